@@ -1,0 +1,1 @@
+"""Headless command line for hospital IT and HIS integration."""

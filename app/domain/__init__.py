@@ -1,0 +1,1 @@
+"""Pure settlement domain: standard library only, no I/O, no clock reads."""

@@ -1,0 +1,88 @@
+"""The journal's state machine for state-changing platform calls (reliability.md §2.2).
+
+```
+PREPARED → SENT → OK | FAILED | UNKNOWN
+UNKNOWN → REVERSING → REVERSED | VOID        (2207/2208: reversal by 2601)
+UNKNOWN → CLEANED                            (2201/2203/2204: leftovers removed by 2202/2205)
+REVERSING → ESCALATED (after repeated failures; a supervisor resolves it) → REVERSED | VOID | OK
+```
+
+A row leaves an unresolved state only on a definite answer. ``PREPARED`` rows after a crash are treated
+like ``UNKNOWN``: reversing a message that never arrived is harmless, guessing is not.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from app.errors import AppError
+
+REVERSIBLE_INFNOS = frozenset({"2207", "2208"})
+CLEANABLE_INFNOS = frozenset({"2201", "2203", "2204"})
+STATE_CHANGING_INFNOS = frozenset(
+    {"2201", "2202", "2203", "2204", "2205", "2207", "2208", "2601", "9101", "3202"}
+)
+
+
+class JournalState(StrEnum):
+    """Where a journaled call stands."""
+
+    PREPARED = "prepared"
+    SENT = "sent"
+    OK = "ok"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    REVERSING = "reversing"
+    REVERSED = "reversed"
+    VOID = "void"
+    CLEANED = "cleaned"
+    ESCALATED = "escalated"
+
+    @property
+    def is_resolved(self) -> bool:
+        """Whether the outcome is definite."""
+        return self in _RESOLVED
+
+
+_RESOLVED = frozenset(
+    {JournalState.OK, JournalState.FAILED, JournalState.REVERSED, JournalState.VOID,
+     JournalState.CLEANED}
+)  # fmt: skip
+
+_ALLOWED: dict[JournalState, frozenset[JournalState]] = {
+    JournalState.PREPARED: frozenset(
+        {JournalState.SENT, JournalState.UNKNOWN, JournalState.FAILED}
+    ),
+    JournalState.SENT: frozenset({JournalState.OK, JournalState.FAILED, JournalState.UNKNOWN}),
+    JournalState.UNKNOWN: frozenset(
+        {JournalState.REVERSING, JournalState.CLEANED, JournalState.OK, JournalState.FAILED}
+    ),
+    JournalState.REVERSING: frozenset(
+        {JournalState.REVERSED, JournalState.VOID, JournalState.ESCALATED, JournalState.REVERSING}
+    ),
+    JournalState.ESCALATED: frozenset(
+        {JournalState.REVERSING, JournalState.REVERSED, JournalState.VOID, JournalState.OK}
+    ),
+    JournalState.OK: frozenset({JournalState.REVERSING}),
+}
+
+
+class IllegalTransition(AppError):
+    """A bug: the code tried to move a journal row along an edge the state machine does not have."""
+
+    code = "journal_transition"
+
+
+def can_move(current: JournalState, target: JournalState) -> bool:
+    """Whether ``current → target`` is an edge of the state machine."""
+    return target in _ALLOWED.get(current, frozenset())
+
+
+def move(current: JournalState, target: JournalState) -> JournalState:
+    """Return ``target`` if the edge exists, else raise :class:`IllegalTransition`."""
+    if not can_move(current, target):
+        raise IllegalTransition(
+            f"内部错误：流水状态不能从 {current} 变为 {target}。",
+            detail={"from": current, "to": target},
+        )
+    return target

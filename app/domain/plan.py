@@ -1,0 +1,310 @@
+"""The settlement plan: which lines are settled in which group, and why (domain.md rules 1–6).
+
+Groups:
+
+* one general-outpatient group (med_type ``11``) for lines tagged general;
+* one group per chronic disease (med_type ``14`` with the disease code) — each disease on its own;
+* one full-self-pay group (全额自费) for lines that cannot be settled directly. Chronic-disease lines
+  never fall back to general outpatient (rule 4).
+
+Every line lands in exactly one group, and every placement carries a :class:`Reason` with a sentence a
+cashier can read to the patient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from app.domain.bill import FeeLine, TagKind
+from app.domain.disease import Disease, pilot_disease
+from app.domain.hospital import HospitalProfile
+from app.domain.money import money_sum
+from app.domain.person import InsuredPerson, QualificationState, RegistrationStatus
+from app.domain.region import province_name
+from app.errors import InputError
+
+MED_TYPE_GENERAL = "11"
+MED_TYPE_CHRONIC = "14"
+
+
+class GroupKind(StrEnum):
+    """The three kinds of settlement group."""
+
+    GENERAL = "general"
+    CHRONIC = "chronic"
+    SELF_PAY = "self_pay"
+
+    @property
+    def label(self) -> str:
+        """Fee category as printed on receipts."""
+        return {"general": "普通门诊", "chronic": "门诊慢特病", "self_pay": "全额自费"}[self.value]
+
+
+class ReasonCode(StrEnum):
+    """Why a line went where it went."""
+
+    GENERAL = "general"
+    GENERAL_COVERED_AT_INSURED_PLACE = "general_covered_at_insured_place"
+    CHRONIC_QUALIFIED = "chronic_qualified"
+    NO_REGISTRATION = "no_registration"
+    NO_INSURANCE = "no_insurance"
+    NOT_CROSS_PROVINCE = "not_cross_province"
+    GENERAL_NOT_OPEN = "general_not_open"
+    NOT_PILOT = "not_pilot"
+    NOT_OPENED_HERE = "not_opened_here"
+    NOT_QUALIFIED = "not_qualified"
+    QUALIFICATION_EXPIRED = "qualification_expired"
+    QUALIFICATION_NOT_YET_VALID = "qualification_not_yet_valid"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A reason code with the plain-Chinese explanation for the cashier and the patient."""
+
+    code: ReasonCode
+    text: str
+
+    @property
+    def is_direct(self) -> bool:
+        """Whether the line is settled directly with the platform."""
+        return self.code in (
+            ReasonCode.GENERAL,
+            ReasonCode.GENERAL_COVERED_AT_INSURED_PLACE,
+            ReasonCode.CHRONIC_QUALIFIED,
+        )
+
+
+@dataclass(frozen=True)
+class PlannedLine:
+    """A line with the reason for its group."""
+
+    line: FeeLine
+    reason: Reason
+
+
+@dataclass(frozen=True)
+class SettlementGroup:
+    """One settlement: its kind, disease (for chronic groups) and lines."""
+
+    kind: GroupKind
+    disease: Disease | None
+    lines: tuple[PlannedLine, ...]
+
+    @property
+    def key(self) -> str:
+        """Stable key: ``general``, ``self_pay`` or the disease code."""
+        if self.kind is GroupKind.CHRONIC:
+            assert self.disease is not None
+            return self.disease.code
+        return self.kind.value
+
+    @property
+    def med_type(self) -> str | None:
+        """``11``, ``14``, or ``None`` for self-pay (no platform call)."""
+        return {GroupKind.GENERAL: MED_TYPE_GENERAL, GroupKind.CHRONIC: MED_TYPE_CHRONIC}.get(
+            self.kind
+        )
+
+    @property
+    def disease_code(self) -> str | None:
+        """``dise_codg`` for 2203/2204."""
+        return self.disease.code if self.disease else None
+
+    @property
+    def total(self) -> Decimal:
+        """Sum of the lines' amounts."""
+        return money_sum(p.line.amount for p in self.lines)
+
+    @property
+    def category_label(self) -> str:
+        """普通门诊 / 门诊慢特病 高血压（M03900） / 全额自费."""
+        if self.disease is not None:
+            return f"{self.kind.label} {self.disease.label}"
+        return self.kind.label
+
+
+@dataclass(frozen=True)
+class SettlementPlan:
+    """All groups of one visit, in a fixed order: chronic groups by code, general, then self-pay."""
+
+    groups: tuple[SettlementGroup, ...]
+
+    @property
+    def total(self) -> Decimal:
+        """The whole bill."""
+        return money_sum(g.total for g in self.groups)
+
+    def group(self, key: str) -> SettlementGroup | None:
+        """The group with this key."""
+        return next((g for g in self.groups if g.key == key), None)
+
+
+class PlanBlocked(InputError):
+    """The plan cannot be made yet (untagged lines, empty bill, duplicate line numbers)."""
+
+    code = "plan_blocked"
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    """Everything the rules look at besides the lines."""
+
+    person: InsuredPerson
+    hospital: HospitalProfile
+    day: date
+    registration: RegistrationStatus = RegistrationStatus.UNKNOWN
+
+
+def _self_pay(code: ReasonCode, text: str) -> Reason:
+    return Reason(code, text + "本次需全额自付，可持收据回参保地按规定申请手工报销。")
+
+
+def _insured_admdvs(ctx: PlanContext) -> str | None:
+    row = ctx.person.settlement_insurance()
+    return row.insured_admdvs if row else None
+
+
+def _blocking_reason(ctx: PlanContext) -> Reason | None:
+    """A reason that stops every direct settlement for this person, if any (rule 5)."""
+    admdvs = _insured_admdvs(ctx)
+    if admdvs is None:
+        return _self_pay(
+            ReasonCode.NO_INSURANCE,
+            "平台未返回该参保人正常参保的基本医疗保险（可能已暂停或终止参保），无法直接结算。",
+        )
+    if admdvs[:2] == ctx.hospital.admdvs[:2]:
+        return _self_pay(
+            ReasonCode.NOT_CROSS_PROVINCE,
+            "该参保人属本省参保，不属于跨省直接结算范围，请按本省医保流程办理。",
+        )
+    if ctx.registration is RegistrationStatus.MISSING:
+        return _self_pay(
+            ReasonCode.NO_REGISTRATION,
+            "平台提示该参保人未办理跨省异地就医备案，不能直接结算。",
+        )
+    return None
+
+
+def _general_reason(ctx: PlanContext) -> Reason:
+    if not ctx.hospital.general_outpatient_open:
+        return _self_pay(ReasonCode.GENERAL_NOT_OPEN, "本院尚未开通跨省普通门诊直接结算。")
+    return Reason(ReasonCode.GENERAL, "与慢特病无关的费用，按普通门诊单独结算。")
+
+
+def _disease_reason(ctx: PlanContext, code: str) -> Reason:
+    """Rule 4: a chronic-disease line is settled as that disease or paid in full, never as general."""
+    admdvs = _insured_admdvs(ctx) or ""
+    disease = pilot_disease(code)
+    if ctx.hospital.covers_as_general(admdvs, code):
+        if not ctx.hospital.general_outpatient_open:
+            return _general_reason(ctx)
+        return Reason(
+            ReasonCode.GENERAL_COVERED_AT_INSURED_PLACE,
+            f"{province_name(admdvs)}将该病种费用纳入普通门诊保障，按普通门诊结算。",
+        )
+    if disease is None:
+        return _self_pay(
+            ReasonCode.NOT_PILOT,
+            f"病种 {code} 不在国家跨省直接结算的门诊慢特病范围内，不能直接结算，"
+            "也不能改按普通门诊结算。",
+        )
+    if not ctx.hospital.has_opened(code):
+        return _self_pay(
+            ReasonCode.NOT_OPENED_HERE,
+            f"本院尚未开通{disease.label}的跨省直接结算。",
+        )
+    qualification = ctx.person.qualification_for(code)
+    if qualification is None:
+        return _self_pay(
+            ReasonCode.NOT_QUALIFIED,
+            f"平台未查到该参保人{disease.label}的门诊慢特病资格认定。",
+        )
+    state = qualification.state_on(ctx.day)
+    if state is QualificationState.EXPIRED:
+        return _self_pay(
+            ReasonCode.QUALIFICATION_EXPIRED,
+            f"该参保人{disease.label}的资格已于 {qualification.valid_to} 到期。",
+        )
+    if state is QualificationState.NOT_YET_VALID:
+        return _self_pay(
+            ReasonCode.QUALIFICATION_NOT_YET_VALID,
+            f"该参保人{disease.label}的资格自 {qualification.valid_from} 起才生效。",
+        )
+    return Reason(
+        ReasonCode.CHRONIC_QUALIFIED,
+        f"{disease.label}费用按门诊慢特病单独结算。",
+    )
+
+
+def _check_lines(lines: Sequence[FeeLine]) -> None:
+    if not lines:
+        raise PlanBlocked("本次没有费用明细，无需结算。", code="plan_empty")
+    seen: set[str] = set()
+    for line in lines:
+        if line.line_no in seen:
+            raise PlanBlocked(
+                f"费用流水号 {line.line_no} 重复，请检查 HIS 传来的数据。",
+                code="plan_duplicate_line",
+            )
+        seen.add(line.line_no)
+    untagged = [line.line_no for line in lines if line.tag.kind is TagKind.UNTAGGED]
+    if untagged:
+        shown = "、".join(untagged[:10]) + (" 等" if len(untagged) > 10 else "")
+        raise PlanBlocked(
+            f"还有 {len(untagged)} 行费用未标记类别（第 {shown} 行）。请将每一行标记为"
+            "“普通门诊”或对应的慢特病后再结算。",
+            code="plan_untagged",
+            detail={"lines": ",".join(untagged)},
+        )
+
+
+def reason_for(ctx: PlanContext, line: FeeLine) -> Reason:
+    """The reason (and so the group) one tagged line will get. Shown before anything is sent."""
+    blocking = _blocking_reason(ctx)
+    if line.tag.kind is TagKind.UNTAGGED:
+        raise PlanBlocked(f"第 {line.line_no} 行未标记类别。", code="plan_untagged")
+    if blocking is not None:
+        return blocking
+    if line.tag.kind is TagKind.GENERAL:
+        return _general_reason(ctx)
+    assert line.tag.disease_code is not None
+    return _disease_reason(ctx, line.tag.disease_code)
+
+
+def _group_key(line: FeeLine, reason: Reason) -> tuple[GroupKind, str | None]:
+    if not reason.is_direct:
+        return GroupKind.SELF_PAY, None
+    if reason.code is ReasonCode.CHRONIC_QUALIFIED:
+        return GroupKind.CHRONIC, line.tag.disease_code
+    return GroupKind.GENERAL, None
+
+
+def make_plan(ctx: PlanContext, lines: Iterable[FeeLine]) -> SettlementPlan:
+    """Split a tagged visit into settlement groups (domain.md rules 1–6).
+
+    Raises:
+        PlanBlocked: the bill is empty, has duplicate line numbers or untagged lines.
+    """
+    all_lines = list(lines)
+    _check_lines(all_lines)
+    buckets: dict[tuple[GroupKind, str | None], list[PlannedLine]] = {}
+    for line in all_lines:
+        reason = reason_for(ctx, line)
+        buckets.setdefault(_group_key(line, reason), []).append(PlannedLine(line, reason))
+
+    def order(key: tuple[GroupKind, str | None]) -> tuple[int, str]:
+        kind, code = key
+        return (
+            {GroupKind.CHRONIC: 0, GroupKind.GENERAL: 1, GroupKind.SELF_PAY: 2}[kind],
+            code or "",
+        )
+
+    groups = tuple(
+        SettlementGroup(kind, pilot_disease(code) if code else None, tuple(planned))
+        for (kind, code), planned in sorted(buckets.items(), key=lambda item: order(item[0]))
+    )
+    return SettlementPlan(groups)

@@ -1,0 +1,149 @@
+"""The error taxonomy shared by every layer.
+
+Only ``app.ui`` and ``app.cli`` turn these into dialogs or console text. Every error carries a stable
+``code`` (for logs, tests and translation tables) and ``text``: plain Simplified Chinese that says what
+happened and what to do next, fit to be read out to a cashier. Text from the platform is never put into
+``text`` unchecked; it is kept apart in ``platform_text`` and shown only as a quoted detail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class AppError(Exception):
+    """Base of every error the program expects and knows how to explain."""
+
+    code: str = "app_error"
+
+    def __init__(
+        self, text: str, *, code: str | None = None, detail: Mapping[str, str] | None = None
+    ):
+        super().__init__(text)
+        self.text = text
+        if code is not None:
+            self.code = code
+        self.detail: dict[str, str] = dict(detail or {})
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class InputError(AppError):
+    """Bad input the operator can correct (card data, scan, amount, quantity). Nothing was changed."""
+
+    code = "input"
+
+
+class ConfigError(AppError):
+    """The configuration file is wrong; ``detail['key']`` names the key."""
+
+    code = "config"
+
+
+class PermissionDenied(AppError):
+    """The logged-in operator's role does not allow this action."""
+
+    code = "permission"
+
+
+class UserCancelled(AppError):
+    """The operator backed out. Never shown."""
+
+    code = "cancelled"
+
+    def __init__(self) -> None:
+        super().__init__("操作已取消。")
+
+
+class BillLocked(AppError):
+    """A bill has an unresolved platform call; no new money action may start on it."""
+
+    code = "bill_locked"
+
+
+class RecoveryPending(AppError):
+    """Unresolved journal rows block new settlements or the day close until recovery finishes."""
+
+    code = "recovery_pending"
+
+
+class StoreError(AppError):
+    """The local database failed for a reason of the environment (disk full, read-only, locked)."""
+
+    code = "store"
+
+
+class DeviceError(AppError):
+    """A card reader, scanner or printer is missing or failing."""
+
+    code = "device"
+
+
+class PlatformCategory(StrEnum):
+    """Our own plain-language category of a platform refusal (interface.md Part B §3.12)."""
+
+    NETWORK = "network"
+    MAINTENANCE = "maintenance"
+    SIGNATURE = "signature"
+    PERSON = "person"
+    REGISTRATION = "registration"
+    QUALIFICATION = "qualification"
+    CATALOGUE = "catalogue"
+    AMOUNT = "amount"
+    DUPLICATE = "duplicate"
+    NOT_FOUND = "not_found"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class PlatformFailure:
+    """What the platform said, kept apart from our own wording."""
+
+    infno: str
+    msgid: str | None = None
+    platform_text: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+class PlatformError(AppError):
+    """Base of the outcomes of a platform call that are not ``ok``."""
+
+    code = "platform"
+
+    def __init__(self, text: str, failure: PlatformFailure, *, code: str | None = None):
+        super().__init__(text, code=code)
+        self.failure = failure
+
+
+class PlatformRejected(PlatformError):
+    """The platform answered and said no (``infcode`` ≠ 0). Nothing happened on the platform."""
+
+    code = "platform_rejected"
+
+    def __init__(self, text: str, failure: PlatformFailure, category: PlatformCategory):
+        super().__init__(text, failure)
+        self.category = category
+
+
+class PlatformMaintenance(PlatformRejected):
+    """The platform is in maintenance (``err_msg`` starts with 系统停机维护). Nothing happened."""
+
+    code = "platform_maintenance"
+
+    def __init__(self, text: str, failure: PlatformFailure):
+        super().__init__(text, failure, PlatformCategory.MAINTENANCE)
+
+
+class PlatformUnavailable(PlatformError):
+    """The request provably never reached the platform (connection refused, DNS, TLS before send)."""
+
+    code = "platform_unavailable"
+
+
+class OutcomeUnknown(PlatformError):
+    """The request was sent and no valid answer came back. It may or may not have taken effect."""
+
+    code = "outcome_unknown"

@@ -1,0 +1,44 @@
+"""Run the whole suite the way CI does: format, lint, types, layer contracts, then pytest.
+
+Usage: ``python tests/check.py [extra pytest args]``. Exits non-zero on the first failing step.
+pytest's exit code 5 ("no tests collected") counts as a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def _tool(name: str) -> str:
+    candidate = BIN / name
+    return str(candidate) if candidate.exists() else name
+
+
+def main(pytest_args: list[str]) -> int:
+    """Run each step in order; stop at the first failure."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.setdefault("HYPOTHESIS_PROFILE", "ci")
+    steps = [
+        ("ruff format", [_tool("ruff"), "format", "--check", "app", "tests", "benchmarks"]),
+        ("ruff lint", [_tool("ruff"), "check", "app", "tests", "benchmarks"]),
+        ("mypy strict", [_tool("mypy")]),
+        ("layer contracts", [_tool("lint-imports")]),
+        ("pytest", [sys.executable, "-m", "pytest", *pytest_args]),
+    ]
+    for title, command in steps:
+        print(f"==> {title}: {' '.join(command)}", flush=True)  # noqa: T201
+        code = subprocess.call(command, cwd=ROOT, env=env)  # noqa: S603
+        if code != 0:
+            print(f"FAILED: {title} (exit {code})", flush=True)  # noqa: T201
+            return code or 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

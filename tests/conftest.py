@@ -1,0 +1,33 @@
+"""Root test configuration: offscreen Qt, the automatic ``gui`` marker, hypothesis profiles."""
+
+from __future__ import annotations
+
+import os
+
+# Must happen before anything imports PySide6.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("default", max_examples=100, deadline=None)
+settings.register_profile(
+    "ci",
+    max_examples=2000,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "nightly", max_examples=20000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+_QT_FIXTURES = {"qtbot", "qapp", "qtmodeltester"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses Qt fixtures as ``gui`` so ``-m 'not gui'`` runs the pure suite."""
+    for item in items:
+        if _QT_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.gui)

@@ -13,6 +13,9 @@ like ``UNKNOWN``: reversing a message that never arrived is harmless, guessing i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from app.errors import AppError
@@ -86,3 +89,46 @@ def move(current: JournalState, target: JournalState) -> JournalState:
             detail={"from": current, "to": target},
         )
     return target
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One journaled state-changing platform call (reliability.md §2.2).
+
+    Attributes:
+        msgid: the request's msgid (unique; the key for 2601 and 3202 matching).
+        infno: transaction number.
+        state: where it stands.
+        bill_id: the local bill it belongs to (locks that bill while unresolved).
+        group_key: the settlement group (``general``, ``self_pay`` or a disease code).
+        person_no: ``psn_no`` (needed by 2601).
+        insured_admdvs: ``insuplc_admdvs`` of the call (needed to route 2601).
+        operator_code: who made the call.
+        created_at / updated_at: timezone-aware UTC.
+        visit_id: ``mdtrt_id`` when known (2202/2205 clean-up).
+        batch_no: ``chrg_bchno`` when relevant.
+        original_msgid / original_infno: for 2601 rows, what they reverse.
+        settlement_id: ``setl_id`` on an OK 2207/2208.
+        amount: the money at stake (medfee_sumamt), for the supervisor's view.
+        attempts: resolution attempts so far (reversal back-off and escalation).
+        last_error: our Chinese text of the last failure, if any.
+    """
+
+    msgid: str
+    infno: str
+    state: JournalState
+    bill_id: str
+    group_key: str
+    person_no: str
+    insured_admdvs: str
+    operator_code: str
+    created_at: datetime
+    updated_at: datetime
+    visit_id: str = ""
+    batch_no: str = ""
+    original_msgid: str = ""
+    original_infno: str = ""
+    settlement_id: str = ""
+    amount: Decimal | None = None
+    attempts: int = 0
+    last_error: str = ""

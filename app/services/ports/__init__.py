@@ -1,0 +1,1 @@
+"""Protocols the services depend on; adapters at the edges implement them structurally."""

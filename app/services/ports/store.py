@@ -1,0 +1,382 @@
+"""The local store as the services see it: one unit of work per user action, repositories inside.
+
+Repositories take and return domain values only; ORM objects never leave ``app.store``. Every write
+happens inside ``with uow:`` (one SQLite ``BEGIN IMMEDIATE`` transaction) and is durable once
+``uow.commit()`` returns (WAL + ``synchronous=FULL``). Leaving the block without commit rolls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Protocol, Self
+
+from app.domain.catalogue import CatalogueItem
+from app.domain.journal import JournalEntry, JournalState
+from app.domain.operator import Operator, Role
+from app.domain.person import InsuredPerson
+from app.domain.settlement import SettlementRecord
+from app.domain.visit import Bill, BillStatus, GroupSettlement
+
+
+class MsgIdRepository(Protocol):
+    """The persisted msgid counter (interface.md B §1.3, reliability.md R7)."""
+
+    def next_msgid(self, institution_code: str, now: datetime) -> str:
+        """institution(12) + yyyyMMddHHmmss(14) + 4-digit sequence; never reused, even if the clock
+        goes back (the time part then stays at the last issued second and the sequence goes on)."""
+        ...
+
+
+class JournalRepository(Protocol):
+    """The journal of state-changing platform calls (reliability.md §2.2). Append-mostly: every state
+    change is also written as an event row."""
+
+    def add(self, entry: JournalEntry) -> None:
+        """Insert a new row (normally ``PREPARED``). The msgid is unique."""
+        ...
+
+    def move(
+        self,
+        msgid: str,
+        state: JournalState,
+        now: datetime,
+        *,
+        error: str = "",
+        visit_id: str = "",
+        settlement_id: str = "",
+        count_attempt: bool = False,
+    ) -> JournalEntry:
+        """Move a row along the state machine (illegal edges raise), record the event, return it."""
+        ...
+
+    def get(self, msgid: str) -> JournalEntry | None:
+        """The row for ``msgid``."""
+        ...
+
+    def unresolved(self) -> Sequence[JournalEntry]:
+        """Rows whose state is not resolved, oldest first."""
+        ...
+
+    def for_bill(self, bill_id: str) -> Sequence[JournalEntry]:
+        """Every row of a bill, oldest first."""
+        ...
+
+    def between(self, start: datetime, end: datetime) -> Sequence[JournalEntry]:
+        """Rows created in ``[start, end)``."""
+        ...
+
+
+@dataclass(frozen=True)
+class CachedPerson:
+    """A person from the eligibility cache with the time it was fetched."""
+
+    person: InsuredPerson
+    fetched_at: datetime
+
+
+class PersonCache(Protocol):
+    """Eligibility cache (advisory; never used for money). Personal data is encrypted at rest."""
+
+    def put(self, person: InsuredPerson, fetched_at: datetime, lookup_keys: Sequence[str]) -> None:
+        """Store or replace; ``lookup_keys`` are ID number, card number, ecToken… (kept hashed)."""
+        ...
+
+    def find(self, lookup_key: str) -> CachedPerson | None:
+        """By any lookup key given to :meth:`put`."""
+        ...
+
+    def get(self, person_no: str) -> CachedPerson | None:
+        """By ``psn_no``."""
+        ...
+
+    def purge_older_than(self, cutoff: datetime) -> int:
+        """Delete cached people fetched before ``cutoff``; returns how many."""
+        ...
+
+
+class CatalogueRepository(Protocol):
+    """The hospital item catalogue, searchable by code, national code, name and pinyin initials."""
+
+    def upsert_many(self, items: Sequence[CatalogueItem]) -> int:
+        """Insert or replace by hospital code; returns the count."""
+        ...
+
+    def get(self, hospital_code: str) -> CatalogueItem | None:
+        """One item."""
+        ...
+
+    def search(self, text: str, limit: int = 50) -> Sequence[CatalogueItem]:
+        """Prefix search over hospital code, national code, pinyin initials; substring on name."""
+        ...
+
+    def count(self) -> int:
+        """Number of items."""
+        ...
+
+    def version(self) -> str:
+        """Last downloaded platform catalogue version ('' if never)."""
+        ...
+
+    def set_version(self, version: str) -> None:
+        """Remember the downloaded version for incremental updates."""
+        ...
+
+
+class BillRepository(Protocol):
+    """Bills, their lines and tags, and the per-group settlement state."""
+
+    def save(self, bill: Bill) -> None:
+        """Insert or replace a bill with its lines and tags."""
+        ...
+
+    def get(self, bill_id: str) -> Bill | None:
+        """A bill."""
+        ...
+
+    def set_status(self, bill_id: str, status: BillStatus) -> None:
+        """Change a bill's status."""
+        ...
+
+    def save_group(self, group: GroupSettlement) -> None:
+        """Insert or replace one group's state (keyed by bill and group key)."""
+        ...
+
+    def groups(self, bill_id: str) -> Sequence[GroupSettlement]:
+        """All groups of a bill."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredSettlement:
+    """A settlement as kept for receipts, history and reconciliation."""
+
+    record: SettlementRecord
+    bill_id: str
+    group_key: str
+    operator_code: str
+    window: str
+    cancelled_by: str = ""  # the cancellation's setl_id
+    is_cancellation: bool = False
+    original_settlement_id: str = ""
+
+
+class SettlementRepository(Protocol):
+    """Confirmed settlements (2207) and cancellations (2208), with split lines and fund rows."""
+
+    def add(self, settlement: StoredSettlement) -> None:
+        """Store a confirmed settlement or cancellation."""
+        ...
+
+    def get(self, settlement_id: str) -> StoredSettlement | None:
+        """By ``setl_id``."""
+        ...
+
+    def mark_cancelled(self, settlement_id: str, cancellation_id: str) -> None:
+        """Link a settlement to its cancellation."""
+        ...
+
+    def between(self, start: datetime, end: datetime) -> Sequence[StoredSettlement]:
+        """Settlements and cancellations settled in ``[start, end)``."""
+        ...
+
+    def for_bill(self, bill_id: str) -> Sequence[StoredSettlement]:
+        """All of a bill's settlements."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReceiptIssue:
+    """A receipt number issued for a settlement (or a self-pay collection)."""
+
+    receipt_no: str
+    settlement_id: str
+    bill_id: str
+    group_key: str
+    issued_at: datetime
+    operator_code: str
+    kind: str  # original | reissue | cancellation | refund | self_pay
+    voided_by: str = ""  # 重打: the new receipt number that replaced this one
+    replaces: str = ""  # 重打: the receipt number this one replaced
+    copies: int = 0  # 补打 count
+
+
+class ReceiptRepository(Protocol):
+    """Receipt numbers, copies (补打) and reissues (重打)."""
+
+    def issue(self, issue: ReceiptIssue) -> None:
+        """Record a newly issued receipt number."""
+        ...
+
+    def next_receipt_no(self, day: date) -> str:
+        """Next receipt number for ``day`` (never reused)."""
+        ...
+
+    def record_copy(self, receipt_no: str, at: datetime, operator_code: str) -> int:
+        """补打: count a copy; returns the copy number."""
+        ...
+
+    def void(self, receipt_no: str, replaced_by: str) -> None:
+        """重打: void ``receipt_no`` in favour of ``replaced_by``."""
+        ...
+
+    def get(self, receipt_no: str) -> ReceiptIssue | None:
+        """A receipt."""
+        ...
+
+    def for_settlement(self, settlement_id: str) -> Sequence[ReceiptIssue]:
+        """Every receipt issued for a settlement."""
+        ...
+
+
+@dataclass(frozen=True)
+class OperatorAccount:
+    """A stored operator with authentication state (the hash never leaves the store)."""
+
+    operator: Operator
+    active: bool
+    failed_attempts: int
+    locked_until: datetime | None
+
+
+class OperatorRepository(Protocol):
+    """Staff accounts; passwords hashed with a maintained KDF inside the store."""
+
+    def add(self, code: str, name: str, role: Role, password: str) -> None:
+        """Create an account."""
+        ...
+
+    def get(self, code: str) -> OperatorAccount | None:
+        """An account."""
+        ...
+
+    def verify_password(self, code: str, password: str) -> bool:
+        """Constant-time check against the stored hash."""
+        ...
+
+    def set_password(self, code: str, password: str) -> None:
+        """Reset a password."""
+        ...
+
+    def set_role(self, code: str, role: Role) -> None:
+        """Change the role."""
+        ...
+
+    def set_active(self, code: str, *, active: bool) -> None:
+        """Enable or disable."""
+        ...
+
+    def record_login(self, code: str, *, success: bool, locked_until: datetime | None) -> None:
+        """Count a failure (or reset on success) and set the lock."""
+        ...
+
+    def all(self) -> Sequence[OperatorAccount]:
+        """Every account."""
+        ...
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One audit row as read back."""
+
+    seq: int
+    at: datetime
+    operator_code: str
+    event: str
+    outcome: str
+    detail: str
+    bill_id: str = ""
+    msgid: str = ""
+
+
+class AuditLog(Protocol):
+    """Append-only, hash-chained audit log (reliability.md S5)."""
+
+    def append(
+        self,
+        at: datetime,
+        operator_code: str,
+        event: str,
+        outcome: str,
+        detail: str = "",
+        *,
+        bill_id: str = "",
+        msgid: str = "",
+    ) -> None:
+        """Add a row chained to the previous one."""
+        ...
+
+    def verify(self) -> list[str]:
+        """Problems found in the chain (edited, deleted, reordered rows); empty when intact."""
+        ...
+
+    def between(self, start: datetime, end: datetime) -> Sequence[AuditRecord]:
+        """Rows in ``[start, end)``."""
+        ...
+
+
+@dataclass(frozen=True)
+class DayCloseResult:
+    """A stored day-close outcome."""
+
+    day: date
+    closed_at: datetime
+    operator_code: str
+    balanced: bool
+    summary: str
+    totals: dict[str, Decimal]
+
+
+class DayCloseRepository(Protocol):
+    """Day-close results."""
+
+    def add(self, result: DayCloseResult) -> None:
+        """Store a result."""
+        ...
+
+    def get(self, day: date) -> DayCloseResult | None:
+        """The latest result of ``day``."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction with every repository bound to it."""
+
+    msgids: MsgIdRepository
+    journal: JournalRepository
+    persons: PersonCache
+    catalogue: CatalogueRepository
+    bills: BillRepository
+    settlements: SettlementRepository
+    receipts: ReceiptRepository
+    operators: OperatorRepository
+    audit: AuditLog
+    day_closes: DayCloseRepository
+
+    def __enter__(self) -> Self:
+        """Begin (``BEGIN IMMEDIATE``)."""
+        ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back unless committed."""
+        ...
+
+    def commit(self) -> None:
+        """Commit durably."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Makes a fresh unit of work per user action (never shared between threads)."""
+
+    def __call__(self) -> UnitOfWork:
+        """A new unit of work."""
+        ...

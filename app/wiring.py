@@ -1,0 +1,1 @@
+"""Composition of the settlement engine: settings → store, platform client, services."""

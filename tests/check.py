@@ -33,7 +33,7 @@ def main(pytest_args: list[str]) -> int:
     ]
     for title, command in steps:
         print(f"==> {title}: {' '.join(command)}", flush=True)  # noqa: T201
-        code = subprocess.call(command, cwd=ROOT, env=env)  # noqa: S603
+        code = subprocess.call(command, cwd=ROOT, env=env)
         if code != 0:
             print(f"FAILED: {title} (exit {code})", flush=True)  # noqa: T201
             return code or 1

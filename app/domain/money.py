@@ -3,7 +3,8 @@
 Two entry points with different strictness:
 
 * :func:`to_money` for amounts that come *in* (typed by a cashier, read from a file or the wire): it
-  refuses floats, NaN, infinities and more than two decimals, because any of those means the input is
+  refuses floats, NaN, infinities and amounts finer than the fen (``1.230`` is fine, ``1.234`` is
+  not), because any of those means the input is
   wrong, not that it needs rounding.
 * :func:`round_money` for amounts we *compute* (price × quantity, ratio × base): it rounds half up.
 """

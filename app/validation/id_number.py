@@ -42,6 +42,9 @@ def parse_id_number(raw: str) -> IdNumber:
             f"身份证号码应为 18 位，当前为 {len(text)} 位，请核对后重新输入。", code="id_length"
         )
     try:
+        # Date first: a mistyped birth date is a clearer message than "wrong check digit".
+        if text[:17].isdigit():
+            ric.get_birth_date(text)
         value = ric.validate(text)
         birth = ric.get_birth_date(value)
     except stdnum_errors.InvalidChecksum:

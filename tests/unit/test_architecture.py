@@ -1,0 +1,43 @@
+"""Layer rules that import-linter cannot express (it cannot forbid an external sub-package)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+APP = Path(__file__).resolve().parents[2] / "app"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_workers_use_qtcore_only() -> None:
+    offenders = {
+        str(path.relative_to(APP)): sorted(n for n in _imports(path) if n.startswith("PySide6."))
+        for path in (APP / "workers").rglob("*.py")
+    }
+    assert all(name in ("PySide6.QtCore",) for names in offenders.values() for name in names), (
+        offenders
+    )
+
+
+def test_no_float_in_money_paths() -> None:
+    for package in ("domain", "services"):
+        for path in (APP / package).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            calls = [
+                node
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "float"
+            ]
+            assert not calls, f"float() in {path.relative_to(APP)}"

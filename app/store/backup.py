@@ -1,0 +1,211 @@
+"""Backup, restore and scrubbing of the local database (reliability.md §3.3, §4.2, §4.5).
+
+* **Backup** uses SQLite's online backup API through the store's own connection — never a file copy of
+  a live database (a copy taken mid-transaction, or without its ``-wal``, is corrupt or stale). The copy
+  is written to a temporary name, checked with ``PRAGMA integrity_check`` and only then renamed.
+* **Restore** checks the backup first (integrity, schema version this program knows) and refuses a
+  corrupt one; the current database (with its ``-wal``/``-shm``) is moved aside, never deleted.
+* **Scrub** after a purge: checkpoint, ``VACUUM``, checkpoint again, so deleted rows do not linger in
+  free pages of the file or in the WAL.
+
+The data key is not part of a backup: it is escrowed separately by hospital IT (docs/deployment.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from app.errors import StoreError
+from app.store.db import Store, environment_errors
+from app.store.migrations import SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
+
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """A finished, verified backup."""
+
+    path: Path
+    size: int
+    sha256: str
+    schema_version: int
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    """A finished restore and where the previous database went."""
+
+    restored_from: Path
+    database: Path
+    previous: Path | None
+    schema_version: int
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def inspect_database_file(path: Path) -> tuple[str, int]:
+    """``PRAGMA integrity_check`` result and ``user_version`` of a database file not in use.
+
+    Raises:
+        StoreError: the file cannot be opened as an SQLite database at all.
+    """
+    if not path.is_file():
+        raise StoreError(f"找不到备份文件 {path}。请检查路径。", code="backup_missing")
+    try:
+        with closing(_connect_read_only(path)) as connection:
+            rows = connection.execute("PRAGMA integrity_check").fetchall()
+            version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"文件 {path.name} 不是有效的收费窗口数据库备份（{exc}）。请换一个备份文件。",
+            code="backup_invalid",
+        ) from None
+    return "\n".join(str(row[0]) for row in rows), version
+
+
+def backup_store(store: Store, destination: Path) -> BackupInfo:
+    """Write a verified online backup of ``store`` to ``destination`` (a file; must not exist).
+
+    Raises:
+        StoreError: the destination exists or cannot be written, or the copy failed its check.
+    """
+    if destination.exists():
+        raise StoreError(
+            f"备份文件 {destination} 已存在，为避免覆盖请换一个文件名。", code="backup_exists"
+        )
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        with store.driver_connection() as source, closing(sqlite3.connect(partial)) as target:
+            # pages=-1: one step under one read transaction, so the copy is a consistent snapshot
+            # even while other connections keep writing.
+            source.backup(target, pages=-1)
+            target.execute("PRAGMA journal_mode=DELETE").fetchall()
+        result, version = inspect_database_file(partial)
+        if result != "ok":
+            raise StoreError(
+                f"备份校验失败（{result}），备份没有完成。请运行 doctor 检查数据库。",
+                code="backup_corrupt",
+            )
+        with environment_errors():
+            os.replace(partial, destination)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    info = BackupInfo(destination, destination.stat().st_size, _sha256(destination), version)
+    log.info("backup written: %s (%d bytes, schema v%d)", destination.name, info.size, version)
+    return info
+
+
+def default_backup_name(database: Path, now: datetime) -> str:
+    """``<db stem>-<UTC timestamp>.backup.sqlite``."""
+    return f"{database.stem}-{now.strftime('%Y%m%dT%H%M%SZ')}.backup.sqlite"
+
+
+def restore_database(backup: Path, database: Path, now: datetime) -> RestoreResult:
+    """Replace ``database`` with a checked copy of ``backup``. The window must not be running.
+
+    The current database and its side files are renamed to ``<name>.before-restore-<time>`` so
+    nothing is lost if the wrong backup was chosen.
+
+    Raises:
+        StoreError: the backup is corrupt, not a database, or from a newer program.
+    """
+    result, version = inspect_database_file(backup)
+    if result != "ok":
+        raise StoreError(
+            f"备份文件 {backup.name} 已损坏（{result.splitlines()[0]}），拒绝恢复。"
+            "当前数据库没有改动。请换一个较早的备份。",
+            code="backup_corrupt",
+        )
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"备份文件 {backup.name} 由更新版本的程序创建（数据库版本 {version}，本程序支持 "
+            f"{SCHEMA_VERSION}），拒绝恢复。请先升级程序。",
+            code="backup_too_new",
+        )
+    previous = _move_aside(database, now)
+    partial = database.with_name(database.name + ".restoring")
+    partial.unlink(missing_ok=True)
+    try:
+        with (
+            closing(_connect_read_only(backup)) as source,
+            closing(sqlite3.connect(partial)) as target,
+        ):
+            source.backup(target, pages=-1)
+        os.replace(partial, database)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        if previous is not None and not database.exists():
+            _move_back(previous, database)
+        raise
+    check, _ = inspect_database_file(database)
+    if check != "ok":  # pragma: no cover - the source was checked; this guards the disk
+        raise StoreError("恢复后的数据库校验失败，请联系信息科。", code="restore_corrupt")
+    log.info("database restored from %s (schema v%d)", backup.name, version)
+    return RestoreResult(backup, database, previous, version)
+
+
+def _move_aside(database: Path, now: datetime) -> Path | None:
+    if not database.exists():
+        return None
+    aside = database.with_name(f"{database.name}.before-restore-{now.strftime('%Y%m%dT%H%M%SZ')}")
+    with environment_errors():
+        for suffix in _SIDE_FILES:
+            side = database.with_name(database.name + suffix)
+            if side.exists():
+                os.replace(side, aside.with_name(aside.name + suffix))
+        os.replace(database, aside)
+    return aside
+
+
+def _move_back(aside: Path, database: Path) -> None:
+    os.replace(aside, database)
+    for suffix in _SIDE_FILES:
+        side = aside.with_name(aside.name + suffix)
+        if side.exists():
+            os.replace(side, database.with_name(database.name + suffix))
+
+
+class StoreMaintenance:
+    """The store's maintenance operations as the admin service sees them (``Maintenance`` port)."""
+
+    def __init__(self, store: Store) -> None:
+        """Maintain ``store``."""
+        self._store = store
+
+    def backup_to(self, destination: Path) -> BackupInfo:
+        """Online backup; see :func:`backup_store`."""
+        return backup_store(self._store, destination)
+
+    def scrub(self) -> None:
+        """Rewrite the file so deleted rows leave no trace in free pages or in the WAL."""
+        with self._store.driver_connection() as raw:
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            raw.execute("VACUUM")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    def integrity_check(self) -> str:
+        """``ok`` or the problems SQLite found."""
+        return self._store.integrity_check()

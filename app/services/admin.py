@@ -211,6 +211,7 @@ def export_settlements(
     clock: Clock,
     start: datetime,
     end: datetime,
+    *,
     fmt: str,
     operator_code: str,
 ) -> tuple[str, int]:
@@ -235,6 +236,7 @@ def export_audit(
     clock: Clock,
     start: datetime,
     end: datetime,
+    *,
     fmt: str,
     operator_code: str,
 ) -> tuple[str, int]:

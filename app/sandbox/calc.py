@@ -30,6 +30,7 @@ def split_line(
     amount: Decimal,
     price: Decimal,
     quantity: Decimal,
+    *,
     hosp_appr_flag: str,
 ) -> LineSplit:
     """Split one fee line: 全自费 → 超限价 → 先行自付 → 符合范围, each rounded half up to the fen."""

@@ -211,7 +211,9 @@ def _read_json(source: Path | Mapping[str, Any]) -> Mapping[str, Any]:
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"沙箱数据文件无法读取：{source}（{exc}）", detail={"key": str(source)}) from exc
+        raise ConfigError(
+            f"沙箱数据文件无法读取：{source}（{exc}）", detail={"key": str(source)}
+        ) from exc
     if not isinstance(data, Mapping):
         raise ConfigError(f"沙箱数据文件格式错误：{source}", detail={"key": str(source)})
     return data
@@ -252,7 +254,9 @@ def _person(d: Mapping[str, Any]) -> Person:
         for r in d["insuinfo"]
     )
     quals = tuple(
-        QualificationRow(q["code"], q["name"], date.fromisoformat(q["begndate"]), _day(q.get("enddate")))
+        QualificationRow(
+            q["code"], q["name"], date.fromisoformat(q["begndate"]), _day(q.get("enddate"))
+        )
         for q in d.get("qualifications", [])
     )
     card = d["card"]

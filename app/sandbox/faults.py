@@ -30,7 +30,15 @@ KINDS: dict[str, tuple[str, bool]] = {
     "wrong_content_type": ("after", True),
     "hostile": ("after", True),
 }
-HOSTILE_VARIANTS = ("negative", "huge", "nan", "string_amount", "unbalanced", "wrong_msgid", "wrong_infno")
+HOSTILE_VARIANTS = (
+    "negative",
+    "huge",
+    "nan",
+    "string_amount",
+    "unbalanced",
+    "wrong_msgid",
+    "wrong_infno",
+)
 
 
 class FaultPlanError(ValueError):
@@ -170,7 +178,9 @@ class FaultInjector:
             return self._rng.random() < rule.probability
         return True
 
-    def record(self, *, msgid: str, infno: str, kind: str, processed: bool, detail: str = "") -> None:
+    def record(
+        self, *, msgid: str, infno: str, kind: str, processed: bool, detail: str = ""
+    ) -> None:
         """Append to the fault log."""
         with self._lock:
             self.log.append(

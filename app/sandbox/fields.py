@@ -87,7 +87,9 @@ def decimal(d: Mapping[str, Any], name: str, what: str, *, places: int) -> Decim
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 
 
-def timestamp(d: Mapping[str, Any], name: str, what: str, *, required: bool = True) -> datetime | None:
+def timestamp(
+    d: Mapping[str, Any], name: str, what: str, *, required: bool = True
+) -> datetime | None:
     """A ``yyyy-MM-dd HH:mm:ss`` field."""
     value = text(d, name, what, 19, required=required)
     if not value:

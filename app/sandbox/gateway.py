@@ -68,7 +68,11 @@ class Gateway:
             self._record(injection, msgid, infno, processed=True)
             self._sleep(_seconds(injection))
             injection = None
-        if injection is not None and injection.kind in {"drop_before", "http_error_before", "maintenance"}:
+        if injection is not None and injection.kind in {
+            "drop_before",
+            "http_error_before",
+            "maintenance",
+        }:
             self._record(injection, msgid, infno, processed=False)
             return self._before_fault(injection)
         refusal = self.check_signature(headers)
@@ -86,7 +90,7 @@ class Gateway:
         reply = self._envelope_reply(infcode, err_msg, output)
         if injection is not None:
             self._record(injection, msgid, infno, processed=True)
-            return self._after_fault(injection, reply, infcode, err_msg, output, msgid)
+            return self._after_fault(injection, reply, (infcode, err_msg, output), msgid)
         return reply
 
     def check_signature(self, headers: Mapping[str, str]) -> str | None:
@@ -140,7 +144,9 @@ class Gateway:
         """The response envelope of Part B §1.2."""
         received = datetime.now()  # noqa: DTZ005 - the platform answers in local time
         self._serial += 1
-        refmsgid = f"{self.platform.hospital.admdvs[:2]}0000{received:%Y%m%d%H%M%S}{self._serial:010d}"
+        refmsgid = (
+            f"{self.platform.hospital.admdvs[:2]}0000{received:%Y%m%d%H%M%S}{self._serial:010d}"
+        )
         stamp = f"{received:%Y%m%d%H%M%S}{received.microsecond // 1000:03d}"
         return {
             "infcode": infcode,
@@ -155,7 +161,9 @@ class Gateway:
             "output": output,
         }
 
-    def _envelope_reply(self, infcode: int, err_msg: str, output: Output, status: int = 200) -> Reply:
+    def _envelope_reply(
+        self, infcode: int, err_msg: str, output: Output, status: int = 200
+    ) -> Reply:
         if isinstance(output, FileReply):
             return Reply(200, "application/octet-stream", output.content)
         body = jsontext.dumps(self.envelope(infcode, err_msg, output)).encode("utf-8")
@@ -179,7 +187,11 @@ class Gateway:
         return _http_error(int(injection.params.get("status", 503)))
 
     def _after_fault(
-        self, injection: Injection, reply: Reply, infcode: int, err_msg: str, output: Output, msgid: str
+        self,
+        injection: Injection,
+        reply: Reply,
+        outcome: tuple[int, str, Output],
+        msgid: str,
     ) -> Reply:
         kind = injection.kind
         if kind == "drop_after":
@@ -192,10 +204,15 @@ class Gateway:
         if kind == "truncated":
             return _truncated(reply)
         if kind == "non_json":
-            return Reply(200, "text/html; charset=utf-8", "<html><body><h1>502 Bad Gateway</h1>网关错误</body></html>".encode())
+            return Reply(
+                200,
+                "text/html; charset=utf-8",
+                "<html><body><h1>502 Bad Gateway</h1>网关错误</body></html>".encode(),
+            )
         if kind == "wrong_content_type":
             return Reply(200, "text/html; charset=utf-8", reply.body)
         variant = str(injection.params.get("variant") or injection.rng.choice(HOSTILE_VARIANTS))
+        infcode, err_msg, output = outcome
         envelope = self.envelope(infcode, err_msg, _hostile(output, variant, msgid))
         return Reply(200, JSON_TYPE, jsontext.dumps(envelope).encode("utf-8"))
 
@@ -222,7 +239,11 @@ class Gateway:
         try:
             request = jsontext.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, jsontext.JsonSyntaxError) as exc:
-            answer: dict[str, Any] = {"code": 500100, "success": False, "message": f"报文格式错误：{exc}"}
+            answer: dict[str, Any] = {
+                "code": 500100,
+                "success": False,
+                "message": f"报文格式错误：{exc}",
+            }
         else:
             from app.sandbox.tx_person import decode_voucher  # noqa: PLC0415 - avoids an import cycle
 

@@ -37,7 +37,7 @@ READ_TIMEOUT = 30.0
 class _QuietHandler(WSGIRequestHandler):
     """Request logging goes to this module's logger at DEBUG, never to stderr."""
 
-    def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002 - werkzeug's signature
+    def log(self, type: str, message: str, *args: Any) -> None:
         log.debug("%s %s", type, message % args if args else message)
 
 
@@ -52,7 +52,7 @@ class _Server(ThreadedWSGIServer):
             return not gateway.refuse_connection(request)
         return True
 
-    def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002
+    def log(self, type: str, message: str, *args: Any) -> None:
         log.debug("%s %s", type, message % args if args else message)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -104,7 +104,10 @@ class SandboxServer:
         server.gateway = self.gateway
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox-server", daemon=True
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="sandbox-server",
+            daemon=True,
         )
         self._thread.start()
         log.info("sandbox platform listening on %s", self.url)
@@ -126,7 +129,10 @@ class SandboxServer:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 
@@ -239,10 +245,16 @@ class SandboxServer:
                 "voucher_code": p.voucher_code,
                 "ec_token": p.ec_token,
                 "insuplc_admdvs": next(
-                    (r.insured_admdvs for r in p.insurances if r.is_active), p.insurances[0].insured_admdvs
+                    (r.insured_admdvs for r in p.insurances if r.is_active),
+                    p.insurances[0].insured_admdvs,
                 ),
                 "insutypes": [
-                    {"insutype": r.insutype, "status": r.status, "insuplc_admdvs": r.insured_admdvs, "balc": r.balance}
+                    {
+                        "insutype": r.insutype,
+                        "status": r.status,
+                        "insuplc_admdvs": r.insured_admdvs,
+                        "balc": r.balance,
+                    }
                     for r in p.insurances
                 ],
                 "qualifications": [q.code for q in p.qualifications],
@@ -255,7 +267,11 @@ class SandboxServer:
     def ledger(self) -> list[dict[str, Any]]:
         """Every settlement (2207), cancellation (2208) and reversal (2601) with its current status."""
         with self.platform.lock, self.state.session() as session:
-            rows = list(session.scalars(select(SettlementRow).order_by(SettlementRow.setl_time, SettlementRow.setl_id)))
+            rows = list(
+                session.scalars(
+                    select(SettlementRow).order_by(SettlementRow.setl_time, SettlementRow.setl_id)
+                )
+            )
             reversals = list(session.scalars(select(ReversalRow).order_by(ReversalRow.time)))
             by_setl = {row.setl_id: row for row in rows}
             entries = [_ledger_entry(row) for row in rows]

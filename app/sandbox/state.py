@@ -12,7 +12,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, create_engine, delete, event, select
+from sqlalchemy import (
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    create_engine,
+    delete,
+    event,
+    select,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -166,7 +175,16 @@ class CounterRow(Base):
     value: Mapped[int] = mapped_column(Integer)
 
 
-_TABLES = (MessageRow, FeeLineRow, SettlementRow, ReversalRow, FileRow, SignInRow, CounterRow, VisitRow)
+_TABLES = (
+    MessageRow,
+    FeeLineRow,
+    SettlementRow,
+    ReversalRow,
+    FileRow,
+    SignInRow,
+    CounterRow,
+    VisitRow,
+)
 
 
 class SandboxState:

@@ -70,7 +70,9 @@ def find_person(platform: Platform, cert_type: str, cert_no: str, card_sn: str) 
     if cert_type == "01":
         person = platform.people_by_token.get(cert_no)
         if person is None:
-            raise Rejected("医保电子凭证令牌（ecToken）无效或已过期，请让参保人重新出示医保电子凭证")
+            raise Rejected(
+                "医保电子凭证令牌（ecToken）无效或已过期，请让参保人重新出示医保电子凭证"
+            )
         return person
     if cert_type == "02":
         try:

@@ -21,14 +21,19 @@ from app.sandbox.data import CatalogueItem
 from app.sandbox.fields import Rejected
 from app.sandbox.state import FileRow, SettlementRow, next_number
 
-CATALOGUE_LIST_TYPES = {"1301": ("101", "西药中成药"), "1305": ("201", "医疗服务项目"), "1306": ("301", "医用耗材")}
+CATALOGUE_LIST_TYPES = {
+    "1301": ("101", "西药中成药"),
+    "1305": ("201", "医疗服务项目"),
+    "1306": ("301", "医用耗材"),
+}
 MAX_PAGE_SIZE = 1000
 
 
 def _period(d: Any) -> tuple[date, date]:
     begin = fields.day(d, "stmt_begndate", "对账开始日期")
     end = fields.day(d, "stmt_enddate", "对账结束日期")
-    assert begin is not None and end is not None
+    assert begin is not None
+    assert end is not None
     if end < begin:
         raise Rejected("对账结束日期不能早于开始日期")
     return begin, end
@@ -42,8 +47,8 @@ def _count(d: Any, name: str, what: str) -> int:
 
 
 def ledger_rows(
-    ctx: Context, begin: date, end: date, clr_type: str, optins: str, insutype: str | None,
-    *, include_refunds: bool,
+    ctx: Context, begin: date, end: date, clr_type: str, optins: str,
+    *, insutype: str | None, include_refunds: bool,
 ) -> list[SettlementRow]:  # fmt: skip
     """Ledger rows of a reconciliation group; reversed rows never count."""
     query = select(SettlementRow).where(
@@ -73,7 +78,9 @@ def reconcile_totals(ctx: Context) -> Output:
     account = fields.money(d, "acct_pay", "个人账户支出")
     count = _count(d, "fixmedins_setl_cnt", "定点医药机构结算笔数")
     refunds = fields.flag(d, "refd_setl_flag", "退费结算标志")
-    rows = ledger_rows(ctx, begin, end, clr_type, optins, insutype, include_refunds=refunds == "1")
+    rows = ledger_rows(
+        ctx, begin, end, clr_type, optins, insutype=insutype, include_refunds=refunds == "1"
+    )
     ours = (
         from_fen(sum(r.medfee_fen for r in rows)),
         from_fen(sum(r.fund_fen for r in rows)),
@@ -85,7 +92,13 @@ def reconcile_totals(ctx: Context) -> Output:
         f"对账不平：平台医疗费总额 {ours[0]}、基金支付 {ours[1]}、个人账户 {ours[2]}、笔数 {ours[3]}；"
         f"机构上报 {medfee}、{fund}、{account}、{count}"
     )  # fmt: skip
-    return {"stmtinfo": {"setl_optins": optins, "stmt_rslt": "0" if balanced else "1", "stmt_rslt_dscr": text}}
+    return {
+        "stmtinfo": {
+            "setl_optins": optins,
+            "stmt_rslt": "0" if balanced else "1",
+            "stmt_rslt_dscr": text,
+        }
+    }
 
 
 def upload_file(ctx: Context) -> Output:
@@ -104,7 +117,11 @@ def _file_bytes(value: object) -> bytes:
             return base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
             raise Rejected("文件内容（in）不是有效的 Base64 编码") from None
-    if isinstance(value, list) and value and all(isinstance(b, int) and not isinstance(b, bool) for b in value):
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(b, int) and not isinstance(b, bool) for b in value)
+    ):
         if not all(-128 <= b <= 255 for b in value):
             raise Rejected("文件内容（in）中的字节值超出范围")
         return bytes(b % 256 for b in value)
@@ -112,9 +129,16 @@ def _file_bytes(value: object) -> bytes:
 
 
 def _store_file(ctx: Context, filename: str, content: bytes) -> str:
-    number = f"{ctx.platform.hospital.code}{ctx.now:%Y%m%d%H%M%S}{next_number(ctx.session, 'file'):06d}"
+    number = (
+        f"{ctx.platform.hospital.code}{ctx.now:%Y%m%d%H%M%S}{next_number(ctx.session, 'file'):06d}"
+    )
     ctx.session.add(
-        FileRow(file_qury_no=number, filename=filename, content=content, created=f"{ctx.now:%Y-%m-%d %H:%M:%S}")
+        FileRow(
+            file_qury_no=number,
+            filename=filename,
+            content=content,
+            created=f"{ctx.now:%Y-%m-%d %H:%M:%S}",
+        )
     )
     return number
 
@@ -142,12 +166,14 @@ def _read_detail_file(content: bytes) -> list[_UploadedRow]:
             continue
         parts = line.split("\t")
         if len(parts) != 7:
-            raise Rejected(f"对账明细文件第 {number} 行应有 7 列（制表符分隔），实际 {len(parts)} 列")
+            raise Rejected(
+                f"对账明细文件第 {number} 行应有 7 列（制表符分隔），实际 {len(parts)} 列"
+            )
         try:
-            amounts = [Decimal(p) for p in parts[3:6]]
+            medfee, fund, account = (Decimal(p) for p in parts[3:6])
         except InvalidOperation:
             raise Rejected(f"对账明细文件第 {number} 行金额格式错误") from None
-        rows.append(_UploadedRow(parts[0], parts[1], parts[2], *amounts, parts[6]))
+        rows.append(_UploadedRow(parts[0], parts[1], parts[2], medfee, fund, account, parts[6]))
     return rows
 
 
@@ -180,17 +206,29 @@ def reconcile_details(ctx: Context) -> Output:
     if stored is None:
         raise Rejected(f"文件查询号 {number} 不存在，请先用 9101 上传对账明细文件")
     uploaded = _read_detail_file(stored.content)
-    if len(uploaded) != count or money_sum(r.medfee for r in uploaded) != medfee or money_sum(r.fund for r in uploaded) != fund:
+    if (
+        len(uploaded) != count
+        or money_sum(r.medfee for r in uploaded) != medfee
+        or money_sum(r.fund for r in uploaded) != fund
+    ):
         raise Rejected("3202 上报的医疗费总额、基金支付总额或笔数与上传的明细文件合计不一致")
-    ledger = ledger_rows(ctx, begin, end, clr_type, optins, None, include_refunds=True)
+    ledger = ledger_rows(ctx, begin, end, clr_type, optins, insutype=None, include_refunds=True)
     result = "\n".join("\t".join(row) for row in _compare(uploaded, ledger)) + "\n"
     name = f"stmt_result_{number}.txt"
     zipped = _zip(name, result)
     result_no = _store_file(ctx, name.replace(".txt", ".zip"), zipped)
-    return {"fileinfo": {"file_qury_no": result_no, "filename": name.replace(".txt", ".zip"), "dld_endtime": _deadline(ctx)}}
+    return {
+        "fileinfo": {
+            "file_qury_no": result_no,
+            "filename": name.replace(".txt", ".zip"),
+            "dld_endtime": _deadline(ctx),
+        }
+    }
 
 
-def _compare(uploaded: Sequence[_UploadedRow], ledger: Sequence[SettlementRow]) -> Iterable[tuple[str, ...]]:
+def _compare(
+    uploaded: Sequence[_UploadedRow], ledger: Sequence[SettlementRow]
+) -> Iterable[tuple[str, ...]]:
     by_id = {row.setl_id: row for row in uploaded}
     for row in ledger:
         theirs = by_id.pop(row.setl_id, None)
@@ -202,7 +240,16 @@ def _compare(uploaded: Sequence[_UploadedRow], ledger: Sequence[SettlementRow]) 
             result, memo = "3", "数据不一致：金额不同"
         else:
             result, memo = "0", "对平"
-        yield (row.psn_no, row.mdtrt_id, row.setl_id, row.msgid, result, refund, memo, *map(str, ours))
+        yield (
+            row.psn_no,
+            row.mdtrt_id,
+            row.setl_id,
+            row.msgid,
+            result,
+            refund,
+            memo,
+            *map(str, ours),
+        )
     for extra in by_id.values():
         yield (
             extra.psn_no, extra.mdtrt_id, extra.setl_id, "", "2", extra.refund_flag,
@@ -240,7 +287,12 @@ def catalogue_file(ctx: Context) -> Output:
     text = "".join("\t".join(_catalogue_columns(item)) + "\n" for item in items)
     name = f"{ctx.infno}_{label}_{ver}.txt"
     number = _store_file(ctx, "plc", _zip(name, text))
-    return {"file_qury_no": number, "filename": "plc", "dld_end_time": _deadline(ctx), "data_cn": len(items)}
+    return {
+        "file_qury_no": number,
+        "filename": "plc",
+        "dld_end_time": _deadline(ctx),
+        "data_cn": len(items),
+    }
 
 
 def _catalogue_columns(item: CatalogueItem) -> tuple[str, ...]:

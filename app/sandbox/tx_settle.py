@@ -14,7 +14,13 @@ from app.domain.money import ZERO, from_fen, to_fen
 from app.domain.region import is_cross_province
 from app.domain.settlement import LineSplit
 from app.sandbox import fields
-from app.sandbox.calc import ACCOUNT_FUND_TYPE, FUND_TYPE_NAMES, SettlementResult, YearToDate, settle
+from app.sandbox.calc import (
+    ACCOUNT_FUND_TYPE,
+    FUND_TYPE_NAMES,
+    SettlementResult,
+    YearToDate,
+    settle,
+)
 from app.sandbox.core import Context, Output
 from app.sandbox.data import Person
 from app.sandbox.fields import Rejected
@@ -108,9 +114,13 @@ def _checked_request(ctx: Context) -> _Request:
     lines = _unsettled_batch(ctx, mdtrt_id, batch)
     total = line_total(lines)
     if medfee != total:
-        raise Rejected(f"医疗费总额（medfee_sumamt）{medfee} 与收费批次 {batch} 的明细合计 {total} 不一致")
+        raise Rejected(
+            f"医疗费总额（medfee_sumamt）{medfee} 与收费批次 {batch} 的明细合计 {total} 不一致"
+        )
     benefit_key = (visit.dise_codg or "") if med_type == "14" else "general"
-    fund_pay_type, result = _compute(ctx, person, visit, lines, benefit_key, account_flag == "1")
+    fund_pay_type, result = _compute(
+        ctx, person, visit, lines, benefit_key, account_requested=account_flag == "1"
+    )
     return _Request(
         person, visit, lines, cert_type, cert_no, med_type, insutype, batch, result, benefit_key,
         fund_pay_type,
@@ -130,7 +140,9 @@ def _unsettled_batch(ctx: Context, mdtrt_id: str, batch: str) -> list[FeeLineRow
     lines = batch_lines(ctx, mdtrt_id, batch)
     settled = {line.setl_id for line in lines if line.setl_id}
     if settled:
-        raise Rejected(f"收费批次 {batch} 已结算（结算ID {'、'.join(sorted(settled))}），不能重复结算")
+        raise Rejected(
+            f"收费批次 {batch} 已结算（结算ID {'、'.join(sorted(settled))}），不能重复结算"
+        )
     if not lines:
         raise Rejected(f"收费批次 {batch} 没有可结算的费用明细，请先上传费用明细（2204）")
     return lines
@@ -142,6 +154,7 @@ def _compute(
     visit: VisitRow,
     lines: list[FeeLineRow],
     benefit_key: str,
+    *,
     account_requested: bool,
 ) -> tuple[str, SettlementResult]:
     region = ctx.platform.policies.for_region(visit.insured_admdvs)
@@ -174,7 +187,9 @@ def _compute(
     return policy.fund_pay_type, result
 
 
-def year_to_date(ctx: Context, psn_no: str, insutype: str, year: int, benefit_key: str) -> YearToDate:
+def year_to_date(
+    ctx: Context, psn_no: str, insutype: str, year: int, benefit_key: str
+) -> YearToDate:
     """Deductible and fund used this year, summed over the ledger rows that are not reversed."""
     query = select(
         func.coalesce(func.sum(SettlementRow.deductible_fen), 0),
@@ -255,7 +270,11 @@ def _settlement_output(
         "mdtrt_id": row.mdtrt_id,
         "setl_id": None if preview else row.setl_id,
         "psn_no": person.psn_no,
-        **{k: v for k, v in base_info(person, date.fromisoformat(row.setl_date)).items() if k != "exp_content"},
+        **{
+            k: v
+            for k, v in base_info(person, date.fromisoformat(row.setl_date)).items()
+            if k != "exp_content"
+        },
         "insutype": row.insutype,
         "psn_type": insurance.psn_type if insurance else "",
         "cvlserv_flag": "0",
@@ -327,7 +346,9 @@ def cancel_settlement(ctx: Context) -> Output:
     if original.psn_no != psn_no or original.mdtrt_id != mdtrt_id:
         raise Rejected(f"结算ID {setl_id} 不属于就诊ID {mdtrt_id} / 人员编号 {psn_no}")
     if original.status == "cancelled":
-        raise Rejected(f"结算ID {setl_id} 已撤销（撤销结算ID {original.cancelled_by}），不能重复撤销")
+        raise Rejected(
+            f"结算ID {setl_id} 已撤销（撤销结算ID {original.cancelled_by}），不能重复撤销"
+        )
     if original.status == "reversed":
         raise Rejected(f"结算ID {setl_id} 已冲正，无需撤销")
     new_id = f"4{next_number(ctx.session, 'settlement'):011d}"
@@ -379,12 +400,18 @@ def reverse(ctx: Context) -> Output:
     omsgid = fields.text(d, "omsgid", "原发送方报文ID", 30)
     oinfno = fields.text(d, "oinfno", "原交易编号", 6)
     if oinfno not in REVERSIBLE:
-        raise Rejected(f"交易 {oinfno} 不支持冲正：门诊只能冲正 2207（门诊结算）和 2208（门诊结算撤销）")
+        raise Rejected(
+            f"交易 {oinfno} 不支持冲正：门诊只能冲正 2207（门诊结算）和 2208（门诊结算撤销）"
+        )
     ctx.person(psn_no)
-    query = select(SettlementRow).where(SettlementRow.msgid == omsgid, SettlementRow.infno == oinfno)
+    query = select(SettlementRow).where(
+        SettlementRow.msgid == omsgid, SettlementRow.infno == oinfno
+    )
     row = ctx.session.scalars(query).first()
     if row is None:
-        raise Rejected(f"原交易不存在：平台没有发送方报文ID {omsgid} 的 {oinfno} 交易成功记录，无需冲正")
+        raise Rejected(
+            f"原交易不存在：平台没有发送方报文ID {omsgid} 的 {oinfno} 交易成功记录，无需冲正"
+        )
     if row.psn_no != psn_no:
         raise Rejected(f"原交易 {omsgid} 不属于人员编号 {psn_no}")
     if row.status == "reversed":

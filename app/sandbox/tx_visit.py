@@ -37,7 +37,10 @@ def check_insurance(ctx: Context, person: Person, insutype: str) -> None:
         since = f"（自 {row.paused_since} 起）" if row.paused_since else ""
         status = INSURANCE_STATUS_NAMES.get(row.status, "非正常参保")
         raise Rejected(f"该参保人险种 {insutype} 的参保状态为{status}{since}，不能享受医保待遇")
-    if is_cross_province(row.insured_admdvs, ctx.platform.hospital.admdvs) and not person.registered:
+    if (
+        is_cross_province(row.insured_admdvs, ctx.platform.hospital.admdvs)
+        and not person.registered
+    ):
         raise Rejected(
             "该参保人未办理异地就医备案（未备案），不能跨省直接结算；请参保人先在参保地办理备案，本次可全额自费后回参保地报销"
         )
@@ -109,7 +112,14 @@ def register(ctx: Context) -> Output:
             msgid=ctx.msgid,
         )
     )
-    return {"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "ipt_otp_no": ipt_otp_no, "exp_content": None}}
+    return {
+        "data": {
+            "mdtrt_id": mdtrt_id,
+            "psn_no": psn_no,
+            "ipt_otp_no": ipt_otp_no,
+            "exp_content": None,
+        }
+    }
 
 
 def unregister(ctx: Context) -> Output:
@@ -128,7 +138,9 @@ def unregister(ctx: Context) -> Output:
         )
     ).first()
     if settled is not None:
-        raise Rejected(f"该就诊存在未撤销的结算（结算ID {settled}），请先撤销结算（2208）再撤销挂号")
+        raise Rejected(
+            f"该就诊存在未撤销的结算（结算ID {settled}），请先撤销结算（2208）再撤销挂号"
+        )
     visit.status = "cancelled"
     for line in _active_lines(ctx, mdtrt_id):
         line.status = "cancelled"
@@ -142,7 +154,9 @@ def upload_visit(ctx: Context) -> Output:
     psn_no = fields.text(info, "psn_no", "人员编号", 30)
     med_type = fields.text(info, "med_type", "医疗类别", 6)
     if med_type not in MED_TYPES:
-        raise Rejected(f"医疗类别（med_type）{med_type} 不支持：跨省门诊只接受 11 普通门诊、13 急诊、14 门诊慢特病")
+        raise Rejected(
+            f"医疗类别（med_type）{med_type} 不支持：跨省门诊只接受 11 普通门诊、13 急诊、14 门诊慢特病"
+        )
     begntime = fields.timestamp(info, "begntime", "开始时间")
     fields.text(info, "main_cond_dscr", "主要病情描述", 1000, required=False)
     dise_codg = fields.text(info, "dise_codg", "病种编码", 30, required=med_type == "14")
@@ -154,7 +168,9 @@ def upload_visit(ctx: Context) -> Output:
     if med_type == "14":
         check_chronic(ctx, person, dise_codg, begntime.date())
     elif dise_codg in PILOT_DISEASES:
-        raise Rejected(f"医疗类别为{MED_TYPES[med_type]}（{med_type}）时不能填写门诊慢特病病种编码 {dise_codg}")
+        raise Rejected(
+            f"医疗类别为{MED_TYPES[med_type]}（{med_type}）时不能填写门诊慢特病病种编码 {dise_codg}"
+        )
     if _has_settlement(ctx, mdtrt_id):
         raise Rejected("该就诊已有结算，不能修改就诊信息；请先撤销结算（2208）")
     visit.med_type = med_type
@@ -242,7 +258,9 @@ class _FeeLine:
                 ("bilg_dr_codg", "开单医生编码", 30), ("bilg_dr_name", "开单医师姓名", 50),
             ):  # fmt: skip
                 fields.text(raw, name, label, size)
-            self.hosp_appr_flag = fields.code(raw, "hosp_appr_flag", "医院审批标志", {"0", "1", "2"})
+            self.hosp_appr_flag = fields.code(
+                raw, "hosp_appr_flag", "医院审批标志", {"0", "1", "2"}
+            )
         except Rejected as exc:
             raise Rejected(where + exc.err_msg) from None
 
@@ -292,7 +310,9 @@ def _store_line(ctx: Context, line: _FeeLine) -> dict[str, Any]:
         raise Rejected(f"{where}医疗目录编码 {line.med_list_codg} 不在就医地医保目录中")
     item = catalogue.items.get(line.medins_list_codg)
     if item is None:
-        raise Rejected(f"{where}医药机构目录编码 {line.medins_list_codg} 未做目录对照（3301），不能结算")
+        raise Rejected(
+            f"{where}医药机构目录编码 {line.medins_list_codg} 未做目录对照（3301），不能结算"
+        )
     if item.med_list_codg != line.med_list_codg:
         raise Rejected(
             f"{where}医药机构目录编码 {line.medins_list_codg} 对照的医疗目录编码为 {item.med_list_codg}，与上传的 {line.med_list_codg} 不一致"
@@ -302,7 +322,9 @@ def _store_line(ctx: Context, line: _FeeLine) -> dict[str, Any]:
         raise Rejected(
             f"{where}明细金额 {line.amount} 与 单价 {line.pric} × 数量 {line.cnt} = {expected}（四舍五入到分）不一致"
         )
-    split = split_line(line.feedetl_sn, item, line.amount, line.pric, line.cnt, line.hosp_appr_flag)
+    split = split_line(
+        line.feedetl_sn, item, line.amount, line.pric, line.cnt, hosp_appr_flag=line.hosp_appr_flag
+    )
     ctx.session.add(
         FeeLineRow(
             mdtrt_id=line.mdtrt_id,
@@ -331,7 +353,9 @@ def _store_line(ctx: Context, line: _FeeLine) -> dict[str, Any]:
         "det_item_fee_sumamt": split.amount,
         "cnt": line.cnt,
         "pric": line.pric,
-        "pric_uplmt_amt": item.price_ceiling if item.price_ceiling is not None else Decimal("999999"),
+        "pric_uplmt_amt": item.price_ceiling
+        if item.price_ceiling is not None
+        else Decimal("999999"),
         "selfpay_prop": split.self_pay_ratio,
         "fulamt_ownpay_amt": split.full_self_pay,
         "overlmt_amt": split.over_limit,

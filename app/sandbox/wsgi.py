@@ -60,7 +60,9 @@ def _drop_connection(raw: bytes | None) -> None:
 
 
 def _json(value: object, status: int = 200) -> Response:
-    return Response(jsontext.dumps(value), status=status, content_type="application/json; charset=utf-8")
+    return Response(
+        jsontext.dumps(value), status=status, content_type="application/json; charset=utf-8"
+    )
 
 
 def _body() -> Mapping[str, Any]:
@@ -101,13 +103,20 @@ def _control_routes(app: Flask, target: Any) -> None:
         ("GET", "/sandbox/faultlog"): lambda _b: target.fault_log(),
         ("GET", "/sandbox/faults"): lambda _b: target.fault_plan(),
         ("GET", "/sandbox/requests"): lambda _b: target.request_counts(),
-        ("GET", "/sandbox/accumulators"): lambda _b: target.accumulators(request.args.get("psn_no", "")),
+        ("GET", "/sandbox/accumulators"): lambda _b: target.accumulators(
+            request.args.get("psn_no", "")
+        ),
         ("POST", "/sandbox/reset"): lambda _b: target.reset() or {"ok": True},
-        ("POST", "/sandbox/faults"): lambda b: target.set_faults(b.get("rules", []), seed=b.get("seed")) or {"ok": True},
-        ("POST", "/sandbox/maintenance"): lambda b: target.set_maintenance(bool(b.get("on", True)), b.get("window")) or {"ok": True},
-        ("POST", "/sandbox/latency"): lambda b: target.set_latency(
-            fixed=b.get("fixed"), low=b.get("min"), high=b.get("max")
-        ) or {"ok": True},
+        ("POST", "/sandbox/faults"): lambda b: (
+            target.set_faults(b.get("rules", []), seed=b.get("seed")) or {"ok": True}
+        ),
+        ("POST", "/sandbox/maintenance"): lambda b: (
+            target.set_maintenance(bool(b.get("on", True)), b.get("window")) or {"ok": True}
+        ),
+        ("POST", "/sandbox/latency"): lambda b: (
+            target.set_latency(fixed=b.get("fixed"), low=b.get("min"), high=b.get("max"))
+            or {"ok": True}
+        ),
         ("POST", "/sandbox/policies"): lambda b: target.load_policies(b) or {"ok": True},
         ("POST", "/sandbox/population"): lambda b: target.load_population(b) or {"ok": True},
     }

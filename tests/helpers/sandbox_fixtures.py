@@ -32,17 +32,24 @@ _sequence = itertools.count(1)
 _sequence_lock = threading.Lock()
 
 
+def _now() -> datetime:
+    """Local wall-clock time, as the platform and the window use it."""
+    return datetime.now().astimezone()
+
+
 def new_msgid(institution: str) -> str:
     """institution(12) + yyyyMMddHHmmss + 4 digits, unique within the test session."""
     with _sequence_lock:
         number = next(_sequence)
     # The 4-digit sequence wraps; the time part moves on long before 10,000 messages per second.
-    return f"{institution}{datetime.now():%Y%m%d%H%M%S}{number % 10000:04d}"
+    return f"{institution}{_now():%Y%m%d%H%M%S}{number % 10000:04d}"
 
 
-def sign_headers(passid: str, token: str, *, timestamp: int | None = None, nonce: str | None = None) -> dict[str, str]:
+def sign_headers(
+    passid: str, token: str, *, timestamp: int | None = None, nonce: str | None = None
+) -> dict[str, str]:
     """x-tif headers of Part A §1."""
-    stamp = str(int(datetime.now().timestamp()) if timestamp is None else timestamp)
+    stamp = str(int(_now().timestamp()) if timestamp is None else timestamp)
     nonce = nonce or uuid.uuid4().hex
     signature = hashlib.sha256(f"{stamp}{token}{nonce}{stamp}".encode()).hexdigest()
     return {
@@ -71,7 +78,9 @@ class SandboxClient:
         """Close the HTTP session."""
         self.http.close()
 
-    def envelope(self, infno: str, input_: Mapping[str, Any], insuplc: str = "", msgid: str | None = None) -> dict[str, Any]:
+    def envelope(
+        self, infno: str, input_: Mapping[str, Any], insuplc: str = "", msgid: str | None = None
+    ) -> dict[str, Any]:
         """The 18-field request envelope."""
         hospital = self.server.hospital
         return {
@@ -88,24 +97,30 @@ class SandboxClient:
             "opter_type": "1",
             "opter": "OP001",
             "opter_name": "测试收费员",
-            "inf_time": f"{datetime.now():%Y-%m-%d %H:%M:%S}",
+            "inf_time": f"{_now():%Y-%m-%d %H:%M:%S}",
             "fixmedins_code": hospital.code,
             "fixmedins_name": hospital.name,
             "sign_no": "",
             "input": dict(input_),
         }
 
-    def post(self, envelope: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> requests.Response:
+    def post(
+        self, envelope: Mapping[str, Any], headers: Mapping[str, str] | None = None
+    ) -> requests.Response:
         """POST an envelope (signed unless headers are given)."""
         body = json.dumps(envelope, ensure_ascii=False, default=str).encode("utf-8")
         return self.http.post(
             self.server.url + CALL_PATH,
             data=body,
-            headers=dict(headers) if headers is not None else sign_headers(self.server.passid, self.server.token),
+            headers=dict(headers)
+            if headers is not None
+            else sign_headers(self.server.passid, self.server.token),
             timeout=self.timeout,
         )
 
-    def call(self, infno: str, input_: Mapping[str, Any], insuplc: str = "", msgid: str | None = None) -> dict[str, Any]:
+    def call(
+        self, infno: str, input_: Mapping[str, Any], insuplc: str = "", msgid: str | None = None
+    ) -> dict[str, Any]:
         """Send one transaction and return the parsed envelope (msgid added under ``_msgid``)."""
         envelope = self.envelope(infno, input_, insuplc, msgid)
         response = self.post(envelope)
@@ -114,7 +129,9 @@ class SandboxClient:
         result["_msgid"] = envelope["msgid"]
         return result
 
-    def ok(self, infno: str, input_: Mapping[str, Any], insuplc: str = "", msgid: str | None = None) -> dict[str, Any]:
+    def ok(
+        self, infno: str, input_: Mapping[str, Any], insuplc: str = "", msgid: str | None = None
+    ) -> dict[str, Any]:
         """Like :meth:`call` but asserts ``infcode`` 0."""
         result = self.call(infno, input_, insuplc, msgid)
         assert result["infcode"] == 0, result["err_msg"]
@@ -134,11 +151,18 @@ class SandboxClient:
             "transType": "ec.query",
             "orgId": org,
             "data": {
-                "orgId": org, "businessType": "01301", "operatorId": "OP001", "operatorName": "测试收费员",
-                "officeId": "0101", "officeName": "门诊收费处", "ecQrCode": code,
+                "orgId": org,
+                "businessType": "01301",
+                "operatorId": "OP001",
+                "operatorName": "测试收费员",
+                "officeId": "0101",
+                "officeName": "门诊收费处",
+                "ecQrCode": code,
             },
         }
-        response = self.http.post(self.server.ec_url + VOUCHER_PATH, json=body, timeout=self.timeout)
+        response = self.http.post(
+            self.server.ec_url + VOUCHER_PATH, json=body, timeout=self.timeout
+        )
         result: dict[str, Any] = parse_json(response.text)
         return result
 
@@ -151,16 +175,31 @@ def person(server: SandboxServer, name: str) -> dict[str, Any]:
 class Visit:
     """Drives one settlement group through 2201 → 2203 → 2204 for a demo person."""
 
-    def __init__(self, client: SandboxClient, who: Mapping[str, Any], *, insutype: str | None = None,
-                 med_type: str = "14", disease: str | None = None) -> None:
+    def __init__(
+        self,
+        client: SandboxClient,
+        who: Mapping[str, Any],
+        *,
+        insutype: str | None = None,
+        med_type: str = "14",
+        disease: str | None = None,
+    ) -> None:
         self.client = client
         self.who = who
         active = [row for row in who["insutypes"] if row["status"] == "1"]
-        row = next((r for r in active if r["insutype"] == insutype), active[0]) if insutype else active[0]
+        row = (
+            next((r for r in active if r["insutype"] == insutype), active[0])
+            if insutype
+            else active[0]
+        )
         self.insutype = str(row["insutype"])
         self.insuplc = str(row["insuplc_admdvs"])
         self.med_type = med_type
-        self.disease = disease if disease is not None else (who["qualifications"][0] if med_type == "14" else "")
+        self.disease = (
+            disease
+            if disease is not None
+            else (who["qualifications"][0] if med_type == "14" else "")
+        )
         self.mdtrt_id = ""
         self.batch = f"B{uuid.uuid4().hex[:12]}"
         self.lines: list[dict[str, Any]] = []
@@ -178,9 +217,16 @@ class Visit:
     def register(self) -> dict[str, Any]:
         """2201."""
         data = {
-            "psn_no": self.psn_no, "insutype": self.insutype, "begntime": f"{datetime.now():%Y-%m-%d %H:%M:%S}",
-            **self.cert(), "ipt_otp_no": f"MZ{uuid.uuid4().hex[:10]}", "atddr_no": "D110105000001",
-            "dr_name": "王医生", "dept_code": "A03", "dept_name": "肿瘤内科", "caty": "A03",
+            "psn_no": self.psn_no,
+            "insutype": self.insutype,
+            "begntime": f"{_now():%Y-%m-%d %H:%M:%S}",
+            **self.cert(),
+            "ipt_otp_no": f"MZ{uuid.uuid4().hex[:10]}",
+            "atddr_no": "D110105000001",
+            "dr_name": "王医生",
+            "dept_code": "A03",
+            "dept_name": "肿瘤内科",
+            "caty": "A03",
         }
         result = self.client.call("2201", {"data": data}, self.insuplc)
         if result["infcode"] == 0:
@@ -191,53 +237,95 @@ class Visit:
     def upload_visit(self) -> dict[str, Any]:
         """2203."""
         info = {
-            "mdtrt_id": self.mdtrt_id, "psn_no": self.psn_no, "med_type": self.med_type,
-            "begntime": f"{datetime.now():%Y-%m-%d %H:%M:%S}", "main_cond_dscr": "复诊",
-            "dise_codg": self.disease, "dise_name": "",
+            "mdtrt_id": self.mdtrt_id,
+            "psn_no": self.psn_no,
+            "med_type": self.med_type,
+            "begntime": f"{_now():%Y-%m-%d %H:%M:%S}",
+            "main_cond_dscr": "复诊",
+            "dise_codg": self.disease,
+            "dise_name": "",
         }
         diagnosis = {
-            "diag_type": "1", "diag_srt_no": "1", "diag_code": "C50.900", "diag_name": "乳腺恶性肿瘤",
-            "diag_dept": "肿瘤内科", "dise_dor_no": "D110105000001", "dise_dor_name": "王医生",
-            "diag_time": f"{datetime.now():%Y-%m-%d %H:%M:%S}", "vali_flag": "1",
+            "diag_type": "1",
+            "diag_srt_no": "1",
+            "diag_code": "C50.900",
+            "diag_name": "乳腺恶性肿瘤",
+            "diag_dept": "肿瘤内科",
+            "dise_dor_no": "D110105000001",
+            "dise_dor_name": "王医生",
+            "diag_time": f"{_now():%Y-%m-%d %H:%M:%S}",
+            "vali_flag": "1",
         }
         return self.client.call("2203", {"mdtrtinfo": info, "diseinfo": [diagnosis]}, self.insuplc)
 
-    def line(self, hospital_code: str, price: str | Decimal, count: str | Decimal = "1", *,
-             amount: str | Decimal | None = None, national: str | None = None, appr: str = "1",
-             dise_codg: str | None = None, batch: str | None = None) -> dict[str, Any]:
+    def line(
+        self,
+        hospital_code: str,
+        price: str | Decimal,
+        count: str | Decimal = "1",
+        *,
+        amount: str | Decimal | None = None,
+        national: str | None = None,
+        appr: str = "1",
+        dise_codg: str | None = None,
+        batch: str | None = None,
+    ) -> dict[str, Any]:
         """A 2204 line for a catalogue item (price × count unless ``amount`` is given)."""
         catalogue = self.client.server.platform.catalogue
         item = catalogue.items.get(hospital_code)
         pric, cnt = Decimal(str(price)), Decimal(str(count))
-        total = Decimal(str(amount)) if amount is not None else (pric * cnt).quantize(Decimal("0.01"), "ROUND_HALF_UP")
+        total = (
+            Decimal(str(amount))
+            if amount is not None
+            else (pric * cnt).quantize(Decimal("0.01"), "ROUND_HALF_UP")
+        )
         return {
             "feedetl_sn": f"F{next(self._line_no):04d}{uuid.uuid4().hex[:6]}",
-            "mdtrt_id": self.mdtrt_id, "psn_no": self.psn_no, "chrg_bchno": batch or self.batch,
-            "dise_codg": self.disease if dise_codg is None else dise_codg, "rxno": "", "rx_circ_flag": "0",
-            "fee_ocur_time": f"{datetime.now():%Y-%m-%d %H:%M:%S}",
+            "mdtrt_id": self.mdtrt_id,
+            "psn_no": self.psn_no,
+            "chrg_bchno": batch or self.batch,
+            "dise_codg": self.disease if dise_codg is None else dise_codg,
+            "rxno": "",
+            "rx_circ_flag": "0",
+            "fee_ocur_time": f"{_now():%Y-%m-%d %H:%M:%S}",
             "med_list_codg": national or (item.med_list_codg if item else "XUNKNOWN"),
-            "medins_list_codg": hospital_code, "det_item_fee_sumamt": total, "cnt": cnt, "pric": pric,
-            "bilg_dept_codg": "A03", "bilg_dept_name": "肿瘤内科", "bilg_dr_codg": "D110105000001",
-            "bilg_dr_name": "王医生", "hosp_appr_flag": appr,
+            "medins_list_codg": hospital_code,
+            "det_item_fee_sumamt": total,
+            "cnt": cnt,
+            "pric": pric,
+            "bilg_dept_codg": "A03",
+            "bilg_dept_name": "肿瘤内科",
+            "bilg_dr_codg": "D110105000001",
+            "bilg_dr_name": "王医生",
+            "hosp_appr_flag": appr,
         }
 
     def upload_lines(self, lines: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         """2204."""
-        result = self.client.call("2204", {"feedetail": [dict(line) for line in lines]}, self.insuplc)
+        result = self.client.call(
+            "2204", {"feedetail": [dict(line) for line in lines]}, self.insuplc
+        )
         if result["infcode"] == 0:
             self.lines.extend(dict(line) for line in lines)
         return result
 
     def total(self) -> Decimal:
         """Sum of the uploaded lines."""
-        return sum((Decimal(str(line["det_item_fee_sumamt"])) for line in self.lines), Decimal("0.00"))
+        return sum(
+            (Decimal(str(line["det_item_fee_sumamt"])) for line in self.lines), Decimal("0.00")
+        )
 
     def settle_data(self, account: bool = True, total: Decimal | None = None) -> dict[str, Any]:
         """Input of 2206/2207."""
         return {
-            "psn_no": self.psn_no, **self.cert(), "med_type": self.med_type,
-            "medfee_sumamt": self.total() if total is None else total, "psn_setlway": "01",
-            "mdtrt_id": self.mdtrt_id, "chrg_bchno": self.batch, "acct_used_flag": "1" if account else "0",
+            "psn_no": self.psn_no,
+            **self.cert(),
+            "med_type": self.med_type,
+            "medfee_sumamt": self.total() if total is None else total,
+            "psn_setlway": "01",
+            "mdtrt_id": self.mdtrt_id,
+            "chrg_bchno": self.batch,
+            "acct_used_flag": "1" if account else "0",
             "insutype": self.insutype,
         }
 

@@ -14,7 +14,9 @@ QINGHAI_VISIT = [(f"{H}XY0022", "38.50", "2"), (f"{H}XY0028", "2.85", "2"), (f"{
                  (f"{H}FW0014", "20.00", "1"), (f"{H}XY0026", "32.93", "1"), (f"{H}FW0013", "32.00", "1")]  # fmt: skip
 
 
-def totals_of(info: dict[str, object], details: list[dict[str, object]] | None = None) -> SettlementTotals:
+def totals_of(
+    info: dict[str, object], details: list[dict[str, object]] | None = None
+) -> SettlementTotals:
     """SettlementTotals from a setlinfo output."""
     d = {k: v for k, v in info.items()}
 
@@ -23,7 +25,9 @@ def totals_of(info: dict[str, object], details: list[dict[str, object]] | None =
         assert isinstance(value, Decimal | int), (name, value)
         return Decimal(value)
 
-    funds = tuple(FundPayment(str(r["fund_pay_type"]), Decimal(str(r["fund_payamt"]))) for r in details or [])
+    funds = tuple(
+        FundPayment(str(r["fund_pay_type"]), Decimal(str(r["fund_payamt"]))) for r in details or []
+    )
     return SettlementTotals(
         total=money("medfee_sumamt"), full_self_pay=money("fulamt_ownpay_amt"),
         over_limit=money("overlmt_selfpay"), first_self_pay=money("preselfpay_amt"),
@@ -33,7 +37,9 @@ def totals_of(info: dict[str, object], details: list[dict[str, object]] | None =
     )  # fmt: skip
 
 
-def test_qinghai_first_visit_settles_129_63_fund_and_50_cash(sandbox: SandboxServer, sandbox_client: SandboxClient) -> None:
+def test_qinghai_first_visit_settles_129_63_fund_and_50_cash(
+    sandbox: SandboxServer, sandbox_client: SandboxClient
+) -> None:
     visit = Visit(sandbox_client, person(sandbox, "马秀兰"))
     visit.open(QINGHAI_VISIT)
     assert visit.total() == Decimal("179.63")
@@ -55,7 +61,9 @@ def test_qinghai_first_visit_settles_129_63_fund_and_50_cash(sandbox: SandboxSer
     assert settled["output"]["setlinfo"]["medins_setl_id"] == settled["_msgid"]
 
 
-def test_amounts_are_json_numbers_with_two_decimals(sandbox: SandboxServer, sandbox_client: SandboxClient) -> None:
+def test_amounts_are_json_numbers_with_two_decimals(
+    sandbox: SandboxServer, sandbox_client: SandboxClient
+) -> None:
     visit = Visit(sandbox_client, person(sandbox, "马秀兰"))
     visit.open(QINGHAI_VISIT)
     envelope = sandbox_client.envelope("2207", {"data": visit.settle_data()}, visit.insuplc)
@@ -64,7 +72,9 @@ def test_amounts_are_json_numbers_with_two_decimals(sandbox: SandboxServer, sand
     assert '"psn_cash_pay":50.00' in text
 
 
-def test_second_visit_sees_the_deductible_used_by_the_first(sandbox: SandboxServer, sandbox_client: SandboxClient) -> None:
+def test_second_visit_sees_the_deductible_used_by_the_first(
+    sandbox: SandboxServer, sandbox_client: SandboxClient
+) -> None:
     who = person(sandbox, "马秀兰")
     first = Visit(sandbox_client, who)
     first.open(QINGHAI_VISIT)
@@ -80,7 +90,9 @@ def test_second_visit_sees_the_deductible_used_by_the_first(sandbox: SandboxServ
     assert sandbox.accumulators(who["psn_no"])[0]["deductible_used"] == Decimal("50.00")
 
 
-def test_cancel_restores_accumulators_and_mirrors_negative(sandbox: SandboxServer, sandbox_client: SandboxClient) -> None:
+def test_cancel_restores_accumulators_and_mirrors_negative(
+    sandbox: SandboxServer, sandbox_client: SandboxClient
+) -> None:
     who = person(sandbox, "马秀兰")
     visit = Visit(sandbox_client, who)
     visit.open(QINGHAI_VISIT)
@@ -95,14 +107,19 @@ def test_cancel_restores_accumulators_and_mirrors_negative(sandbox: SandboxServe
     assert mirror["fund_pay_sumamt"] == Decimal("-129.63")
     assert mirror["psn_cash_pay"] == Decimal("-50.00")
     assert check_totals(totals_of(mirror), cancellation=True) == []
-    assert all(a["deductible_used"] == 0 and a["fund_used"] == 0 for a in sandbox.accumulators(who["psn_no"]))
+    assert all(
+        a["deductible_used"] == 0 and a["fund_used"] == 0
+        for a in sandbox.accumulators(who["psn_no"])
+    )
     statuses = {row["setl_id"]: row["status"] for row in sandbox.ledger()}
     assert statuses == {settled["setl_id"]: "cancelled", mirror["setl_id"]: "valid"}
     again = visit.settle()
     assert again["output"]["setlinfo"]["fund_pay_sumamt"] == Decimal("129.63")
 
 
-def test_reversal_of_settlement_restores_state_and_is_idempotent(sandbox: SandboxServer, sandbox_client: SandboxClient) -> None:
+def test_reversal_of_settlement_restores_state_and_is_idempotent(
+    sandbox: SandboxServer, sandbox_client: SandboxClient
+) -> None:
     who = person(sandbox, "马秀兰")
     visit = Visit(sandbox_client, who)
     visit.open(QINGHAI_VISIT)
@@ -120,7 +137,9 @@ def test_reversal_of_settlement_restores_state_and_is_idempotent(sandbox: Sandbo
     assert visit.settle()["output"]["setlinfo"]["act_pay_dedc"] == Decimal("50.00")
 
 
-def test_reversal_of_cancellation_brings_the_settlement_back(sandbox: SandboxServer, sandbox_client: SandboxClient) -> None:
+def test_reversal_of_cancellation_brings_the_settlement_back(
+    sandbox: SandboxServer, sandbox_client: SandboxClient
+) -> None:
     who = person(sandbox, "马秀兰")
     visit = Visit(sandbox_client, who)
     visit.open(QINGHAI_VISIT)
@@ -138,14 +157,18 @@ def test_reversal_of_cancellation_brings_the_settlement_back(sandbox: SandboxSer
     assert "已结算" in again["err_msg"]
 
 
-def test_reversal_of_unknown_message_says_original_missing(sandbox: SandboxServer, sandbox_client: SandboxClient) -> None:
+def test_reversal_of_unknown_message_says_original_missing(
+    sandbox: SandboxServer, sandbox_client: SandboxClient
+) -> None:
     visit = Visit(sandbox_client, person(sandbox, "马秀兰"))
     result = visit.reverse(f"{H}202601010000009999", "2207")
     assert result["infcode"] == -1
     assert "原交易不存在" in result["err_msg"]
 
 
-def test_employee_account_pays_the_share_when_allowed(sandbox: SandboxServer, sandbox_client: SandboxClient) -> None:
+def test_employee_account_pays_the_share_when_allowed(
+    sandbox: SandboxServer, sandbox_client: SandboxClient
+) -> None:
     visit = Visit(sandbox_client, person(sandbox, "周伟"))
     visit.open([(f"{H}FW0023", "410.00", "1"), (f"{H}HC0002", "150.00", "1")])
     result = visit.settle(account=True)

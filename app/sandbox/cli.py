@@ -1,0 +1,96 @@
+"""``settlement-window sandbox``: run the sandbox platform in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+
+import tomli_w
+
+from app.sandbox.server import SandboxServer, client_config
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``sandbox`` subcommand."""
+    parser = subparsers.add_parser(
+        "sandbox",
+        help="运行沙箱医保平台（虚构数据，仅供培训测试）",
+        description="运行沙箱医保平台：按 interface.md Part A 应答，数据均为虚构，仅供培训测试。",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="监听端口（默认 8080，0 = 任意空闲端口）"
+    )
+    parser.add_argument(
+        "--state", metavar="FILE", type=Path, help="沙箱状态库（SQLite）文件；默认临时文件"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="故障注入随机种子")
+    parser.add_argument(
+        "--write-config", metavar="FILE", type=Path, help="写出客户端配置文件（TOML）"
+    )
+    parser.add_argument(
+        "--allow-non-loopback", action="store_true", help="允许监听非本机回环地址（默认拒绝）"
+    )
+    parser.add_argument(
+        "--catalogue-size", type=int, metavar="N", help="生成 N 条目录（基准测试用）代替内置目录"
+    )
+    parser.set_defaults(handler=run)
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback address."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until interrupted. Returns the exit code."""
+    if not is_loopback(args.host) and not args.allow_non_loopback:
+        log.error(
+            "refusing to bind %s: not a loopback address (use --allow-non-loopback)", args.host
+        )
+        return 2
+    server = SandboxServer(state_path=args.state, seed=args.seed, host=args.host, port=args.port)
+    if args.catalogue_size:
+        from app.sandbox.catalogue_gen import generate_catalogue  # noqa: PLC0415 - benchmarks only
+
+        server.platform.catalogue = generate_catalogue(args.catalogue_size, seed=args.seed)
+    try:
+        server.start()
+    except OSError as exc:
+        log.error("cannot listen on %s:%s: %s", args.host, args.port, exc)
+        server.state.close()
+        return 1
+    if args.write_config:
+        write_config(server, args.write_config)
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    log.info("sandbox platform (FICTIONAL data) at %s — Ctrl+C to stop", server.url)
+    try:
+        stop.wait()
+    finally:
+        server.stop()
+    return 0
+
+
+def write_config(server: SandboxServer, path: Path) -> None:
+    """Write the client TOML configuration for ``server``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(tomli_w.dumps(client_config(server)), encoding="utf-8")
+    log.info("client configuration written to %s", path)

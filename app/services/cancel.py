@@ -1,0 +1,384 @@
+"""Cancelling a settlement (2208 → 2205 → 2202) and partial refunds, with a supervisor's authorisation.
+
+A cancellation is stored as its own settlement row (``is_cancellation``, negative totals, linked to the
+original), so history, receipts, the shift report and the day close all see it by construction. A
+partial refund (the patient returns some items) cancels the group's settlement and settles the lines
+kept as a new bill whose ``parent_bill_id`` is the original — the way Chinese HIS cashier modules do it.
+A full-self-pay collection is refunded locally (no platform call).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass, replace
+
+from app.domain.journal import JournalState
+from app.domain.money import money_sum
+from app.domain.operator import Action, Operator, allows
+from app.domain.settlement import SettlementRecord
+from app.domain.visit import BillStatus, GroupState
+from app.errors import (
+    InputError,
+    OutcomeUnknown,
+    PermissionDenied,
+    PlatformError,
+    PlatformFailure,
+)
+from app.services.bill_import import IdentityInput, IdentityKind, ImportedVisit
+from app.services.crashpoints import crash_point
+from app.services.eligibility import EligibilityService
+from app.services.journaling import CallIntent, JournaledCaller, failure_text
+from app.services.ports.clock import Clock
+from app.services.ports.platform import (
+    CallContext,
+    CancellationRecord,
+    CancelRequest,
+    PlatformGateway,
+)
+from app.services.ports.store import StoredSettlement, UnitOfWork, UnitOfWorkFactory
+from app.services.settlement import (
+    SELF_PAY_PREFIX,
+    BillResult,
+    RecoveryHook,
+    SettlementService,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SupervisorApproval:
+    """The supervisor's credential given at the window for this one action."""
+
+    code: str
+    password: str
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    """A cancellation as stored."""
+
+    original_settlement_id: str
+    cancellation_id: str
+    bill_id: str
+    group_key: str
+    record: SettlementRecord
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    """A partial refund: the cancellation and the re-settled remainder (``None`` if nothing is kept)."""
+
+    cancellation: CancelResult
+    resettled: BillResult | None
+
+
+class CancelService:
+    """Cancellations and partial refunds."""
+
+    def __init__(
+        self,
+        *,
+        gateway: PlatformGateway,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        caller: JournaledCaller,
+        recovery: RecoveryHook,
+        settlement: SettlementService,
+        eligibility: EligibilityService,
+        institution_code: str,
+    ):
+        """Bind to the platform, the store and the services a refund re-uses."""
+        self._gateway = gateway
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._caller = caller
+        self._recovery = recovery
+        self._settlement = settlement
+        self._eligibility = eligibility
+        self._institution = institution_code
+
+    def authorise(self, approval: SupervisorApproval, action: Action) -> Operator:
+        """Check a supervisor's credential and role for ``action``; audited either way.
+
+        Raises:
+            PermissionDenied: wrong credential, inactive account or a role without the right.
+        """
+        with self._uow_factory() as uow:
+            account = uow.operators.get(approval.code)
+            verified = account is not None and uow.operators.verify_password(
+                approval.code, approval.password
+            )
+            allowed = (
+                verified
+                and account is not None
+                and account.active
+                and allows(account.operator.role, action)
+            )
+            uow.audit.append(
+                self._clock.now(), approval.code, "supervisor_authorisation",
+                "ok" if allowed else "denied", str(action),
+            )  # fmt: skip
+            uow.commit()
+        if not allowed or account is None:
+            raise PermissionDenied("主管授权失败：工号或密码不正确，或该工号没有此操作权限。")
+        return account.operator
+
+    def cancel(
+        self,
+        settlement_id: str,
+        operator: Operator,
+        approval: SupervisorApproval,
+        *,
+        action: Action = Action.CANCEL_SETTLEMENT,
+    ) -> CancelResult:
+        """Cancel one settlement (a platform one by 2208, a self-pay collection locally).
+
+        Raises:
+            PermissionDenied: the supervisor's authorisation failed.
+            InputError: no such settlement, or it is already cancelled.
+            PlatformRejected / PlatformUnavailable: the platform refused or was not reached.
+            OutcomeUnknown: the 2208 outcome is unknown and recovery could not settle it yet.
+        """
+        supervisor = self.authorise(approval, action)
+        stored = self._original(settlement_id)
+        if stored.record.settlement_id.startswith(SELF_PAY_PREFIX):
+            return self._cancel_self_pay(stored, operator, supervisor)
+        return self._cancel_on_platform(stored, operator, supervisor)
+
+    def partial_refund(
+        self,
+        settlement_id: str,
+        returned_line_nos: Collection[str],
+        operator: Operator,
+        approval: SupervisorApproval,
+    ) -> RefundResult:
+        """Cancel a group's settlement and re-settle the lines the patient keeps as a linked bill."""
+        stored = self._original(settlement_id)
+        with self._uow_factory() as uow:
+            bill = uow.bills.get(stored.bill_id)
+            group = next(
+                (g for g in uow.bills.groups(stored.bill_id) if g.group_key == stored.group_key),
+                None,
+            )
+        if bill is None or group is None:
+            raise InputError("找不到该结算对应的账单。", code="bill_not_found")
+        unknown = set(returned_line_nos) - set(group.line_nos)
+        if unknown or not returned_line_nos:
+            raise InputError(
+                "退费明细必须是该结算组中的项目：" + "、".join(sorted(unknown)), code="refund_lines"
+            )
+        cancellation = self.cancel(settlement_id, operator, approval, action=Action.PARTIAL_REFUND)
+        kept = [
+            line
+            for line in bill.lines
+            if line.line_no in group.line_nos and line.line_no not in returned_line_nos
+        ]
+        if not kept:
+            return RefundResult(cancellation, None)
+        view = self._eligibility.lookup(bill.credential, operator)
+        visit = ImportedVisit(
+            identity=IdentityInput(IdentityKind.ID_NUMBER, view.person.id_number),
+            outpatient_no=bill.outpatient_no,
+            dept_code=bill.dept_code,
+            dept_name=bill.dept_name,
+            doctor_code=bill.doctor_code,
+            doctor_name=bill.doctor_name,
+            lines=tuple(kept),
+        )
+        opened = self._settlement.open_bill(visit, view, operator, parent_bill_id=bill.bill_id)
+        return RefundResult(cancellation, self._settlement.settle(opened.bill_id, operator))
+
+    # ------------------------------------------------------------------ internals
+
+    def _original(self, settlement_id: str) -> StoredSettlement:
+        with self._uow_factory() as uow:
+            stored = uow.settlements.get(settlement_id)
+        if stored is None or stored.is_cancellation:
+            raise InputError(f"找不到结算记录 {settlement_id}。", code="settlement_not_found")
+        if stored.cancelled_by:
+            raise InputError(
+                f"结算 {settlement_id} 已于此前撤销（撤销流水 {stored.cancelled_by}），不能重复撤销。",
+                code="already_cancelled",
+            )
+        return stored
+
+    def _cancel_self_pay(
+        self, stored: StoredSettlement, operator: Operator, supervisor: Operator
+    ) -> CancelResult:
+        with self._uow_factory() as uow:
+            now = self._clock.now()
+            local_no = uow.msgids.next_msgid(self._institution, now)
+            record = replace(
+                stored.record,
+                settlement_id=SELF_PAY_PREFIX + local_no,
+                msgid=local_no,
+                settled_at=now,
+                totals=stored.record.totals.negated(),
+                splits=(),
+            )
+            result = self._store_cancellation(uow, stored, record, operator, supervisor)
+            uow.commit()
+        self._refresh_bill(stored.bill_id)
+        return result
+
+    def _cancel_on_platform(
+        self, stored: StoredSettlement, operator: Operator, supervisor: Operator
+    ) -> CancelResult:
+        original = stored.record
+        with self._uow_factory() as uow:
+            bill = uow.bills.get(stored.bill_id)
+        if bill is None:
+            raise InputError("找不到该结算对应的账单。", code="bill_not_found")
+        request = CancelRequest(original.settlement_id, original.visit_id, bill.person_no)
+        ctx = CallContext(operator, bill.insured_admdvs)
+        results: list[CancelResult] = []
+
+        def store(uow: UnitOfWork, msgid: str, cancelled: CancellationRecord) -> None:
+            record = SettlementRecord(
+                settlement_id=cancelled.settlement_id,
+                visit_id=original.visit_id,
+                msgid=msgid,
+                med_type=original.med_type,
+                disease_code=original.disease_code,
+                insurance_type=original.insurance_type,
+                settled_at=cancelled.cancelled_at,
+                totals=cancelled.totals,
+                splits=(),
+                clearing_agency=original.clearing_agency,
+                clearing_way=original.clearing_way,
+                clearing_type=original.clearing_type,
+            )
+            results.append(self._store_cancellation(uow, stored, record, operator, supervisor))
+
+        intent = CallIntent(
+            infno="2208",
+            bill_id=stored.bill_id,
+            group_key=stored.group_key,
+            person_no=bill.person_no,
+            insured_admdvs=bill.insured_admdvs,
+            operator_code=operator.code,
+            visit_id=original.visit_id,
+            amount=original.totals.total,
+        )
+        outcome = self._caller.call(
+            intent, lambda msgid: self._gateway.cancel_settlement(ctx, msgid, request), store
+        )
+        if not outcome.ok:
+            error = outcome.error
+            if outcome.state is JournalState.UNKNOWN:
+                state = self._recovery.resolve_now(outcome.msgid)
+                raise OutcomeUnknown(
+                    "撤销结算时平台未返回明确结果。"
+                    + (
+                        "系统已自动冲正，原结算仍然有效，可稍后重新撤销。"
+                        if state.is_resolved
+                        else "系统将自动冲正；处理完成前该账单已锁定，请勿退款给患者。"
+                    ),
+                    error.failure if isinstance(error, PlatformError) else _no_failure(),
+                )
+            assert error is not None
+            raise error
+        crash_point("cancelled_stored")
+        self._withdraw(bill.person_no, bill.insured_admdvs, stored, operator, bill.outpatient_no)
+        self._refresh_bill(stored.bill_id)
+        return results[0]
+
+    def _store_cancellation(
+        self,
+        uow: UnitOfWork,
+        stored: StoredSettlement,
+        record: SettlementRecord,
+        operator: Operator,
+        supervisor: Operator,
+    ) -> CancelResult:
+        uow.settlements.add(
+            StoredSettlement(
+                record=record,
+                bill_id=stored.bill_id,
+                group_key=stored.group_key,
+                operator_code=operator.code,
+                window=stored.window,
+                is_cancellation=True,
+                original_settlement_id=stored.record.settlement_id,
+            )
+        )
+        uow.settlements.mark_cancelled(stored.record.settlement_id, record.settlement_id)
+        for group in uow.bills.groups(stored.bill_id):
+            if group.group_key == stored.group_key:
+                uow.bills.save_group(replace(group, state=GroupState.CANCELLED))
+        uow.audit.append(
+            self._clock.now(), operator.code, "cancel", "ok",
+            f"{stored.record.settlement_id} approved by {supervisor.code}",
+            bill_id=stored.bill_id, msgid=record.msgid,
+        )  # fmt: skip
+        return CancelResult(
+            original_settlement_id=stored.record.settlement_id,
+            cancellation_id=record.settlement_id,
+            bill_id=stored.bill_id,
+            group_key=stored.group_key,
+            record=record,
+        )
+
+    def _withdraw(
+        self,
+        person_no: str,
+        insured_admdvs: str,
+        stored: StoredSettlement,
+        operator: Operator,
+        outpatient_no: str,
+    ) -> None:
+        """2205 + 2202 after a cancellation; failures are journaled and left to recovery/reconciliation."""
+        ctx = CallContext(operator, insured_admdvs)
+        visit_id = stored.record.visit_id
+        for infno in ("2205", "2202"):
+            intent = CallIntent(
+                infno=infno,
+                bill_id=stored.bill_id,
+                group_key=stored.group_key,
+                person_no=person_no,
+                insured_admdvs=insured_admdvs,
+                operator_code=operator.code,
+                visit_id=visit_id,
+                batch_no="0000" if infno == "2205" else "",
+            )
+            if infno == "2205":
+                outcome = self._caller.call(
+                    intent,
+                    lambda msgid: self._gateway.cancel_fees(
+                        ctx, msgid, person_no, visit_id, "0000"
+                    ),
+                )
+            else:
+                outcome = self._caller.call(
+                    intent,
+                    lambda msgid: self._gateway.cancel_registration(
+                        ctx, msgid, person_no, visit_id, outpatient_no
+                    ),
+                )
+            if outcome.state is JournalState.UNKNOWN:
+                self._recovery.resolve_now(outcome.msgid)
+            elif outcome.error is not None:
+                log.info("%s after cancellation: %s", infno, failure_text(outcome.error))
+
+    def _refresh_bill(self, bill_id: str) -> None:
+        with self._uow_factory() as uow:
+            groups = list(uow.bills.groups(bill_id))
+            cancelled = [g for g in groups if g.state is GroupState.CANCELLED]
+            status = (
+                BillStatus.CANCELLED if len(cancelled) == len(groups) else BillStatus.PARTLY_SETTLED
+            )
+            uow.bills.set_status(bill_id, status)
+            uow.commit()
+
+
+def _no_failure() -> PlatformFailure:
+    return PlatformFailure(infno="2208")
+
+
+def refund_total(result: RefundResult) -> str:
+    """Net refund to the patient in yuan text (cancelled cash minus the re-settled cash)."""
+    back = -result.cancellation.record.totals.cash
+    again = result.resettled.cash_due if result.resettled is not None else money_sum(())
+    return f"{back - again:.2f}"

@@ -1,0 +1,232 @@
+"""The hospital item catalogue: import from file, update from the platform's downloads, search.
+
+The mapping hospital code ↔ national code is the hospital's own (its HIS maintains it), so it comes in by
+file (``docs/bill-format.md`` §Catalogue files: JSON or CSV). The platform's 1301/1305/1306 downloads
+carry the national attributes (item class 甲/乙/丙, self-pay ratio, price ceiling, restriction); a sync
+applies them to the mapped items and remembers the version for the next incremental download.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from pypinyin import Style, lazy_pinyin
+
+from app.domain.catalogue import CatalogueItem, ItemClass
+from app.domain.money import parse_decimal
+from app.domain.operator import Action, Operator, allows
+from app.errors import InputError, PermissionDenied
+from app.services.ports.platform import CallContext, PlatformGateway
+from app.services.ports.store import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+DOWNLOAD_INFNOS = ("1301", "1305", "1306")
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "hospital_code": ("hospital_code", "medins_list_codg"),
+    "national_code": ("national_code", "med_list_codg", "hilist_code"),
+    "name": ("name", "hilist_name"),
+    "pinyin": ("pinyin",),
+    "unit_price": ("unit_price", "price"),
+    "spec": ("spec",),
+    "unit": ("unit",),
+    "item_type": ("item_type", "med_chrgitm_type"),
+    "item_class": ("item_class", "chrgitm_lv"),
+    "self_pay_ratio": ("self_pay_ratio", "selfpay_prop"),
+    "price_ceiling": ("price_ceiling", "pric_uplmt_amt"),
+    "restricted": ("restricted", "lmt_used_flag"),
+}
+
+
+class CatalogueFileError(InputError):
+    """A catalogue file could not be imported (the text names the row and field)."""
+
+    code = "catalogue_file"
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What a platform sync changed."""
+
+    downloaded: int
+    updated: int
+    version: str
+
+
+def pinyin_initials(name: str) -> str:
+    """Lower-case initials of a Chinese name (氨氯地平 → ald); other characters kept as they are."""
+    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
+    return "".join(part[:1] for part in letters if part.strip()).lower()
+
+
+def _field(row: Mapping[str, Any], name: str) -> Any:
+    for key in _ALIASES[name]:
+        value = row.get(key)
+        if value not in (None, "", "null"):
+            return value
+    return None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _decimal(value: Any, what: str, where: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value).strip())
+    except InvalidOperation:
+        raise CatalogueFileError(f"{where}的{what}“{value}”不是数字。") from None
+
+
+def _flag(value: Any) -> bool:
+    return _text(value).lower() in ("1", "true", "yes", "是")
+
+
+def item_from_row(row: Mapping[str, Any], where: str) -> CatalogueItem:
+    """One catalogue item from a JSON object or CSV row (field names in docs/bill-format.md)."""
+    hospital_code = _text(_field(row, "hospital_code"))
+    national_code = _text(_field(row, "national_code"))
+    name = _text(_field(row, "name"))
+    if not hospital_code or not national_code or not name:
+        raise CatalogueFileError(f"{where}缺少院内编码、国家编码或名称。")
+    price_raw = _field(row, "unit_price")
+    if price_raw is None:
+        raise CatalogueFileError(f"{where}缺少单价。")
+    try:
+        price = parse_decimal(str(price_raw), "单价", places=6)
+    except InputError as exc:
+        raise CatalogueFileError(f"{where}：{exc.text}") from None
+    level = _text(_field(row, "item_class")) or ItemClass.A.value
+    try:
+        item_class = ItemClass(level)
+    except ValueError:
+        raise CatalogueFileError(f"{where}的收费项目等级“{level}”应为 01/02/03。") from None
+    return CatalogueItem(
+        hospital_code=hospital_code,
+        national_code=national_code,
+        name=name,
+        pinyin=(_text(_field(row, "pinyin")) or pinyin_initials(name)).lower(),
+        unit_price=price,
+        spec=_text(_field(row, "spec")),
+        unit=_text(_field(row, "unit")),
+        item_type=_text(_field(row, "item_type")),
+        item_class=item_class,
+        self_pay_ratio=_decimal(_field(row, "self_pay_ratio"), "自付比例", where) or Decimal(0),
+        price_ceiling=_decimal(_field(row, "price_ceiling"), "限价", where),
+        restricted=_flag(_field(row, "restricted")),
+    )
+
+
+def parse_catalogue_text(text: str, *, csv_format: bool) -> list[CatalogueItem]:
+    """Items from a JSON (``{"items": [...]}`` or a list) or CSV (header row) catalogue file."""
+    rows: Iterable[Mapping[str, Any]]
+    if csv_format:
+        rows = list(csv.DictReader(io.StringIO(text)))
+    else:
+        try:
+            data = json.loads(text, parse_float=Decimal)
+        except ValueError as exc:
+            raise CatalogueFileError(f"目录文件不是有效的 JSON：{exc}。") from None
+        items = data.get("items") if isinstance(data, Mapping) else data
+        if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
+            raise CatalogueFileError("JSON 目录文件应为对象列表，或含 items 列表的对象。")
+        rows = items
+    return [item_from_row(row, f"第 {n} 条目录") for n, row in enumerate(rows, start=1)]
+
+
+class CatalogueService:
+    """Import, platform sync and search."""
+
+    def __init__(self, gateway: PlatformGateway, uow_factory: UnitOfWorkFactory):
+        """Bind to the platform and the store."""
+        self._gateway = gateway
+        self._uow_factory = uow_factory
+
+    def import_file(self, path: Path) -> int:
+        """Import a JSON or CSV catalogue file (by extension); returns the number of items."""
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            raise CatalogueFileError(f"无法读取目录文件 {path}（须为 UTF-8 编码）。") from None
+        items = parse_catalogue_text(text, csv_format=path.suffix.lower() == ".csv")
+        return self.import_items(items)
+
+    def import_items(self, items: Sequence[CatalogueItem]) -> int:
+        """Insert or replace items by hospital code in one transaction."""
+        with self._uow_factory() as uow:
+            count = uow.catalogue.upsert_many(items)
+            uow.commit()
+        log.info("catalogue: %d items imported", count)
+        return count
+
+    def sync(self, operator: Operator) -> SyncResult:
+        """Download 1301/1305/1306 from the last version on and apply them to mapped items."""
+        if not allows(operator.role, Action.SYNC_CATALOGUE):
+            raise PermissionDenied("只有收费主管或系统管理员可以同步目录。")
+        with self._uow_factory() as uow:
+            since = uow.catalogue.version() or "0"
+        ctx = CallContext(operator)
+        national: dict[str, Mapping[str, str]] = {}
+        version = since
+        for infno in DOWNLOAD_INFNOS:
+            page = self._gateway.download_catalogue(ctx, infno, since)
+            for row in page.rows:
+                code = _text(_field(row, "national_code"))
+                if code:
+                    national[code] = row
+            version = max(version, page.version or since)
+            for row in page.rows:
+                version = max(version, _text(row.get("ver")) or version)
+        updated = self._apply(national)
+        with self._uow_factory() as uow:
+            uow.catalogue.set_version(version)
+            uow.commit()
+        return SyncResult(downloaded=len(national), updated=updated, version=version)
+
+    def _apply(self, national: Mapping[str, Mapping[str, str]]) -> int:
+        if not national:
+            return 0
+        changed: list[CatalogueItem] = []
+        with self._uow_factory() as uow:
+            for code, row in national.items():
+                for item in uow.catalogue.search(code, limit=20):
+                    if item.national_code != code:
+                        continue
+                    level = _text(_field(row, "item_class"))
+                    changed.append(
+                        replace(
+                            item,
+                            item_class=ItemClass(level)
+                            if level in {c.value for c in ItemClass}
+                            else item.item_class,
+                            self_pay_ratio=_decimal(_field(row, "self_pay_ratio"), "", "")
+                            or item.self_pay_ratio,
+                            price_ceiling=_decimal(_field(row, "price_ceiling"), "", "")
+                            or item.price_ceiling,
+                            restricted=_flag(_field(row, "restricted")),
+                        )
+                    )
+            if changed:
+                uow.catalogue.upsert_many(changed)
+            uow.commit()
+        return len(changed)
+
+    def search(self, text: str, limit: int = 50) -> tuple[CatalogueItem, ...]:
+        """By hospital code, national code, pinyin initials (prefix) or name (substring)."""
+        with self._uow_factory() as uow:
+            return tuple(uow.catalogue.search(text.strip(), limit))
+
+    def count(self) -> int:
+        """Items held locally."""
+        with self._uow_factory() as uow:
+            return uow.catalogue.count()

@@ -1,0 +1,442 @@
+"""Day close: reconciliation with the platform (3201, and 9101 → 3202 → 9102 on imbalance) and the shift
+report.
+
+Refused while the journal has unresolved rows (a lost answer would make the books wrong). Every stored
+record of the day — settlements, cancellations, partial-refund re-settlements, self-pay collections and
+their refunds — goes into the shift report with its sign, so the totals include refunds by construction;
+reversed 2207s are listed with the amount that was at stake and add nothing (no money moved).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from app.domain.journal import JournalState
+from app.domain.masking import mask_number
+from app.domain.money import ZERO, money_sum
+from app.domain.operator import Action, Operator, allows
+from app.errors import PermissionDenied, RecoveryPending
+from app.services.crashpoints import crash_point
+from app.services.ports.clock import Clock
+from app.services.ports.platform import (
+    CallContext,
+    DetailRow,
+    PlatformGateway,
+    StatementDetailRequest,
+    StatementTotalRequest,
+)
+from app.services.ports.store import DayCloseResult, StoredSettlement, UnitOfWorkFactory
+from app.services.settlement import SELF_PAY_PREFIX
+
+log = logging.getLogger(__name__)
+
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+class Discrepancy(StrEnum):
+    """``stmt_rslt`` of a 3202 result row."""
+
+    BALANCED = "0"
+    PLATFORM_ONLY = "1"
+    HOSPITAL_ONLY = "2"
+    AMOUNTS_DIFFER = "3"
+
+    @property
+    def label(self) -> str:
+        """Chinese name."""
+        return {
+            "0": "对平",
+            "1": "中心多（平台有、本院无）",
+            "2": "医药机构多（本院有、平台无）",
+            "3": "金额不一致",
+        }[self.value]
+
+
+class EntryKind(StrEnum):
+    """What a stored record is, for the shift report."""
+
+    SETTLEMENT = "settlement"
+    RESETTLEMENT = "resettlement"
+    CANCELLATION = "cancellation"
+    PARTIAL_REFUND = "partial_refund"
+    SELF_PAY = "self_pay"
+    SELF_PAY_REFUND = "self_pay_refund"
+
+    @property
+    def label(self) -> str:
+        """Chinese name."""
+        return {
+            "settlement": "医保结算",
+            "resettlement": "部分退费重结",
+            "cancellation": "结算撤销",
+            "partial_refund": "部分退费撤销",
+            "self_pay": "全额自费收款",
+            "self_pay_refund": "全额自费退款",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class StatementGroup:
+    """One 3201 group and the platform's verdict."""
+
+    insurance_type: str
+    clearing_type: str
+    clearing_agency: str
+    total: Decimal
+    fund: Decimal
+    account: Decimal
+    count: int
+    balanced: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class DiscrepancyRow:
+    """One unbalanced 3202 result row, matched to our journal by msgid."""
+
+    kind: Discrepancy
+    settlement_id: str
+    msgid: str
+    masked_person_no: str
+    total: Decimal
+    fund: Decimal
+    account: Decimal
+    journal_state: str
+    memo: str
+
+
+@dataclass(frozen=True)
+class ShiftLine:
+    """Totals of one kind of record for one operator (amounts signed)."""
+
+    operator_code: str
+    kind: EntryKind
+    count: int
+    total: Decimal
+    fund: Decimal
+    account: Decimal
+    cash: Decimal
+
+
+@dataclass(frozen=True)
+class ShiftReport:
+    """Per operator and kind, with the net totals of everything."""
+
+    lines: tuple[ShiftLine, ...]
+    reversals: int
+    reversed_amount: Decimal
+    total: Decimal
+    fund: Decimal
+    account: Decimal
+    cash: Decimal
+
+    def for_operator(self, code: str) -> tuple[ShiftLine, ...]:
+        """One operator's lines."""
+        return tuple(line for line in self.lines if line.operator_code == code)
+
+
+@dataclass(frozen=True)
+class DayCloseReport:
+    """The outcome of a day close."""
+
+    day: date
+    closed_at: datetime
+    balanced: bool
+    groups: tuple[StatementGroup, ...]
+    discrepancies: tuple[DiscrepancyRow, ...]
+    shift: ShiftReport
+
+    def summary(self) -> str:
+        """One Chinese sentence."""
+        if self.balanced:
+            return f"{self.day} 日结对账平衡，共 {len(self.groups)} 个对账组。"
+        return (
+            f"{self.day} 日结对账不平：{sum(not g.balanced for g in self.groups)} 个对账组不平，"
+            f"明细差异 {len(self.discrepancies)} 笔，请收费主管核对。"
+        )
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The local (Asia/Shanghai) day as a UTC half-open interval."""
+    start = datetime.combine(day, time(0), tzinfo=LOCAL_ZONE).astimezone(UTC)
+    return start, start + timedelta(days=1)
+
+
+def shift_report(
+    records: Sequence[StoredSettlement],
+    child_bills: set[str],
+    parent_bills: set[str],
+    reversed_amounts: Sequence[Decimal],
+) -> ShiftReport:
+    """Sum every record with its sign, per operator and kind."""
+    buckets: dict[tuple[str, EntryKind], list[StoredSettlement]] = defaultdict(list)
+    for stored in records:
+        kind = _kind(stored, child_bills, parent_bills)
+        buckets[(stored.operator_code, kind)].append(stored)
+    lines = tuple(
+        ShiftLine(
+            operator_code=code,
+            kind=kind,
+            count=len(items),
+            total=money_sum(s.record.totals.total for s in items),
+            fund=money_sum(s.record.totals.fund for s in items),
+            account=money_sum(s.record.totals.account for s in items),
+            cash=money_sum(s.record.totals.cash for s in items),
+        )
+        for (code, kind), items in sorted(buckets.items())
+    )
+    return ShiftReport(
+        lines=lines,
+        reversals=len(reversed_amounts),
+        reversed_amount=money_sum(reversed_amounts),
+        total=money_sum(s.record.totals.total for s in records),
+        fund=money_sum(s.record.totals.fund for s in records),
+        account=money_sum(s.record.totals.account for s in records),
+        cash=money_sum(s.record.totals.cash for s in records),
+    )
+
+
+def _kind(stored: StoredSettlement, child_bills: set[str], parent_bills: set[str]) -> EntryKind:
+    self_pay = stored.record.settlement_id.startswith(SELF_PAY_PREFIX)
+    if stored.is_cancellation:
+        if self_pay:
+            return EntryKind.SELF_PAY_REFUND
+        return (
+            EntryKind.PARTIAL_REFUND if stored.bill_id in parent_bills else EntryKind.CANCELLATION
+        )
+    if self_pay:
+        return EntryKind.SELF_PAY
+    return EntryKind.RESETTLEMENT if stored.bill_id in child_bills else EntryKind.SETTLEMENT
+
+
+def statement_groups(
+    records: Iterable[StoredSettlement],
+) -> dict[tuple[str, str, str], list[StoredSettlement]]:
+    """Platform records grouped by (insutype, clr_type, setl_optins); self-pay stays out."""
+    groups: dict[tuple[str, str, str], list[StoredSettlement]] = defaultdict(list)
+    for stored in records:
+        if stored.record.settlement_id.startswith(SELF_PAY_PREFIX):
+            continue
+        record = stored.record
+        key = (record.insurance_type, record.clearing_type or "11", record.clearing_agency)
+        groups[key].append(stored)
+    return groups
+
+
+class DayCloseService:
+    """Runs the day close."""
+
+    def __init__(
+        self,
+        gateway: PlatformGateway,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        default_clearing_agency: str = "",
+    ):
+        """Bind to the platform, the store and the clock."""
+        self._gateway = gateway
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._default_agency = default_clearing_agency
+
+    def today(self) -> date:
+        """The local date now."""
+        return self._clock.now().astimezone(LOCAL_ZONE).date()
+
+    def shift(self, day: date) -> ShiftReport:
+        """The shift report of a day without reconciling (for a mid-day look)."""
+        records, child, parent, reversed_amounts, _ = self._day_records(day)
+        return shift_report(records, child, parent, reversed_amounts)
+
+    def close(self, day: date, operator: Operator) -> DayCloseReport:
+        """Reconcile ``day`` with the platform and store the result.
+
+        Raises:
+            PermissionDenied: the operator may not close the day.
+            RecoveryPending: unresolved journal rows.
+            PlatformError: the platform refused or could not be reached (nothing is stored).
+        """
+        if not allows(operator.role, Action.DAY_CLOSE):
+            raise PermissionDenied("只有收费主管可以日结对账。")
+        with self._uow_factory() as uow:
+            unresolved = list(uow.journal.unresolved())
+        if unresolved:
+            raise RecoveryPending(
+                f"还有 {len(unresolved)} 笔医保交易结果未确认，不能日结。请先完成恢复处理"
+                "（journal resolve 或在“交易流水”中处理）后再日结。",
+                detail={"count": str(len(unresolved))},
+            )
+        records, child, parent, reversed_amounts, persons = self._day_records(day)
+        ctx = CallContext(operator)
+        groups: list[StatementGroup] = []
+        discrepancies: list[DiscrepancyRow] = []
+        for (insutype, clr_type, agency), items in sorted(statement_groups(records).items()):
+            group = self._statement_total(
+                ctx, day=day, insutype=insutype, clr_type=clr_type, agency=agency, items=items
+            )
+            groups.append(group)
+            if not group.balanced:
+                discrepancies.extend(
+                    self._details(
+                        ctx, day=day, clr_type=clr_type, agency=agency, items=items, persons=persons
+                    )
+                )
+        crash_point("day_close:statement")
+        balanced = all(g.balanced for g in groups) and not discrepancies
+        report = DayCloseReport(
+            day=day,
+            closed_at=self._clock.now(),
+            balanced=balanced,
+            groups=tuple(groups),
+            discrepancies=tuple(discrepancies),
+            shift=shift_report(records, child, parent, reversed_amounts),
+        )
+        self._store(report, operator)
+        return report
+
+    def _statement_total(
+        self,
+        ctx: CallContext,
+        *,
+        day: date,
+        insutype: str,
+        clr_type: str,
+        agency: str,
+        items: Sequence[StoredSettlement],
+    ) -> StatementGroup:
+        total = money_sum(s.record.totals.total for s in items)
+        fund = money_sum(s.record.totals.fund for s in items)
+        account = money_sum(s.record.totals.account for s in items)
+        answer = self._gateway.statement_total(
+            ctx,
+            StatementTotalRequest(
+                insurance_type=insutype,
+                clearing_type=clr_type,
+                clearing_agency=agency or self._default_agency,
+                begin=day,
+                end=day,
+                total=total,
+                fund=fund,
+                account=account,
+                count=len(items),
+            ),
+        )
+        return StatementGroup(
+            insutype, clr_type, agency, total, fund, account, len(items),
+            answer.balanced, answer.description,
+        )  # fmt: skip
+
+    def _details(
+        self,
+        ctx: CallContext,
+        *,
+        day: date,
+        clr_type: str,
+        agency: str,
+        items: Sequence[StoredSettlement],
+        persons: dict[str, str],
+    ) -> list[DiscrepancyRow]:
+        rows = tuple(
+            DetailRow(
+                person_no=persons.get(s.bill_id, ""),
+                visit_id=s.record.visit_id,
+                settlement_id=s.record.settlement_id,
+                msgid=s.record.msgid,
+                total=s.record.totals.total,
+                fund=s.record.totals.fund,
+                account=s.record.totals.account,
+                refund=s.is_cancellation,
+            )
+            for s in items
+        )
+        results = self._gateway.statement_detail(
+            ctx,
+            StatementDetailRequest(
+                clearing_agency=agency or self._default_agency,
+                clearing_type=clr_type,
+                begin=day,
+                end=day,
+                rows=rows,
+                total=money_sum(r.total for r in rows),
+                fund=money_sum(r.fund for r in rows),
+                cash=money_sum(s.record.totals.cash for s in items),
+            ),
+        )
+        found: list[DiscrepancyRow] = []
+        with self._uow_factory() as uow:
+            for row in results:
+                kind = _discrepancy(row.result)
+                if kind is Discrepancy.BALANCED:
+                    continue
+                entry = uow.journal.get(row.msgid) if row.msgid else None
+                found.append(
+                    DiscrepancyRow(
+                        kind=kind,
+                        settlement_id=row.settlement_id,
+                        msgid=row.msgid,
+                        masked_person_no=mask_number(row.person_no),
+                        total=row.total,
+                        fund=row.fund,
+                        account=row.account,
+                        journal_state=str(entry.state) if entry is not None else "本地无流水",
+                        memo=row.memo,
+                    )
+                )
+        return found
+
+    def _day_records(
+        self, day: date
+    ) -> tuple[list[StoredSettlement], set[str], set[str], list[Decimal], dict[str, str]]:
+        start, end = day_bounds(day)
+        with self._uow_factory() as uow:
+            records = list(uow.settlements.between(start, end))
+            bills = {s.bill_id: uow.bills.get(s.bill_id) for s in records}
+            reversed_amounts = [
+                entry.amount or ZERO
+                for entry in uow.journal.between(start, end)
+                if entry.infno == "2207" and entry.state is JournalState.REVERSED
+            ]
+        child = {bill_id for bill_id, bill in bills.items() if bill and bill.parent_bill_id}
+        parent = {bill.parent_bill_id for bill in bills.values() if bill and bill.parent_bill_id}
+        persons = {bill_id: bill.person_no for bill_id, bill in bills.items() if bill}
+        return records, child, parent, reversed_amounts, persons
+
+    def _store(self, report: DayCloseReport, operator: Operator) -> None:
+        shift = report.shift
+        with self._uow_factory() as uow:
+            uow.day_closes.add(
+                DayCloseResult(
+                    day=report.day,
+                    closed_at=report.closed_at,
+                    operator_code=operator.code,
+                    balanced=report.balanced,
+                    summary=report.summary(),
+                    totals={
+                        "total": shift.total,
+                        "fund": shift.fund,
+                        "account": shift.account,
+                        "cash": shift.cash,
+                        "reversed_amount": shift.reversed_amount,
+                    },
+                )
+            )
+            uow.audit.append(
+                report.closed_at, operator.code, "day_close",
+                "balanced" if report.balanced else "unbalanced",
+                f"{report.day} discrepancies={len(report.discrepancies)}",
+            )  # fmt: skip
+            uow.commit()
+
+
+def _discrepancy(code: str) -> Discrepancy:
+    try:
+        return Discrepancy(code.strip())
+    except ValueError:
+        return Discrepancy.AMOUNTS_DIFFER

@@ -1,0 +1,147 @@
+"""The settlement engine: the one object the window and the CLI use.
+
+Built by :func:`app.wiring.build_engine`. Every method is synchronous (call it from a worker thread,
+never the GUI thread), returns frozen values and raises only :class:`app.errors.AppError` subclasses
+for expected failures. The services are also reachable as attributes for less common use.
+
+Typical use::
+
+    engine = build_engine(settings, data_dir)
+    summary = engine.start()                       # recovery before anything else (RecoverySummary)
+    view = engine.identify(identity, operator)     # EligibilityView (live, or cached when offline)
+    bill = engine.open_bill(visit, view, operator) # BillResult with planned groups
+    bill = engine.settle(bill.bill_id, operator, confirm=lambda group: True)
+    engine.cancel(settlement_id, operator, SupervisorApproval(code, password))
+    report = engine.close_day(day, supervisor)     # DayCloseReport
+    engine.close()
+
+Step by step instead of :meth:`settle`: ``engine.settlement.preview(bill_id, key, operator)`` →
+show ``GroupResult.preview`` → ``engine.settlement.confirm(bill_id, key, operator)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from app.config import Settings
+from app.domain.operator import Operator
+from app.errors import InputError, PermissionDenied
+from app.services.bill_import import IdentityInput, ImportedVisit
+from app.services.cancel import CancelResult, CancelService, RefundResult, SupervisorApproval
+from app.services.catalogue import CatalogueService
+from app.services.day_close import DayCloseReport, DayCloseService
+from app.services.eligibility import EligibilityService, EligibilityView
+from app.services.ports.clock import Clock
+from app.services.ports.store import UnitOfWorkFactory
+from app.services.recovery import QueueRow, RecoveryService, RecoverySummary
+from app.services.settlement import BillResult, ConfirmCallback, SettlementService
+
+
+@dataclass
+class Engine:
+    """Services, settings and clock bundled (see the module docstring for the API)."""
+
+    settings: Settings
+    clock: Clock
+    data_dir: Path
+    uow_factory: UnitOfWorkFactory
+    eligibility: EligibilityService
+    settlement: SettlementService
+    recovery: RecoveryService
+    cancellation: CancelService
+    day_close: DayCloseService
+    catalogue: CatalogueService
+    closer: Callable[[], None]
+    receipts: object | None = None  # app.services.receipts, when wired
+    auth: object | None = None  # app.services.auth, when wired
+
+    # ------------------------------------------------------------------ life cycle
+
+    def start(self) -> RecoverySummary:
+        """Resolve every unresolved journal row before any settlement (reliability.md §2.2)."""
+        return self.recovery.recover_all()
+
+    def close(self) -> None:
+        """Release the database and the HTTP session."""
+        self.closer()
+
+    # ------------------------------------------------------------------ people
+
+    def operator(self, code: str) -> Operator:
+        """An active operator by code (the CLI acts as a stored operator).
+
+        Raises:
+            PermissionDenied: unknown or disabled code.
+        """
+        with self.uow_factory() as uow:
+            account = uow.operators.get(code)
+        if account is None or not account.active:
+            raise PermissionDenied(f"工号 {code} 不存在或已停用，请联系系统管理员。")
+        return account.operator
+
+    def identify(self, identity: IdentityInput, operator: Operator) -> EligibilityView:
+        """Identification and eligibility (cache fallback when offline)."""
+        return self.eligibility.identify(identity, operator)
+
+    # ------------------------------------------------------------------ money
+
+    def open_bill(
+        self, visit: ImportedVisit, view: EligibilityView, operator: Operator
+    ) -> BillResult:
+        """A planned bill for a visit and a live eligibility view."""
+        return self.settlement.open_bill(visit, view, operator)
+
+    def settle(
+        self, bill_id: str, operator: Operator, confirm: ConfirmCallback | None = None
+    ) -> BillResult:
+        """Settle every open group (``confirm`` sees each 2206 preview)."""
+        return self.settlement.settle(bill_id, operator, confirm)
+
+    def settle_visit(
+        self, visit: ImportedVisit, operator: Operator, confirm: ConfirmCallback | None = None
+    ) -> BillResult:
+        """Identify (live only), open and settle in one go (the CLI's ``settle --bill``)."""
+        view = self.eligibility.identify(visit.identity, operator)
+        if view.from_cache:
+            raise InputError(view.notice or "医保平台不可用，不能结算。", code="offline")
+        bill = self.settlement.open_bill(visit, view, operator)
+        return self.settlement.settle(bill.bill_id, operator, confirm)
+
+    def bill(self, bill_id: str) -> BillResult:
+        """A bill's current state."""
+        return self.settlement.bill(bill_id)
+
+    def cancel(
+        self, settlement_id: str, operator: Operator, approval: SupervisorApproval
+    ) -> CancelResult:
+        """Cancel a settlement with a supervisor's authorisation."""
+        return self.cancellation.cancel(settlement_id, operator, approval)
+
+    def partial_refund(
+        self,
+        settlement_id: str,
+        returned_line_nos: Collection[str],
+        operator: Operator,
+        approval: SupervisorApproval,
+    ) -> RefundResult:
+        """Cancel and re-settle the kept lines as a linked bill."""
+        return self.cancellation.partial_refund(
+            settlement_id, returned_line_nos, operator, approval
+        )
+
+    # ------------------------------------------------------------------ journal and day close
+
+    def journal(self) -> tuple[QueueRow, ...]:
+        """Unresolved journal rows (escalated included)."""
+        return self.recovery.unresolved()
+
+    def resolve(self, msgid: str, supervisor: Operator) -> str:
+        """A supervisor retries an escalated reversal; returns the row's new state."""
+        return str(self.recovery.resolve_escalated(msgid, supervisor))
+
+    def close_day(self, day: date, operator: Operator) -> DayCloseReport:
+        """Reconcile and store the day close."""
+        return self.day_close.close(day, operator)

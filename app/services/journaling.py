@@ -1,0 +1,238 @@
+"""Journal first, send once: the one way every state-changing platform call is made (reliability.md §2.2).
+
+:meth:`JournaledCaller.call` allocates the msgid and commits a ``PREPARED`` row in its own transaction
+*before* the gateway is called; if that commit fails, nothing is sent. After the call it records the
+outcome — ``OK``, ``FAILED`` (a definite refusal, or provably not sent) or ``UNKNOWN`` (sent, no valid
+answer) — in a second transaction, together with whatever the caller stores on success, so a settlement
+and its journal row commit atomically. There are no retries here: an unknown outcome is resolved by
+recovery (2601 or clean-up), never by sending the same intent again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+from app.domain.journal import JournalEntry, JournalState
+from app.domain.masking import mask_number
+from app.errors import (
+    AppError,
+    OutcomeUnknown,
+    PlatformError,
+    PlatformFailure,
+    PlatformRejected,
+    PlatformUnavailable,
+    StoreError,
+)
+from app.services.crashpoints import crash_point
+from app.services.ports.clock import Clock
+from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CallIntent:
+    """What a journaled call is about; becomes the ``PREPARED`` row."""
+
+    infno: str
+    bill_id: str
+    group_key: str
+    person_no: str
+    insured_admdvs: str
+    operator_code: str
+    visit_id: str = ""
+    batch_no: str = ""
+    original_msgid: str = ""
+    original_infno: str = ""
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class CallOutcome(Generic[T]):
+    """The result of one journaled call: exactly one of ``value`` / ``error`` is meaningful."""
+
+    msgid: str
+    state: JournalState
+    value: T | None = None
+    error: PlatformError | None = None
+
+    @property
+    def ok(self) -> bool:
+        """The platform answered yes."""
+        return self.state is JournalState.OK
+
+
+OnSuccess = Callable[[UnitOfWork, str, T], None]
+
+
+class JournaledCaller:
+    """Makes state-changing gateway calls with the journal written around them."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, institution_code: str):
+        """Bind to a store, a clock and the institution code used in msgids."""
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._institution = institution_code
+
+    def prepare(self, intent: CallIntent) -> JournalEntry:
+        """Allocate a msgid and commit a ``PREPARED`` row for ``intent``; nothing is sent yet.
+
+        Raises:
+            StoreError: the row could not be committed (then the call must not be made).
+        """
+        try:
+            with self._uow_factory() as uow:
+                now = self._clock.now()
+                msgid = uow.msgids.next_msgid(self._institution, now)
+                entry = JournalEntry(
+                    msgid=msgid,
+                    infno=intent.infno,
+                    state=JournalState.PREPARED,
+                    bill_id=intent.bill_id,
+                    group_key=intent.group_key,
+                    person_no=intent.person_no,
+                    insured_admdvs=intent.insured_admdvs,
+                    operator_code=intent.operator_code,
+                    created_at=now,
+                    updated_at=now,
+                    visit_id=intent.visit_id,
+                    batch_no=intent.batch_no,
+                    original_msgid=intent.original_msgid,
+                    original_infno=intent.original_infno,
+                    amount=intent.amount,
+                )
+                uow.journal.add(entry)
+                crash_point("msgid_allocated")
+                uow.commit()
+        except AppError:
+            raise
+        except Exception as exc:
+            # The intent could not be written: the write-ahead rule forbids sending (reliability R6).
+            log.exception("journal write failed before %s; nothing was sent", intent.infno)
+            raise StoreError(
+                "本地数据库写入失败（可能磁盘已满或文件只读），本次操作没有发送到医保平台。"
+                "请联系信息科检查磁盘空间后重试。",
+                code="journal_write_failed",
+            ) from exc
+        crash_point(f"prepared:{intent.infno}")
+        return entry
+
+    def call(
+        self,
+        intent: CallIntent,
+        send: Callable[[str], T],
+        on_success: OnSuccess[T] | None = None,
+        *,
+        on_failure: Callable[[UnitOfWork, str, PlatformError], None] | None = None,
+    ) -> CallOutcome[T]:
+        """Journal, send once, journal the outcome.
+
+        Args:
+            intent: what the call is about.
+            send: performs the gateway call with the given msgid.
+            on_success: stores the business result in the same transaction as the ``OK`` row.
+            on_failure: stores business state in the same transaction as a ``FAILED``/``UNKNOWN`` row.
+
+        Returns:
+            The outcome; platform errors are returned, not raised, so callers decide per group.
+        """
+        entry = self.prepare(intent)
+        return self.send_prepared(entry, send, on_success, on_failure=on_failure)
+
+    def send_prepared(
+        self,
+        entry: JournalEntry,
+        send: Callable[[str], T],
+        on_success: OnSuccess[T] | None = None,
+        *,
+        on_failure: Callable[[UnitOfWork, str, PlatformError], None] | None = None,
+    ) -> CallOutcome[T]:
+        """Send an already journaled ``PREPARED`` row's call and journal the outcome."""
+        sent_at = self._clock.now()
+        try:
+            value = send(entry.msgid)
+        except PlatformUnavailable as exc:
+            crash_point(f"response:{entry.infno}")
+            self._record_failure(entry, sent_at, JournalState.FAILED, exc, on_failure)
+            return CallOutcome(entry.msgid, JournalState.FAILED, error=exc)
+        except PlatformRejected as exc:
+            crash_point(f"response:{entry.infno}")
+            self._record_failure(entry, sent_at, JournalState.FAILED, exc, on_failure)
+            return CallOutcome(entry.msgid, JournalState.FAILED, error=exc)
+        except OutcomeUnknown as exc:
+            crash_point(f"response:{entry.infno}")
+            self._record_failure(entry, sent_at, JournalState.UNKNOWN, exc, on_failure)
+            return CallOutcome(entry.msgid, JournalState.UNKNOWN, error=exc)
+        crash_point(f"response:{entry.infno}")
+        self._record_success(entry, sent_at, value, on_success)
+        return CallOutcome(entry.msgid, JournalState.OK, value=value)
+
+    def _record_success(
+        self, entry: JournalEntry, sent_at: datetime, value: T, on_success: OnSuccess[T] | None
+    ) -> None:
+        settlement_id = _settlement_id_of(value)
+        visit_id = value if entry.infno == "2201" and isinstance(value, str) else ""
+        with self._uow_factory() as uow:
+            uow.journal.move(entry.msgid, JournalState.SENT, sent_at)
+            uow.journal.move(
+                entry.msgid,
+                JournalState.OK,
+                self._clock.now(),
+                visit_id=visit_id,
+                settlement_id=settlement_id,
+            )
+            if on_success is not None:
+                on_success(uow, entry.msgid, value)
+            crash_point(f"outcome:{entry.infno}")
+            uow.commit()
+        log.info("%s %s ok", entry.infno, entry.msgid)
+
+    def _record_failure(
+        self,
+        entry: JournalEntry,
+        sent_at: datetime,
+        state: JournalState,
+        exc: PlatformError,
+        on_failure: Callable[[UnitOfWork, str, PlatformError], None] | None,
+    ) -> None:
+        text = failure_text(exc)
+        with self._uow_factory() as uow:
+            if not isinstance(exc, PlatformUnavailable):
+                uow.journal.move(entry.msgid, JournalState.SENT, sent_at)
+            uow.journal.move(entry.msgid, state, self._clock.now(), error=text)
+            if on_failure is not None:
+                on_failure(uow, entry.msgid, exc)
+            uow.commit()
+        log.info(
+            "%s %s %s (%s) person %s",
+            entry.infno,
+            entry.msgid,
+            state,
+            exc.code,
+            mask_number(entry.person_no),
+        )
+
+
+def _settlement_id_of(value: object) -> str:
+    settlement_id = getattr(value, "settlement_id", "")
+    return settlement_id if isinstance(settlement_id, str) else ""
+
+
+def failure_text(exc: AppError) -> str:
+    """Our Chinese text with the platform's words as a quoted detail (never the bare platform text)."""
+    failure: PlatformFailure | None = getattr(exc, "failure", None)
+    if failure is not None and failure.platform_text:
+        return f"{exc.text}（平台原文：“{failure.platform_text[:200]}”）"
+    return exc.text
+
+
+def with_attempt(entry: JournalEntry, error: str) -> JournalEntry:
+    """A copy of ``entry`` with one more attempt counted (for in-memory summaries)."""
+    return replace(entry, attempts=entry.attempts + 1, last_error=error)

@@ -1,0 +1,464 @@
+"""Resolving every unresolved journal row (reliability.md §2.2, R1–R4).
+
+* 2207/2208 whose outcome is unknown (``PREPARED``/``SENT``/``UNKNOWN``, or a crash mid-reversal):
+  2601 with ``omsgid`` = the row's msgid, itself journaled. ``reversed`` → ``REVERSED``; "原交易不存在" →
+  ``VOID`` (nothing to undo). A reversal that fails is retried with exponential back-off and jitter; after
+  ``max_attempts`` failures the row is ``ESCALATED`` to the supervisor queue, who may retry it.
+* 2201/2203/2204 leftovers: the visit's unsettled fees are withdrawn (2205 ``0000``) and its registration
+  cancelled (2202) → ``CLEANED``. A 2201 whose answer was lost has no visit id to cancel; a registration
+  without fees moves no money, so it is marked cleaned and left to the day's reconciliation.
+* 2202/2205 rows with unknown outcome: the clean-up is repeated (new msgids) until it gets an answer.
+* 2601 rows with unknown outcome are closed once their original has a definite answer (2601 is
+  idempotent and never itself reversed).
+
+A reversed 2207 means no money moved: its group becomes ``FAILED`` and the bill is unlocked.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+
+from app.domain.journal import CLEANABLE_INFNOS, REVERSIBLE_INFNOS, JournalEntry, JournalState
+from app.domain.masking import mask_number
+from app.domain.operator import Action, Operator, Role, allows
+from app.domain.visit import GroupState
+from app.errors import InputError, PermissionDenied, PlatformError, PlatformRejected
+from app.services.crashpoints import crash_point
+from app.services.journaling import CallIntent, JournaledCaller, failure_text
+from app.services.ports.clock import Clock
+from app.services.ports.platform import CallContext, PlatformGateway, ReversalOutcome
+from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_ATTEMPTS = 6
+CLEANUP_INFNOS = frozenset({"2202", "2205"})
+_RESOLVABLE = frozenset(
+    {JournalState.PREPARED, JournalState.SENT, JournalState.UNKNOWN, JournalState.REVERSING}
+)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential back-off with jitter between reversal attempts."""
+
+    base_seconds: float = 1.0
+    cap_seconds: float = 30.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        """Seconds to wait before attempt ``attempt + 1`` (full jitter over the upper half)."""
+        ceiling = min(self.cap_seconds, self.base_seconds * 2.0 ** max(attempt - 1, 0))
+        return ceiling * (0.5 + rng.random() / 2)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """A journal row as the supervisor queue and the CLI show it (person number masked)."""
+
+    msgid: str
+    infno: str
+    state: JournalState
+    bill_id: str
+    group_key: str
+    masked_person_no: str
+    amount: Decimal | None
+    created_at: datetime
+    updated_at: datetime
+    attempts: int
+    last_error: str
+    original_msgid: str = ""
+
+    @classmethod
+    def of(cls, entry: JournalEntry) -> QueueRow:
+        """From a journal entry."""
+        return cls(
+            msgid=entry.msgid,
+            infno=entry.infno,
+            state=entry.state,
+            bill_id=entry.bill_id,
+            group_key=entry.group_key,
+            masked_person_no=mask_number(entry.person_no),
+            amount=entry.amount,
+            created_at=entry.created_at,
+            updated_at=entry.updated_at,
+            attempts=entry.attempts,
+            last_error=entry.last_error,
+            original_msgid=entry.original_msgid,
+        )
+
+
+@dataclass(frozen=True)
+class RecoverySummary:
+    """What a recovery run did."""
+
+    examined: int = 0
+    reversed: int = 0
+    void: int = 0
+    cleaned: int = 0
+    closed: int = 0
+    escalated: tuple[QueueRow, ...] = ()
+    pending: tuple[QueueRow, ...] = ()
+
+    @property
+    def clear(self) -> bool:
+        """Nothing is left unresolved (escalated rows count as unresolved)."""
+        return not self.escalated and not self.pending
+
+    def text(self) -> str:
+        """One Chinese sentence for the status bar or the console."""
+        if self.examined == 0:
+            return "没有需要恢复的医保交易。"
+        parts = [
+            f"检查 {self.examined} 笔",
+            f"冲正 {self.reversed} 笔",
+            f"无需冲正 {self.void} 笔",
+            f"撤销登记/明细 {self.cleaned} 笔",
+        ]
+        if self.escalated:
+            parts.append(f"{len(self.escalated)} 笔多次冲正失败，已转收费主管处理")
+        if self.pending:
+            parts.append(f"{len(self.pending)} 笔暂未能处理（平台不可用），稍后自动重试")
+        return "，".join(parts) + "。"
+
+
+class RecoveryService:
+    """Drives unresolved journal rows to a definite state."""
+
+    def __init__(
+        self,
+        gateway: PlatformGateway,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        caller: JournaledCaller,
+        *,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        backoff: Backoff | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        """Bind to the platform, the store and the clock; ``sleep`` is injectable for tests."""
+        self._gateway = gateway
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._caller = caller
+        self._max_attempts = max_attempts
+        self._backoff = backoff or Backoff()
+        self._sleep = sleep
+        self._rng: random.Random = secrets.SystemRandom()
+
+    # ------------------------------------------------------------------ queries
+
+    def unresolved(self) -> tuple[QueueRow, ...]:
+        """Every unresolved row, oldest first (escalated ones included)."""
+        with self._uow_factory() as uow:
+            return tuple(QueueRow.of(e) for e in uow.journal.unresolved())
+
+    def escalated(self) -> tuple[QueueRow, ...]:
+        """The supervisor queue."""
+        return tuple(r for r in self.unresolved() if r.state is JournalState.ESCALATED)
+
+    # ------------------------------------------------------------------ running
+
+    def recover_all(self, *, wait: bool = True) -> RecoverySummary:
+        """Resolve every unresolved row; run at start-up before any settlement.
+
+        With ``wait`` each reversal is retried with back-off until it is definite or escalated;
+        without it every row gets one attempt.
+        """
+        with self._uow_factory() as uow:
+            rows = [e for e in uow.journal.unresolved() if e.state in _RESOLVABLE]
+        counts = {"reversed": 0, "void": 0, "cleaned": 0, "closed": 0}
+        for entry in _originals_first(rows):
+            state = self._resolve(entry.msgid, wait=wait)
+            key = {
+                JournalState.REVERSED: "reversed",
+                JournalState.VOID: "void",
+                JournalState.CLEANED: "cleaned",
+                JournalState.OK: "closed",
+                JournalState.FAILED: "closed",
+            }.get(state)
+            if key:
+                counts[key] += 1
+        left = self.unresolved()
+        summary = RecoverySummary(
+            examined=len(rows),
+            escalated=tuple(r for r in left if r.state is JournalState.ESCALATED),
+            pending=tuple(r for r in left if r.state is not JournalState.ESCALATED),
+            **counts,
+        )
+        log.info("recovery: %s", summary.text())
+        return summary
+
+    def resolve_now(self, msgid: str) -> JournalState:
+        """One attempt at one row (used right after an unknown outcome during settlement)."""
+        return self._resolve(msgid, wait=False)
+
+    def resolve_escalated(self, msgid: str, supervisor: Operator) -> JournalState:
+        """A supervisor retries the reversal of an escalated row.
+
+        Raises:
+            PermissionDenied: the operator may not resolve journal rows.
+            InputError: no such escalated row.
+        """
+        if not allows(supervisor.role, Action.RESOLVE_JOURNAL):
+            raise PermissionDenied("只有收费主管可以处理转人工的交易。")
+        with self._uow_factory() as uow:
+            entry = uow.journal.get(msgid)
+            if entry is None or entry.state is not JournalState.ESCALATED:
+                raise InputError(f"流水 {msgid} 不在待主管处理队列中。", code="not_escalated")
+            uow.journal.move(msgid, JournalState.REVERSING, self._clock.now())
+            uow.audit.append(
+                self._clock.now(), supervisor.code, "journal_resolve", "retry", entry.infno,
+                bill_id=entry.bill_id, msgid=msgid,
+            )  # fmt: skip
+            uow.commit()
+        return self._reverse_once(self._get(msgid), escalate=False)
+
+    # ------------------------------------------------------------------ per row
+
+    def _get(self, msgid: str) -> JournalEntry:
+        with self._uow_factory() as uow:
+            entry = uow.journal.get(msgid)
+        if entry is None:
+            raise InputError(f"找不到流水 {msgid}。", code="journal_not_found")
+        return entry
+
+    def _resolve(self, msgid: str, *, wait: bool) -> JournalState:
+        entry = self._get(msgid)
+        if entry.state not in _RESOLVABLE:
+            return entry.state
+        if entry.infno in REVERSIBLE_INFNOS:
+            return self._reverse(entry, wait=wait)
+        if entry.infno in CLEANABLE_INFNOS or entry.infno in CLEANUP_INFNOS:
+            return self._clean(entry)
+        if entry.infno == "2601":
+            return self._close_reversal_row(entry)
+        # Anything else journaled (no money moves): a lost answer simply failed.
+        return self._close(entry, JournalState.FAILED, "结果未知，已作废，可重新操作。")
+
+    def _to_unknown(self, entry: JournalEntry) -> JournalEntry:
+        if entry.state in (JournalState.PREPARED, JournalState.SENT):
+            with self._uow_factory() as uow:
+                entry = uow.journal.move(
+                    entry.msgid, JournalState.UNKNOWN, self._clock.now(),
+                    error="程序中断，结果未知，自动处理。",
+                )  # fmt: skip
+                uow.commit()
+        return entry
+
+    def _reverse(self, entry: JournalEntry, *, wait: bool) -> JournalState:
+        entry = self._to_unknown(entry)
+        if entry.state is JournalState.UNKNOWN:
+            with self._uow_factory() as uow:
+                entry = uow.journal.move(entry.msgid, JournalState.REVERSING, self._clock.now())
+                uow.commit()
+        while True:
+            state = self._reverse_once(entry, escalate=True)
+            if state is not JournalState.REVERSING or not wait:
+                return state
+            entry = self._get(entry.msgid)
+            self._sleep(self._backoff.delay(entry.attempts, self._rng))
+
+    def _reverse_once(self, entry: JournalEntry, *, escalate: bool) -> JournalState:
+        """One 2601 attempt for a row in ``REVERSING``."""
+        operator = self._operator(entry.operator_code)
+        intent = CallIntent(
+            infno="2601",
+            bill_id=entry.bill_id,
+            group_key=entry.group_key,
+            person_no=entry.person_no,
+            insured_admdvs=entry.insured_admdvs,
+            operator_code=operator.code,
+            visit_id=entry.visit_id,
+            original_msgid=entry.msgid,
+            original_infno=entry.infno,
+            amount=entry.amount,
+        )
+        ctx = CallContext(operator, entry.insured_admdvs)
+        outcome = self._caller.call(
+            intent,
+            lambda msgid: self._gateway.reverse(
+                ctx, msgid, entry.person_no, entry.msgid, entry.infno
+            ),
+        )
+        if outcome.ok and outcome.value is not None:
+            final = (
+                JournalState.REVERSED
+                if outcome.value is ReversalOutcome.REVERSED
+                else JournalState.VOID
+            )
+            self._finish_reversal(entry, final)
+            return final
+        error = outcome.error
+        if isinstance(error, PlatformRejected) and "原交易不存在" in error.failure.platform_text:
+            self._finish_reversal(entry, JournalState.VOID)
+            return JournalState.VOID
+        return self._count_failure(entry, error, escalate=escalate)
+
+    def _count_failure(
+        self, entry: JournalEntry, error: PlatformError | None, *, escalate: bool
+    ) -> JournalState:
+        text = failure_text(error) if error is not None else "冲正失败。"
+        with self._uow_factory() as uow:
+            moved = uow.journal.move(
+                entry.msgid, JournalState.REVERSING, self._clock.now(),
+                error=text, count_attempt=True,
+            )  # fmt: skip
+            if escalate and moved.attempts >= self._max_attempts:
+                moved = uow.journal.move(
+                    entry.msgid,
+                    JournalState.ESCALATED,
+                    self._clock.now(),
+                    error=f"冲正已连续失败 {moved.attempts} 次，请收费主管处理。最后一次：{text}",
+                )
+                uow.audit.append(
+                    self._clock.now(), entry.operator_code, "journal_escalated", "escalated",
+                    f"{entry.infno} attempts={moved.attempts}",
+                    bill_id=entry.bill_id, msgid=entry.msgid,
+                )  # fmt: skip
+                log.warning(
+                    "reversal of %s escalated after %d attempts", entry.msgid, moved.attempts
+                )
+            uow.commit()
+        return moved.state
+
+    def _finish_reversal(self, entry: JournalEntry, final: JournalState) -> None:
+        with self._uow_factory() as uow:
+            uow.journal.move(entry.msgid, final, self._clock.now())
+            if entry.infno == "2207":
+                self._group_failed(
+                    uow,
+                    entry,
+                    "平台未返回明确结果，系统已自动冲正，本组未扣款，可重新结算。"
+                    if final is JournalState.REVERSED
+                    else "平台未收到结算请求，本组未扣款，可重新结算。",
+                )
+            self._close_reversal_rows(uow, entry.msgid)
+            uow.audit.append(
+                self._clock.now(), entry.operator_code, "reversal", str(final), entry.infno,
+                bill_id=entry.bill_id, msgid=entry.msgid,
+            )  # fmt: skip
+            uow.commit()
+        crash_point("reversal_recorded")
+        if entry.infno == "2207" and entry.visit_id:
+            self._withdraw(entry)
+
+    def _group_failed(self, uow: UnitOfWork, entry: JournalEntry, text: str) -> None:
+        for group in uow.bills.groups(entry.bill_id):
+            if group.group_key == entry.group_key and group.state is not GroupState.SETTLED:
+                uow.bills.save_group(replace(group, state=GroupState.FAILED, failure_text=text))
+
+    def _close_reversal_rows(self, uow: UnitOfWork, original_msgid: str) -> None:
+        """Earlier 2601 attempts with unknown outcome are superseded by the definite one."""
+        for row in uow.journal.unresolved():
+            if row.infno == "2601" and row.original_msgid == original_msgid:
+                if row.state in (JournalState.PREPARED, JournalState.SENT):
+                    uow.journal.move(row.msgid, JournalState.UNKNOWN, self._clock.now())
+                uow.journal.move(
+                    row.msgid, JournalState.OK, self._clock.now(),
+                    error="后续冲正已得到明确结果。",
+                )  # fmt: skip
+
+    def _close_reversal_row(self, entry: JournalEntry) -> JournalState:
+        original = self._get(entry.original_msgid) if entry.original_msgid else None
+        if original is None or original.state.is_resolved:
+            return self._close(entry, JournalState.OK, "原交易已得到明确结果。")
+        return entry.state  # the original's own recovery will send a fresh 2601
+
+    def _close(self, entry: JournalEntry, state: JournalState, note: str) -> JournalState:
+        entry = self._to_unknown(entry)
+        with self._uow_factory() as uow:
+            uow.journal.move(entry.msgid, state, self._clock.now(), error=note)
+            uow.commit()
+        return state
+
+    def _clean(self, entry: JournalEntry) -> JournalState:
+        entry = self._to_unknown(entry)
+        visit_id = entry.visit_id or self._visit_of(entry)
+        if visit_id and not self._withdraw(replace(entry, visit_id=visit_id)):
+            return entry.state
+        if entry.infno in CLEANUP_INFNOS:
+            return self._close(entry, JournalState.OK, "撤销已重新执行并得到平台答复。")
+        with self._uow_factory() as uow:
+            uow.journal.move(
+                entry.msgid, JournalState.CLEANED, self._clock.now(),
+                error="" if visit_id else "登记结果未知且无就诊号；未产生费用，留待对账核对。",
+            )  # fmt: skip
+            self._group_failed(uow, entry, "平台未返回明确结果，已撤销本组登记和明细，可重新结算。")
+            uow.commit()
+        return JournalState.CLEANED
+
+    def _visit_of(self, entry: JournalEntry) -> str:
+        with self._uow_factory() as uow:
+            for group in uow.bills.groups(entry.bill_id):
+                if group.group_key == entry.group_key:
+                    return group.visit_id
+        return ""
+
+    def _withdraw(self, entry: JournalEntry) -> bool:
+        """2205 ``0000`` + 2202 for the visit; True when both got a definite answer."""
+        operator = self._operator(entry.operator_code)
+        ctx = CallContext(operator, entry.insured_admdvs)
+        with self._uow_factory() as uow:
+            bill = uow.bills.get(entry.bill_id)
+        outpatient_no = bill.outpatient_no if bill is not None else ""
+        definite = True
+        for infno in ("2205", "2202"):
+            intent = CallIntent(
+                infno=infno,
+                bill_id=entry.bill_id,
+                group_key=entry.group_key,
+                person_no=entry.person_no,
+                insured_admdvs=entry.insured_admdvs,
+                operator_code=operator.code,
+                visit_id=entry.visit_id,
+                batch_no="0000" if infno == "2205" else "",
+            )
+            send = _withdraw_call(self._gateway, ctx, entry, infno, outpatient_no)
+            outcome = self._caller.call(intent, send)
+            if outcome.state is JournalState.UNKNOWN or (
+                outcome.error is not None and outcome.error.code == "platform_unavailable"
+            ):
+                definite = False
+                self._close(
+                    self._get(outcome.msgid), JournalState.FAILED, "撤销结果未知，将重新执行。"
+                )
+        return definite
+
+    def _operator(self, code: str) -> Operator:
+        with self._uow_factory() as uow:
+            account = uow.operators.get(code)
+        if account is not None:
+            return account.operator
+        return Operator(code, code, Role.CASHIER)
+
+
+def _withdraw_call(
+    gateway: PlatformGateway, ctx: CallContext, entry: JournalEntry, infno: str, outpatient_no: str
+) -> Callable[[str], None]:
+    if infno == "2205":
+        return lambda msgid: gateway.cancel_fees(
+            ctx, msgid, entry.person_no, entry.visit_id, "0000"
+        )
+    return lambda msgid: gateway.cancel_registration(
+        ctx, msgid, entry.person_no, entry.visit_id, outpatient_no
+    )
+
+
+def _originals_first(rows: Sequence[JournalEntry]) -> list[JournalEntry]:
+    """Money rows first, then clean-ups, then 2601 rows (closed once their original is settled)."""
+
+    def order(entry: JournalEntry) -> int:
+        if entry.infno in REVERSIBLE_INFNOS:
+            return 0
+        if entry.infno == "2601":
+            return 2
+        return 1
+
+    return sorted(rows, key=order)

@@ -1,0 +1,858 @@
+"""Settling a visit: plan → per group 2201 → 2203 → 2204 → 2206 preview → confirm → 2207.
+
+Groups are independent: each has its own registration, batch and settlement, and one group's failure
+leaves the others settled. Every state-changing call goes through :class:`JournaledCaller` (journal
+first, send once). A 2207 result is stored in the same transaction as its journal ``OK`` row; its
+differences from the 2206 preview are recorded on the group and shown. The full-self-pay group is
+recorded locally without any platform call (convention: ``ZF`` + local number). A 2201 refused with
+未备案 turns the person's direct groups into full self-pay with the reason.
+
+An unknown outcome is never retried: it is handed to recovery at once (one attempt), and if that does
+not settle it the bill stays locked until recovery does.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from app.domain.bill import FeeLine
+from app.domain.disease import pilot_disease
+from app.domain.hospital import HospitalProfile
+from app.domain.journal import JournalState
+from app.domain.money import ZERO, money_sum
+from app.domain.operator import Action, Operator, allows
+from app.domain.person import InsuredPerson, RegistrationStatus
+from app.domain.plan import PlanContext, SettlementGroup, make_plan
+from app.domain.settlement import (
+    LineSplit,
+    SettlementRecord,
+    SettlementTotals,
+    preview_differences,
+)
+from app.domain.visit import Bill, BillStatus, GroupSettlement, GroupState
+from app.errors import (
+    AppError,
+    BillLocked,
+    InputError,
+    PermissionDenied,
+    PlatformCategory,
+    PlatformError,
+    PlatformRejected,
+    RecoveryPending,
+)
+from app.services.bill_import import ImportedVisit
+from app.services.crashpoints import crash_point
+from app.services.eligibility import EligibilityView
+from app.services.journaling import CallIntent, CallOutcome, JournaledCaller, failure_text
+from app.services.ports.clock import Clock
+from app.services.ports.platform import (
+    CallContext,
+    FeeUpload,
+    PlatformGateway,
+    RegisterRequest,
+    SettleRequest,
+    VisitUpload,
+)
+from app.services.ports.store import StoredSettlement, UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+SELF_PAY_KEY = "self_pay"
+SELF_PAY_PREFIX = "ZF"
+ACCOUNT_INSURANCE_TYPES = frozenset({"310"})
+_DONE = frozenset({GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED, GroupState.CANCELLED})
+
+
+class RecoveryHook(Protocol):
+    """What settlement needs from recovery: one immediate attempt at an unknown row."""
+
+    def resolve_now(self, msgid: str) -> JournalState:
+        """Try once to resolve ``msgid``; return its state afterwards."""
+        ...
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """Where one settlement group stands, as shown to the cashier."""
+
+    group_key: str
+    label: str
+    state: GroupState
+    total: Decimal
+    line_nos: tuple[str, ...]
+    med_type: str | None
+    disease_code: str | None
+    reason: str = ""
+    preview: SettlementTotals | None = None
+    totals: SettlementTotals | None = None
+    settlement_id: str = ""
+    failure: str = ""
+    preview_differences: tuple[str, ...] = ()
+
+    @property
+    def is_self_pay(self) -> bool:
+        """Paid in full by the patient, no platform call."""
+        return self.med_type is None
+
+    @property
+    def cash_due(self) -> Decimal:
+        """What the patient pays for this group now (0 until settled or collected)."""
+        return self.totals.cash if self.totals is not None else ZERO
+
+
+@dataclass(frozen=True)
+class BillResult:
+    """A bill and its groups."""
+
+    bill_id: str
+    status: BillStatus
+    person_no: str
+    total: Decimal
+    groups: tuple[GroupResult, ...]
+    parent_bill_id: str = ""
+
+    def group(self, key: str) -> GroupResult:
+        """The group with ``key``."""
+        for group in self.groups:
+            if group.group_key == key:
+                return group
+        raise KeyError(key)
+
+    @property
+    def cash_due(self) -> Decimal:
+        """Cash over every settled or collected group."""
+        return money_sum(g.cash_due for g in self.groups)
+
+    @property
+    def fund_paid(self) -> Decimal:
+        """Fund payments over every settled group."""
+        return money_sum(g.totals.fund for g in self.groups if g.totals is not None)
+
+
+ConfirmCallback = Callable[[GroupResult], bool]
+
+
+def self_pay_totals(amount: Decimal) -> SettlementTotals:
+    """Totals of a full-self-pay collection: everything is cash."""
+    return SettlementTotals(
+        total=amount,
+        full_self_pay=amount,
+        over_limit=ZERO,
+        first_self_pay=ZERO,
+        in_scope=ZERO,
+        deductible=ZERO,
+        fund=ZERO,
+        account=ZERO,
+        cash=amount,
+    )
+
+
+def split_totals(splits: Sequence[LineSplit]) -> SettlementTotals:
+    """The four 2204 batch totals, for newer 2206/2207 versions."""
+    total = money_sum(s.amount for s in splits)
+    return SettlementTotals(
+        total=total,
+        full_self_pay=money_sum(s.full_self_pay for s in splits),
+        over_limit=money_sum(s.over_limit for s in splits),
+        first_self_pay=money_sum(s.first_self_pay for s in splits),
+        in_scope=money_sum(s.in_scope for s in splits),
+        deductible=ZERO,
+        fund=ZERO,
+        account=ZERO,
+        cash=ZERO,
+    )
+
+
+class SettlementService:
+    """Opens bills, previews and settles their groups (see module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        gateway: PlatformGateway,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        hospital: HospitalProfile,
+        caller: JournaledCaller,
+        recovery: RecoveryHook,
+    ):
+        """Bind to the platform, the store, the clock, this hospital and recovery."""
+        self._gateway = gateway
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._hospital = hospital
+        self._caller = caller
+        self._recovery = recovery
+        self._splits: dict[tuple[str, str], tuple[LineSplit, ...]] = {}
+        self._diagnoses: dict[str, tuple[str, str]] = {}
+
+    # ------------------------------------------------------------------ opening a bill
+
+    def open_bill(
+        self,
+        visit: ImportedVisit,
+        view: EligibilityView,
+        operator: Operator,
+        *,
+        parent_bill_id: str = "",
+    ) -> BillResult:
+        """Create a bill from a visit and a *live* eligibility view, and plan its groups.
+
+        Raises:
+            PermissionDenied: the operator may not settle.
+            InputError: the view came from the offline cache, or the lines cannot be planned.
+        """
+        self._require(operator, Action.SETTLE)
+        if view.from_cache:
+            raise InputError(
+                "当前为离线缓存信息，不能用于结算。请待医保平台恢复后重新读卡查询。",
+                code="stale_eligibility",
+            )
+        lines = self._complete_lines(visit.lines)
+        now = self._clock.now()
+        row = view.settlement_insurance
+        bill = Bill(
+            bill_id=uuid.uuid4().hex[:20].upper(),
+            created_at=now,
+            person_no=view.person.person_no,
+            insured_admdvs=row.insured_admdvs if row else view.insured_admdvs,
+            insurance_type=row.insurance_type if row else "",
+            credential=view.credential,
+            outpatient_no=visit.outpatient_no,
+            dept_code=visit.dept_code,
+            dept_name=visit.dept_name,
+            doctor_code=visit.doctor_code,
+            doctor_name=visit.doctor_name,
+            lines=lines,
+            parent_bill_id=parent_bill_id,
+        )
+        groups = self._plan_groups(bill, view.person, RegistrationStatus.UNKNOWN)
+        if visit.diagnosis_code:
+            self._diagnoses[bill.bill_id] = (visit.diagnosis_code, visit.diagnosis_name)
+        with self._uow_factory() as uow:
+            uow.bills.save(bill)
+            for group in groups:
+                uow.bills.save_group(group)
+            uow.audit.append(
+                now, operator.code, "bill_opened", "ok", f"{len(lines)} lines", bill_id=bill.bill_id
+            )
+            uow.commit()
+        return self.bill(bill.bill_id)
+
+    def _complete_lines(self, lines: Sequence[FeeLine]) -> tuple[FeeLine, ...]:
+        """Fill national code and name from the local catalogue when the HIS left them out."""
+        completed: list[FeeLine] = []
+        with self._uow_factory() as uow:
+            for line in lines:
+                if line.national_code and line.name:
+                    completed.append(line)
+                    continue
+                item = uow.catalogue.get(line.hospital_code)
+                if item is None:
+                    raise InputError(
+                        f"第 {line.line_no} 行的院内编码 {line.hospital_code} 不在本地目录中，"
+                        "且未给出国家编码。请先同步目录（catalog sync）或在账单中写明 national_code。",
+                        code="line_not_in_catalogue",
+                    )
+                completed.append(
+                    replace(
+                        line,
+                        national_code=line.national_code or item.national_code,
+                        name=line.name or item.name,
+                        spec=line.spec or item.spec,
+                    )
+                )
+        return tuple(completed)
+
+    def _plan_groups(
+        self, bill: Bill, person: InsuredPerson, registration: RegistrationStatus
+    ) -> list[GroupSettlement]:
+        day = self._clock.now().astimezone(LOCAL_ZONE).date()
+        plan = make_plan(PlanContext(person, self._hospital, day, registration), bill.lines)
+        return [_planned_group(bill.bill_id, group) for group in plan.groups]
+
+    # ------------------------------------------------------------------ reading
+
+    def bill(self, bill_id: str) -> BillResult:
+        """A bill with the current state of its groups."""
+        with self._uow_factory() as uow:
+            bill = uow.bills.get(bill_id)
+            if bill is None:
+                raise InputError(f"找不到账单 {bill_id}。", code="bill_not_found")
+            groups = tuple(uow.bills.groups(bill_id))
+        amounts = {line.line_no: line.amount for line in bill.lines}
+        return BillResult(
+            bill_id=bill.bill_id,
+            status=bill.status,
+            person_no=bill.person_no,
+            total=money_sum(line.amount for line in bill.lines),
+            groups=tuple(_group_result(g, amounts) for g in _ordered(groups)),
+            parent_bill_id=bill.parent_bill_id,
+        )
+
+    # ------------------------------------------------------------------ settling
+
+    def settle(
+        self, bill_id: str, operator: Operator, confirm: ConfirmCallback | None = None
+    ) -> BillResult:
+        """Settle every open group of a bill, in plan order.
+
+        Args:
+            bill_id: the bill.
+            operator: who is settling.
+            confirm: called with each group's 2206 preview; ``False`` abandons that group (its
+                registration and fees are withdrawn). ``None`` confirms every preview.
+
+        Raises:
+            RecoveryPending / BillLocked: unresolved journal rows forbid starting.
+            PermissionDenied: the operator may not settle.
+        """
+        self._require(operator, Action.SETTLE)
+        self._guard(bill_id)
+        self._set_status(bill_id, BillStatus.SETTLING)
+        try:
+            for key in [g.group_key for g in self.bill(bill_id).groups]:
+                group = self.bill(bill_id).group(key)
+                if group.state in _DONE:
+                    continue
+                if group.is_self_pay:
+                    self.collect_self_pay(bill_id, key, operator)
+                    continue
+                result = self.preview(bill_id, key, operator)
+                if result.is_self_pay:  # 未备案: converted while registering
+                    self.collect_self_pay(bill_id, key, operator)
+                    continue
+                if result.state is not GroupState.PREVIEWED:
+                    if result.state is GroupState.UNKNOWN:
+                        break  # the bill is locked until recovery resolves it
+                    continue
+                if confirm is not None and not confirm(result):
+                    self.abandon(bill_id, key, operator)
+                    continue
+                if self.confirm(bill_id, key, operator).state is GroupState.UNKNOWN:
+                    break
+        finally:
+            self._refresh_status(bill_id)
+        return self.bill(bill_id)
+
+    def preview(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
+        """Run 2201 → 2203 → 2204 → 2206 for one group (resuming where it stands)."""
+        self._require(operator, Action.PRE_SETTLE)
+        self._guard(bill_id)
+        bill, group = self._load(bill_id, group_key)
+        steps: list[tuple[GroupState, Callable[[Bill, GroupSettlement, Operator], bool]]] = [
+            (GroupState.PLANNED, self._register),
+            (GroupState.REGISTERED, self._upload_visit),
+            (GroupState.VISIT_UPLOADED, self._upload_fees),
+            (GroupState.FEES_UPLOADED, self._pre_settle),
+        ]
+        if group.state is GroupState.FAILED:
+            group = self._restart(group)
+        for state, step in steps:
+            if group.state is state and not step(bill, group, operator):
+                break
+            bill, group = self._load(bill_id, group_key)
+        return self._result(bill_id, group_key)
+
+    def confirm(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
+        """2207 for a previewed group; the result is stored with its journal row."""
+        self._require(operator, Action.SETTLE)
+        self._guard(bill_id)
+        bill, group = self._load(bill_id, group_key)
+        if group.state is not GroupState.PREVIEWED or group.preview is None:
+            raise InputError("该组尚未预结算，请先预结算再确认。", code="not_previewed")
+        request = self._settle_request(bill, group)
+        splits = self._splits.get((bill_id, group_key), ())
+        preview = group.preview
+
+        def stored(uow: UnitOfWork, msgid: str, record: SettlementRecord) -> None:
+            final = replace(record, splits=record.splits or splits)
+            differences = tuple(preview_differences(preview, final.totals))
+            uow.settlements.add(
+                StoredSettlement(
+                    record=final,
+                    bill_id=bill_id,
+                    group_key=group_key,
+                    operator_code=operator.code,
+                    window="",
+                )
+            )
+            uow.bills.save_group(
+                replace(
+                    group,
+                    state=GroupState.SETTLED,
+                    record=final,
+                    preview_differences=differences,
+                    failure_text="",
+                )
+            )
+            if differences:
+                uow.audit.append(
+                    self._clock.now(),
+                    operator.code,
+                    "preview_difference",
+                    "recorded",
+                    ",".join(differences),
+                    bill_id=bill_id,
+                    msgid=msgid,
+                )
+            uow.audit.append(
+                self._clock.now(), operator.code, "settle", "ok", group_key,
+                bill_id=bill_id, msgid=msgid,
+            )  # fmt: skip
+
+        outcome = self._caller.call(
+            self._intent("2207", bill, group, operator, amount=group.preview.total),
+            lambda msgid: self._gateway.settle(self._ctx(bill, operator), msgid, request),
+            stored,
+            on_failure=self._failure_recorder(group, operator),
+        )
+        if outcome.ok:
+            crash_point("settlement_stored")
+        else:
+            self._after_failure(bill, group, operator, outcome)
+        return self._result(bill_id, group_key)
+
+    def collect_self_pay(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
+        """Record a full-self-pay collection locally (no platform call)."""
+        self._require(operator, Action.COLLECT_SELF_PAY)
+        bill, group = self._load(bill_id, group_key)
+        if group.med_type is not None:
+            raise InputError("该组不是全额自费组。", code="not_self_pay")
+        amounts = {line.line_no: line for line in bill.lines}
+        lines = [amounts[no] for no in group.line_nos]
+        total = money_sum(line.amount for line in lines)
+        with self._uow_factory() as uow:
+            now = self._clock.now()
+            local_no = uow.msgids.next_msgid(self._hospital.code, now)
+            record = SettlementRecord(
+                settlement_id=SELF_PAY_PREFIX + local_no,
+                visit_id="",
+                msgid=local_no,
+                med_type="",
+                disease_code=None,
+                insurance_type=bill.insurance_type,
+                settled_at=now,
+                totals=self_pay_totals(total),
+                splits=tuple(_self_pay_split(line) for line in lines),
+            )
+            uow.settlements.add(
+                StoredSettlement(
+                    record=record,
+                    bill_id=bill_id,
+                    group_key=group_key,
+                    operator_code=operator.code,
+                    window="",
+                )
+            )
+            uow.bills.save_group(replace(group, state=GroupState.SELF_PAY_COLLECTED, record=record))
+            uow.audit.append(
+                now, operator.code, "self_pay", "ok", group_key, bill_id=bill_id, msgid=local_no
+            )
+            uow.commit()
+        return self._result(bill_id, group_key)
+
+    def abandon(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
+        """The cashier declined a preview: withdraw fees and registration, back to planned."""
+        bill, group = self._load(bill_id, group_key)
+        self._clean_up(bill, group, operator)
+        with self._uow_factory() as uow:
+            uow.bills.save_group(self._restart(group))
+            uow.commit()
+        return self._result(bill_id, group_key)
+
+    # ------------------------------------------------------------------ the steps
+
+    def _register(self, bill: Bill, group: GroupSettlement, operator: Operator) -> bool:
+        request = RegisterRequest(
+            person_no=bill.person_no,
+            insurance_type=bill.insurance_type,
+            begin_time=self._clock.now(),
+            credential=bill.credential,
+            outpatient_no=bill.outpatient_no,
+            doctor_code=bill.doctor_code,
+            doctor_name=bill.doctor_name,
+            dept_code=bill.dept_code,
+            dept_name=bill.dept_name,
+        )
+
+        def registered(uow: UnitOfWork, _msgid: str, visit_id: str) -> None:
+            uow.bills.save_group(replace(group, state=GroupState.REGISTERED, visit_id=visit_id))
+
+        outcome = self._caller.call(
+            self._intent("2201", bill, group, operator),
+            lambda msgid: self._gateway.register(self._ctx(bill, operator), msgid, request),
+            registered,
+            on_failure=self._failure_recorder(group, operator),
+        )
+        if outcome.ok:
+            return True
+        error = outcome.error
+        if isinstance(error, PlatformRejected) and error.category is PlatformCategory.REGISTRATION:
+            self._convert_to_self_pay(bill, operator)
+            return False
+        self._after_failure(bill, group, operator, outcome)
+        return False
+
+    def _upload_visit(self, bill: Bill, group: GroupSettlement, operator: Operator) -> bool:
+        diagnosis_code, diagnosis_name = self._diagnosis(bill.bill_id, group)
+        upload = VisitUpload(
+            visit_id=group.visit_id,
+            person_no=bill.person_no,
+            med_type=group.med_type or "",
+            begin_time=self._clock.now(),
+            disease_code=group.disease_code,
+            disease_name=_disease_name(group),
+            diagnosis_code=diagnosis_code,
+            diagnosis_name=diagnosis_name,
+            dept_name=bill.dept_name,
+            doctor_code=bill.doctor_code,
+            doctor_name=bill.doctor_name,
+        )
+
+        def uploaded(uow: UnitOfWork, _msgid: str, _none: None) -> None:
+            uow.bills.save_group(replace(group, state=GroupState.VISIT_UPLOADED))
+
+        outcome = self._caller.call(
+            self._intent("2203", bill, group, operator),
+            lambda msgid: self._gateway.upload_visit(self._ctx(bill, operator), msgid, upload),
+            uploaded,
+            on_failure=self._failure_recorder(group, operator),
+        )
+        if not outcome.ok:
+            self._after_failure(bill, group, operator, outcome)
+        return outcome.ok
+
+    def _upload_fees(self, bill: Bill, group: GroupSettlement, operator: Operator) -> bool:
+        by_no = {line.line_no: line for line in bill.lines}
+        batch_no = group.batch_no or uuid.uuid4().hex[:20].upper()
+        group = replace(group, batch_no=batch_no)
+        upload = FeeUpload(
+            visit_id=group.visit_id,
+            person_no=bill.person_no,
+            batch_no=batch_no,
+            disease_code=group.disease_code,
+            lines=tuple(by_no[no] for no in group.line_nos),
+            dept_code=bill.dept_code,
+            dept_name=bill.dept_name,
+            doctor_code=bill.doctor_code,
+            doctor_name=bill.doctor_name,
+        )
+
+        def uploaded(uow: UnitOfWork, _msgid: str, splits: tuple[LineSplit, ...]) -> None:
+            self._splits[(bill.bill_id, group.group_key)] = splits
+            uow.bills.save_group(replace(group, state=GroupState.FEES_UPLOADED))
+
+        outcome = self._caller.call(
+            self._intent("2204", bill, group, operator, batch_no=batch_no),
+            lambda msgid: self._gateway.upload_fees(self._ctx(bill, operator), msgid, upload),
+            uploaded,
+            on_failure=self._failure_recorder(group, operator),
+        )
+        if not outcome.ok:
+            self._after_failure(bill, group, operator, outcome)
+        return outcome.ok
+
+    def _pre_settle(self, bill: Bill, group: GroupSettlement, operator: Operator) -> bool:
+        """2206 changes nothing on the platform, so it is not journaled."""
+        try:
+            preview = self._gateway.pre_settle(
+                self._ctx(bill, operator), self._settle_request(bill, group)
+            )
+        except PlatformError as exc:
+            with self._uow_factory() as uow:
+                uow.bills.save_group(replace(group, failure_text=failure_text(exc)))
+                uow.commit()
+            if isinstance(exc, PlatformRejected):
+                self._fail_group(bill, group, operator, failure_text(exc))
+            return False
+        with self._uow_factory() as uow:
+            uow.bills.save_group(
+                replace(group, state=GroupState.PREVIEWED, preview=preview, failure_text="")
+            )
+            uow.commit()
+        return True
+
+    # ------------------------------------------------------------------ failures
+
+    def _failure_recorder(
+        self, group: GroupSettlement, operator: Operator
+    ) -> Callable[[UnitOfWork, str, PlatformError], None]:
+        def record(uow: UnitOfWork, msgid: str, exc: PlatformError) -> None:
+            unknown = exc.code == "outcome_unknown"
+            state = GroupState.UNKNOWN if unknown else group.state
+            uow.bills.save_group(replace(group, state=state, failure_text=failure_text(exc)))
+            uow.audit.append(
+                self._clock.now(), operator.code, "platform_call", exc.code, group.group_key,
+                bill_id=group.bill_id, msgid=msgid,
+            )  # fmt: skip
+
+        return record
+
+    def _after_failure(
+        self,
+        bill: Bill,
+        group: GroupSettlement,
+        operator: Operator,
+        outcome: CallOutcome[Any],
+    ) -> None:
+        text = failure_text(outcome.error) if outcome.error is not None else ""
+        if outcome.state is JournalState.UNKNOWN:
+            state = self._recovery.resolve_now(outcome.msgid)
+            if state.is_resolved:
+                self._fail_group(
+                    bill,
+                    self._load(bill.bill_id, group.group_key)[1],
+                    operator,
+                    "平台未返回明确结果，系统已自动冲正/撤销，本组未扣款，可重新结算。",
+                )
+            return
+        self._fail_group(bill, group, operator, text)
+
+    def _fail_group(
+        self, bill: Bill, group: GroupSettlement, operator: Operator, text: str
+    ) -> None:
+        """A definite failure: withdraw what the platform holds for this group, mark it failed."""
+        self._clean_up(bill, group, operator)
+        with self._uow_factory() as uow:
+            current = next(
+                (g for g in uow.bills.groups(bill.bill_id) if g.group_key == group.group_key), group
+            )
+            uow.bills.save_group(replace(current, state=GroupState.FAILED, failure_text=text))
+            uow.commit()
+
+    def _clean_up(self, bill: Bill, group: GroupSettlement, operator: Operator) -> None:
+        """2205 (all unsettled lines) then 2202 for a registered group; best effort, journaled."""
+        if not group.visit_id:
+            return
+        ctx = self._ctx(bill, operator)
+        fees = self._caller.call(
+            self._intent("2205", bill, group, operator, batch_no="0000"),
+            lambda msgid: self._gateway.cancel_fees(
+                ctx, msgid, bill.person_no, group.visit_id, "0000"
+            ),
+        )
+        if fees.state is JournalState.UNKNOWN:
+            self._recovery.resolve_now(fees.msgid)
+        registration = self._caller.call(
+            self._intent("2202", bill, group, operator),
+            lambda msgid: self._gateway.cancel_registration(
+                ctx, msgid, bill.person_no, group.visit_id, bill.outpatient_no
+            ),
+        )
+        if registration.state is JournalState.UNKNOWN:
+            self._recovery.resolve_now(registration.msgid)
+
+    def _convert_to_self_pay(self, bill: Bill, operator: Operator) -> None:
+        """未备案: every direct group not yet under way becomes full self-pay with the reason."""
+        with self._uow_factory() as uow:
+            person = uow.persons.get(bill.person_no)
+        if person is None:
+            raise AppError("内部错误：找不到该患者的查询记录，请重新读卡。", code="person_missing")
+        replanned = {
+            g.group_key: g
+            for g in self._plan_groups(bill, person.person, RegistrationStatus.MISSING)
+        }
+        reason_group = next(iter(replanned.values()))
+        with self._uow_factory() as uow:
+            for group in uow.bills.groups(bill.bill_id):
+                if group.med_type is None or group.state not in (
+                    GroupState.PLANNED,
+                    GroupState.FAILED,
+                ):
+                    continue
+                uow.bills.save_group(
+                    replace(
+                        group,
+                        state=GroupState.PLANNED,
+                        med_type=None,
+                        self_pay_reason=reason_group.self_pay_reason,
+                        failure_text="",
+                    )
+                )
+            uow.audit.append(
+                self._clock.now(), operator.code, "registration_missing", "self_pay", "",
+                bill_id=bill.bill_id,
+            )  # fmt: skip
+            uow.commit()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _guard(self, bill_id: str) -> None:
+        with self._uow_factory() as uow:
+            unresolved = list(uow.journal.unresolved())
+        if any(entry.bill_id == bill_id for entry in unresolved):
+            raise BillLocked(
+                "该账单有一笔医保交易结果尚未确认，系统正在自动处理（冲正/撤销）。"
+                "处理完成前不能再次结算，请勿向患者重复收费。",
+            )
+        if unresolved:
+            raise RecoveryPending(
+                f"还有 {len(unresolved)} 笔医保交易结果未确认，需先完成自动恢复处理"
+                "（或由收费主管在“交易流水”中处理）后才能开始新的结算。",
+                detail={"count": str(len(unresolved))},
+            )
+
+    def _require(self, operator: Operator, action: Action) -> None:
+        if not allows(operator.role, action):
+            raise PermissionDenied(
+                f"当前登录的{operator.role.label}没有此操作的权限，请由收费员或收费主管办理。"
+            )
+
+    def _load(self, bill_id: str, group_key: str) -> tuple[Bill, GroupSettlement]:
+        with self._uow_factory() as uow:
+            bill = uow.bills.get(bill_id)
+            groups = list(uow.bills.groups(bill_id))
+        group = next((g for g in groups if g.group_key == group_key), None)
+        if bill is None or group is None:
+            raise InputError(f"找不到账单 {bill_id} 的结算组 {group_key}。", code="group_not_found")
+        return bill, group
+
+    def _result(self, bill_id: str, group_key: str) -> GroupResult:
+        return self.bill(bill_id).group(group_key)
+
+    def _restart(self, group: GroupSettlement) -> GroupSettlement:
+        return replace(
+            group,
+            state=GroupState.PLANNED,
+            visit_id="",
+            batch_no="",
+            preview=None,
+            record=None,
+            preview_differences=(),
+        )
+
+    def _ctx(self, bill: Bill, operator: Operator) -> CallContext:
+        return CallContext(operator, bill.insured_admdvs)
+
+    def _intent(
+        self,
+        infno: str,
+        bill: Bill,
+        group: GroupSettlement,
+        operator: Operator,
+        *,
+        batch_no: str = "",
+        amount: Decimal | None = None,
+    ) -> CallIntent:
+        return CallIntent(
+            infno=infno,
+            bill_id=bill.bill_id,
+            group_key=group.group_key,
+            person_no=bill.person_no,
+            insured_admdvs=bill.insured_admdvs,
+            operator_code=operator.code,
+            visit_id=group.visit_id,
+            batch_no=batch_no or group.batch_no,
+            amount=amount,
+        )
+
+    def _settle_request(self, bill: Bill, group: GroupSettlement) -> SettleRequest:
+        lines = {line.line_no: line for line in bill.lines}
+        splits = self._splits.get((bill.bill_id, group.group_key), ())
+        return SettleRequest(
+            person_no=bill.person_no,
+            credential=bill.credential,
+            med_type=group.med_type or "",
+            total=money_sum(lines[no].amount for no in group.line_nos),
+            visit_id=group.visit_id,
+            batch_no=group.batch_no,
+            insurance_type=bill.insurance_type,
+            use_account=bill.insurance_type in ACCOUNT_INSURANCE_TYPES,
+            disease_code=group.disease_code,
+            split_totals=split_totals(splits) if splits else None,
+        )
+
+    def _diagnosis(self, bill_id: str, group: GroupSettlement) -> tuple[str, str]:
+        if group.disease_code:
+            return group.disease_code, _disease_name(group)
+        return self._diagnoses.get(bill_id, ("", ""))
+
+    def _set_status(self, bill_id: str, status: BillStatus) -> None:
+        with self._uow_factory() as uow:
+            uow.bills.set_status(bill_id, status)
+            uow.commit()
+
+    def _refresh_status(self, bill_id: str) -> None:
+        groups = self.bill(bill_id).groups
+        done = [g for g in groups if g.state in _DONE]
+        if len(done) == len(groups):
+            status = BillStatus.SETTLED
+        elif done:
+            status = BillStatus.PARTLY_SETTLED
+        else:
+            status = BillStatus.OPEN
+        self._set_status(bill_id, status)
+
+
+def _planned_group(bill_id: str, group: SettlementGroup) -> GroupSettlement:
+    reasons = {planned.reason.text for planned in group.lines}
+    return GroupSettlement(
+        bill_id=bill_id,
+        group_key=group.key,
+        state=GroupState.PLANNED,
+        med_type=group.med_type,
+        disease_code=group.disease_code,
+        line_nos=tuple(planned.line.line_no for planned in group.lines),
+        self_pay_reason="；".join(sorted(reasons)) if group.med_type is None else "",
+    )
+
+
+def _ordered(groups: Sequence[GroupSettlement]) -> list[GroupSettlement]:
+    def order(group: GroupSettlement) -> tuple[int, str]:
+        if group.med_type is None:
+            return (2, group.group_key)
+        return (1 if group.group_key == "general" else 0, group.group_key)
+
+    return sorted(groups, key=order)
+
+
+def _group_label(group: GroupSettlement) -> str:
+    if group.med_type is None:
+        return "全额自费"
+    if group.disease_code:
+        return f"门诊慢特病 {_disease_name(group)}（{group.disease_code}）"
+    return "普通门诊"
+
+
+def _disease_name(group: GroupSettlement) -> str:
+    disease = pilot_disease(group.disease_code or "")
+    return disease.name if disease else ""
+
+
+def _group_result(group: GroupSettlement, amounts: dict[str, Decimal]) -> GroupResult:
+    record = group.record
+    return GroupResult(
+        group_key=group.group_key,
+        label=_group_label(group),
+        state=group.state,
+        total=money_sum(amounts[no] for no in group.line_nos if no in amounts),
+        line_nos=group.line_nos,
+        med_type=group.med_type,
+        disease_code=group.disease_code,
+        reason=group.self_pay_reason,
+        preview=group.preview,
+        totals=record.totals if record is not None else None,
+        settlement_id=record.settlement_id if record is not None else "",
+        failure=group.failure_text,
+        preview_differences=group.preview_differences,
+    )
+
+
+def _self_pay_split(line: FeeLine) -> LineSplit:
+    return LineSplit(
+        line_no=line.line_no,
+        amount=line.amount,
+        full_self_pay=line.amount,
+        over_limit=ZERO,
+        first_self_pay=ZERO,
+        in_scope=ZERO,
+        self_pay_ratio=Decimal(1),
+    )

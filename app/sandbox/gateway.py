@@ -276,6 +276,7 @@ class Gateway:
         self._record(injection, msgid, infno, processed=False)
         # Linger 0: closing sends RST, the client sees "connection reset" with nothing processed.
         connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        connection.close()
         return True
 
 

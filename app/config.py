@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import platformdirs
+
 from app.domain.disease import is_pilot
 from app.domain.hospital import HospitalProfile, is_institution_code
 from app.domain.region import is_division_code
@@ -621,7 +623,6 @@ def load_settings(path: Path) -> Settings:
 
 def default_data_dir() -> Path:
     """The per-user data folder used when ``data_dir`` is not set."""
-    platformdirs = importlib.import_module("platformdirs")
     return Path(platformdirs.user_data_dir("settlement-window", appauthor=False))
 
 
@@ -632,3 +633,25 @@ def data_dir_of(settings: Settings, override: str | None = None) -> Path:
     if settings.data_dir:
         return Path(settings.data_dir)
     return default_data_dir()
+
+
+DATABASE_FILE_NAME = "settlement-window.sqlite3"
+CONFIG_FILE_NAME = "settlement-window.toml"
+
+
+def database_path(data_dir: Path) -> Path:
+    """The local database file inside the data folder."""
+    return data_dir / DATABASE_FILE_NAME
+
+
+def default_config_path() -> Path:
+    """Where the configuration is looked for when ``--config`` is not given.
+
+    ``SETTLEMENT_WINDOW_CONFIG`` wins; else the per-user configuration folder.
+    """
+    from_env = os.environ.get("SETTLEMENT_WINDOW_CONFIG", "")
+    if from_env:
+        return Path(from_env)
+    return (
+        Path(platformdirs.user_config_dir("settlement-window", appauthor=False)) / CONFIG_FILE_NAME
+    )

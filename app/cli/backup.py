@@ -1,0 +1,232 @@
+"""``settlement-window backup create|restore|purge|check`` — data care for the IT admin.
+
+Also holds the small helpers the admin commands share: loading the settings the global options
+point at, and opening the store of the data folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from app.config import Settings, data_dir_of, database_path, default_config_path, load_settings
+from app.domain.operator import Action, Operator
+from app.errors import AppError, PermissionDenied
+from app.services.admin import purge_personal_data, run_backup
+from app.services.auth import AuthService, LoginPolicy, authorize
+from app.services.ports.clock import SystemClock
+from app.store.backup import (
+    StoreMaintenance,
+    default_backup_name,
+    inspect_database_file,
+    restore_database,
+)
+from app.store.crypto import default_key_provider
+from app.store.db import Store, open_store
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def load_cli_settings(args: argparse.Namespace) -> Settings:
+    """The settings named by ``--config`` (or the default location)."""
+    path = Path(args.config) if getattr(args, "config", None) else default_config_path()
+    return load_settings(path)
+
+
+def cli_data_dir(args: argparse.Namespace, settings: Settings) -> Path:
+    """``--data-dir``, else the configured data folder, else the default one."""
+    return data_dir_of(settings, getattr(args, "data_dir", None))
+
+
+@contextmanager
+def opened_store(args: argparse.Namespace, settings: Settings) -> Iterator[Store]:
+    """Open the store of the data folder (migrating it if needed) and close it afterwards."""
+    data_dir = cli_data_dir(args, settings)
+    store = open_store(database_path(data_dir), default_key_provider(data_dir), SystemClock())
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def auth_service(store: Store, settings: Settings) -> AuthService:
+    """The auth service over ``store`` with the configured policy."""
+    policy = LoginPolicy.of(
+        settings.login.max_failures, settings.login.lockout_minutes, settings.idle_lock_minutes
+    )
+    return AuthService(store.uow_factory(), SystemClock(), policy)
+
+
+def read_secret(args: argparse.Namespace, attribute: str, prompt: str) -> str:
+    """A password from an explicit option, a line of stdin (``--password-stdin``) or a prompt."""
+    explicit = getattr(args, attribute, None)
+    if explicit:
+        return str(explicit)
+    if getattr(args, "password_stdin", False):
+        line = sys.stdin.readline()
+        if not line:
+            raise AppError("标准输入中没有读到密码。", code="no_password")
+        return line.rstrip("\r\n")
+    return getpass.getpass(prompt)
+
+
+def admin_login(
+    args: argparse.Namespace, service: AuthService, action: Action = Action.MANAGE_USERS
+) -> Operator:
+    """Log in the administrator named by ``--as`` and check they may do ``action``."""
+    code = getattr(args, "as_code", None)
+    if not code:
+        raise PermissionDenied("请用 --as 指定执行此操作的管理员工号。", code="no_actor")
+    operator = service.login(code, read_secret(args, "admin_password", f"{code} 的密码："))
+    authorize(operator, action)
+    return operator
+
+
+def add_actor_options(parser: argparse.ArgumentParser) -> None:
+    """``--as``, ``--password-stdin`` and the scripted-test-only ``--admin-password``."""
+    parser.add_argument("--as", dest="as_code", metavar="CODE", help="执行操作的管理员工号")
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="从标准输入逐行读取密码（先管理员密码，再新密码），不在命令行中出现",
+    )
+    parser.add_argument(
+        "--admin-password",
+        metavar="PASSWORD",
+        help="仅供自动化测试：直接给出管理员密码（会留在命令历史中，正式环境不要使用）",
+    )
+
+
+def report(args: argparse.Namespace, text: str, payload: dict[str, object]) -> None:
+    """Print ``text`` for people or ``payload`` as JSON with the global ``--json``."""
+    if getattr(args, "json", False):
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(text + "\n")
+
+
+def run_safely(handler: Handler) -> Handler:
+    """Turn expected errors into a Chinese message on stderr and exit code 2."""
+
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except AppError as exc:
+            sys.stderr.write(f"错误：{exc.text}\n")
+            return 2
+
+    return wrapped
+
+
+def _create(args: argparse.Namespace) -> int:
+    settings = load_cli_settings(args)
+    with opened_store(args, settings) as store:
+        operator = admin_login(args, auth_service(store, settings), Action.BACKUP)
+        clock = SystemClock()
+        destination = (
+            Path(args.output)
+            if args.output
+            else (
+                cli_data_dir(args, settings)
+                / "backups"
+                / default_backup_name(store.path, clock.now())
+            )
+        )
+        result = run_backup(
+            store.uow_factory(), StoreMaintenance(store), clock, destination, operator.code
+        )
+    report(
+        args,
+        f"备份完成：{result.path}（{result.size} 字节，SHA-256 {result.sha256}）",
+        {"path": str(result.path), "size": result.size, "sha256": result.sha256},
+    )
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    result, version = inspect_database_file(Path(args.file))
+    ok = result == "ok"
+    report(
+        args,
+        f"{'正常' if ok else '错误'}：{args.file} 完整性检查 {result.splitlines()[0]}，数据库版本 {version}",
+        {"file": args.file, "integrity": result, "schema_version": version, "ok": ok},
+    )
+    return 0 if ok else 1
+
+
+def _restore(args: argparse.Namespace) -> int:
+    settings = load_cli_settings(args)
+    data_dir = cli_data_dir(args, settings)
+    database = database_path(data_dir)
+    if database.exists():
+        # Who may restore is checked against the current database, before it is replaced.
+        with opened_store(args, settings) as store:
+            admin_login(args, auth_service(store, settings), Action.BACKUP)
+    result = restore_database(Path(args.file), database, SystemClock().now())
+    with opened_store(args, settings) as store, store.uow_factory()() as uow:
+        uow.audit.append(
+            SystemClock().now(),
+            getattr(args, "as_code", None) or "cli",
+            "restore",
+            "ok",
+            f"from {result.restored_from.name}",
+        )
+        uow.commit()
+    previous = f"原数据库已保留为 {result.previous}" if result.previous else "原来没有数据库"
+    report(
+        args,
+        f"恢复完成：{result.database}（数据库版本 {result.schema_version}）；{previous}",
+        {
+            "database": str(result.database),
+            "previous": str(result.previous or ""),
+            "schema_version": result.schema_version,
+        },
+    )
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    settings = load_cli_settings(args)
+    with opened_store(args, settings) as store:
+        operator = admin_login(args, auth_service(store, settings), Action.BACKUP)
+        result = purge_personal_data(
+            store.uow_factory(),
+            StoreMaintenance(store),
+            SystemClock(),
+            settings.retention_days,
+            operator.code,
+        )
+    report(
+        args,
+        f"已清除 {result.purged} 位参保人的缓存信息（{result.cutoff.date().isoformat()} 之前获取的）。",
+        {"purged": result.purged, "cutoff": result.cutoff.isoformat()},
+    )
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``backup`` with ``create``, ``check``, ``restore`` and ``purge``."""
+    parser = subparsers.add_parser("backup", help="备份、恢复、清除过期的个人信息缓存")
+    actions = parser.add_subparsers(dest="backup_command", metavar="ACTION", required=True)
+    create = actions.add_parser("create", help="在线备份本地数据库（程序运行时也可以）")
+    create.add_argument("--output", metavar="FILE", help="备份文件（默认：数据目录/backups/…）")
+    add_actor_options(create)
+    create.set_defaults(handler=run_safely(_create))
+    check = actions.add_parser("check", help="检查一个备份文件是否完好")
+    check.add_argument("file", metavar="FILE")
+    check.set_defaults(handler=run_safely(_check))
+    restore = actions.add_parser("restore", help="从备份恢复（先关闭收费窗口程序）")
+    restore.add_argument("file", metavar="FILE")
+    add_actor_options(restore)
+    restore.set_defaults(handler=run_safely(_restore))
+    purge = actions.add_parser("purge", help="清除超过保留天数的参保人缓存信息")
+    add_actor_options(purge)
+    purge.set_defaults(handler=run_safely(_purge))

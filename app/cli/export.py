@@ -1,0 +1,91 @@
+"""``settlement-window export settlements|audit`` — CSV or JSON for the hospital's finance system."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+from app.cli.backup import (
+    add_actor_options,
+    admin_login,
+    auth_service,
+    load_cli_settings,
+    opened_store,
+    report,
+    run_safely,
+)
+from app.domain.operator import Action
+from app.errors import InputError
+from app.services.admin import EXPORT_FORMATS, export_audit, export_settlements
+from app.services.ports.clock import SystemClock
+
+# Days are hospital days (Beijing time; China has no daylight saving).
+_LOCAL = timezone(timedelta(hours=8), "CST")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"日期“{text}”格式不对，应为 YYYY-MM-DD，如 2026-11-23。") from None
+
+
+def _period(args: argparse.Namespace) -> tuple[datetime, datetime]:
+    first = _day(args.start)
+    last = _day(args.end) if args.end else first
+    if last < first:
+        raise InputError("结束日期不能早于开始日期。")
+    start = datetime.combine(first, time(), _LOCAL).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(), _LOCAL).astimezone(UTC)
+    return start, end
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    # utf-8-sig: Excel on the finance office's Windows PCs reads Chinese CSV correctly only with a BOM.
+    encoding = "utf-8-sig" if path.suffix.lower() == ".csv" else "utf-8"
+    with partial.open("w", encoding=encoding, newline="") as handle:
+        handle.write(text)
+    os.replace(partial, path)
+
+
+def _export(args: argparse.Namespace) -> int:
+    settings = load_cli_settings(args)
+    start, end = _period(args)
+    with opened_store(args, settings) as store:
+        service = auth_service(store, settings)
+        operator = admin_login(args, service, Action.EXPORT)
+        exporter = export_settlements if args.what == "settlements" else export_audit
+        text, count = exporter(
+            store.uow_factory(),
+            SystemClock(),
+            start,
+            end,
+            fmt=args.format,
+            operator_code=operator.code,
+        )
+    output = Path(args.output)
+    _write(output, text)
+    report(
+        args,
+        f"已导出 {count} 条记录到 {output}",
+        {"output": str(output), "rows": count, "format": args.format},
+    )
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``export settlements`` and ``export audit``."""
+    parser = subparsers.add_parser(
+        "export", help="导出结算记录或审计日志（CSV/JSON）供财务系统使用"
+    )
+    parser.add_argument("what", choices=("settlements", "audit"), help="导出内容")
+    parser.add_argument("--start", required=True, metavar="YYYY-MM-DD", help="开始日期（含）")
+    parser.add_argument("--end", metavar="YYYY-MM-DD", help="结束日期（含；默认同开始日期）")
+    parser.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
+    parser.add_argument("--output", required=True, metavar="FILE")
+    add_actor_options(parser)
+    parser.set_defaults(handler=run_safely(_export))

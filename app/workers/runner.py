@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
@@ -31,8 +31,9 @@ from app.errors import UserCancelled
 
 log = logging.getLogger(__name__)
 
-SuccessCallback = Callable[[Any], None]
-FailureCallback = Callable[[BaseException], None]
+SuccessCallback = Callable[[Any], object]
+FailureCallback = Callable[[BaseException], object]
+T = TypeVar("T")
 
 
 class Lane(Enum):
@@ -141,8 +142,8 @@ class TaskRunner(QObject):
 
     def submit(
         self,
-        fn: Callable[[], object],
-        on_success: SuccessCallback,
+        fn: Callable[[], T],
+        on_success: Callable[[T], object],
         on_failure: FailureCallback,
         *,
         lane: Lane,
@@ -191,7 +192,7 @@ class TaskRunner(QObject):
                 self._executors[lane] = executor
             return executor
 
-    def _relay_result(self, handle: TaskHandle, future: Future[object]) -> None:
+    def _relay_result(self, handle: TaskHandle, future: Future[Any]) -> None:
         """Worker thread: hand the outcome to the GUI thread."""
         if future.cancelled():
             return
@@ -203,7 +204,7 @@ class TaskRunner(QObject):
     def _on_relay_arrived(self, handle: TaskHandle, value: object, error: object) -> None:
         if self._closed:
             return
-        handle._finish(value, error if isinstance(error, BaseException) else None)  # noqa: SLF001
+        handle._finish(value, error if isinstance(error, BaseException) else None)
 
     def _forget(self, handle: TaskHandle) -> None:
         if handle in self._pending:

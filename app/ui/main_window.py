@@ -1,0 +1,1402 @@
+"""The cashier window: identify → bill → pre-settle → settle → receipts, keyboard first.
+
+The window holds the flow's state and connects widgets to the runner; every blocking call goes through
+:class:`app.workers.runner.TaskRunner` and comes back in exactly one callback on the GUI thread. Money
+actions are guarded twice: their controls are hidden/disabled for roles that may not use them, and the
+slots themselves refuse with :class:`app.errors.PermissionDenied` (registration desks, S3).
+
+Keys: F2 read card · F3 type ID number · F4 add item · 1–9 tag selection with the patient's diseases ·
+G general outpatient · 0 clear tag · F8 pre-settle · F9 settle · F10 receipts · F12 next patient ·
+Ctrl+L lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QKeyEvent,
+    QKeySequence,
+    QRegularExpressionValidator,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.config import Settings
+from app.domain.bill import FeeLine, Tag
+from app.domain.catalogue import CatalogueItem
+from app.domain.money import money_sum
+from app.domain.operator import Action, Operator, allows
+from app.domain.plan import PlanContext
+from app.domain.visit import Credential, CredentialKind, GroupSettlement, GroupState
+from app.errors import AppError, InputError, OutcomeUnknown, PermissionDenied, PlatformMaintenance
+from app.services.ports.clock import Clock
+from app.ui import errors as ui_errors
+from app.ui.backend import (
+    CashierBackend,
+    Connection,
+    DayCloseOutcome,
+    Eligibility,
+    JournalRow,
+    PreSettlement,
+    SettledRow,
+)
+from app.ui.dialogs.confirm_dialog import ConfirmDialog, InfoDialog
+from app.ui.dialogs.credential_dialog import CredentialDialog
+from app.ui.errors import Level, MessageBridge, ShownMessage, show_error
+from app.ui.format import age_text, local_time, yuan
+from app.ui.models.bill_model import BillColumn, BillModel
+from app.ui.models.catalogue_model import CatalogueModel
+from app.ui.models.group_model import GroupModel, group_label
+from app.ui.models.history_model import HistoryModel, JournalModel
+from app.ui.views.patient_view import PatientView
+from app.validation.id_number import parse_id_number
+from app.workers.runner import Lane, TaskHandle, TaskRunner
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+UNKNOWN_OUTCOME_TEXT = "结算结果未知，正在确认，请勿重复收费"
+SEARCH_DEBOUNCE_MS = 200
+SEARCH_LIMIT = 50
+CONNECTION_POLL_MS = 15_000
+RECOVERY_RETRY_MS = 3_000
+IDLE_CHECK_MS = 1_000
+DECIMAL_PATTERN = r"^\d{1,9}(\.\d{1,6})?$"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Intervals the window uses (tests shorten them)."""
+
+    search_debounce_ms: int = SEARCH_DEBOUNCE_MS
+    connection_poll_ms: int = CONNECTION_POLL_MS
+    recovery_retry_ms: int = RECOVERY_RETRY_MS
+    idle_check_ms: int = IDLE_CHECK_MS
+
+
+class DecimalDelegate(QStyledItemDelegate):
+    """Quantity/price cells are edited in a QLineEdit that only accepts decimal text (never a float box)."""
+
+    def createEditor(  # noqa: N802
+        self,
+        parent: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:
+        """A line edit with a decimal validator."""
+        editor = QLineEdit(parent)
+        editor.setObjectName("decimalEditor")
+        editor.setValidator(QRegularExpressionValidator(DECIMAL_PATTERN, editor))
+        return editor
+
+
+class MainWindow(QMainWindow):
+    """The settlement window.
+
+    Signals:
+        identified(object): an :class:`Eligibility` is shown.
+        pre_settled(object): a :class:`PreSettlement` arrived.
+        group_settled(object): a :class:`GroupSettlement` moved on (settled, failed, unknown).
+        settlement_finished(): every group has a definite outcome.
+        receipts_ready(object): tuple of receipt PDF paths.
+        lock_changed(bool): the bill was locked (unknown outcome) or unlocked.
+        connection_changed(object): a new :class:`Connection`.
+        operator_changed(object): an :class:`Operator` logged in, or ``None`` on lock.
+    """
+
+    identified = Signal(object)
+    pre_settled = Signal(object)
+    group_settled = Signal(object)
+    settlement_finished = Signal()
+    receipts_ready = Signal(object)
+    lock_changed = Signal(bool)
+    connection_changed = Signal(object)
+    operator_changed = Signal(object)
+
+    def __init__(
+        self,
+        backend: CashierBackend,
+        runner: TaskRunner,
+        bridge: MessageBridge,
+        clock: Clock,
+        settings: Settings,
+        *,
+        demo: bool = False,
+        timing: Timing | None = None,
+    ) -> None:
+        super().__init__()
+        self.backend = backend
+        self.runner = runner
+        self.bridge = bridge
+        self.clock = clock
+        self.settings = settings
+        self.demo = demo
+        self.timing = timing or Timing()
+        self.operator: Operator | None = None
+        self.eligibility: Eligibility | None = None
+        self.credential: Credential | None = None
+        self.bill_id: str | None = None
+        self.groups: dict[str, GroupSettlement] = {}
+        self.connection: Connection | None = None
+        self.startup_recovery_done = False
+        self._in_flight: set[str] = set()
+        self._search_generation = 0
+        self._last_activity = clock.monotonic()
+        self._settle_queue: list[str] = []
+
+        self.bill_model = BillModel(self)
+        self.group_model = GroupModel(self)
+        self.catalogue_model = CatalogueModel(self)
+        self.history_model = HistoryModel(self)
+        self.journal_model = JournalModel(self)
+
+        self.setWindowTitle(self.tr("Cross-province chronic-disease settlement window"))
+        self._build()
+        self._connect()
+        self._apply_role()
+        self._refresh_actions()
+        self.bridge.shown.connect(self._on_bridge_shown)
+        self.bridge.flush()
+
+    # ================================================================= layout
+    def _build(self) -> None:
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(6, 6, 6, 6)
+
+        self.demo_banner = QLabel(
+            self.tr("TRAINING / DEMO MODE — sandbox platform, no real settlement, no real money"),
+            self,
+        )
+        self.demo_banner.setObjectName("demoBanner")
+        self.demo_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.demo_banner.setStyleSheet(
+            "background:#ffb300; color:#000; font-weight:bold; font-size:14pt; padding:4px;"
+        )
+        self.demo_banner.setVisible(self.demo)
+        outer.addWidget(self.demo_banner)
+
+        status_row = QHBoxLayout()
+        self.connection_label = QLabel(self.tr("Platform: checking…"), self)
+        self.connection_label.setObjectName("connectionLabel")
+        self.unresolved_label = QLabel("", self)
+        self.unresolved_label.setObjectName("unresolvedLabel")
+        self.operator_label = QLabel(self.tr("Not logged in"), self)
+        self.operator_label.setObjectName("operatorLabel")
+        self.busy_label = QLabel("", self)
+        self.busy_label.setObjectName("busyLabel")
+        for widget in (self.connection_label, self.unresolved_label, self.busy_label):
+            status_row.addWidget(widget)
+        status_row.addStretch(1)
+        status_row.addWidget(self.operator_label)
+        outer.addLayout(status_row)
+
+        self.maintenance_label = QLabel("", self)
+        self.maintenance_label.setObjectName("maintenanceLabel")
+        self.maintenance_label.setWordWrap(True)
+        self.maintenance_label.setStyleSheet("background:#fde0dc; padding:4px; font-weight:bold;")
+        self.maintenance_label.hide()
+        outer.addWidget(self.maintenance_label)
+
+        self.pages = QStackedWidget(self)
+        self.login_page = self._build_login_page()
+        self.work_page = self._build_work_page()
+        self.pages.addWidget(self.login_page)
+        self.pages.addWidget(self.work_page)
+        outer.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+    def _build_login_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        self.login_hint = QLabel(self.tr("Press Enter to log in."), page)
+        self.login_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.login_hint.setObjectName("loginHint")
+        self.login_button = QPushButton(self.tr("Log in (Enter)"), page)
+        self.login_button.setObjectName("loginButton")
+        self.login_button.setDefault(True)
+        layout.addWidget(self.login_hint)
+        layout.addWidget(self.login_button, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch(2)
+        return page
+
+    def _build_work_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.tabs = QTabWidget(page)
+        self.tabs.setObjectName("tabs")
+        self.tabs.addTab(self._build_cashier_tab(), self.tr("Window"))
+        self.history_tab = self._build_history_tab()
+        self.tabs.addTab(self.history_tab, self.tr("Today's settlements"))
+        self.journal_tab = self._build_journal_tab()
+        self.tabs.addTab(self.journal_tab, self.tr("Unresolved calls / day close"))
+        layout.addWidget(self.tabs)
+        return page
+
+    def _build_cashier_tab(self) -> QWidget:
+        tab = QWidget(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal, tab)
+        self._build_identify_panel(splitter)
+        self._build_bill_section(splitter)
+        self._build_settle_section(splitter)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 5)
+        splitter.setStretchFactor(2, 4)
+        layout = QVBoxLayout(tab)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        return tab
+
+    def _build_identify_panel(self, splitter: QSplitter) -> None:
+        left = QWidget(splitter)
+        left_layout = QVBoxLayout(left)
+        identify_row = QHBoxLayout()
+        self.read_card_button = QPushButton(self.tr("Read card (F2)"), left)
+        self.read_card_button.setObjectName("readCardButton")
+        self.id_edit = QLineEdit(left)
+        self.id_edit.setObjectName("idEdit")
+        self.id_edit.setPlaceholderText(self.tr("ID number, Enter (F3)"))
+        self.id_edit.setMaxLength(18)
+        identify_row.addWidget(self.read_card_button)
+        identify_row.addWidget(self.id_edit, 1)
+        left_layout.addLayout(identify_row)
+        self.patient_view = PatientView(left)
+        left_layout.addWidget(self.patient_view, 1)
+        self.slip_button = QPushButton(self.tr("Eligibility slip"), left)
+        self.slip_button.setObjectName("slipButton")
+        left_layout.addWidget(self.slip_button)
+
+    def _build_bill_section(self, splitter: QSplitter) -> None:
+        self.bill_section = QWidget(splitter)
+        self.bill_section.setObjectName("billSection")
+        bill_layout = QVBoxLayout(self.bill_section)
+        self.search_edit = QLineEdit(self.bill_section)
+        self.search_edit.setObjectName("searchEdit")
+        self.search_edit.setPlaceholderText(
+            self.tr("Add item: hospital code, name or pinyin initials (F4)")
+        )
+        self.search_results = QListView(self.bill_section)
+        self.search_results.setObjectName("searchResults")
+        self.search_results.setModel(self.catalogue_model)
+        self.search_results.setMaximumHeight(140)
+        self.search_results.hide()
+        self.bill_table = QTableView(self.bill_section)
+        self.bill_table.setObjectName("billTable")
+        self.bill_table.setModel(self.bill_model)
+        self.bill_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.bill_table.setEditTriggers(
+            QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+        )
+        delegate = DecimalDelegate(self.bill_table)
+        self.bill_table.setItemDelegateForColumn(BillColumn.PRICE, delegate)
+        self.bill_table.setItemDelegateForColumn(BillColumn.QUANTITY, delegate)
+        header = self.bill_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(BillColumn.ROUTE, QHeaderView.ResizeMode.Stretch)
+        self.bill_table.verticalHeader().hide()
+        self.bill_table.installEventFilter(self)
+        self.tag_hint = QLabel("", self.bill_section)
+        self.tag_hint.setObjectName("tagHint")
+        self.tag_hint.setWordWrap(True)
+        bill_layout.addWidget(self.search_edit)
+        bill_layout.addWidget(self.search_results)
+        bill_layout.addWidget(self.bill_table, 1)
+        bill_layout.addWidget(self.tag_hint)
+
+    def _build_settle_section(self, splitter: QSplitter) -> None:
+        self.settle_section = QWidget(splitter)
+        self.settle_section.setObjectName("settleSection")
+        settle_layout = QVBoxLayout(self.settle_section)
+        self.group_table = QTableView(self.settle_section)
+        self.group_table.setObjectName("groupTable")
+        self.group_table.setModel(self.group_model)
+        self.group_table.verticalHeader().hide()
+        self.group_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.sums_label = QLabel("", self.settle_section)
+        self.sums_label.setObjectName("sumsLabel")
+        self.sums_label.setStyleSheet("font-size:14pt; font-weight:bold;")
+        self.lock_label = QLabel(UNKNOWN_OUTCOME_TEXT, self.settle_section)
+        self.lock_label.setObjectName("lockLabel")
+        self.lock_label.setWordWrap(True)
+        self.lock_label.setStyleSheet(
+            "background:#b3261e; color:white; font-size:14pt; font-weight:bold; padding:6px;"
+        )
+        self.lock_label.hide()
+        self.reason_label = QLabel("", self.settle_section)
+        self.reason_label.setObjectName("reasonLabel")
+        self.reason_label.setWordWrap(True)
+        self.pre_settle_button = QPushButton(self.tr("Pre-settle (F8)"), self.settle_section)
+        self.pre_settle_button.setObjectName("preSettleButton")
+        self.settle_button = QPushButton(self.tr("Settle (F9)"), self.settle_section)
+        self.settle_button.setObjectName("settleButton")
+        self.self_pay_button = QPushButton(
+            self.tr("Whole bill as full self-pay"), self.settle_section
+        )
+        self.self_pay_button.setObjectName("selfPayButton")
+        self.receipt_button = QPushButton(self.tr("Receipts (F10)"), self.settle_section)
+        self.receipt_button.setObjectName("receiptButton")
+        self.next_button = QPushButton(self.tr("Next patient (F12)"), self.settle_section)
+        self.next_button.setObjectName("nextButton")
+        settle_layout.addWidget(self.group_table, 1)
+        settle_layout.addWidget(self.sums_label)
+        settle_layout.addWidget(self.lock_label)
+        settle_layout.addWidget(self.reason_label)
+        for button in (
+            self.pre_settle_button,
+            self.settle_button,
+            self.self_pay_button,
+            self.receipt_button,
+            self.next_button,
+        ):
+            settle_layout.addWidget(button)
+
+    def _build_history_tab(self) -> QWidget:
+        tab = QWidget(self)
+        layout = QVBoxLayout(tab)
+        self.history_search = QLineEdit(tab)
+        self.history_search.setObjectName("historySearch")
+        self.history_search.setPlaceholderText(self.tr("Search by name, ID or settlement number"))
+        self.history_table = QTableView(tab)
+        self.history_table.setObjectName("historyTable")
+        self.history_table.setModel(self.history_model)
+        self.history_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history_table.verticalHeader().hide()
+        buttons = QHBoxLayout()
+        self.copy_button = QPushButton(self.tr("Reprint copy (补打)"), tab)
+        self.copy_button.setObjectName("copyButton")
+        self.cancel_button = QPushButton(self.tr("Cancel settlement (supervisor)"), tab)
+        self.cancel_button.setObjectName("cancelButton")
+        self.history_refresh = QPushButton(self.tr("Refresh"), tab)
+        for button in (self.copy_button, self.cancel_button, self.history_refresh):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout.addWidget(self.history_search)
+        layout.addWidget(self.history_table, 1)
+        layout.addLayout(buttons)
+        return tab
+
+    def _build_journal_tab(self) -> QWidget:
+        tab = QWidget(self)
+        layout = QVBoxLayout(tab)
+        self.journal_table = QTableView(tab)
+        self.journal_table.setObjectName("journalTable")
+        self.journal_table.setModel(self.journal_model)
+        self.journal_table.verticalHeader().hide()
+        self.journal_table.horizontalHeader().setStretchLastSection(True)
+        buttons = QHBoxLayout()
+        self.recover_button = QPushButton(self.tr("Resolve now"), tab)
+        self.recover_button.setObjectName("recoverButton")
+        self.day_close_button = QPushButton(self.tr("Day close and reconcile (supervisor)"), tab)
+        self.day_close_button.setObjectName("dayCloseButton")
+        self.journal_refresh = QPushButton(self.tr("Refresh"), tab)
+        for button in (self.recover_button, self.day_close_button, self.journal_refresh):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.day_close_label = QLabel("", tab)
+        self.day_close_label.setObjectName("dayCloseLabel")
+        self.day_close_label.setWordWrap(True)
+        layout.addWidget(self.journal_table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.day_close_label)
+        return tab
+
+    # ================================================================= wiring
+    def _connect(self) -> None:
+        self.login_button.clicked.connect(self.ask_login)
+        self.read_card_button.clicked.connect(self.read_card)
+        self.id_edit.returnPressed.connect(self._on_id_entered)
+        self.search_edit.textChanged.connect(self._on_search_text_changed)
+        self.search_edit.returnPressed.connect(self._add_first_result)
+        self.search_results.activated.connect(self._on_result_activated)
+        self.pre_settle_button.clicked.connect(self.pre_settle)
+        self.settle_button.clicked.connect(self.settle)
+        self.self_pay_button.clicked.connect(self.settle_all_as_self_pay)
+        self.receipt_button.clicked.connect(lambda: self.print_receipts(reprint=False))
+        self.next_button.clicked.connect(self.next_patient)
+        self.slip_button.clicked.connect(self.eligibility_slip)
+        self.history_search.textChanged.connect(self.history_model.set_filter)
+        self.history_refresh.clicked.connect(self.refresh_history)
+        self.copy_button.clicked.connect(self.reprint_selected)
+        self.cancel_button.clicked.connect(self.cancel_selected)
+        self.journal_refresh.clicked.connect(self.refresh_journal)
+        self.recover_button.clicked.connect(self.run_recovery)
+        self.day_close_button.clicked.connect(self.day_close)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.bill_model.lines_changed.connect(self._on_lines_changed)
+        self.bill_model.edit_refused.connect(self._show_exception)
+        self.runner.busy_changed.connect(self.busy_label.setText)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(self.timing.search_debounce_ms)
+        self._search_timer.timeout.connect(self._run_search)
+        self._connection_timer = QTimer(self)
+        self._connection_timer.setInterval(self.timing.connection_poll_ms)
+        self._connection_timer.timeout.connect(self.check_connection)
+        self._recovery_timer = QTimer(self)
+        self._recovery_timer.setSingleShot(True)
+        self._recovery_timer.setInterval(self.timing.recovery_retry_ms)
+        self._recovery_timer.timeout.connect(self.run_recovery)
+        self._idle_timer = QTimer(self)
+        self._idle_timer.setInterval(self.timing.idle_check_ms)
+        self._idle_timer.timeout.connect(self._check_idle)
+        self._idle_timer.start()
+
+        shortcuts: list[tuple[str, Callable[[], object]]] = [
+            ("F2", self.read_card),
+            ("F3", self.id_edit.setFocus),
+            ("F4", self.search_edit.setFocus),
+            ("F8", self.pre_settle),
+            ("F9", self.settle),
+            ("F10", lambda: self.print_receipts(reprint=False)),
+            ("F12", self.next_patient),
+            ("Ctrl+L", self.lock),
+        ]
+        for key, slot in shortcuts:
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(slot)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    # ================================================================= helpers
+    def _submit(
+        self,
+        key: str,
+        fn: Callable[[], T],
+        on_success: Callable[[T], object],
+        *,
+        lane: Lane,
+        busy_text: str,
+        on_failure: Callable[[BaseException], object] | None = None,
+    ) -> TaskHandle | None:
+        """Start one piece of work unless the same kind is already in flight (no double submit)."""
+        if key in self._in_flight:
+            return None
+        self._in_flight.add(key)
+        self._refresh_actions()
+
+        def done_ok(value: T) -> None:
+            self._in_flight.discard(key)
+            try:
+                on_success(value)
+            finally:
+                self._refresh_actions()
+
+        def done_failed(exc: BaseException) -> None:
+            self._in_flight.discard(key)
+            try:
+                if on_failure is not None:
+                    on_failure(exc)
+                else:
+                    show_error(self.bridge, exc)
+            finally:
+                self._refresh_actions()
+
+        return self.runner.submit(fn, done_ok, done_failed, lane=lane, busy_text=busy_text)
+
+    def _show_exception(self, exc: BaseException) -> None:
+        show_error(self.bridge, exc)
+
+    def _require(self, action: Action) -> Operator:
+        operator = self.operator
+        if operator is None:
+            raise PermissionDenied("请先登录。", code="not_logged_in")
+        if not allows(operator.role, action):
+            raise PermissionDenied(
+                f"“{operator.role.label}”岗位不能进行此操作。如需收费，请由收费员办理。",
+                code="role_refused",
+            )
+        return operator
+
+    def _guarded(self, action: Action) -> Operator | None:
+        try:
+            return self._require(action)
+        except PermissionDenied as exc:
+            show_error(self.bridge, exc)
+            return None
+
+    def can(self, action: Action) -> bool:
+        """Whether the logged-in operator's role allows ``action``."""
+        return self.operator is not None and allows(self.operator.role, action)
+
+    @property
+    def busy(self) -> bool:
+        """Whether any window action is in flight."""
+        return bool(self._in_flight)
+
+    @property
+    def locked_by_unknown(self) -> bool:
+        """A group's outcome is unknown: no new money action on this bill."""
+        return any(g.state is GroupState.UNKNOWN for g in self.groups.values())
+
+    @property
+    def online(self) -> bool:
+        """The platform was reachable at the last check and is not in maintenance."""
+        return (
+            self.connection is not None
+            and self.connection.online
+            and not self.connection.maintenance_text
+        )
+
+    def _plan_context(self) -> PlanContext | None:
+        if self.eligibility is None:
+            return None
+        return PlanContext(
+            person=self.eligibility.person,
+            hospital=self.backend.hospital,
+            day=self.clock.now().date(),
+            registration=self.eligibility.registration,
+        )
+
+    # ================================================================= login, lock, idle
+    def ask_login(self) -> None:
+        """Ask for a code and password and log in (STORE lane)."""
+        answer = CredentialDialog.ask(
+            self, self.tr("Log in"), self.tr("Operator code and password")
+        )
+        if answer is None:
+            return
+        self.login(answer.code, answer.password)
+
+    def login(self, code: str, password: str) -> TaskHandle | None:
+        """Check the credential on the STORE lane; on success open the work page."""
+        return self._submit(
+            "login",
+            lambda: self.backend.login(code, password),
+            self._on_logged_in,
+            lane=Lane.STORE,
+            busy_text=self.tr("Checking password…"),
+        )
+
+    def _on_logged_in(self, operator: Operator) -> None:
+        self.operator = operator
+        self._last_activity = self.clock.monotonic()
+        self.operator_label.setText(
+            self.tr("Operator: {name} ({role})").format(
+                name=operator.name, role=operator.role.label
+            )
+        )
+        self.pages.setCurrentWidget(self.work_page)
+        self._apply_role()
+        self.operator_changed.emit(operator)
+        self.check_connection()
+        self._connection_timer.start()
+        if not self.startup_recovery_done and self.can(Action.SETTLE):
+            self.run_recovery()
+        else:
+            self.startup_recovery_done = True
+        self._refresh_actions()
+
+    def lock(self) -> None:
+        """Hide everything behind the login page (idle lock or Ctrl+L); in-flight work continues."""
+        if self.operator is None:
+            return
+        self.login_hint.setText(
+            self.tr("Locked. {name}, press Enter and type your password to continue.").format(
+                name=self.operator.name
+            )
+        )
+        self.operator = None
+        self.operator_label.setText(self.tr("Locked"))
+        self.pages.setCurrentWidget(self.login_page)
+        self.operator_changed.emit(None)
+        self._refresh_actions()
+
+    def _check_idle(self) -> None:
+        minutes = self.settings.idle_lock_minutes
+        if self.operator is None or minutes <= 0:
+            return
+        if self.clock.monotonic() - self._last_activity >= minutes * 60:
+            log.info("idle lock after %d min", minutes)
+            self.lock()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Track activity for the idle lock; tag keys on the bill table."""
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
+            self._last_activity = self.clock.monotonic()
+        if (
+            watched is self.bill_table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and self._on_bill_key(event)
+        ):
+            return True
+        return super().eventFilter(watched, event)
+
+    # ================================================================= roles
+    def _apply_role(self) -> None:
+        """Registration desks see identify and eligibility only: money controls are not even built into view."""
+        money = self.can(Action.EDIT_BILL)
+        self.bill_section.setVisible(money)
+        self.settle_section.setVisible(money)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.history_tab), self.can(Action.VIEW_HISTORY))
+        self.tabs.setTabVisible(self.tabs.indexOf(self.journal_tab), self.can(Action.VIEW_JOURNAL))
+        self.slip_button.setVisible(self.can(Action.PRINT_ELIGIBILITY_SLIP) and not money)
+        self.cancel_button.setVisible(self.can(Action.CANCEL_SETTLEMENT))
+        self.day_close_button.setVisible(self.can(Action.DAY_CLOSE))
+        self.recover_button.setVisible(self.can(Action.RESOLVE_JOURNAL) or self.can(Action.SETTLE))
+
+    def _refresh_actions(self) -> None:
+        """Enable exactly what may be done now, and say why the rest cannot."""
+        has_lines = bool(self.bill_model.lines)
+        identified = self.eligibility is not None
+        unknown = self.locked_by_unknown
+        flight = bool(self._in_flight & {"pre_settle", "settle", "self_pay"})
+        untagged = any(line.tag.kind.value == "untagged" for line in self.bill_model.lines)
+        settled = bool(self.groups) and all(
+            g.state in (GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED)
+            for g in self.groups.values()
+        )
+        previewed = any(g.state is GroupState.PREVIEWED for g in self.groups.values())
+        reason = ""
+        if unknown:
+            reason = UNKNOWN_OUTCOME_TEXT
+        elif not self.startup_recovery_done and self.operator is not None:
+            reason = self.tr("Settlement is enabled once the unresolved calls have been checked.")
+        elif self.connection is not None and self.connection.maintenance_text:
+            reason = self.tr(
+                "The platform is in maintenance: direct settlement is not possible. Full self-pay is still possible."
+            )
+        elif self.connection is not None and not self.connection.online:
+            reason = self.tr(
+                "Offline: direct settlement is disabled until the platform is reachable. Full self-pay is still possible (the patient claims at home)."
+            )
+        elif identified and self.eligibility is not None and self.eligibility.from_cache:
+            reason = self.tr("Eligibility is from the saved copy; read the card again when online.")
+        elif untagged:
+            reason = self.tr("Tag every line (1–9 disease, G general) before pre-settling.")
+        can_direct = (
+            self.can(Action.PRE_SETTLE)
+            and self.online
+            and self.startup_recovery_done
+            and identified
+            and self.eligibility is not None
+            and not self.eligibility.from_cache
+        )
+        self.pre_settle_button.setEnabled(
+            can_direct and has_lines and not untagged and not unknown and not flight and not settled
+        )
+        self.settle_button.setEnabled(
+            self.can(Action.SETTLE)
+            and previewed
+            and not unknown
+            and not flight
+            and not settled
+            and self.online
+        )
+        self.self_pay_button.setEnabled(
+            self.can(Action.COLLECT_SELF_PAY)
+            and has_lines
+            and not unknown
+            and not flight
+            and not self.groups
+        )
+        self.receipt_button.setEnabled(
+            self.can(Action.PRINT_RECEIPT) and settled and "receipts" not in self._in_flight
+        )
+        self.read_card_button.setEnabled(
+            self.operator is not None and "identify" not in self._in_flight
+        )
+        self.bill_model.set_locked(unknown or flight or bool(self.groups))
+        self.search_edit.setEnabled(not unknown and not flight and not self.groups)
+        self.lock_label.setVisible(unknown)
+        self.reason_label.setText(reason if not unknown else "")
+
+    # ================================================================= identify
+    def read_card(self) -> None:
+        """F2: read the card on the DEVICE lane, then identify."""
+        operator = self._guarded(Action.IDENTIFY)
+        if operator is None:
+            return
+        self._submit(
+            "identify",
+            self.backend.read_card,
+            self.identify,
+            lane=Lane.DEVICE,
+            busy_text=self.tr("Reading card…"),
+        )
+
+    def on_voucher_scanned(self, code: str) -> None:
+        """A scanner burst anywhere in the window: an e-voucher code."""
+        if self.operator is None:
+            return
+        self.identify(Credential(CredentialKind.VOUCHER, code.strip()))
+
+    def _on_id_entered(self) -> None:
+        try:
+            number = parse_id_number(self.id_edit.text())
+        except InputError as exc:
+            show_error(self.bridge, exc)
+            return
+        self.id_edit.clear()
+        self.identify(Credential(CredentialKind.ID_NUMBER, str(number), id_number=str(number)))
+
+    def identify(self, credential: Credential) -> TaskHandle | None:
+        """1101 + 5301 on the NETWORK lane (falls back to the cache inside the backend)."""
+        operator = self._guarded(Action.IDENTIFY)
+        if operator is None:
+            return None
+        if self.groups and not self._bill_finished():
+            show_error(
+                self.bridge,
+                InputError(
+                    "当前病人的结算尚未完成，请先完成或按 F12 放弃本单后再识别下一位病人。",
+                    code="bill_open",
+                ),
+            )
+            return None
+        self._in_flight.discard("identify")
+        return self._submit(
+            "identify",
+            lambda: self.backend.identify(operator, credential),
+            lambda value: self._on_identified(credential, value),
+            lane=Lane.NETWORK,
+            busy_text=self.tr("Querying the platform…"),
+            on_failure=self._on_identify_failed,
+        )
+
+    def _on_identify_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, PlatformMaintenance):
+            self._show_maintenance(exc.failure.platform_text or exc.text)
+        show_error(self.bridge, exc)
+
+    def _on_identified(self, credential: Credential, eligibility: Eligibility) -> None:
+        now = self.clock.now()
+        max_age = timedelta(hours=self.settings.cache_max_age_hours)
+        self._reset_bill()
+        if eligibility.from_cache and now - eligibility.fetched_at > max_age:
+            self.eligibility = None
+            self.credential = None
+            self.patient_view.show_hidden_cache(age_text(eligibility.fetched_at, now))
+            self._refresh_actions()
+            return
+        self.eligibility = eligibility
+        self.credential = credential
+        self.patient_view.show_eligibility(eligibility, self.backend.hospital, now)
+        self.bill_model.set_context(self._plan_context())
+        self._update_tag_hint()
+        self.identified.emit(eligibility)
+        if self.can(Action.EDIT_BILL):
+            self._load_hand_off(eligibility)
+        self._refresh_actions()
+
+    def _load_hand_off(self, eligibility: Eligibility) -> None:
+        self._submit(
+            "hand_off",
+            lambda: self.backend.demo_lines(eligibility.person),
+            self._on_hand_off,
+            lane=Lane.STORE,
+            busy_text=self.tr("Loading the visit's fee lines…"),
+        )
+
+    def _on_hand_off(self, lines: Sequence[FeeLine]) -> None:
+        if lines and not self.bill_model.lines:
+            self.bill_model.set_lines(lines)
+            self.bill_table.setFocus()
+            self.bill_table.selectRow(0)
+
+    def _tag_choices(self) -> list[Tag]:
+        if self.eligibility is None:
+            return []
+        codes: list[str] = []
+        for q in self.eligibility.person.qualifications:
+            if q.code not in codes:
+                codes.append(q.code)
+        return [Tag.disease(code) for code in codes]
+
+    def _update_tag_hint(self) -> None:
+        from app.ui.models.bill_model import tag_label  # noqa: PLC0415
+
+        parts = [f"{n} = {tag_label(tag)}" for n, tag in enumerate(self._tag_choices(), start=1)]
+        parts.append(self.tr("G = general outpatient"))
+        parts.append(self.tr("0 = clear"))
+        self.tag_hint.setText(self.tr("Tag the selected lines: ") + "　".join(parts))
+
+    def _on_bill_key(self, event: QKeyEvent) -> bool:
+        """Digit/G/0 on the bill table tag the selected rows; everything else goes to the table."""
+        if self.bill_table.state() == QAbstractItemView.State.EditingState or self.groups:
+            return False
+        text = event.text().upper()
+        if not text:
+            return False
+        choices = self._tag_choices()
+        tag: Tag | None = None
+        if text == "G":
+            tag = Tag.general()
+        elif text == "0":
+            tag = Tag.untagged()
+        elif text.isdigit() and 1 <= int(text) <= len(choices):
+            tag = choices[int(text) - 1]
+        if tag is None:
+            return False
+        self.tag_rows(
+            sorted({index.row() for index in self.bill_table.selectionModel().selectedRows()}), tag
+        )
+        return True
+
+    def tag_rows(self, rows: Sequence[int], tag: Tag) -> None:
+        """Tag lines (refused once the bill has been sent)."""
+        if self._guarded(Action.EDIT_BILL) is None or self.groups:
+            return
+        self.bill_model.tag_rows(rows, tag)
+
+    # ================================================================= catalogue search
+    def _on_search_text_changed(self, text: str) -> None:
+        self._search_generation += 1
+        if len(text.strip()) < 1:
+            self._search_timer.stop()
+            self.catalogue_model.set_items([])
+            self.search_results.hide()
+            return
+        self._search_timer.start()
+
+    def _run_search(self) -> None:
+        text = self.search_edit.text().strip()
+        generation = self._search_generation
+
+        def shown(items: tuple[CatalogueItem, ...]) -> None:
+            if generation != self._search_generation:
+                return  # the cashier kept typing; an older answer must not overwrite a newer one
+            self.catalogue_model.set_items(items)
+            self.search_results.setVisible(self.catalogue_model.rowCount() > 0)
+            if self.catalogue_model.rowCount():
+                self.search_results.setCurrentIndex(self.catalogue_model.index(0, 0))
+
+        self.runner.submit(
+            lambda: tuple(self.backend.search_catalogue(text, SEARCH_LIMIT)),
+            shown,
+            self._show_exception,
+            lane=Lane.STORE,
+        )
+
+    def _add_first_result(self) -> None:
+        index = self.search_results.currentIndex()
+        row = index.row() if index.isValid() else 0
+        item = self.catalogue_model.item(row)
+        if item is not None:
+            self.add_item(item)
+
+    def _on_result_activated(self, index: QModelIndex) -> None:
+        item = self.catalogue_model.item(index.row())
+        if item is not None:
+            self.add_item(item)
+
+    def add_item(self, item: CatalogueItem, quantity: str = "1") -> None:
+        """Add a catalogue item as a new line (quantity 1, editable with F2 on the cell)."""
+        if self._guarded(Action.EDIT_BILL) is None or self.groups:
+            return
+        try:
+            line = FeeLine.create(
+                line_no=self.bill_model.next_line_no(),
+                hospital_code=item.hospital_code,
+                national_code=item.national_code,
+                name=item.name,
+                unit_price=item.unit_price,
+                quantity=quantity,
+                spec=item.spec,
+            )
+            self.bill_model.add_line(line)
+        except AppError as exc:
+            show_error(self.bridge, exc)
+            return
+        self.search_edit.clear()
+        self.search_results.hide()
+        self.bill_table.selectRow(self.bill_model.rowCount() - 1)
+
+    # ================================================================= bill and groups
+    def _on_lines_changed(self) -> None:
+        self.group_model.show_live_totals(self.bill_model.group_totals())
+        self._update_sums()
+        self._refresh_actions()
+
+    def _update_sums(self) -> None:
+        total = self.bill_model.total
+        fund, account, cash = self.group_model.sums()
+        if any(row.totals is not None for row in self.group_model.rows):
+            self_pay = (
+                money_sum(row.total for row in self.group_model.rows if row.totals is None)
+                if self.group_model.rows
+                else Decimal("0.00")
+            )
+            self.sums_label.setText(
+                self.tr(
+                    "Total {total}  Fund {fund}  Account {account}  Cash to collect {cash}"
+                ).format(
+                    total=yuan(total),
+                    fund=yuan(fund),
+                    account=yuan(account),
+                    cash=yuan(cash + self_pay),
+                )
+            )
+        else:
+            self.sums_label.setText(self.tr("Total {total}").format(total=yuan(total)))
+
+    def _line_totals(self, groups: Sequence[GroupSettlement]) -> dict[str, Decimal]:
+        amounts = {line.line_no: line.amount for line in self.bill_model.lines}
+        return {
+            g.group_key: money_sum(amounts.get(n, Decimal("0.00")) for n in g.line_nos)
+            for g in groups
+        }
+
+    def _show_groups(self, groups: Sequence[GroupSettlement]) -> None:
+        self.groups = {g.group_key: g for g in groups}
+        self.group_model.show_groups(groups, self._line_totals(groups))
+        self._update_sums()
+        was_locked = self.lock_label.isVisible()
+        self._refresh_actions()
+        if self.locked_by_unknown != was_locked:
+            self.lock_changed.emit(self.locked_by_unknown)
+
+    def pre_settle(self) -> TaskHandle | None:
+        """F8: save the bill and pre-settle every group (NETWORK lane)."""
+        operator = self._guarded(Action.PRE_SETTLE)
+        if operator is None or not self.pre_settle_button.isEnabled():
+            return None
+        eligibility, credential = self.eligibility, self.credential
+        assert eligibility is not None
+        assert credential is not None
+        lines = self.bill_model.lines
+        return self._submit(
+            "pre_settle",
+            lambda: self.backend.pre_settle(operator, eligibility, credential, lines),
+            self._on_pre_settled,
+            lane=Lane.NETWORK,
+            busy_text=self.tr("Pre-settling…"),
+            on_failure=self._on_money_failure,
+        )
+
+    def _on_pre_settled(self, result: PreSettlement) -> None:
+        self.bill_id = result.bill_id
+        self._show_groups(result.groups)
+        self.pre_settled.emit(result)
+        self.settle_button.setFocus()
+
+    def settle(self) -> None:
+        """F9: confirm, then settle the groups one after another; a failed group leaves the others."""
+        operator = self._guarded(Action.SETTLE)
+        if operator is None or not self.settle_button.isEnabled() or self.bill_id is None:
+            return
+        summary = "\n".join(
+            f"{group_label(row.key)}：{yuan(row.totals.total if row.totals else row.total)}"
+            + (f"（{self.tr('cash')} {yuan(row.totals.cash)}）" if row.totals is not None else "")
+            for row in self.group_model.rows
+        )
+        if not ConfirmDialog.ask(
+            self, self.tr("Settle"), self.tr("Settle these groups?") + "\n\n" + summary
+        ):
+            return
+        self._settle_queue = [
+            key
+            for key, group in self.groups.items()
+            if group.state in (GroupState.PREVIEWED, GroupState.PLANNED)
+        ]
+        self._settle_next(operator)
+
+    def _settle_next(self, operator: Operator) -> None:
+        if not self._settle_queue or self.locked_by_unknown:
+            self._settle_queue = []
+            self._refresh_actions()
+            if self._bill_finished():
+                self.settlement_finished.emit()
+                if self.can(Action.PRINT_RECEIPT) and self._all_settled():
+                    self.print_receipts(reprint=False)
+            return
+        key = self._settle_queue.pop(0)
+        bill_id = self.bill_id
+        assert bill_id is not None
+        self._submit(
+            "settle",
+            lambda: self.backend.settle_group(operator, bill_id, key),
+            lambda value: self._on_group_settled(operator, value),
+            lane=Lane.NETWORK,
+            busy_text=self.tr("Settling {group}…").format(group=group_label(key)),
+            on_failure=lambda exc: self._on_group_failed(operator, key, exc),
+        )
+
+    def _on_group_settled(self, operator: Operator, group: GroupSettlement) -> None:
+        self.groups[group.group_key] = group
+        self.group_model.update_group(group)
+        self._update_sums()
+        self.group_settled.emit(group)
+        self._after_group(operator)
+
+    def _on_group_failed(self, operator: Operator, key: str, exc: BaseException) -> None:
+        previous = self.groups.get(key)
+        if previous is not None:
+            from dataclasses import replace  # noqa: PLC0415
+
+            state = GroupState.UNKNOWN if isinstance(exc, OutcomeUnknown) else GroupState.FAILED
+            text = exc.text if isinstance(exc, AppError) else ""
+            updated = replace(previous, state=state, failure_text=text)
+            self.groups[key] = updated
+            self.group_model.update_group(updated)
+            self.group_settled.emit(updated)
+        show_error(self.bridge, exc)
+        self._after_group(operator)
+
+    def _after_group(self, operator: Operator) -> None:
+        if self.locked_by_unknown:
+            self._settle_queue = []
+            self.lock_changed.emit(self.locked_by_unknown)
+            self._recovery_timer.start()
+        self._refresh_actions()
+        self._settle_next(operator)
+
+    def _on_money_failure(self, exc: BaseException) -> None:
+        if isinstance(exc, PlatformMaintenance):
+            self._show_maintenance(exc.failure.platform_text or exc.text)
+        show_error(self.bridge, exc)
+        if isinstance(exc, OutcomeUnknown):
+            self.check_connection()
+
+    def _bill_finished(self) -> bool:
+        return bool(self.groups) and all(
+            g.state
+            in (
+                GroupState.SETTLED,
+                GroupState.SELF_PAY_COLLECTED,
+                GroupState.FAILED,
+                GroupState.CANCELLED,
+            )
+            for g in self.groups.values()
+        )
+
+    def _all_settled(self) -> bool:
+        return bool(self.groups) and all(
+            g.state in (GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED)
+            for g in self.groups.values()
+        )
+
+    def settle_all_as_self_pay(self) -> None:
+        """The patient pays the whole bill (offline, no registration, or their choice); no platform call."""
+        operator = self._guarded(Action.COLLECT_SELF_PAY)
+        if operator is None or not self.self_pay_button.isEnabled():
+            return
+        if not ConfirmDialog.ask(
+            self,
+            self.tr("Full self-pay"),
+            self.tr(
+                "Collect {total} in full? Nothing is sent to the platform; the receipt tells the patient to claim at home."
+            ).format(total=yuan(self.bill_model.total)),
+        ):
+            return
+        lines = tuple(
+            line.with_tag(Tag.general()) if line.tag.kind.value == "untagged" else line
+            for line in self.bill_model.lines
+        )
+        self._submit(
+            "self_pay",
+            lambda: self.backend.collect_self_pay(
+                operator, self.eligibility, self.credential, lines
+            ),
+            self._on_self_pay_collected,
+            lane=Lane.STORE,
+            busy_text=self.tr("Recording the self-pay collection…"),
+        )
+
+    def _on_self_pay_collected(self, result: PreSettlement) -> None:
+        self.bill_id = result.bill_id
+        self._show_groups(result.groups)
+        self.settlement_finished.emit()
+        if self.can(Action.PRINT_RECEIPT):
+            self.print_receipts(reprint=False)
+
+    def next_patient(self) -> None:
+        """F12: clear the window for the next patient (refused while the bill is locked)."""
+        if self.locked_by_unknown:
+            show_error(
+                self.bridge,
+                InputError(UNKNOWN_OUTCOME_TEXT + "。结果确认前请勿离开本单。", code="bill_locked"),
+            )
+            return
+        if self.busy:
+            return
+        self.eligibility = None
+        self.credential = None
+        self._reset_bill()
+        self.patient_view.clear()
+        self.id_edit.setFocus()
+        self._refresh_actions()
+
+    def _reset_bill(self) -> None:
+        self.bill_id = None
+        self.groups = {}
+        self._settle_queue = []
+        self.bill_model.set_context(None)
+        self.bill_model.set_lines([])
+        self.group_model.show_live_totals([])
+        self.sums_label.clear()
+
+    # ================================================================= receipts
+    def print_receipts(self, *, reprint: bool, bill_id: str | None = None) -> TaskHandle | None:
+        """F10: render/print the receipts (PRINT lane); a reprint is marked as such."""
+        operator = self._guarded(Action.COPY_RECEIPT if reprint else Action.PRINT_RECEIPT)
+        target = bill_id or self.bill_id
+        if operator is None or target is None:
+            return None
+        return self._submit(
+            "receipts",
+            lambda: self.backend.receipts(operator, target, reprint=reprint),
+            self._on_receipts,
+            lane=Lane.PRINT,
+            busy_text=self.tr("Printing receipts…"),
+        )
+
+    def _on_receipts(self, paths: tuple[Path, ...]) -> None:
+        self.receipts_ready.emit(paths)
+        self.bridge.info(self.tr("{n} receipt(s) ready.").format(n=len(paths)))
+
+    def eligibility_slip(self) -> None:
+        """Registration desk: a printable summary of eligibility (no money involved)."""
+        if self._guarded(Action.PRINT_ELIGIBILITY_SLIP) is None or self.eligibility is None:
+            return
+        InfoDialog.ask(self, self.tr("Eligibility slip"), self.patient_view.plain_text())
+
+    # ================================================================= connection and recovery
+    def check_connection(self) -> None:
+        """Probe the platform and count unresolved rows (NETWORK lane)."""
+        if "connection" in self._in_flight:
+            return
+        self._submit(
+            "connection",
+            self.backend.connection,
+            self.show_connection,
+            lane=Lane.NETWORK,
+            busy_text="",
+            on_failure=self._show_exception,
+        )
+
+    def show_connection(self, connection: Connection) -> None:
+        """Update the always-visible connection state."""
+        self.connection = connection
+        if connection.maintenance_text:
+            self._show_maintenance(connection.maintenance_text)
+        else:
+            self.maintenance_label.hide()
+        if connection.online and not connection.maintenance_text:
+            self.connection_label.setText(self.tr("Platform: online"))
+            self.connection_label.setStyleSheet("color:#1b5e20; font-weight:bold;")
+        elif connection.maintenance_text:
+            self.connection_label.setText(self.tr("Platform: MAINTENANCE"))
+            self.connection_label.setStyleSheet("color:#b3261e; font-weight:bold;")
+        else:
+            self.connection_label.setText(
+                self.tr("Platform: OFFLINE (checked {time})").format(
+                    time=local_time(connection.checked_at)
+                )
+            )
+            self.connection_label.setStyleSheet("color:#b3261e; font-weight:bold;")
+        self.unresolved_label.setText(
+            self.tr("Unresolved calls: {n}").format(n=connection.unresolved)
+        )
+        self.unresolved_label.setStyleSheet(
+            "color:#b3261e; font-weight:bold;" if connection.unresolved else ""
+        )
+        self.connection_changed.emit(connection)
+        self._refresh_actions()
+
+    def _show_maintenance(self, text: str) -> None:
+        self.maintenance_label.setText(
+            self.tr(
+                "The national platform announces maintenance: “{text}”. Direct settlement is paused; full self-pay is possible."
+            ).format(text=ui_errors.quote_platform_text(text))
+        )
+        self.maintenance_label.show()
+
+    def run_recovery(self) -> TaskHandle | None:
+        """Resolve unknown outcomes (NETWORK lane); retried on a timer while any remain."""
+        operator = self.operator
+        if operator is None:
+            return None
+        return self._submit(
+            "recovery",
+            lambda: self.backend.recover(operator),
+            self._on_recovered,
+            lane=Lane.NETWORK,
+            busy_text=self.tr("Confirming unresolved settlements…"),
+            on_failure=self._on_recovery_failed,
+        )
+
+    def _on_recovered(self, remaining: int) -> None:
+        if remaining == 0:
+            self.startup_recovery_done = True
+        if self.bill_id is not None and self.groups:
+            bill_id = self.bill_id
+            self._submit(
+                "reload",
+                lambda: self.backend.bill_groups(bill_id),
+                self._show_groups,
+                lane=Lane.STORE,
+                busy_text="",
+            )
+        if remaining or self.locked_by_unknown:
+            self._recovery_timer.start()
+        self.check_connection()
+
+    def _on_recovery_failed(self, exc: BaseException) -> None:
+        log.info("recovery attempt failed: %s", type(exc).__name__)
+        self._recovery_timer.start()
+
+    # ================================================================= history, journal, day close
+    def _on_tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.history_tab:
+            self.refresh_history()
+        elif self.tabs.widget(index) is self.journal_tab:
+            self.refresh_journal()
+
+    def refresh_history(self) -> None:
+        """Load today's settlements (STORE lane)."""
+        if self._guarded(Action.VIEW_HISTORY) is None:
+            return
+        self._submit(
+            "history",
+            self.backend.today,
+            self.history_model.set_rows,
+            lane=Lane.STORE,
+            busy_text="",
+        )
+
+    def _selected_settlement(self) -> SettledRow | None:
+        rows = self.history_table.selectionModel().selectedRows()
+        return self.history_model.row(rows[0].row()) if rows else None
+
+    def reprint_selected(self) -> None:
+        """补打: a copy of the selected settlement's receipt, marked as a copy."""
+        selected = self._selected_settlement()
+        if selected is not None:
+            self.print_receipts(reprint=True, bill_id=selected.bill_id)
+
+    def cancel_selected(self) -> None:
+        """Cancel (2208) the selected settlement with a supervisor's credential."""
+        operator = self._guarded(Action.CANCEL_SETTLEMENT)
+        selected = self._selected_settlement()
+        if operator is None or selected is None:
+            return
+        if not ConfirmDialog.ask(
+            self,
+            self.tr("Cancel settlement"),
+            self.tr(
+                "Cancel settlement {id} of {name} ({total})? The fund's payment is returned to the platform."
+            ).format(
+                id=selected.settlement_id, name=selected.person_name, total=yuan(selected.total)
+            ),
+        ):
+            return
+        answer = CredentialDialog.ask(
+            self,
+            self.tr("Supervisor authorisation"),
+            self.tr("A supervisor must authorise the cancellation."),
+        )
+        if answer is None:
+            return
+
+        def work() -> None:
+            supervisor = self.backend.authorise(answer.code, answer.password)
+            self.backend.cancel_settlement(operator, supervisor, selected.settlement_id)
+
+        self._submit(
+            "cancel",
+            work,
+            self._on_cancelled,
+            lane=Lane.NETWORK,
+            busy_text=self.tr("Cancelling…"),
+        )
+
+    def _on_cancelled(self, _: None) -> None:
+        self.bridge.info(self.tr("Settlement cancelled."))
+        self.refresh_history()
+
+    def refresh_journal(self) -> None:
+        """Load the unresolved calls (STORE lane)."""
+        if self._guarded(Action.VIEW_JOURNAL) is None:
+            return
+        self._submit(
+            "journal",
+            self.backend.journal,
+            self.journal_model.set_rows,
+            lane=Lane.STORE,
+            busy_text="",
+        )
+
+    def day_close(self) -> None:
+        """Day close with reconciliation (supervisor); refused while calls are unresolved."""
+        operator = self._guarded(Action.DAY_CLOSE)
+        if operator is None:
+            return
+        if not ConfirmDialog.ask(
+            self, self.tr("Day close"), self.tr("Close the day and reconcile with the platform?")
+        ):
+            return
+        self._submit(
+            "day_close",
+            lambda: self.backend.day_close(operator),
+            self._on_day_closed,
+            lane=Lane.NETWORK,
+            busy_text=self.tr("Reconciling with the platform…"),
+        )
+
+    def _on_day_closed(self, outcome: DayCloseOutcome) -> None:
+        head = self.tr("Balanced") if outcome.balanced else self.tr("NOT balanced")
+        self.day_close_label.setText("\n".join([f"{head}：{outcome.summary}", *outcome.lines]))
+
+    # ================================================================= messages
+    def _on_bridge_shown(self, message: ShownMessage) -> None:
+        if message.level is Level.INFO:
+            self.statusBar().showMessage(message.text, 15_000)
+            return
+        self.statusBar().showMessage(message.text, 30_000)
+        ui_errors.present(self, message)
+
+    def journal_rows(self) -> tuple[JournalRow, ...]:
+        """The unresolved calls shown (for tests)."""
+        return tuple(
+            self.journal_model.data(self.journal_model.index(r, 0), Qt.ItemDataRole.UserRole + 1)
+            for r in range(self.journal_model.rowCount())
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Stop timers; the runner's owner waits for workers."""
+        for timer in (
+            self._connection_timer,
+            self._recovery_timer,
+            self._idle_timer,
+            self._search_timer,
+        ):
+            timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        super().closeEvent(event)

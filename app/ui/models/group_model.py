@@ -1,0 +1,235 @@
+"""Settlement groups of the bill: live totals before sending, then pre-settle and settle figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from app.domain.disease import pilot_disease
+from app.domain.settlement import SettlementTotals
+from app.domain.visit import GroupSettlement, GroupState
+from app.ui.format import yuan
+from app.ui.models.bill_model import GroupTotal
+
+RAW_ROLE = Qt.ItemDataRole.UserRole + 1
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class GroupColumn(IntEnum):
+    """Columns of the groups table."""
+
+    CATEGORY = 0
+    LINES = 1
+    TOTAL = 2
+    FUND = 3
+    ACCOUNT = 4
+    CASH = 5
+    STATE = 6
+
+
+_HEADERS = {
+    GroupColumn.CATEGORY: QT_TRANSLATE_NOOP("GroupModel", "Settlement"),
+    GroupColumn.LINES: QT_TRANSLATE_NOOP("GroupModel", "Lines"),
+    GroupColumn.TOTAL: QT_TRANSLATE_NOOP("GroupModel", "Total"),
+    GroupColumn.FUND: QT_TRANSLATE_NOOP("GroupModel", "Fund"),
+    GroupColumn.ACCOUNT: QT_TRANSLATE_NOOP("GroupModel", "Account"),
+    GroupColumn.CASH: QT_TRANSLATE_NOOP("GroupModel", "Cash"),
+    GroupColumn.STATE: QT_TRANSLATE_NOOP("GroupModel", "Status"),
+}
+
+_STATE_TEXT = {
+    GroupState.PLANNED: QT_TRANSLATE_NOOP("GroupModel", "Not sent"),
+    GroupState.REGISTERED: QT_TRANSLATE_NOOP("GroupModel", "Registered"),
+    GroupState.VISIT_UPLOADED: QT_TRANSLATE_NOOP("GroupModel", "Visit uploaded"),
+    GroupState.FEES_UPLOADED: QT_TRANSLATE_NOOP("GroupModel", "Fees uploaded"),
+    GroupState.PREVIEWED: QT_TRANSLATE_NOOP("GroupModel", "Pre-settled"),
+    GroupState.SETTLED: QT_TRANSLATE_NOOP("GroupModel", "Settled"),
+    GroupState.FAILED: QT_TRANSLATE_NOOP("GroupModel", "Failed"),
+    GroupState.UNKNOWN: QT_TRANSLATE_NOOP("GroupModel", "Result unknown — confirming"),
+    GroupState.SELF_PAY_COLLECTED: QT_TRANSLATE_NOOP("GroupModel", "Self-pay collected"),
+    GroupState.CANCELLED: QT_TRANSLATE_NOOP("GroupModel", "Cancelled"),
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("GroupModel", text)
+
+
+def state_text(state: GroupState) -> str:
+    """A group state in words."""
+    return _tr(str(_STATE_TEXT[state]))
+
+
+def group_label(key: str) -> str:
+    """普通门诊 / 门诊慢特病 <disease> / 全额自费 for a group key."""
+    if key == "general":
+        return _tr("General outpatient")
+    if key == "self_pay":
+        return _tr("Full self-pay")
+    if key == "untagged":
+        return _tr("Not tagged yet")
+    disease = pilot_disease(key)
+    return _tr("Chronic disease {name}").format(name=disease.label if disease else key)
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One row: the live total, and the platform's figures once there are any."""
+
+    key: str
+    lines: int
+    total: Decimal
+    state: GroupState | None = None
+    totals: SettlementTotals | None = None
+    failure_text: str = ""
+
+
+def _figures(group: GroupSettlement) -> SettlementTotals | None:
+    if group.record is not None:
+        return group.record.totals
+    return group.preview
+
+
+class GroupModel(QAbstractTableModel):
+    """The bill's settlement groups."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[GroupRow] = []
+
+    @property
+    def rows(self) -> tuple[GroupRow, ...]:
+        """The rows shown."""
+        return tuple(self._rows)
+
+    def show_live_totals(self, totals: Sequence[GroupTotal]) -> None:
+        """Before anything is sent: the groups the rules will form, with their totals."""
+        self.beginResetModel()
+        self._rows = [GroupRow(t.key, t.lines, t.total) for t in totals]
+        self.endResetModel()
+
+    def show_groups(
+        self, groups: Sequence[GroupSettlement], line_totals: dict[str, Decimal]
+    ) -> None:
+        """After pre-settle/settle: the platform's figures per group."""
+        self.beginResetModel()
+        self._rows = [
+            GroupRow(
+                g.group_key,
+                len(g.line_nos),
+                line_totals.get(g.group_key, Decimal("0.00")),
+                g.state,
+                _figures(g),
+                g.failure_text,
+            )
+            for g in groups
+        ]
+        self.endResetModel()
+
+    def update_group(self, group: GroupSettlement) -> None:
+        """One group moved on (settled, failed, unknown)."""
+        for row, existing in enumerate(self._rows):
+            if existing.key == group.group_key:
+                self._rows[row] = GroupRow(
+                    existing.key,
+                    existing.lines,
+                    existing.total,
+                    group.state,
+                    _figures(group) or existing.totals,
+                    group.failure_text,
+                )
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(GroupColumn) - 1))
+                return
+
+    def sums(self) -> tuple[Decimal, Decimal, Decimal]:
+        """Fund, account and cash over the groups that have figures."""
+        fund = account = cash = Decimal("0.00")
+        for row in self._rows:
+            if row.totals is not None:
+                fund += row.totals.fund
+                account += row.totals.account
+                cash += row.totals.cash
+        return fund, account, cash
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        """Rows (0 under a valid parent)."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        """Columns (0 under a valid parent)."""
+        return 0 if parent.isValid() else len(GroupColumn)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column titles."""
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(GroupColumn)
+        ):
+            return _tr(str(_HEADERS[GroupColumn(section)]))
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Formatted text on DisplayRole, raw values on ``RAW_ROLE``."""
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = GroupColumn(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == RAW_ROLE:
+            return self._raw(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column is GroupColumn.STATE:
+            return row.failure_text or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column not in (
+            GroupColumn.CATEGORY,
+            GroupColumn.STATE,
+        ):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, row: GroupRow, column: GroupColumn) -> str:
+        figures = row.totals
+        if column is GroupColumn.CATEGORY:
+            return group_label(row.key)
+        if column is GroupColumn.LINES:
+            return str(row.lines)
+        if column is GroupColumn.TOTAL:
+            return yuan(figures.total if figures else row.total)
+        if column is GroupColumn.FUND:
+            return yuan(figures.fund) if figures else ""
+        if column is GroupColumn.ACCOUNT:
+            return yuan(figures.account) if figures else ""
+        if column is GroupColumn.CASH:
+            return yuan(figures.cash) if figures else ""
+        if row.state is None:
+            return _tr("Not sent")
+        text = state_text(row.state)
+        return f"{text}：{row.failure_text}" if row.failure_text else text
+
+    def _raw(self, row: GroupRow, column: GroupColumn) -> object:
+        figures = row.totals
+        return {
+            GroupColumn.CATEGORY: row.key,
+            GroupColumn.LINES: row.lines,
+            GroupColumn.TOTAL: figures.total if figures else row.total,
+            GroupColumn.FUND: figures.fund if figures else None,
+            GroupColumn.ACCOUNT: figures.account if figures else None,
+            GroupColumn.CASH: figures.cash if figures else None,
+            GroupColumn.STATE: row.state,
+        }[column]

@@ -1,0 +1,207 @@
+"""Today's settlements and the journal's unresolved calls, as tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from app.ui.backend import JournalRow, SettledRow
+from app.ui.format import local_time, yuan
+
+RAW_ROLE = Qt.ItemDataRole.UserRole + 1
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class HistoryColumn(IntEnum):
+    """Columns of the history table."""
+
+    TIME = 0
+    NAME = 1
+    ID_NUMBER = 2
+    CATEGORY = 3
+    TOTAL = 4
+    FUND = 5
+    ACCOUNT = 6
+    CASH = 7
+    SETTLEMENT_ID = 8
+    STATUS = 9
+
+
+_HISTORY_HEADERS = {
+    HistoryColumn.TIME: QT_TRANSLATE_NOOP("HistoryModel", "Time"),
+    HistoryColumn.NAME: QT_TRANSLATE_NOOP("HistoryModel", "Patient"),
+    HistoryColumn.ID_NUMBER: QT_TRANSLATE_NOOP("HistoryModel", "ID number"),
+    HistoryColumn.CATEGORY: QT_TRANSLATE_NOOP("HistoryModel", "Category"),
+    HistoryColumn.TOTAL: QT_TRANSLATE_NOOP("HistoryModel", "Total"),
+    HistoryColumn.FUND: QT_TRANSLATE_NOOP("HistoryModel", "Fund"),
+    HistoryColumn.ACCOUNT: QT_TRANSLATE_NOOP("HistoryModel", "Account"),
+    HistoryColumn.CASH: QT_TRANSLATE_NOOP("HistoryModel", "Cash"),
+    HistoryColumn.SETTLEMENT_ID: QT_TRANSLATE_NOOP("HistoryModel", "Settlement ID"),
+    HistoryColumn.STATUS: QT_TRANSLATE_NOOP("HistoryModel", "Status"),
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("HistoryModel", text)
+
+
+class HistoryModel(QAbstractTableModel):
+    """Today's settlements, filtered by a search text (name, masked ID, settlement id)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._all: list[SettledRow] = []
+        self._rows: list[SettledRow] = []
+        self._filter = ""
+
+    def set_rows(self, rows: Sequence[SettledRow]) -> None:
+        """Replace the day's settlements."""
+        self._all = list(rows)
+        self._apply()
+
+    def set_filter(self, text: str) -> None:
+        """Show only rows containing ``text``."""
+        self._filter = text.strip()
+        self._apply()
+
+    def row(self, row: int) -> SettledRow | None:
+        """The settlement on ``row``."""
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def _apply(self) -> None:
+        self.beginResetModel()
+        needle = self._filter
+        self._rows = [
+            r
+            for r in self._all
+            if not needle
+            or needle in r.person_name
+            or needle in r.settlement_id
+            or needle in r.id_number_masked
+        ]
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        """Rows (0 under a valid parent)."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        """Columns (0 under a valid parent)."""
+        return 0 if parent.isValid() else len(HistoryColumn)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column titles."""
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(HistoryColumn)
+        ):
+            return _tr(str(_HISTORY_HEADERS[HistoryColumn(section)]))
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Formatted text on DisplayRole, the :class:`SettledRow` on ``RAW_ROLE``."""
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == RAW_ROLE:
+            return row
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        column = HistoryColumn(index.column())
+        texts = {
+            HistoryColumn.TIME: local_time(row.settled_at),
+            HistoryColumn.NAME: row.person_name,
+            HistoryColumn.ID_NUMBER: row.id_number_masked,
+            HistoryColumn.CATEGORY: row.category,
+            HistoryColumn.TOTAL: yuan(row.total),
+            HistoryColumn.FUND: yuan(row.fund),
+            HistoryColumn.ACCOUNT: yuan(row.account),
+            HistoryColumn.CASH: yuan(row.cash),
+            HistoryColumn.SETTLEMENT_ID: row.settlement_id,
+            HistoryColumn.STATUS: _tr("Cancelled") if row.cancelled else _tr("Settled"),
+        }
+        return texts[column]
+
+
+class JournalColumn(IntEnum):
+    """Columns of the unresolved-calls table."""
+
+    SINCE = 0
+    CALL = 1
+    BILL = 2
+    STATE = 3
+    ACTION = 4
+
+
+_JOURNAL_HEADERS = {
+    JournalColumn.SINCE: QT_TRANSLATE_NOOP("HistoryModel", "Since"),
+    JournalColumn.CALL: QT_TRANSLATE_NOOP("HistoryModel", "Call"),
+    JournalColumn.BILL: QT_TRANSLATE_NOOP("HistoryModel", "Bill"),
+    JournalColumn.STATE: QT_TRANSLATE_NOOP("HistoryModel", "State"),
+    JournalColumn.ACTION: QT_TRANSLATE_NOOP("HistoryModel", "What is being done"),
+}
+
+
+class JournalModel(QAbstractTableModel):
+    """Unresolved platform calls."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[JournalRow] = []
+
+    def set_rows(self, rows: Sequence[JournalRow]) -> None:
+        """Replace the rows."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        """Rows (0 under a valid parent)."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        """Columns (0 under a valid parent)."""
+        return 0 if parent.isValid() else len(JournalColumn)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column titles."""
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(JournalColumn)
+        ):
+            return _tr(str(_JOURNAL_HEADERS[JournalColumn(section)]))
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Formatted text on DisplayRole, the :class:`JournalRow` on ``RAW_ROLE``."""
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == RAW_ROLE:
+            return row
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return {
+            JournalColumn.SINCE: local_time(row.since),
+            JournalColumn.CALL: f"{row.infno} {row.msgid}",
+            JournalColumn.BILL: row.bill_id,
+            JournalColumn.STATE: row.state,
+            JournalColumn.ACTION: row.action,
+        }[JournalColumn(index.column())]

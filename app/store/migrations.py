@@ -1,0 +1,133 @@
+"""Versioned schema: ``PRAGMA user_version`` with forward-only steps (style.md §3.5).
+
+A fresh database runs every step from 1, so the path "first schema version → current" is the path every
+installation takes and is exercised by every test. Each step runs in one ``BEGIN IMMEDIATE`` transaction
+together with its ``user_version`` bump: a crash mid-step leaves the previous version intact. Before an
+existing database is migrated, a copy is taken with SQLite's online backup API next to the file. A database
+written by a newer program is refused: running old code on a newer schema could lose journal rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.engine import Connection
+
+from app.errors import StoreError
+from app.store import schema_v1
+from app.store.db import Store
+from app.store.types import format_utc
+
+log = logging.getLogger(__name__)
+
+Step = Callable[[Connection], None]
+
+
+def _v1_core_tables(connection: Connection) -> None:
+    for statement in schema_v1.STATEMENTS:
+        connection.exec_driver_sql(statement)
+
+
+def name_tokens(name: str) -> str:
+    """A name as space-separated characters for the name index (substring = phrase of characters)."""
+    return " ".join(char for char in name.casefold() if char.isalnum())
+
+
+def fts5_available(connection: sqlite3.Connection) -> bool:
+    """Whether the linked SQLite has the FTS5 extension."""
+    options = {row[0] for row in connection.execute("PRAGMA compile_options")}
+    return "ENABLE_FTS5" in options
+
+
+def _v2_catalogue_name_index(connection: Connection) -> None:
+    raw = connection.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    if not fts5_available(raw):
+        # Search then falls back to LIKE on catalogue_items.name (slower at 500,000 items).
+        log.warning("SQLite without FTS5: catalogue name search will scan the table")
+        connection.exec_driver_sql(
+            "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('catalogue_name_index', 'none')"
+        )
+        return
+    connection.exec_driver_sql(
+        "CREATE VIRTUAL TABLE catalogue_names USING fts5("
+        "chars, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    raw.create_function("name_tokens", 1, name_tokens, deterministic=True)
+    connection.exec_driver_sql(
+        "INSERT INTO catalogue_names (rowid, chars) "
+        "SELECT item_id, name_tokens(name) FROM catalogue_items"
+    )
+    connection.exec_driver_sql(
+        "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('catalogue_name_index', 'fts5')"
+    )
+
+
+STEPS: dict[int, Step] = {
+    1: _v1_core_tables,
+    2: _v2_catalogue_name_index,
+}
+SCHEMA_VERSION = max(STEPS)
+
+
+def user_version(connection: Connection) -> int:
+    """``PRAGMA user_version`` of the connected database."""
+    value = connection.exec_driver_sql("PRAGMA user_version").scalar()
+    return int(value or 0)
+
+
+def migrate(store: Store, *, target: int = SCHEMA_VERSION) -> int:
+    """Bring the schema of ``store`` up to ``target``; returns the version found before.
+
+    ``target`` below :data:`SCHEMA_VERSION` exists so that tests can build an old database.
+
+    Raises:
+        StoreError: the database is newer than this program.
+    """
+    with store.engine.connect() as connection:
+        found = user_version(connection)
+        connection.rollback()
+    if found > SCHEMA_VERSION:
+        raise StoreError(
+            f"本地数据库的版本（{found}）比本程序支持的版本（{SCHEMA_VERSION}）新，"
+            "可能由更新版本的收费程序创建。为防止数据损坏，程序拒绝打开。请安装最新版本的程序，或联系信息科。",
+            code="store_too_new",
+            detail={"found": str(found), "supported": str(SCHEMA_VERSION)},
+        )
+    if found >= target:
+        return found
+    if found > 0:
+        backup = _backup_before_migration(store, found)
+        log.info("schema v%d → v%d; backup taken at %s", found, target, backup.name)
+    for version in range(found + 1, target + 1):
+        _run_step(store, version)
+    return found
+
+
+def _run_step(store: Store, version: int) -> None:
+    with store.engine.begin() as connection:
+        if user_version(connection) >= version:
+            return  # another process got here first
+        STEPS[version](connection)
+        connection.exec_driver_sql(f"PRAGMA user_version = {int(version)}")
+        if version == 1:
+            connection.exec_driver_sql(
+                "INSERT INTO store_meta (key, value) VALUES ('created_at', ?)",
+                (format_utc(store.clock.now()),),
+            )
+    log.info("schema step v%d applied", version)
+
+
+def _backup_before_migration(store: Store, found: int) -> Path:
+    stamp = store.clock.now().strftime("%Y%m%d%H%M%S")
+    target = store.path.with_name(f"{store.path.name}.v{found}-{stamp}.bak")
+    with store.driver_connection() as source:
+        destination = sqlite3.connect(target)
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+    return target

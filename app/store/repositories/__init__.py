@@ -1,0 +1,1 @@
+"""SQL implementations of the repository ports (app.services.ports.store)."""

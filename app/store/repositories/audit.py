@@ -1,0 +1,174 @@
+"""Append-only, hash-chained audit log (reliability.md §4.5, goal S5).
+
+Each row stores ``prev_hash`` (the previous row's hash; 64 zeros for the first) and
+``row_hash = HMAC-SHA256(chain key, prev_hash + canonical row)``. Triggers refuse UPDATE and DELETE. Anyone
+who edits, deletes or reorders rows in the file (bypassing the triggers) breaks the chain, and cannot
+re-chain it without the data key. Deleting rows at the end is caught by ``sqlite_sequence``, which keeps
+the highest sequence number ever issued.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import LargeBinary, String, select, text, type_coerce
+from sqlalchemy.orm import Session
+
+from app.errors import StoreError
+from app.services.ports.store import AuditRecord
+from app.store.crypto import FieldCipher
+from app.store.models import AuditRow
+from app.store.types import format_utc
+
+GENESIS_HASH = "0" * 64
+_DETAIL_CONTEXT = "audit_log.detail"
+# The detail column as stored bytes, so that one damaged row is reported instead of stopping the walk.
+_RAW_ROWS = select(
+    AuditRow.seq,
+    type_coerce(AuditRow.at, String).label("at"),
+    AuditRow.operator_code,
+    AuditRow.event,
+    AuditRow.outcome,
+    type_coerce(AuditRow.detail, LargeBinary).label("detail"),
+    AuditRow.bill_id,
+    AuditRow.msgid,
+    AuditRow.prev_hash,
+    AuditRow.row_hash,
+).order_by(AuditRow.seq)
+
+
+def canonical_row(
+    seq: int,
+    *,
+    at_text: str,
+    operator_code: str,
+    event: str,
+    outcome: str,
+    detail: str,
+    bill_id: str,
+    msgid: str,
+) -> bytes:
+    """The bytes the chain hash covers: every field (time as stored text), fixed order, compact JSON."""
+    fields = [seq, at_text, operator_code, event, outcome, detail, bill_id, msgid]
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class SqlAuditLog:
+    """:class:`~app.services.ports.store.AuditLog` on ``audit_log``."""
+
+    def __init__(self, session: Session, cipher: FieldCipher) -> None:
+        """Work inside ``session``; chain with ``cipher``'s audit key."""
+        self._session = session
+        self._cipher = cipher
+
+    def append(
+        self,
+        at: datetime,
+        operator_code: str,
+        event: str,
+        outcome: str,
+        detail: str = "",
+        *,
+        bill_id: str = "",
+        msgid: str = "",
+    ) -> None:
+        """Add a row chained to the last one (personal data must not be put in ``detail``)."""
+        seq = self._last_issued_seq() + 1
+        previous = self._session.scalars(
+            select(AuditRow.row_hash).order_by(AuditRow.seq.desc()).limit(1)
+        ).first()
+        prev_hash = previous or GENESIS_HASH
+        canonical = canonical_row(
+            seq,
+            at_text=format_utc(at),
+            operator_code=operator_code,
+            event=event,
+            outcome=outcome,
+            detail=detail,
+            bill_id=bill_id,
+            msgid=msgid,
+        )
+        self._session.add(
+            AuditRow(
+                seq=seq,
+                at=at,
+                operator_code=operator_code,
+                event=event,
+                outcome=outcome,
+                detail=detail,
+                bill_id=bill_id,
+                msgid=msgid,
+                prev_hash=prev_hash,
+                row_hash=self._cipher.chain_hash(prev_hash, canonical),
+            )
+        )
+        self._session.flush()
+
+    def verify(self) -> list[str]:
+        """Problems in the chain (Chinese, one per finding); empty when intact."""
+        problems: list[str] = []
+        expected_prev = GENESIS_HASH
+        expected_seq = 1
+        for row in self._session.execute(_RAW_ROWS):
+            seq = row.seq
+            if seq != expected_seq:
+                problems.append(f"审计记录第 {expected_seq}–{seq - 1} 条缺失（被删除）。")
+            detail = self._detail(row.detail)
+            if detail is None:
+                problems.append(f"审计记录第 {seq} 条的内容被改动（无法解密）。")
+            else:
+                canonical = canonical_row(
+                    seq,
+                    at_text=row.at,
+                    operator_code=row.operator_code,
+                    event=row.event,
+                    outcome=row.outcome,
+                    detail=detail,
+                    bill_id=row.bill_id,
+                    msgid=row.msgid,
+                )
+                if self._cipher.chain_hash(row.prev_hash, canonical) != row.row_hash:
+                    problems.append(f"审计记录第 {seq} 条的内容被改动。")
+            if row.prev_hash != expected_prev:
+                problems.append(
+                    f"审计记录第 {seq} 条与前一条不衔接（记录被删除、插入或调换顺序）。"
+                )
+            expected_prev = row.row_hash
+            expected_seq = seq + 1
+        issued = self._last_issued_seq()
+        if issued >= expected_seq:
+            problems.append(f"审计记录第 {expected_seq}–{issued} 条缺失（末尾记录被删除）。")
+        return problems
+
+    def between(self, start: datetime, end: datetime) -> Sequence[AuditRecord]:
+        """Rows with ``start <= at < end``, in sequence order."""
+        rows = self._session.scalars(
+            select(AuditRow).where(AuditRow.at >= start, AuditRow.at < end).order_by(AuditRow.seq)
+        )
+        return [
+            AuditRecord(
+                seq=row.seq,
+                at=row.at,
+                operator_code=row.operator_code,
+                event=row.event,
+                outcome=row.outcome,
+                detail=row.detail,
+                bill_id=row.bill_id,
+                msgid=row.msgid,
+            )
+            for row in rows
+        ]
+
+    def _detail(self, blob: bytes) -> str | None:
+        try:
+            return self._cipher.decrypt(blob, _DETAIL_CONTEXT)
+        except StoreError:
+            return None
+
+    def _last_issued_seq(self) -> int:
+        value = self._session.execute(
+            text("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'")
+        ).scalar()
+        return int(value or 0)

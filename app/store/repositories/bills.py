@@ -1,0 +1,204 @@
+"""Bills, their fee lines and tags, and the state of each settlement group."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.domain.bill import FeeLine, Tag, TagKind
+from app.domain.visit import Bill, BillStatus, Credential, GroupSettlement
+from app.store.codec import (
+    dumps,
+    loads,
+    record_from_json,
+    record_to_json,
+    totals_from_json,
+    totals_to_json,
+)
+from app.store.crypto import FieldCipher
+from app.store.models import BillGroupRow, BillLineRow, BillRow
+
+_GROUP = "group_key"
+
+
+class UnknownBill(LookupError):
+    """A bug: a change was asked for a bill the store does not have."""
+
+
+def encode_tag(tag: Tag) -> str:
+    """``kind:code`` (the code may contain any character a local disease code has)."""
+    return f"{tag.kind.value}:{tag.disease_code or ''}"
+
+
+def decode_tag(text: str) -> Tag:
+    """Inverse of :func:`encode_tag`."""
+    kind, _, code = text.partition(":")
+    return Tag(TagKind(kind), code or None)
+
+
+class SqlBillRepository:
+    """:class:`~app.services.ports.store.BillRepository`; credentials and disease codes encrypted."""
+
+    def __init__(self, session: Session, cipher: FieldCipher) -> None:
+        """Work inside ``session``."""
+        self._session = session
+        self._cipher = cipher
+
+    def save(self, bill: Bill) -> None:
+        """Insert or replace a bill with its lines (its groups are kept)."""
+        row = self._session.get(BillRow, bill.bill_id)
+        if row is None:
+            row = BillRow(bill_id=bill.bill_id)
+            self._session.add(row)
+        _fill_bill(row, bill)
+        self._session.execute(delete(BillLineRow).where(BillLineRow.bill_id == bill.bill_id))
+        self._session.add_all(
+            _line_row(bill.bill_id, position, line) for position, line in enumerate(bill.lines)
+        )
+        self._session.flush()
+
+    def get(self, bill_id: str) -> Bill | None:
+        """A bill with its lines in their original order."""
+        row = self._session.get(BillRow, bill_id)
+        if row is None:
+            return None
+        lines = self._session.scalars(
+            select(BillLineRow).where(BillLineRow.bill_id == bill_id).order_by(BillLineRow.position)
+        )
+        return Bill(
+            bill_id=row.bill_id,
+            created_at=row.created_at,
+            person_no=row.person_no,
+            insured_admdvs=row.insured_admdvs,
+            insurance_type=row.insurance_type,
+            credential=Credential(
+                kind=row.credential_kind,
+                number=row.credential_number,
+                card_sn=row.credential_card_sn,
+                id_number=row.credential_id_number,
+                name=row.credential_name,
+            ),
+            outpatient_no=row.outpatient_no,
+            dept_code=row.dept_code,
+            dept_name=row.dept_name,
+            doctor_code=row.doctor_code,
+            doctor_name=row.doctor_name,
+            lines=tuple(_fee_line(line) for line in lines),
+            status=row.status,
+            parent_bill_id=row.parent_bill_id,
+        )
+
+    def set_status(self, bill_id: str, status: BillStatus) -> None:
+        """Change a bill's status."""
+        row = self._session.get(BillRow, bill_id)
+        if row is None:
+            raise UnknownBill(bill_id)
+        row.status = status
+        self._session.flush()
+
+    def save_group(self, group: GroupSettlement) -> None:
+        """Insert or replace one group's state (keyed by bill and group key)."""
+        group_hash = self._cipher.lookup_hash(_GROUP, group.group_key)
+        row = self._session.scalars(
+            select(BillGroupRow).where(
+                BillGroupRow.bill_id == group.bill_id, BillGroupRow.group_hash == group_hash
+            )
+        ).first()
+        if row is None:
+            row = BillGroupRow(bill_id=group.bill_id, group_hash=group_hash)
+            self._session.add(row)
+        row.group_key = group.group_key
+        row.state = group.state
+        row.med_type = group.med_type
+        row.disease_code = group.disease_code
+        row.line_nos = dumps(list(group.line_nos))
+        row.visit_id = group.visit_id
+        row.batch_no = group.batch_no
+        row.preview_json = None if group.preview is None else totals_to_json(group.preview)
+        row.record_json = None if group.record is None else record_to_json(group.record)
+        row.self_pay_reason = group.self_pay_reason
+        row.failure_text = group.failure_text
+        row.preview_differences = dumps(list(group.preview_differences))
+        self._session.flush()
+
+    def groups(self, bill_id: str) -> Sequence[GroupSettlement]:
+        """All groups of a bill, in the order they were first saved."""
+        rows = self._session.scalars(
+            select(BillGroupRow).where(BillGroupRow.bill_id == bill_id).order_by(BillGroupRow.id)
+        )
+        return [_group(row) for row in rows]
+
+
+def _fill_bill(row: BillRow, bill: Bill) -> None:
+    row.created_at = bill.created_at
+    row.person_no = bill.person_no
+    row.insured_admdvs = bill.insured_admdvs
+    row.insurance_type = bill.insurance_type
+    row.credential_kind = bill.credential.kind
+    row.credential_number = bill.credential.number
+    row.credential_card_sn = bill.credential.card_sn
+    row.credential_id_number = bill.credential.id_number
+    row.credential_name = bill.credential.name
+    row.outpatient_no = bill.outpatient_no
+    row.dept_code = bill.dept_code
+    row.dept_name = bill.dept_name
+    row.doctor_code = bill.doctor_code
+    row.doctor_name = bill.doctor_name
+    row.status = bill.status
+    row.parent_bill_id = bill.parent_bill_id
+
+
+def _line_row(bill_id: str, position: int, line: FeeLine) -> BillLineRow:
+    return BillLineRow(
+        bill_id=bill_id,
+        position=position,
+        line_no=line.line_no,
+        hospital_code=line.hospital_code,
+        national_code=line.national_code,
+        name=line.name,
+        unit_price=line.unit_price,
+        quantity=line.quantity,
+        amount=line.amount,
+        spec=line.spec,
+        department=line.department,
+        doctor=line.doctor,
+        time=line.time,
+        tag=encode_tag(line.tag),
+    )
+
+
+def _fee_line(row: BillLineRow) -> FeeLine:
+    return FeeLine(
+        line_no=row.line_no,
+        hospital_code=row.hospital_code,
+        national_code=row.national_code,
+        name=row.name,
+        unit_price=row.unit_price,
+        quantity=row.quantity,
+        amount=row.amount,
+        spec=row.spec,
+        department=row.department,
+        doctor=row.doctor,
+        time=row.time,
+        tag=decode_tag(row.tag),
+    )
+
+
+def _group(row: BillGroupRow) -> GroupSettlement:
+    return GroupSettlement(
+        bill_id=row.bill_id,
+        group_key=row.group_key,
+        state=row.state,
+        med_type=row.med_type,
+        disease_code=row.disease_code,
+        line_nos=tuple(loads(row.line_nos)),
+        visit_id=row.visit_id,
+        batch_no=row.batch_no,
+        preview=None if row.preview_json is None else totals_from_json(row.preview_json),
+        record=None if row.record_json is None else record_from_json(row.record_json),
+        self_pay_reason=row.self_pay_reason,
+        failure_text=row.failure_text,
+        preview_differences=tuple(loads(row.preview_differences)),
+    )

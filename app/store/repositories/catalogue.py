@@ -1,0 +1,209 @@
+"""The hospital catalogue: bulk upsert and search at 500,000 items (issue 4 benchmarks).
+
+Codes and pinyin initials are searched by prefix over B-tree indexes (range scans, so no LIKE and no
+collation surprises). Names are searched by substring through an FTS5 index of the name's characters:
+every character is a token, so any substring — even one or two Chinese characters — is a phrase query.
+Without FTS5 the name search falls back to ``LIKE`` (correct, slower).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import Row, func, select, text
+from sqlalchemy.orm import Session
+
+from app.domain.catalogue import CatalogueItem
+from app.store.migrations import name_tokens
+from app.store.models import CatalogueItemRow, CatalogueMeta
+
+BATCH_SIZE = 5000
+_MAX_CHAR = "\U0010ffff"
+_VERSION_KEY = "version"
+
+ITEM_COLUMNS = (
+    "item_id", "hospital_code", "national_code", "name", "pinyin", "unit_price", "spec", "unit",
+    "item_type", "item_class", "self_pay_ratio", "price_ceiling", "restricted",
+)  # fmt: skip
+INSERT_ITEM_SQL = (
+    "INSERT OR REPLACE INTO catalogue_items (item_id, hospital_code, national_code, name, pinyin, "
+    "unit_price, spec, unit, item_type, item_class, self_pay_ratio, price_ceiling, restricted) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+INSERT_NAME_SQL = "INSERT INTO catalogue_names (rowid, chars) VALUES (?, ?)"
+DELETE_NAME_SQL = "DELETE FROM catalogue_names WHERE rowid = ?"
+_TABLE = CatalogueItemRow.__table__
+_NAME_QUERY = text(
+    "SELECT i.item_id, i.hospital_code, i.national_code, i.name, i.pinyin, i.unit_price, i.spec, "
+    "i.unit, i.item_type, i.item_class, i.self_pay_ratio, i.price_ceiling, i.restricted "
+    "FROM catalogue_names n JOIN catalogue_items i ON i.item_id = n.rowid "
+    "WHERE catalogue_names MATCH :phrase LIMIT :limit"
+).columns(*(_TABLE.c[name] for name in ITEM_COLUMNS))
+
+
+def _micros(price: Decimal) -> int:
+    if not isinstance(cast(object, price), Decimal):
+        raise TypeError(f"price must be a Decimal, got {type(price).__name__}")
+    micros = price.scaleb(6)
+    if micros != micros.to_integral_value():
+        raise ValueError(f"price {price!r} is not an exact decimal with at most six places")
+    return int(micros)
+
+
+def item_values(item_id: int, item: CatalogueItem) -> tuple[Any, ...]:
+    """The ``catalogue_items`` row of ``item`` in :data:`ITEM_COLUMNS` order."""
+    ceiling = None if item.price_ceiling is None else _micros(item.price_ceiling)
+    return (
+        item_id, item.hospital_code, item.national_code, item.name, item.pinyin.casefold(),
+        _micros(item.unit_price), item.spec, item.unit, item.item_type, item.item_class.name,
+        str(item.self_pay_ratio), ceiling, int(item.restricted),
+    )  # fmt: skip
+
+
+def _batches(items: Sequence[CatalogueItem]) -> Iterator[Sequence[CatalogueItem]]:
+    for start in range(0, len(items), BATCH_SIZE):
+        yield items[start : start + BATCH_SIZE]
+
+
+class SqlCatalogueRepository:
+    """:class:`~app.services.ports.store.CatalogueRepository`."""
+
+    def __init__(self, session: Session, *, name_index: bool) -> None:
+        """Work inside ``session``; ``name_index`` says whether the FTS5 name index exists."""
+        self._session = session
+        self._name_index = name_index
+
+    def upsert_many(self, items: Sequence[CatalogueItem]) -> int:
+        """Insert or replace by hospital code, in batches through ``executemany``; returns the count."""
+        connection = self._session.connection()
+        next_id = (
+            int(
+                connection.execute(
+                    select(func.coalesce(func.max(_TABLE.c.item_id), 0))
+                ).scalar_one()
+            )
+            + 1
+        )
+        for batch in _batches(items):
+            existing = self._existing_ids([item.hospital_code for item in batch])
+            rows = []
+            names = []
+            for item in batch:
+                item_id = existing.get(item.hospital_code)
+                if item_id is None:
+                    item_id = existing[item.hospital_code] = next_id
+                    next_id += 1
+                rows.append(item_values(item_id, item))
+                names.append((item_id, name_tokens(item.name)))
+            connection.exec_driver_sql(INSERT_ITEM_SQL, rows)
+            if self._name_index:
+                if existing:
+                    connection.exec_driver_sql(DELETE_NAME_SQL, [(i,) for i in existing.values()])
+                connection.exec_driver_sql(INSERT_NAME_SQL, names)
+        return len(items)
+
+    def get(self, hospital_code: str) -> CatalogueItem | None:
+        """One item."""
+        row = self._session.execute(
+            select(_TABLE).where(_TABLE.c.hospital_code == hospital_code)
+        ).first()
+        return None if row is None else _item(row)
+
+    def search(self, text_: str, limit: int = 50) -> Sequence[CatalogueItem]:
+        """Hospital code, national code and pinyin-initials prefixes, then name substrings."""
+        query = text_.strip()
+        if not query or limit <= 0:
+            return []
+        found: dict[str, CatalogueItem] = {}
+        for stage in (
+            self._by_hospital_code,
+            self._by_national_code,
+            self._by_pinyin,
+            self._by_name,
+        ):
+            if len(found) >= limit:
+                break
+            for item in stage(query, limit):
+                found.setdefault(item.hospital_code, item)
+                if len(found) >= limit:
+                    break
+        return list(found.values())
+
+    def count(self) -> int:
+        """Number of items."""
+        return int(self._session.execute(select(func.count()).select_from(_TABLE)).scalar_one())
+
+    def version(self) -> str:
+        """Last downloaded platform catalogue version ('' if never)."""
+        row = self._session.get(CatalogueMeta, _VERSION_KEY)
+        return "" if row is None else row.value
+
+    def set_version(self, version: str) -> None:
+        """Remember the downloaded version."""
+        self._session.merge(CatalogueMeta(key=_VERSION_KEY, value=version))
+        self._session.flush()
+
+    def _existing_ids(self, codes: list[str]) -> dict[str, int]:
+        rows = self._session.execute(
+            select(_TABLE.c.hospital_code, _TABLE.c.item_id).where(
+                _TABLE.c.hospital_code.in_(codes)
+            )
+        )
+        return {code: item_id for code, item_id in rows}
+
+    def _prefix(self, column: Any, prefix: str, limit: int) -> list[CatalogueItem]:
+        rows = self._session.execute(
+            select(_TABLE)
+            .where(column >= prefix, column < prefix + _MAX_CHAR)
+            .order_by(column)
+            .limit(limit)
+        )
+        return [_item(row) for row in rows]
+
+    def _by_hospital_code(self, query: str, limit: int) -> list[CatalogueItem]:
+        return self._prefixes(_TABLE.c.hospital_code, query, limit)
+
+    def _by_national_code(self, query: str, limit: int) -> list[CatalogueItem]:
+        return self._prefixes(_TABLE.c.national_code, query, limit)
+
+    def _prefixes(self, column: Any, query: str, limit: int) -> list[CatalogueItem]:
+        items = self._prefix(column, query, limit)
+        if query.upper() != query and len(items) < limit:
+            items += self._prefix(column, query.upper(), limit - len(items))
+        return items
+
+    def _by_pinyin(self, query: str, limit: int) -> list[CatalogueItem]:
+        if not query.isascii() or not query.isalpha():
+            return []
+        return self._prefix(_TABLE.c.pinyin, query.casefold(), limit)
+
+    def _by_name(self, query: str, limit: int) -> list[CatalogueItem]:
+        tokens = name_tokens(query)
+        if self._name_index and tokens:
+            rows = self._session.execute(_NAME_QUERY, {"phrase": f'"{tokens}"', "limit": limit})
+        else:
+            escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            rows = self._session.execute(
+                select(_TABLE).where(_TABLE.c.name.like(f"%{escaped}%", escape="\\")).limit(limit)
+            )
+        return [_item(row) for row in rows]
+
+
+def _item(row: Row[Any]) -> CatalogueItem:
+    values = row._mapping
+    return CatalogueItem(
+        hospital_code=values["hospital_code"],
+        national_code=values["national_code"],
+        name=values["name"],
+        pinyin=values["pinyin"],
+        unit_price=values["unit_price"],
+        spec=values["spec"],
+        unit=values["unit"],
+        item_type=values["item_type"],
+        item_class=values["item_class"],
+        self_pay_ratio=values["self_pay_ratio"],
+        price_ceiling=values["price_ceiling"],
+        restricted=bool(values["restricted"]),
+    )

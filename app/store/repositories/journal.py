@@ -1,0 +1,176 @@
+"""The journal of state-changing platform calls, with an append-only event history per move."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.journal import JournalEntry, JournalState, move
+from app.store.models import JournalEvent, JournalRow
+
+_UNRESOLVED = tuple(state for state in JournalState if not state.is_resolved)
+
+
+class UnknownMsgId(LookupError):
+    """A bug: a move was asked for a msgid the journal does not have."""
+
+
+class SqlJournalRepository:
+    """:class:`~app.services.ports.store.JournalRepository` on the ``journal`` table."""
+
+    def __init__(self, session: Session) -> None:
+        """Work inside ``session`` (the unit of work's transaction)."""
+        self._session = session
+
+    def add(self, entry: JournalEntry) -> None:
+        """Insert a new row and its first event; a duplicate msgid raises at once (IntegrityError)."""
+        self._session.add(
+            JournalRow(
+                msgid=entry.msgid,
+                infno=entry.infno,
+                state=entry.state,
+                bill_id=entry.bill_id,
+                group_key=entry.group_key,
+                person_no=entry.person_no,
+                insured_admdvs=entry.insured_admdvs,
+                operator_code=entry.operator_code,
+                created_at=entry.created_at,
+                updated_at=entry.updated_at,
+                visit_id=entry.visit_id,
+                batch_no=entry.batch_no,
+                original_msgid=entry.original_msgid,
+                original_infno=entry.original_infno,
+                settlement_id=entry.settlement_id,
+                amount=entry.amount,
+                attempts=entry.attempts,
+                last_error=entry.last_error,
+            )
+        )
+        self._session.flush()
+        self._event(
+            entry.msgid,
+            previous=None,
+            state=entry.state,
+            at=entry.created_at,
+            attempts=entry.attempts,
+            error=entry.last_error,
+        )
+
+    def move(
+        self,
+        msgid: str,
+        state: JournalState,
+        now: datetime,
+        *,
+        error: str = "",
+        visit_id: str = "",
+        settlement_id: str = "",
+        count_attempt: bool = False,
+    ) -> JournalEntry:
+        """Move along the state machine (illegal edges raise ``IllegalTransition``); record the event."""
+        row = self._row(msgid)
+        if row is None:
+            raise UnknownMsgId(msgid)
+        previous = row.state
+        row.state = move(previous, state)
+        row.updated_at = now
+        if error:
+            row.last_error = error
+        if visit_id:
+            row.visit_id = visit_id
+        if settlement_id:
+            row.settlement_id = settlement_id
+        if count_attempt:
+            row.attempts += 1
+        self._event(
+            msgid, previous=previous, state=state, at=now, attempts=row.attempts, error=error
+        )
+        self._session.flush()
+        return _entry(row)
+
+    def get(self, msgid: str) -> JournalEntry | None:
+        """The row for ``msgid``."""
+        row = self._row(msgid)
+        return None if row is None else _entry(row)
+
+    def unresolved(self) -> Sequence[JournalEntry]:
+        """Rows whose outcome is not definite, oldest first."""
+        query = (
+            select(JournalRow)
+            .where(JournalRow.state.in_(_UNRESOLVED))
+            .order_by(JournalRow.created_at, JournalRow.id)
+        )
+        return [_entry(row) for row in self._session.scalars(query)]
+
+    def for_bill(self, bill_id: str) -> Sequence[JournalEntry]:
+        """Every row of a bill, oldest first."""
+        query = (
+            select(JournalRow)
+            .where(JournalRow.bill_id == bill_id)
+            .order_by(JournalRow.created_at, JournalRow.id)
+        )
+        return [_entry(row) for row in self._session.scalars(query)]
+
+    def between(self, start: datetime, end: datetime) -> Sequence[JournalEntry]:
+        """Rows created in ``[start, end)``, oldest first."""
+        query = (
+            select(JournalRow)
+            .where(JournalRow.created_at >= start, JournalRow.created_at < end)
+            .order_by(JournalRow.created_at, JournalRow.id)
+        )
+        return [_entry(row) for row in self._session.scalars(query)]
+
+    def history(self, msgid: str) -> Sequence[tuple[datetime, JournalState | None, JournalState]]:
+        """The recorded moves of one row: (when, from, to), first to last."""
+        query = select(JournalEvent).where(JournalEvent.msgid == msgid).order_by(JournalEvent.id)
+        return [(e.at, e.from_state, e.to_state) for e in self._session.scalars(query)]
+
+    def _row(self, msgid: str) -> JournalRow | None:
+        return self._session.scalars(select(JournalRow).where(JournalRow.msgid == msgid)).first()
+
+    def _event(
+        self,
+        msgid: str,
+        *,
+        previous: JournalState | None,
+        state: JournalState,
+        at: datetime,
+        attempts: int,
+        error: str,
+    ) -> None:
+        self._session.add(
+            JournalEvent(
+                msgid=msgid,
+                at=at,
+                from_state=previous,
+                to_state=state,
+                attempts=attempts,
+                error=error,
+            )
+        )
+
+
+def _entry(row: JournalRow) -> JournalEntry:
+    return JournalEntry(
+        msgid=row.msgid,
+        infno=row.infno,
+        state=row.state,
+        bill_id=row.bill_id,
+        group_key=row.group_key,
+        person_no=row.person_no,
+        insured_admdvs=row.insured_admdvs,
+        operator_code=row.operator_code,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        visit_id=row.visit_id,
+        batch_no=row.batch_no,
+        original_msgid=row.original_msgid,
+        original_infno=row.original_infno,
+        settlement_id=row.settlement_id,
+        amount=row.amount,
+        attempts=row.attempts,
+        last_error=row.last_error,
+    )

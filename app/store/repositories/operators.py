@@ -1,0 +1,123 @@
+"""Staff accounts with argon2id password hashes and lockout bookkeeping (reliability.md §4.4)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.operator import Operator, Role
+from app.errors import InputError
+from app.services.ports.clock import Clock
+from app.services.ports.store import OperatorAccount
+from app.store.models import OperatorRow
+
+
+class SqlOperatorRepository:
+    """:class:`~app.services.ports.store.OperatorRepository`; the hash never leaves this class."""
+
+    def __init__(self, session: Session, hasher: PasswordHasher, clock: Clock) -> None:
+        """Work inside ``session``; hash with ``hasher`` (argon2id)."""
+        self._session = session
+        self._hasher = hasher
+        self._clock = clock
+
+    def add(self, code: str, name: str, role: Role, password: str) -> None:
+        """Create an account; a code that exists already is refused."""
+        if self._session.get(OperatorRow, code) is not None:
+            raise InputError(f"工号 {code} 已存在，请换一个工号。", code="operator_exists")
+        self._session.add(
+            OperatorRow(
+                code=code,
+                name=name,
+                role=role,
+                password_hash=self._hasher.hash(password),
+                active=True,
+                failed_attempts=0,
+                locked_until=None,
+                password_changed_at=self._clock.now(),
+            )
+        )
+        self._session.flush()
+
+    def get(self, code: str) -> OperatorAccount | None:
+        """An account."""
+        row = self._session.get(OperatorRow, code)
+        return None if row is None else _account(row)
+
+    def verify_password(self, code: str, password: str) -> bool:
+        """Check ``password``; an unknown code costs the same time as a wrong password."""
+        row = self._session.get(OperatorRow, code)
+        stored = row.password_hash if row is not None else self._dummy_hash()
+        try:
+            self._hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if row is None:
+            return False
+        if self._hasher.check_needs_rehash(row.password_hash):
+            row.password_hash = self._hasher.hash(password)
+            self._session.flush()
+        return True
+
+    def set_password(self, code: str, password: str) -> None:
+        """Reset a password (and record when)."""
+        row = self._require(code)
+        row.password_hash = self._hasher.hash(password)
+        row.password_changed_at = self._clock.now()
+        self._session.flush()
+
+    def set_role(self, code: str, role: Role) -> None:
+        """Change the role."""
+        self._require(code).role = role
+        self._session.flush()
+
+    def set_active(self, code: str, *, active: bool) -> None:
+        """Enable or disable an account."""
+        self._require(code).active = active
+        self._session.flush()
+
+    def record_login(self, code: str, *, success: bool, locked_until: datetime | None) -> None:
+        """Count a failure (or reset the count on success) and set the lock as the caller decided."""
+        row = self._require(code)
+        row.failed_attempts = 0 if success else row.failed_attempts + 1
+        row.locked_until = locked_until
+        self._session.flush()
+
+    def all(self) -> Sequence[OperatorAccount]:
+        """Every account, by code."""
+        rows = self._session.scalars(select(OperatorRow).order_by(OperatorRow.code))
+        return [_account(row) for row in rows]
+
+    def _require(self, code: str) -> OperatorRow:
+        row = self._session.get(OperatorRow, code)
+        if row is None:
+            raise InputError(f"没有工号为 {code} 的操作员，请核对工号。", code="operator_unknown")
+        return row
+
+    def _dummy_hash(self) -> str:
+        return _dummy_hash_for(self._hasher)
+
+
+_DUMMY_HASHES: dict[tuple[int, int, int], str] = {}
+
+
+def _dummy_hash_for(hasher: PasswordHasher) -> str:
+    # Same parameters as real hashes, so verifying against it takes as long.
+    key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = hasher.hash("unknown operator")
+    return _DUMMY_HASHES[key]
+
+
+def _account(row: OperatorRow) -> OperatorAccount:
+    return OperatorAccount(
+        operator=Operator(code=row.code, name=row.name, role=row.role),
+        active=row.active,
+        failed_attempts=row.failed_attempts,
+        locked_until=row.locked_until,
+    )

@@ -1,0 +1,193 @@
+"""Confirmed settlements, cancellations and self-pay collections with split lines and fund rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.settlement import FundPayment, LineSplit, SettlementRecord, SettlementTotals
+from app.services.ports.store import StoredSettlement
+from app.store.models import SettlementFundRow, SettlementLineRow, SettlementRow
+
+
+class UnknownSettlement(LookupError):
+    """A bug: a change was asked for a settlement the store does not have."""
+
+
+class SqlSettlementRepository:
+    """:class:`~app.services.ports.store.SettlementRepository`."""
+
+    def __init__(self, session: Session) -> None:
+        """Work inside ``session``."""
+        self._session = session
+
+    def add(self, settlement: StoredSettlement) -> None:
+        """Store a settlement (a second add of the same ``setl_id`` raises IntegrityError)."""
+        record = settlement.record
+        totals = record.totals
+        self._session.add(
+            SettlementRow(
+                settlement_id=record.settlement_id,
+                bill_id=settlement.bill_id,
+                group_key=settlement.group_key,
+                operator_code=settlement.operator_code,
+                window=settlement.window,
+                visit_id=record.visit_id,
+                msgid=record.msgid,
+                med_type=record.med_type,
+                disease_code=record.disease_code,
+                insurance_type=record.insurance_type,
+                settled_at=record.settled_at,
+                total=totals.total,
+                full_self_pay=totals.full_self_pay,
+                over_limit=totals.over_limit,
+                first_self_pay=totals.first_self_pay,
+                in_scope=totals.in_scope,
+                deductible=totals.deductible,
+                fund=totals.fund,
+                account=totals.account,
+                cash=totals.cash,
+                hospital=totals.hospital,
+                pool_ratio=totals.pool_ratio,
+                balance_after=totals.balance_after,
+                clearing_agency=record.clearing_agency,
+                clearing_way=record.clearing_way,
+                clearing_type=record.clearing_type,
+                cancelled_by=settlement.cancelled_by,
+                is_cancellation=settlement.is_cancellation,
+                original_settlement_id=settlement.original_settlement_id,
+            )
+        )
+        self._session.flush()
+        self._session.add_all(
+            _split_row(record.settlement_id, position, split)
+            for position, split in enumerate(record.splits)
+        )
+        self._session.add_all(
+            SettlementFundRow(
+                settlement_id=record.settlement_id,
+                position=position,
+                fund_type=fund.fund_type,
+                amount=fund.amount,
+                name=fund.name,
+            )
+            for position, fund in enumerate(totals.funds)
+        )
+        self._session.flush()
+
+    def get(self, settlement_id: str) -> StoredSettlement | None:
+        """By ``setl_id``."""
+        row = self._session.get(SettlementRow, settlement_id)
+        return None if row is None else self._stored(row)
+
+    def mark_cancelled(self, settlement_id: str, cancellation_id: str) -> None:
+        """Link a settlement to the cancellation that undid it."""
+        row = self._session.get(SettlementRow, settlement_id)
+        if row is None:
+            raise UnknownSettlement(settlement_id)
+        row.cancelled_by = cancellation_id
+        self._session.flush()
+
+    def between(self, start: datetime, end: datetime) -> Sequence[StoredSettlement]:
+        """Settlements and cancellations settled in ``[start, end)``, in time order."""
+        rows = self._session.scalars(
+            select(SettlementRow)
+            .where(SettlementRow.settled_at >= start, SettlementRow.settled_at < end)
+            .order_by(SettlementRow.settled_at, SettlementRow.settlement_id)
+        )
+        return [self._stored(row) for row in rows]
+
+    def for_bill(self, bill_id: str) -> Sequence[StoredSettlement]:
+        """All of a bill's settlements, in time order."""
+        rows = self._session.scalars(
+            select(SettlementRow)
+            .where(SettlementRow.bill_id == bill_id)
+            .order_by(SettlementRow.settled_at, SettlementRow.settlement_id)
+        )
+        return [self._stored(row) for row in rows]
+
+    def _stored(self, row: SettlementRow) -> StoredSettlement:
+        splits = self._session.scalars(
+            select(SettlementLineRow)
+            .where(SettlementLineRow.settlement_id == row.settlement_id)
+            .order_by(SettlementLineRow.position)
+        )
+        funds = self._session.scalars(
+            select(SettlementFundRow)
+            .where(SettlementFundRow.settlement_id == row.settlement_id)
+            .order_by(SettlementFundRow.position)
+        )
+        totals = SettlementTotals(
+            total=row.total,
+            full_self_pay=row.full_self_pay,
+            over_limit=row.over_limit,
+            first_self_pay=row.first_self_pay,
+            in_scope=row.in_scope,
+            deductible=row.deductible,
+            fund=row.fund,
+            account=row.account,
+            cash=row.cash,
+            hospital=row.hospital,
+            pool_ratio=row.pool_ratio,
+            funds=tuple(FundPayment(f.fund_type, f.amount, f.name) for f in funds),
+            balance_after=row.balance_after,
+        )
+        record = SettlementRecord(
+            settlement_id=row.settlement_id,
+            visit_id=row.visit_id,
+            msgid=row.msgid,
+            med_type=row.med_type,
+            disease_code=row.disease_code,
+            insurance_type=row.insurance_type,
+            settled_at=row.settled_at,
+            totals=totals,
+            splits=tuple(_split(s) for s in splits),
+            clearing_agency=row.clearing_agency,
+            clearing_way=row.clearing_way,
+            clearing_type=row.clearing_type,
+        )
+        return StoredSettlement(
+            record=record,
+            bill_id=row.bill_id,
+            group_key=row.group_key,
+            operator_code=row.operator_code,
+            window=row.window,
+            cancelled_by=row.cancelled_by,
+            is_cancellation=row.is_cancellation,
+            original_settlement_id=row.original_settlement_id,
+        )
+
+
+def _split_row(settlement_id: str, position: int, split: LineSplit) -> SettlementLineRow:
+    return SettlementLineRow(
+        settlement_id=settlement_id,
+        position=position,
+        line_no=split.line_no,
+        amount=split.amount,
+        full_self_pay=split.full_self_pay,
+        over_limit=split.over_limit,
+        first_self_pay=split.first_self_pay,
+        in_scope=split.in_scope,
+        self_pay_ratio=split.self_pay_ratio,
+        item_class=split.item_class,
+        restricted=split.restricted,
+        note=split.note,
+    )
+
+
+def _split(row: SettlementLineRow) -> LineSplit:
+    return LineSplit(
+        line_no=row.line_no,
+        amount=row.amount,
+        full_self_pay=row.full_self_pay,
+        over_limit=row.over_limit,
+        first_self_pay=row.first_self_pay,
+        in_scope=row.in_scope,
+        self_pay_ratio=row.self_pay_ratio,
+        item_class=row.item_class,
+        restricted=row.restricted,
+        note=row.note,
+    )

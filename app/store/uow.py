@@ -1,0 +1,90 @@
+"""The unit of work: one Session, one ``BEGIN IMMEDIATE`` transaction per ``with`` (style.md §3.5).
+
+Usage (services)::
+
+    with uow_factory() as uow:
+        msgid = uow.msgids.next_msgid(code, clock.now())
+        uow.journal.add(entry)
+        uow.commit()          # durable when this returns (WAL + synchronous=FULL)
+
+Leaving the block without ``commit()`` rolls back. A unit of work belongs to the thread that made it; the
+factory may be called from any thread (connections are handed out one at a time by the pool). Environment
+failures (disk full, read-only, locked) surface as :class:`~app.errors.StoreError`.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from argon2 import PasswordHasher
+
+from app.store.db import Store, environment_errors, store_error_from
+from app.store.repositories.audit import SqlAuditLog
+from app.store.repositories.bills import SqlBillRepository
+from app.store.repositories.catalogue import SqlCatalogueRepository
+from app.store.repositories.day_closes import SqlDayCloseRepository
+from app.store.repositories.journal import SqlJournalRepository
+from app.store.repositories.msgids import SqlMsgIdRepository
+from app.store.repositories.operators import SqlOperatorRepository
+from app.store.repositories.persons import SqlPersonCache
+from app.store.repositories.receipts import SqlReceiptRepository
+from app.store.repositories.settlements import SqlSettlementRepository
+
+
+class SqlUnitOfWork:
+    """:class:`~app.services.ports.store.UnitOfWork` over the store's SQLite file."""
+
+    def __init__(self, store: Store, hasher: PasswordHasher) -> None:
+        """Bind every repository to one new Session of ``store``."""
+        session = store.sessions()
+        self._session = session
+        self.msgids = SqlMsgIdRepository(session)
+        self.journal = SqlJournalRepository(session)
+        self.persons = SqlPersonCache(session, store.cipher)
+        self.catalogue = SqlCatalogueRepository(session, name_index=store.catalogue_name_index)
+        self.bills = SqlBillRepository(session, store.cipher)
+        self.settlements = SqlSettlementRepository(session)
+        self.receipts = SqlReceiptRepository(session)
+        self.operators = SqlOperatorRepository(session, hasher, store.clock)
+        self.audit = SqlAuditLog(session, store.cipher)
+        self.day_closes = SqlDayCloseRepository(session)
+
+    def __enter__(self) -> Self:
+        """Begin: take the write lock now (``BEGIN IMMEDIATE``), not at the first write."""
+        with environment_errors():
+            self._session.connection()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed and release the connection."""
+        try:
+            with environment_errors():
+                self._session.close()
+        finally:
+            mapped = None if exc is None else store_error_from(exc)
+            if mapped is not None:
+                raise mapped from exc
+
+    def commit(self) -> None:
+        """Commit; durable when this returns."""
+        with environment_errors():
+            self._session.commit()
+
+
+class SqlUnitOfWorkFactory:
+    """:class:`~app.services.ports.store.UnitOfWorkFactory`: a fresh unit of work per call."""
+
+    def __init__(self, store: Store, hasher: PasswordHasher | None = None) -> None:
+        """Make units of work on ``store``; ``hasher`` defaults to argon2id with library defaults."""
+        self._store = store
+        self._hasher = hasher or PasswordHasher()
+
+    def __call__(self) -> SqlUnitOfWork:
+        """A new unit of work (use it in one ``with`` block on one thread)."""
+        return SqlUnitOfWork(self._store, self._hasher)

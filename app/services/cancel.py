@@ -12,16 +12,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from app.domain.journal import JournalState
 from app.domain.money import money_sum
-from app.domain.operator import Action, Operator, allows
+from app.domain.operator import Action, Operator
 from app.domain.settlement import SettlementRecord
 from app.domain.visit import BillStatus, GroupState
 from app.errors import (
     InputError,
     OutcomeUnknown,
-    PermissionDenied,
     PlatformError,
     PlatformFailure,
 )
@@ -45,6 +45,16 @@ from app.services.settlement import (
 )
 
 log = logging.getLogger(__name__)
+
+
+class SupervisorAuthoriser(Protocol):
+    """The two-person rule check (``AuthService.authorize_supervisor``)."""
+
+    def __call__(
+        self, action: Action, supervisor_code: str, password: str, *, requested_by: Operator
+    ) -> Operator:
+        """Verify the supervisor's credential and role for ``action``; raise PermissionDenied."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,7 @@ class CancelService:
         settlement: SettlementService,
         eligibility: EligibilityService,
         institution_code: str,
+        authoriser: SupervisorAuthoriser,
     ):
         """Bind to the platform, the store and the services a refund re-uses."""
         self._gateway = gateway
@@ -98,32 +109,7 @@ class CancelService:
         self._settlement = settlement
         self._eligibility = eligibility
         self._institution = institution_code
-
-    def authorise(self, approval: SupervisorApproval, action: Action) -> Operator:
-        """Check a supervisor's credential and role for ``action``; audited either way.
-
-        Raises:
-            PermissionDenied: wrong credential, inactive account or a role without the right.
-        """
-        with self._uow_factory() as uow:
-            account = uow.operators.get(approval.code)
-            verified = account is not None and uow.operators.verify_password(
-                approval.code, approval.password
-            )
-            allowed = (
-                verified
-                and account is not None
-                and account.active
-                and allows(account.operator.role, action)
-            )
-            uow.audit.append(
-                self._clock.now(), approval.code, "supervisor_authorisation",
-                "ok" if allowed else "denied", str(action),
-            )  # fmt: skip
-            uow.commit()
-        if not allowed or account is None:
-            raise PermissionDenied("主管授权失败：工号或密码不正确，或该工号没有此操作权限。")
-        return account.operator
+        self._authoriser = authoriser
 
     def cancel(
         self,
@@ -141,7 +127,9 @@ class CancelService:
             PlatformRejected / PlatformUnavailable: the platform refused or was not reached.
             OutcomeUnknown: the 2208 outcome is unknown and recovery could not settle it yet.
         """
-        supervisor = self.authorise(approval, action)
+        supervisor = self._authoriser(
+            action, approval.code, approval.password, requested_by=operator
+        )
         stored = self._original(settlement_id)
         if stored.record.settlement_id.startswith(SELF_PAY_PREFIX):
             return self._cancel_self_pay(stored, operator, supervisor)

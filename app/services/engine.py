@@ -29,6 +29,7 @@ from pathlib import Path
 from app.config import Settings
 from app.domain.operator import Operator
 from app.errors import InputError, PermissionDenied
+from app.services.auth import AuthService
 from app.services.bill_import import IdentityInput, ImportedVisit
 from app.services.cancel import CancelResult, CancelService, RefundResult, SupervisorApproval
 from app.services.catalogue import CatalogueService
@@ -54,15 +55,18 @@ class Engine:
     cancellation: CancelService
     day_close: DayCloseService
     catalogue: CatalogueService
+    auth: AuthService
     closer: Callable[[], None]
-    receipts: object | None = None  # app.services.receipts, when wired
-    auth: object | None = None  # app.services.auth, when wired
+    receipts: object | None = None  # app.services.receipts.ReceiptService once wired
 
     # ------------------------------------------------------------------ life cycle
 
-    def start(self) -> RecoverySummary:
-        """Resolve every unresolved journal row before any settlement (reliability.md §2.2)."""
-        return self.recovery.recover_all()
+    def start(self, *, wait: bool = True) -> RecoverySummary:
+        """Resolve every unresolved journal row before any settlement (reliability.md §2.2).
+
+        ``wait=False`` gives each row one attempt instead of retrying reversals with back-off.
+        """
+        return self.recovery.recover_all(wait=wait)
 
     def close(self) -> None:
         """Release the database and the HTTP session."""

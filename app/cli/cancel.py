@@ -1,0 +1,58 @@
+"""``settlement-window cancel``: cancel a settlement, or refund some of its lines (supervisor needed)."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.cli.context import SUPERVISOR_PASSWORD_ENV, CliContext, secret
+from app.cli.formatting import bill_text, totals_text
+from app.cli.output import EXIT_OK
+from app.services.cancel import SupervisorApproval
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``cancel`` subcommand."""
+    parser = subparsers.add_parser(
+        "cancel",
+        help="撤销结算（2208）或部分退费（须收费主管授权）",
+        description="撤销一笔结算；给出 --refund-lines 时为部分退费：撤销后按剩余项目重新结算。",
+    )
+    parser.add_argument("settlement_id", metavar="SETTLEMENT_ID", help="结算号（setl_id）")
+    parser.add_argument("--operator", metavar="CODE", help="操作员工号（或环境变量 SW_OPERATOR）")
+    parser.add_argument(
+        "--supervisor", metavar="CODE", required=True, help="授权的收费主管工号（密码见文档）"
+    )
+    parser.add_argument(
+        "--refund-lines", metavar="NO[,NO…]", help="部分退费：退回项目的费用流水号，逗号分隔"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, context: CliContext) -> int:
+    """Cancel or refund, print."""
+    operator = context.operator()
+    approval = SupervisorApproval(
+        args.supervisor, secret(SUPERVISOR_PASSWORD_ENV, f"收费主管 {args.supervisor} 的密码：")
+    )
+    engine = context.engine()
+    if args.refund_lines:
+        returned = [no.strip() for no in args.refund_lines.split(",") if no.strip()]
+        refund = engine.partial_refund(args.settlement_id, returned, operator, approval)
+        text = [
+            f"已撤销结算 {refund.cancellation.original_settlement_id}"
+            f"（撤销流水 {refund.cancellation.cancellation_id}）："
+            + totals_text(refund.cancellation.record.totals)
+        ]
+        if refund.resettled is not None:
+            text.append("剩余项目已重新结算：\n" + bill_text(refund.resettled))
+        context.out.result(
+            {"cancellation": refund.cancellation, "resettled": refund.resettled}, "\n".join(text)
+        )
+        return EXIT_OK
+    result = engine.cancel(args.settlement_id, operator, approval)
+    context.out.result(
+        {"cancellation": result},
+        f"已撤销结算 {result.original_settlement_id}（撤销流水 {result.cancellation_id}）："
+        + totals_text(result.record.totals),
+    )
+    return EXIT_OK

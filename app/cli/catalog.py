@@ -1,0 +1,51 @@
+"""``settlement-window catalog``: sync from the platform, import from a file, search."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.cli.context import CliContext
+from app.cli.formatting import items_text
+from app.cli.output import EXIT_OK
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``catalog`` subcommand with ``sync``, ``import`` and ``search``."""
+    parser = subparsers.add_parser("catalog", help="项目目录：同步、导入、查询", description="目录")
+    actions = parser.add_subparsers(dest="catalog_action", metavar="ACTION", required=True)
+    sync = actions.add_parser("sync", help="从平台下载目录更新（1301/1305/1306，增量）")
+    sync.add_argument("--operator", metavar="CODE", help="工号（或环境变量 SW_OPERATOR）")
+    sync.set_defaults(handler=run_sync)
+    load = actions.add_parser("import", help="从文件导入院内目录（JSON 或 CSV）")
+    load.add_argument("file", metavar="FILE", type=Path)
+    load.set_defaults(handler=run_import)
+    search = actions.add_parser("search", help="按编码、拼音首字母或名称查询")
+    search.add_argument("text", metavar="TEXT")
+    search.add_argument("--limit", type=int, default=20)
+    search.set_defaults(handler=run_search)
+
+
+def run_sync(_args: argparse.Namespace, context: CliContext) -> int:
+    """Download and apply."""
+    operator = context.operator()
+    result = context.engine(recover=False).catalogue.sync(operator)
+    context.out.result(
+        {"sync": result},
+        f"下载 {result.downloaded} 条，更新本地 {result.updated} 条，目录版本 {result.version}。",
+    )
+    return EXIT_OK
+
+
+def run_import(args: argparse.Namespace, context: CliContext) -> int:
+    """Import a file."""
+    count = context.engine(recover=False).catalogue.import_file(args.file)
+    context.out.result({"imported": count}, f"已导入 {count} 条目录。")
+    return EXIT_OK
+
+
+def run_search(args: argparse.Namespace, context: CliContext) -> int:
+    """Search."""
+    items = context.engine(recover=False).catalogue.search(args.text, args.limit)
+    context.out.result({"items": items}, items_text(items))
+    return EXIT_OK

@@ -1,0 +1,93 @@
+"""What every CLI handler gets: the parsed arguments, settings, output and a lazily built engine.
+
+``app.main`` passes an engine factory (``app.wiring.build_engine``); the CLI itself never wires
+adapters, which keeps ``app.cli`` above the services and below the composition root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.cli.output import Output
+from app.config import Settings, data_dir_of, default_config_path, load_settings
+from app.domain.operator import Operator
+from app.errors import ConfigError, InputError
+from app.services.engine import Engine
+
+EngineFactory = Callable[[Settings, Path], Engine]
+
+OPERATOR_ENV = "SW_OPERATOR"
+OPERATOR_PASSWORD_ENV = "SW_OPERATOR_PASSWORD"  # noqa: S105 - the variable's name, not a secret
+SUPERVISOR_PASSWORD_ENV = "SW_SUPERVISOR_PASSWORD"  # noqa: S105 - the variable's name
+
+
+@dataclass
+class CliContext:
+    """Per-invocation context; :meth:`close` releases the engine."""
+
+    args: argparse.Namespace
+    engine_factory: EngineFactory | None
+    out: Output
+    _settings: Settings | None = field(default=None, init=False)
+    _engine: Engine | None = field(default=None, init=False)
+
+    def settings(self) -> Settings:
+        """The validated settings from ``--config`` (or the default location)."""
+        if self._settings is None:
+            path = Path(self.args.config) if self.args.config else default_config_path()
+            if not path.exists():
+                raise ConfigError(
+                    f"找不到配置文件 {path}。请用 --config 指定，或设置环境变量 "
+                    "SETTLEMENT_WINDOW_CONFIG。",
+                    detail={"key": "(file)"},
+                )
+            self._settings = load_settings(path)
+        return self._settings
+
+    def data_dir(self) -> Path:
+        """``--data-dir``, else the configured or default data folder."""
+        return data_dir_of(self.settings(), self.args.data_dir)
+
+    def engine(self, *, recover: bool = True) -> Engine:
+        """The engine, built on first use; recovery runs first unless ``recover`` is false."""
+        if self._engine is None:
+            if self.engine_factory is None:
+                raise ConfigError("内部错误：未提供结算引擎。", detail={"key": "(engine)"})
+            self._engine = self.engine_factory(self.settings(), self.data_dir())
+            if recover:
+                summary = self._engine.start(wait=False)
+                if summary.examined:
+                    self.out.note(summary.text())
+        return self._engine
+
+    def operator(self) -> Operator:
+        """The operator acting, logged in with the password from the environment or a prompt."""
+        code = getattr(self.args, "operator", None) or os.environ.get(OPERATOR_ENV, "")
+        if not code:
+            raise InputError(
+                f"请用 --operator 指定工号（或设置环境变量 {OPERATOR_ENV}）。", code="usage"
+            )
+        password = secret(OPERATOR_PASSWORD_ENV, f"工号 {code} 的密码：")
+        return self.engine().auth.login(code, password)
+
+    def close(self) -> None:
+        """Release the engine if one was built."""
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+
+def secret(env_var: str, prompt: str) -> str:
+    """A password from ``env_var``, else typed at a terminal (never echoed, never logged)."""
+    value = os.environ.get(env_var)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise InputError(f"请通过环境变量 {env_var} 提供密码（非交互运行）。", code="usage")
+    return getpass.getpass(prompt)

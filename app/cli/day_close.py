@@ -1,0 +1,34 @@
+"""``settlement-window day-close``: reconcile the day with the platform and print the shift report."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from app.cli.context import CliContext
+from app.cli.formatting import day_close_text
+from app.cli.output import EXIT_OK, EXIT_REJECTED
+from app.errors import InputError
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``day-close`` subcommand."""
+    parser = subparsers.add_parser(
+        "day-close", help="日结对账（3201，不平时 3202）与交班汇总", description="日结对账"
+    )
+    parser.add_argument("--date", metavar="YYYY-MM-DD", help="对账日期（默认今天）")
+    parser.add_argument("--operator", metavar="CODE", help="收费主管工号（或环境变量 SW_OPERATOR）")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, context: CliContext) -> int:
+    """Close the day."""
+    operator = context.operator()
+    engine = context.engine()
+    try:
+        day = date.fromisoformat(args.date) if args.date else engine.day_close.today()
+    except ValueError:
+        raise InputError(f"日期格式不对：{args.date}，应为 YYYY-MM-DD。", code="usage") from None
+    report = engine.close_day(day, operator)
+    context.out.result({"report": report}, day_close_text(report))
+    return EXIT_OK if report.balanced else EXIT_REJECTED

@@ -1,0 +1,112 @@
+"""Console output: readable Chinese for people, ``--json`` for machines, and the exit codes.
+
+Exit codes (docs/cli.md): 0 ok; 1 a bug or local failure; 2 usage, configuration or input; 3 rejected
+(by the platform, by a rule or for lack of permission); 4 platform unavailable, offline or in
+maintenance; 5 outcome unknown or recovery pending (do not charge again).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import Enum
+from typing import Any, TextIO
+
+from app.errors import (
+    AppError,
+    BillLocked,
+    ConfigError,
+    InputError,
+    OutcomeUnknown,
+    PermissionDenied,
+    PlatformMaintenance,
+    PlatformRejected,
+    PlatformUnavailable,
+    RecoveryPending,
+    UserCancelled,
+)
+
+EXIT_OK = 0
+EXIT_BUG = 1
+EXIT_USAGE = 2
+EXIT_REJECTED = 3
+EXIT_UNAVAILABLE = 4
+EXIT_UNKNOWN = 5
+
+
+def exit_code_for(exc: AppError) -> int:
+    """The documented exit code of an expected failure."""
+    if isinstance(exc, OutcomeUnknown | RecoveryPending | BillLocked):
+        return EXIT_UNKNOWN
+    if isinstance(exc, PlatformUnavailable | PlatformMaintenance):
+        return EXIT_UNAVAILABLE
+    if isinstance(exc, PlatformRejected | PermissionDenied | UserCancelled):
+        return EXIT_REJECTED
+    if isinstance(exc, ConfigError | InputError):
+        return EXIT_USAGE
+    return EXIT_BUG
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, Decimals (as exact strings), dates, enums and tuples as JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+class Output:
+    """Writes results and errors in the chosen mode."""
+
+    def __init__(self, *, json_mode: bool, out: TextIO | None = None, err: TextIO | None = None):
+        """``json_mode`` prints one JSON document per command on stdout."""
+        self.json_mode = json_mode
+        self._out = out or sys.stdout
+        self._err = err or sys.stderr
+
+    def result(self, data: Mapping[str, Any], text: str) -> None:
+        """The command's result: ``data`` as JSON, or ``text`` for people."""
+        if self.json_mode:
+            document = {"ok": True, **{k: to_jsonable(v) for k, v in data.items()}}
+            self._out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        else:
+            self._out.write(text.rstrip("\n") + "\n")
+        self._out.flush()
+
+    def note(self, text: str) -> None:
+        """A side remark for people (stderr, so JSON on stdout stays clean)."""
+        self._err.write(text + "\n")
+        self._err.flush()
+
+    def error(self, exc: AppError) -> int:
+        """Report an expected failure; returns its exit code."""
+        code = exit_code_for(exc)
+        if self.json_mode:
+            document = {
+                "ok": False,
+                "exit_code": code,
+                "error": exc.code,
+                "message": exc.text,
+                "detail": exc.detail,
+            }
+            self._out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+            self._out.flush()
+        else:
+            self._err.write(f"错误：{exc.text}\n")
+            self._err.flush()
+        return code

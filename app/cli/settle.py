@@ -1,0 +1,55 @@
+"""``settlement-window settle --bill FILE``: settle a visit handed over by the HIS."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.cli.context import CliContext
+from app.cli.formatting import bill_text, totals_text
+from app.cli.output import EXIT_OK, EXIT_REJECTED, EXIT_UNKNOWN
+from app.domain.visit import GroupState
+from app.errors import InputError
+from app.services.bill_import import load_visit
+from app.services.settlement import BillResult, GroupResult
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``settle`` subcommand."""
+    parser = subparsers.add_parser(
+        "settle",
+        help="按 HIS 账单文件结算（见 docs/bill-format.md）",
+        description="读取账单文件，查询资格，分组预结算并结算。",
+    )
+    parser.add_argument("--bill", metavar="FILE", type=Path, required=True, help="账单 JSON 文件")
+    parser.add_argument("--yes", action="store_true", help="不逐组确认预结算结果，直接结算")
+    parser.add_argument("--operator", metavar="CODE", help="操作员工号（或环境变量 SW_OPERATOR）")
+    parser.set_defaults(handler=run)
+
+
+def _ask(group: GroupResult) -> bool:
+    if not sys.stdin.isatty():
+        raise InputError("非交互运行时请加 --yes 确认结算。", code="usage")
+    preview = totals_text(group.preview) if group.preview is not None else ""
+    answer = input(f"{group.label} 预结算：{preview}\n确认结算此组？[y/N] ")
+    return answer.strip().lower() in ("y", "yes", "是")
+
+
+def exit_code_of(bill: BillResult) -> int:
+    """5 if any group's outcome is unknown, 3 if any failed, else 0."""
+    states = {g.state for g in bill.groups}
+    if GroupState.UNKNOWN in states:
+        return EXIT_UNKNOWN
+    if GroupState.FAILED in states:
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def run(args: argparse.Namespace, context: CliContext) -> int:
+    """Load, identify, settle, print."""
+    visit = load_visit(args.bill)
+    operator = context.operator()
+    bill = context.engine().settle_visit(visit, operator, None if args.yes else _ask)
+    context.out.result({"bill": bill, "cash_due": bill.cash_due}, bill_text(bill))
+    return exit_code_of(bill)

@@ -195,7 +195,7 @@ class SandboxServer:
         """Every injection: msgid, infno, kind, processed."""
         return self.injector.fault_log()
 
-    def set_maintenance(self, on: bool, window: str | None = None) -> None:
+    def set_maintenance(self, on: bool = True, window: str | None = None) -> None:
         """Switch maintenance mode (Part A §9)."""
         self.gateway.maintenance_window = (window or "今日 22:00 至次日 02:00") if on else None
 

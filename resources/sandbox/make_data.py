@@ -120,9 +120,23 @@ def catalogue() -> dict[str, object]:
     return {"notice": NOTICE, "admdvs": "110105", "items": items}
 
 
+def _with_check_digit(body: str) -> str:
+    return body + ric.calc_check_digit(body + "0")  # the function skips the last character
+
+
 def id_number(region: str, birth: str, seq: int) -> str:
-    body = f"{region}{birth}{seq:03d}"
-    return body + ric.calc_check_digit(body)
+    """A valid ID number: the region is moved to a county code that existed in the birth year."""
+    candidates = [region] + [f"{region[:4]}{n:02d}" for n in range(1, 100)] + [
+        f"{region[:2]}{n:04d}" for n in range(101, 10000)
+    ]
+    for code in candidates:
+        number = _with_check_digit(f"{code}{birth}{seq:03d}")
+        try:
+            ric.validate(number)
+        except Exception:  # noqa: BLE001 - try the next county code
+            continue
+        return number
+    raise ValueError(f"no valid county code near {region} for {birth}")
 
 
 def card(region: str, number: str, serial_hex: str) -> dict[str, str]:
@@ -182,7 +196,7 @@ PEOPLE = [
          quals=[("M00500", "恶性肿瘤门诊治疗", "2025-01-01", "2120-12-31")],
          card=("620100", "J80901234", "8899AABBCCDDEEFF"),
          note="生僻字姓名（龘，基本多文种平面）：甘肃居民，M00500"),
-    dict(key="chongqing", name="林𠈌", region="500103", birth="19880102", seq=228, gend="2", registered=True,
+    dict(key="chongqing", name="林𠈌", region="500103", birth="19990102", seq=228, gend="2", registered=True,
          insuinfo=[dict(insutype="310", psn_type="1101", status="1", insuplc_admdvs="500103", balc="420.35", emp_name="重庆市示例火锅店（虚构）")],
          quals=[("M01600", "糖尿病", "2025-06-01", "2120-12-31")],
          card=("500100", "K91012345", "99AABBCCDDEEFF00"),

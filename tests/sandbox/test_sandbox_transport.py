@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from decimal import Decimal
@@ -11,6 +12,7 @@ import requests
 from helpers.sandbox_fixtures import CALL_PATH, SandboxClient, parse_json, sign_headers
 
 from app.sandbox import SandboxServer
+from app.sandbox.data import POLICIES_FILE
 
 SIGN_IN = {"signIn": {"opter_no": "OP001", "mac": "", "ip": "127.0.0.1"}}
 
@@ -149,13 +151,13 @@ def test_non_json_request_body_is_refused(sandbox: SandboxServer) -> None:
 def test_maintenance_answers_every_transaction_with_the_window(
     sandbox: SandboxServer, sandbox_client: SandboxClient
 ) -> None:
-    sandbox.set_maintenance(True, "2026-11-23 22:00 至 2026-11-24 02:00")
+    sandbox.set_maintenance(on=True, window="2026-11-23 22:00 至 2026-11-24 02:00")
     for infno, data in (("9001", SIGN_IN), ("1101", {"data": {}}), ("2207", {"data": {}})):
         result = sandbox_client.call(infno, data)
         assert result["infcode"] == -1
         assert result["err_msg"].startswith("系统停机维护")
         assert "2026-11-23 22:00 至 2026-11-24 02:00" in result["err_msg"]
-    sandbox.set_maintenance(False)
+    sandbox.set_maintenance(on=False)
     assert sandbox_client.call("9001", SIGN_IN)["infcode"] == 0
 
 
@@ -210,10 +212,6 @@ def test_request_counter_counts_per_infno(
 
 
 def test_loading_policies_changes_the_arithmetic(sandbox: SandboxServer) -> None:
-    import json
-
-    from app.sandbox.data import POLICIES_FILE
-
     data = json.loads(POLICIES_FILE.read_text(encoding="utf-8"))
     data["regions"]["630000"]["insutypes"]["390"]["chronic"]["M00500"]["deductible"] = "10.00"
     requests.post(sandbox.url + "/sandbox/policies", json=data, timeout=5).raise_for_status()

@@ -1,0 +1,824 @@
+"""Parse, don't trust: platform answers → typed domain values, or :class:`ProtocolError`.
+
+Bodies are parsed from the raw text with ``parse_float=Decimal`` (never through binary float);
+``NaN``/``Infinity``, duplicate keys and absurd nesting are refused. Every field a caller relies on is
+checked for presence, type, length and — for money — finiteness, scale (≤ 2 decimals) and range
+(16,2). ``null`` means absent. Results are checked against the identities of interface.md Part B
+§2.7 and §5.1 via :mod:`app.domain.settlement`. Whatever does not fit raises :class:`ProtocolError`,
+whose ``reason`` is short English for logs and never contains personal data.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from app.domain.bill import FeeLine
+from app.domain.money import FEN, MAX_AMOUNT, ZERO
+from app.domain.person import Gender, InsuranceEntry, InsuranceStatus, InsuredPerson, Qualification
+from app.domain.settlement import (
+    FundPayment,
+    LineSplit,
+    SettlementRecord,
+    SettlementTotals,
+    check_split,
+    check_totals,
+)
+from app.platform.envelope import CHINA_TIME
+from app.services.ports.platform import (
+    CancellationRecord,
+    CataloguePage,
+    DetailRow,
+    StatementTotalResult,
+    VoucherIdentity,
+)
+
+MAX_DEPTH = 32
+MAX_TEXT = 4000
+MAX_ERR_MSG = 300
+RATIO_PLACES = Decimal("0.0001")
+MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_FILE_MEMBERS = 16
+_CONTROL = {c: None for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
+
+
+class ProtocolError(Exception):
+    """The answer is not a valid answer to our request."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# ---------------------------------------------------------------------------------- JSON text
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ProtocolError(f"non-finite number {name} in the answer")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ProtocolError("duplicate key in the answer")
+        result[key] = value
+    return result
+
+
+def loads(raw: bytes | str) -> Any:
+    """Parse JSON with exact decimals; refuse NaN/Infinity, duplicate keys and deep nesting.
+
+    Raises:
+        ProtocolError: not UTF-8, not JSON, or one of the refused constructs.
+    """
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError:
+        raise ProtocolError("answer is not UTF-8") from None
+    try:
+        value = json.loads(
+            text,
+            parse_float=Decimal,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_unique_keys,
+        )
+    except json.JSONDecodeError:
+        raise ProtocolError("answer is not JSON") from None
+    except (RecursionError, ValueError):
+        raise ProtocolError("answer nests too deeply or holds an oversized number") from None
+    if _depth(value) > MAX_DEPTH:
+        raise ProtocolError("answer nests too deeply")
+    return value
+
+
+def _depth(value: object) -> int:
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            return deepest
+        if isinstance(item, dict):
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
+def dumps(value: object) -> bytes:
+    """Compact UTF-8 JSON; a ``Decimal`` is written as its exact digits, unquoted.
+
+    Raises:
+        TypeError: a value of another type, or a non-finite Decimal.
+    """
+    parts: list[str] = []
+    _write(value, parts)
+    return "".join(parts).encode("utf-8")
+
+
+def _write(value: object, out: list[str]) -> None:
+    if value is None or isinstance(value, bool | int | str):
+        out.append(json.dumps(value, ensure_ascii=False))
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise TypeError("non-finite Decimal")
+        out.append(format(value, "f"))
+    elif isinstance(value, Mapping):
+        out.append("{")
+        for index, (key, item) in enumerate(value.items()):
+            out.append("," if index else "")
+            out.append(json.dumps(str(key), ensure_ascii=False) + ":")
+            _write(item, out)
+        out.append("}")
+    elif isinstance(value, list | tuple):
+        out.append("[")
+        for index, item in enumerate(value):
+            out.append("," if index else "")
+            _write(item, out)
+        out.append("]")
+    else:
+        raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def sanitise(text: str, limit: int = MAX_ERR_MSG) -> str:
+    """Platform text made safe to log and quote: control characters removed, length capped."""
+    cleaned = text.translate(_CONTROL).strip()
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------------------------- envelope
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A parsed response envelope (B §1.2)."""
+
+    infcode: int
+    err_msg: str
+    output: Mapping[str, Any]
+    warn_msg: str = ""
+    infno: str = ""
+
+
+def parse_reply(raw: bytes) -> Reply:
+    """The response envelope: ``infcode`` (number or string), ``err_msg``, ``output``.
+
+    Raises:
+        ProtocolError: not an envelope.
+    """
+    body = loads(raw)
+    if not isinstance(body, dict):
+        raise ProtocolError("answer is not a JSON object")
+    if "infcode" not in body:
+        raise ProtocolError("answer has no infcode")
+    infcode = _infcode(body["infcode"])
+    err_msg = body.get("err_msg")
+    warn_msg = body.get("warn_msg")
+    if err_msg is not None and not isinstance(err_msg, str):
+        raise ProtocolError("err_msg is not text")
+    if warn_msg is not None and not isinstance(warn_msg, str):
+        raise ProtocolError("warn_msg is not text")
+    output = body.get("output")
+    if output is None:
+        output = {}
+    if not isinstance(output, dict):
+        raise ProtocolError("output is not an object")
+    echoed = body.get("infno")
+    return Reply(
+        infcode=infcode,
+        err_msg=sanitise(err_msg or ""),
+        output=output,
+        warn_msg=sanitise(warn_msg or ""),
+        infno=echoed if isinstance(echoed, str) else "",
+    )
+
+
+def _infcode(value: object) -> int:
+    if isinstance(value, bool):
+        raise ProtocolError("infcode is a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) <= 6:
+        return int(value.strip())
+    raise ProtocolError("infcode is not an integer")
+
+
+# ---------------------------------------------------------------------------------- fields
+
+
+def node(parent: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """A required object."""
+    value = parent.get(key)
+    if not isinstance(value, dict):
+        raise ProtocolError(f"{key} is missing or not an object")
+    return value
+
+
+def rows(parent: Mapping[str, Any], key: str, *, required: bool = True) -> list[Mapping[str, Any]]:
+    """A list of objects; ``null``/absent is empty unless required."""
+    value = parent.get(key)
+    if value is None and not required:
+        return []
+    if not isinstance(value, list):
+        raise ProtocolError(f"{key} is missing or not a list")
+    if not all(isinstance(item, dict) for item in value):
+        raise ProtocolError(f"{key} holds a non-object")
+    return value
+
+
+def text(parent: Mapping[str, Any], key: str, max_len: int, *, required: bool = True) -> str:
+    """A string field (a JSON integer is accepted as its digits); control characters refused."""
+    value = parent.get(key)
+    if value is None or value == "":
+        if required:
+            raise ProtocolError(f"{key} is missing")
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ProtocolError(f"{key} is not text")
+    if len(value) > max_len:
+        raise ProtocolError(f"{key} is longer than {max_len}")
+    if value != value.translate(_CONTROL):
+        raise ProtocolError(f"{key} holds control characters")
+    return value
+
+
+def money(parent: Mapping[str, Any], key: str, *, required: bool = True) -> Decimal | None:
+    """An amount: a JSON number, finite, at most 2 decimals, within 16,2; ``null`` is absent."""
+    value = parent.get(key)
+    if value is None:
+        if required:
+            raise ProtocolError(f"{key} is missing")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise ProtocolError(f"{key} is not a number")
+    amount = Decimal(value)
+    if not amount.is_finite():
+        raise ProtocolError(f"{key} is not finite")
+    if abs(amount) > MAX_AMOUNT:
+        raise ProtocolError(f"{key} is out of range")
+    if amount != amount.quantize(FEN):
+        raise ProtocolError(f"{key} has more than two decimals")
+    return amount.quantize(FEN) + ZERO  # + ZERO turns -0.00 into 0.00
+
+
+def required_money(parent: Mapping[str, Any], key: str) -> Decimal:
+    """An amount that must be present."""
+    amount = money(parent, key)
+    assert amount is not None  # required=True raised otherwise
+    return amount
+
+
+def optional_money(parent: Mapping[str, Any], key: str) -> Decimal:
+    """An amount where ``null``/absent counts as zero (fund columns that did not pay)."""
+    return money(parent, key, required=False) or ZERO
+
+
+def ratio(parent: Mapping[str, Any], key: str, *, required: bool = True) -> Decimal | None:
+    """A ratio 0..1 with at most four decimals (5,4)."""
+    value = parent.get(key)
+    if value is None:
+        if required:
+            raise ProtocolError(f"{key} is missing")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise ProtocolError(f"{key} is not a number")
+    number = Decimal(value)
+    if not number.is_finite() or not ZERO <= number <= 1:
+        raise ProtocolError(f"{key} is outside 0..1")
+    if number != number.quantize(RATIO_PLACES):
+        raise ProtocolError(f"{key} has more than four decimals")
+    return number + ZERO
+
+
+def day(parent: Mapping[str, Any], key: str, *, required: bool = True) -> date | None:
+    """A ``yyyy-MM-dd`` date."""
+    value = text(parent, key, 10, required=required)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else _bad_date(key)
+    except ValueError:
+        return _bad_date(key)
+
+
+def _bad_date(key: str) -> date:
+    raise ProtocolError(f"{key} is not a yyyy-MM-dd date")
+
+
+def moment(parent: Mapping[str, Any], key: str) -> datetime:
+    """A ``yyyy-MM-dd HH:mm:ss`` China-local time, returned as aware UTC-comparable datetime."""
+    value = text(parent, key, 19)
+    try:
+        local = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")  # noqa: DTZ007 - zone added below
+    except ValueError:
+        raise ProtocolError(f"{key} is not a yyyy-MM-dd HH:mm:ss time") from None
+    return local.replace(tzinfo=CHINA_TIME)
+
+
+def _expect(problems: Iterable[str]) -> None:
+    found = list(problems)
+    if found:
+        raise ProtocolError("; ".join(found)[:200])
+
+
+# ---------------------------------------------------------------------------------- 9001, 1101, 5301
+
+
+def parse_sign_in(output: Mapping[str, Any]) -> str:
+    """9001 → ``sign_no``."""
+    return text(node(output, "signinoutb"), "sign_no", 30)
+
+
+def parse_person(output: Mapping[str, Any]) -> InsuredPerson:
+    """1101 → the person with every insurance row (suspended rows kept with their status)."""
+    base = node(output, "baseinfo")
+    gender = text(base, "gend", 1, required=False)
+    insurances = tuple(_insurance(row) for row in rows(output, "insuinfo"))
+    return InsuredPerson(
+        person_no=text(base, "psn_no", 30),
+        name=text(base, "psn_name", 50),
+        id_number=text(base, "certno", 50, required=False),
+        gender=Gender(gender) if gender in {"1", "2"} else Gender.UNKNOWN,
+        birth_date=day(base, "brdy", required=False),
+        insurances=insurances,
+        cert_type=text(base, "psn_cert_type", 6, required=False) or "01",
+    )
+
+
+def _insurance(row: Mapping[str, Any]) -> InsuranceEntry:
+    admdvs = text(row, "insuplc_admdvs", 6)
+    if not (len(admdvs) == 6 and admdvs.isdigit()):
+        raise ProtocolError("insuplc_admdvs is not a 6-digit division code")
+    return InsuranceEntry(
+        insurance_type=text(row, "insutype", 6),
+        status=InsuranceStatus.from_code(text(row, "psn_insu_stas", 3, required=False)),
+        insured_admdvs=admdvs,
+        balance=money(row, "balc", required=False) or ZERO,
+        person_type=text(row, "psn_type", 6, required=False),
+        employer=text(row, "emp_name", 200, required=False),
+    )
+
+
+def parse_qualifications(output: Mapping[str, Any]) -> tuple[Qualification, ...]:
+    """5301 ``feedetail[]`` → qualifications (an empty list is a valid answer)."""
+    found: list[Qualification] = []
+    for row in rows(output, "feedetail", required=False):
+        begin = day(row, "begndate")
+        assert begin is not None
+        end = day(row, "enddate", required=False)
+        if end is not None and end < begin:
+            raise ProtocolError("qualification ends before it begins")
+        found.append(
+            Qualification(
+                code=text(row, "opsp_dise_code", 30),
+                name=text(row, "opsp_dise_name", 300, required=False),
+                valid_from=begin,
+                valid_to=end,
+            )
+        )
+    return tuple(found)
+
+
+# ---------------------------------------------------------------------------------- 2201, 2204
+
+
+def parse_visit_id(output: Mapping[str, Any], person_no: str) -> str:
+    """2201 → ``mdtrt_id``; the echoed ``psn_no`` must be ours when given."""
+    data = node(output, "data")
+    echoed = text(data, "psn_no", 30, required=False)
+    if echoed and echoed != person_no:
+        raise ProtocolError("2201 answer is for another person")
+    return text(data, "mdtrt_id", 30)
+
+
+def parse_splits(output: Mapping[str, Any], lines: Sequence[FeeLine]) -> tuple[LineSplit, ...]:
+    """2204 ``result[]`` → one checked split per uploaded line, in upload order."""
+    by_line: dict[str, LineSplit] = {}
+    for row in rows(output, "result"):
+        split = _split(row)
+        if split.line_no in by_line:
+            raise ProtocolError("a fee line is split twice")
+        _expect(check_split(split))
+        by_line[split.line_no] = split
+    wanted = {line.line_no: line for line in lines}
+    if set(by_line) != set(wanted):
+        raise ProtocolError("split lines differ from the uploaded lines")
+    for line_no, line in wanted.items():
+        if by_line[line_no].amount != line.amount:
+            raise ProtocolError("a split amount differs from the uploaded amount")
+    return tuple(by_line[line.line_no] for line in lines)
+
+
+def _split(row: Mapping[str, Any]) -> LineSplit:
+    self_pay_ratio = ratio(row, "selfpay_prop")
+    assert self_pay_ratio is not None
+    return LineSplit(
+        line_no=text(row, "feedetl_sn", 30),
+        amount=required_money(row, "det_item_fee_sumamt"),
+        full_self_pay=optional_money(row, "fulamt_ownpay_amt"),
+        over_limit=optional_money(row, "overlmt_amt"),
+        first_self_pay=optional_money(row, "preselfpay_amt"),
+        in_scope=optional_money(row, "inscp_scp_amt"),
+        self_pay_ratio=self_pay_ratio,
+        item_class=text(row, "chrgitm_lv", 3, required=False),
+        restricted=text(row, "lmt_used_flag", 3, required=False) == "1",
+        note=sanitise(text(row, "memo", MAX_TEXT, required=False), 200),
+    )
+
+
+# ---------------------------------------------------------------------------------- 2206-2208, 5203
+
+FUND_COLUMNS = (
+    "hifp_pay",
+    "cvlserv_pay",
+    "hifes_pay",
+    "hifmi_pay",
+    "hifob_pay",
+    "maf_pay",
+    "oth_pay",
+)
+
+
+def parse_totals(output: Mapping[str, Any], *, cancellation: bool = False) -> SettlementTotals:
+    """``setlinfo`` + ``setldetail[]`` → totals, with the identities of B §5.1 checked.
+
+    ``fund_pay_sumamt`` excludes the personal account; the cash field may be ``psn_cash_pay`` or
+    ``pdn_cash_pay``.
+    """
+    info = node(output, "setlinfo")
+    cash = money(info, "psn_cash_pay", required=False)
+    if cash is None:
+        cash = required_money(info, "pdn_cash_pay")
+    funds = tuple(
+        FundPayment(
+            fund_type=text(row, "fund_pay_type", 10),
+            amount=required_money(row, "fund_payamt"),
+            name=text(row, "fund_pay_type_name", 100, required=False),
+        )
+        for row in rows(output, "setldetail", required=False)
+    )
+    totals = SettlementTotals(
+        total=required_money(info, "medfee_sumamt"),
+        full_self_pay=optional_money(info, "fulamt_ownpay_amt"),
+        over_limit=optional_money(info, "overlmt_selfpay"),
+        first_self_pay=optional_money(info, "preselfpay_amt"),
+        in_scope=optional_money(info, "inscp_scp_amt"),
+        deductible=optional_money(info, "act_pay_dedc"),
+        fund=required_money(info, "fund_pay_sumamt"),
+        account=optional_money(info, "acct_pay"),
+        cash=cash,
+        hospital=optional_money(info, "hosp_part_amt"),
+        pool_ratio=ratio(info, "pool_prop_selfpay", required=False),
+        funds=funds,
+        balance_after=money(info, "balc", required=False),
+    )
+    _expect(check_totals(totals, cancellation=cancellation))
+    _expect(_column_problems(info, totals))
+    return totals
+
+
+def _column_problems(info: Mapping[str, Any], totals: SettlementTotals) -> list[str]:
+    problems: list[str] = []
+    columns = [money(info, name, required=False) for name in FUND_COLUMNS]
+    given = [amount for amount in columns if amount is not None]
+    if given and sum(given, ZERO) != totals.fund:
+        problems.append("fund columns do not add up to fund_pay_sumamt")
+    patient = money(info, "psn_part_amt", required=False)
+    if patient is not None and patient != totals.account + totals.cash:
+        problems.append("psn_part_amt is not account + cash")
+    return problems
+
+
+@dataclass(frozen=True)
+class SettleExpectation:
+    """What a 2207 answer must echo back."""
+
+    msgid: str
+    person_no: str
+    visit_id: str
+    total: Decimal
+    med_type: str
+    disease_code: str | None
+    insurance_type: str
+
+
+def parse_settlement(output: Mapping[str, Any], expected: SettleExpectation) -> SettlementRecord:
+    """2207 → a checked record; the echoes (msgid, person, visit, total) must match our request."""
+    info = node(output, "setlinfo")
+    totals = parse_totals(output)
+    _check_echo(info, expected.msgid, expected.person_no, expected.visit_id)
+    if totals.total != expected.total:
+        raise ProtocolError("settled total differs from the requested total")
+    return SettlementRecord(
+        settlement_id=text(info, "setl_id", 30),
+        visit_id=expected.visit_id,
+        msgid=expected.msgid,
+        med_type=expected.med_type,
+        disease_code=expected.disease_code,
+        insurance_type=text(info, "insutype", 6, required=False) or expected.insurance_type,
+        settled_at=moment(info, "setl_time"),
+        totals=totals,
+        splits=(),
+        clearing_agency=text(info, "clr_optins", 6, required=False),
+        clearing_way=text(info, "clr_way", 6, required=False),
+        clearing_type=text(info, "clr_type", 6, required=False),
+    )
+
+
+def _check_echo(info: Mapping[str, Any], msgid: str, person_no: str, visit_id: str) -> None:
+    if text(info, "medins_setl_id", 30, required=False) not in ("", msgid):
+        raise ProtocolError("medins_setl_id does not echo our msgid")
+    if text(info, "psn_no", 30, required=False) not in ("", person_no):
+        raise ProtocolError("answer is for another person")
+    if text(info, "mdtrt_id", 30, required=False) not in ("", visit_id):
+        raise ProtocolError("answer is for another visit")
+
+
+def parse_preview(
+    output: Mapping[str, Any], person_no: str, visit_id: str, total: Decimal
+) -> SettlementTotals:
+    """2206 → totals; the preview must be for our person, visit and total."""
+    info = node(output, "setlinfo")
+    totals = parse_totals(output)
+    if text(info, "psn_no", 30, required=False) not in ("", person_no):
+        raise ProtocolError("answer is for another person")
+    if text(info, "mdtrt_id", 30, required=False) not in ("", visit_id):
+        raise ProtocolError("answer is for another visit")
+    if totals.total != total:
+        raise ProtocolError("previewed total differs from the requested total")
+    return totals
+
+
+def parse_cancellation(
+    output: Mapping[str, Any],
+    msgid: str,
+    original_settlement_id: str,
+    person_no: str,
+    visit_id: str,
+) -> CancellationRecord:
+    """2208 → the negative mirror with the cancellation's own ``setl_id``."""
+    info = node(output, "setlinfo")
+    totals = parse_totals(output, cancellation=True)
+    _check_echo(info, msgid, person_no, visit_id)
+    settlement_id = text(info, "setl_id", 30)
+    if settlement_id == original_settlement_id:
+        raise ProtocolError("cancellation carries the original settlement id")
+    return CancellationRecord(
+        settlement_id=settlement_id,
+        original_settlement_id=original_settlement_id,
+        msgid=msgid,
+        cancelled_at=moment(info, "setl_time"),
+        totals=totals,
+    )
+
+
+def parse_queried_settlement(
+    output: Mapping[str, Any], person_no: str, settlement_id: str
+) -> SettlementTotals:
+    """5203 → the totals of that settlement (negative for a cancellation row)."""
+    info = node(output, "setlinfo")
+    if text(info, "setl_id", 30, required=False) not in ("", settlement_id):
+        raise ProtocolError("answer is for another settlement")
+    if text(info, "psn_no", 30, required=False) not in ("", person_no):
+        raise ProtocolError("answer is for another person")
+    total = required_money(info, "medfee_sumamt")
+    return parse_totals(output, cancellation=total < 0)
+
+
+# ---------------------------------------------------------------------------------- 3201, 3202, files
+
+
+def parse_statement_total(output: Mapping[str, Any]) -> StatementTotalResult:
+    """3201 ``stmtinfo`` → balanced or not (``stmt_rslt`` 0 = balanced)."""
+    info = node(output, "stmtinfo")
+    result = text(info, "stmt_rslt", 6)
+    return StatementTotalResult(
+        clearing_agency=text(info, "setl_optins", 6, required=False),
+        balanced=result == "0",
+        description=sanitise(text(info, "stmt_rslt_dscr", MAX_TEXT, required=False)),
+    )
+
+
+def parse_upload(output: Mapping[str, Any]) -> str:
+    """9101 → ``file_qury_no`` (top level of ``output``)."""
+    return text(output, "file_qury_no", 60)
+
+
+@dataclass(frozen=True)
+class FileTicket:
+    """Where to fetch a prepared file with 9102."""
+
+    file_query_no: str
+    filename: str
+    rows: int | None = None
+
+
+def parse_file_info(output: Mapping[str, Any]) -> FileTicket:
+    """3202 ``fileinfo`` → the result file's ticket."""
+    info = node(output, "fileinfo")
+    return FileTicket(text(info, "file_qury_no", 60), text(info, "filename", 200))
+
+
+def parse_catalogue_ticket(output: Mapping[str, Any]) -> FileTicket:
+    """1301/1305/1306 → the catalogue file's ticket and row count."""
+    count = output.get("data_cn")
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        raise ProtocolError("data_cn is not a row count")
+    return FileTicket(text(output, "file_qury_no", 60), text(output, "filename", 200), count)
+
+
+def read_zipped_text(content: bytes) -> str:
+    """The one text member of a platform zip (9102), size-checked; UTF-8 or GB18030."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, ValueError):
+        raise ProtocolError("file is not a zip archive") from None
+    with archive:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        if not members or len(members) > MAX_FILE_MEMBERS:
+            raise ProtocolError("zip archive has no or too many members")
+        member = members[0]
+        if member.file_size > MAX_FILE_BYTES:
+            raise ProtocolError("zip member is too large")
+        try:
+            data = archive.read(member)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
+            raise ProtocolError("zip member cannot be read") from None
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ProtocolError("file is neither UTF-8 nor GB18030")
+
+
+def tab_rows(body: str) -> list[list[str]]:
+    """Tab-separated lines without header; ``null`` becomes empty."""
+    return [
+        ["" if cell == "null" else cell for cell in line.rstrip("\r").split("\t")]
+        for line in body.split("\n")
+        if line.strip()
+    ]
+
+
+DETAIL_RESULT_COLUMNS = 10
+STATEMENT_RESULTS = frozenset({"0", "1", "2", "3"})
+
+
+def parse_result_file(content: bytes) -> tuple[DetailRow, ...]:
+    """3202 result rows: psn_no, mdtrt_id, setl_id, msgid, stmt_rslt, refd_setl_flag, memo, amounts."""
+    found: list[DetailRow] = []
+    for cells in tab_rows(read_zipped_text(content)):
+        if len(cells) != DETAIL_RESULT_COLUMNS:
+            raise ProtocolError("result row does not have 10 columns")
+        values = {"total": cells[7], "fund": cells[8], "account": cells[9]}
+        amounts = {name: _cell_money(value) for name, value in values.items()}
+        if cells[4] not in STATEMENT_RESULTS:
+            raise ProtocolError("stmt_rslt is not 0-3")
+        found.append(
+            DetailRow(
+                person_no=cells[0][:30],
+                visit_id=cells[1][:30],
+                settlement_id=cells[2][:30],
+                msgid=cells[3][:30],
+                total=amounts["total"],
+                fund=amounts["fund"],
+                account=amounts["account"],
+                refund=cells[5] == "1",
+                result=cells[4],
+                memo=sanitise(cells[6], 200),
+            )
+        )
+    return tuple(found)
+
+
+def _cell_money(cell: str) -> Decimal:
+    parsed = money({"v": loads(cell)} if cell else {"v": None}, "v")
+    assert parsed is not None
+    return parsed
+
+
+def detail_file(rows_: Iterable[DetailRow]) -> bytes:
+    """The 9101 upload for 3202: a zip holding one tab-separated text file.
+
+    Columns: setl_id, mdtrt_id, psn_no, medfee_sumamt, fund_pay_sumamt, acct_pay, refd_setl_flag.
+    """
+    lines = [
+        "\t".join(
+            (
+                row.settlement_id,
+                row.visit_id,
+                row.person_no,
+                format(row.total, "f"),
+                format(row.fund, "f"),
+                format(row.account, "f"),
+                "1" if row.refund else "0",
+            )
+        )
+        for row in rows_
+    ]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("stmt_detail.txt", ("\n".join(lines) + "\n").encode("utf-8"))
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------- catalogue
+
+CATALOGUE_FILE_COLUMNS = (
+    "med_list_codg", "name", "pinyin", "spec", "unit", "med_chrgitm_type", "chrgitm_lv",
+    "selfpay_prop", "pric_uplmt_amt", "lmt_used_flag", "list_type", "vali_flag", "begndate",
+    "enddate", "ver",
+)  # fmt: skip
+_MAX_CELL = 1000
+
+
+def parse_catalogue_file(content: bytes) -> CataloguePage:
+    """A 130x download → rows keyed by :data:`CATALOGUE_FILE_COLUMNS`; version = highest ``ver``."""
+    found: list[dict[str, str]] = []
+    for cells in tab_rows(read_zipped_text(content)):
+        if len(cells) < len(CATALOGUE_FILE_COLUMNS):
+            raise ProtocolError("catalogue row has too few columns")
+        if any(len(cell) > _MAX_CELL for cell in cells):
+            raise ProtocolError("catalogue cell is too long")
+        found.append(dict(zip(CATALOGUE_FILE_COLUMNS, cells, strict=False)))
+    version = max((row["ver"] for row in found), default="")
+    return CataloguePage(rows=tuple(found), version=version)
+
+
+def parse_catalogue_page(output: Mapping[str, Any]) -> CataloguePage:
+    """1312 → one page of rows (values as text) and the page count."""
+    pages = output.get("pages")
+    if isinstance(pages, bool) or not isinstance(pages, int) or pages < 0:
+        raise ProtocolError("pages is not a page count")
+    found: list[dict[str, str]] = []
+    for row in rows(output, "data", required=False):
+        found.append({key: _cell_text(key, value) for key, value in row.items()})
+        if not found[-1].get("hilist_code"):
+            raise ProtocolError("catalogue row has no hilist_code")
+    extra = {"recordCounts": str(output.get("recordCounts", ""))[:12]}
+    return CataloguePage(rows=tuple(found), total_pages=pages, extra=extra)
+
+
+def _cell_text(key: str, value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ProtocolError(f"{key} is not finite")
+        return format(value, "f")
+    if isinstance(value, int | str):
+        cell = str(value)
+        if len(cell) > _MAX_CELL or cell != cell.translate(_CONTROL):
+            raise ProtocolError(f"{key} is not a plain text cell")
+        return cell
+    raise ProtocolError(f"{key} is not a scalar")
+
+
+# ---------------------------------------------------------------------------------- e-voucher
+
+
+@dataclass(frozen=True)
+class VoucherRefusal:
+    """The e-voucher centre said no (non-zero ``code``)."""
+
+    code: str
+    message: str
+
+
+def parse_voucher(raw: bytes) -> VoucherIdentity | VoucherRefusal:
+    """The e-voucher centre's answer (A §11): identity on ``code`` 0, else its refusal."""
+    body = loads(raw)
+    if not isinstance(body, dict) or "code" not in body:
+        raise ProtocolError("e-voucher answer has no code")
+    code = _infcode(body["code"])
+    message = body.get("message")
+    if message is not None and not isinstance(message, str):
+        raise ProtocolError("e-voucher message is not text")
+    if code != 0:
+        return VoucherRefusal(str(code), sanitise(message or ""))
+    data = node(body, "data")
+    insured = text(data, "insuOrg", 6, required=False)
+    if insured and not (len(insured) == 6 and insured.isdigit()):
+        raise ProtocolError("insuOrg is not a division code")
+    return VoucherIdentity(
+        ec_token=text(data, "ecToken", 100),
+        id_number=text(data, "idNo", 50, required=False),
+        name=text(data, "userName", 50, required=False),
+        id_type=text(data, "idType", 6, required=False) or "01",
+        insured_admdvs=insured,
+    )

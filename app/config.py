@@ -655,3 +655,13 @@ def default_config_path() -> Path:
     return (
         Path(platformdirs.user_config_dir("settlement-window", appauthor=False)) / CONFIG_FILE_NAME
     )
+
+
+def resources_dir() -> Path:
+    """The ``resources`` folder: next to the ``app`` package, in the source tree and in the bundle."""
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def example_config_path() -> Path:
+    """The commented configuration template shipped with the program."""
+    return resources_dir() / "config" / "settlement-window.example.toml"

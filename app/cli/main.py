@@ -32,6 +32,10 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "app.cli.journal",
     "app.cli.day_close",
     "app.cli.catalog",
+    "app.cli.doctor",
+    "app.cli.users",
+    "app.cli.backup",
+    "app.cli.export",
 )
 
 ContextHandler = Callable[[argparse.Namespace, CliContext], int]

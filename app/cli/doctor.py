@@ -1,0 +1,466 @@
+"""``settlement-window doctor`` and ``settlement-window selfcheck``.
+
+``doctor`` wires the real adapters into the checks of :mod:`app.services.doctor`: configuration,
+data folder, database, SQLite version, platform reachability, TLS and signature (a harmless 9001
+sign-in), clock skew, e-voucher endpoint, card reader, printer, fonts and pending journal rows.
+
+``selfcheck`` proves an installed or frozen program works without any configuration: offscreen Qt, the
+bundled configuration template, the sandbox platform in-process, a signed sign-in, the bundled font
+and one receipt PDF. The bundle test runs it from the frozen executable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import logging
+import os
+import shutil
+import stat
+import sys
+import tempfile
+import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from app.cli.backup import cli_data_dir, load_cli_settings
+from app.config import (
+    Settings,
+    database_path,
+    example_config_path,
+    resources_dir,
+    settings_from_mapping,
+)
+from app.domain.operator import Operator, Role
+from app.errors import AppError, ConfigError
+from app.services.doctor import (
+    Check,
+    Finding,
+    Status,
+    as_json,
+    exit_code,
+    format_lines,
+    judge_clock_skew,
+    judge_free_space,
+    judge_pending_journal,
+    judge_sqlite_version,
+    run_checks,
+)
+from app.services.ports.clock import SystemClock
+from app.store.crypto import default_key_provider
+from app.store.db import Store, open_store, sqlite_version_status
+
+log = logging.getLogger(__name__)
+
+DOCTOR_OPERATOR = Operator(code="doctor", name="系统自检", role=Role.ADMIN)
+FONT_SUFFIXES = (".ttf", ".ttc", ".otf")
+
+
+def _font_files() -> list[Path]:
+    folder = resources_dir() / "fonts"
+    return sorted(p for p in folder.glob("*") if p.suffix.lower() in FONT_SUFFIXES)
+
+
+class _Doctor:
+    """The probes, sharing the loaded settings and the opened store."""
+
+    def __init__(self, args: argparse.Namespace, stack: ExitStack) -> None:
+        self._args = args
+        self._stack = stack
+        self._settings: Settings | None = None
+        self._config_error = ""
+        self._store: Store | None = None
+        self._server_date: datetime | None = None
+        self._local_at_response: datetime | None = None
+
+    # -------------------------------------------------------------- prerequisites
+
+    def _need_settings(self) -> Settings:
+        if self._settings is None:
+            raise ConfigError("配置有误，无法检查此项（见“配置”一行）。")
+        return self._settings
+
+    def _need_store(self) -> Store:
+        if self._store is None:
+            raise AppError("数据库没有打开，无法检查此项（见“数据库”一行）。")
+        return self._store
+
+    # -------------------------------------------------------------- checks
+
+    def configuration(self) -> Finding:
+        try:
+            self._settings = load_cli_settings(self._args)
+        except ConfigError as exc:
+            self._config_error = exc.text
+            raise
+        if self._settings.warnings:
+            return Finding(Status.WARNING, "；".join(self._settings.warnings))
+        return Finding(
+            Status.OK, f"{self._settings.hospital.name}，窗口 {self._settings.window.device_no}。"
+        )
+
+    def data_directory(self) -> Finding:
+        data_dir = cli_data_dir(self._args, self._need_settings())
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".doctor-"):
+                pass
+        except OSError:
+            return Finding(Status.ERROR, f"数据目录 {data_dir} 无法写入，请检查权限或磁盘。")
+        space = judge_free_space(shutil.disk_usage(data_dir).free)
+        if space.status is not Status.OK:
+            return Finding(space.status, f"{data_dir}：{space.text}")
+        mode = data_dir.stat().st_mode
+        if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
+            return Finding(
+                Status.WARNING,
+                f"数据目录 {data_dir} 其他用户也可访问，建议执行 chmod 700 {data_dir}。{space.text}",
+            )
+        return Finding(Status.OK, f"{data_dir} 可写，{space.text}")
+
+    def database(self) -> Finding:
+        data_dir = cli_data_dir(self._args, self._need_settings())
+        path = database_path(data_dir)
+        existed = path.exists()
+        store = open_store(path, default_key_provider(data_dir), SystemClock())
+        self._stack.callback(store.close)
+        self._store = store
+        result = store.integrity_check()
+        if result != "ok":
+            return Finding(
+                Status.ERROR,
+                f"数据库完整性检查失败（{result.splitlines()[0]}）。请停止收费，从最近的备份恢复并联系信息科。",
+            )
+        pragmas = f"journal_mode={store.pragmas.get('journal_mode')}，synchronous=FULL"
+        created = "" if existed else "（新建）"
+        return Finding(Status.OK, f"{path.name}{created} 完整性正常，{pragmas}。")
+
+    def sqlite_version(self) -> Finding:
+        status = sqlite_version_status()
+        return judge_sqlite_version(status.version, affected=status.affected)
+
+    def platform_reachable(self) -> Finding:
+        settings = self._need_settings().platform
+        response = self._head(settings.url)
+        self._server_date = _date_header(response)
+        return Finding(Status.OK, f"{settings.url} 可以连通（HTTP {response.status_code}）。")
+
+    def sign_in(self) -> Finding:
+        settings = self._need_settings()
+        store = self._need_store()
+        from app.platform.client import PlatformClient  # noqa: PLC0415 - only when checking
+
+        def next_msgid() -> str:
+            with store.uow_factory()() as uow:
+                msgid = uow.msgids.next_msgid(settings.hospital.code, SystemClock().now())
+                uow.commit()
+            return msgid
+
+        with PlatformClient(
+            settings.platform,
+            settings.hospital,
+            settings.window,
+            next_msgid,
+            SystemClock(),
+            read_attempts=1,
+        ) as client:
+            client.check_connection(DOCTOR_OPERATOR)
+        tls = (
+            "HTTPS"
+            if settings.platform.url.startswith("https://")
+            else "HTTP（未加密，仅限内网/沙箱）"
+        )
+        pins = f"，证书指纹 {len(settings.platform.pins)} 个" if settings.platform.pins else ""
+        finding_status = (
+            Status.OK if settings.platform.url.startswith("https://") else Status.WARNING
+        )
+        if (
+            settings.demo
+            or "127.0.0.1" in settings.platform.url
+            or "localhost" in settings.platform.url
+        ):
+            finding_status = Status.OK
+        return Finding(finding_status, f"签到（9001）成功，{tls}{pins}，签名被平台接受。")
+
+    def clock_skew(self) -> Finding:
+        self._need_settings()
+        if self._server_date is None:
+            raise AppError("平台没有返回时间，无法比较时钟（见“平台连通”一行）。")
+        local = self._local_at_response or datetime.now(UTC)
+        return judge_clock_skew((local - self._server_date).total_seconds())
+
+    def voucher_endpoint(self) -> Finding:
+        settings = self._need_settings().platform
+        response = self._head(settings.ec_url)
+        return Finding(Status.OK, f"{settings.ec_url} 可以连通（HTTP {response.status_code}）。")
+
+    def card_reader(self) -> Finding:
+        reader = self._need_settings().card_reader
+        if reader.kind == "simulated":
+            demo = self._need_settings().demo
+            status = Status.OK if demo else Status.WARNING
+            return Finding(status, "使用模拟读卡器，只适用于培训；正式收费请配置 card_reader。")
+        if reader.kind == "pcsc":
+            if importlib.util.find_spec("smartcard") is None:
+                return Finding(Status.ERROR, "配置为 PC/SC 读卡器，但没有安装 pyscard 组件。")
+            return Finding(Status.OK, "PC/SC 组件已安装（请插卡试读一次）。")
+        if reader.library.startswith(("ws://", "http://")):
+            return Finding(Status.OK, f"使用读卡助手 {reader.library}（请插卡试读一次）。")
+        return Finding(
+            Status.OK,
+            f"读卡库 {Path(reader.library).name} 已找到，函数 {reader.function}（请插卡试读一次）。",
+        )
+
+    def printer(self) -> Finding:
+        printer = self._need_settings().printer
+        if printer.kind == "pdf":
+            return Finding(Status.OK, f"票据保存为 PDF（{printer.layout}）。")
+        if printer.kind == "escpos":
+            device = printer.escpos_device
+            if device.startswith("/dev/") and not Path(device).exists():
+                return Finding(Status.ERROR, f"热敏打印机设备 {device} 不存在，请检查连接。")
+            return Finding(Status.OK, f"热敏打印机 {device}（请打印测试页确认）。")
+        name = printer.name or "系统默认打印机"
+        return Finding(Status.OK, f"使用 {name}（{printer.layout}，请打印测试页确认）。")
+
+    def fonts(self) -> Finding:
+        files = _font_files()
+        if not files:
+            return Finding(
+                Status.ERROR,
+                f"{resources_dir() / 'fonts'} 中没有字体文件，票据上的中文会无法显示。请重新安装。",
+            )
+        return Finding(Status.OK, "已带中文字体：" + "、".join(p.name for p in files) + "。")
+
+    def pending_journal(self) -> Finding:
+        store = self._need_store()
+        with store.uow_factory()() as uow:
+            rows = list(uow.journal.unresolved())
+        oldest = None
+        if rows:
+            first = min(row.created_at for row in rows)
+            oldest = (datetime.now(UTC) - first).total_seconds() / 60
+        return judge_pending_journal(len(rows), oldest)
+
+    # -------------------------------------------------------------- helpers
+
+    def _head(self, url: str) -> requests.Response:
+        platform = self._need_settings().platform
+        verify: str | bool = platform.ca_bundle or True
+        try:
+            response = requests.head(
+                url,
+                timeout=(platform.connect_timeout, min(platform.read_timeout, 10.0)),
+                verify=verify,
+                allow_redirects=False,
+            )
+        except requests.exceptions.SSLError:
+            raise AppError(f"{url} 的证书校验失败，请检查 platform.ca_bundle。") from None
+        except requests.exceptions.RequestException as exc:
+            raise AppError(
+                f"无法连接 {url}（{type(exc).__name__}）。请检查网络、前置机和地址配置。"
+            ) from None
+        self._local_at_response = datetime.now(UTC)
+        response.close()
+        return response
+
+    def checks(self) -> list[Check]:
+        return [
+            Check("config", "配置", self.configuration),
+            Check("data_dir", "数据目录", self.data_directory),
+            Check("database", "数据库", self.database),
+            Check("sqlite", "SQLite 版本", self.sqlite_version),
+            Check("platform", "平台连通", self.platform_reachable),
+            Check("sign_in", "TLS 和签名", self.sign_in),
+            Check("clock", "时钟", self.clock_skew),
+            Check("voucher", "电子凭证服务", self.voucher_endpoint),
+            Check("card_reader", "读卡器", self.card_reader),
+            Check("printer", "打印机", self.printer),
+            Check("fonts", "字体", self.fonts),
+            Check("journal", "未完成交易", self.pending_journal),
+        ]
+
+
+def _date_header(response: requests.Response) -> datetime | None:
+    value = response.headers.get("Date")
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _print_report(args: argparse.Namespace, payload: dict[str, Any], lines: list[str]) -> None:
+    if getattr(args, "json", False) or getattr(args, "doctor_json", False):
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write("\n".join(lines) + "\n")
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    """Run every check, print the report, return 1 if any check is 错误."""
+    with ExitStack() as stack:
+        results = run_checks(_Doctor(args, stack).checks())
+    _print_report(args, as_json(results), format_lines(results))
+    return exit_code(results)
+
+
+# ---------------------------------------------------------------------------- selfcheck
+
+
+@contextmanager
+def _sandbox() -> Iterator[Any]:
+    from app.sandbox import SandboxServer  # noqa: PLC0415 - only the self-check needs it
+
+    server = SandboxServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _selfcheck_settings(server: Any, data_dir: Path) -> Settings:
+    """The bundled template, pointed at the in-process sandbox and a temporary data folder."""
+    data = tomllib.loads(example_config_path().read_text(encoding="utf-8"))
+    platform = data["platform"]
+    for name in ("token_file", "token_keyring", "token"):
+        platform.pop(name, None)
+    platform.update(url=server.url, ec_url=server.ec_url, passid=server.passid, token=server.token)
+    data["data_dir"] = str(data_dir)
+    data["demo"] = True
+    return settings_from_mapping(data, base_dir=data_dir)
+
+
+def _render_receipt_pdf(settings: Settings) -> bytes:
+    """One receipt PDF with the bundled Chinese font (reportlab, as the receipt printer uses)."""
+    import io  # noqa: PLC0415
+
+    # Imported by name: reportlab ships no type information, and only the self-check needs it here.
+    mm = importlib.import_module("reportlab.lib.units").mm
+    pdfmetrics = importlib.import_module("reportlab.pdfbase.pdfmetrics")
+    ttfonts = importlib.import_module("reportlab.pdfbase.ttfonts")
+    canvas = importlib.import_module("reportlab.pdfgen.canvas")
+
+    font = _font_files()[0]
+    pdfmetrics.registerFont(ttfonts.TTFont("SelfCheckFont", str(font), subfontIndex=0))
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=(80 * mm, 60 * mm))
+    page.setFont("SelfCheckFont", 9)
+    page.drawString(4 * mm, 50 * mm, settings.hospital.name)
+    page.drawString(4 * mm, 44 * mm, "门诊慢特病跨省直接结算 自检票据")
+    page.drawString(4 * mm, 38 * mm, "合计 179.63  基金支付 129.63  现金 50.00")
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+def _qt_check() -> str:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QFontDatabase, QGuiApplication  # noqa: PLC0415
+    from PySide6.QtWidgets import QApplication, QLabel  # noqa: PLC0415
+
+    _app = QApplication.instance() or QApplication(["settlement-window-selfcheck"])
+    font_id = QFontDatabase.addApplicationFont(str(_font_files()[0]))
+    if font_id < 0:
+        raise AppError("Qt 无法加载自带的中文字体。")
+    label = QLabel("门诊慢特病")
+    label.resize(label.sizeHint())
+    image = label.grab()
+    label.deleteLater()
+    if image.isNull():
+        raise AppError("Qt 无法绘制窗口。")
+    return f"{QGuiApplication.platformName()} 平台，字体 {', '.join(QFontDatabase.applicationFontFamilies(font_id))}"
+
+
+def run_selfcheck(args: argparse.Namespace) -> int:
+    """Offscreen start-up proof for installers and the frozen bundle; exit 0 when all is well."""
+    steps: list[tuple[str, Callable[[], str]]] = []
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="sw-selfcheck-") as tmp, _sandbox() as server:
+        data_dir = Path(tmp) / "data"
+        holder: dict[str, Any] = {}
+
+        def config() -> str:
+            holder["settings"] = _selfcheck_settings(server, data_dir)
+            return f"模板 {example_config_path().name} 加载成功"
+
+        def store() -> str:
+            store = open_store(
+                database_path(data_dir), default_key_provider(data_dir), SystemClock()
+            )
+            holder["store"] = store
+            return f"数据库完整性 {store.integrity_check()}"
+
+        def sign_in() -> str:
+            settings: Settings = holder["settings"]
+            store: Store = holder["store"]
+            from app.platform.client import PlatformClient  # noqa: PLC0415
+
+            def next_msgid() -> str:
+                with store.uow_factory()() as uow:
+                    msgid = uow.msgids.next_msgid(settings.hospital.code, SystemClock().now())
+                    uow.commit()
+                return msgid
+
+            with PlatformClient(
+                settings.platform, settings.hospital, settings.window, next_msgid, SystemClock()
+            ) as client:
+                client.check_connection(DOCTOR_OPERATOR)
+            return "沙箱签到（9001）成功"
+
+        def qt() -> str:
+            return "Qt " + _qt_check()
+
+        def receipt() -> str:
+            pdf = _render_receipt_pdf(holder["settings"])
+            if not pdf.startswith(b"%PDF"):
+                raise AppError("票据 PDF 生成失败。")
+            (Path(tmp) / "selfcheck-receipt.pdf").write_bytes(pdf)
+            return f"票据 PDF {len(pdf)} 字节"
+
+        steps = [
+            ("配置", config),
+            ("数据库", store),
+            ("签到", sign_in),
+            ("界面", qt),
+            ("票据", receipt),
+        ]
+        failed = False
+        try:
+            for title, step in steps:
+                try:
+                    lines.append(f"[正常] {title}：{step()}")
+                except AppError as exc:
+                    lines.append(f"[错误] {title}：{exc.text}")
+                    failed = True
+                    break
+        finally:
+            if "store" in holder:
+                holder["store"].close()
+    lines.append("自检失败。" if failed else "自检通过。")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 1 if failed else 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``doctor`` and ``selfcheck``."""
+    doctor = subparsers.add_parser("doctor", help="检查本窗口的配置、数据库、平台连接和设备")
+    doctor.add_argument(
+        "--json", dest="doctor_json", action="store_true", help="以 JSON 输出（供监控）"
+    )
+    doctor.set_defaults(handler=run_doctor)
+    selfcheck = subparsers.add_parser(
+        "selfcheck", help="安装/打包自检：离屏界面、内置沙箱、签到和票据 PDF（无需配置）"
+    )
+    selfcheck.set_defaults(handler=run_selfcheck)

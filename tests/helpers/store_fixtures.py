@@ -6,13 +6,14 @@
 * ``store``: the opened :class:`~app.store.db.Store` (closed after the test). Operator passwords use cheap
   argon2id parameters so tests stay fast; production uses the library defaults.
 * ``uow_factory``: ``store.uow_factory()`` — a ``UnitOfWorkFactory`` for services under test.
+* ``reopen_store``: a function opening another store on the same file (simulated restart).
 
 Helpers: :func:`open_test_store` opens another store on the same file (simulated restart).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from app.store import FileKeyProvider, Store, SqlUnitOfWorkFactory, open_store
+from app.store import FileKeyProvider, SqlUnitOfWorkFactory, Store, open_store
 
 STORE_TEST_START = datetime(2026, 11, 23, 2, 0, 0, tzinfo=UTC)
 
@@ -88,6 +89,23 @@ def store(
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def reopen_store(
+    store_path: Path, key_provider: FileKeyProvider, store_clock: StoreTestClock
+) -> Iterator[Callable[[], Store]]:
+    """Open another store on ``store_path`` (a simulated restart); all are closed after the test."""
+    opened: list[Store] = []
+
+    def reopen() -> Store:
+        store = open_test_store(store_path, key_provider, store_clock)
+        opened.append(store)
+        return store
+
+    yield reopen
+    for store in opened:
+        store.close()
 
 
 @pytest.fixture

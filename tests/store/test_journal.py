@@ -1,0 +1,114 @@
+"""The journal: state moves through the domain state machine, each recorded as an event row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from app.domain.journal import IllegalTransition, JournalState
+from app.store import SqlUnitOfWorkFactory, Store
+
+from .builders import INSTITUTION, T0, entry
+
+M1 = f"{INSTITUTION}202611231000000001"
+M2 = f"{INSTITUTION}202611231000000002"
+M3 = f"{INSTITUTION}202611231000000003"
+
+
+def test_a_row_moves_along_the_state_machine_with_its_history(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    with uow_factory() as uow:
+        uow.journal.add(entry(M1))
+        uow.commit()
+    steps = [
+        (JournalState.SENT, {}),
+        (JournalState.UNKNOWN, {"error": "平台没有应答"}),
+        (JournalState.REVERSING, {"count_attempt": True}),
+        (JournalState.REVERSING, {"count_attempt": True, "error": "冲正超时"}),
+        (JournalState.REVERSED, {}),
+    ]
+    for minutes, (state, extra) in enumerate(steps, start=1):
+        with uow_factory() as uow:
+            moved = uow.journal.move(M1, state, T0 + timedelta(minutes=minutes), **extra)  # type: ignore[arg-type]
+            uow.commit()
+        assert moved.state is state
+    with uow_factory() as uow:
+        final = uow.journal.get(M1)
+        history = uow.journal.history(M1)
+    assert final is not None
+    assert final.state is JournalState.REVERSED
+    assert final.attempts == 2
+    assert final.last_error == "冲正超时"
+    assert final.updated_at == T0 + timedelta(minutes=5)
+    assert final.created_at == T0
+    assert [(before, after) for _, before, after in history] == [
+        (None, JournalState.PREPARED),
+        (JournalState.PREPARED, JournalState.SENT),
+        (JournalState.SENT, JournalState.UNKNOWN),
+        (JournalState.UNKNOWN, JournalState.REVERSING),
+        (JournalState.REVERSING, JournalState.REVERSING),
+        (JournalState.REVERSING, JournalState.REVERSED),
+    ]
+
+
+def test_settlement_and_visit_ids_are_recorded_on_ok(uow_factory: SqlUnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        uow.journal.add(entry(M1))
+        uow.journal.move(M1, JournalState.SENT, T0)
+        uow.journal.move(M1, JournalState.OK, T0, visit_id="V9", settlement_id="S9")
+        uow.commit()
+    with uow_factory() as uow:
+        row = uow.journal.get(M1)
+    assert row is not None
+    assert (row.visit_id, row.settlement_id) == ("V9", "S9")
+
+
+def test_an_illegal_move_raises_and_changes_nothing(uow_factory: SqlUnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        uow.journal.add(entry(M1))
+        uow.commit()
+    with uow_factory() as uow, pytest.raises(IllegalTransition):
+        uow.journal.move(M1, JournalState.REVERSED, T0)
+    with uow_factory() as uow:
+        row = uow.journal.get(M1)
+        assert row is not None
+        assert row.state is JournalState.PREPARED
+        assert len(uow.journal.history(M1)) == 1
+
+
+def test_a_msgid_can_be_journaled_only_once(uow_factory: SqlUnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        uow.journal.add(entry(M1))
+        uow.commit()
+    with uow_factory() as uow, pytest.raises(IntegrityError):
+        uow.journal.add(entry(M1, bill_id="B2"))
+
+
+def test_unresolved_rows_oldest_first_and_queries_by_bill_and_time(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    with uow_factory() as uow:
+        uow.journal.add(entry(M2, at=T0 + timedelta(minutes=2), bill_id="B2"))
+        uow.journal.add(entry(M1, at=T0 + timedelta(minutes=1)))
+        uow.journal.add(entry(M3, at=T0 + timedelta(minutes=3)))
+        uow.journal.move(M3, JournalState.SENT, T0)
+        uow.journal.move(M3, JournalState.FAILED, T0, error="参保人未备案")
+        uow.commit()
+    with uow_factory() as uow:
+        assert [e.msgid for e in uow.journal.unresolved()] == [M1, M2]
+        assert [e.msgid for e in uow.journal.for_bill("B1")] == [M1, M3]
+        window = uow.journal.between(T0 + timedelta(minutes=2), T0 + timedelta(minutes=3))
+        assert [e.msgid for e in window] == [M2]
+
+
+def test_journal_survives_a_restart(store: Store, reopen_store: Callable[[], Store]) -> None:
+    with store.uow_factory()() as uow:
+        uow.journal.add(entry(M1))
+        uow.commit()
+    store.close()
+    with reopen_store().uow_factory()() as uow:
+        assert uow.journal.get(M1) == entry(M1)

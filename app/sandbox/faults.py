@@ -158,18 +158,19 @@ class FaultInjector:
     def pick(self, infno: str, *, connection: bool) -> Injection | None:
         """The first rule that fires for this request, counted and drawn deterministically."""
         with self._lock:
+            chosen: FaultRule | None = None
             for rule in self.rules:
-                if (rule.stage == "connection") != connection:
+                if (rule.stage == "connection") != connection or rule.infno not in ("*", infno):
                     continue
-                if rule.infno not in ("*", infno):
-                    continue
+                # Every matching rule counts the occurrence, so "nth" means the nth such request.
                 rule.seen += 1
-                if rule.times is not None and rule.fired >= rule.times:
-                    continue
-                if self._fires(rule):
-                    rule.fired += 1
-                    return Injection(rule.kind, rule.params, self._rng)
-            return None
+                exhausted = rule.times is not None and rule.fired >= rule.times
+                if chosen is None and not exhausted and self._fires(rule):
+                    chosen = rule
+            if chosen is None:
+                return None
+            chosen.fired += 1
+            return Injection(chosen.kind, chosen.params, self._rng)
 
     def _fires(self, rule: FaultRule) -> bool:
         if rule.nth:

@@ -32,7 +32,8 @@ def dumps(value: object) -> str:
 
 
 def _write(value: object, out: list[str]) -> None:
-    if value is None or isinstance(value, bool | int | str):
+    if value is None or isinstance(value, bool | int | str | float):
+        # floats only ever appear in fault-plan parameters (seconds), never in money
         out.append(json.dumps(value, ensure_ascii=False))
     elif isinstance(value, Decimal):
         out.append(_decimal_text(value))

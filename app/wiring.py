@@ -1,1 +1,154 @@
-"""Composition of the settlement engine: settings → store, platform client, services."""
+"""Composition of the settlement engine: settings → store, platform client, services.
+
+The only place that knows both the adapters (``app.store``, ``app.platform``) and the services. The
+window (``app.main`` → ``app.ui``) and the CLI get the finished :class:`~app.services.engine.Engine`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import cast
+
+from argon2 import PasswordHasher
+
+from app.config import Settings, database_path
+from app.platform.client import PlatformClient
+from app.services.auth import AuthService, LoginPolicy
+from app.services.cancel import CancelService
+from app.services.catalogue import CatalogueService
+from app.services.day_close import DayCloseService
+from app.services.eligibility import EligibilityService
+from app.services.engine import Engine
+from app.services.journaling import JournaledCaller
+from app.services.ports.clock import Clock, SystemClock
+from app.services.ports.store import UnitOfWorkFactory
+from app.services.recovery import DEFAULT_MAX_ATTEMPTS, Backoff, RecoveryService
+from app.services.settlement import SettlementService
+from app.store import KeyProvider, default_key_provider, open_store
+
+log = logging.getLogger(__name__)
+
+
+def msgid_source(
+    uow_factory: UnitOfWorkFactory, institution_code: str, clock: Clock
+) -> Callable[[], str]:
+    """Read-only calls' msgids: each allocation is its own short committed transaction."""
+
+    def next_msgid() -> str:
+        with uow_factory() as uow:
+            msgid = uow.msgids.next_msgid(institution_code, clock.now())
+            uow.commit()
+        return msgid
+
+    return next_msgid
+
+
+def build_engine(
+    settings: Settings,
+    data_dir: Path,
+    *,
+    clock: Clock | None = None,
+    key_provider: KeyProvider | None = None,
+    password_hasher: PasswordHasher | None = None,
+    reversal_backoff: Backoff | None = None,
+    max_reversal_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Engine:
+    """Open the store (migrating it), build the platform client and every service.
+
+    Args:
+        settings: validated settings.
+        data_dir: the data folder (database, key file).
+        clock: the clock (tests pass a fake one); defaults to the system clock.
+        key_provider: where the data key comes from; defaults to the key file in ``data_dir``.
+        password_hasher: argon2id parameters for operator passwords (tests pass cheap ones).
+        reversal_backoff: back-off between reversal attempts during recovery.
+        max_reversal_attempts: failed reversals before a row is escalated to a supervisor.
+        sleep: how recovery waits between attempts.
+
+    Raises:
+        StoreError: the database cannot be opened safely.
+    """
+    clock = clock or SystemClock()
+    store = open_store(
+        database_path(data_dir),
+        key_provider or default_key_provider(data_dir),
+        clock,
+        password_hasher=password_hasher,
+    )
+    try:
+        # The store's unit of work binds concrete repository classes; the services see the port.
+        uow_factory = cast(UnitOfWorkFactory, store.uow_factory())
+        hospital = settings.hospital
+        client = PlatformClient(
+            settings.platform,
+            hospital,
+            settings.window,
+            msgid_source(uow_factory, hospital.code, clock),
+            clock,
+        )
+    except BaseException:
+        store.close()
+        raise
+    caller = JournaledCaller(uow_factory, clock, hospital.code)
+    recovery = RecoveryService(
+        client,
+        uow_factory,
+        clock,
+        caller,
+        max_attempts=max_reversal_attempts,
+        backoff=reversal_backoff,
+        sleep=sleep,
+    )
+    auth = AuthService(
+        uow_factory,
+        clock,
+        LoginPolicy.of(
+            settings.login.max_failures, settings.login.lockout_minutes, settings.idle_lock_minutes
+        ),
+    )
+    eligibility = EligibilityService(
+        client, uow_factory, clock, hospital, settings.cache_max_age_hours
+    )
+    settlement = SettlementService(
+        gateway=client,
+        uow_factory=uow_factory,
+        clock=clock,
+        hospital=hospital,
+        caller=caller,
+        recovery=recovery,
+    )
+    cancellation = CancelService(
+        gateway=client,
+        uow_factory=uow_factory,
+        clock=clock,
+        caller=caller,
+        recovery=recovery,
+        settlement=settlement,
+        eligibility=eligibility,
+        institution_code=hospital.code,
+        authoriser=auth.authorize_supervisor,
+    )
+
+    def close() -> None:
+        client.close()
+        store.close()
+
+    log.info("engine ready (data dir %s)", data_dir)
+    return Engine(
+        settings=settings,
+        clock=clock,
+        data_dir=data_dir,
+        uow_factory=uow_factory,
+        eligibility=eligibility,
+        settlement=settlement,
+        recovery=recovery,
+        cancellation=cancellation,
+        day_close=DayCloseService(client, uow_factory, clock),
+        catalogue=CatalogueService(client, uow_factory),
+        auth=auth,
+        closer=close,
+    )

@@ -32,9 +32,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if _QT_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.gui)
 
+
 # Shared fixtures live in tests/helpers/, one module per area (owned by that area).
 pytest_plugins = [
     "helpers.sandbox_fixtures",
     "helpers.store_fixtures",
     "helpers.device_fixtures",
+    "helpers.engine_fixtures",
 ]

@@ -32,38 +32,12 @@ from app.services.journaling import failure_text
 from app.services.ports.clock import Clock
 from app.services.ports.platform import CallContext, PlatformGateway
 from app.services.ports.store import UnitOfWorkFactory
+from app.validation.card import parse_card_string
 from app.validation.id_number import parse_id_number
 
 log = logging.getLogger(__name__)
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
-CARD_FIELDS = 11
-CARD_SN_LENGTH = 32
-
-
-class CardStringError(InputError):
-    """The card library's string could not be read."""
-
-    code = "card_string"
-
-
-def parse_card_string(raw: str) -> Credential:
-    """Read the card library's ``|``-separated string (interface.md A §12) into a card credential.
-
-    A narrow adapter for the services; the devices area owns full card validation.
-    """
-    parts = raw.strip().split("|")
-    if len(parts) < CARD_FIELDS - 1:
-        raise CardStringError(
-            "读卡信息不完整，请将社保卡重新放好后再读一次。", detail={"fields": str(len(parts))}
-        )
-    card_no, card_sn, id_number, name = parts[2].strip(), parts[3].strip(), parts[1], parts[4]
-    if not card_no or len(card_sn) != CARD_SN_LENGTH:
-        raise CardStringError("读卡信息中的卡号或卡识别码无效，请重新读卡。")
-    parsed = parse_id_number(id_number)
-    return Credential(
-        CredentialKind.CARD, card_no, card_sn=card_sn, id_number=parsed.value, name=name.strip()
-    )
 
 
 @dataclass(frozen=True)
@@ -167,7 +141,8 @@ class EligibilityService:
     def credential_for(self, identity: IdentityInput, operator: Operator) -> Credential:
         """Turn what was read or typed into a platform credential (the voucher is decoded online)."""
         if identity.kind is IdentityKind.CARD_STRING:
-            return parse_card_string(identity.value)
+            today = self._clock.now().astimezone(LOCAL_ZONE).date()
+            return parse_card_string(identity.value, today=today).credential
         if identity.kind is IdentityKind.ID_NUMBER:
             parsed = parse_id_number(identity.value)
             return Credential(CredentialKind.ID_NUMBER, parsed.value, id_number=parsed.value)
@@ -175,8 +150,10 @@ class EligibilityService:
         if not code:
             raise InputError("电子凭证码为空，请让患者重新出示医保电子凭证。", code="voucher_empty")
         decoded = self._gateway.decode_voucher(operator, code)
+        # The e-voucher centre may answer with a masked ID number; 1101 returns the real one.
+        id_number = "" if "*" in decoded.id_number else decoded.id_number
         return Credential(
-            CredentialKind.VOUCHER, decoded.ec_token, id_number=decoded.id_number, name=decoded.name
+            CredentialKind.VOUCHER, decoded.ec_token, id_number=id_number, name=decoded.name
         )
 
     def identify(self, identity: IdentityInput, operator: Operator) -> EligibilityView:
@@ -290,8 +267,8 @@ def _offline_keys(identity: IdentityInput) -> tuple[str, ...]:
         if identity.kind is IdentityKind.ID_NUMBER:
             return (f"id:{parse_id_number(identity.value).value}",)
         if identity.kind is IdentityKind.CARD_STRING:
-            credential = parse_card_string(identity.value)
-            return (f"card:{credential.number}", f"id:{credential.id_number}")
+            card = parse_card_string(identity.value)
+            return (f"card:{card.card_number}", f"id:{card.id_number.value}")
     except InputError:
         return ()
     return ()

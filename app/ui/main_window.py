@@ -16,7 +16,6 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
@@ -49,34 +48,32 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Settings
-from app.domain.bill import FeeLine, Tag
+from app.domain.bill import FeeLine, Tag, TagKind
 from app.domain.catalogue import CatalogueItem
-from app.domain.money import money_sum
 from app.domain.operator import Action, Operator, allows
+from app.domain.person import RegistrationStatus
 from app.domain.plan import PlanContext
-from app.domain.visit import Credential, CredentialKind, GroupSettlement, GroupState
-from app.errors import AppError, InputError, OutcomeUnknown, PermissionDenied, PlatformMaintenance
+from app.domain.visit import GroupState
+from app.errors import AppError, InputError, PermissionDenied, PlatformMaintenance
+from app.services.bill_import import IdentityInput, IdentityKind
+from app.services.cancel import CancelResult
+from app.services.day_close import DayCloseReport
+from app.services.eligibility import EligibilityView
 from app.services.ports.clock import Clock
+from app.services.recovery import QueueRow, RecoverySummary
+from app.services.settlement import BillResult, GroupResult
 from app.ui import errors as ui_errors
-from app.ui.backend import (
-    CashierBackend,
-    Connection,
-    DayCloseOutcome,
-    Eligibility,
-    JournalRow,
-    PreSettlement,
-    SettledRow,
-)
 from app.ui.dialogs.confirm_dialog import ConfirmDialog, InfoDialog
 from app.ui.dialogs.credential_dialog import CredentialDialog
 from app.ui.errors import Level, MessageBridge, ShownMessage, show_error
 from app.ui.format import age_text, local_time, yuan
-from app.ui.models.bill_model import BillColumn, BillModel
+from app.ui.models.bill_model import BillColumn, BillModel, tag_label
 from app.ui.models.catalogue_model import CatalogueModel
 from app.ui.models.group_model import GroupModel, group_label
 from app.ui.models.history_model import HistoryModel, JournalModel
 from app.ui.views.patient_view import PatientView
 from app.validation.id_number import parse_id_number
+from app.workers.backend import CashierBackend, Connection, SettledRow
 from app.workers.runner import Lane, TaskHandle, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -89,6 +86,10 @@ CONNECTION_POLL_MS = 15_000
 RECOVERY_RETRY_MS = 3_000
 IDLE_CHECK_MS = 1_000
 DECIMAL_PATTERN = r"^\d{1,9}(\.\d{1,6})?$"
+MONEY_KEYS = frozenset({"open_bill", "preview", "settle", "reload"})
+FINISHED_STATES = frozenset(
+    {GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED, GroupState.FAILED, GroupState.CANCELLED}
+)
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class MainWindow(QMainWindow):
     """
 
     identified = Signal(object)
+    search_answered = Signal(int)
     pre_settled = Signal(object)
     group_settled = Signal(object)
     settlement_finished = Signal()
@@ -160,16 +162,16 @@ class MainWindow(QMainWindow):
         self.demo = demo
         self.timing = timing or Timing()
         self.operator: Operator | None = None
-        self.eligibility: Eligibility | None = None
-        self.credential: Credential | None = None
+        self.eligibility: EligibilityView | None = None
         self.bill_id: str | None = None
-        self.groups: dict[str, GroupSettlement] = {}
+        self.groups: dict[str, GroupResult] = {}
         self.connection: Connection | None = None
         self.startup_recovery_done = False
         self._in_flight: set[str] = set()
         self._search_generation = 0
         self._last_activity = clock.monotonic()
-        self._settle_queue: list[str] = []
+        self._queue: list[str] = []
+        self._max_cache_age = timedelta(hours=settings.cache_max_age_hours)
 
         self.bill_model = BillModel(self)
         self.group_model = GroupModel(self)
@@ -361,10 +363,6 @@ class MainWindow(QMainWindow):
         self.pre_settle_button.setObjectName("preSettleButton")
         self.settle_button = QPushButton(self.tr("Settle (F9)"), self.settle_section)
         self.settle_button.setObjectName("settleButton")
-        self.self_pay_button = QPushButton(
-            self.tr("Whole bill as full self-pay"), self.settle_section
-        )
-        self.self_pay_button.setObjectName("selfPayButton")
         self.receipt_button = QPushButton(self.tr("Receipts (F10)"), self.settle_section)
         self.receipt_button.setObjectName("receiptButton")
         self.next_button = QPushButton(self.tr("Next patient (F12)"), self.settle_section)
@@ -376,7 +374,6 @@ class MainWindow(QMainWindow):
         for button in (
             self.pre_settle_button,
             self.settle_button,
-            self.self_pay_button,
             self.receipt_button,
             self.next_button,
         ):
@@ -442,7 +439,6 @@ class MainWindow(QMainWindow):
         self.search_results.activated.connect(self._on_result_activated)
         self.pre_settle_button.clicked.connect(self.pre_settle)
         self.settle_button.clicked.connect(self.settle)
-        self.self_pay_button.clicked.connect(self.settle_all_as_self_pay)
         self.receipt_button.clicked.connect(lambda: self.print_receipts(reprint=False))
         self.next_button.clicked.connect(self.next_patient)
         self.slip_button.clicked.connect(self.eligibility_slip)
@@ -578,7 +574,7 @@ class MainWindow(QMainWindow):
             person=self.eligibility.person,
             hospital=self.backend.hospital,
             day=self.clock.now().date(),
-            registration=self.eligibility.registration,
+            registration=RegistrationStatus.UNKNOWN,
         )
 
     # ================================================================= login, lock, idle
@@ -658,7 +654,7 @@ class MainWindow(QMainWindow):
 
     # ================================================================= roles
     def _apply_role(self) -> None:
-        """Registration desks see identify and eligibility only: money controls are not even built into view."""
+        """Registration desks see identify and eligibility only; money controls are hidden too."""
         money = self.can(Action.EDIT_BILL)
         self.bill_section.setVisible(money)
         self.settle_section.setVisible(money)
@@ -666,63 +662,52 @@ class MainWindow(QMainWindow):
         self.tabs.setTabVisible(self.tabs.indexOf(self.journal_tab), self.can(Action.VIEW_JOURNAL))
         self.slip_button.setVisible(self.can(Action.PRINT_ELIGIBILITY_SLIP) and not money)
         self.cancel_button.setVisible(self.can(Action.CANCEL_SETTLEMENT))
+        self.copy_button.setVisible(self.can(Action.COPY_RECEIPT))
         self.day_close_button.setVisible(self.can(Action.DAY_CLOSE))
-        self.recover_button.setVisible(self.can(Action.RESOLVE_JOURNAL) or self.can(Action.SETTLE))
+        self.recover_button.setVisible(self.can(Action.SETTLE) or self.can(Action.RESOLVE_JOURNAL))
+
+    def _blocking_reason(self) -> str:
+        """Why direct settlement cannot start now ("" when it can)."""
+        if self.locked_by_unknown:
+            return UNKNOWN_OUTCOME_TEXT
+        if self.operator is not None and not self.startup_recovery_done:
+            return self.tr("Settlement is enabled once the unresolved calls have been checked.")
+        if self.connection is not None and self.connection.maintenance_text:
+            return self.tr(
+                "The platform is in maintenance: direct settlement is not possible. Full self-pay is still possible."
+            )
+        if self.connection is not None and not self.connection.online:
+            return self.tr(
+                "Offline: direct settlement is disabled until the platform is reachable. Full self-pay is still possible (the patient claims at home)."
+            )
+        if self.eligibility is not None and self.eligibility.from_cache:
+            return self.tr("Eligibility is from the saved copy; read the card again when online.")
+        if any(line.tag.kind is TagKind.UNTAGGED for line in self.bill_model.lines):
+            return self.tr("Tag every line (1–9 disease, G general) before pre-settling.")
+        return ""
 
     def _refresh_actions(self) -> None:
         """Enable exactly what may be done now, and say why the rest cannot."""
         has_lines = bool(self.bill_model.lines)
-        identified = self.eligibility is not None
         unknown = self.locked_by_unknown
-        flight = bool(self._in_flight & {"pre_settle", "settle", "self_pay"})
-        untagged = any(line.tag.kind.value == "untagged" for line in self.bill_model.lines)
-        settled = bool(self.groups) and all(
-            g.state in (GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED)
+        flight = bool(self._in_flight & MONEY_KEYS)
+        reason = self._blocking_reason()
+        settled = self._all_settled()
+        sent = bool(self.groups)
+        ready_for_settle = sent and any(
+            g.state is GroupState.PREVIEWED or (g.is_self_pay and g.state is GroupState.PLANNED)
             for g in self.groups.values()
         )
-        previewed = any(g.state is GroupState.PREVIEWED for g in self.groups.values())
-        reason = ""
-        if unknown:
-            reason = UNKNOWN_OUTCOME_TEXT
-        elif not self.startup_recovery_done and self.operator is not None:
-            reason = self.tr("Settlement is enabled once the unresolved calls have been checked.")
-        elif self.connection is not None and self.connection.maintenance_text:
-            reason = self.tr(
-                "The platform is in maintenance: direct settlement is not possible. Full self-pay is still possible."
-            )
-        elif self.connection is not None and not self.connection.online:
-            reason = self.tr(
-                "Offline: direct settlement is disabled until the platform is reachable. Full self-pay is still possible (the patient claims at home)."
-            )
-        elif identified and self.eligibility is not None and self.eligibility.from_cache:
-            reason = self.tr("Eligibility is from the saved copy; read the card again when online.")
-        elif untagged:
-            reason = self.tr("Tag every line (1–9 disease, G general) before pre-settling.")
-        can_direct = (
-            self.can(Action.PRE_SETTLE)
-            and self.online
-            and self.startup_recovery_done
-            and identified
-            and self.eligibility is not None
-            and not self.eligibility.from_cache
-        )
         self.pre_settle_button.setEnabled(
-            can_direct and has_lines and not untagged and not unknown and not flight and not settled
+            self.can(Action.PRE_SETTLE) and has_lines and not reason and not flight and not sent
         )
         self.settle_button.setEnabled(
             self.can(Action.SETTLE)
-            and previewed
+            and ready_for_settle
             and not unknown
             and not flight
-            and not settled
             and self.online
-        )
-        self.self_pay_button.setEnabled(
-            self.can(Action.COLLECT_SELF_PAY)
-            and has_lines
-            and not unknown
-            and not flight
-            and not self.groups
+            and not settled
         )
         self.receipt_button.setEnabled(
             self.can(Action.PRINT_RECEIPT) and settled and "receipts" not in self._in_flight
@@ -730,30 +715,29 @@ class MainWindow(QMainWindow):
         self.read_card_button.setEnabled(
             self.operator is not None and "identify" not in self._in_flight
         )
-        self.bill_model.set_locked(unknown or flight or bool(self.groups))
-        self.search_edit.setEnabled(not unknown and not flight and not self.groups)
+        editable = not unknown and not flight and not sent
+        self.bill_model.set_locked(not editable)
+        self.search_edit.setEnabled(editable)
         self.lock_label.setVisible(unknown)
-        self.reason_label.setText(reason if not unknown else "")
+        self.reason_label.setText("" if unknown else reason)
 
     # ================================================================= identify
     def read_card(self) -> None:
         """F2: read the card on the DEVICE lane, then identify."""
-        operator = self._guarded(Action.IDENTIFY)
-        if operator is None:
+        if self._guarded(Action.IDENTIFY) is None:
             return
         self._submit(
-            "identify",
+            "read_card",
             self.backend.read_card,
-            self.identify,
+            lambda raw: self.identify(IdentityInput(IdentityKind.CARD_STRING, raw)),
             lane=Lane.DEVICE,
             busy_text=self.tr("Reading card…"),
         )
 
     def on_voucher_scanned(self, code: str) -> None:
         """A scanner burst anywhere in the window: an e-voucher code."""
-        if self.operator is None:
-            return
-        self.identify(Credential(CredentialKind.VOUCHER, code.strip()))
+        if self.operator is not None:
+            self.identify(IdentityInput(IdentityKind.VOUCHER, code.strip()))
 
     def _on_id_entered(self) -> None:
         try:
@@ -762,10 +746,10 @@ class MainWindow(QMainWindow):
             show_error(self.bridge, exc)
             return
         self.id_edit.clear()
-        self.identify(Credential(CredentialKind.ID_NUMBER, str(number), id_number=str(number)))
+        self.identify(IdentityInput(IdentityKind.ID_NUMBER, str(number)))
 
-    def identify(self, credential: Credential) -> TaskHandle | None:
-        """1101 + 5301 on the NETWORK lane (falls back to the cache inside the backend)."""
+    def identify(self, identity: IdentityInput) -> TaskHandle | None:
+        """1101 + 5301 on the NETWORK lane (the engine falls back to the cache when offline)."""
         operator = self._guarded(Action.IDENTIFY)
         if operator is None:
             return None
@@ -773,56 +757,48 @@ class MainWindow(QMainWindow):
             show_error(
                 self.bridge,
                 InputError(
-                    "当前病人的结算尚未完成，请先完成或按 F12 放弃本单后再识别下一位病人。",
-                    code="bill_open",
+                    "当前病人的结算尚未完成，请先完成本单后再识别下一位病人。", code="bill_open"
                 ),
             )
             return None
-        self._in_flight.discard("identify")
         return self._submit(
             "identify",
-            lambda: self.backend.identify(operator, credential),
-            lambda value: self._on_identified(credential, value),
+            lambda: self.backend.identify(operator, identity),
+            self._on_identified,
             lane=Lane.NETWORK,
             busy_text=self.tr("Querying the platform…"),
-            on_failure=self._on_identify_failed,
+            on_failure=self._on_platform_failure,
         )
 
-    def _on_identify_failed(self, exc: BaseException) -> None:
+    def _on_platform_failure(self, exc: BaseException) -> None:
         if isinstance(exc, PlatformMaintenance):
             self._show_maintenance(exc.failure.platform_text or exc.text)
         show_error(self.bridge, exc)
 
-    def _on_identified(self, credential: Credential, eligibility: Eligibility) -> None:
+    def _on_identified(self, view: EligibilityView) -> None:
         now = self.clock.now()
-        max_age = timedelta(hours=self.settings.cache_max_age_hours)
         self._reset_bill()
-        if eligibility.from_cache and now - eligibility.fetched_at > max_age:
+        if view.from_cache and now - view.fetched_at > self._max_cache_age:
             self.eligibility = None
-            self.credential = None
-            self.patient_view.show_hidden_cache(age_text(eligibility.fetched_at, now))
+            self.patient_view.show_hidden_cache(age_text(view.fetched_at, now))
             self._refresh_actions()
             return
-        self.eligibility = eligibility
-        self.credential = credential
-        self.patient_view.show_eligibility(eligibility, self.backend.hospital, now)
+        self.eligibility = view
+        self.patient_view.show_eligibility(view, now)
         self.bill_model.set_context(self._plan_context())
         self._update_tag_hint()
-        self.identified.emit(eligibility)
+        self.identified.emit(view)
         if self.can(Action.EDIT_BILL):
-            self._load_hand_off(eligibility)
+            self._submit(
+                "hand_off",
+                lambda: self.backend.hand_off(view),
+                self._on_hand_off,
+                lane=Lane.STORE,
+                busy_text=self.tr("Loading the visit's fee lines…"),
+            )
         self._refresh_actions()
 
-    def _load_hand_off(self, eligibility: Eligibility) -> None:
-        self._submit(
-            "hand_off",
-            lambda: self.backend.demo_lines(eligibility.person),
-            self._on_hand_off,
-            lane=Lane.STORE,
-            busy_text=self.tr("Loading the visit's fee lines…"),
-        )
-
-    def _on_hand_off(self, lines: Sequence[FeeLine]) -> None:
+    def _on_hand_off(self, lines: tuple[FeeLine, ...]) -> None:
         if lines and not self.bill_model.lines:
             self.bill_model.set_lines(lines)
             self.bill_table.setFocus()
@@ -832,14 +808,12 @@ class MainWindow(QMainWindow):
         if self.eligibility is None:
             return []
         codes: list[str] = []
-        for q in self.eligibility.person.qualifications:
+        for q in self.eligibility.qualifications:
             if q.code not in codes:
                 codes.append(q.code)
         return [Tag.disease(code) for code in codes]
 
     def _update_tag_hint(self) -> None:
-        from app.ui.models.bill_model import tag_label  # noqa: PLC0415
-
         parts = [f"{n} = {tag_label(tag)}" for n, tag in enumerate(self._tag_choices(), start=1)]
         parts.append(self.tr("G = general outpatient"))
         parts.append(self.tr("0 = clear"))
@@ -850,8 +824,6 @@ class MainWindow(QMainWindow):
         if self.bill_table.state() == QAbstractItemView.State.EditingState or self.groups:
             return False
         text = event.text().upper()
-        if not text:
-            return False
         choices = self._tag_choices()
         tag: Tag | None = None
         if text == "G":
@@ -862,9 +834,8 @@ class MainWindow(QMainWindow):
             tag = choices[int(text) - 1]
         if tag is None:
             return False
-        self.tag_rows(
-            sorted({index.row() for index in self.bill_table.selectionModel().selectedRows()}), tag
-        )
+        rows = {index.row() for index in self.bill_table.selectionModel().selectedRows()}
+        self.tag_rows(sorted(rows), tag)
         return True
 
     def tag_rows(self, rows: Sequence[int], tag: Tag) -> None:
@@ -876,7 +847,7 @@ class MainWindow(QMainWindow):
     # ================================================================= catalogue search
     def _on_search_text_changed(self, text: str) -> None:
         self._search_generation += 1
-        if len(text.strip()) < 1:
+        if not text.strip():
             self._search_timer.stop()
             self.catalogue_model.set_items([])
             self.search_results.hide()
@@ -889,11 +860,12 @@ class MainWindow(QMainWindow):
 
         def shown(items: tuple[CatalogueItem, ...]) -> None:
             if generation != self._search_generation:
-                return  # the cashier kept typing; an older answer must not overwrite a newer one
+                return  # the cashier kept typing; an older answer must not replace a newer one
             self.catalogue_model.set_items(items)
             self.search_results.setVisible(self.catalogue_model.rowCount() > 0)
             if self.catalogue_model.rowCount():
                 self.search_results.setCurrentIndex(self.catalogue_model.index(0, 0))
+            self.search_answered.emit(len(items))
 
         self.runner.submit(
             lambda: tuple(self.backend.search_catalogue(text, SEARCH_LIMIT)),
@@ -904,8 +876,7 @@ class MainWindow(QMainWindow):
 
     def _add_first_result(self) -> None:
         index = self.search_results.currentIndex()
-        row = index.row() if index.isValid() else 0
-        item = self.catalogue_model.item(row)
+        item = self.catalogue_model.item(index.row() if index.isValid() else 0)
         if item is not None:
             self.add_item(item)
 
@@ -915,7 +886,7 @@ class MainWindow(QMainWindow):
             self.add_item(item)
 
     def add_item(self, item: CatalogueItem, quantity: str = "1") -> None:
-        """Add a catalogue item as a new line (quantity 1, editable with F2 on the cell)."""
+        """Add a catalogue item as a new line (quantity editable with F2 on the cell)."""
         if self._guarded(Action.EDIT_BILL) is None or self.groups:
             return
         try:
@@ -938,201 +909,174 @@ class MainWindow(QMainWindow):
 
     # ================================================================= bill and groups
     def _on_lines_changed(self) -> None:
-        self.group_model.show_live_totals(self.bill_model.group_totals())
+        if not self.groups:
+            self.group_model.show_live_totals(self.bill_model.group_totals())
         self._update_sums()
         self._refresh_actions()
 
     def _update_sums(self) -> None:
         total = self.bill_model.total
-        fund, account, cash = self.group_model.sums()
-        if any(row.totals is not None for row in self.group_model.rows):
-            self_pay = (
-                money_sum(row.total for row in self.group_model.rows if row.totals is None)
-                if self.group_model.rows
-                else Decimal("0.00")
-            )
-            self.sums_label.setText(
-                self.tr(
-                    "Total {total}  Fund {fund}  Account {account}  Cash to collect {cash}"
-                ).format(
-                    total=yuan(total),
-                    fund=yuan(fund),
-                    account=yuan(account),
-                    cash=yuan(cash + self_pay),
-                )
-            )
-        else:
+        if not self.groups:
             self.sums_label.setText(self.tr("Total {total}").format(total=yuan(total)))
+            return
+        fund, account, cash = self.group_model.sums()
+        self.sums_label.setText(
+            self.tr("Total {total}  Fund {fund}  Account {account}  Cash {cash}").format(
+                total=yuan(total), fund=yuan(fund), account=yuan(account), cash=yuan(cash)
+            )
+        )
 
-    def _line_totals(self, groups: Sequence[GroupSettlement]) -> dict[str, Decimal]:
-        amounts = {line.line_no: line.amount for line in self.bill_model.lines}
-        return {
-            g.group_key: money_sum(amounts.get(n, Decimal("0.00")) for n in g.line_nos)
-            for g in groups
-        }
-
-    def _show_groups(self, groups: Sequence[GroupSettlement]) -> None:
-        self.groups = {g.group_key: g for g in groups}
-        self.group_model.show_groups(groups, self._line_totals(groups))
+    def _show_bill(self, bill: BillResult) -> None:
+        was_locked = self.locked_by_unknown
+        self.bill_id = bill.bill_id
+        self.groups = {g.group_key: g for g in bill.groups}
+        self.group_model.show_groups(bill.groups)
         self._update_sums()
-        was_locked = self.lock_label.isVisible()
         self._refresh_actions()
         if self.locked_by_unknown != was_locked:
             self.lock_changed.emit(self.locked_by_unknown)
 
+    def _update_group(self, group: GroupResult) -> None:
+        was_locked = self.locked_by_unknown
+        self.groups[group.group_key] = group
+        self.group_model.update_group(group)
+        self._update_sums()
+        self.group_settled.emit(group)
+        if self.locked_by_unknown != was_locked:
+            self.lock_changed.emit(self.locked_by_unknown)
+            if self.locked_by_unknown:
+                self._recovery_timer.start()
+
     def pre_settle(self) -> TaskHandle | None:
-        """F8: save the bill and pre-settle every group (NETWORK lane)."""
+        """F8: save the bill, then pre-settle each group in turn (self-pay groups make no call)."""
         operator = self._guarded(Action.PRE_SETTLE)
-        if operator is None or not self.pre_settle_button.isEnabled():
+        view = self.eligibility
+        if operator is None or view is None or not self.pre_settle_button.isEnabled():
             return None
-        eligibility, credential = self.eligibility, self.credential
-        assert eligibility is not None
-        assert credential is not None
         lines = self.bill_model.lines
         return self._submit(
-            "pre_settle",
-            lambda: self.backend.pre_settle(operator, eligibility, credential, lines),
-            self._on_pre_settled,
-            lane=Lane.NETWORK,
-            busy_text=self.tr("Pre-settling…"),
-            on_failure=self._on_money_failure,
+            "open_bill",
+            lambda: self.backend.open_bill(operator, view, lines),
+            lambda bill: self._on_bill_opened(operator, bill),
+            lane=Lane.STORE,
+            busy_text=self.tr("Saving the bill…"),
+            on_failure=self._on_platform_failure,
         )
 
-    def _on_pre_settled(self, result: PreSettlement) -> None:
-        self.bill_id = result.bill_id
-        self._show_groups(result.groups)
-        self.pre_settled.emit(result)
-        self.settle_button.setFocus()
+    def _on_bill_opened(self, operator: Operator, bill: BillResult) -> None:
+        self._show_bill(bill)
+        self._queue = [g.group_key for g in bill.groups if not g.is_self_pay]
+        self._preview_next(operator)
+
+    def _preview_next(self, operator: Operator) -> None:
+        if not self._queue or self.locked_by_unknown or self.bill_id is None:
+            self._queue = []
+            self._refresh_actions()
+            self.pre_settled.emit(tuple(self.groups.values()))
+            self.settle_button.setFocus()
+            return
+        key, bill_id = self._queue.pop(0), self.bill_id
+        self._submit(
+            "preview",
+            lambda: self.backend.preview(operator, bill_id, key),
+            lambda group: self._after_step(operator, group, self._preview_next),
+            lane=Lane.NETWORK,
+            busy_text=self.tr("Pre-settling {group}…").format(group=group_label(key)),
+            on_failure=lambda exc: self._step_failed(operator, exc, self._preview_next),
+        )
+
+    def _after_step(
+        self, operator: Operator, group: GroupResult, then: Callable[[Operator], None]
+    ) -> None:
+        self._update_group(group)
+        if group.failure:
+            self.bridge.post(
+                ShownMessage(Level.WARNING, f"{group.label}：{group.failure}", "group_failed")
+            )
+        then(operator)
+
+    def _step_failed(
+        self, operator: Operator, exc: BaseException, then: Callable[[Operator], None]
+    ) -> None:
+        """A group's call raised: show it, reload the bill's truth, go on with the other groups."""
+        self._on_platform_failure(exc)
+        bill_id = self.bill_id
+        if bill_id is None:
+            return
+        self._submit(
+            "reload",
+            lambda: self.backend.bill(bill_id),
+            lambda bill: self._reloaded(bill, operator, then),
+            lane=Lane.STORE,
+            busy_text="",
+        )
+
+    def _reloaded(
+        self, bill: BillResult, operator: Operator, then: Callable[[Operator], None]
+    ) -> None:
+        self._show_bill(bill)
+        then(operator)
 
     def settle(self) -> None:
-        """F9: confirm, then settle the groups one after another; a failed group leaves the others."""
+        """F9: confirm the previews, then settle each group; a failed group leaves the others."""
         operator = self._guarded(Action.SETTLE)
         if operator is None or not self.settle_button.isEnabled() or self.bill_id is None:
             return
         summary = "\n".join(
-            f"{group_label(row.key)}：{yuan(row.totals.total if row.totals else row.total)}"
-            + (f"（{self.tr('cash')} {yuan(row.totals.cash)}）" if row.totals is not None else "")
-            for row in self.group_model.rows
+            f"{g.label}：{yuan(g.total)}"
+            + (
+                f"（{self.tr('fund')} {yuan(g.preview.fund)}，{self.tr('cash')} {yuan(g.preview.cash)}）"
+                if g.preview is not None
+                else f"（{self.tr('paid in full by the patient')}）"
+            )
+            for g in self.groups.values()
+            if g.state in (GroupState.PREVIEWED, GroupState.PLANNED)
         )
         if not ConfirmDialog.ask(
             self, self.tr("Settle"), self.tr("Settle these groups?") + "\n\n" + summary
         ):
             return
-        self._settle_queue = [
+        self._queue = [
             key
             for key, group in self.groups.items()
-            if group.state in (GroupState.PREVIEWED, GroupState.PLANNED)
+            if group.state is GroupState.PREVIEWED
+            or (group.is_self_pay and group.state is GroupState.PLANNED)
         ]
         self._settle_next(operator)
 
     def _settle_next(self, operator: Operator) -> None:
-        if not self._settle_queue or self.locked_by_unknown:
-            self._settle_queue = []
+        if not self._queue or self.locked_by_unknown or self.bill_id is None:
+            self._queue = []
             self._refresh_actions()
             if self._bill_finished():
                 self.settlement_finished.emit()
-                if self.can(Action.PRINT_RECEIPT) and self._all_settled():
+                if self._all_settled() and self.can(Action.PRINT_RECEIPT):
                     self.print_receipts(reprint=False)
             return
-        key = self._settle_queue.pop(0)
-        bill_id = self.bill_id
-        assert bill_id is not None
+        key, bill_id = self._queue.pop(0), self.bill_id
+        group = self.groups[key]
+        work: Callable[[], GroupResult]
+        if group.is_self_pay:
+            work, lane = (lambda: self.backend.collect_self_pay(operator, bill_id, key)), Lane.STORE
+        else:
+            work, lane = (lambda: self.backend.confirm(operator, bill_id, key)), Lane.NETWORK
         self._submit(
             "settle",
-            lambda: self.backend.settle_group(operator, bill_id, key),
-            lambda value: self._on_group_settled(operator, value),
-            lane=Lane.NETWORK,
-            busy_text=self.tr("Settling {group}…").format(group=group_label(key)),
-            on_failure=lambda exc: self._on_group_failed(operator, key, exc),
+            work,
+            lambda result: self._after_step(operator, result, self._settle_next),
+            lane=lane,
+            busy_text=self.tr("Settling {group}…").format(group=group.label),
+            on_failure=lambda exc: self._step_failed(operator, exc, self._settle_next),
         )
-
-    def _on_group_settled(self, operator: Operator, group: GroupSettlement) -> None:
-        self.groups[group.group_key] = group
-        self.group_model.update_group(group)
-        self._update_sums()
-        self.group_settled.emit(group)
-        self._after_group(operator)
-
-    def _on_group_failed(self, operator: Operator, key: str, exc: BaseException) -> None:
-        previous = self.groups.get(key)
-        if previous is not None:
-            from dataclasses import replace  # noqa: PLC0415
-
-            state = GroupState.UNKNOWN if isinstance(exc, OutcomeUnknown) else GroupState.FAILED
-            text = exc.text if isinstance(exc, AppError) else ""
-            updated = replace(previous, state=state, failure_text=text)
-            self.groups[key] = updated
-            self.group_model.update_group(updated)
-            self.group_settled.emit(updated)
-        show_error(self.bridge, exc)
-        self._after_group(operator)
-
-    def _after_group(self, operator: Operator) -> None:
-        if self.locked_by_unknown:
-            self._settle_queue = []
-            self.lock_changed.emit(self.locked_by_unknown)
-            self._recovery_timer.start()
-        self._refresh_actions()
-        self._settle_next(operator)
-
-    def _on_money_failure(self, exc: BaseException) -> None:
-        if isinstance(exc, PlatformMaintenance):
-            self._show_maintenance(exc.failure.platform_text or exc.text)
-        show_error(self.bridge, exc)
-        if isinstance(exc, OutcomeUnknown):
-            self.check_connection()
 
     def _bill_finished(self) -> bool:
-        return bool(self.groups) and all(
-            g.state
-            in (
-                GroupState.SETTLED,
-                GroupState.SELF_PAY_COLLECTED,
-                GroupState.FAILED,
-                GroupState.CANCELLED,
-            )
-            for g in self.groups.values()
-        )
+        return bool(self.groups) and all(g.state in FINISHED_STATES for g in self.groups.values())
 
     def _all_settled(self) -> bool:
         return bool(self.groups) and all(
             g.state in (GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED)
             for g in self.groups.values()
         )
-
-    def settle_all_as_self_pay(self) -> None:
-        """The patient pays the whole bill (offline, no registration, or their choice); no platform call."""
-        operator = self._guarded(Action.COLLECT_SELF_PAY)
-        if operator is None or not self.self_pay_button.isEnabled():
-            return
-        if not ConfirmDialog.ask(
-            self,
-            self.tr("Full self-pay"),
-            self.tr(
-                "Collect {total} in full? Nothing is sent to the platform; the receipt tells the patient to claim at home."
-            ).format(total=yuan(self.bill_model.total)),
-        ):
-            return
-        lines = tuple(
-            line.with_tag(Tag.general()) if line.tag.kind.value == "untagged" else line
-            for line in self.bill_model.lines
-        )
-        self._submit(
-            "self_pay",
-            lambda: self.backend.collect_self_pay(
-                operator, self.eligibility, self.credential, lines
-            ),
-            self._on_self_pay_collected,
-            lane=Lane.STORE,
-            busy_text=self.tr("Recording the self-pay collection…"),
-        )
-
-    def _on_self_pay_collected(self, result: PreSettlement) -> None:
-        self.bill_id = result.bill_id
-        self._show_groups(result.groups)
-        self.settlement_finished.emit()
-        if self.can(Action.PRINT_RECEIPT):
-            self.print_receipts(reprint=False)
 
     def next_patient(self) -> None:
         """F12: clear the window for the next patient (refused while the bill is locked)."""
@@ -1142,10 +1086,9 @@ class MainWindow(QMainWindow):
                 InputError(UNKNOWN_OUTCOME_TEXT + "。结果确认前请勿离开本单。", code="bill_locked"),
             )
             return
-        if self.busy:
+        if self._in_flight & MONEY_KEYS:
             return
         self.eligibility = None
-        self.credential = None
         self._reset_bill()
         self.patient_view.clear()
         self.id_edit.setFocus()
@@ -1154,7 +1097,7 @@ class MainWindow(QMainWindow):
     def _reset_bill(self) -> None:
         self.bill_id = None
         self.groups = {}
-        self._settle_queue = []
+        self._queue = []
         self.bill_model.set_context(None)
         self.bill_model.set_lines([])
         self.group_model.show_live_totals([])
@@ -1162,7 +1105,7 @@ class MainWindow(QMainWindow):
 
     # ================================================================= receipts
     def print_receipts(self, *, reprint: bool, bill_id: str | None = None) -> TaskHandle | None:
-        """F10: render/print the receipts (PRINT lane); a reprint is marked as such."""
+        """F10: render/print the receipts (PRINT lane); a reprint is marked as a copy."""
         operator = self._guarded(Action.COPY_RECEIPT if reprint else Action.PRINT_RECEIPT)
         target = bill_id or self.bill_id
         if operator is None or target is None:
@@ -1180,7 +1123,7 @@ class MainWindow(QMainWindow):
         self.bridge.info(self.tr("{n} receipt(s) ready.").format(n=len(paths)))
 
     def eligibility_slip(self) -> None:
-        """Registration desk: a printable summary of eligibility (no money involved)."""
+        """Registration desk: a summary of eligibility to hand over (no money involved)."""
         if self._guarded(Action.PRINT_ELIGIBILITY_SLIP) is None or self.eligibility is None:
             return
         InfoDialog.ask(self, self.tr("Eligibility slip"), self.patient_view.plain_text())
@@ -1188,15 +1131,12 @@ class MainWindow(QMainWindow):
     # ================================================================= connection and recovery
     def check_connection(self) -> None:
         """Probe the platform and count unresolved rows (NETWORK lane)."""
-        if "connection" in self._in_flight:
-            return
         self._submit(
             "connection",
             self.backend.connection,
             self.show_connection,
             lane=Lane.NETWORK,
             busy_text="",
-            on_failure=self._show_exception,
         )
 
     def show_connection(self, connection: Connection) -> None:
@@ -1204,21 +1144,22 @@ class MainWindow(QMainWindow):
         self.connection = connection
         if connection.maintenance_text:
             self._show_maintenance(connection.maintenance_text)
+            self.connection_label.setText(self.tr("Platform: MAINTENANCE"))
+        elif connection.online:
+            self.maintenance_label.hide()
+            self.connection_label.setText(self.tr("Platform: online"))
         else:
             self.maintenance_label.hide()
-        if connection.online and not connection.maintenance_text:
-            self.connection_label.setText(self.tr("Platform: online"))
-            self.connection_label.setStyleSheet("color:#1b5e20; font-weight:bold;")
-        elif connection.maintenance_text:
-            self.connection_label.setText(self.tr("Platform: MAINTENANCE"))
-            self.connection_label.setStyleSheet("color:#b3261e; font-weight:bold;")
-        else:
             self.connection_label.setText(
                 self.tr("Platform: OFFLINE (checked {time})").format(
                     time=local_time(connection.checked_at)
                 )
             )
-            self.connection_label.setStyleSheet("color:#b3261e; font-weight:bold;")
+        self.connection_label.setStyleSheet(
+            "color:#1b5e20; font-weight:bold;"
+            if self.online
+            else "color:#b3261e; font-weight:bold;"
+        )
         self.unresolved_label.setText(
             self.tr("Unresolved calls: {n}").format(n=connection.unresolved)
         )
@@ -1238,33 +1179,35 @@ class MainWindow(QMainWindow):
 
     def run_recovery(self) -> TaskHandle | None:
         """Resolve unknown outcomes (NETWORK lane); retried on a timer while any remain."""
-        operator = self.operator
-        if operator is None:
+        if self.operator is None:
             return None
         return self._submit(
             "recovery",
-            lambda: self.backend.recover(operator),
+            self.backend.recover,
             self._on_recovered,
             lane=Lane.NETWORK,
             busy_text=self.tr("Confirming unresolved settlements…"),
             on_failure=self._on_recovery_failed,
         )
 
-    def _on_recovered(self, remaining: int) -> None:
-        if remaining == 0:
+    def _on_recovered(self, summary: RecoverySummary) -> None:
+        if summary.clear:
             self.startup_recovery_done = True
-        if self.bill_id is not None and self.groups:
+        if summary.examined:
+            self.bridge.info(summary.text())
+        if self.bill_id is not None:
             bill_id = self.bill_id
             self._submit(
                 "reload",
-                lambda: self.backend.bill_groups(bill_id),
-                self._show_groups,
+                lambda: self.backend.bill(bill_id),
+                self._show_bill,
                 lane=Lane.STORE,
                 busy_text="",
             )
-        if remaining or self.locked_by_unknown:
+        if not summary.clear or self.locked_by_unknown:
             self._recovery_timer.start()
         self.check_connection()
+        self._refresh_actions()
 
     def _on_recovery_failed(self, exc: BaseException) -> None:
         log.info("recovery attempt failed: %s", type(exc).__name__)
@@ -1308,10 +1251,8 @@ class MainWindow(QMainWindow):
         if not ConfirmDialog.ask(
             self,
             self.tr("Cancel settlement"),
-            self.tr(
-                "Cancel settlement {id} of {name} ({total})? The fund's payment is returned to the platform."
-            ).format(
-                id=selected.settlement_id, name=selected.person_name, total=yuan(selected.total)
+            self.tr("Cancel settlement {id} ({total})? The fund's payment is returned.").format(
+                id=selected.settlement_id, total=yuan(selected.total)
             ),
         ):
             return
@@ -1322,21 +1263,21 @@ class MainWindow(QMainWindow):
         )
         if answer is None:
             return
-
-        def work() -> None:
-            supervisor = self.backend.authorise(answer.code, answer.password)
-            self.backend.cancel_settlement(operator, supervisor, selected.settlement_id)
-
         self._submit(
             "cancel",
-            work,
+            lambda: self.backend.cancel(
+                operator, selected.settlement_id, answer.code, answer.password
+            ),
             self._on_cancelled,
             lane=Lane.NETWORK,
             busy_text=self.tr("Cancelling…"),
+            on_failure=self._on_platform_failure,
         )
 
-    def _on_cancelled(self, _: None) -> None:
-        self.bridge.info(self.tr("Settlement cancelled."))
+    def _on_cancelled(self, result: CancelResult) -> None:
+        self.bridge.info(
+            self.tr("Settlement {id} cancelled.").format(id=result.original_settlement_id)
+        )
         self.refresh_history()
 
     def refresh_journal(self) -> None:
@@ -1352,7 +1293,7 @@ class MainWindow(QMainWindow):
         )
 
     def day_close(self) -> None:
-        """Day close with reconciliation (supervisor); refused while calls are unresolved."""
+        """Day close with reconciliation (supervisor); the engine refuses while calls are unresolved."""
         operator = self._guarded(Action.DAY_CLOSE)
         if operator is None:
             return
@@ -1366,11 +1307,11 @@ class MainWindow(QMainWindow):
             self._on_day_closed,
             lane=Lane.NETWORK,
             busy_text=self.tr("Reconciling with the platform…"),
+            on_failure=self._on_platform_failure,
         )
 
-    def _on_day_closed(self, outcome: DayCloseOutcome) -> None:
-        head = self.tr("Balanced") if outcome.balanced else self.tr("NOT balanced")
-        self.day_close_label.setText("\n".join([f"{head}：{outcome.summary}", *outcome.lines]))
+    def _on_day_closed(self, report: DayCloseReport) -> None:
+        self.day_close_label.setText(report.summary())
 
     # ================================================================= messages
     def _on_bridge_shown(self, message: ShownMessage) -> None:
@@ -1380,7 +1321,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message.text, 30_000)
         ui_errors.present(self, message)
 
-    def journal_rows(self) -> tuple[JournalRow, ...]:
+    def journal_rows(self) -> tuple[QueueRow, ...]:
         """The unresolved calls shown (for tests)."""
         return tuple(
             self.journal_model.data(self.journal_model.index(r, 0), Qt.ItemDataRole.UserRole + 1)

@@ -20,7 +20,8 @@ from PySide6.QtCore import (
 
 from app.domain.disease import pilot_disease
 from app.domain.settlement import SettlementTotals
-from app.domain.visit import GroupSettlement, GroupState
+from app.domain.visit import GroupState
+from app.services.settlement import GroupResult
 from app.ui.format import yuan
 from app.ui.models.bill_model import GroupTotal
 
@@ -90,17 +91,26 @@ class GroupRow:
     """One row: the live total, and the platform's figures once there are any."""
 
     key: str
+    label: str
     lines: int
     total: Decimal
     state: GroupState | None = None
     totals: SettlementTotals | None = None
     failure_text: str = ""
+    reason: str = ""
 
 
-def _figures(group: GroupSettlement) -> SettlementTotals | None:
-    if group.record is not None:
-        return group.record.totals
-    return group.preview
+def _row(group: GroupResult) -> GroupRow:
+    return GroupRow(
+        key=group.group_key,
+        label=group.label,
+        lines=len(group.line_nos),
+        total=group.total,
+        state=group.state,
+        totals=group.totals or group.preview,
+        failure_text=group.failure,
+        reason=group.reason,
+    )
 
 
 class GroupModel(QAbstractTableModel):
@@ -118,50 +128,33 @@ class GroupModel(QAbstractTableModel):
     def show_live_totals(self, totals: Sequence[GroupTotal]) -> None:
         """Before anything is sent: the groups the rules will form, with their totals."""
         self.beginResetModel()
-        self._rows = [GroupRow(t.key, t.lines, t.total) for t in totals]
+        self._rows = [GroupRow(t.key, t.label, t.lines, t.total) for t in totals]
         self.endResetModel()
 
-    def show_groups(
-        self, groups: Sequence[GroupSettlement], line_totals: dict[str, Decimal]
-    ) -> None:
-        """After pre-settle/settle: the platform's figures per group."""
+    def show_groups(self, groups: Sequence[GroupResult]) -> None:
+        """After the bill was saved: the engine's groups with the platform's figures."""
         self.beginResetModel()
-        self._rows = [
-            GroupRow(
-                g.group_key,
-                len(g.line_nos),
-                line_totals.get(g.group_key, Decimal("0.00")),
-                g.state,
-                _figures(g),
-                g.failure_text,
-            )
-            for g in groups
-        ]
+        self._rows = [_row(g) for g in groups]
         self.endResetModel()
 
-    def update_group(self, group: GroupSettlement) -> None:
-        """One group moved on (settled, failed, unknown)."""
+    def update_group(self, group: GroupResult) -> None:
+        """One group moved on (previewed, settled, failed, unknown)."""
         for row, existing in enumerate(self._rows):
             if existing.key == group.group_key:
-                self._rows[row] = GroupRow(
-                    existing.key,
-                    existing.lines,
-                    existing.total,
-                    group.state,
-                    _figures(group) or existing.totals,
-                    group.failure_text,
-                )
+                self._rows[row] = _row(group)
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(GroupColumn) - 1))
                 return
 
     def sums(self) -> tuple[Decimal, Decimal, Decimal]:
-        """Fund, account and cash over the groups that have figures."""
+        """Fund, account and cash over the groups with figures; self-pay groups count as cash."""
         fund = account = cash = Decimal("0.00")
         for row in self._rows:
             if row.totals is not None:
                 fund += row.totals.fund
                 account += row.totals.account
                 cash += row.totals.cash
+            elif row.key == "self_pay":
+                cash += row.total
         return fund, account, cash
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
@@ -194,8 +187,8 @@ class GroupModel(QAbstractTableModel):
             return self._display(row, column)
         if role == RAW_ROLE:
             return self._raw(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column is GroupColumn.STATE:
-            return row.failure_text or None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.failure_text or row.reason or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column not in (
             GroupColumn.CATEGORY,
             GroupColumn.STATE,
@@ -206,7 +199,7 @@ class GroupModel(QAbstractTableModel):
     def _display(self, row: GroupRow, column: GroupColumn) -> str:
         figures = row.totals
         if column is GroupColumn.CATEGORY:
-            return group_label(row.key)
+            return row.label or group_label(row.key)
         if column is GroupColumn.LINES:
             return str(row.lines)
         if column is GroupColumn.TOTAL:

@@ -16,8 +16,9 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from app.ui.backend import JournalRow, SettledRow
+from app.services.recovery import QueueRow
 from app.ui.format import local_time, yuan
+from app.workers.backend import SettledRow
 
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -27,21 +28,19 @@ class HistoryColumn(IntEnum):
     """Columns of the history table."""
 
     TIME = 0
-    NAME = 1
-    ID_NUMBER = 2
-    CATEGORY = 3
-    TOTAL = 4
-    FUND = 5
-    ACCOUNT = 6
-    CASH = 7
-    SETTLEMENT_ID = 8
-    STATUS = 9
+    PERSON = 1
+    CATEGORY = 2
+    TOTAL = 3
+    FUND = 4
+    ACCOUNT = 5
+    CASH = 6
+    SETTLEMENT_ID = 7
+    STATUS = 8
 
 
 _HISTORY_HEADERS = {
     HistoryColumn.TIME: QT_TRANSLATE_NOOP("HistoryModel", "Time"),
-    HistoryColumn.NAME: QT_TRANSLATE_NOOP("HistoryModel", "Patient"),
-    HistoryColumn.ID_NUMBER: QT_TRANSLATE_NOOP("HistoryModel", "ID number"),
+    HistoryColumn.PERSON: QT_TRANSLATE_NOOP("HistoryModel", "Person no."),
     HistoryColumn.CATEGORY: QT_TRANSLATE_NOOP("HistoryModel", "Category"),
     HistoryColumn.TOTAL: QT_TRANSLATE_NOOP("HistoryModel", "Total"),
     HistoryColumn.FUND: QT_TRANSLATE_NOOP("HistoryModel", "Fund"),
@@ -54,6 +53,17 @@ _HISTORY_HEADERS = {
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("HistoryModel", text)
+
+
+def action_text(row: QueueRow) -> str:
+    """What is being done about an unresolved call, in words."""
+    if str(row.state) == "escalated":
+        return _tr("Automatic reversal failed {n} times: a supervisor must resolve it.").format(
+            n=row.attempts
+        )
+    if row.infno in ("2207", "2208"):
+        return _tr("Querying and reversing automatically (attempt {n}).").format(n=row.attempts)
+    return _tr("Being withdrawn automatically (attempt {n}).").format(n=row.attempts)
 
 
 class HistoryModel(QAbstractTableModel):
@@ -86,9 +96,9 @@ class HistoryModel(QAbstractTableModel):
             r
             for r in self._all
             if not needle
-            or needle in r.person_name
             or needle in r.settlement_id
-            or needle in r.id_number_masked
+            or needle in r.bill_id
+            or needle in r.person_no_masked
         ]
         self.endResetModel()
 
@@ -124,8 +134,7 @@ class HistoryModel(QAbstractTableModel):
         column = HistoryColumn(index.column())
         texts = {
             HistoryColumn.TIME: local_time(row.settled_at),
-            HistoryColumn.NAME: row.person_name,
-            HistoryColumn.ID_NUMBER: row.id_number_masked,
+            HistoryColumn.PERSON: row.person_no_masked,
             HistoryColumn.CATEGORY: row.category,
             HistoryColumn.TOTAL: yuan(row.total),
             HistoryColumn.FUND: yuan(row.fund),
@@ -161,9 +170,9 @@ class JournalModel(QAbstractTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[JournalRow] = []
+        self._rows: list[QueueRow] = []
 
-    def set_rows(self, rows: Sequence[JournalRow]) -> None:
+    def set_rows(self, rows: Sequence[QueueRow]) -> None:
         """Replace the rows."""
         self.beginResetModel()
         self._rows = list(rows)
@@ -190,7 +199,7 @@ class JournalModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Formatted text on DisplayRole, the :class:`JournalRow` on ``RAW_ROLE``."""
+        """Formatted text on DisplayRole, the :class:`QueueRow` on ``RAW_ROLE``."""
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
@@ -199,9 +208,9 @@ class JournalModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return {
-            JournalColumn.SINCE: local_time(row.since),
+            JournalColumn.SINCE: local_time(row.created_at),
             JournalColumn.CALL: f"{row.infno} {row.msgid}",
             JournalColumn.BILL: row.bill_id,
-            JournalColumn.STATE: row.state,
-            JournalColumn.ACTION: row.action,
+            JournalColumn.STATE: str(row.state),
+            JournalColumn.ACTION: action_text(row),
         }[JournalColumn(index.column())]

@@ -13,11 +13,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from app.domain.hospital import HospitalProfile
 from app.domain.masking import mask_number
-from app.domain.person import InsuredPerson, QualificationState, RegistrationStatus
-from app.domain.region import province_name
-from app.ui.backend import Eligibility
+from app.domain.person import InsuredPerson, QualificationState
+from app.services.eligibility import EligibilityView
 from app.ui.format import LOCAL_ZONE, age_text, local_time, yuan
 
 
@@ -72,37 +70,24 @@ class PatientView(QWidget):
             + "</b></p>"
         )
 
-    def show_eligibility(
-        self, eligibility: Eligibility, hospital: HospitalProfile, now: datetime
-    ) -> None:
+    def show_eligibility(self, view: EligibilityView, now: datetime) -> None:
         """Render the patient, their insurance and qualifications."""
-        person = eligibility.person
+        person = view.person
         today = now.astimezone(LOCAL_ZONE).date()
-        parts = [self._header(person, today), self._insurance(person)]
-        parts.append(self._registration(eligibility.registration))
-        parts.append(self._qualifications(person, hospital, today))
-        if eligibility.from_cache:
-            parts.insert(
-                0,
-                "<p style='background:#fff3cd'><b>"
-                + escape(
-                    self.tr(
-                        "OFFLINE — saved eligibility as of {time} ({age}); for reference only."
-                    ).format(
-                        time=local_time(eligibility.fetched_at),
-                        age=age_text(eligibility.fetched_at, now),
-                    )
-                )
-                + "</b></p>",
-            )
-        if eligibility.notice:
-            parts.append("<p>" + escape(eligibility.notice) + "</p>")
-        if eligibility.platform_text:
-            parts.append(
-                "<p><i>"
-                + escape(self.tr("Platform said: “{text}”").format(text=eligibility.platform_text))
-                + "</i></p>"
-            )
+        parts = [
+            self._header(person, today),
+            self._place(view),
+            self._insurance(person),
+            self._registration(view),
+            self._qualifications(view),
+        ]
+        if view.from_cache:
+            banner = self.tr(
+                "OFFLINE — saved eligibility as of {time} ({age}); for reference only."
+            ).format(time=local_time(view.fetched_at), age=age_text(view.fetched_at, now))
+            parts.insert(0, f"<p style='background:#fff3cd'><b>{escape(banner)}</b></p>")
+        if view.notice:
+            parts.append(f"<p>{escape(view.notice)}</p>")
         self._label.setText("".join(parts))
 
     def _header(self, person: InsuredPerson, today: date) -> str:
@@ -116,49 +101,56 @@ class PatientView(QWidget):
             f"<p>{escape(self.tr('ID number'))}：{escape(mask_number(person.id_number))}</p>"
         )
 
+    def _place(self, view: EligibilityView) -> str:
+        place = view.insured_province or self.tr("unknown")
+        scope = (
+            self.tr("cross-province patient")
+            if view.cross_province
+            else self.tr("NOT cross-province — use the local insurance procedure")
+        )
+        return (
+            f"<p>{escape(self.tr('Insured place'))}：<b>{escape(place)}</b>（{escape(scope)}）</p>"
+        )
+
     def _insurance(self, person: InsuredPerson) -> str:
         rows = []
         for entry in person.insurances:
             state = self.tr("normal") if entry.is_active else self.tr("not active — cannot settle")
             rows.append(
                 f"<li>{escape(entry.type_name)}（{escape(state)}）　"
-                f"{escape(self.tr('insured in'))} {escape(entry.insured_province)}　"
                 f"{escape(self.tr('account balance'))} ¥{escape(yuan(entry.balance))}</li>"
             )
         if not rows:
             rows.append(f"<li>{escape(self.tr('No insurance returned by the platform.'))}</li>")
         return f"<p><b>{escape(self.tr('Insurance'))}</b></p><ul>{''.join(rows)}</ul>"
 
-    def _registration(self, status: RegistrationStatus) -> str:
-        text = {
-            RegistrationStatus.CONFIRMED: self.tr("Cross-province registration: confirmed"),
-            RegistrationStatus.MISSING: self.tr(
-                "Cross-province registration: NOT registered — fees must be paid in full and claimed at home"
-            ),
-            RegistrationStatus.UNKNOWN: self.tr(
-                "Cross-province registration: not yet known (confirmed when the visit is registered)"
-            ),
-        }[status]
+    def _registration(self, view: EligibilityView) -> str:
+        if not view.cross_province:
+            return ""
+        text = self.tr(
+            "Cross-province registration: checked by the platform when the visit is registered; without it the fees are paid in full and claimed at home."
+        )
         return f"<p>{escape(text)}</p>"
 
-    def _qualifications(self, person: InsuredPerson, hospital: HospitalProfile, today: date) -> str:
-        if not person.qualifications:
-            return f"<p><b>{escape(self.tr('Chronic-disease qualifications'))}</b>：{escape(self.tr('none on record'))}</p>"
+    def _qualifications(self, view: EligibilityView) -> str:
+        title = escape(self.tr("Chronic-disease qualifications"))
+        if not view.qualifications:
+            none = escape(self.tr("none on record"))
+            return f"<p><b>{title}</b>：{none}</p>"
         rows = []
-        for q in person.qualifications:
+        for q in view.qualifications:
             validity = self.tr("valid {start} to {end}").format(
                 start=q.valid_from.isoformat(),
                 end=q.valid_to.isoformat() if q.valid_to else self.tr("open-ended"),
             )
-            state = q.state_on(today)
             state_text = {
                 QualificationState.VALID: self.tr("in force"),
                 QualificationState.EXPIRED: self.tr("EXPIRED"),
                 QualificationState.NOT_YET_VALID: self.tr("NOT YET VALID"),
-            }[state]
-            if q.disease is None:
+            }[q.state]
+            if not q.pilot:
                 here = self.tr("not a national pilot disease — cannot be settled directly")
-            elif hospital.has_opened(q.code):
+            elif q.opened_here:
                 here = self.tr("opened at this hospital")
             else:
                 here = self.tr("NOT opened at this hospital — full self-pay")
@@ -166,11 +158,4 @@ class PatientView(QWidget):
                 f"<li><b>{escape(q.name)}（{escape(q.code)}）</b>　{escape(validity)}，"
                 f"{escape(state_text)}；{escape(here)}</li>"
             )
-        title = escape(self.tr("Chronic-disease qualifications"))
         return f"<p><b>{title}</b></p><ul>{''.join(rows)}</ul>"
-
-
-def insured_place(person: InsuredPerson) -> str:
-    """Province name of the insured place, or "" when the platform returned no active row."""
-    row = person.settlement_insurance()
-    return province_name(row.insured_admdvs) if row else ""

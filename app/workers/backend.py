@@ -1,0 +1,143 @@
+"""What the window needs from the layers below it, as one typed Protocol.
+
+The composition root (:mod:`app.main`) builds an :class:`app.workers.engine_backend.EngineBackend`
+over the settlement engine, the device adapters and the receipt service. Every method is synchronous
+and blocking; the window only ever calls them through :class:`app.workers.runner.TaskRunner` on the
+lane named in the method's docstring. Results are frozen values (the services' own result types);
+failures are :class:`app.errors.AppError` subclasses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Protocol
+
+from app.domain.bill import FeeLine
+from app.domain.catalogue import CatalogueItem
+from app.domain.hospital import HospitalProfile
+from app.domain.operator import Operator
+from app.services.bill_import import IdentityInput
+from app.services.cancel import CancelResult
+from app.services.day_close import DayCloseReport
+from app.services.eligibility import EligibilityView
+from app.services.recovery import QueueRow, RecoverySummary
+from app.services.settlement import BillResult, GroupResult
+
+
+@dataclass(frozen=True)
+class Connection:
+    """The platform as last seen, and the journal rows still open.
+
+    Attributes:
+        online: the last probe reached the platform.
+        unresolved: journal rows whose outcome is still being established.
+        checked_at: when this was established (aware UTC).
+        maintenance_text: the platform's downtime notice, if it is in maintenance.
+    """
+
+    online: bool
+    unresolved: int
+    checked_at: datetime
+    maintenance_text: str = ""
+
+
+@dataclass(frozen=True)
+class SettledRow:
+    """One settlement of the day, for the history list (ID number already masked)."""
+
+    settlement_id: str
+    bill_id: str
+    settled_at: datetime
+    person_no_masked: str
+    category: str
+    total: Decimal
+    fund: Decimal
+    account: Decimal
+    cash: Decimal
+    operator_code: str
+    cancelled: bool = False
+
+
+class CashierBackend(Protocol):
+    """Blocking operations behind the window (each names its lane)."""
+
+    @property
+    def hospital(self) -> HospitalProfile:
+        """This hospital's profile (no I/O)."""
+        ...
+
+    def login(self, code: str, password: str) -> Operator:
+        """STORE. Check a password (lockout applies); PermissionDenied when refused."""
+        ...
+
+    def read_card(self) -> str:
+        """DEVICE. The card library's raw string for the inserted card."""
+        ...
+
+    def identify(self, operator: Operator, identity: IdentityInput) -> EligibilityView:
+        """NETWORK. 1101 + 5301, falling back to the cache when the platform cannot be reached."""
+        ...
+
+    def search_catalogue(self, text: str, limit: int) -> Sequence[CatalogueItem]:
+        """STORE. Cached catalogue by hospital code, name or pinyin initials."""
+        ...
+
+    def hand_off(self, view: EligibilityView) -> tuple[FeeLine, ...]:
+        """STORE. The HIS hand-off lines of this patient's current visit (empty when none)."""
+        ...
+
+    def open_bill(
+        self, operator: Operator, view: EligibilityView, lines: Sequence[FeeLine]
+    ) -> BillResult:
+        """STORE. Save the bill and plan its groups (nothing is sent yet)."""
+        ...
+
+    def preview(self, operator: Operator, bill_id: str, group_key: str) -> GroupResult:
+        """NETWORK. 2201 → 2203 → 2204 → 2206 for one group."""
+        ...
+
+    def confirm(self, operator: Operator, bill_id: str, group_key: str) -> GroupResult:
+        """NETWORK. 2207 for one previewed group (UNKNOWN state when the outcome is unknown)."""
+        ...
+
+    def collect_self_pay(self, operator: Operator, bill_id: str, group_key: str) -> GroupResult:
+        """STORE. Record a full-self-pay group (no platform call)."""
+        ...
+
+    def bill(self, bill_id: str) -> BillResult:
+        """STORE. Where each group of a bill stands now (after recovery, for instance)."""
+        ...
+
+    def recover(self) -> RecoverySummary:
+        """NETWORK. Resolve unknown outcomes (query/reversal), one attempt per row."""
+        ...
+
+    def connection(self) -> Connection:
+        """NETWORK. Probe the platform and count unresolved journal rows."""
+        ...
+
+    def receipts(self, operator: Operator, bill_id: str, *, reprint: bool) -> tuple[Path, ...]:
+        """PRINT. Render (and print, as configured) the receipts of a bill; returns the PDFs."""
+        ...
+
+    def today(self) -> tuple[SettledRow, ...]:
+        """STORE. Today's settlements, newest first."""
+        ...
+
+    def cancel(
+        self, operator: Operator, settlement_id: str, supervisor_code: str, password: str
+    ) -> CancelResult:
+        """NETWORK. 2208 with a supervisor's authorisation."""
+        ...
+
+    def journal(self) -> tuple[QueueRow, ...]:
+        """STORE. Unresolved journal rows."""
+        ...
+
+    def day_close(self, operator: Operator) -> DayCloseReport:
+        """NETWORK. 3201/3202 for today; refused while rows are unresolved."""
+        ...

@@ -1,0 +1,256 @@
+"""The window's :class:`~app.workers.backend.CashierBackend` over the settlement engine.
+
+A thin adapter: it forwards to :class:`app.services.engine.Engine` and the device/receipt ports, and
+keeps what the window shows about the platform (online, maintenance notice) from the outcome of the
+calls it forwards plus a cheap reachability probe. It holds no money logic of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from app.domain.bill import FeeLine
+from app.domain.catalogue import CatalogueItem
+from app.domain.hospital import HospitalProfile
+from app.domain.masking import mask_number
+from app.domain.operator import Operator
+from app.domain.plan import GroupKind
+from app.errors import DeviceError, OutcomeUnknown, PlatformMaintenance, PlatformUnavailable
+from app.services.bill_import import IdentityInput, IdentityKind, ImportedVisit
+from app.services.cancel import CancelResult, SupervisorApproval
+from app.services.day_close import DayCloseReport
+from app.services.eligibility import EligibilityView
+from app.services.engine import Engine
+from app.services.ports.devices import CardReader
+from app.services.ports.store import StoredSettlement
+from app.services.recovery import QueueRow, RecoverySummary
+from app.services.settlement import BillResult, GroupResult
+from app.workers.backend import Connection, SettledRow
+
+log = logging.getLogger(__name__)
+
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+T = TypeVar("T")
+
+HandOff = Callable[[EligibilityView], ImportedVisit | None]
+ReceiptOutput = Callable[[Operator, str, bool], tuple[Path, ...]]
+Probe = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class WindowDefaults:
+    """Visit context used when the cashier builds a bill without a HIS hand-off."""
+
+    dept_code: str = "MZ"
+    dept_name: str = "门诊"
+    doctor_code: str = "D000"
+    doctor_name: str = "门诊医生"
+
+
+class EngineBackend:
+    """Adapts the engine, the card reader and the receipt output to the window's needs."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        card_reader: CardReader | None,
+        hand_off: HandOff | None = None,
+        receipts: ReceiptOutput | None = None,
+        probe: Probe | None = None,
+        defaults: WindowDefaults | None = None,
+    ) -> None:
+        self._engine = engine
+        self._card_reader = card_reader
+        self._hand_off = hand_off
+        self._receipts = receipts
+        self._probe = probe
+        self._defaults = defaults or WindowDefaults()
+        self._visits: dict[str, ImportedVisit] = {}
+        self._lock = threading.Lock()
+        self._online: bool | None = None
+        self._maintenance_text = ""
+
+    @property
+    def hospital(self) -> HospitalProfile:
+        """This hospital's profile."""
+        return self._engine.settings.hospital
+
+    # ------------------------------------------------------------------ platform state
+    def _observed(self, call: Callable[[], T]) -> T:
+        """Run a platform-facing call and remember what it said about the platform."""
+        try:
+            result = call()
+        except PlatformMaintenance as exc:
+            self._note(online=True, maintenance=exc.failure.platform_text or exc.text)
+            raise
+        except (PlatformUnavailable, OutcomeUnknown):
+            self._note(online=False)
+            raise
+        if isinstance(result, EligibilityView) and result.from_cache:
+            self._note(online=False)
+        else:
+            self._note(online=True)
+        return result
+
+    def _note(self, *, online: bool, maintenance: str = "") -> None:
+        with self._lock:
+            self._online = online
+            self._maintenance_text = maintenance
+
+    def connection(self) -> Connection:
+        """Probe reachability, count unresolved journal rows."""
+        if self._probe is not None:
+            reachable = self._probe()
+            with self._lock:
+                if not reachable:
+                    self._online = False
+                elif self._online is None or not self._online:
+                    self._online = True
+        with self._lock:
+            online, maintenance = bool(self._online), self._maintenance_text
+        return Connection(
+            online=online,
+            unresolved=len(self._engine.journal()),
+            checked_at=self._engine.clock.now(),
+            maintenance_text=maintenance,
+        )
+
+    # ------------------------------------------------------------------ people
+    def login(self, code: str, password: str) -> Operator:
+        """Password check with lockout (the auth service)."""
+        return self._engine.auth.login(code, password)
+
+    def read_card(self) -> str:
+        """The inserted card's raw string."""
+        if self._card_reader is None:
+            raise DeviceError("未配置读卡器，请检查读卡器连接或改用电子凭证/身份证号。")
+        return self._card_reader.read_card()
+
+    def identify(self, operator: Operator, identity: IdentityInput) -> EligibilityView:
+        """1101 + 5301 (cache fallback inside the engine)."""
+        return self._observed(lambda: self._engine.identify(identity, operator))
+
+    def search_catalogue(self, text: str, limit: int) -> Sequence[CatalogueItem]:
+        """The cached catalogue."""
+        return self._engine.catalogue.search(text, limit)
+
+    def hand_off(self, view: EligibilityView) -> tuple[FeeLine, ...]:
+        """The HIS hand-off lines for this patient, if the HIS has a visit waiting."""
+        visit = self._hand_off(view) if self._hand_off is not None else None
+        if visit is None:
+            return ()
+        self._visits[view.person.person_no] = visit
+        return visit.lines
+
+    # ------------------------------------------------------------------ money
+    def open_bill(
+        self, operator: Operator, view: EligibilityView, lines: Sequence[FeeLine]
+    ) -> BillResult:
+        """Save and plan the bill with the lines as the cashier left them."""
+        handed = self._visits.get(view.person.person_no)
+        defaults = self._defaults
+        visit = ImportedVisit(
+            identity=handed.identity
+            if handed
+            else IdentityInput(IdentityKind.ID_NUMBER, view.person.id_number),
+            outpatient_no=handed.outpatient_no if handed else "",
+            dept_code=handed.dept_code if handed else defaults.dept_code,
+            dept_name=handed.dept_name if handed else defaults.dept_name,
+            doctor_code=handed.doctor_code if handed else defaults.doctor_code,
+            doctor_name=handed.doctor_name if handed else defaults.doctor_name,
+            lines=tuple(lines),
+            diagnosis_code=handed.diagnosis_code if handed else "",
+            diagnosis_name=handed.diagnosis_name if handed else "",
+            visit_time=handed.visit_time if handed else None,
+        )
+        return self._engine.open_bill(visit, view, operator)
+
+    def preview(self, operator: Operator, bill_id: str, group_key: str) -> GroupResult:
+        """2201 → 2206 for one group."""
+        return self._observed(lambda: self._engine.settlement.preview(bill_id, group_key, operator))
+
+    def confirm(self, operator: Operator, bill_id: str, group_key: str) -> GroupResult:
+        """2207 for one group."""
+        return self._observed(lambda: self._engine.settlement.confirm(bill_id, group_key, operator))
+
+    def collect_self_pay(self, operator: Operator, bill_id: str, group_key: str) -> GroupResult:
+        """A full-self-pay group, recorded locally."""
+        return self._engine.settlement.collect_self_pay(bill_id, group_key, operator)
+
+    def bill(self, bill_id: str) -> BillResult:
+        """The bill as stored now."""
+        return self._engine.bill(bill_id)
+
+    def recover(self) -> RecoverySummary:
+        """One recovery pass (one attempt per row; the window retries on a timer)."""
+        return self._observed(lambda: self._engine.start(wait=False))
+
+    def receipts(self, operator: Operator, bill_id: str, *, reprint: bool) -> tuple[Path, ...]:
+        """Render/print a bill's receipts through the configured output."""
+        if self._receipts is None:
+            raise DeviceError("收据打印尚未配置，请联系信息科。结算已完成，可稍后补打。")
+        return self._receipts(operator, bill_id, reprint)
+
+    def today(self) -> tuple[SettledRow, ...]:
+        """Today's settlements (local day), newest first."""
+        now = self._engine.clock.now()
+        local_day = now.astimezone(LOCAL_ZONE).date()
+        start = datetime.combine(local_day, time.min, LOCAL_ZONE).astimezone(UTC)
+        with self._engine.uow_factory() as uow:
+            stored = list(uow.settlements.between(start, start + timedelta(days=1)))
+            people: dict[str, str] = {}
+            for settlement in stored:
+                bill = uow.bills.get(settlement.bill_id)
+                people[settlement.bill_id] = bill.person_no if bill is not None else ""
+        rows = [_settled_row(s, people[s.bill_id]) for s in stored]
+        return tuple(sorted(rows, key=lambda r: r.settled_at, reverse=True))
+
+    def cancel(
+        self, operator: Operator, settlement_id: str, supervisor_code: str, password: str
+    ) -> CancelResult:
+        """2208 with the supervisor's credential."""
+        approval = SupervisorApproval(supervisor_code, password)
+        return self._observed(lambda: self._engine.cancel(settlement_id, operator, approval))
+
+    def journal(self) -> tuple[QueueRow, ...]:
+        """Unresolved journal rows."""
+        return self._engine.journal()
+
+    def day_close(self, operator: Operator) -> DayCloseReport:
+        """Reconcile today (local day)."""
+        day = self._engine.clock.now().astimezone(LOCAL_ZONE).date()
+        return self._observed(lambda: self._engine.close_day(day, operator))
+
+
+def _category(stored: StoredSettlement) -> str:
+    record = stored.record
+    if record.med_type == "":
+        return GroupKind.SELF_PAY.label
+    if record.disease_code:
+        return f"{GroupKind.CHRONIC.label} {record.disease_code}"
+    return GroupKind.GENERAL.label
+
+
+def _settled_row(stored: StoredSettlement, person_no: str) -> SettledRow:
+    totals = stored.record.totals
+    return SettledRow(
+        settlement_id=stored.record.settlement_id,
+        bill_id=stored.bill_id,
+        settled_at=stored.record.settled_at,
+        person_no_masked=mask_number(person_no),
+        category=_category(stored),
+        total=totals.total,
+        fund=totals.fund,
+        account=totals.account,
+        cash=totals.cash,
+        operator_code=stored.operator_code,
+        cancelled=bool(stored.cancelled_by) or stored.is_cancellation,
+    )

@@ -1,0 +1,102 @@
+"""Schema versions: fresh create, upgrade from the first version (with a backup), refusal of newer."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from app.errors import StoreError
+from app.store import Store, schema_v1
+from app.store.migrations import SCHEMA_VERSION
+from app.store.models import Base
+
+
+def _columns(connection: sqlite3.Connection) -> dict[str, list[tuple[str, str, int, int]]]:
+    tables = [
+        name
+        for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " AND name NOT LIKE 'catalogue_names%'"
+        )
+    ]
+    return {
+        table: [
+            (row[1], row[2], row[3], row[5])
+            for row in connection.execute(f"PRAGMA table_info({table})")
+        ]
+        for table in sorted(tables)
+    }
+
+
+def _user_version(path: Path) -> int:
+    with closing(sqlite3.connect(path)) as raw:
+        return int(raw.execute("PRAGMA user_version").fetchone()[0])
+
+
+def test_a_fresh_store_has_the_current_version_and_the_models_schema(
+    store: Store, store_path: Path, tmp_path: Path
+) -> None:
+    store.close()
+    assert _user_version(store_path) == SCHEMA_VERSION
+    reference = tmp_path / "reference.sqlite3"
+    engine = create_engine(f"sqlite:///{reference}")
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    with (
+        closing(sqlite3.connect(store_path)) as migrated,
+        closing(sqlite3.connect(reference)) as ref,
+    ):
+        assert _columns(migrated) == _columns(ref)
+
+
+def _first_version_database(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(path, isolation_level=None)) as raw:
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("BEGIN")
+        for statement in schema_v1.STATEMENTS:
+            raw.execute(statement)
+        raw.execute(
+            "INSERT INTO catalogue_items VALUES (7, 'YP0001', 'XC08', '氨氯地平片', 'aldpp', 32500,"
+            " '', '盒', '09', 'A', '0', NULL, 0)"
+        )
+        raw.execute("PRAGMA user_version = 1")
+        raw.execute("COMMIT")
+
+
+def test_upgrade_from_the_first_schema_version_keeps_data_and_takes_a_backup(
+    store_path: Path, reopen_store: Callable[[], Store]
+) -> None:
+    _first_version_database(store_path)
+    store = reopen_store()
+    assert _user_version(store_path) == SCHEMA_VERSION
+    backups = list(store_path.parent.glob(f"{store_path.name}.v1-*.bak"))
+    assert len(backups) == 1
+    assert _user_version(backups[0]) == 1
+    with store.uow_factory()() as uow:
+        assert [item.hospital_code for item in uow.catalogue.search("氯地")] == ["YP0001"]
+
+
+def test_a_database_from_a_newer_program_is_refused(
+    store: Store, store_path: Path, reopen_store: Callable[[], Store]
+) -> None:
+    store.close()
+    with closing(sqlite3.connect(store_path)) as raw:
+        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError) as raised:
+        reopen_store()
+    assert raised.value.code == "store_too_new"
+    assert "请安装最新版本" in raised.value.text
+
+
+def test_reopening_a_current_store_migrates_nothing(
+    store: Store, store_path: Path, reopen_store: Callable[[], Store]
+) -> None:
+    store.close()
+    reopen_store()
+    assert list(store_path.parent.glob("*.bak")) == []

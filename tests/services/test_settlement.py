@@ -1,0 +1,185 @@
+"""Settlement through the services against the sandbox over loopback, with a real SQLite store."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from helpers.engine_fixtures import DEMO_BILLS, demo_bill, ledger_by_msgid
+
+from app.domain.journal import JournalState
+from app.domain.operator import Operator, Role
+from app.domain.settlement import check_totals
+from app.domain.visit import BillStatus, GroupState
+from app.errors import InputError, PermissionDenied
+from app.sandbox import SandboxServer
+from app.services.engine import Engine
+from app.services.settlement import SELF_PAY_PREFIX
+
+ALL_BILLS = sorted(path.name[:2] for path in DEMO_BILLS.glob("*.json"))
+
+
+def test_qinghai_seed_case_settles_to_129_63_fund_and_50_cash(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    bill = engine.settle_visit(demo_bill("01"), cashier)
+
+    (group,) = bill.groups
+    assert group.state is GroupState.SETTLED
+    assert group.totals is not None
+    assert (group.totals.total, group.totals.fund, group.totals.cash) == (
+        Decimal("179.63"),
+        Decimal("129.63"),
+        Decimal("50.00"),
+    )
+    assert bill.status is BillStatus.SETTLED
+    assert group.settlement_id in {row["setl_id"] for row in sandbox.ledger()}
+
+
+@pytest.mark.parametrize("prefix", ALL_BILLS)
+def test_every_demo_visit_settles_and_agrees_with_the_platform_ledger(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer, prefix: str
+) -> None:
+    visit = demo_bill(prefix)
+    bill = engine.settle_visit(visit, cashier)
+
+    assert bill.status is BillStatus.SETTLED
+    assert sum((g.total for g in bill.groups), Decimal(0)) == sum(
+        (line.amount for line in visit.lines), Decimal(0)
+    )
+    ledger = ledger_by_msgid(sandbox)
+    with engine.uow_factory() as uow:
+        stored = list(uow.settlements.for_bill(bill.bill_id))
+        journal = list(uow.journal.for_bill(bill.bill_id))
+    assert len(stored) == len(bill.groups)
+    for settlement in stored:
+        record = settlement.record
+        assert check_totals(record.totals) == []
+        if record.settlement_id.startswith(SELF_PAY_PREFIX):
+            assert record.totals.cash == record.totals.total
+            assert record.msgid not in ledger
+            continue
+        row = ledger[record.msgid]
+        assert row["setl_id"] == record.settlement_id
+        assert (
+            row["medfee_sumamt"],
+            row["fund_pay_sumamt"],
+            row["acct_pay"],
+            row["psn_cash_pay"],
+        ) == (
+            record.totals.total,
+            record.totals.fund,
+            record.totals.account,
+            record.totals.cash,
+        )
+    assert all(entry.state.is_resolved for entry in journal)
+    assert {e.infno for e in journal} <= {"2201", "2202", "2203", "2204", "2205", "2207"}
+
+
+def test_self_pay_group_makes_no_platform_call(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    before = sandbox.request_count("2201")
+    bill = engine.settle_visit(demo_bill("05"), cashier)  # disease not opened here
+
+    (group,) = bill.groups
+    assert group.state is GroupState.SELF_PAY_COLLECTED
+    assert group.settlement_id.startswith(SELF_PAY_PREFIX)
+    assert "本院尚未开通" in group.reason
+    assert sandbox.request_count("2201") == before
+
+
+def test_missing_registration_turns_the_group_into_self_pay_with_the_reason(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    bill = engine.settle_visit(demo_bill("07"), cashier)
+
+    (group,) = bill.groups
+    assert group.state is GroupState.SELF_PAY_COLLECTED
+    assert "未办理跨省异地就医备案" in group.reason
+    assert group.totals is not None
+    assert group.totals.cash == group.total
+    assert sandbox.request_count("2207") == 0
+
+
+def test_groups_are_independent_when_one_is_refused(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    sandbox.set_faults([{"infno": "2207", "kind": "maintenance", "nth": [2]}])
+
+    bill = engine.settle_visit(demo_bill("03"), cashier)  # three groups
+
+    states = [g.state for g in bill.groups]
+    assert states.count(GroupState.SETTLED) == 2
+    assert states.count(GroupState.FAILED) == 1
+    failed = next(g for g in bill.groups if g.state is GroupState.FAILED)
+    assert "维护" in failed.failure
+    assert bill.status is BillStatus.PARTLY_SETTLED
+    assert len([r for r in sandbox.ledger() if r["status"] == "settled"]) == 2
+
+    sandbox.set_faults([])
+    again = engine.settle(bill.bill_id, cashier)
+    assert {g.state for g in again.groups} == {GroupState.SETTLED}
+
+
+def test_preview_difference_is_recorded_and_shown(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    view = engine.identify(demo_bill("01").identity, cashier)
+    first = engine.open_bill(demo_bill("01"), view, cashier)
+    key = first.groups[0].group_key
+    previewed = engine.settlement.preview(first.bill_id, key, cashier)
+    assert previewed.preview is not None
+    # Another visit of the same person settles in between and uses up the deductible.
+    engine.settle_visit(demo_bill("01"), cashier)
+
+    confirmed = engine.settlement.confirm(first.bill_id, key, cashier)
+
+    assert confirmed.state is GroupState.SETTLED
+    assert confirmed.totals is not None
+    assert confirmed.totals.fund != previewed.preview.fund
+    assert "fund" in confirmed.preview_differences
+    second = timedelta(seconds=1)
+    with engine.uow_factory() as uow:
+        events = [
+            r.event
+            for r in uow.audit.between(view.fetched_at - second, engine.clock.now() + second)
+        ]
+    assert "preview_difference" in events
+
+
+def test_declined_preview_withdraws_the_registration(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    bill = engine.settle_visit(demo_bill("01"), cashier, confirm=lambda group: False)
+
+    assert bill.groups[0].state is GroupState.PLANNED
+    assert sandbox.request_count("2207") == 0
+    assert sandbox.request_count("2202") == 1
+    with engine.uow_factory() as uow:
+        journal = list(uow.journal.for_bill(bill.bill_id))
+    assert [e.infno for e in journal] == ["2201", "2203", "2204", "2205", "2202"]
+    assert all(e.state is JournalState.OK for e in journal)
+
+
+def test_registration_desk_cannot_settle(engine: Engine, sandbox: SandboxServer) -> None:
+    with engine.uow_factory() as uow:
+        uow.operators.add("R001", "导诊丙", Role.REGISTRATION, "Registration-pass-2026")
+        uow.commit()
+    desk = engine.operator("R001")
+    view = engine.identify(demo_bill("01").identity, desk)
+
+    with pytest.raises(PermissionDenied):
+        engine.open_bill(demo_bill("01"), view, desk)
+
+
+def test_a_line_unknown_to_the_catalogue_without_national_code_is_refused(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    visit = demo_bill("01")
+    broken = replace(visit, lines=(replace(visit.lines[0], national_code="", name=""),))
+    view = engine.identify(visit.identity, cashier)
+    with pytest.raises(InputError, match="不在本地目录"):
+        engine.open_bill(broken, view, cashier)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ MAX_ERR_MSG = 300
 RATIO_PLACES = Decimal("0.0001")
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_FILE_MEMBERS = 16
+_INFCODE = re.compile(r"-?[0-9]{1,6}")
 _CONTROL = {c: None for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
 
 
@@ -208,8 +210,8 @@ def _infcode(value: object) -> int:
         return value
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) <= 6:
-        return int(value.strip())
+    if isinstance(value, str) and _INFCODE.fullmatch(value):
+        return int(value)
     raise ProtocolError("infcode is not an integer")
 
 

@@ -12,7 +12,17 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Column, Engine, Integer, MetaData, Table, create_engine, insert, select
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    insert,
+    select,
+)
 
 from app.errors import StoreError
 from app.store.crypto import FieldCipher, FileKeyProvider
@@ -36,6 +46,8 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A real SQLite file with one table of each type."""
     path = tmp_path_factory.mktemp("types") / "types.sqlite3"
     created = create_engine(f"sqlite:///{path}")
+    # Durability is not under test here; thousands of hypothesis commits should not each fsync.
+    event.listen(created, "connect", lambda conn, _: conn.execute("PRAGMA synchronous=OFF"))
     bind_cipher(created.dialect, FieldCipher.from_data_key(bytes(range(32))))
     _META.create_all(created)
     yield created

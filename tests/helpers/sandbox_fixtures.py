@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 import requests
 
+from app.domain.settlement import FundPayment, SettlementTotals
 from app.sandbox import SandboxServer
 
 CALL_PATH = "/fsi/api/rsfComIfsService/callService"
@@ -64,6 +65,29 @@ def sign_headers(
 def parse_json(text: str) -> Any:
     """JSON with exact decimals."""
     return json.loads(text, parse_float=Decimal)
+
+
+def totals_of(
+    info: dict[str, object], details: list[dict[str, object]] | None = None
+) -> SettlementTotals:
+    """SettlementTotals from a setlinfo output."""
+    d = {k: v for k, v in info.items()}
+
+    def money(name: str) -> Decimal:
+        value = d[name]
+        assert isinstance(value, Decimal | int), (name, value)
+        return Decimal(value)
+
+    funds = tuple(
+        FundPayment(str(r["fund_pay_type"]), Decimal(str(r["fund_payamt"]))) for r in details or []
+    )
+    return SettlementTotals(
+        total=money("medfee_sumamt"), full_self_pay=money("fulamt_ownpay_amt"),
+        over_limit=money("overlmt_selfpay"), first_self_pay=money("preselfpay_amt"),
+        in_scope=money("inscp_scp_amt"), deductible=money("act_pay_dedc"), fund=money("fund_pay_sumamt"),
+        account=money("acct_pay"), cash=money("psn_cash_pay"), hospital=money("hosp_part_amt"),
+        pool_ratio=money("pool_prop_selfpay"), funds=funds,
+    )  # fmt: skip
 
 
 class SandboxClient:

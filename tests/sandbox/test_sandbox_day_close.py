@@ -36,7 +36,7 @@ def _settle_two(sandbox: SandboxServer, client: SandboxClient) -> list[dict[str,
 
 
 def _totals(
-    client: SandboxClient, insutype: str, medfee: str, fund: str, count: int, refunds: str = "0"
+    client: SandboxClient, insutype: str, medfee: str, fund: str, *, count: int, refunds: str = "0"
 ) -> dict[str, Any]:
     data = {
         "insutype": insutype, "clr_type": "11", "setl_optins": client.server.hospital.clr_optins,
@@ -55,13 +55,14 @@ def test_3201_balanced_and_unbalanced(
     other = results[1]["output"]["setlinfo"]
     medfee = info["medfee_sumamt"] + other["medfee_sumamt"]
     fund = info["fund_pay_sumamt"] + other["fund_pay_sumamt"]
-    balanced = _totals(sandbox_client, "390", str(medfee), str(fund), 2)
+    balanced = _totals(sandbox_client, "390", str(medfee), str(fund), count=2)
     assert balanced["output"]["stmtinfo"]["stmt_rslt"] == "0", balanced["output"]
-    unbalanced = _totals(sandbox_client, "390", str(medfee), str(fund), 1)
+    unbalanced = _totals(sandbox_client, "390", str(medfee), str(fund), count=1)
     assert unbalanced["output"]["stmtinfo"]["stmt_rslt"] == "1"
     assert "对账不平" in unbalanced["output"]["stmtinfo"]["stmt_rslt_dscr"]
     assert (
-        _totals(sandbox_client, "310", "0.00", "0.00", 0)["output"]["stmtinfo"]["stmt_rslt"] == "0"
+        _totals(sandbox_client, "310", "0.00", "0.00", count=0)["output"]["stmtinfo"]["stmt_rslt"]
+        == "0"
     )
 
 
@@ -73,10 +74,13 @@ def test_3201_refunds_flag_counts_cancellations(
     setl_id = visit.settle()["output"]["setlinfo"]["setl_id"]
     visit.cancel(setl_id)
     assert (
-        _totals(sandbox_client, "390", "0.00", "0.00", 0)["output"]["stmtinfo"]["stmt_rslt"] == "0"
+        _totals(sandbox_client, "390", "0.00", "0.00", count=0)["output"]["stmtinfo"]["stmt_rslt"]
+        == "0"
     )
     assert (
-        _totals(sandbox_client, "390", "0.00", "0.00", 2, "1")["output"]["stmtinfo"]["stmt_rslt"]
+        _totals(sandbox_client, "390", "0.00", "0.00", count=2, refunds="1")["output"]["stmtinfo"][
+            "stmt_rslt"
+        ]
         == "0"
     )
 

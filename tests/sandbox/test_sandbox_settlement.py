@@ -4,37 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from helpers.sandbox_fixtures import SandboxClient, Visit, person
+from helpers.sandbox_fixtures import SandboxClient, Visit, person, totals_of
 
-from app.domain.settlement import FundPayment, SettlementTotals, check_totals
+from app.domain.settlement import check_totals
 from app.sandbox import SandboxServer
 
 H = "H11010500001"
 QINGHAI_VISIT = [(f"{H}XY0022", "38.50", "2"), (f"{H}XY0028", "2.85", "2"), (f"{H}FW0011", "12.00", "1"),
                  (f"{H}FW0014", "20.00", "1"), (f"{H}XY0026", "32.93", "1"), (f"{H}FW0013", "32.00", "1")]  # fmt: skip
-
-
-def totals_of(
-    info: dict[str, object], details: list[dict[str, object]] | None = None
-) -> SettlementTotals:
-    """SettlementTotals from a setlinfo output."""
-    d = {k: v for k, v in info.items()}
-
-    def money(name: str) -> Decimal:
-        value = d[name]
-        assert isinstance(value, Decimal | int), (name, value)
-        return Decimal(value)
-
-    funds = tuple(
-        FundPayment(str(r["fund_pay_type"]), Decimal(str(r["fund_payamt"]))) for r in details or []
-    )
-    return SettlementTotals(
-        total=money("medfee_sumamt"), full_self_pay=money("fulamt_ownpay_amt"),
-        over_limit=money("overlmt_selfpay"), first_self_pay=money("preselfpay_amt"),
-        in_scope=money("inscp_scp_amt"), deductible=money("act_pay_dedc"), fund=money("fund_pay_sumamt"),
-        account=money("acct_pay"), cash=money("psn_cash_pay"), hospital=money("hosp_part_amt"),
-        pool_ratio=money("pool_prop_selfpay"), funds=funds,
-    )  # fmt: skip
 
 
 def test_qinghai_first_visit_settles_129_63_fund_and_50_cash(

@@ -208,7 +208,7 @@ class PlatformClient:
         """Sign in before a state-changing call; a failure here means that call was never sent."""
         try:
             return self._sign_no(operator)
-        except OutcomeUnknown as exc:
+        except (OutcomeUnknown, PlatformUnavailable) as exc:
             raise outcomes.unavailable(infno, msgid, f"sign-in failed: {exc.code}") from None
 
     # ------------------------------------------------------------------------------ the wire

@@ -2,49 +2,18 @@
 
 from __future__ import annotations
 
-import itertools
-import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from flow_helpers import MsgidCounter, RecordingSleep
 
 from app.config import Settings, settings_from_mapping
 from app.domain.operator import Operator, Role
 from app.platform.client import PlatformClient
-from app.platform.envelope import format_msgid
 from app.sandbox import SandboxServer, client_config
 from app.services.ports.clock import SystemClock
 from app.services.ports.platform import CallContext
-
-
-class MsgidCounter:
-    """Stands in for the store's persisted counter: unique within the test session."""
-
-    _numbers = itertools.count(1)
-    _lock = threading.Lock()
-
-    def __init__(self, institution: str) -> None:
-        self.institution = institution
-        self.issued: list[str] = []
-
-    def __call__(self) -> str:
-        with self._lock:
-            number = next(self._numbers)
-        msgid = format_msgid(self.institution, datetime.now(UTC), number % 10000)
-        self.issued.append(msgid)
-        return msgid
-
-
-class RecordingSleep:
-    """Records back-off delays instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
 
 
 @pytest.fixture

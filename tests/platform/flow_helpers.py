@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +15,7 @@ from app.domain.operator import Operator
 from app.domain.settlement import LineSplit, SettlementRecord
 from app.domain.visit import Credential, CredentialKind
 from app.platform.client import PlatformClient
+from app.platform.envelope import format_msgid
 from app.sandbox import SandboxServer
 from app.services.ports.platform import (
     CallContext,
@@ -31,6 +34,34 @@ QINGHAI_VISIT = (
     (f"{H}XY0026", "32.93", "1"),
     (f"{H}FW0013", "32.00", "1"),
 )
+
+
+class MsgidCounter:
+    """Stands in for the store's persisted counter: unique within the test session."""
+
+    _numbers = itertools.count(1)
+    _lock = threading.Lock()
+
+    def __init__(self, institution: str) -> None:
+        self.institution = institution
+        self.issued: list[str] = []
+
+    def __call__(self) -> str:
+        with self._lock:
+            number = next(self._numbers)
+        msgid = format_msgid(self.institution, datetime.now(UTC), number % 10000)
+        self.issued.append(msgid)
+        return msgid
+
+
+class RecordingSleep:
+    """Records back-off delays instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
 
 
 def identity(sandbox: SandboxServer, name: str) -> dict[str, Any]:

@@ -1,13 +1,374 @@
-"""Composition root: the only place that wires settings, store, client, devices, services and UI."""
+"""Composition root: the only place that wires settings, store, client, devices, services and UI.
+
+``settlement-window COMMAND …`` runs a console subcommand (:mod:`app.cli.main`).
+``settlement-window [--config FILE] [--data-dir DIR]`` opens the cashier window for the configured
+platform. ``settlement-window --demo`` starts the embedded sandbox platform on loopback, a simulated
+card reader and demo operators, and shows a 培训/演示 banner on every screen.
+
+Demo operators (fictional; the demo's data folder is a fresh temporary folder each time):
+
+====== ========== =================== =========================
+code   name       role                password
+====== ========== =================== =========================
+C001   收费员甲   cashier             ``demo-cashier-2026``
+R001   挂号员丙   registration desk   ``demo-desk-2026``
+S001   主管乙     supervisor          ``demo-super-2026``
+====== ========== =================== =========================
+"""
 
 from __future__ import annotations
 
+import argparse
+import importlib
+import logging
+import socket
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QLockFile
+    from PySide6.QtWidgets import QApplication
+
+    from app.config import Settings
+    from app.domain.operator import Role
+    from app.sandbox import SandboxServer
+    from app.services.bill_import import ImportedVisit
+    from app.services.eligibility import EligibilityView
+    from app.services.engine import Engine
+    from app.ui.errors import MessageBridge
+    from app.ui.main_window import MainWindow
+    from app.workers.runner import TaskRunner
+
+log = logging.getLogger(__name__)
+
+DEMO_OPERATORS: tuple[tuple[str, str, str, str], ...] = (
+    ("C001", "收费员甲", "cashier", "demo-cashier-2026"),
+    ("R001", "挂号员丙", "registration", "demo-desk-2026"),
+    ("S001", "主管乙", "supervisor", "demo-super-2026"),
+)
+LOCK_FILE_NAME = "window.lock"
+PROBE_TIMEOUT_S = 1.0
+
+
+def _gui_options(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--demo", action="store_true")
+    parser.add_argument("--config")
+    parser.add_argument("--data-dir")
+    parser.add_argument("--json", action="store_true")
+    return parser.parse_known_args(list(argv))
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``settlement-window`` and ``python -m app``."""
-    from app.cli.main import main  # noqa: PLC0415  (keep start-up imports lazy)
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    options, rest = _gui_options(args_list)
+    if rest:  # a subcommand, --help or --version: the console interface
+        from app.cli.main import main  # noqa: PLC0415  (keep the window's start-up lean)
+        from app.wiring import build_engine  # noqa: PLC0415
 
-    return main(list(sys.argv[1:] if argv is None else argv))
+        return main(args_list, build_engine)
+    return run_window(options)
+
+
+# ====================================================================== the window
+@dataclass
+class WindowSession:
+    """Everything the running window owns, closed in reverse order on quit."""
+
+    app: QApplication
+    bridge: MessageBridge
+    runner: TaskRunner | None = None
+    engine: Engine | None = None
+    server: SandboxServer | None = None
+    lock: QLockFile | None = None
+    window: MainWindow | None = None
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Stop workers first (they may be using the engine), then the engine, then the sandbox."""
+        if self.runner is not None:
+            self.runner.shutdown()
+        for closer in reversed(self.closers):
+            try:
+                closer()
+            except Exception:
+                log.exception("error while closing")
+        if self.engine is not None:
+            self.engine.close()
+        if self.server is not None:
+            self.server.stop()
+        if self.lock is not None:
+            self.lock.unlock()
+
+
+def create_application(language: str = "zh_CN") -> QApplication:
+    """The QApplication with the bundled Chinese font and the chosen translation."""
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+
+    from app.ui.i18n import install_translator, register_fonts  # noqa: PLC0415
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName("settlement-window")
+    families = register_fonts()
+    if families:
+        font = app.font()
+        font.setFamilies([*families, *font.families()])
+        app.setFont(font)
+    translator = install_translator(app, language)
+    app.setProperty("translator_loaded", translator is not None)
+    return app
+
+
+def run_window(options: argparse.Namespace) -> int:
+    """Open the window; returns the exit code when it closes."""
+    from app.errors import AppError  # noqa: PLC0415
+    from app.ui.errors import MessageBridge, describe, install_excepthook  # noqa: PLC0415
+
+    app = create_application()
+    bridge = MessageBridge()
+    install_excepthook(bridge)
+    session = WindowSession(app=app, bridge=bridge)
+    try:
+        start_session(session, demo=options.demo, config=options.config, data_dir=options.data_dir)
+    except AppError as exc:
+        message = describe(exc)
+        _fatal(message.text if message is not None else exc.text)
+        session.close()
+        return 2
+    try:
+        return app.exec()
+    finally:
+        session.close()
+
+
+def _fatal(text: str) -> None:
+    from PySide6.QtWidgets import QMessageBox  # noqa: PLC0415
+
+    log.error("start-up refused: %s", text)
+    QMessageBox.critical(None, "门诊慢特病结算窗口", text)
+
+
+def start_session(
+    session: WindowSession,
+    *,
+    demo: bool,
+    config: str | None,
+    data_dir: str | None,
+    clock: Any = None,
+    hasher: Any = None,
+) -> MainWindow:
+    """Build settings, store, engine, devices and the window, and show it.
+
+    Raises:
+        AppError: the configuration is wrong, another window uses the data folder, or the store
+            cannot be opened.
+    """
+    from app.services.ports.clock import SystemClock  # noqa: PLC0415
+    from app.ui.i18n import install_translator  # noqa: PLC0415
+    from app.ui.main_window import MainWindow  # noqa: PLC0415
+    from app.wiring import build_engine  # noqa: PLC0415
+    from app.workers.engine_backend import EngineBackend  # noqa: PLC0415
+    from app.workers.runner import TaskRunner  # noqa: PLC0415
+
+    settings, folder = _settings_and_folder(session, demo=demo, config=config, data_dir=data_dir)
+    if settings.language != "zh_CN":
+        install_translator(session.app, settings.language)
+    session.lock = _single_instance(folder)
+    _start_logging(session, folder, settings)
+    clock = clock or SystemClock()
+    kwargs: dict[str, Any] = {"clock": clock}
+    if hasher is not None:
+        kwargs["password_hasher"] = hasher
+    session.engine = build_engine(settings, folder, **kwargs)
+    reader: Any = None
+    hand_off: Callable[[EligibilityView], ImportedVisit | None] | None = None
+    cards: tuple[str, ...] = ()
+    if demo and session.server is not None:
+        _prepare_demo(session.engine)
+        reader, cards = _demo_reader(session)
+        hand_off = _demo_hand_off(session.server)
+    backend = EngineBackend(
+        session.engine,
+        card_reader=reader,
+        hand_off=hand_off,
+        receipts=_receipt_output(session.engine, folder),
+        probe=_probe_for(settings.platform.url),
+    )
+    session.runner = TaskRunner()
+    window = MainWindow(backend, session.runner, session.bridge, clock, settings, demo=demo)
+    if reader is not None:
+        window.set_demo_cards(cards, reader.select)
+    _connect_scanner(session, window)
+    session.window = window
+    window.resize(1366, 768)
+    window.show()
+    return window
+
+
+def _settings_and_folder(
+    session: WindowSession, *, demo: bool, config: str | None, data_dir: str | None
+) -> tuple[Settings, Path]:
+    from app.config import (  # noqa: PLC0415
+        data_dir_of,
+        default_config_path,
+        load_settings,
+        settings_from_mapping,
+    )
+
+    if demo:
+        from app.sandbox import SandboxServer, client_config  # noqa: PLC0415
+
+        session.server = SandboxServer().start()
+        settings = settings_from_mapping(client_config(session.server))
+        folder = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="sw-demo-"))
+        return settings, folder
+    settings = load_settings(Path(config) if config else default_config_path())
+    return settings, data_dir_of(settings, data_dir)
+
+
+def _single_instance(folder: Path) -> QLockFile:
+    from PySide6.QtCore import QLockFile  # noqa: PLC0415
+
+    from app.errors import ConfigError  # noqa: PLC0415
+
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(folder / LOCK_FILE_NAME))
+    lock.setStaleLockTime(0)
+    if not lock.tryLock(100):
+        raise ConfigError(
+            f"数据目录 {folder} 已被另一个收费窗口使用。同一数据目录只能打开一个窗口，请切换到已打开的窗口。",
+            code="single_instance",
+        )
+    return lock
+
+
+def _start_logging(session: WindowSession, folder: Path, settings: Settings) -> None:
+    from app.log import setup_logging  # noqa: PLC0415
+
+    handle = setup_logging(folder, settings.log)
+    session.closers.append(handle.close)
+
+
+def _probe_for(url: str) -> Callable[[], bool]:
+    """A cheap reachability check: can a TCP connection be opened to the platform's host?"""
+    parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+
+    def probe() -> bool:
+        try:
+            with socket.create_connection((host, port), timeout=PROBE_TIMEOUT_S):
+                return True
+        except OSError:
+            return False
+
+    return probe
+
+
+def _receipt_output(
+    engine: Engine, folder: Path
+) -> Callable[[Any, str, bool], tuple[Path, ...]] | None:
+    """The receipts engineer's service, when it is wired into the engine."""
+    service = engine.receipts
+    if service is None:
+        return None
+    issue = getattr(service, "issue_for_bill", None)
+    if issue is None:
+        return None
+
+    def output(operator: Any, bill_id: str, reprint: bool) -> tuple[Path, ...]:
+        return tuple(issue(bill_id, operator, reprint=reprint, out_dir=folder / "receipts"))
+
+    return output
+
+
+def _connect_scanner(session: WindowSession, window: MainWindow) -> None:
+    """Scanner bursts anywhere in the window become e-voucher codes (receipts area's filter)."""
+    try:
+        scanner_filter = importlib.import_module("app.ui.scanner_filter")
+    except ImportError:
+        log.info("scanner filter not available; e-voucher codes can be typed")
+        return
+    factory = getattr(scanner_filter, "install_scanner_filter", None)
+    if factory is None:
+        return
+    scanner = factory(session.app, window.settings.scanner)
+    scanner.voucher_scanned.connect(window.on_voucher_scanned)
+    session.closers.append(lambda: session.app.removeEventFilter(scanner))
+
+
+# ====================================================================== demo mode
+def _prepare_demo(engine: Engine) -> None:
+    """Demo operators and the sandbox catalogue in the demo's fresh store."""
+    from app.domain.operator import Role  # noqa: PLC0415
+    from app.sandbox.data import CATALOGUE_FILE  # noqa: PLC0415
+
+    with engine.uow_factory() as uow:
+        for code, name, role, password in DEMO_OPERATORS:
+            if uow.operators.get(code) is None:
+                uow.operators.add(code, name, Role(role), password)
+        uow.commit()
+    if engine.catalogue.count() == 0:
+        engine.catalogue.import_file(CATALOGUE_FILE)
+
+
+class _LoggingDeviceHandler:
+    """Device prompts go to the log (the window shows the busy text while reading)."""
+
+    def show_message(self, text: str) -> None:
+        log.debug("device: %s", text)
+
+    def finished(self) -> None:
+        log.debug("device: finished")
+
+    def show_error(self, text: str) -> None:
+        log.info("device error shown to operator")
+
+
+def _demo_reader(session: WindowSession) -> tuple[Any, tuple[str, ...]]:
+    """A simulated card reader holding the sandbox people's cards, keyed by name."""
+    from app.hardware.card_reader.simulated import SimulatedCardReader  # noqa: PLC0415
+    from app.sandbox.data import load_population  # noqa: PLC0415
+
+    people = load_population()
+    cards = {person.name: person.card_string for person in people}
+    reader = SimulatedCardReader(cards, _LoggingDeviceHandler())
+    session.closers.append(reader.close)
+    return reader, tuple(cards)
+
+
+def _demo_hand_off(server: SandboxServer) -> Callable[[EligibilityView], ImportedVisit | None]:
+    """The demo HIS: each demo bill belongs to the sandbox person its identity names."""
+    from app.sandbox.data import load_population  # noqa: PLC0415
+    from app.services.bill_import import load_visit  # noqa: PLC0415
+
+    folder = Path(__file__).resolve().parents[1] / "resources" / "demo_bills"
+    people = load_population()
+    by_key: dict[str, str] = {}
+    for person in people:
+        for key in (person.voucher_code, person.card_string, person.id_number, person.ec_token):
+            by_key[key] = person.id_number
+    visits: dict[str, ImportedVisit] = {}
+    for path in sorted(folder.glob("*.json")):
+        visit = load_visit(path)
+        id_number = by_key.get(visit.identity.value, visit.identity.value)
+        visits.setdefault(id_number, visit)
+
+    def hand_off(view: EligibilityView) -> ImportedVisit | None:
+        return visits.get(view.person.id_number)
+
+    return hand_off
+
+
+def demo_role(code: str) -> Role:
+    """The role of a demo operator code."""
+    from app.domain.operator import Role  # noqa: PLC0415
+
+    return next(Role(role) for c, _, role, _ in DEMO_OPERATORS if c == code)

@@ -30,6 +30,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -293,6 +294,11 @@ class MainWindow(QMainWindow):
         left_layout.addLayout(identify_row)
         self.patient_view = PatientView(left)
         left_layout.addWidget(self.patient_view, 1)
+        self.demo_cards = QComboBox(left)
+        self.demo_cards.setObjectName("demoCards")
+        self.demo_cards.setToolTip(self.tr("Demo: which card is in the simulated reader"))
+        self.demo_cards.hide()
+        left_layout.addWidget(self.demo_cards)
         self.slip_button = QPushButton(self.tr("Eligibility slip"), left)
         self.slip_button.setObjectName("slipButton")
         left_layout.addWidget(self.slip_button)
@@ -486,6 +492,17 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+
+    def set_demo_cards(self, labels: Sequence[str], insert: Callable[[str | None], None]) -> None:
+        """Demo mode: choose which simulated card is in the reader (then F2 reads it)."""
+        self.demo_cards.clear()
+        self.demo_cards.addItem(self.tr("(no card in the reader)"), None)
+        for label in labels:
+            self.demo_cards.addItem(self.tr("Card in reader: {name}").format(name=label), label)
+        self.demo_cards.currentIndexChanged.connect(
+            lambda index: insert(self.demo_cards.itemData(index))
+        )
+        self.demo_cards.show()
 
     # ================================================================= helpers
     def _submit(

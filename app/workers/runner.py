@@ -22,6 +22,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -111,10 +112,21 @@ class TaskHandle(QObject):
             self.finished.emit()
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """What a worker hands back. Always a real object: PySide6 mis-counts references of a bare
+    ``None`` sent through a queued ``object`` signal, which eventually aborts the interpreter
+    ("deallocating None"). WORKAROUND for that PySide6 behaviour."""
+
+    handle: TaskHandle
+    value: object
+    error: BaseException | None
+
+
 class _Relay(QObject):
     """Lives on the GUI thread; worker threads emit on it and Qt queues the call across threads."""
 
-    arrived = Signal(object, object, object)
+    arrived = Signal(object)
 
 
 class TaskRunner(QObject):
@@ -198,13 +210,13 @@ class TaskRunner(QObject):
             return
         error = future.exception()
         value = None if error is not None else future.result()
-        self._relay.arrived.emit(handle, value, error)
+        self._relay.arrived.emit(_Outcome(handle, value, error))
 
-    @Slot(object, object, object)
-    def _on_relay_arrived(self, handle: TaskHandle, value: object, error: object) -> None:
+    @Slot(object)
+    def _on_relay_arrived(self, outcome: _Outcome) -> None:
         if self._closed:
             return
-        handle._finish(value, error if isinstance(error, BaseException) else None)
+        outcome.handle._finish(outcome.value, outcome.error)
 
     def _forget(self, handle: TaskHandle) -> None:
         if handle in self._pending:

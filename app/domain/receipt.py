@@ -100,6 +100,13 @@ class CategoryInfo:
         return f"费用类别：{self.label}"
 
     @property
+    def heading_lines(self) -> tuple[str, ...]:
+        """The heading split for a narrow roll: category first, then the disease."""
+        if self.category is FeeCategory.CHRONIC:
+            return (f"{self.label}：", f"{self.disease_name or '病种'}（{self.disease_code}）")
+        return (self.heading,)
+
+    @property
     def notice(self) -> str:
         """For 全额自费: the sentence that the patient claims it back at the insured place, and why."""
         if self.category is not FeeCategory.SELF_PAY:

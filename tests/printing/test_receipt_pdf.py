@@ -1,0 +1,151 @@
+"""Receipt PDFs: the text a patient reads, embedded fonts, layouts, and rare characters."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from helpers.device_fixtures import sample_receipt, valid_id_number
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from app.domain.masking import mask_number
+from app.domain.receipt import ReceiptData
+from app.printing.fonts import FONT_NAME, covers, printable
+from app.printing.receipt_pdf import LAYOUTS, ReportlabReceiptRenderer
+
+ALL_LAYOUTS = sorted(LAYOUTS)
+
+
+def pdf_text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def embedded_fonts(pdf: bytes) -> set[tuple[str, bool]]:
+    """(base font name, has an embedded font file) for every font the pages use."""
+    reader = PdfReader(io.BytesIO(pdf))
+    found: set[tuple[str, bool]] = set()
+    for page in reader.pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            descriptor = font.get("/FontDescriptor")
+            embedded = descriptor is not None and "/FontFile2" in descriptor.get_object()
+            found.add((str(font["/BaseFont"]), embedded))
+    return found
+
+
+@pytest.mark.parametrize("layout", ALL_LAYOUTS)
+def test_the_qinghai_case_shows_category_masked_id_and_amounts(
+    layout: str, receipt: ReceiptData
+) -> None:
+    text = pdf_text(ReportlabReceiptRenderer(layout).render(receipt))
+
+    assert "门诊慢特病" in text
+    assert "恶性肿瘤门诊治疗" in text
+    assert "M00500" in text
+    assert receipt.masked_id in text
+    assert valid_id_number() not in text
+    for amount in ("179.63", "129.63", "50.00"):
+        assert amount in text
+    assert receipt.settlement_id in text
+    assert receipt.receipt_no in text
+    assert "马秀兰" in text
+
+
+@pytest.mark.parametrize("layout", ALL_LAYOUTS)
+def test_only_the_bundled_font_is_used_and_it_is_embedded_as_a_subset(
+    layout: str, receipt: ReceiptData
+) -> None:
+    fonts = embedded_fonts(ReportlabReceiptRenderer(layout).render(receipt))
+    assert fonts, "the receipt uses at least one font"
+    for name, embedded in fonts:
+        assert FONT_NAME in name
+        assert embedded
+        assert name.lstrip("/")[6] == "+", "subset fonts carry a six-letter tag"
+
+
+def test_pdffonts_agrees_that_the_font_is_embedded(tmp_path: Path, receipt: ReceiptData) -> None:
+    if shutil.which("pdffonts") is None:
+        pytest.skip("poppler-utils (pdffonts) is not installed")
+    path = tmp_path / "receipt.pdf"
+    path.write_bytes(ReportlabReceiptRenderer("a5").render(receipt))
+    report = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    rows = report.stdout.splitlines()[2:]
+    assert rows
+    assert all(row.split()[-5] == "yes" for row in rows), report.stdout
+
+
+@pytest.mark.parametrize("layout", ALL_LAYOUTS)
+def test_self_pay_receipts_say_where_to_claim_and_why(layout: str) -> None:
+    text = pdf_text(ReportlabReceiptRenderer(layout).render(sample_receipt(category="self_pay")))
+    flat = text.replace("\n", "")
+    assert "全额自费" in flat
+    assert "回青海省医保经办机构" in flat
+    assert "本院未开通该病种的跨省直接结算" in flat
+
+
+def test_general_outpatient_is_labelled() -> None:
+    text = pdf_text(ReportlabReceiptRenderer("a4").render(sample_receipt(category="general")))
+    assert "普通门诊" in text
+    assert "门诊慢特病" not in text
+
+
+def test_copy_and_reissue_are_marked_on_paper() -> None:
+    renderer = ReportlabReceiptRenderer("thermal80")
+    copy = pdf_text(renderer.render(sample_receipt(kind="copy"))).replace("\n", "")
+    reissue = pdf_text(renderer.render(sample_receipt(kind="reissue"))).replace("\n", "")
+    assert "补打" in copy
+    assert "票据号不变" in copy
+    assert "重打" in reissue
+    assert "20261123-000000" in reissue
+    assert "已作废" in reissue
+
+
+def test_a_rare_character_the_font_lacks_is_marked_not_dropped() -> None:
+    assert covers("龘")
+    assert not covers("𠈌")
+    text = pdf_text(ReportlabReceiptRenderer("a5").render(sample_receipt(name="林𠈌")))
+    assert "林〔U+2020C〕" in text
+    assert "生僻字" in text
+    text = pdf_text(ReportlabReceiptRenderer("a5").render(sample_receipt(name="赵龘")))
+    assert "赵龘" in text
+    assert "生僻字" not in text
+
+
+def test_sixty_lines_flow_onto_a_second_sheet_with_the_header_repeated() -> None:
+    pdf = ReportlabReceiptRenderer("a5").render(sample_receipt(lines=60))
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) >= 2
+    second = reader.pages[1].extract_text()
+    assert "项目名称" in second
+    assert f"共 {len(reader.pages)} 页" in second
+
+
+def test_the_roll_is_as_long_as_its_content() -> None:
+    short = PdfReader(io.BytesIO(ReportlabReceiptRenderer("thermal80").render(sample_receipt())))
+    long = PdfReader(
+        io.BytesIO(ReportlabReceiptRenderer("thermal80").render(sample_receipt(lines=60)))
+    )
+    assert len(short.pages) == len(long.pages) == 1
+    assert float(long.pages[0].mediabox.height) > 4 * float(short.pages[0].mediabox.height)
+    assert float(short.pages[0].mediabox.width) == pytest.approx(80 / 25.4 * 72)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 999))
+def test_no_receipt_ever_contains_the_full_id_number(sequence: int) -> None:
+    number = valid_id_number("110101", "19850412", sequence)
+    receipt = sample_receipt(id_number=number)
+    text = pdf_text(ReportlabReceiptRenderer("thermal80").render(receipt))
+    assert number not in text
+    assert mask_number(number) in text
+
+
+def test_printable_turns_control_characters_into_spaces() -> None:
+    assert printable("a\x00b\nc").text == "a b c"

@@ -81,7 +81,8 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 _FIELD_NAMES = "|".join(re.escape(name) for name in SECRET_FIELDS + PERSONAL_FIELDS)
 # key=value, key: value, "key": "value", 'key': 'value' (value up to a delimiter).
 _FIELD = re.compile(
-    r"(?P<key>[\"']?(?:[A-Za-z_-]*?)(?:" + _FIELD_NAMES + r")[\"']?)"
+    r"(?P<key>[\"']?(?<![0-9A-Za-z_-])(?:[0-9A-Za-z]+[_-]){0,3}(?:" + _FIELD_NAMES + r")"
+    r"(?![0-9A-Za-z])[\"']?)"
     r"(?P<sep>\s*[:=]\s*)"
     r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s,;&}\])]+)",
     re.IGNORECASE,

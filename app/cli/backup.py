@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from app.config import Settings, data_dir_of, database_path, default_config_path, load_settings
 from app.domain.operator import Action, Operator
@@ -21,6 +22,7 @@ from app.errors import AppError, PermissionDenied
 from app.services.admin import purge_personal_data, run_backup
 from app.services.auth import AuthService, LoginPolicy, authorize
 from app.services.ports.clock import SystemClock
+from app.services.ports.store import UnitOfWorkFactory
 from app.store.backup import (
     StoreMaintenance,
     default_backup_name,
@@ -57,12 +59,21 @@ def opened_store(args: argparse.Namespace, settings: Settings) -> Iterator[Store
         store.close()
 
 
+def uow_factory_of(store: Store) -> UnitOfWorkFactory:
+    """The store's unit-of-work factory as the services' port.
+
+    The concrete repositories are narrower than the port's mutable attributes, which mypy treats
+    as invariant; the structure is the same (see app/wiring.py).
+    """
+    return cast(UnitOfWorkFactory, store.uow_factory())
+
+
 def auth_service(store: Store, settings: Settings) -> AuthService:
     """The auth service over ``store`` with the configured policy."""
     policy = LoginPolicy.of(
         settings.login.max_failures, settings.login.lockout_minutes, settings.idle_lock_minutes
     )
-    return AuthService(store.uow_factory(), SystemClock(), policy)
+    return AuthService(uow_factory_of(store), SystemClock(), policy)
 
 
 def read_secret(args: argparse.Namespace, attribute: str, prompt: str) -> str:
@@ -141,7 +152,7 @@ def _create(args: argparse.Namespace) -> int:
             )
         )
         result = run_backup(
-            store.uow_factory(), StoreMaintenance(store), clock, destination, operator.code
+            uow_factory_of(store), StoreMaintenance(store), clock, destination, operator.code
         )
     report(
         args,
@@ -198,7 +209,7 @@ def _purge(args: argparse.Namespace) -> int:
     with opened_store(args, settings) as store:
         operator = admin_login(args, auth_service(store, settings), Action.BACKUP)
         result = purge_personal_data(
-            store.uow_factory(),
+            uow_factory_of(store),
             StoreMaintenance(store),
             SystemClock(),
             settings.retention_days,

@@ -15,6 +15,7 @@ from app.cli.backup import (
     opened_store,
     report,
     run_safely,
+    uow_factory_of,
 )
 from app.domain.operator import Action
 from app.errors import InputError
@@ -60,7 +61,7 @@ def _export(args: argparse.Namespace) -> int:
         operator = admin_login(args, service, Action.EXPORT)
         exporter = export_settlements if args.what == "settlements" else export_audit
         text, count = exporter(
-            store.uow_factory(),
+            uow_factory_of(store),
             SystemClock(),
             start,
             end,

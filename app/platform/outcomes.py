@@ -57,10 +57,14 @@ _KEYWORDS: tuple[tuple[tuple[str, ...], PlatformCategory], ...] = (
     ((NOTHING_TO_UNDO_MARK,), PlatformCategory.NOT_FOUND),
     (("签名", "时间戳", "nonce", "随机数", "鉴权", "x-tif"), PlatformCategory.SIGNATURE),
     (("未备案", "备案"), PlatformCategory.REGISTRATION),
-    (("资格", "慢特病", "待遇"), PlatformCategory.QUALIFICATION),
+    (("未开通",), PlatformCategory.OTHER),  # the hospital's own setup, not the patient's
+    (("资格", "病种"), PlatformCategory.QUALIFICATION),
     (("目录", "编码", "对照"), PlatformCategory.CATALOGUE),
     (("金额", "总额", "合计"), PlatformCategory.AMOUNT),
-    (("人员", "参保", "证件", "凭证", "社保卡", "卡号", "卡识别码"), PlatformCategory.PERSON),
+    (
+        ("人员", "参保", "证件", "凭证", "社保卡", "卡号", "卡识别码", "待遇"),
+        PlatformCategory.PERSON,
+    ),
 )
 
 _CATEGORY_TEXT: dict[PlatformCategory, str] = {
@@ -73,7 +77,7 @@ _CATEGORY_TEXT: dict[PlatformCategory, str] = {
         "仍不行请患者联系参保地医保经办机构。"
     ),
     PlatformCategory.REGISTRATION: (
-        "该患者没有有效的跨省异地就医备案，不能直接结算。这部分费用按全额自费收取，患者可回参保地报销，"
+        "该患者没有有效的跨省异地就医备案，不能直接结算。这部分费用请按全额自费收取；患者可回参保地报销，"
         "或办理备案后再来结算。"
     ),
     PlatformCategory.QUALIFICATION: (

@@ -1,0 +1,24 @@
+"""``python -m app.sandbox``: the ``sandbox`` subcommand on its own (same options)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from app.sandbox.cli import register
+
+
+def main(argv: list[str]) -> int:
+    """Parse ``argv`` as ``settlement-window sandbox`` would and run."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    parser = argparse.ArgumentParser(prog="python -m app.sandbox")
+    register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["sandbox", *argv])
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     for module_name in SUBCOMMAND_MODULES:
         module = importlib.import_module(module_name)
         register = cast(
-            Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], module.register
+            "Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]",
+            module.register,
         )
         register(subparsers)
     return parser

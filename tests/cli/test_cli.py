@@ -1,0 +1,224 @@
+"""The headless CLI on the same services: a subprocess settles the seeds' case; in-process commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+from helpers.engine_fixtures import (
+    CASHIER_PASSWORD,
+    SUPERVISOR_PASSWORD,
+    add_operators,
+    demo_bill_path,
+    make_engine,
+)
+
+from app.cli.main import main
+from app.config import Settings
+from app.sandbox import SandboxServer, client_config
+from app.services.engine import Engine
+
+# The same composition app.main uses: the CLI with the real engine factory.
+RUNNER = (
+    "import sys; from app.cli.main import main; from app.wiring import build_engine; "
+    "sys.exit(main(sys.argv[1:], build_engine))"
+)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def cli_env(
+    sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, Path]:
+    """(config file, data folder) with cashier C001 and supervisor S001 in the store."""
+    config = client_config(sandbox)
+    config["platform"]["read_timeout"] = 5.0
+    path = tmp_path / "settlement-window.toml"
+    path.write_text(tomli_w.dumps(config), encoding="utf-8")
+    data_dir = tmp_path / "data"
+    from app.config import load_settings  # noqa: PLC0415
+
+    engine = make_engine(load_settings(path), data_dir)
+    add_operators(engine)
+    engine.close()
+    monkeypatch.setenv("SW_OPERATOR_PASSWORD", CASHIER_PASSWORD)
+    monkeypatch.setenv("SW_SUPERVISOR_PASSWORD", SUPERVISOR_PASSWORD)
+    return path, data_dir
+
+
+def _factory(settings: Settings, data_dir: Path) -> Engine:
+    return make_engine(settings, data_dir)
+
+
+def run_cli(
+    capsys: pytest.CaptureFixture[str], env: tuple[Path, Path], *args: str
+) -> tuple[int, dict[str, Any]]:
+    """Run in-process with ``--json``; return the exit code and the parsed document."""
+    config, data_dir = env
+    code = main(["--config", str(config), "--data-dir", str(data_dir), "--json", *args], _factory)
+    out = capsys.readouterr().out
+    return code, json.loads(out) if out.strip() else {}
+
+
+def test_settle_bill_in_a_subprocess_settles_the_qinghai_case(
+    cli_env: tuple[Path, Path], sandbox: SandboxServer
+) -> None:
+    config, data_dir = cli_env
+    command = [
+        sys.executable, "-c", RUNNER, "--config", str(config), "--data-dir", str(data_dir),
+        "--json", "settle", "--bill", str(demo_bill_path("01")), "--yes", "--operator", "C001",
+    ]  # fmt: skip
+    env = {**os.environ, "SW_OPERATOR_PASSWORD": CASHIER_PASSWORD, "PYTHONPATH": str(ROOT)}
+
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, env=env, check=False
+    )
+
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    (group,) = document["bill"]["groups"]
+    assert group["state"] == "settled"
+    assert group["totals"]["fund"] == "129.63"
+    assert group["totals"]["cash"] == "50.00"
+    assert document["cash_due"] == "50.00"
+    assert [r["setl_id"] for r in sandbox.ledger()] == [group["settlement_id"]]
+
+
+def test_settle_prints_chinese_for_people(
+    cli_env: tuple[Path, Path], capsys: pytest.CaptureFixture[str], sandbox: SandboxServer
+) -> None:
+    config, data_dir = cli_env
+    code = main(
+        ["--config", str(config), "--data-dir", str(data_dir), "settle", "--bill",
+         str(demo_bill_path("07")), "--yes", "--operator", "C001"],
+        _factory,
+    )  # fmt: skip
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "全额自费" in out
+    assert "未办理跨省异地就医备案" in out
+
+
+def test_eligibility_json_masks_the_id_number(
+    cli_env: tuple[Path, Path], capsys: pytest.CaptureFixture[str], sandbox: SandboxServer
+) -> None:
+    who = next(p for p in sandbox.identities() if p["name"] == "李淑芬")
+
+    code, document = run_cli(
+        capsys, cli_env, "eligibility", "--id-number", who["id_number"], "--operator", "C001"
+    )
+
+    assert code == 0
+    assert document["id_number"] != who["id_number"]
+    assert who["id_number"][-4:] == document["id_number"][-4:]
+    assert {q["code"] for q in document["qualifications"]} == {"M03900", "M01600"}
+
+
+def test_cancel_journal_and_day_close_commands(
+    cli_env: tuple[Path, Path], capsys: pytest.CaptureFixture[str], sandbox: SandboxServer
+) -> None:
+    code, settled = run_cli(
+        capsys,
+        cli_env,
+        "settle",
+        "--bill",
+        str(demo_bill_path("03")),
+        "--yes",
+        "--operator",
+        "C001",
+    )
+    assert code == 0
+    first = settled["bill"]["groups"][0]["settlement_id"]
+
+    code, cancelled = run_cli(
+        capsys, cli_env, "cancel", first, "--operator", "C001", "--supervisor", "S001"
+    )
+    assert code == 0
+    assert cancelled["cancellation"]["original_settlement_id"] == first
+
+    code, journal = run_cli(capsys, cli_env, "journal", "list")
+    assert (code, journal["unresolved"]) == (0, [])
+
+    os.environ["SW_OPERATOR_PASSWORD"] = SUPERVISOR_PASSWORD
+    code, closed = run_cli(capsys, cli_env, "day-close", "--operator", "S001")
+    assert code == 0
+    assert closed["report"]["balanced"] is True
+
+
+def test_unresolved_journal_gives_exit_code_5(
+    cli_env: tuple[Path, Path], capsys: pytest.CaptureFixture[str], sandbox: SandboxServer
+) -> None:
+    sandbox.set_faults(
+        [
+            {"infno": "2207", "kind": "drop_after", "nth": [1]},
+            {"infno": "2601", "kind": "http_error_before", "probability": 1.0},
+        ]
+    )
+    code, document = run_cli(
+        capsys,
+        cli_env,
+        "settle",
+        "--bill",
+        str(demo_bill_path("01")),
+        "--yes",
+        "--operator",
+        "C001",
+    )
+    assert code == 5
+    assert document["bill"]["groups"][0]["state"] == "unknown"
+
+    code, document = run_cli(capsys, cli_env, "journal", "list")
+    assert code == 5
+    # The 2207 and the reversal attempt whose own answer was lost.
+    assert sorted(row["infno"] for row in document["unresolved"]) == ["2207", "2601"]
+
+    code, document = run_cli(
+        capsys,
+        cli_env,
+        "settle",
+        "--bill",
+        str(demo_bill_path("02")),
+        "--yes",
+        "--operator",
+        "C001",
+    )
+    assert code == 5
+    assert document["error"] == "recovery_pending"
+
+    sandbox.set_faults([])
+    code, document = run_cli(capsys, cli_env, "journal", "resolve")
+    assert code == 0
+    assert document["summary"]["reversed"] == 1
+
+
+def test_usage_and_config_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nowhere.toml"
+    code = main(["--config", str(missing), "--json", "journal", "list"], _factory)
+    document = json.loads(capsys.readouterr().out)
+    assert code == 2
+    assert document["error"] == "config"
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[platform]\nurl = "ftp://x"\n', encoding="utf-8")
+    assert main(["--config", str(bad), "journal", "list"], _factory) == 2
+    assert "platform" in capsys.readouterr().err
+
+
+def test_catalog_import_and_search(
+    cli_env: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    shipped = ROOT / "resources" / "sandbox" / "catalogue.json"
+    code, imported = run_cli(capsys, cli_env, "catalog", "import", str(shipped))
+    assert code == 0
+    assert imported["imported"] > 0
+
+    code, found = run_cli(capsys, cli_env, "catalog", "search", "H11010500001XY0001")
+    assert code == 0
+    assert [item["name"] for item in found["items"]] == ["苯磺酸氨氯地平片"]

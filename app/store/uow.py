@@ -15,10 +15,23 @@ failures (disk full, read-only, locked) surface as :class:`~app.errors.StoreErro
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from argon2 import PasswordHasher
 
+from app.services.ports.store import (
+    AuditLog,
+    BillRepository,
+    CatalogueRepository,
+    DayCloseRepository,
+    JournalRepository,
+    MsgIdRepository,
+    OperatorRepository,
+    PersonCache,
+    ReceiptRepository,
+    SettlementRepository,
+    UnitOfWorkFactory,
+)
 from app.store.db import Store, environment_errors, store_error_from
 from app.store.repositories.audit import SqlAuditLog
 from app.store.repositories.bills import SqlBillRepository
@@ -39,16 +52,19 @@ class SqlUnitOfWork:
         """Bind every repository to one new Session of ``store``."""
         session = store.sessions()
         self._session = session
-        self.msgids = SqlMsgIdRepository(session)
-        self.journal = SqlJournalRepository(session)
-        self.persons = SqlPersonCache(session, store.cipher)
-        self.catalogue = SqlCatalogueRepository(session, name_index=store.catalogue_name_index)
-        self.bills = SqlBillRepository(session, store.cipher)
-        self.settlements = SqlSettlementRepository(session)
-        self.receipts = SqlReceiptRepository(session)
-        self.operators = SqlOperatorRepository(session, hasher, store.clock)
-        self.audit = SqlAuditLog(session, store.cipher)
-        self.day_closes = SqlDayCloseRepository(session)
+        # Typed as the ports: the UnitOfWork protocol's attributes are invariant.
+        self.msgids: MsgIdRepository = SqlMsgIdRepository(session)
+        self.journal: JournalRepository = SqlJournalRepository(session)
+        self.persons: PersonCache = SqlPersonCache(session, store.cipher)
+        self.catalogue: CatalogueRepository = SqlCatalogueRepository(
+            session, name_index=store.catalogue_name_index
+        )
+        self.bills: BillRepository = SqlBillRepository(session, store.cipher)
+        self.settlements: SettlementRepository = SqlSettlementRepository(session)
+        self.receipts: ReceiptRepository = SqlReceiptRepository(session)
+        self.operators: OperatorRepository = SqlOperatorRepository(session, hasher, store.clock)
+        self.audit: AuditLog = SqlAuditLog(session, store.cipher)
+        self.day_closes: DayCloseRepository = SqlDayCloseRepository(session)
 
     def __enter__(self) -> Self:
         """Begin: take the write lock now (``BEGIN IMMEDIATE``), not at the first write."""
@@ -88,3 +104,9 @@ class SqlUnitOfWorkFactory:
     def __call__(self) -> SqlUnitOfWork:
         """A new unit of work (use it in one ``with`` block on one thread)."""
         return SqlUnitOfWork(self._store, self._hasher)
+
+
+if TYPE_CHECKING:
+
+    def _implements_the_port(factory: SqlUnitOfWorkFactory) -> UnitOfWorkFactory:
+        return factory  # mypy proves the structural match here

@@ -191,15 +191,16 @@ def start_session(
     hand_off: Callable[[EligibilityView], ImportedVisit | None] | None = None
     cards: tuple[str, ...] = ()
     if demo and session.server is not None:
-        _prepare_demo(session.engine)
-        reader, cards = _demo_reader(session)
-        hand_off = _demo_hand_off(session.server)
+        prepare_demo(session.engine)
+        reader, cards = demo_card_reader()
+        session.closers.append(reader.close)
+        hand_off = demo_hand_off()
     backend = EngineBackend(
         session.engine,
         card_reader=reader,
         hand_off=hand_off,
         receipts=_receipt_output(session.engine, folder),
-        probe=_probe_for(settings.platform.url),
+        probe=probe_for(settings.platform.url),
     )
     session.runner = TaskRunner()
     window = MainWindow(backend, session.runner, session.bridge, clock, settings, demo=demo)
@@ -256,7 +257,7 @@ def _start_logging(session: WindowSession, folder: Path, settings: Settings) -> 
     session.closers.append(handle.close)
 
 
-def _probe_for(url: str) -> Callable[[], bool]:
+def probe_for(url: str) -> Callable[[], bool]:
     """A cheap reachability check: can a TCP connection be opened to the platform's host?"""
     parts = urlsplit(url)
     host = parts.hostname or "127.0.0.1"
@@ -305,7 +306,7 @@ def _connect_scanner(session: WindowSession, window: MainWindow) -> None:
 
 
 # ====================================================================== demo mode
-def _prepare_demo(engine: Engine) -> None:
+def prepare_demo(engine: Engine) -> None:
     """Demo operators and the sandbox catalogue in the demo's fresh store."""
     from app.domain.operator import Role  # noqa: PLC0415
     from app.sandbox.data import CATALOGUE_FILE  # noqa: PLC0415
@@ -332,7 +333,7 @@ class _LoggingDeviceHandler:
         log.info("device error shown to operator")
 
 
-def _demo_reader(session: WindowSession) -> tuple[Any, tuple[str, ...]]:
+def demo_card_reader() -> tuple[Any, tuple[str, ...]]:
     """A simulated card reader holding the sandbox people's cards, keyed by name."""
     from app.hardware.card_reader.simulated import SimulatedCardReader  # noqa: PLC0415
     from app.sandbox.data import load_population  # noqa: PLC0415
@@ -340,11 +341,10 @@ def _demo_reader(session: WindowSession) -> tuple[Any, tuple[str, ...]]:
     people = load_population()
     cards = {person.name: person.card_string for person in people}
     reader = SimulatedCardReader(cards, _LoggingDeviceHandler())
-    session.closers.append(reader.close)
     return reader, tuple(cards)
 
 
-def _demo_hand_off(server: SandboxServer) -> Callable[[EligibilityView], ImportedVisit | None]:
+def demo_hand_off() -> Callable[[EligibilityView], ImportedVisit | None]:
     """The demo HIS: each demo bill belongs to the sandbox person its identity names."""
     from app.sandbox.data import load_population  # noqa: PLC0415
     from app.services.bill_import import load_visit  # noqa: PLC0415

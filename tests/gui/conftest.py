@@ -1,0 +1,77 @@
+"""GUI fixtures (see :mod:`gui.desk`): real window, real engine on SQLite, real sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers.engine_fixtures import make_engine, sandbox_settings
+from pytestqt.qtbot import QtBot
+
+from app.config import Settings
+from app.main import demo_card_reader, demo_hand_off, prepare_demo, probe_for
+from app.sandbox import SandboxServer
+from app.ui import errors as ui_errors
+from app.ui.dialogs.confirm_dialog import ConfirmDialog
+from app.ui.errors import MessageBridge, ShownMessage
+from app.ui.main_window import MainWindow
+from app.workers.engine_backend import EngineBackend
+from app.workers.runner import TaskRunner
+from gui.desk import FAST, Desk, FakeClock, login
+
+
+@pytest.fixture
+def confirm_everything(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every confirmation answered "yes"; returns the texts asked."""
+    asked: list[str] = []
+
+    def ask(cls: type, parent: object, title: str, text: str) -> bool:
+        asked.append(text)
+        return True
+
+    monkeypatch.setattr(ConfirmDialog, "ask", classmethod(ask))
+    return asked
+
+
+@pytest.fixture
+def open_desk(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., Desk]]:
+    """Build windows on demand: ``open_desk(server, operator="C001")``."""
+    built: list[tuple[Desk, TaskRunner]] = []
+
+    def open_(server: SandboxServer, operator: str | None = "C001", **overrides: Any) -> Desk:
+        settings: Settings = sandbox_settings(server, **overrides)
+        clock = FakeClock()
+        engine = make_engine(settings, tmp_path / f"data{len(built)}", clock=clock)
+        prepare_demo(engine)
+        reader, labels = demo_card_reader()
+        backend = EngineBackend(
+            engine,
+            card_reader=reader,
+            hand_off=demo_hand_off(),
+            probe=probe_for(settings.platform.url),
+        )
+        runner = TaskRunner()
+        bridge = MessageBridge()
+        desk_messages: list[ShownMessage] = []
+        bridge.shown.connect(desk_messages.append)
+        window = MainWindow(backend, runner, bridge, clock, settings, demo=True, timing=FAST)
+        window.set_demo_cards(labels, reader.select)
+        qtbot.addWidget(window)
+        window.show()
+        desk = Desk(window, engine, reader, clock, desk_messages)
+        built.append((desk, runner))
+        if operator is not None:
+            login(qtbot, desk, operator)
+        return desk
+
+    monkeypatch.setattr(ui_errors, "present", lambda parent, message: None)
+    yield open_
+    for desk, runner in built:
+        desk.window.close()
+        runner.shutdown()
+        desk.reader.close()
+        desk.engine.close()

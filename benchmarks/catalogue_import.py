@@ -17,7 +17,7 @@ import time
 from contextlib import closing
 
 from app.domain.catalogue import CatalogueItem
-from app.store.migrations import name_tokens
+from app.store.names import name_index_row
 from app.store.repositories.catalogue import INSERT_ITEM_SQL, INSERT_NAME_SQL, item_values
 from benchmarks.catalogue_common import fresh_store, import_items, synthetic_items
 
@@ -27,7 +27,7 @@ TARGET_RATIO = 1.5
 def raw_import(items: list[CatalogueItem]) -> float:
     """Seconds for raw executemany of prepared tuples into an empty store's schema."""
     rows = [item_values(number, item) for number, item in enumerate(items, start=1)]
-    names = [(number, name_tokens(item.name)) for number, item in enumerate(items, start=1)]
+    names = [(number, *name_index_row(item.name)) for number, item in enumerate(items, start=1)]
     with fresh_store() as store:
         path = store.path
         store.close()

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from app.errors import StoreError
 from app.store import schema_v1
 from app.store.db import Store
+from app.store.names import name_index_row
 from app.store.types import format_utc
 
 log = logging.getLogger(__name__)
@@ -29,11 +30,6 @@ Step = Callable[[Connection], None]
 def _v1_core_tables(connection: Connection) -> None:
     for statement in schema_v1.STATEMENTS:
         connection.exec_driver_sql(statement)
-
-
-def name_tokens(name: str) -> str:
-    """A name as space-separated characters for the name index (substring = phrase of characters)."""
-    return " ".join(char for char in name.casefold() if char.isalnum())
 
 
 def fts5_available(connection: sqlite3.Connection) -> bool:
@@ -54,12 +50,13 @@ def _v2_catalogue_name_index(connection: Connection) -> None:
         return
     connection.exec_driver_sql(
         "CREATE VIRTUAL TABLE catalogue_names USING fts5("
-        "chars, tokenize = 'unicode61 remove_diacritics 2')"
+        "chars, pairs, tokenize = 'unicode61 remove_diacritics 2')"
     )
-    raw.create_function("name_tokens", 1, name_tokens, deterministic=True)
+    raw.create_function("name_chars", 1, lambda n: name_index_row(n)[0], deterministic=True)
+    raw.create_function("name_pairs", 1, lambda n: name_index_row(n)[1], deterministic=True)
     connection.exec_driver_sql(
-        "INSERT INTO catalogue_names (rowid, chars) "
-        "SELECT item_id, name_tokens(name) FROM catalogue_items"
+        "INSERT INTO catalogue_names (rowid, chars, pairs) "
+        "SELECT item_id, name_chars(name), name_pairs(name) FROM catalogue_items"
     )
     connection.exec_driver_sql(
         "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('catalogue_name_index', 'fts5')"

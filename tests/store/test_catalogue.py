@@ -129,3 +129,22 @@ def test_name_search_without_the_fts_index_falls_back_to_like(
 def test_prices_with_more_than_six_places_are_refused(uow_factory: SqlUnitOfWorkFactory) -> None:
     with uow_factory() as uow, pytest.raises(ValueError, match="six places"):
         uow.catalogue.upsert_many([_item("X1", "药", "Y", "N", "0.0000001")])
+
+
+def test_a_code_given_twice_keeps_the_last_and_indexes_once(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    first = _item("D1", "甲药", "JY", "N1")
+    second = _item("D1", "乙药", "YY", "N1")
+    with uow_factory() as uow:
+        uow.catalogue.upsert_many([first, second])
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.catalogue.count() == 1
+        assert [i.name for i in uow.catalogue.search("药")] == ["乙药"]
+
+
+def test_search_text_cannot_inject_fts_syntax(catalogue: SqlUnitOfWorkFactory) -> None:
+    for hostile in ('氨" OR "阿', "chars : 氨", "NEAR(氨 阿)", "氨*", "-氨", "^氨"):
+        with catalogue() as uow:
+            uow.catalogue.search(hostile)  # must not raise an FTS5 syntax error

@@ -1,9 +1,9 @@
 """The hospital catalogue: bulk upsert and search at 500,000 items (issue 4 benchmarks).
 
 Codes and pinyin initials are searched by prefix over B-tree indexes (range scans, so no LIKE and no
-collation surprises). Names are searched by substring through an FTS5 index of the name's characters:
-every character is a token, so any substring — even one or two Chinese characters — is a phrase query.
-Without FTS5 the name search falls back to ``LIKE`` (correct, slower).
+collation surprises). Names are searched by substring through the FTS5 index described in
+:mod:`app.store.names` (characters and character pairs as tokens), so any substring — even one or two
+Chinese characters — is an index lookup. Without FTS5 the search falls back to ``LIKE`` (correct, slower).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from sqlalchemy import Row, func, select, text
 from sqlalchemy.orm import Session
 
 from app.domain.catalogue import CatalogueItem
-from app.store.migrations import name_tokens
 from app.store.models import CatalogueItemRow, CatalogueMeta
+from app.store.names import name_index_row, name_match
 
 BATCH_SIZE = 5000
 _MAX_CHAR = "\U0010ffff"
@@ -32,14 +32,14 @@ INSERT_ITEM_SQL = (
     "unit_price, spec, unit, item_type, item_class, self_pay_ratio, price_ceiling, restricted) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-INSERT_NAME_SQL = "INSERT INTO catalogue_names (rowid, chars) VALUES (?, ?)"
+INSERT_NAME_SQL = "INSERT INTO catalogue_names (rowid, chars, pairs) VALUES (?, ?, ?)"
 DELETE_NAME_SQL = "DELETE FROM catalogue_names WHERE rowid = ?"
 _TABLE = CatalogueItemRow.__table__
 _NAME_QUERY = text(
     "SELECT i.item_id, i.hospital_code, i.national_code, i.name, i.pinyin, i.unit_price, i.spec, "
     "i.unit, i.item_type, i.item_class, i.self_pay_ratio, i.price_ceiling, i.restricted "
     "FROM catalogue_names n JOIN catalogue_items i ON i.item_id = n.rowid "
-    "WHERE catalogue_names MATCH :phrase LIMIT :limit"
+    "WHERE catalogue_names MATCH :match LIMIT :limit"
 ).columns(*(_TABLE.c[name] for name in ITEM_COLUMNS))
 
 
@@ -87,20 +87,21 @@ class SqlCatalogueRepository:
             + 1
         )
         for batch in _batches(items):
-            existing = self._existing_ids([item.hospital_code for item in batch])
-            rows = []
-            names = []
-            for item in batch:
-                item_id = existing.get(item.hospital_code)
+            latest = {item.hospital_code: item for item in batch}  # a code given twice: last wins
+            existing = self._existing_ids(list(latest))
+            rows, names, replaced = [], [], []
+            for code, item in latest.items():
+                item_id = existing.get(code)
                 if item_id is None:
-                    item_id = existing[item.hospital_code] = next_id
-                    next_id += 1
+                    item_id, next_id = next_id, next_id + 1
+                else:
+                    replaced.append((item_id,))
                 rows.append(item_values(item_id, item))
-                names.append((item_id, name_tokens(item.name)))
+                names.append((item_id, *name_index_row(item.name)))
             connection.exec_driver_sql(INSERT_ITEM_SQL, rows)
             if self._name_index:
-                if existing:
-                    connection.exec_driver_sql(DELETE_NAME_SQL, [(i,) for i in existing.values()])
+                if replaced:
+                    connection.exec_driver_sql(DELETE_NAME_SQL, replaced)
                 connection.exec_driver_sql(INSERT_NAME_SQL, names)
         return len(items)
 
@@ -180,9 +181,9 @@ class SqlCatalogueRepository:
         return self._prefix(_TABLE.c.pinyin, query.casefold(), limit)
 
     def _by_name(self, query: str, limit: int) -> list[CatalogueItem]:
-        tokens = name_tokens(query)
-        if self._name_index and tokens:
-            rows = self._session.execute(_NAME_QUERY, {"phrase": f'"{tokens}"', "limit": limit})
+        match = name_match(query)
+        if self._name_index and match is not None:
+            rows = self._session.execute(_NAME_QUERY, {"match": match, "limit": limit})
         else:
             escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             rows = self._session.execute(

@@ -10,6 +10,7 @@ written by a newer program is refused: running old code on a newer schema could 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -127,4 +128,6 @@ def _backup_before_migration(store: Store, found: int) -> Path:
             source.backup(destination)
         finally:
             destination.close()
+    if os.name == "posix":
+        target.chmod(0o600)  # same confidentiality as the database itself
     return target

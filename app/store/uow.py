@@ -10,6 +10,10 @@ Usage (services)::
 Leaving the block without ``commit()`` rolls back. A unit of work belongs to the thread that made it; the
 factory may be called from any thread (connections are handed out one at a time by the pool). Environment
 failures (disk full, read-only, locked) surface as :class:`~app.errors.StoreError`.
+
+Never open a second unit of work while one is open on the same thread: on a single-connection store the
+inner one waits for the outer one's connection and fails after the pool timeout (``store_busy``). Never
+hold a unit of work across a network call either — commit the journal row, leave the block, then send.
 """
 
 from __future__ import annotations

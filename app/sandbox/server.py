@@ -46,6 +46,12 @@ class _Server(ThreadedWSGIServer):
 
     gateway: Gateway | None = None
 
+    def get_request(self) -> tuple[socket.socket, Any]:
+        connection, address = self.socket.accept()
+        # Headers and body go out in separate writes; without NODELAY, Nagle meets delayed ACK.
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection, address
+
     def verify_request(self, request: Any, client_address: Any) -> bool:
         gateway = self.gateway
         if gateway is not None and isinstance(request, socket.socket):

@@ -82,9 +82,9 @@ def describe(exc: BaseException) -> ShownMessage | None:
     if isinstance(exc, PlatformError):
         detail = quote_platform_text(exc.failure.platform_text)
         if isinstance(exc, PlatformMaintenance):
-            text = _tr("The national platform is down for maintenance. {text}").format(
-                text=exc.text
-            )
+            text = QCoreApplication.translate(
+                "errors", "The national platform is down for maintenance. {text}"
+            ).format(text=exc.text)
             return ShownMessage(Level.WARNING, text, exc.code, detail)
         if isinstance(exc, OutcomeUnknown | PlatformUnavailable):
             return ShownMessage(Level.WARNING, exc.text, exc.code, detail)
@@ -93,9 +93,10 @@ def describe(exc: BaseException) -> ShownMessage | None:
         return ShownMessage(Level.ERROR, exc.text, exc.code)
     return ShownMessage(
         Level.BUG,
-        _tr(
+        QCoreApplication.translate(
+            "errors",
             "An internal program error occurred. The current operation has stopped; nothing was "
-            "charged twice. Please tell the IT staff; the details are in the log."
+            "charged twice. Please tell the IT staff; the details are in the log.",
         ),
         "bug",
     )
@@ -157,10 +158,18 @@ def present(parent: QWidget | None, message: ShownMessage) -> None:
         Level.BUG: QMessageBox.Icon.Critical,
     }.get(message.level, QMessageBox.Icon.Information)
     box = QMessageBox(
-        icon, _tr("Settlement window"), message.text, QMessageBox.StandardButton.Ok, parent
+        icon,
+        QCoreApplication.translate("errors", "Settlement window"),
+        message.text,
+        QMessageBox.StandardButton.Ok,
+        parent,
     )
     if message.detail:
-        box.setInformativeText(_tr("Platform said: “{detail}”").format(detail=message.detail))
+        box.setInformativeText(
+            QCoreApplication.translate("errors", "Platform said: “{detail}”").format(
+                detail=message.detail
+            )
+        )
     box.exec()
 
 

@@ -1039,12 +1039,14 @@ class MainWindow(QMainWindow):
         operator = self._guarded(Action.SETTLE)
         if operator is None or not self.settle_button.isEnabled() or self.bill_id is None:
             return
+        fund_word, cash_word = self.tr("fund"), self.tr("cash")
+        full_word = self.tr("paid in full by the patient")
         summary = "\n".join(
             f"{g.label}：{yuan(g.total)}"
             + (
-                f"（{self.tr('fund')} {yuan(g.preview.fund)}，{self.tr('cash')} {yuan(g.preview.cash)}）"
+                f"（{fund_word} {yuan(g.preview.fund)}，{cash_word} {yuan(g.preview.cash)}）"
                 if g.preview is not None
-                else f"（{self.tr('paid in full by the patient')}）"
+                else f"（{full_word}）"
             )
             for g in self.groups.values()
             if g.state in (GroupState.PREVIEWED, GroupState.PLANNED)

@@ -77,13 +77,15 @@ def state_text(state: GroupState) -> str:
 def group_label(key: str) -> str:
     """普通门诊 / 门诊慢特病 <disease> / 全额自费 for a group key."""
     if key == "general":
-        return _tr("General outpatient")
+        return QCoreApplication.translate("GroupModel", "General outpatient")
     if key == "self_pay":
-        return _tr("Full self-pay")
+        return QCoreApplication.translate("GroupModel", "Full self-pay")
     if key == "untagged":
-        return _tr("Not tagged yet")
+        return QCoreApplication.translate("GroupModel", "Not tagged yet")
     disease = pilot_disease(key)
-    return _tr("Chronic disease {name}").format(name=disease.label if disease else key)
+    return QCoreApplication.translate("GroupModel", "Chronic disease {name}").format(
+        name=disease.label if disease else key
+    )
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,7 @@ class GroupModel(QAbstractTableModel):
         if column is GroupColumn.CASH:
             return yuan(figures.cash) if figures else ""
         if row.state is None:
-            return _tr("Not sent")
+            return QCoreApplication.translate("GroupModel", "Not sent")
         text = state_text(row.state)
         return f"{text}：{row.failure_text}" if row.failure_text else text
 

@@ -58,12 +58,16 @@ def _tr(text: str) -> str:
 def action_text(row: QueueRow) -> str:
     """What is being done about an unresolved call, in words."""
     if str(row.state) == "escalated":
-        return _tr("Automatic reversal failed {n} times: a supervisor must resolve it.").format(
-            n=row.attempts
-        )
+        return QCoreApplication.translate(
+            "HistoryModel", "Automatic reversal failed {n} times: a supervisor must resolve it."
+        ).format(n=row.attempts)
     if row.infno in ("2207", "2208"):
-        return _tr("Querying and reversing automatically (attempt {n}).").format(n=row.attempts)
-    return _tr("Being withdrawn automatically (attempt {n}).").format(n=row.attempts)
+        return QCoreApplication.translate(
+            "HistoryModel", "Querying and reversing automatically (attempt {n})."
+        ).format(n=row.attempts)
+    return QCoreApplication.translate(
+        "HistoryModel", "Being withdrawn automatically (attempt {n})."
+    ).format(n=row.attempts)
 
 
 class HistoryModel(QAbstractTableModel):
@@ -141,7 +145,9 @@ class HistoryModel(QAbstractTableModel):
             HistoryColumn.ACCOUNT: yuan(row.account),
             HistoryColumn.CASH: yuan(row.cash),
             HistoryColumn.SETTLEMENT_ID: row.settlement_id,
-            HistoryColumn.STATUS: _tr("Cancelled") if row.cancelled else _tr("Settled"),
+            HistoryColumn.STATUS: QCoreApplication.translate("HistoryModel", "Cancelled")
+            if row.cancelled
+            else QCoreApplication.translate("HistoryModel", "Settled"),
         }
         return texts[column]
 

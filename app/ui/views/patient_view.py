@@ -95,10 +95,11 @@ class PatientView(QWidget):
         age_part = (
             self.tr("{age} years").format(age=age) if age is not None else self.tr("age unknown")
         )
+        id_label = self.tr("ID number")
         return (
             f"<p style='font-size:16pt'><b>{escape(person.name)}</b>　"
             f"{escape(person.gender.label)}　{escape(age_part)}</p>"
-            f"<p>{escape(self.tr('ID number'))}：{escape(mask_number(person.id_number))}</p>"
+            f"<p>{escape(id_label)}：{escape(mask_number(person.id_number))}</p>"
         )
 
     def _place(self, view: EligibilityView) -> str:
@@ -108,21 +109,23 @@ class PatientView(QWidget):
             if view.cross_province
             else self.tr("NOT cross-province — use the local insurance procedure")
         )
-        return (
-            f"<p>{escape(self.tr('Insured place'))}：<b>{escape(place)}</b>（{escape(scope)}）</p>"
-        )
+        label = self.tr("Insured place")
+        return f"<p>{escape(label)}：<b>{escape(place)}</b>（{escape(scope)}）</p>"
 
     def _insurance(self, person: InsuredPerson) -> str:
         rows = []
+        balance_label = self.tr("account balance")
         for entry in person.insurances:
             state = self.tr("normal") if entry.is_active else self.tr("not active — cannot settle")
             rows.append(
                 f"<li>{escape(entry.type_name)}（{escape(state)}）　"
-                f"{escape(self.tr('account balance'))} ¥{escape(yuan(entry.balance))}</li>"
+                f"{escape(balance_label)} ¥{escape(yuan(entry.balance))}</li>"
             )
         if not rows:
-            rows.append(f"<li>{escape(self.tr('No insurance returned by the platform.'))}</li>")
-        return f"<p><b>{escape(self.tr('Insurance'))}</b></p><ul>{''.join(rows)}</ul>"
+            nothing = self.tr("No insurance returned by the platform.")
+            rows.append(f"<li>{escape(nothing)}</li>")
+        title = self.tr("Insurance")
+        return f"<p><b>{escape(title)}</b></p><ul>{''.join(rows)}</ul>"
 
     def _registration(self, view: EligibilityView) -> str:
         if not view.cross_province:

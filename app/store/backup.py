@@ -145,6 +145,8 @@ def restore_database(backup: Path, database: Path, now: datetime) -> RestoreResu
             f"{SCHEMA_VERSION}），拒绝恢复。请先升级程序。",
             code="backup_too_new",
         )
+    with environment_errors():
+        database.parent.mkdir(parents=True, exist_ok=True)  # restoring onto a new PC
     previous = _move_aside(database, now)
     partial = database.with_name(database.name + ".restoring")
     partial.unlink(missing_ok=True)

@@ -18,7 +18,7 @@ from typing import cast
 
 from app.config import Settings, data_dir_of, database_path, default_config_path, load_settings
 from app.domain.operator import Action, Operator
-from app.errors import AppError, PermissionDenied
+from app.errors import AppError, PermissionDenied, StoreError
 from app.services.admin import purge_personal_data, run_backup
 from app.services.auth import AuthService, LoginPolicy, authorize
 from app.services.ports.clock import SystemClock
@@ -48,10 +48,21 @@ def cli_data_dir(args: argparse.Namespace, settings: Settings) -> Path:
     return data_dir_of(settings, getattr(args, "data_dir", None))
 
 
+def ensure_private_dir(folder: Path) -> None:
+    """Create the data folder readable by the app's user only (it holds the key file and logs)."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        raise StoreError(
+            f"无法创建数据目录 {folder}，请检查权限或磁盘。", code="data_dir_create"
+        ) from None
+
+
 @contextmanager
 def opened_store(args: argparse.Namespace, settings: Settings) -> Iterator[Store]:
     """Open the store of the data folder (migrating it if needed) and close it afterwards."""
     data_dir = cli_data_dir(args, settings)
+    ensure_private_dir(data_dir)
     store = open_store(database_path(data_dir), default_key_provider(data_dir), SystemClock())
     try:
         yield store

@@ -31,7 +31,7 @@ from typing import Any
 
 import requests
 
-from app.cli.backup import cli_data_dir, load_cli_settings
+from app.cli.backup import cli_data_dir, ensure_private_dir, load_cli_settings
 from app.config import (
     Settings,
     database_path,
@@ -40,7 +40,7 @@ from app.config import (
     settings_from_mapping,
 )
 from app.domain.operator import Operator, Role
-from app.errors import AppError, ConfigError
+from app.errors import AppError, ConfigError, StoreError
 from app.services.doctor import (
     Check,
     Finding,
@@ -110,10 +110,10 @@ class _Doctor:
     def data_directory(self) -> Finding:
         data_dir = cli_data_dir(self._args, self._need_settings())
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
+            ensure_private_dir(data_dir)
             with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".doctor-"):
                 pass
-        except OSError:
+        except (OSError, StoreError):
             return Finding(Status.ERROR, f"数据目录 {data_dir} 无法写入，请检查权限或磁盘。")
         space = judge_free_space(shutil.disk_usage(data_dir).free)
         if space.status is not Status.OK:

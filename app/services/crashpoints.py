@@ -2,7 +2,7 @@
 
 The environment variable ``SW_CRASH_AT`` names one point, optionally with the hit on which to die:
 ``SW_CRASH_AT=response:2207`` dies the first time a 2207 answer has come back and not yet been journaled;
-``SW_CRASH_AT=response:2207:3`` dies on the third such moment. When the variable is unset (always, in
+``SW_CRASH_AT=response:2207@3`` dies on the third such moment. When the variable is unset (always, in
 production) :func:`crash_point` only compares a string and returns.
 
 Dying uses :func:`os._exit`, so no ``finally`` block, no SQLite rollback and no buffered write runs: the
@@ -34,6 +34,7 @@ CRASH_POINTS: tuple[str, ...] = (
     "response:2601",  # recovery: reversal answered, not journaled
     "reversal_recorded",  # recovery: reversal journaled, registration not yet withdrawn
     "response:2208",  # cancellation answered, not journaled
+    "cancelled_stored",  # cancellation committed, registration not yet withdrawn
     "response:2202",  # clean-up answered, not journaled
     "day_close:statement",  # day close: 3201 answered, result not stored
 )
@@ -46,10 +47,8 @@ def _target() -> tuple[str, int] | None:
     spec = os.environ.get(ENV_VAR, "")
     if not spec:
         return None
-    name, _, nth = spec.rpartition(":")
-    if name and nth.isdigit():
-        return name, int(nth)
-    return spec, 1
+    name, _, nth = spec.partition("@")
+    return name, int(nth) if nth.isdigit() else 1
 
 
 def crash_point(name: str) -> None:

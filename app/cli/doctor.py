@@ -393,7 +393,7 @@ def run_selfcheck(args: argparse.Namespace) -> int:
 
         def config() -> str:
             holder["settings"] = _selfcheck_settings(server, data_dir)
-            return f"模板 {example_config_path().name} 加载成功"
+            return f"模板 {example_config_path()} 加载成功"
 
         def store() -> str:
             store = open_store(

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import sqlite3
 from collections.abc import Iterator, Mapping
@@ -298,6 +299,34 @@ class Store:
         self.close()
 
 
+_KEY_CHECK = "key_check"
+_KEY_CHECK_CONTEXT = "store_meta.key_check"
+_KEY_CHECK_PLAINTEXT = "settlement-window data key"
+
+
+def _check_data_key(engine: Engine, cipher: FieldCipher) -> None:
+    """Refuse at start-up (not mid-settlement) a data key that does not belong to this database."""
+    with engine.begin() as connection:
+        stored = connection.exec_driver_sql(
+            "SELECT value FROM store_meta WHERE key = ?", (_KEY_CHECK,)
+        ).scalar()
+        if stored is None:
+            token = cipher.encrypt(_KEY_CHECK_PLAINTEXT, _KEY_CHECK_CONTEXT)
+            connection.exec_driver_sql(
+                "INSERT INTO store_meta (key, value) VALUES (?, ?)",
+                (_KEY_CHECK, base64.b64encode(token).decode("ascii")),
+            )
+            return
+    try:
+        cipher.decrypt(base64.b64decode(str(stored)), _KEY_CHECK_CONTEXT)
+    except (StoreError, ValueError):
+        raise StoreError(
+            "数据库密钥与本地数据库不匹配（可能换了电脑、恢复了别的备份，或密钥文件被替换）。"
+            "为防止数据无法读取，程序拒绝启动。请找回与此数据库配套的密钥文件，或联系信息科。",
+            code="store_wrong_key",
+        ) from None
+
+
 def _has_table(engine: Engine, name: str) -> bool:
     with engine.connect() as connection:
         found = connection.exec_driver_sql(
@@ -348,6 +377,7 @@ def open_store(
         store = Store(path, engine, cipher, clock, status, pragmas, password_hasher)
         with environment_errors():
             migrate(store)
+            _check_data_key(engine, cipher)
             store.catalogue_name_index = _has_table(engine, "catalogue_names")
     except BaseException:
         engine.dispose()

@@ -9,9 +9,10 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from helpers.store_fixtures import StoreTestClock, open_test_store
 
 from app.errors import StoreError
-from app.store import Store, db
+from app.store import FileKeyProvider, Store, db
 
 from .builders import INSTITUTION, entry
 
@@ -155,3 +156,14 @@ def test_programming_errors_are_not_disguised_as_store_errors(store: Store) -> N
 
 def test_integrity_check_is_ok_on_a_new_store(store: Store) -> None:
     assert store.integrity_check() == "ok"
+
+
+def test_a_key_that_does_not_belong_to_the_database_is_refused_at_start(
+    store: Store, tmp_path: Path, store_path: Path, store_clock: StoreTestClock
+) -> None:
+    store.close()
+    stranger = FileKeyProvider(tmp_path / "other" / "store.key")
+    with pytest.raises(StoreError) as raised:
+        open_test_store(store_path, stranger, store_clock)
+    assert raised.value.code == "store_wrong_key"
+    assert "密钥" in raised.value.text

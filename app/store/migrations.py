@@ -16,10 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from app.errors import StoreError
 from app.store import schema_v1
-from app.store.db import Store
+from app.store.db import Store, store_error_from
 from app.store.names import name_index_row
 from app.store.types import format_utc
 
@@ -83,7 +84,7 @@ def migrate(store: Store, *, target: int = SCHEMA_VERSION) -> int:
     ``target`` below :data:`SCHEMA_VERSION` exists so that tests can build an old database.
 
     Raises:
-        StoreError: the database is newer than this program.
+        StoreError: the database is newer than this program, or a step failed (then rolled back).
     """
     with store.engine.connect() as connection:
         found = user_version(connection)
@@ -101,7 +102,18 @@ def migrate(store: Store, *, target: int = SCHEMA_VERSION) -> int:
         backup = _backup_before_migration(store, found)
         log.info("schema v%d → v%d; backup taken at %s", found, target, backup.name)
     for version in range(found + 1, target + 1):
-        _run_step(store, version)
+        try:
+            _run_step(store, version)
+        except DBAPIError as exc:
+            if store_error_from(exc) is not None:
+                raise  # disk full, read-only …: the caller maps it with its own wording
+            log.exception("schema step v%d failed; the database stays at v%d", version, version - 1)
+            raise StoreError(
+                f"本地数据库升级失败（第 {version} 步），数据库保持升级前的状态，没有数据被改动。"
+                "请不要再次启动程序，联系信息科处理（升级前的备份在数据目录中）。",
+                code="store_migration_failed",
+                detail={"step": str(version)},
+            ) from exc
     return found
 
 

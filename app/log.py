@@ -133,14 +133,21 @@ class LoggingHandle:
     file_handler: logging.handlers.RotatingFileHandler
     redaction: RedactingFilter
     log_file: Path
+    previous_level: int = logging.WARNING
+
+    def protect(self, handler: logging.Handler) -> logging.Handler:
+        """Add the redaction to a handler attached after set-up (e.g. a UI log view); returns it."""
+        handler.addFilter(self.redaction)
+        return handler
 
     def close(self) -> None:
-        """Detach and close the file handler and remove the filter from the root handlers."""
+        """Detach and close the file handler, remove the filter, restore the root level."""
         root = logging.getLogger()
         root.removeHandler(self.file_handler)
         self.file_handler.close()
         for handler in root.handlers:
             handler.removeFilter(self.redaction)
+        root.setLevel(self.previous_level)
 
 
 def setup_logging(data_dir: Path, settings: LogSettings | None = None) -> LoggingHandle:
@@ -163,13 +170,14 @@ def setup_logging(data_dir: Path, settings: LogSettings | None = None) -> Loggin
     handler.setFormatter(logging.Formatter(_FORMAT))
     redaction = RedactingFilter()
     root = logging.getLogger()
+    previous_level = root.level
     root.addHandler(handler)
     root.setLevel(chosen.level)
     for each in root.handlers:
         each.addFilter(redaction)
     # http.client debug output would print headers (the token signature) to stdout.
     logging.getLogger("urllib3").setLevel(max(logging.INFO, root.level))
-    return LoggingHandle(file_handler=handler, redaction=redaction, log_file=log_file)
+    return LoggingHandle(handler, redaction, log_file, previous_level)
 
 
 def format_crash_report(

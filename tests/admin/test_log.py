@@ -38,7 +38,6 @@ def logging_to(tmp_path: Path) -> Iterator[LoggingHandle]:
         yield handle
     finally:
         handle.close()
-        logging.getLogger().setLevel(logging.WARNING)
 
 
 def _log_text(handle: LoggingHandle) -> str:
@@ -108,6 +107,32 @@ def test_redaction_also_covers_handlers_present_before_set_up(tmp_path: Path) ->
     text = early.read_text(encoding="utf-8")
     assert "id 110" in text
     assert ID_NUMBER not in text
+
+
+def test_handlers_added_later_are_protected_on_request(
+    logging_to: LoggingHandle, tmp_path: Path
+) -> None:
+    late = tmp_path / "late.log"
+    handler = logging_to.protect(logging.FileHandler(late, encoding="utf-8"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        log.warning("card %s", CARD_NO)
+    finally:
+        root.removeHandler(handler)
+        handler.close()
+    text = late.read_text(encoding="utf-8")
+    assert "card X" in text
+    assert CARD_NO not in text
+
+
+def test_closing_restores_the_root_level(tmp_path: Path) -> None:
+    root = logging.getLogger()
+    before = root.level
+    handle = setup_logging(tmp_path, LogSettings(level="DEBUG"))
+    assert root.level == logging.DEBUG
+    handle.close()
+    assert root.level == before
 
 
 def test_log_file_rotates_in_the_data_folder(tmp_path: Path) -> None:

@@ -52,6 +52,8 @@ CONNECTION_PRAGMAS: tuple[str, ...] = (
     f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA temp_store=MEMORY",
     "PRAGMA mmap_size=0",
+    # A big transaction (a catalogue import) grows the WAL; give the space back after checkpoints.
+    "PRAGMA journal_size_limit=16777216",
 )
 _EXPECTED: Mapping[str, Any] = {
     "journal_mode": "wal",

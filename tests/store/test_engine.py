@@ -167,3 +167,20 @@ def test_a_key_that_does_not_belong_to_the_database_is_refused_at_start(
         open_test_store(store_path, stranger, store_clock)
     assert raised.value.code == "store_wrong_key"
     assert "密钥" in raised.value.text
+
+
+def test_the_wal_gives_space_back_after_a_big_transaction(store: Store, store_path: Path) -> None:
+    wal = Path(f"{store_path}-wal")
+    with store.driver_connection() as raw:
+        raw.execute("BEGIN IMMEDIATE")
+        for index in range(24):
+            raw.execute(
+                "INSERT INTO store_meta (key, value) VALUES (?, ?)",
+                (f"big{index}", "x" * 1_000_000),
+            )
+        raw.execute("COMMIT")
+        assert wal.stat().st_size > 20_000_000
+        # What the automatic checkpoint does; the next write then starts the WAL over.
+        raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        raw.execute("DELETE FROM store_meta WHERE key = 'big0'")
+    assert wal.stat().st_size <= 16 * 1024 * 1024

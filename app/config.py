@@ -657,8 +657,18 @@ def default_config_path() -> Path:
     )
 
 
+RESOURCES_ENV = "SETTLEMENT_WINDOW_RESOURCES"
+
+
 def resources_dir() -> Path:
-    """The ``resources`` folder: next to the ``app`` package, in the source tree and in the bundle."""
+    """The ``resources`` folder: ``$SETTLEMENT_WINDOW_RESOURCES`` if set, else next to ``app``.
+
+    "Next to ``app``" holds in a checkout, an installed tree and the PyInstaller bundle (whose
+    ``app`` package lives in the bundle folder); the same rule as ``app.printing.resources``.
+    """
+    override = os.environ.get(RESOURCES_ENV, "")
+    if override:
+        return Path(override)
     return Path(__file__).resolve().parent.parent / "resources"
 
 

@@ -343,26 +343,11 @@ def _selfcheck_settings(server: Any, data_dir: Path) -> Settings:
 
 
 def _render_receipt_pdf(settings: Settings) -> bytes:
-    """One receipt PDF with the bundled Chinese font (reportlab, as the receipt printer uses)."""
-    import io  # noqa: PLC0415
+    """The fictional sample receipt through the real receipt renderer, in the configured layout."""
+    from app.printing.receipt_pdf import ReportlabReceiptRenderer  # noqa: PLC0415
+    from app.printing.samples import sample_receipt  # noqa: PLC0415
 
-    # Imported by name: reportlab ships no type information, and only the self-check needs it here.
-    mm = importlib.import_module("reportlab.lib.units").mm
-    pdfmetrics = importlib.import_module("reportlab.pdfbase.pdfmetrics")
-    ttfonts = importlib.import_module("reportlab.pdfbase.ttfonts")
-    canvas = importlib.import_module("reportlab.pdfgen.canvas")
-
-    font = _font_files()[0]
-    pdfmetrics.registerFont(ttfonts.TTFont("SelfCheckFont", str(font), subfontIndex=0))
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=(80 * mm, 60 * mm))
-    page.setFont("SelfCheckFont", 9)
-    page.drawString(4 * mm, 50 * mm, settings.hospital.name)
-    page.drawString(4 * mm, 44 * mm, "门诊慢特病跨省直接结算 自检票据")
-    page.drawString(4 * mm, 38 * mm, "合计 179.63  基金支付 129.63  现金 50.00")
-    page.showPage()
-    page.save()
-    return buffer.getvalue()
+    return ReportlabReceiptRenderer(settings.printer.layout).render(sample_receipt())
 
 
 def _qt_check() -> str:
@@ -424,8 +409,8 @@ def run_selfcheck(args: argparse.Namespace) -> int:
 
         def receipt() -> str:
             pdf = _render_receipt_pdf(holder["settings"])
-            if not pdf.startswith(b"%PDF"):
-                raise AppError("票据 PDF 生成失败。")
+            if not pdf.startswith(b"%PDF") or b"/FontFile2" not in pdf:
+                raise AppError("票据 PDF 生成失败（或没有嵌入中文字体）。")
             (Path(tmp) / "selfcheck-receipt.pdf").write_bytes(pdf)
             return f"票据 PDF {len(pdf)} 字节"
 

@@ -8,10 +8,15 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 from helpers.store_fixtures import StoreTestClock, open_test_store
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, rule
 
 from app.store.crypto import FileKeyProvider
 
@@ -95,3 +100,44 @@ def test_a_rolled_back_unit_of_work_does_not_advance_the_counter(
     # is safe — and the committed ids stay unique.
     assert unused == again
     assert again.endswith("0002")
+
+
+class MsgIdMachine(RuleBasedStateMachine):
+    """Random clock jumps (forward and back), bursts and restarts: ids only ever grow."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.directory = Path(tempfile.mkdtemp(prefix="msgid-"))
+        self.keys = FileKeyProvider(self.directory / "store.key")
+        self.clock = StoreTestClock()
+        self.store = open_test_store(self.directory / "store.sqlite3", self.keys, self.clock)
+        self.last = ""
+
+    @rule(seconds=st.integers(min_value=-7 * 86400, max_value=7 * 86400))
+    def move_clock(self, seconds: int) -> None:
+        self.clock.set_wall(self.clock.now() + timedelta(seconds=seconds))
+
+    @rule(count=st.integers(min_value=1, max_value=300), commit=st.booleans())
+    def issue(self, count: int, commit: bool) -> None:
+        with self.store.uow_factory()() as uow:
+            issued = [uow.msgids.next_msgid(INSTITUTION, self.clock.now()) for _ in range(count)]
+            if commit:
+                uow.commit()
+        assert all(MSGID_SHAPE.match(msgid) for msgid in issued)
+        assert issued == sorted(set(issued))
+        assert issued[0] > self.last
+        if commit:  # rolled-back ids were never used, so only committed ones count
+            self.last = issued[-1]
+
+    @rule()
+    def restart(self) -> None:
+        self.store.close()
+        self.store = open_test_store(self.directory / "store.sqlite3", self.keys, self.clock)
+
+    def teardown(self) -> None:
+        self.store.close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+TestMsgIdMachine = MsgIdMachine.TestCase
+TestMsgIdMachine.settings = settings(max_examples=25, stateful_step_count=20, deadline=None)

@@ -19,7 +19,6 @@ S001   主管乙     supervisor          ``demo-super-2026``
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import socket
 import sys
@@ -291,17 +290,12 @@ def _receipt_output(
 
 
 def _connect_scanner(session: WindowSession, window: MainWindow) -> None:
-    """Scanner bursts anywhere in the window become e-voucher codes (receipts area's filter)."""
-    try:
-        scanner_filter = importlib.import_module("app.ui.scanner_filter")
-    except ImportError:
-        log.info("scanner filter not available; e-voucher codes can be typed")
-        return
-    factory = getattr(scanner_filter, "install_scanner_filter", None)
-    if factory is None:
-        return
-    scanner = factory(session.app, window.settings.scanner)
+    """Scanner bursts anywhere in the window become e-voucher codes; garbled scans are explained."""
+    from app.ui.scanner_filter import install_scanner_filter  # noqa: PLC0415
+
+    scanner = install_scanner_filter(session.app, window.settings.scanner)
     scanner.voucher_scanned.connect(window.on_voucher_scanned)
+    scanner.scan_rejected.connect(window.bridge.info)
     session.closers.append(lambda: session.app.removeEventFilter(scanner))
 
 

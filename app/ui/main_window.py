@@ -6,8 +6,8 @@ actions are guarded twice: their controls are hidden/disabled for roles that may
 slots themselves refuse with :class:`app.errors.PermissionDenied` (registration desks, S3).
 
 Keys: F2 read card · F3 type ID number · F4 add item · 1–9 tag selection with the patient's diseases ·
-G general outpatient · 0 clear tag · F8 pre-settle · F9 settle · F10 receipts · F12 next patient ·
-Ctrl+L lock.
+G general outpatient · 0 clear tag · Enter on a quantity/price cell edits it · F8 pre-settle ·
+F9 settle · F10 receipts · F12 next patient · Ctrl+L lock.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
     """The settlement window.
 
     Signals:
-        identified(object): an :class:`Eligibility` is shown.
+        identified(object): an eligibility answer arrived (shown, or hidden when the cache is too old).
         pre_settled(object): a :class:`PreSettlement` arrived.
         group_settled(object): a :class:`GroupSettlement` moved on (settled, failed, unknown).
         settlement_finished(): every group has a definite outcome.
@@ -321,10 +321,8 @@ class MainWindow(QMainWindow):
         self.bill_table.setObjectName("billTable")
         self.bill_table.setModel(self.bill_model)
         self.bill_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.bill_table.setEditTriggers(
-            QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.DoubleClicked
-        )
+        # F2 (Qt's usual edit key) reads the card here; Enter edits a quantity or price cell.
+        self.bill_table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked)
         delegate = DecimalDelegate(self.bill_table)
         self.bill_table.setItemDelegateForColumn(BillColumn.PRICE, delegate)
         self.bill_table.setItemDelegateForColumn(BillColumn.QUANTITY, delegate)
@@ -784,8 +782,16 @@ class MainWindow(QMainWindow):
             self._on_identified,
             lane=Lane.NETWORK,
             busy_text=self.tr("Querying the platform…"),
-            on_failure=self._on_platform_failure,
+            on_failure=self._on_identify_failed,
         )
+
+    def _on_identify_failed(self, exc: BaseException) -> None:
+        """The previous patient must not stay on screen when the next one could not be identified."""
+        self.eligibility = None
+        self._reset_bill()
+        self.patient_view.clear()
+        self._refresh_actions()
+        self._on_platform_failure(exc)
 
     def _on_platform_failure(self, exc: BaseException) -> None:
         if isinstance(exc, PlatformMaintenance):
@@ -799,6 +805,7 @@ class MainWindow(QMainWindow):
             self.eligibility = None
             self.patient_view.show_hidden_cache(age_text(view.fetched_at, now))
             self._refresh_actions()
+            self.identified.emit(view)
             return
         self.eligibility = view
         self.patient_view.show_eligibility(view, now)
@@ -839,6 +846,12 @@ class MainWindow(QMainWindow):
     def _on_bill_key(self, event: QKeyEvent) -> bool:
         """Digit/G/0 on the bill table tag the selected rows; everything else goes to the table."""
         if self.bill_table.state() == QAbstractItemView.State.EditingState or self.groups:
+            return False
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            current = self.bill_table.currentIndex()
+            if current.isValid() and current.column() in (BillColumn.QUANTITY, BillColumn.PRICE):
+                self.bill_table.edit(current)
+                return True
             return False
         text = event.text().upper()
         choices = self._tag_choices()

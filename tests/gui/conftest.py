@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from helpers.engine_fixtures import make_engine, sandbox_settings
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.config import Settings
@@ -16,6 +17,7 @@ from app.sandbox import SandboxServer
 from app.ui import errors as ui_errors
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
 from app.ui.errors import MessageBridge, ShownMessage
+from app.ui.i18n import install_translator
 from app.ui.main_window import MainWindow
 from app.workers.engine_backend import EngineBackend
 from app.workers.runner import TaskRunner
@@ -35,9 +37,18 @@ def confirm_everything(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return asked
 
 
+@pytest.fixture(scope="session")
+def chinese(qapp: QApplication) -> Iterator[None]:
+    """The window's default language, as at a real desk."""
+    translator = install_translator(qapp, "zh_CN")
+    assert translator is not None
+    yield
+    qapp.removeTranslator(translator)
+
+
 @pytest.fixture
 def open_desk(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chinese: None
 ) -> Iterator[Callable[..., Desk]]:
     """Build windows on demand: ``open_desk(server, operator="C001")``."""
     built: list[tuple[Desk, TaskRunner]] = []

@@ -162,9 +162,19 @@ _ENVIRONMENT_ERRORS: tuple[tuple[str, str, str], ...] = (
         "本地数据库是只读的，无法保存。本次操作没有完成。请检查数据目录的写权限，或联系信息科。",
     ),
     (
-        "locked",
+        "database is locked",
         "store_locked",
         "本地数据库正被占用（可能另一个收费程序正在运行）。本次操作没有完成。请关闭其他收费程序后重试。",
+    ),
+    (
+        "file is not a database",
+        "store_corrupt",
+        "本地数据库文件已损坏或不是本程序的数据库，程序无法使用它。请不要删除该文件，联系信息科从备份恢复。",
+    ),
+    (
+        "malformed",
+        "store_corrupt",
+        "本地数据库文件已损坏，程序无法继续使用它。请不要删除该文件，联系信息科从备份恢复。",
     ),
     (
         "unable to open database file",
@@ -175,7 +185,7 @@ _ENVIRONMENT_ERRORS: tuple[tuple[str, str, str], ...] = (
 
 
 def store_error_from(exc: BaseException) -> StoreError | None:
-    """A :class:`StoreError` for errors of the environment (disk full, I/O, read-only, locked).
+    """A :class:`StoreError` for errors of the environment (disk full, I/O, read-only, locked, corrupt).
 
     Anything else from the database is a bug and is left to propagate unchanged.
     """
@@ -184,7 +194,7 @@ def store_error_from(exc: BaseException) -> StoreError | None:
             "本地数据库忙，等待超时。本次操作没有完成，请稍后重试。", code="store_busy"
         )
     original = exc.orig if isinstance(exc, DBAPIError) else exc
-    if not isinstance(original, sqlite3.OperationalError):
+    if not isinstance(original, sqlite3.DatabaseError):
         return None
     message = str(original).lower()
     for fragment, code, text in _ENVIRONMENT_ERRORS:
@@ -198,7 +208,7 @@ def environment_errors() -> Iterator[None]:
     """Turn environment failures of SQLite inside the block into :class:`StoreError`."""
     try:
         yield
-    except (DBAPIError, sqlite3.OperationalError, PoolTimeoutError) as exc:
+    except (DBAPIError, sqlite3.DatabaseError, PoolTimeoutError) as exc:
         mapped = store_error_from(exc)
         if mapped is None:
             raise

@@ -184,3 +184,22 @@ def test_the_wal_gives_space_back_after_a_big_transaction(store: Store, store_pa
         raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         raw.execute("DELETE FROM store_meta WHERE key = 'big0'")
     assert wal.stat().st_size <= 16 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"this is not an sqlite database at all" * 200,
+        b"SQLite format 3\x00" + b"\xff" * 8000,
+    ],
+)
+def test_a_damaged_database_file_is_a_clear_store_error(
+    store_path: Path, reopen_store: Callable[[], Store], damage: bytes
+) -> None:
+    store_path.parent.mkdir(parents=True)
+    store_path.write_bytes(damage)
+    with pytest.raises(StoreError) as raised:
+        reopen_store()
+    assert raised.value.code == "store_corrupt"
+    assert "从备份恢复" in raised.value.text
+    assert store_path.read_bytes() == damage  # evidence kept, nothing overwritten

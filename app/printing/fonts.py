@@ -42,11 +42,15 @@ def receipt_font() -> str:
     return FONT_NAME
 
 
+@cache
+def _glyphs() -> frozenset[int]:
+    with _lock:
+        return frozenset(_font().face.charToGlyph)
+
+
 def covers(char: str) -> bool:
     """Whether the bundled font has a glyph for ``char``."""
-    with _lock:
-        face = _font().face
-    return ord(char) in face.charToGlyph
+    return ord(char) in _glyphs()
 
 
 @dataclass(frozen=True)
@@ -59,12 +63,15 @@ class PrintableText:
 
 def printable(text: str) -> PrintableText:
     """Replace characters the font lacks with ``〔U+XXXX〕``; control characters become spaces."""
+    glyphs = _glyphs()
+    if text.isprintable() and all(ord(char) in glyphs for char in text):
+        return PrintableText(text, marked=False)
     out: list[str] = []
     marked = False
     for char in text:
         if char.isspace() or not char.isprintable():
             out.append(" ")
-        elif covers(char):
+        elif ord(char) in glyphs:
             out.append(char)
         else:
             out.append(f"〔U+{ord(char):04X}〕")

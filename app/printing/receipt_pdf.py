@@ -88,17 +88,20 @@ class _Writer:
 
     def wrap(self, value: str, size: float, width: float) -> list[str]:
         """Greedy wrap by character width (Chinese has no spaces to break at)."""
+        text = self.text(value)
+        if stringWidth(text, self.font, size) <= width:
+            return [text]
         lines: list[str] = []
-        current = ""
-        for char in self.text(value):
-            candidate = current + char
-            if current and stringWidth(candidate, self.font, size) > width:
-                lines.append(current)
-                current = char
-            else:
-                current = candidate
-        if current or not lines:
-            lines.append(current)
+        current: list[str] = []
+        used = 0.0
+        for char in text:
+            advance = stringWidth(char, self.font, size)
+            if current and used + advance > width:
+                lines.append("".join(current))
+                current, used = [], 0.0
+            current.append(char)
+            used += advance
+        lines.append("".join(current))
         return lines
 
     def paragraph(

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 from stdnum.cn import ric
 
-from app.domain.masking import mask_number
-from app.domain.receipt import (
-    CategoryInfo,
-    FeeCategory,
-    ReceiptData,
-    ReceiptFund,
-    ReceiptKind,
-    ReceiptLine,
-    ReceiptTotals,
-)
+from app.domain.receipt import ReceiptData
+from app.printing import samples
 
 READER_RESET_INFO = "00814E43238697159900BF7C7A"
 
@@ -72,76 +62,13 @@ def sample_receipt(
     category: str = "chronic",
     kind: str = "original",
 ) -> ReceiptData:
-    """A receipt like the seeds' Qinghai case (lines beyond the first are small extra items)."""
-    first = ReceiptLine(
-        name="注射用紫杉醇（白蛋白结合型）",
-        spec="100mg/瓶",
-        quantity=Decimal(1),
-        unit_price=Decimal("179.63"),
-        amount=Decimal("179.63"),
-        in_scope=Decimal("179.63"),
-        item_class="甲类",
-    )
-    extra = [
-        ReceiptLine(
-            name=f"检验项目{index:02d} 血常规五分类 ABC-{index}",
-            spec="次",
-            quantity=Decimal(2),
-            unit_price=Decimal("12.50"),
-            amount=Decimal("25.00"),
-            full_self_pay=Decimal("5.00"),
-            first_self_pay=Decimal("2.00"),
-            in_scope=Decimal("18.00"),
-        )
-        for index in range(1, lines)
-    ]
-    total = Decimal("179.63") + Decimal("25.00") * len(extra)
-    cash = Decimal("50.00") + Decimal("25.00") * len(extra)
-    categories = {
-        "chronic": CategoryInfo(FeeCategory.CHRONIC, "M00500", "恶性肿瘤门诊治疗"),
-        "general": CategoryInfo(FeeCategory.GENERAL),
-        "self_pay": CategoryInfo(
-            FeeCategory.SELF_PAY,
-            self_pay_reason="本院未开通该病种的跨省直接结算",
-            insured_place="青海省",
-        ),
-    }
-    kind_value = ReceiptKind(kind)
-    moment = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
-    return ReceiptData(
-        hospital_name="中国医学科学院肿瘤医院（演示）",
-        hospital_code="H11010500001",
-        patient_name=name,
-        masked_id=mask_number(id_number or valid_id_number()),
-        insured_place="青海省",
-        insurance_type="城乡居民基本医疗保险",
-        category=categories[category],
-        lines=(first, *extra),
-        totals=ReceiptTotals(
-            total=total,
-            fund=total - cash,
-            account=Decimal("0.00"),
-            cash=cash,
-            funds=(ReceiptFund("城乡居民基本医疗保险基金", total - cash),),
-            in_scope=Decimal("179.63") + Decimal("18.00") * len(extra),
-            full_self_pay=Decimal("5.00") * len(extra),
-            first_self_pay=Decimal("2.00") * len(extra),
-        ),
-        settlement_id="SETL2026112300000001",
-        settled_at=moment,
-        operator="收费员01 王芳",
-        window="W01",
-        receipt_no="20261123-000001",
-        kind=kind_value,
-        issued_at=moment,
-        printed_at=moment,
-        clearing_type="11",
-        clearing_way="1",
-        clearing_agency="630000",
-        copy_no=1 if kind_value is ReceiptKind.COPY else 0,
-        replaces="20261123-000000" if kind_value is ReceiptKind.REISSUE else "",
-        department="肿瘤内科",
-        doctor="李医生",
+    """A receipt like the seeds' Qinghai case (see :func:`app.printing.samples.sample_receipt`)."""
+    return samples.sample_receipt(
+        lines=lines,
+        name=name,
+        id_number=id_number or valid_id_number(),
+        category=category,
+        kind=kind,
     )
 
 

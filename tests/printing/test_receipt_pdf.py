@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from app.domain.masking import mask_number
-from app.domain.receipt import ReceiptData
+from app.domain.receipt import EligibilitySlip, ReceiptData, SlipQualification
 from app.printing.fonts import FONT_NAME, covers, printable
 from app.printing.receipt_pdf import LAYOUTS, ReportlabReceiptRenderer
 
@@ -149,3 +151,45 @@ def test_no_receipt_ever_contains_the_full_id_number(sequence: int) -> None:
 
 def test_printable_turns_control_characters_into_spaces() -> None:
     assert printable("a\x00b\nc").text == "a b c"
+
+
+def test_the_eligibility_slip_lists_what_can_be_settled_here() -> None:
+    slip = EligibilitySlip(
+        hospital_name="中国医学科学院肿瘤医院（演示）",
+        patient_name="马秀兰",
+        masked_id=mask_number(valid_id_number()),
+        insured_place="青海省",
+        insurance_type="城乡居民基本医疗保险",
+        registration_text="已备案（以挂号时平台答复为准）",
+        qualifications=(
+            SlipQualification(
+                "M00500",
+                "恶性肿瘤门诊治疗",
+                date(2025, 3, 1),
+                date(2027, 2, 28),
+                settleable_here=True,
+                note="",
+            ),
+            SlipQualification(
+                "M03900",
+                "高血压",
+                date(2024, 1, 1),
+                None,
+                settleable_here=False,
+                note="本院未开通该病种",
+            ),
+        ),
+        checked_at=datetime(2026, 11, 23, 1, 0, tzinfo=UTC),
+        operator="导诊01",
+    )
+    text = pdf_text(ReportlabReceiptRenderer("thermal80").render_slip(slip)).replace("\n", "")
+    assert "恶性肿瘤门诊治疗（M00500）" in text
+    assert "本院可直接结算" in text
+    assert "本院不能直接结算：本院未开通该病种" in text
+    assert "不作收费凭据" in text
+    assert valid_id_number() not in text
+
+
+def test_receipt_data_refuses_an_unmasked_id_number(receipt: ReceiptData) -> None:
+    with pytest.raises(ValueError, match="masked"):
+        replace(receipt, masked_id=valid_id_number())

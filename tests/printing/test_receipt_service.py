@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers.engine_fixtures import SUPERVISOR_PASSWORD, demo_bill
+from helpers.engine_fixtures import DEMO_BILLS, SUPERVISOR_PASSWORD, demo_bill
 from pypdf import PdfReader
 
 from app.domain.operator import Operator, Role
@@ -183,3 +183,28 @@ def test_registration_staff_cannot_print_receipts(engine: Engine, tmp_path: Path
     desk = Operator("R001", "导诊", Role.REGISTRATION)
     with pytest.raises(PermissionDenied):
         service_for(engine, tmp_path).issue("nothing", desk)
+
+
+ALL_BILLS = sorted(path.name[:2] for path in DEMO_BILLS.glob("*.json"))
+
+
+@pytest.mark.parametrize("prefix", ALL_BILLS)
+def test_every_settled_group_of_every_demo_visit_prints_in_both_layouts(
+    engine: Engine, cashier: Operator, tmp_path: Path, prefix: str
+) -> None:
+    bill = engine.settle_visit(demo_bill(prefix), cashier)
+    printed = service_for(engine, tmp_path / "out").issue_for_bill(bill.bill_id, cashier)
+
+    assert len(printed) == len(bill.groups)
+    for receipt in printed:
+        data = receipt.data
+        assert data.totals.fund + data.totals.account + data.totals.cash + data.totals.hospital == (
+            data.totals.total
+        )
+        for layout in ("thermal80", "a4"):
+            text = text_of(ReportlabReceiptRenderer(layout).render(data))
+            assert data.category.label in text
+            assert f"{data.totals.total:,.2f}" in text
+            assert data.masked_id in text
+            name = data.patient_name
+            assert name in text or "〔U+" in text

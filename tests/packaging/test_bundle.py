@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def _folder_size(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
 @pytest.fixture(scope="module")

@@ -29,21 +29,24 @@ from app.domain.hospital import HospitalProfile
 from app.domain.masking import mask_number
 from app.domain.money import ZERO
 from app.domain.operator import Action, Operator, allows
-from app.domain.person import INSURANCE_TYPE_NAMES
+from app.domain.person import INSURANCE_TYPE_NAMES, QualificationState
 from app.domain.receipt import (
     CHINA_TZ,
     CategoryInfo,
+    EligibilitySlip,
     FeeCategory,
     ReceiptData,
     ReceiptFund,
     ReceiptKind,
     ReceiptLine,
     ReceiptTotals,
+    SlipQualification,
 )
 from app.domain.region import province_name
 from app.domain.settlement import ACCOUNT_FUND_TYPES, HOSPITAL_FUND_TYPES, LineSplit
 from app.domain.visit import Bill, GroupSettlement
 from app.errors import InputError, PermissionDenied
+from app.services.eligibility import EligibilityView, QualificationView
 from app.services.ports.clock import Clock
 from app.services.ports.devices import ReceiptPrinter, ReceiptRenderer
 from app.services.ports.store import (
@@ -274,6 +277,17 @@ class ReceiptService:
             printed.append(result)
         return printed
 
+    def eligibility_slip_pdf(self, view: EligibilityView, operator: Operator) -> bytes:
+        """The registration desk's slip for an identified patient, as PDF (no number, no money).
+
+        Raises:
+            PermissionDenied: the operator may not print eligibility slips.
+        """
+        _require(operator, Action.PRINT_ELIGIBILITY_SLIP)
+        return self._renderer.render_slip(
+            slip_from_view(view, self._hospital, operator, self._clock.now())
+        )
+
     # ------------------------------------------------------------------ reading
 
     def receipt_data(self, receipt_no: str) -> ReceiptData:
@@ -363,6 +377,52 @@ class ReceiptService:
             department=bill.dept_name,
             doctor=bill.doctor_name,
         )
+
+
+def _slip_note(view: QualificationView) -> str:
+    if not view.pilot:
+        return "非国家跨省直接结算病种，费用全额自费，回参保地报销"
+    if view.state is QualificationState.EXPIRED:
+        return "资格已过期，请患者到参保地续办"
+    if view.state is QualificationState.NOT_YET_VALID:
+        return "资格尚未生效"
+    if not view.opened_here:
+        return "本院未开通该病种的跨省直接结算"
+    return ""
+
+
+def slip_from_view(
+    view: EligibilityView, hospital: HospitalProfile, operator: Operator, now: datetime
+) -> EligibilitySlip:
+    """The eligibility slip's data from an eligibility view (ID masked; no diagnosis beyond the code)."""
+    row = view.settlement_insurance
+    if not view.cross_province:
+        registration = "本地参保，不属于跨省就医"
+    elif view.from_cache:
+        registration = f"平台暂不可用，以下为 {view.fetched_at.astimezone(CHINA_TZ):%H:%M} 的缓存信息，仅供参考"
+    else:
+        registration = "跨省备案情况以挂号时医保平台答复为准"
+    return EligibilitySlip(
+        hospital_name=hospital.name,
+        patient_name=view.person.name,
+        masked_id=view.masked_id,
+        insured_place=view.insured_province,
+        insurance_type=row.type_name if row else "无有效参保",
+        registration_text=registration,
+        qualifications=tuple(
+            SlipQualification(
+                code=q.code,
+                name=q.name,
+                valid_from=q.valid_from,
+                valid_to=q.valid_to,
+                settleable_here=q.settleable,
+                note=_slip_note(q),
+            )
+            for q in view.qualifications
+        ),
+        checked_at=now,
+        operator=f"{operator.code} {operator.name}",
+    )
 
 
 def _require(operator: Operator, action: Action) -> None:

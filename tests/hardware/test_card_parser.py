@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import replace
 from datetime import date
 
@@ -14,6 +15,9 @@ from hypothesis import strategies as st
 from app.domain.visit import CredentialKind
 from app.errors import InputError
 from app.validation.card import CardDataError, decode_card_bytes, parse_card_string
+
+# R11: 10,000 inputs in CI; FUZZ_EXAMPLES=100000 for the nightly campaign.
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10000"))
 
 
 def test_a_valid_card_gives_the_credential_for_1101(card_fields: CardFields) -> None:
@@ -111,7 +115,7 @@ _field_text = st.one_of(
 )
 
 
-@settings(max_examples=10_000, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=FUZZ_EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.one_of(
         st.text(max_size=300),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,6 +22,10 @@ from app.domain.scanner import (
 from app.errors import InputError
 
 CODE = "6212007919031512200000000001"
+
+
+# R11: 10,000 inputs in CI; FUZZ_EXAMPLES=100000 for the nightly campaign.
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10000"))
 
 
 def feed_text(
@@ -162,7 +168,7 @@ _configs = st.builds(
 )
 
 
-@settings(max_examples=10_000, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=FUZZ_EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
 @given(_configs, _events)
 def test_fuzz_every_character_is_accounted_for_and_codes_are_typed_results(
     config: ScannerConfig, events: list[tuple[str, int]]
@@ -194,7 +200,7 @@ def test_fuzz_every_character_is_accounted_for_and_codes_are_typed_results(
     assert consumed == len(fed), "no character vanishes or is invented"
 
 
-@settings(max_examples=10_000)
+@settings(max_examples=FUZZ_EXAMPLES)
 @given(st.text(max_size=60))
 def test_fuzz_voucher_codes_give_a_code_or_an_input_error(raw: str) -> None:
     outcome = _voucher_outcome(raw)

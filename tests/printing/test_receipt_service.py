@@ -208,3 +208,21 @@ def test_every_settled_group_of_every_demo_visit_prints_in_both_layouts(
             assert data.masked_id in text
             name = data.patient_name
             assert name in text or "〔U+" in text
+
+
+def test_the_registration_desk_slip_comes_from_a_live_identification(
+    engine: Engine, cashier: Operator, tmp_path: Path
+) -> None:
+    desk = Operator("R001", "导诊", Role.REGISTRATION)
+    visit = demo_bill("04")
+    view = engine.identify(visit.identity, cashier)
+
+    pdf = service_for(engine, tmp_path).eligibility_slip_pdf(view, desk)
+
+    text = text_of(pdf)
+    assert "资格查询单" in text
+    assert view.masked_id in text
+    assert view.person.id_number not in text
+    for qualification in view.qualifications:
+        assert qualification.code in text
+    assert ("本院可直接结算" in text) == any(q.settleable for q in view.qualifications)

@@ -636,6 +636,8 @@ def data_dir_of(settings: Settings, override: str | None = None) -> Path:
 
 
 DATABASE_FILE_NAME = "settlement-window.sqlite3"
+# Held (QLockFile) by the running window; admin commands that replace or rewrite the database take it.
+LOCK_FILE_NAME = "window.lock"
 CONFIG_FILE_NAME = "settlement-window.toml"
 
 

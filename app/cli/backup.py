@@ -16,7 +16,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
 
-from app.config import Settings, data_dir_of, database_path, default_config_path, load_settings
+from app.config import (
+    LOCK_FILE_NAME,
+    Settings,
+    data_dir_of,
+    database_path,
+    default_config_path,
+    load_settings,
+)
 from app.domain.operator import Action, Operator
 from app.errors import AppError, PermissionDenied, StoreError
 from app.services.admin import purge_personal_data, run_backup
@@ -56,6 +63,29 @@ def ensure_private_dir(folder: Path) -> None:
         raise StoreError(
             f"无法创建数据目录 {folder}，请检查权限或磁盘。", code="data_dir_create"
         ) from None
+
+
+@contextmanager
+def window_closed(data_dir: Path) -> Iterator[None]:
+    """Hold the window's lock file for the block; refuse if a window is running on ``data_dir``.
+
+    Restore replaces the database file and purge rewrites it (VACUUM): neither may happen under a
+    running window.
+    """
+    from PySide6.QtCore import QLockFile  # noqa: PLC0415 - only these commands need it
+
+    ensure_private_dir(data_dir)
+    lock = QLockFile(str(data_dir / LOCK_FILE_NAME))
+    lock.setStaleLockTime(0)  # a lock left by a crashed window is detected by its dead process id
+    if not lock.tryLock(100):
+        raise AppError(
+            "收费窗口程序正在使用这个数据目录。请先关闭收费窗口程序，再执行此操作。",
+            code="window_running",
+        )
+    try:
+        yield
+    finally:
+        lock.unlock()
 
 
 @contextmanager
@@ -188,20 +218,21 @@ def _restore(args: argparse.Namespace) -> int:
     settings = load_cli_settings(args)
     data_dir = cli_data_dir(args, settings)
     database = database_path(data_dir)
-    if database.exists():
-        # Who may restore is checked against the current database, before it is replaced.
-        with opened_store(args, settings) as store:
-            admin_login(args, auth_service(store, settings), Action.BACKUP)
-    result = restore_database(Path(args.file), database, SystemClock().now())
-    with opened_store(args, settings) as store, store.uow_factory()() as uow:
-        uow.audit.append(
-            SystemClock().now(),
-            getattr(args, "as_code", None) or "cli",
-            "restore",
-            "ok",
-            f"from {result.restored_from.name}",
-        )
-        uow.commit()
+    with window_closed(data_dir):
+        if database.exists():
+            # Who may restore is checked against the current database, before it is replaced.
+            with opened_store(args, settings) as store:
+                admin_login(args, auth_service(store, settings), Action.BACKUP)
+        result = restore_database(Path(args.file), database, SystemClock().now())
+        with opened_store(args, settings) as store, store.uow_factory()() as uow:
+            uow.audit.append(
+                SystemClock().now(),
+                getattr(args, "as_code", None) or "cli",
+                "restore",
+                "ok",
+                f"from {result.restored_from.name}",
+            )
+            uow.commit()
     previous = f"原数据库已保留为 {result.previous}" if result.previous else "原来没有数据库"
     report(
         args,
@@ -217,7 +248,7 @@ def _restore(args: argparse.Namespace) -> int:
 
 def _purge(args: argparse.Namespace) -> int:
     settings = load_cli_settings(args)
-    with opened_store(args, settings) as store:
+    with window_closed(cli_data_dir(args, settings)), opened_store(args, settings) as store:
         operator = admin_login(args, auth_service(store, settings), Action.BACKUP)
         result = purge_personal_data(
             uow_factory_of(store),
@@ -245,10 +276,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check = actions.add_parser("check", help="检查一个备份文件是否完好")
     check.add_argument("file", metavar="FILE")
     check.set_defaults(handler=run_safely(_check))
-    restore = actions.add_parser("restore", help="从备份恢复（先关闭收费窗口程序）")
+    restore = actions.add_parser("restore", help="从备份恢复（须先关闭收费窗口程序）")
     restore.add_argument("file", metavar="FILE")
     add_actor_options(restore)
     restore.set_defaults(handler=run_safely(_restore))
-    purge = actions.add_parser("purge", help="清除超过保留天数的参保人缓存信息")
+    purge = actions.add_parser(
+        "purge", help="清除超过保留天数的参保人缓存信息（须先关闭收费窗口程序）"
+    )
     add_actor_options(purge)
     purge.set_defaults(handler=run_safely(_purge))

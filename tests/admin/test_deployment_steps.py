@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QLockFile
 
 from app.cli.main import main
+from app.config import LOCK_FILE_NAME
 from app.sandbox import SandboxServer
 from app.sandbox.cli import write_config
 
@@ -259,3 +261,36 @@ def test_backup_restore_purge_and_export_steps(
     assert "restore" in events
     assert "cache_purge" in events
     assert "user_added" in events
+
+
+def test_restore_and_purge_refuse_while_the_window_runs(
+    with_admin: Window, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = ("--as", "A001", "--admin-password", ADMIN_PASSWORD)
+    backup = with_admin.data_dir.parent / "b.sqlite3"
+    assert (
+        with_admin.run(capsys, monkeypatch, "backup", "create", "--output", str(backup), *admin)[0]
+        == 0
+    )
+    database = with_admin.data_dir / "settlement-window.sqlite3"
+    before = database.stat().st_mtime_ns
+    running_window = QLockFile(str(with_admin.data_dir / LOCK_FILE_NAME))
+    assert running_window.tryLock(0)
+    try:
+        for command in (("backup", "restore", str(backup)), ("backup", "purge")):
+            code, _, err = with_admin.run(capsys, monkeypatch, *command, *admin)
+            assert code == 2
+            assert "请先关闭收费窗口程序" in err
+    finally:
+        running_window.unlock()
+    assert database.stat().st_mtime_ns == before
+    assert not list(with_admin.data_dir.glob("*.before-restore-*"))
+    # A backup while the window runs is fine (online backup API).
+    running_window.tryLock(0)
+    try:
+        code, _, _ = with_admin.run(
+            capsys, monkeypatch, "backup", "create", "--output", str(backup) + ".2", *admin
+        )
+    finally:
+        running_window.unlock()
+    assert code == 0

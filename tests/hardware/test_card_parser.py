@@ -12,8 +12,10 @@ from helpers.device_fixtures import CardFields, valid_id_number
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.domain.scanner import parse_voucher_code
 from app.domain.visit import CredentialKind
 from app.errors import InputError
+from app.sandbox.data import load_population
 from app.validation.card import CardDataError, decode_card_bytes, parse_card_string
 
 # R11: 10,000 inputs in CI; FUZZ_EXAMPLES=100000 for the nightly campaign.
@@ -156,3 +158,15 @@ def test_fuzz_raw_bytes_decode_to_text_or_an_input_error(raw: bytes) -> None:
         return
     with contextlib.suppress(CardDataError):
         parse_card_string(text)
+
+
+def test_every_sandbox_demo_card_and_voucher_is_accepted() -> None:
+    people = load_population()
+    assert people
+    for person in people:
+        card = parse_card_string(person.card_string, today=date(2026, 11, 23))
+        assert card.credential.number == person.card_no
+        assert card.credential.card_sn == person.card_sn
+        assert card.id_number.value == person.id_number.upper()
+        assert card.name == person.name
+        assert parse_voucher_code(person.voucher_code).value == person.voucher_code

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from app.services.bill_import import ImportedVisit
     from app.services.eligibility import EligibilityView
     from app.services.engine import Engine
+    from app.services.receipts import ReceiptService
     from app.ui.errors import MessageBridge
     from app.ui.main_window import MainWindow
     from app.workers.runner import TaskRunner
@@ -198,7 +199,7 @@ def start_session(
         session.engine,
         card_reader=reader,
         hand_off=hand_off,
-        receipts=_receipt_output(session.engine, folder),
+        receipts=build_receipts(session.engine, settings, folder),
         probe=probe_for(settings.platform.url),
     )
     session.runner = TaskRunner()
@@ -272,21 +273,28 @@ def probe_for(url: str) -> Callable[[], bool]:
     return probe
 
 
-def _receipt_output(
-    engine: Engine, folder: Path
-) -> Callable[[Any, str, bool], tuple[Path, ...]] | None:
-    """The receipts engineer's service, when it is wired into the engine."""
-    service = engine.receipts
-    if service is None:
-        return None
-    issue = getattr(service, "issue_for_bill", None)
-    if issue is None:
-        return None
+def build_receipts(engine: Engine, settings: Settings, folder: Path) -> ReceiptService:
+    """The receipt service: the engine's if it has one, else PDF rendering to the chosen output."""
+    from app.hardware.printer.pdf_file import PdfFilePrinter  # noqa: PLC0415
+    from app.printing.receipt_pdf import ReportlabReceiptRenderer  # noqa: PLC0415
+    from app.services.receipts import ReceiptService  # noqa: PLC0415
 
-    def output(operator: Any, bill_id: str, reprint: bool) -> tuple[Path, ...]:
-        return tuple(issue(bill_id, operator, reprint=reprint, out_dir=folder / "receipts"))
+    if isinstance(engine.receipts, ReceiptService):
+        return engine.receipts
+    archive = folder / "receipts"
+    printer: Any = PdfFilePrinter(archive)
+    if settings.printer.kind == "system":
+        from app.ui.print_preview import SystemReceiptPrinter  # noqa: PLC0415
 
-    return output
+        printer = SystemReceiptPrinter(settings.printer.name)
+    return ReceiptService(
+        engine.uow_factory,
+        engine.clock,
+        settings.hospital,
+        ReportlabReceiptRenderer(settings.printer.layout),
+        printer,
+        archive=PdfFilePrinter,
+    )
 
 
 def _connect_scanner(session: WindowSession, window: MainWindow) -> None:

@@ -16,7 +16,6 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
@@ -61,10 +60,11 @@ from app.services.cancel import CancelResult
 from app.services.day_close import DayCloseReport
 from app.services.eligibility import EligibilityView
 from app.services.ports.clock import Clock
+from app.services.receipts import PrintedReceipt
 from app.services.recovery import QueueRow, RecoverySummary
 from app.services.settlement import BillResult, GroupResult
 from app.ui import errors as ui_errors
-from app.ui.dialogs.confirm_dialog import ConfirmDialog, InfoDialog
+from app.ui.dialogs.confirm_dialog import ConfirmDialog
 from app.ui.dialogs.credential_dialog import CredentialDialog
 from app.ui.errors import Level, MessageBridge, ShownMessage, show_error
 from app.ui.format import age_text, local_time, yuan
@@ -101,6 +101,13 @@ class Timing:
     connection_poll_ms: int = CONNECTION_POLL_MS
     recovery_retry_ms: int = RECOVERY_RETRY_MS
     idle_check_ms: int = IDLE_CHECK_MS
+
+
+def show_pdf_preview(parent: QWidget, pdf: bytes, printer_name: str) -> bool:
+    """The print preview of a receipt or slip (tests replace this one function)."""
+    from app.ui.print_preview import ReceiptPreviewDialog  # noqa: PLC0415  (QtPrintSupport is slow to load)
+
+    return ReceiptPreviewDialog.ask(parent, pdf, printer_name)
 
 
 class DecimalDelegate(QStyledItemDelegate):
@@ -446,7 +453,9 @@ class MainWindow(QMainWindow):
         self.search_results.activated.connect(self._on_result_activated)
         self.pre_settle_button.clicked.connect(self.pre_settle)
         self.settle_button.clicked.connect(self.settle)
-        self.receipt_button.clicked.connect(lambda: self.print_receipts(reprint=False))
+        self.receipt_button.clicked.connect(
+            lambda: self.print_receipts(reprint=False, preview=True)
+        )
         self.next_button.clicked.connect(self.next_patient)
         self.slip_button.clicked.connect(self.eligibility_slip)
         self.history_search.textChanged.connect(self.history_model.set_filter)
@@ -483,7 +492,7 @@ class MainWindow(QMainWindow):
             ("F4", self.search_edit.setFocus),
             ("F8", self.pre_settle),
             ("F9", self.settle),
-            ("F10", lambda: self.print_receipts(reprint=False)),
+            ("F10", lambda: self.print_receipts(reprint=False, preview=True)),
             ("F12", self.next_patient),
             ("Ctrl+L", self.lock),
         ]
@@ -1139,8 +1148,16 @@ class MainWindow(QMainWindow):
         self.sums_label.clear()
 
     # ================================================================= receipts
-    def print_receipts(self, *, reprint: bool, bill_id: str | None = None) -> TaskHandle | None:
-        """F10: render/print the receipts (PRINT lane); a reprint is marked as a copy."""
+    def print_receipts(
+        self, *, reprint: bool, bill_id: str | None = None, preview: bool = False
+    ) -> TaskHandle | None:
+        """Issue/print the receipts (PRINT lane); a reprint is a marked copy (补打).
+
+        Args:
+            reprint: print copies of the receipts already issued.
+            bill_id: another bill than the one on screen (from the history).
+            preview: show the first receipt in the print preview afterwards (F10).
+        """
         operator = self._guarded(Action.COPY_RECEIPT if reprint else Action.PRINT_RECEIPT)
         target = bill_id or self.bill_id
         if operator is None or target is None:
@@ -1148,20 +1165,31 @@ class MainWindow(QMainWindow):
         return self._submit(
             "receipts",
             lambda: self.backend.receipts(operator, target, reprint=reprint),
-            self._on_receipts,
+            lambda printed: self._on_receipts(printed, preview=preview),
             lane=Lane.PRINT,
             busy_text=self.tr("Printing receipts…"),
         )
 
-    def _on_receipts(self, paths: tuple[Path, ...]) -> None:
-        self.receipts_ready.emit(paths)
-        self.bridge.info(self.tr("{n} receipt(s) ready.").format(n=len(paths)))
+    def _on_receipts(self, printed: tuple[PrintedReceipt, ...], *, preview: bool) -> None:
+        self.receipts_ready.emit(printed)
+        numbers = "、".join(p.receipt_no for p in printed)
+        self.bridge.info(self.tr("Receipts printed: {numbers}").format(numbers=numbers))
+        if preview and printed:
+            show_pdf_preview(self, printed[0].pdf, self.settings.printer.name)
 
     def eligibility_slip(self) -> None:
-        """Registration desk: a summary of eligibility to hand over (no money involved)."""
-        if self._guarded(Action.PRINT_ELIGIBILITY_SLIP) is None or self.eligibility is None:
+        """Registration desk: the eligibility slip (no money involved), in the print preview."""
+        operator = self._guarded(Action.PRINT_ELIGIBILITY_SLIP)
+        view = self.eligibility
+        if operator is None or view is None:
             return
-        InfoDialog.ask(self, self.tr("Eligibility slip"), self.patient_view.plain_text())
+        self._submit(
+            "slip",
+            lambda: self.backend.eligibility_slip(operator, view),
+            lambda pdf: show_pdf_preview(self, pdf, self.settings.printer.name),
+            lane=Lane.PRINT,
+            busy_text=self.tr("Preparing the eligibility slip…"),
+        )
 
     # ================================================================= connection and recovery
     def check_connection(self) -> None:

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Protocol
 
 from app.domain.bill import FeeLine
@@ -24,6 +23,7 @@ from app.services.bill_import import IdentityInput
 from app.services.cancel import CancelResult
 from app.services.day_close import DayCloseReport
 from app.services.eligibility import EligibilityView
+from app.services.receipts import PrintedReceipt
 from app.services.recovery import QueueRow, RecoverySummary
 from app.services.settlement import BillResult, GroupResult
 
@@ -120,8 +120,14 @@ class CashierBackend(Protocol):
         """NETWORK. Probe the platform and count unresolved journal rows."""
         ...
 
-    def receipts(self, operator: Operator, bill_id: str, *, reprint: bool) -> tuple[Path, ...]:
-        """PRINT. Render (and print, as configured) the receipts of a bill; returns the PDFs."""
+    def receipts(
+        self, operator: Operator, bill_id: str, *, reprint: bool
+    ) -> tuple[PrintedReceipt, ...]:
+        """PRINT. Issue (or copy, 补打) and print the receipts of a bill."""
+        ...
+
+    def eligibility_slip(self, operator: Operator, view: EligibilityView) -> bytes:
+        """PRINT. The registration desk's eligibility slip as PDF (no money, no number)."""
         ...
 
     def today(self) -> tuple[SettledRow, ...]:

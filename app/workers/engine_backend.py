@@ -12,7 +12,6 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -30,6 +29,7 @@ from app.services.eligibility import EligibilityView
 from app.services.engine import Engine
 from app.services.ports.devices import CardReader
 from app.services.ports.store import StoredSettlement
+from app.services.receipts import PrintedReceipt, ReceiptService
 from app.services.recovery import QueueRow, RecoverySummary
 from app.services.settlement import BillResult, GroupResult
 from app.workers.backend import Connection, SettledRow
@@ -40,7 +40,6 @@ LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 T = TypeVar("T")
 
 HandOff = Callable[[EligibilityView], ImportedVisit | None]
-ReceiptOutput = Callable[[Operator, str, bool], tuple[Path, ...]]
 Probe = Callable[[], bool]
 
 
@@ -63,7 +62,7 @@ class EngineBackend:
         *,
         card_reader: CardReader | None,
         hand_off: HandOff | None = None,
-        receipts: ReceiptOutput | None = None,
+        receipts: ReceiptService | None = None,
         probe: Probe | None = None,
         defaults: WindowDefaults | None = None,
     ) -> None:
@@ -193,11 +192,20 @@ class EngineBackend:
         """One recovery pass (one attempt per row; the window retries on a timer)."""
         return self._observed(lambda: self._engine.start(wait=False))
 
-    def receipts(self, operator: Operator, bill_id: str, *, reprint: bool) -> tuple[Path, ...]:
-        """Render/print a bill's receipts through the configured output."""
+    def receipts(
+        self, operator: Operator, bill_id: str, *, reprint: bool
+    ) -> tuple[PrintedReceipt, ...]:
+        """Issue (or copy) and print a bill's receipts."""
+        return tuple(self._receipt_service().issue_for_bill(bill_id, operator, reprint=reprint))
+
+    def eligibility_slip(self, operator: Operator, view: EligibilityView) -> bytes:
+        """The eligibility slip PDF."""
+        return self._receipt_service().eligibility_slip_pdf(view, operator)
+
+    def _receipt_service(self) -> ReceiptService:
         if self._receipts is None:
             raise DeviceError("收据打印尚未配置，请联系信息科。结算已完成，可稍后补打。")
-        return self._receipts(operator, bill_id, reprint)
+        return self._receipts
 
     def today(self) -> tuple[SettledRow, ...]:
         """Today's settlements (local day), newest first."""

@@ -303,354 +303,358 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="183"/>
+        <location filename="../../app/ui/main_window.py" line="190"/>
         <source>Cross-province chronic-disease settlement window</source>
         <translation>门诊慢特病跨省直接结算收费窗口</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="198"/>
+        <location filename="../../app/ui/main_window.py" line="205"/>
         <source>TRAINING / DEMO MODE — sandbox platform, no real settlement, no real money</source>
         <translation>培训/演示模式 — 使用沙箱平台，不产生真实结算，不收取真实费用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="210"/>
+        <location filename="../../app/ui/main_window.py" line="217"/>
         <source>Platform: checking…</source>
         <translation>医保平台：检查中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="214"/>
+        <location filename="../../app/ui/main_window.py" line="221"/>
         <source>Not logged in</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="243"/>
+        <location filename="../../app/ui/main_window.py" line="250"/>
         <source>Press Enter to log in.</source>
         <translation>请按回车键登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="246"/>
+        <location filename="../../app/ui/main_window.py" line="253"/>
         <source>Log in (Enter)</source>
         <translation>登录（回车）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="260"/>
+        <location filename="../../app/ui/main_window.py" line="267"/>
         <source>Window</source>
         <translation>收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="262"/>
+        <location filename="../../app/ui/main_window.py" line="269"/>
         <source>Today&apos;s settlements</source>
         <translation>当日结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="264"/>
+        <location filename="../../app/ui/main_window.py" line="271"/>
         <source>Unresolved calls / day close</source>
         <translation>待确认交易 / 日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="286"/>
+        <location filename="../../app/ui/main_window.py" line="293"/>
         <source>Read card (F2)</source>
         <translation>读卡（F2）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="290"/>
+        <location filename="../../app/ui/main_window.py" line="297"/>
         <source>ID number, Enter (F3)</source>
         <translation>身份证号，回车（F3）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="299"/>
+        <location filename="../../app/ui/main_window.py" line="306"/>
         <source>Demo: which card is in the simulated reader</source>
         <translation>演示：模拟读卡器中插入的是哪张卡</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="302"/>
-        <location filename="../../app/ui/main_window.py" line="1148"/>
+        <location filename="../../app/ui/main_window.py" line="309"/>
         <source>Eligibility slip</source>
         <translation>资格查询单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="313"/>
+        <location filename="../../app/ui/main_window.py" line="320"/>
         <source>Add item: hospital code, name or pinyin initials (F4)</source>
         <translation>添加项目：院内编码、名称或拼音首字母（F4）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="368"/>
+        <location filename="../../app/ui/main_window.py" line="376"/>
         <source>Pre-settle (F8)</source>
         <translation>预结算（F8）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="370"/>
+        <location filename="../../app/ui/main_window.py" line="378"/>
         <source>Settle (F9)</source>
         <translation>结算（F9）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="372"/>
+        <location filename="../../app/ui/main_window.py" line="380"/>
         <source>Receipts (F10)</source>
         <translation>打印收据（F10）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="374"/>
+        <location filename="../../app/ui/main_window.py" line="382"/>
         <source>Next patient (F12)</source>
         <translation>下一位（F12）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="393"/>
+        <location filename="../../app/ui/main_window.py" line="401"/>
         <source>Search by name, ID or settlement number</source>
         <translation>按人员编号、账单号或结算号查找</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="400"/>
+        <location filename="../../app/ui/main_window.py" line="408"/>
         <source>Reprint copy (补打)</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="402"/>
+        <location filename="../../app/ui/main_window.py" line="410"/>
         <source>Cancel settlement (supervisor)</source>
         <translation>撤销结算（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="404"/>
-        <location filename="../../app/ui/main_window.py" line="426"/>
+        <location filename="../../app/ui/main_window.py" line="412"/>
+        <location filename="../../app/ui/main_window.py" line="434"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="422"/>
+        <location filename="../../app/ui/main_window.py" line="430"/>
         <source>Resolve now</source>
         <translation>立即处理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="424"/>
+        <location filename="../../app/ui/main_window.py" line="432"/>
         <source>Day close and reconcile (supervisor)</source>
         <translation>日结对账（收费主管）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="499"/>
+        <location filename="../../app/ui/main_window.py" line="509"/>
         <source>(no card in the reader)</source>
         <translation>（读卡器中无卡）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="501"/>
+        <location filename="../../app/ui/main_window.py" line="511"/>
         <source>Card in reader: {name}</source>
         <translation>读卡器中的卡：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="601"/>
+        <location filename="../../app/ui/main_window.py" line="611"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="601"/>
+        <location filename="../../app/ui/main_window.py" line="611"/>
         <source>Operator code and password</source>
         <translation>请输入工号和密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="614"/>
+        <location filename="../../app/ui/main_window.py" line="624"/>
         <source>Checking password…</source>
         <translation>正在核对密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="621"/>
+        <location filename="../../app/ui/main_window.py" line="631"/>
         <source>Operator: {name} ({role})</source>
         <translation>操作员：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="641"/>
+        <location filename="../../app/ui/main_window.py" line="651"/>
         <source>Locked. {name}, press Enter and type your password to continue.</source>
         <translation>已锁定。{name}，请按回车并输入密码继续。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="646"/>
+        <location filename="../../app/ui/main_window.py" line="656"/>
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="691"/>
+        <location filename="../../app/ui/main_window.py" line="701"/>
         <source>Settlement is enabled once the unresolved calls have been checked.</source>
         <translation>正在确认未完成的医保交易，确认后方可结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="694"/>
+        <location filename="../../app/ui/main_window.py" line="704"/>
         <source>The platform is in maintenance: direct settlement is not possible. Full self-pay is still possible.</source>
         <translation>医保平台停机维护中，暂不能直接结算；仍可全额自费。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="698"/>
+        <location filename="../../app/ui/main_window.py" line="708"/>
         <source>Offline: direct settlement is disabled until the platform is reachable. Full self-pay is still possible (the patient claims at home).</source>
         <translation>离线：医保平台连接恢复前不能直接结算；仍可全额自费（患者回参保地报销）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="701"/>
+        <location filename="../../app/ui/main_window.py" line="711"/>
         <source>Eligibility is from the saved copy; read the card again when online.</source>
         <translation>当前参保信息来自本机缓存，仅供参考；联网后请重新读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="703"/>
+        <location filename="../../app/ui/main_window.py" line="713"/>
         <source>Tag every line (1–9 disease, G general) before pre-settling.</source>
         <translation>请先标记每一行费用（数字键 1–9 选病种，G 为普通门诊）再预结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="751"/>
+        <location filename="../../app/ui/main_window.py" line="761"/>
         <source>Reading card…</source>
         <translation>正在读卡…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="786"/>
+        <location filename="../../app/ui/main_window.py" line="796"/>
         <source>Querying the platform…</source>
         <translation>正在查询医保平台…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="814"/>
+        <location filename="../../app/ui/main_window.py" line="833"/>
         <source>Loading the visit&apos;s fee lines…</source>
         <translation>正在读取本次就诊费用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="835"/>
+        <location filename="../../app/ui/main_window.py" line="854"/>
         <source>G = general outpatient</source>
         <translation>G = 普通门诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="836"/>
+        <location filename="../../app/ui/main_window.py" line="855"/>
         <source>0 = clear</source>
         <translation>0 = 清除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="837"/>
+        <location filename="../../app/ui/main_window.py" line="856"/>
         <source>Tag the selected lines: </source>
         <translation>标记选中行：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="937"/>
+        <location filename="../../app/ui/main_window.py" line="962"/>
         <source>Total {total}</source>
         <translation>合计 {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="941"/>
+        <location filename="../../app/ui/main_window.py" line="966"/>
         <source>Total {total}  Fund {fund}  Account {account}  Cash {cash}</source>
         <translation>合计 {total}&#x3000;统筹 {fund}&#x3000;个人账户 {account}&#x3000;现金 {cash}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="979"/>
+        <location filename="../../app/ui/main_window.py" line="1004"/>
         <source>Saving the bill…</source>
         <translation>正在保存账单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1001"/>
+        <location filename="../../app/ui/main_window.py" line="1026"/>
         <source>Pre-settling {group}…</source>
         <translation>正在预结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1042"/>
+        <location filename="../../app/ui/main_window.py" line="1067"/>
         <source>fund</source>
         <translation>统筹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1042"/>
+        <location filename="../../app/ui/main_window.py" line="1067"/>
         <source>cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1043"/>
+        <location filename="../../app/ui/main_window.py" line="1068"/>
         <source>paid in full by the patient</source>
         <translation>患者全额自付</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1055"/>
+        <location filename="../../app/ui/main_window.py" line="1080"/>
         <source>Settle</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1055"/>
+        <location filename="../../app/ui/main_window.py" line="1080"/>
         <source>Settle these groups?</source>
         <translation>确认结算以下各组？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1087"/>
+        <location filename="../../app/ui/main_window.py" line="1112"/>
         <source>Settling {group}…</source>
         <translation>正在结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1137"/>
+        <location filename="../../app/ui/main_window.py" line="1170"/>
         <source>Printing receipts…</source>
         <translation>正在打印收据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1142"/>
-        <source>{n} receipt(s) ready.</source>
-        <translation>已生成 {n} 张收据。</translation>
+        <location filename="../../app/ui/main_window.py" line="1176"/>
+        <source>Receipts printed: {numbers}</source>
+        <translation>已打印收据：{numbers}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1166"/>
+        <location filename="../../app/ui/main_window.py" line="1191"/>
+        <source>Preparing the eligibility slip…</source>
+        <translation>正在生成资格查询单…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1210"/>
         <source>Platform: MAINTENANCE</source>
         <translation>医保平台：停机维护</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1169"/>
+        <location filename="../../app/ui/main_window.py" line="1213"/>
         <source>Platform: online</source>
         <translation>医保平台：在线</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1173"/>
+        <location filename="../../app/ui/main_window.py" line="1217"/>
         <source>Platform: OFFLINE (checked {time})</source>
         <translation>医保平台：离线（检查于 {time}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1183"/>
+        <location filename="../../app/ui/main_window.py" line="1227"/>
         <source>Unresolved calls: {n}</source>
         <translation>待确认交易：{n} 笔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1194"/>
+        <location filename="../../app/ui/main_window.py" line="1238"/>
         <source>The national platform announces maintenance: “{text}”. Direct settlement is paused; full self-pay is possible.</source>
         <translation>国家医保平台通知停机维护：“{text}”。直接结算暂停，仍可全额自费。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1208"/>
+        <location filename="../../app/ui/main_window.py" line="1252"/>
         <source>Confirming unresolved settlements…</source>
         <translation>正在确认未完成的结算…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1272"/>
+        <location filename="../../app/ui/main_window.py" line="1316"/>
         <source>Cancel settlement</source>
         <translation>撤销结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1273"/>
+        <location filename="../../app/ui/main_window.py" line="1317"/>
         <source>Cancel settlement {id} ({total})? The fund&apos;s payment is returned.</source>
         <translation>撤销结算 {id}（{total}）？医保基金支付部分将退回。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1280"/>
+        <location filename="../../app/ui/main_window.py" line="1324"/>
         <source>Supervisor authorisation</source>
         <translation>主管授权</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1281"/>
+        <location filename="../../app/ui/main_window.py" line="1325"/>
         <source>A supervisor must authorise the cancellation.</source>
         <translation>撤销结算须由收费主管输入工号和密码授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1292"/>
+        <location filename="../../app/ui/main_window.py" line="1336"/>
         <source>Cancelling…</source>
         <translation>正在撤销…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1298"/>
+        <location filename="../../app/ui/main_window.py" line="1342"/>
         <source>Settlement {id} cancelled.</source>
         <translation>结算 {id} 已撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1320"/>
+        <location filename="../../app/ui/main_window.py" line="1364"/>
         <source>Day close</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1320"/>
+        <location filename="../../app/ui/main_window.py" line="1364"/>
         <source>Close the day and reconcile with the platform?</source>
         <translation>进行日结并与医保平台对账？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1328"/>
+        <location filename="../../app/ui/main_window.py" line="1372"/>
         <source>Reconciling with the platform…</source>
         <translation>正在与医保平台对账…</translation>
     </message>

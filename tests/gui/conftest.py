@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.config import Settings
-from app.main import demo_card_reader, demo_hand_off, prepare_demo, probe_for
+from app.main import build_receipts, demo_card_reader, demo_hand_off, prepare_demo, probe_for
 from app.sandbox import SandboxServer
 from app.ui import errors as ui_errors
+from app.ui import main_window
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
 from app.ui.errors import MessageBridge, ShownMessage
 from app.ui.i18n import install_translator
@@ -37,6 +38,14 @@ def confirm_everything(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return asked
 
 
+class Previews(list[bytes]):
+    """Collected preview requests."""
+
+    def append_preview(self, parent: object, pdf: bytes, printer_name: str) -> bool:
+        self.append(pdf)
+        return False
+
+
 @pytest.fixture(scope="session")
 def chinese(qapp: QApplication) -> Iterator[None]:
     """The window's default language, as at a real desk."""
@@ -47,8 +56,18 @@ def chinese(qapp: QApplication) -> Iterator[None]:
 
 
 @pytest.fixture
+def previews() -> Previews:
+    """PDFs the window asked to preview (the preview dialog itself is not opened in tests)."""
+    return Previews()
+
+
+@pytest.fixture
 def open_desk(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chinese: None
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    chinese: None,
+    previews: Previews,
 ) -> Iterator[Callable[..., Desk]]:
     """Build windows on demand: ``open_desk(server, operator="C001")``."""
     built: list[tuple[Desk, TaskRunner]] = []
@@ -56,7 +75,8 @@ def open_desk(
     def open_(server: SandboxServer, operator: str | None = "C001", **overrides: Any) -> Desk:
         settings: Settings = sandbox_settings(server, **overrides)
         clock = FakeClock()
-        engine = make_engine(settings, tmp_path / f"data{len(built)}", clock=clock)
+        folder = tmp_path / f"data{len(built)}"
+        engine = make_engine(settings, folder, clock=clock)
         prepare_demo(engine)
         reader, labels = demo_card_reader()
         backend = EngineBackend(
@@ -64,6 +84,7 @@ def open_desk(
             card_reader=reader,
             hand_off=demo_hand_off(),
             probe=probe_for(settings.platform.url),
+            receipts=build_receipts(engine, settings, folder),
         )
         runner = TaskRunner()
         bridge = MessageBridge()
@@ -80,6 +101,7 @@ def open_desk(
         return desk
 
     monkeypatch.setattr(ui_errors, "present", lambda parent, message: None)
+    monkeypatch.setattr(main_window, "show_pdf_preview", previews.append_preview)
     yield open_
     for desk, runner in built:
         desk.window.close()

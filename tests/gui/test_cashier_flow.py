@@ -39,6 +39,7 @@ def test_card_to_receipts_with_two_diseases_and_general(
     sandbox: SandboxServer,
     open_desk: Callable[..., Desk],
     confirm_everything: list[str],
+    previews: list[bytes],
 ) -> None:
     desk = open_desk(sandbox)
     window = desk.window
@@ -86,13 +87,19 @@ def test_card_to_receipts_with_two_diseases_and_general(
     assert fund + account + cash == window.bill_model.total
     assert not window.settle_button.isEnabled()  # no double submit after the bill is settled
     assert not window.pre_settle_button.isEnabled()
-    # Receipts start by themselves after the last group (PRINT lane).
+    # Receipts print by themselves after the last group (PRINT lane), one per settlement.
+    with qtbot.waitSignal(window.receipts_ready, timeout=20_000) as printed:
+        pass
+    receipts = printed.args[0]
+    assert len(receipts) == 3
+    assert len({r.receipt_no for r in receipts}) == 3
+    assert all(r.pdf.startswith(b"%PDF") for r in receipts)
+    assert desk.errors() == []
     qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
-    if desk.engine.receipts is None:  # receipts service not wired yet: a clear, non-money message
-        assert [m.code for m in desk.errors()] == ["device"]
-    else:
-        assert desk.errors() == []
-    assert window.receipt_button.isEnabled()  # F10 prints again (a copy needs 补打 in history)
+    with qtbot.waitSignal(window.receipts_ready, timeout=20_000):
+        QTest.keyClick(window, Qt.Key.Key_F10)  # print again, with the preview
+    assert len(previews) == 1
+    assert previews[0].startswith(b"%PDF")
 
 
 def test_settle_button_is_disabled_while_the_call_is_in_flight(

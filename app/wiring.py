@@ -56,6 +56,7 @@ def build_engine(
     reversal_backoff: Backoff | None = None,
     max_reversal_attempts: int = DEFAULT_MAX_ATTEMPTS,
     sleep: Callable[[float], None] = time.sleep,
+    read_backoff_seconds: float = 0.5,
 ) -> Engine:
     """Open the store (migrating it), build the platform client and every service.
 
@@ -68,6 +69,7 @@ def build_engine(
         reversal_backoff: back-off between reversal attempts during recovery.
         max_reversal_attempts: failed reversals before a row is escalated to a supervisor.
         sleep: how recovery waits between attempts.
+        read_backoff_seconds: base back-off between attempts of read-only platform calls.
 
     Raises:
         StoreError: the database cannot be opened safely.
@@ -89,6 +91,7 @@ def build_engine(
             settings.window,
             msgid_source(uow_factory, hospital.code, clock),
             clock,
+            backoff_seconds=read_backoff_seconds,
         )
     except BaseException:
         store.close()

@@ -145,7 +145,7 @@ def check_ledger(engine: Engine, server: SandboxServer) -> CheckResult:
             charges[(entry.bill_id, entry.group_key)] += 1
     result.double_charged = sum(count - 1 for count in charges.values() if count > 1)
     in_force = {row["setl_id"] for row in active}
-    for settlement_id, stored in local.items():
+    for settlement_id in local:
         if settlement_id.startswith("ZF"):
             continue
         if settlement_id not in in_force:

@@ -15,7 +15,6 @@ import random
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -79,14 +78,14 @@ def announce(capsys: pytest.CaptureFixture[str], text: str) -> None:
 
 
 @pytest.fixture
-def campaign_dir(sandbox: SandboxServer, tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+def campaign_dir(sandbox: SandboxServer, tmp_path: Path) -> tuple[Path, Path]:
     """(config, data folder) with the operators created."""
     config = write_config(sandbox, tmp_path / "client.toml", read_timeout=CAMPAIGN_READ_TIMEOUT)
     data_dir = tmp_path / "data"
     engine = make_engine(settings_for(config), data_dir)
     add_operators(engine)
     engine.close()
-    yield config, data_dir
+    return config, data_dir
 
 
 def restart_and_check(config: Path, data_dir: Path, sandbox: SandboxServer) -> CheckResult:
@@ -159,7 +158,7 @@ def test_random_instant_kills_then_restart_recover(
     config, data_dir = campaign_dir
     rng = random.Random(SEED)
     for kill in range(KILLS):
-        child = subprocess.Popen(  # noqa: S603 - our own child script
+        child = subprocess.Popen(
             child_command(config, data_dir, "loop", str(SEED + kill)),
             env=child_env(),
             stdout=subprocess.DEVNULL,

@@ -55,6 +55,7 @@ def make_engine(
         clock=clock,
         password_hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
         reversal_backoff=kwargs.pop("reversal_backoff", FAST_BACKOFF),
+        read_backoff_seconds=kwargs.pop("read_backoff_seconds", 0.01),
         **kwargs,
     )
 

@@ -171,7 +171,7 @@ class _Writer:
         font, small = self.font, self.page.small_size
         caption_text = self.text(caption)
 
-        matrix = _qr_matrix(value)
+        matrix = qr_matrix(value)
         cell = size / (len(matrix) + 2)  # a one-module quiet zone on each side
 
         def draw(canvas: Canvas, x: float, top: float) -> None:
@@ -218,7 +218,7 @@ class _Writer:
         return text + "…"
 
 
-def _qr_matrix(value: str) -> list[list[bool]]:
+def qr_matrix(value: str) -> list[list[bool]]:
     """The QR modules of ``value`` (reportlab's own encoder; drawn as rectangles, no extra font)."""
     code = QRCode(None, QRErrorCorrectLevel.M)
     code.addData(value)

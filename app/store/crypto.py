@@ -22,7 +22,7 @@ import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -62,48 +62,116 @@ class FileKeyProvider:
         """Read the key, creating the file if it does not exist yet."""
         if not self.path.exists():
             self._create()
-        self._check_permissions()
+        return self._read(self.path)
+
+    def _create(self) -> None:
         try:
-            key = self.path.read_bytes()
+            _write_new_key(self.path, exclusive=True)
+        except FileExistsError:
+            return  # another process created it first; use theirs
+        log.info("created a new database key file")
+
+    @property
+    def next_path(self) -> Path:
+        """Where a key being rotated in waits until the database has switched to it."""
+        return self.path.with_name(self.path.name + ".next")
+
+    def stage_next_key(self) -> bytes:
+        """Write a new random key next to the current one (durably) and return it."""
+        _write_new_key(self.next_path, exclusive=False)
+        return self._read(self.next_path)
+
+    def next_key(self) -> bytes | None:
+        """The staged key, if a rotation was started and not finished."""
+        return self._read(self.next_path) if self.next_path.exists() else None
+
+    def promote_next_key(self) -> None:
+        """Make the staged key the current one (atomic rename, directory synced)."""
+        os.replace(self.next_path, self.path)
+        _sync_directory(self.path.parent)
+        log.info("database key file rotated")
+
+    def discard_next_key(self) -> None:
+        """Forget a staged key the database never switched to."""
+        self.next_path.unlink(missing_ok=True)
+        _sync_directory(self.path.parent)
+
+    def _read(self, path: Path) -> bytes:
+        self._check_permissions(path)
+        try:
+            key = path.read_bytes()
         except OSError as exc:
             raise StoreError(
-                f"无法读取数据库密钥文件 {self.path}，请检查文件权限或联系信息科。",
+                f"无法读取数据库密钥文件 {path}，请检查文件权限或联系信息科。",
                 code="store_key_unreadable",
             ) from exc
         if len(key) != KEY_BYTES:
             raise StoreError(
-                f"数据库密钥文件 {self.path} 已损坏（长度不对）。请从备份恢复密钥文件，或联系信息科。",
+                f"数据库密钥文件 {path} 已损坏（长度不对）。请从备份恢复密钥文件，或联系信息科。",
                 code="store_key_corrupt",
             )
         return key
 
-    def _create(self) -> None:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return  # another process created it first; use theirs
-        except OSError as exc:
-            raise StoreError(
-                f"无法创建数据库密钥文件 {self.path}，请检查数据目录的权限。",
-                code="store_key_create",
-            ) from exc
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(secrets.token_bytes(KEY_BYTES))
-            handle.flush()
-            os.fsync(handle.fileno())
-        log.info("created a new database key file")
-
-    def _check_permissions(self) -> None:
+    def _check_permissions(self, path: Path) -> None:
         if os.name != "posix":
             return  # NTFS ACLs are set by the installer; mode bits mean nothing there
-        mode = stat.S_IMODE(self.path.stat().st_mode)
+        mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:
             raise StoreError(
-                f"数据库密钥文件 {self.path} 的权限过宽（{mode:o}），其他用户可以读取。"
+                f"数据库密钥文件 {path} 的权限过宽（{mode:o}），其他用户可以读取。"
                 "请执行 chmod 600 后重新启动，或联系信息科。",
                 code="store_key_permissions",
             )
+
+
+@runtime_checkable
+class RotatableKeyProvider(KeyProvider, Protocol):
+    """A key source that can stage a new key and switch to it once the database has (two phases)."""
+
+    def stage_next_key(self) -> bytes:
+        """Create and durably keep a new key beside the current one; return it."""
+        ...
+
+    def next_key(self) -> bytes | None:
+        """The staged key of an unfinished rotation, if any."""
+        ...
+
+    def promote_next_key(self) -> None:
+        """Make the staged key current."""
+        ...
+
+    def discard_next_key(self) -> None:
+        """Drop a staged key the database never switched to."""
+        ...
+
+
+def _write_new_key(path: Path, *, exclusive: bool) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not exclusive:
+            path.unlink(missing_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise StoreError(
+            f"无法创建数据库密钥文件 {path}，请检查数据目录的权限。", code="store_key_create"
+        ) from exc
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(secrets.token_bytes(KEY_BYTES))
+        handle.flush()
+        os.fsync(handle.fileno())
+    _sync_directory(path.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class KeyringKeyProvider:

@@ -30,7 +30,7 @@ from sqlalchemy.pool import QueuePool
 
 from app.errors import StoreError
 from app.services.ports.clock import Clock
-from app.store.crypto import FieldCipher, KeyProvider
+from app.store.crypto import FieldCipher, KeyProvider, RotatableKeyProvider
 from app.store.types import bind_cipher
 
 if TYPE_CHECKING:
@@ -311,32 +311,57 @@ class Store:
         self.close()
 
 
-_KEY_CHECK = "key_check"
+KEY_CHECK = "key_check"
 _KEY_CHECK_CONTEXT = "store_meta.key_check"
 _KEY_CHECK_PLAINTEXT = "settlement-window data key"
 
 
-def _check_data_key(engine: Engine, cipher: FieldCipher) -> None:
-    """Refuse at start-up (not mid-settlement) a data key that does not belong to this database."""
+def key_check_value(cipher: FieldCipher) -> str:
+    """The ``store_meta`` value that proves which data key the database is encrypted with."""
+    token = cipher.encrypt(_KEY_CHECK_PLAINTEXT, _KEY_CHECK_CONTEXT)
+    return base64.b64encode(token).decode("ascii")
+
+
+def _opens(cipher: FieldCipher, stored: str) -> bool:
+    try:
+        cipher.decrypt(base64.b64decode(stored), _KEY_CHECK_CONTEXT)
+    except (StoreError, ValueError):
+        return False
+    return True
+
+
+def _settle_data_key(engine: Engine, cipher: FieldCipher, provider: KeyProvider) -> FieldCipher:
+    """The cipher this database is encrypted with; finishes or forgets an interrupted key rotation.
+
+    A data key that does not belong to the database is refused at start-up, not mid-settlement.
+    """
     with engine.begin() as connection:
         stored = connection.exec_driver_sql(
-            "SELECT value FROM store_meta WHERE key = ?", (_KEY_CHECK,)
+            "SELECT value FROM store_meta WHERE key = ?", (KEY_CHECK,)
         ).scalar()
         if stored is None:
-            token = cipher.encrypt(_KEY_CHECK_PLAINTEXT, _KEY_CHECK_CONTEXT)
             connection.exec_driver_sql(
                 "INSERT INTO store_meta (key, value) VALUES (?, ?)",
-                (_KEY_CHECK, base64.b64encode(token).decode("ascii")),
+                (KEY_CHECK, key_check_value(cipher)),
             )
-            return
-    try:
-        cipher.decrypt(base64.b64decode(str(stored)), _KEY_CHECK_CONTEXT)
-    except (StoreError, ValueError):
-        raise StoreError(
-            "数据库密钥与本地数据库不匹配（可能换了电脑、恢复了别的备份，或密钥文件被替换）。"
-            "为防止数据无法读取，程序拒绝启动。请找回与此数据库配套的密钥文件，或联系信息科。",
-            code="store_wrong_key",
-        ) from None
+    rotatable = provider if isinstance(provider, RotatableKeyProvider) else None
+    staged = None if rotatable is None else rotatable.next_key()
+    if stored is None or _opens(cipher, str(stored)):
+        if rotatable is not None and staged is not None:
+            log.warning("discarding a staged data key: its rotation never committed")
+            rotatable.discard_next_key()
+        return cipher
+    if rotatable is not None and staged is not None:
+        rotated = FieldCipher.from_data_key(staged)
+        if _opens(rotated, str(stored)):
+            log.warning("finishing an interrupted data key rotation")
+            rotatable.promote_next_key()
+            return rotated
+    raise StoreError(
+        "数据库密钥与本地数据库不匹配（可能换了电脑、恢复了别的备份，或密钥文件被替换）。"
+        "为防止数据无法读取，程序拒绝启动。请找回与此数据库配套的密钥文件，或联系信息科。",
+        code="store_wrong_key",
+    ) from None
 
 
 def _has_table(engine: Engine, name: str) -> bool:
@@ -389,7 +414,8 @@ def open_store(
         store = Store(path, engine, cipher, clock, status, pragmas, password_hasher)
         with environment_errors():
             migrate(store)
-            _check_data_key(engine, cipher)
+            store.cipher = _settle_data_key(engine, cipher, key_provider)
+            bind_cipher(engine.dialect, store.cipher)
             store.catalogue_name_index = _has_table(engine, "catalogue_names")
     except BaseException:
         engine.dispose()

@@ -20,7 +20,7 @@ from app.store.codec import (
 from app.store.crypto import FieldCipher
 from app.store.models import BillGroupRow, BillLineRow, BillRow
 
-_GROUP = "group_key"
+GROUP_HASH_KIND = "group_key"
 
 
 class UnknownBill(LookupError):
@@ -100,7 +100,7 @@ class SqlBillRepository:
 
     def save_group(self, group: GroupSettlement) -> None:
         """Insert or replace one group's state (keyed by bill and group key)."""
-        group_hash = self._cipher.lookup_hash(_GROUP, group.group_key)
+        group_hash = self._cipher.lookup_hash(GROUP_HASH_KIND, group.group_key)
         row = self._session.scalars(
             select(BillGroupRow).where(
                 BillGroupRow.bill_id == group.bill_id, BillGroupRow.group_hash == group_hash

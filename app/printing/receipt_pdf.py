@@ -31,6 +31,7 @@ from app.domain.receipt import (
     ReceiptData,
     ReceiptLine,
     local_time_text,
+    yuan_in_words,
 )
 from app.printing.fonts import MISSING_GLYPH_NOTE, printable, receipt_font
 
@@ -338,6 +339,7 @@ def _line_blocks(w: _Writer, lines: Sequence[ReceiptLine]) -> None:
 def _total_blocks(w: _Writer, r: ReceiptData) -> None:
     size, totals = w.page.body_size + 0.5, r.totals
     w.pair("费用总额", _yuan(totals.total), size + 1)
+    w.paragraph(f"合计（大写）：{yuan_in_words(totals.total)}", w.page.small_size)
     w.pair(
         "  其中 全自费 / 先自付 / 范围内",
         f"{_yuan(totals.full_self_pay)} / {_yuan(totals.first_self_pay)} / {_yuan(totals.in_scope)}",

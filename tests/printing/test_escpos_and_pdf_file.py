@@ -35,7 +35,13 @@ def escpos_bytes(receipt: ReceiptData) -> bytes:
 def test_chinese_is_sent_as_gb18030_after_selecting_chinese_mode(receipt: ReceiptData) -> None:
     output = escpos_bytes(receipt)
     assert output.startswith(CHINESE_MODE)
-    for text in ("门诊慢特病", "恶性肿瘤门诊治疗（M00500）", "马秀兰", "现金支付"):
+    for text in (
+        "门诊慢特病",
+        "恶性肿瘤门诊治疗（M00500）",
+        "马秀兰",
+        "现金支付",
+        "壹佰柒拾玖元陆角叁分",
+    ):
         assert text.encode("gb18030") in output
     assert "门诊慢特病".encode() not in output, "no UTF-8 on the wire"
     assert receipt.masked_id.encode("ascii") in output

@@ -59,6 +59,7 @@ def test_the_qinghai_case_shows_category_masked_id_and_amounts(
     assert receipt.settlement_id in text
     assert receipt.receipt_no in text
     assert "马秀兰" in text
+    assert "壹佰柒拾玖元陆角叁分" in text.replace("\n", "")
 
 
 @pytest.mark.parametrize("layout", ALL_LAYOUTS)

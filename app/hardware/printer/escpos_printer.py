@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.domain.money import format_yuan
-from app.domain.receipt import FeeCategory, ReceiptData, local_time_text
+from app.domain.receipt import FeeCategory, ReceiptData, local_time_text, yuan_in_words
 from app.errors import DeviceError
 from app.hardware.threads import DeviceThread
 
@@ -99,6 +99,7 @@ def write_receipt(printer: Any, receipt: ReceiptData, columns: int = COLUMNS_80M
     lines.rule()
     totals = receipt.totals
     lines.pair("费用总额", format_yuan(totals.total))
+    lines.text(f"合计（大写）：{yuan_in_words(totals.total)}")
     lines.pair("医保基金支付", format_yuan(totals.fund))
     for fund in totals.funds:
         lines.pair(f"  {fund.name}", format_yuan(fund.amount))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import logging
 import re
 import socket
 import struct
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -54,7 +55,7 @@ class Gateway:
     stopping: threading.Event = field(default_factory=threading.Event)
     _nonces: dict[str, float] = field(default_factory=dict)
     _nonce_lock: threading.Lock = field(default_factory=threading.Lock)
-    _serial: int = 0
+    _serial: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     # ------------------------------------------------------------------ callService
 
@@ -143,10 +144,8 @@ class Gateway:
     def envelope(self, infcode: int, err_msg: str, output: Output) -> dict[str, Any]:
         """The response envelope of Part B §1.2."""
         received = datetime.now()  # noqa: DTZ005 - the platform answers in local time
-        self._serial += 1
-        refmsgid = (
-            f"{self.platform.hospital.admdvs[:2]}0000{received:%Y%m%d%H%M%S}{self._serial:010d}"
-        )
+        serial = next(self._serial) % 10**10
+        refmsgid = f"{self.platform.hospital.admdvs[:2]}0000{received:%Y%m%d%H%M%S}{serial:010d}"
         stamp = f"{received:%Y%m%d%H%M%S}{received.microsecond // 1000:03d}"
         return {
             "infcode": infcode,

@@ -343,6 +343,17 @@ class ReceiptService:
         )
         name, id_number = _patient(uow, bill)
         record = stored.record
+        lines = _lines(bill.lines, record.splits, group)
+        window = stored.window
+        original = (
+            uow.settlements.get(stored.original_settlement_id) if stored.is_cancellation else None
+        )
+        if original is not None:
+            # A cancellation (2208) carries no per-line split: show the original lines, negated.
+            lines = tuple(
+                _negated(line) for line in _lines(bill.lines, original.record.splits, group)
+            )
+            window = window or original.window
         operator = uow.operators.get(issue.operator_code)
         operator_text = (
             f"{operator.operator.code} {operator.operator.name}"
@@ -357,12 +368,12 @@ class ReceiptService:
             insured_place=province_name(bill.insured_admdvs),
             insurance_type=_insurance_name(record.insurance_type or bill.insurance_type),
             category=_category(stored, group, bill),
-            lines=_lines(bill.lines, record.splits, group),
+            lines=lines,
             totals=_totals(stored),
             settlement_id=record.settlement_id,
             settled_at=record.settled_at,
             operator=operator_text,
-            window=stored.window,
+            window=window,
             receipt_no=issue.receipt_no,
             kind=kind,
             issued_at=issue.issued_at,
@@ -514,6 +525,18 @@ def _lines(
             )
         )
     return tuple(result)
+
+
+def _negated(line: ReceiptLine) -> ReceiptLine:
+    return replace(
+        line,
+        quantity=-line.quantity,
+        amount=-line.amount,
+        full_self_pay=-line.full_self_pay,
+        over_limit=-line.over_limit,
+        first_self_pay=-line.first_self_pay,
+        in_scope=-line.in_scope,
+    )
 
 
 def _totals(stored: StoredSettlement) -> ReceiptTotals:

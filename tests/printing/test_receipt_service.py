@@ -174,6 +174,8 @@ def test_a_cancellation_gets_its_own_receipt_with_negative_amounts(
 
     assert printed.kind is ReceiptKind.CANCELLATION
     assert printed.data.totals.total == Decimal("-179.63")
+    assert sum((line.amount for line in printed.data.lines), Decimal(0)) == Decimal("-179.63")
+    assert all(line.in_scope <= 0 for line in printed.data.lines)
     text = text_of(printed.pdf)
     assert "冲销" in text
     assert bill.groups[0].settlement_id in text

@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QApplication,
     QComboBox,
@@ -1138,7 +1139,14 @@ class MainWindow(QMainWindow):
         self.id_edit.setFocus()
         self._refresh_actions()
 
+    def _close_cell_editor(self) -> None:
+        """Drop an open quantity/price edit before the lines are replaced (nothing is committed)."""
+        editor = self.bill_table.focusWidget()
+        if self.bill_table.state() == QAbstractItemView.State.EditingState and editor is not None:
+            self.bill_table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.RevertModelCache)
+
     def _reset_bill(self) -> None:
+        self._close_cell_editor()
         self.bill_id = None
         self.groups = {}
         self._queue = []

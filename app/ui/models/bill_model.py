@@ -80,6 +80,13 @@ def tag_label(tag: Tag) -> str:
     return disease.label if disease else tag.disease_code
 
 
+def price_text(price: Decimal) -> str:
+    """A unit price with at least two decimals (prices may carry up to six)."""
+    text = format(price.normalize(), "f")
+    whole, _, decimals = text.partition(".")
+    return f"{whole}.{decimals.ljust(2, '0')}"
+
+
 @dataclass(frozen=True)
 class GroupTotal:
     """Live total of the lines that will form one settlement group (before anything is sent)."""
@@ -301,7 +308,7 @@ class BillModel(QAbstractTableModel):
         if column is BillColumn.SPEC:
             return line.spec
         if column is BillColumn.PRICE:
-            return format(line.unit_price.normalize(), "f")
+            return price_text(line.unit_price)
         if column is BillColumn.QUANTITY:
             return format(line.quantity.normalize(), "f")
         if column is BillColumn.AMOUNT:

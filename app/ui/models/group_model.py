@@ -130,7 +130,7 @@ class GroupModel(QAbstractTableModel):
     def show_live_totals(self, totals: Sequence[GroupTotal]) -> None:
         """Before anything is sent: the groups the rules will form, with their totals."""
         self.beginResetModel()
-        self._rows = [GroupRow(t.key, t.label, t.lines, t.total) for t in totals]
+        self._rows = [GroupRow(t.key, group_label(t.key), t.lines, t.total) for t in totals]
         self.endResetModel()
 
     def show_groups(self, groups: Sequence[GroupResult]) -> None:

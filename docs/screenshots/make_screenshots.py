@@ -1,0 +1,142 @@
+"""Drive the real ``--demo`` window and save screenshots of its main states into this folder.
+
+Run (offscreen, no display needed)::
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/make_screenshots.py
+
+It starts exactly what ``settlement-window --demo`` starts (embedded sandbox, simulated card reader,
+demo operators, Chinese translation, bundled font) and works the keyboard flow. Dialogs that would
+block (confirmation, print preview) are answered in code; the print preview is grabbed on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from PySide6.QtCore import QEventLoop, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.main import DEMO_OPERATORS, WindowSession, create_application, start_session
+from app.ui import errors as ui_errors
+from app.ui import main_window
+from app.ui.dialogs.confirm_dialog import ConfirmDialog
+from app.ui.errors import MessageBridge, install_excepthook
+from app.ui.main_window import MainWindow
+from app.ui.print_preview import ReceiptPreviewDialog, printer_for
+
+HERE = Path(__file__).resolve().parent
+PASSWORDS = {code: password for code, _, _, password in DEMO_OPERATORS}
+log = logging.getLogger("screenshots")
+
+
+def wait(app: QApplication, done: Callable[[], bool], seconds: float = 20.0) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        if done():
+            return
+    raise TimeoutError("the window did not reach the expected state")
+
+
+def settle_ui(app: QApplication, window: MainWindow) -> None:
+    wait(app, lambda: not window.busy)
+    for _ in range(5):
+        app.processEvents()
+
+
+def save(app: QApplication, widget: QWidget, name: str) -> None:
+    for _ in range(5):
+        app.processEvents()
+    path = HERE / f"{name}.png"
+    widget.grab().save(str(path))
+    log.info("saved %s", path.name)
+
+
+def insert_card(window: MainWindow, name: str) -> None:
+    combo = window.demo_cards
+    combo.setCurrentIndex(next(i for i in range(combo.count()) if combo.itemData(i) == name))
+
+
+def identify(app: QApplication, window: MainWindow, name: str) -> None:
+    insert_card(window, name)
+    window.activateWindow()
+    window.read_card()
+    wait(app, lambda: window.eligibility is not None and window.eligibility.person.name == name)
+    settle_ui(app, window)
+
+
+def login(app: QApplication, window: MainWindow, code: str) -> None:
+    window.login(code, PASSWORDS[code])
+    wait(app, lambda: window.operator is not None and window.connection is not None)
+    settle_ui(app, window)
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    previews: list[bytes] = []
+    ConfirmDialog.ask = classmethod(lambda cls, parent, title, text: True)  # type: ignore[method-assign,assignment]
+    main_window.show_pdf_preview = lambda parent, pdf, name: previews.append(pdf) or False
+    ui_errors.present = lambda parent, message: log.info("message: %s", message.text)
+    app = create_application("zh_CN")
+    bridge = MessageBridge()
+    install_excepthook(bridge)
+    session = WindowSession(app=app, bridge=bridge)
+    try:
+        window = start_session(session, demo=True, config=None, data_dir=None)
+        save(app, window, "00-login")
+        login(app, window, "C001")
+
+        identify(app, window, "马秀兰")
+        save(app, window, "01-identify")
+
+        identify(app, window, "李淑芬")  # two diseases + general lines from the HIS hand-off
+        window.bill_table.setFocus()
+        window.bill_table.selectRow(0)
+        save(app, window, "02-bill-two-diseases-and-general")
+
+        QTest.keyClick(window, Qt.Key.Key_F8)
+        wait(app, lambda: bool(window.groups) and not window.busy, 30)
+        save(app, window, "03-pre-settle")
+
+        QTest.keyClick(window, Qt.Key.Key_F9)
+        wait(app, lambda: window.receipt_button.isEnabled() and not window.busy, 30)
+        save(app, window, "04-settled")
+        QTest.keyClick(window, Qt.Key.Key_F10)
+        wait(app, lambda: bool(previews), 30)
+        preview = ReceiptPreviewDialog(previews[0], printer_for(previews[0]), window)
+        preview.resize(900, 768)
+        preview.show()
+        save(app, preview, "05-receipt-preview")
+        preview.close()
+
+        window.lock()
+        save(app, window, "06-locked")
+        login(app, window, "R001")
+        identify(app, window, "刘桂英")
+        save(app, window, "07-registration-desk")
+        window.lock()
+        login(app, window, "C001")
+
+        assert session.server is not None
+        session.server.stop()
+        window.check_connection()
+        wait(app, lambda: window.connection is not None and not window.connection.online)
+        identify(app, window, "马秀兰")
+        save(app, window, "08-offline")
+        window.close()
+    finally:
+        session.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

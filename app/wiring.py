@@ -7,6 +7,7 @@ window (``app.main`` → ``app.ui``) and the CLI get the finished :class:`~app.s
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,18 +33,48 @@ from app.store import KeyProvider, default_key_provider, open_store
 log = logging.getLogger(__name__)
 
 
-def msgid_source(
-    uow_factory: UnitOfWorkFactory, institution_code: str, clock: Clock
-) -> Callable[[], str]:
-    """Read-only calls' msgids: each allocation is its own short committed transaction."""
+class MsgidBlocks:
+    """Msgids for read-only calls, reserved a few at a time in one committed transaction.
 
-    def next_msgid() -> str:
-        with uow_factory() as uow:
-            msgid = uow.msgids.next_msgid(institution_code, clock.now())
+    Each reservation is durable before any of its msgids is used, so a msgid is never reused, even
+    after a crash (unused reserved ones are simply skipped). A block older than ``max_age`` seconds
+    is dropped so that the time part of a msgid stays close to the time it is sent.
+    """
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        institution_code: str,
+        clock: Clock,
+        *,
+        block: int = 8,
+        max_age: float = 5.0,
+    ):
+        """Reserve ``block`` msgids per transaction from the store's counter."""
+        self._uow_factory = uow_factory
+        self._institution = institution_code
+        self._clock = clock
+        self._block = block
+        self._max_age = max_age
+        self._reserved: list[str] = []
+        self._reserved_at = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> str:
+        """The next msgid."""
+        with self._lock:
+            stale = self._clock.monotonic() - self._reserved_at > self._max_age
+            if not self._reserved or stale:
+                self._reserved = self._reserve()
+                self._reserved_at = self._clock.monotonic()
+            return self._reserved.pop(0)
+
+    def _reserve(self) -> list[str]:
+        with self._uow_factory() as uow:
+            now = self._clock.now()
+            msgids = [uow.msgids.next_msgid(self._institution, now) for _ in range(self._block)]
             uow.commit()
-        return msgid
-
-    return next_msgid
+        return msgids
 
 
 def build_engine(
@@ -89,7 +120,7 @@ def build_engine(
             settings.platform,
             hospital,
             settings.window,
-            msgid_source(uow_factory, hospital.code, clock),
+            MsgidBlocks(uow_factory, hospital.code, clock),
             clock,
             backoff_seconds=read_backoff_seconds,
         )

@@ -1,0 +1,144 @@
+"""Shared set-up of the engine benchmarks: an in-process sandbox, an engine on a temporary data folder,
+and a raw ``requests`` client speaking Part A to the same sandbox (the baseline)."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import requests
+from argon2 import PasswordHasher
+
+from app.config import settings_from_mapping
+from app.domain.operator import Operator, Role
+from app.sandbox import SandboxServer, client_config
+from app.services.engine import Engine
+from app.wiring import build_engine
+
+CALL_PATH = "/fsi/api/rsfComIfsService/callService"
+
+
+@dataclass
+class Bench:
+    """A running sandbox, an engine and a cashier."""
+
+    server: SandboxServer
+    engine: Engine
+    cashier: Operator
+    folder: Path
+
+
+@contextmanager
+def bench_setup() -> Iterator[Bench]:
+    """Sandbox + engine in a temporary folder, torn down afterwards."""
+    with tempfile.TemporaryDirectory(prefix="sw-bench-") as name:
+        folder = Path(name)
+        server = SandboxServer(state_path=folder / "sandbox.sqlite3", seed=1)
+        server.start()
+        engine = build_engine(
+            settings_from_mapping(client_config(server)),
+            folder / "data",
+            password_hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+        )
+        try:
+            with engine.uow_factory() as uow:
+                uow.operators.add("C001", "收费员", Role.CASHIER, "Bench-pass-2026")
+                uow.commit()
+            yield Bench(server, engine, engine.operator("C001"), folder)
+        finally:
+            engine.close()
+            server.stop()
+
+
+class RawClient:
+    """The baseline: signed Part A requests with plain ``requests``, no journal, no store."""
+
+    def __init__(self, server: SandboxServer) -> None:
+        """Bind to a running sandbox."""
+        self.server = server
+        self.http = requests.Session()
+        self._numbers = itertools.count(1)
+        self.sign_no = ""
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self.http.close()
+
+    def _msgid(self) -> str:
+        number = next(self._numbers) % 10000
+        return f"{self.server.hospital.code}{datetime.now():%Y%m%d%H%M%S}{number:04d}"  # noqa: DTZ005
+
+    def call(self, infno: str, input_: Mapping[str, Any], insuplc: str = "") -> dict[str, Any]:
+        """One signed transaction; returns the parsed envelope (asserting success)."""
+        hospital = self.server.hospital
+        envelope = {
+            "infno": infno, "msgid": self._msgid(), "mdtrtarea_admvs": hospital.admdvs,
+            "insuplc_admdvs": insuplc, "recer_sys_code": "YBXT", "dev_no": "", "dev_safe_info": "",
+            "cainfo": "", "signtype": "", "infver": "V1.0", "opter_type": "1", "opter": "C001",
+            "opter_name": "收费员", "inf_time": f"{datetime.now():%Y-%m-%d %H:%M:%S}",  # noqa: DTZ005
+            "fixmedins_code": hospital.code, "fixmedins_name": hospital.name,
+            "sign_no": self.sign_no, "input": dict(input_),
+        }  # fmt: skip
+        stamp = str(int(time.time()))
+        nonce = uuid.uuid4().hex
+        token = self.server.token
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "x-tif-paasid": self.server.passid,
+            "x-tif-timestamp": stamp,
+            "x-tif-nonce": nonce,
+            "x-tif-signature": hashlib.sha256(f"{stamp}{token}{nonce}{stamp}".encode()).hexdigest(),
+        }
+        body = json.dumps(envelope, ensure_ascii=False, default=str).encode("utf-8")
+        response = self.http.post(
+            self.server.url + CALL_PATH, data=body, headers=headers, timeout=30
+        )
+        reply: dict[str, Any] = json.loads(response.text, parse_float=Decimal)
+        if reply.get("infcode") != 0:
+            raise RuntimeError(f"{infno}: {reply.get('err_msg')}")
+        return reply
+
+    def sign_in(self) -> None:
+        """9001."""
+        reply = self.call("9001", {"signIn": {"opter_no": "C001", "mac": "", "ip": "127.0.0.1"}})
+        self.sign_no = str(reply["output"]["signinoutb"]["sign_no"])
+
+    def person(self, id_number: str) -> tuple[dict[str, Any], str]:
+        """1101 + 5301 by ID number; returns (1101 output, insured region)."""
+        data = {"mdtrt_cert_type": "02", "mdtrt_cert_no": id_number, "card_sn": "", "begntime": "",
+                "psn_cert_type": "01", "certno": id_number, "psn_name": ""}  # fmt: skip
+        info = self.call("1101", {"data": data})["output"]
+        psn_no = info["baseinfo"]["psn_no"]
+        insuplc = next(r["insuplc_admdvs"] for r in info["insuinfo"] if r["psn_insu_stas"] == "1")
+        self.call("5301", {"data": {"psn_no": psn_no}}, insuplc)
+        return info, insuplc
+
+
+def median_ratio(
+    raw: Callable[[], None], ours: Callable[[], None], runs: int
+) -> tuple[float, float, float]:
+    """Alternate the two sides ``runs`` times; (raw median s, ours median s, ratio)."""
+    raw_times: list[float] = []
+    our_times: list[float] = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        raw()
+        raw_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        ours()
+        our_times.append(time.perf_counter() - started)
+    raw_median = statistics.median(raw_times)
+    our_median = statistics.median(our_times)
+    return raw_median, our_median, our_median / raw_median

@@ -64,6 +64,8 @@ class _Lines:
 
     def text(self, value: str, *, align: str = "left", big: bool = False) -> None:
         self.printer.set(align=align, double_height=big, double_width=big, normal_textsize=not big)
+        # ``_raw`` is python-escpos's write primitive (every connection implements it); its
+        # code-page text path cannot encode Chinese.
         self.printer._raw(printer_text(value).encode("gb18030") + b"\n")
 
     def pair(self, left: str, right: str) -> None:

@@ -16,7 +16,10 @@ from typing import cast
 from argon2 import PasswordHasher
 
 from app.config import Settings, database_path
+from app.hardware.factory import make_receipt_printer
+from app.hardware.printer.pdf_file import PdfFilePrinter
 from app.platform.client import PlatformClient
+from app.printing.receipt_pdf import ReportlabReceiptRenderer
 from app.services.auth import AuthService, LoginPolicy
 from app.services.cancel import CancelService
 from app.services.catalogue import CatalogueService
@@ -25,7 +28,9 @@ from app.services.eligibility import EligibilityService
 from app.services.engine import Engine
 from app.services.journaling import JournaledCaller
 from app.services.ports.clock import Clock, SystemClock
+from app.services.ports.devices import ReceiptPrinter
 from app.services.ports.store import UnitOfWorkFactory
+from app.services.receipts import ReceiptService
 from app.services.recovery import DEFAULT_MAX_ATTEMPTS, Backoff, RecoveryService
 from app.services.settlement import SettlementService
 from app.store import KeyProvider, default_key_provider, open_store
@@ -167,6 +172,14 @@ def build_engine(
         authoriser=auth.authorize_supervisor,
     )
 
+    receipts = ReceiptService(
+        uow_factory,
+        clock,
+        hospital,
+        ReportlabReceiptRenderer(settings.printer.layout),
+        _receipt_printer(settings, data_dir),
+    )
+
     def close() -> None:
         client.close()
         store.close()
@@ -185,4 +198,14 @@ def build_engine(
         catalogue=CatalogueService(client, uow_factory),
         auth=auth,
         closer=close,
+        receipts=receipts,
     )
+
+
+def _receipt_printer(settings: Settings, data_dir: Path) -> ReceiptPrinter:
+    """The configured printer; with ``printer.kind = system`` the window prints through its preview
+    dialog, and the engine keeps a PDF copy of each receipt in the data folder."""
+    folder = data_dir / "receipts"
+    if settings.printer.kind == "system":
+        return PdfFilePrinter(folder)
+    return make_receipt_printer(settings, folder)

@@ -37,6 +37,7 @@ from app.services.day_close import DayCloseReport, DayCloseService
 from app.services.eligibility import EligibilityService, EligibilityView
 from app.services.ports.clock import Clock
 from app.services.ports.store import UnitOfWorkFactory
+from app.services.receipts import ReceiptService
 from app.services.recovery import QueueRow, RecoveryService, RecoverySummary
 from app.services.settlement import BillResult, ConfirmCallback, SettlementService
 
@@ -57,7 +58,7 @@ class Engine:
     catalogue: CatalogueService
     auth: AuthService
     closer: Callable[[], None]
-    receipts: object | None = None  # app.services.receipts.ReceiptService once wired
+    receipts: ReceiptService | None = None
 
     # ------------------------------------------------------------------ life cycle
 

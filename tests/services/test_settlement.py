@@ -183,3 +183,17 @@ def test_a_line_unknown_to_the_catalogue_without_national_code_is_refused(
     view = engine.identify(visit.identity, cashier)
     with pytest.raises(InputError, match="不在本地目录"):
         engine.open_bill(broken, view, cashier)
+
+
+def test_engine_issues_the_receipt_of_a_settlement(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    bill = engine.settle_visit(demo_bill("01"), cashier)
+    assert engine.receipts is not None
+
+    printed = engine.receipts.issue(bill.groups[0].settlement_id, cashier)
+
+    assert printed.pdf.startswith(b"%PDF")
+    with engine.uow_factory() as uow:
+        issued = list(uow.receipts.for_settlement(bill.groups[0].settlement_id))
+    assert [r.receipt_no for r in issued] == [printed.receipt_no]

@@ -20,15 +20,10 @@ from helpers.engine_fixtures import (
 )
 
 from app.cli.main import main
-from app.config import Settings
+from app.config import Settings, load_settings
 from app.sandbox import SandboxServer, client_config
 from app.services.engine import Engine
 
-# The same composition app.main uses: the CLI with the real engine factory.
-RUNNER = (
-    "import sys; from app.cli.main import main; from app.wiring import build_engine; "
-    "sys.exit(main(sys.argv[1:], build_engine))"
-)
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -42,8 +37,6 @@ def cli_env(
     path = tmp_path / "settlement-window.toml"
     path.write_text(tomli_w.dumps(config), encoding="utf-8")
     data_dir = tmp_path / "data"
-    from app.config import load_settings  # noqa: PLC0415
-
     engine = make_engine(load_settings(path), data_dir)
     add_operators(engine)
     engine.close()
@@ -66,12 +59,12 @@ def run_cli(
     return code, json.loads(out) if out.strip() else {}
 
 
-def test_settle_bill_in_a_subprocess_settles_the_qinghai_case(
+def test_settlement_window_settle_bill_in_a_subprocess_settles_the_qinghai_case(
     cli_env: tuple[Path, Path], sandbox: SandboxServer
 ) -> None:
     config, data_dir = cli_env
     command = [
-        sys.executable, "-c", RUNNER, "--config", str(config), "--data-dir", str(data_dir),
+        sys.executable, "-m", "app", "--config", str(config), "--data-dir", str(data_dir),
         "--json", "settle", "--bill", str(demo_bill_path("01")), "--yes", "--operator", "C001",
     ]  # fmt: skip
     env = {**os.environ, "SW_OPERATOR_PASSWORD": CASHIER_PASSWORD, "PYTHONPATH": str(ROOT)}

@@ -233,16 +233,20 @@ class Transport:
 
     @staticmethod
     def _read_body(response: requests.Response, deadline: float, max_body: int) -> bytes:
+        # read1 returns whatever has arrived, so a server trickling bytes cannot hold the loop
+        # (iter_content would wait for a full chunk) and the deadline is checked after every read.
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_content(_CHUNK):
+        while True:
+            chunk = response.raw.read1(_CHUNK, decode_content=True)
+            if not chunk:
+                return b"".join(chunks)
             size += len(chunk)
             if size > max_body:
                 raise MaybeSent("answer larger than allowed")
             if time.monotonic() > deadline:
                 raise MaybeSent("answer arrived too slowly")
             chunks.append(chunk)
-        return b"".join(chunks)
 
 
 def _describe(exc: BaseException) -> str:

@@ -35,7 +35,6 @@ from app.sandbox.tx_visit import (
     open_visit,
 )
 
-IN_FORCE = ("settled", "valid")
 REVERSIBLE = {"2207": "门诊结算", "2208": "门诊结算撤销"}
 
 
@@ -466,13 +465,3 @@ def query_settlement(ctx: Context) -> Output:
     output = _settlement_output(ctx, row, person, preview=False)
     output["setlinfo"]["setl_stas"] = row.status
     return output
-
-
-def settlement_output(ctx: Context, row: SettlementRow, person: Person) -> dict[str, Any]:
-    """The 2207-shaped output of a stored ledger row."""
-    return _settlement_output(ctx, row, person, preview=False)
-
-
-def in_force(row: SettlementRow) -> bool:
-    """Whether the row counts (not reversed)."""
-    return row.status in IN_FORCE or row.status == "cancelled"

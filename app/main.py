@@ -26,7 +26,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from app.services.receipts import ReceiptService
     from app.ui.errors import MessageBridge
     from app.ui.main_window import MainWindow
+    from app.workers.backend import CashierBackend
     from app.workers.runner import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -155,6 +156,16 @@ def _fatal(text: str) -> None:
     QMessageBox.critical(None, "门诊慢特病结算窗口", text)
 
 
+@dataclass
+class Composition:
+    """What the background start-up built for the window."""
+
+    backend: Any
+    settings: Settings
+    reader: Any = None
+    cards: tuple[str, ...] = ()
+
+
 def start_session(
     session: WindowSession,
     *,
@@ -164,64 +175,129 @@ def start_session(
     clock: Any = None,
     hasher: Any = None,
 ) -> MainWindow:
-    """Build settings, store, engine, devices and the window, and show it.
+    """Show the window at once, then build store, engine and devices on the STORE lane.
+
+    The window can be typed into straight away; logging in is possible once ``window.ready`` was
+    emitted. A failure of the background start-up (data folder in use, store refused) is shown and
+    the window closes.
 
     Raises:
-        AppError: the configuration is wrong, another window uses the data folder, or the store
-            cannot be opened.
+        AppError: the configuration file is wrong (checked before the window opens).
     """
+    from PySide6.QtCore import QTimer  # noqa: PLC0415
+
     from app.services.ports.clock import SystemClock  # noqa: PLC0415
     from app.ui.i18n import install_translator  # noqa: PLC0415
     from app.ui.main_window import MainWindow  # noqa: PLC0415
+    from app.workers.pending_backend import PendingBackend  # noqa: PLC0415
+    from app.workers.runner import Lane, TaskRunner  # noqa: PLC0415
+
+    settings = None if demo else _load_settings(config)
+    if settings is not None and settings.language != "zh_CN":
+        install_translator(session.app, settings.language)
+    clock = clock or SystemClock()
+    pending = PendingBackend()
+    session.runner = TaskRunner()
+    window = MainWindow(
+        cast("CashierBackend", pending),
+        session.runner,
+        session.bridge,
+        clock,
+        settings or _demo_placeholder_settings(),
+        demo=demo,
+        starting=True,
+    )
+    session.window = window
+    window.resize(1366, 768)
+    window.show()
+
+    def compose() -> Composition:
+        return _compose(session, settings, demo=demo, data_dir=data_dir, clock=clock, hasher=hasher)
+
+    def composed(result: Composition) -> None:
+        pending.set_target(result.backend)
+        if result.reader is not None:
+            window.set_demo_cards(result.cards, result.reader.select)
+        _connect_scanner(session, window)
+        window.mark_ready(result.settings)
+
+    def failed(exc: BaseException) -> None:
+        from app.ui.errors import describe  # noqa: PLC0415
+
+        message = describe(exc)
+        _fatal(message.text if message is not None else str(exc))
+        window.close()
+
+    def begin() -> None:
+        assert session.runner is not None
+        session.runner.submit(
+            compose, composed, failed, lane=Lane.STORE, busy_text=window.starting_text
+        )
+
+    # Let the first paint happen before the worker starts importing (the GIL is shared).
+    QTimer.singleShot(0, begin)
+    return window
+
+
+def _load_settings(config: str | None) -> Settings:
+    from app.config import default_config_path, load_settings  # noqa: PLC0415
+
+    return load_settings(Path(config) if config else default_config_path())
+
+
+def _demo_placeholder_settings() -> Settings:
+    """Window settings until the embedded sandbox has a port (the real ones replace them)."""
+    from app.config import settings_from_mapping  # noqa: PLC0415
+
+    return settings_from_mapping(
+        {
+            "platform": {"url": "http://127.0.0.1:9", "passid": "demo", "token": "demo"},
+            "hospital": {"code": "H11010500001", "name": "演示医院", "admdvs": "110105"},
+        }
+    )
+
+
+def _compose(
+    session: WindowSession,
+    loaded: Settings | None,
+    *,
+    demo: bool,
+    data_dir: str | None,
+    clock: Any,
+    hasher: Any,
+) -> Composition:
+    """Worker thread: sandbox (demo), single-instance lock, logging, engine, devices, receipts."""
     from app.wiring import build_engine  # noqa: PLC0415
     from app.workers.engine_backend import EngineBackend  # noqa: PLC0415
-    from app.workers.runner import TaskRunner  # noqa: PLC0415
 
-    settings, folder = _settings_and_folder(session, demo=demo, config=config, data_dir=data_dir)
-    if settings.language != "zh_CN":
-        install_translator(session.app, settings.language)
+    settings, folder = _settings_and_folder(session, loaded, demo=demo, data_dir=data_dir)
     session.lock = _single_instance(folder)
     _start_logging(session, folder, settings)
-    clock = clock or SystemClock()
     kwargs: dict[str, Any] = {"clock": clock}
     if hasher is not None:
         kwargs["password_hasher"] = hasher
     session.engine = build_engine(settings, folder, **kwargs)
-    reader: Any = None
+    composition = Composition(backend=None, settings=settings)
     hand_off: Callable[[EligibilityView], ImportedVisit | None] | None = None
-    cards: tuple[str, ...] = ()
-    if demo and session.server is not None:
+    if demo:
         prepare_demo(session.engine)
-        reader, cards = demo_card_reader()
-        session.closers.append(reader.close)
+        composition.reader, composition.cards = demo_card_reader()
+        session.closers.append(composition.reader.close)
         hand_off = demo_hand_off()
-    backend = EngineBackend(
+    composition.backend = EngineBackend(
         session.engine,
-        card_reader=reader,
+        card_reader=composition.reader,
         hand_off=hand_off,
         receipts=build_receipts(session.engine, settings, folder),
         probe=probe_for(settings.platform.url),
     )
-    session.runner = TaskRunner()
-    window = MainWindow(backend, session.runner, session.bridge, clock, settings, demo=demo)
-    if reader is not None:
-        window.set_demo_cards(cards, reader.select)
-    _connect_scanner(session, window)
-    session.window = window
-    window.resize(1366, 768)
-    window.show()
-    return window
+    return composition
 
 
 def _settings_and_folder(
-    session: WindowSession, *, demo: bool, config: str | None, data_dir: str | None
+    session: WindowSession, loaded: Settings | None, *, demo: bool, data_dir: str | None
 ) -> tuple[Settings, Path]:
-    from app.config import (  # noqa: PLC0415
-        data_dir_of,
-        default_config_path,
-        load_settings,
-        settings_from_mapping,
-    )
+    from app.config import data_dir_of, settings_from_mapping  # noqa: PLC0415
 
     if demo:
         from app.sandbox import SandboxServer, client_config  # noqa: PLC0415
@@ -230,8 +306,8 @@ def _settings_and_folder(
         settings = settings_from_mapping(client_config(session.server))
         folder = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="sw-demo-"))
         return settings, folder
-    settings = load_settings(Path(config) if config else default_config_path())
-    return settings, data_dir_of(settings, data_dir)
+    assert loaded is not None
+    return loaded, data_dir_of(loaded, data_dir)
 
 
 def _single_instance(folder: Path) -> QLockFile:

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -48,7 +48,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config import Settings
 from app.domain.bill import FeeLine, Tag, TagKind
 from app.domain.catalogue import CatalogueItem
 from app.domain.operator import Action, Operator, allows
@@ -57,13 +56,6 @@ from app.domain.plan import PlanContext
 from app.domain.visit import GroupState
 from app.errors import AppError, InputError, PermissionDenied, PlatformMaintenance
 from app.services.bill_import import IdentityInput, IdentityKind
-from app.services.cancel import CancelResult
-from app.services.day_close import DayCloseReport
-from app.services.eligibility import EligibilityView
-from app.services.ports.clock import Clock
-from app.services.receipts import PrintedReceipt
-from app.services.recovery import QueueRow, RecoverySummary
-from app.services.settlement import BillResult, GroupResult
 from app.ui import errors as ui_errors
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
 from app.ui.dialogs.credential_dialog import CredentialDialog
@@ -74,9 +66,18 @@ from app.ui.models.catalogue_model import CatalogueModel
 from app.ui.models.group_model import GroupModel, group_label
 from app.ui.models.history_model import HistoryModel, JournalModel
 from app.ui.views.patient_view import PatientView
-from app.validation.id_number import parse_id_number
 from app.workers.backend import CashierBackend, Connection, SettledRow
 from app.workers.runner import Lane, TaskHandle, TaskRunner
+
+if TYPE_CHECKING:
+    from app.config import Settings
+    from app.services.cancel import CancelResult
+    from app.services.day_close import DayCloseReport
+    from app.services.eligibility import EligibilityView
+    from app.services.ports.clock import Clock
+    from app.services.receipts import PrintedReceipt
+    from app.services.recovery import QueueRow, RecoverySummary
+    from app.services.settlement import BillResult, GroupResult
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -150,6 +151,7 @@ class MainWindow(QMainWindow):
     lock_changed = Signal(bool)
     connection_changed = Signal(object)
     operator_changed = Signal(object)
+    ready = Signal()
 
     def __init__(
         self,
@@ -161,6 +163,7 @@ class MainWindow(QMainWindow):
         *,
         demo: bool = False,
         timing: Timing | None = None,
+        starting: bool = False,
     ) -> None:
         super().__init__()
         self.backend = backend
@@ -195,6 +198,25 @@ class MainWindow(QMainWindow):
         self._refresh_actions()
         self.bridge.shown.connect(self._on_bridge_shown)
         self.bridge.flush()
+        self.starting_text = self.tr("Starting…")
+        self.is_ready = not starting
+        self.login_button.setEnabled(self.is_ready)
+        if starting:
+            self.login_hint.setText(self.tr("Starting… the window is ready in a few seconds."))
+
+    def mark_ready(self, settings: Settings) -> None:
+        """The background start-up finished: take the final settings and allow logging in."""
+        self.apply_settings(settings)
+        self.is_ready = True
+        self.login_button.setEnabled(True)
+        self.login_hint.setText(self.tr("Press Enter to log in."))
+        self.login_button.setFocus()
+        self.ready.emit()
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Settings that were not known when the window was first shown (demo: the sandbox's)."""
+        self.settings = settings
+        self._max_cache_age = timedelta(hours=settings.cache_max_age_hours)
 
     # ================================================================= layout
     def _build(self) -> None:
@@ -768,6 +790,8 @@ class MainWindow(QMainWindow):
             self.identify(IdentityInput(IdentityKind.VOUCHER, code.strip()))
 
     def _on_id_entered(self) -> None:
+        from app.validation.id_number import parse_id_number  # noqa: PLC0415  (stdnum is slow to load)
+
         try:
             number = parse_id_number(self.id_edit.text())
         except InputError as exc:

@@ -13,19 +13,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from app.domain.bill import FeeLine
-from app.domain.catalogue import CatalogueItem
-from app.domain.hospital import HospitalProfile
-from app.domain.operator import Operator
-from app.services.bill_import import IdentityInput
-from app.services.cancel import CancelResult
-from app.services.day_close import DayCloseReport
-from app.services.eligibility import EligibilityView
-from app.services.receipts import PrintedReceipt
-from app.services.recovery import QueueRow, RecoverySummary
-from app.services.settlement import BillResult, GroupResult
+if TYPE_CHECKING:
+    from app.domain.bill import FeeLine
+    from app.domain.catalogue import CatalogueItem
+    from app.domain.hospital import HospitalProfile
+    from app.domain.operator import Operator
+    from app.services.bill_import import IdentityInput
+    from app.services.cancel import CancelResult
+    from app.services.day_close import DayCloseReport
+    from app.services.eligibility import EligibilityView
+    from app.services.receipts import PrintedReceipt
+    from app.services.recovery import QueueRow, RecoverySummary
+    from app.services.settlement import BillResult, GroupResult
 
 
 @dataclass(frozen=True)

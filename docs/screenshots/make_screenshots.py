@@ -92,6 +92,7 @@ def main() -> int:
     session = WindowSession(app=app, bridge=bridge)
     try:
         window = start_session(session, demo=True, config=None, data_dir=None)
+        wait(app, lambda: window.is_ready, 60)
         save(app, window, "00-login")
         login(app, window, "C001")
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -21,9 +21,11 @@ from PySide6.QtCore import (
 from app.domain.disease import pilot_disease
 from app.domain.settlement import SettlementTotals
 from app.domain.visit import GroupState
-from app.services.settlement import GroupResult
 from app.ui.format import yuan
 from app.ui.models.bill_model import GroupTotal
+
+if TYPE_CHECKING:
+    from app.services.settlement import GroupResult
 
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
 AnyIndex = QModelIndex | QPersistentModelIndex

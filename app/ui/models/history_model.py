@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -16,9 +16,11 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from app.services.recovery import QueueRow
 from app.ui.format import local_time, yuan
 from app.workers.backend import SettledRow
+
+if TYPE_CHECKING:
+    from app.services.recovery import QueueRow
 
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
 AnyIndex = QModelIndex | QPersistentModelIndex

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
@@ -15,8 +16,10 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.domain.masking import mask_number
 from app.domain.person import InsuredPerson, QualificationState
-from app.services.eligibility import EligibilityView
 from app.ui.format import LOCAL_ZONE, age_text, local_time, yuan
+
+if TYPE_CHECKING:
+    from app.services.eligibility import EligibilityView
 
 
 class PatientView(QWidget):

@@ -233,3 +233,63 @@ class SilentServer:
         except OSError:
             return
         time.sleep(0)
+
+
+class ScriptedApp:
+    """A WSGI platform answering each infno from a script (then with success), recording requests."""
+
+    def __init__(self, script: dict[str, list[dict[str, Any]]]) -> None:
+        self.script = script
+        self.calls: list[tuple[str, str]] = []  # (infno, sign_no)
+        self._lock = threading.Lock()
+        self._signins = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        envelope = json.loads(environ["wsgi.input"].read(length))
+        infno = envelope["infno"]
+        with self._lock:
+            self.calls.append((infno, envelope["sign_no"]))
+            queued = self.script.get(infno, [])
+            answer = queued.pop(0) if queued else self._success(infno)
+        body = json.dumps(answer, ensure_ascii=False).encode()
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "application/json; charset=utf-8"),
+                ("Content-Length", str(len(body))),
+            ],
+        )
+        return [body]
+
+    def _success(self, infno: str) -> dict[str, Any]:
+        if infno == "9001":
+            self._signins += 1
+            output: dict[str, Any] = {
+                "signinoutb": {
+                    "sign_no": f"S{self._signins:04d}",
+                    "sign_time": "2026-01-01 08:00:00",
+                }
+            }
+        elif infno == "5301":
+            output = {"feedetail": []}
+        else:
+            output = {}
+        return {"infcode": 0, "err_msg": None, "output": output}
+
+
+@contextmanager
+def http_server(app: Any) -> Iterator[str]:
+    """Serve ``app`` over plain HTTP on 127.0.0.1; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server.log = lambda *args, **kwargs: None  # type: ignore[method-assign]
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

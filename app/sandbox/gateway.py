@@ -268,7 +268,14 @@ class Gateway:
         """Whether to reset this freshly accepted connection (kind ``refuse``); peeks at the request."""
         if not self.injector.has_connection_rules():
             return False
-        infno, msgid = peek_ids(_peek_request(connection))
+        raw = _peek_request(connection)
+        request_line = raw.split(b"\r\n", 1)[0]
+        if b"/localcfc/" in request_line:
+            infno, msgid = "ec.query", ""
+        elif b"/fsi/api/" in request_line:
+            infno, msgid = peek_ids(raw)
+        else:
+            return False  # the control API is never refused
         injection = self.injector.pick(infno, connection=True)
         if injection is None:
             return False

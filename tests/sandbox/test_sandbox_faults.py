@@ -249,3 +249,16 @@ def test_voucher_endpoint_faults(sandbox: SandboxServer, sandbox_client: Sandbox
 def test_unknown_fault_kind_is_refused(sandbox: SandboxServer) -> None:
     with pytest.raises(ValueError, match="unknown fault kind"):
         sandbox.set_faults([{"infno": "2207", "kind": "explode"}])
+
+
+def test_refuse_for_every_transaction_spares_the_control_api(
+    sandbox: SandboxServer, sandbox_client: SandboxClient
+) -> None:
+    sandbox.set_faults([{"infno": "*", "kind": "refuse", "probability": 1.0}])
+    with pytest.raises(requests.ConnectionError):
+        sandbox_client.call("9001", SIGN_IN)
+    with pytest.raises(requests.ConnectionError):
+        sandbox_client.decode_voucher(person(sandbox, "马秀兰")["voucher_code"])
+    control = requests.get(sandbox.url + "/sandbox/faultlog", timeout=5)
+    assert [entry["infno"] for entry in parse_json(control.text)] == ["9001", "ec.query"]
+    assert sandbox.request_count() == 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
@@ -231,8 +231,3 @@ def failure_text(exc: AppError) -> str:
     if failure is not None and failure.platform_text:
         return f"{exc.text}（平台原文：“{failure.platform_text[:200]}”）"
     return exc.text
-
-
-def with_attempt(entry: JournalEntry, error: str) -> JournalEntry:
-    """A copy of ``entry`` with one more attempt counted (for in-memory summaries)."""
-    return replace(entry, attempts=entry.attempts + 1, last_error=error)

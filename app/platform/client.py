@@ -37,6 +37,7 @@ from app.domain.visit import Credential, CredentialKind
 from app.errors import OutcomeUnknown, PlatformMaintenance, PlatformRejected, PlatformUnavailable
 from app.platform import outcomes, wire
 from app.platform.envelope import EnvelopeContext, build_envelope, china_time, wire_date, wire_time
+from app.platform.profile import PART_A, ProvinceProfile
 from app.platform.signing import signed_headers
 from app.platform.transport import (
     MAX_FILE_BODY,
@@ -67,7 +68,6 @@ from app.services.ports.platform import (
 
 log = logging.getLogger(__name__)
 
-CALL_SERVICE_PATH = "/fsi/api/rsfComIfsService/callService"
 VOUCHER_PATH = "/localcfc/api/hsecfc/localQrCodeQuery"
 JSON_TYPE = "application/json; charset=utf-8"
 CATALOGUE_DOWNLOADS = frozenset({"1301", "1305", "1306"})
@@ -114,6 +114,7 @@ class PlatformClient:
         read_attempts: int = 3,
         backoff_seconds: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
+        profile: ProvinceProfile = PART_A,
     ) -> None:
         """Build the client.
 
@@ -126,6 +127,7 @@ class PlatformClient:
             read_attempts: total attempts for a read-only call (≥ 1).
             backoff_seconds: base of the exponential back-off between read attempts.
             sleep: how to wait between attempts (tests pass a recorder).
+            profile: the province's deviations from Part A (paths, extra envelope keys).
         """
         self._settings = settings
         self._hospital = hospital
@@ -141,7 +143,9 @@ class PlatformClient:
             infver=settings.infver,
             recer_sys_code=settings.recer_sys_code,
             device_no=window.device_no,
+            extra=profile.extra_envelope,
         )
+        self._profile = profile
         self._transport = Transport(settings)
         self._sign_ins: dict[str, tuple[date, str]] = {}
         self._sign_lock = threading.Lock()
@@ -226,7 +230,7 @@ class PlatformClient:
         )
         limit = MAX_FILE_BODY if call.infno == "9102" else MAX_JSON_BODY
         return self._transport.post(
-            self._settings.url + CALL_SERVICE_PATH,
+            self._settings.url + self._profile.path_for(call.infno),
             wire.dumps(envelope),
             self._headers(),
             max_body=limit,

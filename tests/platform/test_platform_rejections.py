@@ -16,7 +16,8 @@ from app.domain.settlement import SettlementTotals
 from app.domain.visit import Credential, CredentialKind
 from app.errors import PlatformCategory, PlatformRejected
 from app.platform import outcomes, wire
-from app.platform.client import CALL_SERVICE_PATH, PlatformClient
+from app.platform.client import PlatformClient
+from app.platform.profile import CALL_SERVICE_PATH
 from app.platform.signing import signed_headers
 from app.platform.transport import Transport
 from app.sandbox import SandboxServer

@@ -14,6 +14,7 @@ from app.config import Settings
 from app.domain.operator import Operator, Role
 from app.errors import PlatformRejected
 from app.platform.client import PlatformClient
+from app.platform.profile import ProvinceProfile
 from app.services.ports.platform import CallContext
 
 EXPIRED = {"infcode": -1, "err_msg": "签到流水号无效或签到已失效，请重新签到", "output": None}
@@ -90,3 +91,30 @@ def test_a_write_refused_for_an_expired_sign_in_is_not_resent_but_the_next_call_
         rig.client.cancel_registration(rig.ctx, "H11010500001202603020000000001", "P1", "V1", "MZ1")
     rig.client.cancel_registration(rig.ctx, "H11010500001202603020000000002", "P1", "V1", "MZ1")
     assert [infno for infno, _ in rig.app.calls] == ["9001", "2202", "9001", "2202"]
+
+
+def test_a_province_profile_routes_per_transaction_and_adds_envelope_keys(
+    sandbox_settings: Settings,
+) -> None:
+    profile = ProvinceProfile(
+        paths={
+            "9001": "/fsi/api/signInSignOutService/signIn",
+            "5301": "/fsi/api/x/queryPsnOpspReg",
+        },
+        extra_envelope={"fixmedins_soft_fcty": "演示厂商", "infno": "must-not-replace"},
+    )
+    app = ScriptedApp({})
+    with http_server(app) as url:
+        platform = replace(sandbox_settings.platform, url=url)
+        settings = sandbox_settings
+        client = PlatformClient(
+            platform, settings.hospital, settings.window, MsgidCounter(settings.hospital.code),
+            MovableClock(datetime(2026, 3, 1, 1, 0, tzinfo=UTC)), profile=profile,
+        )  # fmt: skip
+        with client:
+            client.query_qualifications(
+                CallContext(Operator("C1", "收费员", Role.CASHIER), "130399"), "P1"
+            )
+    assert app.paths == ["/fsi/api/signInSignOutService/signIn", "/fsi/api/x/queryPsnOpspReg"]
+    assert [e["fixmedins_soft_fcty"] for e in app.envelopes] == ["演示厂商", "演示厂商"]
+    assert [e["infno"] for e in app.envelopes] == ["9001", "5301"]

@@ -241,6 +241,8 @@ class ScriptedApp:
     def __init__(self, script: dict[str, list[dict[str, Any]]]) -> None:
         self.script = script
         self.calls: list[tuple[str, str]] = []  # (infno, sign_no)
+        self.paths: list[str] = []
+        self.envelopes: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._signins = 0
 
@@ -250,6 +252,8 @@ class ScriptedApp:
         infno = envelope["infno"]
         with self._lock:
             self.calls.append((infno, envelope["sign_no"]))
+            self.paths.append(environ["PATH_INFO"])
+            self.envelopes.append(envelope)
             queued = self.script.get(infno, [])
             answer = queued.pop(0) if queued else self._success(infno)
         body = json.dumps(answer, ensure_ascii=False).encode()

@@ -71,8 +71,9 @@ log = logging.getLogger(__name__)
 VOUCHER_PATH = "/localcfc/api/hsecfc/localQrCodeQuery"
 JSON_TYPE = "application/json; charset=utf-8"
 CATALOGUE_DOWNLOADS = frozenset({"1301", "1305", "1306"})
-READ_ONLY_INFNOS = frozenset(
-    {"9001", "1101", "5301", "2206", "5203", "1312", "1301", "1305", "1306", "3201", "9102"}
+# Calls that change nothing on the platform (9002 only ends a sign-in): safe to repeat.
+RETRYABLE_INFNOS = frozenset(
+    {"9001", "9002", "1101", "5301", "2206", "5203", "1312", "1301", "1305", "1306", "3201", "9102"}
 )
 # Refusals that mean "your sign_no is no longer valid" rather than anything about the request.
 _SIGN_IN_EXPIRED = (
@@ -342,6 +343,8 @@ class PlatformClient:
         sign_no: str | None = None,
     ) -> T:
         """A read-only call with a fresh msgid per attempt, retried on unavailable/unknown."""
+        if infno not in RETRYABLE_INFNOS:
+            raise ValueError(f"{infno} changes state and must not be retried")
         resigned = False
         attempt = 0
         while True:

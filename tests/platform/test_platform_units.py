@@ -11,9 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.hospital import HospitalProfile
+from app.domain.journal import STATE_CHANGING_INFNOS
 from app.domain.operator import Operator, Role
 from app.errors import PlatformCategory, PlatformMaintenance
 from app.platform import outcomes, wire
+from app.platform.client import RETRYABLE_INFNOS
 from app.platform.envelope import (
     CHINA_TIME,
     EnvelopeContext,
@@ -176,3 +178,7 @@ def test_bad_infcodes_are_protocol_errors(raw: bytes) -> None:
 
 def test_china_time_constant_is_utc_plus_8() -> None:
     assert CHINA_TIME.utcoffset(None) == timedelta(hours=8)
+
+
+def test_no_state_changing_transaction_is_ever_retried() -> None:
+    assert RETRYABLE_INFNOS.isdisjoint(STATE_CHANGING_INFNOS)

@@ -15,6 +15,7 @@ import random
 import signal
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,8 @@ from campaign.harness import (
     settle_down,
     write_config,
 )
-from helpers.engine_fixtures import SUPERVISOR_PASSWORD, add_operators, make_engine
+from helpers.engine_fixtures import SUPERVISOR_PASSWORD, add_operators, demo_bill, make_engine
+from helpers.sandbox_fixtures import SandboxClient, Visit, person
 
 from app.domain.operator import Operator
 from app.sandbox import SandboxServer
@@ -200,3 +202,34 @@ def test_full_disk_never_sends_without_a_journal_row(
         f"{refused} runs stopped by the full disk, 0 requests without a journal row, integrity ok",
     )
     assert refused > 0
+
+
+def test_checker_sees_a_lost_settlement_a_phantom_and_a_double_charge(
+    campaign_dir: tuple[Path, Path], sandbox: SandboxServer
+) -> None:
+    config, data_dir = campaign_dir
+    engine = make_engine(settings_for(config), data_dir)
+    client = SandboxClient(sandbox)
+    try:
+        cashier = engine.operator("C001")
+        bill = engine.settle_visit(demo_bill("01"), cashier)
+        assert check_ledger(engine, sandbox).lost == 0
+        elsewhere = Visit(client, person(sandbox, "马秀兰"))
+        elsewhere.open([("H11010500001XY0022", "38.50", "1")])
+        elsewhere.settle()  # money moved that this window never recorded
+        with engine.uow_factory() as uow:
+            stored = uow.settlements.get(bill.groups[0].settlement_id)
+            assert stored is not None
+            twin = replace(stored.record, settlement_id="PHANTOM000001")
+            uow.settlements.add(replace(stored, record=twin))
+            uow.commit()
+
+        result = check_ledger(engine, sandbox)
+    finally:
+        client.close()
+        engine.close()
+
+    assert result.lost == 1
+    assert result.phantom == 1
+    assert result.double_charged == 1
+    assert not result.clean

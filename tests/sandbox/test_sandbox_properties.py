@@ -179,3 +179,58 @@ def test_settlements_over_http_satisfy_the_identities(
     finally:
         client.close()
         sandbox_server.reset()
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    counts=st.lists(st.integers(1, 6), min_size=1, max_size=4),
+    undo=st.lists(
+        st.sampled_from(["cancel", "reverse", "cancel_reverse_cancellation_then_reverse"]),
+        min_size=4,
+        max_size=4,
+    ),
+)
+def test_undoing_every_settlement_restores_the_first_figures(
+    sandbox_server: SandboxServer, counts: list[int], undo: list[str]
+) -> None:
+    sandbox_server.reset()
+    client = SandboxClient(sandbox_server)
+    try:
+        who = person(sandbox_server, "马秀兰")
+        done = []
+        for count in counts:
+            visit = Visit(client, who)
+            visit.open([("H11010500001XY0022", "38.50", str(count))])
+            done.append((visit, visit.settle()))
+        for (visit, settled), how in zip(done, undo, strict=False):
+            setl_id = settled["output"]["setlinfo"]["setl_id"]
+            if how == "cancel":
+                assert visit.cancel(setl_id)["infcode"] == 0
+            elif how == "reverse":
+                assert visit.reverse(settled["_msgid"], "2207")["infcode"] == 0
+            else:
+                cancelled = visit.cancel(setl_id)
+                assert visit.reverse(cancelled["_msgid"], "2208")["infcode"] == 0
+                assert visit.reverse(settled["_msgid"], "2207")["infcode"] == 0  # in force again
+                assert "已冲正" in visit.cancel(setl_id)["err_msg"]
+        used = sandbox_server.accumulators(who["psn_no"])
+        assert all(row["deductible_used"] == 0 and row["fund_used"] == 0 for row in used)
+        fresh = Visit(client, who)
+        fresh.open([("H11010500001XY0022", "38.50", str(counts[0]))])
+        again = fresh.settle()["output"]["setlinfo"]
+        first = done[0][1]["output"]["setlinfo"]
+        for name in (
+            "medfee_sumamt",
+            "act_pay_dedc",
+            "fund_pay_sumamt",
+            "acct_pay",
+            "psn_cash_pay",
+        ):
+            assert again[name] == first[name]
+    finally:
+        client.close()
+        sandbox_server.reset()

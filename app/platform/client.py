@@ -34,7 +34,13 @@ from app.domain.operator import Operator
 from app.domain.person import InsuredPerson, Qualification
 from app.domain.settlement import LineSplit, SettlementRecord, SettlementTotals
 from app.domain.visit import Credential, CredentialKind
-from app.errors import OutcomeUnknown, PlatformMaintenance, PlatformRejected, PlatformUnavailable
+from app.errors import (
+    InputError,
+    OutcomeUnknown,
+    PlatformMaintenance,
+    PlatformRejected,
+    PlatformUnavailable,
+)
 from app.platform import outcomes, wire
 from app.platform.envelope import EnvelopeContext, build_envelope, china_time, wire_date, wire_time
 from app.platform.profile import PART_A, ProvinceProfile
@@ -230,9 +236,17 @@ class PlatformClient:
             input_=call.input,
         )
         limit = MAX_FILE_BODY if call.infno == "9102" else MAX_JSON_BODY
+        try:
+            body = wire.dumps(envelope)
+        except TypeError:
+            raise InputError(
+                f"{outcomes.transaction_name(call.infno)}未发出：数据中含有无法发送的字符。"
+                "请检查患者信息和费用明细（如读卡内容）后重试。",
+                code="unsendable_request",
+            ) from None
         return self._transport.post(
             self._settings.url + self._profile.path_for(call.infno),
-            wire.dumps(envelope),
+            body,
             self._headers(),
             max_body=limit,
         )
@@ -248,9 +262,10 @@ class PlatformClient:
     def _call(self, call: _Call) -> wire.Reply | bytes:
         """One request → the parsed envelope (infcode 0) or the bytes of a 9102 file."""
         started = time.monotonic()
-        outcome = "ok"
+        outcome = "error"
         try:
             answer = self._post(call)
+            outcome = "ok"
             if isinstance(answer, wire.Reply) and answer.infcode != 0:
                 expired = any(mark in answer.err_msg for mark in _SIGN_IN_EXPIRED)
                 if expired and call.infno not in {"9001", "9002"}:

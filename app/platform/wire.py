@@ -118,36 +118,42 @@ def _depth(value: object) -> int:
 def dumps(value: object) -> bytes:
     """Compact UTF-8 JSON; a ``Decimal`` is written as its exact digits, unquoted.
 
+    Decimals are first replaced by marked strings so the C encoder does the work, then the marks
+    are turned back into bare numbers (a 200-line 2204 costs about a millisecond).
+
     Raises:
-        TypeError: a value of another type, or a non-finite Decimal.
+        TypeError: a value of another type, a non-finite Decimal, or text holding NUL or a lone
+            surrogate.
     """
-    parts: list[str] = []
-    _write(value, parts)
-    return "".join(parts).encode("utf-8")
+    text = json.dumps(_marked(value), ensure_ascii=False, separators=(",", ":"))
+    try:
+        return _MARKED_NUMBER.sub(r"\1", text).encode("utf-8")
+    except UnicodeEncodeError:
+        raise TypeError("text holds a lone surrogate (not valid Unicode)") from None
 
 
-def _write(value: object, out: list[str]) -> None:
-    if value is None or isinstance(value, bool | int | str):
-        out.append(json.dumps(value, ensure_ascii=False))
-    elif isinstance(value, Decimal):
+_MARKED_NUMBER = re.compile(r'"\\u0000(-?[0-9]+(?:\.[0-9]+)?)\\u0000"')
+
+
+def _marked(value: object) -> object:
+    # Ordered by frequency in our requests: text, then amounts, then containers.
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise TypeError("text holds NUL")
+        return value
+    if isinstance(value, Decimal):
         if not value.is_finite():
             raise TypeError("non-finite Decimal")
-        out.append(format(value, "f"))
-    elif isinstance(value, Mapping):
-        out.append("{")
-        for index, (key, item) in enumerate(value.items()):
-            out.append("," if index else "")
-            out.append(json.dumps(str(key), ensure_ascii=False) + ":")
-            _write(item, out)
-        out.append("}")
-    elif isinstance(value, list | tuple):
-        out.append("[")
-        for index, item in enumerate(value):
-            out.append("," if index else "")
-            _write(item, out)
-        out.append("]")
-    else:
-        raise TypeError(f"cannot serialise {type(value).__name__}")
+        return f"\x00{value:f}\x00"
+    if isinstance(value, dict):
+        return {str(key): _marked(item) for key, item in value.items()}
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, list | tuple):
+        return [_marked(item) for item in value]
+    if isinstance(value, Mapping):
+        return {str(key): _marked(item) for key, item in value.items()}
+    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def sanitise(text: str, limit: int = MAX_ERR_MSG) -> str:

@@ -14,7 +14,7 @@ from app.domain.money import ZERO
 from app.domain.operator import Operator
 from app.domain.settlement import SettlementTotals
 from app.domain.visit import Credential, CredentialKind
-from app.errors import PlatformCategory, PlatformRejected
+from app.errors import InputError, PlatformCategory, PlatformRejected
 from app.platform import outcomes, wire
 from app.platform.client import PlatformClient
 from app.platform.profile import CALL_SERVICE_PATH
@@ -198,3 +198,28 @@ def test_a_replayed_nonce_is_refused_with_a_signature_text(
     assert error.category is PlatformCategory.SIGNATURE
     assert "重复" in error.failure.platform_text
     assert "随机数重复，直接重试即可" in error.text
+
+
+def test_unsendable_text_is_an_input_error_and_nothing_is_sent(
+    client: PlatformClient, sandbox: SandboxServer, cashier: Operator, msgids: Callable[[], str]
+) -> None:
+    who = identity(sandbox, "张建国")
+    broken = Credential(CredentialKind.CARD, who["card_no"] + "\ud800", card_sn=who["card_sn"])
+    with pytest.raises(InputError) as caught:
+        client.register(
+            CallContext(cashier, who["insuplc_admdvs"]),
+            msgids(),
+            RegisterRequest(
+                who["psn_no"],
+                "310",
+                datetime.now(UTC),
+                broken,
+                "MZ1",
+                "D1",
+                "王医生",
+                "A03",
+                "肿瘤内科",
+            ),
+        )
+    assert caught.value.code == "unsendable_request"
+    assert sandbox.request_count("2201") == 0

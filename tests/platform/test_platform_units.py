@@ -182,3 +182,31 @@ def test_china_time_constant_is_utc_plus_8() -> None:
 
 def test_no_state_changing_transaction_is_ever_retried() -> None:
     assert RETRYABLE_INFNOS.isdisjoint(STATE_CHANGING_INFNOS)
+
+
+json_trees = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**12), 10**12)
+    | st.decimals(min_value=-(10**14), max_value=10**14, places=2)
+    | st.text(
+        alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)),
+        max_size=8,
+    ),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tree=json_trees)
+def test_dumps_then_loads_gives_the_same_values(tree: object) -> None:
+    assert wire.loads(wire.dumps(tree)) == tree
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\ud800"])
+def test_dumps_refuses_text_that_is_not_sendable(text: str) -> None:
+    with pytest.raises(TypeError):
+        wire.dumps({"name": text})

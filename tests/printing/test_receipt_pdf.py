@@ -213,3 +213,22 @@ def test_the_qr_code_matches_an_independent_encoder(value: str) -> None:
         other.make(fit=True)
         matches.append(other.get_matrix() == ours)
     assert any(matches)
+
+
+_CJK_NAMES = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),  # CJK unified ideographs
+        st.characters(min_codepoint=0x3400, max_codepoint=0x4DBF),  # extension A
+        st.characters(min_codepoint=0x20000, max_codepoint=0x2A6DF),  # extension B
+    ),
+    min_size=2,
+    max_size=4,
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(_CJK_NAMES)
+def test_no_character_of_a_name_vanishes(name: str) -> None:
+    text = pdf_text(ReportlabReceiptRenderer("thermal80").render(sample_receipt(name=name)))
+    for char in name:
+        assert char in text or f"〔U+{ord(char):04X}〕" in text

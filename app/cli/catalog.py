@@ -8,6 +8,8 @@ from pathlib import Path
 from app.cli.context import CliContext
 from app.cli.formatting import items_text
 from app.cli.output import EXIT_OK
+from app.domain.operator import Action, allows
+from app.errors import PermissionDenied
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,6 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sync.set_defaults(handler=run_sync)
     load = actions.add_parser("import", help="从文件导入院内目录（JSON 或 CSV）")
     load.add_argument("file", metavar="FILE", type=Path)
+    load.add_argument("--operator", metavar="CODE", help="工号（或环境变量 SW_OPERATOR）")
     load.set_defaults(handler=run_import)
     search = actions.add_parser("search", help="按编码、拼音首字母或名称查询")
     search.add_argument("text", metavar="TEXT")
@@ -38,7 +41,10 @@ def run_sync(_args: argparse.Namespace, context: CliContext) -> int:
 
 
 def run_import(args: argparse.Namespace, context: CliContext) -> int:
-    """Import a file."""
+    """Import a file (supervisor or administrator)."""
+    operator = context.operator()
+    if not allows(operator.role, Action.SYNC_CATALOGUE):
+        raise PermissionDenied("只有收费主管或系统管理员可以导入目录。")
     count = context.engine(recover=False).catalogue.import_file(args.file)
     context.out.result({"imported": count}, f"已导入 {count} 条目录。")
     return EXIT_OK

@@ -115,7 +115,10 @@ def test_eligibility_json_masks_the_id_number(
 
 
 def test_cancel_journal_and_day_close_commands(
-    cli_env: tuple[Path, Path], capsys: pytest.CaptureFixture[str], sandbox: SandboxServer
+    cli_env: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    sandbox: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     code, settled = run_cli(
         capsys,
@@ -139,7 +142,7 @@ def test_cancel_journal_and_day_close_commands(
     code, journal = run_cli(capsys, cli_env, "journal", "list")
     assert (code, journal["unresolved"]) == (0, [])
 
-    os.environ["SW_OPERATOR_PASSWORD"] = SUPERVISOR_PASSWORD
+    monkeypatch.setenv("SW_OPERATOR_PASSWORD", SUPERVISOR_PASSWORD)
     code, closed = run_cli(capsys, cli_env, "day-close", "--operator", "S001")
     assert code == 0
     assert closed["report"]["balanced"] is True
@@ -205,10 +208,17 @@ def test_usage_and_config_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_catalog_import_and_search(
-    cli_env: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    cli_env: tuple[Path, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shipped = ROOT / "resources" / "sandbox" / "catalogue.json"
-    code, imported = run_cli(capsys, cli_env, "catalog", "import", str(shipped))
+    code, refused = run_cli(
+        capsys, cli_env, "catalog", "import", str(shipped), "--operator", "C001"
+    )
+    assert (code, refused["error"]) == (3, "permission")
+    monkeypatch.setenv("SW_OPERATOR_PASSWORD", SUPERVISOR_PASSWORD)
+    code, imported = run_cli(
+        capsys, cli_env, "catalog", "import", str(shipped), "--operator", "S001"
+    )
     assert code == 0
     assert imported["imported"] > 0
 

@@ -418,6 +418,7 @@ class SettlementService:
             crash_point("settlement_stored")
         else:
             self._after_failure(bill, group, operator, outcome)
+        self._splits.pop((bill_id, group_key), None)
         return self._result(bill_id, group_key)
 
     def collect_self_pay(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
@@ -462,6 +463,7 @@ class SettlementService:
     def abandon(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
         """The cashier declined a preview: withdraw fees and registration, back to planned."""
         bill, group = self._load(bill_id, group_key)
+        self._splits.pop((bill_id, group_key), None)
         self._clean_up(bill, group, operator)
         with self._uow_factory() as uow:
             uow.bills.save_group(self._restart(group))
@@ -620,6 +622,7 @@ class SettlementService:
         self, bill: Bill, group: GroupSettlement, operator: Operator, text: str
     ) -> None:
         """A definite failure: withdraw what the platform holds for this group, mark it failed."""
+        self._splits.pop((bill.bill_id, group.group_key), None)
         self._clean_up(bill, group, operator)
         with self._uow_factory() as uow:
             current = next(
@@ -796,7 +799,10 @@ class SettlementService:
             uow.commit()
 
     def _refresh_status(self, bill_id: str) -> None:
-        self._set_status(bill_id, self.bill(bill_id).status)
+        status = self.bill(bill_id).status
+        if status in (BillStatus.SETTLED, BillStatus.CANCELLED):
+            self._diagnoses.pop(bill_id, None)
+        self._set_status(bill_id, status)
 
 
 def status_of(groups: Sequence[GroupSettlement]) -> BillStatus:

@@ -284,6 +284,7 @@ def _compose(
         composition.reader, composition.cards = demo_card_reader()
         session.closers.append(composition.reader.close)
         hand_off = demo_hand_off()
+    _warm_up_receipts(settings)
     composition.backend = EngineBackend(
         session.engine,
         card_reader=composition.reader,
@@ -292,6 +293,19 @@ def _compose(
         probe=probe_for(settings.platform.url),
     )
     return composition
+
+
+def _warm_up_receipts(settings: Settings) -> None:
+    """Render one sample receipt now, during start-up.
+
+    reportlab parses the 5 MB bundled font on first use inside long C calls that hold the GIL (about
+    200 ms measured by benchmarks/ui_stall.py); doing it here keeps that pause out of the first
+    settlement of the day.
+    """
+    from app.printing.receipt_pdf import ReportlabReceiptRenderer  # noqa: PLC0415
+    from app.printing.samples import sample_receipt  # noqa: PLC0415
+
+    ReportlabReceiptRenderer(settings.printer.layout).render(sample_receipt())
 
 
 def _settings_and_folder(

@@ -14,6 +14,7 @@ not settle it the bill stays locked until recovery does.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -194,6 +195,7 @@ class SettlementService:
         self._recovery = recovery
         self._splits: dict[tuple[str, str], tuple[LineSplit, ...]] = {}
         self._bills: OrderedDict[str, Bill] = OrderedDict()
+        self._cache_lock = threading.Lock()  # the window calls services from worker threads
         self._diagnoses: dict[str, tuple[str, str]] = {}
 
     # ------------------------------------------------------------------ opening a bill
@@ -712,16 +714,18 @@ class SettlementService:
     def _contents(self, uow: UnitOfWork, bill_id: str) -> Bill:
         """The bill's lines and HIS context, which never change once saved (kept in a small cache:
         a 200-line bill costs milliseconds to read and decrypt, and a settlement reads it often)."""
-        cached = self._bills.get(bill_id)
-        if cached is not None:
-            self._bills.move_to_end(bill_id)
-            return cached
+        with self._cache_lock:
+            cached = self._bills.get(bill_id)
+            if cached is not None:
+                self._bills.move_to_end(bill_id)
+                return cached
         bill = uow.bills.get(bill_id)
         if bill is None:
             raise InputError(f"找不到账单 {bill_id}。", code="bill_not_found")
-        self._bills[bill_id] = bill
-        if len(self._bills) > BILL_CACHE_SIZE:
-            self._bills.popitem(last=False)
+        with self._cache_lock:
+            self._bills[bill_id] = bill
+            if len(self._bills) > BILL_CACHE_SIZE:
+                self._bills.popitem(last=False)
         return bill
 
     def _load(self, bill_id: str, group_key: str) -> tuple[Bill, GroupSettlement]:

@@ -58,7 +58,7 @@ def test_person_and_qualifications_keep_suspended_rows(
     assert [q.code for q in qualifications] == who["qualifications"]
 
 
-def test_card_and_voucher_identify_the_same_person(
+def test_card_voucher_and_id_number_identify_the_same_person(
     client: PlatformClient, sandbox: SandboxServer, ctx: CallContext, cashier: Operator
 ) -> None:
     who = identity(sandbox, "张建国")
@@ -67,7 +67,8 @@ def test_card_and_voucher_identify_the_same_person(
     by_card = client.query_person(
         ctx, Credential(CredentialKind.CARD, who["card_no"], card_sn=who["card_sn"])
     )
-    assert by_voucher.person_no == by_card.person_no == who["psn_no"]
+    by_id = client.query_person(ctx, Credential(CredentialKind.ID_NUMBER, who["id_number"]))
+    assert by_voucher.person_no == by_card.person_no == by_id.person_no == who["psn_no"]
     assert voucher.insured_admdvs == who["insuplc_admdvs"]
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -151,6 +152,7 @@ class RecoveryService:
         self._backoff = backoff or Backoff()
         self._sleep = sleep
         self._rng: random.Random = secrets.SystemRandom()
+        self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ queries
 
@@ -208,6 +210,10 @@ class RecoveryService:
         """
         if not allows(supervisor.role, Action.RESOLVE_JOURNAL):
             raise PermissionDenied("只有收费主管可以处理转人工的交易。")
+        with self._lock:
+            return self._retry_escalated(msgid, supervisor)
+
+    def _retry_escalated(self, msgid: str, supervisor: Operator) -> JournalState:
         with self._uow_factory() as uow:
             entry = uow.journal.get(msgid)
             if entry is None or entry.state is not JournalState.ESCALATED:
@@ -230,6 +236,12 @@ class RecoveryService:
         return entry
 
     def _resolve(self, msgid: str, *, wait: bool) -> JournalState:
+        # One resolver at a time: the window may start recovery while a settlement resolves its own
+        # unknown row, and two reversals of one row must not race on its state.
+        with self._lock:
+            return self._resolve_unlocked(msgid, wait=wait)
+
+    def _resolve_unlocked(self, msgid: str, *, wait: bool) -> JournalState:
         entry = self._get(msgid)
         if entry.state not in _RESOLVABLE:
             return entry.state

@@ -711,7 +711,7 @@ class MainWindow(QMainWindow):
         self.tabs.setTabVisible(self.tabs.indexOf(self.history_tab), self.can(Action.VIEW_HISTORY))
         self.tabs.setTabVisible(self.tabs.indexOf(self.journal_tab), self.can(Action.VIEW_JOURNAL))
         self.slip_button.setVisible(self.can(Action.PRINT_ELIGIBILITY_SLIP) and not money)
-        self.cancel_button.setVisible(self.can(Action.CANCEL_SETTLEMENT))
+        self.cancel_button.setVisible(self.can(Action.EDIT_BILL))
         self.copy_button.setVisible(self.can(Action.COPY_RECEIPT))
         self.day_close_button.setVisible(self.can(Action.DAY_CLOSE))
         self.recover_button.setVisible(self.can(Action.SETTLE) or self.can(Action.RESOLVE_JOURNAL))
@@ -1338,8 +1338,12 @@ class MainWindow(QMainWindow):
             self.print_receipts(reprint=True, bill_id=selected.bill_id)
 
     def cancel_selected(self) -> None:
-        """Cancel (2208) the selected settlement with a supervisor's credential."""
-        operator = self._guarded(Action.CANCEL_SETTLEMENT)
+        """Cancel (2208) the selected settlement; another person, a supervisor, authorises it.
+
+        The operator at the window starts it; the service checks the supervisor's own credential
+        (two-person rule, ``NEEDS_SUPERVISOR_AUTHORISATION``), so the window does not.
+        """
+        operator = self._guarded(Action.EDIT_BILL)
         selected = self._selected_settlement()
         if operator is None or selected is None:
             return

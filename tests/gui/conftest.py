@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from helpers.engine_fixtures import make_engine, sandbox_settings
+from PySide6.QtCore import QTranslator
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -47,11 +48,11 @@ class Previews(list[bytes]):
 
 
 @pytest.fixture(scope="session")
-def chinese(qapp: QApplication) -> Iterator[None]:
+def chinese(qapp: QApplication) -> Iterator[QTranslator]:
     """The window's default language, as at a real desk."""
     translator = install_translator(qapp, "zh_CN")
     assert translator is not None
-    yield
+    yield translator
     qapp.removeTranslator(translator)
 
 
@@ -66,7 +67,7 @@ def open_desk(
     qtbot: QtBot,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    chinese: None,
+    chinese: QTranslator,
     previews: Previews,
 ) -> Iterator[Callable[..., Desk]]:
     """Build windows on demand: ``open_desk(server, operator="C001")``."""

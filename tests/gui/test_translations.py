@@ -10,8 +10,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtWidgets import QApplication
 
-from app.ui.i18n import I18N_DIR
+from app.ui.i18n import I18N_DIR, install_translator
 
 TS_FILE = I18N_DIR / "app_zh_CN.ts"
 QM_FILE = I18N_DIR / "app_zh_CN.qm"
@@ -77,3 +79,15 @@ def test_the_compiled_qm_is_current(tmp_path: Path) -> None:
         capture_output=True,
     )
     assert rebuilt.read_bytes() == QM_FILE.read_bytes(), "run pyside6-lrelease on the .ts file"
+
+
+def test_chinese_by_default_and_english_selectable(
+    qapp: QApplication, chinese: QTranslator
+) -> None:
+    assert QCoreApplication.translate("MainWindow", "Settle (F9)") == "结算（F9）"
+    assert install_translator(qapp, "en") is None  # English is the source text: no file needed
+    qapp.removeTranslator(chinese)
+    try:
+        assert QCoreApplication.translate("MainWindow", "Settle (F9)") == "Settle (F9)"
+    finally:
+        qapp.installTranslator(chinese)

@@ -26,7 +26,10 @@ def identify(qtbot: QtBot, desk: Desk, name: str) -> None:
 
 
 def test_registration_desk_sees_eligibility_and_no_money_action(
-    qtbot: QtBot, sandbox: SandboxServer, open_desk: Callable[..., Desk]
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    open_desk: Callable[..., Desk],
+    previews: list[bytes],
 ) -> None:
     desk = open_desk(sandbox, operator="R001")
     window = desk.window
@@ -48,6 +51,9 @@ def test_registration_desk_sees_eligibility_and_no_money_action(
     assert sandbox.request_count("2207") == 0
     assert {m.code for m in desk.messages} == {"role_refused"}
     assert not window.can(Action.SETTLE)
+    window.slip_button.click()  # the optional eligibility slip
+    qtbot.waitUntil(lambda: bool(previews), timeout=10_000)
+    assert previews[0].startswith(b"%PDF")
 
 
 def test_offline_start_shows_the_cache_with_its_age_and_refuses_settlement(

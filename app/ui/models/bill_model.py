@@ -77,7 +77,7 @@ def tag_label(tag: Tag) -> str:
         return QCoreApplication.translate("BillModel", "(not tagged)")
     assert tag.disease_code is not None
     disease = pilot_disease(tag.disease_code)
-    return disease.label if disease else tag.disease_code
+    return disease.name if disease else tag.disease_code
 
 
 def price_text(price: Decimal) -> str:
@@ -211,7 +211,8 @@ class BillModel(QAbstractTableModel):
             return "self_pay", self.tr("Full self-pay"), True
         if reason.code is ReasonCode.CHRONIC_QUALIFIED:
             code = line.tag.disease_code or ""
-            return code, tag_label(line.tag), False
+            label = self.tr("Chronic disease {name}").format(name=tag_label(line.tag))
+            return code, label, False
         return "general", self.tr("General outpatient"), False
 
     # ------------------------------------------------------------------ Qt model API

@@ -107,3 +107,20 @@ def test_journal_tab_lists_nothing_when_all_calls_are_resolved(
     assert window.journal_model.rowCount() == 0
     assert "0" in window.unresolved_label.text()
     assert not window.day_close_button.isVisible()  # cashiers do not close the day
+
+
+def test_supervisor_closes_the_day_and_sees_the_reconciliation(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    open_desk: Callable[..., Desk],
+    confirm_everything: list[str],
+) -> None:
+    desk = open_desk(sandbox, operator="S001")
+    window = desk.window
+    settle_qinghai(qtbot, desk)
+    window.tabs.setCurrentWidget(window.journal_tab)
+    assert window.day_close_button.isVisible()
+    window.day_close_button.click()
+    qtbot.waitUntil(lambda: bool(window.day_close_label.text()), timeout=20_000)
+    assert "平衡" in window.day_close_label.text()
+    assert sandbox.request_count("3201") >= 1

@@ -280,6 +280,8 @@ def _compose(
     composition = Composition(backend=None, settings=settings)
     hand_off: Callable[[EligibilityView], ImportedVisit | None] | None = None
     if demo:
+        assert session.server is not None
+        _warm_up_sandbox(session.server)
         prepare_demo(session.engine)
         composition.reader, composition.cards = demo_card_reader()
         session.closers.append(composition.reader.close)
@@ -293,6 +295,15 @@ def _compose(
         probe=probe_for(settings.platform.url),
     )
     return composition
+
+
+def _warm_up_sandbox(server: SandboxServer) -> None:
+    """One throw-away request, so the in-process sandbox compiles its routes now, not during the
+    first identification (werkzeug builds its URL matcher on first use while holding the GIL)."""
+    import requests  # noqa: PLC0415
+
+    with requests.Session() as http:
+        http.get(server.url, timeout=5)
 
 
 def _warm_up_receipts(settings: Settings) -> None:

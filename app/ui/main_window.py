@@ -725,11 +725,11 @@ class MainWindow(QMainWindow):
             return self.tr("Settlement is enabled once the unresolved calls have been checked.")
         if self.connection is not None and self.connection.maintenance_text:
             return self.tr(
-                "The platform is in maintenance: direct settlement is not possible. Full self-pay is still possible."
+                "The platform is in maintenance: direct settlement is not possible until it ends."
             )
         if self.connection is not None and not self.connection.online:
             return self.tr(
-                "Offline: direct settlement is disabled until the platform is reachable. Full self-pay is still possible (the patient claims at home)."
+                "Offline: direct settlement is disabled until the platform is reachable; nothing is sent meanwhile."
             )
         if self.eligibility is not None and self.eligibility.from_cache:
             return self.tr("Eligibility is from the saved copy; read the card again when online.")
@@ -1268,7 +1268,7 @@ class MainWindow(QMainWindow):
     def _show_maintenance(self, text: str) -> None:
         self.maintenance_label.setText(
             self.tr(
-                "The national platform announces maintenance: “{text}”. Direct settlement is paused; full self-pay is possible."
+                "The national platform announces maintenance: “{text}”. Direct settlement is paused until it ends."
             ).format(text=ui_errors.quote_platform_text(text))
         )
         self.maintenance_label.show()

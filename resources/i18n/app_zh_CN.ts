@@ -486,13 +486,18 @@
     </message>
     <message>
         <location filename="../../app/ui/main_window.py" line="728"/>
-        <source>The platform is in maintenance: direct settlement is not possible. Full self-pay is still possible.</source>
-        <translation>医保平台停机维护中，暂不能直接结算；仍可全额自费。</translation>
+        <source>The platform is in maintenance: direct settlement is not possible until it ends.</source>
+        <translation>医保平台停机维护中，维护结束前不能直接结算。</translation>
     </message>
     <message>
         <location filename="../../app/ui/main_window.py" line="732"/>
-        <source>Offline: direct settlement is disabled until the platform is reachable. Full self-pay is still possible (the patient claims at home).</source>
-        <translation>离线：医保平台连接恢复前不能直接结算；仍可全额自费（患者回参保地报销）。</translation>
+        <source>Offline: direct settlement is disabled until the platform is reachable; nothing is sent meanwhile.</source>
+        <translation>离线：医保平台连接恢复前不能直接结算，期间不会发送任何结算请求。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1271"/>
+        <source>The national platform announces maintenance: “{text}”. Direct settlement is paused until it ends.</source>
+        <translation>国家医保平台通知停机维护：“{text}”。维护结束前暂停直接结算。</translation>
     </message>
     <message>
         <location filename="../../app/ui/main_window.py" line="735"/>
@@ -618,11 +623,6 @@
         <location filename="../../app/ui/main_window.py" line="1260"/>
         <source>Unresolved calls: {n}</source>
         <translation>待确认交易：{n} 笔</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1271"/>
-        <source>The national platform announces maintenance: “{text}”. Direct settlement is paused; full self-pay is possible.</source>
-        <translation>国家医保平台通知停机维护：“{text}”。直接结算暂停，仍可全额自费。</translation>
     </message>
     <message>
         <location filename="../../app/ui/main_window.py" line="1285"/>

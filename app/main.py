@@ -52,7 +52,6 @@ DEMO_OPERATORS: tuple[tuple[str, str, str, str], ...] = (
     ("R001", "挂号员丙", "registration", "demo-desk-2026"),
     ("S001", "主管乙", "supervisor", "demo-super-2026"),
 )
-LOCK_FILE_NAME = "window.lock"
 PROBE_TIMEOUT_S = 1.0
 
 
@@ -338,9 +337,11 @@ def _settings_and_folder(
 def _single_instance(folder: Path) -> QLockFile:
     from PySide6.QtCore import QLockFile  # noqa: PLC0415
 
+    from app.config import LOCK_FILE_NAME  # noqa: PLC0415
     from app.errors import ConfigError  # noqa: PLC0415
 
-    folder.mkdir(parents=True, exist_ok=True)
+    # Like the admin commands: the folder holds personal data and the database, so only its owner.
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     lock = QLockFile(str(folder / LOCK_FILE_NAME))
     lock.setStaleLockTime(0)
     if not lock.tryLock(100):
@@ -375,7 +376,12 @@ def probe_for(url: str) -> Callable[[], bool]:
 
 
 def build_receipts(engine: Engine, settings: Settings, folder: Path) -> ReceiptService:
-    """The receipt service: the engine's if it has one, else PDF rendering to the chosen output."""
+    """The receipt service: the engine's if it has one, else one for the configured printer kind.
+
+    ``pdf`` and ``escpos`` come from :func:`app.hardware.factory.make_receipt_printer`; ``system``
+    prints through the window's preview dialog.
+    """
+    from app.hardware.factory import make_receipt_printer  # noqa: PLC0415
     from app.hardware.printer.pdf_file import PdfFilePrinter  # noqa: PLC0415
     from app.printing.receipt_pdf import ReportlabReceiptRenderer  # noqa: PLC0415
     from app.services.receipts import ReceiptService  # noqa: PLC0415
@@ -383,11 +389,13 @@ def build_receipts(engine: Engine, settings: Settings, folder: Path) -> ReceiptS
     if isinstance(engine.receipts, ReceiptService):
         return engine.receipts
     archive = folder / "receipts"
-    printer: Any = PdfFilePrinter(archive)
+    printer: Any
     if settings.printer.kind == "system":
         from app.ui.print_preview import SystemReceiptPrinter  # noqa: PLC0415
 
         printer = SystemReceiptPrinter(settings.printer.name)
+    else:
+        printer = make_receipt_printer(settings, archive)
     return ReceiptService(
         engine.uow_factory,
         engine.clock,

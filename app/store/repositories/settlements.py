@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.domain.settlement import FundPayment, LineSplit, SettlementRecord, SettlementTotals
@@ -62,21 +62,23 @@ class SqlSettlementRepository:
             )
         )
         self._session.flush()
-        self._session.add_all(
-            _split_row(record.settlement_id, position, split)
-            for position, split in enumerate(record.splits)
-        )
-        self._session.add_all(
-            SettlementFundRow(
-                settlement_id=record.settlement_id,
-                position=position,
-                fund_type=fund.fund_type,
-                amount=fund.amount,
-                name=fund.name,
+        # Lines and funds as executemany through the column types, not one ORM object per row.
+        if record.splits:
+            self._session.execute(
+                insert(SettlementLineRow),
+                [
+                    _split_values(record.settlement_id, n, split)
+                    for n, split in enumerate(record.splits)
+                ],
             )
-            for position, fund in enumerate(totals.funds)
-        )
-        self._session.flush()
+        if totals.funds:
+            self._session.execute(
+                insert(SettlementFundRow),
+                [
+                    _fund_values(record.settlement_id, n, fund)
+                    for n, fund in enumerate(totals.funds)
+                ],
+            )
 
     def get(self, settlement_id: str) -> StoredSettlement | None:
         """By ``setl_id``."""
@@ -161,21 +163,31 @@ class SqlSettlementRepository:
         )
 
 
-def _split_row(settlement_id: str, position: int, split: LineSplit) -> SettlementLineRow:
-    return SettlementLineRow(
-        settlement_id=settlement_id,
-        position=position,
-        line_no=split.line_no,
-        amount=split.amount,
-        full_self_pay=split.full_self_pay,
-        over_limit=split.over_limit,
-        first_self_pay=split.first_self_pay,
-        in_scope=split.in_scope,
-        self_pay_ratio=split.self_pay_ratio,
-        item_class=split.item_class,
-        restricted=split.restricted,
-        note=split.note,
-    )
+def _split_values(settlement_id: str, position: int, split: LineSplit) -> dict[str, object]:
+    return {
+        "settlement_id": settlement_id,
+        "position": position,
+        "line_no": split.line_no,
+        "amount": split.amount,
+        "full_self_pay": split.full_self_pay,
+        "over_limit": split.over_limit,
+        "first_self_pay": split.first_self_pay,
+        "in_scope": split.in_scope,
+        "self_pay_ratio": split.self_pay_ratio,
+        "item_class": split.item_class,
+        "restricted": split.restricted,
+        "note": split.note,
+    }
+
+
+def _fund_values(settlement_id: str, position: int, fund: FundPayment) -> dict[str, object]:
+    return {
+        "settlement_id": settlement_id,
+        "position": position,
+        "fund_type": fund.fund_type,
+        "amount": fund.amount,
+        "name": fund.name,
+    }
 
 
 def _split(row: SettlementLineRow) -> LineSplit:

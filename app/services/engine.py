@@ -35,6 +35,7 @@ from app.services.cancel import CancelResult, CancelService, RefundResult, Super
 from app.services.catalogue import CatalogueService
 from app.services.day_close import DayCloseReport, DayCloseService
 from app.services.eligibility import EligibilityService, EligibilityView
+from app.services.offline import OfflineCollection, OfflineSelfPayService
 from app.services.ports.clock import Clock
 from app.services.ports.store import UnitOfWorkFactory
 from app.services.receipts import ReceiptService
@@ -114,6 +115,13 @@ class Engine:
             raise InputError(view.notice or "医保平台不可用，不能结算。", code="offline")
         bill = self.settlement.open_bill(visit, view, operator)
         return self.settlement.settle(bill.bill_id, operator, confirm)
+
+    def collect_offline_self_pay(
+        self, visit: ImportedVisit, view: EligibilityView, operator: Operator
+    ) -> OfflineCollection:
+        """Platform unreachable: collect the whole visit as 全额自费 from cached eligibility."""
+        offline = OfflineSelfPayService(self.uow_factory, self.clock, self.settings.hospital.code)
+        return offline.collect(visit, view, operator)
 
     def bill(self, bill_id: str) -> BillResult:
         """A bill's current state."""

@@ -58,7 +58,8 @@ from app.errors import AppError, InputError, PermissionDenied, PlatformMaintenan
 from app.services.bill_import import IdentityInput, IdentityKind
 from app.ui import errors as ui_errors
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
-from app.ui.dialogs.credential_dialog import CredentialDialog
+from app.ui.dialogs.credential_dialog import CredentialAnswer, CredentialDialog
+from app.ui.dialogs.refund_dialog import RefundLinesDialog
 from app.ui.errors import Level, MessageBridge, ShownMessage, show_error
 from app.ui.format import age_text, local_time, yuan
 from app.ui.models.bill_model import BillColumn, BillModel, tag_label
@@ -71,9 +72,10 @@ from app.workers.runner import Lane, TaskHandle, TaskRunner
 
 if TYPE_CHECKING:
     from app.config import Settings
-    from app.services.cancel import CancelResult
+    from app.services.cancel import CancelResult, RefundResult
     from app.services.day_close import DayCloseReport
     from app.services.eligibility import EligibilityView
+    from app.services.offline import OfflineCollection
     from app.services.ports.clock import Clock
     from app.services.receipts import PrintedReceipt
     from app.services.recovery import QueueRow, RecoverySummary
@@ -89,7 +91,7 @@ CONNECTION_POLL_MS = 15_000
 RECOVERY_RETRY_MS = 3_000
 IDLE_CHECK_MS = 1_000
 DECIMAL_PATTERN = r"^\d{1,9}(\.\d{1,6})?$"
-MONEY_KEYS = frozenset({"open_bill", "preview", "settle", "reload"})
+MONEY_KEYS = frozenset({"open_bill", "preview", "settle", "reload", "offline_self_pay"})
 FINISHED_STATES = frozenset(
     {GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED, GroupState.FAILED, GroupState.CANCELLED}
 )
@@ -140,6 +142,9 @@ class MainWindow(QMainWindow):
         lock_changed(bool): the bill was locked (unknown outcome) or unlocked.
         connection_changed(object): a new :class:`Connection`.
         operator_changed(object): an :class:`Operator` logged in, or ``None`` on lock.
+        refunded(object): a partial refund's :class:`RefundResult` arrived.
+        journal_resolved(str): an escalated row was retried; its new state.
+        offline_collected(object): an :class:`OfflineCollection` (offline full self-pay) was stored.
     """
 
     identified = Signal(object)
@@ -152,6 +157,9 @@ class MainWindow(QMainWindow):
     connection_changed = Signal(object)
     operator_changed = Signal(object)
     ready = Signal()
+    refunded = Signal(object)
+    journal_resolved = Signal(str)
+    offline_collected = Signal(object)
 
     def __init__(
         self,
@@ -405,6 +413,10 @@ class MainWindow(QMainWindow):
         self.receipt_button.setObjectName("receiptButton")
         self.next_button = QPushButton(self.tr("Next patient (F12)"), self.settle_section)
         self.next_button.setObjectName("nextButton")
+        self.offline_self_pay_button = QPushButton(
+            self.tr("Offline: collect all as full self-pay"), self.settle_section
+        )
+        self.offline_self_pay_button.setObjectName("offlineSelfPayButton")
         settle_layout.addWidget(self.group_table, 1)
         settle_layout.addWidget(self.sums_label)
         settle_layout.addWidget(self.lock_label)
@@ -413,6 +425,7 @@ class MainWindow(QMainWindow):
             self.pre_settle_button,
             self.settle_button,
             self.receipt_button,
+            self.offline_self_pay_button,
             self.next_button,
         ):
             settle_layout.addWidget(button)
@@ -431,15 +444,31 @@ class MainWindow(QMainWindow):
         buttons = QHBoxLayout()
         self.copy_button = QPushButton(self.tr("Reprint copy (补打)"), tab)
         self.copy_button.setObjectName("copyButton")
+        self.reissue_button = QPushButton(
+            self.tr("Reissue with a new number (重打, supervisor)"), tab
+        )
+        self.reissue_button.setObjectName("reissueButton")
         self.cancel_button = QPushButton(self.tr("Cancel settlement (supervisor)"), tab)
         self.cancel_button.setObjectName("cancelButton")
+        self.refund_button = QPushButton(self.tr("Partial refund (supervisor)"), tab)
+        self.refund_button.setObjectName("refundButton")
         self.history_refresh = QPushButton(self.tr("Refresh"), tab)
-        for button in (self.copy_button, self.cancel_button, self.history_refresh):
+        for button in (
+            self.copy_button,
+            self.reissue_button,
+            self.cancel_button,
+            self.refund_button,
+            self.history_refresh,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        self.history_result_label = QLabel("", tab)
+        self.history_result_label.setObjectName("historyResultLabel")
+        self.history_result_label.setWordWrap(True)
         layout.addWidget(self.history_search)
         layout.addWidget(self.history_table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.history_result_label)
         return tab
 
     def _build_journal_tab(self) -> QWidget:
@@ -450,13 +479,22 @@ class MainWindow(QMainWindow):
         self.journal_table.setModel(self.journal_model)
         self.journal_table.verticalHeader().hide()
         self.journal_table.horizontalHeader().setStretchLastSection(True)
+        self.journal_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.journal_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         buttons = QHBoxLayout()
         self.recover_button = QPushButton(self.tr("Resolve now"), tab)
         self.recover_button.setObjectName("recoverButton")
+        self.resolve_button = QPushButton(self.tr("Retry escalated reversal (supervisor)"), tab)
+        self.resolve_button.setObjectName("resolveButton")
         self.day_close_button = QPushButton(self.tr("Day close and reconcile (supervisor)"), tab)
         self.day_close_button.setObjectName("dayCloseButton")
         self.journal_refresh = QPushButton(self.tr("Refresh"), tab)
-        for button in (self.recover_button, self.day_close_button, self.journal_refresh):
+        for button in (
+            self.recover_button,
+            self.resolve_button,
+            self.day_close_button,
+            self.journal_refresh,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         self.day_close_label = QLabel("", tab)
@@ -486,6 +524,10 @@ class MainWindow(QMainWindow):
         self.history_refresh.clicked.connect(self.refresh_history)
         self.copy_button.clicked.connect(self.reprint_selected)
         self.cancel_button.clicked.connect(self.cancel_selected)
+        self.reissue_button.clicked.connect(self.reissue_selected)
+        self.refund_button.clicked.connect(self.refund_selected)
+        self.resolve_button.clicked.connect(self.resolve_selected)
+        self.offline_self_pay_button.clicked.connect(self.collect_offline_self_pay)
         self.journal_refresh.clicked.connect(self.refresh_journal)
         self.recover_button.clicked.connect(self.run_recovery)
         self.day_close_button.clicked.connect(self.day_close)
@@ -713,6 +755,9 @@ class MainWindow(QMainWindow):
         self.tabs.setTabVisible(self.tabs.indexOf(self.journal_tab), self.can(Action.VIEW_JOURNAL))
         self.slip_button.setVisible(self.can(Action.PRINT_ELIGIBILITY_SLIP) and not money)
         self.cancel_button.setVisible(self.can(Action.EDIT_BILL))
+        self.refund_button.setVisible(self.can(Action.EDIT_BILL))
+        self.reissue_button.setVisible(self.can(Action.PRINT_RECEIPT))
+        self.resolve_button.setVisible(self.can(Action.SETTLE) or self.can(Action.RESOLVE_JOURNAL))
         self.copy_button.setVisible(self.can(Action.COPY_RECEIPT))
         self.day_close_button.setVisible(self.can(Action.DAY_CLOSE))
         self.recover_button.setVisible(self.can(Action.SETTLE) or self.can(Action.RESOLVE_JOURNAL))
@@ -729,7 +774,7 @@ class MainWindow(QMainWindow):
             )
         if self.connection is not None and not self.connection.online:
             return self.tr(
-                "Offline: direct settlement is disabled until the platform is reachable; nothing is sent meanwhile."
+                "Offline: direct settlement is disabled until the platform is reachable. The patient may pay the whole bill as full self-pay and claim it back at the insured place."
             )
         if self.eligibility is not None and self.eligibility.from_cache:
             return self.tr("Eligibility is from the saved copy; read the card again when online.")
@@ -762,6 +807,14 @@ class MainWindow(QMainWindow):
         )
         self.receipt_button.setEnabled(
             self.can(Action.PRINT_RECEIPT) and settled and "receipts" not in self._in_flight
+        )
+        self.offline_self_pay_button.setVisible(self._offline_self_pay_possible())
+        self.offline_self_pay_button.setEnabled(
+            self.can(Action.COLLECT_SELF_PAY)
+            and has_lines
+            and not unknown
+            and not flight
+            and not sent
         )
         self.read_card_button.setEnabled(
             self.operator is not None and "identify" not in self._in_flight
@@ -1379,6 +1432,249 @@ class MainWindow(QMainWindow):
             self.tr("Settlement {id} cancelled.").format(id=result.original_settlement_id)
         )
         self.refresh_history()
+
+    def _ask_supervisor(self, prompt: str) -> CredentialAnswer | None:
+        return CredentialDialog.ask(self, self.tr("Supervisor authorisation"), prompt)
+
+    def reissue_selected(self) -> TaskHandle | None:
+        """重打: void the selected settlement's receipt number and issue a new one (supervisor)."""
+        operator = self._guarded(Action.PRINT_RECEIPT)
+        selected = self._selected_settlement()
+        if operator is None or selected is None:
+            return None
+        answer = self._ask_supervisor(
+            self.tr(
+                "Reissue the receipt of {id} under a new number? The old number is voided. "
+                "A supervisor must authorise it."
+            ).format(id=selected.settlement_id)
+        )
+        if answer is None:
+            return None
+        return self._submit(
+            "reissue",
+            lambda: self.backend.reissue(
+                operator, selected.settlement_id, answer.code, answer.password
+            ),
+            self._on_reissued,
+            lane=Lane.PRINT,
+            busy_text=self.tr("Reissuing the receipt…"),
+        )
+
+    def _on_reissued(self, printed: tuple[PrintedReceipt, ...]) -> None:
+        self.receipts_ready.emit(printed)
+        for receipt in printed:
+            self.bridge.info(
+                self.tr("Receipt {old} voided; new receipt {new} printed.").format(
+                    old=receipt.data.replaces, new=receipt.receipt_no
+                )
+            )
+
+    def refund_selected(self) -> TaskHandle | None:
+        """Partial refund of the selected settlement: choose the returned lines, then authorise."""
+        operator = self._guarded(Action.EDIT_BILL)
+        selected = self._selected_settlement()
+        if operator is None or selected is None:
+            return None
+        if selected.cancelled:
+            show_error(
+                self.bridge,
+                InputError(
+                    "该结算已撤销，不能再退费。请选择一笔有效的结算。", code="already_cancelled"
+                ),
+            )
+            return None
+        return self._submit(
+            "refund_lines",
+            lambda: self.backend.settlement_lines(selected.settlement_id),
+            lambda lines: self._ask_refund(operator, selected, lines),
+            lane=Lane.STORE,
+            busy_text="",
+        )
+
+    def _ask_refund(
+        self, operator: Operator, selected: SettledRow, lines: tuple[FeeLine, ...]
+    ) -> None:
+        returned = RefundLinesDialog.ask(self, lines)
+        if returned is None:
+            return
+        answer = self._ask_supervisor(
+            self.tr(
+                "A supervisor must authorise the partial refund of {id} ({n} line(s) returned)."
+            ).format(id=selected.settlement_id, n=len(returned))
+        )
+        if answer is None:
+            return
+        self._submit(
+            "refund",
+            lambda: self.backend.partial_refund(
+                operator, selected.settlement_id, returned, answer.code, answer.password
+            ),
+            lambda result: self._on_refunded(operator, result),
+            lane=Lane.NETWORK,
+            busy_text=self.tr("Cancelling and settling the kept lines again…"),
+            on_failure=self._on_platform_failure,
+        )
+
+    def _on_refunded(self, operator: Operator, result: RefundResult) -> None:
+        self.history_result_label.setText(self._refund_summary(result))
+        self.refunded.emit(result)
+        self.refresh_history()
+        self._submit(
+            "receipts",
+            lambda: self.backend.refund_receipts(operator, result),
+            lambda printed: self._on_receipts(printed, preview=False),
+            lane=Lane.PRINT,
+            busy_text=self.tr("Printing receipts…"),
+        )
+
+    def _refund_summary(self, result: RefundResult) -> str:
+        cancelled = result.cancellation
+        parts = [
+            self.tr("Settlement {id} cancelled (refund {total}).").format(
+                id=cancelled.original_settlement_id, total=yuan(-cancelled.record.totals.total)
+            )
+        ]
+        if result.resettled is None:
+            parts.append(self.tr("Every line was returned; nothing was settled again."))
+            return "\n".join(parts)
+        for group in result.resettled.groups:
+            if group.totals is None:
+                parts.append(
+                    self.tr("Kept lines, {group}: not settled. {failure}").format(
+                        group=group.label, failure=group.failure
+                    )
+                )
+                continue
+            parts.append(
+                self.tr(
+                    "Kept lines, {group}: settled again as {id}: total {total}, fund {fund}, "
+                    "account {account}, cash {cash}."
+                ).format(
+                    group=group.label,
+                    id=group.settlement_id,
+                    total=yuan(group.totals.total),
+                    fund=yuan(group.totals.fund),
+                    account=yuan(group.totals.account),
+                    cash=yuan(group.totals.cash),
+                )
+            )
+        return "\n".join(parts)
+
+    def _selected_journal_row(self) -> QueueRow | None:
+        rows = self.journal_table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        row: QueueRow = self.journal_model.data(rows[0], Qt.ItemDataRole.UserRole + 1)
+        return row
+
+    def resolve_selected(self) -> TaskHandle | None:
+        """A supervisor, with their own credential, retries the reversal of an escalated row."""
+        operator = self.operator
+        row = self._selected_journal_row()
+        if operator is None:
+            return None
+        if row is None or str(row.state) != "escalated":
+            show_error(
+                self.bridge,
+                InputError(
+                    "请先在列表中选择一条“需主管处理”（自动冲正多次失败）的流水。",
+                    code="not_escalated",
+                ),
+            )
+            return None
+        answer = self._ask_supervisor(
+            self.tr(
+                "Retry the reversal of {infno} {msgid}? A supervisor enters their own code and "
+                "password."
+            ).format(infno=row.infno, msgid=row.msgid)
+        )
+        if answer is None:
+            return None
+        return self._submit(
+            "resolve",
+            lambda: self.backend.resolve(operator, row.msgid, answer.code, answer.password),
+            self._on_resolved,
+            lane=Lane.NETWORK,
+            busy_text=self.tr("Retrying the reversal…"),
+            on_failure=self._on_platform_failure,
+        )
+
+    def _on_resolved(self, state: str) -> None:
+        if state == "reversed":
+            text = self.tr("Reversed: the platform has undone the call; no money was taken.")
+        elif state == "escalated":
+            text = self.tr(
+                "The reversal failed again; the row stays with the supervisor. "
+                "Check the connection and retry, or call the insurance office."
+            )
+        else:
+            text = self.tr("The row is now: {state}.").format(state=state)
+        self.day_close_label.setText(text)
+        self.bridge.info(text)
+        self.journal_resolved.emit(state)
+        self.refresh_journal()
+        self.check_connection()
+
+    # ================================================================= offline full self-pay
+    def _offline_self_pay_possible(self) -> bool:
+        """The platform is unreachable and the patient is known from the saved copy."""
+        return (
+            self.can(Action.COLLECT_SELF_PAY)
+            and self.eligibility is not None
+            and self.eligibility.from_cache
+        )
+
+    def collect_offline_self_pay(self) -> TaskHandle | None:
+        """Offline: the patient pays the whole bill (全额自费) and claims it back at home."""
+        operator = self._guarded(Action.COLLECT_SELF_PAY)
+        view = self.eligibility
+        if (
+            operator is None
+            or view is None
+            or not self._offline_self_pay_possible()
+            or not self.offline_self_pay_button.isEnabled()
+        ):
+            return None
+        lines = self.bill_model.lines
+        if not ConfirmDialog.ask(
+            self,
+            self.tr("Full self-pay"),
+            self.tr(
+                "The platform cannot be reached. Collect the whole bill, {total}, in cash as full "
+                "self-pay? Nothing is sent to the platform; the patient claims it back at the "
+                "insured place with the receipt."
+            ).format(total=yuan(self.bill_model.total)),
+        ):
+            return None
+        return self._submit(
+            "offline_self_pay",
+            lambda: self.backend.collect_offline_self_pay(operator, view, lines),
+            self._on_offline_collected,
+            lane=Lane.STORE,
+            busy_text=self.tr("Recording the full self-pay…"),
+        )
+
+    def _on_offline_collected(self, collected: OfflineCollection) -> None:
+        self.bridge.info(
+            self.tr("Collected {total} as full self-pay ({id}).").format(
+                total=yuan(collected.total), id=collected.settlement_id
+            )
+        )
+        self.offline_collected.emit(collected)
+        bill_id = collected.bill_id
+        self._submit(
+            "reload",
+            lambda: self.backend.bill(bill_id),
+            self._after_offline_collection,
+            lane=Lane.STORE,
+            busy_text="",
+        )
+
+    def _after_offline_collection(self, bill: BillResult) -> None:
+        self._show_bill(bill)
+        self.settlement_finished.emit()
+        if self.can(Action.PRINT_RECEIPT):
+            self.print_receipts(reprint=False)
 
     def refresh_journal(self) -> None:
         """Load the unresolved calls (STORE lane)."""

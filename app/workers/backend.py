@@ -21,9 +21,10 @@ if TYPE_CHECKING:
     from app.domain.hospital import HospitalProfile
     from app.domain.operator import Operator
     from app.services.bill_import import IdentityInput
-    from app.services.cancel import CancelResult
+    from app.services.cancel import CancelResult, RefundResult
     from app.services.day_close import DayCloseReport
     from app.services.eligibility import EligibilityView
+    from app.services.offline import OfflineCollection
     from app.services.receipts import PrintedReceipt
     from app.services.recovery import QueueRow, RecoverySummary
     from app.services.settlement import BillResult, GroupResult
@@ -147,4 +148,41 @@ class CashierBackend(Protocol):
 
     def day_close(self, operator: Operator) -> DayCloseReport:
         """NETWORK. 3201/3202 for today; refused while rows are unresolved."""
+        ...
+
+    def settlement_lines(self, settlement_id: str) -> tuple[FeeLine, ...]:
+        """STORE. The fee lines one settlement covers (for choosing what the patient returns)."""
+        ...
+
+    def reissue(
+        self, operator: Operator, settlement_id: str, supervisor_code: str, password: str
+    ) -> tuple[PrintedReceipt, ...]:
+        """PRINT. 重打: void the settlement's receipt number and print a new one (supervisor)."""
+        ...
+
+    def partial_refund(
+        self,
+        operator: Operator,
+        settlement_id: str,
+        returned_line_nos: Sequence[str],
+        supervisor_code: str,
+        password: str,
+    ) -> RefundResult:
+        """NETWORK. Cancel the settlement and re-settle the lines the patient keeps (supervisor)."""
+        ...
+
+    def refund_receipts(
+        self, operator: Operator, result: RefundResult
+    ) -> tuple[PrintedReceipt, ...]:
+        """PRINT. The refund receipt of the cancellation, then the re-settlement's receipts."""
+        ...
+
+    def resolve(self, operator: Operator, msgid: str, supervisor_code: str, password: str) -> str:
+        """NETWORK. A supervisor (own credential) retries an escalated row; returns its new state."""
+        ...
+
+    def collect_offline_self_pay(
+        self, operator: Operator, view: EligibilityView, lines: Sequence[FeeLine]
+    ) -> OfflineCollection:
+        """STORE. Platform unreachable: the whole bill as 全额自费 (no platform call)."""
         ...

@@ -19,14 +19,21 @@ from app.domain.bill import FeeLine
 from app.domain.catalogue import CatalogueItem
 from app.domain.hospital import HospitalProfile
 from app.domain.masking import mask_number
-from app.domain.operator import Operator
+from app.domain.operator import Action, Operator
 from app.domain.plan import GroupKind
-from app.errors import DeviceError, OutcomeUnknown, PlatformMaintenance, PlatformUnavailable
+from app.errors import (
+    DeviceError,
+    InputError,
+    OutcomeUnknown,
+    PlatformMaintenance,
+    PlatformUnavailable,
+)
 from app.services.bill_import import IdentityInput, IdentityKind, ImportedVisit
-from app.services.cancel import CancelResult, SupervisorApproval
+from app.services.cancel import CancelResult, RefundResult, SupervisorApproval
 from app.services.day_close import DayCloseReport
 from app.services.eligibility import EligibilityView
 from app.services.engine import Engine
+from app.services.offline import OfflineCollection
 from app.services.ports.devices import CardReader
 from app.services.ports.store import StoredSettlement
 from app.services.receipts import PrintedReceipt, ReceiptService
@@ -154,6 +161,16 @@ class EngineBackend:
         self, operator: Operator, view: EligibilityView, lines: Sequence[FeeLine]
     ) -> BillResult:
         """Save and plan the bill with the lines as the cashier left them."""
+        return self._engine.open_bill(self._visit(view, lines), view, operator)
+
+    def collect_offline_self_pay(
+        self, operator: Operator, view: EligibilityView, lines: Sequence[FeeLine]
+    ) -> OfflineCollection:
+        """The whole bill as 全额自费 from the cached eligibility (no platform call)."""
+        return self._engine.collect_offline_self_pay(self._visit(view, lines), view, operator)
+
+    def _visit(self, view: EligibilityView, lines: Sequence[FeeLine]) -> ImportedVisit:
+        """The visit as the cashier left it, with the HIS hand-off's context when there was one."""
         handed = self._visits.get(view.person.person_no)
         defaults = self._defaults
         visit = ImportedVisit(
@@ -170,7 +187,7 @@ class EngineBackend:
             diagnosis_name=handed.diagnosis_name if handed else "",
             visit_time=handed.visit_time if handed else None,
         )
-        return self._engine.open_bill(visit, view, operator)
+        return visit
 
     def preview(self, operator: Operator, bill_id: str, group_key: str) -> GroupResult:
         """2201 → 2206 for one group."""
@@ -231,6 +248,67 @@ class EngineBackend:
     def journal(self) -> tuple[QueueRow, ...]:
         """Unresolved journal rows."""
         return self._engine.journal()
+
+    def resolve(self, operator: Operator, msgid: str, supervisor_code: str, password: str) -> str:
+        """A supervisor's own credential (lockout applies), then one reversal attempt."""
+        del operator  # whoever is logged in; the supervisor acts under their own code
+        supervisor = self._engine.auth.login(supervisor_code, password)
+        return self._observed(lambda: self._engine.resolve(msgid, supervisor))
+
+    def settlement_lines(self, settlement_id: str) -> tuple[FeeLine, ...]:
+        """The lines of the settlement's group, in bill order."""
+        with self._engine.uow_factory() as uow:
+            stored = uow.settlements.get(settlement_id)
+            bill = uow.bills.get(stored.bill_id) if stored is not None else None
+            groups = list(uow.bills.groups(stored.bill_id)) if stored is not None else []
+        if stored is None or bill is None:
+            raise InputError(
+                f"找不到结算 {settlement_id}，请刷新列表。", code="settlement_not_found"
+            )
+        keys = {no for g in groups if g.group_key == stored.group_key for no in g.line_nos}
+        return tuple(line for line in bill.lines if line.line_no in keys)
+
+    def reissue(
+        self, operator: Operator, settlement_id: str, supervisor_code: str, password: str
+    ) -> tuple[PrintedReceipt, ...]:
+        """重打 the settlement's live receipt, authorised by another person's supervisor credential."""
+        supervisor = self._engine.auth.authorize_supervisor(
+            Action.REISSUE_RECEIPT, supervisor_code, password, requested_by=operator
+        )
+        service = self._receipt_service()
+        live = [r for r in service.receipts_for(settlement_id) if not r.voided_by]
+        if not live:
+            raise InputError(
+                f"结算 {settlement_id} 还没有打印过票据，没有可作废的票据号。请先打印票据。",
+                code="reissue_no_receipt",
+            )
+        return (service.reissue(live[-1].receipt_no, operator, supervisor),)
+
+    def partial_refund(
+        self,
+        operator: Operator,
+        settlement_id: str,
+        returned_line_nos: Sequence[str],
+        supervisor_code: str,
+        password: str,
+    ) -> RefundResult:
+        """Cancel (2208) and re-settle what the patient keeps, with the supervisor's credential."""
+        approval = SupervisorApproval(supervisor_code, password)
+        return self._observed(
+            lambda: self._engine.partial_refund(
+                settlement_id, tuple(returned_line_nos), operator, approval
+            )
+        )
+
+    def refund_receipts(
+        self, operator: Operator, result: RefundResult
+    ) -> tuple[PrintedReceipt, ...]:
+        """The refund receipt (部分退费), then the receipts of the re-settled lines."""
+        service = self._receipt_service()
+        printed = [service.issue(result.cancellation.cancellation_id, operator, refund=True)]
+        if result.resettled is not None and any(g.settlement_id for g in result.resettled.groups):
+            printed.extend(service.issue_for_bill(result.resettled.bill_id, operator))
+        return tuple(printed)
 
     def day_close(self, operator: Operator) -> DayCloseReport:
         """Reconcile today (local day)."""

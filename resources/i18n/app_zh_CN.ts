@@ -308,369 +308,481 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="194"/>
+        <location filename="../../app/ui/main_window.py" line="202"/>
         <source>Cross-province chronic-disease settlement window</source>
         <translation>门诊慢特病跨省直接结算收费窗口</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="228"/>
+        <location filename="../../app/ui/main_window.py" line="236"/>
         <source>TRAINING / DEMO MODE — sandbox platform, no real settlement, no real money</source>
         <translation>培训/演示模式 — 使用沙箱平台，不产生真实结算，不收取真实费用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="240"/>
+        <location filename="../../app/ui/main_window.py" line="248"/>
         <source>Platform: checking…</source>
         <translation>医保平台：检查中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="244"/>
+        <location filename="../../app/ui/main_window.py" line="252"/>
         <source>Not logged in</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="212"/>
-        <location filename="../../app/ui/main_window.py" line="273"/>
+        <location filename="../../app/ui/main_window.py" line="220"/>
+        <location filename="../../app/ui/main_window.py" line="281"/>
         <source>Press Enter to log in.</source>
         <translation>请按回车键登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="201"/>
+        <location filename="../../app/ui/main_window.py" line="209"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="205"/>
+        <location filename="../../app/ui/main_window.py" line="213"/>
         <source>Starting… the window is ready in a few seconds.</source>
         <translation>正在启动…几秒钟后即可登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="276"/>
+        <location filename="../../app/ui/main_window.py" line="284"/>
         <source>Log in (Enter)</source>
         <translation>登录（回车）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="290"/>
+        <location filename="../../app/ui/main_window.py" line="298"/>
         <source>Window</source>
         <translation>收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="292"/>
+        <location filename="../../app/ui/main_window.py" line="300"/>
         <source>Today&apos;s settlements</source>
         <translation>当日结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="294"/>
+        <location filename="../../app/ui/main_window.py" line="302"/>
         <source>Unresolved calls / day close</source>
         <translation>待确认交易 / 日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="317"/>
+        <location filename="../../app/ui/main_window.py" line="325"/>
         <source>Read card (F2)</source>
         <translation>读卡（F2）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="321"/>
+        <location filename="../../app/ui/main_window.py" line="329"/>
         <source>ID number, Enter (F3)</source>
         <translation>身份证号，回车（F3）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="330"/>
+        <location filename="../../app/ui/main_window.py" line="338"/>
         <source>Demo: which card is in the simulated reader</source>
         <translation>演示：模拟读卡器中插入的是哪张卡</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="333"/>
+        <location filename="../../app/ui/main_window.py" line="341"/>
         <source>Eligibility slip</source>
         <translation>资格查询单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="344"/>
+        <location filename="../../app/ui/main_window.py" line="352"/>
         <source>Add item: hospital code, name or pinyin initials (F4)</source>
         <translation>添加项目：院内编码、名称或拼音首字母（F4）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="400"/>
+        <location filename="../../app/ui/main_window.py" line="408"/>
         <source>Pre-settle (F8)</source>
         <translation>预结算（F8）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="402"/>
+        <location filename="../../app/ui/main_window.py" line="410"/>
         <source>Settle (F9)</source>
         <translation>结算（F9）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="404"/>
+        <location filename="../../app/ui/main_window.py" line="412"/>
         <source>Receipts (F10)</source>
         <translation>打印收据（F10）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="406"/>
+        <location filename="../../app/ui/main_window.py" line="414"/>
         <source>Next patient (F12)</source>
         <translation>下一位（F12）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="425"/>
+        <location filename="../../app/ui/main_window.py" line="438"/>
         <source>Search by name, ID or settlement number</source>
         <translation>按人员编号、账单号或结算号查找</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="432"/>
+        <location filename="../../app/ui/main_window.py" line="445"/>
         <source>Reprint copy (补打)</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="434"/>
+        <location filename="../../app/ui/main_window.py" line="451"/>
         <source>Cancel settlement (supervisor)</source>
         <translation>撤销结算（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="436"/>
-        <location filename="../../app/ui/main_window.py" line="458"/>
+        <location filename="../../app/ui/main_window.py" line="455"/>
+        <location filename="../../app/ui/main_window.py" line="491"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="454"/>
+        <location filename="../../app/ui/main_window.py" line="485"/>
         <source>Resolve now</source>
         <translation>立即处理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="456"/>
+        <location filename="../../app/ui/main_window.py" line="489"/>
         <source>Day close and reconcile (supervisor)</source>
         <translation>日结对账（收费主管）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="533"/>
+        <location filename="../../app/ui/main_window.py" line="575"/>
         <source>(no card in the reader)</source>
         <translation>（读卡器中无卡）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="535"/>
+        <location filename="../../app/ui/main_window.py" line="577"/>
         <source>Card in reader: {name}</source>
         <translation>读卡器中的卡：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="635"/>
+        <location filename="../../app/ui/main_window.py" line="677"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="635"/>
+        <location filename="../../app/ui/main_window.py" line="677"/>
         <source>Operator code and password</source>
         <translation>请输入工号和密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="648"/>
+        <location filename="../../app/ui/main_window.py" line="690"/>
         <source>Checking password…</source>
         <translation>正在核对密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="655"/>
+        <location filename="../../app/ui/main_window.py" line="697"/>
         <source>Operator: {name} ({role})</source>
         <translation>操作员：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="675"/>
+        <location filename="../../app/ui/main_window.py" line="717"/>
         <source>Locked. {name}, press Enter and type your password to continue.</source>
         <translation>已锁定。{name}，请按回车并输入密码继续。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="680"/>
+        <location filename="../../app/ui/main_window.py" line="722"/>
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="725"/>
+        <location filename="../../app/ui/main_window.py" line="770"/>
         <source>Settlement is enabled once the unresolved calls have been checked.</source>
         <translation>正在确认未完成的医保交易，确认后方可结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="728"/>
+        <location filename="../../app/ui/main_window.py" line="773"/>
         <source>The platform is in maintenance: direct settlement is not possible until it ends.</source>
         <translation>医保平台停机维护中，维护结束前不能直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="732"/>
-        <source>Offline: direct settlement is disabled until the platform is reachable; nothing is sent meanwhile.</source>
-        <translation>离线：医保平台连接恢复前不能直接结算，期间不会发送任何结算请求。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1271"/>
+        <location filename="../../app/ui/main_window.py" line="1324"/>
         <source>The national platform announces maintenance: “{text}”. Direct settlement is paused until it ends.</source>
         <translation>国家医保平台通知停机维护：“{text}”。维护结束前暂停直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="735"/>
+        <location filename="../../app/ui/main_window.py" line="780"/>
         <source>Eligibility is from the saved copy; read the card again when online.</source>
         <translation>当前参保信息来自本机缓存，仅供参考；联网后请重新读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="737"/>
+        <location filename="../../app/ui/main_window.py" line="417"/>
+        <source>Offline: collect all as full self-pay</source>
+        <translation>离线：全部按全额自费收费</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="448"/>
+        <source>Reissue with a new number (重打, supervisor)</source>
+        <translation>重打（换新票号，需主管授权）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="453"/>
+        <source>Partial refund (supervisor)</source>
+        <translation>部分退费（需主管授权）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="487"/>
+        <source>Retry escalated reversal (supervisor)</source>
+        <translation>重试转人工的冲正（需主管授权）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="777"/>
+        <source>Offline: direct settlement is disabled until the platform is reachable. The patient may pay the whole bill as full self-pay and claim it back at the insured place.</source>
+        <translation>离线：医保平台恢复连接前不能直接结算。患者可选择全部费用全额自费，凭收据回参保地报销。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="782"/>
         <source>Tag every line (1–9 disease, G general) before pre-settling.</source>
         <translation>请先标记每一行费用（数字键 1–9 选病种，G 为普通门诊）再预结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="785"/>
+        <location filename="../../app/ui/main_window.py" line="838"/>
         <source>Reading card…</source>
         <translation>正在读卡…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="822"/>
+        <location filename="../../app/ui/main_window.py" line="875"/>
         <source>Querying the platform…</source>
         <translation>正在查询医保平台…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="859"/>
+        <location filename="../../app/ui/main_window.py" line="912"/>
         <source>Loading the visit&apos;s fee lines…</source>
         <translation>正在读取本次就诊费用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="880"/>
+        <location filename="../../app/ui/main_window.py" line="933"/>
         <source>G = general outpatient</source>
         <translation>G = 普通门诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="881"/>
+        <location filename="../../app/ui/main_window.py" line="934"/>
         <source>0 = clear</source>
         <translation>0 = 清除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="882"/>
+        <location filename="../../app/ui/main_window.py" line="935"/>
         <source>Tag the selected lines: </source>
         <translation>标记选中行：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="988"/>
+        <location filename="../../app/ui/main_window.py" line="1041"/>
         <source>Total {total}</source>
         <translation>合计 {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="992"/>
+        <location filename="../../app/ui/main_window.py" line="1045"/>
         <source>Total {total}  Fund {fund}  Account {account}  Cash {cash}</source>
         <translation>合计 {total}&#x3000;统筹 {fund}&#x3000;个人账户 {account}&#x3000;现金 {cash}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1030"/>
+        <location filename="../../app/ui/main_window.py" line="1083"/>
         <source>Saving the bill…</source>
         <translation>正在保存账单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1052"/>
+        <location filename="../../app/ui/main_window.py" line="1105"/>
         <source>Pre-settling {group}…</source>
         <translation>正在预结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1093"/>
+        <location filename="../../app/ui/main_window.py" line="1146"/>
         <source>fund</source>
         <translation>统筹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1093"/>
+        <location filename="../../app/ui/main_window.py" line="1146"/>
         <source>cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1094"/>
+        <location filename="../../app/ui/main_window.py" line="1147"/>
         <source>paid in full by the patient</source>
         <translation>患者全额自付</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1106"/>
+        <location filename="../../app/ui/main_window.py" line="1159"/>
         <source>Settle</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1106"/>
+        <location filename="../../app/ui/main_window.py" line="1159"/>
         <source>Settle these groups?</source>
         <translation>确认结算以下各组？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1138"/>
+        <location filename="../../app/ui/main_window.py" line="1191"/>
         <source>Settling {group}…</source>
         <translation>正在结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1203"/>
+        <location filename="../../app/ui/main_window.py" line="1256"/>
+        <location filename="../../app/ui/main_window.py" line="1527"/>
         <source>Printing receipts…</source>
         <translation>正在打印收据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1209"/>
+        <location filename="../../app/ui/main_window.py" line="1262"/>
         <source>Receipts printed: {numbers}</source>
         <translation>已打印收据：{numbers}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1224"/>
+        <location filename="../../app/ui/main_window.py" line="1277"/>
         <source>Preparing the eligibility slip…</source>
         <translation>正在生成资格查询单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1243"/>
+        <location filename="../../app/ui/main_window.py" line="1296"/>
         <source>Platform: MAINTENANCE</source>
         <translation>医保平台：停机维护</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1246"/>
+        <location filename="../../app/ui/main_window.py" line="1299"/>
         <source>Platform: online</source>
         <translation>医保平台：在线</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1250"/>
+        <location filename="../../app/ui/main_window.py" line="1303"/>
         <source>Platform: OFFLINE (checked {time})</source>
         <translation>医保平台：离线（检查于 {time}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1260"/>
+        <location filename="../../app/ui/main_window.py" line="1313"/>
         <source>Unresolved calls: {n}</source>
         <translation>待确认交易：{n} 笔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1285"/>
+        <location filename="../../app/ui/main_window.py" line="1338"/>
         <source>Confirming unresolved settlements…</source>
         <translation>正在确认未完成的结算…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1353"/>
+        <location filename="../../app/ui/main_window.py" line="1406"/>
         <source>Cancel settlement</source>
         <translation>撤销结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1354"/>
+        <location filename="../../app/ui/main_window.py" line="1407"/>
         <source>Cancel settlement {id} ({total})? The fund&apos;s payment is returned.</source>
         <translation>撤销结算 {id}（{total}）？医保基金支付部分将退回。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1361"/>
+        <location filename="../../app/ui/main_window.py" line="1414"/>
+        <location filename="../../app/ui/main_window.py" line="1437"/>
         <source>Supervisor authorisation</source>
         <translation>主管授权</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1362"/>
+        <location filename="../../app/ui/main_window.py" line="1415"/>
         <source>A supervisor must authorise the cancellation.</source>
         <translation>撤销结算须由收费主管输入工号和密码授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1373"/>
+        <location filename="../../app/ui/main_window.py" line="1426"/>
         <source>Cancelling…</source>
         <translation>正在撤销…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1379"/>
+        <location filename="../../app/ui/main_window.py" line="1432"/>
         <source>Settlement {id} cancelled.</source>
         <translation>结算 {id} 已撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1401"/>
+        <location filename="../../app/ui/main_window.py" line="1447"/>
+        <source>Reissue the receipt of {id} under a new number? The old number is voided. A supervisor must authorise it.</source>
+        <translation>为结算 {id} 重打票据（换新票据号）？原票据号将作废。须由收费主管授权。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1460"/>
+        <source>Reissuing the receipt…</source>
+        <translation>正在重打票据…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1467"/>
+        <source>Receipt {old} voided; new receipt {new} printed.</source>
+        <translation>票据 {old} 已作废，新票据 {new} 已打印。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1502"/>
+        <source>A supervisor must authorise the partial refund of {id} ({n} line(s) returned).</source>
+        <translation>结算 {id} 部分退费（退 {n} 项）须由收费主管输入工号和密码授权。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1514"/>
+        <source>Cancelling and settling the kept lines again…</source>
+        <translation>正在撤销原结算并重新结算保留的项目…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1533"/>
+        <source>Settlement {id} cancelled (refund {total}).</source>
+        <translation>结算 {id} 已撤销（退费 {total}）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1538"/>
+        <source>Every line was returned; nothing was settled again.</source>
+        <translation>全部项目已退，无需重新结算。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1543"/>
+        <source>Kept lines, {group}: not settled. {failure}</source>
+        <translation>保留项目（{group}）未能重新结算。{failure}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1550"/>
+        <source>Kept lines, {group}: settled again as {id}: total {total}, fund {fund}, account {account}, cash {cash}.</source>
+        <translation>保留项目（{group}）已重新结算，结算号 {id}：总金额 {total}，统筹支付 {fund}，个人账户 {account}，现金 {cash}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1587"/>
+        <source>Retry the reversal of {infno} {msgid}? A supervisor enters their own code and password.</source>
+        <translation>重试冲正交易 {infno} {msgid}？须由收费主管输入本人工号和密码。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1598"/>
+        <source>Retrying the reversal…</source>
+        <translation>正在重试冲正…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1604"/>
+        <source>Reversed: the platform has undone the call; no money was taken.</source>
+        <translation>已冲正：医保平台已撤回该笔交易，未产生费用。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1607"/>
+        <source>The reversal failed again; the row stays with the supervisor. Check the connection and retry, or call the insurance office.</source>
+        <translation>冲正再次失败，该笔交易仍待主管处理。请检查网络后重试，或联系医保经办机构。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1611"/>
+        <source>The row is now: {state}.</source>
+        <translation>该笔交易当前状态：{state}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1641"/>
+        <source>Full self-pay</source>
+        <translation>全额自费</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1643"/>
+        <source>The platform cannot be reached. Collect the whole bill, {total}, in cash as full self-pay? Nothing is sent to the platform; the patient claims it back at the insured place with the receipt.</source>
+        <translation>无法连接医保平台。是否按全额自费收取全部费用 {total}？不会向医保平台发送任何交易；患者凭收据回参保地申请报销。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1654"/>
+        <source>Recording the full self-pay…</source>
+        <translation>正在记录全额自费收费…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1659"/>
+        <source>Collected {total} as full self-pay ({id}).</source>
+        <translation>已按全额自费收取 {total}（{id}）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1697"/>
         <source>Day close</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1401"/>
+        <location filename="../../app/ui/main_window.py" line="1697"/>
         <source>Close the day and reconcile with the platform?</source>
         <translation>进行日结并与医保平台对账？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1409"/>
+        <location filename="../../app/ui/main_window.py" line="1705"/>
         <source>Reconciling with the platform…</source>
         <translation>正在与医保平台对账…</translation>
     </message>
@@ -806,6 +918,24 @@
         <location filename="../../app/ui/views/patient_view.py" line="162"/>
         <source>NOT opened at this hospital — full self-pay</source>
         <translation>本院未开通 — 全额自费</translation>
+    </message>
+</context>
+<context>
+    <name>RefundLinesDialog</name>
+    <message>
+        <location filename="../../app/ui/dialogs/refund_dialog.py" line="29"/>
+        <source>Partial refund</source>
+        <translation>部分退费</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dialogs/refund_dialog.py" line="35"/>
+        <source>{no}  {name}  {quantity} × {price} = {amount}</source>
+        <translation>{no}  {name}  {quantity} × {price} = {amount}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dialogs/refund_dialog.py" line="55"/>
+        <source>Tick the lines the patient returns. The settlement is cancelled and the lines kept are settled again as a new bill.</source>
+        <translation>请勾选患者退回的项目。原结算将被撤销，保留的项目作为新账单重新结算。</translation>
     </message>
 </context>
 <context>

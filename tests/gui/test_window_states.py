@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from io import BytesIO
 
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
@@ -179,3 +181,39 @@ def test_catalogue_search_answers_while_typing_and_drops_stale_answers(
     first = window.catalogue_model.item(0)
     assert first is not None
     assert first.name == "阿莫西林胶囊"
+
+
+def test_offline_the_whole_bill_can_be_collected_as_full_self_pay(
+    qtbot: QtBot, open_desk: Callable[..., Desk], confirm_everything: list[str]
+) -> None:
+    server = SandboxServer().start()
+    desk = open_desk(server)
+    window = desk.window
+    identify(qtbot, desk, QINGHAI)
+    assert not window.offline_self_pay_button.isVisible()  # online: settle normally
+    server.stop()
+    window.check_connection()
+    qtbot.waitUntil(lambda: window.connection is not None and not window.connection.online)
+    identify(qtbot, desk, QINGHAI)
+    qtbot.waitUntil(lambda: window.bill_model.rowCount() > 0, timeout=10_000)
+    assert "全额自费" in window.reason_label.text()
+    assert not window.pre_settle_button.isEnabled()
+    assert window.offline_self_pay_button.isVisible()
+    assert window.offline_self_pay_button.isEnabled()
+    sent_before = server.request_count()
+
+    with qtbot.waitSignal(window.receipts_ready, timeout=20_000) as printed:
+        window.offline_self_pay_button.click()
+
+    (receipt,) = printed.args[0]
+    assert receipt.data.settlement_id.startswith("ZF")
+    assert receipt.data.totals.cash == receipt.data.totals.total == window.bill_model.total
+    assert receipt.data.totals.fund == 0
+    assert "申请报销" in receipt.data.category.notice
+    assert "医保平台无法连接" in receipt.data.category.notice
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(receipt.pdf)).pages)
+    assert "全额自费" in text
+    assert "报销" in text
+    assert "全额自费" in confirm_everything[-1]
+    assert server.request_count() == sent_before
+    assert not window.offline_self_pay_button.isEnabled()  # no second collection of this bill

@@ -24,32 +24,34 @@ class SqlJournalRepository:
     def __init__(self, session: Session) -> None:
         """Work inside ``session`` (the unit of work's transaction)."""
         self._session = session
+        # Rows touched in this unit of work: a call's SENT and OK moves need one SELECT, not two.
+        self._rows: dict[str, JournalRow] = {}
 
     def add(self, entry: JournalEntry) -> None:
         """Insert a new row and its first event; a duplicate msgid raises at once (IntegrityError)."""
-        self._session.add(
-            JournalRow(
-                msgid=entry.msgid,
-                infno=entry.infno,
-                state=entry.state,
-                bill_id=entry.bill_id,
-                group_key=entry.group_key,
-                person_no=entry.person_no,
-                insured_admdvs=entry.insured_admdvs,
-                operator_code=entry.operator_code,
-                created_at=entry.created_at,
-                updated_at=entry.updated_at,
-                visit_id=entry.visit_id,
-                batch_no=entry.batch_no,
-                original_msgid=entry.original_msgid,
-                original_infno=entry.original_infno,
-                settlement_id=entry.settlement_id,
-                amount=entry.amount,
-                attempts=entry.attempts,
-                last_error=entry.last_error,
-            )
+        row = JournalRow(
+            msgid=entry.msgid,
+            infno=entry.infno,
+            state=entry.state,
+            bill_id=entry.bill_id,
+            group_key=entry.group_key,
+            person_no=entry.person_no,
+            insured_admdvs=entry.insured_admdvs,
+            operator_code=entry.operator_code,
+            created_at=entry.created_at,
+            updated_at=entry.updated_at,
+            visit_id=entry.visit_id,
+            batch_no=entry.batch_no,
+            original_msgid=entry.original_msgid,
+            original_infno=entry.original_infno,
+            settlement_id=entry.settlement_id,
+            amount=entry.amount,
+            attempts=entry.attempts,
+            last_error=entry.last_error,
         )
+        self._session.add(row)
         self._session.flush()
+        self._rows[entry.msgid] = row
         self._event(
             entry.msgid,
             previous=None,
@@ -129,7 +131,13 @@ class SqlJournalRepository:
         return [(e.at, e.from_state, e.to_state) for e in self._session.scalars(query)]
 
     def _row(self, msgid: str) -> JournalRow | None:
-        return self._session.scalars(select(JournalRow).where(JournalRow.msgid == msgid)).first()
+        row = self._rows.get(msgid)
+        if row is None:
+            query = select(JournalRow).where(JournalRow.msgid == msgid)
+            row = self._session.scalars(query).first()
+            if row is not None:
+                self._rows[msgid] = row
+        return row
 
     def _event(
         self,

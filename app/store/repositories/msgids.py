@@ -37,14 +37,23 @@ class SqlMsgIdRepository:
         self._session = session
         self._state: dict[str, tuple[str, int]] = {}
         self._dirty: set[str] = set()
-        event.listen(session, "before_commit", self._write)
-        event.listen(session, "after_commit", self._forget)
-        event.listen(session, "after_rollback", self._forget)
+        self._listening = False
+
+    def _listen(self) -> None:
+        # Registered at the first use: most units of work never issue a msgid, and
+        # registering session events costs more than the rest of the unit of work's set-up.
+        if self._listening:
+            return
+        self._listening = True
+        event.listen(self._session, "before_commit", self._write)
+        event.listen(self._session, "after_commit", self._forget)
+        event.listen(self._session, "after_rollback", self._forget)
 
     def next_msgid(self, institution_code: str, now: datetime) -> str:
         """The next unused msgid for ``institution_code`` at ``now`` (aware)."""
         if len(institution_code) != INSTITUTION_CODE_LENGTH:
             raise ValueError("institution code must have 12 characters")
+        self._listen()
         candidate = now.astimezone(PLATFORM_TIME).strftime(_SECOND_FORMAT)
         last_second, last_seq = self._load(institution_code)
         if candidate > last_second:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from helpers.engine_fixtures import demo_bill
 from pytestqt.qtbot import QtBot
 
+from app.domain.bill import FeeLine
 from app.sandbox import SandboxServer
 from app.ui.dialogs.credential_dialog import CredentialAnswer, CredentialDialog
+from app.ui.dialogs.refund_dialog import RefundLinesDialog
 from gui.desk import PASSWORDS, Desk, insert_card
 
 
@@ -124,3 +127,142 @@ def test_supervisor_closes_the_day_and_sees_the_reconciliation(
     qtbot.waitUntil(lambda: bool(window.day_close_label.text()), timeout=20_000)
     assert "平衡" in window.day_close_label.text()
     assert sandbox.request_count("3201") >= 1
+
+
+def supervisor_answers(monkeypatch: pytest.MonkeyPatch, code: str, password: str) -> list[str]:
+    """The credential dialog answers with ``code``/``password``; returns the prompts shown."""
+    prompts: list[str] = []
+
+    def ask(
+        cls: type, parent: object, title: str, prompt: str, code_: str = ""
+    ) -> CredentialAnswer:
+        prompts.append(prompt)
+        return CredentialAnswer(code, password)
+
+    monkeypatch.setattr(CredentialDialog, "ask", classmethod(ask))
+    return prompts
+
+
+def test_reissue_voids_the_old_number_with_a_supervisors_credential(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    open_desk: Callable[..., Desk],
+    monkeypatch: pytest.MonkeyPatch,
+    confirm_everything: list[str],
+) -> None:
+    desk = open_desk(sandbox)
+    window = desk.window
+    settle_qinghai(qtbot, desk)
+    show_history(qtbot, desk)
+    row = window.history_model.row(0)
+    assert row is not None
+    assert desk.engine.receipts is not None
+    (original,) = desk.engine.receipts.receipts_for(row.settlement_id)
+    assert window.reissue_button.isVisible()
+
+    supervisor_answers(monkeypatch, "C001", PASSWORDS["C001"])  # a cashier cannot authorise
+    window.reissue_button.click()
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+    assert desk.errors()[-1].code in ("permission", "reissue_authorisation")
+    assert len(desk.engine.receipts.receipts_for(row.settlement_id)) == 1
+
+    supervisor_answers(monkeypatch, "S001", PASSWORDS["S001"])
+    with qtbot.waitSignal(window.receipts_ready, timeout=10_000) as printed:
+        window.reissue_button.click()
+
+    (new,) = printed.args[0]
+    assert new.kind.value == "reissue"
+    assert new.data.replaces == original.receipt_no
+    assert new.receipt_no != original.receipt_no
+    old, issued = desk.engine.receipts.receipts_for(row.settlement_id)
+    assert old.voided_by == new.receipt_no
+    assert issued.replaces == original.receipt_no
+
+
+def test_partial_refund_cancels_and_resettles_the_kept_lines(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    open_desk: Callable[..., Desk],
+    monkeypatch: pytest.MonkeyPatch,
+    confirm_everything: list[str],
+) -> None:
+    desk = open_desk(sandbox)
+    window = desk.window
+    settle_qinghai(qtbot, desk)
+    show_history(qtbot, desk)
+    row = window.history_model.row(0)
+    assert row is not None
+    offered: list[tuple[str, ...]] = []
+
+    def choose(cls: type, parent: object, lines: tuple[FeeLine, ...]) -> tuple[str, ...]:
+        offered.append(tuple(line.line_no for line in lines))
+        return (lines[-1].line_no,)
+
+    monkeypatch.setattr(RefundLinesDialog, "ask", classmethod(choose))
+    prompts = supervisor_answers(monkeypatch, "S001", PASSWORDS["S001"])
+
+    with qtbot.waitSignal(window.refunded, timeout=30_000) as refunded:
+        window.refund_selected()
+    with qtbot.waitSignal(window.receipts_ready, timeout=20_000) as printed:
+        pass
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+
+    result = refunded.args[0]
+    assert offered == [("1", "2", "3", "4", "5", "6")]
+    assert "1" in prompts[-1]  # one line returned
+    assert result.cancellation.original_settlement_id == row.settlement_id
+    assert sandbox.request_count("2208") == 1
+    assert result.resettled is not None
+    (kept,) = result.resettled.groups
+    assert kept.settlement_id
+    assert kept.line_nos == ("1", "2", "3", "4", "5")
+    assert kept.totals is not None
+    assert kept.totals.total < row.total
+    kinds = [receipt.kind.value for receipt in printed.args[0]]
+    assert kinds == ["refund", "original"]
+    summary = window.history_result_label.text()
+    assert row.settlement_id in summary
+    assert kept.settlement_id in summary
+    assert "重新结算" in summary
+
+
+def test_supervisor_retries_an_escalated_reversal_from_the_journal(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    open_desk: Callable[..., Desk],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    desk = open_desk(sandbox)
+    window = desk.window
+    sandbox.set_faults(
+        [
+            {"infno": "2207", "kind": "drop_after", "nth": [1]},
+            {"infno": "2601", "kind": "http_error_before", "probability": 1.0},
+        ]
+    )
+    desk.engine.settle_visit(demo_bill("01"), desk.engine.operator("C001"))
+    (escalated,) = desk.engine.start().escalated
+    window.tabs.setCurrentWidget(window.journal_tab)
+    qtbot.waitUntil(lambda: escalated in window.journal_rows(), timeout=10_000)
+    at = window.journal_rows().index(escalated)
+    assert "主管" in window.journal_model.data(window.journal_model.index(at, 4))
+    window.journal_table.selectRow(at)
+    assert window.resolve_button.isVisible()
+
+    supervisor_answers(monkeypatch, "S001", "wrong-password")
+    window.resolve_button.click()
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+    assert desk.errors()
+    assert "Traceback" not in desk.errors()[-1].text
+    assert desk.errors()[-1].code in ("permission", "login_failed")
+    assert escalated in desk.engine.journal()  # still with the supervisor
+
+    sandbox.set_faults([])
+    window.journal_table.selectRow(window.journal_rows().index(escalated))
+    supervisor_answers(monkeypatch, "S001", PASSWORDS["S001"])
+    with qtbot.waitSignal(window.journal_resolved, timeout=20_000) as resolved:
+        window.resolve_button.click()
+    assert resolved.args == ["reversed"]
+    qtbot.waitUntil(lambda: window.journal_model.rowCount() == 0, timeout=10_000)
+    assert "冲正" in window.day_close_label.text()
+    assert [r["status"] for r in sandbox.ledger() if r["infno"] == "2207"] == ["reversed"]

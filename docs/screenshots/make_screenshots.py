@@ -119,6 +119,12 @@ def main() -> int:
         save(app, preview, "05-receipt-preview")
         preview.close()
 
+        window.tabs.setCurrentWidget(window.history_tab)
+        wait(app, lambda: window.history_model.rowCount() > 0 and not window.busy, 30)
+        window.history_table.selectRow(0)
+        save(app, window, "09-history")
+        window.tabs.setCurrentIndex(0)
+
         window.lock()
         save(app, window, "06-locked")
         login(app, window, "R001")
@@ -133,6 +139,17 @@ def main() -> int:
         wait(app, lambda: window.connection is not None and not window.connection.online)
         identify(app, window, "马秀兰")
         save(app, window, "08-offline")
+
+        printed: list[object] = []
+        window.receipts_ready.connect(printed.append)
+        window.offline_self_pay_button.click()
+        wait(app, lambda: bool(printed) and not window.busy, 30)
+        (receipt,) = printed[-1]  # type: ignore[misc]
+        preview = ReceiptPreviewDialog(receipt.pdf, printer_for(receipt.pdf), window)
+        preview.resize(900, 768)
+        preview.show()
+        save(app, preview, "10-offline-self-pay-receipt")
+        preview.close()
         window.close()
     finally:
         session.close()

@@ -26,6 +26,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.main import DEMO_OPERATORS, WindowSession, create_application, start_session
+from app.services.receipts import PrintedReceipt
 from app.ui import errors as ui_errors
 from app.ui import main_window
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
@@ -80,6 +81,33 @@ def login(app: QApplication, window: MainWindow, code: str) -> None:
     settle_ui(app, window)
 
 
+def shoot_history(app: QApplication, window: MainWindow) -> None:
+    """Today's settlements with 补打 / 重打 / 撤销 / 部分退费."""
+    window.tabs.setCurrentWidget(window.history_tab)
+    wait(app, lambda: window.history_model.rowCount() > 0 and not window.busy, 30)
+    window.history_table.selectRow(0)
+    save(app, window, "09-history")
+    window.tabs.setCurrentIndex(0)
+
+
+def shoot_offline_self_pay(app: QApplication, window: MainWindow) -> None:
+    """Offline: the whole bill collected as 全额自费, and its receipt."""
+    window.check_connection()
+    wait(app, lambda: window.connection is not None and not window.connection.online)
+    identify(app, window, "马秀兰")
+    save(app, window, "08-offline")
+    printed: list[tuple[PrintedReceipt, ...]] = []
+    window.receipts_ready.connect(printed.append)
+    window.offline_self_pay_button.click()
+    wait(app, lambda: bool(printed) and not window.busy, 30)
+    (receipt,) = printed[-1]
+    preview = ReceiptPreviewDialog(receipt.pdf, printer_for(receipt.pdf), window)
+    preview.resize(900, 768)
+    preview.show()
+    save(app, preview, "10-offline-self-pay-receipt")
+    preview.close()
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     previews: list[bytes] = []
@@ -119,11 +147,7 @@ def main() -> int:
         save(app, preview, "05-receipt-preview")
         preview.close()
 
-        window.tabs.setCurrentWidget(window.history_tab)
-        wait(app, lambda: window.history_model.rowCount() > 0 and not window.busy, 30)
-        window.history_table.selectRow(0)
-        save(app, window, "09-history")
-        window.tabs.setCurrentIndex(0)
+        shoot_history(app, window)
 
         window.lock()
         save(app, window, "06-locked")
@@ -135,21 +159,7 @@ def main() -> int:
 
         assert session.server is not None
         session.server.stop()
-        window.check_connection()
-        wait(app, lambda: window.connection is not None and not window.connection.online)
-        identify(app, window, "马秀兰")
-        save(app, window, "08-offline")
-
-        printed: list[object] = []
-        window.receipts_ready.connect(printed.append)
-        window.offline_self_pay_button.click()
-        wait(app, lambda: bool(printed) and not window.busy, 30)
-        (receipt,) = printed[-1]  # type: ignore[misc]
-        preview = ReceiptPreviewDialog(receipt.pdf, printer_for(receipt.pdf), window)
-        preview.resize(900, 768)
-        preview.show()
-        save(app, preview, "10-offline-self-pay-receipt")
-        preview.close()
+        shoot_offline_self_pay(app, window)
         window.close()
     finally:
         session.close()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from helpers.engine_fixtures import demo_bill
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.domain.bill import FeeLine
@@ -266,3 +268,24 @@ def test_supervisor_retries_an_escalated_reversal_from_the_journal(
     qtbot.waitUntil(lambda: window.journal_model.rowCount() == 0, timeout=10_000)
     assert "冲正" in window.day_close_label.text()
     assert [r["status"] for r in sandbox.ledger() if r["infno"] == "2207"] == ["reversed"]
+
+
+def test_refund_dialog_returns_only_the_ticked_lines(qtbot: QtBot) -> None:
+    lines = [
+        FeeLine.create(
+            line_no=str(n),
+            hospital_code=f"H{n}",
+            national_code=f"N{n}",
+            name=f"项目{n}",
+            unit_price=Decimal("2.50"),
+            quantity=Decimal(2),
+        )
+        for n in (1, 2, 3)
+    ]
+    dialog = RefundLinesDialog(lines)
+    qtbot.addWidget(dialog)
+    assert dialog.list.count() == 3
+    assert "5.00" in dialog.list.item(0).text()
+    assert dialog.returned() == ()
+    dialog.list.item(1).setCheckState(Qt.CheckState.Checked)
+    assert dialog.returned() == ("2",)

@@ -140,6 +140,8 @@ class BillResult:
 
 
 ConfirmCallback = Callable[[GroupResult], bool]
+# One preview step: the group as it committed it, or None when the step stopped (failed, converted).
+Step = Callable[[Bill, GroupSettlement, Operator], GroupSettlement | None]
 
 
 def self_pay_totals(amount: Decimal) -> SettlementTotals:
@@ -249,6 +251,7 @@ class SettlementService:
                 now, operator.code, "bill_opened", "ok", f"{len(lines)} lines", bill_id=bill.bill_id
             )
             uow.commit()
+        self._remember(bill)  # just stored: no need to read and decrypt it back
         return self.bill(bill.bill_id)
 
     def _complete_lines(self, lines: Sequence[FeeLine]) -> tuple[FeeLine, ...]:
@@ -349,7 +352,7 @@ class SettlementService:
         self._require(operator, Action.PRE_SETTLE)
         self._guard(bill_id)
         bill, group = self._load(bill_id, group_key)
-        steps: list[tuple[GroupState, Callable[[Bill, GroupSettlement, Operator], bool]]] = [
+        steps: list[tuple[GroupState, Step]] = [
             (GroupState.PLANNED, self._register),
             (GroupState.REGISTERED, self._upload_visit),
             (GroupState.VISIT_UPLOADED, self._upload_fees),
@@ -358,9 +361,12 @@ class SettlementService:
         if group.state is GroupState.FAILED:
             group = self._restart(group)
         for state, step in steps:
-            if group.state is state and not step(bill, group, operator):
+            if group.state is not state:
+                continue
+            stored = step(bill, group, operator)
+            if stored is None:
                 break
-            bill, group = self._load(bill_id, group_key)
+            group = stored  # exactly what the step committed: no need to read it back
         return self._result(bill_id, group_key)
 
     def confirm(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
@@ -474,7 +480,9 @@ class SettlementService:
 
     # ------------------------------------------------------------------ the steps
 
-    def _register(self, bill: Bill, group: GroupSettlement, operator: Operator) -> bool:
+    def _register(
+        self, bill: Bill, group: GroupSettlement, operator: Operator
+    ) -> GroupSettlement | None:
         request = RegisterRequest(
             person_no=bill.person_no,
             insurance_type=bill.insurance_type,
@@ -487,8 +495,11 @@ class SettlementService:
             dept_name=bill.dept_name,
         )
 
+        saved: list[GroupSettlement] = []
+
         def registered(uow: UnitOfWork, _msgid: str, visit_id: str) -> None:
-            uow.bills.save_group(replace(group, state=GroupState.REGISTERED, visit_id=visit_id))
+            saved.append(replace(group, state=GroupState.REGISTERED, visit_id=visit_id))
+            uow.bills.save_group(saved[-1])
 
         outcome = self._caller.call(
             self._intent("2201", bill, group, operator),
@@ -497,15 +508,17 @@ class SettlementService:
             on_failure=self._failure_recorder(group, operator),
         )
         if outcome.ok:
-            return True
+            return saved[-1]
         error = outcome.error
         if isinstance(error, PlatformRejected) and error.category is PlatformCategory.REGISTRATION:
             self._convert_to_self_pay(bill, operator)
-            return False
+            return None
         self._after_failure(bill, group, operator, outcome)
-        return False
+        return None
 
-    def _upload_visit(self, bill: Bill, group: GroupSettlement, operator: Operator) -> bool:
+    def _upload_visit(
+        self, bill: Bill, group: GroupSettlement, operator: Operator
+    ) -> GroupSettlement | None:
         diagnosis_code, diagnosis_name = self._diagnosis(bill.bill_id, group)
         upload = VisitUpload(
             visit_id=group.visit_id,
@@ -521,8 +534,10 @@ class SettlementService:
             doctor_name=bill.doctor_name,
         )
 
+        visit_uploaded = replace(group, state=GroupState.VISIT_UPLOADED)
+
         def uploaded(uow: UnitOfWork, _msgid: str, _none: None) -> None:
-            uow.bills.save_group(replace(group, state=GroupState.VISIT_UPLOADED))
+            uow.bills.save_group(visit_uploaded)
 
         outcome = self._caller.call(
             self._intent("2203", bill, group, operator),
@@ -532,9 +547,12 @@ class SettlementService:
         )
         if not outcome.ok:
             self._after_failure(bill, group, operator, outcome)
-        return outcome.ok
+            return None
+        return visit_uploaded
 
-    def _upload_fees(self, bill: Bill, group: GroupSettlement, operator: Operator) -> bool:
+    def _upload_fees(
+        self, bill: Bill, group: GroupSettlement, operator: Operator
+    ) -> GroupSettlement | None:
         by_no = {line.line_no: line for line in bill.lines}
         batch_no = group.batch_no or uuid.uuid4().hex[:20].upper()
         group = replace(group, batch_no=batch_no)
@@ -550,9 +568,11 @@ class SettlementService:
             doctor_name=bill.doctor_name,
         )
 
+        fees_uploaded = replace(group, state=GroupState.FEES_UPLOADED)
+
         def uploaded(uow: UnitOfWork, _msgid: str, splits: tuple[LineSplit, ...]) -> None:
             self._splits[(bill.bill_id, group.group_key)] = splits
-            uow.bills.save_group(replace(group, state=GroupState.FEES_UPLOADED))
+            uow.bills.save_group(fees_uploaded)
 
         outcome = self._caller.call(
             self._intent("2204", bill, group, operator, batch_no=batch_no),
@@ -562,9 +582,12 @@ class SettlementService:
         )
         if not outcome.ok:
             self._after_failure(bill, group, operator, outcome)
-        return outcome.ok
+            return None
+        return fees_uploaded
 
-    def _pre_settle(self, bill: Bill, group: GroupSettlement, operator: Operator) -> bool:
+    def _pre_settle(
+        self, bill: Bill, group: GroupSettlement, operator: Operator
+    ) -> GroupSettlement | None:
         """2206 changes nothing on the platform, so it is not journaled."""
         try:
             preview = self._gateway.pre_settle(
@@ -576,13 +599,12 @@ class SettlementService:
                 uow.commit()
             if isinstance(exc, PlatformRejected):
                 self._fail_group(bill, group, operator, failure_text(exc))
-            return False
+            return None
+        previewed = replace(group, state=GroupState.PREVIEWED, preview=preview, failure_text="")
         with self._uow_factory() as uow:
-            uow.bills.save_group(
-                replace(group, state=GroupState.PREVIEWED, preview=preview, failure_text="")
-            )
+            uow.bills.save_group(previewed)
             uow.commit()
-        return True
+        return previewed
 
     # ------------------------------------------------------------------ failures
 
@@ -722,11 +744,15 @@ class SettlementService:
         bill = uow.bills.get(bill_id)
         if bill is None:
             raise InputError(f"找不到账单 {bill_id}。", code="bill_not_found")
+        self._remember(bill)
+        return bill
+
+    def _remember(self, bill: Bill) -> None:
         with self._cache_lock:
-            self._bills[bill_id] = bill
+            self._bills[bill.bill_id] = bill
+            self._bills.move_to_end(bill.bill_id)
             if len(self._bills) > BILL_CACHE_SIZE:
                 self._bills.popitem(last=False)
-        return bill
 
     def _load(self, bill_id: str, group_key: str) -> tuple[Bill, GroupSettlement]:
         with self._uow_factory() as uow:

@@ -403,6 +403,7 @@ def build_receipts(engine: Engine, settings: Settings, folder: Path) -> ReceiptS
         ReportlabReceiptRenderer(settings.printer.layout),
         printer,
         archive=PdfFilePrinter,
+        window_no=settings.window.device_no,
     )
 
 

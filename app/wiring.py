@@ -178,6 +178,7 @@ def build_engine(
         hospital,
         ReportlabReceiptRenderer(settings.printer.layout),
         _receipt_printer(settings, data_dir),
+        window_no=settings.window.device_no,
     )
 
     def close() -> None:

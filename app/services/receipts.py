@@ -97,6 +97,8 @@ class ReceiptService:
         printer: where receipts go (PDF folder, ESC/POS, or the UI's system printer).
         archive: optional; when :meth:`issue_for_bill` is given an ``out_dir``, each PDF is also saved
             through ``archive(out_dir)`` (e.g. ``app.hardware.printer.pdf_file.PdfFilePrinter``).
+        window_no: this window's device number. It prefixes every receipt number, because each window
+            keeps its own counter and two windows of one hospital must never hand out the same number.
     """
 
     def __init__(
@@ -108,13 +110,20 @@ class ReceiptService:
         printer: ReceiptPrinter,
         *,
         archive: ArchiveFactory | None = None,
+        window_no: str = "",
     ) -> None:
         self._uow_factory = uow_factory
+        self._window_no = window_no
         self._clock = clock
         self._hospital = hospital
         self._renderer = renderer
         self._printer = printer
         self._archive = archive
+
+    def _new_receipt_no(self, uow: UnitOfWork, now: datetime) -> str:
+        """The next number of this window for the (China-local) day, e.g. ``W01-2026112300001``."""
+        number = uow.receipts.next_receipt_no(now.astimezone(CHINA_TZ).date())
+        return f"{self._window_no}-{number}" if self._window_no else number
 
     # ------------------------------------------------------------------ acts
 
@@ -146,7 +155,7 @@ class ReceiptService:
             else:
                 kind = _kind_for(stored, refund=refund)
                 issue = ReceiptIssue(
-                    receipt_no=uow.receipts.next_receipt_no(now.astimezone(CHINA_TZ).date()),
+                    receipt_no=self._new_receipt_no(uow, now),
                     settlement_id=settlement_id,
                     bill_id=stored.bill_id,
                     group_key=stored.group_key,
@@ -212,7 +221,7 @@ class ReceiptService:
                 )
             stored = _stored(uow, old.settlement_id)
             new = ReceiptIssue(
-                receipt_no=uow.receipts.next_receipt_no(now.astimezone(CHINA_TZ).date()),
+                receipt_no=self._new_receipt_no(uow, now),
                 settlement_id=old.settlement_id,
                 bill_id=old.bill_id,
                 group_key=old.group_key,

@@ -31,7 +31,9 @@ class BrokenPrinter:
         raise DeviceError("打印机缺纸。", code="test_no_paper")
 
 
-def service_for(engine: Engine, folder: Path, layout: str = "thermal80") -> ReceiptService:
+def service_for(
+    engine: Engine, folder: Path, layout: str = "thermal80", window_no: str = ""
+) -> ReceiptService:
     return ReceiptService(
         engine.uow_factory,
         engine.clock,
@@ -39,6 +41,7 @@ def service_for(engine: Engine, folder: Path, layout: str = "thermal80") -> Rece
         ReportlabReceiptRenderer(layout),
         PdfFilePrinter(folder),
         archive=PdfFilePrinter,
+        window_no=window_no,
     )
 
 
@@ -85,6 +88,24 @@ def test_a_second_print_is_a_copy_under_the_same_number(
     issues = service.receipts_for(first.data.settlement_id)
     assert len(issues) == 1
     assert issues[0].copies == 2
+
+
+def test_two_windows_sharing_a_day_never_hand_out_the_same_receipt_number(
+    engine: Engine, cashier: Operator, tmp_path: Path
+) -> None:
+    first_bill = engine.settle_visit(demo_bill("01"), cashier)
+    second_bill = engine.settle_visit(demo_bill("13"), cashier)
+    window_one = service_for(engine, tmp_path / "w1", window_no="W01")
+    window_two = service_for(engine, tmp_path / "w2", window_no="W02")
+
+    (one,) = window_one.issue_for_bill(first_bill.bill_id, cashier)
+    (two,) = window_two.issue_for_bill(second_bill.bill_id, cashier)
+
+    # Each window's database counts from 00001 each day; the window prefix keeps the numbers apart.
+    assert one.receipt_no.startswith("W01-")
+    assert two.receipt_no.startswith("W02-")
+    assert one.receipt_no.removeprefix("W01-").isdigit()
+    assert one.receipt_no in text_of(one.pdf)
 
 
 def test_reissue_voids_the_old_number_and_needs_a_supervisor(

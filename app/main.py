@@ -39,7 +39,9 @@ if TYPE_CHECKING:
     from app.services.bill_import import ImportedVisit
     from app.services.eligibility import EligibilityView
     from app.services.engine import Engine
+    from app.services.ports.devices import DeviceHandler
     from app.services.receipts import ReceiptService
+    from app.ui.device_handler import QtDeviceHandler
     from app.ui.errors import MessageBridge
     from app.ui.main_window import MainWindow
     from app.workers.backend import CashierBackend
@@ -83,12 +85,19 @@ class WindowSession:
 
     app: QApplication
     bridge: MessageBridge
+    device_handler: QtDeviceHandler = field(init=False)
     runner: TaskRunner | None = None
     engine: Engine | None = None
     server: SandboxServer | None = None
     lock: QLockFile | None = None
     window: MainWindow | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Created here, on the GUI thread, so its queued signals land there.
+        from app.ui.device_handler import QtDeviceHandler  # noqa: PLC0415
+
+        self.device_handler = QtDeviceHandler(self.bridge)
 
     def close(self) -> None:
         """Stop workers first (they may be using the engine), then the engine, then the sandbox."""
@@ -282,9 +291,13 @@ def _compose(
         assert session.server is not None
         _warm_up_sandbox(session.server)
         prepare_demo(session.engine)
-        composition.reader, composition.cards = demo_card_reader()
+        composition.reader, composition.cards = demo_card_reader(session.device_handler)
         session.closers.append(composition.reader.close)
         hand_off = demo_hand_off()
+    else:
+        composition.reader = configured_card_reader(settings, session.device_handler)
+        if composition.reader is not None:
+            session.closers.append(composition.reader.close)
     _warm_up_receipts(settings)
     composition.backend = EngineBackend(
         session.engine,
@@ -432,28 +445,25 @@ def prepare_demo(engine: Engine) -> None:
         engine.catalogue.import_file(CATALOGUE_FILE)
 
 
-class _LoggingDeviceHandler:
-    """Device prompts go to the log (the window shows the busy text while reading)."""
-
-    def show_message(self, text: str) -> None:
-        log.debug("device: %s", text)
-
-    def finished(self) -> None:
-        log.debug("device: finished")
-
-    def show_error(self, text: str) -> None:
-        log.info("device error shown to operator")
-
-
-def demo_card_reader() -> tuple[Any, tuple[str, ...]]:
+def demo_card_reader(handler: DeviceHandler) -> tuple[Any, tuple[str, ...]]:
     """A simulated card reader holding the sandbox people's cards, keyed by name."""
     from app.hardware.card_reader.simulated import SimulatedCardReader  # noqa: PLC0415
     from app.sandbox.data import load_population  # noqa: PLC0415
 
     people = load_population()
     cards = {person.name: person.card_string for person in people}
-    reader = SimulatedCardReader(cards, _LoggingDeviceHandler())
+    reader = SimulatedCardReader(cards, handler)
     return reader, tuple(cards)
+
+
+def configured_card_reader(settings: Settings, handler: DeviceHandler) -> Any:
+    """The card reader of a real window: the vendor library when configured, else none (ID number
+    and e-voucher still work; PC/SC alone cannot read the protected card fields)."""
+    from app.hardware.factory import make_card_reader  # noqa: PLC0415
+
+    if settings.card_reader.kind != "vendor":
+        return None
+    return make_card_reader(settings, handler)
 
 
 def demo_hand_off() -> Callable[[EligibilityView], ImportedVisit | None]:

@@ -17,6 +17,7 @@ from app.main import build_receipts, demo_card_reader, demo_hand_off, prepare_de
 from app.sandbox import SandboxServer
 from app.ui import errors as ui_errors
 from app.ui import main_window
+from app.ui.device_handler import QtDeviceHandler
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
 from app.ui.errors import MessageBridge, ShownMessage
 from app.ui.i18n import install_translator
@@ -79,7 +80,8 @@ def open_desk(
         folder = tmp_path / f"data{len(built)}"
         engine = make_engine(settings, folder, clock=clock)
         prepare_demo(engine)
-        reader, labels = demo_card_reader()
+        bridge = MessageBridge()
+        reader, labels = demo_card_reader(QtDeviceHandler(bridge))
         backend = EngineBackend(
             engine,
             card_reader=reader,
@@ -88,7 +90,6 @@ def open_desk(
             receipts=build_receipts(engine, settings, folder),
         )
         runner = TaskRunner()
-        bridge = MessageBridge()
         desk_messages: list[ShownMessage] = []
         bridge.shown.connect(desk_messages.append)
         window = MainWindow(backend, runner, bridge, clock, settings, demo=True, timing=FAST)

@@ -101,18 +101,28 @@ def loads(raw: bytes | str) -> Any:
 
 
 def _depth(value: object) -> int:
-    deepest = 0
+    # Only containers are walked: a non-empty container's scalars sit one level below it, which is
+    # all they add (a 200-line answer has thousands of scalars and a few hundred containers).
+    deepest = 1
     stack: list[tuple[object, int]] = [(value, 1)]
     while stack:
         item, level = stack.pop()
-        deepest = max(deepest, level)
+        children = _children(item)
+        if not children:
+            continue
+        deepest = max(deepest, level + 1)
         if deepest > MAX_DEPTH:
             return deepest
-        if isinstance(item, dict):
-            stack.extend((child, level + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, level + 1) for child in item)
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
     return deepest
+
+
+def _children(item: object) -> list[object]:
+    if isinstance(item, dict):
+        return list(item.values())
+    if isinstance(item, list):
+        return item
+    return []
 
 
 def dumps(value: object) -> bytes:

@@ -1,7 +1,8 @@
 """Settlement overhead: a 2-group, 200-line visit through the services vs the same calls made raw.
 
 Both sides talk to the same in-process sandbox over loopback: 1101 + 5301, then per group 2201 → 2203 →
-2204 (100 lines) → 2206 → 2207. The services side also journals every state-changing call (two
+2204 (100 lines) → 2206 → 2207, with the same request bodies (the raw side also sums the 2204 split
+totals that 2206/2207 carry). The services side also journals every state-changing call (two
 ``synchronous=FULL`` commits each), stores bill, groups and settlements, and checks every answer.
 Target (issue 4): ratio ≤ 1.05.
 
@@ -78,7 +79,7 @@ def raw_visit(client: RawClient, visit: ImportedVisit) -> None:
         lines = [line for line in visit.lines if line.tag.disease_code == disease]
         known = pilot_disease(disease)
         name = known.name if known else disease
-        register = {"psn_no": psn_no, "insutype": insutype, "begntime": now, **cert,
+        register = {"psn_no": psn_no, "insutype": insutype, "begntime": now, **cert, "card_sn": "",
                     "ipt_otp_no": visit.outpatient_no, "atddr_no": visit.doctor_code,
                     "dr_name": visit.doctor_name, "dept_code": visit.dept_code,
                     "dept_name": visit.dept_name, "caty": visit.dept_code}  # fmt: skip
@@ -100,13 +101,24 @@ def raw_visit(client: RawClient, visit: ImportedVisit) -> None:
              "hosp_appr_flag": "1"}
             for line in lines
         ]  # fmt: skip
-        client.call("2204", {"feedetail": details}, insuplc)
+        splits = client.call("2204", {"feedetail": details}, insuplc)["output"]["result"]
         total = sum((line.amount for line in lines), Decimal("0.00"))
         settle = {"psn_no": psn_no, **cert, "med_type": "14", "medfee_sumamt": total,
                   "psn_setlway": "01", "mdtrt_id": mdtrt_id, "chrg_bchno": batch,
-                  "acct_used_flag": "1" if insutype == "310" else "0", "insutype": insutype}  # fmt: skip
+                  "acct_used_flag": "1" if insutype == "310" else "0", "insutype": insutype,
+                  **_split_totals(splits)}  # fmt: skip
         client.call("2206", {"data": settle}, insuplc)
         client.call("2207", {"data": {**settle, "invono": ""}}, insuplc)
+
+
+def _split_totals(splits: list[dict[str, Any]]) -> dict[str, Decimal]:
+    """The four 2204 batch totals the services also send with 2206/2207 (like for like)."""
+    sums = {"fulamt_ownpay_amt": "fulamt_ownpay_amt", "overlmt_selfpay": "overlmt_amt",
+            "preselfpay_amt": "preselfpay_amt", "inscp_scp_amt": "inscp_scp_amt"}  # fmt: skip
+    return {
+        field: sum((Decimal(str(row.get(source) or 0)) for row in splits), Decimal("0.00"))
+        for field, source in sums.items()
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

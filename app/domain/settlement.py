@@ -51,6 +51,24 @@ class LineSplit:
     note: str = ""
 
 
+def full_self_pay_split(
+    line_no: str, amount: Decimal, *, item_class: str = "", restricted: bool = False, note: str = ""
+) -> LineSplit:
+    """The split of a line the patient pays in full (丙类, refused, or a 全额自费 group)."""
+    return LineSplit(
+        line_no=line_no,
+        amount=amount,
+        full_self_pay=amount,
+        over_limit=ZERO,
+        first_self_pay=ZERO,
+        in_scope=ZERO,
+        self_pay_ratio=Decimal(1),
+        item_class=item_class,
+        restricted=restricted,
+        note=note,
+    )
+
+
 def check_split(split: LineSplit) -> list[str]:
     """Broken per-line identities: amount = fulamt + overlmt + preselfpay + inscp; parts ≥ 0."""
     problems: list[str] = []
@@ -121,6 +139,21 @@ class SettlementTotals:
             funds=tuple(FundPayment(f.fund_type, -f.amount, f.name) for f in self.funds),
             balance_after=self.balance_after,
         )
+
+
+def full_self_pay_totals(amount: Decimal) -> SettlementTotals:
+    """Totals of a full-self-pay collection: everything is the patient's cash."""
+    return SettlementTotals(
+        total=amount,
+        full_self_pay=amount,
+        over_limit=ZERO,
+        first_self_pay=ZERO,
+        in_scope=ZERO,
+        deductible=ZERO,
+        fund=ZERO,
+        account=ZERO,
+        cash=amount,
+    )
 
 
 def check_totals(totals: SettlementTotals, *, cancellation: bool = False) -> list[str]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.domain.money import ZERO, money_sum, round_money
-from app.domain.settlement import FundPayment, LineSplit, SettlementTotals
+from app.domain.settlement import FundPayment, LineSplit, SettlementTotals, full_self_pay_split
 from app.sandbox.data import CatalogueItem, PolicyRule
 
 FULL_SELF_PAY_CLASS = "03"
@@ -58,17 +58,8 @@ def split_line(
 
 
 def _full_self_pay(line_no: str, item: CatalogueItem, amount: Decimal, note: str) -> LineSplit:
-    return LineSplit(
-        line_no=line_no,
-        amount=amount,
-        full_self_pay=amount,
-        over_limit=ZERO,
-        first_self_pay=ZERO,
-        in_scope=ZERO,
-        self_pay_ratio=Decimal("1"),
-        item_class=item.chrgitm_lv,
-        restricted=item.restricted,
-        note=note,
+    return full_self_pay_split(
+        line_no, amount, item_class=item.chrgitm_lv, restricted=item.restricted, note=note
     )
 
 

@@ -19,14 +19,14 @@ from decimal import Decimal
 from app.domain.bill import FeeLine
 from app.domain.money import money_sum
 from app.domain.operator import Action, Operator, allows
-from app.domain.settlement import LineSplit, SettlementRecord
+from app.domain.settlement import SettlementRecord, full_self_pay_split, full_self_pay_totals
 from app.domain.visit import Bill, BillStatus, GroupSettlement, GroupState
 from app.errors import InputError, PermissionDenied
 from app.services.bill_import import ImportedVisit
 from app.services.eligibility import EligibilityView
 from app.services.ports.clock import Clock
 from app.services.ports.store import StoredSettlement, UnitOfWork, UnitOfWorkFactory
-from app.services.settlement import SELF_PAY_KEY, SELF_PAY_PREFIX, self_pay_totals
+from app.services.settlement import SELF_PAY_KEY, SELF_PAY_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +98,8 @@ class OfflineSelfPayService:
                 disease_code=None,
                 insurance_type=bill.insurance_type,
                 settled_at=now,
-                totals=self_pay_totals(money_sum(line.amount for line in lines)),
-                splits=tuple(_self_pay_split(line) for line in lines),
+                totals=full_self_pay_totals(money_sum(line.amount for line in lines)),
+                splits=tuple(full_self_pay_split(line.line_no, line.amount) for line in lines),
             )
             group = GroupSettlement(
                 bill_id=bill.bill_id,
@@ -186,16 +186,4 @@ def _bill(
         doctor_name=visit.doctor_name,
         lines=lines,
         status=BillStatus.SETTLED,
-    )
-
-
-def _self_pay_split(line: FeeLine) -> LineSplit:
-    return LineSplit(
-        line_no=line.line_no,
-        amount=line.amount,
-        full_self_pay=line.amount,
-        over_limit=ZERO,
-        first_self_pay=ZERO,
-        in_scope=ZERO,
-        self_pay_ratio=Decimal(1),
     )

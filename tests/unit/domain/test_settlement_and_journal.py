@@ -16,6 +16,8 @@ from app.domain.settlement import (
     SettlementTotals,
     check_split,
     check_totals,
+    full_self_pay_split,
+    full_self_pay_totals,
     preview_differences,
 )
 
@@ -104,3 +106,12 @@ def test_resolved_rows_never_go_back_to_unresolved() -> None:
             assert not any(can_move(state, target) for target in JournalState)
     with pytest.raises(IllegalTransition):
         move(JournalState.REVERSED, JournalState.UNKNOWN)
+
+
+@given(st.integers(min_value=0, max_value=10**10))
+def test_full_self_pay_split_and_totals_balance(amount_fen: int) -> None:
+    amount = from_fen(amount_fen)
+    assert check_split(full_self_pay_split("1", amount)) == []
+    totals_ = full_self_pay_totals(amount)
+    assert check_totals(totals_) == []
+    assert (totals_.cash, totals_.fund, totals_.account) == (amount, ZERO, ZERO)

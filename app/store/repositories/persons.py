@@ -36,12 +36,18 @@ class SqlPersonCache:
         row.payload = person_to_json(person)
         row.fetched_at = fetched_at
         self._session.flush()
-        for key in {k.strip() for k in lookup_keys if k.strip()}:
-            self._session.merge(
-                PersonLookup(
-                    lookup_hash=self._cipher.lookup_hash(_LOOKUP, key), person_hash=person_hash
-                )
-            )
+        hashes = {self._cipher.lookup_hash(_LOOKUP, k.strip()) for k in lookup_keys if k.strip()}
+        # One SELECT for all keys (merge() would issue one per key).
+        known = self._session.scalars(
+            select(PersonLookup).where(PersonLookup.lookup_hash.in_(hashes))
+        )
+        existing = {lookup.lookup_hash: lookup for lookup in known}
+        for lookup_hash in hashes:
+            lookup = existing.get(lookup_hash)
+            if lookup is None:
+                self._session.add(PersonLookup(lookup_hash=lookup_hash, person_hash=person_hash))
+            else:
+                lookup.person_hash = person_hash
         self._session.flush()
 
     def find(self, lookup_key: str) -> CachedPerson | None:

@@ -159,6 +159,7 @@ def build_engine(
         hospital=hospital,
         caller=caller,
         recovery=recovery,
+        window_no=settings.window.device_no,
     )
     cancellation = CancelService(
         gateway=client,

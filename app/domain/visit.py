@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from app.domain.bill import FeeLine
-from app.domain.settlement import SettlementRecord, SettlementTotals
+from app.domain.settlement import LineSplit, SettlementRecord, SettlementTotals
 
 
 class CredentialKind(StrEnum):
@@ -100,3 +100,6 @@ class GroupSettlement:
     self_pay_reason: str = ""
     failure_text: str = ""
     preview_differences: tuple[str, ...] = ()
+    # The visiting place's 2204 split, kept durably from upload until the 2207 record carries it, so a
+    # restart between preview and confirm still settles and prints the right split.
+    splits: tuple[LineSplit, ...] = ()

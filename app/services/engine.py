@@ -120,7 +120,12 @@ class Engine:
         self, visit: ImportedVisit, view: EligibilityView, operator: Operator
     ) -> OfflineCollection:
         """Platform unreachable: collect the whole visit as 全额自费 from cached eligibility."""
-        offline = OfflineSelfPayService(self.uow_factory, self.clock, self.settings.hospital.code)
+        offline = OfflineSelfPayService(
+            self.uow_factory,
+            self.clock,
+            self.settings.hospital.code,
+            window_no=self.settings.window.device_no,
+        )
         return offline.collect(visit, view, operator)
 
     def bill(self, bill_id: str) -> BillResult:

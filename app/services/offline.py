@@ -54,7 +54,14 @@ class OfflineSelfPayService:
         institution_code: this hospital's code (prefix of the local number).
     """
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, institution_code: str) -> None:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        institution_code: str,
+        window_no: str = "",
+    ) -> None:
+        self._window_no = window_no
         self._uow_factory = uow_factory
         self._clock = clock
         self._institution_code = institution_code
@@ -120,7 +127,7 @@ class OfflineSelfPayService:
                     bill_id=bill.bill_id,
                     group_key=SELF_PAY_KEY,
                     operator_code=operator.code,
-                    window="",
+                    window=self._window_no,
                 )
             )
             uow.audit.append(

@@ -35,6 +35,8 @@ from app.domain.settlement import (
     LineSplit,
     SettlementRecord,
     SettlementTotals,
+    full_self_pay_split,
+    full_self_pay_totals,
     preview_differences,
 )
 from app.domain.visit import Bill, BillStatus, GroupSettlement, GroupState
@@ -144,21 +146,6 @@ ConfirmCallback = Callable[[GroupResult], bool]
 Step = Callable[[Bill, GroupSettlement, Operator], GroupSettlement | None]
 
 
-def self_pay_totals(amount: Decimal) -> SettlementTotals:
-    """Totals of a full-self-pay collection: everything is cash."""
-    return SettlementTotals(
-        total=amount,
-        full_self_pay=amount,
-        over_limit=ZERO,
-        first_self_pay=ZERO,
-        in_scope=ZERO,
-        deductible=ZERO,
-        fund=ZERO,
-        account=ZERO,
-        cash=amount,
-    )
-
-
 def split_totals(splits: Sequence[LineSplit]) -> SettlementTotals:
     """The four 2204 batch totals, for newer 2206/2207 versions."""
     total = money_sum(s.amount for s in splits)
@@ -187,15 +174,16 @@ class SettlementService:
         hospital: HospitalProfile,
         caller: JournaledCaller,
         recovery: RecoveryHook,
+        window_no: str = "",
     ):
-        """Bind to the platform, the store, the clock, this hospital and recovery."""
+        """Bind to the platform, the store, the clock, this hospital, recovery and this window."""
+        self._window_no = window_no
         self._gateway = gateway
         self._uow_factory = uow_factory
         self._clock = clock
         self._hospital = hospital
         self._caller = caller
         self._recovery = recovery
-        self._splits: dict[tuple[str, str], tuple[LineSplit, ...]] = {}
         self._bills: OrderedDict[str, Bill] = OrderedDict()
         self._cache_lock = threading.Lock()  # the window calls services from worker threads
         self._diagnoses: dict[str, tuple[str, str]] = {}
@@ -377,7 +365,7 @@ class SettlementService:
         if group.state is not GroupState.PREVIEWED or group.preview is None:
             raise InputError("该组尚未预结算，请先预结算再确认。", code="not_previewed")
         request = self._settle_request(bill, group)
-        splits = self._splits.get((bill_id, group_key), ())
+        splits = group.splits
         preview = group.preview
 
         def stored(uow: UnitOfWork, msgid: str, record: SettlementRecord) -> None:
@@ -389,7 +377,7 @@ class SettlementService:
                     bill_id=bill_id,
                     group_key=group_key,
                     operator_code=operator.code,
-                    window="",
+                    window=self._window_no,
                 )
             )
             uow.bills.save_group(
@@ -397,6 +385,7 @@ class SettlementService:
                     group,
                     state=GroupState.SETTLED,
                     record=final,
+                    splits=(),
                     preview_differences=differences,
                     failure_text="",
                 )
@@ -426,7 +415,6 @@ class SettlementService:
             crash_point("settlement_stored")
         else:
             self._after_failure(bill, group, operator, outcome)
-        self._splits.pop((bill_id, group_key), None)
         return self._result(bill_id, group_key)
 
     def collect_self_pay(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
@@ -449,8 +437,8 @@ class SettlementService:
                 disease_code=None,
                 insurance_type=bill.insurance_type,
                 settled_at=now,
-                totals=self_pay_totals(total),
-                splits=tuple(_self_pay_split(line) for line in lines),
+                totals=full_self_pay_totals(total),
+                splits=tuple(full_self_pay_split(line.line_no, line.amount) for line in lines),
             )
             uow.settlements.add(
                 StoredSettlement(
@@ -458,7 +446,7 @@ class SettlementService:
                     bill_id=bill_id,
                     group_key=group_key,
                     operator_code=operator.code,
-                    window="",
+                    window=self._window_no,
                 )
             )
             uow.bills.save_group(replace(group, state=GroupState.SELF_PAY_COLLECTED, record=record))
@@ -471,7 +459,6 @@ class SettlementService:
     def abandon(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
         """The cashier declined a preview: withdraw fees and registration, back to planned."""
         bill, group = self._load(bill_id, group_key)
-        self._splits.pop((bill_id, group_key), None)
         self._clean_up(bill, group, operator)
         with self._uow_factory() as uow:
             uow.bills.save_group(self._restart(group))
@@ -571,7 +558,8 @@ class SettlementService:
         fees_uploaded = replace(group, state=GroupState.FEES_UPLOADED)
 
         def uploaded(uow: UnitOfWork, _msgid: str, splits: tuple[LineSplit, ...]) -> None:
-            self._splits[(bill.bill_id, group.group_key)] = splits
+            nonlocal fees_uploaded
+            fees_uploaded = replace(fees_uploaded, splits=splits)
             uow.bills.save_group(fees_uploaded)
 
         outcome = self._caller.call(
@@ -646,7 +634,6 @@ class SettlementService:
         self, bill: Bill, group: GroupSettlement, operator: Operator, text: str
     ) -> None:
         """A definite failure: withdraw what the platform holds for this group, mark it failed."""
-        self._splits.pop((bill.bill_id, group.group_key), None)
         self._clean_up(bill, group, operator)
         with self._uow_factory() as uow:
             current = next(
@@ -804,7 +791,7 @@ class SettlementService:
 
     def _settle_request(self, bill: Bill, group: GroupSettlement) -> SettleRequest:
         lines = {line.line_no: line for line in bill.lines}
-        splits = self._splits.get((bill.bill_id, group.group_key), ())
+        splits = group.splits
         return SettleRequest(
             person_no=bill.person_no,
             credential=bill.credential,
@@ -903,16 +890,4 @@ def _group_result(group: GroupSettlement, amounts: dict[str, Decimal]) -> GroupR
         settlement_id=record.settlement_id if record is not None else "",
         failure=group.failure_text,
         preview_differences=group.preview_differences,
-    )
-
-
-def _self_pay_split(line: FeeLine) -> LineSplit:
-    return LineSplit(
-        line_no=line.line_no,
-        amount=line.amount,
-        full_self_pay=line.amount,
-        over_limit=ZERO,
-        first_self_pay=ZERO,
-        in_scope=ZERO,
-        self_pay_ratio=Decimal(1),
     )

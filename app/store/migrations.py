@@ -65,9 +65,15 @@ def _v2_catalogue_name_index(connection: Connection) -> None:
     )
 
 
+def _v3_group_splits(connection: Connection) -> None:
+    # Amounts and line numbers only: no personal data, so not encrypted (like preview_json).
+    connection.exec_driver_sql("ALTER TABLE bill_groups ADD COLUMN splits_json VARCHAR")
+
+
 STEPS: dict[int, Step] = {
     1: _v1_core_tables,
     2: _v2_catalogue_name_index,
+    3: _v3_group_splits,
 }
 SCHEMA_VERSION = max(STEPS)
 

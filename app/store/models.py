@@ -206,6 +206,7 @@ class BillGroupRow(Base):
     self_pay_reason: Mapped[str] = mapped_column(EncryptedText("bill_groups.self_pay_reason"))
     failure_text: Mapped[str] = mapped_column(EncryptedText("bill_groups.failure_text"))
     preview_differences: Mapped[str]  # JSON list of field names
+    splits_json: Mapped[str | None]  # the 2204 split until settled (schema v3)
 
 
 class SettlementRow(Base):

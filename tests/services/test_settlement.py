@@ -5,13 +5,21 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from helpers.engine_fixtures import DEMO_BILLS, demo_bill, ledger_by_msgid
+from helpers.engine_fixtures import (
+    DEMO_BILLS,
+    add_operators,
+    demo_bill,
+    ledger_by_msgid,
+    make_engine,
+)
 
+from app.config import Settings
 from app.domain.journal import JournalState
 from app.domain.operator import Operator, Role
-from app.domain.settlement import check_totals
+from app.domain.settlement import check_split, check_totals
 from app.domain.visit import BillStatus, GroupState
 from app.errors import InputError, PermissionDenied
 from app.sandbox import SandboxServer
@@ -197,3 +205,34 @@ def test_engine_issues_the_receipt_of_a_settlement(
     with engine.uow_factory() as uow:
         issued = list(uow.receipts.for_settlement(bill.groups[0].settlement_id))
     assert [r.receipt_no for r in issued] == [printed.receipt_no]
+
+
+def test_a_restart_between_preview_and_confirm_keeps_the_visiting_place_split(
+    engine_settings: Settings, tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    data = tmp_path / "window"
+    first = make_engine(engine_settings, data)
+    cashier, _ = add_operators(first)
+    view = first.identify(demo_bill("08").identity, cashier)  # dialysis above the price ceiling
+    bill = first.open_bill(demo_bill("08"), view, cashier)
+    key = next(g.group_key for g in bill.groups if g.med_type == "14")
+    first.settlement.preview(bill.bill_id, key, cashier)
+    first.close()  # the window is closed (or crashes) before the cashier confirms
+
+    second = make_engine(engine_settings, data)
+    try:
+        confirmed = second.settlement.confirm(bill.bill_id, key, cashier)
+        assert confirmed.state is GroupState.SETTLED
+        with second.uow_factory() as uow:
+            stored = uow.settlements.get(confirmed.settlement_id)
+        assert stored is not None
+        assert stored.window == engine_settings.window.device_no
+        splits = stored.record.splits
+    finally:
+        second.close()
+    assert {s.line_no for s in splits} == set(
+        next(g for g in bill.groups if g.group_key == key).line_nos
+    )
+    assert all(check_split(s) == [] for s in splits)
+    assert any(s.over_limit > 0 for s in splits)  # the visiting place's split, not "all self-pay"
+    assert sum((s.amount for s in splits), Decimal(0)) == stored.record.totals.total

@@ -14,6 +14,8 @@ from app.store.codec import (
     loads,
     record_from_json,
     record_to_json,
+    split_from_list,
+    split_to_list,
     totals_from_json,
     totals_to_json,
 )
@@ -127,6 +129,7 @@ class SqlBillRepository:
         row.self_pay_reason = group.self_pay_reason
         row.failure_text = group.failure_text
         row.preview_differences = dumps(list(group.preview_differences))
+        row.splits_json = dumps([split_to_list(s) for s in group.splits]) if group.splits else None
         self._session.flush()
 
     def groups(self, bill_id: str) -> Sequence[GroupSettlement]:
@@ -207,4 +210,7 @@ def _group(row: BillGroupRow) -> GroupSettlement:
         self_pay_reason=row.self_pay_reason,
         failure_text=row.failure_text,
         preview_differences=tuple(loads(row.preview_differences)),
+        splits=()
+        if row.splits_json is None
+        else tuple(split_from_list(s) for s in loads(row.splits_json)),
     )

@@ -90,7 +90,7 @@ def sample_receipt(
     kind_value = ReceiptKind(kind)
     moment = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
     return ReceiptData(
-        hospital_name="中国医学科学院肿瘤医院（演示）",
+        hospital_name="演示肿瘤医院（虚构）",
         hospital_code="H11010500001",
         patient_name=name,
         masked_id=mask_number(id_number or SAMPLE_ID_NUMBER),

@@ -160,7 +160,7 @@ def test_printable_turns_control_characters_into_spaces() -> None:
 
 def test_the_eligibility_slip_lists_what_can_be_settled_here() -> None:
     slip = EligibilitySlip(
-        hospital_name="中国医学科学院肿瘤医院（演示）",
+        hospital_name="演示肿瘤医院（虚构）",
         patient_name="马秀兰",
         masked_id=mask_number(valid_id_number()),
         insured_place="青海省",

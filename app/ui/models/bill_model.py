@@ -18,11 +18,9 @@ from typing import Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -34,10 +32,9 @@ from app.domain.money import ZERO, money_sum
 from app.domain.plan import PlanContext, Reason, ReasonCode, reason_for
 from app.errors import InputError
 from app.ui.format import yuan
+from app.ui.models.flat_table_model import AnyIndex, FlatTableModel
 
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class BillColumn(IntEnum):
@@ -98,13 +95,16 @@ class GroupTotal:
     self_pay: bool
 
 
-class BillModel(QAbstractTableModel):
+class BillModel(FlatTableModel):
     """Editable fee lines of one visit.
 
     Signals:
         lines_changed(): a line was added, removed, re-tagged or edited.
         edit_refused(object): an edit was refused; carries the ``InputError``.
     """
+
+    translation_context = "BillModel"
+    headers = tuple(str(_HEADERS[column]) for column in BillColumn)
 
     lines_changed = Signal()
     edit_refused = Signal(object)
@@ -216,28 +216,9 @@ class BillModel(QAbstractTableModel):
         return "general", self.tr("General outpatient"), False
 
     # ------------------------------------------------------------------ Qt model API
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        """Rows (0 under a valid parent: a flat table)."""
-        return 0 if parent.isValid() else len(self._lines)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        """Columns (0 under a valid parent)."""
-        return 0 if parent.isValid() else len(BillColumn)
-
-    def headerData(  # noqa: N802
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        """Column titles."""
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(BillColumn)
-        ):
-            return QCoreApplication.translate("BillModel", str(_HEADERS[BillColumn(section)]))
-        return None
+    def row_count(self) -> int:
+        """Number of fee lines."""
+        return len(self._lines)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         """Quantity and unit price are editable unless the bill is locked."""

@@ -10,11 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
 )
 
@@ -23,12 +20,12 @@ from app.domain.settlement import SettlementTotals
 from app.domain.visit import GroupState
 from app.ui.format import yuan
 from app.ui.models.bill_model import GroupTotal
+from app.ui.models.flat_table_model import AnyIndex, FlatTableModel
 
 if TYPE_CHECKING:
     from app.services.settlement import GroupResult
 
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class GroupColumn(IntEnum):
@@ -117,8 +114,11 @@ def _row(group: GroupResult) -> GroupRow:
     )
 
 
-class GroupModel(QAbstractTableModel):
+class GroupModel(FlatTableModel):
     """The bill's settlement groups."""
+
+    translation_context = "GroupModel"
+    headers = tuple(str(_HEADERS[column]) for column in GroupColumn)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -149,6 +149,10 @@ class GroupModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(GroupColumn) - 1))
                 return
 
+    def row_count(self) -> int:
+        """Number of groups shown."""
+        return len(self._rows)
+
     def sums(self) -> tuple[Decimal, Decimal, Decimal]:
         """Fund, account and cash over the groups with figures; self-pay groups count as cash."""
         fund = account = cash = Decimal("0.00")
@@ -160,26 +164,6 @@ class GroupModel(QAbstractTableModel):
             elif row.key == "self_pay":
                 cash += row.total
         return fund, account, cash
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        """Rows (0 under a valid parent)."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        """Columns (0 under a valid parent)."""
-        return 0 if parent.isValid() else len(GroupColumn)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(GroupColumn)
-        ):
-            return _tr(str(_HEADERS[GroupColumn(section)]))
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Formatted text on DisplayRole, raw values on ``RAW_ROLE``."""

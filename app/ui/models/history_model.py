@@ -8,22 +8,19 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
 )
 
 from app.ui.format import local_time, yuan
+from app.ui.models.flat_table_model import AnyIndex, FlatTableModel
 from app.workers.backend import SettledRow
 
 if TYPE_CHECKING:
     from app.services.recovery import QueueRow
 
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class HistoryColumn(IntEnum):
@@ -72,8 +69,11 @@ def action_text(row: QueueRow) -> str:
     ).format(n=row.attempts)
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(FlatTableModel):
     """Today's settlements, filtered by a search text (name, masked ID, settlement id)."""
+
+    translation_context = "HistoryModel"
+    headers = tuple(str(_HISTORY_HEADERS[column]) for column in HistoryColumn)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +91,10 @@ class HistoryModel(QAbstractTableModel):
         self._filter = text.strip()
         self._apply()
 
+    def row_count(self) -> int:
+        """Number of settlements shown (after the filter)."""
+        return len(self._rows)
+
     def row(self, row: int) -> SettledRow | None:
         """The settlement on ``row``."""
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -107,26 +111,6 @@ class HistoryModel(QAbstractTableModel):
             or needle in r.person_no_masked
         ]
         self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        """Rows (0 under a valid parent)."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        """Columns (0 under a valid parent)."""
-        return 0 if parent.isValid() else len(HistoryColumn)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(HistoryColumn)
-        ):
-            return _tr(str(_HISTORY_HEADERS[HistoryColumn(section)]))
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Formatted text on DisplayRole, the :class:`SettledRow` on ``RAW_ROLE``."""
@@ -173,8 +157,11 @@ _JOURNAL_HEADERS = {
 }
 
 
-class JournalModel(QAbstractTableModel):
+class JournalModel(FlatTableModel):
     """Unresolved platform calls."""
+
+    translation_context = "HistoryModel"
+    headers = tuple(str(_JOURNAL_HEADERS[column]) for column in JournalColumn)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -186,25 +173,9 @@ class JournalModel(QAbstractTableModel):
         self._rows = list(rows)
         self.endResetModel()
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        """Rows (0 under a valid parent)."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        """Columns (0 under a valid parent)."""
-        return 0 if parent.isValid() else len(JournalColumn)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(JournalColumn)
-        ):
-            return _tr(str(_JOURNAL_HEADERS[JournalColumn(section)]))
-        return None
+    def row_count(self) -> int:
+        """Number of unresolved calls."""
+        return len(self._rows)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Formatted text on DisplayRole, the :class:`QueueRow` on ``RAW_ROLE``."""

@@ -556,6 +556,7 @@ class MainWindow(QMainWindow):
             ("F2", self.read_card),
             ("F3", self.id_edit.setFocus),
             ("F4", self.search_edit.setFocus),
+            ("F6", self._focus_demo_cards),
             ("F8", self.pre_settle),
             ("F9", self.settle),
             ("F10", lambda: self.print_receipts(reprint=False, preview=True)),
@@ -568,6 +569,11 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+
+    def _focus_demo_cards(self) -> None:
+        """Demo only: F6 moves to the simulated reader's card picker (arrow keys choose, F2 reads)."""
+        if self.demo_cards.isVisible():
+            self.demo_cards.setFocus()
 
     def set_demo_cards(self, labels: Sequence[str], insert: Callable[[str | None], None]) -> None:
         """Demo mode: choose which simulated card is in the reader (then F2 reads it)."""

@@ -132,3 +132,22 @@ def test_settle_button_is_disabled_while_the_call_is_in_flight(
         group.totals.total - group.totals.cash - group.totals.account,
         group.totals.cash,
     )
+
+
+def test_the_demo_card_is_chosen_with_the_keyboard(
+    qtbot: QtBot, sandbox: SandboxServer, open_desk: Callable[..., Desk]
+) -> None:
+    desk = open_desk(sandbox)
+    window = desk.window
+    window.show()
+    qtbot.waitExposed(window)
+
+    QTest.keyClick(window, Qt.Key.Key_F6)
+    qtbot.waitUntil(window.demo_cards.hasFocus, timeout=2_000)
+    QTest.keyClick(window.demo_cards, Qt.Key.Key_Down)  # the first demo card
+    chosen = window.demo_cards.currentText()
+    with qtbot.waitSignal(window.identified, timeout=10_000):
+        QTest.keyClick(window, Qt.Key.Key_F2)
+
+    assert window.eligibility is not None
+    assert window.eligibility.person.name in chosen

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 from PySide6.QtGui import QFontDatabase
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,24 @@ def install_translator(app: QCoreApplication, language: str) -> QTranslator | No
         log.warning("translation file %s could not be loaded; showing English", path.name)
         return None
     app.installTranslator(translator)
+    _install_qt_translator(app, language)
     return translator
+
+
+def _install_qt_translator(app: QCoreApplication, language: str) -> None:
+    """Qt's own strings (the Yes/No/Cancel of message boxes, the print dialog) in the same language."""
+    name = f"qtbase_{language}"
+    if app.findChild(QTranslator, name) is not None:
+        return  # installed once per application
+    qt_translator = QTranslator(app)
+    qt_translator.setObjectName(name)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if qt_translator.load(name, folder):
+        app.installTranslator(qt_translator)
+    else:
+        log.info(
+            "Qt's own %s translation is not available; its dialog buttons stay English", language
+        )
 
 
 def register_fonts() -> list[str]:

@@ -91,3 +91,8 @@ def test_chinese_by_default_and_english_selectable(
         assert QCoreApplication.translate("MainWindow", "Settle (F9)") == "Settle (F9)"
     finally:
         qapp.installTranslator(chinese)
+
+
+def test_qt_dialog_buttons_are_chinese_too(chinese: QTranslator) -> None:
+    # A message box's Yes/No come from Qt's own catalogue, not ours (seen as "Yes"/"No" under Xvfb).
+    assert QCoreApplication.translate("QPlatformTheme", "&Yes") != "&Yes"

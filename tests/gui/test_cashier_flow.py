@@ -139,15 +139,17 @@ def test_the_demo_card_is_chosen_with_the_keyboard(
 ) -> None:
     desk = open_desk(sandbox)
     window = desk.window
-    window.show()
-    qtbot.waitExposed(window)
-
-    QTest.keyClick(window, Qt.Key.Key_F6)
-    qtbot.waitUntil(window.demo_cards.hasFocus, timeout=2_000)
-    QTest.keyClick(window.demo_cards, Qt.Key.Key_Down)  # the first demo card
-    chosen = window.demo_cards.currentText()
-    with qtbot.waitSignal(window.identified, timeout=10_000):
-        QTest.keyClick(window, Qt.Key.Key_F2)
+    window.show()  # focus needs a shown window; hidden again so later tests paint nothing
+    try:
+        qtbot.waitExposed(window)
+        QTest.keyClick(window, Qt.Key.Key_F6)
+        qtbot.waitUntil(window.demo_cards.hasFocus, timeout=2_000)
+        QTest.keyClick(window.demo_cards, Qt.Key.Key_Down)  # the first demo card
+        chosen = window.demo_cards.currentText()
+        with qtbot.waitSignal(window.identified, timeout=10_000):
+            QTest.keyClick(window, Qt.Key.Key_F2)
+    finally:
+        window.hide()
 
     assert window.eligibility is not None
     assert window.eligibility.person.name in chosen

@@ -10,23 +10,21 @@ receipt tells the patient to claim it back at the insured place. No platform cal
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from decimal import Decimal
 
 from app.domain.bill import FeeLine
 from app.domain.money import money_sum
 from app.domain.operator import Action, Operator, allows
 from app.domain.settlement import SettlementRecord, full_self_pay_split, full_self_pay_totals
-from app.domain.visit import Bill, BillStatus, GroupSettlement, GroupState
+from app.domain.visit import BillStatus, GroupSettlement, GroupState
 from app.errors import InputError, PermissionDenied
 from app.services.bill_import import ImportedVisit
 from app.services.eligibility import EligibilityView
 from app.services.ports.clock import Clock
 from app.services.ports.store import StoredSettlement, UnitOfWork, UnitOfWorkFactory
-from app.services.settlement import SELF_PAY_KEY, SELF_PAY_PREFIX
+from app.services.settlement import SELF_PAY_KEY, SELF_PAY_PREFIX, new_bill
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +94,7 @@ class OfflineSelfPayService:
             lines = _named_lines(uow, visit.lines)
             now = self._clock.now()
             local_no = uow.msgids.next_msgid(self._institution_code, now)
-            bill = _bill(visit, view, lines, now)
+            bill = new_bill(visit, view, lines, now, status=BillStatus.SETTLED)
             record = SettlementRecord(
                 settlement_id=SELF_PAY_PREFIX + local_no,
                 visit_id="",
@@ -173,24 +171,3 @@ def _named_lines(uow: UnitOfWork, lines: Sequence[FeeLine]) -> tuple[FeeLine, ..
             )
         )
     return tuple(named)
-
-
-def _bill(
-    visit: ImportedVisit, view: EligibilityView, lines: tuple[FeeLine, ...], now: datetime
-) -> Bill:
-    row = view.settlement_insurance
-    return Bill(
-        bill_id=uuid.uuid4().hex[:20].upper(),
-        created_at=now,
-        person_no=view.person.person_no,
-        insured_admdvs=row.insured_admdvs if row else view.insured_admdvs,
-        insurance_type=row.insurance_type if row else "",
-        credential=view.credential,
-        outpatient_no=visit.outpatient_no,
-        dept_code=visit.dept_code,
-        dept_name=visit.dept_name,
-        doctor_code=visit.doctor_code,
-        doctor_name=visit.doctor_name,
-        lines=lines,
-        status=BillStatus.SETTLED,
-    )

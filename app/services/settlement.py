@@ -19,6 +19,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -141,6 +142,35 @@ class BillResult:
         return money_sum(g.totals.fund for g in self.groups if g.totals is not None)
 
 
+def new_bill(
+    visit: ImportedVisit,
+    view: EligibilityView,
+    lines: tuple[FeeLine, ...],
+    now: datetime,
+    *,
+    parent_bill_id: str = "",
+    status: BillStatus = BillStatus.OPEN,
+) -> Bill:
+    """A new bill for an HIS hand-off and the patient's eligibility, under the settlement insurance."""
+    row = view.settlement_insurance
+    return Bill(
+        bill_id=uuid.uuid4().hex[:20].upper(),
+        created_at=now,
+        person_no=view.person.person_no,
+        insured_admdvs=row.insured_admdvs if row else view.insured_admdvs,
+        insurance_type=row.insurance_type if row else "",
+        credential=view.credential,
+        outpatient_no=visit.outpatient_no,
+        dept_code=visit.dept_code,
+        dept_name=visit.dept_name,
+        doctor_code=visit.doctor_code,
+        doctor_name=visit.doctor_name,
+        lines=lines,
+        status=status,
+        parent_bill_id=parent_bill_id,
+    )
+
+
 ConfirmCallback = Callable[[GroupResult], bool]
 # One preview step: the group as it committed it, or None when the step stopped (failed, converted).
 Step = Callable[[Bill, GroupSettlement, Operator], GroupSettlement | None]
@@ -212,22 +242,7 @@ class SettlementService:
             )
         lines = self._complete_lines(visit.lines)
         now = self._clock.now()
-        row = view.settlement_insurance
-        bill = Bill(
-            bill_id=uuid.uuid4().hex[:20].upper(),
-            created_at=now,
-            person_no=view.person.person_no,
-            insured_admdvs=row.insured_admdvs if row else view.insured_admdvs,
-            insurance_type=row.insurance_type if row else "",
-            credential=view.credential,
-            outpatient_no=visit.outpatient_no,
-            dept_code=visit.dept_code,
-            dept_name=visit.dept_name,
-            doctor_code=visit.doctor_code,
-            doctor_name=visit.doctor_name,
-            lines=lines,
-            parent_bill_id=parent_bill_id,
-        )
+        bill = new_bill(visit, view, lines, now, parent_bill_id=parent_bill_id)
         groups = self._plan_groups(bill, view.person, RegistrationStatus.UNKNOWN)
         if visit.diagnosis_code:
             self._diagnoses[bill.bill_id] = (visit.diagnosis_code, visit.diagnosis_name)

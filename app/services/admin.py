@@ -17,7 +17,7 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,7 +25,7 @@ from typing import Protocol
 
 from app.errors import InputError
 from app.services.ports.clock import Clock
-from app.services.ports.store import AuditRecord, StoredSettlement, UnitOfWorkFactory
+from app.services.ports.store import AuditRecord, StoredSettlement, UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +206,32 @@ def render(rows: Sequence[Mapping[str, str]], fields: Sequence[str], fmt: str) -
     return buffer.getvalue()
 
 
+def _export(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    what: str,
+    read: Callable[[UnitOfWork], list[dict[str, str]]],
+    *,
+    period: tuple[datetime, datetime],
+    fmt: str,
+    operator_code: str,
+) -> list[dict[str, str]]:
+    """Read the rows and record the export in the audit log, in one transaction."""
+    start, end = period
+    _check_period(start, end, fmt)
+    with uow_factory() as uow:
+        rows = read(uow)
+        uow.audit.append(
+            clock.now(),
+            operator_code,
+            "export",
+            "ok",
+            f"{what} {start.isoformat()}..{end.isoformat()} {fmt} rows={len(rows)}",
+        )
+        uow.commit()
+    return rows
+
+
 def export_settlements(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
@@ -216,17 +242,15 @@ def export_settlements(
     operator_code: str,
 ) -> tuple[str, int]:
     """Settlements and cancellations settled in ``[start, end)``; returns the text and the count."""
-    _check_period(start, end, fmt)
-    with uow_factory() as uow:
-        rows = [settlement_row(s) for s in uow.settlements.between(start, end)]
-        uow.audit.append(
-            clock.now(),
-            operator_code,
-            "export",
-            "ok",
-            f"settlements {start.isoformat()}..{end.isoformat()} {fmt} rows={len(rows)}",
-        )
-        uow.commit()
+    rows = _export(
+        uow_factory,
+        clock,
+        "settlements",
+        lambda uow: [settlement_row(s) for s in uow.settlements.between(start, end)],
+        period=(start, end),
+        fmt=fmt,
+        operator_code=operator_code,
+    )
     rows.sort(key=lambda row: (row["settled_at"], row["settlement_id"]))
     return render(rows, SETTLEMENT_FIELDS, fmt), len(rows)
 
@@ -241,15 +265,13 @@ def export_audit(
     operator_code: str,
 ) -> tuple[str, int]:
     """Audit rows in ``[start, end)`` (the export itself is recorded after them)."""
-    _check_period(start, end, fmt)
-    with uow_factory() as uow:
-        rows = [audit_row(r) for r in uow.audit.between(start, end)]
-        uow.audit.append(
-            clock.now(),
-            operator_code,
-            "export",
-            "ok",
-            f"audit {start.isoformat()}..{end.isoformat()} {fmt} rows={len(rows)}",
-        )
-        uow.commit()
+    rows = _export(
+        uow_factory,
+        clock,
+        "audit",
+        lambda uow: [audit_row(r) for r in uow.audit.between(start, end)],
+        period=(start, end),
+        fmt=fmt,
+        operator_code=operator_code,
+    )
     return render(rows, AUDIT_FIELDS, fmt), len(rows)

@@ -180,11 +180,9 @@ class JournaledCaller:
         settlement_id = _settlement_id_of(value)
         visit_id = value if entry.infno == "2201" and isinstance(value, str) else ""
         with self._uow_factory() as uow:
-            uow.journal.move(entry.msgid, JournalState.SENT, sent_at)
-            uow.journal.move(
+            uow.journal.advance(
                 entry.msgid,
-                JournalState.OK,
-                self._clock.now(),
+                [(JournalState.SENT, sent_at), (JournalState.OK, self._clock.now())],
                 visit_id=visit_id,
                 settlement_id=settlement_id,
             )
@@ -203,10 +201,11 @@ class JournaledCaller:
         on_failure: Callable[[UnitOfWork, str, PlatformError], None] | None,
     ) -> None:
         text = failure_text(exc)
+        moves = [(state, self._clock.now())]
+        if not isinstance(exc, PlatformUnavailable):
+            moves.insert(0, (JournalState.SENT, sent_at))
         with self._uow_factory() as uow:
-            if not isinstance(exc, PlatformUnavailable):
-                uow.journal.move(entry.msgid, JournalState.SENT, sent_at)
-            uow.journal.move(entry.msgid, state, self._clock.now(), error=text)
+            uow.journal.advance(entry.msgid, moves, error=text)
             if on_failure is not None:
                 on_failure(uow, entry.msgid, exc)
             uow.commit()

@@ -296,15 +296,7 @@ class SettlementService:
         with self._uow_factory() as uow:
             bill = self._contents(uow, bill_id)
             groups = tuple(uow.bills.groups(bill_id))
-        amounts = {line.line_no: line.amount for line in bill.lines}
-        return BillResult(
-            bill_id=bill.bill_id,
-            status=status_of(groups),
-            person_no=bill.person_no,
-            total=money_sum(line.amount for line in bill.lines),
-            groups=tuple(_group_result(g, amounts) for g in _ordered(groups)),
-            parent_bill_id=bill.parent_bill_id,
-        )
+        return _bill_result(bill, groups)
 
     # ------------------------------------------------------------------ settling
 
@@ -326,35 +318,57 @@ class SettlementService:
         self._require(operator, Action.SETTLE)
         self._guard(bill_id)
         try:
-            for key in [g.group_key for g in self.bill(bill_id).groups]:
-                group = self.bill(bill_id).group(key)
-                if group.state in _DONE:
-                    continue
-                if group.is_self_pay:
-                    self.collect_self_pay(bill_id, key, operator)
-                    continue
-                result = self.preview(bill_id, key, operator)
-                if result.is_self_pay:  # 未备案: converted while registering
-                    self.collect_self_pay(bill_id, key, operator)
-                    continue
-                if result.state is not GroupState.PREVIEWED:
-                    if result.state is GroupState.UNKNOWN:
-                        break  # the bill is locked until recovery resolves it
-                    continue
-                if confirm is not None and not confirm(result):
-                    self.abandon(bill_id, key, operator)
-                    continue
-                if self.confirm(bill_id, key, operator).state is GroupState.UNKNOWN:
-                    break
+            self._settle_groups(bill_id, operator, confirm)
         finally:
-            self._refresh_status(bill_id)
-        return self.bill(bill_id)
+            result = self._refresh_status(bill_id)
+        return result
+
+    def _settle_groups(
+        self, bill_id: str, operator: Operator, confirm: ConfirmCallback | None
+    ) -> None:
+        """Each open group in plan order. A step that succeeded hands on what it committed, so
+        groups are read back only after a failure (which may have changed them, e.g. 未备案 turns
+        every direct group into self-pay)."""
+        with self._uow_factory() as uow:
+            bill = self._contents(uow, bill_id)
+            groups = {g.group_key: g for g in uow.bills.groups(bill_id)}
+        for key in [g.group_key for g in _ordered(list(groups.values()))]:
+            if groups[key].state in _DONE:
+                continue
+            if groups[key].med_type is None:
+                self.collect_self_pay(bill_id, key, operator)
+                continue
+            previewed = self._preview(bill, groups[key], operator)
+            if previewed is None:  # a step failed, which may have changed any group
+                groups = self._groups(bill_id)
+                previewed = groups[key]
+                if previewed.med_type is None:  # 未备案: converted while registering
+                    self.collect_self_pay(bill_id, key, operator)
+                    continue
+            if previewed.state is GroupState.UNKNOWN:
+                break  # the bill is locked until recovery resolves it
+            if previewed.state is not GroupState.PREVIEWED:
+                continue
+            if confirm is not None and not confirm(_group_result(previewed, _amounts(bill))):
+                self.abandon(bill_id, key, operator)
+                continue
+            if self._confirm(bill, previewed, operator).state is GroupState.UNKNOWN:
+                break
 
     def preview(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
         """Run 2201 → 2203 → 2204 → 2206 for one group (resuming where it stands)."""
         self._require(operator, Action.PRE_SETTLE)
         self._guard(bill_id)
         bill, group = self._load(bill_id, group_key)
+        previewed = self._preview(bill, group, operator)
+        if previewed is None:
+            return self._result(bill_id, group_key)
+        return _group_result(previewed, _amounts(bill))
+
+    def _preview(
+        self, bill: Bill, group: GroupSettlement, operator: Operator
+    ) -> GroupSettlement | None:
+        """The remaining steps up to 2206; the group as committed, or ``None`` if a step failed."""
         steps: list[tuple[GroupState, Step]] = [
             (GroupState.PLANNED, self._register),
             (GroupState.REGISTERED, self._upload_visit),
@@ -368,20 +382,25 @@ class SettlementService:
                 continue
             stored = step(bill, group, operator)
             if stored is None:
-                break
+                return None
             group = stored  # exactly what the step committed: no need to read it back
-        return self._result(bill_id, group_key)
+        return group
 
     def confirm(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
         """2207 for a previewed group; the result is stored with its journal row."""
         self._require(operator, Action.SETTLE)
         self._guard(bill_id)
         bill, group = self._load(bill_id, group_key)
+        return self._confirm(bill, group, operator)
+
+    def _confirm(self, bill: Bill, group: GroupSettlement, operator: Operator) -> GroupResult:
+        bill_id, group_key = bill.bill_id, group.group_key
         if group.state is not GroupState.PREVIEWED or group.preview is None:
             raise InputError("该组尚未预结算，请先预结算再确认。", code="not_previewed")
         request = self._settle_request(bill, group)
         splits = group.splits
         preview = group.preview
+        settled: list[GroupSettlement] = []
 
         def stored(uow: UnitOfWork, msgid: str, record: SettlementRecord) -> None:
             final = replace(record, splits=record.splits or splits)
@@ -395,7 +414,7 @@ class SettlementService:
                     window=self._window_no,
                 )
             )
-            uow.bills.save_group(
+            settled.append(
                 replace(
                     group,
                     state=GroupState.SETTLED,
@@ -405,6 +424,7 @@ class SettlementService:
                     failure_text="",
                 )
             )
+            uow.bills.save_group(settled[-1])
             if differences:
                 uow.audit.append(
                     self._clock.now(),
@@ -428,8 +448,8 @@ class SettlementService:
         )
         if outcome.ok:
             crash_point("settlement_stored")
-        else:
-            self._after_failure(bill, group, operator, outcome)
+            return _group_result(settled[-1], _amounts(bill))
+        self._after_failure(bill, group, operator, outcome)
         return self._result(bill_id, group_key)
 
     def collect_self_pay(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
@@ -765,6 +785,10 @@ class SettlementService:
             raise InputError(f"找不到账单 {bill_id} 的结算组 {group_key}。", code="group_not_found")
         return bill, group
 
+    def _groups(self, bill_id: str) -> dict[str, GroupSettlement]:
+        with self._uow_factory() as uow:
+            return {g.group_key: g for g in uow.bills.groups(bill_id)}
+
     def _result(self, bill_id: str, group_key: str) -> GroupResult:
         return self.bill(bill_id).group(group_key)
 
@@ -825,16 +849,15 @@ class SettlementService:
             return group.disease_code, _disease_name(group)
         return self._diagnoses.get(bill_id, ("", ""))
 
-    def _set_status(self, bill_id: str, status: BillStatus) -> None:
+    def _refresh_status(self, bill_id: str) -> BillResult:
+        """Store the status that follows from the groups, in one unit of work with reading them."""
         with self._uow_factory() as uow:
-            uow.bills.set_status(bill_id, status)
+            result = _bill_result(self._contents(uow, bill_id), uow.bills.groups(bill_id))
+            uow.bills.set_status(bill_id, result.status)
             uow.commit()
-
-    def _refresh_status(self, bill_id: str) -> None:
-        status = self.bill(bill_id).status
-        if status in (BillStatus.SETTLED, BillStatus.CANCELLED):
+        if result.status in (BillStatus.SETTLED, BillStatus.CANCELLED):
             self._diagnoses.pop(bill_id, None)
-        self._set_status(bill_id, status)
+        return result
 
 
 def status_of(groups: Sequence[GroupSettlement]) -> BillStatus:
@@ -887,6 +910,22 @@ def _group_label(group: GroupSettlement) -> str:
 def _disease_name(group: GroupSettlement) -> str:
     disease = pilot_disease(group.disease_code or "")
     return disease.name if disease else ""
+
+
+def _bill_result(bill: Bill, groups: Sequence[GroupSettlement]) -> BillResult:
+    amounts = _amounts(bill)
+    return BillResult(
+        bill_id=bill.bill_id,
+        status=status_of(groups),
+        person_no=bill.person_no,
+        total=money_sum(amounts.values()),
+        groups=tuple(_group_result(g, amounts) for g in _ordered(groups)),
+        parent_bill_id=bill.parent_bill_id,
+    )
+
+
+def _amounts(bill: Bill) -> dict[str, Decimal]:
+    return {line.line_no: line.amount for line in bill.lines}
 
 
 def _group_result(group: GroupSettlement, amounts: dict[str, Decimal]) -> GroupResult:

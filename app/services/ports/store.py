@@ -53,6 +53,19 @@ class JournalRepository(Protocol):
         """Move a row along the state machine (illegal edges raise), record the event, return it."""
         ...
 
+    def advance(
+        self,
+        msgid: str,
+        moves: Sequence[tuple[JournalState, datetime]],
+        *,
+        error: str = "",
+        visit_id: str = "",
+        settlement_id: str = "",
+    ) -> None:
+        """Several moves in one write, each checked and recorded as an event (a call's ``SENT`` and
+        its answer); ``error`` belongs to the last move."""
+        ...
+
     def get(self, msgid: str) -> JournalEntry | None:
         """The row for ``msgid``."""
         ...

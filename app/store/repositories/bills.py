@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Row, delete, insert, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.domain.bill import FeeLine, Tag, TagKind
@@ -59,7 +61,7 @@ class SqlBillRepository:
         self._session.flush()
         if bill.lines:
             # One executemany through the column types (encryption included), not 200 ORM objects.
-            self._session.execute(
+            self._session.connection().execute(
                 insert(BillLineRow),
                 [
                     _line_values(bill.bill_id, position, line)
@@ -107,37 +109,54 @@ class SqlBillRepository:
         self._session.flush()
 
     def save_group(self, group: GroupSettlement) -> None:
-        """Insert or replace one group's state (keyed by bill and group key)."""
-        group_hash = self._cipher.lookup_hash(GROUP_HASH_KIND, group.group_key)
-        row = self._session.scalars(
-            select(BillGroupRow).where(
-                BillGroupRow.bill_id == group.bill_id, BillGroupRow.group_hash == group_hash
-            )
-        ).first()
-        if row is None:
-            row = BillGroupRow(bill_id=group.bill_id, group_hash=group_hash)
-            self._session.add(row)
-        row.group_key = group.group_key
-        row.state = group.state
-        row.med_type = group.med_type
-        row.disease_code = group.disease_code
-        row.line_nos = dumps(list(group.line_nos))
-        row.visit_id = group.visit_id
-        row.batch_no = group.batch_no
-        row.preview_json = None if group.preview is None else totals_to_json(group.preview)
-        row.record_json = None if group.record is None else record_to_json(group.record)
-        row.self_pay_reason = group.self_pay_reason
-        row.failure_text = group.failure_text
-        row.preview_differences = dumps(list(group.preview_differences))
-        row.splits_json = dumps([split_to_list(s) for s in group.splits]) if group.splits else None
-        self._session.flush()
+        """Insert or replace one group's state (keyed by bill and group key).
+
+        One Core upsert: a settlement saves its groups a dozen times, and reading the row back
+        first (with its 2204 split) only to overwrite it cost more than the write itself.
+        """
+        values = _group_values(group, self._cipher.lookup_hash(GROUP_HASH_KIND, group.group_key))
+        self._session.connection().execute(_UPSERT_GROUP, values)
 
     def groups(self, bill_id: str) -> Sequence[GroupSettlement]:
         """All groups of a bill, in the order they were first saved."""
-        rows = self._session.scalars(
-            select(BillGroupRow).where(BillGroupRow.bill_id == bill_id).order_by(BillGroupRow.id)
+        rows = self._session.connection().execute(
+            select(_GROUPS).where(_GROUPS.c.bill_id == bill_id).order_by(_GROUPS.c.id)
         )
         return [_group(row) for row in rows]
+
+
+_GROUPS = BillGroupRow.__table__
+_KEY_COLUMNS = ("bill_id", "group_hash")
+_upsert = sqlite_insert(BillGroupRow)
+_UPSERT_GROUP = _upsert.on_conflict_do_update(
+    index_elements=[_GROUPS.c[name] for name in _KEY_COLUMNS],
+    set_={
+        column.name: _upsert.excluded[column.name]
+        for column in _GROUPS.columns
+        if column.name not in (*_KEY_COLUMNS, "id")
+    },
+)
+
+
+def _group_values(group: GroupSettlement, group_hash: str) -> dict[str, object]:
+    splits = group.splits
+    return {
+        "bill_id": group.bill_id,
+        "group_hash": group_hash,
+        "group_key": group.group_key,
+        "state": group.state,
+        "med_type": group.med_type,
+        "disease_code": group.disease_code,
+        "line_nos": dumps(list(group.line_nos)),
+        "visit_id": group.visit_id,
+        "batch_no": group.batch_no,
+        "preview_json": None if group.preview is None else totals_to_json(group.preview),
+        "record_json": None if group.record is None else record_to_json(group.record),
+        "self_pay_reason": group.self_pay_reason,
+        "failure_text": group.failure_text,
+        "preview_differences": dumps(list(group.preview_differences)),
+        "splits_json": dumps([split_to_list(s) for s in splits]) if splits else None,
+    }
 
 
 def _fill_bill(row: BillRow, bill: Bill) -> None:
@@ -195,7 +214,7 @@ def _fee_line(row: BillLineRow) -> FeeLine:
     )
 
 
-def _group(row: BillGroupRow) -> GroupSettlement:
+def _group(row: Row[Any]) -> GroupSettlement:
     return GroupSettlement(
         bill_id=row.bill_id,
         group_key=row.group_key,

@@ -28,8 +28,10 @@ class SqlSettlementRepository:
         """Store a settlement (a second add of the same ``setl_id`` raises IntegrityError)."""
         record = settlement.record
         totals = record.totals
-        self._session.add(
-            SettlementRow(
+        connection = self._session.connection()
+        connection.execute(
+            insert(SettlementRow),
+            dict(
                 settlement_id=record.settlement_id,
                 bill_id=settlement.bill_id,
                 group_key=settlement.group_key,
@@ -59,12 +61,11 @@ class SqlSettlementRepository:
                 cancelled_by=settlement.cancelled_by,
                 is_cancellation=settlement.is_cancellation,
                 original_settlement_id=settlement.original_settlement_id,
-            )
+            ),
         )
-        self._session.flush()
-        # Lines and funds as executemany through the column types, not one ORM object per row.
+        # Core statements through the column types (encryption included): no ORM objects to track.
         if record.splits:
-            self._session.execute(
+            connection.execute(
                 insert(SettlementLineRow),
                 [
                     _split_values(record.settlement_id, n, split)
@@ -72,7 +73,7 @@ class SqlSettlementRepository:
                 ],
             )
         if totals.funds:
-            self._session.execute(
+            connection.execute(
                 insert(SettlementFundRow),
                 [
                     _fund_values(record.settlement_id, n, fund)

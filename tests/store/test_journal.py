@@ -80,6 +80,71 @@ def test_an_illegal_move_raises_and_changes_nothing(uow_factory: SqlUnitOfWorkFa
         assert len(uow.journal.history(M1)) == 1
 
 
+def test_advance_records_a_call_and_its_answer_in_one_write(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    with uow_factory() as uow:
+        uow.journal.add(entry(M1))
+        uow.journal.add(entry(M2))
+        uow.commit()
+    with uow_factory() as uow:
+        uow.journal.advance(
+            M1,
+            [(JournalState.SENT, T0), (JournalState.OK, T0 + timedelta(seconds=2))],
+            visit_id="V1",
+        )
+        uow.journal.advance(
+            M2, [(JournalState.SENT, T0), (JournalState.UNKNOWN, T0)], error="平台没有应答"
+        )
+        uow.commit()
+    with uow_factory() as uow:
+        ok, unknown = uow.journal.get(M1), uow.journal.get(M2)
+        assert ok is not None
+        assert unknown is not None
+        assert (ok.state, ok.visit_id, ok.updated_at) == (
+            JournalState.OK,
+            "V1",
+            T0 + timedelta(seconds=2),
+        )
+        assert (unknown.state, unknown.last_error) == (JournalState.UNKNOWN, "平台没有应答")
+        assert [(before, after) for _, before, after in uow.journal.history(M1)] == [
+            (None, JournalState.PREPARED),
+            (JournalState.PREPARED, JournalState.SENT),
+            (JournalState.SENT, JournalState.OK),
+        ]
+
+
+def test_advance_checks_every_move_and_writes_nothing_on_an_illegal_one(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    with uow_factory() as uow:
+        uow.journal.add(entry(M1))
+        uow.commit()
+    with uow_factory() as uow, pytest.raises(IllegalTransition):
+        uow.journal.advance(M1, [(JournalState.SENT, T0), (JournalState.REVERSED, T0)])
+    with uow_factory() as uow, pytest.raises(LookupError):
+        uow.journal.advance(M3, [(JournalState.SENT, T0)])
+    with uow_factory() as uow:
+        row = uow.journal.get(M1)
+        assert row is not None
+        assert row.state is JournalState.PREPARED
+        assert len(uow.journal.history(M1)) == 1
+
+
+def test_advance_after_move_in_the_same_unit_of_work_sees_the_moved_state(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    with uow_factory() as uow:
+        uow.journal.add(entry(M1))
+        uow.journal.move(M1, JournalState.SENT, T0)
+        uow.journal.advance(M1, [(JournalState.OK, T0)])
+        uow.commit()
+    with uow_factory() as uow:
+        row = uow.journal.get(M1)
+    assert row is not None
+    assert row.state is JournalState.OK
+
+
 def test_a_msgid_can_be_journaled_only_once(uow_factory: SqlUnitOfWorkFactory) -> None:
     with uow_factory() as uow:
         uow.journal.add(entry(M1))

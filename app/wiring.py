@@ -196,7 +196,7 @@ def build_engine(
         settlement=settlement,
         recovery=recovery,
         cancellation=cancellation,
-        day_close=DayCloseService(client, uow_factory, clock),
+        day_close=DayCloseService(client, uow_factory, clock, caller=caller, recovery=recovery),
         catalogue=CatalogueService(client, uow_factory),
         auth=auth,
         closer=close,

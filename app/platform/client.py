@@ -61,6 +61,7 @@ from app.services.ports.platform import (
     CataloguePage,
     DetailRow,
     FeeUpload,
+    JournaledSend,
     PlatformGateway,
     RegisterRequest,
     ReversalOutcome,
@@ -723,12 +724,13 @@ class PlatformClient:
         )
 
     def statement_detail(
-        self, ctx: CallContext, request: StatementDetailRequest
+        self, ctx: CallContext, request: StatementDetailRequest, journaled: JournaledSend
     ) -> Sequence[DetailRow]:
         """9101 upload → 3202 → 9102 download; returns the classified result rows.
 
-        9101 and 3202 change nothing that money depends on, so they take fresh msgids here and are not
-        retried automatically: a failure raises and the day close is simply run again.
+        9101 and 3202 leave a file and a reconciliation job on the platform (no money moves): they are
+        sent once each under the caller's journal, never retried here; a failure raises and the day
+        close is simply run again.
         """
         stamp = china_time(self._clock.now()).strftime("%Y%m%d%H%M%S")
         filename = f"{self._hospital.code}_{stamp}_stmt_detail.zip"
@@ -740,8 +742,11 @@ class PlatformClient:
             }
         }
         upload_ctx = CallContext(ctx.operator, "")
-        file_no = self._write(
-            upload_ctx, "9101", self._next_msgid(), upload, lambda r: wire.parse_upload(r.output)
+        file_no = journaled(
+            "9101",
+            lambda msgid: self._write(
+                upload_ctx, "9101", msgid, upload, lambda r: wire.parse_upload(r.output)
+            ),
         )
         data = {
             "setl_optins": request.clearing_agency,
@@ -756,12 +761,11 @@ class PlatformClient:
             "refd_setl_flag": "1" if request.include_refunds else "0",
             "exp_content": "",
         }
-        ticket = self._write(
-            ctx,
+        ticket = journaled(
             "3202",
-            self._next_msgid(),
-            {"data": data},
-            lambda r: wire.parse_file_info(r.output),
+            lambda msgid: self._write(
+                ctx, "3202", msgid, {"data": data}, lambda r: wire.parse_file_info(r.output)
+            ),
         )
         content = self._read_file(ctx.operator, ticket)
         try:

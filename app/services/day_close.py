@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from app.domain.journal import JournalState
@@ -24,18 +25,21 @@ from app.domain.money import ZERO, money_sum
 from app.domain.operator import Action, Operator, allows
 from app.errors import PermissionDenied, RecoveryPending
 from app.services.crashpoints import crash_point
+from app.services.journaling import CallIntent, JournaledCaller
 from app.services.ports.clock import Clock
 from app.services.ports.platform import (
     CallContext,
     DetailRow,
+    JournaledSend,
     PlatformGateway,
     StatementDetailRequest,
     StatementTotalRequest,
 )
 from app.services.ports.store import DayCloseResult, StoredSettlement, UnitOfWorkFactory
-from app.services.settlement import SELF_PAY_PREFIX
+from app.services.settlement import SELF_PAY_PREFIX, RecoveryHook
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -216,6 +220,35 @@ def _kind(stored: StoredSettlement, child_bills: set[str], parent_bills: set[str
     return EntryKind.RESETTLEMENT if stored.bill_id in child_bills else EntryKind.SETTLEMENT
 
 
+class _JournaledDayCloseCall:
+    """9101 and 3202 under the journal (:class:`JournaledSend`) for one operator."""
+
+    def __init__(self, caller: JournaledCaller, recovery: RecoveryHook, operator_code: str):
+        self._caller = caller
+        self._recovery = recovery
+        self._operator_code = operator_code
+
+    def __call__(self, infno: str, send: Callable[[str], T]) -> T:
+        intent = CallIntent(
+            infno=infno,
+            bill_id="",
+            group_key="",
+            person_no="",
+            insured_admdvs="",
+            operator_code=self._operator_code,
+        )
+        outcome = self._caller.call(intent, send)
+        if outcome.ok:
+            return cast("T", outcome.value)
+        if outcome.state is JournalState.UNKNOWN:
+            # Nothing to undo (no money moved): recovery closes the row as failed at once, so an
+            # unresolved row does not hold up the next settlement.
+            self._recovery.resolve_now(outcome.msgid)
+        if outcome.error is None:  # pragma: no cover - a failed outcome always carries its error
+            raise AssertionError(outcome)
+        raise outcome.error
+
+
 def statement_groups(
     records: Iterable[StoredSettlement],
 ) -> dict[tuple[str, str, str], list[StoredSettlement]]:
@@ -238,12 +271,17 @@ class DayCloseService:
         gateway: PlatformGateway,
         uow_factory: UnitOfWorkFactory,
         clock: Clock,
+        *,
+        caller: JournaledCaller,
+        recovery: RecoveryHook,
         default_clearing_agency: str = "",
     ):
-        """Bind to the platform, the store and the clock."""
+        """Bind to the platform, the store, the clock, the journal and recovery."""
         self._gateway = gateway
         self._uow_factory = uow_factory
         self._clock = clock
+        self._caller = caller
+        self._recovery = recovery
         self._default_agency = default_clearing_agency
 
     def today(self) -> date:
@@ -368,6 +406,7 @@ class DayCloseService:
                 fund=money_sum(r.fund for r in rows),
                 cash=money_sum(s.record.totals.cash for s in items),
             ),
+            self._journaled(ctx.operator),
         )
         found: list[DiscrepancyRow] = []
         with self._uow_factory() as uow:
@@ -390,6 +429,9 @@ class DayCloseService:
                     )
                 )
         return found
+
+    def _journaled(self, operator: Operator) -> JournaledSend:
+        return _JournaledDayCloseCall(self._caller, self._recovery, operator.code)
 
     def _day_records(
         self, day: date

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from flow_helpers import open_group
 
@@ -19,6 +20,8 @@ from app.services.ports.platform import (
     StatementDetailRequest,
     StatementTotalRequest,
 )
+
+T = TypeVar("T")
 
 
 def _settle_two(
@@ -95,7 +98,15 @@ def test_statement_detail_classifies_platform_only_and_hospital_only_rows(
         fund=sum((r.fund for r in uploaded), Decimal("0.00")),
         cash=kept.totals.cash + Decimal("1.00"),
     )
-    rows = client.statement_detail(CallContext(cashier), request)
+    journaled: list[str] = []
+
+    def journal(infno: str, send: Callable[[str], T]) -> T:
+        journaled.append(infno)
+        return send(msgids())
+
+    rows = client.statement_detail(CallContext(cashier), request, journal)
+
+    assert journaled == ["9101", "3202"]  # the two calls that leave something on the platform
 
     by_setl = {row.settlement_id: row for row in rows}
     assert by_setl[kept.settlement_id].result == "0"

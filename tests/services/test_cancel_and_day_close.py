@@ -9,11 +9,12 @@ import pytest
 from helpers.engine_fixtures import SUPERVISOR_PASSWORD, demo_bill
 from helpers.sandbox_fixtures import SandboxClient, Visit, person
 
+from app.domain.journal import JournalState
 from app.domain.money import money_sum
 from app.domain.operator import Operator
 from app.domain.settlement import SettlementRecord, SettlementTotals
 from app.domain.visit import BillStatus, GroupState
-from app.errors import PermissionDenied, RecoveryPending
+from app.errors import OutcomeUnknown, PermissionDenied, RecoveryPending
 from app.sandbox import SandboxServer
 from app.services.cancel import SupervisorApproval
 from app.services.day_close import Discrepancy, EntryKind, day_bounds
@@ -167,6 +168,38 @@ def test_day_close_detects_and_classifies_three_kinds_of_discrepancy(
     }
     platform_row = next(d for d in report.discrepancies if d.settlement_id == platform_only)
     assert platform_row.journal_state == "本地无流水"
+    with engine.uow_factory() as uow:
+        start, end = day_bounds(engine.day_close.today())
+        reconciliation = [e for e in uow.journal.between(start, end) if e.infno in {"9101", "3202"}]
+    assert [(e.infno, e.state, e.operator_code) for e in reconciliation] == [
+        ("9101", JournalState.OK, supervisor.code),
+        ("3202", JournalState.OK, supervisor.code),
+    ]
+
+
+def test_a_lost_reconciliation_answer_is_resolved_at_once_and_the_day_close_can_be_rerun(
+    engine: Engine,
+    cashier: Operator,
+    supervisor: Operator,
+    sandbox: SandboxServer,
+    sandbox_client: SandboxClient,
+) -> None:
+    engine.settle_visit(demo_bill("01"), cashier)
+    elsewhere = Visit(sandbox_client, person(sandbox, "马秀兰"))
+    elsewhere.open([("H11010500001XY0022", "38.50", "1")])
+    elsewhere.settle()  # the platform has one settlement we do not: 3202 is needed
+    sandbox.set_faults([{"infno": "3202", "kind": "drop_after", "nth": [1]}])
+
+    with pytest.raises(OutcomeUnknown):
+        engine.close_day(engine.day_close.today(), supervisor)
+
+    with engine.uow_factory() as uow:
+        assert list(uow.journal.unresolved()) == []
+        start, end = day_bounds(engine.day_close.today())
+        lost = [e for e in uow.journal.between(start, end) if e.infno == "3202"]
+    assert [e.state for e in lost] == [JournalState.FAILED]
+    report = engine.close_day(engine.day_close.today(), supervisor)
+    assert [d.kind for d in report.discrepancies] == [Discrepancy.PLATFORM_ONLY]
 
 
 def _copy(

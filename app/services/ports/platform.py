@@ -9,18 +9,30 @@ them. Read-only calls allocate their own msgid and may retry with back-off.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from app.domain.bill import FeeLine
 from app.domain.operator import Operator
 from app.domain.person import InsuredPerson, Qualification
 from app.domain.settlement import LineSplit, SettlementRecord, SettlementTotals
 from app.domain.visit import Credential
+
+T = TypeVar("T")
+
+
+class JournaledSend(Protocol):
+    """Sends one state-changing call under the journal: commits its ``PREPARED`` row, calls
+    ``send`` with the msgid, records the outcome, and returns the value or raises the platform error.
+    """
+
+    def __call__(self, infno: str, send: Callable[[str], T]) -> T:
+        """Journal, send once, journal the outcome."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -277,9 +289,10 @@ class PlatformGateway(Protocol):
         ...
 
     def statement_detail(
-        self, ctx: CallContext, request: StatementDetailRequest
+        self, ctx: CallContext, request: StatementDetailRequest, journaled: JournaledSend
     ) -> Sequence[DetailRow]:
-        """9101 upload → 3202 → 9102 download; returns the classified result rows."""
+        """9101 upload → 3202 → 9102 download; returns the classified result rows. The upload and
+        the 3202 request leave a file and a job on the platform, so they go through ``journaled``."""
         ...
 
     def download_catalogue(self, ctx: CallContext, infno: str, version: str) -> CataloguePage:

@@ -146,7 +146,10 @@ def build_engine(
         uow_factory,
         clock,
         LoginPolicy.of(
-            settings.login.max_failures, settings.login.lockout_minutes, settings.idle_lock_minutes
+            settings.login.max_failures,
+            settings.login.lockout_minutes,
+            settings.idle_lock_minutes,
+            settings.login.second_factor_roles,
         ),
     )
     eligibility = EligibilityService(

@@ -112,7 +112,10 @@ def uow_factory_of(store: Store) -> UnitOfWorkFactory:
 def auth_service(store: Store, settings: Settings) -> AuthService:
     """The auth service over ``store`` with the configured policy."""
     policy = LoginPolicy.of(
-        settings.login.max_failures, settings.login.lockout_minutes, settings.idle_lock_minutes
+        settings.login.max_failures,
+        settings.login.lockout_minutes,
+        settings.idle_lock_minutes,
+        settings.login.second_factor_roles,
     )
     return AuthService(uow_factory_of(store), SystemClock(), policy)
 

@@ -17,12 +17,14 @@ Secrets (the platform token) come from exactly one of:
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import re
 import stat
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -640,6 +642,49 @@ def settings_from_mapping(data: Mapping[str, Any], *, base_dir: Path | None = No
         ),
         warnings=(INLINE_CREDENTIAL_WARNING,) if platform.credential_source == "inline" else (),
     )
+
+
+# Settings attributes that live in a table of the file under another name.
+_FILE_KEYS = {
+    "cache_max_age_hours": "cache.max_age_hours",
+    "retention_days": "cache.retention_days",
+    "language": "ui.language",
+    "idle_lock_minutes": "ui.idle_lock_minutes",
+}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, frozenset | set):
+        return sorted((_plain(v) for v in value), key=repr)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def effective_values(settings: Settings) -> dict[str, str]:
+    """The effective configuration as ``{"table.key": canonical JSON text}``, defaults included.
+
+    Keys are named as in the TOML file where one exists (``platform.token`` holds the token however
+    it was given; ``platform.credential_source`` says where from). ``warnings`` are not settings.
+    The token is a secret: compare these values, never show them.
+    """
+    values: dict[str, str] = {}
+
+    def put(key: str, value: object) -> None:
+        values[key] = json.dumps(_plain(value), ensure_ascii=False, sort_keys=True)
+
+    for item in fields(settings):
+        value = getattr(settings, item.name)
+        if item.name == "warnings":
+            continue
+        if is_dataclass(value) and not isinstance(value, type):
+            for inner in fields(value):
+                put(f"{item.name}.{inner.name}", getattr(value, inner.name))
+        else:
+            put(_FILE_KEYS.get(item.name, item.name), value)
+    return values
 
 
 def load_settings(path: Path) -> Settings:

@@ -15,6 +15,7 @@ from app.config import (
     INLINE_CREDENTIAL_WARNING,
     MIN_RETENTION_DAYS,
     Settings,
+    effective_values,
     example_config_path,
     load_settings,
     settings_from_mapping,
@@ -413,3 +414,20 @@ def test_template_documents_every_key_and_every_key_is_known() -> None:
     # Every key is explained by a comment line directly above it or in its block.
     assert text.count("\n#") >= len(known)
 
+
+def test_effective_values_name_every_file_key_and_hold_the_token_only_as_a_value() -> None:
+    settings = settings_from_mapping(base_mapping())
+    values = effective_values(settings)
+    from app.config import _KNOWN_KEYS  # noqa: PLC0415 - the table of keys under test
+
+    in_file = {f"{table}.{key}" for table, keys in _KNOWN_KEYS.items() if table for key in keys}
+    in_file |= {key for key in _KNOWN_KEYS[""] if key not in _KNOWN_KEYS}
+    # The token's three sources are one effective value; its source is named apart.
+    in_file -= {"platform.token_file", "platform.token_keyring"}
+    assert in_file - set(values) == set()
+    assert set(values) - in_file == {"platform.credential_source"}
+    assert "platform.token" in values
+    changed = effective_values(
+        settings_from_mapping(with_value("login", "second_factor_roles", ["admin"]))
+    )
+    assert {k for k in values if values[k] != changed[k]} == {"login.second_factor_roles"}

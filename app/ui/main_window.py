@@ -54,7 +54,13 @@ from app.domain.operator import Action, Operator, allows
 from app.domain.person import RegistrationStatus
 from app.domain.plan import PlanContext
 from app.domain.visit import GroupState
-from app.errors import AppError, InputError, PermissionDenied, PlatformMaintenance
+from app.errors import (
+    AppError,
+    InputError,
+    PermissionDenied,
+    PlatformMaintenance,
+    SecondFactorNeeded,
+)
 from app.services.bill_import import IdentityInput, IdentityKind
 from app.ui import errors as ui_errors
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
@@ -686,15 +692,61 @@ class MainWindow(QMainWindow):
             return
         self.login(answer.code, answer.password)
 
-    def login(self, code: str, password: str) -> TaskHandle | None:
-        """Check the credential on the STORE lane; on success open the work page."""
+    def login(self, code: str, password: str, otp: str = "") -> TaskHandle | None:
+        """Check the credential on the STORE lane; on success open the work page.
+
+        An account with an authenticator is then asked for its one-time code (the code and
+        password stay filled in) and the check runs again with it.
+        """
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, SecondFactorNeeded):
+                show_error(self.bridge, exc)
+                return
+            again = self._ask_one_time_code(self.tr("Log in"), code, password)
+            if again is not None:
+                self.login(again.code, again.password, again.otp)
+
         return self._submit(
             "login",
-            lambda: self.backend.login(code, password),
+            lambda: self.backend.login(code, password, otp=otp),
             self._on_logged_in,
             lane=Lane.STORE,
             busy_text=self.tr("Checking password…"),
+            on_failure=failed,
         )
+
+    def _ask_one_time_code(self, title: str, code: str, password: str) -> CredentialAnswer | None:
+        """The credential dialog again, with the one-time code field shown and focused."""
+        return CredentialDialog.ask(
+            self,
+            title,
+            self.tr("This account uses an authenticator app. Type the 6-digit code it shows now."),
+            code,
+            password=password,
+            with_otp=True,
+        )
+
+    def _supervisor_failure(
+        self,
+        answer: CredentialAnswer,
+        retry: Callable[[CredentialAnswer], object],
+        otherwise: Callable[[BaseException], object],
+    ) -> Callable[[BaseException], None]:
+        """On a supervisor action's failure: ask for the supervisor's one-time code and retry
+        when the service asked for it (nothing was done yet), else ``otherwise``."""
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, SecondFactorNeeded):
+                otherwise(exc)
+                return
+            again = self._ask_one_time_code(
+                self.tr("Supervisor authorisation"), answer.code, answer.password
+            )
+            if again is not None:
+                retry(again)
+
+        return failed
 
     def _on_logged_in(self, operator: Operator) -> None:
         self.operator = operator
@@ -1422,15 +1474,24 @@ class MainWindow(QMainWindow):
         )
         if answer is None:
             return
-        self._submit(
+        self._cancel(operator, selected, answer)
+
+    def _cancel(
+        self, operator: Operator, selected: SettledRow, answer: CredentialAnswer
+    ) -> TaskHandle | None:
+        return self._submit(
             "cancel",
             lambda: self.backend.cancel(
-                operator, selected.settlement_id, answer.code, answer.password
+                operator, selected.settlement_id, answer.code, answer.password, otp=answer.otp
             ),
             self._on_cancelled,
             lane=Lane.NETWORK,
             busy_text=self.tr("Cancelling…"),
-            on_failure=self._on_platform_failure,
+            on_failure=self._supervisor_failure(
+                answer,
+                lambda again: self._cancel(operator, selected, again),
+                self._on_platform_failure,
+            ),
         )
 
     def _on_cancelled(self, result: CancelResult) -> None:
@@ -1456,14 +1517,24 @@ class MainWindow(QMainWindow):
         )
         if answer is None:
             return None
+        return self._reissue(operator, selected, answer)
+
+    def _reissue(
+        self, operator: Operator, selected: SettledRow, answer: CredentialAnswer
+    ) -> TaskHandle | None:
         return self._submit(
             "reissue",
             lambda: self.backend.reissue(
-                operator, selected.settlement_id, answer.code, answer.password
+                operator, selected.settlement_id, answer.code, answer.password, otp=answer.otp
             ),
             self._on_reissued,
             lane=Lane.PRINT,
             busy_text=self.tr("Reissuing the receipt…"),
+            on_failure=self._supervisor_failure(
+                answer,
+                lambda again: self._reissue(operator, selected, again),
+                self._show_exception,
+            ),
         )
 
     def _on_reissued(self, printed: tuple[PrintedReceipt, ...]) -> None:
@@ -1510,15 +1581,33 @@ class MainWindow(QMainWindow):
         )
         if answer is None:
             return
-        self._submit(
+        self._refund(operator, selected, returned, answer)
+
+    def _refund(
+        self,
+        operator: Operator,
+        selected: SettledRow,
+        returned: Sequence[str],
+        answer: CredentialAnswer,
+    ) -> TaskHandle | None:
+        return self._submit(
             "refund",
             lambda: self.backend.partial_refund(
-                operator, selected.settlement_id, returned, answer.code, answer.password
+                operator,
+                selected.settlement_id,
+                returned,
+                answer.code,
+                answer.password,
+                otp=answer.otp,
             ),
             lambda result: self._on_refunded(operator, result),
             lane=Lane.NETWORK,
             busy_text=self.tr("Cancelling and settling the kept lines again…"),
-            on_failure=self._on_platform_failure,
+            on_failure=self._supervisor_failure(
+                answer,
+                lambda again: self._refund(operator, selected, returned, again),
+                self._on_platform_failure,
+            ),
         )
 
     def _on_refunded(self, operator: Operator, result: RefundResult) -> None:
@@ -1596,13 +1685,24 @@ class MainWindow(QMainWindow):
         )
         if answer is None:
             return None
+        return self._resolve(operator, row.msgid, answer)
+
+    def _resolve(
+        self, operator: Operator, msgid: str, answer: CredentialAnswer
+    ) -> TaskHandle | None:
         return self._submit(
             "resolve",
-            lambda: self.backend.resolve(operator, row.msgid, answer.code, answer.password),
+            lambda: self.backend.resolve(
+                operator, msgid, answer.code, answer.password, otp=answer.otp
+            ),
             self._on_resolved,
             lane=Lane.NETWORK,
             busy_text=self.tr("Retrying the reversal…"),
-            on_failure=self._on_platform_failure,
+            on_failure=self._supervisor_failure(
+                answer,
+                lambda again: self._resolve(operator, msgid, again),
+                self._on_platform_failure,
+            ),
         )
 
     def _on_resolved(self, state: str) -> None:

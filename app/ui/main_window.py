@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSplitter,
-    QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -72,6 +71,7 @@ from app.ui.models.bill_model import BillColumn, BillModel, tag_label
 from app.ui.models.catalogue_model import CatalogueModel
 from app.ui.models.group_model import GroupModel, group_label
 from app.ui.models.history_model import HistoryModel, JournalModel
+from app.ui.shell import Chrome, window_title
 from app.ui.views.patient_view import PatientView
 from app.workers.backend import CashierBackend, Connection, SettledRow
 from app.workers.runner import Lane, TaskHandle, TaskRunner
@@ -205,8 +205,8 @@ class MainWindow(QMainWindow):
         self.history_model = HistoryModel(self)
         self.journal_model = JournalModel(self)
 
-        self.setWindowTitle(self.tr("Cross-province chronic-disease settlement window"))
-        self._build()
+        self.setWindowTitle(window_title())
+        self._build(starting=starting)
         self._connect()
         self._apply_role()
         self._refresh_actions()
@@ -214,9 +214,6 @@ class MainWindow(QMainWindow):
         self.bridge.flush()
         self.starting_text = self.tr("Starting…")
         self.is_ready = not starting
-        self.login_button.setEnabled(self.is_ready)
-        if starting:
-            self.login_hint.setText(self.tr("Starting… the window is ready in a few seconds."))
 
     def mark_ready(self, settings: Settings) -> None:
         """The background start-up finished: take the final settings and allow logging in."""
@@ -233,67 +230,21 @@ class MainWindow(QMainWindow):
         self._max_cache_age = timedelta(hours=settings.cache_max_age_hours)
 
     # ================================================================= layout
-    def _build(self) -> None:
-        central = QWidget(self)
-        outer = QVBoxLayout(central)
-        outer.setContentsMargins(6, 6, 6, 6)
-
-        self.demo_banner = QLabel(
-            self.tr("TRAINING / DEMO MODE — sandbox platform, no real settlement, no real money"),
-            self,
-        )
-        self.demo_banner.setObjectName("demoBanner")
-        self.demo_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.demo_banner.setStyleSheet(
-            "background:#ffb300; color:#000; font-weight:bold; font-size:14pt; padding:4px;"
-        )
-        self.demo_banner.setVisible(self.demo)
-        outer.addWidget(self.demo_banner)
-
-        status_row = QHBoxLayout()
-        self.connection_label = QLabel(self.tr("Platform: checking…"), self)
-        self.connection_label.setObjectName("connectionLabel")
-        self.unresolved_label = QLabel("", self)
-        self.unresolved_label.setObjectName("unresolvedLabel")
-        self.operator_label = QLabel(self.tr("Not logged in"), self)
-        self.operator_label.setObjectName("operatorLabel")
-        self.busy_label = QLabel("", self)
-        self.busy_label.setObjectName("busyLabel")
-        for widget in (self.connection_label, self.unresolved_label, self.busy_label):
-            status_row.addWidget(widget)
-        status_row.addStretch(1)
-        status_row.addWidget(self.operator_label)
-        outer.addLayout(status_row)
-
-        self.maintenance_label = QLabel("", self)
-        self.maintenance_label.setObjectName("maintenanceLabel")
-        self.maintenance_label.setWordWrap(True)
-        self.maintenance_label.setStyleSheet("background:#fde0dc; padding:4px; font-weight:bold;")
-        self.maintenance_label.hide()
-        outer.addWidget(self.maintenance_label)
-
-        self.pages = QStackedWidget(self)
-        self.login_page = self._build_login_page()
+    def _build(self, *, starting: bool) -> None:
+        chrome = Chrome(self, demo=self.demo, starting=starting)
+        self.demo_banner = chrome.demo_banner
+        self.connection_label = chrome.connection_label
+        self.unresolved_label = chrome.unresolved_label
+        self.operator_label = chrome.operator_label
+        self.busy_label = chrome.busy_label
+        self.maintenance_label = chrome.maintenance_label
+        self.pages = chrome.pages
+        self.login_page = chrome.login_page
+        self.login_hint = chrome.login_hint
+        self.login_button = chrome.login_button
         self.work_page = self._build_work_page()
-        self.pages.addWidget(self.login_page)
         self.pages.addWidget(self.work_page)
-        outer.addWidget(self.pages, 1)
-        self.setCentralWidget(central)
-
-    def _build_login_page(self) -> QWidget:
-        page = QWidget(self)
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        self.login_hint = QLabel(self.tr("Press Enter to log in."), page)
-        self.login_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.login_hint.setObjectName("loginHint")
-        self.login_button = QPushButton(self.tr("Log in (Enter)"), page)
-        self.login_button.setObjectName("loginButton")
-        self.login_button.setDefault(True)
-        layout.addWidget(self.login_hint)
-        layout.addWidget(self.login_button, 0, Qt.AlignmentFlag.AlignCenter)
-        layout.addStretch(2)
-        return page
+        self.setCentralWidget(chrome.central)
 
     def _build_work_page(self) -> QWidget:
         page = QWidget(self)

@@ -17,12 +17,14 @@ Secrets (the platform token) come from exactly one of:
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import re
 import stat
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ import platformdirs
 
 from app.domain.disease import is_pilot
 from app.domain.hospital import HospitalProfile, is_institution_code
+from app.domain.operator import Role
 from app.domain.region import is_division_code
 from app.errors import ConfigError
 
@@ -97,7 +100,7 @@ _KNOWN_KEYS: dict[str, frozenset[str]] = {
     "scanner": frozenset({"prefix", "suffix", "terminator", "max_interval_ms", "min_length"}),
     "cache": frozenset({"max_age_hours", "retention_days"}),
     "ui": frozenset({"language", "idle_lock_minutes"}),
-    "login": frozenset({"max_failures", "lockout_minutes"}),
+    "login": frozenset({"max_failures", "lockout_minutes", "second_factor_roles"}),
     "log": frozenset({"level", "max_bytes", "backup_count"}),
 }
 
@@ -160,12 +163,20 @@ class ScannerSettings:
     min_length: int = 16
 
 
+DEFAULT_SECOND_FACTOR_ROLES = (Role.SUPERVISOR, Role.ADMIN)
+
+
 @dataclass(frozen=True)
 class LoginSettings:
-    """Login-failure handling (reliability.md §4.4, S4)."""
+    """Login-failure handling and the second factor (reliability.md §4.4, S4).
+
+    ``second_factor_roles``: roles that must give a one-time code (TOTP) after the password; an
+    account of such a role without an enrolled authenticator cannot log in.
+    """
 
     max_failures: int = 5
     lockout_minutes: int = 15
+    second_factor_roles: tuple[Role, ...] = DEFAULT_SECOND_FACTOR_ROLES
 
 
 @dataclass(frozen=True)
@@ -289,6 +300,30 @@ def _str_list(section: Mapping[str, Any], name: str, key: str, what: str) -> lis
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _fail(key, f'配置项 {key} 应为{what}列表，如 ["…", "…"]。')
     return list(value)
+
+
+def _roles(
+    section: Mapping[str, Any], name: str, key: str, default: tuple[Role, ...]
+) -> tuple[Role, ...]:
+    if name not in section:
+        return default
+    choices = "、".join(f'"{r.value}"（{r.label}）' for r in Role)
+    value = section[name]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(
+            key, f'配置项 {key} 应为角色列表，如 ["supervisor", "admin"]；可选：{choices}。'
+        )
+    roles = []
+    for text in value:
+        try:
+            role = Role(text.strip())
+        except ValueError:
+            raise _fail(
+                key, f"配置项 {key} 中的“{text}”不是有效的角色，可选：{choices}。"
+            ) from None
+        if role not in roles:
+            roles.append(role)
+    return tuple(sorted(roles, key=list(Role).index))
 
 
 def _resolve(base_dir: Path, value: str) -> Path:
@@ -593,6 +628,12 @@ def settings_from_mapping(data: Mapping[str, Any], *, base_dir: Path | None = No
         login=LoginSettings(
             max_failures=_int(login, "max_failures", "login.max_failures", 5, (3, 10)),
             lockout_minutes=_int(login, "lockout_minutes", "login.lockout_minutes", 15, (1, 1440)),
+            second_factor_roles=_roles(
+                login,
+                "second_factor_roles",
+                "login.second_factor_roles",
+                DEFAULT_SECOND_FACTOR_ROLES,
+            ),
         ),
         log=LogSettings(
             level=_choice(log, "level", "log.level", ("INFO", "DEBUG", "WARNING", "ERROR")),
@@ -601,6 +642,49 @@ def settings_from_mapping(data: Mapping[str, Any], *, base_dir: Path | None = No
         ),
         warnings=(INLINE_CREDENTIAL_WARNING,) if platform.credential_source == "inline" else (),
     )
+
+
+# Settings attributes that live in a table of the file under another name.
+_FILE_KEYS = {
+    "cache_max_age_hours": "cache.max_age_hours",
+    "retention_days": "cache.retention_days",
+    "language": "ui.language",
+    "idle_lock_minutes": "ui.idle_lock_minutes",
+}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, frozenset | set):
+        return sorted((_plain(v) for v in value), key=repr)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def effective_values(settings: Settings) -> dict[str, str]:
+    """The effective configuration as ``{"table.key": canonical JSON text}``, defaults included.
+
+    Keys are named as in the TOML file where one exists (``platform.token`` holds the token however
+    it was given; ``platform.credential_source`` says where from). ``warnings`` are not settings.
+    The token is a secret: compare these values, never show them.
+    """
+    values: dict[str, str] = {}
+
+    def put(key: str, value: object) -> None:
+        values[key] = json.dumps(_plain(value), ensure_ascii=False, sort_keys=True)
+
+    for item in fields(settings):
+        value = getattr(settings, item.name)
+        if item.name == "warnings":
+            continue
+        if is_dataclass(value) and not isinstance(value, type):
+            for inner in fields(value):
+                put(f"{item.name}.{inner.name}", getattr(value, inner.name))
+        else:
+            put(_FILE_KEYS.get(item.name, item.name), value)
+    return values
 
 
 def load_settings(path: Path) -> Settings:

@@ -49,6 +49,12 @@ class PermissionDenied(AppError):
     code = "permission"
 
 
+class SecondFactorNeeded(PermissionDenied):
+    """The password was right and the account uses a one-time code: ask for it and try again."""
+
+    code = "second_factor_needed"
+
+
 class UserCancelled(AppError):
     """The operator backed out. Never shown."""
 

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import argparse
 import logging
-import socket
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
+
+# Only the standard library modules PySide6 imports anyway are imported at module level: this module
+# is on the path to the window's first paint (see app/ui/shell.py and docs/performance.md).
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QLockFile
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from app.ui.device_handler import QtDeviceHandler
     from app.ui.errors import MessageBridge
     from app.ui.main_window import MainWindow
+    from app.ui.shell import StartWindow
     from app.workers.backend import CashierBackend
     from app.workers.runner import TaskRunner
 
@@ -79,25 +82,25 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 # ====================================================================== the window
-@dataclass
 class WindowSession:
-    """Everything the running window owns, closed in reverse order on quit."""
+    """Everything the running window owns, closed in reverse order on quit.
 
-    app: QApplication
-    bridge: MessageBridge
-    device_handler: QtDeviceHandler = field(init=False)
-    runner: TaskRunner | None = None
-    engine: Engine | None = None
-    server: SandboxServer | None = None
-    lock: QLockFile | None = None
-    window: MainWindow | None = None
-    closers: list[Callable[[], None]] = field(default_factory=list)
+    The message bridge and the device handler are created on the GUI thread right after the first
+    paint (:func:`start_session`), the rest on the STORE lane.
+    """
 
-    def __post_init__(self) -> None:
-        # Created here, on the GUI thread, so its queued signals land there.
-        from app.ui.device_handler import QtDeviceHandler  # noqa: PLC0415
-
-        self.device_handler = QtDeviceHandler(self.bridge)
+    def __init__(self, app: QApplication) -> None:
+        """A session of ``app``; nothing is started yet."""
+        self.app = app
+        self.bridge: MessageBridge | None = None
+        self.device_handler: QtDeviceHandler | None = None
+        self.runner: TaskRunner | None = None
+        self.engine: Engine | None = None
+        self.server: SandboxServer | None = None
+        self.lock: QLockFile | None = None
+        self.shell: StartWindow | None = None
+        self.window: MainWindow | None = None
+        self.closers: list[Callable[[], None]] = []
 
     def close(self) -> None:
         """Stop workers first (they may be using the engine), then the engine, then the sandbox."""
@@ -120,12 +123,12 @@ def create_application(language: str = "zh_CN") -> QApplication:
     """The QApplication with the bundled Chinese font and the chosen translation."""
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
-    from app.ui.i18n import install_translator, register_fonts  # noqa: PLC0415
+    from app.ui.i18n import install_translator, register_ui_font  # noqa: PLC0415
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("settlement-window")
-    families = register_fonts()
+    families = register_ui_font()
     if families:
         font = app.font()
         font.setFamilies([*families, *font.families()])
@@ -137,16 +140,16 @@ def create_application(language: str = "zh_CN") -> QApplication:
 
 def run_window(options: argparse.Namespace) -> int:
     """Open the window; returns the exit code when it closes."""
-    from app.errors import AppError  # noqa: PLC0415
-    from app.ui.errors import MessageBridge, describe, install_excepthook  # noqa: PLC0415
-
     app = create_application()
-    bridge = MessageBridge()
-    install_excepthook(bridge)
-    session = WindowSession(app=app, bridge=bridge)
+    session = WindowSession(app)
     try:
         start_session(session, demo=options.demo, config=options.config, data_dir=options.data_dir)
-    except AppError as exc:
+    except Exception as exc:
+        from app.errors import AppError  # noqa: PLC0415  (not needed on the way to the first paint)
+        from app.ui.errors import describe  # noqa: PLC0415
+
+        if not isinstance(exc, AppError):
+            raise
         message = describe(exc)
         _fatal(message.text if message is not None else exc.text)
         session.close()
@@ -164,14 +167,27 @@ def _fatal(text: str) -> None:
     QMessageBox.critical(None, "门诊慢特病结算窗口", text)
 
 
-@dataclass
 class Composition:
     """What the background start-up built for the window."""
 
-    backend: Any
-    settings: Settings
-    reader: Any = None
-    cards: tuple[str, ...] = ()
+    def __init__(self, settings: Settings) -> None:
+        """Nothing built yet for ``settings``."""
+        self.settings = settings
+        self.backend: Any = None
+        self.reader: Any = None
+        self.cards: tuple[str, ...] = ()
+
+
+def _import_window_modules() -> None:
+    """Worker thread: the modules of the real window, imported off the GUI thread (the GUI thread
+    still gets the GIL at every switch interval, so the start-up frame keeps answering)."""
+    import app.config  # noqa: PLC0415
+    import app.services.ports.clock  # noqa: PLC0415
+    import app.ui.device_handler  # noqa: PLC0415
+    import app.ui.errors  # noqa: PLC0415
+    import app.ui.main_window  # noqa: PLC0415
+    import app.workers.pending_backend  # noqa: PLC0415
+    import app.workers.runner  # noqa: F401, PLC0415
 
 
 def start_session(
@@ -182,42 +198,89 @@ def start_session(
     data_dir: str | None,
     clock: Any = None,
     hasher: Any = None,
-) -> MainWindow:
-    """Show the window at once, then build store, engine and devices on the STORE lane.
+) -> StartWindow:
+    """Show the start-up frame at once; build the real window and the backend after the first paint.
 
-    The window can be typed into straight away; logging in is possible once ``window.ready`` was
-    emitted. A failure of the background start-up (data folder in use, store refused) is shown and
-    the window closes.
+    Before the first paint only :mod:`app.ui.shell` is imported. Then a worker thread imports the
+    real window's modules; back on the GUI thread the message bridge, the device handler and the task
+    runner are created, the store, engine and devices start building on the STORE lane, and the real
+    window (:class:`MainWindow`) is built and put inside the frame. Logging in is possible once
+    ``shell.is_ready``. A failure of the background start-up (data folder in use, store refused) is
+    shown and the window closes.
 
     Raises:
         AppError: the configuration file is wrong (checked before the window opens).
     """
     from PySide6.QtCore import QTimer  # noqa: PLC0415
 
+    from app.ui.i18n import read_full_font, register_full_font  # noqa: PLC0415
+    from app.ui.shell import WINDOW_SIZE, StartWindow  # noqa: PLC0415
+
+    settings = None if demo else _load_settings(config)
+    if settings is not None and settings.language != "zh_CN":
+        from app.ui.i18n import install_translator  # noqa: PLC0415
+
+        install_translator(session.app, settings.language)
+    shell = StartWindow(demo=demo)
+    session.shell = shell
+    shell.resize(*WINDOW_SIZE)
+    shell.show()
+
+    full_font: list[bytes | None] = []
+
+    def load() -> None:
+        try:
+            full_font.append(read_full_font())  # a cold 5 MB read stays off the GUI thread too
+            _import_window_modules()
+        finally:
+            shell.loaded.emit()  # an import error is raised again, with its traceback, below
+
+    def build() -> None:
+        try:
+            _import_window_modules()  # at once: done (or raises the worker's error again here)
+            # On the GUI thread (its font cache is per thread), before the real window's widgets.
+            register_full_font(full_font[0] if full_font else None)
+            _build_window(
+                session, settings, demo=demo, data_dir=data_dir, clock=clock, hasher=hasher
+            )
+        except Exception:
+            log.exception("the window could not be built")
+            _fatal("收费窗口启动失败（程序错误）。请联系信息科，详情见日志。")
+            shell.close()
+
+    shell.loaded.connect(build)
+    # After the first paint. The importing thread shares the GIL with the GUI thread, which gets it
+    # back at every switch interval, so the frame keeps answering.
+    QTimer.singleShot(0, threading.Thread(target=load, name="window-import", daemon=True).start)
+    return shell
+
+
+def _build_window(
+    session: WindowSession,
+    settings: Settings | None,
+    *,
+    demo: bool,
+    data_dir: str | None,
+    clock: Any,
+    hasher: Any,
+) -> None:
+    """GUI thread, after the first paint: the real window, and the backend started on its lane."""
     from app.services.ports.clock import SystemClock  # noqa: PLC0415
-    from app.ui.i18n import install_translator  # noqa: PLC0415
+    from app.ui.device_handler import QtDeviceHandler  # noqa: PLC0415
+    from app.ui.errors import MessageBridge, install_excepthook  # noqa: PLC0415
     from app.ui.main_window import MainWindow  # noqa: PLC0415
     from app.workers.pending_backend import PendingBackend  # noqa: PLC0415
     from app.workers.runner import Lane, TaskRunner  # noqa: PLC0415
 
-    settings = None if demo else _load_settings(config)
-    if settings is not None and settings.language != "zh_CN":
-        install_translator(session.app, settings.language)
+    shell = session.shell
+    assert shell is not None
+    bridge = session.bridge = MessageBridge()
+    install_excepthook(bridge)
+    # Created here, on the GUI thread, so their queued signals land there.
+    session.device_handler = QtDeviceHandler(bridge)
+    session.runner = runner = TaskRunner()
     clock = clock or SystemClock()
     pending = PendingBackend()
-    session.runner = TaskRunner()
-    window = MainWindow(
-        cast("CashierBackend", pending),
-        session.runner,
-        session.bridge,
-        clock,
-        settings or _demo_placeholder_settings(),
-        demo=demo,
-        starting=True,
-    )
-    session.window = window
-    window.resize(1366, 768)
-    window.show()
 
     def compose() -> Composition:
         return _compose(session, settings, demo=demo, data_dir=data_dir, clock=clock, hasher=hasher)
@@ -234,17 +297,20 @@ def start_session(
 
         message = describe(exc)
         _fatal(message.text if message is not None else str(exc))
-        window.close()
+        shell.close()
 
-    def begin() -> None:
-        assert session.runner is not None
-        session.runner.submit(
-            compose, composed, failed, lane=Lane.STORE, busy_text=window.starting_text
-        )
-
-    # Let the first paint happen before the worker starts importing (the GIL is shared).
-    QTimer.singleShot(0, begin)
-    return window
+    window = MainWindow(
+        cast("CashierBackend", pending),
+        runner,
+        bridge,
+        clock,
+        settings or _demo_placeholder_settings(),
+        demo=demo,
+        starting=True,
+    )
+    session.window = window
+    shell.adopt(window)
+    runner.submit(compose, composed, failed, lane=Lane.STORE, busy_text=window.starting_text)
 
 
 def _load_settings(config: str | None) -> Settings:
@@ -285,17 +351,19 @@ def _compose(
     if hasher is not None:
         kwargs["password_hasher"] = hasher
     session.engine = build_engine(settings, folder, **kwargs)
-    composition = Composition(backend=None, settings=settings)
+    composition = Composition(settings)
+    handler = session.device_handler
+    assert handler is not None
     hand_off: Callable[[EligibilityView], ImportedVisit | None] | None = None
     if demo:
         assert session.server is not None
         _warm_up_sandbox(session.server)
         prepare_demo(session.engine)
-        composition.reader, composition.cards = demo_card_reader(session.device_handler)
+        composition.reader, composition.cards = demo_card_reader(handler)
         session.closers.append(composition.reader.close)
         hand_off = demo_hand_off()
     else:
-        composition.reader = configured_card_reader(settings, session.device_handler)
+        composition.reader = configured_card_reader(settings, handler)
         if composition.reader is not None:
             session.closers.append(composition.reader.close)
     _warm_up_receipts(settings)
@@ -379,6 +447,8 @@ def probe_for(url: str) -> Callable[[], bool]:
     port = parts.port or (443 if parts.scheme == "https" else 80)
 
     def probe() -> bool:
+        import socket  # noqa: PLC0415  (not on the way to the first paint)
+
         try:
             with socket.create_connection((host, port), timeout=PROBE_TIMEOUT_S):
                 return True

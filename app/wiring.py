@@ -15,7 +15,8 @@ from typing import cast
 
 from argon2 import PasswordHasher
 
-from app.config import Settings, database_path
+from app.config import Settings, database_path, effective_values
+from app.errors import StoreError
 from app.hardware.factory import make_receipt_printer
 from app.hardware.printer.pdf_file import PdfFilePrinter
 from app.platform.client import PlatformClient
@@ -23,6 +24,7 @@ from app.printing.receipt_pdf import ReportlabReceiptRenderer
 from app.services.auth import AuthService, LoginPolicy
 from app.services.cancel import CancelService
 from app.services.catalogue import CatalogueService
+from app.services.config_audit import record_config_change
 from app.services.day_close import DayCloseService
 from app.services.eligibility import EligibilityService
 from app.services.engine import Engine
@@ -120,6 +122,7 @@ def build_engine(
     try:
         # The store's unit of work binds concrete repository classes; the services see the port.
         uow_factory = cast(UnitOfWorkFactory, store.uow_factory())
+        _audit_config_change(uow_factory, clock, settings)
         hospital = settings.hospital
         client = PlatformClient(
             settings.platform,
@@ -146,7 +149,10 @@ def build_engine(
         uow_factory,
         clock,
         LoginPolicy.of(
-            settings.login.max_failures, settings.login.lockout_minutes, settings.idle_lock_minutes
+            settings.login.max_failures,
+            settings.login.lockout_minutes,
+            settings.idle_lock_minutes,
+            settings.login.second_factor_roles,
         ),
     )
     eligibility = EligibilityService(
@@ -202,6 +208,18 @@ def build_engine(
         closer=close,
         receipts=receipts,
     )
+
+
+def _audit_config_change(uow_factory: UnitOfWorkFactory, clock: Clock, settings: Settings) -> None:
+    """Settings are only read from the file, so a change shows at the next start: audit it.
+
+    A database that cannot be written now (disk full) must not stop the window from starting for
+    this; the fingerprints stay as they were, so the next start records the change.
+    """
+    try:
+        record_config_change(uow_factory, clock, effective_values(settings))
+    except StoreError as exc:
+        log.warning("configuration change not recorded this time (%s)", exc.code)
 
 
 def _receipt_printer(settings: Settings, data_dir: Path) -> ReceiptPrinter:

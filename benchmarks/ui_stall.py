@@ -48,17 +48,18 @@ def one_run(latency: float) -> tuple[float, float, float]:
     from app.ui import errors as ui_errors  # noqa: PLC0415
     from app.ui import main_window  # noqa: PLC0415
     from app.ui.dialogs.confirm_dialog import ConfirmDialog  # noqa: PLC0415
-    from app.ui.errors import MessageBridge  # noqa: PLC0415
 
     ConfirmDialog.ask = classmethod(lambda cls, parent, title, text: True)  # type: ignore[method-assign,assignment]
     main_window.show_pdf_preview = lambda parent, pdf, name: False
     ui_errors.present = lambda parent, message: None
     app = create_application("zh_CN")
-    session = WindowSession(app=app, bridge=MessageBridge())
+    session = WindowSession(app)
     with tempfile.TemporaryDirectory(prefix="sw-stall-") as folder:
         try:
-            window = start_session(session, demo=True, config=None, data_dir=folder)
-            _wait(app, lambda: window.is_ready)
+            shell = start_session(session, demo=True, config=None, data_dir=folder)
+            _wait(app, lambda: shell.is_ready)
+            window = shell.main_window
+            assert window is not None
             window.login("C001", "demo-cashier-2026")
             _wait(app, lambda: window.operator is not None and not window.busy)
             assert session.server is not None
@@ -81,7 +82,7 @@ def one_run(latency: float) -> tuple[float, float, float]:
             _wait(app, lambda: window.receipt_button.isEnabled() and not window.busy)
             took = time.perf_counter() - started
             probe.stop()
-            window.close()
+            shell.close()
         finally:
             session.close()
     gaps = sorted((b - a) * 1000 for a, b in itertools.pairwise(ticks))

@@ -25,7 +25,7 @@ from app.config import (
     load_settings,
 )
 from app.domain.operator import Action, Operator
-from app.errors import AppError, PermissionDenied, StoreError
+from app.errors import AppError, PermissionDenied, SecondFactorNeeded, StoreError
 from app.services.admin import purge_personal_data, run_backup
 from app.services.auth import AuthService, LoginPolicy, authorize
 from app.services.ports.clock import SystemClock
@@ -112,7 +112,10 @@ def uow_factory_of(store: Store) -> UnitOfWorkFactory:
 def auth_service(store: Store, settings: Settings) -> AuthService:
     """The auth service over ``store`` with the configured policy."""
     policy = LoginPolicy.of(
-        settings.login.max_failures, settings.login.lockout_minutes, settings.idle_lock_minutes
+        settings.login.max_failures,
+        settings.login.lockout_minutes,
+        settings.idle_lock_minutes,
+        settings.login.second_factor_roles,
     )
     return AuthService(uow_factory_of(store), SystemClock(), policy)
 
@@ -130,14 +133,45 @@ def read_secret(args: argparse.Namespace, attribute: str, prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
+def read_code(args: argparse.Namespace, attribute: str, prompt: str) -> str:
+    """A one-time code from an explicit option, the next line of stdin (``--password-stdin``) or a
+    prompt (not echoed, like a password)."""
+    explicit = getattr(args, attribute, None)
+    if explicit:
+        return str(explicit).strip()
+    if getattr(args, "password_stdin", False):
+        line = sys.stdin.readline()
+        if not line:
+            raise AppError("标准输入中没有读到动态验证码（应在密码之后的一行）。", code="no_code")
+        return line.strip()
+    return getpass.getpass(prompt).strip()
+
+
 def admin_login(
-    args: argparse.Namespace, service: AuthService, action: Action = Action.MANAGE_USERS
+    args: argparse.Namespace,
+    service: AuthService,
+    action: Action = Action.MANAGE_USERS,
+    *,
+    enrolling_self: bool = False,
 ) -> Operator:
-    """Log in the administrator named by ``--as`` and check they may do ``action``."""
+    """Log in the operator named by ``--as`` and check they may do ``action``.
+
+    With an authenticator enrolled, their one-time code comes from ``--admin-otp``, else it is
+    asked for (or read as the next line of stdin) once the password was found right.
+    ``enrolling_self``: see :meth:`AuthService.login`.
+    """
     code = getattr(args, "as_code", None)
     if not code:
         raise PermissionDenied("请用 --as 指定执行此操作的管理员工号。", code="no_actor")
-    operator = service.login(code, read_secret(args, "admin_password", f"{code} 的密码："))
+    password = read_secret(args, "admin_password", f"{code} 的密码：")
+    given = (getattr(args, "admin_otp", None) or "").strip()
+    try:
+        operator = service.login(code, password, given, enrolling_self=enrolling_self)
+    except SecondFactorNeeded:
+        if given:
+            raise
+        otp = read_code(args, "admin_otp", f"{code} 的动态验证码（验证器上的 6 位数字）：")
+        operator = service.login(code, password, otp, enrolling_self=enrolling_self)
     authorize(operator, action)
     return operator
 
@@ -148,12 +182,18 @@ def add_actor_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--password-stdin",
         action="store_true",
-        help="从标准输入逐行读取密码（先管理员密码，再新密码），不在命令行中出现",
+        help="从标准输入逐行读取密码（先管理员密码，需要时再管理员的动态验证码，再新密码），"
+        "不在命令行中出现",
     )
     parser.add_argument(
         "--admin-password",
         metavar="PASSWORD",
         help="仅供自动化测试：直接给出管理员密码（会留在命令历史中，正式环境不要使用）",
+    )
+    parser.add_argument(
+        "--admin-otp",
+        metavar="CODE",
+        help="执行者的动态验证码（已绑定验证器时需要；不给出则在密码之后询问）",
     )
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli.context import SUPERVISOR_PASSWORD_ENV, CliContext, secret
+from app.cli.context import (
+    SUPERVISOR_OTP_ENV,
+    SUPERVISOR_PASSWORD_ENV,
+    CliContext,
+    secret,
+    with_one_time_code,
+)
 from app.cli.formatting import bill_text, totals_text
 from app.cli.output import EXIT_OK
 from app.services.cancel import SupervisorApproval
@@ -20,7 +26,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("settlement_id", metavar="SETTLEMENT_ID", help="结算号（setl_id）")
     parser.add_argument("--operator", metavar="CODE", help="操作员工号（或环境变量 SW_OPERATOR）")
     parser.add_argument(
-        "--supervisor", metavar="CODE", required=True, help="授权的收费主管工号（密码见文档）"
+        "--supervisor",
+        metavar="CODE",
+        required=True,
+        help="授权的收费主管工号（密码和动态验证码见文档）",
     )
     parser.add_argument(
         "--refund-lines", metavar="NO[,NO…]", help="部分退费：退回项目的费用流水号，逗号分隔"
@@ -31,13 +40,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace, context: CliContext) -> int:
     """Cancel or refund, print."""
     operator = context.operator()
-    approval = SupervisorApproval(
-        args.supervisor, secret(SUPERVISOR_PASSWORD_ENV, f"收费主管 {args.supervisor} 的密码：")
-    )
+    password = secret(SUPERVISOR_PASSWORD_ENV, f"收费主管 {args.supervisor} 的密码：")
+    otp_prompt = f"收费主管 {args.supervisor} 的动态验证码（验证器上的 6 位数字）："
     engine = context.engine()
     if args.refund_lines:
         returned = [no.strip() for no in args.refund_lines.split(",") if no.strip()]
-        refund = engine.partial_refund(args.settlement_id, returned, operator, approval)
+        refund = with_one_time_code(
+            lambda otp: engine.partial_refund(
+                args.settlement_id,
+                returned,
+                operator,
+                SupervisorApproval(args.supervisor, password, otp),
+            ),
+            SUPERVISOR_OTP_ENV,
+            otp_prompt,
+        )
         text = [
             f"已撤销结算 {refund.cancellation.original_settlement_id}"
             f"（撤销流水 {refund.cancellation.cancellation_id}）："
@@ -49,7 +66,13 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
             {"cancellation": refund.cancellation, "resettled": refund.resettled}, "\n".join(text)
         )
         return EXIT_OK
-    result = engine.cancel(args.settlement_id, operator, approval)
+    result = with_one_time_code(
+        lambda otp: engine.cancel(
+            args.settlement_id, operator, SupervisorApproval(args.supervisor, password, otp)
+        ),
+        SUPERVISOR_OTP_ENV,
+        otp_prompt,
+    )
     context.out.result(
         {"cancellation": result},
         f"已撤销结算 {result.original_settlement_id}（撤销流水 {result.cancellation_id}）："

@@ -13,11 +13,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from app.cli.output import Output
 from app.config import Settings, data_dir_of, default_config_path, load_settings
 from app.domain.operator import Operator
-from app.errors import ConfigError, InputError
+from app.errors import ConfigError, InputError, SecondFactorNeeded
 from app.services.engine import Engine
 
 EngineFactory = Callable[[Settings, Path], Engine]
@@ -25,6 +26,9 @@ EngineFactory = Callable[[Settings, Path], Engine]
 OPERATOR_ENV = "SW_OPERATOR"
 OPERATOR_PASSWORD_ENV = "SW_OPERATOR_PASSWORD"  # noqa: S105 - the variable's name, not a secret
 SUPERVISOR_PASSWORD_ENV = "SW_SUPERVISOR_PASSWORD"  # noqa: S105 - the variable's name
+OPERATOR_OTP_ENV = "SW_OPERATOR_OTP"
+SUPERVISOR_OTP_ENV = "SW_SUPERVISOR_OTP"
+T = TypeVar("T")
 
 
 @dataclass
@@ -74,13 +78,37 @@ class CliContext:
                 f"请用 --operator 指定工号（或设置环境变量 {OPERATOR_ENV}）。", code="usage"
             )
         password = secret(OPERATOR_PASSWORD_ENV, f"工号 {code} 的密码：")
-        return self.engine().auth.login(code, password)
+        auth = self.engine().auth
+        return with_one_time_code(
+            lambda otp: auth.login(code, password, otp),
+            OPERATOR_OTP_ENV,
+            f"工号 {code} 的动态验证码（验证器上的 6 位数字）：",
+        )
 
     def close(self) -> None:
         """Release the engine if one was built."""
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+
+
+def with_one_time_code(call: Callable[[str], T], env_var: str, prompt: str) -> T:
+    """``call(code)`` with the one-time code from ``env_var`` (or none); if the account turns out
+    to need one (:class:`SecondFactorNeeded`, raised only after a right password), ask for it at a
+    terminal and call again."""
+    given = os.environ.get(env_var, "").strip()
+    try:
+        return call(given)
+    except SecondFactorNeeded:
+        if given:
+            raise
+        if not sys.stdin.isatty():
+            raise InputError(
+                f"此账号已启用动态验证码：请通过环境变量 {env_var} 提供验证器上当前的 6 位数字"
+                "（非交互运行）。",
+                code="usage",
+            ) from None
+        return call(getpass.getpass(prompt).strip())
 
 
 def secret(env_var: str, prompt: str) -> str:

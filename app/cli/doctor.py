@@ -2,7 +2,8 @@
 
 ``doctor`` wires the real adapters into the checks of :mod:`app.services.doctor`: configuration,
 data folder, database, SQLite version, platform reachability, TLS and signature (a harmless 9001
-sign-in), clock skew, e-voucher endpoint, card reader, printer, fonts and pending journal rows.
+sign-in), clock skew, e-voucher endpoint, card reader, printer, fonts, pending journal rows, and
+accounts that must use a one-time code but have no authenticator yet.
 
 ``selfcheck`` proves an installed or frozen program works without any configuration: offscreen Qt, the
 bundled configuration template, the sandbox platform in-process, a signed sign-in, the bundled font
@@ -41,6 +42,7 @@ from app.config import (
 )
 from app.domain.operator import Operator, Role
 from app.errors import AppError, ConfigError, StoreError
+from app.services.auth import LoginPolicy, missing_second_factor
 from app.services.doctor import (
     Check,
     Finding,
@@ -51,6 +53,7 @@ from app.services.doctor import (
     judge_clock_skew,
     judge_free_space,
     judge_pending_journal,
+    judge_second_factor,
     judge_sqlite_version,
     run_checks,
 )
@@ -240,6 +243,24 @@ class _Doctor:
             )
         return Finding(Status.OK, "已带中文字体：" + "、".join(p.name for p in files) + "。")
 
+    def second_factor(self) -> Finding:
+        settings = self._need_settings()
+        store = self._need_store()
+        policy = LoginPolicy.of(
+            settings.login.max_failures,
+            settings.login.lockout_minutes,
+            settings.idle_lock_minutes,
+            settings.login.second_factor_roles,
+        )
+        with store.uow_factory()() as uow:
+            accounts = list(uow.operators.all())
+        missing = missing_second_factor(accounts, policy)
+        return judge_second_factor(
+            [role.label for role in settings.login.second_factor_roles],
+            [(a.operator.code, a.operator.name) for a in missing],
+            sum(a.second_factor for a in accounts),
+        )
+
     def pending_journal(self) -> Finding:
         store = self._need_store()
         with store.uow_factory()() as uow:
@@ -286,6 +307,7 @@ class _Doctor:
             Check("printer", "打印机", self.printer),
             Check("fonts", "字体", self.fonts),
             Check("journal", "未完成交易", self.pending_journal),
+            Check("second_factor", "动态验证码", self.second_factor),
         ]
 
 

@@ -2,12 +2,20 @@
 
 Passwords are never taken from the command line in normal use: they are prompted for (``getpass``)
 or read line by line from standard input with ``--password-stdin`` (first the acting admin's
-password, then the new password). ``--password``/``--admin-password`` exist for scripted tests only.
+password, then — if the admin has an authenticator — the admin's one-time code, then the new
+password or the confirming code). ``--password``/``--admin-password`` exist for scripted tests only.
+
+Second factor: ``totp-enroll CODE`` shows a new authenticator secret (base32 and ``otpauth://``
+URI) that is not in force yet; ``totp-confirm CODE`` puts it in force once a current code from the
+authenticator is typed (at a terminal ``totp-enroll`` asks for it straight away); ``totp-reset
+CODE`` removes it. An admin whose role needs a second factor and who has none yet may enrol
+themself with the password alone (``--as`` the same code).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from app.cli.backup import (
     add_actor_options,
@@ -15,12 +23,15 @@ from app.cli.backup import (
     auth_service,
     load_cli_settings,
     opened_store,
+    read_code,
     read_secret,
     report,
     run_safely,
 )
-from app.domain.operator import Role
+from app.domain.operator import Operator, Role
 from app.errors import InputError
+from app.services.auth import AuthService, Enrolment
+from app.services.ports.store import OperatorAccount
 
 
 def _role(text: str) -> Role:
@@ -91,6 +102,19 @@ def _reset_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def _second_factor_state(account: OperatorAccount) -> str:
+    if account.second_factor:
+        return "enrolled"
+    return "pending" if account.second_factor_pending else "none"
+
+
+_SECOND_FACTOR_TEXT = {
+    "enrolled": "验证器已绑定",
+    "pending": "验证器待确认",
+    "none": "未绑定验证器",
+}
+
+
 def _list(args: argparse.Namespace) -> int:
     settings = load_cli_settings(args)
     with opened_store(args, settings) as store:
@@ -104,15 +128,112 @@ def _list(args: argparse.Namespace) -> int:
             "active": a.active,
             "failed_attempts": a.failed_attempts,
             "locked_until": a.locked_until.isoformat() if a.locked_until else "",
+            "second_factor": _second_factor_state(a),
+            "second_factor_required": service.policy.requires_second_factor(a.operator.role),
         }
         for a in accounts
     ]
-    lines = [
-        f"{r['code']}\t{r['name']}\t{Role(str(r['role'])).label}\t"
-        f"{'启用' if r['active'] else '停用'}\t{'锁定至 ' + str(r['locked_until']) if r['locked_until'] else ''}"
-        for r in rows
-    ]
+    lines = []
+    for r in rows:
+        factor = _SECOND_FACTOR_TEXT[str(r["second_factor"])]
+        if r["second_factor_required"] and r["second_factor"] != "enrolled":
+            factor += "（必须绑定，否则不能登录）"
+        locked = f"锁定至 {r['locked_until']}" if r["locked_until"] else ""
+        lines.append(
+            f"{r['code']}\t{r['name']}\t{Role(str(r['role'])).label}\t"
+            f"{'启用' if r['active'] else '停用'}\t{factor}\t{locked}".rstrip("\t")
+        )
     report(args, "\n".join(lines) or "（没有账号）", {"users": rows})
+    return 0
+
+
+def _totp_actor(args: argparse.Namespace, service: AuthService) -> Operator:
+    """The acting admin; enrolling one's own account may start without a second factor."""
+    return admin_login(args, service, enrolling_self=args.as_code == args.code)
+
+
+def _enrolment_text(enrolment: Enrolment) -> str:
+    grouped = " ".join(enrolment.secret[i : i + 4] for i in range(0, len(enrolment.secret), 4))
+    return "\n".join(
+        [
+            f"已为 {enrolment.code} 生成验证器密钥（尚未生效）。",
+            f"密钥：{grouped}",
+            f"链接：{enrolment.uri}",
+            f"请在 {enrolment.code} 本人的手机验证器应用（如 FreeOTP、Microsoft Authenticator、"
+            "Google 身份验证器）中选择“添加账户 → 输入设置密钥”，输入上面的密钥，类型选“基于时间”。",
+            "密钥只显示这一次，请不要拍照、截图或记在纸上。",
+        ]
+    )
+
+
+def _confirm_hint(enrolment: Enrolment, args: argparse.Namespace) -> str:
+    return (
+        f"然后执行 settlement-window users totp-confirm {enrolment.code} --as {args.as_code}，"
+        "输入验证器上显示的 6 位数字，绑定才会生效（在此之前原有设置不变）。"
+    )
+
+
+def _totp_enroll(args: argparse.Namespace) -> int:
+    settings = load_cli_settings(args)
+    with opened_store(args, settings) as store:
+        service = auth_service(store, settings)
+        actor = _totp_actor(args, service)
+        enrolment = service.begin_second_factor(
+            actor, args.code, account=f"{args.code}@{settings.hospital.code}"
+        )
+        interactive = (
+            sys.stdin.isatty() and not getattr(args, "json", False) and not args.password_stdin
+        )
+        text = _enrolment_text(enrolment)
+        payload: dict[str, object] = {
+            "code": enrolment.code,
+            "secret": enrolment.secret,
+            "uri": enrolment.uri,
+        }
+        if not interactive:
+            report(args, text + "\n" + _confirm_hint(enrolment, args), payload)
+            return 0
+        sys.stdout.write(text + "\n")
+        typed = read_code(
+            args, "otp", "添加好后，输入验证器上显示的 6 位数字以确认（直接回车则稍后确认）："
+        )
+        if not typed:
+            sys.stdout.write(_confirm_hint(enrolment, args) + "\n")
+            return 0
+        service.confirm_second_factor(actor, args.code, typed)
+    report(args, f"{args.code} 的验证器已绑定并生效。", {"code": args.code, "enrolled": True})
+    return 0
+
+
+def _totp_confirm(args: argparse.Namespace) -> int:
+    settings = load_cli_settings(args)
+    with opened_store(args, settings) as store:
+        service = auth_service(store, settings)
+        actor = _totp_actor(args, service)
+        typed = read_code(args, "otp", f"{args.code} 的验证器上当前显示的 6 位数字：")
+        service.confirm_second_factor(actor, args.code, typed)
+    report(args, f"{args.code} 的验证器已绑定并生效。", {"code": args.code, "enrolled": True})
+    return 0
+
+
+def _totp_reset(args: argparse.Namespace) -> int:
+    settings = load_cli_settings(args)
+    with opened_store(args, settings) as store:
+        service = auth_service(store, settings)
+        actor = admin_login(args, service)
+        service.reset_second_factor(actor, args.code)
+        required = any(
+            a.operator.code == args.code and service.policy.requires_second_factor(a.operator.role)
+            for a in service.accounts(actor)
+        )
+    note = (
+        "该账号的角色必须使用动态验证码，重新绑定（totp-enroll）之前不能登录。" if required else ""
+    )
+    report(
+        args,
+        f"{args.code} 的验证器已解除绑定。{note}",
+        {"code": args.code, "enrolled": False, "required": required},
+    )
     return 0
 
 
@@ -134,7 +255,8 @@ def _add_new_password_option(parser: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``users`` with init-admin, add, disable, enable, reset-password, set-role and list."""
+    """Add ``users`` with init-admin, add, disable, enable, reset-password, set-role, list and
+    totp-enroll, totp-confirm, totp-reset."""
     parser = subparsers.add_parser("users", help="管理操作员账号和角色")
     actions = parser.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     roles = "、".join(r.value for r in Role)
@@ -168,3 +290,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing = actions.add_parser("list", help="列出所有账号")
     add_actor_options(listing)
     listing.set_defaults(handler=run_safely(_list))
+
+    enroll = _account_parser(
+        actions, "totp-enroll", "为账号生成动态验证码（TOTP）验证器密钥，确认后生效"
+    )
+    enroll.set_defaults(handler=run_safely(_totp_enroll))
+    confirm = _account_parser(
+        actions, "totp-confirm", "输入验证器上的 6 位数字，使刚生成的验证器密钥生效"
+    )
+    _add_otp_option(confirm)
+    confirm.set_defaults(handler=run_safely(_totp_confirm))
+    totp_reset = _account_parser(actions, "totp-reset", "解除账号的验证器绑定（如手机丢失）")
+    totp_reset.set_defaults(handler=run_safely(_totp_reset))
+
+
+def _add_otp_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--otp",
+        metavar="CODE",
+        help="该账号验证器上当前显示的 6 位数字（不给出则询问，或取标准输入的下一行）",
+    )

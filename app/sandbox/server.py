@@ -335,7 +335,12 @@ def _ledger_entry(row: SettlementRow) -> dict[str, Any]:
 
 
 def client_config(server: SandboxServer) -> dict[str, Any]:
-    """The client configuration (the TOML written by ``--write-config``) for a running server."""
+    """The client configuration (the TOML written by ``--write-config``) for a running server.
+
+    Training and demo windows have fictional staff without authenticator apps, so no role is
+    required to use a second factor here (``login.second_factor_roles = []``); accounts that
+    have one enrolled are still asked for their code. Delete the line to rehearse enrolment.
+    """
     h = server.hospital
     return {
         "platform": {
@@ -354,4 +359,5 @@ def client_config(server: SandboxServer) -> dict[str, Any]:
             "general_outpatient_open": h.general_outpatient_open,
         },
         "window": {"device_no": h.device_no},
+        "login": {"second_factor_roles": []},
     }

@@ -6,19 +6,35 @@ as argon2id hashes (inside the store's operator repository); cancellations, part
 reissues need a supervisor's own credential at the window (two-person rule). Every login, logout,
 failure, lockout and account change is written to the audit log.
 
+Second factor (S4): an account with an enrolled authenticator must add its one-time code (TOTP,
+:mod:`app.services.totp`) to the password — at login and at every supervisor authorisation. The code
+is asked for only after the password was right (:class:`~app.errors.SecondFactorNeeded`, which costs
+nothing toward the lockout); a wrong or replayed code counts as a failed attempt. Roles in
+``LoginPolicy.second_factor_roles`` (supervisor and admin by default) may not log in at all before
+IT enrols their authenticator (``users totp-enroll`` then ``users totp-confirm``). Codes never reach
+the audit log or the log file.
+
 Failed-login messages never say whether the code exists.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from app.domain.operator import NEEDS_SUPERVISOR_AUTHORISATION, Action, Operator, Role, allows
-from app.errors import InputError, PermissionDenied
+from app.errors import InputError, PermissionDenied, SecondFactorNeeded
 from app.services.ports.clock import Clock
 from app.services.ports.store import OperatorAccount, UnitOfWork, UnitOfWorkFactory
+from app.services.totp import (
+    CodeCheck,
+    check_code,
+    new_secret,
+    normalise_code,
+    provisioning_uri,
+)
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +42,12 @@ MIN_PASSWORD_LENGTH = 8
 # China has one time zone and no daylight saving; a fixed offset needs no tz database on Windows.
 _LOCAL_TIME = timezone(timedelta(hours=8), "CST")
 _BAD_CREDENTIALS = "工号或密码不正确。请重新输入；连续输错多次账号会被锁定。"
+_CODE_NEEDED = "此账号已启用动态验证码。请输入验证器（手机验证器应用）上当前显示的 6 位数字。"
+_BAD_CODE = (
+    "动态验证码不正确。请核对验证器上当前显示的 6 位数字后重新输入；连续输错多次账号会被锁定。"
+)
+_REPLAYED_CODE = "这个动态验证码已经用过。请等验证器显示新的验证码（每 30 秒更新一次）后再输入。"
+DEFAULT_SECOND_FACTOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 ACTION_LABELS: dict[Action, str] = {
     Action.IDENTIFY: "读卡识别",
@@ -60,13 +82,27 @@ class LoginPolicy:
     max_failures: int = 5
     lockout: timedelta = timedelta(minutes=15)
     idle_lock: timedelta = timedelta(minutes=15)
+    second_factor_roles: frozenset[Role] = field(default=DEFAULT_SECOND_FACTOR_ROLES)
 
     @classmethod
-    def of(cls, max_failures: int, lockout_minutes: int, idle_lock_minutes: int) -> LoginPolicy:
-        """A policy from the configured numbers."""
+    def of(
+        cls,
+        max_failures: int,
+        lockout_minutes: int,
+        idle_lock_minutes: int,
+        second_factor_roles: Iterable[Role] = DEFAULT_SECOND_FACTOR_ROLES,
+    ) -> LoginPolicy:
+        """A policy from the configured numbers and roles."""
         return cls(
-            max_failures, timedelta(minutes=lockout_minutes), timedelta(minutes=idle_lock_minutes)
+            max_failures,
+            timedelta(minutes=lockout_minutes),
+            timedelta(minutes=idle_lock_minutes),
+            frozenset(second_factor_roles),
         )
+
+    def requires_second_factor(self, role: Role) -> bool:
+        """Whether accounts of ``role`` must have an enrolled authenticator to log in."""
+        return role in self.second_factor_roles
 
     def idle_expired(self, last_activity: float, now: float) -> bool:
         """Whether the screen must lock (monotonic seconds of the last input and of now)."""
@@ -101,6 +137,40 @@ def _local(moment: datetime) -> str:
     return moment.astimezone(_LOCAL_TIME).strftime("%H:%M")
 
 
+def not_enrolled_text(code: str) -> str:
+    """What a user of a role that needs a second factor, without an authenticator, is told."""
+    return (
+        f"工号 {code} 必须使用动态验证码登录，但还没有绑定验证器，暂时不能登录或授权。"
+        "请联系信息科为您绑定验证器。"
+    )
+
+
+def missing_second_factor(
+    accounts: Iterable[OperatorAccount], policy: LoginPolicy
+) -> list[OperatorAccount]:
+    """Active accounts whose role needs a second factor and that have no enrolled authenticator."""
+    return [
+        a
+        for a in accounts
+        if a.active and policy.requires_second_factor(a.operator.role) and not a.second_factor
+    ]
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """A new authenticator secret, shown once to the IT admin (not yet in force).
+
+    Attributes:
+        code: the operator code it is for.
+        secret: base32, to type into an authenticator app.
+        uri: the ``otpauth://`` URI (for a QR code).
+    """
+
+    code: str
+    secret: str
+    uri: str
+
+
 class AuthService:
     """Authentication and account management over the operator repository and the audit log."""
 
@@ -112,9 +182,24 @@ class AuthService:
 
     # ------------------------------------------------------------------ authentication
 
-    def login(self, code: str, password: str) -> Operator:
-        """Check a credential; returns the operator or raises :class:`PermissionDenied`."""
-        return self._verify(code, password, event="login")
+    def login(
+        self, code: str, password: str, otp: str = "", *, enrolling_self: bool = False
+    ) -> Operator:
+        """Check a credential; returns the operator or raises :class:`PermissionDenied`.
+
+        Args:
+            code: operator code.
+            password: the password.
+            otp: the one-time code, for accounts with an enrolled authenticator.
+            enrolling_self: the CLI's ``users totp-enroll|totp-confirm`` of one's own account: an
+                account that needs a second factor and has none may log in with the password alone,
+                to enrol (an admin cannot otherwise get past the requirement).
+
+        Raises:
+            SecondFactorNeeded: the password was right and ``otp`` is missing (not a failure).
+            PermissionDenied: anything else refused.
+        """
+        return self._verify(code, password, otp, event="login", enrolling_self=enrolling_self)
 
     def logout(self, operator: Operator, *, reason: str = "manual") -> None:
         """Record a logout (``reason``: manual, idle, shutdown)."""
@@ -123,18 +208,27 @@ class AuthService:
             uow.commit()
 
     def authorize_supervisor(
-        self, action: Action, supervisor_code: str, password: str, *, requested_by: Operator
+        self,
+        action: Action,
+        supervisor_code: str,
+        password: str,
+        otp: str = "",
+        *,
+        requested_by: Operator,
     ) -> Operator:
         """Two-person rule: verify a supervisor's own credential for ``action`` at this window.
 
+        ``otp`` is the supervisor's one-time code when they have an authenticator enrolled.
+
         Raises:
+            SecondFactorNeeded: the password was right and the code is missing.
             PermissionDenied: wrong credential, locked account, or a role that may not approve.
         """
         if action not in NEEDS_SUPERVISOR_AUTHORISATION:
             raise PermissionDenied(f"“{ACTION_LABELS[action]}”不需要主管授权。")
         if supervisor_code == requested_by.code:
             raise PermissionDenied("授权必须由另一位收费主管输入自己的工号和密码。")
-        supervisor = self._verify(supervisor_code, password, event="supervisor_authorisation")
+        supervisor = self._verify(supervisor_code, password, otp, event="supervisor_authorisation")
         if supervisor.role is not Role.SUPERVISOR or not allows(supervisor.role, action):
             self._audit_only(
                 supervisor.code, "supervisor_authorisation", "denied", f"{action.value} role"
@@ -151,7 +245,9 @@ class AuthService:
         )
         return supervisor
 
-    def _verify(self, code: str, password: str, *, event: str) -> Operator:
+    def _verify(
+        self, code: str, password: str, otp: str, *, event: str, enrolling_self: bool = False
+    ) -> Operator:
         now = self._clock.now()
         with self._uow_factory() as uow:
             account = uow.operators.get(code)
@@ -167,21 +263,67 @@ class AuthService:
                 uow.audit.append(now, code, event, "failed", "locked")
                 uow.commit()
                 raise PermissionDenied(
-                    f"连续输错密码次数过多，账号已锁定到 {_local(account.locked_until)}。"
+                    f"连续输错密码或动态验证码次数过多，账号已锁定到 {_local(account.locked_until)}。"
                     "请稍后再试，或请系统管理员重置密码。",
                     code="login_locked",
                 )
-            if uow.operators.verify_password(code, password):
-                uow.operators.record_login(code, success=True, locked_until=None)
-                uow.audit.append(now, code, event, "ok")
+            if not uow.operators.verify_password(code, password):
+                self._count_failure(uow, account, now, event, "bad password")
                 uow.commit()
-                return account.operator
-            self._count_failure(uow, account, now, event)
+                raise PermissionDenied(_BAD_CREDENTIALS, code="login_failed")
+            refusal, detail = self._second_factor(
+                uow, account, otp, now=now, event=event, enrolling_self=enrolling_self
+            )
+            if refusal is None:
+                uow.operators.record_login(code, success=True, locked_until=None)
+                uow.audit.append(now, code, event, "ok", detail)
             uow.commit()
-        raise PermissionDenied(_BAD_CREDENTIALS, code="login_failed")
+        if refusal is not None:
+            raise refusal
+        return account.operator
+
+    def _second_factor(
+        self,
+        uow: UnitOfWork,
+        account: OperatorAccount,
+        otp: str,
+        *,
+        now: datetime,
+        event: str,
+        enrolling_self: bool,
+    ) -> tuple[PermissionDenied | None, str]:
+        """After a right password: the refusal to raise (already audited), or the detail of the
+        success to audit. Never puts the code itself anywhere."""
+        code = account.operator.code
+        if not account.second_factor:
+            if not self.policy.requires_second_factor(account.operator.role):
+                return None, ""
+            if enrolling_self:
+                return None, "password only, to enrol own second factor"
+            uow.audit.append(now, code, event, "refused", "second factor not enrolled")
+            log.info("login refused: role needs a second factor and none is enrolled")
+            return (
+                PermissionDenied(not_enrolled_text(code), code="second_factor_not_enrolled"),
+                "",
+            )
+        if not normalise_code(otp):
+            uow.audit.append(now, code, event, "code_needed", "second factor asked")
+            return SecondFactorNeeded(_CODE_NEEDED), ""
+        state = uow.operators.second_factor(code)
+        if state.secret is None:  # read in the same transaction as the account: cannot happen
+            return PermissionDenied(_BAD_CODE, code="second_factor_failed"), ""
+        result = check_code(state.secret, otp, now, state.last_step)
+        if result.check is CodeCheck.OK and result.step is not None:
+            uow.operators.record_second_factor_step(code, result.step)
+            return None, "with one-time code"
+        if result.check is CodeCheck.REPLAYED:
+            self._count_failure(uow, account, now, event, "replayed one-time code")
+            return PermissionDenied(_REPLAYED_CODE, code="second_factor_replayed"), ""
+        self._count_failure(uow, account, now, event, "bad one-time code")
+        return PermissionDenied(_BAD_CODE, code="second_factor_failed"), ""
 
     def _count_failure(
-        self, uow: UnitOfWork, account: OperatorAccount, now: datetime, event: str
+        self, uow: UnitOfWork, account: OperatorAccount, now: datetime, event: str, reason: str
     ) -> None:
         code = account.operator.code
         failures = account.failed_attempts + 1
@@ -189,7 +331,7 @@ class AuthService:
         locks = failures % self.policy.max_failures == 0
         locked_until = now + self.policy.lockout if locks else None
         uow.operators.record_login(code, success=False, locked_until=locked_until)
-        uow.audit.append(now, code, event, "failed", f"bad password ({failures})")
+        uow.audit.append(now, code, event, "failed", f"{reason} ({failures})")
         if locked_until is not None:
             uow.audit.append(now, code, "lockout", "locked", f"until {locked_until.isoformat()}")
             log.warning("operator account locked after %d failed attempts", failures)
@@ -262,6 +404,64 @@ class AuthService:
             uow.operators.set_password(code, password)
             uow.operators.record_login(code, success=True, locked_until=None)
             uow.audit.append(self._clock.now(), actor.code, "password_reset", "ok", code)
+            uow.commit()
+
+    # ------------------------------------------------------------------ second factor
+
+    def begin_second_factor(self, actor: Operator, code: str, *, account: str = "") -> Enrolment:
+        """A new authenticator secret for ``code`` (admin only), pending until confirmed.
+
+        An authenticator already in force stays in force until the new one is confirmed.
+        ``account`` labels the entry in the authenticator app (default: the operator code).
+        """
+        authorize(actor, Action.MANAGE_USERS)
+        secret = new_secret()
+        with self._uow_factory() as uow:
+            self._existing(uow, code)
+            uow.operators.set_second_factor_pending(code, secret)
+            uow.audit.append(
+                self._clock.now(), actor.code, "second_factor_enrolment", "started", code
+            )
+            uow.commit()
+        return Enrolment(code, secret, provisioning_uri(secret, account or code))
+
+    def confirm_second_factor(self, actor: Operator, code: str, otp: str) -> None:
+        """Put the pending authenticator of ``code`` in force once ``otp`` is one of its codes.
+
+        Raises:
+            InputError: nothing pending, or the code does not match (the enrolment stays pending).
+        """
+        authorize(actor, Action.MANAGE_USERS)
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            self._existing(uow, code)
+            state = uow.operators.second_factor(code)
+            if state.pending is None:
+                raise InputError(
+                    f"工号 {code} 没有待确认的验证器绑定。请先执行 users totp-enroll {code}。",
+                    code="second_factor_not_pending",
+                )
+            result = check_code(state.pending, otp, now, None)
+            if result.check is not CodeCheck.OK or result.step is None:
+                uow.audit.append(now, actor.code, "second_factor_enrolment", "failed", code)
+                uow.commit()
+                raise InputError(
+                    "验证码不正确，绑定尚未生效。请确认手机时间准确、验证器中添加的是刚才显示的密钥，"
+                    f"然后用验证器上当前的 6 位数字重新执行 users totp-confirm {code}。",
+                    code="second_factor_confirm_failed",
+                )
+            uow.operators.activate_second_factor(code, result.step, now)
+            uow.audit.append(now, actor.code, "second_factor_enrolled", "ok", code)
+            uow.commit()
+
+    def reset_second_factor(self, actor: Operator, code: str) -> None:
+        """Remove ``code``'s authenticator (lost phone); a role that needs one cannot log in
+        until enrolled again."""
+        authorize(actor, Action.MANAGE_USERS)
+        with self._uow_factory() as uow:
+            self._existing(uow, code)
+            uow.operators.clear_second_factor(code)
+            uow.audit.append(self._clock.now(), actor.code, "second_factor_reset", "ok", code)
             uow.commit()
 
     def accounts(self, actor: Operator) -> list[OperatorAccount]:

@@ -51,18 +51,27 @@ class SupervisorAuthoriser(Protocol):
     """The two-person rule check (``AuthService.authorize_supervisor``)."""
 
     def __call__(
-        self, action: Action, supervisor_code: str, password: str, *, requested_by: Operator
+        self,
+        action: Action,
+        supervisor_code: str,
+        password: str,
+        otp: str = "",
+        *,
+        requested_by: Operator,
     ) -> Operator:
-        """Verify the supervisor's credential and role for ``action``; raise PermissionDenied."""
+        """Verify the supervisor's credential and role for ``action``; raise PermissionDenied
+        (``SecondFactorNeeded`` when the supervisor's one-time code is missing)."""
         ...
 
 
 @dataclass(frozen=True)
 class SupervisorApproval:
-    """The supervisor's credential given at the window for this one action."""
+    """The supervisor's credential given at the window for this one action (``otp``: their
+    one-time code, when they have an authenticator enrolled)."""
 
     code: str
     password: str
+    otp: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,7 +137,7 @@ class CancelService:
             OutcomeUnknown: the 2208 outcome is unknown and recovery could not settle it yet.
         """
         supervisor = self._authoriser(
-            action, approval.code, approval.password, requested_by=operator
+            action, approval.code, approval.password, approval.otp, requested_by=operator
         )
         stored = self._original(settlement_id)
         if stored.record.settlement_id.startswith(SELF_PAY_PREFIX):

@@ -158,3 +158,32 @@ def judge_pending_journal(count: int, oldest_minutes: float | None) -> Finding:
         Status.WARNING,
         f"有 {count} 笔交易结果未明{age}。请在收费程序的“交易日志”中处理，处理前不要日结。",
     )
+
+
+def judge_second_factor(
+    required_roles: Sequence[str], missing: Sequence[tuple[str, str]], enrolled: int
+) -> Finding:
+    """Accounts whose role must use a one-time code but have no authenticator cannot log in.
+
+    Args:
+        required_roles: Chinese names of the roles ``login.second_factor_roles`` lists.
+        missing: (code, name) of active accounts of those roles without an authenticator.
+        enrolled: how many accounts have an authenticator.
+    """
+    if missing:
+        who = "、".join(f"{code}（{name}）" for code, name in missing)
+        return Finding(
+            Status.WARNING,
+            f"以下账号必须使用动态验证码，但还没有绑定验证器，暂时不能登录：{who}。"
+            "请用 users totp-enroll 为他们绑定。",
+        )
+    if not required_roles:
+        return Finding(
+            Status.WARNING,
+            f"没有角色必须使用动态验证码（login.second_factor_roles 为空），{enrolled} 个账号"
+            "已绑定验证器。正式环境建议至少要求收费主管和系统管理员使用。",
+        )
+    return Finding(
+        Status.OK,
+        f"{'、'.join(required_roles)}必须使用动态验证码；{enrolled} 个账号已绑定验证器。",
+    )

@@ -70,10 +70,28 @@ def _v3_group_splits(connection: Connection) -> None:
     connection.exec_driver_sql("ALTER TABLE bill_groups ADD COLUMN splits_json VARCHAR")
 
 
+def _v4_second_factor_and_config_state(connection: Connection) -> None:
+    # TOTP secrets are encrypted like personal data (AES-GCM with "operators.<column>" bound).
+    for statement in (
+        "ALTER TABLE operators ADD COLUMN totp_secret BLOB",
+        "ALTER TABLE operators ADD COLUMN totp_pending BLOB",
+        "ALTER TABLE operators ADD COLUMN totp_last_step INTEGER",
+        "ALTER TABLE operators ADD COLUMN totp_enrolled_at VARCHAR(27)",
+        """CREATE TABLE config_state (
+	name VARCHAR(32) NOT NULL,
+	fingerprints BLOB NOT NULL,
+	recorded_at VARCHAR(27) NOT NULL,
+	PRIMARY KEY (name)
+)""",
+    ):
+        connection.exec_driver_sql(statement)
+
+
 STEPS: dict[int, Step] = {
     1: _v1_core_tables,
     2: _v2_catalogue_name_index,
     3: _v3_group_splits,
+    4: _v4_second_factor_and_config_state,
 }
 SCHEMA_VERSION = max(STEPS)
 

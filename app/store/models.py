@@ -321,7 +321,12 @@ class ReceiptCounter(Base):
 
 
 class OperatorRow(Base):
-    """A staff account; the password only as an argon2id hash."""
+    """A staff account; the password only as an argon2id hash.
+
+    The second factor (schema v4): ``totp_secret`` is the confirmed authenticator secret,
+    ``totp_pending`` one shown at enrolment and not yet confirmed with a code (both encrypted);
+    ``totp_last_step`` is the RFC 6238 time step of the last accepted code (replay refusal).
+    """
 
     __tablename__ = "operators"
 
@@ -333,6 +338,10 @@ class OperatorRow(Base):
     failed_attempts: Mapped[int]
     locked_until: Mapped[datetime | None]
     password_changed_at: Mapped[datetime]
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText("operators.totp_secret"))
+    totp_pending: Mapped[str | None] = mapped_column(EncryptedText("operators.totp_pending"))
+    totp_last_step: Mapped[int | None]
+    totp_enrolled_at: Mapped[datetime | None]
 
 
 class AuditRow(Base):
@@ -351,6 +360,20 @@ class AuditRow(Base):
     msgid: Mapped[str] = mapped_column(String(30))
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ConfigStateRow(Base):
+    """Fingerprints of the effective configuration at the last start (schema v4; one row).
+
+    Per key a SHA-256 of its value, as encrypted JSON: a low-entropy secret cannot be guessed from
+    the file, and key rotation re-encrypts it like any other encrypted column.
+    """
+
+    __tablename__ = "config_state"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    fingerprints: Mapped[str] = mapped_column(EncryptedText("config_state.fingerprints"))
+    recorded_at: Mapped[datetime]
 
 
 class DayCloseRow(Base):

@@ -27,6 +27,7 @@ from app.services.ports.store import (
     AuditLog,
     BillRepository,
     CatalogueRepository,
+    ConfigFingerprints,
     DayCloseRepository,
     JournalRepository,
     MsgIdRepository,
@@ -40,6 +41,7 @@ from app.store.db import Store, environment_errors, store_error_from
 from app.store.repositories.audit import SqlAuditLog
 from app.store.repositories.bills import SqlBillRepository
 from app.store.repositories.catalogue import SqlCatalogueRepository
+from app.store.repositories.config_state import SqlConfigFingerprints
 from app.store.repositories.day_closes import SqlDayCloseRepository
 from app.store.repositories.journal import SqlJournalRepository
 from app.store.repositories.msgids import SqlMsgIdRepository
@@ -69,6 +71,7 @@ class SqlUnitOfWork:
         self.operators: OperatorRepository = SqlOperatorRepository(session, hasher, store.clock)
         self.audit: AuditLog = SqlAuditLog(session, store.cipher)
         self.day_closes: DayCloseRepository = SqlDayCloseRepository(session)
+        self.config_state: ConfigFingerprints = SqlConfigFingerprints(session)
 
     def __enter__(self) -> Self:
         """Begin: take the write lock now (``BEGIN IMMEDIATE``), not at the first write."""

@@ -13,6 +13,12 @@ log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 I18N_DIR = RESOURCES / "i18n"
 FONT_DIR = RESOURCES / "fonts"
+# The characters of the window's own texts (resources/fonts/make_ui_subset.py): small enough to
+# register before the first paint. The full font follows right after it, for every other character.
+UI_FONT = FONT_DIR / "wqy-microhei-ui.ttf"
+UI_FONT_FAMILY = "WenQuanYi Micro Hei UI"
+FULL_FONT = FONT_DIR / "wqy-microhei.ttc"
+FULL_FONT_FAMILY = "WenQuanYi Micro Hei"
 # Developer machines may lack resources/fonts before the receipts area ships it; Debian's
 # fonts-wqy-microhei is the same face, so use it when present.
 SYSTEM_FONT_FALLBACKS = (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),)
@@ -53,20 +59,60 @@ def _install_qt_translator(app: QCoreApplication, language: str) -> None:
         )
 
 
-def register_fonts() -> list[str]:
-    """Register the bundled Chinese font(s) so Chinese never renders as boxes on a fresh machine.
+def _register(path: Path, data: bytes | None = None) -> list[str]:
+    if data is None:
+        font_id = QFontDatabase.addApplicationFont(str(path))
+    else:
+        font_id = QFontDatabase.addApplicationFontFromData(data)
+    if font_id < 0:
+        log.warning("font %s could not be registered", path.name)
+        return []
+    return QFontDatabase.applicationFontFamilies(font_id)
+
+
+def register_ui_font() -> list[str]:
+    """Register the font for the window's own texts, before the first paint, so Chinese never
+    renders as boxes on a machine without Chinese fonts.
+
+    Returns:
+        The families to put first in the application font: the UI subset, then the full font's
+        family (registered by :func:`register_full_font` after the first paint; until then Qt skips
+        it). Without the subset file, the full font is registered at once.
+    """
+    if UI_FONT.is_file():
+        families = _register(UI_FONT)
+        if families:
+            return [*families, FULL_FONT_FAMILY]
+    return register_full_font()
+
+
+def _full_font_path() -> Path | None:
+    if FULL_FONT.is_file():
+        return FULL_FONT
+    return next((path for path in SYSTEM_FONT_FALLBACKS if path.is_file()), None)
+
+
+def read_full_font() -> bytes | None:
+    """The full font file's bytes (any thread): a cold read of 5 MB takes tens of milliseconds."""
+    path = _full_font_path()
+    if path is None:
+        return None
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        log.warning("font %s could not be read: %s", path.name, exc)
+        return None
+
+
+def register_full_font(data: bytes | None = None) -> list[str]:
+    """Register the full bundled Chinese font (about 5 MB): every character the platform may send.
+
+    QFontDatabase is thread-safe in Qt 6, but the font cache is per thread: call this on the GUI
+    thread, so its cache is cleared and text needing the new font is drawn with it. ``data`` is the
+    file already read by :func:`read_full_font` (on a worker), else the file is read here.
 
     Returns:
         The font families registered.
     """
-    candidates = sorted(FONT_DIR.glob("*.tt[cf]")) if FONT_DIR.is_dir() else []
-    if not candidates:
-        candidates = [path for path in SYSTEM_FONT_FALLBACKS if path.is_file()]
-    families: list[str] = []
-    for path in candidates:
-        font_id = QFontDatabase.addApplicationFont(str(path))
-        if font_id < 0:
-            log.warning("font %s could not be registered", path.name)
-            continue
-        families.extend(QFontDatabase.applicationFontFamilies(font_id))
-    return families
+    path = _full_font_path()
+    return [] if path is None else _register(path, data)

@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSplitter,
-    QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -54,7 +53,13 @@ from app.domain.operator import Action, Operator, allows
 from app.domain.person import RegistrationStatus
 from app.domain.plan import PlanContext
 from app.domain.visit import GroupState
-from app.errors import AppError, InputError, PermissionDenied, PlatformMaintenance
+from app.errors import (
+    AppError,
+    InputError,
+    PermissionDenied,
+    PlatformMaintenance,
+    SecondFactorNeeded,
+)
 from app.services.bill_import import IdentityInput, IdentityKind
 from app.ui import errors as ui_errors
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
@@ -66,6 +71,7 @@ from app.ui.models.bill_model import BillColumn, BillModel, tag_label
 from app.ui.models.catalogue_model import CatalogueModel
 from app.ui.models.group_model import GroupModel, group_label
 from app.ui.models.history_model import HistoryModel, JournalModel
+from app.ui.shell import Chrome, window_title
 from app.ui.views.patient_view import PatientView
 from app.workers.backend import CashierBackend, Connection, SettledRow
 from app.workers.runner import Lane, TaskHandle, TaskRunner
@@ -199,8 +205,8 @@ class MainWindow(QMainWindow):
         self.history_model = HistoryModel(self)
         self.journal_model = JournalModel(self)
 
-        self.setWindowTitle(self.tr("Cross-province chronic-disease settlement window"))
-        self._build()
+        self.setWindowTitle(window_title())
+        self._build(starting=starting)
         self._connect()
         self._apply_role()
         self._refresh_actions()
@@ -208,9 +214,6 @@ class MainWindow(QMainWindow):
         self.bridge.flush()
         self.starting_text = self.tr("Starting…")
         self.is_ready = not starting
-        self.login_button.setEnabled(self.is_ready)
-        if starting:
-            self.login_hint.setText(self.tr("Starting… the window is ready in a few seconds."))
 
     def mark_ready(self, settings: Settings) -> None:
         """The background start-up finished: take the final settings and allow logging in."""
@@ -227,67 +230,21 @@ class MainWindow(QMainWindow):
         self._max_cache_age = timedelta(hours=settings.cache_max_age_hours)
 
     # ================================================================= layout
-    def _build(self) -> None:
-        central = QWidget(self)
-        outer = QVBoxLayout(central)
-        outer.setContentsMargins(6, 6, 6, 6)
-
-        self.demo_banner = QLabel(
-            self.tr("TRAINING / DEMO MODE — sandbox platform, no real settlement, no real money"),
-            self,
-        )
-        self.demo_banner.setObjectName("demoBanner")
-        self.demo_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.demo_banner.setStyleSheet(
-            "background:#ffb300; color:#000; font-weight:bold; font-size:14pt; padding:4px;"
-        )
-        self.demo_banner.setVisible(self.demo)
-        outer.addWidget(self.demo_banner)
-
-        status_row = QHBoxLayout()
-        self.connection_label = QLabel(self.tr("Platform: checking…"), self)
-        self.connection_label.setObjectName("connectionLabel")
-        self.unresolved_label = QLabel("", self)
-        self.unresolved_label.setObjectName("unresolvedLabel")
-        self.operator_label = QLabel(self.tr("Not logged in"), self)
-        self.operator_label.setObjectName("operatorLabel")
-        self.busy_label = QLabel("", self)
-        self.busy_label.setObjectName("busyLabel")
-        for widget in (self.connection_label, self.unresolved_label, self.busy_label):
-            status_row.addWidget(widget)
-        status_row.addStretch(1)
-        status_row.addWidget(self.operator_label)
-        outer.addLayout(status_row)
-
-        self.maintenance_label = QLabel("", self)
-        self.maintenance_label.setObjectName("maintenanceLabel")
-        self.maintenance_label.setWordWrap(True)
-        self.maintenance_label.setStyleSheet("background:#fde0dc; padding:4px; font-weight:bold;")
-        self.maintenance_label.hide()
-        outer.addWidget(self.maintenance_label)
-
-        self.pages = QStackedWidget(self)
-        self.login_page = self._build_login_page()
+    def _build(self, *, starting: bool) -> None:
+        chrome = Chrome(self, demo=self.demo, starting=starting)
+        self.demo_banner = chrome.demo_banner
+        self.connection_label = chrome.connection_label
+        self.unresolved_label = chrome.unresolved_label
+        self.operator_label = chrome.operator_label
+        self.busy_label = chrome.busy_label
+        self.maintenance_label = chrome.maintenance_label
+        self.pages = chrome.pages
+        self.login_page = chrome.login_page
+        self.login_hint = chrome.login_hint
+        self.login_button = chrome.login_button
         self.work_page = self._build_work_page()
-        self.pages.addWidget(self.login_page)
         self.pages.addWidget(self.work_page)
-        outer.addWidget(self.pages, 1)
-        self.setCentralWidget(central)
-
-    def _build_login_page(self) -> QWidget:
-        page = QWidget(self)
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        self.login_hint = QLabel(self.tr("Press Enter to log in."), page)
-        self.login_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.login_hint.setObjectName("loginHint")
-        self.login_button = QPushButton(self.tr("Log in (Enter)"), page)
-        self.login_button.setObjectName("loginButton")
-        self.login_button.setDefault(True)
-        layout.addWidget(self.login_hint)
-        layout.addWidget(self.login_button, 0, Qt.AlignmentFlag.AlignCenter)
-        layout.addStretch(2)
-        return page
+        self.setCentralWidget(chrome.central)
 
     def _build_work_page(self) -> QWidget:
         page = QWidget(self)
@@ -686,15 +643,61 @@ class MainWindow(QMainWindow):
             return
         self.login(answer.code, answer.password)
 
-    def login(self, code: str, password: str) -> TaskHandle | None:
-        """Check the credential on the STORE lane; on success open the work page."""
+    def login(self, code: str, password: str, otp: str = "") -> TaskHandle | None:
+        """Check the credential on the STORE lane; on success open the work page.
+
+        An account with an authenticator is then asked for its one-time code (the code and
+        password stay filled in) and the check runs again with it.
+        """
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, SecondFactorNeeded):
+                show_error(self.bridge, exc)
+                return
+            again = self._ask_one_time_code(self.tr("Log in"), code, password)
+            if again is not None:
+                self.login(again.code, again.password, again.otp)
+
         return self._submit(
             "login",
-            lambda: self.backend.login(code, password),
+            lambda: self.backend.login(code, password, otp=otp),
             self._on_logged_in,
             lane=Lane.STORE,
             busy_text=self.tr("Checking password…"),
+            on_failure=failed,
         )
+
+    def _ask_one_time_code(self, title: str, code: str, password: str) -> CredentialAnswer | None:
+        """The credential dialog again, with the one-time code field shown and focused."""
+        return CredentialDialog.ask(
+            self,
+            title,
+            self.tr("This account uses an authenticator app. Type the 6-digit code it shows now."),
+            code,
+            password=password,
+            with_otp=True,
+        )
+
+    def _supervisor_failure(
+        self,
+        answer: CredentialAnswer,
+        retry: Callable[[CredentialAnswer], object],
+        otherwise: Callable[[BaseException], object],
+    ) -> Callable[[BaseException], None]:
+        """On a supervisor action's failure: ask for the supervisor's one-time code and retry
+        when the service asked for it (nothing was done yet), else ``otherwise``."""
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, SecondFactorNeeded):
+                otherwise(exc)
+                return
+            again = self._ask_one_time_code(
+                self.tr("Supervisor authorisation"), answer.code, answer.password
+            )
+            if again is not None:
+                retry(again)
+
+        return failed
 
     def _on_logged_in(self, operator: Operator) -> None:
         self.operator = operator
@@ -1422,15 +1425,24 @@ class MainWindow(QMainWindow):
         )
         if answer is None:
             return
-        self._submit(
+        self._cancel(operator, selected, answer)
+
+    def _cancel(
+        self, operator: Operator, selected: SettledRow, answer: CredentialAnswer
+    ) -> TaskHandle | None:
+        return self._submit(
             "cancel",
             lambda: self.backend.cancel(
-                operator, selected.settlement_id, answer.code, answer.password
+                operator, selected.settlement_id, answer.code, answer.password, otp=answer.otp
             ),
             self._on_cancelled,
             lane=Lane.NETWORK,
             busy_text=self.tr("Cancelling…"),
-            on_failure=self._on_platform_failure,
+            on_failure=self._supervisor_failure(
+                answer,
+                lambda again: self._cancel(operator, selected, again),
+                self._on_platform_failure,
+            ),
         )
 
     def _on_cancelled(self, result: CancelResult) -> None:
@@ -1456,14 +1468,24 @@ class MainWindow(QMainWindow):
         )
         if answer is None:
             return None
+        return self._reissue(operator, selected, answer)
+
+    def _reissue(
+        self, operator: Operator, selected: SettledRow, answer: CredentialAnswer
+    ) -> TaskHandle | None:
         return self._submit(
             "reissue",
             lambda: self.backend.reissue(
-                operator, selected.settlement_id, answer.code, answer.password
+                operator, selected.settlement_id, answer.code, answer.password, otp=answer.otp
             ),
             self._on_reissued,
             lane=Lane.PRINT,
             busy_text=self.tr("Reissuing the receipt…"),
+            on_failure=self._supervisor_failure(
+                answer,
+                lambda again: self._reissue(operator, selected, again),
+                self._show_exception,
+            ),
         )
 
     def _on_reissued(self, printed: tuple[PrintedReceipt, ...]) -> None:
@@ -1510,15 +1532,33 @@ class MainWindow(QMainWindow):
         )
         if answer is None:
             return
-        self._submit(
+        self._refund(operator, selected, returned, answer)
+
+    def _refund(
+        self,
+        operator: Operator,
+        selected: SettledRow,
+        returned: Sequence[str],
+        answer: CredentialAnswer,
+    ) -> TaskHandle | None:
+        return self._submit(
             "refund",
             lambda: self.backend.partial_refund(
-                operator, selected.settlement_id, returned, answer.code, answer.password
+                operator,
+                selected.settlement_id,
+                returned,
+                answer.code,
+                answer.password,
+                otp=answer.otp,
             ),
             lambda result: self._on_refunded(operator, result),
             lane=Lane.NETWORK,
             busy_text=self.tr("Cancelling and settling the kept lines again…"),
-            on_failure=self._on_platform_failure,
+            on_failure=self._supervisor_failure(
+                answer,
+                lambda again: self._refund(operator, selected, returned, again),
+                self._on_platform_failure,
+            ),
         )
 
     def _on_refunded(self, operator: Operator, result: RefundResult) -> None:
@@ -1596,13 +1636,24 @@ class MainWindow(QMainWindow):
         )
         if answer is None:
             return None
+        return self._resolve(operator, row.msgid, answer)
+
+    def _resolve(
+        self, operator: Operator, msgid: str, answer: CredentialAnswer
+    ) -> TaskHandle | None:
         return self._submit(
             "resolve",
-            lambda: self.backend.resolve(operator, row.msgid, answer.code, answer.password),
+            lambda: self.backend.resolve(
+                operator, msgid, answer.code, answer.password, otp=answer.otp
+            ),
             self._on_resolved,
             lane=Lane.NETWORK,
             busy_text=self.tr("Retrying the reversal…"),
-            on_failure=self._on_platform_failure,
+            on_failure=self._supervisor_failure(
+                answer,
+                lambda again: self._resolve(operator, msgid, again),
+                self._on_platform_failure,
+            ),
         )
 
     def _on_resolved(self, state: str) -> None:

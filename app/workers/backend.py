@@ -65,15 +65,22 @@ class SettledRow:
 
 
 class CashierBackend(Protocol):
-    """Blocking operations behind the window (each names its lane)."""
+    """Blocking operations behind the window (each names its lane).
+
+    Wherever a credential is checked (``login`` and the supervisor's authorisations), ``otp`` is
+    the one-time code of an account with an authenticator; without it such an account raises
+    :class:`app.errors.SecondFactorNeeded` before anything else happens, and the window asks.
+    """
 
     @property
     def hospital(self) -> HospitalProfile:
         """This hospital's profile (no I/O)."""
         ...
 
-    def login(self, code: str, password: str) -> Operator:
-        """STORE. Check a password (lockout applies); PermissionDenied when refused."""
+    def login(self, code: str, password: str, *, otp: str = "") -> Operator:
+        """STORE. Check a password and, for accounts with an authenticator, the one-time code
+        (lockout applies); SecondFactorNeeded when the code is missing, PermissionDenied when
+        refused."""
         ...
 
     def read_card(self) -> str:
@@ -137,9 +144,15 @@ class CashierBackend(Protocol):
         ...
 
     def cancel(
-        self, operator: Operator, settlement_id: str, supervisor_code: str, password: str
+        self,
+        operator: Operator,
+        settlement_id: str,
+        supervisor_code: str,
+        password: str,
+        *,
+        otp: str = "",
     ) -> CancelResult:
-        """NETWORK. 2208 with a supervisor's authorisation."""
+        """NETWORK. 2208 with a supervisor's authorisation (``otp``: their one-time code)."""
         ...
 
     def journal(self) -> tuple[QueueRow, ...]:
@@ -155,7 +168,13 @@ class CashierBackend(Protocol):
         ...
 
     def reissue(
-        self, operator: Operator, settlement_id: str, supervisor_code: str, password: str
+        self,
+        operator: Operator,
+        settlement_id: str,
+        supervisor_code: str,
+        password: str,
+        *,
+        otp: str = "",
     ) -> tuple[PrintedReceipt, ...]:
         """PRINT. 重打: void the settlement's receipt number and print a new one (supervisor)."""
         ...
@@ -167,6 +186,8 @@ class CashierBackend(Protocol):
         returned_line_nos: Sequence[str],
         supervisor_code: str,
         password: str,
+        *,
+        otp: str = "",
     ) -> RefundResult:
         """NETWORK. Cancel the settlement and re-settle the lines the patient keeps (supervisor)."""
         ...
@@ -177,7 +198,15 @@ class CashierBackend(Protocol):
         """PRINT. The refund receipt of the cancellation, then the re-settlement's receipts."""
         ...
 
-    def resolve(self, operator: Operator, msgid: str, supervisor_code: str, password: str) -> str:
+    def resolve(
+        self,
+        operator: Operator,
+        msgid: str,
+        supervisor_code: str,
+        password: str,
+        *,
+        otp: str = "",
+    ) -> str:
         """NETWORK. A supervisor (own credential) retries an escalated row; returns its new state."""
         ...
 

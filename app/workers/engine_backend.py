@@ -130,9 +130,9 @@ class EngineBackend:
         )
 
     # ------------------------------------------------------------------ people
-    def login(self, code: str, password: str) -> Operator:
-        """Password check with lockout (the auth service)."""
-        return self._engine.auth.login(code, password)
+    def login(self, code: str, password: str, *, otp: str = "") -> Operator:
+        """Password (and one-time code) check with lockout (the auth service)."""
+        return self._engine.auth.login(code, password, otp)
 
     def read_card(self) -> str:
         """The inserted card's raw string."""
@@ -239,20 +239,34 @@ class EngineBackend:
         return tuple(sorted(rows, key=lambda r: r.settled_at, reverse=True))
 
     def cancel(
-        self, operator: Operator, settlement_id: str, supervisor_code: str, password: str
+        self,
+        operator: Operator,
+        settlement_id: str,
+        supervisor_code: str,
+        password: str,
+        *,
+        otp: str = "",
     ) -> CancelResult:
         """2208 with the supervisor's credential."""
-        approval = SupervisorApproval(supervisor_code, password)
+        approval = SupervisorApproval(supervisor_code, password, otp)
         return self._observed(lambda: self._engine.cancel(settlement_id, operator, approval))
 
     def journal(self) -> tuple[QueueRow, ...]:
         """Unresolved journal rows."""
         return self._engine.journal()
 
-    def resolve(self, operator: Operator, msgid: str, supervisor_code: str, password: str) -> str:
+    def resolve(
+        self,
+        operator: Operator,
+        msgid: str,
+        supervisor_code: str,
+        password: str,
+        *,
+        otp: str = "",
+    ) -> str:
         """A supervisor's own credential (lockout applies), then one reversal attempt."""
         del operator  # whoever is logged in; the supervisor acts under their own code
-        supervisor = self._engine.auth.login(supervisor_code, password)
+        supervisor = self._engine.auth.login(supervisor_code, password, otp)
         return self._observed(lambda: self._engine.resolve(msgid, supervisor))
 
     def settlement_lines(self, settlement_id: str) -> tuple[FeeLine, ...]:
@@ -269,11 +283,17 @@ class EngineBackend:
         return tuple(line for line in bill.lines if line.line_no in keys)
 
     def reissue(
-        self, operator: Operator, settlement_id: str, supervisor_code: str, password: str
+        self,
+        operator: Operator,
+        settlement_id: str,
+        supervisor_code: str,
+        password: str,
+        *,
+        otp: str = "",
     ) -> tuple[PrintedReceipt, ...]:
         """重打 the settlement's live receipt, authorised by another person's supervisor credential."""
         supervisor = self._engine.auth.authorize_supervisor(
-            Action.REISSUE_RECEIPT, supervisor_code, password, requested_by=operator
+            Action.REISSUE_RECEIPT, supervisor_code, password, otp, requested_by=operator
         )
         service = self._receipt_service()
         live = [r for r in service.receipts_for(settlement_id) if not r.voided_by]
@@ -291,9 +311,11 @@ class EngineBackend:
         returned_line_nos: Sequence[str],
         supervisor_code: str,
         password: str,
+        *,
+        otp: str = "",
     ) -> RefundResult:
         """Cancel (2208) and re-settle what the patient keeps, with the supervisor's credential."""
-        approval = SupervisorApproval(supervisor_code, password)
+        approval = SupervisorApproval(supervisor_code, password, otp)
         return self._observed(
             lambda: self._engine.partial_refund(
                 settlement_id, tuple(returned_line_nos), operator, approval

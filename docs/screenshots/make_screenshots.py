@@ -30,7 +30,6 @@ from app.services.receipts import PrintedReceipt
 from app.ui import errors as ui_errors
 from app.ui import main_window
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
-from app.ui.errors import MessageBridge, install_excepthook
 from app.ui.main_window import MainWindow
 from app.ui.print_preview import ReceiptPreviewDialog, printer_for
 
@@ -115,12 +114,12 @@ def main() -> int:
     main_window.show_pdf_preview = lambda parent, pdf, name: previews.append(pdf) or False
     ui_errors.present = lambda parent, message: log.info("message: %s", message.text)
     app = create_application("zh_CN")
-    bridge = MessageBridge()
-    install_excepthook(bridge)
-    session = WindowSession(app=app, bridge=bridge)
+    session = WindowSession(app)
     try:
-        window = start_session(session, demo=True, config=None, data_dir=None)
-        wait(app, lambda: window.is_ready, 60)
+        shell = start_session(session, demo=True, config=None, data_dir=None)
+        wait(app, lambda: shell.is_ready, 60)
+        window = shell.main_window
+        assert window is not None
         save(app, window, "00-login")
         login(app, window, "C001")
 
@@ -160,7 +159,7 @@ def main() -> int:
         assert session.server is not None
         session.server.stop()
         shoot_offline_self_pay(app, window)
-        window.close()
+        shell.close()
     finally:
         session.close()
     return 0

@@ -4,58 +4,58 @@
 <context>
     <name>BillModel</name>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="58"/>
+        <location filename="../../app/ui/models/bill_model.py" line="55"/>
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="59"/>
+        <location filename="../../app/ui/models/bill_model.py" line="56"/>
         <source>Code</source>
         <translation>院内编码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="60"/>
+        <location filename="../../app/ui/models/bill_model.py" line="57"/>
         <source>Item</source>
         <translation>项目名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="61"/>
+        <location filename="../../app/ui/models/bill_model.py" line="58"/>
         <source>Spec</source>
         <translation>规格</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="62"/>
+        <location filename="../../app/ui/models/bill_model.py" line="59"/>
         <source>Unit price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="63"/>
+        <location filename="../../app/ui/models/bill_model.py" line="60"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="64"/>
+        <location filename="../../app/ui/models/bill_model.py" line="61"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="65"/>
+        <location filename="../../app/ui/models/bill_model.py" line="62"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="66"/>
+        <location filename="../../app/ui/models/bill_model.py" line="63"/>
         <source>Settled as</source>
         <translation>结算方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="75"/>
+        <location filename="../../app/ui/models/bill_model.py" line="72"/>
         <location filename="../../app/ui/models/bill_model.py" line="216"/>
         <source>General outpatient</source>
         <translation>普通门诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="77"/>
+        <location filename="../../app/ui/models/bill_model.py" line="74"/>
         <source>(not tagged)</source>
         <translation>（未标记）</translation>
     </message>
@@ -75,12 +75,12 @@
         <translation>门诊慢特病 {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="324"/>
+        <location filename="../../app/ui/models/bill_model.py" line="305"/>
         <source>(identify the patient first)</source>
         <translation>（请先识别患者）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="327"/>
+        <location filename="../../app/ui/models/bill_model.py" line="308"/>
         <source>Full self-pay: {reason}</source>
         <translation>全额自费：{reason}</translation>
     </message>
@@ -88,121 +88,131 @@
 <context>
     <name>CredentialDialog</name>
     <message>
-        <location filename="../../app/ui/dialogs/credential_dialog.py" line="41"/>
+        <location filename="../../app/ui/dialogs/credential_dialog.py" line="61"/>
+        <source>6 digits from the authenticator app</source>
+        <translation>验证器上显示的 6 位数字</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dialogs/credential_dialog.py" line="63"/>
         <source>Operator code</source>
         <translation>工号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/dialogs/credential_dialog.py" line="42"/>
+        <location filename="../../app/ui/dialogs/credential_dialog.py" line="64"/>
         <source>Password</source>
         <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/dialogs/credential_dialog.py" line="65"/>
+        <source>One-time code</source>
+        <translation>动态验证码</translation>
     </message>
 </context>
 <context>
     <name>GroupModel</name>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="47"/>
+        <location filename="../../app/ui/models/group_model.py" line="44"/>
         <source>Settlement</source>
         <translation>结算组</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="48"/>
+        <location filename="../../app/ui/models/group_model.py" line="45"/>
         <source>Lines</source>
         <translation>明细数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="49"/>
+        <location filename="../../app/ui/models/group_model.py" line="46"/>
         <source>Total</source>
         <translation>总金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="50"/>
+        <location filename="../../app/ui/models/group_model.py" line="47"/>
         <source>Fund</source>
         <translation>统筹支付</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="51"/>
+        <location filename="../../app/ui/models/group_model.py" line="48"/>
         <source>Account</source>
         <translation>个人账户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="52"/>
+        <location filename="../../app/ui/models/group_model.py" line="49"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="53"/>
+        <location filename="../../app/ui/models/group_model.py" line="50"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="57"/>
-        <location filename="../../app/ui/models/group_model.py" line="218"/>
+        <location filename="../../app/ui/models/group_model.py" line="54"/>
+        <location filename="../../app/ui/models/group_model.py" line="202"/>
         <source>Not sent</source>
         <translation>未发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="58"/>
+        <location filename="../../app/ui/models/group_model.py" line="55"/>
         <source>Registered</source>
         <translation>已挂号登记</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="59"/>
+        <location filename="../../app/ui/models/group_model.py" line="56"/>
         <source>Visit uploaded</source>
         <translation>已上传就诊信息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="60"/>
+        <location filename="../../app/ui/models/group_model.py" line="57"/>
         <source>Fees uploaded</source>
         <translation>已上传费用明细</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="61"/>
+        <location filename="../../app/ui/models/group_model.py" line="58"/>
         <source>Pre-settled</source>
         <translation>已预结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="62"/>
+        <location filename="../../app/ui/models/group_model.py" line="59"/>
         <source>Settled</source>
         <translation>已结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="63"/>
+        <location filename="../../app/ui/models/group_model.py" line="60"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="64"/>
+        <location filename="../../app/ui/models/group_model.py" line="61"/>
         <source>Result unknown — confirming</source>
         <translation>结果未知，正在确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="65"/>
+        <location filename="../../app/ui/models/group_model.py" line="62"/>
         <source>Self-pay collected</source>
         <translation>已收自费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="66"/>
+        <location filename="../../app/ui/models/group_model.py" line="63"/>
         <source>Cancelled</source>
         <translation>已撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="82"/>
+        <location filename="../../app/ui/models/group_model.py" line="79"/>
         <source>General outpatient</source>
         <translation>普通门诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="84"/>
+        <location filename="../../app/ui/models/group_model.py" line="81"/>
         <source>Full self-pay</source>
         <translation>全额自费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="86"/>
+        <location filename="../../app/ui/models/group_model.py" line="83"/>
         <source>Not tagged yet</source>
         <translation>尚未标记</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="88"/>
+        <location filename="../../app/ui/models/group_model.py" line="85"/>
         <source>Chronic disease {name}</source>
         <translation>门诊慢特病 {name}</translation>
     </message>
@@ -210,97 +220,97 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="44"/>
+        <location filename="../../app/ui/models/history_model.py" line="41"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="45"/>
+        <location filename="../../app/ui/models/history_model.py" line="42"/>
         <source>Person no.</source>
         <translation>人员编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="46"/>
+        <location filename="../../app/ui/models/history_model.py" line="43"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="47"/>
+        <location filename="../../app/ui/models/history_model.py" line="44"/>
         <source>Total</source>
         <translation>总金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="48"/>
+        <location filename="../../app/ui/models/history_model.py" line="45"/>
         <source>Fund</source>
         <translation>统筹支付</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="49"/>
+        <location filename="../../app/ui/models/history_model.py" line="46"/>
         <source>Account</source>
         <translation>个人账户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="50"/>
+        <location filename="../../app/ui/models/history_model.py" line="47"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="51"/>
+        <location filename="../../app/ui/models/history_model.py" line="48"/>
         <source>Settlement ID</source>
         <translation>结算号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="52"/>
+        <location filename="../../app/ui/models/history_model.py" line="49"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="63"/>
+        <location filename="../../app/ui/models/history_model.py" line="60"/>
         <source>Automatic reversal failed {n} times: a supervisor must resolve it.</source>
         <translation>自动冲正已失败 {n} 次，须由收费主管处理。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="67"/>
+        <location filename="../../app/ui/models/history_model.py" line="64"/>
         <source>Querying and reversing automatically (attempt {n}).</source>
         <translation>正在自动查询并冲正（第 {n} 次）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="70"/>
+        <location filename="../../app/ui/models/history_model.py" line="67"/>
         <source>Being withdrawn automatically (attempt {n}).</source>
         <translation>正在自动撤销（第 {n} 次）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="150"/>
+        <location filename="../../app/ui/models/history_model.py" line="134"/>
         <source>Cancelled</source>
         <translation>已撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="152"/>
+        <location filename="../../app/ui/models/history_model.py" line="136"/>
         <source>Settled</source>
         <translation>已结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="168"/>
+        <location filename="../../app/ui/models/history_model.py" line="152"/>
         <source>Since</source>
         <translation>发生时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="169"/>
+        <location filename="../../app/ui/models/history_model.py" line="153"/>
         <source>Call</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="170"/>
+        <location filename="../../app/ui/models/history_model.py" line="154"/>
         <source>Bill</source>
         <translation>账单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="171"/>
+        <location filename="../../app/ui/models/history_model.py" line="155"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="172"/>
+        <location filename="../../app/ui/models/history_model.py" line="156"/>
         <source>What is being done</source>
         <translation>处理情况</translation>
     </message>
@@ -308,481 +318,488 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="202"/>
+        <location filename="../../app/ui/shell.py" line="47"/>
         <source>Cross-province chronic-disease settlement window</source>
         <translation>门诊慢特病跨省直接结算收费窗口</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="236"/>
+        <location filename="../../app/ui/shell.py" line="76"/>
         <source>TRAINING / DEMO MODE — sandbox platform, no real settlement, no real money</source>
         <translation>培训/演示模式 — 使用沙箱平台，不产生真实结算，不收取真实费用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="248"/>
+        <location filename="../../app/ui/shell.py" line="89"/>
         <source>Platform: checking…</source>
         <translation>医保平台：检查中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="252"/>
+        <location filename="../../app/ui/shell.py" line="95"/>
         <source>Not logged in</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="220"/>
-        <location filename="../../app/ui/main_window.py" line="281"/>
+        <location filename="../../app/ui/main_window.py" line="223"/>
+        <location filename="../../app/ui/shell.py" line="120"/>
         <source>Press Enter to log in.</source>
         <translation>请按回车键登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="209"/>
+        <location filename="../../app/ui/main_window.py" line="215"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="213"/>
+        <location filename="../../app/ui/shell.py" line="54"/>
         <source>Starting… the window is ready in a few seconds.</source>
         <translation>正在启动…几秒钟后即可登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="284"/>
+        <location filename="../../app/ui/shell.py" line="126"/>
         <source>Log in (Enter)</source>
         <translation>登录（回车）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="298"/>
+        <location filename="../../app/ui/main_window.py" line="255"/>
         <source>Window</source>
         <translation>收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="300"/>
+        <location filename="../../app/ui/main_window.py" line="257"/>
         <source>Today&apos;s settlements</source>
         <translation>当日结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="302"/>
+        <location filename="../../app/ui/main_window.py" line="259"/>
         <source>Unresolved calls / day close</source>
         <translation>待确认交易 / 日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="325"/>
+        <location filename="../../app/ui/main_window.py" line="282"/>
         <source>Read card (F2)</source>
         <translation>读卡（F2）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="329"/>
+        <location filename="../../app/ui/main_window.py" line="286"/>
         <source>ID number, Enter (F3)</source>
         <translation>身份证号，回车（F3）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="338"/>
+        <location filename="../../app/ui/main_window.py" line="295"/>
         <source>Demo: which card is in the simulated reader</source>
         <translation>演示：模拟读卡器中插入的是哪张卡</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="341"/>
+        <location filename="../../app/ui/main_window.py" line="298"/>
         <source>Eligibility slip</source>
         <translation>资格查询单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="352"/>
+        <location filename="../../app/ui/main_window.py" line="309"/>
         <source>Add item: hospital code, name or pinyin initials (F4)</source>
         <translation>添加项目：院内编码、名称或拼音首字母（F4）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="408"/>
+        <location filename="../../app/ui/main_window.py" line="365"/>
         <source>Pre-settle (F8)</source>
         <translation>预结算（F8）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="410"/>
+        <location filename="../../app/ui/main_window.py" line="367"/>
         <source>Settle (F9)</source>
         <translation>结算（F9）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="412"/>
+        <location filename="../../app/ui/main_window.py" line="369"/>
         <source>Receipts (F10)</source>
         <translation>打印收据（F10）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="414"/>
+        <location filename="../../app/ui/main_window.py" line="371"/>
         <source>Next patient (F12)</source>
         <translation>下一位（F12）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="438"/>
+        <location filename="../../app/ui/main_window.py" line="395"/>
         <source>Search by name, ID or settlement number</source>
         <translation>按人员编号、账单号或结算号查找</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="445"/>
+        <location filename="../../app/ui/main_window.py" line="402"/>
         <source>Reprint copy (补打)</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="451"/>
+        <location filename="../../app/ui/main_window.py" line="408"/>
         <source>Cancel settlement (supervisor)</source>
         <translation>撤销结算（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="455"/>
-        <location filename="../../app/ui/main_window.py" line="491"/>
+        <location filename="../../app/ui/main_window.py" line="412"/>
+        <location filename="../../app/ui/main_window.py" line="448"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="485"/>
+        <location filename="../../app/ui/main_window.py" line="442"/>
         <source>Resolve now</source>
         <translation>立即处理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="489"/>
+        <location filename="../../app/ui/main_window.py" line="446"/>
         <source>Day close and reconcile (supervisor)</source>
         <translation>日结对账（收费主管）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="575"/>
+        <location filename="../../app/ui/main_window.py" line="538"/>
         <source>(no card in the reader)</source>
         <translation>（读卡器中无卡）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="577"/>
+        <location filename="../../app/ui/main_window.py" line="540"/>
         <source>Card in reader: {name}</source>
         <translation>读卡器中的卡：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="677"/>
+        <location filename="../../app/ui/main_window.py" line="640"/>
+        <location filename="../../app/ui/main_window.py" line="657"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="677"/>
+        <location filename="../../app/ui/main_window.py" line="640"/>
         <source>Operator code and password</source>
         <translation>请输入工号和密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="690"/>
+        <location filename="../../app/ui/main_window.py" line="666"/>
         <source>Checking password…</source>
         <translation>正在核对密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="697"/>
+        <location filename="../../app/ui/main_window.py" line="706"/>
         <source>Operator: {name} ({role})</source>
         <translation>操作员：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="717"/>
+        <location filename="../../app/ui/main_window.py" line="726"/>
         <source>Locked. {name}, press Enter and type your password to continue.</source>
         <translation>已锁定。{name}，请按回车并输入密码继续。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="722"/>
+        <location filename="../../app/ui/main_window.py" line="731"/>
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="770"/>
+        <location filename="../../app/ui/main_window.py" line="779"/>
         <source>Settlement is enabled once the unresolved calls have been checked.</source>
         <translation>正在确认未完成的医保交易，确认后方可结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="773"/>
+        <location filename="../../app/ui/main_window.py" line="782"/>
         <source>The platform is in maintenance: direct settlement is not possible until it ends.</source>
         <translation>医保平台停机维护中，维护结束前不能直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1324"/>
+        <location filename="../../app/ui/main_window.py" line="1333"/>
         <source>The national platform announces maintenance: “{text}”. Direct settlement is paused until it ends.</source>
         <translation>国家医保平台通知停机维护：“{text}”。维护结束前暂停直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="780"/>
+        <location filename="../../app/ui/main_window.py" line="789"/>
         <source>Eligibility is from the saved copy; read the card again when online.</source>
         <translation>当前参保信息来自本机缓存，仅供参考；联网后请重新读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="417"/>
+        <location filename="../../app/ui/main_window.py" line="374"/>
         <source>Offline: collect all as full self-pay</source>
         <translation>离线：全部按全额自费收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="448"/>
+        <location filename="../../app/ui/main_window.py" line="405"/>
         <source>Reissue with a new number (重打, supervisor)</source>
         <translation>重打（换新票号，需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="453"/>
+        <location filename="../../app/ui/main_window.py" line="410"/>
         <source>Partial refund (supervisor)</source>
         <translation>部分退费（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="487"/>
+        <location filename="../../app/ui/main_window.py" line="444"/>
         <source>Retry escalated reversal (supervisor)</source>
         <translation>重试转人工的冲正（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="777"/>
+        <location filename="../../app/ui/main_window.py" line="675"/>
+        <source>This account uses an authenticator app. Type the 6-digit code it shows now.</source>
+        <translation>此账号已启用动态验证码。请输入手机验证器上当前显示的 6 位数字。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="786"/>
         <source>Offline: direct settlement is disabled until the platform is reachable. The patient may pay the whole bill as full self-pay and claim it back at the insured place.</source>
         <translation>离线：医保平台恢复连接前不能直接结算。患者可选择全部费用全额自费，凭收据回参保地报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="782"/>
+        <location filename="../../app/ui/main_window.py" line="791"/>
         <source>Tag every line (1–9 disease, G general) before pre-settling.</source>
         <translation>请先标记每一行费用（数字键 1–9 选病种，G 为普通门诊）再预结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="838"/>
+        <location filename="../../app/ui/main_window.py" line="847"/>
         <source>Reading card…</source>
         <translation>正在读卡…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="875"/>
+        <location filename="../../app/ui/main_window.py" line="884"/>
         <source>Querying the platform…</source>
         <translation>正在查询医保平台…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="912"/>
+        <location filename="../../app/ui/main_window.py" line="921"/>
         <source>Loading the visit&apos;s fee lines…</source>
         <translation>正在读取本次就诊费用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="933"/>
+        <location filename="../../app/ui/main_window.py" line="942"/>
         <source>G = general outpatient</source>
         <translation>G = 普通门诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="934"/>
+        <location filename="../../app/ui/main_window.py" line="943"/>
         <source>0 = clear</source>
         <translation>0 = 清除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="935"/>
+        <location filename="../../app/ui/main_window.py" line="944"/>
         <source>Tag the selected lines: </source>
         <translation>标记选中行：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1041"/>
+        <location filename="../../app/ui/main_window.py" line="1050"/>
         <source>Total {total}</source>
         <translation>合计 {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1045"/>
+        <location filename="../../app/ui/main_window.py" line="1054"/>
         <source>Total {total}  Fund {fund}  Account {account}  Cash {cash}</source>
         <translation>合计 {total}&#x3000;统筹 {fund}&#x3000;个人账户 {account}&#x3000;现金 {cash}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1083"/>
+        <location filename="../../app/ui/main_window.py" line="1092"/>
         <source>Saving the bill…</source>
         <translation>正在保存账单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1105"/>
+        <location filename="../../app/ui/main_window.py" line="1114"/>
         <source>Pre-settling {group}…</source>
         <translation>正在预结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1146"/>
+        <location filename="../../app/ui/main_window.py" line="1155"/>
         <source>fund</source>
         <translation>统筹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1146"/>
+        <location filename="../../app/ui/main_window.py" line="1155"/>
         <source>cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1147"/>
+        <location filename="../../app/ui/main_window.py" line="1156"/>
         <source>paid in full by the patient</source>
         <translation>患者全额自付</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1159"/>
+        <location filename="../../app/ui/main_window.py" line="1168"/>
         <source>Settle</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1159"/>
+        <location filename="../../app/ui/main_window.py" line="1168"/>
         <source>Settle these groups?</source>
         <translation>确认结算以下各组？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1191"/>
+        <location filename="../../app/ui/main_window.py" line="1200"/>
         <source>Settling {group}…</source>
         <translation>正在结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1256"/>
-        <location filename="../../app/ui/main_window.py" line="1527"/>
+        <location filename="../../app/ui/main_window.py" line="1265"/>
+        <location filename="../../app/ui/main_window.py" line="1573"/>
         <source>Printing receipts…</source>
         <translation>正在打印收据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1262"/>
+        <location filename="../../app/ui/main_window.py" line="1271"/>
         <source>Receipts printed: {numbers}</source>
         <translation>已打印收据：{numbers}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1277"/>
+        <location filename="../../app/ui/main_window.py" line="1286"/>
         <source>Preparing the eligibility slip…</source>
         <translation>正在生成资格查询单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1296"/>
+        <location filename="../../app/ui/main_window.py" line="1305"/>
         <source>Platform: MAINTENANCE</source>
         <translation>医保平台：停机维护</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1299"/>
+        <location filename="../../app/ui/main_window.py" line="1308"/>
         <source>Platform: online</source>
         <translation>医保平台：在线</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1303"/>
+        <location filename="../../app/ui/main_window.py" line="1312"/>
         <source>Platform: OFFLINE (checked {time})</source>
         <translation>医保平台：离线（检查于 {time}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1313"/>
+        <location filename="../../app/ui/main_window.py" line="1322"/>
         <source>Unresolved calls: {n}</source>
         <translation>待确认交易：{n} 笔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1338"/>
+        <location filename="../../app/ui/main_window.py" line="1347"/>
         <source>Confirming unresolved settlements…</source>
         <translation>正在确认未完成的结算…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1406"/>
+        <location filename="../../app/ui/main_window.py" line="1415"/>
         <source>Cancel settlement</source>
         <translation>撤销结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1407"/>
+        <location filename="../../app/ui/main_window.py" line="1416"/>
         <source>Cancel settlement {id} ({total})? The fund&apos;s payment is returned.</source>
         <translation>撤销结算 {id}（{total}）？医保基金支付部分将退回。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1414"/>
-        <location filename="../../app/ui/main_window.py" line="1437"/>
+        <location filename="../../app/ui/main_window.py" line="695"/>
+        <location filename="../../app/ui/main_window.py" line="1423"/>
+        <location filename="../../app/ui/main_window.py" line="1455"/>
         <source>Supervisor authorisation</source>
         <translation>主管授权</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1415"/>
+        <location filename="../../app/ui/main_window.py" line="1424"/>
         <source>A supervisor must authorise the cancellation.</source>
         <translation>撤销结算须由收费主管输入工号和密码授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1426"/>
+        <location filename="../../app/ui/main_window.py" line="1440"/>
         <source>Cancelling…</source>
         <translation>正在撤销…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1432"/>
+        <location filename="../../app/ui/main_window.py" line="1450"/>
         <source>Settlement {id} cancelled.</source>
         <translation>结算 {id} 已撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1447"/>
+        <location filename="../../app/ui/main_window.py" line="1465"/>
         <source>Reissue the receipt of {id} under a new number? The old number is voided. A supervisor must authorise it.</source>
         <translation>为结算 {id} 重打票据（换新票据号）？原票据号将作废。须由收费主管授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1460"/>
+        <location filename="../../app/ui/main_window.py" line="1483"/>
         <source>Reissuing the receipt…</source>
         <translation>正在重打票据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1467"/>
+        <location filename="../../app/ui/main_window.py" line="1495"/>
         <source>Receipt {old} voided; new receipt {new} printed.</source>
         <translation>票据 {old} 已作废，新票据 {new} 已打印。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1502"/>
+        <location filename="../../app/ui/main_window.py" line="1530"/>
         <source>A supervisor must authorise the partial refund of {id} ({n} line(s) returned).</source>
         <translation>结算 {id} 部分退费（退 {n} 项）须由收费主管输入工号和密码授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1514"/>
+        <location filename="../../app/ui/main_window.py" line="1556"/>
         <source>Cancelling and settling the kept lines again…</source>
         <translation>正在撤销原结算并重新结算保留的项目…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1533"/>
+        <location filename="../../app/ui/main_window.py" line="1579"/>
         <source>Settlement {id} cancelled (refund {total}).</source>
         <translation>结算 {id} 已撤销（退费 {total}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1538"/>
+        <location filename="../../app/ui/main_window.py" line="1584"/>
         <source>Every line was returned; nothing was settled again.</source>
         <translation>全部项目已退，无需重新结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1543"/>
+        <location filename="../../app/ui/main_window.py" line="1589"/>
         <source>Kept lines, {group}: not settled. {failure}</source>
         <translation>保留项目（{group}）未能重新结算。{failure}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1550"/>
+        <location filename="../../app/ui/main_window.py" line="1596"/>
         <source>Kept lines, {group}: settled again as {id}: total {total}, fund {fund}, account {account}, cash {cash}.</source>
         <translation>保留项目（{group}）已重新结算，结算号 {id}：总金额 {total}，统筹支付 {fund}，个人账户 {account}，现金 {cash}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1587"/>
+        <location filename="../../app/ui/main_window.py" line="1633"/>
         <source>Retry the reversal of {infno} {msgid}? A supervisor enters their own code and password.</source>
         <translation>重试冲正交易 {infno} {msgid}？须由收费主管输入本人工号和密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1598"/>
+        <location filename="../../app/ui/main_window.py" line="1651"/>
         <source>Retrying the reversal…</source>
         <translation>正在重试冲正…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1604"/>
+        <location filename="../../app/ui/main_window.py" line="1661"/>
         <source>Reversed: the platform has undone the call; no money was taken.</source>
         <translation>已冲正：医保平台已撤回该笔交易，未产生费用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1607"/>
+        <location filename="../../app/ui/main_window.py" line="1664"/>
         <source>The reversal failed again; the row stays with the supervisor. Check the connection and retry, or call the insurance office.</source>
         <translation>冲正再次失败，该笔交易仍待主管处理。请检查网络后重试，或联系医保经办机构。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1611"/>
+        <location filename="../../app/ui/main_window.py" line="1668"/>
         <source>The row is now: {state}.</source>
         <translation>该笔交易当前状态：{state}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1641"/>
+        <location filename="../../app/ui/main_window.py" line="1698"/>
         <source>Full self-pay</source>
         <translation>全额自费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1643"/>
+        <location filename="../../app/ui/main_window.py" line="1700"/>
         <source>The platform cannot be reached. Collect the whole bill, {total}, in cash as full self-pay? Nothing is sent to the platform; the patient claims it back at the insured place with the receipt.</source>
         <translation>无法连接医保平台。是否按全额自费收取全部费用 {total}？不会向医保平台发送任何交易；患者凭收据回参保地申请报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1654"/>
+        <location filename="../../app/ui/main_window.py" line="1711"/>
         <source>Recording the full self-pay…</source>
         <translation>正在记录全额自费收费…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1659"/>
+        <location filename="../../app/ui/main_window.py" line="1716"/>
         <source>Collected {total} as full self-pay ({id}).</source>
         <translation>已按全额自费收取 {total}（{id}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1697"/>
+        <location filename="../../app/ui/main_window.py" line="1754"/>
         <source>Day close</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1697"/>
+        <location filename="../../app/ui/main_window.py" line="1754"/>
         <source>Close the day and reconcile with the platform?</source>
         <translation>进行日结并与医保平台对账？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1705"/>
+        <location filename="../../app/ui/main_window.py" line="1762"/>
         <source>Reconciling with the platform…</source>
         <translation>正在与医保平台对账…</translation>
     </message>

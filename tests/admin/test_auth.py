@@ -35,7 +35,8 @@ def factory(uow_factory: SqlUnitOfWorkFactory) -> UnitOfWorkFactory:
 
 @pytest.fixture
 def auth(factory: UnitOfWorkFactory, store_clock: StoreTestClock) -> AuthService:
-    return AuthService(factory, store_clock, LoginPolicy())
+    # No role needs a second factor here; tests/admin/test_second_factor.py covers that.
+    return AuthService(factory, store_clock, LoginPolicy(second_factor_roles=frozenset()))
 
 
 @pytest.fixture

@@ -15,10 +15,12 @@ from app.config import (
     INLINE_CREDENTIAL_WARNING,
     MIN_RETENTION_DAYS,
     Settings,
+    effective_values,
     example_config_path,
     load_settings,
     settings_from_mapping,
 )
+from app.domain.operator import Role
 from app.errors import ConfigError
 
 TOKEN = "file-token-0123456789"
@@ -53,6 +55,7 @@ def test_minimal_configuration_gets_documented_defaults() -> None:
     assert settings.retention_days == MIN_RETENTION_DAYS
     assert settings.login.max_failures == 5
     assert settings.login.lockout_minutes == 15
+    assert settings.login.second_factor_roles == (Role.SUPERVISOR, Role.ADMIN)
     assert settings.warnings == (INLINE_CREDENTIAL_WARNING,)
 
 
@@ -117,6 +120,14 @@ GOOD: list[tuple[str, str, object, Callable[[Settings], object], object]] = [
     ("ui", "idle_lock_minutes", 10, lambda s: s.idle_lock_minutes, 10),
     ("login", "max_failures", 3, lambda s: s.login.max_failures, 3),
     ("login", "lockout_minutes", 30, lambda s: s.login.lockout_minutes, 30),
+    (
+        "login",
+        "second_factor_roles",
+        ["admin", "cashier", "admin"],
+        lambda s: s.login.second_factor_roles,
+        (Role.CASHIER, Role.ADMIN),
+    ),
+    ("login", "second_factor_roles", [], lambda s: s.login.second_factor_roles, ()),
     ("log", "level", "DEBUG", lambda s: s.log.level, "DEBUG"),
     ("log", "max_bytes", 1_000_000, lambda s: s.log.max_bytes, 1_000_000),
     ("log", "backup_count", 3, lambda s: s.log.backup_count, 3),
@@ -174,6 +185,8 @@ BAD: list[tuple[str, str, object, str]] = [
     ("ui", "idle_lock_minutes", 120, "超出范围"),
     ("login", "max_failures", 1, "超出范围"),
     ("login", "lockout_minutes", 0, "超出范围"),
+    ("login", "second_factor_roles", "supervisor", "角色列表"),
+    ("login", "second_factor_roles", ["supervisor", "boss"], "“boss”不是有效的角色"),
     ("log", "level", "TRACE", "INFO"),
     ("log", "max_bytes", 10, "超出范围"),
     ("log", "backup_count", 0, "超出范围"),
@@ -400,3 +413,21 @@ def test_template_documents_every_key_and_every_key_is_known() -> None:
         assert f"# {key.split('.')[1]} = " in text
     # Every key is explained by a comment line directly above it or in its block.
     assert text.count("\n#") >= len(known)
+
+
+def test_effective_values_name_every_file_key_and_hold_the_token_only_as_a_value() -> None:
+    settings = settings_from_mapping(base_mapping())
+    values = effective_values(settings)
+    from app.config import _KNOWN_KEYS  # noqa: PLC0415 - the table of keys under test
+
+    in_file = {f"{table}.{key}" for table, keys in _KNOWN_KEYS.items() if table for key in keys}
+    in_file |= {key for key in _KNOWN_KEYS[""] if key not in _KNOWN_KEYS}
+    # The token's three sources are one effective value; its source is named apart.
+    in_file -= {"platform.token_file", "platform.token_keyring"}
+    assert in_file - set(values) == set()
+    assert set(values) - in_file == {"platform.credential_source"}
+    assert "platform.token" in values
+    changed = effective_values(
+        settings_from_mapping(with_value("login", "second_factor_roles", ["admin"]))
+    )
+    assert {k for k in values if values[k] != changed[k]} == {"login.second_factor_roles"}

@@ -22,6 +22,7 @@ from app.services.doctor import (
     judge_clock_skew,
     judge_free_space,
     judge_pending_journal,
+    judge_second_factor,
     judge_sqlite_version,
     run_checks,
 )
@@ -105,3 +106,19 @@ def test_one_failing_check_never_hides_the_others() -> None:
         "text": "注意",
         "status_text": "警告",
     }
+
+
+@pytest.mark.parametrize(
+    ("roles", "missing", "status", "fragment"),
+    [
+        (["收费主管", "系统管理员"], [], Status.OK, "收费主管、系统管理员必须使用动态验证码；2 个"),
+        (["收费主管"], [("S001", "主管乙")], Status.WARNING, "暂时不能登录：S001（主管乙）"),
+        ([], [], Status.WARNING, "建议至少要求收费主管和系统管理员"),
+    ],
+)
+def test_second_factor_judgement(
+    roles: list[str], missing: list[tuple[str, str]], status: Status, fragment: str
+) -> None:
+    finding = judge_second_factor(roles, missing, enrolled=2)
+    assert finding.status is status
+    assert fragment in finding.text

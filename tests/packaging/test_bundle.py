@@ -106,6 +106,7 @@ def test_frozen_bundle_ships_its_resources_and_answers_help(bundle: Path, tmp_pa
     for relative in (
         "config/settlement-window.example.toml",
         "fonts/wqy-microhei.ttc",
+        "fonts/wqy-microhei-ui.ttf",
         "sandbox/population.json",
         "icons/settlement-window.png",
     ):

@@ -8,11 +8,12 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from helpers.store_fixtures import STORE_TEST_START, cheap_password_hasher
 from sqlalchemy import create_engine
 
 from app.errors import StoreError
 from app.store import Store, schema_v1
-from app.store.migrations import SCHEMA_VERSION
+from app.store.migrations import SCHEMA_VERSION, STEPS
 from app.store.models import Base
 
 
@@ -100,3 +101,52 @@ def test_reopening_a_current_store_migrates_nothing(
     store.close()
     reopen_store()
     assert list(store_path.parent.glob("*.bak")) == []
+
+
+def _third_version_database(path: Path, password_hash: str) -> None:
+    """The schema as version 3 left it (before the second factor), with one supervisor."""
+    _first_version_database(path)
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as connection:
+            for version in (2, 3):
+                STEPS[version](connection)
+            connection.exec_driver_sql("PRAGMA user_version = 3")
+            connection.exec_driver_sql(
+                "INSERT INTO operators VALUES ('S001', '主管乙', 'SUPERVISOR', ?, 1, 2, NULL,"
+                " '2026-11-01T00:00:00.000000Z')",
+                (password_hash,),
+            )
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_from_version_3_adds_the_second_factor_and_config_state(
+    store_path: Path, reopen_store: Callable[[], Store]
+) -> None:
+    hasher = cheap_password_hasher()
+    _third_version_database(store_path, hasher.hash("Super-2026x"))
+    assert _user_version(store_path) == 3
+    store = reopen_store()
+    assert _user_version(store_path) == SCHEMA_VERSION == 4
+    assert len(list(store_path.parent.glob(f"{store_path.name}.v3-*.bak"))) == 1
+    with store.uow_factory()() as uow:
+        account = uow.operators.get("S001")
+        assert account is not None
+        assert (account.second_factor, account.second_factor_pending) == (False, False)
+        assert account.failed_attempts == 2  # existing data kept
+        assert uow.operators.verify_password("S001", "Super-2026x")
+        assert uow.config_state.last() is None
+        uow.operators.set_second_factor_pending("S001", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+        uow.operators.activate_second_factor("S001", 123, STORE_TEST_START)
+        uow.config_state.save({"ui.language": "abc"}, STORE_TEST_START)
+        uow.commit()
+    store.close()
+    with reopen_store().uow_factory()() as uow:
+        state = uow.operators.second_factor("S001")
+        assert (state.secret, state.pending, state.last_step) == (
+            "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+            None,
+            123,
+        )
+        assert uow.config_state.last() == {"ui.language": "abc"}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import replace
 from pathlib import Path
 
 from app.domain.journal import JournalState
+from app.domain.operator import Role
 from app.domain.visit import GroupSettlement, GroupState
 from app.store import Store
 
@@ -16,7 +18,18 @@ CANARY_ID = "110101199003070736"
 CANARY_CARD = "K98765432"
 CANARY_TOKEN = "ecTokenCANARY0123456789abcdef"
 CANARY_DIAGNOSIS = "罕见金丝雀综合征"
-CANARIES = (CANARY_NAME, CANARY_ID, CANARY_CARD, CANARY_TOKEN, CANARY_DIAGNOSIS)
+# Authenticator secrets (base32 as stored, and the pending one of a re-enrolment).
+CANARY_TOTP = "CANARYTOTPSECRETQQQQQQQQQQQQQQQQ"
+CANARY_TOTP_PENDING = "PENDINGCANARYTOTPQQQQQQQQQQQQQQQ"
+CANARIES = (
+    CANARY_NAME,
+    CANARY_ID,
+    CANARY_CARD,
+    CANARY_TOKEN,
+    CANARY_DIAGNOSIS,
+    CANARY_TOTP,
+    CANARY_TOTP_PENDING,
+)
 
 
 def _files(path: Path) -> list[Path]:
@@ -62,6 +75,10 @@ def _write_everything(store: Store) -> None:
         uow.journal.move(msgid, JournalState.FAILED, T0, error=f"平台：{CANARY_NAME} 未备案")
         uow.settlements.add(settlement())
         uow.audit.append(T0, "C001", "eligibility", "ok", f"查询 {CANARY_NAME}")
+        uow.operators.add("S001", "主管乙", Role.SUPERVISOR, "Super-2026x")
+        uow.operators.set_second_factor_pending("S001", CANARY_TOTP)
+        uow.operators.activate_second_factor("S001", 1, T0)
+        uow.operators.set_second_factor_pending("S001", CANARY_TOTP_PENDING)
         uow.commit()
 
 
@@ -79,6 +96,10 @@ def test_canary_personal_data_is_not_in_the_files(store: Store, store_path: Path
         stored_bill = uow.bills.get("B1")
         assert stored_bill is not None
         assert stored_bill.credential.id_number == CANARY_ID
+        second_factor = uow.operators.second_factor("S001")
+        assert (second_factor.secret, second_factor.pending) == (CANARY_TOTP, CANARY_TOTP_PENDING)
+    raw_key = base64.b32decode(CANARY_TOTP)
+    assert all(raw_key not in file.read_bytes() for file in _files(store_path))
 
 
 def test_the_leak_detector_finds_plaintext(store: Store, store_path: Path) -> None:

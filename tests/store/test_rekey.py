@@ -13,6 +13,7 @@ import pytest
 from helpers.store_fixtures import StoreTestClock, open_test_store
 
 from app.domain.journal import JournalState
+from app.domain.operator import Role
 from app.domain.visit import GroupSettlement, GroupState
 from app.errors import StoreError
 from app.store import FileKeyProvider, Store
@@ -21,6 +22,7 @@ from app.store.rekey import rotate_data_key
 from .builders import INSTITUTION, T0, bill, entry, person
 
 MSGID = f"{INSTITUTION}202611231000000001"
+TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 GROUP = GroupSettlement("B1", "M03900", GroupState.PLANNED, "14", "M03900", ("1", "2"))
 
 
@@ -32,6 +34,10 @@ def _fill(store: Store) -> None:
         uow.journal.move(MSGID, JournalState.SENT, T0, error="等待应答")
         uow.persons.put(person(), T0, ["630102198001010011"])
         uow.audit.append(T0, "C001", "settle", "ok", "结算 179.63")
+        uow.operators.add("S001", "主管乙", Role.SUPERVISOR, "Super-2026x")
+        uow.operators.set_second_factor_pending("S001", TOTP_SECRET)
+        uow.operators.activate_second_factor("S001", 7, T0)
+        uow.config_state.save({"ui.language": "fingerprint"}, T0)
         uow.commit()
 
 
@@ -60,6 +66,8 @@ def test_rotation_re_encrypts_everything(
         assert journal is not None
         assert journal.last_error == "等待应答"
         assert uow.persons.find("630102198001010011") is None
+        assert uow.operators.second_factor("S001").secret == TOTP_SECRET
+        assert uow.config_state.last() == {"ui.language": "fingerprint"}
         assert uow.audit.verify() == []
         assert [r.event for r in uow.audit.between(T0, T0.replace(year=2100))] == [
             "settle",

@@ -7,7 +7,7 @@ happens inside ``with uow:`` (one SQLite ``BEGIN IMMEDIATE`` transaction) and is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -247,12 +247,27 @@ class ReceiptRepository(Protocol):
 
 @dataclass(frozen=True)
 class OperatorAccount:
-    """A stored operator with authentication state (the hash never leaves the store)."""
+    """A stored operator with authentication state (the hash never leaves the store).
+
+    ``second_factor``: a confirmed authenticator is enrolled; ``second_factor_pending``: one was
+    shown at enrolment and awaits its confirming code.
+    """
 
     operator: Operator
     active: bool
     failed_attempts: int
     locked_until: datetime | None
+    second_factor: bool = False
+    second_factor_pending: bool = False
+
+
+@dataclass(frozen=True)
+class SecondFactorState:
+    """An account's TOTP secrets (base32) and the time step of the last accepted code."""
+
+    secret: str | None
+    pending: str | None
+    last_step: int | None
 
 
 class OperatorRepository(Protocol):
@@ -288,6 +303,38 @@ class OperatorRepository(Protocol):
 
     def all(self) -> Sequence[OperatorAccount]:
         """Every account."""
+        ...
+
+    def second_factor(self, code: str) -> SecondFactorState:
+        """The account's TOTP state (secrets decrypted; keep them in memory only)."""
+        ...
+
+    def set_second_factor_pending(self, code: str, secret: str) -> None:
+        """Keep ``secret`` as the enrolment awaiting confirmation (the active one stays)."""
+        ...
+
+    def activate_second_factor(self, code: str, step: int, at: datetime) -> None:
+        """The pending secret becomes the active one; ``step`` counts as used."""
+        ...
+
+    def record_second_factor_step(self, code: str, step: int) -> None:
+        """Remember the time step of an accepted code (later codes must be newer)."""
+        ...
+
+    def clear_second_factor(self, code: str) -> None:
+        """Remove the active and the pending secret."""
+        ...
+
+
+class ConfigFingerprints(Protocol):
+    """Per-key fingerprints of the effective configuration at the last start."""
+
+    def last(self) -> dict[str, str] | None:
+        """The stored fingerprints, or ``None`` before the first start that recorded them."""
+        ...
+
+    def save(self, fingerprints: Mapping[str, str], at: datetime) -> None:
+        """Replace the stored fingerprints."""
         ...
 
 
@@ -368,6 +415,7 @@ class UnitOfWork(Protocol):
     operators: OperatorRepository
     audit: AuditLog
     day_closes: DayCloseRepository
+    config_state: ConfigFingerprints
 
     def __enter__(self) -> Self:
         """Begin (``BEGIN IMMEDIATE``)."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.domain.operator import Operator, Role
 from app.errors import InputError
 from app.services.ports.clock import Clock
-from app.services.ports.store import OperatorAccount
+from app.services.ports.store import OperatorAccount, SecondFactorState
 from app.store.models import OperatorRow
 
 
@@ -93,6 +93,44 @@ class SqlOperatorRepository:
         rows = self._session.scalars(select(OperatorRow).order_by(OperatorRow.code))
         return [_account(row) for row in rows]
 
+    def second_factor(self, code: str) -> SecondFactorState:
+        """The TOTP secrets (decrypted) and the last accepted time step."""
+        row = self._require(code)
+        return SecondFactorState(row.totp_secret, row.totp_pending, row.totp_last_step)
+
+    def set_second_factor_pending(self, code: str, secret: str) -> None:
+        """Keep ``secret`` for confirmation; an active secret stays in force until then."""
+        self._require(code).totp_pending = secret
+        self._session.flush()
+
+    def activate_second_factor(self, code: str, step: int, at: datetime) -> None:
+        """Make the pending secret the active one; ``step`` (the confirming code's) is used up."""
+        row = self._require(code)
+        if row.totp_pending is None:
+            raise InputError(
+                f"工号 {code} 没有待确认的动态验证码绑定，请先执行 totp-enroll。",
+                code="second_factor_not_pending",
+            )
+        row.totp_secret = row.totp_pending
+        row.totp_pending = None
+        row.totp_last_step = step
+        row.totp_enrolled_at = at
+        self._session.flush()
+
+    def record_second_factor_step(self, code: str, step: int) -> None:
+        """Remember the time step of the code just accepted."""
+        self._require(code).totp_last_step = step
+        self._session.flush()
+
+    def clear_second_factor(self, code: str) -> None:
+        """Remove both secrets and the step."""
+        row = self._require(code)
+        row.totp_secret = None
+        row.totp_pending = None
+        row.totp_last_step = None
+        row.totp_enrolled_at = None
+        self._session.flush()
+
     def _require(self, code: str) -> OperatorRow:
         row = self._session.get(OperatorRow, code)
         if row is None:
@@ -120,4 +158,6 @@ def _account(row: OperatorRow) -> OperatorAccount:
         active=row.active,
         failed_attempts=row.failed_attempts,
         locked_until=row.locked_until,
+        second_factor=row.totp_secret is not None,
+        second_factor_pending=row.totp_pending is not None,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
@@ -192,26 +193,8 @@ class SqlJournalRepository:
 
 
 def _row_values(entry: JournalEntry) -> dict[str, object]:
-    return {
-        "msgid": entry.msgid,
-        "infno": entry.infno,
-        "state": entry.state,
-        "bill_id": entry.bill_id,
-        "group_key": entry.group_key,
-        "person_no": entry.person_no,
-        "insured_admdvs": entry.insured_admdvs,
-        "operator_code": entry.operator_code,
-        "created_at": entry.created_at,
-        "updated_at": entry.updated_at,
-        "visit_id": entry.visit_id,
-        "batch_no": entry.batch_no,
-        "original_msgid": entry.original_msgid,
-        "original_infno": entry.original_infno,
-        "settlement_id": entry.settlement_id,
-        "amount": entry.amount,
-        "attempts": entry.attempts,
-        "last_error": entry.last_error,
-    }
+    # The journal table's columns are the entry's fields, name for name.
+    return {name: getattr(entry, name) for name in _ENTRY_FIELDS}
 
 
 def _event_values(
@@ -234,23 +217,7 @@ def _event_values(
 
 
 def _entry(row: JournalRow) -> JournalEntry:
-    return JournalEntry(
-        msgid=row.msgid,
-        infno=row.infno,
-        state=row.state,
-        bill_id=row.bill_id,
-        group_key=row.group_key,
-        person_no=row.person_no,
-        insured_admdvs=row.insured_admdvs,
-        operator_code=row.operator_code,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        visit_id=row.visit_id,
-        batch_no=row.batch_no,
-        original_msgid=row.original_msgid,
-        original_infno=row.original_infno,
-        settlement_id=row.settlement_id,
-        amount=row.amount,
-        attempts=row.attempts,
-        last_error=row.last_error,
-    )
+    return JournalEntry(**{name: getattr(row, name) for name in _ENTRY_FIELDS})
+
+
+_ENTRY_FIELDS = tuple(field.name for field in fields(JournalEntry))

@@ -255,10 +255,12 @@ class SettlementService:
             )
             uow.commit()
         self._remember(bill)  # just stored: no need to read and decrypt it back
-        return self.bill(bill.bill_id)
+        return _bill_result(bill, groups)
 
     def _complete_lines(self, lines: Sequence[FeeLine]) -> tuple[FeeLine, ...]:
         """Fill national code and name from the local catalogue when the HIS left them out."""
+        if all(line.national_code and line.name for line in lines):
+            return tuple(lines)
         completed: list[FeeLine] = []
         with self._uow_factory() as uow:
             for line in lines:

@@ -213,7 +213,7 @@ def start_session(
     """
     from PySide6.QtCore import QTimer  # noqa: PLC0415
 
-    from app.ui.i18n import read_full_font, register_full_font  # noqa: PLC0415
+    from app.ui.i18n import register_full_font, warm_full_font  # noqa: PLC0415
     from app.ui.shell import WINDOW_SIZE, StartWindow  # noqa: PLC0415
 
     settings = None if demo else _load_settings(config)
@@ -226,11 +226,9 @@ def start_session(
     shell.resize(*WINDOW_SIZE)
     shell.show()
 
-    full_font: list[bytes | None] = []
-
     def load() -> None:
         try:
-            full_font.append(read_full_font())  # a cold 5 MB read stays off the GUI thread too
+            warm_full_font()  # a cold 5 MB read stays off the GUI thread too
             _import_window_modules()
         finally:
             shell.loaded.emit()  # an import error is raised again, with its traceback, below
@@ -239,7 +237,7 @@ def start_session(
         try:
             _import_window_modules()  # at once: done (or raises the worker's error again here)
             # On the GUI thread (its font cache is per thread), before the real window's widgets.
-            register_full_font(full_font[0] if full_font else None)
+            register_full_font()
             _build_window(
                 session, settings, demo=demo, data_dir=data_dir, clock=clock, hasher=hasher
             )

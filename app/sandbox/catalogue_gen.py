@@ -15,6 +15,7 @@ import argparse
 import json
 import logging
 import random
+from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -35,12 +36,17 @@ PACKS = (1, 2, 3, 5, 6, 10, 12, 20, 24, 30, 50, 100)
 
 def generate_catalogue(size: int, seed: int = 0) -> Catalogue:
     """A catalogue of exactly ``size`` items (the shipped items first), deterministic by ``seed``."""
+    return Catalogue.of(list(iter_catalogue(size, seed)))
+
+
+def iter_catalogue(size: int, seed: int = 0) -> Iterator[CatalogueItem]:
+    """The items of :func:`generate_catalogue`, in the same order, one at a time (so a consumer can
+    store the first ones while the rest are made)."""
     base = list(load_catalogue().items.values())
     rng = random.Random(seed)  # noqa: S311 - benchmark data, not security
-    items = base[:size]
-    for number in range(len(items), size):
-        items.append(_variant(base[number % len(base)], number, rng))
-    return Catalogue.of(items)
+    yield from base[:size]
+    for number in range(min(len(base), size), size):
+        yield _variant(base[number % len(base)], number, rng)
 
 
 def _variant(item: CatalogueItem, number: int, rng: random.Random) -> CatalogueItem:

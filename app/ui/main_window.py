@@ -988,6 +988,13 @@ class MainWindow(QMainWindow):
         text = self.search_edit.text().strip()
         generation = self._search_generation
 
+        def search() -> tuple[CatalogueItem, ...]:
+            if generation != self._search_generation:
+                # The cashier typed on while this search waited for the STORE lane: skip it, so a
+                # slow query (a full scan of 500,000 names) does not delay the newer one.
+                return ()
+            return tuple(self.backend.search_catalogue(text, SEARCH_LIMIT))
+
         def shown(items: tuple[CatalogueItem, ...]) -> None:
             if generation != self._search_generation:
                 return  # the cashier kept typing; an older answer must not replace a newer one
@@ -997,12 +1004,7 @@ class MainWindow(QMainWindow):
                 self.search_results.setCurrentIndex(self.catalogue_model.index(0, 0))
             self.search_answered.emit(len(items))
 
-        self.runner.submit(
-            lambda: tuple(self.backend.search_catalogue(text, SEARCH_LIMIT)),
-            shown,
-            self._show_exception,
-            lane=Lane.STORE,
-        )
+        self.runner.submit(search, shown, self._show_exception, lane=Lane.STORE)
 
     def _add_first_result(self) -> None:
         index = self.search_results.currentIndex()

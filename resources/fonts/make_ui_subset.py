@@ -6,8 +6,8 @@ by the full font through the application font's family list. The subset has its 
 (``WenQuanYi Micro Hei UI``) so Qt never takes one file for the other.
 
 Characters kept: printable ASCII, common full-width punctuation, every character of the translations
-in ``resources/i18n/*.ts``, and every non-ASCII character in the sources of ``app/ui`` and
-``app/main.py``. Run it after changing the translations or the window's fixed texts (the test
+in ``resources/i18n/*.ts``, and every non-ASCII character of the string literals (docstrings
+left out) in ``app/ui`` and ``app/main.py``. Run it after changing the translations or the window's fixed texts (the test
 ``tests/gui/test_fonts.py`` fails when a character is missing)::
 
     .venv/bin/pip install -e '.[tools]'
@@ -19,6 +19,7 @@ Apache-2.0 licence; its name table says so.
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from html import unescape
@@ -47,8 +48,29 @@ def ui_characters() -> set[str]:
             chars |= set(unescape(match.group(1)))
     sources = [*sorted((ROOT / "app" / "ui").rglob("*.py")), ROOT / "app" / "main.py"]
     for source in sources:
-        chars |= {ch for ch in source.read_text(encoding="utf-8") if ord(ch) > 0x7F}
+        for text in _string_literals(source.read_text(encoding="utf-8")):
+            chars |= {ch for ch in text if ord(ch) > 0x7F}
     return {ch for ch in chars if ch.isprintable()}
+
+
+def _string_literals(source: str) -> list[str]:
+    """The string constants of a Python source, without docstrings (comments are not strings)."""
+    tree = ast.parse(source)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
 
 
 def _rename(font: TTFont) -> None:

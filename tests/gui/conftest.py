@@ -71,13 +71,19 @@ def open_desk(
     chinese: QTranslator,
     previews: Previews,
 ) -> Iterator[Callable[..., Desk]]:
-    """Build windows on demand: ``open_desk(server, operator="C001")``."""
+    """Build windows on demand: ``open_desk(server, operator="C001")``; ``data_dir=`` opens an
+    existing data folder (e.g. a prepared store) instead of a new one in ``tmp_path``."""
     built: list[tuple[Desk, TaskRunner]] = []
 
-    def open_(server: SandboxServer, operator: str | None = "C001", **overrides: Any) -> Desk:
+    def open_(
+        server: SandboxServer,
+        operator: str | None = "C001",
+        data_dir: Path | None = None,
+        **overrides: Any,
+    ) -> Desk:
         settings: Settings = sandbox_settings(server, **overrides)
         clock = FakeClock()
-        folder = tmp_path / f"data{len(built)}"
+        folder = data_dir or tmp_path / f"data{len(built)}"
         engine = make_engine(settings, folder, clock=clock)
         prepare_demo(engine)
         bridge = MessageBridge()

@@ -6,10 +6,14 @@ by monkeypatching their ``ask`` classmethods; messages are captured from the mes
 
 from __future__ import annotations
 
+import itertools
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from types import TracebackType
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from app.main import DEMO_OPERATORS
@@ -67,3 +71,45 @@ def insert_card(desk: Desk, name: str) -> None:
     combo = desk.window.demo_cards
     index = next(i for i in range(combo.count()) if combo.itemData(i) == name)
     combo.setCurrentIndex(index)
+
+
+class TickProbe:
+    """Records when a short GUI-thread timer fires; the largest gap between ticks is the longest time
+    the event loop could not react (R12 in reliability.md: never more than 100 ms).
+
+    Use as a context manager around the flow to observe; then read :attr:`max_gap`.
+    """
+
+    def __init__(self, interval_ms: int = 10) -> None:
+        """A probe ticking every ``interval_ms``."""
+        self.ticks: list[float] = []
+        self._timer = QTimer()
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(lambda: self.ticks.append(time.perf_counter()))
+
+    def __enter__(self) -> TickProbe:
+        self._timer.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._timer.stop()
+
+    @property
+    def gaps(self) -> list[float]:
+        """Seconds between consecutive ticks."""
+        return [later - earlier for earlier, later in itertools.pairwise(self.ticks)]
+
+    @property
+    def max_gap(self) -> float:
+        """The largest gap between ticks, in seconds."""
+        return max(self.gaps)
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds from the first tick to the last."""
+        return self.ticks[-1] - self.ticks[0]

@@ -19,6 +19,7 @@ S001   主管乙     supervisor          ``demo-super-2026``
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 import tempfile
@@ -372,7 +373,21 @@ def _compose(
         receipts=build_receipts(session.engine, settings, folder),
         probe=probe_for(settings.platform.url),
     )
+    _freeze_start_up_objects()
     return composition
+
+
+def _freeze_start_up_objects() -> None:
+    """Collect once now, then exclude everything start-up built from later garbage collections.
+
+    Start-up leaves a large, long-lived heap (SQLAlchemy mappers, the sandbox, reportlab's font,
+    Qt wrappers). A full collection walks all of it, ≈ 100 ms holding the GIL on whichever thread
+    triggers it, and the GUI thread cannot run meanwhile: measured inside settlements as event-loop
+    stalls of 100-150 ms (benchmarks/ui_stall.py). Frozen objects are never scanned again, so later
+    full collections only walk what the cashier's work allocates.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _warm_up_sandbox(server: SandboxServer) -> None:

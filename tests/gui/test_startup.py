@@ -7,6 +7,7 @@ and logging in follow).
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import os
@@ -111,6 +112,7 @@ def test_the_real_window_is_built_inside_the_frame_and_logging_in_works(
     qtbot: QtBot, qapp: QApplication, tmp_path: Path
 ) -> None:
     session = WindowSession(qapp)
+    excepthook = sys.excepthook
     try:
         shell = start_session(session, demo=True, config=None, data_dir=str(tmp_path / "data"))
         qtbot.addWidget(shell)
@@ -132,5 +134,9 @@ def test_the_real_window_is_built_inside_the_frame_and_logging_in_works(
         qtbot.waitUntil(lambda: not window.busy, timeout=30_000)
         shell.close()
         assert not window.isVisible()
+        assert gc.get_freeze_count() > 0  # the start-up heap is kept out of later collections
     finally:
         session.close()
+        # Process-wide start-up effects, undone for the tests that follow in this process.
+        sys.excepthook = excepthook
+        gc.unfreeze()

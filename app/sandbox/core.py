@@ -7,7 +7,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -107,6 +107,16 @@ ENVELOPE_FIELDS: dict[str, tuple[str, int, bool]] = {
 }
 
 
+# The platform keeps Beijing time whatever the host's zone (test and CI machines usually run UTC; a
+# host clock would put every settlement made after 16:00 UTC on the wrong day).
+CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def china_now() -> datetime:
+    """The platform's clock: naive China local time, as its messages carry it."""
+    return datetime.now(CHINA_TIME).replace(tzinfo=None)
+
+
 @dataclass
 class Platform:
     """The simulated national platform: data, state and the transaction table."""
@@ -116,7 +126,7 @@ class Platform:
     people: tuple[Person, ...] = field(default_factory=load_population)
     policies: Policies = field(default_factory=load_policies)
     catalogue: Catalogue = field(default_factory=load_catalogue)
-    clock: Callable[[], datetime] = datetime.now
+    clock: Callable[[], datetime] = china_now
     lock: threading.RLock = field(default_factory=threading.RLock)
     handlers: dict[str, Handler] = field(default_factory=dict)
 

@@ -11,8 +11,9 @@ import random
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
+
+from app.sandbox.core import china_now
 
 # kind → (stage, processed): stage "connection" acts before HTTP is read, "before" before processing,
 # "after" once the transaction has been executed.
@@ -187,7 +188,7 @@ class FaultInjector:
             self.log.append(
                 {
                     "seq": len(self.log) + 1,
-                    "time": datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")[:23],  # noqa: DTZ005
+                    "time": china_now().strftime("%Y-%m-%d %H:%M:%S.%f")[:23],
                     "msgid": msgid,
                     "infno": infno,
                     "kind": kind,

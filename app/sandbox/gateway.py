@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -143,7 +142,7 @@ class Gateway:
 
     def envelope(self, infcode: int, err_msg: str, output: Output) -> dict[str, Any]:
         """The response envelope of Part B §1.2."""
-        received = datetime.now()  # noqa: DTZ005 - the platform answers in local time
+        received = self.platform.clock()  # the platform answers in Beijing time
         serial = next(self._serial) % 10**10
         refmsgid = f"{self.platform.hospital.admdvs[:2]}0000{received:%Y%m%d%H%M%S}{serial:010d}"
         stamp = f"{received:%Y%m%d%H%M%S}{received.microsecond // 1000:03d}"

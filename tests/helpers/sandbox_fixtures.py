@@ -25,6 +25,7 @@ import requests
 
 from app.domain.settlement import FundPayment, SettlementTotals
 from app.sandbox import SandboxServer
+from app.sandbox.core import CHINA_TIME
 
 CALL_PATH = "/fsi/api/rsfComIfsService/callService"
 VOUCHER_PATH = "/localcfc/api/hsecfc/localQrCodeQuery"
@@ -34,16 +35,17 @@ _sequence_lock = threading.Lock()
 
 
 def _now() -> datetime:
-    """Local wall-clock time, as the platform and the window use it."""
-    return datetime.now().astimezone()
+    """Beijing wall-clock time, as the platform uses it (the host may run UTC)."""
+    return datetime.now(CHINA_TIME)
 
 
 def new_msgid(institution: str) -> str:
     """institution(12) + yyyyMMddHHmmss + 4 digits, unique within the test session."""
     with _sequence_lock:
         number = next(_sequence)
-    # The 4-digit sequence wraps; the time part moves on long before 10,000 messages per second.
-    return f"{institution}{_now():%Y%m%d%H%M%S}{number % 10000:04d}"
+    # An engine under test issues msgids for the same institution in the same Beijing second,
+    # counting up from 0001: the tests' own direct calls keep to 5000-9999 so the two never meet.
+    return f"{institution}{_now():%Y%m%d%H%M%S}{5000 + number % 5000:04d}"
 
 
 def sign_headers(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import io
 import zipfile
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,12 +12,13 @@ import pytest
 from helpers.sandbox_fixtures import SandboxClient, Visit, person
 
 from app.sandbox import SandboxServer
+from app.sandbox.core import china_now
 
 H = "H11010500001"
 
 
 def _today() -> str:
-    return datetime.now().astimezone().date().isoformat()
+    return china_now().date().isoformat()
 
 
 def _settle_two(sandbox: SandboxServer, client: SandboxClient) -> list[dict[str, Any]]:

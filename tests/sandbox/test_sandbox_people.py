@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 import pytest
 from helpers.sandbox_fixtures import SandboxClient, person
 
 from app.domain.disease import PILOT_DISEASES
 from app.sandbox import SandboxServer
+from app.sandbox.core import china_now
 from app.sandbox.data import Person, load_hospital, load_population
 from app.validation.id_number import parse_id_number
 
@@ -27,7 +27,7 @@ def test_every_demo_id_number_has_a_valid_checksum(who: Person) -> None:
 
 
 def test_population_covers_every_rule_of_the_domain() -> None:
-    today = datetime.now().astimezone().date()
+    today = china_now().date()
     assert len(PEOPLE) >= 12
     assert len({p.insurances[0].insured_admdvs[:2] for p in PEOPLE}) >= 6
     pilot = [[q for q in p.qualifications if q.code in PILOT_DISEASES] for p in PEOPLE]

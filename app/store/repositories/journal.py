@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.journal import JournalEntry, JournalState, move
@@ -20,13 +21,15 @@ class UnknownMsgId(LookupError):
 
 
 class SqlJournalRepository:
-    """:class:`~app.services.ports.store.JournalRepository` on the ``journal`` table."""
+    """:class:`~app.services.ports.store.JournalRepository` on the ``journal`` table.
+
+    Rows are read and written with Core statements only, so no ORM object can hold a state that a
+    later write in the same unit of work has changed.
+    """
 
     def __init__(self, session: Session) -> None:
         """Work inside ``session`` (the unit of work's transaction)."""
         self._session = session
-        # Rows loaded by ``move`` in this unit of work (recovery moves one row several times).
-        self._rows: dict[str, JournalRow] = {}
 
     def add(self, entry: JournalEntry) -> None:
         """Insert a new row and its first event; a duplicate msgid raises at once (IntegrityError)."""
@@ -54,37 +57,7 @@ class SqlJournalRepository:
         settlement_id: str = "",
     ) -> None:
         """Several moves with one read and two writes (the hot path of every platform call)."""
-        self._forget(msgid)
-        connection = self._session.connection()
-        found = connection.execute(
-            select(JournalRow.state, JournalRow.attempts).where(JournalRow.msgid == msgid)
-        ).first()
-        if found is None:
-            raise UnknownMsgId(msgid)
-        previous: JournalState = found.state
-        events = []
-        for number, (state, at) in enumerate(moves, start=1):
-            last = number == len(moves)
-            move(previous, state)
-            events.append(
-                _event_values(
-                    msgid,
-                    previous=previous,
-                    state=state,
-                    at=at,
-                    attempts=found.attempts,
-                    error=error if last else "",
-                )
-            )
-            previous = state
-        changes: dict[str, object] = {"state": previous, "updated_at": moves[-1][1]}
-        for name, value in (
-            ("last_error", error), ("visit_id", visit_id), ("settlement_id", settlement_id)
-        ):  # fmt: skip
-            if value:
-                changes[name] = value
-        connection.execute(update(JournalRow).where(JournalRow.msgid == msgid).values(changes))
-        connection.execute(insert(JournalEvent), events)
+        self._apply(msgid, moves, error=error, visit_id=visit_id, settlement_id=settlement_id)
 
     def move(
         self,
@@ -98,98 +71,108 @@ class SqlJournalRepository:
         count_attempt: bool = False,
     ) -> JournalEntry:
         """Move along the state machine (illegal edges raise ``IllegalTransition``); record the event."""
-        row = self._row(msgid)
-        if row is None:
-            raise UnknownMsgId(msgid)
-        previous = row.state
-        row.state = move(previous, state)
-        row.updated_at = now
-        if error:
-            row.last_error = error
-        if visit_id:
-            row.visit_id = visit_id
-        if settlement_id:
-            row.settlement_id = settlement_id
-        if count_attempt:
-            row.attempts += 1
-        self._event(
-            msgid, previous=previous, state=state, at=now, attempts=row.attempts, error=error
+        self._apply(
+            msgid,
+            [(state, now)],
+            error=error,
+            visit_id=visit_id,
+            settlement_id=settlement_id,
+            count_attempt=count_attempt,
         )
-        self._session.flush()
-        return _entry(row)
+        moved = self.get(msgid)
+        if moved is None:  # pragma: no cover - _apply has just found the row
+            raise UnknownMsgId(msgid)
+        return moved
 
     def get(self, msgid: str) -> JournalEntry | None:
         """The row for ``msgid``."""
-        row = self._row(msgid)
-        return None if row is None else _entry(row)
+        entries = self._entries(select(_JOURNAL).where(_JOURNAL.c.msgid == msgid))
+        return entries[0] if entries else None
 
     def unresolved(self) -> Sequence[JournalEntry]:
         """Rows whose outcome is not definite, oldest first."""
-        query = (
-            select(JournalRow)
-            .where(JournalRow.state.in_(_UNRESOLVED))
-            .order_by(JournalRow.created_at, JournalRow.id)
+        return self._entries(
+            select(_JOURNAL)
+            .where(_JOURNAL.c.state.in_(_UNRESOLVED))
+            .order_by(_JOURNAL.c.created_at, _JOURNAL.c.id)
         )
-        return [_entry(row) for row in self._session.scalars(query)]
 
     def for_bill(self, bill_id: str) -> Sequence[JournalEntry]:
         """Every row of a bill, oldest first."""
-        query = (
-            select(JournalRow)
-            .where(JournalRow.bill_id == bill_id)
-            .order_by(JournalRow.created_at, JournalRow.id)
+        return self._entries(
+            select(_JOURNAL)
+            .where(_JOURNAL.c.bill_id == bill_id)
+            .order_by(_JOURNAL.c.created_at, _JOURNAL.c.id)
         )
-        return [_entry(row) for row in self._session.scalars(query)]
 
     def between(self, start: datetime, end: datetime) -> Sequence[JournalEntry]:
         """Rows created in ``[start, end)``, oldest first."""
-        query = (
-            select(JournalRow)
-            .where(JournalRow.created_at >= start, JournalRow.created_at < end)
-            .order_by(JournalRow.created_at, JournalRow.id)
+        return self._entries(
+            select(_JOURNAL)
+            .where(_JOURNAL.c.created_at >= start, _JOURNAL.c.created_at < end)
+            .order_by(_JOURNAL.c.created_at, _JOURNAL.c.id)
         )
-        return [_entry(row) for row in self._session.scalars(query)]
 
     def history(self, msgid: str) -> Sequence[tuple[datetime, JournalState | None, JournalState]]:
         """The recorded moves of one row: (when, from, to), first to last."""
         query = select(JournalEvent).where(JournalEvent.msgid == msgid).order_by(JournalEvent.id)
         return [(e.at, e.from_state, e.to_state) for e in self._session.scalars(query)]
 
-    def _row(self, msgid: str) -> JournalRow | None:
-        row = self._rows.get(msgid)
-        if row is None:
-            query = select(JournalRow).where(JournalRow.msgid == msgid)
-            row = self._session.scalars(query).first()
-            if row is not None:
-                self._rows[msgid] = row
-        return row
+    def _entries(self, query: Select[Any]) -> list[JournalEntry]:
+        rows = self._session.connection().execute(query)
+        return [
+            JournalEntry(**{name: getattr(row, name) for name in _ENTRY_FIELDS}) for row in rows
+        ]
 
-    def _forget(self, msgid: str) -> None:
-        # A row loaded by ``move`` earlier in this unit of work must not keep its old state.
-        row = self._rows.pop(msgid, None)
-        if row is not None:
-            self._session.expire(row)
-
-    def _event(
+    def _apply(
         self,
         msgid: str,
+        moves: Sequence[tuple[JournalState, datetime]],
         *,
-        previous: JournalState | None,
-        state: JournalState,
-        at: datetime,
-        attempts: int,
         error: str,
+        visit_id: str,
+        settlement_id: str,
+        count_attempt: bool = False,
     ) -> None:
-        self._session.add(
-            JournalEvent(
-                msgid=msgid,
-                at=at,
-                from_state=previous,
-                to_state=state,
-                attempts=attempts,
-                error=error,
+        """Check each move against the state machine, then one UPDATE and one insert of events."""
+        connection = self._session.connection()
+        found = connection.execute(
+            select(_JOURNAL.c.state, _JOURNAL.c.attempts).where(_JOURNAL.c.msgid == msgid)
+        ).first()
+        if found is None:
+            raise UnknownMsgId(msgid)
+        attempts = found.attempts + (1 if count_attempt else 0)
+        previous: JournalState = found.state
+        events = []
+        for number, (state, at) in enumerate(moves, start=1):
+            last = number == len(moves)
+            move(previous, state)
+            events.append(
+                _event_values(
+                    msgid,
+                    previous=previous,
+                    state=state,
+                    at=at,
+                    attempts=attempts,
+                    error=error if last else "",
+                )
             )
-        )
+            previous = state
+        changes: dict[str, object] = {
+            "state": previous,
+            "updated_at": moves[-1][1],
+            "attempts": attempts,
+        }
+        for name, value in (
+            ("last_error", error), ("visit_id", visit_id), ("settlement_id", settlement_id)
+        ):  # fmt: skip
+            if value:
+                changes[name] = value
+        connection.execute(update(JournalRow).where(JournalRow.msgid == msgid).values(changes))
+        connection.execute(insert(JournalEvent), events)
+
+
+_JOURNAL = JournalRow.__table__
 
 
 def _row_values(entry: JournalEntry) -> dict[str, object]:
@@ -214,10 +197,6 @@ def _event_values(
         "attempts": attempts,
         "error": error,
     }
-
-
-def _entry(row: JournalRow) -> JournalEntry:
-    return JournalEntry(**{name: getattr(row, name) for name in _ENTRY_FIELDS})
 
 
 _ENTRY_FIELDS = tuple(field.name for field in fields(JournalEntry))

@@ -19,6 +19,7 @@ from app.domain.masking import mask_number
 from app.domain.operator import Operator
 from app.domain.person import InsuranceEntry, InsuredPerson, Qualification, QualificationState
 from app.domain.region import is_cross_province, province_name
+from app.domain.scanner import parse_voucher_code
 from app.domain.visit import Credential, CredentialKind
 from app.errors import (
     InputError,
@@ -146,9 +147,10 @@ class EligibilityService:
         if identity.kind is IdentityKind.ID_NUMBER:
             parsed = parse_id_number(identity.value)
             return Credential(CredentialKind.ID_NUMBER, parsed.value, id_number=parsed.value)
-        code = identity.value.strip()
-        if not code:
+        if not identity.value.strip():
             raise InputError("电子凭证码为空，请让患者重新出示医保电子凭证。", code="voucher_empty")
+        # Length and characters are checked here, before anything reaches the e-voucher centre.
+        code = parse_voucher_code(identity.value).value
         decoded = self._gateway.decode_voucher(operator, code)
         # The e-voucher centre may answer with a masked ID number; 1101 returns the real one.
         id_number = "" if "*" in decoded.id_number else decoded.id_number

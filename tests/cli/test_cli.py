@@ -10,39 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import tomli_w
 from helpers.engine_fixtures import (
     CASHIER_PASSWORD,
     SUPERVISOR_PASSWORD,
-    add_operators,
     demo_bill_path,
     make_engine,
 )
 
 from app.cli.main import main
-from app.config import Settings, load_settings
-from app.sandbox import SandboxServer, client_config
+from app.config import Settings
+from app.sandbox import SandboxServer
 from app.services.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def cli_env(
-    sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> tuple[Path, Path]:
-    """(config file, data folder) with cashier C001 and supervisor S001 in the store."""
-    config = client_config(sandbox)
-    config["platform"]["read_timeout"] = 5.0
-    path = tmp_path / "settlement-window.toml"
-    path.write_text(tomli_w.dumps(config), encoding="utf-8")
-    data_dir = tmp_path / "data"
-    engine = make_engine(load_settings(path), data_dir)
-    add_operators(engine)
-    engine.close()
-    monkeypatch.setenv("SW_OPERATOR_PASSWORD", CASHIER_PASSWORD)
-    monkeypatch.setenv("SW_SUPERVISOR_PASSWORD", SUPERVISOR_PASSWORD)
-    return path, data_dir
 
 
 def _factory(settings: Settings, data_dir: Path) -> Engine:

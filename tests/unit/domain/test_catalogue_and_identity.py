@@ -67,3 +67,44 @@ def test_invalid_id_numbers_say_what_is_wrong(raw: str, code: str) -> None:
     assert caught.value.code == code
     assert "身份证" in caught.value.text
     assert not is_valid_id_number(raw)
+
+
+# Beijing's 大兴区 got its code 110115 in 2001; a woman born there in 1950 got it on her ID card.
+DAXING_1950 = "11011519500307002X"
+
+
+def test_an_address_code_created_after_the_birth_year_is_accepted() -> None:
+    from stdnum.cn import ric  # noqa: PLC0415  (only to show what the library refuses)
+
+    assert not ric.is_valid(DAXING_1950), "the library refuses a district younger than its holder"
+
+    parsed = parse_id_number(DAXING_1950)
+
+    assert parsed.birth_date == date(1950, 3, 7)
+    assert parsed.gender.label == "女"
+
+
+def test_a_card_with_an_older_patients_young_district_code_is_read() -> None:
+    from helpers.device_fixtures import CardFields  # noqa: PLC0415
+
+    from app.validation.card import parse_card_string  # noqa: PLC0415
+
+    card = parse_card_string(CardFields(id_number=DAXING_1950).text())
+
+    assert card.id_number.value == DAXING_1950
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("990105195003070020", "id_component"),  # no such province
+        ("110115203003070027", "id_component"),  # born in the future
+        ("11011518700307002X", "id_component"),  # not a plausible birth date
+        ("11011519500307002Y", "id_format"),
+        ("１１０１１５１９５００３０７００２X", "id_format"),  # full-width digits are not ASCII
+    ],
+)
+def test_structure_province_and_birth_date_are_still_checked(raw: str, code: str) -> None:
+    with pytest.raises(IdNumberError) as caught:
+        parse_id_number(raw, today=date(2026, 12, 7))
+    assert caught.value.code == code

@@ -23,6 +23,7 @@ from app.domain.journal import JournalState
 from app.domain.masking import mask_number
 from app.domain.money import ZERO, money_sum
 from app.domain.operator import Action, Operator, allows
+from app.domain.shift_report import EntryKind
 from app.errors import PermissionDenied, RecoveryPending
 from app.services.crashpoints import crash_point
 from app.services.journaling import CallIntent, JournaledCaller
@@ -60,29 +61,6 @@ class Discrepancy(StrEnum):
             "1": "中心多（平台有、本院无）",
             "2": "医药机构多（本院有、平台无）",
             "3": "金额不一致",
-        }[self.value]
-
-
-class EntryKind(StrEnum):
-    """What a stored record is, for the shift report."""
-
-    SETTLEMENT = "settlement"
-    RESETTLEMENT = "resettlement"
-    CANCELLATION = "cancellation"
-    PARTIAL_REFUND = "partial_refund"
-    SELF_PAY = "self_pay"
-    SELF_PAY_REFUND = "self_pay_refund"
-
-    @property
-    def label(self) -> str:
-        """Chinese name."""
-        return {
-            "settlement": "医保结算",
-            "resettlement": "部分退费重结",
-            "cancellation": "结算撤销",
-            "partial_refund": "部分退费撤销",
-            "self_pay": "全额自费收款",
-            "self_pay_refund": "全额自费退款",
         }[self.value]
 
 
@@ -182,7 +160,7 @@ def shift_report(
     """Sum every record with its sign, per operator and kind."""
     buckets: dict[tuple[str, EntryKind], list[StoredSettlement]] = defaultdict(list)
     for stored in records:
-        kind = _kind(stored, child_bills, parent_bills)
+        kind = entry_kind(stored, child_bills, parent_bills)
         buckets[(stored.operator_code, kind)].append(stored)
     lines = tuple(
         ShiftLine(
@@ -207,7 +185,10 @@ def shift_report(
     )
 
 
-def _kind(stored: StoredSettlement, child_bills: set[str], parent_bills: set[str]) -> EntryKind:
+def entry_kind(
+    stored: StoredSettlement, child_bills: set[str], parent_bills: set[str]
+) -> EntryKind:
+    """What a stored record is: self-pay or not, cancellation or not, part of a partial refund."""
     self_pay = stored.record.settlement_id.startswith(SELF_PAY_PREFIX)
     if stored.is_cancellation:
         if self_pay:

@@ -244,6 +244,10 @@ class ReceiptRepository(Protocol):
         """Every receipt issued for a settlement."""
         ...
 
+    def issued_between(self, start: datetime, end: datetime) -> Sequence[ReceiptIssue]:
+        """Receipts issued in ``[start, end)``, in number order."""
+        ...
+
 
 @dataclass(frozen=True)
 class OperatorAccount:

@@ -90,6 +90,15 @@ class SqlReceiptRepository:
         )
         return [_issue(row) for row in rows]
 
+    def issued_between(self, start: datetime, end: datetime) -> Sequence[ReceiptIssue]:
+        """Receipts issued in ``[start, end)``, in number order (the shift report's ranges)."""
+        rows = self._session.scalars(
+            select(ReceiptRow)
+            .where(ReceiptRow.issued_at >= start, ReceiptRow.issued_at < end)
+            .order_by(ReceiptRow.receipt_no)
+        )
+        return [_issue(row) for row in rows]
+
     def _require(self, receipt_no: str) -> ReceiptRow:
         row = self._session.get(ReceiptRow, receipt_no)
         if row is None:

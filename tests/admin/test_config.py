@@ -16,7 +16,9 @@ from app.config import (
     MIN_RETENTION_DAYS,
     Settings,
     effective_values,
+    entries,
     example_config_path,
+    known_keys,
     load_settings,
     settings_from_mapping,
 )
@@ -402,32 +404,31 @@ def test_template_documents_every_key_and_every_key_is_known() -> None:
     active = _template_keys(data)
     # The alternative token sources are shown commented out.
     commented = {"platform.token_keyring", "platform.token"}
-    from app.config import _KNOWN_KEYS  # noqa: PLC0415 - the table of keys under test
-
-    known = {
-        f"{table}.{key}" if table else key for table, keys in _KNOWN_KEYS.items() for key in keys
-    }
-    known -= set(_KNOWN_KEYS) - {""}  # the section names themselves
+    known = {entry.key for entry in entries()}
     assert active | commented == known
     for key in commented:
         assert f"# {key.split('.')[1]} = " in text
-    # Every key is explained by a comment line directly above it or in its block.
+    # Every key is explained by a comment line directly above it.
     assert text.count("\n#") >= len(known)
 
 
 def test_effective_values_name_every_file_key_and_hold_the_token_only_as_a_value() -> None:
     settings = settings_from_mapping(base_mapping())
     values = effective_values(settings)
-    from app.config import _KNOWN_KEYS  # noqa: PLC0415 - the table of keys under test
-
-    in_file = {f"{table}.{key}" for table, keys in _KNOWN_KEYS.items() if table for key in keys}
-    in_file |= {key for key in _KNOWN_KEYS[""] if key not in _KNOWN_KEYS}
-    # The token's three sources are one effective value; its source is named apart.
-    in_file -= {"platform.token_file", "platform.token_keyring"}
-    assert in_file - set(values) == set()
+    in_file = {entry.key for entry in entries()}
     assert set(values) - in_file == {"platform.credential_source"}
-    assert "platform.token" in values
+    assert in_file - set(values) == set()
+    assert values["platform.token"] == '"t0ken"'
     changed = effective_values(
         settings_from_mapping(with_value("login", "second_factor_roles", ["admin"]))
     )
     assert {k for k in values if values[k] != changed[k]} == {"login.second_factor_roles"}
+
+
+def test_every_table_and_key_of_the_file_is_declared_once() -> None:
+    keys = [entry.key for entry in entries()]
+    assert len(keys) == len(set(keys))
+    tables = known_keys()
+    assert {f"{t}.{k}" if t else k for t, names in tables.items() for k in names} - set(keys) == {
+        table for table in tables if table
+    }

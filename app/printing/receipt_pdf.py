@@ -459,3 +459,9 @@ def _canvas(buffer: io.BytesIO, size: tuple[float, float], title: str) -> Canvas
     canvas.setAuthor("settlement-window")
     canvas.setCreator("settlement-window")
     return canvas
+
+
+# The block writer and the page placer, shared with other papers printed the same way
+# (the shift report, app.printing.shift_report_pdf).
+BlockWriter = _Writer
+paginate = _paginate

@@ -7,7 +7,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from helpers.engine_fixtures import SUPERVISOR_PASSWORD, demo_bill
+from helpers.engine_fixtures import demo_bill
+from helpers.shift_fixtures import a_day_with_everything, shift_service
 
 from app.domain.money import money_sum
 from app.domain.operator import Operator, Role
@@ -22,13 +23,10 @@ from app.domain.shift_report import (
 )
 from app.errors import PermissionDenied
 from app.sandbox import SandboxServer
-from app.services.cancel import SupervisorApproval
 from app.services.day_close import DayCloseReport, day_bounds
 from app.services.engine import Engine
 from app.services.ports.store import StoredSettlement
-from app.services.shift_report import ShiftReportService, category_of
-
-APPROVAL = SupervisorApproval("S001", SUPERVISOR_PASSWORD)
+from app.services.shift_report import category_of
 
 
 class _TextRenderer:
@@ -38,48 +36,11 @@ class _TextRenderer:
         return f"{sheet.report_no} {sheet.print_no} {report.total.amounts.total}".encode()
 
 
-def _service(engine: Engine) -> ShiftReportService:
-    settings = engine.settings
-    return ShiftReportService(
-        engine.uow_factory,
-        engine.clock,
-        hospital_name=settings.hospital.name,
-        hospital_code=settings.hospital.code,
-        window_no=settings.window.device_no,
-    )
-
-
 def _second_cashier(engine: Engine) -> Operator:
     with engine.uow_factory() as uow:
         uow.operators.add("C002", "收费员丙", Role.CASHIER, "Cashier-two-2026")
         uow.commit()
     return engine.operator("C002")
-
-
-def _a_day_with_everything(
-    engine: Engine, cashier: Operator, supervisor: Operator, sandbox: SandboxServer
-) -> None:
-    """Settlements of every category, a cancellation, a partial refund, a self-pay collection and
-    its refund, a reversed 2207, receipts issued, copied (补打) and reissued (重打)."""
-    assert engine.receipts is not None
-    for prefix in ("01", "03", "13", "04"):  # chronic, two diseases, general, self-pay
-        bill = engine.settle_visit(demo_bill(prefix), cashier)
-        engine.receipts.issue_for_bill(bill.bill_id, cashier)
-    cancelled = engine.settle_visit(demo_bill("02"), cashier)
-    engine.cancel(cancelled.groups[0].settlement_id, cashier, APPROVAL)
-    visit = demo_bill("08")
-    refunded = engine.settle_visit(visit, cashier)
-    engine.partial_refund(
-        refunded.groups[0].settlement_id, [visit.lines[-1].line_no], cashier, APPROVAL
-    )
-    self_paid = engine.settle_visit(demo_bill("05"), cashier)
-    engine.cancel(self_paid.groups[0].settlement_id, cashier, APPROVAL)
-    sandbox.set_faults([{"infno": "2207", "kind": "drop_after", "nth": [1]}])
-    engine.settle_visit(demo_bill("09"), cashier)  # reversed: listed, no money moved
-    sandbox.set_faults([])
-    first = engine.receipts.issue_for_bill(cancelled.bill_id, cashier)[0]
-    engine.receipts.copy(first.receipt_no, cashier)
-    engine.receipts.reissue(first.receipt_no, cashier, supervisor)
 
 
 def _store_records(engine: Engine, day_report: DayCloseReport) -> list[StoredSettlement]:
@@ -100,10 +61,10 @@ def _amounts(items: list[StoredSettlement]) -> Amounts:
 def test_the_shift_report_equals_the_store_and_the_platforms_3201_totals(
     engine: Engine, cashier: Operator, supervisor: Operator, sandbox: SandboxServer
 ) -> None:
-    _a_day_with_everything(engine, cashier, supervisor, sandbox)
+    a_day_with_everything(engine, cashier, supervisor, sandbox)
     day_close = engine.close_day(engine.day_close.today(), supervisor)
     assert day_close.balanced, day_close.groups
-    service = _service(engine)
+    service = shift_service(engine)
 
     report = service.report(service.scope(cashier, day=day_close.day))
 
@@ -170,7 +131,7 @@ def test_a_cashier_sees_only_their_own_shift_and_a_supervisor_anyones(
     other = _second_cashier(engine)
     engine.settle_visit(demo_bill("01"), cashier)
     engine.settle_visit(demo_bill("13"), other)
-    service = _service(engine)
+    service = shift_service(engine)
     day = service.today()
 
     mine = service.report(service.scope(cashier, day=day))
@@ -190,7 +151,7 @@ def test_every_print_is_audited_and_a_reprint_says_so(
     engine: Engine, cashier: Operator, supervisor: Operator
 ) -> None:
     engine.settle_visit(demo_bill("01"), cashier)
-    service = _service(engine)
+    service = shift_service(engine)
     scope = service.scope(cashier, day=service.today())
 
     first = service.render(service.report(scope), cashier, _TextRenderer())

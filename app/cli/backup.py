@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
 
+from app.cli.logs import use_data_dir
+from app.cli.output import EXIT_USAGE, Output
 from app.config import (
     LOCK_FILE_NAME,
     Settings,
@@ -26,6 +28,7 @@ from app.config import (
 )
 from app.domain.operator import Action, Operator
 from app.errors import AppError, PermissionDenied, SecondFactorNeeded, StoreError
+from app.private_files import secure_data_folder
 from app.services.admin import purge_personal_data, run_backup
 from app.services.auth import AuthService, LoginPolicy, authorize
 from app.services.ports.clock import SystemClock
@@ -51,14 +54,15 @@ def load_cli_settings(args: argparse.Namespace) -> Settings:
 
 
 def cli_data_dir(args: argparse.Namespace, settings: Settings) -> Path:
-    """``--data-dir``, else the configured data folder, else the default one."""
-    return data_dir_of(settings, getattr(args, "data_dir", None))
+    """``--data-dir``, else the configured data folder, else the default one; private (0700) and
+    holding this command's log."""
+    return use_data_dir(data_dir_of(settings, getattr(args, "data_dir", None)), settings.log)
 
 
 def ensure_private_dir(folder: Path) -> None:
     """Create the data folder readable by the app's user only (it holds the key file and logs)."""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        secure_data_folder(folder)
     except OSError:
         raise StoreError(
             f"无法创建数据目录 {folder}，请检查权限或磁盘。", code="data_dir_create"
@@ -206,14 +210,15 @@ def report(args: argparse.Namespace, text: str, payload: dict[str, object]) -> N
 
 
 def run_safely(handler: Handler) -> Handler:
-    """Turn expected errors into a Chinese message on stderr and exit code 2."""
+    """Turn expected errors into a Chinese message on stderr (or the JSON error document under
+    ``--json``) and exit code 2."""
 
     def wrapped(args: argparse.Namespace) -> int:
         try:
             return handler(args)
         except AppError as exc:
-            sys.stderr.write(f"错误：{exc.text}\n")
-            return 2
+            out = Output(json_mode=getattr(args, "json", False))
+            return out.error(exc, exit_code=EXIT_USAGE)
 
     return wrapped
 

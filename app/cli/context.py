@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from app.cli.logs import use_data_dir
 from app.cli.output import Output
 from app.config import Settings, data_dir_of, default_config_path, load_settings
 from app.domain.operator import Operator
@@ -55,8 +56,10 @@ class CliContext:
         return self._settings
 
     def data_dir(self) -> Path:
-        """``--data-dir``, else the configured or default data folder."""
-        return data_dir_of(self.settings(), self.args.data_dir)
+        """``--data-dir``, else the configured or default data folder; private (0700) and holding
+        this command's log."""
+        settings = self.settings()
+        return use_data_dir(data_dir_of(settings, self.args.data_dir), settings.log)
 
     def engine(self, *, recover: bool = True) -> Engine:
         """The engine, built on first use; recovery runs first unless ``recover`` is false."""

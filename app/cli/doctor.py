@@ -111,7 +111,11 @@ class _Doctor:
         )
 
     def data_directory(self) -> Finding:
-        data_dir = cli_data_dir(self._args, self._need_settings())
+        settings = self._need_settings()
+        try:
+            data_dir = cli_data_dir(self._args, settings)  # also tightens a looser folder
+        except (ConfigError, StoreError) as exc:
+            return Finding(Status.ERROR, exc.text)
         try:
             ensure_private_dir(data_dir)
             with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".doctor-"):

@@ -25,9 +25,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def identity_of(args: argparse.Namespace) -> IdentityInput:
     """The identity given on the command line."""
-    if args.card_string:
+    # ``is not None``: an empty string was given on purpose and must be refused as such.
+    if args.card_string is not None:
         return IdentityInput(IdentityKind.CARD_STRING, args.card_string)
-    if args.voucher:
+    if args.voucher is not None:
         return IdentityInput(IdentityKind.VOUCHER, args.voucher)
     return IdentityInput(IdentityKind.ID_NUMBER, args.id_number)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -19,6 +20,7 @@ from app.cli.backup import (
 )
 from app.domain.operator import Action
 from app.errors import InputError
+from app.private_files import PRIVATE_FILE, make_private_folders
 from app.services.admin import EXPORT_FORMATS, export_audit, export_settlements
 from app.services.ports.clock import SystemClock
 
@@ -44,13 +46,24 @@ def _period(args: argparse.Namespace) -> tuple[datetime, datetime]:
 
 
 def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the export atomically, readable by this account only (it names patients)."""
     partial = path.with_name(path.name + ".partial")
     # utf-8-sig: Excel on the finance office's Windows PCs reads Chinese CSV correctly only with a BOM.
     encoding = "utf-8-sig" if path.suffix.lower() == ".csv" else "utf-8"
-    with partial.open("w", encoding=encoding, newline="") as handle:
-        handle.write(text)
-    os.replace(partial, path)
+    try:
+        make_private_folders(path.parent)
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        with open(descriptor, "w", encoding=encoding, newline="") as handle:
+            handle.write(text)
+        os.replace(partial, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise InputError(
+            f"无法写入导出文件 {path}（{exc.strerror or exc}）。请用 --output 换一个可写的位置，"
+            "或检查权限和磁盘空间。",
+            code="export_write",
+        ) from None
 
 
 def _export(args: argparse.Namespace) -> int:

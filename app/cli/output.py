@@ -93,9 +93,10 @@ class Output:
         self._err.write(text + "\n")
         self._err.flush()
 
-    def error(self, exc: AppError) -> int:
-        """Report an expected failure; returns its exit code."""
-        code = exit_code_for(exc)
+    def error(self, exc: AppError, *, exit_code: int | None = None) -> int:
+        """Report an expected failure; returns its exit code (``exit_code`` overrides the usual
+        one, for the admin commands whose refusals are documented as 2)."""
+        code = exit_code_for(exc) if exit_code is None else exit_code
         if self.json_mode:
             document = {
                 "ok": False,
@@ -110,3 +111,20 @@ class Output:
             self._err.write(f"错误：{exc.text}\n")
             self._err.flush()
         return code
+
+    def internal_error(self) -> int:
+        """Report an unexpected failure (already logged with its traceback); returns 1."""
+        text = "内部错误：命令异常结束，详情已写入日志。请将日志发给信息科。"
+        if self.json_mode:
+            document = {
+                "ok": False,
+                "exit_code": EXIT_BUG,
+                "error": "internal",
+                "message": text,
+                "detail": {},
+            }
+            self._out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+            self._out.flush()
+        else:
+            self.note(text)
+        return EXIT_BUG

@@ -59,6 +59,9 @@ def to_money(value: Numeric, what: str = "金额") -> Decimal:
     amount = _as_decimal(value, what)
     if not amount.is_finite():
         raise MoneyError(f"{what}不是有效的数字，请重新输入。", code="money_not_finite")
+    # Magnitude first, from the exponent alone: arithmetic on "1e999999999" overflows the context.
+    if amount and amount.adjusted() > MAX_AMOUNT.adjusted():
+        raise MoneyError(f"{what}超出允许范围，请核对。", code="money_range")
     exponent = amount.as_tuple().exponent
     assert isinstance(exponent, int)  # finite numbers have an int exponent
     if exponent < -2 and amount != amount.quantize(FEN):
@@ -114,6 +117,9 @@ def parse_decimal(value: Numeric, what: str, *, places: int, positive: bool = Tr
     number = _as_decimal(value, what)
     if not number.is_finite():
         raise MoneyError(f"{what}不是有效的数字，请重新输入。", code="decimal_not_finite")
+    # Magnitude first, from the exponent alone: arithmetic on "1e999999999" overflows the context.
+    if number and number.adjusted() >= 16:
+        raise MoneyError(f"{what}超出允许范围，请核对。", code="decimal_range")
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)
     if exponent < -places and number != number.quantize(Decimal(1).scaleb(-places)):

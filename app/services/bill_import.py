@@ -208,6 +208,11 @@ def parse_visit_text(text: str) -> ImportedVisit:
         data = json.loads(text, parse_float=Decimal)
     except ValueError as exc:
         raise _fail(f"文件不是有效的 JSON：{exc}。请检查逗号、引号和括号。", "(json)") from None
+    except RecursionError:
+        raise _fail(
+            "文件中的 JSON 嵌套层数过多，不是账单格式（见 docs/bill-format.md），请检查文件。",
+            "(json)",
+        ) from None
     if not isinstance(data, Mapping):
         raise _fail("文件内容应为一个 JSON 对象。", "(json)")
     return parse_visit(data)

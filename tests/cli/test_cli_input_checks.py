@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.engine_fixtures import SUPERVISOR_PASSWORD, demo_bill_path, make_engine
 
+from app.cli.main import main
+from app.config import Settings
+from app.log import LOG_FILE_NAME
 from app.sandbox import SandboxServer
+from app.services.engine import Engine
 
 CliRunner = Callable[..., tuple[int, dict[str, Any]]]
+
+
+def engine_factory(settings: Settings, data_dir: Path) -> Engine:
+    return make_engine(settings, data_dir)
 
 
 @pytest.mark.parametrize(
@@ -32,3 +43,123 @@ def test_a_malformed_voucher_is_refused_before_anything_is_sent(
     assert "电子凭证" in document["message"]
     assert sandbox.request_count("ec.query") == 0
     assert sandbox.request_count() == 0
+
+
+# ------------------------------------------------------------------ inputs that used to crash
+
+
+def _bill(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bill.json"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _no_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_astronomic_quantity_is_a_bill_format_error(
+    cli: CliRunner, tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    bill = json.loads(demo_bill_path("01").read_text(encoding="utf-8"))
+    bill["lines"][0]["quantity"] = "1e999999999"
+
+    code, document = cli(
+        "settle", "--bill", str(_bill(tmp_path, json.dumps(bill))), "--yes", "--operator", "C001"
+    )
+
+    assert (code, document["error"]) == (2, "bill_format")
+    assert "数量超出允许范围" in document["message"]
+    assert sandbox.request_count() == 0
+
+
+def test_a_200000_deep_nested_bill_is_a_bill_format_error(
+    cli: CliRunner, tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    deep = '{"lines": ' + "[" * 200_000 + "]" * 200_000 + "}"
+
+    code, document = cli("settle", "--bill", str(_bill(tmp_path, deep)), "--yes")
+
+    assert (code, document["error"]) == (2, "bill_format")
+    assert "嵌套" in document["message"]
+
+
+def test_a_data_dir_that_is_a_file_is_refused(
+    cli_env: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config, _ = cli_env
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x", encoding="utf-8")
+
+    for command in (["journal", "list"], ["users", "list", "--as", "S001"]):
+        code = main(
+            ["--config", str(config), "--data-dir", str(a_file), "--json", *command],
+            engine_factory,
+        )
+        captured = capsys.readouterr()
+        document = json.loads(captured.out)
+        assert (code, document["error"]) == (2, "not_a_folder"), command
+        assert "不是文件夹" in document["message"]
+        assert "Traceback" not in captured.err
+
+
+def test_an_empty_card_string_is_an_input_error(cli: CliRunner, sandbox: SandboxServer) -> None:
+    code, document = cli("eligibility", "--card-string", "", "--operator", "C001")
+
+    assert code == 2
+    assert document["error"] != "internal"
+    assert "卡" in document["message"]
+    assert sandbox.request_count() == 0
+
+
+@pytest.mark.parametrize("where", ["below-a-file", "a-folder"])
+def test_an_unwritable_export_output_is_one_json_error(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    # Tests run as root, who may write anywhere: use paths nobody can write a file at.
+    blocker = tmp_path / "plain-file"
+    blocker.write_text("x", encoding="utf-8")
+    output = blocker / "out.csv" if where == "below-a-file" else tmp_path
+    monkeypatch.setenv("SW_OPERATOR_PASSWORD", SUPERVISOR_PASSWORD)
+
+    code, document = cli(
+        "export", "settlements", "--start", "2026-11-23", "--output", str(output),
+        "--as", "S001", "--admin-password", SUPERVISOR_PASSWORD,
+    )  # fmt: skip
+
+    assert code == 2
+    assert document["ok"] is False
+    assert str(tmp_path) in document["message"]
+
+
+def test_usage_errors_under_json_are_one_json_document(
+    cli_env: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    config, _ = cli_env
+
+    code = main(["--config", str(config), "--json", "settle", "--no-such-option"], engine_factory)
+
+    document = json.loads(capsys.readouterr().out)
+    assert (code, document["error"]) == (2, "usage")
+
+
+def test_an_unexpected_failure_is_one_json_document_and_logged(
+    cli_env: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    config, data_dir = cli_env
+
+    def broken_factory(_settings: Settings, _data_dir: Path) -> Engine:
+        raise RuntimeError("simulated bug with certno=110105194912310021")
+
+    code = main(
+        ["--config", str(config), "--data-dir", str(data_dir), "--json", "journal", "list"],
+        broken_factory,
+    )
+
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert (code, document["error"]) == (1, "internal")
+    assert "Traceback" not in captured.err
+    log_text = (data_dir / "logs" / LOG_FILE_NAME).read_text(encoding="utf-8")
+    assert "simulated bug" in log_text
+    assert "110105194912310021" not in log_text

@@ -153,3 +153,13 @@ class OutcomeUnknown(PlatformError):
     """The request was sent and no valid answer came back. It may or may not have taken effect."""
 
     code = "outcome_unknown"
+
+
+class ChargeAlreadySettled(AppError):
+    """The visit's charges are settled, or being settled, under another bill. Nothing was sent.
+
+    ``detail``: ``bill_id`` (the bill holding them), ``settlement_ids`` (comma-separated, empty while
+    that bill is still in flight) and ``outpatient_no``.
+    """
+
+    code = "charge_already_settled"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -142,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         client.sign_in()
         try:
             raw_visit(client, visit)  # warm both sides up
-            bench.engine.settle_visit(visit, bench.cashier)
+            _settle(bench.engine, visit, bench.cashier)
             for latency_ms in args.latency_ms:
                 at_latency(bench, latency_ms)
                 raw, ours, ratio = median_ratio(
@@ -162,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _settle(engine: Any, visit: ImportedVisit, cashier: Any) -> None:
-    bill = engine.settle_visit(visit, cashier)
+    # Each run is another HIS visit: the same one is settled only once (issue #11 item 1).
+    bill = engine.settle_visit(replace(visit, outpatient_no=f"MZB{uuid.uuid4().hex[:12]}"), cashier)
     if any(group.state.value != "settled" for group in bill.groups):
         raise RuntimeError(f"benchmark visit did not settle: {bill}")
 

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from app.errors import (
     AppError,
     BillLocked,
+    ChargeAlreadySettled,
     ConfigError,
     InputError,
     OutcomeUnknown,
@@ -44,7 +45,7 @@ def exit_code_for(exc: AppError) -> int:
         return EXIT_UNKNOWN
     if isinstance(exc, PlatformUnavailable | PlatformMaintenance):
         return EXIT_UNAVAILABLE
-    if isinstance(exc, PlatformRejected | PermissionDenied | UserCancelled):
+    if isinstance(exc, PlatformRejected | PermissionDenied | UserCancelled | ChargeAlreadySettled):
         return EXIT_REJECTED
     if isinstance(exc, ConfigError | InputError):
         return EXIT_USAGE

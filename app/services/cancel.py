@@ -26,6 +26,7 @@ from app.errors import (
     PlatformFailure,
 )
 from app.services.bill_import import IdentityInput, IdentityKind, ImportedVisit
+from app.services.charge_claims import release_cancelled
 from app.services.crashpoints import crash_point
 from app.services.eligibility import EligibilityService
 from app.services.journaling import CallIntent, JournaledCaller, failure_text
@@ -305,6 +306,7 @@ class CancelService:
         for group in uow.bills.groups(stored.bill_id):
             if group.group_key == stored.group_key:
                 uow.bills.save_group(replace(group, state=GroupState.CANCELLED))
+                release_cancelled(uow, group, self._clock.now())
         uow.audit.append(
             self._clock.now(), operator.code, "cancel", "ok",
             f"{stored.record.settlement_id} approved by {supervisor.code}",

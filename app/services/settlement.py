@@ -52,6 +52,7 @@ from app.errors import (
     RecoveryPending,
 )
 from app.services.bill_import import ImportedVisit
+from app.services.charge_claims import ChargeClaimService
 from app.services.crashpoints import crash_point
 from app.services.eligibility import EligibilityView
 from app.services.journaling import CallIntent, CallOutcome, JournaledCaller, failure_text
@@ -205,8 +206,10 @@ class SettlementService:
         caller: JournaledCaller,
         recovery: RecoveryHook,
         window_no: str = "",
+        claims: ChargeClaimService | None = None,
     ):
         """Bind to the platform, the store, the clock, this hospital, recovery and this window."""
+        self._claims = claims or ChargeClaimService(uow_factory, clock)
         self._window_no = window_no
         self._gateway = gateway
         self._uow_factory = uow_factory
@@ -318,11 +321,12 @@ class SettlementService:
             PermissionDenied: the operator may not settle.
         """
         self._require(operator, Action.SETTLE)
-        self._guard(bill_id)
-        try:
-            self._settle_groups(bill_id, operator, confirm)
-        finally:
-            result = self._refresh_status(bill_id)
+        with self._claims.holding(bill_id, operator.code):  # a charge is paid once (R16)
+            self._guard(bill_id)
+            try:
+                self._settle_groups(bill_id, operator, confirm)
+            finally:
+                result = self._refresh_status(bill_id)
         return result
 
     def _settle_groups(
@@ -360,9 +364,10 @@ class SettlementService:
     def preview(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
         """Run 2201 → 2203 → 2204 → 2206 for one group (resuming where it stands)."""
         self._require(operator, Action.PRE_SETTLE)
-        self._guard(bill_id)
-        bill, group = self._load(bill_id, group_key)
-        previewed = self._preview(bill, group, operator)
+        with self._claims.holding(bill_id, operator.code):
+            self._guard(bill_id)
+            bill, group = self._load(bill_id, group_key)
+            previewed = self._preview(bill, group, operator)
         if previewed is None:
             return self._result(bill_id, group_key)
         return _group_result(previewed, _amounts(bill))
@@ -391,9 +396,10 @@ class SettlementService:
     def confirm(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
         """2207 for a previewed group; the result is stored with its journal row."""
         self._require(operator, Action.SETTLE)
-        self._guard(bill_id)
-        bill, group = self._load(bill_id, group_key)
-        return self._confirm(bill, group, operator)
+        with self._claims.holding(bill_id, operator.code):
+            self._guard(bill_id)
+            bill, group = self._load(bill_id, group_key)
+            return self._confirm(bill, group, operator)
 
     def _confirm(self, bill: Bill, group: GroupSettlement, operator: Operator) -> GroupResult:
         bill_id, group_key = bill.bill_id, group.group_key
@@ -463,7 +469,7 @@ class SettlementService:
         amounts = {line.line_no: line for line in bill.lines}
         lines = [amounts[no] for no in group.line_nos]
         total = money_sum(line.amount for line in lines)
-        with self._uow_factory() as uow:
+        with self._claims.holding(bill_id, operator.code), self._uow_factory() as uow:
             now = self._clock.now()
             local_no = uow.msgids.next_msgid(self._hospital.code, now)
             record = SettlementRecord(
@@ -500,6 +506,7 @@ class SettlementService:
         with self._uow_factory() as uow:
             uow.bills.save_group(self._restart(group))
             uow.commit()
+        self._claims.release_idle(bill_id)
         return self._result(bill_id, group_key)
 
     # ------------------------------------------------------------------ the steps

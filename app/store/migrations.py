@@ -87,11 +87,32 @@ def _v4_second_factor_and_config_state(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
+def _v5_charge_claims(connection: Connection) -> None:
+    # One live claim per charge line (issue #11 item 1): the partial unique index is the guard.
+    for statement in (
+        """CREATE TABLE charge_claims (
+	id INTEGER NOT NULL,
+	charge_key VARCHAR(64) NOT NULL,
+	bill_id VARCHAR(64) NOT NULL,
+	line_no VARCHAR(64) NOT NULL,
+	claimed_at VARCHAR(27) NOT NULL,
+	released_at VARCHAR(27),
+	release_reason VARCHAR(32) NOT NULL,
+	PRIMARY KEY (id)
+)""",
+        "CREATE UNIQUE INDEX ux_charge_claims_live ON charge_claims (charge_key)"
+        " WHERE released_at IS NULL",
+        "CREATE INDEX ix_charge_claims_bill ON charge_claims (bill_id)",
+    ):
+        connection.exec_driver_sql(statement)
+
+
 STEPS: dict[int, Step] = {
     1: _v1_core_tables,
     2: _v2_catalogue_name_index,
     3: _v3_group_splits,
     4: _v4_second_factor_and_config_state,
+    5: _v5_charge_claims,
 }
 SCHEMA_VERSION = max(STEPS)
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.domain.catalogue import ItemClass
@@ -388,3 +388,28 @@ class DayCloseRow(Base):
     balanced: Mapped[bool]
     summary: Mapped[str]
     totals_json: Mapped[str]
+
+
+class ChargeClaimRow(Base):
+    """A bill's claim on one HIS charge line (schema v5). ``charge_key`` is a SHA-256 of the
+    outpatient number and the line's identity; at most one live row per key (partial unique index),
+    which is what stops two processes settling the same charge."""
+
+    __tablename__ = "charge_claims"
+    __table_args__ = (
+        Index(
+            "ux_charge_claims_live",
+            "charge_key",
+            unique=True,
+            sqlite_where=text("released_at IS NULL"),
+        ),
+        Index("ix_charge_claims_bill", "bill_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    charge_key: Mapped[str] = mapped_column(String(64))
+    bill_id: Mapped[str] = mapped_column(String(64))
+    line_no: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[datetime]
+    released_at: Mapped[datetime | None]
+    release_reason: Mapped[str] = mapped_column(String(32))

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Self
 
 from argon2 import PasswordHasher
 
+from app.services.ports.charge_claims import ChargeClaimRepository
 from app.services.ports.store import (
     AuditLog,
     BillRepository,
@@ -41,6 +42,7 @@ from app.store.db import Store, environment_errors, store_error_from
 from app.store.repositories.audit import SqlAuditLog
 from app.store.repositories.bills import SqlBillRepository
 from app.store.repositories.catalogue import SqlCatalogueRepository
+from app.store.repositories.charge_claims import SqlChargeClaimRepository
 from app.store.repositories.config_state import SqlConfigFingerprints
 from app.store.repositories.day_closes import SqlDayCloseRepository
 from app.store.repositories.journal import SqlJournalRepository
@@ -72,6 +74,7 @@ class SqlUnitOfWork:
         self.audit: AuditLog = SqlAuditLog(session, store.cipher)
         self.day_closes: DayCloseRepository = SqlDayCloseRepository(session)
         self.config_state: ConfigFingerprints = SqlConfigFingerprints(session)
+        self.claims: ChargeClaimRepository = SqlChargeClaimRepository(session)
 
     def __enter__(self) -> Self:
         """Begin: take the write lock now (``BEGIN IMMEDIATE``), not at the first write."""

@@ -21,7 +21,7 @@ import signal
 import sys
 from pathlib import Path
 
-from helpers.engine_fixtures import SUPERVISOR_PASSWORD, demo_bill, make_engine
+from helpers.engine_fixtures import SUPERVISOR_PASSWORD, demo_bill, fresh_visit, make_engine
 
 from app.config import load_settings
 from app.errors import AppError
@@ -57,10 +57,10 @@ def _run(engine, scenario: str, args: list[str]) -> int:  # type: ignore[no-unty
         rng = random.Random(int(args[0]))
         while True:
             try:
-                engine.settle_visit(demo_bill(rng.choice(SETTLEABLE)), cashier)
+                engine.settle_visit(fresh_visit(demo_bill(rng.choice(SETTLEABLE))), cashier)
             except AppError:
                 engine.start(wait=False)
-    bill = engine.settle_visit(demo_bill(args[0]), cashier)
+    bill = engine.settle_visit(fresh_visit(demo_bill(args[0])), cashier)
     if scenario == "cancel":
         settled = next(g for g in bill.groups if g.settlement_id and not g.is_self_pay)
         engine.cancel(

@@ -225,7 +225,10 @@ def run_attempts(
     approval: SupervisorApproval,
 ) -> CampaignStats:
     """``attempts`` settlements of random demo visits under the fault plan; recovery after each."""
-    from helpers.engine_fixtures import demo_bill  # noqa: PLC0415 - test helper module
+    from helpers.engine_fixtures import (  # noqa: PLC0415 - test helper module
+        demo_bill,
+        fresh_visit,
+    )
 
     cashier, supervisor = operators
     rng = random.Random(seed)
@@ -236,7 +239,7 @@ def run_attempts(
         before = len(server.fault_log())
         stats.attempts += 1
         try:
-            bill = engine.settle_visit(bills[rng.choice(SETTLEABLE_BILLS)], cashier)
+            bill = engine.settle_visit(fresh_visit(bills[rng.choice(SETTLEABLE_BILLS)]), cashier)
             stats.outcomes.update(g.state.value for g in bill.groups)
             settled = [g for g in bill.groups if g.state.value == "settled"]
             if settled and rng.random() < 0.1:

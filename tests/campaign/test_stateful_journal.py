@@ -23,6 +23,7 @@ from helpers.engine_fixtures import (
     SUPERVISOR_PASSWORD,
     add_operators,
     demo_bill,
+    fresh_visit,
     make_engine,
     sandbox_settings,
 )
@@ -68,7 +69,7 @@ def test_journal_model_holds_under_faults_and_restarts(sandbox_server: SandboxSe
         def settle(self, prefix: str) -> None:
             # Refused, offline or recovery pending: the invariants hold either way.
             with contextlib.suppress(AppError):
-                self.engine.settle_visit(demo_bill(prefix), self.cashier)
+                self.engine.settle_visit(fresh_visit(demo_bill(prefix)), self.cashier)
 
         @rule(kind=st.sampled_from(FAULT_KINDS), infno=st.sampled_from(FAULT_TARGETS))
         def inject(self, kind: str, infno: str) -> None:

@@ -13,7 +13,9 @@ Helpers: :func:`make_engine` (another engine on the same data folder: a restart)
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +77,12 @@ def demo_bill(prefix: str) -> ImportedVisit:
     """The demo visit whose file name starts with ``prefix`` (e.g. ``"01"``)."""
     path = next(DEMO_BILLS.glob(f"{prefix}*.json"))
     return load_visit(path)
+
+
+def fresh_visit(visit: ImportedVisit) -> ImportedVisit:
+    """The same charges under a new outpatient number: another HIS visit. A visit's charges are
+    settled once (issue #11 item 1), so tests that settle a demo bill again and again use this."""
+    return replace(visit, outpatient_no=f"MZ{uuid.uuid4().hex[:16].upper()}")
 
 
 def demo_bill_path(prefix: str) -> Path:

@@ -140,8 +140,9 @@ def test_preview_difference_is_recorded_and_shown(
     key = first.groups[0].group_key
     previewed = engine.settlement.preview(first.bill_id, key, cashier)
     assert previewed.preview is not None
-    # Another visit of the same person settles in between and uses up the deductible.
-    engine.settle_visit(demo_bill("01"), cashier)
+    # Another visit of the same person (another outpatient number) settles in between and uses up
+    # the deductible.
+    engine.settle_visit(replace(demo_bill("01"), outpatient_no="MZ-ANOTHER-VISIT"), cashier)
 
     confirmed = engine.settlement.confirm(first.bill_id, key, cashier)
 

@@ -20,6 +20,7 @@ from app.domain.operator import Operator, Role
 from app.domain.person import InsuredPerson
 from app.domain.settlement import SettlementRecord
 from app.domain.visit import Bill, BillStatus, GroupSettlement
+from app.services.ports.charge_claims import ChargeClaimRepository
 
 
 class MsgIdRepository(Protocol):
@@ -420,6 +421,7 @@ class UnitOfWork(Protocol):
     audit: AuditLog
     day_closes: DayCloseRepository
     config_state: ConfigFingerprints
+    claims: ChargeClaimRepository
 
     def __enter__(self) -> Self:
         """Begin (``BEGIN IMMEDIATE``)."""

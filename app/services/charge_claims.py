@@ -1,0 +1,232 @@
+"""A charge is paid once: the durable claim a bill takes on its HIS charges (issue #11 item 1, R16).
+
+Before any platform call of a money step, the bill claims every charge line it is about to settle, in
+one ``BEGIN IMMEDIATE`` transaction committed before anything is sent. The key of a line is a SHA-256
+of the HIS outpatient number and the line's identity (line number, hospital code, quantity, unit
+price), so the same HIS visit re-run by a script, double-clicked or opened at two windows maps to the
+same keys. The store holds at most one live claim per key (a partial unique index), which is what makes
+this hold between processes: the second bill is refused with the first one's settlement number.
+
+A claim is released when its line cannot be paid by the holding bill any more without a new money
+step: its group is cancelled (in the cancellation's own transaction), or the step ended with the group
+planned or failed and nothing of it unresolved in the journal. A claim left behind by a process that
+died is taken over only when its bill shows no live group, no unresolved journal row and no activity
+for :data:`STALE_AFTER` — a live process always has a live group or a fresh journal row while it works.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from app.domain.bill import FeeLine
+from app.domain.visit import GroupSettlement, GroupState
+from app.errors import ChargeAlreadySettled, StoreError
+from app.services.ports.charge_claims import ChargeClaim
+from app.services.ports.clock import Clock
+from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+STALE_AFTER = timedelta(minutes=10)
+_PAID = frozenset({GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED})
+_IDLE = frozenset({GroupState.PLANNED, GroupState.FAILED, GroupState.CANCELLED})
+
+
+def charge_key(outpatient_no: str, line: FeeLine) -> str:
+    """The identity of one HIS charge line of a visit, as a hex SHA-256."""
+    identity = "\x1f".join(
+        (
+            outpatient_no.strip(),
+            line.line_no.strip(),
+            line.hospital_code.strip(),
+            _canonical(line.quantity),
+            _canonical(line.unit_price),
+        )
+    )
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()
+
+
+def release_cancelled(uow: UnitOfWork, group: GroupSettlement, at: datetime) -> None:
+    """A cancelled group's charges are payable again: release them in the cancellation's own
+    transaction, so a crash can never leave a cancelled charge claimed or a claimed one cancelled."""
+    uow.claims.release(group.bill_id, group.line_nos, at, "cancelled")
+
+
+def _canonical(value: Decimal) -> str:
+    """``1``, ``1.0`` and ``1.00`` are the same quantity."""
+    return format(value.normalize(), "f")
+
+
+@dataclass(frozen=True)
+class _Holder:
+    """Another bill holding some of our charges, and how far it got."""
+
+    bill_id: str
+    settlement_ids: tuple[str, ...]
+    stale: bool
+
+
+class ChargeClaimService:
+    """Takes, checks and releases claims on a bill's charge lines (see the module docstring)."""
+
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, *, stale_after: timedelta = STALE_AFTER
+    ):
+        """Bind to the store and the clock."""
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._stale_after = stale_after
+        self._held = threading.local()  # bills this thread is inside ``holding`` for
+
+    @contextmanager
+    def holding(self, bill_id: str, operator_code: str) -> Iterator[None]:
+        """Claim the bill's charges for the duration of one money step; release the idle ones after.
+
+        Re-entrant on one thread: a step inside another step of the same bill (``settle`` collecting
+        its self-pay group) neither claims again nor releases anything half-way through the outer one.
+
+        Raises:
+            ChargeAlreadySettled: another bill settled (or is settling) some of these charges.
+        """
+        held: set[str] = self._held.__dict__.setdefault("bills", set())
+        if bill_id in held:
+            yield
+            return
+        self.claim(bill_id, operator_code)
+        held.add(bill_id)
+        try:
+            yield
+        finally:
+            held.discard(bill_id)
+            self.release_idle(bill_id)
+
+    def claim(self, bill_id: str, operator_code: str) -> None:
+        """Claim every charge line of the bill's groups that are not cancelled (committed now).
+
+        Raises:
+            ChargeAlreadySettled: another bill holds some of them; nothing was claimed.
+        """
+        with self._uow_factory() as uow:
+            bill = uow.bills.get(bill_id)
+            if bill is None or not bill.outpatient_no.strip():
+                return  # no HIS visit to identify (a bill typed in at the window)
+            wanted = {
+                no for g in uow.bills.groups(bill_id) if g.state is not GroupState.CANCELLED
+                for no in g.line_nos
+            }  # fmt: skip
+            keys = {charge_key(bill.outpatient_no, ln): ln.line_no for ln in bill.lines}
+            keys = {key: no for key, no in keys.items() if no in wanted}
+            now = self._clock.now()
+            live = uow.claims.live(keys)
+            holders = self._holders(uow, bill_id, live, now)
+            blocking = [h for h in holders.values() if not h.stale]
+            if blocking:
+                refusal = _refusal(bill.outpatient_no, blocking)
+            else:
+                for holder in holders.values():  # left behind by a process that died
+                    taken = [c.line_no for c in live.values() if c.bill_id == holder.bill_id]
+                    uow.claims.release(holder.bill_id, taken, now, "taken_over")
+                    uow.audit.append(
+                        now, operator_code, "charge_claim", "taken_over",
+                        f"{len(taken)} lines from {holder.bill_id}", bill_id=bill_id,
+                    )  # fmt: skip
+                mine = {k for k, c in live.items() if c.bill_id == bill_id}
+                for key, line_no in keys.items():
+                    if key not in mine:
+                        uow.claims.add(key, bill_id, line_no, now)
+                uow.commit()
+                return
+        self._record_refusal(bill_id, operator_code, refusal)
+        raise refusal
+
+    def release_idle(self, bill_id: str) -> None:
+        """Release the claims of groups that are planned, failed or cancelled with nothing of them
+        unresolved in the journal. Best effort: a claim left over is taken over later."""
+        try:
+            with self._uow_factory() as uow:
+                unresolved = {
+                    e.group_key for e in uow.journal.for_bill(bill_id) if not e.state.is_resolved
+                }
+                idle = [
+                    no
+                    for group in uow.bills.groups(bill_id)
+                    if group.state in _IDLE and group.group_key not in unresolved
+                    for no in group.line_nos
+                ]
+                if idle and uow.claims.release(bill_id, idle, self._clock.now(), "idle"):
+                    uow.commit()
+        except StoreError as exc:
+            log.warning("charge claims of bill %s not released now (%s)", bill_id, exc.code)
+
+    # ------------------------------------------------------------------ internals
+
+    def _holders(
+        self, uow: UnitOfWork, bill_id: str, live: Mapping[str, ChargeClaim], now: datetime
+    ) -> dict[str, _Holder]:
+        held: dict[str, list[ChargeClaim]] = {}
+        for claim in live.values():
+            if claim.bill_id != bill_id:
+                held.setdefault(claim.bill_id, []).append(claim)
+        return {other: self._holder(uow, other, claims, now) for other, claims in held.items()}
+
+    def _holder(
+        self, uow: UnitOfWork, bill_id: str, claims: Sequence[ChargeClaim], now: datetime
+    ) -> _Holder:
+        line_nos = {c.line_no for c in claims}
+        groups = [g for g in uow.bills.groups(bill_id) if set(g.line_nos) & line_nos]
+        settlement_ids = tuple(
+            sorted(g.record.settlement_id for g in groups if g.state in _PAID and g.record)
+        )
+        entries = list(uow.journal.for_bill(bill_id))
+        last = max([c.claimed_at for c in claims] + [e.updated_at for e in entries])
+        stale = (
+            not settlement_ids
+            and all(g.state in _IDLE for g in groups)
+            and all(e.state.is_resolved for e in entries)
+            and now - last >= self._stale_after
+        )
+        return _Holder(bill_id, settlement_ids, stale)
+
+    def _record_refusal(
+        self, bill_id: str, operator_code: str, refusal: ChargeAlreadySettled
+    ) -> None:
+        try:
+            with self._uow_factory() as uow:
+                uow.audit.append(
+                    self._clock.now(), operator_code, "charge_claim", "refused",
+                    f"held by {refusal.detail['bill_id']} {refusal.detail['settlement_ids']}".strip(),
+                    bill_id=bill_id,
+                )  # fmt: skip
+                uow.commit()
+        except StoreError as exc:
+            log.warning("refused duplicate charge not audited (%s)", exc.code)
+
+
+def _refusal(outpatient_no: str, holders: Sequence[_Holder]) -> ChargeAlreadySettled:
+    settled = sorted({sid for h in holders for sid in h.settlement_ids})
+    bills = sorted(h.bill_id for h in holders)
+    detail = {
+        "outpatient_no": outpatient_no,
+        "bill_id": ",".join(bills),
+        "settlement_ids": ",".join(settled),
+    }
+    if settled:
+        return ChargeAlreadySettled(
+            f"门诊号 {outpatient_no} 的这些费用已经结算过（结算号 {'、'.join(settled)}），"
+            "同一笔费用不能重复结算，请勿向患者重复收费。如确需重新结算，"
+            "请先由收费主管撤销原结算（cancel）后再办理。",
+            detail=detail,
+        )
+    return ChargeAlreadySettled(
+        f"门诊号 {outpatient_no} 的这些费用正在另一笔结算中办理（账单 {'、'.join(bills)}），"
+        "不能同时再次结算，请勿向患者重复收费。请等待该结算完成后查询结果，"
+        "或在原窗口继续处理该账单。",
+        detail=detail,
+    )

@@ -1,0 +1,67 @@
+"""Claims on charge lines (see :mod:`app.services.ports.charge_claims`)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.services.ports.charge_claims import ChargeClaim
+from app.store.models import ChargeClaimRow
+
+
+class SqlChargeClaimRepository:
+    """:class:`~app.services.ports.charge_claims.ChargeClaimRepository` (partial unique index on
+    ``charge_key`` where ``released_at IS NULL``)."""
+
+    def __init__(self, session: Session) -> None:
+        """Work inside ``session``."""
+        self._session = session
+
+    def live(self, charge_keys: Collection[str]) -> Mapping[str, ChargeClaim]:
+        """The live claims among ``charge_keys``, by key."""
+        found: dict[str, ChargeClaim] = {}
+        keys = sorted(set(charge_keys))
+        for start in range(0, len(keys), 500):  # SQLite's bound-parameter limit
+            rows = self._session.scalars(
+                select(ChargeClaimRow).where(
+                    ChargeClaimRow.charge_key.in_(keys[start : start + 500]),
+                    ChargeClaimRow.released_at.is_(None),
+                )
+            )
+            for row in rows:
+                found[row.charge_key] = ChargeClaim(
+                    row.charge_key, row.bill_id, row.line_no, row.claimed_at
+                )
+        return found
+
+    def add(self, charge_key: str, bill_id: str, line_no: str, at: datetime) -> None:
+        """A new live claim; a key already held live fails at the unique index."""
+        self._session.add(
+            ChargeClaimRow(
+                charge_key=charge_key,
+                bill_id=bill_id,
+                line_no=line_no,
+                claimed_at=at,
+                released_at=None,
+                release_reason="",
+            )
+        )
+        self._session.flush()
+
+    def release(self, bill_id: str, line_nos: Collection[str], at: datetime, reason: str) -> int:
+        """Release ``bill_id``'s live claims on ``line_nos``."""
+        if not line_nos:
+            return 0
+        result = self._session.execute(
+            update(ChargeClaimRow)
+            .where(
+                ChargeClaimRow.bill_id == bill_id,
+                ChargeClaimRow.line_no.in_(sorted(set(line_nos))),
+                ChargeClaimRow.released_at.is_(None),
+            )
+            .values(released_at=at, release_reason=reason)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

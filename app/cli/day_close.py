@@ -8,6 +8,7 @@ from datetime import date
 from app.cli.context import CliContext
 from app.cli.formatting import day_close_text
 from app.cli.output import EXIT_OK, EXIT_REJECTED
+from app.cli.shift_report import add_print_options, print_day
 from app.errors import InputError
 
 
@@ -18,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--date", metavar="YYYY-MM-DD", help="对账日期（默认今天）")
     parser.add_argument("--operator", metavar="CODE", help="收费主管工号（或环境变量 SW_OPERATOR）")
+    add_print_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -30,5 +32,10 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     except ValueError:
         raise InputError(f"日期格式不对：{args.date}，应为 YYYY-MM-DD。", code="usage") from None
     report = engine.close_day(day, operator)
-    context.out.result({"report": report}, day_close_text(report))
+    printed: dict[str, object] = {}
+    text = day_close_text(report)
+    if args.print:
+        fields, note = print_day(context, operator, day, args.format, args.output)
+        printed, text = {"shift_report": fields}, f"{text}\n{note}"
+    context.out.result({"report": report, **printed}, text)
     return EXIT_OK if report.balanced else EXIT_REJECTED

@@ -53,6 +53,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cancel": ("app.cli.cancel", "撤销结算（2208）或部分退费（须收费主管授权）"),
     "journal": ("app.cli.journal", "交易流水：未确认交易列表、恢复处理"),
     "day-close": ("app.cli.day_close", "日结对账（3201，不平时 3202）与交班汇总"),
+    "report": ("app.cli.shift_report", "报表：交班表（收费员日结单）"),
     "catalog": ("app.cli.catalog", "项目目录：同步、导入、查询"),
     "doctor": ("app.cli.doctor", "检查本窗口的配置、数据库、平台连接和设备"),
     "selfcheck": (

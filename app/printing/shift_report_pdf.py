@@ -9,8 +9,10 @@ expect. Signature lines for the cashier and the finance office close the report.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -26,6 +28,7 @@ from app.domain.shift_report import (
     ShiftSheet,
     Tally,
 )
+from app.errors import DeviceError
 from app.printing.fonts import MISSING_GLYPH_NOTE, receipt_font
 from app.printing.receipt_pdf import LAYOUTS, Block, BlockWriter, PageFormat, paginate
 
@@ -248,3 +251,27 @@ def _signature_block(font: str, page: PageFormat, label: str) -> Block:
         canvas.restoreState()
 
     return Block(height, draw)
+
+
+def save_pdf(pdf: bytes, target: Path) -> Path:
+    """Write ``pdf`` to ``target`` atomically, readable by the owner only (0600; a new folder 0700).
+
+    Raises:
+        DeviceError: the file cannot be written (disk full, permissions), with what to do.
+    """
+    temporary = target.with_name(target.name + ".part")
+    try:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(pdf)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(target)
+    except OSError as exc:
+        raise DeviceError(
+            f"交班表无法保存到 {target}（{exc.strerror or '写入失败'}）。请检查磁盘空间和文件夹权限后重新打印；"
+            "收费数据不受影响。",
+            code="pdf_save",
+        ) from None
+    return target

@@ -39,6 +39,7 @@ from app.domain.shift_report import (
 )
 from app.errors import InputError, PermissionDenied
 from app.services.day_close import LOCAL_ZONE, entry_kind
+from app.services.engine import Engine
 from app.services.ports.clock import Clock
 from app.services.ports.store import StoredSettlement, UnitOfWork, UnitOfWorkFactory
 from app.services.settlement import SELF_PAY_PREFIX
@@ -106,6 +107,18 @@ class ShiftReportService:
         self._hospital_name = hospital_name
         self._hospital_code = hospital_code
         self._window_no = window_no
+
+    @classmethod
+    def for_engine(cls, engine: Engine) -> ShiftReportService:
+        """The service on an engine's store, clock and settings (the CLI and the window)."""
+        settings = engine.settings
+        return cls(
+            engine.uow_factory,
+            engine.clock,
+            hospital_name=settings.hospital.name,
+            hospital_code=settings.hospital.code,
+            window_no=settings.window.device_no,
+        )
 
     def today(self) -> date:
         """The local date now."""

@@ -15,14 +15,7 @@ APPROVAL = SupervisorApproval("S001", SUPERVISOR_PASSWORD)
 
 def shift_service(engine: Engine) -> ShiftReportService:
     """The shift report service on the engine's store."""
-    settings = engine.settings
-    return ShiftReportService(
-        engine.uow_factory,
-        engine.clock,
-        hospital_name=settings.hospital.name,
-        hospital_code=settings.hospital.code,
-        window_no=settings.window.device_no,
-    )
+    return ShiftReportService.for_engine(engine)
 
 
 def a_day_with_everything(

@@ -1,0 +1,271 @@
+"""``settlement-window report shift`` and ``day-close --print``: the shift report (收费员日结单 / 交班表).
+
+``report shift`` shows a shift's figures (``--format text``, the default) or writes the printable PDF
+(``--format a4`` or ``thermal80``) to ``--output`` or to ``<data folder>/reports/``. A cashier gets
+their own shift; a supervisor anyone's (``--cashier CODE``) or everyone's at this window. Every PDF
+is audited like a receipt (``shift_report_print``; a second PDF of the same shift is a 补打).
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from app.cli.context import CliContext
+from app.cli.output import EXIT_OK
+from app.domain.money import format_yuan
+from app.domain.operator import Operator
+from app.domain.receipt import local_time_text
+from app.domain.shift_report import ShiftReport, Tally
+from app.errors import InputError
+from app.printing.shift_report_pdf import SHIFT_LAYOUTS, ShiftReportPdf, save_pdf
+from app.services.shift_report import (
+    RenderedShiftReport,
+    ShiftReportService,
+    parse_clock_time,
+    report_no,
+)
+
+FORMATS = ("text", *SHIFT_LAYOUTS)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``report shift``."""
+    parser = subparsers.add_parser(
+        "report", help="报表：交班表（收费员日结单）", description="报表"
+    )
+    kinds = parser.add_subparsers(dest="report", metavar="REPORT", required=True)
+    shift = kinds.add_parser(
+        "shift",
+        help="交班表（收费员日结单）：本班收费、退费、票据号与对账结果",
+        description="交班表：收费员看本人的班次，收费主管可看任一收费员或本窗口全部。",
+    )
+    shift.add_argument("--operator", metavar="CODE", help="登录工号（或环境变量 SW_OPERATOR）")
+    shift.add_argument(
+        "--cashier", metavar="CODE", help="查看哪位收费员（仅收费主管；默认本人，主管默认全部）"
+    )
+    shift.add_argument("--date", metavar="YYYY-MM-DD", help="日期（默认今天）")
+    shift.add_argument("--from", dest="start", metavar="HH:MM", help="班次开始（默认 00:00）")
+    shift.add_argument("--to", dest="end", metavar="HH:MM", help="班次结束（默认 24:00）")
+    shift.add_argument(
+        "--format", choices=FORMATS, default="text", help="text（屏幕）、a4 或 thermal80（PDF）"
+    )
+    shift.add_argument("--output", metavar="FILE", help="PDF 保存位置（默认数据目录 reports/）")
+    shift.set_defaults(handler=run)
+
+
+def add_print_options(parser: argparse.ArgumentParser) -> None:
+    """``--print``, ``--format`` and ``--output`` for ``day-close``."""
+    parser.add_argument(
+        "--print", action="store_true", help="日结后生成全天交班表 PDF（全部收费员，分人小计）"
+    )
+    parser.add_argument(
+        "--format", choices=SHIFT_LAYOUTS, default="a4", help="交班表版式：a4 或 thermal80"
+    )
+    parser.add_argument("--output", metavar="FILE", help="交班表 PDF 保存位置")
+
+
+def run(args: argparse.Namespace, context: CliContext) -> int:
+    """Show or print a shift report."""
+    viewer = context.operator()
+    service = ShiftReportService.for_engine(context.engine())
+    day = _day(args.date, service)
+    scope = service.scope(
+        viewer,
+        day=day,
+        operator_code=args.cashier,
+        start=parse_clock_time(args.start, "班次开始时间") if args.start else None,
+        end=parse_clock_time(args.end, "班次结束时间") if args.end else None,
+    )
+    report = service.report(scope)
+    if args.format == "text":
+        number = report_no(scope, context.engine().settings.window.device_no)
+        context.out.result(
+            {"shift_report": report_json(report, number)}, shift_report_text(report, number)
+        )
+        return EXIT_OK
+    printed, path = print_report(
+        context, service, report, viewer, layout=args.format, output=args.output
+    )
+    context.out.result(
+        {
+            "shift_report": report_json(report, printed.sheet.report_no),
+            **_printed_json(printed, path),
+        },
+        shift_report_text(report, printed.sheet.report_no) + "\n" + _printed_text(printed, path),
+    )
+    return EXIT_OK
+
+
+def print_day(
+    context: CliContext, supervisor: Operator, day: date, layout: str, output: str | None
+) -> tuple[dict[str, Any], str]:
+    """``day-close --print``: the whole day's report of every cashier at this window, as PDF.
+
+    Returns the JSON fields and the text lines to add to the day close's own output.
+    """
+    service = ShiftReportService.for_engine(context.engine())
+    report = service.report(service.scope(supervisor, day=day))
+    printed, path = print_report(context, service, report, supervisor, layout=layout, output=output)
+    return _printed_json(printed, path), _printed_text(printed, path)
+
+
+def print_report(
+    context: CliContext,
+    service: ShiftReportService,
+    report: ShiftReport,
+    viewer: Operator,
+    *,
+    layout: str,
+    output: str | None,
+) -> tuple[RenderedShiftReport, Path]:
+    """Render (audited) and save the PDF; returns it and where it was saved."""
+    printed = service.render(report, viewer, ShiftReportPdf(layout))
+    if output:
+        target = Path(output)
+    else:
+        suffix = "" if printed.sheet.print_no == 1 else f"_{printed.sheet.print_no}"
+        target = context.data_dir() / "reports" / f"{printed.sheet.report_no}{suffix}.pdf"
+    return printed, save_pdf(printed.pdf, target)
+
+
+def _day(text: str | None, service: ShiftReportService) -> date:
+    if not text:
+        return service.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"日期格式不对：{text}，应为 YYYY-MM-DD。", code="usage") from None
+
+
+def _printed_json(printed: RenderedShiftReport, path: Path) -> dict[str, Any]:
+    return {
+        "pdf": str(path),
+        "report_no": printed.sheet.report_no,
+        "print_no": printed.sheet.print_no,
+        "changed_since_first": printed.sheet.changed_since_first,
+    }
+
+
+def _printed_text(printed: RenderedShiftReport, path: Path) -> str:
+    again = "" if printed.sheet.print_no == 1 else f"（补打，第 {printed.sheet.print_no} 次打印）"
+    changed = "注意：数字与首次打印不同，以本次为准。" if printed.sheet.changed_since_first else ""
+    return f"交班表 {printed.sheet.report_no} 已保存到 {path}{again}。{changed}"
+
+
+# ------------------------------------------------------------------ text and JSON
+
+
+def _tally_text(label: str, tally: Tally) -> str:
+    a = tally.amounts
+    return (
+        f"  {label}  {tally.count} 笔  总额 {format_yuan(a.total)}  基金 {format_yuan(a.fund)}  "
+        f"个人账户 {format_yuan(a.account)}  现金 {format_yuan(a.cash)}"
+    )
+
+
+def shift_report_text(report: ShiftReport, number: str) -> str:
+    """The report for a terminal (Chinese)."""
+    scope = report.scope
+    lines = [
+        f"交班表 {number}",
+        f"班次：{local_time_text(scope.start)} 至 {local_time_text(scope.end)}",
+        "按业务类型（撤销、退费为负数）：",
+        *(_tally_text(kind.label, tally) for kind, tally in report.by_kind),
+        "按费用类别：",
+        *(_tally_text(category.label, tally) for category, tally in report.by_category),
+        _tally_text("合计", report.total),
+        f"应缴现金：{format_yuan(report.total.amounts.cash)}",
+        f"冲正（未发生资金往来，不计入合计）：{len(report.reversals)} 笔，"
+        f"涉及 {format_yuan(report.reversed_amount)}",
+    ]
+    receipts = report.receipts
+    lines.append(f"票据：开具 {receipts.issued} 张，补打 {receipts.copies} 次")
+    lines += [f"  {r.text}" for r in receipts.ranges]
+    lines += [f"  作废 {old}（重打为 {new}）" for old, new in receipts.voided]
+    lines.append(f"对账：{report.reconciliation.state.label}")
+    if len(report.sections) > 1:
+        lines.append("分窗口、分收费员：")
+        lines += [_tally_text(f"{s.window} {s.operator_code}", s.total) for s in report.sections]
+    return "\n".join(lines)
+
+
+def _tally_json(tally: Tally) -> dict[str, Any]:
+    a = tally.amounts
+    return {
+        "count": tally.count,
+        "total": str(a.total),
+        "fund": str(a.fund),
+        "account": str(a.account),
+        "cash": str(a.cash),
+        "hospital": str(a.hospital),
+    }
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def report_json(report: ShiftReport, number: str) -> dict[str, Any]:
+    """The report for machines (amounts as exact strings)."""
+    scope = report.scope
+    return {
+        "report_no": number,
+        "day": scope.day.isoformat(),
+        "start": scope.start.isoformat(),
+        "end": scope.end.isoformat(),
+        "operators": sorted(scope.operators),
+        "total": _tally_json(report.total),
+        "by_kind": [
+            {"kind": kind.value, "label": kind.label, **_tally_json(t)}
+            for kind, t in report.by_kind
+        ],
+        "by_category": [
+            {
+                "category": c.category.value,
+                "disease_code": c.disease_code,
+                "label": c.label,
+                **_tally_json(t),
+            }
+            for c, t in report.by_category
+        ],
+        "insured": [
+            {
+                "insurance_type": g.insurance_type,
+                "clearing_type": g.clearing_type,
+                "clearing_agency": g.clearing_agency,
+                **_tally_json(Tally(g.count, g.amounts)),
+            }
+            for g in report.insured
+        ],
+        "reversals": [
+            {
+                "msgid": r.msgid,
+                "bill_id": r.bill_id,
+                "operator": r.operator_code,
+                "at": r.at.isoformat(),
+                "amount": str(r.amount),
+            }
+            for r in report.reversals
+        ],
+        "receipts": {
+            "issued": report.receipts.issued,
+            "copies": report.receipts.copies,
+            "ranges": [
+                {"first": r.first, "last": r.last, "count": r.count} for r in report.receipts.ranges
+            ],
+            "voided": [{"receipt_no": a, "replaced_by": b} for a, b in report.receipts.voided],
+            "reissued": [{"receipt_no": a, "replaces": b} for a, b in report.receipts.reissued],
+        },
+        "reconciliation": {
+            "state": report.reconciliation.state.value,
+            "closed_at": _when(report.reconciliation.closed_at),
+            "closed_by": report.reconciliation.closed_by,
+        },
+        "sections": [
+            {"window": s.window, "operator": s.operator_code, **_tally_json(s.total)}
+            for s in report.sections
+        ],
+    }

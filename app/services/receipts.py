@@ -314,6 +314,21 @@ class ReceiptService:
                 kind = _kind_for(stored, refund=issue.kind == ReceiptKind.REFUND.value)
             return self._data(uow, stored, issue, kind, issue.issued_at)
 
+    def preview_pdf(self, settlement_id: str) -> bytes:
+        """The settlement's live receipt as issued, rendered for the screen only: nothing is
+        printed, numbered or counted (a copy is :meth:`copy`, a deliberate act of its own).
+
+        Raises:
+            InputError: the settlement has no receipt yet.
+        """
+        live = [r for r in self.receipts_for(settlement_id) if not r.voided_by]
+        if not live:
+            raise InputError(
+                f"结算 {settlement_id} 还没有打印过票据，请先打印票据（F10 仅预览已开具的票据）。",
+                code="receipt_not_issued",
+            )
+        return self._renderer.render(self.receipt_data(live[-1].receipt_no))
+
     def receipts_for(self, settlement_id: str) -> Sequence[ReceiptIssue]:
         """The receipt numbers issued for a settlement (voided ones included), oldest first."""
         with self._uow_factory() as uow:

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.bill import FeeLine, Tag, TagKind
 from app.domain.catalogue import CatalogueItem
+from app.domain.money import ZERO
 from app.domain.operator import Action, Operator, allows
 from app.domain.person import RegistrationStatus
 from app.domain.plan import PlanContext
@@ -66,10 +67,10 @@ from app.ui.dialogs.confirm_dialog import ConfirmDialog
 from app.ui.dialogs.credential_dialog import CredentialAnswer, CredentialDialog
 from app.ui.dialogs.refund_dialog import RefundLinesDialog
 from app.ui.errors import Level, MessageBridge, ShownMessage, show_error
-from app.ui.format import age_text, local_time, yuan
-from app.ui.models.bill_model import BillColumn, BillModel, tag_label
+from app.ui.format import age_text, breakdown, cash_due_text, local_time, yuan
+from app.ui.models.bill_model import BillColumn, BillModel, StoredRoute, tag_label
 from app.ui.models.catalogue_model import CatalogueModel
-from app.ui.models.group_model import GroupModel, group_label
+from app.ui.models.group_model import GroupModel, group_figures, group_label
 from app.ui.models.history_model import HistoryModel, JournalModel
 from app.ui.shell import Chrome, window_title
 from app.ui.views.patient_view import PatientView
@@ -113,11 +114,13 @@ class Timing:
     idle_check_ms: int = IDLE_CHECK_MS
 
 
-def show_pdf_preview(parent: QWidget, pdf: bytes, printer_name: str) -> bool:
-    """The print preview of a receipt or slip (tests replace this one function)."""
+def show_pdf_preview(
+    parent: QWidget, pdf: bytes, printer_name: str, *, title: str, printable: bool = False
+) -> bool:
+    """The on-screen preview of a receipt or slip (tests replace this one function)."""
     from app.ui.print_preview import ReceiptPreviewDialog  # noqa: PLC0415  (QtPrintSupport is slow to load)
 
-    return ReceiptPreviewDialog.ask(parent, pdf, printer_name)
+    return ReceiptPreviewDialog.ask(parent, pdf, printer_name, title=title, printable=printable)
 
 
 class DecimalDelegate(QStyledItemDelegate):
@@ -351,7 +354,15 @@ class MainWindow(QMainWindow):
         )
         self.sums_label = QLabel("", self.settle_section)
         self.sums_label.setObjectName("sumsLabel")
-        self.sums_label.setStyleSheet("font-size:14pt; font-weight:bold;")
+        self.sums_label.setWordWrap(True)
+        self.sums_label.setStyleSheet("font-size:11pt; font-weight:bold;")
+        self.cash_due_label = QLabel("", self.settle_section)
+        self.cash_due_label.setObjectName("cashDueLabel")
+        self.cash_due_label.setStyleSheet("font-size:22pt; font-weight:bold;")
+        self.self_pay_note = QLabel("", self.settle_section)
+        self.self_pay_note.setObjectName("selfPayNote")
+        self.self_pay_note.setWordWrap(True)
+        self.self_pay_note.setStyleSheet("color:#b3261e;")
         self.lock_label = QLabel(UNKNOWN_OUTCOME_TEXT, self.settle_section)
         self.lock_label.setObjectName("lockLabel")
         self.lock_label.setWordWrap(True)
@@ -366,8 +377,10 @@ class MainWindow(QMainWindow):
         self.pre_settle_button.setObjectName("preSettleButton")
         self.settle_button = QPushButton(self.tr("Settle (F9)"), self.settle_section)
         self.settle_button.setObjectName("settleButton")
-        self.receipt_button = QPushButton(self.tr("Receipts (F10)"), self.settle_section)
+        self.receipt_button = QPushButton(self.tr("Preview receipt (F10)"), self.settle_section)
         self.receipt_button.setObjectName("receiptButton")
+        self.group_copy_button = QPushButton(self.tr("Print a copy (补打)"), self.settle_section)
+        self.group_copy_button.setObjectName("groupCopyButton")
         self.next_button = QPushButton(self.tr("Next patient (F12)"), self.settle_section)
         self.next_button.setObjectName("nextButton")
         self.offline_self_pay_button = QPushButton(
@@ -376,12 +389,15 @@ class MainWindow(QMainWindow):
         self.offline_self_pay_button.setObjectName("offlineSelfPayButton")
         settle_layout.addWidget(self.group_table, 1)
         settle_layout.addWidget(self.sums_label)
+        settle_layout.addWidget(self.cash_due_label)
+        settle_layout.addWidget(self.self_pay_note)
         settle_layout.addWidget(self.lock_label)
         settle_layout.addWidget(self.reason_label)
         for button in (
             self.pre_settle_button,
             self.settle_button,
             self.receipt_button,
+            self.group_copy_button,
             self.offline_self_pay_button,
             self.next_button,
         ):
@@ -472,9 +488,8 @@ class MainWindow(QMainWindow):
         self.search_results.activated.connect(self._on_result_activated)
         self.pre_settle_button.clicked.connect(self.pre_settle)
         self.settle_button.clicked.connect(self.settle)
-        self.receipt_button.clicked.connect(
-            lambda: self.print_receipts(reprint=False, preview=True)
-        )
+        self.receipt_button.clicked.connect(self.preview_receipt)
+        self.group_copy_button.clicked.connect(self.copy_selected_group)
         self.next_button.clicked.connect(self.next_patient)
         self.slip_button.clicked.connect(self.eligibility_slip)
         self.history_search.textChanged.connect(self.history_model.set_filter)
@@ -516,7 +531,7 @@ class MainWindow(QMainWindow):
             ("F6", self._focus_demo_cards),
             ("F8", self.pre_settle),
             ("F9", self.settle),
-            ("F10", lambda: self.print_receipts(reprint=False, preview=True)),
+            ("F10", self.preview_receipt),
             ("F12", self.next_patient),
             ("Ctrl+L", self.lock),
         ]
@@ -817,6 +832,9 @@ class MainWindow(QMainWindow):
         self.receipt_button.setEnabled(
             self.can(Action.PRINT_RECEIPT) and settled and "receipts" not in self._in_flight
         )
+        self.group_copy_button.setEnabled(
+            self.can(Action.COPY_RECEIPT) and settled and "receipts" not in self._in_flight
+        )
         self.offline_self_pay_button.setVisible(self._offline_self_pay_possible())
         self.offline_self_pay_button.setEnabled(
             self.can(Action.COLLECT_SELF_PAY)
@@ -1047,15 +1065,38 @@ class MainWindow(QMainWindow):
         self._refresh_actions()
 
     def _update_sums(self) -> None:
+        """fund + account + cash = total once every group's split is known, and the cash due in
+        large type; before that only the total (the platform decides the split)."""
         total = self.bill_model.total
-        if not self.groups:
-            self.sums_label.setText(self.tr("Total {total}").format(total=yuan(total)))
+        reasons = self.group_model.self_pay_reasons()
+        self.self_pay_note.setText(
+            "\n".join(
+                self.tr("{group}: {reason}").format(group=label, reason=reason)
+                for label, reason in reasons
+            )
+        )
+        if not self.group_model.figures_complete:
+            self.cash_due_label.clear()
+            self.sums_label.setText(
+                self.tr("Total {total} (the split is known after pre-settlement, F8)").format(
+                    total=yuan(total)
+                )
+                if self.bill_model.lines
+                else ""
+            )
             return
         fund, account, cash = self.group_model.sums()
-        self.sums_label.setText(
-            self.tr("Total {total}  Fund {fund}  Account {account}  Cash {cash}").format(
-                total=yuan(total), fund=yuan(fund), account=yuan(account), cash=yuan(cash)
-            )
+        self.sums_label.setText(breakdown(total, fund, account, cash))
+        self.cash_due_label.setText(cash_due_text(cash))
+
+    def _show_routes(self) -> None:
+        """Relabel the lines with the group the saved bill put them in."""
+        self.bill_model.set_routes(
+            {
+                line_no: StoredRoute(group.label, group.is_self_pay, group.reason)
+                for group in self.groups.values()
+                for line_no in group.line_nos
+            }
         )
 
     def _show_bill(self, bill: BillResult) -> None:
@@ -1063,6 +1104,7 @@ class MainWindow(QMainWindow):
         self.bill_id = bill.bill_id
         self.groups = {g.group_key: g for g in bill.groups}
         self.group_model.show_groups(bill.groups)
+        self._show_routes()
         self._update_sums()
         self._refresh_actions()
         if self.locked_by_unknown != was_locked:
@@ -1072,6 +1114,7 @@ class MainWindow(QMainWindow):
         was_locked = self.locked_by_unknown
         self.groups[group.group_key] = group
         self.group_model.update_group(group)
+        self._show_routes()
         self._update_sums()
         self.group_settled.emit(group)
         if self.locked_by_unknown != was_locked:
@@ -1154,21 +1197,7 @@ class MainWindow(QMainWindow):
         operator = self._guarded(Action.SETTLE)
         if operator is None or not self.settle_button.isEnabled() or self.bill_id is None:
             return
-        fund_word, cash_word = self.tr("fund"), self.tr("cash")
-        full_word = self.tr("paid in full by the patient")
-        summary = "\n".join(
-            f"{g.label}：{yuan(g.total)}"
-            + (
-                f"（{fund_word} {yuan(g.preview.fund)}，{cash_word} {yuan(g.preview.cash)}）"
-                if g.preview is not None
-                else f"（{full_word}）"
-            )
-            for g in self.groups.values()
-            if g.state in (GroupState.PREVIEWED, GroupState.PLANNED)
-        )
-        if not ConfirmDialog.ask(
-            self, self.tr("Settle"), self.tr("Settle these groups?") + "\n\n" + summary
-        ):
+        if not ConfirmDialog.ask(self, self.tr("Settle"), self._settle_question()):
             return
         self._queue = [
             key
@@ -1178,11 +1207,25 @@ class MainWindow(QMainWindow):
         ]
         self._settle_next(operator)
 
+    def _settle_question(self) -> str:
+        """Each group to settle as fund + account + cash = total, then the cash to collect."""
+        lines: list[str] = []
+        cash = ZERO
+        for group in self.groups.values():
+            figures = group_figures(group)
+            if group.state not in (GroupState.PREVIEWED, GroupState.PLANNED) or figures is None:
+                continue
+            cash += figures.cash
+            split = breakdown(figures.total, figures.fund, figures.account, figures.cash)
+            lines.append(f"{group.label}：{split}")
+        return "\n".join([self.tr("Settle these groups?"), "", *lines, "", cash_due_text(cash)])
+
     def _settle_next(self, operator: Operator) -> None:
         if not self._queue or self.locked_by_unknown or self.bill_id is None:
             self._queue = []
             self._refresh_actions()
             if self._bill_finished():
+                self._announce_settled()
                 self.settlement_finished.emit()
                 if self._all_settled() and self.can(Action.PRINT_RECEIPT):
                     self.print_receipts(reprint=False)
@@ -1202,6 +1245,14 @@ class MainWindow(QMainWindow):
             busy_text=self.tr("Settling {group}…").format(group=group.label),
             on_failure=lambda exc: self._step_failed(operator, exc, self._settle_next),
         )
+
+    def _announce_settled(self) -> None:
+        """The status line repeats the split and the cash to collect once the bill is done."""
+        if self.group_model.figures_complete:
+            fund, account, cash = self.group_model.sums()
+            self.bridge.info(
+                breakdown(fund + account + cash, fund, account, cash) + "　" + cash_due_text(cash)
+            )
 
     def _bill_finished(self) -> bool:
         return bool(self.groups) and all(g.state in FINISHED_STATES for g in self.groups.values())
@@ -1242,18 +1293,18 @@ class MainWindow(QMainWindow):
         self.bill_model.set_context(None)
         self.bill_model.set_lines([])
         self.group_model.show_live_totals([])
+        self.bill_model.set_routes({})
         self.sums_label.clear()
+        self.cash_due_label.clear()
+        self.self_pay_note.clear()
 
     # ================================================================= receipts
-    def print_receipts(
-        self, *, reprint: bool, bill_id: str | None = None, preview: bool = False
-    ) -> TaskHandle | None:
+    def print_receipts(self, *, reprint: bool, bill_id: str | None = None) -> TaskHandle | None:
         """Issue/print the receipts (PRINT lane); a reprint is a marked copy (补打).
 
         Args:
             reprint: print copies of the receipts already issued.
             bill_id: another bill than the one on screen (from the history).
-            preview: show the first receipt in the print preview afterwards (F10).
         """
         operator = self._guarded(Action.COPY_RECEIPT if reprint else Action.PRINT_RECEIPT)
         target = bill_id or self.bill_id
@@ -1262,17 +1313,56 @@ class MainWindow(QMainWindow):
         return self._submit(
             "receipts",
             lambda: self.backend.receipts(operator, target, reprint=reprint),
-            lambda printed: self._on_receipts(printed, preview=preview),
+            self._on_receipts,
             lane=Lane.PRINT,
             busy_text=self.tr("Printing receipts…"),
         )
 
-    def _on_receipts(self, printed: tuple[PrintedReceipt, ...], *, preview: bool) -> None:
+    def _on_receipts(self, printed: tuple[PrintedReceipt, ...]) -> None:
         self.receipts_ready.emit(printed)
         numbers = "、".join(p.receipt_no for p in printed)
         self.bridge.info(self.tr("Receipts printed: {numbers}").format(numbers=numbers))
-        if preview and printed:
-            show_pdf_preview(self, printed[0].pdf, self.settings.printer.name)
+
+    def _selected_group(self) -> GroupResult | None:
+        """The group selected in the groups table (the first settled one if none is)."""
+        rows = self.group_table.selectionModel().selectedRows()
+        current = self.group_table.currentIndex()
+        row = rows[0].row() if rows else (current.row() if current.isValid() else -1)
+        keys = [r.key for r in self.group_model.rows]
+        if 0 <= row < len(keys) and keys[row] in self.groups:
+            return self.groups[keys[row]]
+        return next((g for g in self.groups.values() if g.settlement_id), None)
+
+    def preview_receipt(self) -> TaskHandle | None:
+        """F10: the selected group's receipt on screen. Prints nothing and counts nothing."""
+        operator = self._guarded(Action.PRINT_RECEIPT)
+        group = self._selected_group()
+        if operator is None or group is None or not self.receipt_button.isEnabled():
+            return None
+        settlement_id = group.settlement_id
+        title = self.tr("Receipt preview: {group}").format(group=group.label)
+        return self._submit(
+            "receipt_preview",
+            lambda: self.backend.receipt_preview(settlement_id),
+            lambda pdf: show_pdf_preview(self, pdf, self.settings.printer.name, title=title),
+            lane=Lane.PRINT,
+            busy_text=self.tr("Preparing the preview…"),
+        )
+
+    def copy_selected_group(self) -> TaskHandle | None:
+        """补打 of the selected group's receipt: a deliberate, counted copy marked as such."""
+        operator = self._guarded(Action.COPY_RECEIPT)
+        group = self._selected_group()
+        if operator is None or group is None or not group.settlement_id:
+            return None
+        settlement_id = group.settlement_id
+        return self._submit(
+            "receipts",
+            lambda: (self.backend.copy_receipt(operator, settlement_id),),
+            self._on_receipts,
+            lane=Lane.PRINT,
+            busy_text=self.tr("Printing a copy…"),
+        )
 
     def eligibility_slip(self) -> None:
         """Registration desk: the eligibility slip (no money involved), in the print preview."""
@@ -1283,7 +1373,13 @@ class MainWindow(QMainWindow):
         self._submit(
             "slip",
             lambda: self.backend.eligibility_slip(operator, view),
-            lambda pdf: show_pdf_preview(self, pdf, self.settings.printer.name),
+            lambda pdf: show_pdf_preview(
+                self,
+                pdf,
+                self.settings.printer.name,
+                title=self.tr("Eligibility slip (资格查询单) preview"),
+                printable=True,
+            ),
             lane=Lane.PRINT,
             busy_text=self.tr("Preparing the eligibility slip…"),
         )
@@ -1448,8 +1544,12 @@ class MainWindow(QMainWindow):
         )
 
     def _on_cancelled(self, result: CancelResult) -> None:
+        totals = result.record.totals.negated()
         self.bridge.info(
-            self.tr("Settlement {id} cancelled.").format(id=result.original_settlement_id)
+            self.tr("Settlement {id} cancelled; returned: {split}.").format(
+                id=result.original_settlement_id,
+                split=breakdown(totals.total, totals.fund, totals.account, totals.cash),
+            )
         )
         self.refresh_history()
 
@@ -1570,16 +1670,18 @@ class MainWindow(QMainWindow):
         self._submit(
             "receipts",
             lambda: self.backend.refund_receipts(operator, result),
-            lambda printed: self._on_receipts(printed, preview=False),
+            self._on_receipts,
             lane=Lane.PRINT,
             busy_text=self.tr("Printing receipts…"),
         )
 
     def _refund_summary(self, result: RefundResult) -> str:
         cancelled = result.cancellation
+        returned = cancelled.record.totals.negated()
         parts = [
-            self.tr("Settlement {id} cancelled (refund {total}).").format(
-                id=cancelled.original_settlement_id, total=yuan(-cancelled.record.totals.total)
+            self.tr("Settlement {id} cancelled; returned: {split}.").format(
+                id=cancelled.original_settlement_id,
+                split=breakdown(returned.total, returned.fund, returned.account, returned.cash),
             )
         ]
         if result.resettled is None:
@@ -1593,17 +1695,12 @@ class MainWindow(QMainWindow):
                     )
                 )
                 continue
+            totals = group.totals
             parts.append(
-                self.tr(
-                    "Kept lines, {group}: settled again as {id}: total {total}, fund {fund}, "
-                    "account {account}, cash {cash}."
-                ).format(
+                self.tr("Kept lines, {group}: settled again as {id}: {split}.").format(
                     group=group.label,
                     id=group.settlement_id,
-                    total=yuan(group.totals.total),
-                    fund=yuan(group.totals.fund),
-                    account=yuan(group.totals.account),
-                    cash=yuan(group.totals.cash),
+                    split=breakdown(totals.total, totals.fund, totals.account, totals.cash),
                 )
             )
         return "\n".join(parts)
@@ -1715,8 +1812,9 @@ class MainWindow(QMainWindow):
 
     def _on_offline_collected(self, collected: OfflineCollection) -> None:
         self.bridge.info(
-            self.tr("Collected {total} as full self-pay ({id}).").format(
-                total=yuan(collected.total), id=collected.settlement_id
+            self.tr("Full self-pay {id}: {split}.").format(
+                id=collected.settlement_id,
+                split=breakdown(collected.total, ZERO, ZERO, collected.total),
             )
         )
         self.offline_collected.emit(collected)

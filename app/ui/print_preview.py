@@ -7,7 +7,8 @@ a second time with QPainter would mean two layouts that drift apart; rasterising
 system printer, the saved PDF and the patient's paper are the same picture.
 
 :class:`SystemReceiptPrinter` implements the ``ReceiptPrinter`` port (printer kind ``system``); QPainter
-on a ``QPrinter`` may be used from a worker thread. :class:`ReceiptPreviewDialog` shows the preview.
+on a ``QPrinter`` may be used from a worker thread. :class:`ReceiptPreviewDialog` shows a PDF on screen
+(the same raster, at the screen's pixel ratio).
 """
 
 from __future__ import annotations
@@ -17,10 +18,25 @@ import logging
 from collections.abc import Iterator
 
 import pypdfium2 as pdfium
-from PySide6.QtCore import QRect, QSize, QSizeF, Qt
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
-from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewDialog
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QRect, QSize, QSizeF, Qt, QTimer
+from PySide6.QtGui import (
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPixmap,
+    QResizeEvent,
+    QShowEvent,
+)
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.receipt import ReceiptData
 from app.errors import DeviceError
@@ -30,7 +46,7 @@ log = logging.getLogger(__name__)
 POINTS_PER_INCH = 72
 
 
-def pdf_page_images(pdf: bytes, dpi: int) -> Iterator[QImage]:
+def pdf_page_images(pdf: bytes, dpi: float) -> Iterator[QImage]:
     """Each page of ``pdf`` as an RGB image at ``dpi`` (copied out of PDFium's buffer).
 
     Raises:
@@ -163,23 +179,129 @@ class SystemReceiptPrinter:
         return printer.printerName() or "system"
 
 
-class ReceiptPreviewDialog(QPrintPreviewDialog):
-    """Qt's print preview of one receipt PDF; printing from it uses the same painting."""
+class ReceiptPreviewDialog(QDialog):
+    """A receipt or slip on screen, sharp and fitted to the width; it never prints by itself.
 
-    def __init__(self, pdf: bytes, printer: QPrinter, parent: QWidget | None = None) -> None:
-        super().__init__(printer, parent)
-        self._printer = printer  # Qt does not own it; it must outlive the dialog
+    Pages are rasterised for the screen at the window's device pixel ratio (a 2x screen gets twice
+    the pixels, so the text is as sharp as the rest of the window) and re-rendered when the dialog
+    is resized, so the page always fills the width. A receipt preview has no print button: printing
+    a copy (补打) is a deliberate act of its own that is counted. A slip (no number, no money) can be
+    printed from here: ``printable=True``.
+    """
+
+    def __init__(
+        self,
+        pdf: bytes,
+        printer: QPrinter,
+        parent: QWidget | None = None,
+        *,
+        title: str = "",
+        printable: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self._printer = printer
         self._pdf = pdf
+        self._sizes = pdf_page_sizes(pdf)
         self.painted_pages = 0
-        self.setWindowTitle("票据打印预览")
-        self.paintRequested.connect(self._paint)
+        self.printed = False
+        self.setObjectName("receiptPreview")
+        self.setWindowTitle(title or self.tr("Receipt preview"))
+        self._pages = QLabel(self)
+        self._pages.setObjectName("previewPages")
+        self._pages.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self._scroll = QScrollArea(self)
+        self._scroll.setObjectName("previewScroll")
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scroll.setWidget(self._pages)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        if printable:
+            print_button = buttons.addButton(
+                self.tr("Print"), QDialogButtonBox.ButtonRole.AcceptRole
+            )
+            print_button.setObjectName("previewPrintButton")
+            print_button.clicked.connect(self._print)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._scroll, 1)
+        layout.addWidget(buttons)
+        self._rerender = QTimer(self)
+        self._rerender.setSingleShot(True)
+        self._rerender.setInterval(60)
+        self._rerender.timeout.connect(self.render_pages)
+        self.resize(self._initial_size())
 
-    def _paint(self, printer: QPrinter) -> None:
-        self.painted_pages = paint_pdf(printer, self._pdf)
+    def _initial_size(self) -> QSize:
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        height = int(screen.height() * 0.85) if screen is not None else 700
+        width = 520
+        if self._sizes:
+            page_w, page_h = self._sizes[0]
+            # Wide enough to read an A5 page comfortably, never wider than the screen allows.
+            width = max(420, min(720, int(height * page_w / page_h) + 40))
+        return QSize(width, height)
+
+    @property
+    def device_pixel_ratio(self) -> float:
+        """The screen's pixel ratio (1.0 offscreen)."""
+        return self.devicePixelRatioF()
+
+    def page_width_px(self) -> int:
+        """The logical width each page is drawn at: the viewport's width."""
+        return max(100, self._scroll.viewport().width() - 8)
+
+    def render_pages(self) -> None:
+        """Rasterise every page at exactly the displayed width × the device pixel ratio."""
+        if not self._sizes:
+            return
+        ratio = self.device_pixel_ratio
+        width_px = self.page_width_px()
+        dpi = POINTS_PER_INCH * width_px * ratio / self._sizes[0][0]
+        images = list(pdf_page_images(self._pdf, dpi))
+        gap = 8
+        total_h = sum(image.height() for image in images) + gap * int(ratio) * (len(images) - 1)
+        width = max(image.width() for image in images)
+        sheet = QPixmap(width, total_h)
+        sheet.fill(Qt.GlobalColor.lightGray)
+        painter = QPainter(sheet)
+        y = 0
+        for image in images:
+            painter.drawImage(0, y, image)
+            y += image.height() + gap * int(ratio)
+        painter.end()
+        sheet.setDevicePixelRatio(ratio)
+        self._pages.setPixmap(sheet)
+        self.painted_pages = len(images)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Render once the viewport has its real width."""
+        super().showEvent(event)
+        self.render_pages()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """Stay fitted to the width."""
+        super().resizeEvent(event)
+        self._rerender.start()
+
+    def _print(self) -> None:
+        dialog = QPrintDialog(self._printer, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            paint_pdf(self._printer, self._pdf)
+            self.printed = True
+            self.accept()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, pdf: bytes, printer_name: str = "") -> bool:
-        """Show the preview; ``True`` if the operator printed from it."""
-        dialog = cls(pdf, printer_for(pdf, printer_name), parent)
+    def ask(
+        cls,
+        parent: QWidget | None,
+        pdf: bytes,
+        printer_name: str = "",
+        *,
+        title: str = "",
+        printable: bool = False,
+    ) -> bool:
+        """Show the preview; ``True`` if the operator printed from it (slips only)."""
+        dialog = cls(pdf, printer_for(pdf, printer_name), parent, title=title, printable=printable)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        return bool(dialog.exec())
+        dialog.exec()
+        return dialog.printed

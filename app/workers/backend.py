@@ -135,6 +135,15 @@ class CashierBackend(Protocol):
         """PRINT. Issue (or copy, 补打) and print the receipts of a bill."""
         ...
 
+    def receipt_preview(self, settlement_id: str) -> bytes:
+        """PRINT. The settlement's receipt as issued, as PDF for the screen (nothing printed or
+        counted)."""
+        ...
+
+    def copy_receipt(self, operator: Operator, settlement_id: str) -> PrintedReceipt:
+        """PRINT. 补打 the settlement's live receipt (a counted copy, marked as such)."""
+        ...
+
     def eligibility_slip(self, operator: Operator, view: EligibilityView) -> bytes:
         """PRINT. The registration desk's eligibility slip as PDF (no money, no number)."""
         ...

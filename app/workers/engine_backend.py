@@ -215,6 +215,21 @@ class EngineBackend:
         """Issue (or copy) and print a bill's receipts."""
         return tuple(self._receipt_service().issue_for_bill(bill_id, operator, reprint=reprint))
 
+    def receipt_preview(self, settlement_id: str) -> bytes:
+        """The live receipt, rendered only."""
+        return self._receipt_service().preview_pdf(settlement_id)
+
+    def copy_receipt(self, operator: Operator, settlement_id: str) -> PrintedReceipt:
+        """补打 of one settlement's live receipt."""
+        service = self._receipt_service()
+        live = [r for r in service.receipts_for(settlement_id) if not r.voided_by]
+        if not live:
+            raise InputError(
+                f"结算 {settlement_id} 还没有打印过票据，没有可补打的票据。请先打印票据。",
+                code="copy_no_receipt",
+            )
+        return service.copy(live[-1].receipt_no, operator)
+
     def eligibility_slip(self, operator: Operator, view: EligibilityView) -> bytes:
         """The eligibility slip PDF."""
         return self._receipt_service().eligibility_slip_pdf(view, operator)

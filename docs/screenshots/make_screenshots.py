@@ -111,7 +111,7 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     previews: list[bytes] = []
     ConfirmDialog.ask = classmethod(lambda cls, parent, title, text: True)  # type: ignore[method-assign,assignment]
-    main_window.show_pdf_preview = lambda parent, pdf, name: previews.append(pdf) or False
+    main_window.show_pdf_preview = lambda parent, pdf, name, **kw: previews.append(pdf) or False
     ui_errors.present = lambda parent, message: log.info("message: %s", message.text)
     app = create_application("zh_CN")
     session = WindowSession(app)

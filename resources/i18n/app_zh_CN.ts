@@ -50,7 +50,7 @@
     </message>
     <message>
         <location filename="../../app/ui/models/bill_model.py" line="72"/>
-        <location filename="../../app/ui/models/bill_model.py" line="216"/>
+        <location filename="../../app/ui/models/bill_model.py" line="232"/>
         <source>General outpatient</source>
         <translation>普通门诊</translation>
     </message>
@@ -60,27 +60,28 @@
         <translation>（未标记）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="209"/>
+        <location filename="../../app/ui/models/bill_model.py" line="225"/>
         <source>Not tagged yet</source>
         <translation>尚未标记</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="211"/>
+        <location filename="../../app/ui/models/bill_model.py" line="227"/>
         <source>Full self-pay</source>
         <translation>全额自费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="214"/>
+        <location filename="../../app/ui/models/bill_model.py" line="230"/>
         <source>Chronic disease {name}</source>
         <translation>门诊慢特病 {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="305"/>
+        <location filename="../../app/ui/models/bill_model.py" line="331"/>
         <source>(identify the patient first)</source>
         <translation>（请先识别患者）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="308"/>
+        <location filename="../../app/ui/models/bill_model.py" line="327"/>
+        <location filename="../../app/ui/models/bill_model.py" line="334"/>
         <source>Full self-pay: {reason}</source>
         <translation>全额自费：{reason}</translation>
     </message>
@@ -111,110 +112,115 @@
 <context>
     <name>GroupModel</name>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="44"/>
+        <location filename="../../app/ui/models/group_model.py" line="46"/>
         <source>Settlement</source>
         <translation>结算组</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="45"/>
+        <location filename="../../app/ui/models/group_model.py" line="47"/>
         <source>Lines</source>
         <translation>明细数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="46"/>
+        <location filename="../../app/ui/models/group_model.py" line="48"/>
         <source>Total</source>
         <translation>总金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="47"/>
+        <location filename="../../app/ui/models/group_model.py" line="49"/>
         <source>Fund</source>
         <translation>统筹支付</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="48"/>
+        <location filename="../../app/ui/models/group_model.py" line="50"/>
         <source>Account</source>
         <translation>个人账户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="49"/>
+        <location filename="../../app/ui/models/group_model.py" line="51"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="50"/>
+        <location filename="../../app/ui/models/group_model.py" line="52"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="54"/>
-        <location filename="../../app/ui/models/group_model.py" line="202"/>
+        <location filename="../../app/ui/models/group_model.py" line="56"/>
+        <location filename="../../app/ui/models/group_model.py" line="240"/>
         <source>Not sent</source>
         <translation>未发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="55"/>
+        <location filename="../../app/ui/models/group_model.py" line="57"/>
         <source>Registered</source>
         <translation>已挂号登记</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="56"/>
+        <location filename="../../app/ui/models/group_model.py" line="58"/>
         <source>Visit uploaded</source>
         <translation>已上传就诊信息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="57"/>
+        <location filename="../../app/ui/models/group_model.py" line="59"/>
         <source>Fees uploaded</source>
         <translation>已上传费用明细</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="58"/>
+        <location filename="../../app/ui/models/group_model.py" line="60"/>
         <source>Pre-settled</source>
         <translation>已预结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="59"/>
+        <location filename="../../app/ui/models/group_model.py" line="61"/>
         <source>Settled</source>
         <translation>已结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="60"/>
+        <location filename="../../app/ui/models/group_model.py" line="62"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="61"/>
+        <location filename="../../app/ui/models/group_model.py" line="63"/>
         <source>Result unknown — confirming</source>
         <translation>结果未知，正在确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="62"/>
+        <location filename="../../app/ui/models/group_model.py" line="64"/>
         <source>Self-pay collected</source>
         <translation>已收自费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="63"/>
+        <location filename="../../app/ui/models/group_model.py" line="65"/>
         <source>Cancelled</source>
         <translation>已撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="79"/>
+        <location filename="../../app/ui/models/group_model.py" line="81"/>
         <source>General outpatient</source>
         <translation>普通门诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="81"/>
+        <location filename="../../app/ui/models/group_model.py" line="83"/>
         <source>Full self-pay</source>
         <translation>全额自费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="83"/>
+        <location filename="../../app/ui/models/group_model.py" line="85"/>
         <source>Not tagged yet</source>
         <translation>尚未标记</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="85"/>
+        <location filename="../../app/ui/models/group_model.py" line="87"/>
         <source>Chronic disease {name}</source>
         <translation>门诊慢特病 {name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/group_model.py" line="238"/>
+        <source>Pay in cash</source>
+        <translation>现金自付</translation>
     </message>
 </context>
 <context>
@@ -338,13 +344,13 @@
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="223"/>
+        <location filename="../../app/ui/main_window.py" line="226"/>
         <location filename="../../app/ui/shell.py" line="120"/>
         <source>Press Enter to log in.</source>
         <translation>请按回车键登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="215"/>
+        <location filename="../../app/ui/main_window.py" line="218"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
@@ -359,447 +365,453 @@
         <translation>登录（回车）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="255"/>
+        <location filename="../../app/ui/main_window.py" line="258"/>
         <source>Window</source>
         <translation>收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="257"/>
+        <location filename="../../app/ui/main_window.py" line="260"/>
         <source>Today&apos;s settlements</source>
         <translation>当日结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="259"/>
+        <location filename="../../app/ui/main_window.py" line="262"/>
         <source>Unresolved calls / day close</source>
         <translation>待确认交易 / 日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="282"/>
+        <location filename="../../app/ui/main_window.py" line="285"/>
         <source>Read card (F2)</source>
         <translation>读卡（F2）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="286"/>
+        <location filename="../../app/ui/main_window.py" line="289"/>
         <source>ID number, Enter (F3)</source>
         <translation>身份证号，回车（F3）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="295"/>
+        <location filename="../../app/ui/main_window.py" line="298"/>
         <source>Demo: which card is in the simulated reader</source>
         <translation>演示：模拟读卡器中插入的是哪张卡</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="298"/>
+        <location filename="../../app/ui/main_window.py" line="301"/>
         <source>Eligibility slip</source>
         <translation>资格查询单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="309"/>
+        <location filename="../../app/ui/main_window.py" line="312"/>
         <source>Add item: hospital code, name or pinyin initials (F4)</source>
         <translation>添加项目：院内编码、名称或拼音首字母（F4）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="365"/>
+        <location filename="../../app/ui/main_window.py" line="376"/>
         <source>Pre-settle (F8)</source>
         <translation>预结算（F8）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="367"/>
+        <location filename="../../app/ui/main_window.py" line="378"/>
         <source>Settle (F9)</source>
         <translation>结算（F9）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="369"/>
-        <source>Receipts (F10)</source>
-        <translation>打印收据（F10）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="371"/>
+        <location filename="../../app/ui/main_window.py" line="386"/>
         <source>Next patient (F12)</source>
         <translation>下一位（F12）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="395"/>
+        <location filename="../../app/ui/main_window.py" line="413"/>
         <source>Search by name, ID or settlement number</source>
         <translation>按人员编号、账单号或结算号查找</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="402"/>
+        <location filename="../../app/ui/main_window.py" line="420"/>
         <source>Reprint copy (补打)</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="408"/>
+        <location filename="../../app/ui/main_window.py" line="426"/>
         <source>Cancel settlement (supervisor)</source>
         <translation>撤销结算（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="412"/>
-        <location filename="../../app/ui/main_window.py" line="448"/>
+        <location filename="../../app/ui/main_window.py" line="430"/>
+        <location filename="../../app/ui/main_window.py" line="466"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="442"/>
+        <location filename="../../app/ui/main_window.py" line="460"/>
         <source>Resolve now</source>
         <translation>立即处理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="446"/>
+        <location filename="../../app/ui/main_window.py" line="464"/>
         <source>Day close and reconcile (supervisor)</source>
         <translation>日结对账（收费主管）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="538"/>
+        <location filename="../../app/ui/main_window.py" line="555"/>
         <source>(no card in the reader)</source>
         <translation>（读卡器中无卡）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="540"/>
+        <location filename="../../app/ui/main_window.py" line="557"/>
         <source>Card in reader: {name}</source>
         <translation>读卡器中的卡：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="640"/>
         <location filename="../../app/ui/main_window.py" line="657"/>
+        <location filename="../../app/ui/main_window.py" line="674"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="640"/>
+        <location filename="../../app/ui/main_window.py" line="657"/>
         <source>Operator code and password</source>
         <translation>请输入工号和密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="666"/>
+        <location filename="../../app/ui/main_window.py" line="683"/>
         <source>Checking password…</source>
         <translation>正在核对密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="706"/>
+        <location filename="../../app/ui/main_window.py" line="723"/>
         <source>Operator: {name} ({role})</source>
         <translation>操作员：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="726"/>
+        <location filename="../../app/ui/main_window.py" line="743"/>
         <source>Locked. {name}, press Enter and type your password to continue.</source>
         <translation>已锁定。{name}，请按回车并输入密码继续。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="731"/>
+        <location filename="../../app/ui/main_window.py" line="748"/>
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="779"/>
+        <location filename="../../app/ui/main_window.py" line="796"/>
         <source>Settlement is enabled once the unresolved calls have been checked.</source>
         <translation>正在确认未完成的医保交易，确认后方可结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="782"/>
+        <location filename="../../app/ui/main_window.py" line="799"/>
         <source>The platform is in maintenance: direct settlement is not possible until it ends.</source>
         <translation>医保平台停机维护中，维护结束前不能直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1333"/>
+        <location filename="../../app/ui/main_window.py" line="1076"/>
+        <source>{group}: {reason}</source>
+        <translation>{group}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1083"/>
+        <source>Total {total} (the split is known after pre-settlement, F8)</source>
+        <translation>合计 {total}（预结算后显示统筹、个人账户、现金，按 F8）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1435"/>
         <source>The national platform announces maintenance: “{text}”. Direct settlement is paused until it ends.</source>
         <translation>国家医保平台通知停机维护：“{text}”。维护结束前暂停直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="789"/>
+        <location filename="../../app/ui/main_window.py" line="1553"/>
+        <location filename="../../app/ui/main_window.py" line="1686"/>
+        <source>Settlement {id} cancelled; returned: {split}.</source>
+        <translation>结算 {id} 已撤销，退回：{split}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1704"/>
+        <source>Kept lines, {group}: settled again as {id}: {split}.</source>
+        <translation>保留的明细（{group}）已重新结算为 {id}：{split}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1819"/>
+        <source>Full self-pay {id}: {split}.</source>
+        <translation>全额自费 {id}：{split}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="806"/>
         <source>Eligibility is from the saved copy; read the card again when online.</source>
         <translation>当前参保信息来自本机缓存，仅供参考；联网后请重新读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="374"/>
+        <location filename="../../app/ui/main_window.py" line="380"/>
+        <source>Preview receipt (F10)</source>
+        <translation>预览票据（F10）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="383"/>
+        <source>Print a copy (补打)</source>
+        <translation>补打票据</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="389"/>
         <source>Offline: collect all as full self-pay</source>
         <translation>离线：全部按全额自费收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="405"/>
+        <location filename="../../app/ui/main_window.py" line="423"/>
         <source>Reissue with a new number (重打, supervisor)</source>
         <translation>重打（换新票号，需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="410"/>
+        <location filename="../../app/ui/main_window.py" line="428"/>
         <source>Partial refund (supervisor)</source>
         <translation>部分退费（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="444"/>
+        <location filename="../../app/ui/main_window.py" line="462"/>
         <source>Retry escalated reversal (supervisor)</source>
         <translation>重试转人工的冲正（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="675"/>
+        <location filename="../../app/ui/main_window.py" line="692"/>
         <source>This account uses an authenticator app. Type the 6-digit code it shows now.</source>
         <translation>此账号已启用动态验证码。请输入手机验证器上当前显示的 6 位数字。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="786"/>
+        <location filename="../../app/ui/main_window.py" line="803"/>
         <source>Offline: direct settlement is disabled until the platform is reachable. The patient may pay the whole bill as full self-pay and claim it back at the insured place.</source>
         <translation>离线：医保平台恢复连接前不能直接结算。患者可选择全部费用全额自费，凭收据回参保地报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="791"/>
+        <location filename="../../app/ui/main_window.py" line="808"/>
         <source>Tag every line (1–9 disease, G general) before pre-settling.</source>
         <translation>请先标记每一行费用（数字键 1–9 选病种，G 为普通门诊）再预结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="847"/>
+        <location filename="../../app/ui/main_window.py" line="867"/>
         <source>Reading card…</source>
         <translation>正在读卡…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="884"/>
+        <location filename="../../app/ui/main_window.py" line="904"/>
         <source>Querying the platform…</source>
         <translation>正在查询医保平台…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="921"/>
+        <location filename="../../app/ui/main_window.py" line="941"/>
         <source>Loading the visit&apos;s fee lines…</source>
         <translation>正在读取本次就诊费用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="942"/>
+        <location filename="../../app/ui/main_window.py" line="962"/>
         <source>G = general outpatient</source>
         <translation>G = 普通门诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="943"/>
+        <location filename="../../app/ui/main_window.py" line="963"/>
         <source>0 = clear</source>
         <translation>0 = 清除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="944"/>
+        <location filename="../../app/ui/main_window.py" line="964"/>
         <source>Tag the selected lines: </source>
         <translation>标记选中行：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1050"/>
-        <source>Total {total}</source>
-        <translation>合计 {total}</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1054"/>
-        <source>Total {total}  Fund {fund}  Account {account}  Cash {cash}</source>
-        <translation>合计 {total}&#x3000;统筹 {fund}&#x3000;个人账户 {account}&#x3000;现金 {cash}</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1092"/>
+        <location filename="../../app/ui/main_window.py" line="1139"/>
         <source>Saving the bill…</source>
         <translation>正在保存账单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1114"/>
+        <location filename="../../app/ui/main_window.py" line="1161"/>
         <source>Pre-settling {group}…</source>
         <translation>正在预结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1155"/>
-        <source>fund</source>
-        <translation>统筹</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1155"/>
-        <source>cash</source>
-        <translation>现金</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1156"/>
-        <source>paid in full by the patient</source>
-        <translation>患者全额自付</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1168"/>
+        <location filename="../../app/ui/main_window.py" line="1202"/>
         <source>Settle</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1168"/>
+        <location filename="../../app/ui/main_window.py" line="1224"/>
         <source>Settle these groups?</source>
         <translation>确认结算以下各组？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1200"/>
+        <location filename="../../app/ui/main_window.py" line="1249"/>
         <source>Settling {group}…</source>
         <translation>正在结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1265"/>
-        <location filename="../../app/ui/main_window.py" line="1573"/>
+        <location filename="../../app/ui/main_window.py" line="1322"/>
+        <location filename="../../app/ui/main_window.py" line="1679"/>
         <source>Printing receipts…</source>
         <translation>正在打印收据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1271"/>
+        <location filename="../../app/ui/main_window.py" line="1328"/>
         <source>Receipts printed: {numbers}</source>
         <translation>已打印收据：{numbers}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1286"/>
+        <location filename="../../app/ui/main_window.py" line="1347"/>
+        <source>Receipt preview: {group}</source>
+        <translation>票据预览：{group}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1353"/>
+        <source>Preparing the preview…</source>
+        <translation>正在生成预览…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1368"/>
+        <source>Printing a copy…</source>
+        <translation>正在补打…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1384"/>
+        <source>Eligibility slip (资格查询单) preview</source>
+        <translation>资格查询单预览</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1388"/>
         <source>Preparing the eligibility slip…</source>
         <translation>正在生成资格查询单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1305"/>
+        <location filename="../../app/ui/main_window.py" line="1407"/>
         <source>Platform: MAINTENANCE</source>
         <translation>医保平台：停机维护</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1308"/>
+        <location filename="../../app/ui/main_window.py" line="1410"/>
         <source>Platform: online</source>
         <translation>医保平台：在线</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1312"/>
+        <location filename="../../app/ui/main_window.py" line="1414"/>
         <source>Platform: OFFLINE (checked {time})</source>
         <translation>医保平台：离线（检查于 {time}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1322"/>
+        <location filename="../../app/ui/main_window.py" line="1424"/>
         <source>Unresolved calls: {n}</source>
         <translation>待确认交易：{n} 笔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1347"/>
+        <location filename="../../app/ui/main_window.py" line="1449"/>
         <source>Confirming unresolved settlements…</source>
         <translation>正在确认未完成的结算…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1415"/>
+        <location filename="../../app/ui/main_window.py" line="1517"/>
         <source>Cancel settlement</source>
         <translation>撤销结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1416"/>
+        <location filename="../../app/ui/main_window.py" line="1518"/>
         <source>Cancel settlement {id} ({total})? The fund&apos;s payment is returned.</source>
         <translation>撤销结算 {id}（{total}）？医保基金支付部分将退回。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="695"/>
-        <location filename="../../app/ui/main_window.py" line="1423"/>
-        <location filename="../../app/ui/main_window.py" line="1455"/>
+        <location filename="../../app/ui/main_window.py" line="712"/>
+        <location filename="../../app/ui/main_window.py" line="1525"/>
+        <location filename="../../app/ui/main_window.py" line="1561"/>
         <source>Supervisor authorisation</source>
         <translation>主管授权</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1424"/>
+        <location filename="../../app/ui/main_window.py" line="1526"/>
         <source>A supervisor must authorise the cancellation.</source>
         <translation>撤销结算须由收费主管输入工号和密码授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1440"/>
+        <location filename="../../app/ui/main_window.py" line="1542"/>
         <source>Cancelling…</source>
         <translation>正在撤销…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1450"/>
-        <source>Settlement {id} cancelled.</source>
-        <translation>结算 {id} 已撤销。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1465"/>
+        <location filename="../../app/ui/main_window.py" line="1571"/>
         <source>Reissue the receipt of {id} under a new number? The old number is voided. A supervisor must authorise it.</source>
         <translation>为结算 {id} 重打票据（换新票据号）？原票据号将作废。须由收费主管授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1483"/>
+        <location filename="../../app/ui/main_window.py" line="1589"/>
         <source>Reissuing the receipt…</source>
         <translation>正在重打票据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1495"/>
+        <location filename="../../app/ui/main_window.py" line="1601"/>
         <source>Receipt {old} voided; new receipt {new} printed.</source>
         <translation>票据 {old} 已作废，新票据 {new} 已打印。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1530"/>
+        <location filename="../../app/ui/main_window.py" line="1636"/>
         <source>A supervisor must authorise the partial refund of {id} ({n} line(s) returned).</source>
         <translation>结算 {id} 部分退费（退 {n} 项）须由收费主管输入工号和密码授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1556"/>
+        <location filename="../../app/ui/main_window.py" line="1662"/>
         <source>Cancelling and settling the kept lines again…</source>
         <translation>正在撤销原结算并重新结算保留的项目…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1579"/>
-        <source>Settlement {id} cancelled (refund {total}).</source>
-        <translation>结算 {id} 已撤销（退费 {total}）。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1584"/>
+        <location filename="../../app/ui/main_window.py" line="1692"/>
         <source>Every line was returned; nothing was settled again.</source>
         <translation>全部项目已退，无需重新结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1589"/>
+        <location filename="../../app/ui/main_window.py" line="1697"/>
         <source>Kept lines, {group}: not settled. {failure}</source>
         <translation>保留项目（{group}）未能重新结算。{failure}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1596"/>
-        <source>Kept lines, {group}: settled again as {id}: total {total}, fund {fund}, account {account}, cash {cash}.</source>
-        <translation>保留项目（{group}）已重新结算，结算号 {id}：总金额 {total}，统筹支付 {fund}，个人账户 {account}，现金 {cash}。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1633"/>
+        <location filename="../../app/ui/main_window.py" line="1736"/>
         <source>Retry the reversal of {infno} {msgid}? A supervisor enters their own code and password.</source>
         <translation>重试冲正交易 {infno} {msgid}？须由收费主管输入本人工号和密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1651"/>
+        <location filename="../../app/ui/main_window.py" line="1754"/>
         <source>Retrying the reversal…</source>
         <translation>正在重试冲正…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1661"/>
+        <location filename="../../app/ui/main_window.py" line="1764"/>
         <source>Reversed: the platform has undone the call; no money was taken.</source>
         <translation>已冲正：医保平台已撤回该笔交易，未产生费用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1664"/>
+        <location filename="../../app/ui/main_window.py" line="1767"/>
         <source>The reversal failed again; the row stays with the supervisor. Check the connection and retry, or call the insurance office.</source>
         <translation>冲正再次失败，该笔交易仍待主管处理。请检查网络后重试，或联系医保经办机构。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1668"/>
+        <location filename="../../app/ui/main_window.py" line="1771"/>
         <source>The row is now: {state}.</source>
         <translation>该笔交易当前状态：{state}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1698"/>
+        <location filename="../../app/ui/main_window.py" line="1801"/>
         <source>Full self-pay</source>
         <translation>全额自费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1700"/>
+        <location filename="../../app/ui/main_window.py" line="1803"/>
         <source>The platform cannot be reached. Collect the whole bill, {total}, in cash as full self-pay? Nothing is sent to the platform; the patient claims it back at the insured place with the receipt.</source>
         <translation>无法连接医保平台。是否按全额自费收取全部费用 {total}？不会向医保平台发送任何交易；患者凭收据回参保地申请报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1711"/>
+        <location filename="../../app/ui/main_window.py" line="1814"/>
         <source>Recording the full self-pay…</source>
         <translation>正在记录全额自费收费…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1716"/>
-        <source>Collected {total} as full self-pay ({id}).</source>
-        <translation>已按全额自费收取 {total}（{id}）。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1754"/>
+        <location filename="../../app/ui/main_window.py" line="1858"/>
         <source>Day close</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1754"/>
+        <location filename="../../app/ui/main_window.py" line="1858"/>
         <source>Close the day and reconcile with the platform?</source>
         <translation>进行日结并与医保平台对账？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1762"/>
+        <location filename="../../app/ui/main_window.py" line="1866"/>
         <source>Reconciling with the platform…</source>
         <translation>正在与医保平台对账…</translation>
     </message>
@@ -938,6 +950,19 @@
     </message>
 </context>
 <context>
+    <name>ReceiptPreviewDialog</name>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="208"/>
+        <source>Receipt preview</source>
+        <translation>票据预览</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="220"/>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+</context>
+<context>
     <name>RefundLinesDialog</name>
     <message>
         <location filename="../../app/ui/dialogs/refund_dialog.py" line="29"/>
@@ -989,6 +1014,21 @@
         <location filename="../../app/ui/format.py" line="33"/>
         <source>{h} h {m} min ago</source>
         <translation>{h} 小时 {m} 分钟前</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/format.py" line="44"/>
+        <source>Total {total} = fund {fund} + account {account} + cash {cash}</source>
+        <translation>合计 {total} = 统筹 {fund} + 个人账户 {account} + 现金 {cash}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/format.py" line="48"/>
+        <source> + hospital {hospital}</source>
+        <translation> + 医院负担 {hospital}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/format.py" line="56"/>
+        <source>Cash to collect: ¥{cash}</source>
+        <translation>应收现金：¥{cash}</translation>
     </message>
 </context>
 </TS>

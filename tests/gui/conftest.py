@@ -41,10 +41,17 @@ def confirm_everything(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 class Previews(list[bytes]):
-    """Collected preview requests."""
+    """Collected preview requests (the PDFs; their window titles in ``titles``)."""
 
-    def append_preview(self, parent: object, pdf: bytes, printer_name: str) -> bool:
+    def __init__(self) -> None:
+        super().__init__()
+        self.titles: list[str] = []
+
+    def append_preview(
+        self, parent: object, pdf: bytes, printer_name: str, *, title: str, printable: bool = False
+    ) -> bool:
         self.append(pdf)
+        self.titles.append(title)
         return False
 
 

@@ -15,6 +15,7 @@ from app.domain.operator import Action
 from app.domain.visit import GroupState
 from app.sandbox import SandboxServer
 from app.ui.main_window import UNKNOWN_OUTCOME_TEXT
+from gui.conftest import Previews
 from gui.desk import Desk, insert_card
 
 QINGHAI = "马秀兰"
@@ -31,7 +32,7 @@ def test_registration_desk_sees_eligibility_and_no_money_action(
     qtbot: QtBot,
     sandbox: SandboxServer,
     open_desk: Callable[..., Desk],
-    previews: list[bytes],
+    previews: Previews,
 ) -> None:
     desk = open_desk(sandbox, operator="R001")
     window = desk.window
@@ -57,6 +58,7 @@ def test_registration_desk_sees_eligibility_and_no_money_action(
     window.slip_button.click()  # the optional eligibility slip
     qtbot.waitUntil(lambda: bool(previews), timeout=10_000)
     assert previews[0].startswith(b"%PDF")
+    assert previews.titles == ["资格查询单预览"]  # not called a receipt
 
 
 def test_offline_start_shows_the_cache_with_its_age_and_refuses_settlement(

@@ -9,7 +9,7 @@ import pytest
 from helpers.device_fixtures import sample_receipt
 from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.domain.receipt import ReceiptData
@@ -84,3 +84,31 @@ def test_a_missing_system_printer_is_a_device_error(
     with pytest.raises(DeviceError) as caught:
         SystemReceiptPrinter("no-such-printer").print_receipt(receipt, pdf)
     assert "补打" in caught.value.text
+
+
+def test_the_preview_is_sharp_at_the_pixel_ratio_and_fitted_to_the_width(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    pdf = ReportlabReceiptRenderer("a5").render(sample_receipt())
+    dialog = ReceiptPreviewDialog(pdf, file_printer(pdf, tmp_path / "preview.pdf"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.painted_pages == 1, timeout=5000)
+    pixmap = dialog.findChild(QLabel, "previewPages").pixmap()
+    ratio = dialog.device_pixel_ratio
+    assert pixmap.devicePixelRatio() == ratio
+    # One image pixel per device pixel, and the page exactly as wide as the view.
+    assert abs(pixmap.width() - dialog.page_width_px() * ratio) <= 2
+    assert dialog.findChild(QPushButton, "previewPrintButton") is None  # a receipt: view only
+    dialog.resize(dialog.width() + 120, dialog.height())
+    qtbot.waitUntil(
+        lambda: (
+            abs(
+                dialog.findChild(QLabel, "previewPages").pixmap().width()
+                - dialog.page_width_px() * ratio
+            )
+            <= 2
+        ),
+        timeout=5000,
+    )
+    dialog.reject()

@@ -85,6 +85,16 @@ def price_text(price: Decimal) -> str:
 
 
 @dataclass(frozen=True)
+class StoredRoute:
+    """Where a saved bill actually put a line (the platform may have changed the plan, e.g. a
+    patient without cross-province registration turns every group into full self-pay)."""
+
+    label: str
+    self_pay: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class GroupTotal:
     """Live total of the lines that will form one settlement group (before anything is sent)."""
 
@@ -114,6 +124,7 @@ class BillModel(FlatTableModel):
         self._lines: list[FeeLine] = []
         self._context: PlanContext | None = None
         self._locked = False
+        self._stored: dict[str, StoredRoute] = {}
 
     # ------------------------------------------------------------------ data access
     @property
@@ -131,6 +142,11 @@ class BillModel(FlatTableModel):
     def set_context(self, context: PlanContext | None) -> None:
         """The patient and hospital the rules look at; refreshes the ROUTE column."""
         self._context = context
+        self._emit_column_changed(BillColumn.ROUTE)
+
+    def set_routes(self, routes: dict[str, StoredRoute]) -> None:
+        """The saved bill's groups by line number (empty: back to the live plan)."""
+        self._stored = dict(routes)
         self._emit_column_changed(BillColumn.ROUTE)
 
     def set_locked(self, locked: bool) -> None:
@@ -248,10 +264,15 @@ class BillModel(FlatTableModel):
             BillColumn.AMOUNT,
         ):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        stored = self._stored.get(line.line_no)
         if role == Qt.ItemDataRole.ForegroundRole and column is BillColumn.ROUTE:
+            if stored is not None:
+                return _SELF_PAY_BRUSH if stored.self_pay else None
             reason = self.reason(index.row())
             return _SELF_PAY_BRUSH if reason is not None and not reason.is_direct else None
         if role == Qt.ItemDataRole.ToolTipRole and column is BillColumn.ROUTE:
+            if stored is not None:
+                return stored.reason or None
             reason = self.reason(index.row())
             return reason.text if reason is not None else None
         return None
@@ -300,6 +321,11 @@ class BillModel(FlatTableModel):
         return self._route_text(row)
 
     def _route_text(self, row: int) -> str:
+        stored = self._stored.get(self._lines[row].line_no)
+        if stored is not None:
+            if stored.self_pay and stored.reason:
+                return self.tr("Full self-pay: {reason}").format(reason=stored.reason)
+            return stored.label
         reason = self.reason(row)
         if reason is None:
             return "" if self._context is not None else self.tr("(identify the patient first)")

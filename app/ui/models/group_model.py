@@ -14,9 +14,10 @@ from PySide6.QtCore import (
     QObject,
     Qt,
 )
+from PySide6.QtGui import QBrush, QColor
 
 from app.domain.disease import pilot_disease
-from app.domain.settlement import SettlementTotals
+from app.domain.settlement import SettlementTotals, full_self_pay_totals
 from app.domain.visit import GroupState
 from app.ui.format import yuan
 from app.ui.models.bill_model import GroupTotal
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from app.services.settlement import GroupResult
 
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
+_SELF_PAY_BRUSH = QBrush(QColor("#b3261e"))
 
 
 class GroupColumn(IntEnum):
@@ -99,6 +101,16 @@ class GroupRow:
     totals: SettlementTotals | None = None
     failure_text: str = ""
     reason: str = ""
+    self_pay: bool = False
+
+
+def group_figures(group: GroupResult) -> SettlementTotals | None:
+    """The platform's figures; a full-self-pay group's are known without any call: all cash."""
+    if group.totals is not None:
+        return group.totals
+    if group.preview is not None:
+        return group.preview
+    return full_self_pay_totals(group.total) if group.is_self_pay else None
 
 
 def _row(group: GroupResult) -> GroupRow:
@@ -108,9 +120,10 @@ def _row(group: GroupResult) -> GroupRow:
         lines=len(group.line_nos),
         total=group.total,
         state=group.state,
-        totals=group.totals or group.preview,
+        totals=group_figures(group),
         failure_text=group.failure,
         reason=group.reason,
+        self_pay=group.is_self_pay,
     )
 
 
@@ -132,7 +145,17 @@ class GroupModel(FlatTableModel):
     def show_live_totals(self, totals: Sequence[GroupTotal]) -> None:
         """Before anything is sent: the groups the rules will form, with their totals."""
         self.beginResetModel()
-        self._rows = [GroupRow(t.key, group_label(t.key), t.lines, t.total) for t in totals]
+        self._rows = [
+            GroupRow(
+                t.key,
+                group_label(t.key),
+                t.lines,
+                t.total,
+                totals=full_self_pay_totals(t.total) if t.self_pay else None,
+                self_pay=t.self_pay,
+            )
+            for t in totals
+        ]
         self.endResetModel()
 
     def show_groups(self, groups: Sequence[GroupResult]) -> None:
@@ -154,16 +177,27 @@ class GroupModel(FlatTableModel):
         return len(self._rows)
 
     def sums(self) -> tuple[Decimal, Decimal, Decimal]:
-        """Fund, account and cash over the groups with figures; self-pay groups count as cash."""
+        """Fund, account and cash over the groups with figures (self-pay groups: all cash)."""
         fund = account = cash = Decimal("0.00")
         for row in self._rows:
             if row.totals is not None:
                 fund += row.totals.fund
                 account += row.totals.account
                 cash += row.totals.cash
-            elif row.key == "self_pay":
-                cash += row.total
         return fund, account, cash
+
+    @property
+    def figures_complete(self) -> bool:
+        """Every group has figures: the split (and the cash due) is known for the whole bill."""
+        return bool(self._rows) and all(row.totals is not None for row in self._rows)
+
+    def self_pay_reasons(self) -> tuple[tuple[str, str], ...]:
+        """(group label, reason) of each full-self-pay group that has a reason."""
+        return tuple(
+            (row.label or group_label(row.key), row.reason)
+            for row in self._rows
+            if row.self_pay and row.reason
+        )
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Formatted text on DisplayRole, raw values on ``RAW_ROLE``."""
@@ -177,6 +211,8 @@ class GroupModel(FlatTableModel):
             return self._raw(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.failure_text or row.reason or None
+        if role == Qt.ItemDataRole.ForegroundRole and row.self_pay:
+            return _SELF_PAY_BRUSH
         if role == Qt.ItemDataRole.TextAlignmentRole and column not in (
             GroupColumn.CATEGORY,
             GroupColumn.STATE,
@@ -198,6 +234,8 @@ class GroupModel(FlatTableModel):
             return yuan(figures.account) if figures else ""
         if column is GroupColumn.CASH:
             return yuan(figures.cash) if figures else ""
+        if row.self_pay and row.state in (None, GroupState.PLANNED):
+            return QCoreApplication.translate("GroupModel", "Pay in cash")
         if row.state is None:
             return QCoreApplication.translate("GroupModel", "Not sent")
         text = state_text(row.state)

@@ -1,0 +1,127 @@
+"""Every money view states fund + account + cash = total and, in large type, the cash to collect."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from app.domain.visit import GroupState
+from app.sandbox import SandboxServer
+from app.ui.models.bill_model import BillColumn
+from app.ui.models.group_model import GroupColumn
+from gui.desk import Desk, insert_card
+
+NOT_REGISTERED = "黄丽华"  # Guangdong, 高血压 qualified, no cross-province registration → 全额自费
+HENAN = "李淑芬"  # employee insurance with a personal account, two diseases
+SPLIT = re.compile(
+    r"合计 ([\d,]+\.\d\d) = 统筹 ([\d,]+\.\d\d) \+ 个人账户 ([\d,]+\.\d\d) \+ 现金 ([\d,]+\.\d\d)"
+)
+CASH_DUE = re.compile(r"应收现金：¥([\d,]+\.\d\d)")
+
+
+def _amount(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def splits_in(text: str) -> list[tuple[Decimal, Decimal, Decimal, Decimal]]:
+    """Every "合计 = 统筹 + 个人账户 + 现金" in a text, each checked to add up."""
+    found = []
+    for match in SPLIT.finditer(text):
+        total, fund, account, cash = (_amount(g) for g in match.groups())
+        assert fund + account + cash == total, match.group(0)
+        found.append((total, fund, account, cash))
+    return found
+
+
+def cash_due(text: str) -> Decimal:
+    match = CASH_DUE.search(text)
+    assert match is not None, text
+    return _amount(match.group(1))
+
+
+def open_and_pre_settle(qtbot: QtBot, desk: Desk, name: str) -> None:
+    window = desk.window
+    insert_card(desk, name)
+    with qtbot.waitSignal(window.identified, timeout=10_000):
+        QTest.keyClick(window, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: window.bill_model.rowCount() > 0 and not window.busy, timeout=5_000)
+    with qtbot.waitSignal(window.pre_settled, timeout=20_000):
+        QTest.keyClick(window, Qt.Key.Key_F8)
+
+
+def test_a_patient_without_registration_owes_the_whole_bill_in_cash(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    open_desk: Callable[..., Desk],
+    confirm_everything: list[str],
+) -> None:
+    desk = open_desk(sandbox)
+    window = desk.window
+    open_and_pre_settle(qtbot, desk, NOT_REGISTERED)
+
+    (group,) = window.groups.values()
+    assert group.is_self_pay
+    model = window.group_model
+    cells = {
+        column: model.data(model.index(0, column)) for column in GroupColumn
+    }  # no blank money cell: the patient pays it all
+    assert cells[GroupColumn.CATEGORY] == "全额自费"
+    assert (cells[GroupColumn.FUND], cells[GroupColumn.ACCOUNT], cells[GroupColumn.CASH]) == (
+        "0.00",
+        "0.00",
+        "32.00",
+    )
+    assert splits_in(window.sums_label.text()) == [
+        (Decimal("32.00"), Decimal("0.00"), Decimal("0.00"), Decimal("32.00"))
+    ]
+    assert cash_due(window.cash_due_label.text()) == Decimal("32.00")
+    assert "备案" in window.self_pay_note.text()  # the reason, on screen, not only as a tooltip
+    routes = [
+        window.bill_model.data(window.bill_model.index(row, BillColumn.ROUTE))
+        for row in range(window.bill_model.rowCount())
+    ]
+    assert all(route.startswith("全额自费") for route in routes), routes
+
+    with qtbot.waitSignal(window.settlement_finished, timeout=20_000):
+        QTest.keyClick(window, Qt.Key.Key_F9)
+    (question,) = confirm_everything
+    assert splits_in(question) == [
+        (Decimal("32.00"), Decimal("0.00"), Decimal("0.00"), Decimal("32.00"))
+    ]
+    assert cash_due(question) == Decimal("32.00")
+    (group,) = window.groups.values()
+    assert group.state is GroupState.SELF_PAY_COLLECTED
+    assert cash_due(window.cash_due_label.text()) == Decimal("32.00")
+    assert any(cash_due(m.text) == Decimal("32.00") for m in desk.messages if "应收现金" in m.text)
+
+
+def test_the_settle_question_includes_the_personal_account(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    open_desk: Callable[..., Desk],
+    confirm_everything: list[str],
+) -> None:
+    desk = open_desk(sandbox)
+    window = desk.window
+    open_and_pre_settle(qtbot, desk, HENAN)
+    previews = [g.preview for g in window.groups.values() if g.preview is not None]
+    assert previews
+    assert any(p.account for p in previews)  # the case the cashier saw dropped
+
+    with qtbot.waitSignal(window.settlement_finished, timeout=20_000):
+        QTest.keyClick(window, Qt.Key.Key_F9)
+    (question,) = confirm_everything
+    asked = splits_in(question)
+    assert [(t, f, a, c) for t, f, a, c in asked] == [
+        (p.total, p.fund, p.account, p.cash) for p in previews
+    ]
+    assert cash_due(question) == sum((p.cash for p in previews), Decimal("0.00"))
+    shown = splits_in(window.sums_label.text())
+    assert len(shown) == 1
+    assert shown[0][0] == window.bill_model.total
+    assert cash_due(window.cash_due_label.text()) == shown[0][3]

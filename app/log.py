@@ -15,8 +15,10 @@ with :func:`write_crash_report` go through the same function.
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
+import os
 import re
 import sys
 import traceback
@@ -28,6 +30,7 @@ from types import TracebackType
 
 from app.config import LogSettings
 from app.domain.masking import mask_number
+from app.private_files import PRIVATE_FOLDER, make_private_folders, private_file
 
 LOG_FILE_NAME = "settlement-window.log"
 REDACTED_VALUE = "******"
@@ -126,6 +129,21 @@ class RedactingFilter(logging.Filter):
 _FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file (the first and each one after a rollover) is 0600."""
+
+    def _open(self) -> io.TextIOWrapper:
+        private_file(Path(self.baseFilename))
+        return super()._open()
+
+
+def _private_folder(folder: Path) -> None:
+    """``folder`` created 0700, or tightened to 0700 if an older version made it looser."""
+    make_private_folders(folder)
+    if os.name == "posix" and folder.stat().st_mode & 0o077:
+        folder.chmod(PRIVATE_FOLDER)
+
+
 @dataclass
 class LoggingHandle:
     """What :func:`setup_logging` installed, so it can be removed again (tests, shutdown)."""
@@ -162,9 +180,9 @@ def setup_logging(data_dir: Path, settings: LogSettings | None = None) -> Loggin
     """
     chosen = settings or LogSettings()
     log_dir = data_dir / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
+    _private_folder(log_dir)
     log_file = log_dir / LOG_FILE_NAME
-    handler = logging.handlers.RotatingFileHandler(
+    handler = PrivateRotatingFileHandler(
         log_file, maxBytes=chosen.max_bytes, backupCount=chosen.backup_count, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter(_FORMAT))
@@ -206,7 +224,8 @@ def write_crash_report(
 ) -> Path:
     """Write a redacted crash report under ``<data_dir>/crash`` and return its path."""
     crash_dir = data_dir / "crash"
-    crash_dir.mkdir(parents=True, exist_ok=True)
+    _private_folder(crash_dir)
     path = crash_dir / f"crash-{now().strftime('%Y%m%dT%H%M%S%fZ')}.txt"
+    private_file(path)
     path.write_text(format_crash_report(exc_type, exc, tb), encoding="utf-8")
     return path

@@ -6,12 +6,14 @@ import argparse
 import ipaddress
 import logging
 import signal
+import sys
 import threading
 from pathlib import Path
 from types import FrameType
 
 import tomli_w
 
+from app.private_files import make_private_folders, private_file
 from app.sandbox.server import SandboxServer, client_config
 
 log = logging.getLogger(__name__)
@@ -57,8 +59,11 @@ def is_loopback(host: str) -> bool:
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted. Returns the exit code."""
     if not is_loopback(args.host) and not args.allow_non_loopback:
-        log.error(
-            "refusing to bind %s: not a loopback address (use --allow-non-loopback)", args.host
+        log.info("refusing to bind %s: not a loopback address", args.host)
+        _say(
+            f"错误：拒绝监听 {args.host}：不是本机回环地址。沙箱只供本机培训测试；"
+            "确需其他电脑访问请加 --allow-non-loopback。",
+            error=True,
         )
         return 2
     server = SandboxServer(state_path=args.state, seed=args.seed, host=args.host, port=args.port)
@@ -69,11 +74,19 @@ def run(args: argparse.Namespace) -> int:
     try:
         server.start()
     except OSError as exc:
-        log.error("cannot listen on %s:%s: %s", args.host, args.port, exc)
+        log.info("cannot listen on %s:%s: %s", args.host, args.port, exc)
+        _say(
+            f"错误：无法在 {args.host}:{args.port} 监听（{exc.strerror or exc}）。"
+            "请用 --port 换一个端口（0 = 任意空闲端口）。",
+            error=True,
+        )
         server.state.close()
         return 1
     if args.write_config:
         write_config(server, args.write_config)
+    _say(f"沙箱医保平台（虚构数据，仅供培训测试）已在 {server.url} 监听；按 Ctrl+C 停止。")
+    if args.write_config:
+        _say(f"客户端配置已写入 {args.write_config.resolve()}（仅本账号可读）。")
     stop = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -89,8 +102,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _say(text: str, *, error: bool = False) -> None:
+    """A line for the person who started the sandbox (flushed: the output may be piped)."""
+    stream = sys.stderr if error else sys.stdout
+    stream.write(text + "\n")
+    stream.flush()
+
+
 def write_config(server: SandboxServer, path: Path) -> None:
-    """Write the client TOML configuration for ``server``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the client TOML configuration for ``server``: 0600, since it holds the token."""
+    make_private_folders(path.parent)
+    private_file(path)  # created (or tightened) before the token is written into it
     path.write_text(tomli_w.dumps(client_config(server)), encoding="utf-8")
     log.info("client configuration written to %s", path)

@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.errors import StoreError
+from app.private_files import make_private_folders, private_file, secure_data_folder
 from app.store.db import Store, environment_errors
 from app.store.migrations import SCHEMA_VERSION
 
@@ -93,10 +94,12 @@ def backup_store(store: Store, destination: Path) -> BackupInfo:
         raise StoreError(
             f"备份文件 {destination} 已存在，为避免覆盖请换一个文件名。", code="backup_exists"
         )
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    with environment_errors():
+        make_private_folders(destination.parent)  # backups/ or an --output folder: 0700 if made
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
+        private_file(partial)  # 0600 before a single page of personal data is copied in
         with store.driver_connection() as source, closing(sqlite3.connect(partial)) as target:
             # pages=-1: one step under one read transaction, so the copy is a consistent snapshot
             # even while other connections keep writing.
@@ -146,11 +149,12 @@ def restore_database(backup: Path, database: Path, now: datetime) -> RestoreResu
             code="backup_too_new",
         )
     with environment_errors():
-        database.parent.mkdir(parents=True, exist_ok=True)  # restoring onto a new PC
+        secure_data_folder(database.parent)  # restoring onto a new PC
     previous = _move_aside(database, now)
     partial = database.with_name(database.name + ".restoring")
     partial.unlink(missing_ok=True)
     try:
+        private_file(partial)
         with (
             closing(_connect_read_only(backup)) as source,
             closing(sqlite3.connect(partial)) as target,

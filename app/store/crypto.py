@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.errors import StoreError
+from app.private_files import secure_data_folder
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ class RotatableKeyProvider(KeyProvider, Protocol):
 
 def _write_new_key(path: Path, *, exclusive: bool) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        secure_data_folder(path.parent)  # the data folder: 0700 before the key is in it
         if not exclusive:
             path.unlink(missing_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from app.errors import StoreError
+from app.private_files import secure_data_folder, tighten
 from app.services.ports.clock import Clock
 from app.store.crypto import FieldCipher, KeyProvider, RotatableKeyProvider
 from app.store.types import bind_cipher
@@ -403,7 +404,7 @@ def open_store(
         status.max_connections,
     )
     with environment_errors():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        secure_data_folder(path.parent)
     engine = create_store_engine(path, status)
     bind_cipher(engine.dialect, cipher)
     try:
@@ -411,6 +412,10 @@ def open_store(
             raw = connection.connection.driver_connection
             assert isinstance(raw, sqlite3.Connection)
             pragmas = check_pragmas(raw)
+            # SQLite creates the file (and its -wal/-shm, which copy the file's mode) as 0644
+            # less the umask; only this account may read them.
+            for each in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
+                tighten(each)
         store = Store(path, engine, cipher, clock, status, pragmas, password_hasher)
         with environment_errors():
             migrate(store)

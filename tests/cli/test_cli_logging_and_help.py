@@ -1,0 +1,100 @@
+"""The CLI logs through the window's redacted log file; its help and the sandbox speak Chinese."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.cli.main import main
+from app.log import LOG_FILE_NAME
+from app.sandbox import SandboxServer
+
+CliRunner = Callable[..., tuple[int, dict[str, Any]]]
+ROOT = Path(__file__).resolve().parents[2]
+ARGPARSE_ENGLISH = ("usage:", "positional arguments", "options:", "show this help message")
+
+
+def test_a_cli_command_writes_the_redacted_log_file(
+    cli: CliRunner, cli_env: tuple[Path, Path], sandbox: SandboxServer
+) -> None:
+    _, data_dir = cli_env
+    who = next(p for p in sandbox.identities() if p["name"] == "李淑芬")
+
+    code, _ = cli("eligibility", "--id-number", who["id_number"], "--operator", "C001")
+
+    assert code == 0
+    text = (data_dir / "logs" / LOG_FILE_NAME).read_text(encoding="utf-8")
+    assert "eligibility fetched for" in text
+    assert who["id_number"] not in text
+    assert who["id_number"][-4:] in text
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["eligibility", "--help"], ["backup", "create", "--help"], ["users", "--help"]],
+)
+def test_help_is_entirely_chinese_by_default(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "none.toml"
+
+    code = main(["--config", str(missing), *argv])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith("用法：")
+    assert "显示本帮助并退出" in out
+    for english in ARGPARSE_ENGLISH:
+        assert english not in out
+
+
+def test_help_follows_the_configured_english(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "en.toml"
+    config.write_text('[ui]\nlanguage = "en"\n', encoding="utf-8")
+
+    assert main(["--config", str(config), "--help"]) == 0
+
+    out = capsys.readouterr().out
+    assert out.startswith("usage:")
+    assert "show this help message and exit" in out
+
+
+def test_a_usage_error_is_explained_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["--config", str(tmp_path / "none.toml"), "settle"])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "缺少必需的参数：--bill" in err
+    assert "required" not in err
+
+
+def test_the_sandbox_says_where_it_listens_and_which_config_it_wrote(tmp_path: Path) -> None:
+    config = tmp_path / "client.toml"
+    command = [sys.executable, "-m", "app", "sandbox", "--port", "0", "--write-config", str(config)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    ) as process:
+        try:
+            assert process.stdout is not None
+            listening = process.stdout.readline()
+            written = process.stdout.readline()
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+
+    assert "已在 http://127.0.0.1:" in listening
+    assert "Ctrl+C" in listening
+    assert str(config) in written
+    assert config.exists()

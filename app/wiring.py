@@ -28,9 +28,13 @@ from app.services.config_audit import record_config_change
 from app.services.day_close import DayCloseService
 from app.services.eligibility import EligibilityService
 from app.services.engine import Engine
+from app.services.his import HisService, his_charge_check
+from app.services.his_outbox import HisOutbox
+from app.services.his_results import recording_results
 from app.services.journaling import JournaledCaller
 from app.services.ports.clock import Clock, SystemClock
 from app.services.ports.devices import ReceiptPrinter
+from app.services.ports.his import HisGateway
 from app.services.ports.store import UnitOfWorkFactory
 from app.services.receipts import ReceiptService
 from app.services.recovery import DEFAULT_MAX_ATTEMPTS, Backoff, RecoveryService
@@ -95,6 +99,7 @@ def build_engine(
     max_reversal_attempts: int = DEFAULT_MAX_ATTEMPTS,
     sleep: Callable[[float], None] = time.sleep,
     read_backoff_seconds: float = 0.5,
+    his_gateway: HisGateway | None = None,
 ) -> Engine:
     """Open the store (migrating it), build the platform client and every service.
 
@@ -108,6 +113,7 @@ def build_engine(
         max_reversal_attempts: failed reversals before a row is escalated to a supervisor.
         sleep: how recovery waits between attempts.
         read_backoff_seconds: base back-off between attempts of read-only platform calls.
+        his_gateway: the hospital information system's adapter (``app.his``), if there is one.
 
     Raises:
         StoreError: the database cannot be opened safely.
@@ -122,6 +128,8 @@ def build_engine(
     try:
         # The store's unit of work binds concrete repository classes; the services see the port.
         uow_factory = cast(UnitOfWorkFactory, store.uow_factory())
+        # Every stored settlement also writes its HIS results to the outbox (same transaction).
+        uow_factory = recording_results(uow_factory, clock)
         _audit_config_change(uow_factory, clock, settings)
         hospital = settings.hospital
         client = PlatformClient(
@@ -158,6 +166,7 @@ def build_engine(
     eligibility = EligibilityService(
         client, uow_factory, clock, hospital, settings.cache_max_age_hours
     )
+    his = HisService(his_gateway, uow_factory, clock) if his_gateway is not None else None
     settlement = SettlementService(
         gateway=client,
         uow_factory=uow_factory,
@@ -166,6 +175,7 @@ def build_engine(
         caller=caller,
         recovery=recovery,
         window_no=settings.window.device_no,
+        charge_check=his_charge_check(his) if his is not None else None,
     )
     cancellation = CancelService(
         gateway=client,
@@ -207,6 +217,8 @@ def build_engine(
         auth=auth,
         closer=close,
         receipts=receipts,
+        his=his,
+        his_outbox=HisOutbox(his.gateway, uow_factory, clock) if his is not None else None,
     )
 
 

@@ -52,12 +52,14 @@ from app.services.doctor import (
     format_lines,
     judge_clock_skew,
     judge_free_space,
+    judge_his_outbox,
     judge_pending_journal,
     judge_second_factor,
     judge_sqlite_version,
     run_checks,
 )
 from app.services.ports.clock import SystemClock
+from app.services.ports.his import OutboxState
 from app.store.crypto import default_key_provider
 from app.store.db import Store, open_store, sqlite_version_status
 
@@ -275,6 +277,17 @@ class _Doctor:
             oldest = (datetime.now(UTC) - first).total_seconds() / 60
         return judge_pending_journal(len(rows), oldest)
 
+    def his_outbox(self) -> Finding:
+        store = self._need_store()
+        with store.uow_factory()() as uow:
+            waiting = list(uow.his.due(datetime.now(UTC), 10_000))
+        refused = sum(1 for item in waiting if item.state is OutboxState.REFUSED)
+        oldest = None
+        if waiting:
+            first = min(item.result.occurred_at for item in waiting)
+            oldest = (datetime.now(UTC) - first).total_seconds() / 60
+        return judge_his_outbox(len(waiting), refused, oldest)
+
     # -------------------------------------------------------------- helpers
 
     def _head(self, url: str) -> requests.Response:
@@ -311,6 +324,7 @@ class _Doctor:
             Check("printer", "打印机", self.printer),
             Check("fonts", "字体", self.fonts),
             Check("journal", "未完成交易", self.pending_journal),
+            Check("his_outbox", "HIS 结果回传", self.his_outbox),
             Check("second_factor", "动态验证码", self.second_factor),
         ]
 

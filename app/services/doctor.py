@@ -160,6 +160,20 @@ def judge_pending_journal(count: int, oldest_minutes: float | None) -> Finding:
     )
 
 
+def judge_his_outbox(pending: int, refused: int, oldest_minutes: float | None) -> Finding:
+    """Results not yet acknowledged by the HIS: refused ones need a supervisor; old ones a look."""
+    if refused:
+        return Finding(
+            Status.ERROR,
+            f"{refused} 条结算结果被 HIS 拒收，HIS 中这些费用的缴费状态与本窗口不一致，请主管核对处理。",
+        )
+    if pending == 0:
+        return Finding(Status.OK, "结算结果已全部回传 HIS。")
+    age = f"，最早的已等待 {oldest_minutes:.0f} 分钟" if oldest_minutes is not None else ""
+    status = Status.WARNING if oldest_minutes is None or oldest_minutes >= 10 else Status.OK
+    return Finding(status, f"{pending} 条结算结果等待回传 HIS{age}；HIS 恢复后会自动补传。")
+
+
 def judge_second_factor(
     required_roles: Sequence[str], missing: Sequence[tuple[str, str]], enrolled: int
 ) -> Finding:

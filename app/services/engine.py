@@ -35,6 +35,8 @@ from app.services.cancel import CancelResult, CancelService, RefundResult, Super
 from app.services.catalogue import CatalogueService
 from app.services.day_close import DayCloseReport, DayCloseService
 from app.services.eligibility import EligibilityService, EligibilityView
+from app.services.his import HisService
+from app.services.his_outbox import HisOutbox
 from app.services.offline import OfflineCollection, OfflineSelfPayService
 from app.services.ports.clock import Clock
 from app.services.ports.store import UnitOfWorkFactory
@@ -60,6 +62,8 @@ class Engine:
     auth: AuthService
     closer: Callable[[], None]
     receipts: ReceiptService | None = None
+    his: HisService | None = None  # the HIS hand-off, when a HIS is configured
+    his_outbox: HisOutbox | None = None
 
     # ------------------------------------------------------------------ life cycle
 

@@ -77,6 +77,10 @@ BILL_CACHE_SIZE = 64
 _DONE = frozenset({GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED, GroupState.CANCELLED})
 
 
+ChargeCheck = Callable[[Sequence[FeeLine], bool], None]
+"""Lines of a group, and whether the HIS must answer (the platform settlement) or may be down."""
+
+
 class RecoveryHook(Protocol):
     """What settlement needs from recovery: one immediate attempt at an unknown row."""
 
@@ -207,10 +211,16 @@ class SettlementService:
         recovery: RecoveryHook,
         window_no: str = "",
         claims: ChargeClaimService | None = None,
+        charge_check: ChargeCheck | None = None,
     ):
-        """Bind to the platform, the store, the clock, this hospital, recovery and this window."""
+        """Bind to the platform, the store, the clock, this hospital, recovery and this window.
+
+        ``charge_check`` (the HIS re-check) runs on a group's lines just before 2207 and before a
+        self-pay collection; it raises :class:`InputError` to stop them.
+        """
         self._claims = claims or ChargeClaimService(uow_factory, clock)
         self._window_no = window_no
+        self._charge_check = charge_check
         self._gateway = gateway
         self._uow_factory = uow_factory
         self._clock = clock
@@ -405,6 +415,7 @@ class SettlementService:
         bill_id, group_key = bill.bill_id, group.group_key
         if group.state is not GroupState.PREVIEWED or group.preview is None:
             raise InputError("该组尚未预结算，请先预结算再确认。", code="not_previewed")
+        self._check_charges(bill, group, require_his=True)
         request = self._settle_request(bill, group)
         splits = group.splits
         preview = group.preview
@@ -468,6 +479,7 @@ class SettlementService:
             raise InputError("该组不是全额自费组。", code="not_self_pay")
         amounts = {line.line_no: line for line in bill.lines}
         lines = [amounts[no] for no in group.line_nos]
+        self._check_charges(bill, group, require_his=False)
         total = money_sum(line.amount for line in lines)
         with self._claims.holding(bill_id, operator.code), self._uow_factory() as uow:
             now = self._clock.now()
@@ -742,6 +754,11 @@ class SettlementService:
             uow.commit()
 
     # ------------------------------------------------------------------ helpers
+
+    def _check_charges(self, bill: Bill, group: GroupSettlement, *, require_his: bool) -> None:
+        if self._charge_check is not None:
+            wanted = set(group.line_nos)
+            self._charge_check([line for line in bill.lines if line.line_no in wanted], require_his)
 
     def _guard(self, bill_id: str) -> None:
         with self._uow_factory() as uow:

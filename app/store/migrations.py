@@ -107,12 +107,45 @@ def _v5_charge_claims(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
+def _v6_his_charges_and_outbox(connection: Connection) -> None:
+    # The HIS hand-off: lines loaded from the HIS and the results outbox (docs/his-integration.md).
+    for statement in (
+        """CREATE TABLE his_charges (
+	charge_id VARCHAR(64) NOT NULL,
+	visit_no VARCHAR(64) NOT NULL,
+	line_json VARCHAR NOT NULL,
+	loaded_at VARCHAR(27) NOT NULL,
+	paid_setl_id VARCHAR(64) NOT NULL,
+	PRIMARY KEY (charge_id)
+)""",
+        """CREATE TABLE his_outbox (
+	seq INTEGER NOT NULL,
+	result_key VARCHAR(160) NOT NULL,
+	charge_id VARCHAR(64) NOT NULL,
+	payload_json VARCHAR NOT NULL,
+	state VARCHAR(16) NOT NULL,
+	attempts INTEGER NOT NULL,
+	created_at VARCHAR(27) NOT NULL,
+	next_attempt_at VARCHAR(27) NOT NULL,
+	last_error VARCHAR NOT NULL,
+	his_ref VARCHAR(64) NOT NULL,
+	delivered_at VARCHAR(27),
+	PRIMARY KEY (seq),
+	UNIQUE (result_key)
+)""",
+        "CREATE INDEX ix_his_outbox_state ON his_outbox (state)",
+        "CREATE INDEX ix_his_outbox_charge_id ON his_outbox (charge_id)",
+    ):
+        connection.exec_driver_sql(statement)
+
+
 STEPS: dict[int, Step] = {
     1: _v1_core_tables,
     2: _v2_catalogue_name_index,
     3: _v3_group_splits,
     4: _v4_second_factor_and_config_state,
     5: _v5_charge_claims,
+    6: _v6_his_charges_and_outbox,
 }
 SCHEMA_VERSION = max(STEPS)
 

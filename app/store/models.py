@@ -413,3 +413,41 @@ class ChargeClaimRow(Base):
     claimed_at: Mapped[datetime]
     released_at: Mapped[datetime | None]
     release_reason: Mapped[str] = mapped_column(String(32))
+
+
+class HisChargeRow(Base):
+    """A HIS charge line loaded at this window, and the settlement paying it here (schema v6).
+
+    ``line_json`` keeps the line as loaded (price, quantity, version) so a change in the HIS is
+    detected before 2207. No personal data: charge ids, item codes, prices.
+    """
+
+    __tablename__ = "his_charges"
+
+    charge_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    visit_no: Mapped[str] = mapped_column(String(64))
+    line_json: Mapped[str]
+    loaded_at: Mapped[datetime]
+    paid_setl_id: Mapped[str] = mapped_column(String(64), default="")
+
+
+class HisOutboxRow(Base):
+    """One result for the HIS, written with the settlement it reports (schema v6).
+
+    ``result_key`` is the idempotency key (settlement id + charge id + kind); ``seq`` is the order of
+    delivery. The payload holds ids and amounts only, no personal data.
+    """
+
+    __tablename__ = "his_outbox"
+
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    result_key: Mapped[str] = mapped_column(String(160), unique=True)
+    charge_id: Mapped[str] = mapped_column(String(64), index=True)
+    payload_json: Mapped[str]
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int]
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str] = mapped_column(default="")
+    his_ref: Mapped[str] = mapped_column(String(64), default="")
+    delivered_at: Mapped[datetime | None]

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Self
 from argon2 import PasswordHasher
 
 from app.services.ports.charge_claims import ChargeClaimRepository
+from app.services.ports.his import HisRepository
 from app.services.ports.store import (
     AuditLog,
     BillRepository,
@@ -45,6 +46,7 @@ from app.store.repositories.catalogue import SqlCatalogueRepository
 from app.store.repositories.charge_claims import SqlChargeClaimRepository
 from app.store.repositories.config_state import SqlConfigFingerprints
 from app.store.repositories.day_closes import SqlDayCloseRepository
+from app.store.repositories.his import SqlHisRepository
 from app.store.repositories.journal import SqlJournalRepository
 from app.store.repositories.msgids import SqlMsgIdRepository
 from app.store.repositories.operators import SqlOperatorRepository
@@ -75,6 +77,7 @@ class SqlUnitOfWork:
         self.day_closes: DayCloseRepository = SqlDayCloseRepository(session)
         self.config_state: ConfigFingerprints = SqlConfigFingerprints(session)
         self.claims: ChargeClaimRepository = SqlChargeClaimRepository(session)
+        self.his: HisRepository = SqlHisRepository(session)
 
     def __enter__(self) -> Self:
         """Begin: take the write lock now (``BEGIN IMMEDIATE``), not at the first write."""

@@ -21,6 +21,7 @@ from app.domain.person import InsuredPerson
 from app.domain.settlement import SettlementRecord
 from app.domain.visit import Bill, BillStatus, GroupSettlement
 from app.services.ports.charge_claims import ChargeClaimRepository
+from app.services.ports.his import HisRepository
 
 
 class MsgIdRepository(Protocol):
@@ -422,6 +423,7 @@ class UnitOfWork(Protocol):
     day_closes: DayCloseRepository
     config_state: ConfigFingerprints
     claims: ChargeClaimRepository
+    his: HisRepository
 
     def __enter__(self) -> Self:
         """Begin (``BEGIN IMMEDIATE``)."""

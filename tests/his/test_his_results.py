@@ -16,7 +16,7 @@ from app.domain.bill import FeeLine
 from app.domain.his import ChargeStatus, ResultKind
 from app.domain.operator import Operator
 from app.domain.visit import GroupState
-from app.errors import InputError
+from app.errors import ChargeAlreadySettled, InputError
 from app.sandbox import SandboxServer
 from app.sandbox.his import ReferenceHis
 from app.services.bill_import import ImportedVisit
@@ -165,8 +165,12 @@ def test_a_charge_paid_here_is_neither_offered_nor_settled_again(
     assert reference_his.status(visit.lines[0].line_no) is ChargeStatus.UNPAID
 
     assert his_engine.his.unpaid_for_person(QINGHAI_ID) == []
+    with pytest.raises(ChargeAlreadySettled):
+        his_engine.settle_visit(visit, cashier)  # the visit's claim (issue #11 item 1)
+    # The same HIS lines under another outpatient number (picked with another visit): the HIS
+    # charge ids still name them, and the re-check before 2207 refuses.
     with pytest.raises(InputError) as caught:
-        his_engine.settle_visit(visit, cashier)
+        his_engine.settle_visit(replace(visit, outpatient_no="MZ-OTHER"), cashier)
     assert caught.value.code == "his_paid_here"
 
 

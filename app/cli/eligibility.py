@@ -6,7 +6,7 @@ import argparse
 
 from app.cli.context import CliContext
 from app.cli.formatting import eligibility_text
-from app.cli.output import EXIT_OK
+from app.cli.output import EXIT_OK, EXIT_UNAVAILABLE, platform_detail
 from app.services.bill_import import IdentityInput, IdentityKind
 
 
@@ -34,21 +34,30 @@ def identity_of(args: argparse.Namespace) -> IdentityInput:
 
 
 def run(args: argparse.Namespace, context: CliContext) -> int:
-    """Identify and print."""
+    """Identify and print. A cached answer (platform unavailable or in maintenance) is shown for
+    reference and exits 4, like the platform's failure itself."""
     operator = context.operator()
     view = context.engine().identify(identity_of(args), operator)
-    context.out.result(
-        {
-            "person_no": view.person.person_no,
-            "name": view.person.name,
-            "id_number": view.masked_id,
-            "insurance": view.settlement_insurance,
-            "cross_province": view.cross_province,
-            "qualifications": view.qualifications,
-            "from_cache": view.from_cache,
-            "age_seconds": view.age,
-            "notice": view.notice,
-        },
-        eligibility_text(view),
-    )
-    return EXIT_OK
+    data = {
+        "person_no": view.person.person_no,
+        "name": view.person.name,
+        "id_number": view.masked_id,
+        "insurance": view.settlement_insurance,
+        "cross_province": view.cross_province,
+        "qualifications": view.qualifications,
+        "from_cache": view.from_cache,
+        "age_seconds": view.age,
+        "notice": view.notice,
+    }
+    if not view.from_cache:
+        context.out.result(data, eligibility_text(view))
+        return EXIT_OK
+    reason = view.offline_reason
+    offline = {
+        "exit_code": EXIT_UNAVAILABLE,
+        "error": reason.code if reason is not None else "offline",
+        "message": view.notice,
+        "detail": platform_detail(reason) if reason is not None else {},
+    }
+    context.out.result({**data, **offline}, eligibility_text(view), ok=False)
+    return EXIT_UNAVAILABLE

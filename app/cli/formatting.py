@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from app.domain.catalogue import CatalogueItem
-from app.domain.money import format_yuan
+from app.domain.money import format_yuan, money_sum
 from app.domain.settlement import SettlementTotals
 from app.services.day_close import DayCloseReport
 from app.services.eligibility import EligibilityView
@@ -14,6 +15,7 @@ from app.services.recovery import QueueRow
 from app.services.settlement import BillResult, GroupResult
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+ZERO_YUAN = Decimal("0.00")
 
 GROUP_STATE_LABELS = {
     "planned": "待结算",
@@ -24,7 +26,8 @@ GROUP_STATE_LABELS = {
     "settled": "已结算",
     "failed": "未结算（失败）",
     "unknown": "结果未知（自动处理中，请勿重复收费）",
-    "self_pay_collected": "已收全额自费",
+    # Headless, nothing was collected: the cashier still has to take the cash shown.
+    "self_pay_collected": "全额自费（应收现金，未经医保）",
     "cancelled": "已撤销",
 }
 
@@ -57,11 +60,21 @@ def eligibility_text(view: EligibilityView) -> str:
 
 
 def totals_text(totals: SettlementTotals) -> str:
-    """Total, fund, account and cash on one line."""
-    return (
-        f"总额 {format_yuan(totals.total)}  统筹基金 {format_yuan(totals.fund)}  "
-        f"个人账户 {format_yuan(totals.account)}  现金 {format_yuan(totals.cash)}"
+    """``总额 T = 统筹基金 F + 个人账户 A + 现金 C`` (+ 医院负担 when the hospital carries a part)."""
+    return split_text(totals.total, totals.fund, totals.account, totals.cash, totals.hospital)
+
+
+def split_text(
+    total: Decimal, fund: Decimal, account: Decimal, cash: Decimal, hospital: Decimal
+) -> str:
+    """The one way every summary shows money: the parts that add up to the total."""
+    text = (
+        f"总额 {format_yuan(total)} = 统筹基金 {format_yuan(fund)} + "
+        f"个人账户 {format_yuan(account)} + 现金 {format_yuan(cash)}"
     )
+    if hospital:
+        text += f" + 医院负担 {format_yuan(hospital)}"
+    return text
 
 
 def group_text(group: GroupResult) -> str:
@@ -87,13 +100,34 @@ def group_text(group: GroupResult) -> str:
 
 
 def bill_text(bill: BillResult) -> str:
-    """A bill with every group and what the patient pays."""
+    """A bill with every group, the split fund + account + cash = total, and the cash due."""
     lines = [f"账单 {bill.bill_id}，合计 {format_yuan(bill.total)} 元"]
     lines.extend(group_text(g) for g in bill.groups)
-    lines.append(
-        f"统筹基金支付 {format_yuan(bill.fund_paid)} 元，患者现金支付 {format_yuan(bill.cash_due)} 元"
-    )
+    lines.append(money_summary(bill))
     return "\n".join(lines)
+
+
+def money_summary(bill: BillResult) -> str:
+    """What was settled as fund + account + cash (= its total), what is left unsettled, and the
+    cash the patient must now be asked for (self-pay groups included: nothing was collected here).
+    """
+    split = settled_split(bill)
+    text = "已结算：" + split_text(
+        split["total"], split["fund"], split["account"], split["cash"], split["hospital"]
+    )
+    left = bill.total - split["total"]
+    if left:
+        text += f"；另有 {format_yuan(left)} 元未结算"
+    return text + f"。\n应向患者收取现金 {format_yuan(split['cash'])} 元。"
+
+
+def settled_split(bill: BillResult) -> dict[str, Decimal]:
+    """Total, fund, account, cash and hospital share over the bill's settled or collected groups."""
+    done = [g.totals for g in bill.groups if g.totals is not None]
+    return {
+        name: money_sum(getattr(t, name) for t in done)
+        for name in ("total", "fund", "account", "cash", "hospital")
+    }
 
 
 def journal_text(rows: Sequence[QueueRow]) -> str:
@@ -128,14 +162,12 @@ def day_close_text(report: DayCloseReport) -> str:
     shift = report.shift
     lines.append("交班汇总（含撤销、部分退费、自费收退款，金额带符号）：")
     for line in shift.lines:
-        lines.append(
-            f"  {line.operator_code}  {line.kind.label}  {line.count} 笔  总额 {format_yuan(line.total)}"
-            f"  基金 {format_yuan(line.fund)}  现金 {format_yuan(line.cash)}"
-        )
+        split = split_text(line.total, line.fund, line.account, line.cash, ZERO_YUAN)
+        lines.append(f"  {line.operator_code}  {line.kind.label}  {line.count} 笔  {split}")
     lines.append(
-        f"  合计：总额 {format_yuan(shift.total)}  基金 {format_yuan(shift.fund)}  "
-        f"个人账户 {format_yuan(shift.account)}  现金 {format_yuan(shift.cash)}；"
-        f"已冲正 {shift.reversals} 笔（未扣款）"
+        "  合计："
+        + split_text(shift.total, shift.fund, shift.account, shift.cash, ZERO_YUAN)
+        + f"；已冲正 {shift.reversals} 笔（未扣款）"
     )
     return "\n".join(lines)
 

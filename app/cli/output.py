@@ -24,6 +24,7 @@ from app.errors import (
     InputError,
     OutcomeUnknown,
     PermissionDenied,
+    PlatformFailure,
     PlatformMaintenance,
     PlatformRejected,
     PlatformUnavailable,
@@ -50,6 +51,27 @@ def exit_code_for(exc: AppError) -> int:
     if isinstance(exc, ConfigError | InputError):
         return EXIT_USAGE
     return EXIT_BUG
+
+
+def platform_words(exc: AppError) -> str:
+    """What the platform itself said (its ``err_msg``), when the error came from the platform."""
+    failure = getattr(exc, "failure", None)
+    return failure.platform_text if isinstance(failure, PlatformFailure) else ""
+
+
+def platform_detail(exc: AppError) -> dict[str, str]:
+    """The error's detail for ``--json``: its own fields and, for a platform failure, the
+    transaction, the message id and the platform's ``err_msg`` word for word."""
+    detail = dict(exc.detail)
+    failure = getattr(exc, "failure", None)
+    if isinstance(failure, PlatformFailure):
+        detail.update({str(k): str(v) for k, v in failure.extra.items()})
+        detail["infno"] = failure.infno
+        if failure.msgid:
+            detail["msgid"] = failure.msgid
+        if failure.platform_text:
+            detail["err_msg"] = failure.platform_text
+    return detail
 
 
 def to_jsonable(value: Any) -> Any:
@@ -80,10 +102,11 @@ class Output:
         self._out = out or sys.stdout
         self._err = err or sys.stderr
 
-    def result(self, data: Mapping[str, Any], text: str) -> None:
-        """The command's result: ``data`` as JSON, or ``text`` for people."""
+    def result(self, data: Mapping[str, Any], text: str, *, ok: bool = True) -> None:
+        """The command's result: ``data`` as JSON, or ``text`` for people. ``ok=False`` marks a
+        result that is shown although the command did not fully succeed (e.g. cached)."""
         if self.json_mode:
-            document = {"ok": True, **{k: to_jsonable(v) for k, v in data.items()}}
+            document = {"ok": ok, **{k: to_jsonable(v) for k, v in data.items()}}
             self._out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         else:
             self._out.write(text.rstrip("\n") + "\n")
@@ -104,12 +127,15 @@ class Output:
                 "exit_code": code,
                 "error": exc.code,
                 "message": exc.text,
-                "detail": exc.detail,
+                "detail": platform_detail(exc),
             }
             self._out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
             self._out.flush()
         else:
             self._err.write(f"错误：{exc.text}\n")
+            words = platform_words(exc)
+            if words and words not in exc.text:
+                self._err.write(f"平台提示：“{words}”\n")
             self._err.flush()
         return code
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from app.cli.context import CliContext
-from app.cli.formatting import bill_text, totals_text
+from app.cli.formatting import bill_text, settled_split, totals_text
 from app.cli.output import EXIT_OK, EXIT_REJECTED, EXIT_UNKNOWN
 from app.domain.visit import GroupState
 from app.errors import InputError
@@ -24,6 +24,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--bill", metavar="FILE", type=Path, required=True, help="账单 JSON 文件")
     parser.add_argument("--yes", action="store_true", help="不逐组确认预结算结果，直接结算")
+    parser.add_argument(
+        "--no-account",
+        dest="use_account",
+        action="store_false",
+        help="患者不使用个人账户支付（acct_used_flag=0），个人负担部分全部付现金；"
+        "默认有个人账户的险种使用个人账户",
+    )
     parser.add_argument("--operator", metavar="CODE", help="操作员工号（或环境变量 SW_OPERATOR）")
     parser.set_defaults(handler=run)
 
@@ -50,6 +57,10 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     """Load, identify, settle, print."""
     visit = load_visit(args.bill)
     operator = context.operator()
-    bill = context.engine().settle_visit(visit, operator, None if args.yes else _ask)
-    context.out.result({"bill": bill, "cash_due": bill.cash_due}, bill_text(bill))
+    bill = context.engine().settle_visit(
+        visit, operator, None if args.yes else _ask, use_account=args.use_account
+    )
+    context.out.result(
+        {"bill": bill, "cash_due": bill.cash_due, "settled": settled_split(bill)}, bill_text(bill)
+    )
     return exit_code_of(bill)

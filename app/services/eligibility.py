@@ -87,6 +87,8 @@ class EligibilityView:
     from_cache: bool = False
     age: timedelta = timedelta(0)
     notice: str = ""
+    # Why a cached view was shown: the platform's unavailability, maintenance or lost answer.
+    offline_reason: PlatformError | None = None
 
     @property
     def insured_admdvs(self) -> str:
@@ -199,6 +201,7 @@ class EligibilityService:
         *,
         from_cache: bool,
         notice: str = "",
+        offline_reason: PlatformError | None = None,
     ) -> EligibilityView:
         now = self._clock.now()
         day = now.astimezone(LOCAL_ZONE).date()
@@ -215,6 +218,7 @@ class EligibilityService:
             from_cache=from_cache,
             age=max(now - fetched_at, timedelta(0)),
             notice=notice,
+            offline_reason=offline_reason,
         )
 
     def _from_cache(self, keys: tuple[str, ...], exc: PlatformError) -> EligibilityView:
@@ -242,7 +246,12 @@ class EligibilityService:
             CredentialKind.ID_NUMBER, cached.person.id_number, id_number=cached.person.id_number
         )
         return self._view(
-            cached.person, credential, cached.fetched_at, from_cache=True, notice=notice
+            cached.person,
+            credential,
+            cached.fetched_at,
+            from_cache=True,
+            notice=notice,
+            offline_reason=exc,
         )
 
 

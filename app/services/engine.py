@@ -111,14 +111,23 @@ class Engine:
         return self.settlement.settle(bill_id, operator, confirm)
 
     def settle_visit(
-        self, visit: ImportedVisit, operator: Operator, confirm: ConfirmCallback | None = None
+        self,
+        visit: ImportedVisit,
+        operator: Operator,
+        confirm: ConfirmCallback | None = None,
+        *,
+        use_account: bool = True,
     ) -> BillResult:
-        """Identify (live only), open and settle in one go (the CLI's ``settle --bill``)."""
+        """Identify (live only), open and settle in one go (the CLI's ``settle --bill``);
+        ``use_account=False``: the patient declines paying from the personal account."""
         view = self.eligibility.identify(visit.identity, operator)
         if view.from_cache:
+            # The platform's own failure (exit 4 on the CLI): a cached answer cannot be settled.
+            if view.offline_reason is not None:
+                raise view.offline_reason
             raise InputError(view.notice or "医保平台不可用，不能结算。", code="offline")
         bill = self.settlement.open_bill(visit, view, operator)
-        return self.settlement.settle(bill.bill_id, operator, confirm)
+        return self.settlement.settle(bill.bill_id, operator, confirm, use_account=use_account)
 
     def collect_offline_self_pay(
         self, visit: ImportedVisit, view: EligibilityView, operator: Operator

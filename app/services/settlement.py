@@ -230,6 +230,8 @@ class SettlementService:
         self._bills: OrderedDict[str, Bill] = OrderedDict()
         self._cache_lock = threading.Lock()  # the window calls services from worker threads
         self._diagnoses: dict[str, tuple[str, str]] = {}
+        # Bills being settled whose patient declined the personal account (acct_used_flag 0).
+        self._account_declined: set[str] = set()
 
     # ------------------------------------------------------------------ opening a bill
 
@@ -316,7 +318,12 @@ class SettlementService:
     # ------------------------------------------------------------------ settling
 
     def settle(
-        self, bill_id: str, operator: Operator, confirm: ConfirmCallback | None = None
+        self,
+        bill_id: str,
+        operator: Operator,
+        confirm: ConfirmCallback | None = None,
+        *,
+        use_account: bool = True,
     ) -> BillResult:
         """Settle every open group of a bill, in plan order.
 
@@ -325,6 +332,9 @@ class SettlementService:
             operator: who is settling.
             confirm: called with each group's 2206 preview; ``False`` abandons that group (its
                 registration and fees are withdrawn). ``None`` confirms every preview.
+            use_account: ``False`` when the patient declines paying from the personal account
+                (``acct_used_flag`` 0: their share is cash); otherwise the account pays when the
+                insurance has one.
 
         Raises:
             RecoveryPending / BillLocked: unresolved journal rows forbid starting.
@@ -333,9 +343,12 @@ class SettlementService:
         self._require(operator, Action.SETTLE)
         with self._claims.holding(bill_id, operator.code):  # a charge is paid once (R16)
             self._guard(bill_id)
+            if not use_account:
+                self._account_declined.add(bill_id)
             try:
                 self._settle_groups(bill_id, operator, confirm)
             finally:
+                self._account_declined.discard(bill_id)
                 result = self._refresh_status(bill_id)
         return result
 
@@ -865,7 +878,8 @@ class SettlementService:
             visit_id=group.visit_id,
             batch_no=group.batch_no,
             insurance_type=bill.insurance_type,
-            use_account=bill.insurance_type in ACCOUNT_INSURANCE_TYPES,
+            use_account=bill.insurance_type in ACCOUNT_INSURANCE_TYPES
+            and bill.bill_id not in self._account_declined,
             disease_code=group.disease_code,
             split_totals=split_totals(splits) if splits else None,
         )

@@ -101,6 +101,10 @@ class PlatformCategory(StrEnum):
     AMOUNT = "amount"
     DUPLICATE = "duplicate"
     NOT_FOUND = "not_found"
+    ALREADY_UNDONE = "already_undone"
+    BUSY = "busy"
+    REQUEST = "request"
+    IN_HOSPITAL = "in_hospital"
     OTHER = "other"
 
 

@@ -116,6 +116,9 @@ class SettlementTotals:
     pool_ratio: Decimal | None = None
     funds: tuple[FundPayment, ...] = ()
     balance_after: Decimal | None = None
+    # Details of the platform's answer that could not be read although the totals balance (short
+    # English, no personal data): the settlement stands, the day close lists them for a look.
+    unread: tuple[str, ...] = ()
 
     @property
     def patient_share(self) -> Decimal:
@@ -138,6 +141,7 @@ class SettlementTotals:
             pool_ratio=self.pool_ratio,
             funds=tuple(FundPayment(f.fund_type, -f.amount, f.name) for f in self.funds),
             balance_after=self.balance_after,
+            unread=self.unread,
         )
 
 
@@ -156,35 +160,56 @@ def full_self_pay_totals(amount: Decimal) -> SettlementTotals:
     )
 
 
-def check_totals(totals: SettlementTotals, *, cancellation: bool = False) -> list[str]:
-    """Broken settlement identities of interface.md Part B §5.1.
+NON_FUND_TYPES = ACCOUNT_FUND_TYPES | HOSPITAL_FUND_TYPES
 
-    * total = fulamt + overlmt + preselfpay + inscp
-    * total = fund + account + cash + hospital
-    * fund-type rows that are funds add up to ``fund`` (when rows are given)
-    * all parts have the sign of the total (non-negative for settlements, non-positive for 2208)
+
+def check_totals(
+    totals: SettlementTotals,
+    *,
+    cancellation: bool = False,
+    non_fund_types: frozenset[str] = NON_FUND_TYPES,
+) -> list[str]:
+    """Broken settlement identities of interface.md Part B §5.1: the balance, then the details.
+
+    * total = fund + account + cash + hospital, each with the sign of the total (the balance)
+    * total = fulamt + overlmt + preselfpay + inscp, with the same sign (the split)
+    * fund-type rows that are funds (not in ``non_fund_types``) add up to ``fund`` (when given)
+    """
+    return check_balance(totals, cancellation=cancellation) + check_details(
+        totals, cancellation=cancellation, non_fund_types=non_fund_types
+    )
+
+
+def check_balance(totals: SettlementTotals, *, cancellation: bool = False) -> list[str]:
+    """What says what was settled: total = fund + account + cash + hospital, signs right.
+
+    Non-negative for settlements, non-positive for 2208 cancellations.
     """
     problems: list[str] = []
     sign = Decimal(-1) if cancellation else Decimal(1)
-    amounts = (
-        totals.total, totals.full_self_pay, totals.over_limit, totals.first_self_pay,
-        totals.in_scope, totals.deductible, totals.fund, totals.account, totals.cash,
-        totals.hospital,
-    )  # fmt: skip
+    amounts = (totals.total, totals.fund, totals.account, totals.cash, totals.hospital)
     if any(amount * sign < 0 for amount in amounts):
         problems.append("an amount has the wrong sign")
-    split_sum = money_sum(
-        (totals.full_self_pay, totals.over_limit, totals.first_self_pay, totals.in_scope)
-    )
-    if split_sum != totals.total:
-        problems.append("split totals do not add up to the total")
     if money_sum((totals.fund, totals.account, totals.cash, totals.hospital)) != totals.total:
         problems.append("fund + account + cash + hospital does not equal the total")
-    fund_rows = [
-        f.amount
-        for f in totals.funds
-        if f.fund_type not in ACCOUNT_FUND_TYPES and f.fund_type not in HOSPITAL_FUND_TYPES
-    ]
+    return problems
+
+
+def check_details(
+    totals: SettlementTotals,
+    *,
+    cancellation: bool = False,
+    non_fund_types: frozenset[str] = NON_FUND_TYPES,
+) -> list[str]:
+    """The breakdown behind a balanced settlement: split parts, deductible, fund rows, pool ratio."""
+    problems: list[str] = []
+    sign = Decimal(-1) if cancellation else Decimal(1)
+    parts = (totals.full_self_pay, totals.over_limit, totals.first_self_pay, totals.in_scope)
+    if any(amount * sign < 0 for amount in (*parts, totals.deductible)):
+        problems.append("a split amount has the wrong sign")
+    if money_sum(parts) != totals.total:
+        problems.append("split totals do not add up to the total")
+    fund_rows = [f.amount for f in totals.funds if f.fund_type not in non_fund_types]
     if totals.funds and money_sum(fund_rows) != totals.fund:
         problems.append("fund rows do not add up to the fund total")
     if totals.pool_ratio is not None and not ZERO <= totals.pool_ratio <= 1:

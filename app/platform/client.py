@@ -42,8 +42,10 @@ from app.errors import (
     PlatformUnavailable,
 )
 from app.platform import outcomes, wire
+from app.platform.answer_profile import profile_for
 from app.platform.envelope import EnvelopeContext, build_envelope, china_time, wire_date, wire_time
 from app.platform.profile import PART_A, ProvinceProfile
+from app.platform.refusals import JournalMeaning
 from app.platform.signing import signed_headers
 from app.platform.transport import (
     MAX_FILE_BODY,
@@ -630,7 +632,11 @@ class PlatformClient:
             "2206",
             lambda: {"data": data},
             lambda r: wire.parse_preview(
-                r.output, request.person_no, request.visit_id, request.total
+                r.output,
+                request.person_no,
+                request.visit_id,
+                request.total,
+                profile=profile_for(ctx.insured_admdvs),
             ),
         )
 
@@ -647,7 +653,16 @@ class PlatformClient:
         )
         data = _settle_input(request, final=True)
         return self._write(
-            ctx, "2207", msgid, {"data": data}, lambda r: wire.parse_settlement(r.output, expected)
+            ctx,
+            "2207",
+            msgid,
+            {"data": data},
+            lambda r: wire.parse_settlement(
+                r.output,
+                expected,
+                answered_at=self._clock.now(),
+                profile=profile_for(ctx.insured_admdvs),
+            ),
         )
 
     def cancel_settlement(
@@ -665,22 +680,35 @@ class PlatformClient:
             msgid,
             {"data": data},
             lambda r: wire.parse_cancellation(
-                r.output, msgid, request.settlement_id, request.person_no, request.visit_id
+                r.output,
+                msgid,
+                request.settlement_id,
+                request.person_no,
+                request.visit_id,
+                answered_at=self._clock.now(),
+                profile=profile_for(ctx.insured_admdvs),
             ),
         )
 
     def reverse(
         self, ctx: CallContext, msgid: str, person_no: str, original_msgid: str, original_infno: str
     ) -> ReversalOutcome:
-        """2601: undo a 2207/2208 whose outcome is unknown; 原交易不存在 → nothing to undo (A §7)."""
+        """2601: undo a 2207/2208 whose outcome is unknown (A §7).
+
+        A refusal the table of known texts reads as "nothing to undo" (原交易不存在, 退费结算标志不为
+        未退费…) is a definite answer; other refusals raise, carrying the table's journal meaning
+        (retry / escalate) in ``failure.extra["journal"]``.
+        """
         data = {"psn_no": person_no, "omsgid": original_msgid, "oinfno": original_infno}
         try:
             return self._write(
                 ctx, "2601", msgid, {"data": data}, lambda r: ReversalOutcome.REVERSED
             )
         except PlatformRejected as exc:
-            nothing_there = outcomes.NOTHING_TO_UNDO_MARK in exc.failure.platform_text
-            if nothing_there and not isinstance(exc, PlatformMaintenance):
+            meaning = outcomes.reversal_meaning(exc.failure.platform_text)
+            if meaning is JournalMeaning.NOTHING_TO_UNDO and not isinstance(
+                exc, PlatformMaintenance
+            ):
                 return ReversalOutcome.NOTHING_TO_UNDO
             raise
 
@@ -694,7 +722,9 @@ class PlatformClient:
             ctx.insured_admdvs,
             "5203",
             lambda: {"data": data},
-            lambda r: wire.parse_queried_settlement(r.output, person_no, settlement_id),
+            lambda r: wire.parse_queried_settlement(
+                r.output, person_no, settlement_id, profile=profile_for(ctx.insured_admdvs)
+            ),
         )
 
     # ------------------------------------------------------------------------------ day close

@@ -16,10 +16,10 @@ from app.errors import (
     PlatformRejected,
     PlatformUnavailable,
 )
+from app.platform.refusals import JournalMeaning, refusal_for
 from app.platform.wire import sanitise
 
 MAINTENANCE_PREFIX = "系统停机维护"
-NOTHING_TO_UNDO_MARK = "原交易不存在"
 SKEW_LIMIT_SECONDS = 300
 # Above this the clock is named as the likely cause even when the platform does not say so.
 SKEW_WARNING_SECONDS = 60
@@ -50,23 +50,6 @@ TRANSACTION_NAMES: dict[str, str] = {
     "ec.query": "电子凭证解码",
 }
 
-# Ordered: the first matching keyword decides. Signature and duplicate checks come before the
-# business words because their messages often quote business fields.
-_KEYWORDS: tuple[tuple[tuple[str, ...], PlatformCategory], ...] = (
-    (("报文重复",), PlatformCategory.DUPLICATE),
-    ((NOTHING_TO_UNDO_MARK,), PlatformCategory.NOT_FOUND),
-    (("签名", "时间戳", "nonce", "随机数", "鉴权", "x-tif"), PlatformCategory.SIGNATURE),
-    (("未备案", "备案"), PlatformCategory.REGISTRATION),
-    (("未开通",), PlatformCategory.OTHER),  # the hospital's own setup, not the patient's
-    (("资格", "病种"), PlatformCategory.QUALIFICATION),
-    (("目录", "编码", "对照"), PlatformCategory.CATALOGUE),
-    (("金额", "总额", "合计"), PlatformCategory.AMOUNT),
-    (
-        ("人员", "参保", "证件", "凭证", "社保卡", "卡号", "卡识别码", "待遇"),
-        PlatformCategory.PERSON,
-    ),
-)
-
 _CATEGORY_TEXT: dict[PlatformCategory, str] = {
     PlatformCategory.SIGNATURE: (
         "医保平台拒绝了本机的接口签名，本次操作未执行。请信息科检查本机时间是否准确、"
@@ -93,6 +76,18 @@ _CATEGORY_TEXT: dict[PlatformCategory, str] = {
         "医保平台表示这条报文已经处理过，本次没有再执行。请先查看结算记录确认结果，切勿重复收费。"
     ),
     PlatformCategory.NOT_FOUND: "医保平台查不到对应的原交易，本次操作未执行。请核对后重试，或联系信息科。",
+    PlatformCategory.ALREADY_UNDONE: (
+        "医保平台表示这笔结算已经撤销或冲正，本次无需再办理，未执行任何变更。请在结算记录中核对状态。"
+    ),
+    PlatformCategory.BUSY: "医保平台暂时繁忙，本次操作未执行。请稍后重试；持续出现时请联系信息科。",
+    PlatformCategory.REQUEST: (
+        "医保平台认为本次请求缺少必填信息，本次操作未执行。请核对患者的证件、医保卡或电子凭证是否已读取"
+        "完整后重试；仍不行请联系信息科检查接口配置。"
+    ),
+    PlatformCategory.IN_HOSPITAL: (
+        "医保平台显示该患者目前处于住院（在院）状态，不能办理门诊结算，本次操作未执行。请患者先办理"
+        "出院结算，或联系参保地医保经办机构核实住院登记。"
+    ),
     PlatformCategory.OTHER: (
         "医保平台拒绝了本次操作，未执行任何变更。请按下方平台提示处理；看不懂提示时请联系信息科。"
     ),
@@ -105,19 +100,24 @@ def transaction_name(infno: str) -> str:
 
 
 def classify(err_msg: str) -> PlatformCategory:
-    """Our category for a refusal text."""
+    """Our category for a refusal text, by its meaning (the table in ``refusals.toml``)."""
     if err_msg.startswith(MAINTENANCE_PREFIX):
         return PlatformCategory.MAINTENANCE
-    for keywords, category in _KEYWORDS:
-        if any(keyword in err_msg for keyword in keywords):
-            return category
-    return PlatformCategory.OTHER
+    return refusal_for(err_msg).category
+
+
+def reversal_meaning(err_msg: str) -> JournalMeaning:
+    """What a refused 2601 means for the journal: nothing to undo, retry, or escalate (A §7)."""
+    if err_msg.startswith(MAINTENANCE_PREFIX):
+        return JournalMeaning.RETRY
+    return refusal_for(err_msg).journal
 
 
 def rejected(infno: str, msgid: str | None, err_msg: str) -> PlatformRejected:
     """``infcode`` ≠ 0: maintenance notice or a categorised refusal."""
     platform_text = sanitise(err_msg)
-    failure = PlatformFailure(infno=infno, msgid=msgid, platform_text=platform_text)
+    extra = {"journal": reversal_meaning(platform_text).value} if infno == "2601" else {}
+    failure = PlatformFailure(infno=infno, msgid=msgid, platform_text=platform_text, extra=extra)
     category = classify(platform_text)
     name = transaction_name(infno)
     if category is PlatformCategory.MAINTENANCE:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from app.domain.bill import FeeLine
 from app.domain.money import FEN, MAX_AMOUNT, ZERO
@@ -28,9 +29,11 @@ from app.domain.settlement import (
     LineSplit,
     SettlementRecord,
     SettlementTotals,
+    check_balance,
+    check_details,
     check_split,
-    check_totals,
 )
+from app.platform.answer_profile import AnswerProfile, national_profile
 from app.platform.envelope import CHINA_TIME
 from app.services.ports.platform import (
     CancellationRecord,
@@ -39,6 +42,8 @@ from app.services.ports.platform import (
     StatementTotalResult,
     VoucherIdentity,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_DEPTH = 32
 MAX_TEXT = 4000
@@ -56,6 +61,22 @@ class ProtocolError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+T = TypeVar("T")
+
+
+def tolerant(unread: list[str], read: Callable[[], T], default: T) -> T:
+    """An optional detail: its value, or ``default`` with the reason noted in ``unread``.
+
+    A malformed optional field never fails the whole answer (interface.md A §10); what could not be
+    read is kept (field names only, never values) for the log and the day close.
+    """
+    try:
+        return read()
+    except ProtocolError as exc:
+        unread.append(exc.reason)
+        return default
 
 
 # ---------------------------------------------------------------------------------- JSON text
@@ -254,10 +275,15 @@ def rows(parent: Mapping[str, Any], key: str, *, required: bool = True) -> list[
     return value
 
 
+def _absent(value: object) -> bool:
+    """``null``, ``""`` and blank text all mean "not given" (provinces write each)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def text(parent: Mapping[str, Any], key: str, max_len: int, *, required: bool = True) -> str:
     """A string field (a JSON integer is accepted as its digits); control characters refused."""
     value = parent.get(key)
-    if value is None or value == "":
+    if _absent(value):
         if required:
             raise ProtocolError(f"{key} is missing")
         return ""
@@ -273,9 +299,9 @@ def text(parent: Mapping[str, Any], key: str, max_len: int, *, required: bool = 
 
 
 def money(parent: Mapping[str, Any], key: str, *, required: bool = True) -> Decimal | None:
-    """An amount: a JSON number, finite, at most 2 decimals, within 16,2; ``null`` is absent."""
+    """An amount: a JSON number, finite, at most 2 decimals, within 16,2; ``null``/``""`` is absent."""
     value = parent.get(key)
-    if value is None:
+    if _absent(value):
         if required:
             raise ProtocolError(f"{key} is missing")
         return None
@@ -304,9 +330,9 @@ def optional_money(parent: Mapping[str, Any], key: str) -> Decimal:
 
 
 def ratio(parent: Mapping[str, Any], key: str, *, required: bool = True) -> Decimal | None:
-    """A ratio 0..1 with at most four decimals (5,4)."""
+    """A ratio 0..1 with at most four decimals (5,4); ``null``/``""`` is absent."""
     value = parent.get(key)
-    if value is None:
+    if _absent(value):
         if required:
             raise ProtocolError(f"{key} is missing")
         return None
@@ -320,29 +346,57 @@ def ratio(parent: Mapping[str, Any], key: str, *, required: bool = True) -> Deci
     return number + ZERO
 
 
+_FRACTION = re.compile(r"\.[0-9]{1,9}$")
+_DAY_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d")
+_TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y%m%d%H%M%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%a %b %d %H:%M:%S CST %Y",  # Java's Date.toString() on a China-zoned server
+)
+
+
+def _parsed(value: str, formats: Sequence[str]) -> datetime | None:
+    cleaned = _FRACTION.sub("", value.strip())
+    for form in formats:
+        try:
+            return datetime.strptime(cleaned, form)  # noqa: DTZ007 - China time, zone added by callers
+        except ValueError:
+            continue
+    return None
+
+
+def parse_day(value: str) -> date | None:
+    """A date in one of the platform's usual forms (``1983-02-27``, ``19830227``, with a time…)."""
+    found = _parsed(value, _DAY_FORMATS) or _parsed(value, _TIME_FORMATS)
+    return None if found is None else found.date()
+
+
+def parse_moment(value: str) -> datetime | None:
+    """A China-local time in one of the usual forms (``yyyy-MM-dd HH:mm:ss``, ``yyyyMMddHHmmss``…)."""
+    found = _parsed(value, _TIME_FORMATS)
+    return None if found is None else found.replace(tzinfo=CHINA_TIME)
+
+
 def day(parent: Mapping[str, Any], key: str, *, required: bool = True) -> date | None:
-    """A ``yyyy-MM-dd`` date."""
-    value = text(parent, key, 10, required=required)
+    """A date (``yyyy-MM-dd`` or another usual form, a midnight time included)."""
+    value = text(parent, key, 40, required=required)
     if not value:
         return None
-    try:
-        return date.fromisoformat(value) if len(value) == 10 else _bad_date(key)
-    except ValueError:
-        return _bad_date(key)
-
-
-def _bad_date(key: str) -> date:
-    raise ProtocolError(f"{key} is not a yyyy-MM-dd date")
+    found = parse_day(value)
+    if found is None:
+        raise ProtocolError(f"{key} is not a date")
+    return found
 
 
 def moment(parent: Mapping[str, Any], key: str) -> datetime:
-    """A ``yyyy-MM-dd HH:mm:ss`` China-local time, returned as aware UTC-comparable datetime."""
-    value = text(parent, key, 19)
-    try:
-        local = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")  # noqa: DTZ007 - zone added below
-    except ValueError:
-        raise ProtocolError(f"{key} is not a yyyy-MM-dd HH:mm:ss time") from None
-    return local.replace(tzinfo=CHINA_TIME)
+    """A China-local time (``yyyy-MM-dd HH:mm:ss`` or another usual form), as an aware datetime."""
+    found = parse_moment(text(parent, key, 40))
+    if found is None:
+        raise ProtocolError(f"{key} is not a time")
+    return found
 
 
 def _expect(problems: Iterable[str]) -> None:
@@ -360,32 +414,43 @@ def parse_sign_in(output: Mapping[str, Any]) -> str:
 
 
 def parse_person(output: Mapping[str, Any]) -> InsuredPerson:
-    """1101 → the person with every insurance row (suspended rows kept with their status)."""
+    """1101 → the person with every insurance row (suspended rows kept with their status).
+
+    Only the person number, the name and each row's insurance type and insured place are required;
+    a malformed optional field (a birth date with a time, a stray gender code…) is read as absent
+    and logged, never a failed identification (interface.md A §10).
+    """
     base = node(output, "baseinfo")
-    gender = text(base, "gend", 1, required=False)
-    insurances = tuple(_insurance(row) for row in rows(output, "insuinfo"))
-    return InsuredPerson(
+    unread: list[str] = []
+    gender = tolerant(unread, lambda: text(base, "gend", 1, required=False), "")
+    insurances = tuple(_insurance(row, unread) for row in rows(output, "insuinfo"))
+    person = InsuredPerson(
         person_no=text(base, "psn_no", 30),
         name=text(base, "psn_name", 50),
-        id_number=text(base, "certno", 50, required=False),
+        id_number=tolerant(unread, lambda: text(base, "certno", 50, required=False), ""),
         gender=Gender(gender) if gender in {"1", "2"} else Gender.UNKNOWN,
-        birth_date=day(base, "brdy", required=False),
+        birth_date=tolerant(unread, lambda: day(base, "brdy", required=False), None),
         insurances=insurances,
-        cert_type=text(base, "psn_cert_type", 6, required=False) or "01",
+        cert_type=tolerant(unread, lambda: text(base, "psn_cert_type", 6, required=False), "")
+        or "01",
     )
+    if unread:
+        log.warning("1101 answer: optional fields not read: %s", "; ".join(unread)[:300])
+    return person
 
 
-def _insurance(row: Mapping[str, Any]) -> InsuranceEntry:
+def _insurance(row: Mapping[str, Any], unread: list[str]) -> InsuranceEntry:
     admdvs = text(row, "insuplc_admdvs", 6)
     if not (len(admdvs) == 6 and admdvs.isdigit()):
         raise ProtocolError("insuplc_admdvs is not a 6-digit division code")
+    status = tolerant(unread, lambda: text(row, "psn_insu_stas", 3, required=False), "")
     return InsuranceEntry(
         insurance_type=text(row, "insutype", 6),
-        status=InsuranceStatus.from_code(text(row, "psn_insu_stas", 3, required=False)),
+        status=InsuranceStatus.from_code(status),
         insured_admdvs=admdvs,
-        balance=money(row, "balc", required=False) or ZERO,
-        person_type=text(row, "psn_type", 6, required=False),
-        employer=text(row, "emp_name", 200, required=False),
+        balance=tolerant(unread, lambda: money(row, "balc", required=False), None) or ZERO,
+        person_type=tolerant(unread, lambda: text(row, "psn_type", 6, required=False), ""),
+        employer=tolerant(unread, lambda: text(row, "emp_name", 200, required=False), ""),
     )
 
 
@@ -469,51 +534,126 @@ FUND_COLUMNS = (
 )
 
 
-def parse_totals(output: Mapping[str, Any], *, cancellation: bool = False) -> SettlementTotals:
-    """``setlinfo`` + ``setldetail[]`` → totals, with the identities of B §5.1 checked.
+def parse_totals(
+    output: Mapping[str, Any],
+    *,
+    cancellation: bool = False,
+    profile: AnswerProfile | None = None,
+) -> SettlementTotals:
+    """``setlinfo`` + ``setldetail[]`` → totals; the balance is required, the details tolerated.
 
-    ``fund_pay_sumamt`` excludes the personal account; the cash field may be ``psn_cash_pay`` or
-    ``pdn_cash_pay``.
+    What says what was settled must be there and balance to the fen: ``medfee_sumamt`` =
+    ``fund_pay_sumamt`` (without the personal account) + ``acct_pay`` + cash (``psn_cash_pay`` or
+    ``pdn_cash_pay``) + the hospital's share (where the insured place's ``profile`` says it is).
+    Everything else — split totals, fund columns, ``setldetail`` rows, ratios — is read when it can
+    be; what cannot is listed in ``unread`` for the day close (interface.md A §10).
     """
+    chosen = profile or national_profile()
     info = node(output, "setlinfo")
+    total = required_money(info, "medfee_sumamt")
+    fund = required_money(info, "fund_pay_sumamt")
+    account = optional_money(info, "acct_pay")
+    if chosen.fund_includes_account:
+        fund -= account
     cash = money(info, "psn_cash_pay", required=False)
     if cash is None:
         cash = required_money(info, "pdn_cash_pay")
-    funds = tuple(
-        FundPayment(
-            fund_type=text(row, "fund_pay_type", 10),
-            amount=required_money(row, "fund_payamt"),
-            name=text(row, "fund_pay_type_name", 100, required=False),
-        )
-        for row in rows(output, "setldetail", required=False)
-    )
+    hospital = _hospital_share(info, chosen, total - fund - account - cash)
+    unread: list[str] = []
+    detail = _detail_reader(info, unread)
     totals = SettlementTotals(
-        total=required_money(info, "medfee_sumamt"),
-        full_self_pay=optional_money(info, "fulamt_ownpay_amt"),
-        over_limit=optional_money(info, "overlmt_selfpay"),
-        first_self_pay=optional_money(info, "preselfpay_amt"),
-        in_scope=optional_money(info, "inscp_scp_amt"),
-        deductible=optional_money(info, "act_pay_dedc"),
-        fund=required_money(info, "fund_pay_sumamt"),
-        account=optional_money(info, "acct_pay"),
+        total=total,
+        full_self_pay=detail("fulamt_ownpay_amt"),
+        over_limit=detail("overlmt_selfpay"),
+        first_self_pay=detail("preselfpay_amt"),
+        in_scope=detail("inscp_scp_amt"),
+        deductible=detail("act_pay_dedc"),
+        fund=fund,
+        account=account,
         cash=cash,
-        hospital=optional_money(info, "hosp_part_amt"),
-        pool_ratio=ratio(info, "pool_prop_selfpay", required=False),
-        funds=funds,
-        balance_after=money(info, "balc", required=False),
+        hospital=hospital,
+        pool_ratio=tolerant(unread, lambda: ratio(info, "pool_prop_selfpay", required=False), None),
+        funds=_fund_rows(output, unread),
+        balance_after=tolerant(unread, lambda: money(info, "balc", required=False), None),
     )
-    _expect(check_totals(totals, cancellation=cancellation))
-    _expect(_column_problems(info, totals))
-    return totals
+    _expect(check_balance(totals, cancellation=cancellation))
+    unread.extend(
+        check_details(totals, cancellation=cancellation, non_fund_types=chosen.non_fund_types)
+    )
+    unread.extend(_column_problems(info, totals, unread))
+    if unread:
+        log.warning("settlement answer balances; details not read: %s", "; ".join(unread)[:300])
+    return replace(totals, unread=tuple(unread))
 
 
-def _column_problems(info: Mapping[str, Any], totals: SettlementTotals) -> list[str]:
+def _optional_amount(info: Mapping[str, Any], key: str, unread: list[str]) -> Decimal | None:
+    return tolerant(unread, lambda: money(info, key, required=False), None)
+
+
+def _detail_reader(info: Mapping[str, Any], unread: list[str]) -> Callable[[str], Decimal]:
+    def read(key: str) -> Decimal:
+        return tolerant(unread, lambda: optional_money(info, key), ZERO)
+
+    return read
+
+
+def _hospital_share(info: Mapping[str, Any], profile: AnswerProfile, wanted: Decimal) -> Decimal:
+    """The first of the profile's formulas that makes the answer balance, else the first one's sum.
+
+    ``wanted`` is what the hospital's share must be for the totals to balance.
+    """
+    first: Decimal | None = None
+    first_error: ProtocolError | None = None
+    for formula in profile.hospital_share:
+        try:
+            share = sum((money(info, key, required=False) or ZERO for key in formula), start=ZERO)
+        except ProtocolError as exc:
+            first_error = first_error or exc
+            continue
+        if share == wanted:
+            return share
+        first = share if first is None else first
+    if first is None and first_error is not None:
+        raise first_error
+    return first or ZERO
+
+
+def _fund_rows(output: Mapping[str, Any], unread: list[str]) -> tuple[FundPayment, ...]:
+    """``setldetail[]``: rows without a readable fund type or amount are skipped and noted."""
+    value = output.get("setldetail")
+    if _absent(value):
+        return ()
+    if not isinstance(value, list):
+        unread.append("setldetail is not a list")
+        return ()
+    found = [_fund_row(row, number, unread) for number, row in enumerate(value, start=1)]
+    return tuple(payment for payment in found if payment is not None)
+
+
+def _fund_row(row: object, number: int, unread: list[str]) -> FundPayment | None:
+    if not isinstance(row, dict):
+        unread.append(f"setldetail row {number} is not an object")
+        return None
+    row_unread: list[str] = []
+    fund_type = tolerant(row_unread, lambda: text(row, "fund_pay_type", 10, required=False), "")
+    amount = tolerant(row_unread, lambda: money(row, "fund_payamt", required=False), None)
+    if not fund_type or amount is None:
+        unread.append(f"setldetail row {number} skipped: no readable fund type or amount")
+        return None
+    name = tolerant(row_unread, lambda: text(row, "fund_pay_type_name", 100, required=False), "")
+    unread.extend(row_unread)
+    return FundPayment(fund_type=fund_type, amount=amount, name=name)
+
+
+def _column_problems(
+    info: Mapping[str, Any], totals: SettlementTotals, unread: list[str]
+) -> list[str]:
     problems: list[str] = []
-    columns = [money(info, name, required=False) for name in FUND_COLUMNS]
+    columns = [_optional_amount(info, name, unread) for name in FUND_COLUMNS]
     given = [amount for amount in columns if amount is not None]
     if given and sum(given, ZERO) != totals.fund:
         problems.append("fund columns do not add up to fund_pay_sumamt")
-    patient = money(info, "psn_part_amt", required=False)
+    patient = _optional_amount(info, "psn_part_amt", unread)
     if patient is not None and patient != totals.account + totals.cash:
         problems.append("psn_part_amt is not account + cash")
     return problems
@@ -532,27 +672,53 @@ class SettleExpectation:
     insurance_type: str
 
 
-def parse_settlement(output: Mapping[str, Any], expected: SettleExpectation) -> SettlementRecord:
-    """2207 → a checked record; the echoes (msgid, person, visit, total) must match our request."""
+def parse_settlement(
+    output: Mapping[str, Any],
+    expected: SettleExpectation,
+    *,
+    answered_at: datetime,
+    profile: AnswerProfile | None = None,
+) -> SettlementRecord:
+    """2207 → a checked record; the echoes (msgid, person, visit, total) must match our request.
+
+    A 2207 answered with infcode 0 has been done: only a missing ``setl_id`` or totals that do not
+    balance make it unknown (interface.md A §10). A missing or unreadable ``setl_time`` is taken as
+    ``answered_at`` and noted.
+    """
     info = node(output, "setlinfo")
-    totals = parse_totals(output)
+    totals = parse_totals(output, profile=profile)
     _check_echo(info, expected.msgid, expected.person_no, expected.visit_id)
     if totals.total != expected.total:
         raise ProtocolError("settled total differs from the requested total")
-    return SettlementRecord(
+    unread = list(totals.unread)
+    settled_at = _answer_time(info, answered_at, unread)
+
+    def optional(key: str, max_len: int) -> str:
+        return tolerant(unread, lambda: text(info, key, max_len, required=False), "")
+
+    record = SettlementRecord(
         settlement_id=text(info, "setl_id", 30),
         visit_id=expected.visit_id,
         msgid=expected.msgid,
         med_type=expected.med_type,
         disease_code=expected.disease_code,
-        insurance_type=text(info, "insutype", 6, required=False) or expected.insurance_type,
-        settled_at=moment(info, "setl_time"),
+        insurance_type=optional("insutype", 6) or expected.insurance_type,
+        settled_at=settled_at,
         totals=totals,
         splits=(),
-        clearing_agency=text(info, "clr_optins", 6, required=False),
-        clearing_way=text(info, "clr_way", 6, required=False),
-        clearing_type=text(info, "clr_type", 6, required=False),
+        clearing_agency=optional("clr_optins", 6),
+        clearing_way=optional("clr_way", 6),
+        clearing_type=optional("clr_type", 6),
     )
+    return replace(record, totals=replace(totals, unread=tuple(unread)))
+
+
+def _answer_time(info: Mapping[str, Any], answered_at: datetime, unread: list[str]) -> datetime:
+    """``setl_time``, or the time the answer arrived when it is missing or unreadable (B §2.11)."""
+    if _absent(info.get("setl_time")):
+        unread.append("setl_time is missing; the answer's arrival time is used")
+        return answered_at
+    return tolerant(unread, lambda: moment(info, "setl_time"), answered_at)
 
 
 def _check_echo(info: Mapping[str, Any], msgid: str, person_no: str, visit_id: str) -> None:
@@ -565,11 +731,16 @@ def _check_echo(info: Mapping[str, Any], msgid: str, person_no: str, visit_id: s
 
 
 def parse_preview(
-    output: Mapping[str, Any], person_no: str, visit_id: str, total: Decimal
+    output: Mapping[str, Any],
+    person_no: str,
+    visit_id: str,
+    total: Decimal,
+    *,
+    profile: AnswerProfile | None = None,
 ) -> SettlementTotals:
     """2206 → totals; the preview must be for our person, visit and total."""
     info = node(output, "setlinfo")
-    totals = parse_totals(output)
+    totals = parse_totals(output, profile=profile)
     if text(info, "psn_no", 30, required=False) not in ("", person_no):
         raise ProtocolError("answer is for another person")
     if text(info, "mdtrt_id", 30, required=False) not in ("", visit_id):
@@ -585,25 +756,38 @@ def parse_cancellation(
     original_settlement_id: str,
     person_no: str,
     visit_id: str,
+    *,
+    answered_at: datetime,
+    profile: AnswerProfile | None = None,
 ) -> CancellationRecord:
-    """2208 → the negative mirror with the cancellation's own ``setl_id``."""
+    """2208 → the negative mirror with the cancellation's own ``setl_id``.
+
+    Without ``setl_time`` the platform has still cancelled: the answer's arrival time is used
+    (interface.md B §2.11).
+    """
     info = node(output, "setlinfo")
-    totals = parse_totals(output, cancellation=True)
+    totals = parse_totals(output, cancellation=True, profile=profile)
     _check_echo(info, msgid, person_no, visit_id)
     settlement_id = text(info, "setl_id", 30)
     if settlement_id == original_settlement_id:
         raise ProtocolError("cancellation carries the original settlement id")
+    unread = list(totals.unread)
+    cancelled_at = _answer_time(info, answered_at, unread)
     return CancellationRecord(
         settlement_id=settlement_id,
         original_settlement_id=original_settlement_id,
         msgid=msgid,
-        cancelled_at=moment(info, "setl_time"),
-        totals=totals,
+        cancelled_at=cancelled_at,
+        totals=replace(totals, unread=tuple(unread)),
     )
 
 
 def parse_queried_settlement(
-    output: Mapping[str, Any], person_no: str, settlement_id: str
+    output: Mapping[str, Any],
+    person_no: str,
+    settlement_id: str,
+    *,
+    profile: AnswerProfile | None = None,
 ) -> SettlementTotals:
     """5203 → the totals of that settlement (negative for a cancellation row)."""
     info = node(output, "setlinfo")
@@ -612,7 +796,7 @@ def parse_queried_settlement(
     if text(info, "psn_no", 30, required=False) not in ("", person_no):
         raise ProtocolError("answer is for another person")
     total = required_money(info, "medfee_sumamt")
-    return parse_totals(output, cancellation=total < 0)
+    return parse_totals(output, cancellation=total < 0, profile=profile)
 
 
 # ---------------------------------------------------------------------------------- 3201, 3202, files

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.sandbox.core import china_now
+from app.sandbox.variants import ANSWER_VARIANTS
 
 # kind → (stage, processed): stage "connection" acts before HTTP is read, "before" before processing,
 # "after" once the transaction has been executed.
@@ -30,6 +31,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "non_json": ("after", True),
     "wrong_content_type": ("after", True),
     "hostile": ("after", True),
+    "variant": ("after", True),
 }
 HOSTILE_VARIANTS = (
     "negative",
@@ -88,6 +90,8 @@ def parse_rule(raw: Mapping[str, Any]) -> FaultRule:
         raise FaultPlanError("params must be an object")
     if kind == "hostile" and params.get("variant") not in (None, *HOSTILE_VARIANTS):
         raise FaultPlanError(f"unknown hostile variant; known: {', '.join(HOSTILE_VARIANTS)}")
+    if kind == "variant" and params.get("variant", "province") not in ANSWER_VARIANTS:
+        raise FaultPlanError(f"unknown answer variant; known: {', '.join(ANSWER_VARIANTS)}")
     times = raw.get("times")
     return FaultRule(
         infno=str(raw.get("infno", "*")),

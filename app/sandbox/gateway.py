@@ -19,6 +19,7 @@ from typing import Any
 from app.sandbox import jsontext
 from app.sandbox.core import FileReply, Output, Platform
 from app.sandbox.faults import HOSTILE_VARIANTS, FaultInjector, Injection
+from app.sandbox.variants import apply_variant
 
 log = logging.getLogger(__name__)
 
@@ -209,6 +210,12 @@ class Gateway:
             )
         if kind == "wrong_content_type":
             return Reply(200, "text/html; charset=utf-8", reply.body)
+        if kind == "variant":
+            infcode, err_msg, output = outcome
+            variant_output, variant_err = apply_variant(
+                str(injection.params.get("variant", "province")), output, err_msg
+            )
+            return self._envelope_reply(infcode, variant_err, variant_output)
         variant = str(injection.params.get("variant") or injection.rng.choice(HOSTILE_VARIANTS))
         infcode, err_msg, output = outcome
         envelope = self.envelope(infcode, err_msg, _hostile(output, variant, msgid))

@@ -6,6 +6,7 @@ Money and ratios are written as decimal strings and read back with ``Decimal`` â
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -122,18 +123,21 @@ def totals_to_dict(totals: SettlementTotals) -> dict[str, Any]:
     data["pool_ratio"] = _dec(totals.pool_ratio)
     data["balance_after"] = _dec(totals.balance_after)
     data["funds"] = [[f.fund_type, str(f.amount), f.name] for f in totals.funds]
+    if totals.unread:  # only when there is something, so existing rows stay byte-identical
+        data["unread"] = list(totals.unread)
     return data
 
 
 def totals_from_dict(data: dict[str, Any]) -> SettlementTotals:
     """Inverse of :func:`totals_to_dict`."""
     amounts = {name: _req_dec(data[name]) for name in _TOTAL_FIELDS}
-    return SettlementTotals(
-        **amounts,
+    totals = SettlementTotals(
+        **amounts,  # type: ignore[arg-type]  # the Decimal fields only, by _TOTAL_FIELDS
         pool_ratio=_undec(data["pool_ratio"]),
         balance_after=_undec(data["balance_after"]),
         funds=tuple(FundPayment(f[0], Decimal(f[1]), f[2]) for f in data["funds"]),
     )
+    return replace(totals, unread=tuple(data.get("unread", ())))
 
 
 def totals_to_json(totals: SettlementTotals) -> str:

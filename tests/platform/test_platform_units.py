@@ -119,7 +119,8 @@ def test_envelope_has_the_18_fields_in_order() -> None:
         ("网关鉴权失败：x-tif-signature 签名校验不通过", PlatformCategory.SIGNATURE),
         ("社会保障卡卡号 X 未查询到参保信息", PlatformCategory.PERSON),
         ("本定点医疗机构未开通 透析 的跨省门诊慢特病直接结算", PlatformCategory.OTHER),
-        ("系统繁忙", PlatformCategory.OTHER),
+        ("系统繁忙", PlatformCategory.BUSY),
+        ("对方系统返回了无法识别的错误", PlatformCategory.OTHER),
     ],
 )
 def test_refusals_are_categorised(err_msg: str, category: PlatformCategory) -> None:

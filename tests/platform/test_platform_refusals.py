@@ -1,0 +1,80 @@
+"""Issue #17 items 4 and 5: the table of known refusal texts, row by row, and categories by meaning.
+
+Each row of ``app/platform/refusals.toml`` carries an example of the platform's wording. The row
+must be the one that example finds (so no earlier, more general row shadows it), and its category and
+journal meaning must be what the client reports — through the outcome taxonomy and, for 2601,
+through the client against the sandbox.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.errors import PlatformCategory
+from app.platform import outcomes
+from app.platform.refusals import JournalMeaning, Refusal, known_refusals, refusal_for
+
+ROWS = known_refusals()
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.example for row in ROWS])
+def test_each_row_is_found_by_its_own_example(row: Refusal) -> None:
+    assert row.example
+    assert refusal_for(row.example) is row
+    assert outcomes.classify(row.example) is row.category
+    assert outcomes.reversal_meaning(row.example) is row.journal
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.example for row in ROWS])
+def test_each_row_reaches_the_journal_through_a_refused_2601(row: Refusal) -> None:
+    error = outcomes.rejected("2601", "M", row.example)
+    assert error.category is row.category
+    assert error.failure.extra["journal"] == row.journal.value
+    assert error.failure.platform_text == row.example  # shown beside our words, never mixed in
+    assert row.example not in error.text
+
+
+@pytest.mark.parametrize(
+    ("err_msg", "meaning"),
+    [
+        ("退费结算标志不为未退费，不能办理冲正交易", JournalMeaning.NOTHING_TO_UNDO),
+        ("原交易不存在", JournalMeaning.NOTHING_TO_UNDO),
+        ("原结算 400000000001 已被撤销（撤销结算ID 400000000002），请先冲正该撤销交易（2208）",
+         JournalMeaning.NOTHING_TO_UNDO),
+        ("系统繁忙，请稍后再试", JournalMeaning.RETRY),
+        ("系统停机维护：维护时间 22:00 至 02:00", JournalMeaning.RETRY),
+        ("一段从未见过的话", JournalMeaning.RETRY),
+        ("就诊凭证编号不能为空", JournalMeaning.ESCALATE),
+    ],
+)  # fmt: skip
+def test_reversal_refusals_from_the_issue_mean_what_they_say(
+    err_msg: str, meaning: JournalMeaning
+) -> None:
+    assert outcomes.reversal_meaning(err_msg) is meaning
+
+
+@pytest.mark.parametrize(
+    ("err_msg", "category"),
+    [
+        ("该人员是在院状态，不能办理门诊结算", PlatformCategory.IN_HOSPITAL),
+        ("就诊凭证编号不能为空", PlatformCategory.REQUEST),
+        ("社会保障卡卡号 X 未查询到参保信息", PlatformCategory.PERSON),
+    ],
+)
+def test_refusals_are_categorised_by_meaning_not_by_a_shared_word(
+    err_msg: str, category: PlatformCategory
+) -> None:
+    """Both of the first two hold a person word (人员, 凭证); neither is "person not found"."""
+    error = outcomes.rejected("1101", "M", err_msg)
+    assert error.category is category
+    person_not_found = outcomes.rejected("1101", "M", "社会保障卡卡号 X 未查询到参保信息").text
+    assert (error.text == person_not_found) is (category is PlatformCategory.PERSON)
+
+
+def test_every_category_has_words_of_its_own() -> None:
+    texts = {
+        outcomes.rejected("2201", "M", row.example).text
+        for row in ROWS
+        if row.category is not PlatformCategory.OTHER
+    }
+    assert len(texts) == len({row.category for row in ROWS} - {PlatformCategory.OTHER})

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from golden_cases import GOLDEN_NAMES, Pairs, Raw, check_result, emit, load, pipeline
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -192,10 +194,40 @@ def test_generated_outputs_are_valid_or_refused(name: str, output: object, infco
     run(name, emit(envelope).encode("utf-8"))
 
 
+GOLDEN_FACTS: dict[str, Any] = {
+    "9001": lambda r: r == "202611231203300000000000000001",
+    "1101": lambda r: (
+        (r.person_no, r.name, r.birth_date.isoformat())
+        == ("13000000000000000002", "张建国", "1958-08-22")
+    ),
+    "5301": lambda r: [q.code for q in r] == ["M03900"],
+    "1312": lambda r: r.rows[0]["hilist_code"] == "XC08CAA055A001010100101",
+    "voucher": lambda r: r.ec_token == "130000ecsandbox00022355",
+    "2204": lambda r: len(r) == 3,
+    "2206": lambda r: (r.total, r.account, r.unread) == (Decimal("94.70"), Decimal("94.70"), ()),
+    "2207": lambda r: (r.settlement_id, r.totals.unread) == ("400000000001", ()),
+    "2208": lambda r: (r.settlement_id, r.totals.total) == ("400000000002", Decimal("-94.70")),
+}
+
+
 def test_every_golden_answer_parses_and_holds() -> None:
     for name in GOLDEN_NAMES:
         result = PIPELINES[name](load(name)["response"].encode("utf-8"))
         check_result(name, result)
+        assert GOLDEN_FACTS[name](result), name
+
+
+def test_the_oracle_can_fail_for_every_transaction() -> None:
+    """A result of the wrong type, or one whose claims do not hold, fails the oracle."""
+    for name in GOLDEN_NAMES:
+        with pytest.raises(AssertionError):
+            check_result(name, object())
+    record = PIPELINES["2207"](load("2207")["response"].encode("utf-8"))
+    unbalanced = replace(record, totals=replace(record.totals, cash=record.totals.cash + 1))
+    with pytest.raises(AssertionError):
+        check_result("2207", unbalanced)
+    with pytest.raises(AssertionError):
+        check_result("2207", replace(record, msgid="H11010500001202611231203309999"))
 
 
 def test_the_sandbox_hostile_variants_are_refused() -> None:

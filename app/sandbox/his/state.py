@@ -232,6 +232,11 @@ class ReferenceHis:
             rows = [self._applied[key] for key in self._order]
         return [a for a in rows if not charge_id or a.result.charge_id == charge_id]
 
+    def snapshot(self) -> list[tuple[HisVisit, HisChargeLine, ChargeStatus]]:
+        """Every line with its visit (header only) and state, for publishing to tables or files."""
+        with self._lock:
+            return [(self._visits[c.visit_no], c.line, c.status) for c in self._charges.values()]
+
     def visit_numbers(self) -> list[str]:
         """Every visit number."""
         with self._lock:

@@ -1,0 +1,190 @@
+"""The folder adapter: ``visit@1`` files in, one result file per result out.
+
+Layout under the configured folder (for the smallest hospitals and for scripts):
+
+* ``in/*.json`` — one unpaid visit per file, format ``settlement-window/visit@1``
+  (docs/bill-format.md), optionally with ``charge_id``, ``bill_no`` and ``version`` on each line.
+  Without them a line's charge id is ``<outpatient_no>-<line_no>`` and its version a hash of the
+  line. A file that disappears, or a line that disappears from it, is a withdrawn charge.
+* ``out/<key>.json`` — one result (the JSON of docs/his-integration.md, ``:`` in the key written as
+  ``_``), written atomically (temporary file + rename), mode 0600. A result whose file already
+  exists was delivered before: reporting it again changes nothing.
+* ``ack/<key>.json`` — written by the HIS side when it has applied (``"status": "applied"``) or
+  refused (``"status": "refused"``, ``"message"``) a result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from app.domain.his import (
+    ChargeResult,
+    ChargeStatus,
+    CurrentCharge,
+    HisAck,
+    HisChargeLine,
+    HisVisit,
+    PatientKey,
+    PatientKeyKind,
+)
+from app.domain.his_codec import result_to_dict
+from app.errors import InputError
+from app.services.bill_import import IdentityKind, ImportedVisit, parse_visit
+from app.services.ports.his import HisRejected, HisUnavailable
+
+
+def file_name(key: str) -> str:
+    """The result file's name for a result key."""
+    return key.replace(":", "_") + ".json"
+
+
+class FolderHis:
+    """:class:`~app.services.ports.his.HisGateway` over a folder."""
+
+    def __init__(self, folder: Path) -> None:
+        """Use ``folder`` (``in``, ``out`` and ``ack`` below it)."""
+        self._root = folder
+        self._in = folder / "in"
+        self._out = folder / "out"
+        self._ack = folder / "ack"
+
+    def _read_all(self) -> list[tuple[ImportedVisit, list[HisChargeLine]]]:
+        if not self._in.is_dir():
+            raise HisUnavailable(
+                f"HIS 交换目录 {self._in} 不存在或无法访问", code="his_unreachable"
+            )
+        visits = []
+        for path in sorted(self._in.glob("*.json")):
+            try:
+                data = json.loads(path.read_text("utf-8-sig"), parse_float=Decimal)
+                visit = parse_visit(data)
+            except (OSError, ValueError, InputError):
+                continue  # a file being written or a bad file: the HIS fixes it, others still load
+            visits.append((visit, _lines(visit, data)))
+        return visits
+
+    def unpaid_visits(self, key: PatientKey) -> Sequence[HisVisit]:
+        """The visit files naming the patient."""
+        found = []
+        for visit, lines in self._read_all():
+            if _matches(visit, key):
+                found.append(_his_visit(visit, lines))
+        return found
+
+    def current_charges(self, charge_ids: Sequence[str]) -> Sequence[CurrentCharge]:
+        """The lines still in the folder (unpaid); missing ones are left out (withdrawn)."""
+        wanted = set(charge_ids)
+        return [
+            CurrentCharge(line.charge_id, ChargeStatus.UNPAID, line)
+            for _, lines in self._read_all()
+            for line in lines
+            if line.charge_id in wanted
+        ]
+
+    def report(self, result: ChargeResult) -> HisAck:
+        """Write ``out/<key>.json`` unless it is there already."""
+        name = file_name(result.key)
+        ack = self._ack_of(name)
+        if ack is not None:
+            if ack.get("status") == "refused":
+                raise HisRejected(str(ack.get("message") or "HIS 拒收该结果"), code="his_rejected")
+            return HisAck(result.key, str(ack.get("his_ref", "")), duplicate=True)
+        target = self._out / name
+        if target.exists():
+            return HisAck(result.key, "", duplicate=True)
+        try:
+            self._out.mkdir(mode=0o700, parents=True, exist_ok=True)
+            temporary = self._out / f".{name}.tmp"
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                json.dump(result_to_dict(result), handle, ensure_ascii=False, indent=1)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, target)
+        except OSError as exc:
+            raise HisUnavailable(
+                f"无法写入 HIS 交换目录 {self._out}（{exc.strerror}）", code="his_unreachable"
+            ) from None
+        return HisAck(result.key, "")
+
+    def _ack_of(self, name: str) -> Mapping[str, Any] | None:
+        path = self._ack / name
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, Mapping) else None
+
+
+def _lines(visit: ImportedVisit, data: Mapping[str, Any]) -> list[HisChargeLine]:
+    raw_lines = data.get("lines") or []
+    lines = []
+    for line, raw in zip(visit.lines, raw_lines, strict=False):
+        raw_map = raw if isinstance(raw, Mapping) else {}
+        canonical = json.dumps(raw_map, sort_keys=True, ensure_ascii=False, default=str)
+        lines.append(
+            HisChargeLine(
+                charge_id=str(raw_map.get("charge_id") or f"{visit.outpatient_no}-{line.line_no}"),
+                bill_no=str(raw_map.get("bill_no") or visit.outpatient_no),
+                item_code=line.hospital_code,
+                national_code=line.national_code,
+                name=line.name,
+                spec=line.spec,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                amount=line.amount,
+                tag=line.tag,
+                version=str(
+                    raw_map.get("version") or hashlib.sha256(canonical.encode()).hexdigest()[:16]
+                ),
+            )
+        )
+    return lines
+
+
+def _id_number(visit: ImportedVisit) -> str:
+    identity = visit.identity
+    if identity.kind is IdentityKind.ID_NUMBER:
+        return identity.value
+    if identity.kind is IdentityKind.CARD_STRING:
+        fields = identity.value.split("|")
+        return fields[1] if len(fields) > 1 else ""
+    return ""
+
+
+def _matches(visit: ImportedVisit, key: PatientKey) -> bool:
+    if key.kind is PatientKeyKind.OUTPATIENT_NO:
+        return visit.outpatient_no == key.value
+    if key.kind is PatientKeyKind.ID_NUMBER:
+        return _id_number(visit) == key.value
+    if key.kind is PatientKeyKind.VOUCHER:
+        return visit.identity.kind is IdentityKind.VOUCHER and visit.identity.value == key.value
+    fields = visit.identity.value.split("|")
+    return (
+        visit.identity.kind is IdentityKind.CARD_STRING
+        and len(fields) > 2
+        and fields[2] == key.value
+    )
+
+
+def _his_visit(visit: ImportedVisit, lines: list[HisChargeLine]) -> HisVisit:
+    return HisVisit(
+        visit_no=visit.outpatient_no,
+        patient_id="",
+        id_number=_id_number(visit),
+        patient_name="",
+        dept_code=visit.dept_code,
+        dept_name=visit.dept_name,
+        doctor_code=visit.doctor_code,
+        doctor_name=visit.doctor_name,
+        diagnosis_code=visit.diagnosis_code,
+        diagnosis_name=visit.diagnosis_name,
+        visit_time=visit.visit_time,
+        lines=tuple(lines),
+    )

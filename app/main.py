@@ -76,10 +76,17 @@ def run(argv: Sequence[str] | None = None) -> int:
     options, rest = _gui_options(args_list)
     if rest:  # a subcommand, --help or --version: the console interface
         from app.cli.main import main  # noqa: PLC0415  (keep the window's start-up lean)
-        from app.wiring import build_engine  # noqa: PLC0415
 
-        return main(args_list, build_engine)
+        return main(args_list, _build_engine_when_needed)
     return run_window(options)
+
+
+def _build_engine_when_needed(settings: Settings, folder: Path) -> Engine:
+    """``app.wiring.build_engine``, imported only by commands that build an engine: ``--help``
+    and ``sandbox`` never load the store, the platform client or the PDF library."""
+    from app.wiring import build_engine  # noqa: PLC0415
+
+    return build_engine(settings, folder)
 
 
 # ====================================================================== the window

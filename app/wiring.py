@@ -20,7 +20,7 @@ from app.errors import StoreError
 from app.hardware.factory import make_receipt_printer
 from app.hardware.printer.pdf_file import PdfFilePrinter
 from app.platform.client import PlatformClient
-from app.printing.receipt_pdf import ReportlabReceiptRenderer
+from app.printing.deferred import DeferredReceiptRenderer
 from app.services.auth import AuthService, LoginPolicy
 from app.services.cancel import CancelService
 from app.services.catalogue import CatalogueService
@@ -193,7 +193,7 @@ def build_engine(
         uow_factory,
         clock,
         hospital,
-        ReportlabReceiptRenderer(settings.printer.layout),
+        DeferredReceiptRenderer(settings.printer.layout),  # reportlab loads at first print
         _receipt_printer(settings, data_dir),
         window_no=settings.window.device_no,
     )

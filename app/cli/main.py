@@ -71,17 +71,17 @@ ContextHandler = Callable[[argparse.Namespace, "CliContext"], int]
 ArgsHandler = Callable[[argparse.Namespace], int]
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None, *, every_command: bool = False) -> CliParser:
     """The top-level parser. ``command``'s module registers its real parser; every other command
-    is listed by name and summary only (``None``: all of them real, e.g. for documentation checks).
-    """
+    is listed by name and summary only (``every_command``: all of them real, e.g. for checks of
+    the documentation)."""
     parser = CliParser(
         prog="settlement-window",
         description="门诊慢特病跨省直接结算收费窗口 / cross-province chronic-disease settlement window",
     )
     add_global_options(parser, __version__)
     subparsers = cast("Subparsers", parser.add_subparsers(dest="command", metavar="COMMAND"))
-    modules = SUBCOMMAND_MODULES if command is None else _module_of(command)
+    modules = SUBCOMMAND_MODULES if every_command else _module_of(command)
     for module_name in modules:
         register = cast(
             "Callable[[Subparsers], None]", importlib.import_module(module_name).register
@@ -93,8 +93,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _module_of(command: str) -> tuple[str, ...]:
-    entry = COMMANDS.get(command)
+def _module_of(command: str | None) -> tuple[str, ...]:
+    entry = COMMANDS.get(command or "")
     return (entry[0],) if entry else ()
 
 

@@ -91,9 +91,12 @@ def _config_path(argv: Sequence[str]) -> Path | None:
     from_env = os.environ.get("SETTLEMENT_WINDOW_CONFIG", "")
     if from_env:
         return Path(from_env)
-    from app.config import default_config_path  # noqa: PLC0415  (platformdirs, only when needed)
+    # The rule of app.config.paths.default_config_path (a test keeps the two equal), without
+    # importing the configuration package, which ``--help`` does not otherwise need.
+    import platformdirs  # noqa: PLC0415
 
-    return default_config_path()
+    folder = platformdirs.user_config_dir("settlement-window", appauthor=False)
+    return Path(folder) / "settlement-window.toml"
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from typing import cast
 
 from app.cli.logs import use_data_dir
 from app.cli.output import EXIT_USAGE, Output
+from app.cli.progress import terminal_progress
 from app.config import (
     LOCK_FILE_NAME,
     Settings,
@@ -237,9 +238,15 @@ def _create(args: argparse.Namespace) -> int:
                 / default_backup_name(store.path, clock.now())
             )
         )
-        result = run_backup(
-            uow_factory_of(store), StoreMaintenance(store), clock, destination, operator.code
-        )
+        with terminal_progress(json_mode=bool(getattr(args, "json", False))) as progress:
+            result = run_backup(
+                uow_factory_of(store),
+                StoreMaintenance(store),
+                clock,
+                destination,
+                operator.code,
+                progress=progress,
+            )
     report(
         args,
         f"备份完成：{result.path}（{result.size} 字节，SHA-256 {result.sha256}）",
@@ -268,7 +275,8 @@ def _restore(args: argparse.Namespace) -> int:
             # Who may restore is checked against the current database, before it is replaced.
             with opened_store(args, settings) as store:
                 admin_login(args, auth_service(store, settings), Action.BACKUP)
-        result = restore_database(Path(args.file), database, SystemClock().now())
+        with terminal_progress(json_mode=bool(getattr(args, "json", False))) as progress:
+            result = restore_database(Path(args.file), database, SystemClock().now(), progress)
         with opened_store(args, settings) as store, store.uow_factory()() as uow:
             uow.audit.append(
                 SystemClock().now(),

@@ -8,6 +8,7 @@ from pathlib import Path
 from app.cli.context import CliContext
 from app.cli.formatting import items_text
 from app.cli.output import EXIT_OK
+from app.cli.progress import terminal_progress
 from app.domain.operator import Action, allows
 from app.errors import PermissionDenied
 
@@ -32,7 +33,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_sync(_args: argparse.Namespace, context: CliContext) -> int:
     """Download and apply."""
     operator = context.operator()
-    result = context.engine(recover=False).catalogue.sync(operator)
+    with terminal_progress(json_mode=context.out.json_mode) as progress:
+        result = context.engine(recover=False).catalogue.sync(operator, progress)
     context.out.result(
         {"sync": result},
         f"下载 {result.downloaded} 条，更新本地 {result.updated} 条，目录版本 {result.version}。",
@@ -45,7 +47,9 @@ def run_import(args: argparse.Namespace, context: CliContext) -> int:
     operator = context.operator()
     if not allows(operator.role, Action.SYNC_CATALOGUE):
         raise PermissionDenied("只有收费主管或系统管理员可以导入目录。")
-    count = context.engine(recover=False).catalogue.import_file(args.file)
+    engine = context.engine(recover=False)
+    with terminal_progress(json_mode=context.out.json_mode) as progress:
+        count = engine.catalogue.import_file(args.file, progress)
     context.out.result({"imported": count}, f"已导入 {count} 条目录。")
     return EXIT_OK
 

@@ -8,6 +8,7 @@ from datetime import date
 from app.cli.context import CliContext
 from app.cli.formatting import day_close_text
 from app.cli.output import EXIT_OK, EXIT_REJECTED
+from app.cli.progress import terminal_progress
 from app.cli.shift_report import add_print_options, print_day
 from app.errors import InputError
 
@@ -31,7 +32,8 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
         day = date.fromisoformat(args.date) if args.date else engine.day_close.today()
     except ValueError:
         raise InputError(f"日期格式不对：{args.date}，应为 YYYY-MM-DD。", code="usage") from None
-    report = engine.close_day(day, operator)
+    with terminal_progress(json_mode=context.out.json_mode) as progress:
+        report = engine.close_day(day, operator, progress)
     printed: dict[str, object] = {}
     text = day_close_text(report)
     if args.print:

@@ -7,6 +7,7 @@ import argparse
 from app.cli.context import CliContext
 from app.cli.formatting import journal_text
 from app.cli.output import EXIT_OK, EXIT_UNKNOWN
+from app.cli.progress import terminal_progress
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,7 +45,8 @@ def run_resolve(args: argparse.Namespace, context: CliContext) -> int:
             f"交易 {args.msgid} 现为 {state}。\n" + journal_text(rows),
         )
         return EXIT_UNKNOWN if rows else EXIT_OK
-    summary = engine.start(wait=True)
+    with terminal_progress(json_mode=context.out.json_mode) as progress:
+        summary = engine.recovery.recover_all(wait=True, progress=progress)
     context.out.result(
         {"summary": summary},
         summary.text() + "\n" + journal_text(summary.escalated + summary.pending),

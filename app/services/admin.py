@@ -25,6 +25,7 @@ from typing import Protocol
 
 from app.errors import InputError
 from app.services.ports.clock import Clock
+from app.services.ports.progress import ProgressSink
 from app.services.ports.store import AuditRecord, StoredSettlement, UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -81,8 +82,8 @@ class BackupResult(Protocol):
 class Maintenance(Protocol):
     """Store maintenance the admin use cases need (implemented by ``app.store.backup``)."""
 
-    def backup_to(self, destination: Path) -> BackupResult:
-        """Online backup to ``destination``, verified."""
+    def backup_to(self, destination: Path, progress: ProgressSink | None = None) -> BackupResult:
+        """Online backup to ``destination``, verified (``progress``: see ports.progress)."""
         ...
 
     def scrub(self) -> None:
@@ -104,9 +105,11 @@ def run_backup(
     clock: Clock,
     destination: Path,
     operator_code: str,
+    *,
+    progress: ProgressSink | None = None,
 ) -> BackupResult:
     """Take a verified online backup and record it in the audit log."""
-    result = maintenance.backup_to(destination)
+    result = maintenance.backup_to(destination, progress)
     with uow_factory() as uow:
         uow.audit.append(
             clock.now(), operator_code, "backup", "ok", f"{result.path.name} sha256={result.sha256}"

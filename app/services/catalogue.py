@@ -23,6 +23,7 @@ from app.domain.money import parse_decimal
 from app.domain.operator import Action, Operator, allows
 from app.errors import InputError, PermissionDenied
 from app.services.ports.platform import CallContext, PlatformGateway
+from app.services.ports.progress import NO_PROGRESS, Progress, ProgressSink
 from app.services.ports.store import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,10 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "price_ceiling": ("price_ceiling", "pric_uplmt_amt"),
     "restricted": ("restricted", "lmt_used_flag"),
 }
+
+
+PROGRESS_EVERY = 5_000  # rows read between progress reports
+WRITE_CHUNK = 20_000  # items written between progress reports (one transaction in all)
 
 
 class CatalogueFileError(InputError):
@@ -128,7 +133,9 @@ def item_from_row(row: Mapping[str, Any], where: str) -> CatalogueItem:
     )
 
 
-def parse_catalogue_text(text: str, *, csv_format: bool) -> list[CatalogueItem]:
+def parse_catalogue_text(
+    text: str, *, csv_format: bool, progress: Progress = NO_PROGRESS
+) -> list[CatalogueItem]:
     """Items from a JSON (``{"items": [...]}`` or a list) or CSV (header row) catalogue file."""
     rows: Iterable[Mapping[str, Any]]
     if csv_format:
@@ -142,7 +149,14 @@ def parse_catalogue_text(text: str, *, csv_format: bool) -> list[CatalogueItem]:
         if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
             raise CatalogueFileError("JSON 目录文件应为对象列表，或含 items 列表的对象。")
         rows = items
-    return [item_from_row(row, f"第 {n} 条目录") for n, row in enumerate(rows, start=1)]
+    rows = list(rows)
+    parsed: list[CatalogueItem] = []
+    for n, row in enumerate(rows, start=1):
+        parsed.append(item_from_row(row, f"第 {n} 条目录"))
+        if n % PROGRESS_EVERY == 0:
+            # Nothing is written while reading the file: stopping here is safe.
+            progress.step("读取目录文件", n, len(rows), cancellable=True)
+    return parsed
 
 
 class CatalogueService:
@@ -153,25 +167,53 @@ class CatalogueService:
         self._gateway = gateway
         self._uow_factory = uow_factory
 
-    def import_file(self, path: Path) -> int:
-        """Import a JSON or CSV catalogue file (by extension); returns the number of items."""
+    def import_file(self, path: Path, progress: ProgressSink | None = None) -> int:
+        """Import a JSON or CSV catalogue file (by extension); returns the number of items.
+
+        ``progress`` sees reading and writing; Cancel is honoured until the commit (the import is
+        one transaction, so a cancelled import leaves the catalogue as it was).
+
+        Raises:
+            UserCancelled: the person stopped it (nothing was changed).
+        """
+        steps = Progress(progress)
+        steps.step("读取目录文件", cancellable=True)
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
             raise CatalogueFileError(f"无法读取目录文件 {path}（须为 UTF-8 编码）。") from None
-        items = parse_catalogue_text(text, csv_format=path.suffix.lower() == ".csv")
-        return self.import_items(items)
+        items = parse_catalogue_text(text, csv_format=path.suffix.lower() == ".csv", progress=steps)
+        return self.import_items(items, progress)
 
-    def import_items(self, items: Sequence[CatalogueItem]) -> int:
-        """Insert or replace items by hospital code in one transaction."""
+    def import_items(
+        self, items: Sequence[CatalogueItem], progress: ProgressSink | None = None
+    ) -> int:
+        """Insert or replace items by hospital code in one transaction (cancellable until the commit).
+
+        Raises:
+            UserCancelled: the person stopped it (rolled back: nothing was changed).
+        """
+        steps = Progress(progress)
+        count = 0
         with self._uow_factory() as uow:
-            count = uow.catalogue.upsert_many(items)
+            for start in range(0, len(items), WRITE_CHUNK):
+                steps.step("写入本地目录", start, len(items), cancellable=True)
+                count += uow.catalogue.upsert_many(items[start : start + WRITE_CHUNK])
+            steps.step("写入本地目录", len(items), len(items), cancellable=True)
+            steps.step("保存", len(items), len(items))
             uow.commit()
         log.info("catalogue: %d items imported", count)
         return count
 
-    def sync(self, operator: Operator) -> SyncResult:
-        """Download 1301/1305/1306 from the last version on and apply them to mapped items."""
+    def sync(self, operator: Operator, progress: ProgressSink | None = None) -> SyncResult:
+        """Download 1301/1305/1306 from the last version on and apply them to mapped items.
+
+        Cancel is honoured between downloads (nothing is stored until all three are in).
+
+        Raises:
+            UserCancelled: the person stopped it before anything was applied.
+        """
+        steps = Progress(progress)
         if not allows(operator.role, Action.SYNC_CATALOGUE):
             raise PermissionDenied("只有收费主管或系统管理员可以同步目录。")
         with self._uow_factory() as uow:
@@ -179,7 +221,8 @@ class CatalogueService:
         ctx = CallContext(operator)
         national: dict[str, Mapping[str, str]] = {}
         version = since
-        for infno in DOWNLOAD_INFNOS:
+        for index, infno in enumerate(DOWNLOAD_INFNOS):
+            steps.step(f"下载目录（{infno}）", index, len(DOWNLOAD_INFNOS), cancellable=True)
             page = self._gateway.download_catalogue(ctx, infno, since)
             for row in page.rows:
                 code = _text(_field(row, "national_code"))
@@ -188,6 +231,7 @@ class CatalogueService:
             version = max(version, page.version or since)
             for row in page.rows:
                 version = max(version, _text(row.get("ver")) or version)
+        steps.step("更新本地目录", len(DOWNLOAD_INFNOS), len(DOWNLOAD_INFNOS), cancellable=True)
         updated = self._apply(national)
         with self._uow_factory() as uow:
             uow.catalogue.set_version(version)

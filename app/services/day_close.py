@@ -36,6 +36,7 @@ from app.services.ports.platform import (
     StatementDetailRequest,
     StatementTotalRequest,
 )
+from app.services.ports.progress import Progress, ProgressSink
 from app.services.ports.store import DayCloseResult, StoredSettlement, UnitOfWorkFactory
 from app.services.settlement import SELF_PAY_PREFIX, RecoveryHook
 
@@ -274,14 +275,22 @@ class DayCloseService:
         records, child, parent, reversed_amounts, _ = self._day_records(day)
         return shift_report(records, child, parent, reversed_amounts)
 
-    def close(self, day: date, operator: Operator) -> DayCloseReport:
+    def close(
+        self, day: date, operator: Operator, progress: ProgressSink | None = None
+    ) -> DayCloseReport:
         """Reconcile ``day`` with the platform and store the result.
+
+        ``progress`` sees each 3201 group, the 3202 detail check and the storing. Cancel is honoured
+        before each 3201 (a query: nothing is stored until the end), not once 9101/3202 or the
+        storing has begun.
 
         Raises:
             PermissionDenied: the operator may not close the day.
             RecoveryPending: unresolved journal rows.
             PlatformError: the platform refused or could not be reached (nothing is stored).
+            UserCancelled: the person stopped it before the detail check (nothing is stored).
         """
+        steps = Progress(progress)
         if not allows(operator.role, Action.DAY_CLOSE):
             raise PermissionDenied("只有收费主管可以日结对账。")
         with self._uow_factory() as uow:
@@ -296,12 +305,15 @@ class DayCloseService:
         ctx = CallContext(operator)
         groups: list[StatementGroup] = []
         discrepancies: list[DiscrepancyRow] = []
-        for (insutype, clr_type, agency), items in sorted(statement_groups(records).items()):
+        grouped = sorted(statement_groups(records).items())
+        for index, ((insutype, clr_type, agency), items) in enumerate(grouped):
+            steps.step(f"总额对账（3201）险种 {insutype}", index, len(grouped), cancellable=True)
             group = self._statement_total(
                 ctx, day=day, insutype=insutype, clr_type=clr_type, agency=agency, items=items
             )
             groups.append(group)
             if not group.balanced:
+                steps.step("明细对账（9101 上传、3202）", index, len(grouped))
                 discrepancies.extend(
                     self._details(
                         ctx, day=day, clr_type=clr_type, agency=agency, items=items, persons=persons
@@ -317,6 +329,7 @@ class DayCloseService:
             discrepancies=tuple(discrepancies),
             shift=shift_report(records, child, parent, reversed_amounts),
         )
+        steps.step("保存日结结果", len(grouped), len(grouped))
         self._store(report, operator)
         return report
 

@@ -39,6 +39,7 @@ from app.services.his import HisService
 from app.services.his_outbox import HisOutbox
 from app.services.offline import OfflineCollection, OfflineSelfPayService
 from app.services.ports.clock import Clock
+from app.services.ports.progress import ProgressSink
 from app.services.ports.store import UnitOfWorkFactory
 from app.services.receipts import ReceiptService
 from app.services.recovery import QueueRow, RecoveryService, RecoverySummary
@@ -173,6 +174,8 @@ class Engine:
         """A supervisor retries an escalated reversal; returns the row's new state."""
         return str(self.recovery.resolve_escalated(msgid, supervisor))
 
-    def close_day(self, day: date, operator: Operator) -> DayCloseReport:
-        """Reconcile and store the day close."""
-        return self.day_close.close(day, operator)
+    def close_day(
+        self, day: date, operator: Operator, progress: ProgressSink | None = None
+    ) -> DayCloseReport:
+        """Reconcile and store the day close (``progress``: see :mod:`app.services.ports.progress`)."""
+        return self.day_close.close(day, operator, progress)

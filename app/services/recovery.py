@@ -35,11 +35,13 @@ from app.services.crashpoints import crash_point
 from app.services.journaling import CallIntent, JournaledCaller, failure_text
 from app.services.ports.clock import Clock
 from app.services.ports.platform import CallContext, PlatformGateway, ReversalOutcome
+from app.services.ports.progress import NO_PROGRESS, Progress, ProgressSink
 from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_ATTEMPTS = 6
+WAIT_SLICE_SECONDS = 0.2  # how often a watched back-off wait looks at the Cancel button
 CLEANUP_INFNOS = frozenset({"2202", "2205"})
 _RESOLVABLE = frozenset(
     {JournalState.PREPARED, JournalState.SENT, JournalState.UNKNOWN, JournalState.REVERSING}
@@ -167,17 +169,26 @@ class RecoveryService:
 
     # ------------------------------------------------------------------ running
 
-    def recover_all(self, *, wait: bool = True) -> RecoverySummary:
+    def recover_all(
+        self, *, wait: bool = True, progress: ProgressSink | None = None
+    ) -> RecoverySummary:
         """Resolve every unresolved row; run at start-up before any settlement.
 
         With ``wait`` each reversal is retried with back-off until it is definite or escalated;
-        without it every row gets one attempt.
+        without it every row gets one attempt. ``progress`` sees each row and each wait; Cancel is
+        honoured between rows and while waiting (the rows left stay in the journal, unresolved,
+        for the next run — nothing is guessed).
+
+        Raises:
+            UserCancelled: the person stopped it.
         """
+        steps = Progress(progress)
         with self._uow_factory() as uow:
             rows = [e for e in uow.journal.unresolved() if e.state in _RESOLVABLE]
         counts = {"reversed": 0, "void": 0, "cleaned": 0, "closed": 0}
-        for entry in _originals_first(rows):
-            state = self._resolve(entry.msgid, wait=wait)
+        for index, entry in enumerate(_originals_first(rows)):
+            steps.step(f"处理未确认交易 {entry.infno}", index, len(rows), cancellable=True)
+            state = self._resolve(entry.msgid, wait=wait, steps=steps)
             key = {
                 JournalState.REVERSED: "reversed",
                 JournalState.VOID: "void",
@@ -235,18 +246,20 @@ class RecoveryService:
             raise InputError(f"找不到流水 {msgid}。", code="journal_not_found")
         return entry
 
-    def _resolve(self, msgid: str, *, wait: bool) -> JournalState:
+    def _resolve(self, msgid: str, *, wait: bool, steps: Progress = NO_PROGRESS) -> JournalState:
         # One resolver at a time: the window may start recovery while a settlement resolves its own
         # unknown row, and two reversals of one row must not race on its state.
         with self._lock:
-            return self._resolve_unlocked(msgid, wait=wait)
+            return self._resolve_unlocked(msgid, wait=wait, steps=steps)
 
-    def _resolve_unlocked(self, msgid: str, *, wait: bool) -> JournalState:
+    def _resolve_unlocked(
+        self, msgid: str, *, wait: bool, steps: Progress = NO_PROGRESS
+    ) -> JournalState:
         entry = self._get(msgid)
         if entry.state not in _RESOLVABLE:
             return entry.state
         if entry.infno in REVERSIBLE_INFNOS:
-            return self._reverse(entry, wait=wait)
+            return self._reverse(entry, wait=wait, steps=steps)
         if entry.infno in CLEANABLE_INFNOS or entry.infno in CLEANUP_INFNOS:
             return self._clean(entry)
         if entry.infno == "2601":
@@ -264,7 +277,9 @@ class RecoveryService:
                 uow.commit()
         return entry
 
-    def _reverse(self, entry: JournalEntry, *, wait: bool) -> JournalState:
+    def _reverse(
+        self, entry: JournalEntry, *, wait: bool, steps: Progress = NO_PROGRESS
+    ) -> JournalState:
         entry = self._to_unknown(entry)
         if entry.state is JournalState.UNKNOWN:
             with self._uow_factory() as uow:
@@ -275,7 +290,20 @@ class RecoveryService:
             if state is not JournalState.REVERSING or not wait:
                 return state
             entry = self._get(entry.msgid)
-            self._sleep(self._backoff.delay(entry.attempts, self._rng))
+            self._wait(self._backoff.delay(entry.attempts, self._rng), entry, steps)
+
+    def _wait(self, seconds: float, entry: JournalEntry, steps: Progress) -> None:
+        """Back-off before the next 2601; with someone watching, in short slices so Cancel is quick
+        (stopping a wait is safe: the row stays REVERSING for the next run)."""
+        if steps is NO_PROGRESS:
+            self._sleep(seconds)
+            return
+        steps.step(f"冲正第 {entry.attempts} 次未成功，{seconds:.1f} 秒后重试", cancellable=True)
+        remaining = seconds
+        while remaining > 0:
+            self._sleep(min(WAIT_SLICE_SECONDS, remaining))
+            remaining -= WAIT_SLICE_SECONDS
+            steps.checkpoint()
 
     def _reverse_once(self, entry: JournalEntry, *, escalate: bool) -> JournalState:
         """One 2601 attempt for a row in ``REVERSING``."""

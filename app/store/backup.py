@@ -24,6 +24,7 @@ from pathlib import Path
 
 from app.errors import StoreError
 from app.private_files import make_private_folders, private_file, secure_data_folder
+from app.services.ports.progress import Progress, ProgressSink
 from app.store.db import Store, environment_errors
 from app.store.migrations import SCHEMA_VERSION
 
@@ -84,12 +85,20 @@ def inspect_database_file(path: Path) -> tuple[str, int]:
     return "\n".join(str(row[0]) for row in rows), version
 
 
-def backup_store(store: Store, destination: Path) -> BackupInfo:
+def backup_store(
+    store: Store, destination: Path, progress: ProgressSink | None = None
+) -> BackupInfo:
     """Write a verified online backup of ``store`` to ``destination`` (a file; must not exist).
+
+    ``progress`` sees the three stages (copy, check, checksum). Cancel is honoured only before the
+    copy starts: the copy is one step so that it is a consistent snapshot.
 
     Raises:
         StoreError: the destination exists or cannot be written, or the copy failed its check.
+        UserCancelled: stopped before anything was written.
     """
+    steps = Progress(progress)
+    steps.step("复制数据库", 0, 3, cancellable=True)
     if destination.exists():
         raise StoreError(
             f"备份文件 {destination} 已存在，为避免覆盖请换一个文件名。", code="backup_exists"
@@ -105,6 +114,7 @@ def backup_store(store: Store, destination: Path) -> BackupInfo:
             # even while other connections keep writing.
             source.backup(target, pages=-1)
             target.execute("PRAGMA journal_mode=DELETE").fetchall()
+        steps.step("校验备份", 1, 3)
         result, version = inspect_database_file(partial)
         if result != "ok":
             raise StoreError(
@@ -116,7 +126,9 @@ def backup_store(store: Store, destination: Path) -> BackupInfo:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    steps.step("计算校验值", 2, 3)
     info = BackupInfo(destination, destination.stat().st_size, _sha256(destination), version)
+    steps.step("完成", 3, 3)
     log.info("backup written: %s (%d bytes, schema v%d)", destination.name, info.size, version)
     return info
 
@@ -126,7 +138,9 @@ def default_backup_name(database: Path, now: datetime) -> str:
     return f"{database.stem}-{now.strftime('%Y%m%dT%H%M%SZ')}.backup.sqlite"
 
 
-def restore_database(backup: Path, database: Path, now: datetime) -> RestoreResult:
+def restore_database(
+    backup: Path, database: Path, now: datetime, progress: ProgressSink | None = None
+) -> RestoreResult:
     """Replace ``database`` with a checked copy of ``backup``. The window must not be running.
 
     The current database and its side files are renamed to ``<name>.before-restore-<time>`` so
@@ -134,7 +148,10 @@ def restore_database(backup: Path, database: Path, now: datetime) -> RestoreResu
 
     Raises:
         StoreError: the backup is corrupt, not a database, or from a newer program.
+        UserCancelled: stopped while the backup was being checked (nothing was changed).
     """
+    steps = Progress(progress)
+    steps.step("校验备份文件", 0, 3, cancellable=True)
     result, version = inspect_database_file(backup)
     if result != "ok":
         raise StoreError(
@@ -148,6 +165,8 @@ def restore_database(backup: Path, database: Path, now: datetime) -> RestoreResu
             f"{SCHEMA_VERSION}），拒绝恢复。请先升级程序。",
             code="backup_too_new",
         )
+    # The last point where stopping changes nothing: the current database is still in place.
+    steps.step("复制数据库", 1, 3, cancellable=True)
     with environment_errors():
         secure_data_folder(database.parent)  # restoring onto a new PC
     previous = _move_aside(database, now)
@@ -166,6 +185,7 @@ def restore_database(backup: Path, database: Path, now: datetime) -> RestoreResu
         if previous is not None and not database.exists():
             _move_back(previous, database)
         raise
+    steps.step("校验恢复结果", 2, 3)
     check, _ = inspect_database_file(database)
     if check != "ok":  # pragma: no cover - the source was checked; this guards the disk
         raise StoreError("恢复后的数据库校验失败，请联系信息科。", code="restore_corrupt")
@@ -201,9 +221,9 @@ class StoreMaintenance:
         """Maintain ``store``."""
         self._store = store
 
-    def backup_to(self, destination: Path) -> BackupInfo:
+    def backup_to(self, destination: Path, progress: ProgressSink | None = None) -> BackupInfo:
         """Online backup; see :func:`backup_store`."""
-        return backup_store(self._store, destination)
+        return backup_store(self._store, destination, progress)
 
     def scrub(self) -> None:
         """Rewrite the file so deleted rows leave no trace in free pages or in the WAL."""

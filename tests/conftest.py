@@ -39,4 +39,5 @@ pytest_plugins = [
     "helpers.store_fixtures",
     "helpers.device_fixtures",
     "helpers.engine_fixtures",
+    "helpers.money_fixtures",
 ]

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from app.domain.disease import looks_like_disease_code
 from app.domain.money import Numeric, line_amount, parse_decimal, to_money
 from app.errors import InputError
 
@@ -53,6 +54,12 @@ class Tag:
             return cls.untagged()
         if value.lower() == "general":
             return cls.general()
+        if not looks_like_disease_code(value.upper()):
+            raise InputError(
+                f"病种标记“{_printable(value[:40])}”不是病种编码：应为 general、留空，"
+                "或门诊慢特病病种编码（如 M03900）。",
+                code="tag",
+            )
         return cls.disease(value.upper())
 
     def __str__(self) -> str:
@@ -60,6 +67,11 @@ class Tag:
             assert self.disease_code is not None
             return self.disease_code
         return self.kind.value
+
+
+def _printable(text: str) -> str:
+    """What may be echoed back: no control or direction-override characters."""
+    return "".join(ch for ch in text if ch.isprintable())
 
 
 @dataclass(frozen=True)

@@ -267,12 +267,30 @@ def reason_for(ctx: PlanContext, line: FeeLine) -> Reason:
     blocking = _blocking_reason(ctx)
     if line.tag.kind is TagKind.UNTAGGED:
         raise PlanBlocked(f"第 {line.line_no} 行未标记类别。", code="plan_untagged")
+    if line.tag.disease_code is not None and not _known_disease(ctx, line.tag.disease_code):
+        # A typing error or garbage, not a real disease to be paid in full (issue #11 item 8).
+        raise PlanBlocked(
+            f"第 {line.line_no} 行的病种编码 {line.tag.disease_code} 不是门诊慢特病目录中的"
+            "病种编码，也不是该参保人已认定的病种。请核对病种标记（如 M03900 高血压），"
+            "或标记为 general（普通门诊）后重试。",
+            code="unknown_disease",
+        )
     if blocking is not None:
         return blocking
     if line.tag.kind is TagKind.GENERAL:
         return _general_reason(ctx)
     assert line.tag.disease_code is not None
     return _disease_reason(ctx, line.tag.disease_code)
+
+
+def _known_disease(ctx: PlanContext, code: str) -> bool:
+    """A pilot code, a chronic disease the insured place lists for this patient (5301), or one
+    the configuration names as covered under general outpatient somewhere."""
+    return (
+        pilot_disease(code) is not None
+        or ctx.person.qualification_for(code) is not None
+        or any(known == code for _, known in ctx.hospital.general_coverage)
+    )
 
 
 def _group_key(line: FeeLine, reason: Reason) -> tuple[GroupKind, str | None]:

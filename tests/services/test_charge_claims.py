@@ -13,23 +13,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import tomli_w
 from helpers.engine_fixtures import (
     CASHIER_PASSWORD,
     SUPERVISOR_PASSWORD,
-    add_operators,
     demo_bill,
     demo_bill_path,
-    make_engine,
 )
+from helpers.money_fixtures import run_json
 from helpers.store_fixtures import StoreTestClock
 
-from app.cli.main import main
-from app.config import Settings, load_settings
 from app.domain.operator import Operator
 from app.domain.visit import GroupState
 from app.errors import ChargeAlreadySettled
-from app.sandbox import SandboxServer, client_config
+from app.sandbox import SandboxServer
 from app.services.cancel import SupervisorApproval
 from app.services.charge_claims import ChargeClaimService
 from app.services.engine import Engine
@@ -170,39 +166,16 @@ def test_a_claim_left_by_a_dead_process_is_taken_over_only_when_stale(
 # ---------------------------------------------------------------------------------- the CLI
 
 
-@pytest.fixture
-def cli_env(
-    sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> tuple[Path, Path]:
-    """(config file, data folder) with cashier C001 and supervisor S001 in the store."""
-    config = client_config(sandbox)
-    config["platform"]["read_timeout"] = 10.0
-    path = tmp_path / "settlement-window.toml"
-    path.write_text(tomli_w.dumps(config), encoding="utf-8")
-    data_dir = tmp_path / "data"
-    built = make_engine(load_settings(path), data_dir)
-    add_operators(built)
-    built.close()
-    monkeypatch.setenv("SW_OPERATOR_PASSWORD", CASHIER_PASSWORD)
-    return path, data_dir
-
-
-def _factory(settings: Settings, data_dir: Path) -> Engine:
-    return make_engine(settings, data_dir)
-
-
 def test_cli_refuses_a_rerun_with_exit_3_and_the_settlement_number(
-    cli_env: tuple[Path, Path], capsys: pytest.CaptureFixture[str], sandbox: SandboxServer
+    money_cli: tuple[Path, Path], capsys: pytest.CaptureFixture[str], sandbox: SandboxServer
 ) -> None:
-    config, data_dir = cli_env
-    args = ["--config", str(config), "--data-dir", str(data_dir), "--json", "settle",
-            "--bill", str(demo_bill_path("01")), "--yes", "--operator", "C001"]  # fmt: skip
-    assert main(args, _factory) == 0
-    settled = json.loads(capsys.readouterr().out)["bill"]["groups"][0]["settlement_id"]
+    args = ("settle", "--bill", str(demo_bill_path("01")), "--yes", "--operator", "C001")
+    code, first = run_json(capsys, money_cli, *args)
+    assert code == 0
+    settled = first["bill"]["groups"][0]["settlement_id"]
 
-    code = main(args, _factory)
+    code, document = run_json(capsys, money_cli, *args)
 
-    document = json.loads(capsys.readouterr().out)
     assert code == 3
     assert document["error"] == "charge_already_settled"
     assert settled in document["message"]
@@ -211,9 +184,9 @@ def test_cli_refuses_a_rerun_with_exit_3_and_the_settlement_number(
 
 
 def test_two_processes_settling_the_same_bill_file_at_once_settle_it_once(
-    cli_env: tuple[Path, Path], sandbox: SandboxServer
+    money_cli: tuple[Path, Path], sandbox: SandboxServer
 ) -> None:
-    config, data_dir = cli_env
+    config, data_dir = money_cli
     sandbox.set_latency(fixed=0.3)  # every call takes a while: the two runs overlap
     command = [
         sys.executable, "-m", "app", "--config", str(config), "--data-dir", str(data_dir),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
 from domain_factories import CANCER_HOSPITAL, VISIT_DAY, line, person, qualification
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,9 +14,10 @@ from app.domain.bill import FeeLine, Tag, TagKind
 from app.domain.disease import PILOT_DISEASES
 from app.domain.money import money_sum
 from app.domain.person import Qualification, RegistrationStatus
-from app.domain.plan import GroupKind, PlanContext, make_plan
+from app.domain.plan import GroupKind, PlanBlocked, PlanContext, make_plan
 
-CODES = [*PILOT_DISEASES, "M04900", "M99900"]  # two non-pilot local codes
+LOCAL_CODES = ["M04900", "M99900"]  # two non-pilot local codes
+CODES = [*PILOT_DISEASES, *LOCAL_CODES]
 
 qualifications = st.lists(
     st.builds(
@@ -41,8 +43,11 @@ def contexts(draw: st.DrawFn) -> PlanContext:
         admdvs=draw(st.sampled_from(["110105", "120101"])),
         general_outpatient_open=draw(st.booleans()),
     )
+    # A local code is a real disease only where the insured place lists it for the patient
+    # (5301); a code that is neither pilot nor listed is bad input (issue #11 item 8).
+    local = [qualification(code) for code in LOCAL_CODES if code not in {q.code for q in quals}]
     return PlanContext(
-        person=person(*quals, insured_admdvs=admdvs),
+        person=person(*quals, *local, insured_admdvs=admdvs),
         hospital=hospital,
         day=VISIT_DAY,
         registration=draw(st.sampled_from(list(RegistrationStatus))),
@@ -105,3 +110,14 @@ def test_every_placement_has_a_chinese_reason_and_self_pay_says_claim_at_home(
             assert planned.reason.is_direct == (group.kind is not GroupKind.SELF_PAY)
             if group.kind is GroupKind.SELF_PAY:
                 assert "回参保地" in planned.reason.text
+
+
+@given(contexts(), st.text(alphabet="0123456789", min_size=5, max_size=5))
+def test_a_code_neither_pilot_nor_listed_for_the_patient_blocks_the_plan(
+    ctx: PlanContext, digits: str
+) -> None:
+    code = f"X{digits}"
+    with pytest.raises(PlanBlocked) as blocked:
+        make_plan(ctx, [line("1", Tag.disease(code))])
+    assert blocked.value.code == "unknown_disease"
+    assert code in blocked.value.text

@@ -16,8 +16,8 @@ from app.errors import (
     PlatformRejected,
     PlatformUnavailable,
 )
+from app.platform.codec import sanitise
 from app.platform.refusals import JournalMeaning, refusal_for
-from app.platform.wire import sanitise
 
 MAINTENANCE_PREFIX = "系统停机维护"
 SKEW_LIMIT_SECONDS = 300

@@ -1,7 +1,7 @@
 """Golden responses (captured from the sandbox by ``golden/capture.py``) and their parse pipelines.
 
 A pipeline takes raw response bytes the way the client receives them and runs the same parsing the
-client runs for that transaction, returning the typed result or raising ``wire.ProtocolError``.
+client runs for that transaction, returning the typed result or raising ``ProtocolError``.
 """
 
 from __future__ import annotations
@@ -23,8 +23,19 @@ from app.domain.settlement import (
     check_details,
     check_split,
 )
-from app.platform import wire
+from app.platform.catalogue import parse_catalogue_page
+from app.platform.codec import parse_reply, sanitise
 from app.platform.envelope import CHINA_TIME
+from app.platform.person import parse_person, parse_qualifications
+from app.platform.session import parse_sign_in
+from app.platform.settle import (
+    SettleExpectation,
+    parse_cancellation,
+    parse_preview,
+    parse_settlement,
+)
+from app.platform.visit import parse_splits
+from app.platform.voucher import VoucherRefusal, parse_voucher
 from app.services.ports.platform import CancellationRecord, CataloguePage, VoucherIdentity
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
@@ -57,28 +68,26 @@ def pipeline(name: str) -> Callable[[bytes], object]:
     request = load(name)["request"]
 
     def output(raw: bytes) -> Any:
-        return wire.parse_reply(raw).output
+        return parse_reply(raw).output
 
     if name == "voucher":
-        return wire.parse_voucher
+        return parse_voucher
     if name == "9001":
-        return lambda raw: wire.parse_sign_in(output(raw))
+        return lambda raw: parse_sign_in(output(raw))
     if name == "1101":
-        return lambda raw: wire.parse_person(output(raw))
+        return lambda raw: parse_person(output(raw))
     if name == "5301":
-        return lambda raw: wire.parse_qualifications(output(raw))
+        return lambda raw: parse_qualifications(output(raw))
     if name == "1312":
-        return lambda raw: wire.parse_catalogue_page(output(raw))
+        return lambda raw: parse_catalogue_page(output(raw))
     if name == "2204":
         lines = _uploaded_lines(request)
-        return lambda raw: wire.parse_splits(output(raw), lines)
+        return lambda raw: parse_splits(output(raw), lines)
     total = Decimal(request["total"])
     if name == "2206":
-        return lambda raw: wire.parse_preview(
-            output(raw), request["psn_no"], request["mdtrt_id"], total
-        )
+        return lambda raw: parse_preview(output(raw), request["psn_no"], request["mdtrt_id"], total)
     if name == "2207":
-        expected = wire.SettleExpectation(
+        expected = SettleExpectation(
             msgid=request["msgid"],
             person_no=request["psn_no"],
             visit_id=request["mdtrt_id"],
@@ -87,9 +96,9 @@ def pipeline(name: str) -> Callable[[bytes], object]:
             disease_code="M03900",
             insurance_type="310",
         )
-        return lambda raw: wire.parse_settlement(output(raw), expected, answered_at=ANSWERED_AT)
+        return lambda raw: parse_settlement(output(raw), expected, answered_at=ANSWERED_AT)
     if name == "2208":
-        return lambda raw: wire.parse_cancellation(
+        return lambda raw: parse_cancellation(
             output(raw),
             request["msgid"],
             request["setl_id"],
@@ -114,7 +123,7 @@ def check_result(name: str, result: object) -> None:
 
 
 def _plain(value: str, limit: int) -> bool:
-    return 0 < len(value) <= limit and value == wire.sanitise(value, limit)
+    return 0 < len(value) <= limit and value == sanitise(value, limit)
 
 
 def _amount(value: object) -> bool:
@@ -157,7 +166,7 @@ def _check_catalogue_page(request: dict[str, Any], result: object) -> None:
 
 
 def _check_voucher(request: dict[str, Any], result: object) -> None:
-    if isinstance(result, wire.VoucherRefusal):
+    if isinstance(result, VoucherRefusal):
         assert result.code != "0"
         return
     assert isinstance(result, VoucherIdentity)

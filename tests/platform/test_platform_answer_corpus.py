@@ -13,26 +13,26 @@ import pytest
 from answer_corpus import ANSWERED_AT, CASES, MSGID, ORIGINAL_SETTLEMENT, PERSON, VISIT, Case
 from golden_cases import GOLDEN_NAMES, check_result, pipeline
 
-from app.platform import wire
 from app.platform.answer_profile import national_profile, profile_for
+from app.platform.codec import ProtocolError, parse_reply
+from app.platform.person import parse_person, parse_qualifications
+from app.platform.settle import SettleExpectation, parse_cancellation, parse_settlement
 
 OTHER_PARSERS = {name: pipeline(name) for name in GOLDEN_NAMES}
 
 
 def parse(case: Case) -> Any:
     """The client's parsing for the case's transaction, with its place's profile."""
-    output = wire.parse_reply(case.raw).output
+    output = parse_reply(case.raw).output
     if case.infno == "1101":
-        return wire.parse_person(output)
+        return parse_person(output)
     if case.infno == "5301":
-        return wire.parse_qualifications(output)
+        return parse_qualifications(output)
     if case.infno == "2207":
-        expected = wire.SettleExpectation(MSGID, PERSON, VISIT, case.total, "11", None, "310")
-        return wire.parse_settlement(
-            output, expected, answered_at=ANSWERED_AT, profile=case.profile
-        )
+        expected = SettleExpectation(MSGID, PERSON, VISIT, case.total, "11", None, "310")
+        return parse_settlement(output, expected, answered_at=ANSWERED_AT, profile=case.profile)
     if case.infno == "2208":
-        return wire.parse_cancellation(
+        return parse_cancellation(
             output, MSGID, ORIGINAL_SETTLEMENT, PERSON, VISIT,
             answered_at=ANSWERED_AT, profile=case.profile,
         )  # fmt: skip
@@ -42,7 +42,7 @@ def parse(case: Case) -> Any:
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_each_answer_variant_is_read_as_meant(case: Case) -> None:
     if case.expect == "refused":
-        with pytest.raises(wire.ProtocolError) as refused:
+        with pytest.raises(ProtocolError) as refused:
             parse(case)
         assert refused.value.reason
         return
@@ -57,7 +57,7 @@ def test_every_parser_over_every_variant_returns_valid_or_refuses(case: Case) ->
     for name, run in OTHER_PARSERS.items():
         try:
             result = run(case.raw)
-        except wire.ProtocolError as exc:
+        except ProtocolError as exc:
             refusals.append(exc.reason)
             continue
         if name in {"9001", "1312", "voucher", "2204", "5301", "1101"}:

@@ -19,7 +19,7 @@ from golden_cases import GOLDEN_NAMES, Pairs, Raw, check_result, emit, load, pip
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.platform import wire
+from app.platform.codec import ProtocolError
 
 EXAMPLES = int(os.environ.get("PLATFORM_FUZZ_EXAMPLES", "1000"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -41,7 +41,7 @@ def run(name: str, raw: bytes) -> None:
     """The oracle: a valid object (whose claims hold) or ``ProtocolError``; anything else fails."""
     try:
         result = PIPELINES[name](raw)
-    except wire.ProtocolError as exc:
+    except ProtocolError as exc:
         reason = exc.reason
     else:
         check_result(name, result)
@@ -247,13 +247,13 @@ def test_the_sandbox_hostile_variants_are_refused() -> None:
         hostile["output"]["setlinfo"].update(change)
         try:
             PIPELINES["2207"](emit(hostile).encode("utf-8"))
-        except wire.ProtocolError:
+        except ProtocolError:
             continue
         raise AssertionError(f"variant {variant} was accepted")
     wrong_infno = _copy(tree)
     wrong_infno["output"] = {"baseinfo": {"psn_no": info["psn_no"]}, "insuinfo": []}
     try:
         PIPELINES["2207"](emit(wrong_infno).encode("utf-8"))
-    except wire.ProtocolError:
+    except ProtocolError:
         return
     raise AssertionError("a 1101-shaped answer to 2207 was accepted")

@@ -15,8 +15,9 @@ from app.domain.operator import Operator
 from app.domain.settlement import SettlementTotals
 from app.domain.visit import Credential, CredentialKind
 from app.errors import InputError, PlatformCategory, PlatformRejected
-from app.platform import outcomes, wire
+from app.platform import outcomes
 from app.platform.client import PlatformClient
+from app.platform.codec import parse_reply
 from app.platform.profile import CALL_SERVICE_PATH
 from app.platform.signing import signed_headers
 from app.platform.transport import Transport
@@ -191,7 +192,7 @@ def test_a_replayed_nonce_is_refused_with_a_signature_text(
     error = outcomes.signature_refused(
         "9001",
         None,
-        wire.parse_reply(replayed.body).err_msg,
+        parse_reply(replayed.body).err_msg,
         replayed.server_date,
         datetime.now(UTC),
     )

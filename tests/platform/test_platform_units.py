@@ -14,8 +14,8 @@ from app.domain.hospital import HospitalProfile
 from app.domain.journal import STATE_CHANGING_INFNOS
 from app.domain.operator import Operator, Role
 from app.errors import PlatformCategory, PlatformMaintenance
-from app.platform import outcomes, wire
-from app.platform.client import RETRYABLE_INFNOS
+from app.platform import outcomes
+from app.platform.codec import MAX_ERR_MSG, ProtocolError, dumps, loads, parse_reply
 from app.platform.envelope import (
     CHINA_TIME,
     EnvelopeContext,
@@ -23,6 +23,7 @@ from app.platform.envelope import (
     format_msgid,
     parse_msgid,
 )
+from app.platform.session import RETRYABLE_INFNOS
 from app.platform.signing import signature, signed_headers
 
 HOSPITAL = HospitalProfile("H11010500001", "演示医院", "110105", frozenset({"M03900"}))
@@ -137,7 +138,7 @@ def test_maintenance_quotes_the_window_and_platform_text_is_sanitised() -> None:
     assert isinstance(error, PlatformMaintenance)
     assert "维护时间 22:00 至 02:00" in error.text
     assert "\x1b" not in error.failure.platform_text
-    assert len(error.failure.platform_text) <= wire.MAX_ERR_MSG
+    assert len(error.failure.platform_text) <= MAX_ERR_MSG
 
 
 def test_skew_is_measured_from_the_server_date() -> None:
@@ -151,21 +152,21 @@ def test_skew_is_measured_from_the_server_date() -> None:
 
 
 def test_json_keeps_decimals_exact_and_refuses_nan() -> None:
-    body = wire.dumps({"a": Decimal("179.63"), "b": [Decimal("-0.00"), 1, "龘"]})
+    body = dumps({"a": Decimal("179.63"), "b": [Decimal("-0.00"), 1, "龘"]})
     assert body == '{"a":179.63,"b":[-0.00,1,"龘"]}'.encode()
-    assert wire.loads(body) == {"a": Decimal("179.63"), "b": [Decimal("0.00"), 1, "龘"]}
+    assert loads(body) == {"a": Decimal("179.63"), "b": [Decimal("0.00"), 1, "龘"]}
     for hostile in (b'{"a":NaN}', b'{"a":1,"a":2}', b"[" * 100 + b"]" * 100, b"\xff"):
-        with pytest.raises(wire.ProtocolError):
-            wire.loads(hostile)
+        with pytest.raises(ProtocolError):
+            loads(hostile)
     with pytest.raises(TypeError):
-        wire.dumps({"a": Decimal("NaN")})
+        dumps({"a": Decimal("NaN")})
 
 
 @pytest.mark.parametrize(
     ("raw", "infcode"), [(b'{"infcode":0}', 0), (b'{"infcode":"-1"}', -1), (b'{"infcode":"0"}', 0)]
 )
 def test_infcode_as_number_or_string(raw: bytes, infcode: int) -> None:
-    assert wire.parse_reply(raw).infcode == infcode
+    assert parse_reply(raw).infcode == infcode
 
 
 @pytest.mark.parametrize(
@@ -173,8 +174,8 @@ def test_infcode_as_number_or_string(raw: bytes, infcode: int) -> None:
     [b'{"infcode":true}', b'{"infcode":"--1"}', b'{"infcode":"0 "}', b'{"infcode":0.5}', b"{}"],
 )
 def test_bad_infcodes_are_protocol_errors(raw: bytes) -> None:
-    with pytest.raises(wire.ProtocolError):
-        wire.parse_reply(raw)
+    with pytest.raises(ProtocolError):
+        parse_reply(raw)
 
 
 def test_china_time_constant_is_utc_plus_8() -> None:
@@ -204,10 +205,10 @@ json_trees = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(tree=json_trees)
 def test_dumps_then_loads_gives_the_same_values(tree: object) -> None:
-    assert wire.loads(wire.dumps(tree)) == tree
+    assert loads(dumps(tree)) == tree
 
 
 @pytest.mark.parametrize("text", ["a\x00b", "\ud800"])
 def test_dumps_refuses_text_that_is_not_sendable(text: str) -> None:
     with pytest.raises(TypeError):
-        wire.dumps({"name": text})
+        dumps({"name": text})

@@ -367,11 +367,11 @@ def _compose(
         prepare_demo(session.engine)
         composition.reader, composition.cards = demo_card_reader(handler)
         session.closers.append(composition.reader.close)
-        hand_off = demo_hand_off()
     else:
         composition.reader = configured_card_reader(settings, handler)
         if composition.reader is not None:
             session.closers.append(composition.reader.close)
+    hand_off = _start_his(session, session.engine)
     _warm_up_receipts(settings)
     composition.backend = EngineBackend(
         session.engine,
@@ -426,9 +426,14 @@ def _settings_and_folder(
 
     if demo:
         from app.sandbox import SandboxServer, client_config  # noqa: PLC0415
+        from app.sandbox.his import start_demo_his  # noqa: PLC0415
 
         session.server = SandboxServer().start()
-        settings = settings_from_mapping(client_config(session.server))
+        his_server = start_demo_his()
+        session.closers.append(his_server.stop)
+        config = client_config(session.server)
+        config["his"] = {"kind": "http", "url": his_server.url}  # the real adapter, demo HIS
+        settings = settings_from_mapping(config)
         folder = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="sw-demo-"))
         return settings, folder
     assert loaded is not None
@@ -556,27 +561,18 @@ def configured_card_reader(settings: Settings, handler: DeviceHandler) -> Any:
     return make_card_reader(settings, handler)
 
 
-def demo_hand_off() -> Callable[[EligibilityView], ImportedVisit | None]:
-    """The demo HIS: each demo bill belongs to the sandbox person its identity names."""
-    from app.sandbox.data import load_population  # noqa: PLC0415
-    from app.services.bill_import import load_visit  # noqa: PLC0415
+def _start_his(
+    session: WindowSession, engine: Engine
+) -> Callable[[EligibilityView], ImportedVisit | None] | None:
+    """Deliver HIS results in the background; the hand-off loads the patient's unpaid visits."""
+    from app.services.his import his_hand_off  # noqa: PLC0415
+    from app.services.his_outbox import OutboxWorker  # noqa: PLC0415
 
-    folder = Path(__file__).resolve().parents[1] / "resources" / "demo_bills"
-    people = load_population()
-    by_key: dict[str, str] = {}
-    for person in people:
-        for key in (person.voucher_code, person.card_string, person.id_number, person.ec_token):
-            by_key[key] = person.id_number
-    visits: dict[str, ImportedVisit] = {}
-    for path in sorted(folder.glob("*.json")):
-        visit = load_visit(path)
-        id_number = by_key.get(visit.identity.value, visit.identity.value)
-        visits.setdefault(id_number, visit)
-
-    def hand_off(view: EligibilityView) -> ImportedVisit | None:
-        return visits.get(view.person.id_number)
-
-    return hand_off
+    if engine.his is None or engine.his_outbox is None:
+        return None
+    worker = OutboxWorker(engine.his_outbox).start()
+    session.closers.append(worker.stop)
+    return his_hand_off(engine.his)
 
 
 def demo_role(code: str) -> Role:

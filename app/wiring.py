@@ -15,10 +15,13 @@ from typing import cast
 
 from argon2 import PasswordHasher
 
-from app.config import Settings, database_path, effective_values
-from app.errors import StoreError
+from app.config import HisSettings, Settings, database_path, effective_values
+from app.errors import ConfigError, StoreError
 from app.hardware.factory import make_receipt_printer
 from app.hardware.printer.pdf_file import PdfFilePrinter
+from app.his.folder import FolderHis
+from app.his.http import HttpHis
+from app.his.middle import MiddleTablesHis
 from app.platform.client import PlatformClient
 from app.printing.deferred import DeferredReceiptRenderer
 from app.services.auth import AuthService, LoginPolicy
@@ -143,6 +146,7 @@ def build_engine(
     except BaseException:
         store.close()
         raise
+    his_gateway = his_gateway or his_gateway_for(settings.his)
     caller = JournaledCaller(uow_factory, clock, hospital.code)
     recovery = RecoveryService(
         client,
@@ -200,6 +204,8 @@ def build_engine(
 
     def close() -> None:
         client.close()
+        if isinstance(his_gateway, MiddleTablesHis):
+            his_gateway.close()
         store.close()
 
     log.info("engine ready (data dir %s)", data_dir)
@@ -219,6 +225,30 @@ def build_engine(
         receipts=receipts,
         his=his,
         his_outbox=HisOutbox(his.gateway, uow_factory, clock) if his is not None else None,
+    )
+
+
+def his_gateway_for(his: HisSettings) -> HisGateway | None:
+    """The configured HIS adapter (``[his] kind``), or ``None`` when the window has no HIS.
+
+    Raises:
+        ConfigError: the kind needs an address or folder that is not set.
+    """
+    if his.kind == "none":
+        return None
+    if his.kind == "folder":
+        if not his.folder:
+            raise ConfigError("配置项 his.folder 不能为空（his.kind = folder）。", code="config")
+        return FolderHis(Path(his.folder))
+    if not his.url:
+        raise ConfigError(f"配置项 his.url 不能为空（his.kind = {his.kind}）。", code="config")
+    if his.kind == "http":
+        return HttpHis(his.url, token=his.token, read_timeout=his.timeout)
+    return MiddleTablesHis(
+        his.url,
+        pending_table=his.pending_table,
+        results_table=his.results_table,
+        timeout=his.timeout,
     )
 
 

@@ -56,6 +56,7 @@ TABLES: dict[str, tuple[str, str]] = {
     "cache": ("缓存与保留期限", "Cache and retention"),
     "ui": ("界面", "User interface"),
     "login": ("登录", "Login"),
+    "his": ("医院信息系统（HIS）对接", "The hospital information system (HIS)"),
     "log": ("日志", "Log file"),
 }
 
@@ -347,6 +348,60 @@ class LogSettings:
     )
 
 
+@dataclass(frozen=True)
+class HisSettings:
+    """How the window reaches the HIS (``[his]``; docs/his-integration.md)."""
+
+    kind: str = setting(
+        "none",
+        Choice(("none", "http", "middle", "folder")),
+        zh="HIS 对接方式：none（不对接，收费员录入费用）、http（HTTP JSON 接口）、"
+        "middle（数据库中间表）、folder（交换目录）。",
+        en="none, http (HTTP JSON), middle (database middle tables) or folder (exchange folder).",
+    )
+    url: str = setting(
+        "",
+        Text(),
+        zh="kind = http：HIS 接口地址，如 http://his.example:8080/settlement-window/；"
+        "kind = middle：SQLAlchemy 数据库地址，如 postgresql+psycopg://user@host/db。",
+        en="http: the HIS's base URL; middle: the SQLAlchemy database URL.",
+    )
+    token: str = setting(
+        "",
+        Text(),
+        zh="kind = http：HIS 接口令牌（Bearer），没有则留空。",
+        en="http: the bearer token, if the HIS requires one.",
+    )
+    folder: str = setting(
+        "",
+        Text(),
+        zh="kind = folder：交换目录（其下 in、out、ack 三个子目录）。",
+        en="folder: the exchange folder (in, out and ack below it).",
+    )
+    pending_table: str = setting(
+        "his_pending_charges",
+        Text(
+            required=True, pattern=r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)?", pattern_zh="不是有效的表名。"
+        ),
+        zh="kind = middle：待收费明细表或视图的名称（可带模式名）。",
+        en="middle: the pending-charges table or view (may be schema-qualified).",
+    )
+    results_table: str = setting(
+        "his_settle_results",
+        Text(
+            required=True, pattern=r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)?", pattern_zh="不是有效的表名。"
+        ),
+        zh="kind = middle：结算结果表的名称（可带模式名）。",
+        en="middle: the results table (may be schema-qualified).",
+    )
+    timeout: float = setting(
+        10.0,
+        Number(1.0, 120.0, "秒"),
+        zh="等待 HIS 应答的最长时间（秒）。",
+        en="How long to wait for the HIS (seconds).",
+    )
+
+
 def _table(cls: type, *, required: bool = False) -> dict[str, object]:
     """Marks a field of :class:`Settings` as the table of the same name, declared by ``cls``."""
     return {"table": cls, "required": required}
@@ -410,4 +465,5 @@ class Settings:
     )
     login: LoginSettings = field(default_factory=LoginSettings, metadata=_table(LoginSettings))
     log: LogSettings = field(default_factory=LogSettings, metadata=_table(LogSettings))
+    his: HisSettings = field(default_factory=HisSettings, metadata=_table(HisSettings))
     warnings: tuple[str, ...] = ()

@@ -13,8 +13,11 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.config import Settings
-from app.main import build_receipts, demo_card_reader, demo_hand_off, prepare_demo, probe_for
+from app.main import build_receipts, demo_card_reader, prepare_demo, probe_for
 from app.sandbox import SandboxServer
+from app.sandbox.his import start_demo_his
+from app.sandbox.his.http import HisHttpServer
+from app.services.his import his_hand_off
 from app.ui import errors as ui_errors
 from app.ui import main_window
 from app.ui.device_handler import QtDeviceHandler
@@ -81,6 +84,7 @@ def open_desk(
     """Build windows on demand: ``open_desk(server, operator="C001")``; ``data_dir=`` opens an
     existing data folder (e.g. a prepared store) instead of a new one in ``tmp_path``."""
     built: list[tuple[Desk, TaskRunner]] = []
+    his_servers: list[HisHttpServer] = []
 
     def open_(
         server: SandboxServer,
@@ -88,17 +92,21 @@ def open_desk(
         data_dir: Path | None = None,
         **overrides: Any,
     ) -> Desk:
+        his_server = start_demo_his()  # the demo HIS, through the real HTTP adapter
+        his_servers.append(his_server)
+        overrides.setdefault("his", {"kind": "http", "url": his_server.url, "timeout": 2.0})
         settings: Settings = sandbox_settings(server, **overrides)
         clock = FakeClock()
         folder = data_dir or tmp_path / f"data{len(built)}"
         engine = make_engine(settings, folder, clock=clock)
+        assert engine.his is not None
         prepare_demo(engine)
         bridge = MessageBridge()
         reader, labels = demo_card_reader(QtDeviceHandler(bridge))
         backend = EngineBackend(
             engine,
             card_reader=reader,
-            hand_off=demo_hand_off(),
+            hand_off=his_hand_off(engine.his),
             probe=probe_for(settings.platform.url),
             receipts=build_receipts(engine, settings, folder),
         )
@@ -123,3 +131,5 @@ def open_desk(
         runner.shutdown()
         desk.reader.close()
         desk.engine.close()
+    for his_server in his_servers:
+        his_server.stop()

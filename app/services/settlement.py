@@ -286,7 +286,9 @@ class SettlementService:
                 if item is None:
                     raise InputError(
                         f"第 {line.line_no} 行的院内编码 {line.hospital_code} 不在本地目录中，"
-                        "且未给出国家编码。请先同步目录（catalog sync）或在账单中写明 national_code。",
+                        "且未给出国家编码和名称。请由收费主管或系统管理员先导入院内目录"
+                        "（settlement-window catalog import 目录文件；catalog sync 只更新已导入项目的"
+                        "医保属性），或在账单中写明 national_code 和 name。",
                         code="line_not_in_catalogue",
                     )
                 completed.append(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import TypeVar
 
 import pytest
 from helpers.device_fixtures import CardFields, valid_id_number
@@ -16,10 +17,17 @@ from app.domain.scanner import parse_voucher_code
 from app.domain.visit import CredentialKind
 from app.errors import InputError
 from app.sandbox.data import load_population
-from app.validation.card import CardDataError, decode_card_bytes, parse_card_string
+from app.validation.card import (
+    CardDataError,
+    SocialSecurityCard,
+    decode_card_bytes,
+    parse_card_string,
+)
+from app.validation.id_number import is_valid_id_number
 
 # R11: 10,000 inputs in CI; FUZZ_EXAMPLES=100000 for the nightly campaign.
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10000"))
+T = TypeVar("T")
 
 
 def test_a_valid_card_gives_the_credential_for_1101(card_fields: CardFields) -> None:
@@ -149,15 +157,77 @@ def test_fuzz_card_strings_give_a_card_or_an_input_error(raw: str, today: date |
         assert card.id_number.value in raw.upper()
 
 
+_VALID_CARD_BYTES = CardFields().text().encode("gb18030")
+
+
+def _replace_byte(raw: bytes, index: int, value: int) -> bytes:
+    index %= len(raw)
+    return raw[:index] + bytes([value]) + raw[index + 1 :]
+
+
+_card_bytes = st.one_of(
+    st.binary(max_size=300),
+    # A real card's buffer: NUL padding and whatever the library left after it.
+    st.binary(max_size=64).map(lambda tail: _VALID_CARD_BYTES + b"\x00" + tail),
+    # A real card's buffer with one byte damaged (often still a card, often not).
+    st.builds(_replace_byte, st.just(_VALID_CARD_BYTES), st.integers(0, 400), st.integers(0, 255)),
+)
+
+
+def _assert_card(card: SocialSecurityCard, text: str) -> None:
+    """What every accepted card guarantees."""
+    assert isinstance(card, SocialSecurityCard)
+    assert len(card.card_sn) == 32
+    assert card.card_sn.startswith(card.issuing_region)
+    assert is_valid_id_number(card.id_number.value)
+    assert card.id_number.value in text.upper()
+    assert card.name
+    assert card.credential.kind is CredentialKind.CARD
+    assert card.credential.number == card.card_number
+    assert card.credential.card_sn == card.card_sn
+
+
+def _assert_refusal(error: CardDataError) -> None:
+    """What every refusal guarantees: typed, coded, explained in Chinese."""
+    assert type(error) is CardDataError
+    assert error.code.startswith(("card", "id")), error.code
+    assert error.text.startswith(("社保卡", "读卡器")), error.text
+    assert "请" in error.text  # says what to do
+
+
 @settings(max_examples=2_000)
-@given(st.binary(max_size=300))
-def test_fuzz_raw_bytes_decode_to_text_or_an_input_error(raw: bytes) -> None:
-    try:
-        text = decode_card_bytes(raw)
-    except CardDataError:
+@given(_card_bytes)
+def test_fuzz_raw_bytes_give_a_card_or_a_typed_refusal(raw: bytes) -> None:
+    """Each input ends in exactly one typed result, and each result is checked."""
+    before_nul = raw.split(b"\x00", 1)[0]
+    decoded = _outcome(lambda: decode_card_bytes(raw))
+    if isinstance(decoded, CardDataError):
+        assert decoded.code == "card_encoding"
+        _assert_refusal(decoded)
         return
-    with contextlib.suppress(CardDataError):
-        parse_card_string(text)
+    assert isinstance(decoded, str)
+    assert "\x00" not in decoded
+    assert len(decoded) <= len(before_nul)  # decoding never invents characters
+    parsed = _outcome(lambda: parse_card_string(decoded))
+    if isinstance(parsed, CardDataError):
+        _assert_refusal(parsed)
+        return
+    _assert_card(parsed, decoded)
+    if raw.startswith(_VALID_CARD_BYTES + b"\x00"):
+        assert parsed.name == "马秀兰"
+
+
+def _outcome(call: Callable[[], T]) -> T | CardDataError:
+    """The call's result, or the CardDataError it raised (any other exception propagates)."""
+    try:
+        return call()
+    except CardDataError as exc:
+        return exc
+
+
+def test_the_undamaged_card_buffer_is_read_whatever_follows_the_nul() -> None:
+    card = parse_card_string(decode_card_bytes(_VALID_CARD_BYTES + b"\x00\xff\xfe garbage"))
+    _assert_card(card, CardFields().text())
 
 
 def test_every_sandbox_demo_card_and_voucher_is_accepted() -> None:

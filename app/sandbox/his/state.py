@@ -105,6 +105,7 @@ class ReferenceHis:
         self._charges: dict[str, _Charge] = {}
         self._applied: dict[str, Applied] = {}
         self._order: list[str] = []
+        self._received: dict[str, int] = {}
         self._cards: dict[str, str] = {}
         self._vouchers: dict[str, str] = {}
         self._voucher_no = 0
@@ -199,6 +200,7 @@ class ReferenceHis:
     def report(self, result: ChargeResult) -> HisAck:
         """Apply a result once; a repeated key answers the first acknowledgement."""
         with self._lock:
+            self._received[result.key] = self._received.get(result.key, 0) + 1
             earlier = self._applied.get(result.key)
             if earlier is not None:
                 return replace(earlier.ack, duplicate=True)
@@ -236,6 +238,11 @@ class ReferenceHis:
         """Every line with its visit (header only) and state, for publishing to tables or files."""
         with self._lock:
             return [(self._visits[c.visit_no], c.line, c.status) for c in self._charges.values()]
+
+    def received(self) -> dict[str, int]:
+        """How many times each result key arrived (retries after lost answers count)."""
+        with self._lock:
+            return dict(self._received)
 
     def visit_numbers(self) -> list[str]:
         """Every visit number."""

@@ -43,6 +43,7 @@ from app.services.receipts import ReceiptService
 from app.services.recovery import DEFAULT_MAX_ATTEMPTS, Backoff, RecoveryService
 from app.services.settlement import SettlementService
 from app.store import KeyProvider, default_key_provider, open_store
+from app.store.leases import FileLeases
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,12 @@ def build_engine(
         password_hasher=password_hasher,
     )
     try:
+        # This process's lease: its journal rows are its own until it dies (docs/concurrency.md).
+        leases = FileLeases(data_dir)
+    except BaseException:
+        store.close()
+        raise
+    try:
         # The store's unit of work binds concrete repository classes; the services see the port.
         uow_factory = cast(UnitOfWorkFactory, store.uow_factory())
         # Every stored settlement also writes its HIS results to the outbox (same transaction).
@@ -144,15 +151,17 @@ def build_engine(
             backoff_seconds=read_backoff_seconds,
         )
     except BaseException:
+        leases.close()
         store.close()
         raise
     his_gateway = his_gateway or his_gateway_for(settings.his)
-    caller = JournaledCaller(uow_factory, clock, hospital.code)
+    caller = JournaledCaller(uow_factory, clock, hospital.code, leases.owner_id)
     recovery = RecoveryService(
         client,
         uow_factory,
         clock,
         caller,
+        ownership=leases,
         max_attempts=max_reversal_attempts,
         backoff=reversal_backoff,
         sleep=sleep,
@@ -207,6 +216,7 @@ def build_engine(
         if isinstance(his_gateway, MiddleTablesHis):
             his_gateway.close()
         store.close()
+        leases.close()  # last: until here this process may still write journal rows
 
     log.info("engine ready (data dir %s)", data_dir)
     return Engine(

@@ -42,6 +42,7 @@ from app.store.backup import (
 )
 from app.store.crypto import default_key_provider
 from app.store.db import Store, open_store
+from app.store.leases import live_leases
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,15 @@ def window_closed(data_dir: Path) -> Iterator[None]:
         raise AppError(
             "收费窗口程序正在使用这个数据目录。请先关闭收费窗口程序，再执行此操作。",
             code="window_running",
+        )
+    others = live_leases(data_dir)  # command-line programs and HIS scripts (docs/concurrency.md)
+    if others:
+        lock.unlock()
+        raise AppError(
+            f"另有 {len(others)} 个收费程序（命令行或 HIS 脚本）正在使用这个数据目录。"
+            "请等它们结束（或关闭它们）后再执行此操作。",
+            code="store_in_use",
+            detail={"leases": ",".join(others)},
         )
     try:
         yield

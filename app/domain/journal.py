@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from app.errors import AppError
+from app.errors import AppError, RecoveryPending
 
 REVERSIBLE_INFNOS = frozenset({"2207", "2208"})
 CLEANABLE_INFNOS = frozenset({"2201", "2203", "2204"})
@@ -76,6 +76,26 @@ class IllegalTransition(AppError):
     code = "journal_transition"
 
 
+class OwnershipLost(RecoveryPending):
+    """Another process claimed a row this process is still working on: its lease was taken for dead.
+
+    Only a damaged lease folder leads here (a lease file deleted by hand, a network file system that
+    ignores locks); the call's outcome is then left to the claimer, never recorded twice.
+    """
+
+    code = "journal_ownership_lost"
+
+    @classmethod
+    def of(cls, msgid: str, owner: str) -> OwnershipLost:
+        """For row ``msgid``, now owned by ``owner``."""
+        return cls(
+            f"交易 {msgid} 已被另一个收费程序接管处理（{owner or '未知'}），本程序不再记录其结果。"
+            "请勿重复收费；请检查数据目录中的 leases 文件夹是否被改动，或数据目录是否放在网络共享盘上，"
+            "并由收费主管在“交易流水”中核对该笔交易。",
+            detail={"msgid": msgid, "owner": owner},
+        )
+
+
 def can_move(current: JournalState, target: JournalState) -> bool:
     """Whether ``current → target`` is an edge of the state machine."""
     return target in _ALLOWED.get(current, frozenset())
@@ -112,6 +132,9 @@ class JournalEntry:
         amount: the money at stake (medfee_sumamt), for the supervisor's view.
         attempts: resolution attempts so far (reversal back-off and escalation).
         last_error: our Chinese text of the last failure, if any.
+        owner: the lease id of the process that may act on the row now (issue #16): the writer until
+            it is provably dead, then whoever claimed its rows (``app.services.ports.ownership``).
+        writer: the lease id of the process that wrote the row (never changes; for audits and tests).
     """
 
     msgid: str
@@ -132,3 +155,5 @@ class JournalEntry:
     amount: Decimal | None = None
     attempts: int = 0
     last_error: str = ""
+    owner: str = ""
+    writer: str = ""

@@ -17,7 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from app.domain.money import from_fen
@@ -25,7 +26,14 @@ from app.sandbox.core import Platform
 from app.sandbox.data import Hospital, load_policies, load_population
 from app.sandbox.faults import FaultInjector
 from app.sandbox.gateway import Gateway
-from app.sandbox.state import ReversalRow, SandboxState, SettlementRow
+from app.sandbox.state import (
+    FeeLineRow,
+    MessageRow,
+    ReversalRow,
+    SandboxState,
+    SettlementRow,
+    VisitRow,
+)
 from app.sandbox.wsgi import create_app
 
 log = logging.getLogger(__name__)
@@ -291,6 +299,47 @@ class SandboxServer:
                 entries.append(entry)
         return entries
 
+    def open_visits(self) -> list[dict[str, Any]]:
+        """Registrations (2201) still open with no settlement in force, and their active fee lines
+        (reliability.md R17: after recovery and the day close there must be none)."""
+        with self.platform.lock, self.state.session() as session:
+            settled = select(SettlementRow.mdtrt_id).where(SettlementRow.status == "settled")
+            visits = session.scalars(
+                select(VisitRow)
+                .where(VisitRow.status == "registered", VisitRow.mdtrt_id.not_in(settled))
+                .order_by(VisitRow.begntime, VisitRow.mdtrt_id)
+            )
+            return [
+                {
+                    "mdtrt_id": visit.mdtrt_id,
+                    "psn_no": visit.psn_no,
+                    "ipt_otp_no": visit.ipt_otp_no,
+                    "med_type": visit.med_type,
+                    "begntime": visit.begntime,
+                    "msgid": visit.msgid,
+                    "active_fee_lines": _count(
+                        session,
+                        select(FeeLineRow.id).where(
+                            FeeLineRow.mdtrt_id == visit.mdtrt_id, FeeLineRow.status == "active"
+                        ),
+                    ),
+                }
+                for visit in visits
+            ]
+
+    def messages(self, infno: str | None = None) -> list[dict[str, Any]]:
+        """The request log: every message the platform processed (msgid, infno, psn_no, received_at,
+        infcode, err_msg), oldest first; requests dropped before processing are not in it."""
+        query = select(MessageRow).order_by(MessageRow.received_at, MessageRow.msgid)
+        if infno:
+            query = query.where(MessageRow.infno == infno)
+        with self.platform.lock, self.state.session() as session:
+            return [
+                {"msgid": m.msgid, "infno": m.infno, "psn_no": m.psn_no,
+                 "received_at": m.received_at, "infcode": m.infcode, "err_msg": m.err_msg}
+                for m in session.scalars(query)
+            ]  # fmt: skip
+
     def accumulators(self, psn_no: str) -> list[dict[str, Any]]:
         """Year-to-date deductible and fund use per insurance type and benefit."""
         totals: dict[tuple[str, str, int], list[int]] = {}
@@ -308,6 +357,10 @@ class SandboxServer:
              "fund_used": from_fen(v[1])}
             for k, v in sorted(totals.items())
         ]  # fmt: skip
+
+
+def _count(session: Session, query: Select[Any]) -> int:
+    return len(list(session.scalars(query)))
 
 
 def _ledger_entry(row: SettlementRow) -> dict[str, Any]:

@@ -103,6 +103,8 @@ def _control_routes(app: Flask, target: Any) -> None:
         ("GET", "/sandbox/faultlog"): lambda _b: target.fault_log(),
         ("GET", "/sandbox/faults"): lambda _b: target.fault_plan(),
         ("GET", "/sandbox/requests"): lambda _b: target.request_counts(),
+        ("GET", "/sandbox/visits/open"): lambda _b: target.open_visits(),
+        ("GET", "/sandbox/messages"): lambda _b: target.messages(request.args.get("infno")),
         ("GET", "/sandbox/accumulators"): lambda _b: target.accumulators(
             request.args.get("psn_no", "")
         ),

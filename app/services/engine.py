@@ -27,8 +27,9 @@ from datetime import date
 from pathlib import Path
 
 from app.config import Settings
-from app.domain.operator import Operator
-from app.errors import InputError, PermissionDenied
+from app.domain.journal import JournalState
+from app.domain.operator import Action, Operator, allows
+from app.errors import InputError, PermissionDenied, RecoveryPending
 from app.services.auth import AuthService
 from app.services.bill_import import IdentityInput, ImportedVisit
 from app.services.cancel import CancelResult, CancelService, RefundResult, SupervisorApproval
@@ -170,12 +171,28 @@ class Engine:
         """Unresolved journal rows (escalated included)."""
         return self.recovery.unresolved()
 
-    def resolve(self, msgid: str, supervisor: Operator) -> str:
+    def resolve(self, msgid: str, supervisor: Operator) -> JournalState:
         """A supervisor retries an escalated reversal; returns the row's new state."""
-        return str(self.recovery.resolve_escalated(msgid, supervisor))
+        return self.recovery.resolve_escalated(msgid, supervisor)
 
     def close_day(
         self, day: date, operator: Operator, progress: ProgressSink | None = None
     ) -> DayCloseReport:
-        """Reconcile and store the day close (``progress``: see :mod:`app.services.ports.progress`)."""
+        """Withdraw the day's abandoned visits, then reconcile and store the day close
+        (``progress``: see :mod:`app.services.ports.progress`).
+
+        Raises:
+            RecoveryPending: a registration is still open (in another running program, or its
+                withdrawal got no answer); the day close lists none left open.
+        """
+        if allows(operator.role, Action.DAY_CLOSE):  # else the day close refuses, touching nothing
+            visits = self.recovery.close_abandoned_visits()
+            if visits.left_open:
+                raise RecoveryPending(
+                    f"还有 {visits.left_open} 个医保就诊登记既未结算也未撤销"
+                    f"（{visits.elsewhere + visits.in_use} 个正在收费程序中办理，"
+                    f"{visits.failed} 个撤销暂未得到平台答复），不能日结。"
+                    "请待这些结算完成后再日结，或稍后重试。",
+                    detail={"open_visits": str(visits.left_open)},
+                )
         return self.day_close.close(day, operator, progress)

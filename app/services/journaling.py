@@ -75,11 +75,20 @@ OnSuccess = Callable[[UnitOfWork, str, T], None]
 class JournaledCaller:
     """Makes state-changing gateway calls with the journal written around them."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, institution_code: str):
-        """Bind to a store, a clock and the institution code used in msgids."""
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, institution_code: str, owner: str = ""
+    ):
+        """Bind to a store, a clock, the institution code used in msgids and this process's lease id
+        (``owner``, written on every row: nobody else touches the row while this process lives)."""
         self._uow_factory = uow_factory
         self._clock = clock
         self._institution = institution_code
+        self._owner = owner
+
+    @property
+    def owner(self) -> str:
+        """The lease id written as the owner of every row this caller creates."""
+        return self._owner
 
     def prepare(self, intent: CallIntent) -> JournalEntry:
         """Allocate a msgid and commit a ``PREPARED`` row for ``intent``; nothing is sent yet.
@@ -107,6 +116,8 @@ class JournaledCaller:
                     original_msgid=intent.original_msgid,
                     original_infno=intent.original_infno,
                     amount=intent.amount,
+                    owner=self._owner,
+                    writer=self._owner,
                 )
                 uow.journal.add(entry)
                 crash_point("msgid_allocated")
@@ -185,6 +196,7 @@ class JournaledCaller:
                 [(JournalState.SENT, sent_at), (JournalState.OK, self._clock.now())],
                 visit_id=visit_id,
                 settlement_id=settlement_id,
+                owner=self._owner,
             )
             if on_success is not None:
                 on_success(uow, entry.msgid, value)
@@ -205,7 +217,7 @@ class JournaledCaller:
         if not isinstance(exc, PlatformUnavailable):
             moves.insert(0, (JournalState.SENT, sent_at))
         with self._uow_factory() as uow:
-            uow.journal.advance(entry.msgid, moves, error=text)
+            uow.journal.advance(entry.msgid, moves, error=text, owner=self._owner)
             if on_failure is not None:
                 on_failure(uow, entry.msgid, exc)
             uow.commit()

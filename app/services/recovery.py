@@ -12,6 +12,12 @@
   idempotent and never itself reversed).
 
 A reversed 2207 means no money moved: its group becomes ``FAILED`` and the bill is unlocked.
+
+Ownership (issue #16): a row belongs to the process that wrote it until that process is provably dead
+(``app.services.ports.ownership``). Recovery first claims the rows of dead owners, then acts only on rows
+it owns — never on a call another live process has in flight, nor on this process's own calls still in
+flight on another thread. Rows it may not touch are counted in the summary ("由其他运行中的程序办理").
+After the rows, abandoned visits are withdrawn (``app.services.abandoned``, issue #11 item 2).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -31,9 +37,11 @@ from app.domain.masking import mask_number
 from app.domain.operator import Action, Operator, Role, allows
 from app.domain.visit import GroupState
 from app.errors import InputError, PermissionDenied, PlatformError, PlatformRejected
+from app.services.abandoned import AbandonedVisits, WithdrawReport
 from app.services.crashpoints import crash_point
 from app.services.journaling import CallIntent, JournaledCaller, failure_text
 from app.services.ports.clock import Clock
+from app.services.ports.ownership import Ownership, SoleOwner
 from app.services.ports.platform import CallContext, PlatformGateway, ReversalOutcome
 from app.services.ports.progress import NO_PROGRESS, Progress, ProgressSink
 from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
@@ -46,6 +54,10 @@ CLEANUP_INFNOS = frozenset({"2202", "2205"})
 _RESOLVABLE = frozenset(
     {JournalState.PREPARED, JournalState.SENT, JournalState.UNKNOWN, JournalState.REVERSING}
 )
+_IN_FLIGHT = frozenset({JournalState.PREPARED, JournalState.SENT})
+# 2202/2205 refusals that mean the registration is already gone: the withdrawal has its answer.
+ALREADY_WITHDRAWN_TEXTS = ("挂号已撤销",)
+SYSTEM_OPERATOR = "system"
 
 
 @dataclass(frozen=True)
@@ -108,15 +120,19 @@ class RecoverySummary:
     closed: int = 0
     escalated: tuple[QueueRow, ...] = ()
     pending: tuple[QueueRow, ...] = ()
+    elsewhere: tuple[QueueRow, ...] = ()
+    visits: WithdrawReport = field(default_factory=WithdrawReport)
 
     @property
     def clear(self) -> bool:
-        """Nothing is left unresolved (escalated rows count as unresolved)."""
+        """Nothing this process may act on is left unresolved (escalated rows count as unresolved;
+        calls in flight in other live processes are theirs)."""
         return not self.escalated and not self.pending
 
     def text(self) -> str:
         """One Chinese sentence for the status bar or the console."""
-        if self.examined == 0:
+        quiet = not (self.elsewhere or self.escalated or self.visits.withdrawn)
+        if self.examined == 0 and quiet and not self.visits.left_open:
             return "没有需要恢复的医保交易。"
         parts = [
             f"检查 {self.examined} 笔",
@@ -124,6 +140,18 @@ class RecoverySummary:
             f"无需冲正 {self.void} 笔",
             f"撤销登记/明细 {self.cleaned} 笔",
         ]
+        if self.visits.withdrawn:
+            parts.append(f"撤销未完成就诊 {self.visits.withdrawn} 个")
+        if self.elsewhere:
+            parts.append(
+                f"{len(self.elsewhere)} 笔正由运行中的其他收费程序办理，未触碰（其结束后再处理）"
+            )
+        if self.visits.elsewhere or self.visits.in_use:
+            parts.append(
+                f"{self.visits.elsewhere + self.visits.in_use} 个就诊登记正在办理中，未撤销"
+            )
+        if self.visits.failed:
+            parts.append(f"{self.visits.failed} 个就诊登记暂未能撤销（平台不可用），稍后重试")
         if self.escalated:
             parts.append(f"{len(self.escalated)} 笔多次冲正失败，已转收费主管处理")
         if self.pending:
@@ -141,11 +169,19 @@ class RecoveryService:
         clock: Clock,
         caller: JournaledCaller,
         *,
+        ownership: Ownership | None = None,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         backoff: Backoff | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        """Bind to the platform, the store and the clock; ``sleep`` is injectable for tests."""
+        """Bind to the platform, the store and the clock; ``sleep`` is injectable for tests.
+
+        ``ownership`` decides whose rows may be touched; without it the caller's lease is the only
+        live one (a process working alone on its store).
+        """
+        self._ownership: Ownership = ownership or SoleOwner(caller.owner)
+        self._adopted: set[str] = set()  # unresolved rows claimed from dead owners
+        self._abandoned = AbandonedVisits(uow_factory, clock, self._ownership, self._withdraw)
         self._gateway = gateway
         self._uow_factory = uow_factory
         self._clock = clock
@@ -183,11 +219,13 @@ class RecoveryService:
             UserCancelled: the person stopped it.
         """
         steps = Progress(progress)
+        self.claim_dead_owners()
         with self._uow_factory() as uow:
             rows = [e for e in uow.journal.unresolved() if e.state in _RESOLVABLE]
+        mine = [e for e in rows if self._actionable(e)]
         counts = {"reversed": 0, "void": 0, "cleaned": 0, "closed": 0}
-        for index, entry in enumerate(_originals_first(rows)):
-            steps.step(f"处理未确认交易 {entry.infno}", index, len(rows), cancellable=True)
+        for index, entry in enumerate(_originals_first(mine)):
+            steps.step(f"处理未确认交易 {entry.infno}", index, len(mine), cancellable=True)
             state = self._resolve(entry.msgid, wait=wait, steps=steps)
             key = {
                 JournalState.REVERSED: "reversed",
@@ -198,15 +236,65 @@ class RecoveryService:
             }.get(state)
             if key:
                 counts[key] += 1
-        left = self.unresolved()
+        visits = self._abandoned.withdraw()
+        with self._uow_factory() as uow:
+            left = list(uow.journal.unresolved())
+        waiting = [e for e in left if e.state is not JournalState.ESCALATED]
         summary = RecoverySummary(
-            examined=len(rows),
-            escalated=tuple(r for r in left if r.state is JournalState.ESCALATED),
-            pending=tuple(r for r in left if r.state is not JournalState.ESCALATED),
+            examined=len(mine),
+            escalated=tuple(QueueRow.of(e) for e in left if e.state is JournalState.ESCALATED),
+            pending=tuple(QueueRow.of(e) for e in waiting if self._actionable(e)),
+            elsewhere=tuple(QueueRow.of(e) for e in waiting if not self._actionable(e)),
+            visits=visits,
             **counts,
         )
         log.info("recovery: %s", summary.text())
         return summary
+
+    def close_abandoned_visits(self) -> WithdrawReport:
+        """Before the day close: claim dead owners, then withdraw every open visit of ours that no
+        call is in flight on (including previews the cashier walked away from)."""
+        self.claim_dead_owners()
+        return self._abandoned.withdraw(closing_day=True)
+
+    def claim_dead_owners(self) -> int:
+        """Move the rows of every provably dead owner to this process; returns how many owners."""
+        me = self._ownership.owner_id
+        with self._uow_factory() as uow:
+            owners = {e.owner for e in uow.journal.unresolved()}
+        owners |= self._abandoned.owners()
+        claimed = 0
+        for owner in sorted(owners - {me}):
+            with self._ownership.claim(owner) as dead:
+                if dead:
+                    claimed += self._take_over(owner)
+        return claimed
+
+    def _take_over(self, owner: str) -> int:
+        me = self._ownership.owner_id
+        with self._uow_factory() as uow:
+            unresolved = [e.msgid for e in uow.journal.unresolved() if e.owner == owner]
+            moved = uow.journal.take_over(owner, me)
+            if moved:
+                uow.audit.append(
+                    self._clock.now(), SYSTEM_OPERATOR, "journal_takeover", "ok",
+                    f"{owner or '(before leases)'} -> {me}: {moved} rows",
+                )  # fmt: skip
+            uow.commit()
+        self._adopted.update(unresolved)
+        if moved:
+            log.info("claimed %d journal rows of dead process %s", moved, owner or "(legacy)")
+        return 1 if moved else 0
+
+    def _actionable(self, entry: JournalEntry) -> bool:
+        """Ours, and not a call still in flight on another thread of this process."""
+        if entry.owner != self._ownership.owner_id:
+            return False
+        return entry.state not in _IN_FLIGHT or entry.msgid in self._adopted
+
+    def in_other_hands(self, entry: JournalEntry) -> bool:
+        """Whether ``entry`` is another live process's call (it must not hold up this process)."""
+        return entry.owner != self._ownership.owner_id and self._ownership.is_alive(entry.owner)
 
     def resolve_now(self, msgid: str) -> JournalState:
         """One attempt at one row (used right after an unknown outcome during settlement)."""
@@ -229,6 +317,9 @@ class RecoveryService:
             entry = uow.journal.get(msgid)
             if entry is None or entry.state is not JournalState.ESCALATED:
                 raise InputError(f"流水 {msgid} 不在待主管处理队列中。", code="not_escalated")
+            # An escalated row is parked for a supervisor: nobody works on it, so the supervisor's
+            # process takes it over in the same transaction that starts the retry.
+            uow.journal.assign(msgid, self._ownership.owner_id)
             uow.journal.move(msgid, JournalState.REVERSING, self._clock.now())
             uow.audit.append(
                 self._clock.now(), supervisor.code, "journal_resolve", "retry", entry.infno,
@@ -256,8 +347,8 @@ class RecoveryService:
         self, msgid: str, *, wait: bool, steps: Progress = NO_PROGRESS
     ) -> JournalState:
         entry = self._get(msgid)
-        if entry.state not in _RESOLVABLE:
-            return entry.state
+        if entry.state not in _RESOLVABLE or entry.owner != self._ownership.owner_id:
+            return entry.state  # settled meanwhile, or another live process's call: not ours
         if entry.infno in REVERSIBLE_INFNOS:
             return self._reverse(entry, wait=wait, steps=steps)
         if entry.infno in CLEANABLE_INFNOS or entry.infno in CLEANUP_INFNOS:
@@ -397,6 +488,8 @@ class RecoveryService:
     def _close_reversal_rows(self, uow: UnitOfWork, original_msgid: str) -> None:
         """Earlier 2601 attempts with unknown outcome are superseded by the definite one."""
         for row in uow.journal.unresolved():
+            if row.owner != self._ownership.owner_id:
+                continue
             if row.infno == "2601" and row.original_msgid == original_msgid:
                 if row.state in (JournalState.PREPARED, JournalState.SENT):
                     uow.journal.move(row.msgid, JournalState.UNKNOWN, self._clock.now())
@@ -486,9 +579,21 @@ def _withdraw_call(
         return lambda msgid: gateway.cancel_fees(
             ctx, msgid, entry.person_no, entry.visit_id, "0000"
         )
-    return lambda msgid: gateway.cancel_registration(
-        ctx, msgid, entry.person_no, entry.visit_id, outpatient_no
+    return lambda msgid: _already_withdrawn_is_done(
+        lambda: gateway.cancel_registration(
+            ctx, msgid, entry.person_no, entry.visit_id, outpatient_no
+        )
     )
+
+
+def _already_withdrawn_is_done(send: Callable[[], None]) -> None:
+    """A 2202 refused because the registration is already cancelled has reached its goal."""
+    try:
+        send()
+    except PlatformRejected as exc:
+        if not any(text in exc.failure.platform_text for text in ALREADY_WITHDRAWN_TEXTS):
+            raise
+        log.info("registration already withdrawn: %s", exc.failure.platform_text[:80])
 
 
 def _originals_first(rows: Sequence[JournalEntry]) -> list[JournalEntry]:

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from app.domain.bill import FeeLine
 from app.domain.disease import pilot_disease
 from app.domain.hospital import HospitalProfile
-from app.domain.journal import JournalState
+from app.domain.journal import JournalEntry, JournalState
 from app.domain.money import ZERO, money_sum
 from app.domain.operator import Action, Operator, allows
 from app.domain.person import InsuredPerson, RegistrationStatus
@@ -82,10 +82,15 @@ ChargeCheck = Callable[[Sequence[FeeLine], bool], None]
 
 
 class RecoveryHook(Protocol):
-    """What settlement needs from recovery: one immediate attempt at an unknown row."""
+    """What settlement needs from recovery: one immediate attempt at an unknown row, and whose row
+    is whose (issue #16)."""
 
     def resolve_now(self, msgid: str) -> JournalState:
         """Try once to resolve ``msgid``; return its state afterwards."""
+        ...
+
+    def in_other_hands(self, entry: JournalEntry) -> bool:
+        """Whether ``entry`` is a call another live process has in flight."""
         ...
 
 
@@ -783,6 +788,8 @@ class SettlementService:
                 "该账单有一笔医保交易结果尚未确认，系统正在自动处理（冲正/撤销）。"
                 "处理完成前不能再次结算，请勿向患者重复收费。",
             )
+        # Another live process's calls are in flight, not unknown: they hold up only their own bill.
+        unresolved = [e for e in unresolved if not self._recovery.in_other_hands(e)]
         if unresolved:
             raise RecoveryPending(
                 f"还有 {len(unresolved)} 笔医保交易结果未确认，需先完成自动恢复处理"

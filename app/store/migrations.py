@@ -139,6 +139,18 @@ def _v6_his_charges_and_outbox(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
+def _v7_journal_owners(connection: Connection) -> None:
+    # Who may act on a row (issue #16). Rows written before leases existed get "" (a long-gone writer);
+    # visit_id is indexed for the open-visit query (issue #11 item 2).
+    for statement in (
+        "ALTER TABLE journal ADD COLUMN owner VARCHAR(40) NOT NULL DEFAULT ''",
+        "ALTER TABLE journal ADD COLUMN writer VARCHAR(40) NOT NULL DEFAULT ''",
+        "CREATE INDEX ix_journal_owner ON journal (owner)",
+        "CREATE INDEX ix_journal_visit_id ON journal (visit_id)",
+    ):
+        connection.exec_driver_sql(statement)
+
+
 STEPS: dict[int, Step] = {
     1: _v1_core_tables,
     2: _v2_catalogue_name_index,
@@ -146,6 +158,7 @@ STEPS: dict[int, Step] = {
     4: _v4_second_factor_and_config_state,
     5: _v5_charge_claims,
     6: _v6_his_charges_and_outbox,
+    7: _v7_journal_owners,
 }
 SCHEMA_VERSION = max(STEPS)
 

@@ -64,7 +64,7 @@ class JournalRow(Base):
     operator_code: Mapped[str] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
-    visit_id: Mapped[str] = mapped_column(String(30))
+    visit_id: Mapped[str] = mapped_column(String(30), index=True)
     batch_no: Mapped[str] = mapped_column(String(30))
     original_msgid: Mapped[str] = mapped_column(String(30))
     original_infno: Mapped[str] = mapped_column(String(4))
@@ -72,6 +72,8 @@ class JournalRow(Base):
     amount: Mapped[Decimal | None]
     attempts: Mapped[int]
     last_error: Mapped[str] = mapped_column(EncryptedText("journal.last_error"))
+    owner: Mapped[str] = mapped_column(String(40), index=True, default="")
+    writer: Mapped[str] = mapped_column(String(40), default="")
 
 
 class JournalEvent(Base):

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.bill import FeeLine, Tag, TagKind
 from app.domain.catalogue import CatalogueItem
+from app.domain.journal import JournalState
 from app.domain.money import ZERO
 from app.domain.operator import Action, Operator, allows
 from app.domain.person import RegistrationStatus
@@ -1718,7 +1719,7 @@ class MainWindow(QMainWindow):
         row = self._selected_journal_row()
         if operator is None:
             return None
-        if row is None or str(row.state) != "escalated":
+        if row is None or row.state is not JournalState.ESCALATED:
             show_error(
                 self.bridge,
                 InputError(
@@ -1756,9 +1757,9 @@ class MainWindow(QMainWindow):
         )
 
     def _on_resolved(self, state: str) -> None:
-        if state == "reversed":
+        if state == JournalState.REVERSED:
             text = self.tr("Reversed: the platform has undone the call; no money was taken.")
-        elif state == "escalated":
+        elif state == JournalState.ESCALATED:
             text = self.tr(
                 "The reversal failed again; the row stays with the supervisor. "
                 "Check the connection and retry, or call the insurance office."

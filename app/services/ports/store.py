@@ -63,9 +63,11 @@ class JournalRepository(Protocol):
         error: str = "",
         visit_id: str = "",
         settlement_id: str = "",
+        owner: str = "",
     ) -> None:
         """Several moves in one write, each checked and recorded as an event (a call's ``SENT`` and
-        its answer); ``error`` belongs to the last move."""
+        its answer); ``error`` belongs to the last move. With ``owner`` the row must still belong to
+        that lease, else ``OwnershipLost`` (issue #16)."""
         ...
 
     def get(self, msgid: str) -> JournalEntry | None:
@@ -82,6 +84,23 @@ class JournalRepository(Protocol):
 
     def between(self, start: datetime, end: datetime) -> Sequence[JournalEntry]:
         """Rows created in ``[start, end)``."""
+        ...
+
+    def take_over(self, from_owner: str, to_owner: str) -> int:
+        """Give every row of ``from_owner`` (a lease proved dead) to ``to_owner``; returns the count."""
+        ...
+
+    def assign(self, msgid: str, owner: str) -> None:
+        """Give one row to ``owner`` (only for rows nobody works on: escalated to a supervisor)."""
+        ...
+
+    def open_visits(self) -> Sequence[JournalEntry]:
+        """2201 rows answered OK whose registration is neither withdrawn (2202 OK) nor settled (a 2207
+        in force), with no unresolved row on the visit (issue #11 item 2)."""
+        ...
+
+    def visit_owner(self, visit_id: str) -> str:
+        """The owner of the latest row on ``visit_id``."""
         ...
 
 

@@ -7,10 +7,10 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.domain.journal import JournalEntry, JournalState, move
+from app.domain.journal import JournalEntry, JournalState, OwnershipLost, move
 from app.store.models import JournalEvent, JournalRow
 
 _UNRESOLVED = tuple(state for state in JournalState if not state.is_resolved)
@@ -55,9 +55,15 @@ class SqlJournalRepository:
         error: str = "",
         visit_id: str = "",
         settlement_id: str = "",
+        owner: str = "",
     ) -> None:
-        """Several moves with one read and two writes (the hot path of every platform call)."""
-        self._apply(msgid, moves, error=error, visit_id=visit_id, settlement_id=settlement_id)
+        """Several moves with one read and two writes (the hot path of every platform call).
+
+        With ``owner``, the row must still belong to that lease (else :class:`OwnershipLost`).
+        """
+        self._apply(
+            msgid, moves, error=error, visit_id=visit_id, settlement_id=settlement_id, owner=owner
+        )
 
     def move(
         self,
@@ -113,6 +119,62 @@ class SqlJournalRepository:
             .order_by(_JOURNAL.c.created_at, _JOURNAL.c.id)
         )
 
+    def take_over(self, from_owner: str, to_owner: str) -> int:
+        """Every row of ``from_owner`` (a provably dead lease) now belongs to ``to_owner``."""
+        result = self._session.connection().execute(
+            update(JournalRow).where(JournalRow.owner == from_owner).values(owner=to_owner)
+        )
+        return int(result.rowcount or 0)
+
+    def assign(self, msgid: str, owner: str) -> None:
+        """One row now belongs to ``owner`` (a supervisor's process taking an escalated row)."""
+        self._session.connection().execute(
+            update(JournalRow).where(JournalRow.msgid == msgid).values(owner=owner)
+        )
+
+    def open_visits(self) -> Sequence[JournalEntry]:
+        """The 2201 rows answered OK whose registration is still open, as far as the journal knows.
+
+        Open: no 2202 answered OK for the visit, no settlement in force (a 2207 answered OK and not
+        cancelled by a 2208 answered OK), and no unresolved row on the visit (those are recovery's).
+        """
+        other = _JOURNAL.alias("other")
+
+        def visits(*conditions: Any) -> Select[Any]:
+            return select(other.c.visit_id).where(other.c.visit_id != "", *conditions)
+
+        ok = JournalState.OK
+        j = _JOURNAL.c
+        return self._entries(
+            select(_JOURNAL)
+            .where(
+                j.infno == "2201",
+                j.state == ok,
+                j.visit_id != "",
+                j.visit_id.not_in(visits(other.c.infno == "2202", other.c.state == ok)),
+                j.visit_id.not_in(visits(other.c.state.in_(_UNRESOLVED))),
+                or_(
+                    j.visit_id.not_in(visits(other.c.infno == "2207", other.c.state == ok)),
+                    j.visit_id.in_(visits(other.c.infno == "2208", other.c.state == ok)),
+                ),
+            )
+            .order_by(j.created_at, j.id)
+        )
+
+    def visit_owner(self, visit_id: str) -> str:
+        """The owner of the latest row on a visit (the process working on it last)."""
+        owner = (
+            self._session.connection()
+            .execute(
+                select(_JOURNAL.c.owner)
+                .where(_JOURNAL.c.visit_id == visit_id)
+                .order_by(_JOURNAL.c.id.desc())
+                .limit(1)
+            )
+            .scalar()
+        )
+        return str(owner or "")
+
     def history(self, msgid: str) -> Sequence[tuple[datetime, JournalState | None, JournalState]]:
         """The recorded moves of one row: (when, from, to), first to last."""
         query = select(JournalEvent).where(JournalEvent.msgid == msgid).order_by(JournalEvent.id)
@@ -133,14 +195,19 @@ class SqlJournalRepository:
         visit_id: str,
         settlement_id: str,
         count_attempt: bool = False,
+        owner: str = "",
     ) -> None:
         """Check each move against the state machine, then one UPDATE and one insert of events."""
         connection = self._session.connection()
         found = connection.execute(
-            select(_JOURNAL.c.state, _JOURNAL.c.attempts).where(_JOURNAL.c.msgid == msgid)
+            select(_JOURNAL.c.state, _JOURNAL.c.attempts, _JOURNAL.c.owner).where(
+                _JOURNAL.c.msgid == msgid
+            )
         ).first()
         if found is None:
             raise UnknownMsgId(msgid)
+        if owner and found.owner != owner:
+            raise OwnershipLost.of(msgid, found.owner)
         attempts = found.attempts + (1 if count_attempt else 0)
         previous: JournalState = found.state
         events = []

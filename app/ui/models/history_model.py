@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from app.domain.journal import JournalState
 from app.ui.format import local_time, yuan
 from app.ui.models.flat_table_model import AnyIndex, FlatTableModel
 from app.workers.backend import SettledRow
@@ -56,7 +57,7 @@ def _tr(text: str) -> str:
 
 def action_text(row: QueueRow) -> str:
     """What is being done about an unresolved call, in words."""
-    if str(row.state) == "escalated":
+    if row.state is JournalState.ESCALATED:
         return QCoreApplication.translate(
             "HistoryModel", "Automatic reversal failed {n} times: a supervisor must resolve it."
         ).format(n=row.attempts)

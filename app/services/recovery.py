@@ -28,12 +28,9 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from decimal import Decimal
+from dataclasses import dataclass, replace
 
 from app.domain.journal import CLEANABLE_INFNOS, REVERSIBLE_INFNOS, JournalEntry, JournalState
-from app.domain.masking import mask_number
 from app.domain.operator import Action, Operator, Role, allows
 from app.domain.visit import GroupState
 from app.errors import InputError, PermissionDenied, PlatformError, PlatformRejected
@@ -45,8 +42,17 @@ from app.services.ports.ownership import Ownership, SoleOwner
 from app.services.ports.platform import CallContext, PlatformGateway, ReversalOutcome
 from app.services.ports.progress import NO_PROGRESS, Progress, ProgressSink
 from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
+from app.services.recovery_report import QueueRow, RecoverySummary
 
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "DEFAULT_MAX_ATTEMPTS",
+    "Backoff",
+    "QueueRow",
+    "RecoveryService",
+    "RecoverySummary",
+]
 
 DEFAULT_MAX_ATTEMPTS = 6
 WAIT_SLICE_SECONDS = 0.2  # how often a watched back-off wait looks at the Cancel button
@@ -71,92 +77,6 @@ class Backoff:
         """Seconds to wait before attempt ``attempt + 1`` (full jitter over the upper half)."""
         ceiling = min(self.cap_seconds, self.base_seconds * 2.0 ** max(attempt - 1, 0))
         return ceiling * (0.5 + rng.random() / 2)
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    """A journal row as the supervisor queue and the CLI show it (person number masked)."""
-
-    msgid: str
-    infno: str
-    state: JournalState
-    bill_id: str
-    group_key: str
-    masked_person_no: str
-    amount: Decimal | None
-    created_at: datetime
-    updated_at: datetime
-    attempts: int
-    last_error: str
-    original_msgid: str = ""
-
-    @classmethod
-    def of(cls, entry: JournalEntry) -> QueueRow:
-        """From a journal entry."""
-        return cls(
-            msgid=entry.msgid,
-            infno=entry.infno,
-            state=entry.state,
-            bill_id=entry.bill_id,
-            group_key=entry.group_key,
-            masked_person_no=mask_number(entry.person_no),
-            amount=entry.amount,
-            created_at=entry.created_at,
-            updated_at=entry.updated_at,
-            attempts=entry.attempts,
-            last_error=entry.last_error,
-            original_msgid=entry.original_msgid,
-        )
-
-
-@dataclass(frozen=True)
-class RecoverySummary:
-    """What a recovery run did."""
-
-    examined: int = 0
-    reversed: int = 0
-    void: int = 0
-    cleaned: int = 0
-    closed: int = 0
-    escalated: tuple[QueueRow, ...] = ()
-    pending: tuple[QueueRow, ...] = ()
-    elsewhere: tuple[QueueRow, ...] = ()
-    visits: WithdrawReport = field(default_factory=WithdrawReport)
-
-    @property
-    def clear(self) -> bool:
-        """Nothing this process may act on is left unresolved (escalated rows count as unresolved;
-        calls in flight in other live processes are theirs)."""
-        return not self.escalated and not self.pending
-
-    def text(self) -> str:
-        """One Chinese sentence for the status bar or the console."""
-        quiet = not (self.elsewhere or self.escalated or self.visits.withdrawn)
-        if self.examined == 0 and quiet and not self.visits.left_open:
-            return "没有需要恢复的医保交易。"
-        parts = [
-            f"检查 {self.examined} 笔",
-            f"冲正 {self.reversed} 笔",
-            f"无需冲正 {self.void} 笔",
-            f"撤销登记/明细 {self.cleaned} 笔",
-        ]
-        if self.visits.withdrawn:
-            parts.append(f"撤销未完成就诊 {self.visits.withdrawn} 个")
-        if self.elsewhere:
-            parts.append(
-                f"{len(self.elsewhere)} 笔正由运行中的其他收费程序办理，未触碰（其结束后再处理）"
-            )
-        if self.visits.elsewhere or self.visits.in_use:
-            parts.append(
-                f"{self.visits.elsewhere + self.visits.in_use} 个就诊登记正在办理中，未撤销"
-            )
-        if self.visits.failed:
-            parts.append(f"{self.visits.failed} 个就诊登记暂未能撤销（平台不可用），稍后重试")
-        if self.escalated:
-            parts.append(f"{len(self.escalated)} 笔多次冲正失败，已转收费主管处理")
-        if self.pending:
-            parts.append(f"{len(self.pending)} 笔暂未能处理（平台不可用），稍后自动重试")
-        return "，".join(parts) + "。"
 
 
 class RecoveryService:

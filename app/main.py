@@ -293,6 +293,7 @@ def _build_window(
 
     def composed(result: Composition) -> None:
         pending.set_target(result.backend)
+        _install_shift_report(window, session)
         if result.reader is not None:
             window.set_demo_cards(result.cards, result.reader.select)
         _connect_scanner(session, window)
@@ -382,6 +383,14 @@ def _compose(
     )
     _freeze_start_up_objects()
     return composition
+
+
+def _install_shift_report(window: Any, session: Any) -> None:
+    """GUI thread: the shift report and the progress dialogs (issue 18) over the composed engine."""
+    from app.ui.shift_report_ui import install_shift_report  # noqa: PLC0415
+    from app.workers.shift_backend import EngineShiftBackend  # noqa: PLC0415
+
+    install_shift_report(window, EngineShiftBackend(session.engine))
 
 
 def _freeze_start_up_objects() -> None:

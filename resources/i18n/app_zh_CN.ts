@@ -110,6 +110,19 @@
     </message>
 </context>
 <context>
+    <name>DialogProgress</name>
+    <message>
+        <location filename="../../app/ui/progress_dialog.py" line="36"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/progress_dialog.py" line="58"/>
+        <source>Stopping at a safe point…</source>
+        <translation>正在停止（会在可以安全停止的地方停下）……</translation>
+    </message>
+</context>
+<context>
     <name>GroupModel</name>
     <message>
         <location filename="../../app/ui/models/group_model.py" line="46"/>
@@ -978,6 +991,79 @@
         <location filename="../../app/ui/dialogs/refund_dialog.py" line="55"/>
         <source>Tick the lines the patient returns. The settlement is cancelled and the lines kept are settled again as a new bill.</source>
         <translation>请勾选患者退回的项目。原结算将被撤销，保留的项目作为新账单重新结算。</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftReportActions</name>
+    <message>
+        <location filename="../../app/ui/shift_report_ui.py" line="54"/>
+        <source>Shift report…</source>
+        <translation>交班表……</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shift_report_ui.py" line="56"/>
+        <source>Import catalogue…</source>
+        <translation>导入目录……</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shift_report_ui.py" line="82"/>
+        <source>Shift report</source>
+        <translation>交班表</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shift_report_ui.py" line="83"/>
+        <source>Cashier code (leave empty for every cashier):</source>
+        <translation>收费员工号（留空为全部收费员）：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shift_report_ui.py" line="104"/>
+        <source>Preparing the shift report…</source>
+        <translation>正在生成交班表……</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shift_report_ui.py" line="126"/>
+        <source>Day close</source>
+        <translation>日结</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shift_report_ui.py" line="127"/>
+        <source>Close the day and reconcile with the platform?</source>
+        <translation>进行日结并与医保平台对账？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shift_report_ui.py" line="133"/>
+        <source>Reconciling with the platform…</source>
+        <translation>正在与医保平台对账…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shift_report_ui.py" line="149"/>
+        <source>Import catalogue</source>
+        <translation>导入目录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shift_report_ui.py" line="149"/>
+        <source>Catalogue (*.json *.csv)</source>
+        <translation>目录文件 (*.json *.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shift_report_ui.py" line="161"/>
+        <source>Catalogue imported: {count} items.</source>
+        <translation>目录已导入：{count} 条。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shift_report_ui.py" line="169"/>
+        <source>Importing the catalogue…</source>
+        <translation>正在导入目录……</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shift_report_ui.py" line="181"/>
+        <source>Your role cannot do this; ask a supervisor.</source>
+        <translation>当前岗位不能进行此操作，请联系收费主管。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shift_report_ui.py" line="188"/>
+        <source>Stopped; nothing was changed.</source>
+        <translation>已停止，未做任何改动。</translation>
     </message>
 </context>
 <context>

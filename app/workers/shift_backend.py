@@ -1,0 +1,79 @@
+"""What the window's shift-report and long-work actions need, over the engine (issue 18).
+
+Kept apart from :class:`app.workers.backend.CashierBackend` so the cashier's backend stays as it is:
+the composition root hands the window an :class:`EngineShiftBackend` next to it
+(``app.ui.shift_report_ui.install_shift_report``). Every method blocks: call it on a worker lane.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+from app.domain.operator import Operator
+from app.domain.shift_report import ShiftReport
+from app.printing.shift_report_pdf import ShiftReportPdf
+from app.services.day_close import DayCloseReport
+from app.services.engine import Engine
+from app.services.ports.progress import ProgressSink
+from app.services.shift_report import RenderedShiftReport, ShiftReportService
+
+
+class ShiftBackend(Protocol):
+    """Shift reports, and the long work the window runs with a progress dialog."""
+
+    def today(self) -> date:
+        """The local date now."""
+        ...
+
+    def shift_report(self, viewer: Operator, operator_code: str | None, day: date) -> ShiftReport:
+        """The report of ``operator_code``'s shift (``None``: the viewer's own, or for a supervisor
+        everyone's) on ``day``; a cashier asking for another's is refused."""
+        ...
+
+    def render_shift_report(
+        self, report: ShiftReport, viewer: Operator, layout: str
+    ) -> RenderedShiftReport:
+        """The PDF, audited as a print (补打 after the first)."""
+        ...
+
+    def day_close(self, operator: Operator, progress: ProgressSink) -> DayCloseReport:
+        """Today's day close, reporting progress (cancellable before each 3201)."""
+        ...
+
+    def import_catalogue(self, path: Path, progress: ProgressSink) -> int:
+        """Import a catalogue file, reporting progress (cancellable until the commit)."""
+        ...
+
+
+class EngineShiftBackend:
+    """:class:`ShiftBackend` over the settlement engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._reports = ShiftReportService.for_engine(engine)
+
+    def today(self) -> date:
+        """The local date now."""
+        return self._reports.today()
+
+    def shift_report(self, viewer: Operator, operator_code: str | None, day: date) -> ShiftReport:
+        """See :class:`ShiftBackend`."""
+        return self._reports.report(
+            self._reports.scope(viewer, day=day, operator_code=operator_code)
+        )
+
+    def render_shift_report(
+        self, report: ShiftReport, viewer: Operator, layout: str
+    ) -> RenderedShiftReport:
+        """See :class:`ShiftBackend`."""
+        return self._reports.render(report, viewer, ShiftReportPdf(layout))
+
+    def day_close(self, operator: Operator, progress: ProgressSink) -> DayCloseReport:
+        """See :class:`ShiftBackend`."""
+        return self._engine.close_day(self._engine.day_close.today(), operator, progress)
+
+    def import_catalogue(self, path: Path, progress: ProgressSink) -> int:
+        """See :class:`ShiftBackend`."""
+        return self._engine.catalogue.import_file(path, progress)

@@ -77,7 +77,7 @@ def build_parser(command: str | None = None, *, every_command: bool = False) -> 
     the documentation)."""
     parser = CliParser(
         prog="settlement-window",
-        description="门诊慢特病跨省直接结算收费窗口 / cross-province chronic-disease settlement window",
+        description="门诊慢特病跨省直接结算收费窗口：命令行工具（不带命令时打开收费窗口）",
     )
     add_global_options(parser, __version__)
     subparsers = cast("Subparsers", parser.add_subparsers(dest="command", metavar="COMMAND"))

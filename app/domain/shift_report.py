@@ -85,11 +85,16 @@ class Amounts:
 
 
 def sum_amounts(items: Iterable[Amounts]) -> Amounts:
-    """The sum of several amounts (an empty sum is zero)."""
-    result = Amounts()
-    for item in items:
-        result = result + item
-    return result
+    """The sum of several amounts (an empty sum is zero); field by field, which is much faster than
+    adding frozen values one by one on a busy day."""
+    listed = list(items)
+    return Amounts(
+        total=sum((a.total for a in listed), ZERO),
+        fund=sum((a.fund for a in listed), ZERO),
+        account=sum((a.account for a in listed), ZERO),
+        cash=sum((a.cash for a in listed), ZERO),
+        hospital=sum((a.hospital for a in listed), ZERO),
+    )
 
 
 @dataclass(frozen=True, order=True)
@@ -320,18 +325,17 @@ def build_shift_report(
         (r for r in receipts if scope.holds(r.issued_at, r.operator_code, r.window)),
         key=lambda r: r.receipt_no,
     )
-    keys = sorted(
-        {(r.window, r.operator_code) for r in mine}
-        | {(r.window, r.operator_code) for r in lost}
-        | {(r.window, r.operator_code) for r in issued}
-    )
+    by_records = _by_section(mine, lambda r: (r.window, r.operator_code))
+    by_reversals = _by_section(lost, lambda r: (r.window, r.operator_code))
+    by_receipts = _by_section(issued, lambda r: (r.window, r.operator_code))
+    keys = sorted(by_records.keys() | by_reversals.keys() | by_receipts.keys())
     sections = tuple(
         _section(
             window,
             code,
-            [r for r in mine if (r.window, r.operator_code) == (window, code)],
-            [r for r in lost if (r.window, r.operator_code) == (window, code)],
-            [r for r in issued if (r.window, r.operator_code) == (window, code)],
+            by_records.get((window, code), []),
+            by_reversals.get((window, code), []),
+            by_receipts.get((window, code), []),
         )
         for window, code in keys
     )
@@ -346,6 +350,19 @@ def build_shift_report(
         receipts=receipt_use(issued),
         reconciliation=reconciliation,
     )
+
+
+V = TypeVar("V")
+
+
+def _by_section(
+    items: Iterable[V], key: Callable[[V], tuple[str, str]]
+) -> dict[tuple[str, str], list[V]]:
+    """Items grouped by (window, operator), in their order."""
+    groups: dict[tuple[str, str], list[V]] = defaultdict(list)
+    for item in items:
+        groups[key(item)].append(item)
+    return groups
 
 
 def _section(

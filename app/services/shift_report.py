@@ -184,7 +184,11 @@ class ShiftReportService:
     def render(
         self, report: ShiftReport, viewer: Operator, renderer: ShiftReportRenderer
     ) -> RenderedShiftReport:
-        """Render ``report`` for printing or filing and audit the print (first print or 补打)."""
+        """Render ``report`` for printing or filing and audit the print (first print or 补打).
+
+        The PDF is drawn outside any transaction, so a long render never holds the store's write
+        lock; the audit row is committed before the PDF is handed back for printing.
+        """
         now = self._clock.now()
         number = report_no(report.scope, self._window_no)
         digest = fingerprint(report)
@@ -196,17 +200,18 @@ class ShiftReportService:
             ]
             codes = sorted({s.operator_code for s in report.sections} | report.scope.operators)
             names = tuple((code, _operator_name(uow, code)) for code in codes)
-            sheet = ShiftSheet(
-                hospital_name=self._hospital_name,
-                hospital_code=self._hospital_code,
-                report_no=number,
-                printed_at=now,
-                printed_by=f"{viewer.code} {viewer.name}",
-                operator_names=names,
-                print_no=len(earlier) + 1,
-                changed_since_first=bool(earlier) and earlier[0][-1] != f"figures={digest}",
-            )
-            pdf = renderer.render(report, sheet)
+        sheet = ShiftSheet(
+            hospital_name=self._hospital_name,
+            hospital_code=self._hospital_code,
+            report_no=number,
+            printed_at=now,
+            printed_by=f"{viewer.code} {viewer.name}",
+            operator_names=names,
+            print_no=len(earlier) + 1,
+            changed_since_first=bool(earlier) and earlier[0][-1] != f"figures={digest}",
+        )
+        pdf = renderer.render(report, sheet)
+        with self._uow_factory() as uow:
             uow.audit.append(
                 now, viewer.code, PRINT_EVENT, "ok" if sheet.print_no == 1 else "reprint",
                 f"{number} print={sheet.print_no} figures={digest}",

@@ -23,6 +23,11 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
 
 
+def local_clock(moment: datetime) -> str:
+    """An aware UTC time as local ``HH:MM:SS`` (lists of one day need no date)."""
+    return moment.astimezone(LOCAL_ZONE).strftime("%H:%M:%S")
+
+
 def age_text(fetched_at: datetime, now: datetime) -> str:
     """How old a cached answer is, in words."""
     age = max(now.astimezone(UTC) - fetched_at.astimezone(UTC), timedelta(0))

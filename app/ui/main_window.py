@@ -51,7 +51,7 @@ from app.domain.bill import FeeLine, Tag, TagKind
 from app.domain.catalogue import CatalogueItem
 from app.domain.journal import JournalState
 from app.domain.money import ZERO
-from app.domain.operator import Action, Operator, allows
+from app.domain.operator import Action, Operator
 from app.domain.person import RegistrationStatus
 from app.domain.plan import PlanContext
 from app.domain.visit import GroupState
@@ -68,14 +68,15 @@ from app.ui.dialogs.confirm_dialog import ConfirmDialog
 from app.ui.dialogs.credential_dialog import CredentialAnswer, CredentialDialog
 from app.ui.dialogs.refund_dialog import RefundLinesDialog
 from app.ui.errors import Level, MessageBridge, ShownMessage, show_error
-from app.ui.format import age_text, breakdown, cash_due_text, local_time, yuan
+from app.ui.format import age_text, breakdown, cash_due_text, local_time, screen_text, yuan
 from app.ui.models.bill_model import BillColumn, BillModel, StoredRoute, tag_label
 from app.ui.models.catalogue_model import CatalogueModel
-from app.ui.models.group_model import GroupModel, group_figures, group_label
-from app.ui.models.history_model import HistoryModel, JournalModel
+from app.ui.models.group_model import GroupColumn, GroupModel, group_figures, group_label
+from app.ui.models.history_model import HistoryColumn, HistoryModel, JournalModel
+from app.ui.session import Admission, Session
 from app.ui.shell import Chrome, window_title
 from app.ui.views.patient_view import PatientView
-from app.workers.backend import CashierBackend, Connection, SettledRow
+from app.workers.backend import CashierBackend, Connection, SettledRow, SupervisorCredential
 from app.workers.runner import Lane, TaskHandle, TaskRunner
 
 if TYPE_CHECKING:
@@ -92,6 +93,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+FOCUS_COLOUR = "#1565c0"
+FOCUS_FRAME_STYLE = (
+    "QComboBox { border: 1px solid #8a8a8a; padding: 3px; }"
+    f"QComboBox:focus {{ border: 3px solid {FOCUS_COLOUR}; padding: 1px; }}"
+)
 UNKNOWN_OUTCOME_TEXT = "结算结果未知，正在确认，请勿重复收费"
 SEARCH_DEBOUNCE_MS = 200
 SEARCH_LIMIT = 50
@@ -122,6 +128,18 @@ def show_pdf_preview(
     from app.ui.print_preview import ReceiptPreviewDialog  # noqa: PLC0415  (QtPrintSupport is slow to load)
 
     return ReceiptPreviewDialog.ask(parent, pdf, printer_name, title=title, printable=printable)
+
+
+def fit_columns(table: QTableView, *, stretch: int) -> None:
+    """Every column as wide as its contents and one that takes the rest and wraps, so the table
+    fits its panel at 1366 px without a horizontal scrollbar and nothing is cut."""
+    table.verticalHeader().hide()
+    table.setWordWrap(True)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
 
 class DecimalDelegate(QStyledItemDelegate):
@@ -191,7 +209,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.demo = demo
         self.timing = timing or Timing()
-        self.operator: Operator | None = None
+        self.session = Session(self)
         self.eligibility: EligibilityView | None = None
         self.bill_id: str | None = None
         self.groups: dict[str, GroupResult] = {}
@@ -256,6 +274,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         self.tabs = QTabWidget(page)
         self.tabs.setObjectName("tabs")
+        self.tabs.setCornerWidget(self._build_session_buttons(page))
         self.tabs.addTab(self._build_cashier_tab(), self.tr("Window"))
         self.history_tab = self._build_history_tab()
         self.tabs.addTab(self.history_tab, self.tr("Today's settlements"))
@@ -263,6 +282,19 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.journal_tab, self.tr("Unresolved calls / day close"))
         layout.addWidget(self.tabs)
         return page
+
+    def _build_session_buttons(self, page: QWidget) -> QWidget:
+        """Lock and log-out / switch user, always in sight at the right of the tabs."""
+        corner = QWidget(page)
+        row = QHBoxLayout(corner)
+        row.setContentsMargins(0, 0, 0, 2)
+        self.lock_button = QPushButton(self.tr("Lock (Ctrl+L)"), corner)
+        self.lock_button.setObjectName("lockButton")
+        self.logout_button = QPushButton(self.tr("Log out / switch user"), corner)
+        self.logout_button.setObjectName("logoutButton")
+        row.addWidget(self.lock_button)
+        row.addWidget(self.logout_button)
+        return corner
 
     def _build_cashier_tab(self) -> QWidget:
         tab = QWidget(self)
@@ -289,6 +321,7 @@ class MainWindow(QMainWindow):
         self.id_edit.setObjectName("idEdit")
         self.id_edit.setPlaceholderText(self.tr("ID number, Enter (F3)"))
         self.id_edit.setMaxLength(18)
+        self.id_edit.setMaximumWidth(320)  # 18 characters; no wider on the registration desk
         identify_row.addWidget(self.read_card_button)
         identify_row.addWidget(self.id_edit, 1)
         left_layout.addLayout(identify_row)
@@ -297,6 +330,8 @@ class MainWindow(QMainWindow):
         self.demo_cards = QComboBox(left)
         self.demo_cards.setObjectName("demoCards")
         self.demo_cards.setToolTip(self.tr("Demo: which card is in the simulated reader"))
+        # F6 moves here: the focus must be seen, not guessed (a thick frame, not a dotted line).
+        self.demo_cards.setStyleSheet(FOCUS_FRAME_STYLE)
         self.demo_cards.hide()
         left_layout.addWidget(self.demo_cards)
         self.slip_button = QPushButton(self.tr("Eligibility slip"), left)
@@ -349,10 +384,7 @@ class MainWindow(QMainWindow):
         self.group_table = QTableView(self.settle_section)
         self.group_table.setObjectName("groupTable")
         self.group_table.setModel(self.group_model)
-        self.group_table.verticalHeader().hide()
-        self.group_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
+        fit_columns(self.group_table, stretch=GroupColumn.CATEGORY)
         self.sums_label = QLabel("", self.settle_section)
         self.sums_label.setObjectName("sumsLabel")
         self.sums_label.setWordWrap(True)
@@ -414,7 +446,7 @@ class MainWindow(QMainWindow):
         self.history_table.setObjectName("historyTable")
         self.history_table.setModel(self.history_model)
         self.history_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.history_table.verticalHeader().hide()
+        fit_columns(self.history_table, stretch=HistoryColumn.STATUS)
         buttons = QHBoxLayout()
         self.copy_button = QPushButton(self.tr("Reprint copy (补打)"), tab)
         self.copy_button.setObjectName("copyButton")
@@ -482,6 +514,8 @@ class MainWindow(QMainWindow):
     # ================================================================= wiring
     def _connect(self) -> None:
         self.login_button.clicked.connect(self.ask_login)
+        self.lock_button.clicked.connect(self.lock)
+        self.logout_button.clicked.connect(self.log_out)
         self.read_card_button.clicked.connect(self.read_card)
         self.id_edit.returnPressed.connect(self._on_id_entered)
         self.search_edit.textChanged.connect(self._on_search_text_changed)
@@ -547,13 +581,18 @@ class MainWindow(QMainWindow):
         """Demo only: F6 moves to the simulated reader's card picker (arrow keys choose, F2 reads)."""
         if self.demo_cards.isVisible():
             self.demo_cards.setFocus()
+            self.bridge.info(
+                self.tr("Simulated card reader selected: ↑/↓ choose a card, F2 reads it.")
+            )
 
     def set_demo_cards(self, labels: Sequence[str], insert: Callable[[str | None], None]) -> None:
         """Demo mode: choose which simulated card is in the reader (then F2 reads it)."""
         self.demo_cards.clear()
         self.demo_cards.addItem(self.tr("(no card in the reader)"), None)
         for label in labels:
-            self.demo_cards.addItem(self.tr("Card in reader: {name}").format(name=label), label)
+            self.demo_cards.addItem(
+                self.tr("Card in reader: {name}").format(name=screen_text(label)), label
+            )
         self.demo_cards.currentIndexChanged.connect(
             lambda index: insert(self.demo_cards.itemData(index))
         )
@@ -598,27 +637,21 @@ class MainWindow(QMainWindow):
     def _show_exception(self, exc: BaseException) -> None:
         show_error(self.bridge, exc)
 
-    def _require(self, action: Action) -> Operator:
-        operator = self.operator
-        if operator is None:
-            raise PermissionDenied("请先登录。", code="not_logged_in")
-        if not allows(operator.role, action):
-            raise PermissionDenied(
-                f"“{operator.role.label}”岗位不能进行此操作。如需收费，请由收费员办理。",
-                code="role_refused",
-            )
-        return operator
+    @property
+    def operator(self) -> Operator | None:
+        """Who is working at the window (``None`` while locked or logged out)."""
+        return self.session.operator
 
     def _guarded(self, action: Action) -> Operator | None:
         try:
-            return self._require(action)
+            return self.session.require(action)
         except PermissionDenied as exc:
             show_error(self.bridge, exc)
             return None
 
     def can(self, action: Action) -> bool:
         """Whether the logged-in operator's role allows ``action``."""
-        return self.operator is not None and allows(self.operator.role, action)
+        return self.session.can(action)
 
     @property
     def busy(self) -> bool:
@@ -716,7 +749,19 @@ class MainWindow(QMainWindow):
         return failed
 
     def _on_logged_in(self, operator: Operator) -> None:
-        self.operator = operator
+        try:
+            admission = self.session.check_admission(operator)
+        except PermissionDenied as exc:
+            show_error(self.bridge, exc)  # the screen stays locked for its owner
+            return
+        if admission is Admission.TAKEOVER and self.session.locked_by is not None:
+            self.bridge.info(
+                self.tr("{name} was logged out by supervisor {supervisor}.").format(
+                    name=self.session.locked_by.name, supervisor=operator.name
+                )
+            )
+            self._clear_patient()
+        self.session.admit(operator)
         self._last_activity = self.clock.monotonic()
         self.operator_label.setText(
             self.tr("Operator: {name} ({role})").format(
@@ -735,19 +780,49 @@ class MainWindow(QMainWindow):
         self._refresh_actions()
 
     def lock(self) -> None:
-        """Hide everything behind the login page (idle lock or Ctrl+L); in-flight work continues."""
-        if self.operator is None:
+        """Hide everything behind the login page (idle lock or Ctrl+L); in-flight work continues.
+        Only the same operator unlocks it, or a supervisor who logs them out."""
+        locked = self.session.lock()
+        if locked is None:
             return
         self.login_hint.setText(
-            self.tr("Locked. {name}, press Enter and type your password to continue.").format(
-                name=self.operator.name
-            )
+            self.tr(
+                "Locked by {name}. {name} presses Enter and types the password to continue; "
+                "a supervisor may log {name} out instead."
+            ).format(name=locked.name)
         )
-        self.operator = None
-        self.operator_label.setText(self.tr("Locked"))
+        self.operator_label.setText(self.tr("Locked ({name})").format(name=locked.name))
         self.pages.setCurrentWidget(self.login_page)
         self.operator_changed.emit(None)
         self._refresh_actions()
+
+    def log_out(self) -> None:
+        """Log out (or switch user): refused while a bill is being settled."""
+        if self.operator is None:
+            return
+        if self._in_flight & MONEY_KEYS or (self.groups and not self._bill_finished()):
+            show_error(
+                self.bridge,
+                InputError(
+                    "当前病人的结算尚未完成，请先完成本单（或确认结果）后再注销。",
+                    code="bill_open",
+                ),
+            )
+            return
+        self._clear_patient()
+        self.session.log_out()
+        self.login_hint.setText(self.tr("Logged out. Press Enter to log in."))
+        self.operator_label.setText(self.tr("Not logged in"))
+        self.pages.setCurrentWidget(self.login_page)
+        self.login_button.setFocus()
+        self.operator_changed.emit(None)
+        self._refresh_actions()
+
+    def _clear_patient(self) -> None:
+        """Nobody's patient stays on screen for the next operator."""
+        self.eligibility = None
+        self._reset_bill()
+        self.patient_view.clear()
 
     def _check_idle(self) -> None:
         minutes = self.settings.idle_lock_minutes
@@ -774,6 +849,9 @@ class MainWindow(QMainWindow):
     def _apply_role(self) -> None:
         """Registration desks see identify and eligibility only; money controls are hidden too."""
         money = self.can(Action.EDIT_BILL)
+        self.tabs.setTabText(
+            0, self.tr("Window") if money or self.operator is None else self.tr("Eligibility")
+        )
         self.bill_section.setVisible(money)
         self.settle_section.setVisible(money)
         self.tabs.setTabVisible(self.tabs.indexOf(self.history_tab), self.can(Action.VIEW_HISTORY))
@@ -784,7 +862,8 @@ class MainWindow(QMainWindow):
         self.reissue_button.setVisible(self.can(Action.PRINT_RECEIPT))
         self.resolve_button.setVisible(self.can(Action.SETTLE) or self.can(Action.RESOLVE_JOURNAL))
         self.copy_button.setVisible(self.can(Action.COPY_RECEIPT))
-        self.day_close_button.setVisible(self.can(Action.DAY_CLOSE))
+        # A cashier's window reaches the day close too: a supervisor authorises it there.
+        self.day_close_button.setVisible(self.can(Action.DAY_CLOSE) or self.can(Action.SETTLE))
         self.recover_button.setVisible(self.can(Action.SETTLE) or self.can(Action.RESOLVE_JOURNAL))
 
     def _blocking_reason(self) -> str:
@@ -1847,21 +1926,46 @@ class MainWindow(QMainWindow):
         )
 
     def day_close(self) -> None:
-        """Day close with reconciliation (supervisor); the engine refuses while calls are unresolved."""
-        operator = self._guarded(Action.DAY_CLOSE)
+        """Day close with reconciliation; the engine refuses while calls are unresolved. At a
+        cashier's window a supervisor authorises it with their own credential (as ``day-close
+        --operator`` does on the command line)."""
+        operator = self.operator
         if operator is None:
             return
         if not ConfirmDialog.ask(
             self, self.tr("Day close"), self.tr("Close the day and reconcile with the platform?")
         ):
             return
+        if self.can(Action.DAY_CLOSE):
+            self._close_day(operator, None)
+            return
+        if self._guarded(Action.SETTLE) is None:
+            return
+        answer = self._ask_supervisor(
+            self.tr(
+                "A supervisor closes the day: the supervisor enters their own code and password."
+            )
+        )
+        if answer is not None:
+            self._close_day(operator, answer)
+
+    def _close_day(self, operator: Operator, answer: CredentialAnswer | None) -> None:
         self._submit(
             "day_close",
-            lambda: self.backend.day_close(operator),
+            lambda: self.backend.day_close(
+                operator,
+                None
+                if answer is None
+                else SupervisorCredential(answer.code, answer.password, answer.otp),
+            ),
             self._on_day_closed,
             lane=Lane.NETWORK,
             busy_text=self.tr("Reconciling with the platform…"),
-            on_failure=self._on_platform_failure,
+            on_failure=self._on_platform_failure
+            if answer is None
+            else self._supervisor_failure(
+                answer, lambda again: self._close_day(operator, again), self._on_platform_failure
+            ),
         )
 
     def _on_day_closed(self, report: DayCloseReport) -> None:

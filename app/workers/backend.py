@@ -62,6 +62,16 @@ class SettledRow:
     cash: Decimal
     operator_code: str
     cancelled: bool = False
+    patient_name: str = ""
+
+
+@dataclass(frozen=True)
+class SupervisorCredential:
+    """A supervisor's own credential, typed at this window to authorise an action."""
+
+    code: str
+    password: str
+    otp: str = ""
 
 
 class CashierBackend(Protocol):
@@ -168,8 +178,11 @@ class CashierBackend(Protocol):
         """STORE. Unresolved journal rows."""
         ...
 
-    def day_close(self, operator: Operator) -> DayCloseReport:
-        """NETWORK. 3201/3202 for today; refused while rows are unresolved."""
+    def day_close(
+        self, operator: Operator, supervisor: SupervisorCredential | None = None
+    ) -> DayCloseReport:
+        """NETWORK. 3201/3202 for today; refused while rows are unresolved. ``supervisor``: the
+        supervisor who closes the day at a cashier's window (their credential is checked)."""
         ...
 
     def settlement_lines(self, settlement_id: str) -> tuple[FeeLine, ...]:

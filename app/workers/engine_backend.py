@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from app.domain.bill import FeeLine
 from app.domain.catalogue import CatalogueItem
+from app.domain.disease import pilot_disease
 from app.domain.hospital import HospitalProfile
 from app.domain.masking import mask_number
 from app.domain.operator import Action, Operator
@@ -25,6 +26,7 @@ from app.errors import (
     DeviceError,
     InputError,
     OutcomeUnknown,
+    PermissionDenied,
     PlatformMaintenance,
     PlatformUnavailable,
 )
@@ -39,7 +41,7 @@ from app.services.ports.store import StoredSettlement
 from app.services.receipts import PrintedReceipt, ReceiptService
 from app.services.recovery import QueueRow, RecoverySummary
 from app.services.settlement import BillResult, GroupResult
-from app.workers.backend import Connection, SettledRow
+from app.workers.backend import Connection, SettledRow, SupervisorCredential
 
 log = logging.getLogger(__name__)
 
@@ -246,11 +248,13 @@ class EngineBackend:
         start = datetime.combine(local_day, time.min, LOCAL_ZONE).astimezone(UTC)
         with self._engine.uow_factory() as uow:
             stored = list(uow.settlements.between(start, start + timedelta(days=1)))
-            people: dict[str, str] = {}
+            people: dict[str, tuple[str, str]] = {}
             for settlement in stored:
                 bill = uow.bills.get(settlement.bill_id)
-                people[settlement.bill_id] = bill.person_no if bill is not None else ""
-        rows = [_settled_row(s, people[s.bill_id]) for s in stored]
+                person_no = bill.person_no if bill is not None else ""
+                cached = uow.persons.get(person_no) if person_no else None
+                people[settlement.bill_id] = (person_no, cached.person.name if cached else "")
+        rows = [_settled_row(s, *people[s.bill_id]) for s in stored]
         return tuple(sorted(rows, key=lambda r: r.settled_at, reverse=True))
 
     def cancel(
@@ -347,10 +351,19 @@ class EngineBackend:
             printed.extend(service.issue_for_bill(result.resettled.bill_id, operator))
         return tuple(printed)
 
-    def day_close(self, operator: Operator) -> DayCloseReport:
-        """Reconcile today (local day)."""
+    def day_close(
+        self, operator: Operator, supervisor: SupervisorCredential | None = None
+    ) -> DayCloseReport:
+        """Reconcile today (local day), as the logged-in supervisor or the one who authorised it."""
+        closer = operator
+        if supervisor is not None:
+            if supervisor.code == operator.code:
+                raise PermissionDenied(
+                    "日结须由收费主管输入自己的工号和密码。", code="day_close_self"
+                )
+            closer = self._engine.auth.login(supervisor.code, supervisor.password, supervisor.otp)
         day = self._engine.clock.now().astimezone(LOCAL_ZONE).date()
-        return self._observed(lambda: self._engine.close_day(day, operator))
+        return self._observed(lambda: self._engine.close_day(day, closer))
 
 
 def _category(stored: StoredSettlement) -> str:
@@ -358,11 +371,12 @@ def _category(stored: StoredSettlement) -> str:
     if record.med_type == "":
         return GroupKind.SELF_PAY.label
     if record.disease_code:
-        return f"{GroupKind.CHRONIC.label} {record.disease_code}"
+        disease = pilot_disease(record.disease_code)
+        return f"{GroupKind.CHRONIC.label} {disease.name if disease else record.disease_code}"
     return GroupKind.GENERAL.label
 
 
-def _settled_row(stored: StoredSettlement, person_no: str) -> SettledRow:
+def _settled_row(stored: StoredSettlement, person_no: str, name: str) -> SettledRow:
     totals = stored.record.totals
     return SettledRow(
         settlement_id=stored.record.settlement_id,
@@ -376,4 +390,5 @@ def _settled_row(stored: StoredSettlement, person_no: str) -> SettledRow:
         cash=totals.cash,
         operator_code=stored.operator_code,
         cancelled=bool(stored.cancelled_by) or stored.is_cancellation,
+        patient_name=name,
     )

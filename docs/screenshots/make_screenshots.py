@@ -1,16 +1,21 @@
 """Drive the real ``--demo`` window and save screenshots of its main states into this folder.
 
-Run (offscreen, no display needed)::
+Run under a real X server (Xvfb), once per screen size; each size goes to its own folder::
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/make_screenshots.py
+    xvfb-run -a -s "-screen 0 1920x1080x24" env QT_QPA_PLATFORM=xcb \
+        .venv/bin/python docs/screenshots/make_screenshots.py --size 1366x768
+    xvfb-run -a -s "-screen 0 1920x1080x24" env QT_QPA_PLATFORM=xcb \
+        .venv/bin/python docs/screenshots/make_screenshots.py --size 1920x1080
 
-It starts exactly what ``settlement-window --demo`` starts (embedded sandbox, simulated card reader,
-demo operators, Chinese translation, bundled font) and works the keyboard flow. Dialogs that would
-block (confirmation, print preview) are answered in code; the print preview is grabbed on its own.
+(Without a display it falls back to Qt's offscreen platform.) It starts exactly what
+``settlement-window --demo`` starts (embedded sandbox, simulated card reader, demo operators, Chinese
+translation, bundled font) and works the keyboard flow. Dialogs that would block (confirmation,
+preview) are answered in code; the preview dialog is grabbed on its own.
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import sys
@@ -34,6 +39,7 @@ from app.ui.main_window import MainWindow
 from app.ui.print_preview import ReceiptPreviewDialog, printer_for
 
 HERE = Path(__file__).resolve().parent
+OUT = HERE
 PASSWORDS = {code: password for code, _, _, password in DEMO_OPERATORS}
 log = logging.getLogger("screenshots")
 
@@ -56,7 +62,7 @@ def settle_ui(app: QApplication, window: MainWindow) -> None:
 def save(app: QApplication, widget: QWidget, name: str) -> None:
     for _ in range(5):
         app.processEvents()
-    path = HERE / f"{name}.png"
+    path = OUT / f"{name}.png"
     widget.grab().save(str(path))
     log.info("saved %s", path.name)
 
@@ -100,14 +106,39 @@ def shoot_offline_self_pay(app: QApplication, window: MainWindow) -> None:
     window.offline_self_pay_button.click()
     wait(app, lambda: bool(printed) and not window.busy, 30)
     (receipt,) = printed[-1]
-    preview = ReceiptPreviewDialog(receipt.pdf, printer_for(receipt.pdf), window)
-    preview.resize(900, 768)
+    shoot_preview(app, window, receipt.pdf, "10-offline-self-pay-receipt")
+
+
+def shoot_preview(app: QApplication, window: MainWindow, pdf: bytes, name: str) -> None:
+    """The preview dialog as the window opens it (its own size: fitted to the screen)."""
+    preview = ReceiptPreviewDialog(pdf, printer_for(pdf), window, title="票据预览")
     preview.show()
-    save(app, preview, "10-offline-self-pay-receipt")
+    app.processEvents()
+    preview.render_pages()
+    save(app, preview, name)
     preview.close()
 
 
+def shoot_self_pay(app: QApplication, window: MainWindow) -> None:
+    """Not registered for cross-province care: the bill becomes 全额自费, all of it due in cash."""
+    identify(app, window, "黄丽华")
+    QTest.keyClick(window, Qt.Key.Key_F8)
+    wait(app, lambda: bool(window.groups) and not window.busy, 30)
+    save(app, window, "11-not-registered-full-self-pay")
+    QTest.keyClick(window, Qt.Key.Key_F9)
+    wait(app, lambda: window.receipt_button.isEnabled() and not window.busy, 30)
+    QTest.keyClick(window, Qt.Key.Key_F12)
+    settle_ui(app, window)
+
+
 def main() -> int:
+    global OUT  # noqa: PLW0603  (one run writes one size's folder)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", default="1366x768", help="window size, e.g. 1920x1080")
+    size = parser.parse_args().size
+    width, height = (int(part) for part in size.split("x"))
+    OUT = HERE / size
+    OUT.mkdir(exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     previews: list[bytes] = []
     ConfirmDialog.ask = classmethod(lambda cls, parent, title, text: True)  # type: ignore[method-assign,assignment]
@@ -117,6 +148,7 @@ def main() -> int:
     session = WindowSession(app)
     try:
         shell = start_session(session, demo=True, config=None, data_dir=None)
+        shell.resize(width, height)
         wait(app, lambda: shell.is_ready, 60)
         window = shell.main_window
         assert window is not None
@@ -137,23 +169,27 @@ def main() -> int:
 
         QTest.keyClick(window, Qt.Key.Key_F9)
         wait(app, lambda: window.receipt_button.isEnabled() and not window.busy, 30)
+        window.group_table.selectRow(1)
         save(app, window, "04-settled")
         QTest.keyClick(window, Qt.Key.Key_F10)
-        wait(app, lambda: bool(previews), 30)
-        preview = ReceiptPreviewDialog(previews[0], printer_for(previews[0]), window)
-        preview.resize(900, 768)
-        preview.show()
-        save(app, preview, "05-receipt-preview")
-        preview.close()
+        wait(app, lambda: bool(previews) and not window.busy, 30)
+        shoot_preview(app, window, previews[0], "05-receipt-preview")
 
         shoot_history(app, window)
+        QTest.keyClick(window, Qt.Key.Key_F12)
+        settle_ui(app, window)
+        shoot_self_pay(app, window)
+        identify(app, window, "林𠈌")  # a name with a CJK Extension B character
+        save(app, window, "12-rare-character-name")
 
         window.lock()
         save(app, window, "06-locked")
+        login(app, window, "C001")
+        window.log_out()
         login(app, window, "R001")
         identify(app, window, "刘桂英")
         save(app, window, "07-registration-desk")
-        window.lock()
+        window.log_out()
         login(app, window, "C001")
 
         assert session.server is not None

@@ -132,17 +132,17 @@
     <message>
         <location filename="../../app/ui/models/group_model.py" line="47"/>
         <source>Lines</source>
-        <translation>明细数</translation>
+        <translation>明细</translation>
     </message>
     <message>
         <location filename="../../app/ui/models/group_model.py" line="48"/>
         <source>Total</source>
-        <translation>总金额</translation>
+        <translation>合计</translation>
     </message>
     <message>
         <location filename="../../app/ui/models/group_model.py" line="49"/>
         <source>Fund</source>
-        <translation>统筹支付</translation>
+        <translation>统筹</translation>
     </message>
     <message>
         <location filename="../../app/ui/models/group_model.py" line="50"/>
@@ -239,97 +239,102 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="41"/>
+        <location filename="../../app/ui/models/history_model.py" line="48"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="42"/>
+        <location filename="../../app/ui/models/history_model.py" line="49"/>
+        <source>Patient</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/history_model.py" line="50"/>
         <source>Person no.</source>
         <translation>人员编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="43"/>
+        <location filename="../../app/ui/models/history_model.py" line="51"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="44"/>
+        <location filename="../../app/ui/models/history_model.py" line="52"/>
         <source>Total</source>
         <translation>总金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="45"/>
+        <location filename="../../app/ui/models/history_model.py" line="53"/>
         <source>Fund</source>
         <translation>统筹支付</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="46"/>
+        <location filename="../../app/ui/models/history_model.py" line="54"/>
         <source>Account</source>
         <translation>个人账户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="47"/>
+        <location filename="../../app/ui/models/history_model.py" line="55"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="48"/>
+        <location filename="../../app/ui/models/history_model.py" line="56"/>
         <source>Settlement ID</source>
         <translation>结算号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="49"/>
+        <location filename="../../app/ui/models/history_model.py" line="57"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="60"/>
+        <location filename="../../app/ui/models/history_model.py" line="68"/>
         <source>Automatic reversal failed {n} times: a supervisor must resolve it.</source>
         <translation>自动冲正已失败 {n} 次，须由收费主管处理。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="64"/>
+        <location filename="../../app/ui/models/history_model.py" line="72"/>
         <source>Querying and reversing automatically (attempt {n}).</source>
         <translation>正在自动查询并冲正（第 {n} 次）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="67"/>
+        <location filename="../../app/ui/models/history_model.py" line="75"/>
         <source>Being withdrawn automatically (attempt {n}).</source>
         <translation>正在自动撤销（第 {n} 次）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="134"/>
+        <location filename="../../app/ui/models/history_model.py" line="146"/>
         <source>Cancelled</source>
         <translation>已撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="136"/>
+        <location filename="../../app/ui/models/history_model.py" line="148"/>
         <source>Settled</source>
         <translation>已结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="152"/>
+        <location filename="../../app/ui/models/history_model.py" line="164"/>
         <source>Since</source>
         <translation>发生时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="153"/>
+        <location filename="../../app/ui/models/history_model.py" line="165"/>
         <source>Call</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="154"/>
+        <location filename="../../app/ui/models/history_model.py" line="166"/>
         <source>Bill</source>
         <translation>账单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="155"/>
+        <location filename="../../app/ui/models/history_model.py" line="167"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="156"/>
+        <location filename="../../app/ui/models/history_model.py" line="168"/>
         <source>What is being done</source>
         <translation>处理情况</translation>
     </message>
@@ -352,18 +357,19 @@
         <translation>医保平台：检查中…</translation>
     </message>
     <message>
+        <location filename="../../app/ui/main_window.py" line="815"/>
         <location filename="../../app/ui/shell.py" line="95"/>
         <source>Not logged in</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="226"/>
+        <location filename="../../app/ui/main_window.py" line="245"/>
         <location filename="../../app/ui/shell.py" line="120"/>
         <source>Press Enter to log in.</source>
         <translation>请按回车键登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="218"/>
+        <location filename="../../app/ui/main_window.py" line="237"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
@@ -378,453 +384,489 @@
         <translation>登录（回车）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="258"/>
+        <location filename="../../app/ui/main_window.py" line="278"/>
+        <location filename="../../app/ui/main_window.py" line="853"/>
         <source>Window</source>
         <translation>收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="260"/>
+        <location filename="../../app/ui/main_window.py" line="280"/>
         <source>Today&apos;s settlements</source>
         <translation>当日结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="262"/>
+        <location filename="../../app/ui/main_window.py" line="282"/>
         <source>Unresolved calls / day close</source>
         <translation>待确认交易 / 日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="285"/>
+        <location filename="../../app/ui/main_window.py" line="318"/>
         <source>Read card (F2)</source>
         <translation>读卡（F2）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="289"/>
+        <location filename="../../app/ui/main_window.py" line="322"/>
         <source>ID number, Enter (F3)</source>
         <translation>身份证号，回车（F3）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="298"/>
+        <location filename="../../app/ui/main_window.py" line="332"/>
         <source>Demo: which card is in the simulated reader</source>
         <translation>演示：模拟读卡器中插入的是哪张卡</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="301"/>
+        <location filename="../../app/ui/main_window.py" line="337"/>
         <source>Eligibility slip</source>
         <translation>资格查询单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="312"/>
+        <location filename="../../app/ui/main_window.py" line="348"/>
         <source>Add item: hospital code, name or pinyin initials (F4)</source>
         <translation>添加项目：院内编码、名称或拼音首字母（F4）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="376"/>
+        <location filename="../../app/ui/main_window.py" line="409"/>
         <source>Pre-settle (F8)</source>
         <translation>预结算（F8）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="378"/>
+        <location filename="../../app/ui/main_window.py" line="411"/>
         <source>Settle (F9)</source>
         <translation>结算（F9）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="386"/>
+        <location filename="../../app/ui/main_window.py" line="417"/>
         <source>Next patient (F12)</source>
         <translation>下一位（F12）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="413"/>
+        <location filename="../../app/ui/main_window.py" line="444"/>
         <source>Search by name, ID or settlement number</source>
-        <translation>按人员编号、账单号或结算号查找</translation>
+        <translation>按姓名、人员编号、账单号或结算号查找</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="420"/>
+        <location filename="../../app/ui/main_window.py" line="451"/>
         <source>Reprint copy (补打)</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="426"/>
+        <location filename="../../app/ui/main_window.py" line="457"/>
         <source>Cancel settlement (supervisor)</source>
         <translation>撤销结算（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="430"/>
-        <location filename="../../app/ui/main_window.py" line="466"/>
+        <location filename="../../app/ui/main_window.py" line="461"/>
+        <location filename="../../app/ui/main_window.py" line="497"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="460"/>
+        <location filename="../../app/ui/main_window.py" line="491"/>
         <source>Resolve now</source>
         <translation>立即处理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="464"/>
+        <location filename="../../app/ui/main_window.py" line="495"/>
         <source>Day close and reconcile (supervisor)</source>
         <translation>日结对账（收费主管）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="555"/>
+        <location filename="../../app/ui/main_window.py" line="591"/>
         <source>(no card in the reader)</source>
         <translation>（读卡器中无卡）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="557"/>
+        <location filename="../../app/ui/main_window.py" line="594"/>
         <source>Card in reader: {name}</source>
         <translation>读卡器中的卡：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="657"/>
-        <location filename="../../app/ui/main_window.py" line="674"/>
+        <location filename="../../app/ui/main_window.py" line="689"/>
+        <location filename="../../app/ui/main_window.py" line="706"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="657"/>
+        <location filename="../../app/ui/main_window.py" line="689"/>
         <source>Operator code and password</source>
         <translation>请输入工号和密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="683"/>
+        <location filename="../../app/ui/main_window.py" line="715"/>
         <source>Checking password…</source>
         <translation>正在核对密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="723"/>
+        <location filename="../../app/ui/main_window.py" line="767"/>
         <source>Operator: {name} ({role})</source>
         <translation>操作员：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="743"/>
-        <source>Locked. {name}, press Enter and type your password to continue.</source>
-        <translation>已锁定。{name}，请按回车并输入密码继续。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="748"/>
-        <source>Locked</source>
-        <translation>已锁定</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="796"/>
+        <location filename="../../app/ui/main_window.py" line="874"/>
         <source>Settlement is enabled once the unresolved calls have been checked.</source>
         <translation>正在确认未完成的医保交易，确认后方可结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="799"/>
+        <location filename="../../app/ui/main_window.py" line="877"/>
         <source>The platform is in maintenance: direct settlement is not possible until it ends.</source>
         <translation>医保平台停机维护中，维护结束前不能直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1076"/>
+        <location filename="../../app/ui/main_window.py" line="1154"/>
         <source>{group}: {reason}</source>
         <translation>{group}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1083"/>
+        <location filename="../../app/ui/main_window.py" line="1161"/>
         <source>Total {total} (the split is known after pre-settlement, F8)</source>
         <translation>合计 {total}（预结算后显示统筹、个人账户、现金，按 F8）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1435"/>
+        <location filename="../../app/ui/main_window.py" line="1511"/>
         <source>The national platform announces maintenance: “{text}”. Direct settlement is paused until it ends.</source>
         <translation>国家医保平台通知停机维护：“{text}”。维护结束前暂停直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1553"/>
-        <location filename="../../app/ui/main_window.py" line="1686"/>
+        <location filename="../../app/ui/main_window.py" line="1629"/>
+        <location filename="../../app/ui/main_window.py" line="1762"/>
         <source>Settlement {id} cancelled; returned: {split}.</source>
         <translation>结算 {id} 已撤销，退回：{split}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1704"/>
+        <location filename="../../app/ui/main_window.py" line="1780"/>
         <source>Kept lines, {group}: settled again as {id}: {split}.</source>
         <translation>保留的明细（{group}）已重新结算为 {id}：{split}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1819"/>
+        <location filename="../../app/ui/main_window.py" line="1895"/>
         <source>Full self-pay {id}: {split}.</source>
         <translation>全额自费 {id}：{split}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="806"/>
+        <location filename="../../app/ui/main_window.py" line="884"/>
         <source>Eligibility is from the saved copy; read the card again when online.</source>
         <translation>当前参保信息来自本机缓存，仅供参考；联网后请重新读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="380"/>
+        <location filename="../../app/ui/main_window.py" line="291"/>
+        <source>Lock (Ctrl+L)</source>
+        <translation>锁屏（Ctrl+L）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="293"/>
+        <source>Log out / switch user</source>
+        <translation>注销 / 切换用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="413"/>
         <source>Preview receipt (F10)</source>
         <translation>预览票据（F10）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="383"/>
+        <location filename="../../app/ui/main_window.py" line="415"/>
         <source>Print a copy (补打)</source>
         <translation>补打票据</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="389"/>
+        <location filename="../../app/ui/main_window.py" line="420"/>
         <source>Offline: collect all as full self-pay</source>
         <translation>离线：全部按全额自费收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="423"/>
+        <location filename="../../app/ui/main_window.py" line="454"/>
         <source>Reissue with a new number (重打, supervisor)</source>
         <translation>重打（换新票号，需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="428"/>
+        <location filename="../../app/ui/main_window.py" line="459"/>
         <source>Partial refund (supervisor)</source>
         <translation>部分退费（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="462"/>
+        <location filename="../../app/ui/main_window.py" line="493"/>
         <source>Retry escalated reversal (supervisor)</source>
         <translation>重试转人工的冲正（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="692"/>
+        <location filename="../../app/ui/main_window.py" line="585"/>
+        <source>Simulated card reader selected: ↑/↓ choose a card, F2 reads it.</source>
+        <translation>已选中模拟读卡器：↑/↓ 选择卡片，F2 读卡。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="724"/>
         <source>This account uses an authenticator app. Type the 6-digit code it shows now.</source>
         <translation>此账号已启用动态验证码。请输入手机验证器上当前显示的 6 位数字。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="803"/>
+        <location filename="../../app/ui/main_window.py" line="759"/>
+        <source>{name} was logged out by supervisor {supervisor}.</source>
+        <translation>{name} 已被收费主管{supervisor}注销。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="790"/>
+        <source>Locked by {name}. {name} presses Enter and types the password to continue; a supervisor may log {name} out instead.</source>
+        <translation>屏幕已由{name}锁定。{name}请按回车并输入密码继续；也可由收费主管登录，{name}将被注销。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="794"/>
+        <source>Locked ({name})</source>
+        <translation>已锁定（{name}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="814"/>
+        <source>Logged out. Press Enter to log in.</source>
+        <translation>已注销。请按回车键登录。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="853"/>
+        <source>Eligibility</source>
+        <translation>资格查询</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="881"/>
         <source>Offline: direct settlement is disabled until the platform is reachable. The patient may pay the whole bill as full self-pay and claim it back at the insured place.</source>
         <translation>离线：医保平台恢复连接前不能直接结算。患者可选择全部费用全额自费，凭收据回参保地报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="808"/>
+        <location filename="../../app/ui/main_window.py" line="886"/>
         <source>Tag every line (1–9 disease, G general) before pre-settling.</source>
         <translation>请先标记每一行费用（数字键 1–9 选病种，G 为普通门诊）再预结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="867"/>
+        <location filename="../../app/ui/main_window.py" line="945"/>
         <source>Reading card…</source>
         <translation>正在读卡…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="904"/>
+        <location filename="../../app/ui/main_window.py" line="982"/>
         <source>Querying the platform…</source>
         <translation>正在查询医保平台…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="941"/>
+        <location filename="../../app/ui/main_window.py" line="1019"/>
         <source>Loading the visit&apos;s fee lines…</source>
         <translation>正在读取本次就诊费用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="962"/>
+        <location filename="../../app/ui/main_window.py" line="1040"/>
         <source>G = general outpatient</source>
         <translation>G = 普通门诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="963"/>
+        <location filename="../../app/ui/main_window.py" line="1041"/>
         <source>0 = clear</source>
         <translation>0 = 清除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="964"/>
+        <location filename="../../app/ui/main_window.py" line="1042"/>
         <source>Tag the selected lines: </source>
         <translation>标记选中行：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1139"/>
+        <location filename="../../app/ui/main_window.py" line="1217"/>
         <source>Saving the bill…</source>
         <translation>正在保存账单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1161"/>
+        <location filename="../../app/ui/main_window.py" line="1239"/>
         <source>Pre-settling {group}…</source>
         <translation>正在预结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1202"/>
+        <location filename="../../app/ui/main_window.py" line="1280"/>
         <source>Settle</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1224"/>
+        <location filename="../../app/ui/main_window.py" line="1301"/>
         <source>Settle these groups?</source>
         <translation>确认结算以下各组？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1249"/>
+        <location filename="../../app/ui/main_window.py" line="1325"/>
         <source>Settling {group}…</source>
         <translation>正在结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1322"/>
-        <location filename="../../app/ui/main_window.py" line="1679"/>
+        <location filename="../../app/ui/main_window.py" line="1398"/>
+        <location filename="../../app/ui/main_window.py" line="1755"/>
         <source>Printing receipts…</source>
         <translation>正在打印收据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1328"/>
+        <location filename="../../app/ui/main_window.py" line="1404"/>
         <source>Receipts printed: {numbers}</source>
         <translation>已打印收据：{numbers}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1347"/>
+        <location filename="../../app/ui/main_window.py" line="1423"/>
         <source>Receipt preview: {group}</source>
         <translation>票据预览：{group}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1353"/>
+        <location filename="../../app/ui/main_window.py" line="1429"/>
         <source>Preparing the preview…</source>
         <translation>正在生成预览…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1368"/>
+        <location filename="../../app/ui/main_window.py" line="1444"/>
         <source>Printing a copy…</source>
         <translation>正在补打…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1384"/>
+        <location filename="../../app/ui/main_window.py" line="1460"/>
         <source>Eligibility slip (资格查询单) preview</source>
         <translation>资格查询单预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1388"/>
+        <location filename="../../app/ui/main_window.py" line="1464"/>
         <source>Preparing the eligibility slip…</source>
         <translation>正在生成资格查询单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1407"/>
+        <location filename="../../app/ui/main_window.py" line="1483"/>
         <source>Platform: MAINTENANCE</source>
         <translation>医保平台：停机维护</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1410"/>
+        <location filename="../../app/ui/main_window.py" line="1486"/>
         <source>Platform: online</source>
         <translation>医保平台：在线</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1414"/>
+        <location filename="../../app/ui/main_window.py" line="1490"/>
         <source>Platform: OFFLINE (checked {time})</source>
         <translation>医保平台：离线（检查于 {time}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1424"/>
+        <location filename="../../app/ui/main_window.py" line="1500"/>
         <source>Unresolved calls: {n}</source>
         <translation>待确认交易：{n} 笔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1449"/>
+        <location filename="../../app/ui/main_window.py" line="1525"/>
         <source>Confirming unresolved settlements…</source>
         <translation>正在确认未完成的结算…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1517"/>
+        <location filename="../../app/ui/main_window.py" line="1593"/>
         <source>Cancel settlement</source>
         <translation>撤销结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1518"/>
+        <location filename="../../app/ui/main_window.py" line="1594"/>
         <source>Cancel settlement {id} ({total})? The fund&apos;s payment is returned.</source>
         <translation>撤销结算 {id}（{total}）？医保基金支付部分将退回。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="712"/>
-        <location filename="../../app/ui/main_window.py" line="1525"/>
-        <location filename="../../app/ui/main_window.py" line="1561"/>
+        <location filename="../../app/ui/main_window.py" line="744"/>
+        <location filename="../../app/ui/main_window.py" line="1601"/>
+        <location filename="../../app/ui/main_window.py" line="1637"/>
         <source>Supervisor authorisation</source>
         <translation>主管授权</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1526"/>
+        <location filename="../../app/ui/main_window.py" line="1602"/>
         <source>A supervisor must authorise the cancellation.</source>
         <translation>撤销结算须由收费主管输入工号和密码授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1542"/>
+        <location filename="../../app/ui/main_window.py" line="1618"/>
         <source>Cancelling…</source>
         <translation>正在撤销…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1571"/>
+        <location filename="../../app/ui/main_window.py" line="1647"/>
         <source>Reissue the receipt of {id} under a new number? The old number is voided. A supervisor must authorise it.</source>
         <translation>为结算 {id} 重打票据（换新票据号）？原票据号将作废。须由收费主管授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1589"/>
+        <location filename="../../app/ui/main_window.py" line="1665"/>
         <source>Reissuing the receipt…</source>
         <translation>正在重打票据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1601"/>
+        <location filename="../../app/ui/main_window.py" line="1677"/>
         <source>Receipt {old} voided; new receipt {new} printed.</source>
         <translation>票据 {old} 已作废，新票据 {new} 已打印。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1636"/>
+        <location filename="../../app/ui/main_window.py" line="1712"/>
         <source>A supervisor must authorise the partial refund of {id} ({n} line(s) returned).</source>
         <translation>结算 {id} 部分退费（退 {n} 项）须由收费主管输入工号和密码授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1662"/>
+        <location filename="../../app/ui/main_window.py" line="1738"/>
         <source>Cancelling and settling the kept lines again…</source>
         <translation>正在撤销原结算并重新结算保留的项目…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1692"/>
+        <location filename="../../app/ui/main_window.py" line="1768"/>
         <source>Every line was returned; nothing was settled again.</source>
         <translation>全部项目已退，无需重新结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1697"/>
+        <location filename="../../app/ui/main_window.py" line="1773"/>
         <source>Kept lines, {group}: not settled. {failure}</source>
         <translation>保留项目（{group}）未能重新结算。{failure}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1736"/>
+        <location filename="../../app/ui/main_window.py" line="1812"/>
         <source>Retry the reversal of {infno} {msgid}? A supervisor enters their own code and password.</source>
         <translation>重试冲正交易 {infno} {msgid}？须由收费主管输入本人工号和密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1754"/>
+        <location filename="../../app/ui/main_window.py" line="1830"/>
         <source>Retrying the reversal…</source>
         <translation>正在重试冲正…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1764"/>
+        <location filename="../../app/ui/main_window.py" line="1840"/>
         <source>Reversed: the platform has undone the call; no money was taken.</source>
         <translation>已冲正：医保平台已撤回该笔交易，未产生费用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1767"/>
+        <location filename="../../app/ui/main_window.py" line="1843"/>
         <source>The reversal failed again; the row stays with the supervisor. Check the connection and retry, or call the insurance office.</source>
         <translation>冲正再次失败，该笔交易仍待主管处理。请检查网络后重试，或联系医保经办机构。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1771"/>
+        <location filename="../../app/ui/main_window.py" line="1847"/>
         <source>The row is now: {state}.</source>
         <translation>该笔交易当前状态：{state}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1801"/>
+        <location filename="../../app/ui/main_window.py" line="1877"/>
         <source>Full self-pay</source>
         <translation>全额自费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1803"/>
+        <location filename="../../app/ui/main_window.py" line="1879"/>
         <source>The platform cannot be reached. Collect the whole bill, {total}, in cash as full self-pay? Nothing is sent to the platform; the patient claims it back at the insured place with the receipt.</source>
         <translation>无法连接医保平台。是否按全额自费收取全部费用 {total}？不会向医保平台发送任何交易；患者凭收据回参保地申请报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1814"/>
+        <location filename="../../app/ui/main_window.py" line="1890"/>
         <source>Recording the full self-pay…</source>
         <translation>正在记录全额自费收费…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1858"/>
+        <location filename="../../app/ui/main_window.py" line="1936"/>
         <source>Day close</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1858"/>
+        <location filename="../../app/ui/main_window.py" line="1936"/>
         <source>Close the day and reconcile with the platform?</source>
         <translation>进行日结并与医保平台对账？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1866"/>
+        <location filename="../../app/ui/main_window.py" line="1946"/>
+        <source>A supervisor closes the day: the supervisor enters their own code and password.</source>
+        <translation>日结须由收费主管办理：请主管输入自己的工号和密码。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1963"/>
         <source>Reconciling with the platform…</source>
         <translation>正在与医保平台对账…</translation>
     </message>
@@ -863,101 +905,106 @@
     </message>
     <message>
         <location filename="../../app/ui/views/patient_view.py" line="109"/>
+        <source>〔U+xxxx〕 marks a rare character this computer&apos;s font cannot show; the brackets hold its Unicode number.</source>
+        <translation>〔U+xxxx〕为本机字体无法显示的生僻字，括号内为该字的统一码编号（与票据一致）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/views/patient_view.py" line="122"/>
         <source>unknown</source>
         <translation>不详</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="111"/>
+        <location filename="../../app/ui/views/patient_view.py" line="124"/>
         <source>cross-province patient</source>
         <translation>跨省就医</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="113"/>
+        <location filename="../../app/ui/views/patient_view.py" line="126"/>
         <source>NOT cross-province — use the local insurance procedure</source>
         <translation>非跨省参保 — 请按本省医保流程办理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="115"/>
+        <location filename="../../app/ui/views/patient_view.py" line="128"/>
         <source>Insured place</source>
         <translation>参保地</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="120"/>
+        <location filename="../../app/ui/views/patient_view.py" line="133"/>
         <source>account balance</source>
         <translation>个人账户余额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="122"/>
+        <location filename="../../app/ui/views/patient_view.py" line="135"/>
         <source>normal</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="122"/>
+        <location filename="../../app/ui/views/patient_view.py" line="135"/>
         <source>not active — cannot settle</source>
         <translation>非正常参保 — 不能结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="128"/>
+        <location filename="../../app/ui/views/patient_view.py" line="141"/>
         <source>No insurance returned by the platform.</source>
         <translation>平台未返回参保信息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="130"/>
+        <location filename="../../app/ui/views/patient_view.py" line="143"/>
         <source>Insurance</source>
         <translation>参保险种</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="137"/>
+        <location filename="../../app/ui/views/patient_view.py" line="150"/>
         <source>Cross-province registration: checked by the platform when the visit is registered; without it the fees are paid in full and claimed at home.</source>
         <translation>异地就医备案：挂号登记时由平台核验；未备案的费用须全额自付，回参保地报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="142"/>
+        <location filename="../../app/ui/views/patient_view.py" line="155"/>
         <source>Chronic-disease qualifications</source>
         <translation>门诊慢特病资格</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="144"/>
+        <location filename="../../app/ui/views/patient_view.py" line="157"/>
         <source>none on record</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="148"/>
+        <location filename="../../app/ui/views/patient_view.py" line="161"/>
         <source>valid {start} to {end}</source>
         <translation>有效期 {start} 至 {end}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="150"/>
+        <location filename="../../app/ui/views/patient_view.py" line="163"/>
         <source>open-ended</source>
         <translation>长期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="153"/>
+        <location filename="../../app/ui/views/patient_view.py" line="166"/>
         <source>in force</source>
         <translation>有效</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="154"/>
+        <location filename="../../app/ui/views/patient_view.py" line="167"/>
         <source>EXPIRED</source>
         <translation>已过期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="155"/>
+        <location filename="../../app/ui/views/patient_view.py" line="168"/>
         <source>NOT YET VALID</source>
         <translation>尚未生效</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="158"/>
+        <location filename="../../app/ui/views/patient_view.py" line="171"/>
         <source>not a national pilot disease — cannot be settled directly</source>
         <translation>非国家跨省直接结算试点病种 — 不能直接结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="160"/>
+        <location filename="../../app/ui/views/patient_view.py" line="173"/>
         <source>opened at this hospital</source>
         <translation>本院已开通</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="162"/>
+        <location filename="../../app/ui/views/patient_view.py" line="175"/>
         <source>NOT opened at this hospital — full self-pay</source>
         <translation>本院未开通 — 全额自费</translation>
     </message>
@@ -970,7 +1017,7 @@
         <translation>票据预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="220"/>
+        <location filename="../../app/ui/print_preview.py" line="221"/>
         <source>Print</source>
         <translation>打印</translation>
     </message>
@@ -1092,27 +1139,27 @@
 <context>
     <name>format</name>
     <message>
-        <location filename="../../app/ui/format.py" line="31"/>
+        <location filename="../../app/ui/format.py" line="36"/>
         <source>{n} min ago</source>
         <translation>{n} 分钟前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/format.py" line="33"/>
+        <location filename="../../app/ui/format.py" line="38"/>
         <source>{h} h {m} min ago</source>
         <translation>{h} 小时 {m} 分钟前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/format.py" line="44"/>
+        <location filename="../../app/ui/format.py" line="49"/>
         <source>Total {total} = fund {fund} + account {account} + cash {cash}</source>
         <translation>合计 {total} = 统筹 {fund} + 个人账户 {account} + 现金 {cash}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/format.py" line="48"/>
+        <location filename="../../app/ui/format.py" line="53"/>
         <source> + hospital {hospital}</source>
         <translation> + 医院负担 {hospital}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/format.py" line="56"/>
+        <location filename="../../app/ui/format.py" line="61"/>
         <source>Cash to collect: ¥{cash}</source>
         <translation>应收现金：¥{cash}</translation>
     </message>

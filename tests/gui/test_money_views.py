@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.visit import GroupState
 from app.sandbox import SandboxServer
+from app.ui.errors import Level
 from app.ui.models.bill_model import BillColumn
 from app.ui.models.group_model import GroupColumn
 from gui.desk import Desk, insert_card
@@ -125,3 +126,34 @@ def test_the_settle_question_includes_the_personal_account(
     assert len(shown) == 1
     assert shown[0][0] == window.bill_model.total
     assert cash_due(window.cash_due_label.text()) == shown[0][3]
+
+
+def test_the_same_visit_settled_again_is_refused_with_a_clear_dialog(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    open_desk: Callable[..., Desk],
+    confirm_everything: list[str],
+) -> None:
+    desk = open_desk(sandbox)
+    window = desk.window
+    open_and_pre_settle(qtbot, desk, HENAN)
+    lines = window.bill_model.lines  # the HIS visit's lines
+    with qtbot.waitSignal(window.receipts_ready, timeout=30_000):
+        QTest.keyClick(window, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+    settled = {g.settlement_id for g in window.groups.values()}
+    QTest.keyClick(window, Qt.Key.Key_F12)
+
+    insert_card(desk, HENAN)  # the patient comes back and the same lines are entered again
+    with qtbot.waitSignal(window.identified, timeout=10_000):
+        window.read_card()
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+    window.bill_model.set_lines(lines)
+    with qtbot.waitSignal(window.pre_settled, timeout=20_000):
+        QTest.keyClick(window, Qt.Key.Key_F8)
+    refusals = [m for m in desk.errors() if m.code == "charge_already_settled"]
+    assert refusals, desk.messages
+    assert refusals[0].level is Level.ERROR  # a dialog, not a status-bar line
+    assert any(sid in refusals[0].text for sid in settled)  # names the existing settlement
+    assert sandbox.request_count("2207") == len(settled)  # nothing was charged twice
+    assert not window.settle_button.isEnabled()

@@ -14,7 +14,7 @@ from PySide6.QtCore import (
 )
 
 from app.domain.journal import JournalState
-from app.ui.format import local_time, yuan
+from app.ui.format import local_clock, local_time, screen_text, yuan
 from app.ui.models.flat_table_model import AnyIndex, FlatTableModel
 from app.workers.backend import SettledRow
 
@@ -28,18 +28,25 @@ class HistoryColumn(IntEnum):
     """Columns of the history table."""
 
     TIME = 0
-    PERSON = 1
-    CATEGORY = 2
-    TOTAL = 3
-    FUND = 4
-    ACCOUNT = 5
-    CASH = 6
-    SETTLEMENT_ID = 7
-    STATUS = 8
+    NAME = 1
+    PERSON = 2
+    CATEGORY = 3
+    TOTAL = 4
+    FUND = 5
+    ACCOUNT = 6
+    CASH = 7
+    SETTLEMENT_ID = 8
+    STATUS = 9
+
+
+MONEY_COLUMNS = frozenset(
+    {HistoryColumn.TOTAL, HistoryColumn.FUND, HistoryColumn.ACCOUNT, HistoryColumn.CASH}
+)
 
 
 _HISTORY_HEADERS = {
     HistoryColumn.TIME: QT_TRANSLATE_NOOP("HistoryModel", "Time"),
+    HistoryColumn.NAME: QT_TRANSLATE_NOOP("HistoryModel", "Patient"),
     HistoryColumn.PERSON: QT_TRANSLATE_NOOP("HistoryModel", "Person no."),
     HistoryColumn.CATEGORY: QT_TRANSLATE_NOOP("HistoryModel", "Category"),
     HistoryColumn.TOTAL: QT_TRANSLATE_NOOP("HistoryModel", "Total"),
@@ -110,6 +117,7 @@ class HistoryModel(FlatTableModel):
             or needle in r.settlement_id
             or needle in r.bill_id
             or needle in r.person_no_masked
+            or needle in r.patient_name
         ]
         self.endResetModel()
 
@@ -120,11 +128,14 @@ class HistoryModel(FlatTableModel):
         row = self._rows[index.row()]
         if role == RAW_ROLE:
             return row
+        column = HistoryColumn(index.column())
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in MONEY_COLUMNS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        column = HistoryColumn(index.column())
         texts = {
-            HistoryColumn.TIME: local_time(row.settled_at),
+            HistoryColumn.TIME: local_clock(row.settled_at),
+            HistoryColumn.NAME: screen_text(row.patient_name),
             HistoryColumn.PERSON: row.person_no_masked,
             HistoryColumn.CATEGORY: row.category,
             HistoryColumn.TOTAL: yuan(row.total),

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.domain.masking import mask_number
 from app.domain.person import InsuredPerson, QualificationState
-from app.ui.format import LOCAL_ZONE, age_text, local_time, yuan
+from app.ui.format import LOCAL_ZONE, age_text, local_time, screen_text, yuan
 
 if TYPE_CHECKING:
     from app.services.eligibility import EligibilityView
@@ -99,9 +99,22 @@ class PatientView(QWidget):
             self.tr("{age} years").format(age=age) if age is not None else self.tr("age unknown")
         )
         id_label = self.tr("ID number")
+        shown = screen_text(person.name)
+        note = ""
+        if shown != person.name:  # the receipt's placeholder, explained as on the receipt
+            note = (
+                "<p style='font-size:9pt'>"
+                + escape(
+                    self.tr(
+                        "〔U+xxxx〕 marks a rare character this computer's font cannot show; "
+                        "the brackets hold its Unicode number."
+                    )
+                )
+                + "</p>"
+            )
         return (
-            f"<p style='font-size:16pt'><b>{escape(person.name)}</b>　"
-            f"{escape(person.gender.label)}　{escape(age_part)}</p>"
+            f"<p style='font-size:16pt'><b>{escape(shown)}</b>　"
+            f"{escape(person.gender.label)}　{escape(age_part)}</p>{note}"
             f"<p>{escape(id_label)}：{escape(mask_number(person.id_number))}</p>"
         )
 

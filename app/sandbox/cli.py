@@ -15,6 +15,7 @@ import tomli_w
 
 from app.private_files import make_private_folders, private_file
 from app.sandbox.server import SandboxServer, client_config
+from app.sandbox.variants import ANSWER_VARIANTS
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--allow-non-loopback", action="store_true", help="允许监听非本机回环地址（默认拒绝）"
+    )
+    parser.add_argument(
+        "--answer-variant",
+        choices=ANSWER_VARIANTS,
+        help="按其他省份平台的写法应答（含义不变，见 docs/sandbox.md 的 variant 故障），如 province",
     )
     parser.add_argument(
         "--catalogue-size", type=int, metavar="N", help="生成 N 条目录（基准测试用）代替内置目录"
@@ -71,6 +77,11 @@ def run(args: argparse.Namespace) -> int:
         from app.sandbox.catalogue_gen import generate_catalogue  # noqa: PLC0415 - benchmarks only
 
         server.platform.catalogue = generate_catalogue(args.catalogue_size, seed=args.seed)
+    if args.answer_variant:
+        # A standing rule: every answer in that dialect (the control API can still replace it).
+        server.set_faults(
+            [{"infno": "*", "kind": "variant", "params": {"variant": args.answer_variant}}]
+        )
     try:
         server.start()
     except OSError as exc:

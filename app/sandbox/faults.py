@@ -23,6 +23,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "drop_before": ("before", False),
     "http_error_before": ("before", False),
     "maintenance": ("before", False),
+    "reject": ("before", False),
     "latency": ("before", True),
     "drop_after": ("after", True),
     "delay_after": ("after", True),

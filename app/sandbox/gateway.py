@@ -73,6 +73,7 @@ class Gateway:
             "drop_before",
             "http_error_before",
             "maintenance",
+            "reject",
         }:
             self._record(injection, msgid, infno, processed=False)
             return self._before_fault(injection)
@@ -183,6 +184,10 @@ class Gateway:
             window = str(injection.params.get("window", "今日 22:00 至次日 02:00"))
             text = f"系统停机维护：维护时间 {window}，维护期间暂停医保结算业务，请稍后再试。"
             return self._envelope_reply(-1, text, None)
+        if injection.kind == "reject":
+            return self._envelope_reply(
+                -1, str(injection.params.get("err_msg") or "业务处理失败"), None
+            )
         return _http_error(int(injection.params.get("status", 503)))
 
     def _after_fault(

@@ -26,7 +26,7 @@ from app.domain.operator import Action, Operator, allows
 from app.domain.shift_report import EntryKind
 from app.errors import PermissionDenied, RecoveryPending
 from app.services.crashpoints import crash_point
-from app.services.journaling import CallIntent, JournaledCaller
+from app.services.journaling import UNREAD_DETAILS_EVENT, CallIntent, JournaledCaller
 from app.services.ports.clock import Clock
 from app.services.ports.platform import (
     CallContext,
@@ -135,15 +135,24 @@ class DayCloseReport:
     groups: tuple[StatementGroup, ...]
     discrepancies: tuple[DiscrepancyRow, ...]
     shift: ShiftReport
+    # msgids of the day's settlements whose answers had details that could not be read (issue #17)
+    unread_answers: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        """One Chinese sentence."""
+        """One or two Chinese sentences."""
         if self.balanced:
-            return f"{self.day} 日结对账平衡，共 {len(self.groups)} 个对账组。"
-        return (
-            f"{self.day} 日结对账不平：{sum(not g.balanced for g in self.groups)} 个对账组不平，"
-            f"明细差异 {len(self.discrepancies)} 笔，请收费主管核对。"
-        )
+            text = f"{self.day} 日结对账平衡，共 {len(self.groups)} 个对账组。"
+        else:
+            text = (
+                f"{self.day} 日结对账不平：{sum(not g.balanced for g in self.groups)} 个对账组不平，"
+                f"明细差异 {len(self.discrepancies)} 笔，请收费主管核对。"
+            )
+        if self.unread_answers:
+            text += (
+                f"另有 {len(self.unread_answers)} 笔医保答复中有未能读取的明细（结算有效、金额平衡，"
+                "已入账），请在审计日志中核对。"
+            )
+        return text
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -328,6 +337,7 @@ class DayCloseService:
             groups=tuple(groups),
             discrepancies=tuple(discrepancies),
             shift=shift_report(records, child, parent, reversed_amounts),
+            unread_answers=self._unread_answers(day),
         )
         steps.step("保存日结结果", len(grouped), len(grouped))
         self._store(report, operator)
@@ -423,6 +433,12 @@ class DayCloseService:
                     )
                 )
         return found
+
+    def _unread_answers(self, day: date) -> tuple[str, ...]:
+        start, end = day_bounds(day)
+        with self._uow_factory() as uow:
+            rows = uow.audit.between(start, end)
+        return tuple(row.msgid for row in rows if row.event == UNREAD_DETAILS_EVENT)
 
     def _journaled(self, operator: Operator) -> JournaledSend:
         return _JournaledDayCloseCall(self._caller, self._recovery, operator.code)

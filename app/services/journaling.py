@@ -200,6 +200,7 @@ class JournaledCaller:
             )
             if on_success is not None:
                 on_success(uow, entry.msgid, value)
+            _note_unread_details(uow, entry, value, self._clock.now())
             crash_point(f"outcome:{entry.infno}")
             uow.commit()
         log.info("%s %s ok", entry.infno, entry.msgid)
@@ -229,6 +230,25 @@ class JournaledCaller:
             exc.code,
             mask_number(entry.person_no),
         )
+
+
+UNREAD_DETAILS_EVENT = "answer_details_unread"
+
+
+def _note_unread_details(uow: UnitOfWork, entry: JournalEntry, value: object, at: datetime) -> None:
+    """A settlement the platform made whose answer had unreadable details: flagged for the day close.
+
+    The settlement stands (its totals balance, interface.md A §10); the audit row says which details
+    could not be read (field names only) so the day close can list it for a look.
+    """
+    unread = getattr(getattr(value, "totals", None), "unread", ())
+    if not unread:
+        return
+    uow.audit.append(
+        at, entry.operator_code, UNREAD_DETAILS_EVENT, "recorded",
+        f"{entry.infno}: {'; '.join(unread)}"[:500],
+        bill_id=entry.bill_id, msgid=entry.msgid,
+    )  # fmt: skip
 
 
 def _settlement_id_of(value: object) -> str:

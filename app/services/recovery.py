@@ -361,12 +361,18 @@ class RecoveryService:
                 entry.msgid, JournalState.REVERSING, self._clock.now(),
                 error=text, count_attempt=True,
             )  # fmt: skip
-            if escalate and moved.attempts >= self._max_attempts:
+            needs_a_person = _needs_a_person(error)
+            if escalate and (moved.attempts >= self._max_attempts or needs_a_person):
+                reason = (
+                    "医保平台拒绝冲正，重试无用"
+                    if needs_a_person
+                    else f"冲正已连续失败 {moved.attempts} 次"
+                )
                 moved = uow.journal.move(
                     entry.msgid,
                     JournalState.ESCALATED,
                     self._clock.now(),
-                    error=f"冲正已连续失败 {moved.attempts} 次，请收费主管处理。最后一次：{text}",
+                    error=f"{reason}，请收费主管处理。最后一次：{text}",
                 )
                 uow.audit.append(
                     self._clock.now(), entry.operator_code, "journal_escalated", "escalated",
@@ -527,3 +533,8 @@ def _originals_first(rows: Sequence[JournalEntry]) -> list[JournalEntry]:
         return 1
 
     return sorted(rows, key=order)
+
+
+def _needs_a_person(error: PlatformError | None) -> bool:
+    """A refused 2601 whose text the platform's refusal table reads as "escalate" (issue #17)."""
+    return isinstance(error, PlatformRejected) and error.failure.extra.get("journal") == "escalate"

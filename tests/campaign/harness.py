@@ -60,6 +60,7 @@ def fault_plan(rate: float) -> list[dict[str, Any]]:
         ("2208", "drop_after", {}),
         ("2601", "http_error_before", {}),
         ("2202", "drop_after", {}),
+        ("*", "variant", {"variant": "province"}),  # provincial answer shapes (issue #17)
     ]
     # A rule for one transaction sees far fewer requests than a "*" rule: it fires twice as often so
     # that every kind shows up several times even in the CI size.

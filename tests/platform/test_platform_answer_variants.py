@@ -8,19 +8,35 @@ recorded, never turned into an unknown outcome (which would reverse it).
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
+import tomllib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from flow_helpers import QINGHAI_VISIT, card_of, identity, open_group
+import requests
+from flow_helpers import QINGHAI_VISIT, MsgidCounter, card_of, identity, open_group
+from helpers.engine_fixtures import demo_bill
 
-from app.domain.operator import Operator
+from app.config import settings_from_mapping
+from app.domain.journal import JournalState
+from app.domain.operator import Operator, Role
+from app.domain.visit import Credential, CredentialKind
 from app.platform.client import PlatformClient
 from app.sandbox import SandboxServer
 from app.sandbox.faults import FaultPlanError, parse_rule
 from app.sandbox.variants import ANSWER_VARIANTS
+from app.services.day_close import day_bounds
+from app.services.engine import Engine
+from app.services.ports.clock import SystemClock
 from app.services.ports.platform import CallContext, CancelRequest, ReversalOutcome
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _speak(sandbox: SandboxServer, variant: str) -> None:
@@ -95,3 +111,58 @@ def test_reversing_a_cancelled_settlement_is_nothing_to_undo(
 def test_an_unknown_variant_is_refused_by_the_plan() -> None:
     with pytest.raises(FaultPlanError):
         parse_rule({"infno": "*", "kind": "variant", "params": {"variant": "klingon"}})
+
+
+def test_the_sandbox_command_can_answer_in_a_dialect_for_the_window(tmp_path: Path) -> None:
+    """``sandbox --answer-variant province``: what the window meets when pointed at it."""
+    config_file = tmp_path / "client.toml"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.sandbox", "--port", "0", "--answer-variant", "province",
+         "--write-config", str(config_file)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while not config_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        config = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        settings = settings_from_mapping(config)
+        cashier = Operator(code="C0001", name="测试收费员", role=Role.CASHIER)
+        with PlatformClient(
+            settings.platform, settings.hospital, settings.window,
+            MsgidCounter(settings.hospital.code), SystemClock(),
+        ) as client:  # fmt: skip
+            person = client.query_person(
+                CallContext(cashier), Credential(CredentialKind.ID_NUMBER, "630120197003151227")
+            )
+        assert person.birth_date is not None
+        assert person.birth_date.isoformat() == "1970-03-15"
+        log = requests.get(config["platform"]["url"] + "/sandbox/faultlog", timeout=5).json()
+        assert {entry["kind"] for entry in log} == {"variant"}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+
+
+def test_settlements_with_unread_details_stand_and_the_day_close_lists_them(
+    engine: Engine, cashier: Operator, supervisor: Operator, sandbox: SandboxServer
+) -> None:
+    """The window's path: a province answer is booked, not reversed, and flagged at day close."""
+    _speak(sandbox, "province")
+    bill = engine.settle_visit(demo_bill("03"), cashier)
+    sandbox.set_faults([])
+    settled = [group.settlement_id for group in bill.groups if group.settlement_id]
+    assert settled
+    ledger = {row["setl_id"]: row["status"] for row in sandbox.ledger()}
+    assert all(ledger[setl_id] == "settled" for setl_id in settled)
+    with engine.uow_factory() as uow:
+        journal = [
+            entry.state for entry in uow.journal.between(*day_bounds(engine.day_close.today()))
+        ]
+    assert JournalState.REVERSED not in journal
+
+    report = engine.close_day(engine.day_close.today(), supervisor)
+
+    assert report.balanced
+    assert len(report.unread_answers) == len(settled)
+    assert f"另有 {len(settled)} 笔医保答复中有未能读取的明细" in report.summary()

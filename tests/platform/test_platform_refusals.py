@@ -9,12 +9,20 @@ through the client against the sandbox.
 from __future__ import annotations
 
 import pytest
+from helpers.engine_fixtures import demo_bill
 
-from app.errors import PlatformCategory
+from app.domain.journal import JournalState
+from app.domain.operator import Operator
+from app.errors import PlatformCategory, PlatformRejected
 from app.platform import outcomes
+from app.platform.client import PlatformClient
 from app.platform.refusals import JournalMeaning, Refusal, known_refusals, refusal_for
+from app.sandbox import SandboxServer
+from app.services.engine import Engine
+from app.services.ports.platform import CallContext, ReversalOutcome
 
 ROWS = known_refusals()
+PERSON = "63000000000000000001"
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.example for row in ROWS])
@@ -78,3 +86,41 @@ def test_every_category_has_words_of_its_own() -> None:
         if row.category is not PlatformCategory.OTHER
     }
     assert len(texts) == len({row.category for row in ROWS} - {PlatformCategory.OTHER})
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.example for row in ROWS])
+def test_each_row_through_the_client_against_the_sandbox(
+    row: Refusal, client: PlatformClient, sandbox: SandboxServer, cashier: Operator, msgids
+) -> None:
+    """The sandbox refuses the 2601 in the row's words; the client answers with the row's meaning."""
+    sandbox.set_faults([{"infno": "2601", "kind": "reject", "params": {"err_msg": row.example}}])
+    ctx = CallContext(cashier, "630102")
+    if row.journal is JournalMeaning.NOTHING_TO_UNDO:
+        assert client.reverse(ctx, msgids(), PERSON, msgids(), "2207") is (
+            ReversalOutcome.NOTHING_TO_UNDO
+        )
+        return
+    with pytest.raises(PlatformRejected) as refused:
+        client.reverse(ctx, msgids(), PERSON, msgids(), "2207")
+    assert refused.value.category is row.category
+    assert refused.value.failure.extra["journal"] == row.journal.value
+    assert refused.value.failure.platform_text == row.example
+
+
+def test_a_reversal_refused_for_a_person_to_see_is_escalated_at_once(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    """ "escalate" rows are not retried five more times: the supervisor sees them now."""
+    sandbox.set_faults(
+        [
+            {"infno": "2207", "kind": "drop_after", "nth": [1]},
+            {"infno": "2601", "kind": "reject", "params": {"err_msg": "就诊凭证编号不能为空"}},
+        ]
+    )
+    engine.settle_visit(demo_bill("01"), cashier)
+
+    summary = engine.start()
+
+    (row,) = summary.escalated
+    assert (row.state, row.infno, row.attempts) == (JournalState.ESCALATED, "2207", 1)
+    assert sandbox.request_count("2601") == 1

@@ -6,6 +6,9 @@
 * ``cancel BILL`` — settle it, then cancel the first settled group;
 * ``day_close BILL`` — settle it, then close the day;
 * ``loop SEED`` — settle random demo visits until killed;
+* ``mixed SEED ACTIONS`` — a headless engine like the window's: ACTIONS random steps of settling, cancelling
+  its own settlements and resolving the journal, each failure handled like the window does (shown, go
+  on); prints one JSON line of outcome counts; exit 1 if an internal error occurred;
 * ``disk LIMIT BILL`` — like ``settle`` with ``RLIMIT_FSIZE`` = LIMIT bytes (SIGXFSZ ignored, so
   writes fail with EFBIG instead of killing the process).
 
@@ -14,6 +17,7 @@ Exit codes: 0 done, 3 an expected failure (printed), 86 a crash point fired (``S
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import resource
@@ -51,8 +55,41 @@ def main(argv: list[str]) -> int:
         engine.close()
 
 
+# Codes that mean a bug, never an expected refusal (issue #16: two processes on one store).
+INTERNAL = frozenset({"journal_transition", "journal_ownership_lost", "app_error"})
+
+
+def _mixed(engine, seed: int, actions: int) -> int:  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+    cashier = engine.operator("C001")
+    approval = SupervisorApproval("S001", SUPERVISOR_PASSWORD)
+    outcomes: dict[str, int] = {}
+    mine: list[str] = []
+    engine.start(wait=False)
+    for _ in range(actions):
+        step = rng.random()
+        try:
+            if step < 0.15:
+                engine.start(wait=True)
+                outcome = "resolved"
+            elif step < 0.3 and mine:
+                engine.cancel(mine.pop(), cashier, approval)
+                outcome = "cancelled"
+            else:
+                bill = engine.settle_visit(demo_bill(rng.choice(SETTLEABLE)), cashier)
+                mine.extend(g.settlement_id for g in bill.groups if g.settlement_id and g.med_type)
+                outcome = "settled"
+        except AppError as exc:
+            outcome = exc.code
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    sys.stdout.write(json.dumps(outcomes) + "\n")
+    return 1 if INTERNAL & set(outcomes) else 0
+
+
 def _run(engine, scenario: str, args: list[str]) -> int:  # type: ignore[no-untyped-def]
     cashier, supervisor = engine.operator("C001"), engine.operator("S001")
+    if scenario == "mixed":
+        return _mixed(engine, int(args[0]), int(args[1]))
     if scenario == "loop":
         rng = random.Random(int(args[0]))
         while True:

@@ -12,10 +12,7 @@ from app.platform.envelope import wire_date
 from app.platform.fields import rows, text
 from app.platform.files import FileTicket, read_zipped_text, tab_rows
 from app.platform.session import PlatformSession
-from app.services.ports.platform import (
-    CallContext,
-    CataloguePage,
-)
+from app.services.ports.platform import CallContext, CataloguePage
 
 CATALOGUE_DOWNLOADS = frozenset({"1301", "1305", "1306"})
 
@@ -57,7 +54,6 @@ CATALOGUE_FILE_COLUMNS = (
     "selfpay_prop", "pric_uplmt_amt", "lmt_used_flag", "list_type", "vali_flag", "begndate",
     "enddate", "ver",
 )  # fmt: skip
-
 
 _MAX_CELL = 1000
 

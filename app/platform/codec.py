@@ -16,12 +16,9 @@ from typing import Any
 
 MAX_DEPTH = 32
 
-
 MAX_ERR_MSG = 300
 
-
 _INFCODE = re.compile(r"-?[0-9]{1,6}")
-
 
 CONTROL_CHARACTERS = {c: None for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
 

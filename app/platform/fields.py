@@ -20,9 +20,7 @@ from app.platform.envelope import CHINA_TIME
 
 MAX_TEXT = 4000
 
-
 RATIO_PLACES = Decimal("0.0001")
-
 
 T = TypeVar("T")
 
@@ -133,9 +131,7 @@ def ratio(parent: Mapping[str, Any], key: str, *, required: bool = True) -> Deci
 
 _FRACTION = re.compile(r"\.[0-9]{1,9}$")
 
-
 _DAY_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d")
-
 
 _TIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",

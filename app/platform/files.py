@@ -12,7 +12,6 @@ from app.platform.fields import money
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
-
 MAX_FILE_MEMBERS = 16
 
 

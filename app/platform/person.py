@@ -12,9 +12,7 @@ from app.domain.visit import Credential, CredentialKind
 from app.platform.codec import ProtocolError
 from app.platform.fields import day, money, node, rows, text, tolerant
 from app.platform.session import PlatformSession
-from app.services.ports.platform import (
-    CallContext,
-)
+from app.services.ports.platform import CallContext
 
 log = logging.getLogger(__name__)
 

@@ -127,7 +127,6 @@ def parse_file_info(output: Mapping[str, Any]) -> FileTicket:
 
 DETAIL_RESULT_COLUMNS = 10
 
-
 STATEMENT_RESULTS = frozenset({"0", "1", "2", "3"})
 
 

@@ -27,12 +27,7 @@ from typing import Any, TypeVar
 from app.config import PlatformSettings, WindowSettings
 from app.domain.hospital import HospitalProfile
 from app.domain.operator import Operator
-from app.errors import (
-    InputError,
-    OutcomeUnknown,
-    PlatformRejected,
-    PlatformUnavailable,
-)
+from app.errors import InputError, OutcomeUnknown, PlatformRejected, PlatformUnavailable
 from app.platform import outcomes
 from app.platform.codec import ProtocolError, Reply, dumps, parse_reply
 from app.platform.envelope import EnvelopeContext, build_envelope, china_time
@@ -49,21 +44,16 @@ from app.platform.transport import (
     Transport,
 )
 from app.services.ports.clock import Clock
-from app.services.ports.platform import (
-    CallContext,
-)
+from app.services.ports.platform import CallContext
 
 log = logging.getLogger(__name__)
 
-
 JSON_TYPE = "application/json; charset=utf-8"
-
 
 # Calls that change nothing on the platform (9002 only ends a sign-in): safe to repeat.
 RETRYABLE_INFNOS = frozenset(
     {"9001", "9002", "1101", "5301", "2206", "5203", "1312", "1301", "1305", "1306", "3201", "9102"}
 )
-
 
 # Refusals that mean "your sign_no is no longer valid" rather than anything about the request.
 _SIGN_IN_EXPIRED = (
@@ -74,7 +64,6 @@ _SIGN_IN_EXPIRED = (
     "签到已过期",
     "请重新签到",
 )
-
 
 T = TypeVar("T")
 

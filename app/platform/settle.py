@@ -23,10 +23,7 @@ from app.domain.settlement import (
     check_balance,
     check_details,
 )
-from app.errors import (
-    PlatformMaintenance,
-    PlatformRejected,
-)
+from app.errors import PlatformMaintenance, PlatformRejected
 from app.platform import outcomes
 from app.platform.answer_profile import AnswerProfile, national_profile, profile_for
 from app.platform.codec import ProtocolError

@@ -5,7 +5,7 @@ to the socket. Our connection classes mark the moment of the first write, so a f
 (connection refused, DNS, TLS handshake, certificate or pin rejected, connect timeout) is
 :class:`NotSent` — provably never reached the platform — and any failure after it is
 :class:`MaybeSent`. There are no transport-level retries and no redirects; retries of read-only calls
-live in the client, each with a new msgid.
+live in the session (:mod:`app.platform.session`), each with a new msgid.
 """
 
 from __future__ import annotations

@@ -6,10 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.domain.bill import FeeLine
-from app.domain.settlement import (
-    LineSplit,
-    check_split,
-)
+from app.domain.settlement import LineSplit, check_split
 from app.platform.codec import ProtocolError, sanitise
 from app.platform.envelope import wire_time
 from app.platform.fields import (
@@ -23,12 +20,7 @@ from app.platform.fields import (
     text,
 )
 from app.platform.session import PlatformSession, no_output
-from app.services.ports.platform import (
-    CallContext,
-    FeeUpload,
-    RegisterRequest,
-    VisitUpload,
-)
+from app.services.ports.platform import CallContext, FeeUpload, RegisterRequest, VisitUpload
 
 
 def register(

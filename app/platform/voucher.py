@@ -7,18 +7,13 @@ import time
 from dataclasses import dataclass
 
 from app.domain.operator import Operator
-from app.errors import (
-    OutcomeUnknown,
-    PlatformUnavailable,
-)
+from app.errors import OutcomeUnknown, PlatformUnavailable
 from app.platform import outcomes
 from app.platform.codec import ProtocolError, dumps, integer_code, loads, sanitise
 from app.platform.fields import node, text
 from app.platform.session import PlatformSession, err_msg_of
 from app.platform.transport import MaybeSent, NotSent
-from app.services.ports.platform import (
-    VoucherIdentity,
-)
+from app.services.ports.platform import VoucherIdentity
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 :func:`install_shift_report` adds to the journal tab a "Shift report…" button (a cashier: their own
 shift today; a supervisor: anyone's, or everyone's when the code is left empty) and, for supervisors
-and administrators, "Import catalogue…"; and it runs the day close with a progress dialog. The report
+and administrators, "Import catalogue…" and "Sync catalogue"; and it runs the day close with a progress dialog. The report
 is made and rendered on the STORE lane, the day close on the NETWORK lane, the import on the STORE
 lane — never on the GUI thread — and the PDF is shown in the window's print preview.
 """
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.operator import Action, Operator
 from app.errors import UserCancelled
+from app.services.catalogue import SyncResult
 from app.services.day_close import DayCloseReport
 from app.services.shift_report import RenderedShiftReport
 from app.ui import main_window
@@ -49,21 +50,26 @@ class ShiftReportActions(QObject):
         self.last_progress: DialogProgress | None = None
         self.last_report: RenderedShiftReport | None = None
         self.last_day_close: DayCloseReport | None = None
+        self.last_sync: SyncResult | None = None
         tab = window.day_close_button.parentWidget()
         assert tab is not None  # the button lives in the journal tab
         self.report_button = QPushButton(self.tr("Shift report…"), tab)
         self.report_button.setObjectName("shiftReportButton")
         self.import_button = QPushButton(self.tr("Import catalogue…"), tab)
         self.import_button.setObjectName("catalogueImportButton")
+        self.sync_button = QPushButton(self.tr("Sync catalogue"), tab)
+        self.sync_button.setObjectName("catalogueSyncButton")
         row = QHBoxLayout()
         row.addWidget(self.report_button)
         row.addWidget(self.import_button)
+        row.addWidget(self.sync_button)
         row.addStretch(1)
         layout = tab.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.addLayout(row)
         self.report_button.clicked.connect(self.ask_shift_report)
         self.import_button.clicked.connect(self.ask_import)
+        self.sync_button.clicked.connect(self.sync_catalogue)
         # The day close gets a progress dialog: this replaces the window's plain call.
         window.day_close_button.clicked.disconnect(window.day_close)
         window.day_close_button.clicked.connect(self.day_close)
@@ -173,6 +179,28 @@ class ShiftReportActions(QObject):
             lane=Lane.STORE,
         )
 
+    def sync_catalogue(self) -> None:
+        """Download the platform's catalogue changes with a progress dialog."""
+        operator = self._operator(Action.SYNC_CATALOGUE)
+        if operator is None:
+            return
+
+        def synced(result: SyncResult) -> None:
+            self.last_sync = result
+            self.window.statusBar().showMessage(
+                self.tr("Catalogue synced: {count} items updated.").format(count=result.updated)
+            )
+
+        self.last_progress, _ = run_with_progress(
+            self.window,
+            self.window.runner,
+            self.tr("Syncing the catalogue…"),
+            lambda sink: self.backend.sync_catalogue(operator, sink),
+            on_success=synced,
+            on_failure=self._failed,
+            lane=Lane.NETWORK,
+        )
+
     # ------------------------------------------------------------------ helpers
 
     def _operator(self, action: Action) -> Operator | None:
@@ -193,6 +221,7 @@ class ShiftReportActions(QObject):
         """Show the buttons the logged-in role may use."""
         self.report_button.setVisible(self.window.can(Action.PRINT_RECEIPT))
         self.import_button.setVisible(self.window.can(Action.SYNC_CATALOGUE))
+        self.sync_button.setVisible(self.window.can(Action.SYNC_CATALOGUE))
 
 
 def install_shift_report(window: MainWindow, backend: ShiftBackend) -> ShiftReportActions:

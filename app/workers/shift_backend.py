@@ -14,6 +14,7 @@ from typing import Protocol
 from app.domain.operator import Operator
 from app.domain.shift_report import ShiftReport
 from app.printing.shift_report_pdf import ShiftReportPdf
+from app.services.catalogue import SyncResult
 from app.services.day_close import DayCloseReport
 from app.services.engine import Engine
 from app.services.ports.progress import ProgressSink
@@ -44,6 +45,10 @@ class ShiftBackend(Protocol):
 
     def import_catalogue(self, path: Path, progress: ProgressSink) -> int:
         """Import a catalogue file, reporting progress (cancellable until the commit)."""
+        ...
+
+    def sync_catalogue(self, operator: Operator, progress: ProgressSink) -> SyncResult:
+        """Download 1301/1305/1306 and apply them (cancellable between downloads)."""
         ...
 
 
@@ -77,3 +82,7 @@ class EngineShiftBackend:
     def import_catalogue(self, path: Path, progress: ProgressSink) -> int:
         """See :class:`ShiftBackend`."""
         return self._engine.catalogue.import_file(path, progress)
+
+    def sync_catalogue(self, operator: Operator, progress: ProgressSink) -> SyncResult:
+        """See :class:`ShiftBackend`."""
+        return self._engine.catalogue.sync(operator, progress)

@@ -112,12 +112,12 @@
 <context>
     <name>DialogProgress</name>
     <message>
-        <location filename="../../app/ui/progress_dialog.py" line="36"/>
+        <location filename="../work/wt-shift/app/ui/progress_dialog.py" line="36"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/progress_dialog.py" line="58"/>
+        <location filename="../work/wt-shift/app/ui/progress_dialog.py" line="58"/>
         <source>Stopping at a safe point…</source>
         <translation>正在停止（会在可以安全停止的地方停下）……</translation>
     </message>
@@ -1043,74 +1043,89 @@
 <context>
     <name>ShiftReportActions</name>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="54"/>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="56"/>
         <source>Shift report…</source>
         <translation>交班表……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="56"/>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="58"/>
         <source>Import catalogue…</source>
         <translation>导入目录……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="82"/>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="88"/>
         <source>Shift report</source>
         <translation>交班表</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="83"/>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="89"/>
         <source>Cashier code (leave empty for every cashier):</source>
         <translation>收费员工号（留空为全部收费员）：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="104"/>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="110"/>
         <source>Preparing the shift report…</source>
         <translation>正在生成交班表……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="126"/>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="132"/>
         <source>Day close</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="127"/>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="133"/>
         <source>Close the day and reconcile with the platform?</source>
         <translation>进行日结并与医保平台对账？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="133"/>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="139"/>
         <source>Reconciling with the platform…</source>
         <translation>正在与医保平台对账…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="149"/>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="155"/>
         <source>Import catalogue</source>
         <translation>导入目录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="149"/>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="155"/>
         <source>Catalogue (*.json *.csv)</source>
         <translation>目录文件 (*.json *.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="161"/>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="167"/>
         <source>Catalogue imported: {count} items.</source>
         <translation>目录已导入：{count} 条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="169"/>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="175"/>
         <source>Importing the catalogue…</source>
         <translation>正在导入目录……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="181"/>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="209"/>
         <source>Your role cannot do this; ask a supervisor.</source>
         <translation>当前岗位不能进行此操作，请联系收费主管。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="188"/>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="216"/>
         <source>Stopped; nothing was changed.</source>
         <translation>已停止，未做任何改动。</translation>
+    </message>
+    <message>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="60"/>
+        <source>Sync catalogue</source>
+        <translation>同步目录</translation>
+    </message>
+    <message>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="191"/>
+        <source>Catalogue synced: {count} items updated.</source>
+        <translation>目录已同步：更新 {count} 条。</translation>
+    </message>
+    <message>
+        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="197"/>
+        <source>Syncing the catalogue…</source>
+        <translation>正在同步目录……</translation>
     </message>
 </context>
 <context>

@@ -116,3 +116,21 @@ def test_the_day_close_runs_with_a_progress_dialog(
     assert [s.label[:10] for s in progress.steps] == ["总额对账（3201）", "保存日结结果"]
     assert not progress.dialog.isVisible()
     assert desk.window.day_close_label.text() == actions.last_day_close.summary()  # type: ignore[union-attr]
+
+
+def test_catalogue_sync_runs_with_a_progress_dialog(
+    qtbot: QtBot, open_desk: Callable[..., Desk], sandbox: SandboxServer
+) -> None:
+    desk = open_desk(sandbox, operator="S001")
+    actions = _install(desk)
+    assert not actions.sync_button.isHidden()
+
+    actions.sync_button.click()
+
+    qtbot.waitUntil(lambda: actions.last_sync is not None, timeout=30_000)
+    progress = actions.last_progress
+    assert progress is not None
+    assert [s.label for s in progress.steps] == [
+        "下载目录（1301）", "下载目录（1305）", "下载目录（1306）", "更新本地目录",
+    ]  # fmt: skip
+    assert not progress.dialog.isVisible()

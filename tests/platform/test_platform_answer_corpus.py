@@ -7,11 +7,24 @@ an answer that cannot say what was settled. Every parser runs over every case of
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from answer_corpus import ANSWERED_AT, CASES, MSGID, ORIGINAL_SETTLEMENT, PERSON, VISIT, Case
+from answer_corpus import (
+    ANSWERED_AT,
+    CASES,
+    MSGID,
+    ORIGINAL_SETTLEMENT,
+    PERSON,
+    VISIT,
+    Case,
+    envelope,
+    hebei_settlement,
+)
 from golden_cases import GOLDEN_NAMES, check_result, pipeline
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.platform.answer_profile import national_profile, profile_for
 from app.platform.codec import ProtocolError, parse_reply
@@ -81,3 +94,59 @@ def test_a_place_section_overrides_only_what_it_names() -> None:
     place = national_profile().with_overrides({"not_fund_types": ["999997"]})
     assert place.hospital_share == national_profile().hospital_share
     assert "999997" in place.non_fund_types
+
+
+ABSENT = object()
+ZERO_FORMS: tuple[object, ...] = (Decimal("0.00"), Decimal(0), 0, "", None, ABSENT)
+OPTIONAL_ZEROS = ("cvlserv_pay", "hifes_pay", "hifmi_pay", "hifob_pay", "maf_pay", "oth_pay",
+                  "act_pay_dedc", "acct_mulaid_pay", "overlmt_selfpay", "fulamt_ownpay_amt")  # fmt: skip
+fen = st.integers(min_value=0, max_value=10**8)
+
+
+@given(
+    fund=fen, account=fen, cash=fen, hospital=fen,
+    zero_forms=st.lists(st.sampled_from(ZERO_FORMS), min_size=len(OPTIONAL_ZEROS),
+                        max_size=len(OPTIONAL_ZEROS)),
+    hospital_field=st.sampled_from(("hosp_part_amt", "ownpay_hosp_part")),
+    blank_rows=st.integers(0, 3),
+    cancellation=st.booleans(),
+)  # fmt: skip
+@settings(max_examples=300, deadline=None)
+def test_any_balanced_answer_in_any_dialect_keeps_its_money(
+    *,
+    fund: int, account: int, cash: int, hospital: int, zero_forms: list[object],
+    hospital_field: str, blank_rows: int, cancellation: bool,
+) -> None:  # fmt: skip
+    """Whatever the province writes for empty amounts and wherever it puts the hospital's share,
+    a balanced answer is read with exactly its money — or, if a 2207/2208, never refused."""
+    sign = -1 if cancellation else 1
+    amounts = {name: sign * Decimal(value) / 100 for name, value in
+               {"fund": fund, "account": account, "cash": cash, "hospital": hospital}.items()}  # fmt: skip
+    total = sum(amounts.values(), Decimal(0))
+    answer = hebei_settlement()
+    info = answer["setlinfo"]
+    info.update({
+        "setl_id": "400125300" if cancellation else "400125241",
+        "medfee_sumamt": total, "inscp_scp_amt": total, "preselfpay_amt": Decimal("0.00"),
+        "hifp_pay": amounts["fund"], "fund_pay_sumamt": amounts["fund"],
+        "acct_pay": amounts["account"], "psn_cash_pay": amounts["cash"],
+        "psn_part_amt": amounts["account"] + amounts["cash"], "hosp_part_amt": None,
+        hospital_field: amounts["hospital"],
+    })  # fmt: skip
+    for name, form in zip(OPTIONAL_ZEROS, zero_forms, strict=True):
+        if form is ABSENT:
+            info.pop(name, None)
+        else:
+            info[name] = form
+    answer["setldetail"] = [{"fund_pay_type": "310100", "fund_payamt": amounts["fund"]}] + [
+        {"fund_pay_type": "", "fund_payamt": ""} for _ in range(blank_rows)
+    ]
+    case = Case("generated", "2208" if cancellation else "2207", envelope(answer), "ok")
+
+    result = parse(case)
+
+    totals = result.totals
+    assert (totals.total, totals.fund, totals.account, totals.cash, totals.hospital) == (
+        total, amounts["fund"], amounts["account"], amounts["cash"], amounts["hospital"],
+    )  # fmt: skip
+    assert sum(note.startswith("setldetail row") for note in totals.unread) == blank_rows

@@ -1,4 +1,7 @@
-"""Composition root: the only place that wires settings, store, client, devices, services and UI.
+"""Entry point and the window's start-up: settings, the data folder's lock, logging, the UI.
+
+The engine, the devices and the window's backend are composed by :mod:`app.wiring` (the same
+functions the CLI and the test fixtures use); this module adds the window and the demo.
 
 ``settlement-window COMMAND …`` runs a console subcommand (:mod:`app.cli.main`).
 ``settlement-window [--config FILE] [--data-dir DIR]`` opens the cashier window for the configured
@@ -26,8 +29,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 # Only the standard library modules PySide6 imports anyway are imported at module level: this module
 # is on the path to the window's first paint (see app/ui/shell.py and docs/performance.md).
@@ -37,13 +39,11 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from app.config import Settings
-    from app.domain.operator import Role
     from app.sandbox import SandboxServer
     from app.services.bill_import import ImportedVisit
     from app.services.eligibility import EligibilityView
     from app.services.engine import Engine
     from app.services.ports.devices import DeviceHandler
-    from app.services.receipts import ReceiptService
     from app.ui.device_handler import QtDeviceHandler
     from app.ui.errors import MessageBridge
     from app.ui.main_window import MainWindow
@@ -58,7 +58,6 @@ DEMO_OPERATORS: tuple[tuple[str, str, str, str], ...] = (
     ("R001", "挂号员丙", "registration", "demo-desk-2026"),
     ("S001", "主管乙", "supervisor", "demo-super-2026"),
 )
-PROBE_TIMEOUT_S = 1.0
 
 
 def _gui_options(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -348,8 +347,7 @@ def _compose(
     hasher: Any,
 ) -> Composition:
     """Worker thread: sandbox (demo), single-instance lock, logging, engine, devices, receipts."""
-    from app.wiring import build_engine  # noqa: PLC0415
-    from app.workers.engine_backend import EngineBackend  # noqa: PLC0415
+    from app.wiring import build_backend, build_engine  # noqa: PLC0415
 
     settings, folder = _settings_and_folder(session, loaded, demo=demo, data_dir=data_dir)
     session.lock = _single_instance(folder)
@@ -365,21 +363,17 @@ def _compose(
     if demo:
         assert session.server is not None
         _warm_up_sandbox(session.server)
-        prepare_demo(session.engine)
-        composition.reader, composition.cards = demo_card_reader(handler)
-        session.closers.append(composition.reader.close)
+        desk = prepare_demo_desk(session.engine, handler)
+        composition.reader, composition.cards = desk
+        session.closers.append(desk.reader.close)
     else:
         composition.reader = configured_card_reader(settings, handler)
         if composition.reader is not None:
             session.closers.append(composition.reader.close)
     hand_off = _start_his(session, session.engine)
     _warm_up_receipts(settings)
-    composition.backend = EngineBackend(
-        session.engine,
-        card_reader=composition.reader,
-        hand_off=hand_off,
-        receipts=build_receipts(session.engine, settings, folder),
-        probe=probe_for(settings.platform.url),
+    composition.backend = build_backend(
+        session.engine, card_reader=composition.reader, hand_off=hand_off
     )
     _freeze_start_up_objects()
     return composition
@@ -474,56 +468,6 @@ def _start_logging(session: WindowSession, folder: Path, settings: Settings) -> 
     session.closers.append(handle.close)
 
 
-def probe_for(url: str) -> Callable[[], bool]:
-    """A cheap reachability check: can a TCP connection be opened to the platform's host?"""
-    parts = urlsplit(url)
-    host = parts.hostname or "127.0.0.1"
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-
-    def probe() -> bool:
-        import socket  # noqa: PLC0415  (not on the way to the first paint)
-
-        try:
-            with socket.create_connection((host, port), timeout=PROBE_TIMEOUT_S):
-                return True
-        except OSError:
-            return False
-
-    return probe
-
-
-def build_receipts(engine: Engine, settings: Settings, folder: Path) -> ReceiptService:
-    """The receipt service: the engine's if it has one, else one for the configured printer kind.
-
-    ``pdf`` and ``escpos`` come from :func:`app.hardware.factory.make_receipt_printer`; ``system``
-    prints through the window's preview dialog.
-    """
-    from app.hardware.factory import make_receipt_printer  # noqa: PLC0415
-    from app.hardware.printer.pdf_file import PdfFilePrinter  # noqa: PLC0415
-    from app.printing.receipt_pdf import ReportlabReceiptRenderer  # noqa: PLC0415
-    from app.services.receipts import ReceiptService  # noqa: PLC0415
-
-    if isinstance(engine.receipts, ReceiptService):
-        return engine.receipts
-    archive = folder / "receipts"
-    printer: Any
-    if settings.printer.kind == "system":
-        from app.ui.print_preview import SystemReceiptPrinter  # noqa: PLC0415
-
-        printer = SystemReceiptPrinter(settings.printer.name)
-    else:
-        printer = make_receipt_printer(settings, archive)
-    return ReceiptService(
-        engine.uow_factory,
-        engine.clock,
-        settings.hospital,
-        ReportlabReceiptRenderer(settings.printer.layout),
-        printer,
-        archive=PdfFilePrinter,
-        window_no=settings.window.device_no,
-    )
-
-
 def _connect_scanner(session: WindowSession, window: MainWindow) -> None:
     """Scanner bursts anywhere in the window become e-voucher codes; garbled scans are explained."""
     from app.ui.scanner_filter import install_scanner_filter  # noqa: PLC0415
@@ -547,6 +491,21 @@ def prepare_demo(engine: Engine) -> None:
         uow.commit()
     if engine.catalogue.count() == 0:
         engine.catalogue.import_file(CATALOGUE_FILE)
+
+
+class DemoDesk(NamedTuple):
+    """What a demo window adds to the engine: the simulated reader and its cards' labels."""
+
+    reader: Any
+    cards: tuple[str, ...]
+
+
+def prepare_demo_desk(engine: Engine, handler: DeviceHandler) -> DemoDesk:
+    """Demo operators and catalogue in the engine's store and the sandbox people's cards in a
+    simulated reader (the demo window and the GUI test fixtures both start this way)."""
+    prepare_demo(engine)
+    reader, cards = demo_card_reader(handler)
+    return DemoDesk(reader, cards)
 
 
 def demo_card_reader(handler: DeviceHandler) -> tuple[Any, tuple[str, ...]]:
@@ -582,10 +541,3 @@ def _start_his(
     worker = OutboxWorker(engine.his_outbox).start()
     session.closers.append(worker.stop)
     return his_hand_off(engine.his)
-
-
-def demo_role(code: str) -> Role:
-    """The role of a demo operator code."""
-    from app.domain.operator import Role  # noqa: PLC0415
-
-    return next(Role(role) for c, _, role, _ in DEMO_OPERATORS if c == code)

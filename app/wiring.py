@@ -1,7 +1,15 @@
-"""Composition of the settlement engine: settings → store, platform client, services.
+"""The one composition: settings → store, platform client, devices, services, the window's backend.
 
-The only place that knows both the adapters (``app.store``, ``app.platform``) and the services. The
-window (``app.main`` → ``app.ui``) and the CLI get the finished :class:`~app.services.engine.Engine`.
+The only place that knows both the adapters (``app.store``, ``app.platform``, ``app.hardware``,
+``app.printing``) and the services. The window (``app.main``), the CLI (its engine and its admin
+commands, which need only the local store) and the test fixtures all build through these functions,
+so a wiring mistake shows in every one of them (``tests/unit/test_composition.py``):
+
+* :func:`build_engine` — the engine of a data folder;
+* :func:`open_local_store`, :func:`port_of`, :func:`auth_service` — the admin commands' store and
+  login, with the same login policy as the engine (:func:`login_policy`);
+* :func:`receipt_printer` — the configured printer, chosen here only;
+* :func:`build_backend` — the window's backend over an engine.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import cast
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 
@@ -31,19 +40,22 @@ from app.services.config_audit import record_config_change
 from app.services.day_close import DayCloseService
 from app.services.eligibility import EligibilityService
 from app.services.engine import Engine
-from app.services.his import HisService, his_charge_check
+from app.services.his import HisService, his_charge_check, his_hand_off
 from app.services.his_outbox import HisOutbox
 from app.services.his_results import recording_results
 from app.services.journaling import JournaledCaller
 from app.services.ports.clock import Clock, SystemClock
-from app.services.ports.devices import ReceiptPrinter
+from app.services.ports.devices import CardReader, ReceiptPrinter
 from app.services.ports.his import HisGateway
 from app.services.ports.store import UnitOfWorkFactory
 from app.services.receipts import ReceiptService
 from app.services.recovery import DEFAULT_MAX_ATTEMPTS, Backoff, RecoveryService
 from app.services.settlement import SettlementService
-from app.store import KeyProvider, default_key_provider, open_store
+from app.store import KeyProvider, Store, default_key_provider, open_store
 from app.store.leases import FileLeases
+from app.workers.engine_backend import EngineBackend, HandOff
+
+PROBE_TIMEOUT_S = 1.0
 
 log = logging.getLogger(__name__)
 
@@ -123,11 +135,8 @@ def build_engine(
         StoreError: the database cannot be opened safely.
     """
     clock = clock or SystemClock()
-    store = open_store(
-        database_path(data_dir),
-        key_provider or default_key_provider(data_dir),
-        clock,
-        password_hasher=password_hasher,
+    store = open_local_store(
+        data_dir, clock, key_provider=key_provider, password_hasher=password_hasher
     )
     try:
         # This process's lease: its journal rows are its own until it dies (docs/concurrency.md).
@@ -136,10 +145,8 @@ def build_engine(
         store.close()
         raise
     try:
-        # The store's unit of work binds concrete repository classes; the services see the port.
-        uow_factory = cast(UnitOfWorkFactory, store.uow_factory())
         # Every stored settlement also writes its HIS results to the outbox (same transaction).
-        uow_factory = recording_results(uow_factory, clock)
+        uow_factory = recording_results(port_of(store), clock)
         _audit_config_change(uow_factory, clock, settings)
         hospital = settings.hospital
         client = PlatformClient(
@@ -150,6 +157,7 @@ def build_engine(
             clock,
             backoff_seconds=read_backoff_seconds,
         )
+        printer = receipt_printer(settings, data_dir)
     except BaseException:
         leases.close()
         store.close()
@@ -166,16 +174,7 @@ def build_engine(
         backoff=reversal_backoff,
         sleep=sleep,
     )
-    auth = AuthService(
-        uow_factory,
-        clock,
-        LoginPolicy.of(
-            settings.login.max_failures,
-            settings.login.lockout_minutes,
-            settings.idle_lock_minutes,
-            settings.login.second_factor_roles,
-        ),
-    )
+    auth = AuthService(uow_factory, clock, login_policy(settings))
     eligibility = EligibilityService(
         client, uow_factory, clock, hospital, settings.cache_max_age_hours
     )
@@ -207,7 +206,8 @@ def build_engine(
         clock,
         hospital,
         DeferredReceiptRenderer(settings.printer.layout),  # reportlab loads at first print
-        _receipt_printer(settings, data_dir),
+        printer,
+        archive=PdfFilePrinter,
         window_no=settings.window.device_no,
     )
 
@@ -274,10 +274,100 @@ def _audit_config_change(uow_factory: UnitOfWorkFactory, clock: Clock, settings:
         log.warning("configuration change not recorded this time (%s)", exc.code)
 
 
-def _receipt_printer(settings: Settings, data_dir: Path) -> ReceiptPrinter:
-    """The configured printer; with ``printer.kind = system`` the window prints through its preview
-    dialog, and the engine keeps a PDF copy of each receipt in the data folder."""
-    folder = data_dir / "receipts"
+def open_local_store(
+    data_dir: Path,
+    clock: Clock,
+    *,
+    key_provider: KeyProvider | None = None,
+    password_hasher: PasswordHasher | None = None,
+) -> Store:
+    """The store of ``data_dir`` (created 0700 if missing, migrated), with its key.
+
+    Raises:
+        StoreError: the folder cannot be created or the database cannot be opened safely.
+    """
+    try:
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        raise StoreError(
+            f"无法创建数据目录 {data_dir}，请检查权限或磁盘。", code="data_dir_create"
+        ) from None
+    return open_store(
+        database_path(data_dir),
+        key_provider or default_key_provider(data_dir),
+        clock,
+        password_hasher=password_hasher,
+    )
+
+
+def port_of(store: Store) -> UnitOfWorkFactory:
+    """The store's unit-of-work factory as the services' port.
+
+    The store's unit of work binds concrete repository classes, narrower than the port's mutable
+    attributes (which mypy treats as invariant); the structure is the same.
+    """
+    return cast(UnitOfWorkFactory, store.uow_factory())
+
+
+def login_policy(settings: Settings) -> LoginPolicy:
+    """``[login]`` and ``ui.idle_lock_minutes`` as the auth service's policy."""
+    return LoginPolicy.of(
+        settings.login.max_failures,
+        settings.login.lockout_minutes,
+        settings.idle_lock_minutes,
+        settings.login.second_factor_roles,
+    )
+
+
+def auth_service(store: Store, settings: Settings, clock: Clock | None = None) -> AuthService:
+    """Login and user management over ``store``, with the engine's policy (the admin commands)."""
+    return AuthService(port_of(store), clock or SystemClock(), login_policy(settings))
+
+
+def receipt_printer(settings: Settings, data_dir: Path) -> ReceiptPrinter:
+    """The configured receipt printer; the only place the printer is chosen.
+
+    ``pdf`` saves each receipt in ``data_dir/receipts``; ``escpos`` sends it to the thermal printer;
+    ``system`` sends it to the operating system's printer ``printer.name`` (the default one when
+    empty), the same pages the window's preview shows.
+    """
     if settings.printer.kind == "system":
-        return PdfFilePrinter(folder)
-    return make_receipt_printer(settings, folder)
+        # Qt's print support is loaded only when this kind is configured.
+        from app.printing.system_printer import SystemReceiptPrinter  # noqa: PLC0415
+
+        return SystemReceiptPrinter(settings.printer.name)
+    return make_receipt_printer(settings, data_dir / "receipts")
+
+
+def probe_for(url: str) -> Callable[[], bool]:
+    """A cheap reachability check: can a TCP connection be opened to the platform's host?"""
+    parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+
+    def probe() -> bool:
+        import socket  # noqa: PLC0415  (not on the way to the window's first paint)
+
+        try:
+            with socket.create_connection((host, port), timeout=PROBE_TIMEOUT_S):
+                return True
+        except OSError:
+            return False
+
+    return probe
+
+
+def build_backend(
+    engine: Engine, *, card_reader: CardReader | None, hand_off: HandOff | None = None
+) -> EngineBackend:
+    """The window's backend over ``engine``: its receipts, a probe of the configured platform, and
+    the HIS hand-off (the patient's unpaid visits) when a HIS is configured."""
+    if hand_off is None and engine.his is not None:
+        hand_off = his_hand_off(engine.his)
+    return EngineBackend(
+        engine,
+        card_reader=card_reader,
+        hand_off=hand_off,
+        receipts=engine.receipts,
+        probe=probe_for(engine.settings.platform.url),
+    )

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING
 
 from app.cli.logs import use_data_dir
 from app.cli.output import EXIT_USAGE, Output
@@ -31,18 +31,19 @@ from app.domain.operator import Action, Operator
 from app.errors import AppError, PermissionDenied, SecondFactorNeeded, StoreError
 from app.private_files import secure_data_folder
 from app.services.admin import purge_personal_data, run_backup
-from app.services.auth import AuthService, LoginPolicy, authorize
+from app.services.auth import AuthService, authorize
 from app.services.ports.clock import SystemClock
-from app.services.ports.store import UnitOfWorkFactory
 from app.store.backup import (
     StoreMaintenance,
     default_backup_name,
     inspect_database_file,
     restore_database,
 )
-from app.store.crypto import default_key_provider
-from app.store.db import Store, open_store
 from app.store.leases import live_leases
+
+if TYPE_CHECKING:
+    from app.services.ports.store import UnitOfWorkFactory
+    from app.store.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +107,9 @@ def window_closed(data_dir: Path) -> Iterator[None]:
 @contextmanager
 def opened_store(args: argparse.Namespace, settings: Settings) -> Iterator[Store]:
     """Open the store of the data folder (migrating it if needed) and close it afterwards."""
-    data_dir = cli_data_dir(args, settings)
-    ensure_private_dir(data_dir)
-    store = open_store(database_path(data_dir), default_key_provider(data_dir), SystemClock())
+    from app.wiring import open_local_store  # noqa: PLC0415 - the one composition, loaded when used
+
+    store = open_local_store(cli_data_dir(args, settings), SystemClock())
     try:
         yield store
     finally:
@@ -116,23 +117,17 @@ def opened_store(args: argparse.Namespace, settings: Settings) -> Iterator[Store
 
 
 def uow_factory_of(store: Store) -> UnitOfWorkFactory:
-    """The store's unit-of-work factory as the services' port.
+    """The store's unit-of-work factory as the services' port (see :func:`app.wiring.port_of`)."""
+    from app.wiring import port_of  # noqa: PLC0415
 
-    The concrete repositories are narrower than the port's mutable attributes, which mypy treats
-    as invariant; the structure is the same (see app/wiring.py).
-    """
-    return cast(UnitOfWorkFactory, store.uow_factory())
+    return port_of(store)
 
 
 def auth_service(store: Store, settings: Settings) -> AuthService:
-    """The auth service over ``store`` with the configured policy."""
-    policy = LoginPolicy.of(
-        settings.login.max_failures,
-        settings.login.lockout_minutes,
-        settings.idle_lock_minutes,
-        settings.login.second_factor_roles,
-    )
-    return AuthService(uow_factory_of(store), SystemClock(), policy)
+    """The auth service over ``store`` with the engine's login policy."""
+    from app.wiring import auth_service as composed  # noqa: PLC0415
+
+    return composed(store, settings, SystemClock())
 
 
 def read_secret(args: argparse.Namespace, attribute: str, prompt: str) -> str:

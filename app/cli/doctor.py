@@ -42,7 +42,7 @@ from app.config import (
 )
 from app.domain.operator import Operator, Role
 from app.errors import AppError, ConfigError, StoreError
-from app.services.auth import LoginPolicy, missing_second_factor
+from app.services.auth import missing_second_factor
 from app.services.doctor import (
     Check,
     Finding,
@@ -252,12 +252,9 @@ class _Doctor:
     def second_factor(self) -> Finding:
         settings = self._need_settings()
         store = self._need_store()
-        policy = LoginPolicy.of(
-            settings.login.max_failures,
-            settings.login.lockout_minutes,
-            settings.idle_lock_minutes,
-            settings.login.second_factor_roles,
-        )
+        from app.wiring import login_policy  # noqa: PLC0415 - the engine's policy, built in one place
+
+        policy = login_policy(settings)
         with store.uow_factory()() as uow:
             accounts = list(uow.operators.all())
         missing = missing_second_factor(accounts, policy)

@@ -13,11 +13,10 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.config import Settings
-from app.main import build_receipts, demo_card_reader, prepare_demo, probe_for
+from app.main import prepare_demo_desk
 from app.sandbox import SandboxServer
 from app.sandbox.his import start_demo_his
 from app.sandbox.his.http import HisHttpServer
-from app.services.his import his_hand_off
 from app.ui import errors as ui_errors
 from app.ui import main_window
 from app.ui.device_handler import QtDeviceHandler
@@ -25,7 +24,7 @@ from app.ui.dialogs.confirm_dialog import ConfirmDialog
 from app.ui.errors import MessageBridge, ShownMessage
 from app.ui.i18n import install_translator
 from app.ui.main_window import MainWindow
-from app.workers.engine_backend import EngineBackend
+from app.wiring import build_backend
 from app.workers.runner import TaskRunner
 from gui.desk import FAST, Desk, FakeClock, login
 
@@ -100,16 +99,10 @@ def open_desk(
         folder = data_dir or tmp_path / f"data{len(built)}"
         engine = make_engine(settings, folder, clock=clock)
         assert engine.his is not None
-        prepare_demo(engine)
         bridge = MessageBridge()
-        reader, labels = demo_card_reader(QtDeviceHandler(bridge))
-        backend = EngineBackend(
-            engine,
-            card_reader=reader,
-            hand_off=his_hand_off(engine.his),
-            probe=probe_for(settings.platform.url),
-            receipts=build_receipts(engine, settings, folder),
-        )
+        # The demo window's own composition (app.main / app.wiring), not a copy of it.
+        reader, labels = prepare_demo_desk(engine, QtDeviceHandler(bridge))
+        backend = build_backend(engine, card_reader=reader)  # the HIS hand-off of engine.his
         runner = TaskRunner()
         desk_messages: list[ShownMessage] = []
         bridge.shown.connect(desk_messages.append)

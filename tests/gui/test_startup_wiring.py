@@ -1,22 +1,20 @@
-"""Start-up wiring in app.main: the data folder and its lock, and the configured receipt printer."""
+"""Start-up wiring: the data folder and its lock (app.main), and the configured receipt printer."""
 
 from __future__ import annotations
 
-import dataclasses
 import stat
 from pathlib import Path
 
 import pytest
 from escpos.printer import Dummy
-from helpers.engine_fixtures import demo_bill, sandbox_settings
+from helpers.engine_fixtures import add_operators, demo_bill, make_engine, sandbox_settings
 
 from app.config import LOCK_FILE_NAME
-from app.domain.operator import Operator
 from app.errors import ConfigError
 from app.hardware import factory
-from app.main import _single_instance, build_receipts
+from app.main import _single_instance
 from app.sandbox import SandboxServer
-from app.services.engine import Engine
+from app.wiring import build_backend
 
 
 def test_data_folder_is_private_and_held_by_one_window(tmp_path: Path) -> None:
@@ -33,11 +31,7 @@ def test_data_folder_is_private_and_held_by_one_window(tmp_path: Path) -> None:
 
 
 def test_escpos_printer_kind_is_honoured(
-    engine: Engine,
-    cashier: Operator,
-    sandbox: SandboxServer,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     printed: list[Dummy] = []
 
@@ -55,11 +49,14 @@ def test_escpos_printer_kind_is_honoured(
         sandbox,
         printer={"kind": "escpos", "layout": "thermal80", "escpos_device": "tcp://192.0.2.1:9100"},
     )
-    bill = engine.settle_visit(demo_bill("01"), cashier)
-    without_engine_receipts = dataclasses.replace(engine, receipts=None)
-
-    receipts = build_receipts(without_engine_receipts, settings, tmp_path)
-    receipts.issue(bill.groups[0].settlement_id, cashier)
+    engine = make_engine(settings, tmp_path)
+    try:
+        cashier, _ = add_operators(engine)
+        bill = engine.settle_visit(demo_bill("01"), cashier)
+        backend = build_backend(engine, card_reader=None)
+        backend.receipts(cashier, bill.bill_id, reprint=False)
+    finally:
+        engine.close()
 
     (dummy,) = printed
     output = dummy.output

@@ -33,6 +33,7 @@ from app.his.http import HttpHis
 from app.his.middle import MiddleTablesHis
 from app.platform.client import PlatformClient
 from app.printing.deferred import DeferredReceiptRenderer
+from app.private_files import secure_data_folder
 from app.services.auth import AuthService, LoginPolicy
 from app.services.cancel import CancelService
 from app.services.catalogue import CatalogueService
@@ -287,7 +288,7 @@ def open_local_store(
         StoreError: the folder cannot be created or the database cannot be opened safely.
     """
     try:
-        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        secure_data_folder(data_dir)
     except OSError:
         raise StoreError(
             f"无法创建数据目录 {data_dir}，请检查权限或磁盘。", code="data_dir_create"

@@ -42,6 +42,9 @@ class Action(StrEnum):
     REISSUE_RECEIPT = "reissue_receipt"
     CANCEL_SETTLEMENT = "cancel_settlement"
     PARTIAL_REFUND = "partial_refund"
+    REQUEST_CANCELLATION = "request_cancellation"
+    REQUEST_PARTIAL_REFUND = "request_partial_refund"
+    REQUEST_REISSUE = "request_reissue"
     VIEW_HISTORY = "view_history"
     VIEW_JOURNAL = "view_journal"
     RESOLVE_JOURNAL = "resolve_journal"
@@ -56,7 +59,8 @@ class Action(StrEnum):
 
 _MONEY = frozenset(
     {Action.PRE_SETTLE, Action.SETTLE, Action.COLLECT_SELF_PAY, Action.EDIT_BILL,
-     Action.PRINT_RECEIPT, Action.COPY_RECEIPT}
+     Action.PRINT_RECEIPT, Action.COPY_RECEIPT, Action.REQUEST_CANCELLATION,
+     Action.REQUEST_PARTIAL_REFUND, Action.REQUEST_REISSUE}
 )  # fmt: skip
 _LOOKUP = frozenset({Action.IDENTIFY, Action.CHECK_ELIGIBILITY, Action.PRINT_ELIGIBILITY_SLIP})
 
@@ -95,6 +99,14 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 NEEDS_SUPERVISOR_AUTHORISATION = frozenset(
     {Action.CANCEL_SETTLEMENT, Action.PARTIAL_REFUND, Action.REISSUE_RECEIPT}
 )
+
+# Two rights per two-person action: the operator at the window must hold the right to *request* it,
+# the supervisor who types their credential the right to *approve* it (issue #11 item 3).
+REQUEST_RIGHT: dict[Action, Action] = {
+    Action.CANCEL_SETTLEMENT: Action.REQUEST_CANCELLATION,
+    Action.PARTIAL_REFUND: Action.REQUEST_PARTIAL_REFUND,
+    Action.REISSUE_RECEIPT: Action.REQUEST_REISSUE,
+}
 
 
 def allows(role: Role, action: Action) -> bool:

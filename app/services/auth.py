@@ -24,7 +24,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from app.domain.operator import NEEDS_SUPERVISOR_AUTHORISATION, Action, Operator, Role, allows
+from app.domain.operator import (
+    NEEDS_SUPERVISOR_AUTHORISATION,
+    REQUEST_RIGHT,
+    Action,
+    Operator,
+    Role,
+    allows,
+)
 from app.errors import InputError, PermissionDenied, SecondFactorNeeded
 from app.services.ports.clock import Clock
 from app.services.ports.store import OperatorAccount, UnitOfWork, UnitOfWorkFactory
@@ -62,6 +69,9 @@ ACTION_LABELS: dict[Action, str] = {
     Action.REISSUE_RECEIPT: "重打票据（换号）",
     Action.CANCEL_SETTLEMENT: "撤销结算",
     Action.PARTIAL_REFUND: "部分退费",
+    Action.REQUEST_CANCELLATION: "申请撤销结算",
+    Action.REQUEST_PARTIAL_REFUND: "申请部分退费",
+    Action.REQUEST_REISSUE: "申请重打票据",
     Action.VIEW_HISTORY: "查看结算记录",
     Action.VIEW_JOURNAL: "查看交易日志",
     Action.RESOLVE_JOURNAL: "处理未明交易",
@@ -124,7 +134,12 @@ def check_password_strength(password: str, code: str) -> None:
 
 
 def authorize(operator: Operator, action: Action) -> None:
-    """Raise :class:`PermissionDenied` unless ``operator``'s role allows ``action``."""
+    """Raise :class:`PermissionDenied` unless ``operator``'s role allows ``action``.
+
+    The one role check of every money action (settle, preview, self-pay, receipts, cancellation
+    requests and approvals, day close, journal resolution): the services call this, never
+    :func:`~app.domain.operator.allows` with their own wording.
+    """
     if not allows(operator.role, action):
         raise PermissionDenied(
             f"{operator.role.label}没有“{ACTION_LABELS[action]}”的权限。请由有权限的人员操作。",
@@ -226,10 +241,12 @@ class AuthService:
         """
         if action not in NEEDS_SUPERVISOR_AUTHORISATION:
             raise PermissionDenied(f"“{ACTION_LABELS[action]}”不需要主管授权。")
+        # The operator at the window must be allowed to ask for it, whoever approves (#11 item 3).
+        authorize(requested_by, REQUEST_RIGHT[action])
         if supervisor_code == requested_by.code:
             raise PermissionDenied("授权必须由另一位收费主管输入自己的工号和密码。")
         supervisor = self._verify(supervisor_code, password, otp, event="supervisor_authorisation")
-        if supervisor.role is not Role.SUPERVISOR or not allows(supervisor.role, action):
+        if not allows(supervisor.role, action):
             self._audit_only(
                 supervisor.code, "supervisor_authorisation", "denied", f"{action.value} role"
             )

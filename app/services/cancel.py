@@ -140,7 +140,11 @@ class CancelService:
         supervisor = self._authoriser(
             action, approval.code, approval.password, approval.otp, requested_by=operator
         )
-        stored = self._original(settlement_id)
+        return self._cancel(self._original(settlement_id), operator, supervisor)
+
+    def _cancel(
+        self, stored: StoredSettlement, operator: Operator, supervisor: Operator
+    ) -> CancelResult:
         if stored.record.settlement_id.startswith(SELF_PAY_PREFIX):
             return self._cancel_self_pay(stored, operator, supervisor)
         return self._cancel_on_platform(stored, operator, supervisor)
@@ -152,7 +156,14 @@ class CancelService:
         operator: Operator,
         approval: SupervisorApproval,
     ) -> RefundResult:
-        """Cancel a group's settlement and re-settle the lines the patient keeps as a linked bill."""
+        """Cancel a group's settlement and re-settle the lines the patient keeps as a linked bill.
+
+        Both rights are checked before anything else (the requester's, then the approver's).
+        """
+        supervisor = self._authoriser(
+            Action.PARTIAL_REFUND, approval.code, approval.password, approval.otp,
+            requested_by=operator,
+        )  # fmt: skip
         stored = self._original(settlement_id)
         with self._uow_factory() as uow:
             bill = uow.bills.get(stored.bill_id)
@@ -167,7 +178,7 @@ class CancelService:
             raise InputError(
                 "退费明细必须是该结算组中的项目：" + "、".join(sorted(unknown)), code="refund_lines"
             )
-        cancellation = self.cancel(settlement_id, operator, approval, action=Action.PARTIAL_REFUND)
+        cancellation = self._cancel(stored, operator, supervisor)
         kept = [
             line
             for line in bill.lines

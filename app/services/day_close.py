@@ -22,9 +22,10 @@ from zoneinfo import ZoneInfo
 from app.domain.journal import JournalState
 from app.domain.masking import mask_number
 from app.domain.money import ZERO, money_sum
-from app.domain.operator import Action, Operator, allows
+from app.domain.operator import Action, Operator
 from app.domain.shift_report import EntryKind
-from app.errors import PermissionDenied, RecoveryPending
+from app.errors import RecoveryPending
+from app.services.auth import authorize
 from app.services.crashpoints import crash_point
 from app.services.journaling import UNREAD_DETAILS_EVENT, CallIntent, JournaledCaller
 from app.services.ports.clock import Clock
@@ -300,8 +301,7 @@ class DayCloseService:
             UserCancelled: the person stopped it before the detail check (nothing is stored).
         """
         steps = Progress(progress)
-        if not allows(operator.role, Action.DAY_CLOSE):
-            raise PermissionDenied("只有收费主管可以日结对账。")
+        authorize(operator, Action.DAY_CLOSE)
         with self._uow_factory() as uow:
             unresolved = list(uow.journal.unresolved())
         if unresolved:

@@ -16,10 +16,11 @@ from decimal import Decimal
 
 from app.domain.bill import FeeLine
 from app.domain.money import money_sum
-from app.domain.operator import Action, Operator, allows
+from app.domain.operator import Action, Operator
 from app.domain.settlement import SettlementRecord, full_self_pay_split, full_self_pay_totals
 from app.domain.visit import BillStatus, GroupSettlement, GroupState
-from app.errors import InputError, PermissionDenied
+from app.errors import InputError
+from app.services.auth import authorize
 from app.services.bill_import import ImportedVisit
 from app.services.eligibility import EligibilityView
 from app.services.ports.clock import Clock
@@ -79,10 +80,7 @@ class OfflineSelfPayService:
             InputError: the view is live (settle normally), the bill is empty, or a line is not in
                 the local catalogue and has no name.
         """
-        if not allows(operator.role, Action.COLLECT_SELF_PAY):
-            raise PermissionDenied(
-                f"当前登录的{operator.role.label}没有收费权限，请由收费员或收费主管办理。"
-            )
+        authorize(operator, Action.COLLECT_SELF_PAY)
         if not view.from_cache:
             raise InputError(
                 "医保平台可以连接，请按正常流程结算（不能报销的项目会自动列为全额自费）。",

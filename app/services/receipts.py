@@ -28,7 +28,7 @@ from app.domain.disease import pilot_disease
 from app.domain.hospital import HospitalProfile
 from app.domain.masking import mask_number
 from app.domain.money import ZERO
-from app.domain.operator import Action, Operator, allows
+from app.domain.operator import Action, Operator
 from app.domain.person import INSURANCE_TYPE_NAMES, QualificationState
 from app.domain.receipt import (
     CHINA_TZ,
@@ -45,7 +45,8 @@ from app.domain.receipt import (
 from app.domain.region import province_name
 from app.domain.settlement import ACCOUNT_FUND_TYPES, HOSPITAL_FUND_TYPES, LineSplit
 from app.domain.visit import Bill, GroupSettlement
-from app.errors import InputError, PermissionDenied
+from app.errors import InputError
+from app.services.auth import authorize
 from app.services.eligibility import EligibilityView, QualificationView
 from app.services.ports.clock import Clock
 from app.services.ports.devices import ReceiptPrinter, ReceiptRenderer
@@ -206,11 +207,8 @@ class ReceiptService:
             InputError: no such receipt, or it was already voided.
             DeviceError: printing failed; the new number stands and can be copied (补打).
         """
-        _require(operator, Action.PRINT_RECEIPT)
-        if not allows(supervisor.role, Action.REISSUE_RECEIPT):
-            raise PermissionDenied(
-                "重打票据须由收费主管授权，请主管输入工号和密码。", code="reissue_authorisation"
-            )
+        _require(operator, Action.REQUEST_REISSUE)
+        authorize(supervisor, Action.REISSUE_RECEIPT)
         now = self._clock.now()
         with self._uow_factory() as uow:
             old = _receipt(uow, receipt_no)
@@ -461,11 +459,7 @@ def slip_from_view(
 
 
 def _require(operator: Operator, action: Action) -> None:
-    if not allows(operator.role, action):
-        raise PermissionDenied(
-            f"当前岗位（{operator.role.label}）不能执行此操作，请联系收费主管。",
-            code="receipt_permission",
-        )
+    authorize(operator, action)
 
 
 def _stored(uow: UnitOfWork, settlement_id: str) -> StoredSettlement:

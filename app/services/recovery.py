@@ -31,10 +31,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from app.domain.journal import CLEANABLE_INFNOS, REVERSIBLE_INFNOS, JournalEntry, JournalState
-from app.domain.operator import Action, Operator, Role, allows
+from app.domain.operator import Action, Operator, Role
 from app.domain.visit import GroupState
-from app.errors import InputError, PermissionDenied, PlatformError, PlatformRejected
+from app.errors import InputError, PlatformError, PlatformRejected
 from app.services.abandoned import AbandonedVisits, WithdrawReport
+from app.services.auth import authorize
 from app.services.crashpoints import crash_point
 from app.services.journaling import CallIntent, JournaledCaller, failure_text
 from app.services.ports.clock import Clock
@@ -227,8 +228,7 @@ class RecoveryService:
             PermissionDenied: the operator may not resolve journal rows.
             InputError: no such escalated row.
         """
-        if not allows(supervisor.role, Action.RESOLVE_JOURNAL):
-            raise PermissionDenied("只有收费主管可以处理转人工的交易。")
+        authorize(supervisor, Action.RESOLVE_JOURNAL)
         with self._lock:
             return self._retry_escalated(msgid, supervisor)
 

@@ -29,7 +29,7 @@ from app.domain.disease import pilot_disease
 from app.domain.hospital import HospitalProfile
 from app.domain.journal import JournalEntry, JournalState
 from app.domain.money import ZERO, money_sum
-from app.domain.operator import Action, Operator, allows
+from app.domain.operator import Action, Operator
 from app.domain.person import InsuredPerson, RegistrationStatus
 from app.domain.plan import PlanContext, SettlementGroup, make_plan
 from app.domain.settlement import (
@@ -45,12 +45,12 @@ from app.errors import (
     AppError,
     BillLocked,
     InputError,
-    PermissionDenied,
     PlatformCategory,
     PlatformError,
     PlatformRejected,
     RecoveryPending,
 )
+from app.services.auth import authorize
 from app.services.bill_import import ImportedVisit
 from app.services.charge_claims import ChargeClaimService
 from app.services.crashpoints import crash_point
@@ -798,10 +798,7 @@ class SettlementService:
             )
 
     def _require(self, operator: Operator, action: Action) -> None:
-        if not allows(operator.role, action):
-            raise PermissionDenied(
-                f"当前登录的{operator.role.label}没有此操作的权限，请由收费员或收费主管办理。"
-            )
+        authorize(operator, action)
 
     def _contents(self, uow: UnitOfWork, bill_id: str) -> Bill:
         """The bill's lines and HIS context, which never change once saved (kept in a small cache:

@@ -23,6 +23,7 @@ import random
 import resource
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from helpers.engine_fixtures import SUPERVISOR_PASSWORD, demo_bill, fresh_visit, make_engine
@@ -76,7 +77,10 @@ def _mixed(engine, seed: int, actions: int) -> int:  # type: ignore[no-untyped-d
                 engine.cancel(mine.pop(), cashier, approval)
                 outcome = "cancelled"
             else:
-                bill = engine.settle_visit(demo_bill(rng.choice(SETTLEABLE)), cashier)
+                # A new HIS visit each time (one in four repeats an earlier number: refused).
+                number = rng.randrange(10**6) if rng.random() < 0.75 else rng.randrange(4)
+                visit = replace(demo_bill(rng.choice(SETTLEABLE)), outpatient_no=f"MP{number:06d}")
+                bill = engine.settle_visit(visit, cashier)
                 mine.extend(g.settlement_id for g in bill.groups if g.settlement_id and g.med_type)
                 outcome = "settled"
         except AppError as exc:

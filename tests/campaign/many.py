@@ -88,21 +88,34 @@ class ManyStats:
         )
 
 
-def _command(kind: str, config: Path, data_dir: Path, rng: random.Random) -> list[str]:
+def _command(
+    kind: str, config: Path, data_dir: Path, rng: random.Random, folder: Path
+) -> list[str]:
     if kind == "engine":
         return child_command(config, data_dir, "mixed", str(rng.randrange(10**6)), "6")
     common = [str(CLI), "--config", str(config), "--data-dir", str(data_dir), "--json"]
     if kind == "cli_resolve":
         return [*common, "journal", "resolve"]
-    bill = demo_bill_path(rng.choice(SETTLEABLE_BILLS))
+    bill = _fresh_visit(demo_bill_path(rng.choice(SETTLEABLE_BILLS)), rng, folder)
     return [*common, "settle", "--bill", str(bill), "--yes", "--operator", "C001"]
+
+
+def _fresh_visit(path: Path, rng: random.Random, folder: Path) -> Path:
+    """A copy of a demo bill as a new HIS visit (its own outpatient number), so that the charge
+    claims of issue #11 item 1 let it be settled; one in four repeats an earlier number instead."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    number = rng.randrange(10**6) if rng.random() < 0.75 else rng.randrange(4)
+    data["outpatient_no"] = f"MP{number:06d}"
+    copy = folder / f"bill-{len(list(folder.iterdir())):04d}.json"
+    copy.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return copy
 
 
 def _launch(kind: str, config: Path, data_dir: Path, rng: random.Random, folder: Path) -> Child:
     output = folder / f"child-{len(list(folder.iterdir())):04d}-{kind}.log"
     with output.open("wb") as sink:
         popen = subprocess.Popen(
-            _command(kind, config, data_dir, rng),
+            _command(kind, config, data_dir, rng, folder),
             stdout=sink,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -26,6 +26,7 @@ from campaign.harness import (
 from campaign.many import env_size, killed_with_rows, live_interference, run_many, summary
 from helpers.engine_fixtures import add_operators, make_engine
 
+from app.domain.journal import JournalState
 from app.sandbox import SandboxServer
 from app.services.engine import Engine
 
@@ -61,10 +62,14 @@ def test_many_processes_on_one_store_never_touch_each_others_live_calls(
         engine.close_day(engine.day_close.today(), supervisor)
         ledger = check_ledger(engine, sandbox)
         takeovers = _takeovers(engine)
+        unanswered = _registrations_without_an_answer(engine)
     finally:
         engine.close()
     ledger.integrity = integrity_check(data_dir)
-    still_open = sandbox.open_visits()
+    # A 2201 whose answer never came back (killed between the answer and its journal row) gave us no
+    # visit id, and Part A has no query for one: that registration (no fees, no money) is the only
+    # kind allowed to stay open, for the day's reconciliation (docs/concurrency.md).
+    still_open = [v for v in sandbox.open_visits() if v["msgid"] not in unanswered]
 
     with capsys.disabled():
         print(  # noqa: T201
@@ -79,6 +84,9 @@ def test_many_processes_on_one_store_never_touch_each_others_live_calls(
                     "killed_with_rows": wrote,
                     "killed_with_rows_claimed": claimed,
                     "open_visits": len(still_open),
+                    "open_registrations_with_lost_2201_answer": len(
+                        [v for v in sandbox.open_visits() if v["msgid"] in unanswered]
+                    ),
                 },
             )
         )
@@ -89,6 +97,16 @@ def test_many_processes_on_one_store_never_touch_each_others_live_calls(
     assert still_open == []
     assert stats.killed > 0
     assert ledger.settled_on_platform > 0
+
+
+def _registrations_without_an_answer(engine: Engine) -> set[str]:
+    """Msgids of 2201 calls whose answer was lost, so the journal has no visit id for them."""
+    with engine.uow_factory() as uow:
+        return {
+            e.msgid
+            for e in uow.journal.between(*EVER)
+            if e.infno == "2201" and e.state is JournalState.CLEANED and not e.visit_id
+        }
 
 
 def _takeovers(engine: Engine) -> int:

@@ -98,3 +98,27 @@ def test_the_sandbox_says_where_it_listens_and_which_config_it_wrote(tmp_path: P
     assert "Ctrl+C" in listening
     assert str(config) in written
     assert config.exists()
+
+
+def test_the_standalone_sandbox_logs_through_the_redaction(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import logging  # noqa: PLC0415
+
+    from app.sandbox.__main__ import configure_logging  # noqa: PLC0415
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    saved_level = root.level
+    try:
+        root.handlers = []
+        configure_logging()
+        logging.getLogger("app.sandbox.test").info("certno=110105194912310021 reached")
+        err = capsys.readouterr().err
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers = before
+        root.setLevel(saved_level)
+    assert "reached" in err
+    assert "110105194912310021" not in err

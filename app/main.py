@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 
     from app.config import Settings
     from app.sandbox import SandboxServer
-    from app.services.bill_import import ImportedVisit
-    from app.services.eligibility import EligibilityView
     from app.services.engine import Engine
     from app.services.ports.devices import DeviceHandler
     from app.ui.device_handler import QtDeviceHandler
@@ -359,7 +357,6 @@ def _compose(
     composition = Composition(settings)
     handler = session.device_handler
     assert handler is not None
-    hand_off: Callable[[EligibilityView], ImportedVisit | None] | None = None
     if demo:
         assert session.server is not None
         _warm_up_sandbox(session.server)
@@ -370,11 +367,9 @@ def _compose(
         composition.reader = configured_card_reader(settings, handler)
         if composition.reader is not None:
             session.closers.append(composition.reader.close)
-    hand_off = _start_his(session, session.engine)
+    _start_his(session, session.engine)
     _warm_up_receipts(settings)
-    composition.backend = build_backend(
-        session.engine, card_reader=composition.reader, hand_off=hand_off
-    )
+    composition.backend = build_backend(session.engine, card_reader=composition.reader)
     _freeze_start_up_objects()
     return composition
 
@@ -529,15 +524,10 @@ def configured_card_reader(settings: Settings, handler: DeviceHandler) -> Any:
     return make_card_reader(settings, handler)
 
 
-def _start_his(
-    session: WindowSession, engine: Engine
-) -> Callable[[EligibilityView], ImportedVisit | None] | None:
-    """Deliver HIS results in the background; the hand-off loads the patient's unpaid visits."""
-    from app.services.his import his_hand_off  # noqa: PLC0415
+def _start_his(session: WindowSession, engine: Engine) -> None:
+    """Deliver HIS results in the background (the window's HIS panel lists unpaid visits)."""
     from app.services.his_outbox import OutboxWorker  # noqa: PLC0415
 
-    if engine.his is None or engine.his_outbox is None:
-        return None
-    worker = OutboxWorker(engine.his_outbox).start()
-    session.closers.append(worker.stop)
-    return his_hand_off(engine.his)
+    if engine.his_outbox is not None:
+        worker = OutboxWorker(engine.his_outbox).start()
+        session.closers.append(worker.stop)

@@ -41,7 +41,7 @@ from app.services.config_audit import record_config_change
 from app.services.day_close import DayCloseService
 from app.services.eligibility import EligibilityService
 from app.services.engine import Engine
-from app.services.his import HisService, his_charge_check, his_hand_off
+from app.services.his import HisService, his_charge_check
 from app.services.his_outbox import HisOutbox
 from app.services.his_results import recording_results
 from app.services.journaling import JournaledCaller
@@ -361,10 +361,8 @@ def probe_for(url: str) -> Callable[[], bool]:
 def build_backend(
     engine: Engine, *, card_reader: CardReader | None, hand_off: HandOff | None = None
 ) -> EngineBackend:
-    """The window's backend over ``engine``: its receipts, a probe of the configured platform, and
-    the HIS hand-off (the patient's unpaid visits) when a HIS is configured."""
-    if hand_off is None and engine.his is not None:
-        hand_off = his_hand_off(engine.his)
+    """The window's backend over ``engine``: its receipts and a probe of the configured platform
+    (the HIS's unpaid visits come through the backend's HIS calls and the window's HIS panel)."""
     return EngineBackend(
         engine,
         card_reader=card_reader,

@@ -22,7 +22,6 @@ from app.domain.bill import FeeLine
 from app.domain.his import HisChargeLine, HisVisit, PatientKey, PatientKeyKind, changed_lines
 from app.errors import InputError
 from app.services.bill_import import IdentityInput, IdentityKind, ImportedVisit
-from app.services.eligibility import EligibilityView
 from app.services.ports.clock import Clock
 from app.services.ports.his import HisGateway, HisUnavailable
 from app.services.ports.store import UnitOfWorkFactory
@@ -157,18 +156,3 @@ def his_charge_check(his: HisService) -> Callable[[Sequence[FeeLine], bool], Non
         his.check_lines(lines, require_his=require_his)
 
     return check
-
-
-def his_hand_off(his: HisService) -> Callable[[EligibilityView], ImportedVisit | None]:
-    """After identification: every unpaid visit of the patient, loaded (``None``: nothing waiting,
-    or the HIS is not reachable — the cashier then types the bill)."""
-
-    def hand_off(view: EligibilityView) -> ImportedVisit | None:
-        try:
-            visits = his.unpaid_for_person(view.person.id_number)
-        except HisUnavailable as exc:
-            log.warning("HIS not reachable for unpaid visits (%s)", exc.code)
-            return None
-        return his.load(visits) if visits else None
-
-    return hand_off

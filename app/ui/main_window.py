@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.bill import FeeLine, Tag, TagKind
 from app.domain.catalogue import CatalogueItem
+from app.domain.his import HisVisit
 from app.domain.journal import JournalState
 from app.domain.money import ZERO
 from app.domain.operator import Action, Operator
@@ -69,6 +70,7 @@ from app.ui.dialogs.credential_dialog import CredentialAnswer, CredentialDialog
 from app.ui.dialogs.refund_dialog import RefundLinesDialog
 from app.ui.errors import Level, MessageBridge, ShownMessage, show_error
 from app.ui.format import age_text, breakdown, cash_due_text, local_time, screen_text, yuan
+from app.ui.his_panel import HisPanel
 from app.ui.models.bill_model import BillColumn, BillModel, StoredRoute, tag_label
 from app.ui.models.catalogue_model import CatalogueModel
 from app.ui.models.group_model import GroupColumn, GroupModel, group_figures, group_label
@@ -327,6 +329,10 @@ class MainWindow(QMainWindow):
         left_layout.addLayout(identify_row)
         self.patient_view = PatientView(left)
         left_layout.addWidget(self.patient_view, 1)
+        self.his_panel = HisPanel(left)  # shown once identification finds a configured HIS
+        self.his_panel.hide()
+        self.his_panel.load_requested.connect(self._load_his_visits)
+        left_layout.addWidget(self.his_panel)
         self.demo_cards = QComboBox(left)
         self.demo_cards.setObjectName("demoCards")
         self.demo_cards.setToolTip(self.tr("Demo: which card is in the simulated reader"))
@@ -564,6 +570,7 @@ class MainWindow(QMainWindow):
             ("F3", self.id_edit.setFocus),
             ("F4", self.search_edit.setFocus),
             ("F6", self._focus_demo_cards),
+            ("F7", self.his_panel.request_load),
             ("F8", self.pre_settle),
             ("F9", self.settle),
             ("F10", self.preview_receipt),
@@ -988,6 +995,7 @@ class MainWindow(QMainWindow):
         self.eligibility = None
         self._reset_bill()
         self.patient_view.clear()
+        self.his_panel.clear()
         self._refresh_actions()
         self._on_platform_failure(exc)
 
@@ -1010,7 +1018,9 @@ class MainWindow(QMainWindow):
         self.bill_model.set_context(self._plan_context())
         self._update_tag_hint()
         self.identified.emit(view)
-        if self.can(Action.EDIT_BILL):
+        if self.can(Action.EDIT_BILL) and self.backend.has_his():
+            self._ask_his(view)
+        elif self.can(Action.EDIT_BILL):
             self._submit(
                 "hand_off",
                 lambda: self.backend.hand_off(view),
@@ -1023,6 +1033,48 @@ class MainWindow(QMainWindow):
     def _on_hand_off(self, lines: tuple[FeeLine, ...]) -> None:
         if lines and not self.bill_model.lines:
             self.bill_model.set_lines(lines)
+            self.bill_table.setFocus()
+            self.bill_table.selectRow(0)
+
+    # ----------------------------------------------------------------- the HIS panel
+    def _ask_his(self, view: EligibilityView) -> None:
+        """The patient's unpaid HIS visits (NETWORK lane); a silent HIS never blocks the bill."""
+        self.his_panel.show()
+        self.his_panel.show_loading()
+        self._submit(
+            "his_visits",
+            lambda: self.backend.his_visits(view),
+            self._on_his_visits,
+            lane=Lane.NETWORK,
+            busy_text=self.tr("Asking the HIS for unpaid visits…"),
+            on_failure=lambda exc: self.his_panel.show_unavailable(
+                exc.text if isinstance(exc, AppError) else type(exc).__name__
+            ),
+        )
+
+    def _on_his_visits(self, visits: Sequence[HisVisit]) -> None:
+        self.his_panel.show_visits(visits)
+        if len(visits) == 1 and not self.bill_model.lines:
+            self._load_his_visits(list(visits))  # one visit waiting: no keystroke needed
+
+    def _load_his_visits(self, visits: list[HisVisit]) -> None:
+        view = self.eligibility
+        if view is None:
+            return
+        self._submit(
+            "his_load",
+            lambda: self.backend.load_his_visits(view, visits),
+            self._on_his_lines,
+            lane=Lane.STORE,
+            busy_text=self.tr("Loading the visit's fee lines…"),
+        )
+
+    def _on_his_lines(self, lines: tuple[FeeLine, ...]) -> None:
+        known = {line.line_no for line in self.bill_model.lines}
+        fresh = [line for line in lines if line.line_no not in known]
+        self.bill_model.set_lines([*self.bill_model.lines, *fresh])
+        self.his_panel.show_loaded(len(fresh))
+        if fresh:
             self.bill_table.setFocus()
             self.bill_table.selectRow(0)
 
@@ -1356,6 +1408,7 @@ class MainWindow(QMainWindow):
         self.eligibility = None
         self._reset_bill()
         self.patient_view.clear()
+        self.his_panel.clear()
         self.id_edit.setFocus()
         self._refresh_actions()
 
@@ -1496,9 +1549,10 @@ class MainWindow(QMainWindow):
             if self.online
             else "color:#b3261e; font-weight:bold;"
         )
-        self.unresolved_label.setText(
-            self.tr("Unresolved calls: {n}").format(n=connection.unresolved)
-        )
+        text = self.tr("Unresolved calls: {n}").format(n=connection.unresolved)
+        if connection.his_pending is not None:
+            text += " · " + self.tr("HIS reports pending: {n}").format(n=connection.his_pending)
+        self.unresolved_label.setText(text)
         self.unresolved_label.setStyleSheet(
             "color:#b3261e; font-weight:bold;" if connection.unresolved else ""
         )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from app.domain.bill import FeeLine
     from app.domain.catalogue import CatalogueItem
+    from app.domain.his import HisVisit
     from app.domain.hospital import HospitalProfile
     from app.domain.operator import Operator
     from app.services.bill_import import IdentityInput
@@ -39,12 +40,14 @@ class Connection:
         unresolved: journal rows whose outcome is still being established.
         checked_at: when this was established (aware UTC).
         maintenance_text: the platform's downtime notice, if it is in maintenance.
+        his_pending: HIS results not yet acknowledged (``None`` without a HIS).
     """
 
     online: bool
     unresolved: int
     checked_at: datetime
     maintenance_text: str = ""
+    his_pending: int | None = None  # results waiting for the HIS; None: no HIS configured
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,20 @@ class CashierBackend(Protocol):
 
     def hand_off(self, view: EligibilityView) -> tuple[FeeLine, ...]:
         """STORE. The HIS hand-off lines of this patient's current visit (empty when none)."""
+        ...
+
+    def has_his(self) -> bool:
+        """Whether a HIS is configured (no I/O)."""
+        ...
+
+    def his_visits(self, view: EligibilityView) -> Sequence[HisVisit]:
+        """NETWORK. The patient's unpaid HIS visits; HisUnavailable when the HIS does not answer."""
+        ...
+
+    def load_his_visits(
+        self, view: EligibilityView, visits: Sequence[HisVisit]
+    ) -> tuple[FeeLine, ...]:
+        """STORE. Remember the picked visits as loaded; their lines for the bill."""
         ...
 
     def open_bill(

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from app.domain.bill import FeeLine
 from app.domain.catalogue import CatalogueItem
 from app.domain.disease import pilot_disease
+from app.domain.his import HisVisit
 from app.domain.hospital import HospitalProfile
 from app.domain.masking import mask_number
 from app.domain.operator import Action, Operator
@@ -129,6 +130,11 @@ class EngineBackend:
             unresolved=len(self._engine.journal()),
             checked_at=self._engine.clock.now(),
             maintenance_text=maintenance,
+            his_pending=(
+                self._engine.his_outbox.pending_count()
+                if self._engine.his_outbox is not None
+                else None
+            ),
         )
 
     # ------------------------------------------------------------------ people
@@ -155,6 +161,26 @@ class EngineBackend:
         visit = self._hand_off(view) if self._hand_off is not None else None
         if visit is None:
             return ()
+        self._visits[view.person.person_no] = visit
+        return visit.lines
+
+    def has_his(self) -> bool:
+        """Whether a HIS is configured."""
+        return self._engine.his is not None
+
+    def his_visits(self, view: EligibilityView) -> Sequence[HisVisit]:
+        """The patient's unpaid HIS visits (by ID number)."""
+        if self._engine.his is None:
+            return ()
+        return self._engine.his.unpaid_for_person(view.person.id_number)
+
+    def load_his_visits(
+        self, view: EligibilityView, visits: Sequence[HisVisit]
+    ) -> tuple[FeeLine, ...]:
+        """Remember the picked visits; the bill keeps the first one's outpatient context."""
+        if self._engine.his is None or not visits:
+            return ()
+        visit = self._engine.his.load(visits)
         self._visits[view.person.person_no] = visit
         return visit.lines
 

@@ -112,12 +112,12 @@
 <context>
     <name>DialogProgress</name>
     <message>
-        <location filename="../work/wt-shift/app/ui/progress_dialog.py" line="36"/>
+        <location filename="../../app/ui/progress_dialog.py" line="36"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/progress_dialog.py" line="58"/>
+        <location filename="../../app/ui/progress_dialog.py" line="58"/>
         <source>Stopping at a safe point…</source>
         <translation>正在停止（会在可以安全停止的地方停下）……</translation>
     </message>
@@ -234,6 +234,44 @@
         <location filename="../../app/ui/models/group_model.py" line="238"/>
         <source>Pay in cash</source>
         <translation>现金自付</translation>
+    </message>
+</context>
+<context>
+    <name>HisPanel</name>
+    <message>
+        <location filename="../../app/ui/his_panel.py" line="35"/>
+        <source>Unpaid HIS visits</source>
+        <translation>HIS 待收费就诊</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/his_panel.py" line="43"/>
+        <source>Load ticked visits (F7)</source>
+        <translation>加入选中的就诊（F7）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/his_panel.py" line="59"/>
+        <source>Asking the HIS…</source>
+        <translation>正在查询 HIS…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/his_panel.py" line="63"/>
+        <source>No unpaid visit in the HIS.</source>
+        <translation>HIS 中无待收费的就诊。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/his_panel.py" line="68"/>
+        <source>HIS not reachable: {reason} Type the bill or collect self-pay.</source>
+        <translation>HIS 暂时无法连接：{reason} 可以手工录入费用或按自费收取。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/his_panel.py" line="76"/>
+        <source>{n} line(s) loaded from the HIS.</source>
+        <translation>已加入 HIS 费用 {n} 项。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/his_panel.py" line="112"/>
+        <source>{no}  {dept} {doctor} · {n} item(s) · {total}</source>
+        <translation>{no}  {dept} {doctor} · {n} 项 · {total}</translation>
     </message>
 </context>
 <context>
@@ -357,19 +395,19 @@
         <translation>医保平台：检查中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="815"/>
+        <location filename="../../app/ui/main_window.py" line="822"/>
         <location filename="../../app/ui/shell.py" line="95"/>
         <source>Not logged in</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="245"/>
+        <location filename="../../app/ui/main_window.py" line="247"/>
         <location filename="../../app/ui/shell.py" line="120"/>
         <source>Press Enter to log in.</source>
         <translation>请按回车键登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="237"/>
+        <location filename="../../app/ui/main_window.py" line="239"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
@@ -384,489 +422,500 @@
         <translation>登录（回车）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="278"/>
-        <location filename="../../app/ui/main_window.py" line="853"/>
+        <location filename="../../app/ui/main_window.py" line="280"/>
+        <location filename="../../app/ui/main_window.py" line="860"/>
         <source>Window</source>
         <translation>收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="280"/>
+        <location filename="../../app/ui/main_window.py" line="282"/>
         <source>Today&apos;s settlements</source>
         <translation>当日结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="282"/>
+        <location filename="../../app/ui/main_window.py" line="284"/>
         <source>Unresolved calls / day close</source>
         <translation>待确认交易 / 日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="318"/>
+        <location filename="../../app/ui/main_window.py" line="320"/>
         <source>Read card (F2)</source>
         <translation>读卡（F2）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="322"/>
+        <location filename="../../app/ui/main_window.py" line="324"/>
         <source>ID number, Enter (F3)</source>
         <translation>身份证号，回车（F3）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="332"/>
+        <location filename="../../app/ui/main_window.py" line="338"/>
         <source>Demo: which card is in the simulated reader</source>
         <translation>演示：模拟读卡器中插入的是哪张卡</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="337"/>
+        <location filename="../../app/ui/main_window.py" line="343"/>
         <source>Eligibility slip</source>
         <translation>资格查询单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="348"/>
+        <location filename="../../app/ui/main_window.py" line="354"/>
         <source>Add item: hospital code, name or pinyin initials (F4)</source>
         <translation>添加项目：院内编码、名称或拼音首字母（F4）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="409"/>
+        <location filename="../../app/ui/main_window.py" line="415"/>
         <source>Pre-settle (F8)</source>
         <translation>预结算（F8）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="411"/>
+        <location filename="../../app/ui/main_window.py" line="417"/>
         <source>Settle (F9)</source>
         <translation>结算（F9）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="417"/>
+        <location filename="../../app/ui/main_window.py" line="423"/>
         <source>Next patient (F12)</source>
         <translation>下一位（F12）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="444"/>
+        <location filename="../../app/ui/main_window.py" line="450"/>
         <source>Search by name, ID or settlement number</source>
         <translation>按姓名、人员编号、账单号或结算号查找</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="451"/>
+        <location filename="../../app/ui/main_window.py" line="457"/>
         <source>Reprint copy (补打)</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="457"/>
+        <location filename="../../app/ui/main_window.py" line="463"/>
         <source>Cancel settlement (supervisor)</source>
         <translation>撤销结算（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="461"/>
-        <location filename="../../app/ui/main_window.py" line="497"/>
+        <location filename="../../app/ui/main_window.py" line="467"/>
+        <location filename="../../app/ui/main_window.py" line="503"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="491"/>
+        <location filename="../../app/ui/main_window.py" line="497"/>
         <source>Resolve now</source>
         <translation>立即处理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="495"/>
+        <location filename="../../app/ui/main_window.py" line="501"/>
         <source>Day close and reconcile (supervisor)</source>
         <translation>日结对账（收费主管）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="591"/>
+        <location filename="../../app/ui/main_window.py" line="598"/>
         <source>(no card in the reader)</source>
         <translation>（读卡器中无卡）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="594"/>
+        <location filename="../../app/ui/main_window.py" line="601"/>
         <source>Card in reader: {name}</source>
         <translation>读卡器中的卡：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="689"/>
-        <location filename="../../app/ui/main_window.py" line="706"/>
+        <location filename="../../app/ui/main_window.py" line="696"/>
+        <location filename="../../app/ui/main_window.py" line="713"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="689"/>
+        <location filename="../../app/ui/main_window.py" line="696"/>
         <source>Operator code and password</source>
         <translation>请输入工号和密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="715"/>
+        <location filename="../../app/ui/main_window.py" line="722"/>
         <source>Checking password…</source>
         <translation>正在核对密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="767"/>
+        <location filename="../../app/ui/main_window.py" line="774"/>
         <source>Operator: {name} ({role})</source>
         <translation>操作员：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="874"/>
+        <location filename="../../app/ui/main_window.py" line="881"/>
         <source>Settlement is enabled once the unresolved calls have been checked.</source>
         <translation>正在确认未完成的医保交易，确认后方可结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="877"/>
+        <location filename="../../app/ui/main_window.py" line="884"/>
         <source>The platform is in maintenance: direct settlement is not possible until it ends.</source>
         <translation>医保平台停机维护中，维护结束前不能直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1154"/>
+        <location filename="../../app/ui/main_window.py" line="1206"/>
         <source>{group}: {reason}</source>
         <translation>{group}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1161"/>
+        <location filename="../../app/ui/main_window.py" line="1213"/>
         <source>Total {total} (the split is known after pre-settlement, F8)</source>
         <translation>合计 {total}（预结算后显示统筹、个人账户、现金，按 F8）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1511"/>
+        <location filename="../../app/ui/main_window.py" line="1565"/>
         <source>The national platform announces maintenance: “{text}”. Direct settlement is paused until it ends.</source>
         <translation>国家医保平台通知停机维护：“{text}”。维护结束前暂停直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1629"/>
-        <location filename="../../app/ui/main_window.py" line="1762"/>
+        <location filename="../../app/ui/main_window.py" line="1683"/>
+        <location filename="../../app/ui/main_window.py" line="1816"/>
         <source>Settlement {id} cancelled; returned: {split}.</source>
         <translation>结算 {id} 已撤销，退回：{split}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1780"/>
+        <location filename="../../app/ui/main_window.py" line="1834"/>
         <source>Kept lines, {group}: settled again as {id}: {split}.</source>
         <translation>保留的明细（{group}）已重新结算为 {id}：{split}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1895"/>
+        <location filename="../../app/ui/main_window.py" line="1949"/>
         <source>Full self-pay {id}: {split}.</source>
         <translation>全额自费 {id}：{split}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="884"/>
+        <location filename="../../app/ui/main_window.py" line="891"/>
         <source>Eligibility is from the saved copy; read the card again when online.</source>
         <translation>当前参保信息来自本机缓存，仅供参考；联网后请重新读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="291"/>
+        <location filename="../../app/ui/main_window.py" line="293"/>
         <source>Lock (Ctrl+L)</source>
         <translation>锁屏（Ctrl+L）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="293"/>
+        <location filename="../../app/ui/main_window.py" line="295"/>
         <source>Log out / switch user</source>
         <translation>注销 / 切换用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="413"/>
+        <location filename="../../app/ui/main_window.py" line="419"/>
         <source>Preview receipt (F10)</source>
         <translation>预览票据（F10）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="415"/>
+        <location filename="../../app/ui/main_window.py" line="421"/>
         <source>Print a copy (补打)</source>
         <translation>补打票据</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="420"/>
+        <location filename="../../app/ui/main_window.py" line="426"/>
         <source>Offline: collect all as full self-pay</source>
         <translation>离线：全部按全额自费收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="454"/>
+        <location filename="../../app/ui/main_window.py" line="460"/>
         <source>Reissue with a new number (重打, supervisor)</source>
         <translation>重打（换新票号，需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="459"/>
+        <location filename="../../app/ui/main_window.py" line="465"/>
         <source>Partial refund (supervisor)</source>
         <translation>部分退费（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="493"/>
+        <location filename="../../app/ui/main_window.py" line="499"/>
         <source>Retry escalated reversal (supervisor)</source>
         <translation>重试转人工的冲正（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="585"/>
+        <location filename="../../app/ui/main_window.py" line="592"/>
         <source>Simulated card reader selected: ↑/↓ choose a card, F2 reads it.</source>
         <translation>已选中模拟读卡器：↑/↓ 选择卡片，F2 读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="724"/>
+        <location filename="../../app/ui/main_window.py" line="731"/>
         <source>This account uses an authenticator app. Type the 6-digit code it shows now.</source>
         <translation>此账号已启用动态验证码。请输入手机验证器上当前显示的 6 位数字。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="759"/>
+        <location filename="../../app/ui/main_window.py" line="766"/>
         <source>{name} was logged out by supervisor {supervisor}.</source>
         <translation>{name} 已被收费主管{supervisor}注销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="790"/>
+        <location filename="../../app/ui/main_window.py" line="797"/>
         <source>Locked by {name}. {name} presses Enter and types the password to continue; a supervisor may log {name} out instead.</source>
         <translation>屏幕已由{name}锁定。{name}请按回车并输入密码继续；也可由收费主管登录，{name}将被注销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="794"/>
+        <location filename="../../app/ui/main_window.py" line="801"/>
         <source>Locked ({name})</source>
         <translation>已锁定（{name}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="814"/>
+        <location filename="../../app/ui/main_window.py" line="821"/>
         <source>Logged out. Press Enter to log in.</source>
         <translation>已注销。请按回车键登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="853"/>
+        <location filename="../../app/ui/main_window.py" line="860"/>
         <source>Eligibility</source>
         <translation>资格查询</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="881"/>
+        <location filename="../../app/ui/main_window.py" line="888"/>
         <source>Offline: direct settlement is disabled until the platform is reachable. The patient may pay the whole bill as full self-pay and claim it back at the insured place.</source>
         <translation>离线：医保平台恢复连接前不能直接结算。患者可选择全部费用全额自费，凭收据回参保地报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="886"/>
+        <location filename="../../app/ui/main_window.py" line="893"/>
         <source>Tag every line (1–9 disease, G general) before pre-settling.</source>
         <translation>请先标记每一行费用（数字键 1–9 选病种，G 为普通门诊）再预结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="945"/>
+        <location filename="../../app/ui/main_window.py" line="952"/>
         <source>Reading card…</source>
         <translation>正在读卡…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="982"/>
+        <location filename="../../app/ui/main_window.py" line="989"/>
         <source>Querying the platform…</source>
         <translation>正在查询医保平台…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1019"/>
+        <location filename="../../app/ui/main_window.py" line="1029"/>
+        <location filename="../../app/ui/main_window.py" line="1069"/>
         <source>Loading the visit&apos;s fee lines…</source>
         <translation>正在读取本次就诊费用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1040"/>
+        <location filename="../../app/ui/main_window.py" line="1049"/>
+        <source>Asking the HIS for unpaid visits…</source>
+        <translation>正在查询 HIS 待收费就诊…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1092"/>
         <source>G = general outpatient</source>
         <translation>G = 普通门诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1041"/>
+        <location filename="../../app/ui/main_window.py" line="1093"/>
         <source>0 = clear</source>
         <translation>0 = 清除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1042"/>
+        <location filename="../../app/ui/main_window.py" line="1094"/>
         <source>Tag the selected lines: </source>
         <translation>标记选中行：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1217"/>
+        <location filename="../../app/ui/main_window.py" line="1269"/>
         <source>Saving the bill…</source>
         <translation>正在保存账单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1239"/>
+        <location filename="../../app/ui/main_window.py" line="1291"/>
         <source>Pre-settling {group}…</source>
         <translation>正在预结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1280"/>
+        <location filename="../../app/ui/main_window.py" line="1332"/>
         <source>Settle</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1301"/>
+        <location filename="../../app/ui/main_window.py" line="1353"/>
         <source>Settle these groups?</source>
         <translation>确认结算以下各组？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1325"/>
+        <location filename="../../app/ui/main_window.py" line="1377"/>
         <source>Settling {group}…</source>
         <translation>正在结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1398"/>
-        <location filename="../../app/ui/main_window.py" line="1755"/>
+        <location filename="../../app/ui/main_window.py" line="1451"/>
+        <location filename="../../app/ui/main_window.py" line="1809"/>
         <source>Printing receipts…</source>
         <translation>正在打印收据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1404"/>
+        <location filename="../../app/ui/main_window.py" line="1457"/>
         <source>Receipts printed: {numbers}</source>
         <translation>已打印收据：{numbers}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1423"/>
+        <location filename="../../app/ui/main_window.py" line="1476"/>
         <source>Receipt preview: {group}</source>
         <translation>票据预览：{group}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1429"/>
+        <location filename="../../app/ui/main_window.py" line="1482"/>
         <source>Preparing the preview…</source>
         <translation>正在生成预览…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1444"/>
+        <location filename="../../app/ui/main_window.py" line="1497"/>
         <source>Printing a copy…</source>
         <translation>正在补打…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1460"/>
+        <location filename="../../app/ui/main_window.py" line="1513"/>
         <source>Eligibility slip (资格查询单) preview</source>
         <translation>资格查询单预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1464"/>
+        <location filename="../../app/ui/main_window.py" line="1517"/>
         <source>Preparing the eligibility slip…</source>
         <translation>正在生成资格查询单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1483"/>
+        <location filename="../../app/ui/main_window.py" line="1536"/>
         <source>Platform: MAINTENANCE</source>
         <translation>医保平台：停机维护</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1486"/>
+        <location filename="../../app/ui/main_window.py" line="1539"/>
         <source>Platform: online</source>
         <translation>医保平台：在线</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1490"/>
+        <location filename="../../app/ui/main_window.py" line="1543"/>
         <source>Platform: OFFLINE (checked {time})</source>
         <translation>医保平台：离线（检查于 {time}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1500"/>
+        <location filename="../../app/ui/main_window.py" line="1552"/>
         <source>Unresolved calls: {n}</source>
         <translation>待确认交易：{n} 笔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1525"/>
+        <location filename="../../app/ui/main_window.py" line="1554"/>
+        <source>HIS reports pending: {n}</source>
+        <translation>HIS 待回传：{n}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="1579"/>
         <source>Confirming unresolved settlements…</source>
         <translation>正在确认未完成的结算…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1593"/>
+        <location filename="../../app/ui/main_window.py" line="1647"/>
         <source>Cancel settlement</source>
         <translation>撤销结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1594"/>
+        <location filename="../../app/ui/main_window.py" line="1648"/>
         <source>Cancel settlement {id} ({total})? The fund&apos;s payment is returned.</source>
         <translation>撤销结算 {id}（{total}）？医保基金支付部分将退回。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="744"/>
-        <location filename="../../app/ui/main_window.py" line="1601"/>
-        <location filename="../../app/ui/main_window.py" line="1637"/>
+        <location filename="../../app/ui/main_window.py" line="751"/>
+        <location filename="../../app/ui/main_window.py" line="1655"/>
+        <location filename="../../app/ui/main_window.py" line="1691"/>
         <source>Supervisor authorisation</source>
         <translation>主管授权</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1602"/>
+        <location filename="../../app/ui/main_window.py" line="1656"/>
         <source>A supervisor must authorise the cancellation.</source>
         <translation>撤销结算须由收费主管输入工号和密码授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1618"/>
+        <location filename="../../app/ui/main_window.py" line="1672"/>
         <source>Cancelling…</source>
         <translation>正在撤销…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1647"/>
+        <location filename="../../app/ui/main_window.py" line="1701"/>
         <source>Reissue the receipt of {id} under a new number? The old number is voided. A supervisor must authorise it.</source>
         <translation>为结算 {id} 重打票据（换新票据号）？原票据号将作废。须由收费主管授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1665"/>
+        <location filename="../../app/ui/main_window.py" line="1719"/>
         <source>Reissuing the receipt…</source>
         <translation>正在重打票据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1677"/>
+        <location filename="../../app/ui/main_window.py" line="1731"/>
         <source>Receipt {old} voided; new receipt {new} printed.</source>
         <translation>票据 {old} 已作废，新票据 {new} 已打印。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1712"/>
+        <location filename="../../app/ui/main_window.py" line="1766"/>
         <source>A supervisor must authorise the partial refund of {id} ({n} line(s) returned).</source>
         <translation>结算 {id} 部分退费（退 {n} 项）须由收费主管输入工号和密码授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1738"/>
+        <location filename="../../app/ui/main_window.py" line="1792"/>
         <source>Cancelling and settling the kept lines again…</source>
         <translation>正在撤销原结算并重新结算保留的项目…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1768"/>
+        <location filename="../../app/ui/main_window.py" line="1822"/>
         <source>Every line was returned; nothing was settled again.</source>
         <translation>全部项目已退，无需重新结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1773"/>
+        <location filename="../../app/ui/main_window.py" line="1827"/>
         <source>Kept lines, {group}: not settled. {failure}</source>
         <translation>保留项目（{group}）未能重新结算。{failure}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1812"/>
+        <location filename="../../app/ui/main_window.py" line="1866"/>
         <source>Retry the reversal of {infno} {msgid}? A supervisor enters their own code and password.</source>
         <translation>重试冲正交易 {infno} {msgid}？须由收费主管输入本人工号和密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1830"/>
+        <location filename="../../app/ui/main_window.py" line="1884"/>
         <source>Retrying the reversal…</source>
         <translation>正在重试冲正…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1840"/>
+        <location filename="../../app/ui/main_window.py" line="1894"/>
         <source>Reversed: the platform has undone the call; no money was taken.</source>
         <translation>已冲正：医保平台已撤回该笔交易，未产生费用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1843"/>
+        <location filename="../../app/ui/main_window.py" line="1897"/>
         <source>The reversal failed again; the row stays with the supervisor. Check the connection and retry, or call the insurance office.</source>
         <translation>冲正再次失败，该笔交易仍待主管处理。请检查网络后重试，或联系医保经办机构。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1847"/>
+        <location filename="../../app/ui/main_window.py" line="1901"/>
         <source>The row is now: {state}.</source>
         <translation>该笔交易当前状态：{state}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1877"/>
+        <location filename="../../app/ui/main_window.py" line="1931"/>
         <source>Full self-pay</source>
         <translation>全额自费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1879"/>
+        <location filename="../../app/ui/main_window.py" line="1933"/>
         <source>The platform cannot be reached. Collect the whole bill, {total}, in cash as full self-pay? Nothing is sent to the platform; the patient claims it back at the insured place with the receipt.</source>
         <translation>无法连接医保平台。是否按全额自费收取全部费用 {total}？不会向医保平台发送任何交易；患者凭收据回参保地申请报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1890"/>
+        <location filename="../../app/ui/main_window.py" line="1944"/>
         <source>Recording the full self-pay…</source>
         <translation>正在记录全额自费收费…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1936"/>
+        <location filename="../../app/ui/main_window.py" line="1990"/>
         <source>Day close</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1936"/>
+        <location filename="../../app/ui/main_window.py" line="1990"/>
         <source>Close the day and reconcile with the platform?</source>
         <translation>进行日结并与医保平台对账？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1946"/>
+        <location filename="../../app/ui/main_window.py" line="2000"/>
         <source>A supervisor closes the day: the supervisor enters their own code and password.</source>
         <translation>日结须由收费主管办理：请主管输入自己的工号和密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1963"/>
+        <location filename="../../app/ui/main_window.py" line="2017"/>
         <source>Reconciling with the platform…</source>
         <translation>正在与医保平台对账…</translation>
     </message>
@@ -1012,12 +1061,12 @@
 <context>
     <name>ReceiptPreviewDialog</name>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="208"/>
+        <location filename="../../app/ui/print_preview.py" line="67"/>
         <source>Receipt preview</source>
         <translation>票据预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="221"/>
+        <location filename="../../app/ui/print_preview.py" line="80"/>
         <source>Print</source>
         <translation>打印</translation>
     </message>
@@ -1043,87 +1092,87 @@
 <context>
     <name>ShiftReportActions</name>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="56"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="56"/>
         <source>Shift report…</source>
         <translation>交班表……</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="58"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="58"/>
         <source>Import catalogue…</source>
         <translation>导入目录……</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="88"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="88"/>
         <source>Shift report</source>
         <translation>交班表</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="89"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="89"/>
         <source>Cashier code (leave empty for every cashier):</source>
         <translation>收费员工号（留空为全部收费员）：</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="110"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="110"/>
         <source>Preparing the shift report…</source>
         <translation>正在生成交班表……</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="132"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="132"/>
         <source>Day close</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="133"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="133"/>
         <source>Close the day and reconcile with the platform?</source>
         <translation>进行日结并与医保平台对账？</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="139"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="139"/>
         <source>Reconciling with the platform…</source>
         <translation>正在与医保平台对账…</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="155"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="155"/>
         <source>Import catalogue</source>
         <translation>导入目录</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="155"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="155"/>
         <source>Catalogue (*.json *.csv)</source>
         <translation>目录文件 (*.json *.csv)</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="167"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="167"/>
         <source>Catalogue imported: {count} items.</source>
         <translation>目录已导入：{count} 条。</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="175"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="175"/>
         <source>Importing the catalogue…</source>
         <translation>正在导入目录……</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="209"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="209"/>
         <source>Your role cannot do this; ask a supervisor.</source>
         <translation>当前岗位不能进行此操作，请联系收费主管。</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="216"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="216"/>
         <source>Stopped; nothing was changed.</source>
         <translation>已停止，未做任何改动。</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="60"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="60"/>
         <source>Sync catalogue</source>
         <translation>同步目录</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="191"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="191"/>
         <source>Catalogue synced: {count} items updated.</source>
         <translation>目录已同步：更新 {count} 条。</translation>
     </message>
     <message>
-        <location filename="../work/wt-shift/app/ui/shift_report_ui.py" line="197"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="197"/>
         <source>Syncing the catalogue…</source>
         <translation>正在同步目录……</translation>
     </message>

@@ -102,7 +102,7 @@ def open_desk(
         bridge = MessageBridge()
         # The demo window's own composition (app.main / app.wiring), not a copy of it.
         reader, labels = prepare_demo_desk(engine, QtDeviceHandler(bridge))
-        backend = build_backend(engine, card_reader=reader)  # the HIS hand-off of engine.his
+        backend = build_backend(engine, card_reader=reader)
         runner = TaskRunner()
         desk_messages: list[ShownMessage] = []
         bridge.shown.connect(desk_messages.append)

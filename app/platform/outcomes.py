@@ -106,17 +106,27 @@ def classify(err_msg: str) -> PlatformCategory:
     return refusal_for(err_msg).category
 
 
-def reversal_meaning(err_msg: str) -> JournalMeaning:
-    """What a refused 2601 means for the journal: nothing to undo, retry, or escalate (A §7)."""
+def reversal_meaning(err_msg: str, reversed_infno: str | None = None) -> JournalMeaning:
+    """What a refused 2601 of ``reversed_infno`` means for the journal (A §7).
+
+    Nothing to undo, retry, or escalate; a text that means "nothing to undo" only for some reversed
+    transactions escalates when the reversed one is not known.
+    """
     if err_msg.startswith(MAINTENANCE_PREFIX):
         return JournalMeaning.RETRY
-    return refusal_for(err_msg).journal
+    return refusal_for(err_msg).journal_for(reversed_infno)
 
 
-def rejected(infno: str, msgid: str | None, err_msg: str) -> PlatformRejected:
-    """``infcode`` ≠ 0: maintenance notice or a categorised refusal."""
+def rejected(
+    infno: str, msgid: str | None, err_msg: str, *, reversed_infno: str | None = None
+) -> PlatformRejected:
+    """``infcode`` ≠ 0: maintenance notice or a categorised refusal (for 2601: of ``reversed_infno``)."""
     platform_text = sanitise(err_msg)
-    extra = {"journal": reversal_meaning(platform_text).value} if infno == "2601" else {}
+    extra = (
+        {"journal": reversal_meaning(platform_text, reversed_infno).value}
+        if infno == "2601"
+        else {}
+    )
     failure = PlatformFailure(infno=infno, msgid=msgid, platform_text=platform_text, extra=extra)
     category = classify(platform_text)
     name = transaction_name(infno)

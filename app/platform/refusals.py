@@ -32,10 +32,21 @@ class Refusal:
     category: PlatformCategory
     journal: JournalMeaning
     example: str
+    only_reversing: frozenset[str] | None = None
 
     def matches(self, err_msg: str) -> bool:
         """Whether ``err_msg`` holds one of the marks."""
         return any(mark in err_msg for mark in self.marks)
+
+    def journal_for(self, reversed_infno: str | None) -> JournalMeaning:
+        """The journal meaning when the refused 2601 reversed ``reversed_infno`` (None: unknown).
+
+        A row limited to some reversed transactions escalates for the others: "already
+        cancelled" empties a 2207 but means a 2208 stands.
+        """
+        if self.only_reversing is not None and reversed_infno not in self.only_reversing:
+            return JournalMeaning.ESCALATE
+        return self.journal
 
 
 UNKNOWN_REFUSAL = Refusal((), PlatformCategory.OTHER, JournalMeaning.RETRY, "")
@@ -51,6 +62,7 @@ def known_refusals() -> tuple[Refusal, ...]:
             category=PlatformCategory(row["category"]),
             journal=JournalMeaning(row["journal"]),
             example=row["example"],
+            only_reversing=frozenset(row["only_reversing"]) if "only_reversing" in row else None,
         )
         for row in tomllib.loads(text)["refusal"]
     )

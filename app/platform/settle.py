@@ -144,11 +144,16 @@ def reverse(
     data = {"psn_no": person_no, "omsgid": original_msgid, "oinfno": original_infno}
     try:
         return session.write(ctx, "2601", msgid, {"data": data}, lambda r: ReversalOutcome.REVERSED)
-    except PlatformRejected as exc:
-        meaning = outcomes.reversal_meaning(exc.failure.platform_text)
-        if meaning is JournalMeaning.NOTHING_TO_UNDO and not isinstance(exc, PlatformMaintenance):
-            return ReversalOutcome.NOTHING_TO_UNDO
+    except PlatformMaintenance:
         raise
+    except PlatformRejected as exc:
+        text = exc.failure.platform_text
+        if outcomes.reversal_meaning(text, original_infno) is JournalMeaning.NOTHING_TO_UNDO:
+            return ReversalOutcome.NOTHING_TO_UNDO
+        if "journal" not in exc.failure.extra:
+            raise  # not a table refusal (e.g. the gateway's signature check): keep its words
+        # The same refusal, its journal meaning decided with the reversed transaction known.
+        raise outcomes.rejected("2601", msgid, text, reversed_infno=original_infno) from None
 
 
 def query_settlement(

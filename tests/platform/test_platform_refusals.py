@@ -30,12 +30,14 @@ def test_each_row_is_found_by_its_own_example(row: Refusal) -> None:
     assert row.example
     assert refusal_for(row.example) is row
     assert outcomes.classify(row.example) is row.category
-    assert outcomes.reversal_meaning(row.example) is row.journal
+    assert outcomes.reversal_meaning(row.example, "2207") is row.journal
+    expected_for_2208 = row.journal if row.only_reversing is None else JournalMeaning.ESCALATE
+    assert outcomes.reversal_meaning(row.example, "2208") is expected_for_2208
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.example for row in ROWS])
 def test_each_row_reaches_the_journal_through_a_refused_2601(row: Refusal) -> None:
-    error = outcomes.rejected("2601", "M", row.example)
+    error = outcomes.rejected("2601", "M", row.example, reversed_infno="2207")
     assert error.category is row.category
     assert error.failure.extra["journal"] == row.journal.value
     assert error.failure.platform_text == row.example  # shown beside our words, never mixed in
@@ -58,7 +60,7 @@ def test_each_row_reaches_the_journal_through_a_refused_2601(row: Refusal) -> No
 def test_reversal_refusals_from_the_issue_mean_what_they_say(
     err_msg: str, meaning: JournalMeaning
 ) -> None:
-    assert outcomes.reversal_meaning(err_msg) is meaning
+    assert outcomes.reversal_meaning(err_msg, "2207") is meaning
 
 
 @pytest.mark.parametrize(
@@ -124,3 +126,20 @@ def test_a_reversal_refused_for_a_person_to_see_is_escalated_at_once(
     (row,) = summary.escalated
     assert (row.state, row.infno, row.attempts) == (JournalState.ESCALATED, "2207", 1)
     assert sandbox.request_count("2601") == 1
+
+
+def test_already_cancelled_empties_a_settlement_but_a_refused_cancel_reversal_needs_a_person(
+    client: PlatformClient, sandbox: SandboxServer, cashier: Operator, msgids
+) -> None:
+    """Reversing a 2207 that was cancelled: nothing to undo. Reversing a 2208 refused because the
+    settlement is refunded: the cancellation stands, so the row goes to a person, never to void."""
+    text = "退费结算标志不为未退费，不能办理冲正交易"
+    sandbox.set_faults([{"infno": "2601", "kind": "reject", "params": {"err_msg": text}}])
+    ctx = CallContext(cashier, "630102")
+    assert (
+        client.reverse(ctx, msgids(), PERSON, msgids(), "2207") is ReversalOutcome.NOTHING_TO_UNDO
+    )
+    with pytest.raises(PlatformRejected) as refused:
+        client.reverse(ctx, msgids(), PERSON, msgids(), "2208")
+    assert refused.value.failure.extra["journal"] == JournalMeaning.ESCALATE.value
+    assert refused.value.failure.platform_text == text

@@ -70,9 +70,17 @@ class ShiftReportActions(QObject):
         self.report_button.clicked.connect(self.ask_shift_report)
         self.import_button.clicked.connect(self.ask_import)
         self.sync_button.clicked.connect(self.sync_catalogue)
-        # The day close gets a progress dialog: this replaces the window's plain call.
-        window.day_close_button.clicked.disconnect(window.day_close)
-        window.day_close_button.clicked.connect(self.day_close)
+        self._take_over_day_close()
+
+    def _take_over_day_close(self) -> None:
+        """The day close gets a progress dialog: replace the window's plain call. If the window
+        no longer connects it that way, keep the window's own (never run the day close twice)."""
+        try:
+            self.window.day_close_button.clicked.disconnect(self.window.day_close)
+        except (RuntimeError, TypeError):
+            log.warning("day close button wired differently; the day close runs without progress")
+            return
+        self.window.day_close_button.clicked.connect(self.day_close)
 
     # ------------------------------------------------------------------ shift report
 

@@ -4,10 +4,12 @@ sandbox flow, its figures equal the store's and the platform's 3201 totals."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from helpers.engine_fixtures import demo_bill
+from helpers.sandbox_fixtures import SandboxClient, Visit, person
 from helpers.shift_fixtures import a_day_with_everything, shift_service
 
 from app.domain.money import money_sum
@@ -21,12 +23,12 @@ from app.domain.shift_report import (
     ShiftReport,
     ShiftSheet,
 )
-from app.errors import PermissionDenied
+from app.errors import InputError, PermissionDenied
 from app.sandbox import SandboxServer
-from app.services.day_close import DayCloseReport, day_bounds
+from app.services.day_close import LOCAL_ZONE, DayCloseReport, day_bounds
 from app.services.engine import Engine
 from app.services.ports.store import StoredSettlement
-from app.services.shift_report import category_of
+from app.services.shift_report import category_of, parse_clock_time, shift_bounds
 
 
 class _TextRenderer:
@@ -171,3 +173,45 @@ def test_every_print_is_audited_and_a_reprint_says_so(
         (cashier.code, "ok"), (cashier.code, "reprint"), (cashier.code, "reprint"),
     ]  # fmt: skip
     assert all(r.detail.startswith(first.sheet.report_no) for r in rows)
+
+
+def test_an_unbalanced_day_close_shows_on_the_report(
+    engine: Engine,
+    cashier: Operator,
+    supervisor: Operator,
+    sandbox: SandboxServer,
+    sandbox_client: SandboxClient,
+) -> None:
+    engine.settle_visit(demo_bill("01"), cashier)
+    elsewhere = Visit(sandbox_client, person(sandbox, "马秀兰"))
+    elsewhere.open([("H11010500001XY0022", "38.50", "1")])
+    elsewhere.settle()  # the platform has a settlement this window does not
+    closed = engine.close_day(engine.day_close.today(), supervisor)
+    service = shift_service(engine)
+
+    report = service.report(service.scope(supervisor, day=closed.day))
+
+    assert not closed.balanced
+    assert report.reconciliation.state is ReconciliationState.UNBALANCED
+    assert report.reconciliation.summary == closed.summary()
+    assert report.reconciliation.closed_by == supervisor.code
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "hours"),
+    [(None, None, 24), ("08:00", "12:30", 4.5), ("20:00", "08:00", 12), ("16:00", "24:00", 8)],
+)
+def test_shift_bounds_by_the_clock(start: str | None, end: str | None, hours: float) -> None:
+    begin, finish = shift_bounds(
+        date(2026, 12, 7),
+        parse_clock_time(start, "开始") if start else None,
+        parse_clock_time(end, "结束") if end else None,
+    )
+
+    assert (finish - begin).total_seconds() == hours * 3600
+    assert begin.astimezone(LOCAL_ZONE).date() == date(2026, 12, 7)
+
+
+def test_a_bad_clock_time_says_what_to_type() -> None:
+    with pytest.raises(InputError, match="HH:MM"):
+        parse_clock_time("8点", "班次开始时间")

@@ -198,3 +198,34 @@ def test_his_down_at_2207_refuses_his_lines_but_typed_lines_settle(
         replace(visit, outpatient_no="MZTYPED1", lines=(typed_line,)), cashier
     )
     assert typed.groups[0].state is GroupState.SETTLED
+
+
+def test_a_partial_refund_cancels_every_line_then_reports_the_kept_ones_resettled(
+    his_engine: Engine, his_operators: tuple[Operator, Operator], reference_his: ReferenceHis
+) -> None:
+    cashier, supervisor = his_operators
+    visit = _load(his_engine)
+    bill = his_engine.settle_visit(visit, cashier)
+    original = bill.groups[0].settlement_id
+    returned = visit.lines[-1].line_no
+    refund = his_engine.partial_refund(
+        original, [returned], cashier, SupervisorApproval(supervisor.code, SUPERVISOR_PASSWORD)
+    )
+    assert refund.resettled is not None
+    resettled = refund.resettled.groups[0].settlement_id
+
+    assert _deliver(his_engine) == 0
+    assert [a.result.kind for a in reference_his.applied(returned)] == [
+        ResultKind.SETTLED,
+        ResultKind.CANCELLED,
+    ]
+    assert reference_his.status(returned) is ChargeStatus.UNPAID
+    kept = visit.lines[0].line_no
+    history = [a.result for a in reference_his.applied(kept)]
+    assert [r.kind for r in history] == [
+        ResultKind.SETTLED,
+        ResultKind.CANCELLED,
+        ResultKind.PARTLY_REFUNDED,
+    ]
+    assert (history[-1].setl_id, history[-1].orig_setl_id) == (resettled, original)
+    assert reference_his.status(kept) is ChargeStatus.PAID

@@ -129,7 +129,7 @@ def ratio(parent: Mapping[str, Any], key: str, *, required: bool = True) -> Deci
     return number + ZERO
 
 
-_FRACTION = re.compile(r"\.[0-9]{1,9}$")
+_FRACTION = re.compile(r"(?<=:[0-9]{2})\.[0-9]{1,9}$")  # seconds fractions only
 
 _DAY_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d")
 

@@ -7,6 +7,7 @@ an answer that cannot say what was settled. Every parser runs over every case of
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +29,8 @@ from hypothesis import strategies as st
 
 from app.platform.answer_profile import national_profile, profile_for
 from app.platform.codec import ProtocolError, parse_reply
+from app.platform.envelope import CHINA_TIME
+from app.platform.fields import parse_day, parse_moment
 from app.platform.person import parse_person, parse_qualifications
 from app.platform.settle import SettleExpectation, parse_cancellation, parse_settlement
 
@@ -150,3 +153,27 @@ def test_any_balanced_answer_in_any_dialect_keeps_its_money(
         total, amounts["fund"], amounts["account"], amounts["cash"], amounts["hospital"],
     )  # fmt: skip
     assert sum(note.startswith("setldetail row") for note in totals.unread) == blank_rows
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["1983-02-27", "19830227", "1983/02/27", "1983.02.27", "1983-02-27 00:00:00",
+     "1983-02-27 00:00:00.0", "19830227000000", "1983-02-27T00:00:00", "Sun Feb 27 00:00:00 CST 1983"],
+)  # fmt: skip
+def test_dates_in_the_platforms_usual_forms(written: str) -> None:
+    assert parse_day(written) == date(1983, 2, 27)
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["2021-11-29 18:09:53", "20211129180953", "2021-11-29 18:09:53.0", "2021-11-29 18:09:53.123",
+     "2021-11-29T18:09:53", "2021/11/29 18:09:53"],
+)  # fmt: skip
+def test_times_in_the_platforms_usual_forms(written: str) -> None:
+    assert parse_moment(written) == datetime(2021, 11, 29, 18, 9, 53, tzinfo=CHINA_TIME)
+
+
+@pytest.mark.parametrize("written", ["", "1983-02-30", "27/02/1983", "昨天", "2021-11-29 25:00:00"])
+def test_what_is_not_a_date_is_none(written: str) -> None:
+    assert parse_day(written) is None
+    assert parse_moment(written) is None

@@ -8,7 +8,8 @@ Layout under the configured folder (for the smallest hospitals and for scripts):
   line. A file that disappears, or a line that disappears from it, is a withdrawn charge.
 * ``out/<key>.json`` — one result (the JSON of docs/his-integration.md, ``:`` in the key written as
   ``_``), written atomically (temporary file + rename), mode 0600. A result whose file already
-  exists was delivered before: reporting it again changes nothing.
+  exists was written before: reporting it again changes nothing. A result counts as delivered
+  once the HIS has answered it in ``ack/``.
 * ``ack/<key>.json`` — written by the HIS side when it has applied (``"status": "applied"``) or
   refused (``"status": "refused"``, ``"message"``) a result.
 """
@@ -97,7 +98,7 @@ class FolderHis:
             return HisAck(result.key, str(ack.get("his_ref", "")), duplicate=True)
         target = self._out / name
         if target.exists():
-            return HisAck(result.key, "", duplicate=True)
+            raise _waiting()
         try:
             self._out.mkdir(mode=0o700, parents=True, exist_ok=True)
             temporary = self._out / f".{name}.tmp"
@@ -111,7 +112,7 @@ class FolderHis:
             raise HisUnavailable(
                 f"无法写入 HIS 交换目录 {self._out}（{exc.strerror}）", code="his_unreachable"
             ) from None
-        return HisAck(result.key, "")
+        raise _waiting()
 
     def _ack_of(self, name: str) -> Mapping[str, Any] | None:
         path = self._ack / name
@@ -120,6 +121,11 @@ class FolderHis:
         except (OSError, ValueError):
             return None
         return data if isinstance(data, Mapping) else None
+
+
+def _waiting() -> HisUnavailable:
+    # Written, not yet answered in ack/: the outbox asks again later until the HIS answers.
+    return HisUnavailable("结果文件已写入，等待 HIS 处理", code="his_pending")
 
 
 def _lines(visit: ImportedVisit, data: Mapping[str, Any]) -> list[HisChargeLine]:

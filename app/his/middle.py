@@ -4,7 +4,9 @@ The HIS vendor provides ``his_pending_charges`` (a table or a view, one row per 
 ``his_settle_results`` (one row per result); the DDL is ``resources/his/middle-tables.sql``. Reading
 is plain ``SELECT`` with bound parameters; reporting is one ``INSERT`` keyed by the result key, so a
 second delivery of the same result fails on the primary key and is read as "already delivered" (its
-row is read back). Values are read as text and parsed strictly into ``Decimal`` whatever the
+row is read back). A result counts as delivered only once the HIS job has applied it
+(``his_status = '1'``); until then the outbox keeps asking, and a refusal (``'2'``) reaches the
+supervisor. Values are read as text and parsed strictly into ``Decimal`` whatever the
 column type (SQLite ``REAL``, Oracle ``NUMBER``, a vendor's ``NVARCHAR`` amounts).
 """
 
@@ -179,7 +181,6 @@ class MiddleTablesHis:
                     text(f"INSERT INTO {self._results} ({names}) VALUES ({marks})"),  # noqa: S608
                     values,
                 )
-            return HisAck(result.key, "")
         except IntegrityError:
             return self._earlier(result)
         except DBAPIError as exc:
@@ -190,6 +191,7 @@ class MiddleTablesHis:
             raise HisUnavailable(
                 f"HIS 中间库无法访问（{type(exc).__name__}）", code="his_unreachable"
             ) from None
+        raise _waiting()
 
     def _earlier(self, result: ChargeResult) -> HisAck:
         rows = self._rows(
@@ -200,8 +202,11 @@ class MiddleTablesHis:
         if not rows:
             raise HisUnavailable("HIS 中间库拒绝写入，且查不到该结果", code="his_bad_answer")
         row = rows[0]
-        if _text(row, "his_status") == "2":
+        status = _text(row, "his_status")
+        if status == "2":
             raise HisRejected(_text(row, "his_msg") or "HIS 拒收该结果", code="his_rejected")
+        if status != "1":
+            raise _waiting()
         return HisAck(result.key, _text(row, "his_ref"), duplicate=True)
 
     def refused(self) -> list[tuple[str, str]]:
@@ -211,6 +216,12 @@ class MiddleTablesHis:
             {},
         )
         return [(_text(r, "result_key"), _text(r, "his_msg")) for r in rows]
+
+
+def _waiting() -> HisUnavailable:
+    # Written, not yet applied by the HIS job: the outbox asks again later (same key) and counts
+    # the result as pending until the HIS says applied ('1') or refused ('2').
+    return HisUnavailable("结果已写入中间表，等待 HIS 处理", code="his_pending")
 
 
 def _connect_args(url: str, timeout: float) -> dict[str, Any]:

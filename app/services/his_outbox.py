@@ -7,6 +7,8 @@ charge line has an earlier undelivered row waits (results for one charge arrive 
 * :class:`HisUnavailable` (down, timeout, lost answer) → retried later with exponential back-off,
   with the same key, so a result that did arrive is not applied twice; the pass stops there, since
   the HIS is unlikely to answer the next row either;
+* ``HisUnavailable`` with code ``his_pending`` (written to a table or folder, not yet applied by the
+  HIS job) → asked again soon; the pass goes on with other lines;
 * :class:`HisRejected` → refused: kept and counted, shown to a supervisor (``doctor``, status bar).
 
 The receipt number is added at delivery time: receipts are issued just after the settlement commits.
@@ -29,6 +31,10 @@ log = logging.getLogger(__name__)
 BASE_DELAY_S = 2.0
 MAX_DELAY_S = 300.0
 BATCH = 200
+# Tables and folders: a result written but not yet applied by the HIS job is asked about again
+# soon (the job runs every few seconds), not after the long back-off of an unreachable HIS.
+PENDING_CODE = "his_pending"
+PENDING_MAX_DELAY_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,8 @@ class HisOutbox:
             if outcome == "refused":
                 refused += 1
                 continue
+            if outcome == "pending":
+                continue  # written, the HIS has not applied it yet: the others can go on
             failed += 1
             break
         return DeliveryPass(delivered, failed, refused, self.pending_count())
@@ -118,6 +126,9 @@ class HisOutbox:
             self._failed(item, f"HIS 拒绝：{exc.text}", refused=True)
             return "refused"
         except HisUnavailable as exc:
+            if exc.code == PENDING_CODE:
+                self._failed(item, exc.text, refused=False, cap=PENDING_MAX_DELAY_S)
+                return "pending"
             log.info("HIS result %s not delivered (%s); will retry", result.key, exc.code)
             self._failed(item, exc.text, refused=False)
             return "failed"
@@ -126,8 +137,10 @@ class HisOutbox:
             uow.commit()
         return "delivered"
 
-    def _failed(self, item: OutboxItem, text: str, *, refused: bool) -> None:
-        delay = backoff_seconds(item.attempts + 1, self._base, self._cap)
+    def _failed(
+        self, item: OutboxItem, text: str, *, refused: bool, cap: float | None = None
+    ) -> None:
+        delay = backoff_seconds(item.attempts + 1, self._base, min(self._cap, cap or self._cap))
         with self._uow_factory() as uow:
             uow.his.record_failure(
                 item.seq, text, self._clock.now() + timedelta(seconds=delay), refused=refused

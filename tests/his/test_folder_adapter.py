@@ -56,8 +56,10 @@ def test_visit_files_in_result_files_out_applied_once(tmp_path: Path) -> None:
     assert visit.lines[0].charge_id == "MZ202611230001-1"
 
     result = _settled("MZ202611230001-1")
-    assert not adapter.report(result).duplicate
-    assert adapter.report(result).duplicate  # a second delivery writes nothing new
+    for _ in range(2):  # a second delivery writes nothing new
+        with pytest.raises(HisUnavailable) as waiting:
+            adapter.report(result)  # written; delivered once the HIS answers in ack/
+        assert waiting.value.code == "his_pending"
     out = tmp_path / "out" / file_name(result.key)
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert job.apply_results() == 1
@@ -75,7 +77,8 @@ def test_a_refusal_in_the_ack_folder_is_rejected(tmp_path: Path) -> None:
     his.pay_elsewhere("MZ202611230001-2")
     adapter = FolderHis(tmp_path)
     result = _settled("MZ202611230001-2")
-    adapter.report(result)
+    with pytest.raises(HisUnavailable):
+        adapter.report(result)
     job.apply_results()
     with pytest.raises(HisRejected):
         adapter.report(result)

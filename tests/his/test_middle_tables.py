@@ -13,8 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from helpers.engine_fixtures import add_operators, make_engine
 from sqlalchemy import create_engine
 
+from app.config import Settings
 from app.domain.his import (
     ChargeResult,
     ChargeStatus,
@@ -112,20 +114,24 @@ def test_a_result_is_inserted_once_and_a_repeat_reads_the_first_back(
     adapter: MiddleTablesHis, job: MiddleTablesJob, his: ReferenceHis
 ) -> None:
     result = _result("MZ202611230001-1", ResultKind.SETTLED)
-    first = adapter.report(result)
-    again = adapter.report(result)  # the answer to the first was "lost"
-    assert (first.duplicate, again.duplicate) == (False, True)
+    for _ in range(2):  # the second time as if the answer to the first had been lost
+        with pytest.raises(HisUnavailable) as waiting:
+            adapter.report(result)  # written; delivered only once the HIS job has applied it
+        assert waiting.value.code == "his_pending"
 
     assert job.apply_results() == 1
     assert his.status("MZ202611230001-1") is ChargeStatus.PAID
     assert len(his.applied()) == 1
     (current,) = adapter.current_charges(["MZ202611230001-1"])
     assert current.status is ChargeStatus.PAID
-    assert adapter.report(result).his_ref.startswith("HIS")
+    ack = adapter.report(result)
+    assert ack.his_ref.startswith("HIS")
+    assert ack.duplicate
     visits = adapter.unpaid_visits(PatientKey(PatientKeyKind.ID_NUMBER, QINGHAI_ID))
     assert "MZ202611230001-1" not in {line.charge_id for v in visits for line in v.lines}
 
-    adapter.report(_result("MZ202611230001-1", ResultKind.CANCELLED))
+    with pytest.raises(HisUnavailable):
+        adapter.report(_result("MZ202611230001-1", ResultKind.CANCELLED))
     job.apply_results()
     assert his.status("MZ202611230001-1") is ChargeStatus.UNPAID
 
@@ -135,7 +141,8 @@ def test_a_refusal_by_the_his_job_comes_back_as_rejected(
 ) -> None:
     his.pay_elsewhere("MZ202611230001-2")
     result = _result("MZ202611230001-2", ResultKind.SETTLED)
-    adapter.report(result)
+    with pytest.raises(HisUnavailable):
+        adapter.report(result)
     job.apply_results()
     with pytest.raises(HisRejected) as caught:
         adapter.report(result)
@@ -165,3 +172,33 @@ def test_an_unreachable_database_is_unavailable_not_a_crash(tmp_path: Path) -> N
     with pytest.raises(HisUnavailable):
         adapter.report(_result("X-1", ResultKind.SETTLED))
     adapter.close()
+
+
+def test_settling_at_the_window_reaches_the_his_through_the_tables(
+    job: MiddleTablesJob,
+    database_url: str,
+    engine_settings: Settings,
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(
+        engine_settings, tmp_path / "data", his_gateway=MiddleTablesHis(database_url)
+    )
+    try:
+        cashier, _ = add_operators(engine)
+        assert engine.his is not None
+        assert engine.his_outbox is not None
+        visit = engine.his.load(engine.his.unpaid_for_person(QINGHAI_ID))
+        engine.settle_visit(visit, cashier)
+        outbox = engine.his_outbox
+
+        passed = outbox.deliver_due()  # every line written, none applied yet
+        assert (passed.delivered, passed.failed, passed.pending) == (0, 0, 6)
+        assert job.apply_results() == 6
+        outbox.retry_now()
+        assert outbox.deliver_due().delivered == 6
+        assert outbox.pending_count() == 0
+        with engine.uow_factory() as uow:
+            assert all(item.his_ref.startswith("HIS") for item in uow.his.items())
+        assert all(job.his.status(line.line_no) is ChargeStatus.PAID for line in visit.lines)
+    finally:
+        engine.close()

@@ -50,7 +50,6 @@ from PySide6.QtWidgets import (
 from app.domain.bill import FeeLine, Tag, TagKind
 from app.domain.catalogue import CatalogueItem
 from app.domain.his import HisVisit
-from app.domain.journal import JournalState
 from app.domain.money import ZERO
 from app.domain.operator import Action, Operator
 from app.domain.person import RegistrationStatus
@@ -65,31 +64,33 @@ from app.errors import (
 )
 from app.services.bill_import import IdentityInput, IdentityKind
 from app.ui import errors as ui_errors
+from app.ui import supervisor
+from app.ui.action_guard import ActionGuard
+from app.ui.context import WindowContext
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
-from app.ui.dialogs.credential_dialog import CredentialAnswer, CredentialDialog
-from app.ui.dialogs.refund_dialog import RefundLinesDialog
+from app.ui.dialogs.credential_dialog import CredentialDialog
 from app.ui.errors import Level, MessageBridge, ShownMessage, show_error
 from app.ui.format import age_text, breakdown, cash_due_text, local_time, screen_text, yuan
 from app.ui.his_panel import HisPanel
 from app.ui.models.bill_model import BillColumn, BillModel, StoredRoute, tag_label
 from app.ui.models.catalogue_model import CatalogueModel
 from app.ui.models.group_model import GroupColumn, GroupModel, group_figures, group_label
-from app.ui.models.history_model import HistoryColumn, HistoryModel, JournalModel
 from app.ui.session import Admission, Session
 from app.ui.shell import Chrome, window_title
+from app.ui.tables import fit_columns
+from app.ui.tabs.history_tab import HistoryTab
+from app.ui.tabs.journal_tab import JournalTab
 from app.ui.views.patient_view import PatientView
-from app.workers.backend import CashierBackend, Connection, SettledRow, SupervisorCredential
+from app.workers.backend import CashierBackend, Connection
 from app.workers.runner import Lane, TaskHandle, TaskRunner
 
 if TYPE_CHECKING:
     from app.config import Settings
-    from app.services.cancel import CancelResult, RefundResult
-    from app.services.day_close import DayCloseReport
     from app.services.eligibility import EligibilityView
     from app.services.offline import OfflineCollection
     from app.services.ports.clock import Clock
     from app.services.receipts import PrintedReceipt
-    from app.services.recovery import QueueRow, RecoverySummary
+    from app.services.recovery import RecoverySummary
     from app.services.settlement import BillResult, GroupResult
 
 log = logging.getLogger(__name__)
@@ -130,18 +131,6 @@ def show_pdf_preview(
     from app.ui.print_preview import ReceiptPreviewDialog  # noqa: PLC0415  (QtPrintSupport is slow to load)
 
     return ReceiptPreviewDialog.ask(parent, pdf, printer_name, title=title, printable=printable)
-
-
-def fit_columns(table: QTableView, *, stretch: int) -> None:
-    """Every column as wide as its contents and one that takes the rest and wraps, so the table
-    fits its panel at 1366 px without a horizontal scrollbar and nothing is cut."""
-    table.verticalHeader().hide()
-    table.setWordWrap(True)
-    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
 
 class DecimalDelegate(QStyledItemDelegate):
@@ -217,7 +206,10 @@ class MainWindow(QMainWindow):
         self.groups: dict[str, GroupResult] = {}
         self.connection: Connection | None = None
         self.startup_recovery_done = False
-        self._in_flight: set[str] = set()
+        self.guard = ActionGuard(runner, bridge, self)
+        self.context = WindowContext(
+            backend, self.guard, bridge, self.session, self._on_platform_failure
+        )
         self._search_generation = 0
         self._last_activity = clock.monotonic()
         self._queue: list[str] = []
@@ -226,8 +218,6 @@ class MainWindow(QMainWindow):
         self.bill_model = BillModel(self)
         self.group_model = GroupModel(self)
         self.catalogue_model = CatalogueModel(self)
-        self.history_model = HistoryModel(self)
-        self.journal_model = JournalModel(self)
 
         self.setWindowTitle(window_title())
         self._build(starting=starting)
@@ -278,9 +268,9 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("tabs")
         self.tabs.setCornerWidget(self._build_session_buttons(page))
         self.tabs.addTab(self._build_cashier_tab(), self.tr("Window"))
-        self.history_tab = self._build_history_tab()
+        self.history_tab = HistoryTab(self.context, page)
         self.tabs.addTab(self.history_tab, self.tr("Today's settlements"))
-        self.journal_tab = self._build_journal_tab()
+        self.journal_tab = JournalTab(self.context, page)
         self.tabs.addTab(self.journal_tab, self.tr("Unresolved calls / day close"))
         layout.addWidget(self.tabs)
         return page
@@ -442,81 +432,6 @@ class MainWindow(QMainWindow):
         ):
             settle_layout.addWidget(button)
 
-    def _build_history_tab(self) -> QWidget:
-        tab = QWidget(self)
-        layout = QVBoxLayout(tab)
-        self.history_search = QLineEdit(tab)
-        self.history_search.setObjectName("historySearch")
-        self.history_search.setPlaceholderText(self.tr("Search by name, ID or settlement number"))
-        self.history_table = QTableView(tab)
-        self.history_table.setObjectName("historyTable")
-        self.history_table.setModel(self.history_model)
-        self.history_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        fit_columns(self.history_table, stretch=HistoryColumn.STATUS)
-        buttons = QHBoxLayout()
-        self.copy_button = QPushButton(self.tr("Reprint copy (补打)"), tab)
-        self.copy_button.setObjectName("copyButton")
-        self.reissue_button = QPushButton(
-            self.tr("Reissue with a new number (重打, supervisor)"), tab
-        )
-        self.reissue_button.setObjectName("reissueButton")
-        self.cancel_button = QPushButton(self.tr("Cancel settlement (supervisor)"), tab)
-        self.cancel_button.setObjectName("cancelButton")
-        self.refund_button = QPushButton(self.tr("Partial refund (supervisor)"), tab)
-        self.refund_button.setObjectName("refundButton")
-        self.history_refresh = QPushButton(self.tr("Refresh"), tab)
-        for button in (
-            self.copy_button,
-            self.reissue_button,
-            self.cancel_button,
-            self.refund_button,
-            self.history_refresh,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        self.history_result_label = QLabel("", tab)
-        self.history_result_label.setObjectName("historyResultLabel")
-        self.history_result_label.setWordWrap(True)
-        layout.addWidget(self.history_search)
-        layout.addWidget(self.history_table, 1)
-        layout.addLayout(buttons)
-        layout.addWidget(self.history_result_label)
-        return tab
-
-    def _build_journal_tab(self) -> QWidget:
-        tab = QWidget(self)
-        layout = QVBoxLayout(tab)
-        self.journal_table = QTableView(tab)
-        self.journal_table.setObjectName("journalTable")
-        self.journal_table.setModel(self.journal_model)
-        self.journal_table.verticalHeader().hide()
-        self.journal_table.horizontalHeader().setStretchLastSection(True)
-        self.journal_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.journal_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        buttons = QHBoxLayout()
-        self.recover_button = QPushButton(self.tr("Resolve now"), tab)
-        self.recover_button.setObjectName("recoverButton")
-        self.resolve_button = QPushButton(self.tr("Retry escalated reversal (supervisor)"), tab)
-        self.resolve_button.setObjectName("resolveButton")
-        self.day_close_button = QPushButton(self.tr("Day close and reconcile (supervisor)"), tab)
-        self.day_close_button.setObjectName("dayCloseButton")
-        self.journal_refresh = QPushButton(self.tr("Refresh"), tab)
-        for button in (
-            self.recover_button,
-            self.resolve_button,
-            self.day_close_button,
-            self.journal_refresh,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        self.day_close_label = QLabel("", tab)
-        self.day_close_label.setObjectName("dayCloseLabel")
-        self.day_close_label.setWordWrap(True)
-        layout.addWidget(self.journal_table, 1)
-        layout.addLayout(buttons)
-        layout.addWidget(self.day_close_label)
-        return tab
-
     # ================================================================= wiring
     def _connect(self) -> None:
         self.login_button.clicked.connect(self.ask_login)
@@ -533,17 +448,11 @@ class MainWindow(QMainWindow):
         self.group_copy_button.clicked.connect(self.copy_selected_group)
         self.next_button.clicked.connect(self.next_patient)
         self.slip_button.clicked.connect(self.eligibility_slip)
-        self.history_search.textChanged.connect(self.history_model.set_filter)
-        self.history_refresh.clicked.connect(self.refresh_history)
-        self.copy_button.clicked.connect(self.reprint_selected)
-        self.cancel_button.clicked.connect(self.cancel_selected)
-        self.reissue_button.clicked.connect(self.reissue_selected)
-        self.refund_button.clicked.connect(self.refund_selected)
-        self.resolve_button.clicked.connect(self.resolve_selected)
         self.offline_self_pay_button.clicked.connect(self.collect_offline_self_pay)
-        self.journal_refresh.clicked.connect(self.refresh_journal)
-        self.recover_button.clicked.connect(self.run_recovery)
-        self.day_close_button.clicked.connect(self.day_close)
+        self.journal_tab.recover_requested.connect(self.run_recovery)
+        self.journal_tab.resolved.connect(lambda _state: self.check_connection())
+        self.history_tab.printed.connect(self._on_receipts)
+        self.guard.changed.connect(self._refresh_actions)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.bill_model.lines_changed.connect(self._on_lines_changed)
         self.bill_model.edit_refused.connect(self._show_exception)
@@ -606,41 +515,6 @@ class MainWindow(QMainWindow):
         self.demo_cards.show()
 
     # ================================================================= helpers
-    def _submit(
-        self,
-        key: str,
-        fn: Callable[[], T],
-        on_success: Callable[[T], object],
-        *,
-        lane: Lane,
-        busy_text: str,
-        on_failure: Callable[[BaseException], object] | None = None,
-    ) -> TaskHandle | None:
-        """Start one piece of work unless the same kind is already in flight (no double submit)."""
-        if key in self._in_flight:
-            return None
-        self._in_flight.add(key)
-        self._refresh_actions()
-
-        def done_ok(value: T) -> None:
-            self._in_flight.discard(key)
-            try:
-                on_success(value)
-            finally:
-                self._refresh_actions()
-
-        def done_failed(exc: BaseException) -> None:
-            self._in_flight.discard(key)
-            try:
-                if on_failure is not None:
-                    on_failure(exc)
-                else:
-                    show_error(self.bridge, exc)
-            finally:
-                self._refresh_actions()
-
-        return self.runner.submit(fn, done_ok, done_failed, lane=lane, busy_text=busy_text)
-
     def _show_exception(self, exc: BaseException) -> None:
         show_error(self.bridge, exc)
 
@@ -663,7 +537,7 @@ class MainWindow(QMainWindow):
     @property
     def busy(self) -> bool:
         """Whether any window action is in flight."""
-        return bool(self._in_flight)
+        return self.guard.busy
 
     @property
     def locked_by_unknown(self) -> bool:
@@ -710,11 +584,11 @@ class MainWindow(QMainWindow):
             if not isinstance(exc, SecondFactorNeeded):
                 show_error(self.bridge, exc)
                 return
-            again = self._ask_one_time_code(self.tr("Log in"), code, password)
+            again = supervisor.ask_one_time_code(self, self.tr("Log in"), code, password)
             if again is not None:
                 self.login(again.code, again.password, again.otp)
 
-        return self._submit(
+        return self.guard.submit(
             "login",
             lambda: self.backend.login(code, password, otp=otp),
             self._on_logged_in,
@@ -722,38 +596,6 @@ class MainWindow(QMainWindow):
             busy_text=self.tr("Checking password…"),
             on_failure=failed,
         )
-
-    def _ask_one_time_code(self, title: str, code: str, password: str) -> CredentialAnswer | None:
-        """The credential dialog again, with the one-time code field shown and focused."""
-        return CredentialDialog.ask(
-            self,
-            title,
-            self.tr("This account uses an authenticator app. Type the 6-digit code it shows now."),
-            code,
-            password=password,
-            with_otp=True,
-        )
-
-    def _supervisor_failure(
-        self,
-        answer: CredentialAnswer,
-        retry: Callable[[CredentialAnswer], object],
-        otherwise: Callable[[BaseException], object],
-    ) -> Callable[[BaseException], None]:
-        """On a supervisor action's failure: ask for the supervisor's one-time code and retry
-        when the service asked for it (nothing was done yet), else ``otherwise``."""
-
-        def failed(exc: BaseException) -> None:
-            if not isinstance(exc, SecondFactorNeeded):
-                otherwise(exc)
-                return
-            again = self._ask_one_time_code(
-                self.tr("Supervisor authorisation"), answer.code, answer.password
-            )
-            if again is not None:
-                retry(again)
-
-        return failed
 
     def _on_logged_in(self, operator: Operator) -> None:
         try:
@@ -807,7 +649,7 @@ class MainWindow(QMainWindow):
         """Log out (or switch user): refused while a bill is being settled."""
         if self.operator is None:
             return
-        if self._in_flight & MONEY_KEYS or (self.groups and not self._bill_finished()):
+        if self.guard.any_running(MONEY_KEYS) or (self.groups and not self._bill_finished()):
             show_error(
                 self.bridge,
                 InputError(
@@ -864,14 +706,8 @@ class MainWindow(QMainWindow):
         self.tabs.setTabVisible(self.tabs.indexOf(self.history_tab), self.can(Action.VIEW_HISTORY))
         self.tabs.setTabVisible(self.tabs.indexOf(self.journal_tab), self.can(Action.VIEW_JOURNAL))
         self.slip_button.setVisible(self.can(Action.PRINT_ELIGIBILITY_SLIP) and not money)
-        self.cancel_button.setVisible(self.can(Action.EDIT_BILL))
-        self.refund_button.setVisible(self.can(Action.EDIT_BILL))
-        self.reissue_button.setVisible(self.can(Action.PRINT_RECEIPT))
-        self.resolve_button.setVisible(self.can(Action.SETTLE) or self.can(Action.RESOLVE_JOURNAL))
-        self.copy_button.setVisible(self.can(Action.COPY_RECEIPT))
-        # A cashier's window reaches the day close too: a supervisor authorises it there.
-        self.day_close_button.setVisible(self.can(Action.DAY_CLOSE) or self.can(Action.SETTLE))
-        self.recover_button.setVisible(self.can(Action.SETTLE) or self.can(Action.RESOLVE_JOURNAL))
+        self.history_tab.apply_role()
+        self.journal_tab.apply_role()
 
     def _blocking_reason(self) -> str:
         """Why direct settlement cannot start now ("" when it can)."""
@@ -897,7 +733,7 @@ class MainWindow(QMainWindow):
         """Enable exactly what may be done now, and say why the rest cannot."""
         has_lines = bool(self.bill_model.lines)
         unknown = self.locked_by_unknown
-        flight = bool(self._in_flight & MONEY_KEYS)
+        flight = bool(self.guard.any_running(MONEY_KEYS))
         reason = self._blocking_reason()
         settled = self._all_settled()
         sent = bool(self.groups)
@@ -917,10 +753,10 @@ class MainWindow(QMainWindow):
             and not settled
         )
         self.receipt_button.setEnabled(
-            self.can(Action.PRINT_RECEIPT) and settled and "receipts" not in self._in_flight
+            self.can(Action.PRINT_RECEIPT) and settled and not self.guard.running("receipts")
         )
         self.group_copy_button.setEnabled(
-            self.can(Action.COPY_RECEIPT) and settled and "receipts" not in self._in_flight
+            self.can(Action.COPY_RECEIPT) and settled and not self.guard.running("receipts")
         )
         self.offline_self_pay_button.setVisible(self._offline_self_pay_possible())
         self.offline_self_pay_button.setEnabled(
@@ -931,7 +767,7 @@ class MainWindow(QMainWindow):
             and not sent
         )
         self.read_card_button.setEnabled(
-            self.operator is not None and "identify" not in self._in_flight
+            self.operator is not None and not self.guard.running("identify")
         )
         editable = not unknown and not flight and not sent
         self.bill_model.set_locked(not editable)
@@ -944,7 +780,7 @@ class MainWindow(QMainWindow):
         """F2: read the card on the DEVICE lane, then identify."""
         if self._guarded(Action.IDENTIFY) is None:
             return
-        self._submit(
+        self.guard.submit(
             "read_card",
             self.backend.read_card,
             lambda raw: self.identify(IdentityInput(IdentityKind.CARD_STRING, raw)),
@@ -981,7 +817,7 @@ class MainWindow(QMainWindow):
                 ),
             )
             return None
-        return self._submit(
+        return self.guard.submit(
             "identify",
             lambda: self.backend.identify(operator, identity),
             self._on_identified,
@@ -1021,7 +857,7 @@ class MainWindow(QMainWindow):
         if self.can(Action.EDIT_BILL) and self.backend.has_his():
             self._ask_his(view)
         elif self.can(Action.EDIT_BILL):
-            self._submit(
+            self.guard.submit(
                 "hand_off",
                 lambda: self.backend.hand_off(view),
                 self._on_hand_off,
@@ -1041,7 +877,7 @@ class MainWindow(QMainWindow):
         """The patient's unpaid HIS visits (NETWORK lane); a silent HIS never blocks the bill."""
         self.his_panel.show()
         self.his_panel.show_loading()
-        self._submit(
+        self.guard.submit(
             "his_visits",
             lambda: self.backend.his_visits(view),
             self._on_his_visits,
@@ -1061,7 +897,7 @@ class MainWindow(QMainWindow):
         view = self.eligibility
         if view is None:
             return
-        self._submit(
+        self.guard.submit(
             "his_load",
             lambda: self.backend.load_his_visits(view, visits),
             self._on_his_lines,
@@ -1261,7 +1097,7 @@ class MainWindow(QMainWindow):
         if operator is None or view is None or not self.pre_settle_button.isEnabled():
             return None
         lines = self.bill_model.lines
-        return self._submit(
+        return self.guard.submit(
             "open_bill",
             lambda: self.backend.open_bill(operator, view, lines),
             lambda bill: self._on_bill_opened(operator, bill),
@@ -1283,7 +1119,7 @@ class MainWindow(QMainWindow):
             self.settle_button.setFocus()
             return
         key, bill_id = self._queue.pop(0), self.bill_id
-        self._submit(
+        self.guard.submit(
             "preview",
             lambda: self.backend.preview(operator, bill_id, key),
             lambda group: self._after_step(operator, group, self._preview_next),
@@ -1310,7 +1146,7 @@ class MainWindow(QMainWindow):
         bill_id = self.bill_id
         if bill_id is None:
             return
-        self._submit(
+        self.guard.submit(
             "reload",
             lambda: self.backend.bill(bill_id),
             lambda bill: self._reloaded(bill, operator, then),
@@ -1369,7 +1205,7 @@ class MainWindow(QMainWindow):
             work, lane = (lambda: self.backend.collect_self_pay(operator, bill_id, key)), Lane.STORE
         else:
             work, lane = (lambda: self.backend.confirm(operator, bill_id, key)), Lane.NETWORK
-        self._submit(
+        self.guard.submit(
             "settle",
             work,
             lambda result: self._after_step(operator, result, self._settle_next),
@@ -1403,7 +1239,7 @@ class MainWindow(QMainWindow):
                 InputError(UNKNOWN_OUTCOME_TEXT + "。结果确认前请勿离开本单。", code="bill_locked"),
             )
             return
-        if self._in_flight & MONEY_KEYS:
+        if self.guard.any_running(MONEY_KEYS):
             return
         self.eligibility = None
         self._reset_bill()
@@ -1443,7 +1279,7 @@ class MainWindow(QMainWindow):
         target = bill_id or self.bill_id
         if operator is None or target is None:
             return None
-        return self._submit(
+        return self.guard.submit(
             "receipts",
             lambda: self.backend.receipts(operator, target, reprint=reprint),
             self._on_receipts,
@@ -1474,7 +1310,7 @@ class MainWindow(QMainWindow):
             return None
         settlement_id = group.settlement_id
         title = self.tr("Receipt preview: {group}").format(group=group.label)
-        return self._submit(
+        return self.guard.submit(
             "receipt_preview",
             lambda: self.backend.receipt_preview(settlement_id),
             lambda pdf: show_pdf_preview(self, pdf, self.settings.printer.name, title=title),
@@ -1489,7 +1325,7 @@ class MainWindow(QMainWindow):
         if operator is None or group is None or not group.settlement_id:
             return None
         settlement_id = group.settlement_id
-        return self._submit(
+        return self.guard.submit(
             "receipts",
             lambda: (self.backend.copy_receipt(operator, settlement_id),),
             self._on_receipts,
@@ -1503,7 +1339,7 @@ class MainWindow(QMainWindow):
         view = self.eligibility
         if operator is None or view is None:
             return
-        self._submit(
+        self.guard.submit(
             "slip",
             lambda: self.backend.eligibility_slip(operator, view),
             lambda pdf: show_pdf_preview(
@@ -1520,7 +1356,7 @@ class MainWindow(QMainWindow):
     # ================================================================= connection and recovery
     def check_connection(self) -> None:
         """Probe the platform and count unresolved rows (NETWORK lane)."""
-        self._submit(
+        self.guard.submit(
             "connection",
             self.backend.connection,
             self.show_connection,
@@ -1571,7 +1407,7 @@ class MainWindow(QMainWindow):
         """Resolve unknown outcomes (NETWORK lane); retried on a timer while any remain."""
         if self.operator is None:
             return None
-        return self._submit(
+        return self.guard.submit(
             "recovery",
             self.backend.recover,
             self._on_recovered,
@@ -1587,7 +1423,7 @@ class MainWindow(QMainWindow):
             self.bridge.info(summary.text())
         if self.bill_id is not None:
             bill_id = self.bill_id
-            self._submit(
+            self.guard.submit(
                 "reload",
                 lambda: self.backend.bill(bill_id),
                 self._show_bill,
@@ -1606,304 +1442,9 @@ class MainWindow(QMainWindow):
     # ================================================================= history, journal, day close
     def _on_tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.history_tab:
-            self.refresh_history()
+            self.history_tab.refresh()
         elif self.tabs.widget(index) is self.journal_tab:
-            self.refresh_journal()
-
-    def refresh_history(self) -> None:
-        """Load today's settlements (STORE lane)."""
-        if self._guarded(Action.VIEW_HISTORY) is None:
-            return
-        self._submit(
-            "history",
-            self.backend.today,
-            self.history_model.set_rows,
-            lane=Lane.STORE,
-            busy_text="",
-        )
-
-    def _selected_settlement(self) -> SettledRow | None:
-        rows = self.history_table.selectionModel().selectedRows()
-        return self.history_model.row(rows[0].row()) if rows else None
-
-    def reprint_selected(self) -> None:
-        """补打: a copy of the selected settlement's receipt, marked as a copy."""
-        selected = self._selected_settlement()
-        if selected is not None:
-            self.print_receipts(reprint=True, bill_id=selected.bill_id)
-
-    def cancel_selected(self) -> None:
-        """Cancel (2208) the selected settlement; another person, a supervisor, authorises it.
-
-        The operator at the window starts it; the service checks the supervisor's own credential
-        (two-person rule, ``NEEDS_SUPERVISOR_AUTHORISATION``), so the window does not.
-        """
-        operator = self._guarded(Action.EDIT_BILL)
-        selected = self._selected_settlement()
-        if operator is None or selected is None:
-            return
-        if not ConfirmDialog.ask(
-            self,
-            self.tr("Cancel settlement"),
-            self.tr("Cancel settlement {id} ({total})? The fund's payment is returned.").format(
-                id=selected.settlement_id, total=yuan(selected.total)
-            ),
-        ):
-            return
-        answer = CredentialDialog.ask(
-            self,
-            self.tr("Supervisor authorisation"),
-            self.tr("A supervisor must authorise the cancellation."),
-        )
-        if answer is None:
-            return
-        self._cancel(operator, selected, answer)
-
-    def _cancel(
-        self, operator: Operator, selected: SettledRow, answer: CredentialAnswer
-    ) -> TaskHandle | None:
-        return self._submit(
-            "cancel",
-            lambda: self.backend.cancel(
-                operator, selected.settlement_id, answer.code, answer.password, otp=answer.otp
-            ),
-            self._on_cancelled,
-            lane=Lane.NETWORK,
-            busy_text=self.tr("Cancelling…"),
-            on_failure=self._supervisor_failure(
-                answer,
-                lambda again: self._cancel(operator, selected, again),
-                self._on_platform_failure,
-            ),
-        )
-
-    def _on_cancelled(self, result: CancelResult) -> None:
-        totals = result.record.totals.negated()
-        self.bridge.info(
-            self.tr("Settlement {id} cancelled; returned: {split}.").format(
-                id=result.original_settlement_id,
-                split=breakdown(totals.total, totals.fund, totals.account, totals.cash),
-            )
-        )
-        self.refresh_history()
-
-    def _ask_supervisor(self, prompt: str) -> CredentialAnswer | None:
-        return CredentialDialog.ask(self, self.tr("Supervisor authorisation"), prompt)
-
-    def reissue_selected(self) -> TaskHandle | None:
-        """重打: void the selected settlement's receipt number and issue a new one (supervisor)."""
-        operator = self._guarded(Action.PRINT_RECEIPT)
-        selected = self._selected_settlement()
-        if operator is None or selected is None:
-            return None
-        answer = self._ask_supervisor(
-            self.tr(
-                "Reissue the receipt of {id} under a new number? The old number is voided. "
-                "A supervisor must authorise it."
-            ).format(id=selected.settlement_id)
-        )
-        if answer is None:
-            return None
-        return self._reissue(operator, selected, answer)
-
-    def _reissue(
-        self, operator: Operator, selected: SettledRow, answer: CredentialAnswer
-    ) -> TaskHandle | None:
-        return self._submit(
-            "reissue",
-            lambda: self.backend.reissue(
-                operator, selected.settlement_id, answer.code, answer.password, otp=answer.otp
-            ),
-            self._on_reissued,
-            lane=Lane.PRINT,
-            busy_text=self.tr("Reissuing the receipt…"),
-            on_failure=self._supervisor_failure(
-                answer,
-                lambda again: self._reissue(operator, selected, again),
-                self._show_exception,
-            ),
-        )
-
-    def _on_reissued(self, printed: tuple[PrintedReceipt, ...]) -> None:
-        self.receipts_ready.emit(printed)
-        for receipt in printed:
-            self.bridge.info(
-                self.tr("Receipt {old} voided; new receipt {new} printed.").format(
-                    old=receipt.data.replaces, new=receipt.receipt_no
-                )
-            )
-
-    def refund_selected(self) -> TaskHandle | None:
-        """Partial refund of the selected settlement: choose the returned lines, then authorise."""
-        operator = self._guarded(Action.EDIT_BILL)
-        selected = self._selected_settlement()
-        if operator is None or selected is None:
-            return None
-        if selected.cancelled:
-            show_error(
-                self.bridge,
-                InputError(
-                    "该结算已撤销，不能再退费。请选择一笔有效的结算。", code="already_cancelled"
-                ),
-            )
-            return None
-        return self._submit(
-            "refund_lines",
-            lambda: self.backend.settlement_lines(selected.settlement_id),
-            lambda lines: self._ask_refund(operator, selected, lines),
-            lane=Lane.STORE,
-            busy_text="",
-        )
-
-    def _ask_refund(
-        self, operator: Operator, selected: SettledRow, lines: tuple[FeeLine, ...]
-    ) -> None:
-        returned = RefundLinesDialog.ask(self, lines)
-        if returned is None:
-            return
-        answer = self._ask_supervisor(
-            self.tr(
-                "A supervisor must authorise the partial refund of {id} ({n} line(s) returned)."
-            ).format(id=selected.settlement_id, n=len(returned))
-        )
-        if answer is None:
-            return
-        self._refund(operator, selected, returned, answer)
-
-    def _refund(
-        self,
-        operator: Operator,
-        selected: SettledRow,
-        returned: Sequence[str],
-        answer: CredentialAnswer,
-    ) -> TaskHandle | None:
-        return self._submit(
-            "refund",
-            lambda: self.backend.partial_refund(
-                operator,
-                selected.settlement_id,
-                returned,
-                answer.code,
-                answer.password,
-                otp=answer.otp,
-            ),
-            lambda result: self._on_refunded(operator, result),
-            lane=Lane.NETWORK,
-            busy_text=self.tr("Cancelling and settling the kept lines again…"),
-            on_failure=self._supervisor_failure(
-                answer,
-                lambda again: self._refund(operator, selected, returned, again),
-                self._on_platform_failure,
-            ),
-        )
-
-    def _on_refunded(self, operator: Operator, result: RefundResult) -> None:
-        self.history_result_label.setText(self._refund_summary(result))
-        self.refunded.emit(result)
-        self.refresh_history()
-        self._submit(
-            "receipts",
-            lambda: self.backend.refund_receipts(operator, result),
-            self._on_receipts,
-            lane=Lane.PRINT,
-            busy_text=self.tr("Printing receipts…"),
-        )
-
-    def _refund_summary(self, result: RefundResult) -> str:
-        cancelled = result.cancellation
-        returned = cancelled.record.totals.negated()
-        parts = [
-            self.tr("Settlement {id} cancelled; returned: {split}.").format(
-                id=cancelled.original_settlement_id,
-                split=breakdown(returned.total, returned.fund, returned.account, returned.cash),
-            )
-        ]
-        if result.resettled is None:
-            parts.append(self.tr("Every line was returned; nothing was settled again."))
-            return "\n".join(parts)
-        for group in result.resettled.groups:
-            if group.totals is None:
-                parts.append(
-                    self.tr("Kept lines, {group}: not settled. {failure}").format(
-                        group=group.label, failure=group.failure
-                    )
-                )
-                continue
-            totals = group.totals
-            parts.append(
-                self.tr("Kept lines, {group}: settled again as {id}: {split}.").format(
-                    group=group.label,
-                    id=group.settlement_id,
-                    split=breakdown(totals.total, totals.fund, totals.account, totals.cash),
-                )
-            )
-        return "\n".join(parts)
-
-    def _selected_journal_row(self) -> QueueRow | None:
-        rows = self.journal_table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        row: QueueRow = self.journal_model.data(rows[0], Qt.ItemDataRole.UserRole + 1)
-        return row
-
-    def resolve_selected(self) -> TaskHandle | None:
-        """A supervisor, with their own credential, retries the reversal of an escalated row."""
-        operator = self.operator
-        row = self._selected_journal_row()
-        if operator is None:
-            return None
-        if row is None or row.state is not JournalState.ESCALATED:
-            show_error(
-                self.bridge,
-                InputError(
-                    "请先在列表中选择一条“需主管处理”（自动冲正多次失败）的流水。",
-                    code="not_escalated",
-                ),
-            )
-            return None
-        answer = self._ask_supervisor(
-            self.tr(
-                "Retry the reversal of {infno} {msgid}? A supervisor enters their own code and "
-                "password."
-            ).format(infno=row.infno, msgid=row.msgid)
-        )
-        if answer is None:
-            return None
-        return self._resolve(operator, row.msgid, answer)
-
-    def _resolve(
-        self, operator: Operator, msgid: str, answer: CredentialAnswer
-    ) -> TaskHandle | None:
-        return self._submit(
-            "resolve",
-            lambda: self.backend.resolve(
-                operator, msgid, answer.code, answer.password, otp=answer.otp
-            ),
-            self._on_resolved,
-            lane=Lane.NETWORK,
-            busy_text=self.tr("Retrying the reversal…"),
-            on_failure=self._supervisor_failure(
-                answer,
-                lambda again: self._resolve(operator, msgid, again),
-                self._on_platform_failure,
-            ),
-        )
-
-    def _on_resolved(self, state: str) -> None:
-        if state == JournalState.REVERSED:
-            text = self.tr("Reversed: the platform has undone the call; no money was taken.")
-        elif state == JournalState.ESCALATED:
-            text = self.tr(
-                "The reversal failed again; the row stays with the supervisor. "
-                "Check the connection and retry, or call the insurance office."
-            )
-        else:
-            text = self.tr("The row is now: {state}.").format(state=state)
-        self.day_close_label.setText(text)
-        self.bridge.info(text)
-        self.journal_resolved.emit(state)
-        self.refresh_journal()
-        self.check_connection()
+            self.journal_tab.refresh()
 
     # ================================================================= offline full self-pay
     def _offline_self_pay_possible(self) -> bool:
@@ -1936,7 +1477,7 @@ class MainWindow(QMainWindow):
             ).format(total=yuan(self.bill_model.total)),
         ):
             return None
-        return self._submit(
+        return self.guard.submit(
             "offline_self_pay",
             lambda: self.backend.collect_offline_self_pay(operator, view, lines),
             self._on_offline_collected,
@@ -1953,7 +1494,7 @@ class MainWindow(QMainWindow):
         )
         self.offline_collected.emit(collected)
         bill_id = collected.bill_id
-        self._submit(
+        self.guard.submit(
             "reload",
             lambda: self.backend.bill(bill_id),
             self._after_offline_collection,
@@ -1967,64 +1508,6 @@ class MainWindow(QMainWindow):
         if self.can(Action.PRINT_RECEIPT):
             self.print_receipts(reprint=False)
 
-    def refresh_journal(self) -> None:
-        """Load the unresolved calls (STORE lane)."""
-        if self._guarded(Action.VIEW_JOURNAL) is None:
-            return
-        self._submit(
-            "journal",
-            self.backend.journal,
-            self.journal_model.set_rows,
-            lane=Lane.STORE,
-            busy_text="",
-        )
-
-    def day_close(self) -> None:
-        """Day close with reconciliation; the engine refuses while calls are unresolved. At a
-        cashier's window a supervisor authorises it with their own credential (as ``day-close
-        --operator`` does on the command line)."""
-        operator = self.operator
-        if operator is None:
-            return
-        if not ConfirmDialog.ask(
-            self, self.tr("Day close"), self.tr("Close the day and reconcile with the platform?")
-        ):
-            return
-        if self.can(Action.DAY_CLOSE):
-            self._close_day(operator, None)
-            return
-        if self._guarded(Action.SETTLE) is None:
-            return
-        answer = self._ask_supervisor(
-            self.tr(
-                "A supervisor closes the day: the supervisor enters their own code and password."
-            )
-        )
-        if answer is not None:
-            self._close_day(operator, answer)
-
-    def _close_day(self, operator: Operator, answer: CredentialAnswer | None) -> None:
-        self._submit(
-            "day_close",
-            lambda: self.backend.day_close(
-                operator,
-                None
-                if answer is None
-                else SupervisorCredential(answer.code, answer.password, answer.otp),
-            ),
-            self._on_day_closed,
-            lane=Lane.NETWORK,
-            busy_text=self.tr("Reconciling with the platform…"),
-            on_failure=self._on_platform_failure
-            if answer is None
-            else self._supervisor_failure(
-                answer, lambda again: self._close_day(operator, again), self._on_platform_failure
-            ),
-        )
-
-    def _on_day_closed(self, report: DayCloseReport) -> None:
-        self.day_close_label.setText(report.summary())
-
     # ================================================================= messages
     def _on_bridge_shown(self, message: ShownMessage) -> None:
         if message.level is Level.INFO:
@@ -2032,13 +1515,6 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(message.text, 30_000)
         ui_errors.present(self, message)
-
-    def journal_rows(self) -> tuple[QueueRow, ...]:
-        """The unresolved calls shown (for tests)."""
-        return tuple(
-            self.journal_model.data(self.journal_model.index(r, 0), Qt.ItemDataRole.UserRole + 1)
-            for r in range(self.journal_model.rowCount())
-        )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Stop timers; the runner's owner waits for workers."""

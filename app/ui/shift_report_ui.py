@@ -51,7 +51,7 @@ class ShiftReportActions(QObject):
         self.last_report: RenderedShiftReport | None = None
         self.last_day_close: DayCloseReport | None = None
         self.last_sync: SyncResult | None = None
-        tab = window.day_close_button.parentWidget()
+        tab = window.journal_tab.day_close_button.parentWidget()
         assert tab is not None  # the button lives in the journal tab
         self.report_button = QPushButton(self.tr("Shift report…"), tab)
         self.report_button.setObjectName("shiftReportButton")
@@ -76,11 +76,13 @@ class ShiftReportActions(QObject):
         """The day close gets a progress dialog: replace the window's plain call. If the window
         no longer connects it that way, keep the window's own (never run the day close twice)."""
         try:
-            self.window.day_close_button.clicked.disconnect(self.window.day_close)
+            self.window.journal_tab.day_close_button.clicked.disconnect(
+                self.window.journal_tab.day_close
+            )
         except (RuntimeError, TypeError):
             log.warning("day close button wired differently; the day close runs without progress")
             return
-        self.window.day_close_button.clicked.connect(self.day_close)
+        self.window.journal_tab.day_close_button.clicked.connect(self.day_close)
 
     # ------------------------------------------------------------------ shift report
 
@@ -132,6 +134,9 @@ class ShiftReportActions(QObject):
 
     def day_close(self) -> None:
         """The day close with a progress dialog (supervisor)."""
+        if self.window.operator is not None and not self.window.can(Action.DAY_CLOSE):
+            self.window.journal_tab.day_close()  # at a cashier's window a supervisor authorises it
+            return
         operator = self._operator(Action.DAY_CLOSE)
         if operator is None:
             return
@@ -153,7 +158,7 @@ class ShiftReportActions(QObject):
 
     def _day_closed(self, report: DayCloseReport) -> None:
         self.last_day_close = report
-        self.window.day_close_label.setText(report.summary())
+        self.window.journal_tab.day_close_label.setText(report.summary())
 
     def ask_import(self) -> None:
         """Choose a catalogue file and import it with a progress dialog."""

@@ -89,8 +89,8 @@ def login(app: QApplication, window: MainWindow, code: str) -> None:
 def shoot_history(app: QApplication, window: MainWindow) -> None:
     """Today's settlements with 补打 / 重打 / 撤销 / 部分退费."""
     window.tabs.setCurrentWidget(window.history_tab)
-    wait(app, lambda: window.history_model.rowCount() > 0 and not window.busy, 30)
-    window.history_table.selectRow(0)
+    wait(app, lambda: window.history_tab.model.rowCount() > 0 and not window.busy, 30)
+    window.history_tab.table.selectRow(0)
     save(app, window, "09-history")
     window.tabs.setCurrentIndex(0)
 

@@ -378,6 +378,179 @@
     </message>
 </context>
 <context>
+    <name>HistoryTab</name>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="62"/>
+        <source>Search by name, ID or settlement number</source>
+        <translation>按姓名、人员编号、账单号或结算号查找</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="69"/>
+        <source>Reprint copy (补打)</source>
+        <translation>补打</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="72"/>
+        <source>Reissue with a new number (重打, supervisor)</source>
+        <translation>重打（换新票号，需主管授权）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="75"/>
+        <source>Cancel settlement (supervisor)</source>
+        <translation>撤销结算（需主管授权）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="77"/>
+        <source>Partial refund (supervisor)</source>
+        <translation>部分退费（需主管授权）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="79"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="139"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="315"/>
+        <source>Printing receipts…</source>
+        <translation>正在打印收据…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="154"/>
+        <source>Cancel settlement</source>
+        <translation>撤销结算</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="155"/>
+        <source>Cancel settlement {id} ({total})? The fund&apos;s payment is returned.</source>
+        <translation>撤销结算 {id}（{total}）？医保基金支付部分将退回。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="162"/>
+        <source>A supervisor must authorise the cancellation.</source>
+        <translation>撤销结算须由收费主管输入工号和密码授权。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="176"/>
+        <source>Cancelling…</source>
+        <translation>正在撤销…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="188"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="322"/>
+        <source>Settlement {id} cancelled; returned: {split}.</source>
+        <translation>结算 {id} 已撤销，退回：{split}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="204"/>
+        <source>Reissue the receipt of {id} under a new number? The old number is voided. A supervisor must authorise it.</source>
+        <translation>为结算 {id} 重打票据（换新票据号）？原票据号将作废。须由收费主管授权。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="221"/>
+        <source>Reissuing the receipt…</source>
+        <translation>正在重打票据…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="237"/>
+        <source>Receipt {old} voided; new receipt {new} printed.</source>
+        <translation>票据 {old} 已作废，新票据 {new} 已打印。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="273"/>
+        <source>A supervisor must authorise the partial refund of {id} ({n} line(s) returned).</source>
+        <translation>结算 {id} 部分退费（退 {n} 项）须由收费主管输入工号和密码授权。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="297"/>
+        <source>Cancelling and settling the kept lines again…</source>
+        <translation>正在撤销原结算并重新结算保留的项目…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="328"/>
+        <source>Every line was returned; nothing was settled again.</source>
+        <translation>全部项目已退，无需重新结算。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="333"/>
+        <source>Kept lines, {group}: not settled. {failure}</source>
+        <translation>保留项目（{group}）未能重新结算。{failure}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="340"/>
+        <source>Kept lines, {group}: settled again as {id}: {split}.</source>
+        <translation>保留的明细（{group}）已重新结算为 {id}：{split}。</translation>
+    </message>
+</context>
+<context>
+    <name>JournalTab</name>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="60"/>
+        <source>Resolve now</source>
+        <translation>立即处理</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="62"/>
+        <source>Retry escalated reversal (supervisor)</source>
+        <translation>重试转人工的冲正（需主管授权）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="64"/>
+        <source>Day close and reconcile (supervisor)</source>
+        <translation>日结对账（收费主管）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="66"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="133"/>
+        <source>Retry the reversal of {infno} {msgid}? A supervisor enters their own code and password.</source>
+        <translation>重试冲正交易 {infno} {msgid}？须由收费主管输入本人工号和密码。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="150"/>
+        <source>Retrying the reversal…</source>
+        <translation>正在重试冲正…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="161"/>
+        <source>Reversed: the platform has undone the call; no money was taken.</source>
+        <translation>已冲正：医保平台已撤回该笔交易，未产生费用。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="164"/>
+        <source>The reversal failed again; the row stays with the supervisor. Check the connection and retry, or call the insurance office.</source>
+        <translation>冲正再次失败，该笔交易仍待主管处理。请检查网络后重试，或联系医保经办机构。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="168"/>
+        <source>The row is now: {state}.</source>
+        <translation>该笔交易当前状态：{state}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="182"/>
+        <source>Day close</source>
+        <translation>日结</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="182"/>
+        <source>Close the day and reconcile with the platform?</source>
+        <translation>进行日结并与医保平台对账？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="193"/>
+        <source>A supervisor closes the day: the supervisor enters their own code and password.</source>
+        <translation>日结须由收费主管办理：请主管输入自己的工号和密码。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="209"/>
+        <source>Reconciling with the platform…</source>
+        <translation>正在与医保平台对账…</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <location filename="../../app/ui/shell.py" line="47"/>
@@ -395,19 +568,19 @@
         <translation>医保平台：检查中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="822"/>
+        <location filename="../../app/ui/main_window.py" line="665"/>
         <location filename="../../app/ui/shell.py" line="95"/>
         <source>Not logged in</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="247"/>
+        <location filename="../../app/ui/main_window.py" line="238"/>
         <location filename="../../app/ui/shell.py" line="120"/>
         <source>Press Enter to log in.</source>
         <translation>请按回车键登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="239"/>
+        <location filename="../../app/ui/main_window.py" line="230"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
@@ -422,502 +595,332 @@
         <translation>登录（回车）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="280"/>
-        <location filename="../../app/ui/main_window.py" line="860"/>
+        <location filename="../../app/ui/main_window.py" line="271"/>
+        <location filename="../../app/ui/main_window.py" line="703"/>
         <source>Window</source>
         <translation>收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="282"/>
+        <location filename="../../app/ui/main_window.py" line="273"/>
         <source>Today&apos;s settlements</source>
         <translation>当日结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="284"/>
+        <location filename="../../app/ui/main_window.py" line="275"/>
         <source>Unresolved calls / day close</source>
         <translation>待确认交易 / 日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="320"/>
+        <location filename="../../app/ui/main_window.py" line="311"/>
         <source>Read card (F2)</source>
         <translation>读卡（F2）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="324"/>
+        <location filename="../../app/ui/main_window.py" line="315"/>
         <source>ID number, Enter (F3)</source>
         <translation>身份证号，回车（F3）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="338"/>
+        <location filename="../../app/ui/main_window.py" line="329"/>
         <source>Demo: which card is in the simulated reader</source>
         <translation>演示：模拟读卡器中插入的是哪张卡</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="343"/>
+        <location filename="../../app/ui/main_window.py" line="334"/>
         <source>Eligibility slip</source>
         <translation>资格查询单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="354"/>
+        <location filename="../../app/ui/main_window.py" line="345"/>
         <source>Add item: hospital code, name or pinyin initials (F4)</source>
         <translation>添加项目：院内编码、名称或拼音首字母（F4）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="415"/>
+        <location filename="../../app/ui/main_window.py" line="406"/>
         <source>Pre-settle (F8)</source>
         <translation>预结算（F8）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="417"/>
+        <location filename="../../app/ui/main_window.py" line="408"/>
         <source>Settle (F9)</source>
         <translation>结算（F9）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="423"/>
+        <location filename="../../app/ui/main_window.py" line="414"/>
         <source>Next patient (F12)</source>
         <translation>下一位（F12）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="450"/>
-        <source>Search by name, ID or settlement number</source>
-        <translation>按姓名、人员编号、账单号或结算号查找</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="457"/>
-        <source>Reprint copy (补打)</source>
-        <translation>补打</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="463"/>
-        <source>Cancel settlement (supervisor)</source>
-        <translation>撤销结算（需主管授权）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="467"/>
-        <location filename="../../app/ui/main_window.py" line="503"/>
-        <source>Refresh</source>
-        <translation>刷新</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="497"/>
-        <source>Resolve now</source>
-        <translation>立即处理</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="501"/>
-        <source>Day close and reconcile (supervisor)</source>
-        <translation>日结对账（收费主管）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="598"/>
+        <location filename="../../app/ui/main_window.py" line="508"/>
         <source>(no card in the reader)</source>
         <translation>（读卡器中无卡）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="601"/>
+        <location filename="../../app/ui/main_window.py" line="511"/>
         <source>Card in reader: {name}</source>
         <translation>读卡器中的卡：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="696"/>
-        <location filename="../../app/ui/main_window.py" line="713"/>
+        <location filename="../../app/ui/main_window.py" line="571"/>
+        <location filename="../../app/ui/main_window.py" line="588"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="696"/>
+        <location filename="../../app/ui/main_window.py" line="571"/>
         <source>Operator code and password</source>
         <translation>请输入工号和密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="722"/>
+        <location filename="../../app/ui/main_window.py" line="597"/>
         <source>Checking password…</source>
         <translation>正在核对密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="774"/>
+        <location filename="../../app/ui/main_window.py" line="617"/>
         <source>Operator: {name} ({role})</source>
         <translation>操作员：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="881"/>
+        <location filename="../../app/ui/main_window.py" line="718"/>
         <source>Settlement is enabled once the unresolved calls have been checked.</source>
         <translation>正在确认未完成的医保交易，确认后方可结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="884"/>
+        <location filename="../../app/ui/main_window.py" line="721"/>
         <source>The platform is in maintenance: direct settlement is not possible until it ends.</source>
         <translation>医保平台停机维护中，维护结束前不能直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1206"/>
+        <location filename="../../app/ui/main_window.py" line="1043"/>
         <source>{group}: {reason}</source>
         <translation>{group}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1213"/>
+        <location filename="../../app/ui/main_window.py" line="1050"/>
         <source>Total {total} (the split is known after pre-settlement, F8)</source>
         <translation>合计 {total}（预结算后显示统筹、个人账户、现金，按 F8）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1565"/>
+        <location filename="../../app/ui/main_window.py" line="1402"/>
         <source>The national platform announces maintenance: “{text}”. Direct settlement is paused until it ends.</source>
         <translation>国家医保平台通知停机维护：“{text}”。维护结束前暂停直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1683"/>
-        <location filename="../../app/ui/main_window.py" line="1816"/>
-        <source>Settlement {id} cancelled; returned: {split}.</source>
-        <translation>结算 {id} 已撤销，退回：{split}。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1834"/>
-        <source>Kept lines, {group}: settled again as {id}: {split}.</source>
-        <translation>保留的明细（{group}）已重新结算为 {id}：{split}。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1949"/>
+        <location filename="../../app/ui/main_window.py" line="1491"/>
         <source>Full self-pay {id}: {split}.</source>
         <translation>全额自费 {id}：{split}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="891"/>
+        <location filename="../../app/ui/main_window.py" line="728"/>
         <source>Eligibility is from the saved copy; read the card again when online.</source>
         <translation>当前参保信息来自本机缓存，仅供参考；联网后请重新读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="293"/>
+        <location filename="../../app/ui/main_window.py" line="284"/>
         <source>Lock (Ctrl+L)</source>
         <translation>锁屏（Ctrl+L）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="295"/>
+        <location filename="../../app/ui/main_window.py" line="286"/>
         <source>Log out / switch user</source>
         <translation>注销 / 切换用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="419"/>
+        <location filename="../../app/ui/main_window.py" line="410"/>
         <source>Preview receipt (F10)</source>
         <translation>预览票据（F10）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="421"/>
+        <location filename="../../app/ui/main_window.py" line="412"/>
         <source>Print a copy (补打)</source>
         <translation>补打票据</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="426"/>
+        <location filename="../../app/ui/main_window.py" line="417"/>
         <source>Offline: collect all as full self-pay</source>
         <translation>离线：全部按全额自费收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="460"/>
-        <source>Reissue with a new number (重打, supervisor)</source>
-        <translation>重打（换新票号，需主管授权）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="465"/>
-        <source>Partial refund (supervisor)</source>
-        <translation>部分退费（需主管授权）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="499"/>
-        <source>Retry escalated reversal (supervisor)</source>
-        <translation>重试转人工的冲正（需主管授权）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="592"/>
+        <location filename="../../app/ui/main_window.py" line="502"/>
         <source>Simulated card reader selected: ↑/↓ choose a card, F2 reads it.</source>
         <translation>已选中模拟读卡器：↑/↓ 选择卡片，F2 读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="731"/>
-        <source>This account uses an authenticator app. Type the 6-digit code it shows now.</source>
-        <translation>此账号已启用动态验证码。请输入手机验证器上当前显示的 6 位数字。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="766"/>
+        <location filename="../../app/ui/main_window.py" line="609"/>
         <source>{name} was logged out by supervisor {supervisor}.</source>
         <translation>{name} 已被收费主管{supervisor}注销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="797"/>
+        <location filename="../../app/ui/main_window.py" line="640"/>
         <source>Locked by {name}. {name} presses Enter and types the password to continue; a supervisor may log {name} out instead.</source>
         <translation>屏幕已由{name}锁定。{name}请按回车并输入密码继续；也可由收费主管登录，{name}将被注销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="801"/>
+        <location filename="../../app/ui/main_window.py" line="644"/>
         <source>Locked ({name})</source>
         <translation>已锁定（{name}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="821"/>
+        <location filename="../../app/ui/main_window.py" line="664"/>
         <source>Logged out. Press Enter to log in.</source>
         <translation>已注销。请按回车键登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="860"/>
+        <location filename="../../app/ui/main_window.py" line="703"/>
         <source>Eligibility</source>
         <translation>资格查询</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="888"/>
+        <location filename="../../app/ui/main_window.py" line="725"/>
         <source>Offline: direct settlement is disabled until the platform is reachable. The patient may pay the whole bill as full self-pay and claim it back at the insured place.</source>
         <translation>离线：医保平台恢复连接前不能直接结算。患者可选择全部费用全额自费，凭收据回参保地报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="893"/>
+        <location filename="../../app/ui/main_window.py" line="730"/>
         <source>Tag every line (1–9 disease, G general) before pre-settling.</source>
         <translation>请先标记每一行费用（数字键 1–9 选病种，G 为普通门诊）再预结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="952"/>
+        <location filename="../../app/ui/main_window.py" line="789"/>
         <source>Reading card…</source>
         <translation>正在读卡…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="989"/>
+        <location filename="../../app/ui/main_window.py" line="826"/>
         <source>Querying the platform…</source>
         <translation>正在查询医保平台…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1029"/>
-        <location filename="../../app/ui/main_window.py" line="1069"/>
+        <location filename="../../app/ui/main_window.py" line="866"/>
+        <location filename="../../app/ui/main_window.py" line="906"/>
         <source>Loading the visit&apos;s fee lines…</source>
         <translation>正在读取本次就诊费用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1049"/>
+        <location filename="../../app/ui/main_window.py" line="886"/>
         <source>Asking the HIS for unpaid visits…</source>
         <translation>正在查询 HIS 待收费就诊…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1092"/>
+        <location filename="../../app/ui/main_window.py" line="929"/>
         <source>G = general outpatient</source>
         <translation>G = 普通门诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1093"/>
+        <location filename="../../app/ui/main_window.py" line="930"/>
         <source>0 = clear</source>
         <translation>0 = 清除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1094"/>
+        <location filename="../../app/ui/main_window.py" line="931"/>
         <source>Tag the selected lines: </source>
         <translation>标记选中行：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1269"/>
+        <location filename="../../app/ui/main_window.py" line="1106"/>
         <source>Saving the bill…</source>
         <translation>正在保存账单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1291"/>
+        <location filename="../../app/ui/main_window.py" line="1128"/>
         <source>Pre-settling {group}…</source>
         <translation>正在预结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1332"/>
+        <location filename="../../app/ui/main_window.py" line="1169"/>
         <source>Settle</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1353"/>
+        <location filename="../../app/ui/main_window.py" line="1190"/>
         <source>Settle these groups?</source>
         <translation>确认结算以下各组？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1377"/>
+        <location filename="../../app/ui/main_window.py" line="1214"/>
         <source>Settling {group}…</source>
         <translation>正在结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1451"/>
-        <location filename="../../app/ui/main_window.py" line="1809"/>
+        <location filename="../../app/ui/main_window.py" line="1288"/>
         <source>Printing receipts…</source>
         <translation>正在打印收据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1457"/>
+        <location filename="../../app/ui/main_window.py" line="1294"/>
         <source>Receipts printed: {numbers}</source>
         <translation>已打印收据：{numbers}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1476"/>
+        <location filename="../../app/ui/main_window.py" line="1313"/>
         <source>Receipt preview: {group}</source>
         <translation>票据预览：{group}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1482"/>
+        <location filename="../../app/ui/main_window.py" line="1319"/>
         <source>Preparing the preview…</source>
         <translation>正在生成预览…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1497"/>
+        <location filename="../../app/ui/main_window.py" line="1334"/>
         <source>Printing a copy…</source>
         <translation>正在补打…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1513"/>
+        <location filename="../../app/ui/main_window.py" line="1350"/>
         <source>Eligibility slip (资格查询单) preview</source>
         <translation>资格查询单预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1517"/>
+        <location filename="../../app/ui/main_window.py" line="1354"/>
         <source>Preparing the eligibility slip…</source>
         <translation>正在生成资格查询单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1536"/>
+        <location filename="../../app/ui/main_window.py" line="1373"/>
         <source>Platform: MAINTENANCE</source>
         <translation>医保平台：停机维护</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1539"/>
+        <location filename="../../app/ui/main_window.py" line="1376"/>
         <source>Platform: online</source>
         <translation>医保平台：在线</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1543"/>
+        <location filename="../../app/ui/main_window.py" line="1380"/>
         <source>Platform: OFFLINE (checked {time})</source>
         <translation>医保平台：离线（检查于 {time}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1552"/>
+        <location filename="../../app/ui/main_window.py" line="1389"/>
         <source>Unresolved calls: {n}</source>
         <translation>待确认交易：{n} 笔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1554"/>
+        <location filename="../../app/ui/main_window.py" line="1391"/>
         <source>HIS reports pending: {n}</source>
         <translation>HIS 待回传：{n}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1579"/>
+        <location filename="../../app/ui/main_window.py" line="1416"/>
         <source>Confirming unresolved settlements…</source>
         <translation>正在确认未完成的结算…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1647"/>
-        <source>Cancel settlement</source>
-        <translation>撤销结算</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1648"/>
-        <source>Cancel settlement {id} ({total})? The fund&apos;s payment is returned.</source>
-        <translation>撤销结算 {id}（{total}）？医保基金支付部分将退回。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="751"/>
-        <location filename="../../app/ui/main_window.py" line="1655"/>
-        <location filename="../../app/ui/main_window.py" line="1691"/>
-        <source>Supervisor authorisation</source>
-        <translation>主管授权</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1656"/>
-        <source>A supervisor must authorise the cancellation.</source>
-        <translation>撤销结算须由收费主管输入工号和密码授权。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1672"/>
-        <source>Cancelling…</source>
-        <translation>正在撤销…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1701"/>
-        <source>Reissue the receipt of {id} under a new number? The old number is voided. A supervisor must authorise it.</source>
-        <translation>为结算 {id} 重打票据（换新票据号）？原票据号将作废。须由收费主管授权。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1719"/>
-        <source>Reissuing the receipt…</source>
-        <translation>正在重打票据…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1731"/>
-        <source>Receipt {old} voided; new receipt {new} printed.</source>
-        <translation>票据 {old} 已作废，新票据 {new} 已打印。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1766"/>
-        <source>A supervisor must authorise the partial refund of {id} ({n} line(s) returned).</source>
-        <translation>结算 {id} 部分退费（退 {n} 项）须由收费主管输入工号和密码授权。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1792"/>
-        <source>Cancelling and settling the kept lines again…</source>
-        <translation>正在撤销原结算并重新结算保留的项目…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1822"/>
-        <source>Every line was returned; nothing was settled again.</source>
-        <translation>全部项目已退，无需重新结算。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1827"/>
-        <source>Kept lines, {group}: not settled. {failure}</source>
-        <translation>保留项目（{group}）未能重新结算。{failure}</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1866"/>
-        <source>Retry the reversal of {infno} {msgid}? A supervisor enters their own code and password.</source>
-        <translation>重试冲正交易 {infno} {msgid}？须由收费主管输入本人工号和密码。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1884"/>
-        <source>Retrying the reversal…</source>
-        <translation>正在重试冲正…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1894"/>
-        <source>Reversed: the platform has undone the call; no money was taken.</source>
-        <translation>已冲正：医保平台已撤回该笔交易，未产生费用。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1897"/>
-        <source>The reversal failed again; the row stays with the supervisor. Check the connection and retry, or call the insurance office.</source>
-        <translation>冲正再次失败，该笔交易仍待主管处理。请检查网络后重试，或联系医保经办机构。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1901"/>
-        <source>The row is now: {state}.</source>
-        <translation>该笔交易当前状态：{state}。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1931"/>
+        <location filename="../../app/ui/main_window.py" line="1473"/>
         <source>Full self-pay</source>
         <translation>全额自费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1933"/>
+        <location filename="../../app/ui/main_window.py" line="1475"/>
         <source>The platform cannot be reached. Collect the whole bill, {total}, in cash as full self-pay? Nothing is sent to the platform; the patient claims it back at the insured place with the receipt.</source>
         <translation>无法连接医保平台。是否按全额自费收取全部费用 {total}？不会向医保平台发送任何交易；患者凭收据回参保地申请报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1944"/>
+        <location filename="../../app/ui/main_window.py" line="1486"/>
         <source>Recording the full self-pay…</source>
         <translation>正在记录全额自费收费…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1990"/>
-        <source>Day close</source>
-        <translation>日结</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1990"/>
-        <source>Close the day and reconcile with the platform?</source>
-        <translation>进行日结并与医保平台对账？</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="2000"/>
-        <source>A supervisor closes the day: the supervisor enters their own code and password.</source>
-        <translation>日结须由收费主管办理：请主管输入自己的工号和密码。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="2017"/>
-        <source>Reconciling with the platform…</source>
-        <translation>正在与医保平台对账…</translation>
     </message>
 </context>
 <context>
@@ -1102,62 +1105,62 @@
         <translation>导入目录……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="88"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="96"/>
         <source>Shift report</source>
         <translation>交班表</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="89"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="97"/>
         <source>Cashier code (leave empty for every cashier):</source>
         <translation>收费员工号（留空为全部收费员）：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="110"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="118"/>
         <source>Preparing the shift report…</source>
         <translation>正在生成交班表……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="132"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="143"/>
         <source>Day close</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="133"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="144"/>
         <source>Close the day and reconcile with the platform?</source>
         <translation>进行日结并与医保平台对账？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="139"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="150"/>
         <source>Reconciling with the platform…</source>
         <translation>正在与医保平台对账…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="155"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="166"/>
         <source>Import catalogue</source>
         <translation>导入目录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="155"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="166"/>
         <source>Catalogue (*.json *.csv)</source>
         <translation>目录文件 (*.json *.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="167"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="178"/>
         <source>Catalogue imported: {count} items.</source>
         <translation>目录已导入：{count} 条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="175"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="186"/>
         <source>Importing the catalogue…</source>
         <translation>正在导入目录……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="209"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="220"/>
         <source>Your role cannot do this; ask a supervisor.</source>
         <translation>当前岗位不能进行此操作，请联系收费主管。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="216"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="227"/>
         <source>Stopped; nothing was changed.</source>
         <translation>已停止，未做任何改动。</translation>
     </message>
@@ -1167,14 +1170,28 @@
         <translation>同步目录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="191"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="202"/>
         <source>Catalogue synced: {count} items updated.</source>
         <translation>目录已同步：更新 {count} 条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="197"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="208"/>
         <source>Syncing the catalogue…</source>
         <translation>正在同步目录……</translation>
+    </message>
+</context>
+<context>
+    <name>Supervisor</name>
+    <message>
+        <location filename="../../app/ui/supervisor.py" line="27"/>
+        <source>This account uses an authenticator app. Type the 6-digit code it shows now.</source>
+        <translation>此账号已启用动态验证码。请输入手机验证器上当前显示的 6 位数字。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/supervisor.py" line="44"/>
+        <location filename="../../app/ui/supervisor.py" line="65"/>
+        <source>Supervisor authorisation</source>
+        <translation>主管授权</translation>
     </message>
 </context>
 <context>

@@ -81,13 +81,13 @@ def test_pick_a_visit_settle_his_paid_cancel_his_cancelled(
     assert settled.result.receipt_no  # the receipt was printed before the delivery
 
     window.tabs.setCurrentWidget(window.history_tab)
-    qtbot.waitUntil(lambda: window.history_model.rowCount() > 0, timeout=10_000)
-    window.history_table.selectRow(0)
+    qtbot.waitUntil(lambda: window.history_tab.model.rowCount() > 0, timeout=10_000)
+    window.history_tab.table.selectRow(0)
     answer = CredentialAnswer("S001", PASSWORDS["S001"])
     monkeypatch.setattr(
         CredentialDialog, "ask", classmethod(lambda cls, parent, title, prompt, code="": answer)
     )
-    window.cancel_selected()
+    window.history_tab.cancel_selected()
     qtbot.waitUntil(lambda: not window.busy, timeout=20_000)
     assert sandbox.request_count("2208") == 1
     _deliver(desk)

@@ -34,8 +34,8 @@ def settle_qinghai(qtbot: QtBot, desk: Desk) -> None:
 def show_history(qtbot: QtBot, desk: Desk) -> None:
     window = desk.window
     window.tabs.setCurrentWidget(window.history_tab)
-    qtbot.waitUntil(lambda: window.history_model.rowCount() > 0, timeout=10_000)
-    window.history_table.selectRow(0)
+    qtbot.waitUntil(lambda: window.history_tab.model.rowCount() > 0, timeout=10_000)
+    window.history_tab.table.selectRow(0)
 
 
 def test_cashier_reprints_a_marked_copy(
@@ -48,16 +48,16 @@ def test_cashier_reprints_a_marked_copy(
     window = desk.window
     settle_qinghai(qtbot, desk)
     show_history(qtbot, desk)
-    row = window.history_model.row(0)
+    row = window.history_tab.model.row(0)
     assert row is not None
     assert row.total == row.fund + row.account + row.cash
     assert "6300" not in row.person_no_masked[3:-4]  # masked in the middle
     with qtbot.waitSignal(window.receipts_ready, timeout=10_000) as printed:
-        window.copy_button.click()
+        window.history_tab.copy_button.click()
     (copy,) = printed.args[0]
     assert copy.kind.value == "copy"
-    window.history_search.setText("no-such-settlement")
-    assert window.history_model.rowCount() == 0
+    window.history_tab.search.setText("no-such-settlement")
+    assert window.history_tab.model.rowCount() == 0
 
 
 CANCEL_CASES = [
@@ -88,14 +88,14 @@ def test_cancellation_needs_another_persons_supervisor_credential(
     monkeypatch.setattr(
         CredentialDialog, "ask", classmethod(lambda cls, parent, title, prompt, code="": answer)
     )
-    window.cancel_selected()
+    window.history_tab.cancel_selected()
     qtbot.waitUntil(lambda: not window.busy, timeout=20_000)
     assert (sandbox.request_count("2208") == 1) is cancelled
     if cancelled:
-        qtbot.waitUntil(lambda: window.history_model.rowCount() >= 1, timeout=10_000)
+        qtbot.waitUntil(lambda: window.history_tab.model.rowCount() >= 1, timeout=10_000)
         statuses = {
-            window.history_model.data(window.history_model.index(r, HistoryColumn.STATUS))
-            for r in range(window.history_model.rowCount())
+            window.history_tab.model.data(window.history_tab.model.index(r, HistoryColumn.STATUS))
+            for r in range(window.history_tab.model.rowCount())
         }
         assert "已撤销" in statuses
     else:
@@ -110,10 +110,10 @@ def test_journal_tab_lists_nothing_when_all_calls_are_resolved(
     window = desk.window
     window.tabs.setCurrentWidget(window.journal_tab)
     qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
-    assert window.journal_model.rowCount() == 0
+    assert window.journal_tab.model.rowCount() == 0
     assert "0" in window.unresolved_label.text()
     # Reachable from a cashier's window, closed by a supervisor's credential (test_sessions.py).
-    assert window.day_close_button.isVisible()
+    assert window.journal_tab.day_close_button.isVisible()
 
 
 def test_supervisor_closes_the_day_and_sees_the_reconciliation(
@@ -126,10 +126,10 @@ def test_supervisor_closes_the_day_and_sees_the_reconciliation(
     window = desk.window
     settle_qinghai(qtbot, desk)
     window.tabs.setCurrentWidget(window.journal_tab)
-    assert window.day_close_button.isVisible()
-    window.day_close_button.click()
-    qtbot.waitUntil(lambda: bool(window.day_close_label.text()), timeout=20_000)
-    assert "平衡" in window.day_close_label.text()
+    assert window.journal_tab.day_close_button.isVisible()
+    window.journal_tab.day_close_button.click()
+    qtbot.waitUntil(lambda: bool(window.journal_tab.day_close_label.text()), timeout=20_000)
+    assert "平衡" in window.journal_tab.day_close_label.text()
     assert sandbox.request_count("3201") >= 1
 
 
@@ -158,21 +158,21 @@ def test_reissue_voids_the_old_number_with_a_supervisors_credential(
     window = desk.window
     settle_qinghai(qtbot, desk)
     show_history(qtbot, desk)
-    row = window.history_model.row(0)
+    row = window.history_tab.model.row(0)
     assert row is not None
     assert desk.engine.receipts is not None
     (original,) = desk.engine.receipts.receipts_for(row.settlement_id)
-    assert window.reissue_button.isVisible()
+    assert window.history_tab.reissue_button.isVisible()
 
     supervisor_answers(monkeypatch, "C001", PASSWORDS["C001"])  # a cashier cannot authorise
-    window.reissue_button.click()
+    window.history_tab.reissue_button.click()
     qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
     assert desk.errors()[-1].code in ("permission", "reissue_authorisation")
     assert len(desk.engine.receipts.receipts_for(row.settlement_id)) == 1
 
     supervisor_answers(monkeypatch, "S001", PASSWORDS["S001"])
     with qtbot.waitSignal(window.receipts_ready, timeout=10_000) as printed:
-        window.reissue_button.click()
+        window.history_tab.reissue_button.click()
 
     (new,) = printed.args[0]
     assert new.kind.value == "reissue"
@@ -194,7 +194,7 @@ def test_partial_refund_cancels_and_resettles_the_kept_lines(
     window = desk.window
     settle_qinghai(qtbot, desk)
     show_history(qtbot, desk)
-    row = window.history_model.row(0)
+    row = window.history_tab.model.row(0)
     assert row is not None
     offered: list[tuple[str, ...]] = []
 
@@ -205,8 +205,8 @@ def test_partial_refund_cancels_and_resettles_the_kept_lines(
     monkeypatch.setattr(RefundLinesDialog, "ask", classmethod(choose))
     prompts = supervisor_answers(monkeypatch, "S001", PASSWORDS["S001"])
 
-    with qtbot.waitSignal(window.refunded, timeout=30_000) as refunded:
-        window.refund_selected()
+    with qtbot.waitSignal(window.history_tab.refunded, timeout=30_000) as refunded:
+        window.history_tab.refund_selected()
     with qtbot.waitSignal(window.receipts_ready, timeout=20_000) as printed:
         pass
     qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
@@ -225,7 +225,7 @@ def test_partial_refund_cancels_and_resettles_the_kept_lines(
     assert kept.totals.total < row.total
     kinds = [receipt.kind.value for receipt in printed.args[0]]
     assert kinds == ["refund", "original"]
-    summary = window.history_result_label.text()
+    summary = window.history_tab.result_label.text()
     assert row.settlement_id in summary
     assert kept.settlement_id in summary
     assert "重新结算" in summary
@@ -248,14 +248,14 @@ def test_supervisor_retries_an_escalated_reversal_from_the_journal(
     desk.engine.settle_visit(demo_bill("01"), desk.engine.operator("C001"))
     (escalated,) = desk.engine.start().escalated
     window.tabs.setCurrentWidget(window.journal_tab)
-    qtbot.waitUntil(lambda: escalated in window.journal_rows(), timeout=10_000)
-    at = window.journal_rows().index(escalated)
-    assert "主管" in window.journal_model.data(window.journal_model.index(at, 4))
-    window.journal_table.selectRow(at)
-    assert window.resolve_button.isVisible()
+    qtbot.waitUntil(lambda: escalated in window.journal_tab.journal_rows(), timeout=10_000)
+    at = window.journal_tab.journal_rows().index(escalated)
+    assert "主管" in window.journal_tab.model.data(window.journal_tab.model.index(at, 4))
+    window.journal_tab.table.selectRow(at)
+    assert window.journal_tab.resolve_button.isVisible()
 
     supervisor_answers(monkeypatch, "S001", "wrong-password")
-    window.resolve_button.click()
+    window.journal_tab.resolve_button.click()
     qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
     assert desk.errors()
     assert "Traceback" not in desk.errors()[-1].text
@@ -263,13 +263,13 @@ def test_supervisor_retries_an_escalated_reversal_from_the_journal(
     assert escalated in desk.engine.journal()  # still with the supervisor
 
     sandbox.set_faults([])
-    window.journal_table.selectRow(window.journal_rows().index(escalated))
+    window.journal_tab.table.selectRow(window.journal_tab.journal_rows().index(escalated))
     supervisor_answers(monkeypatch, "S001", PASSWORDS["S001"])
-    with qtbot.waitSignal(window.journal_resolved, timeout=20_000) as resolved:
-        window.resolve_button.click()
+    with qtbot.waitSignal(window.journal_tab.resolved, timeout=20_000) as resolved:
+        window.journal_tab.resolve_button.click()
     assert resolved.args == ["reversed"]
-    qtbot.waitUntil(lambda: window.journal_model.rowCount() == 0, timeout=10_000)
-    assert "冲正" in window.day_close_label.text()
+    qtbot.waitUntil(lambda: window.journal_tab.model.rowCount() == 0, timeout=10_000)
+    assert "冲正" in window.journal_tab.day_close_label.text()
     assert [r["status"] for r in sandbox.ledger() if r["infno"] == "2207"] == ["reversed"]
 
 

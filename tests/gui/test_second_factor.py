@@ -190,7 +190,7 @@ def test_a_cancellation_asks_for_the_supervisors_code(
         return used[-1]
 
     asked = answer_with(monkeypatch, CredentialAnswer("S001", PASSWORDS["S001"]), current_code)
-    window.cancel_selected()
+    window.history_tab.cancel_selected()
     qtbot.waitUntil(lambda: sandbox.request_count("2208") == 1 and not window.busy, timeout=20_000)
     assert [c[4] for c in asked.calls] == [False, True]
     assert asked.calls[1][0] == "主管授权"
@@ -198,9 +198,9 @@ def test_a_cancellation_asks_for_the_supervisors_code(
 
     # The same code again (same 30 s) is a replay: refused before anything is sent.
     window.tabs.setCurrentWidget(window.history_tab)
-    qtbot.waitUntil(lambda: window.history_model.rowCount() >= 1, timeout=10_000)
-    window.history_table.selectRow(0)
+    qtbot.waitUntil(lambda: window.history_tab.model.rowCount() >= 1, timeout=10_000)
+    window.history_tab.table.selectRow(0)
     answer_with(monkeypatch, CredentialAnswer("S001", PASSWORDS["S001"]), lambda: used[0])
-    window.reissue_selected()
+    window.history_tab.reissue_selected()
     qtbot.waitUntil(lambda: not window.busy and bool(desk.errors()), timeout=10_000)
     assert desk.errors()[-1].code == "second_factor_replayed"

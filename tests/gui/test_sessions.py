@@ -118,11 +118,11 @@ def test_a_supervisor_closes_the_day_from_a_cashiers_window(
 
     monkeypatch.setattr(CredentialDialog, "ask", classmethod(ask))
     window.tabs.setCurrentWidget(window.journal_tab)
-    assert window.day_close_button.isVisible()
-    window.day_close_button.click()
-    qtbot.waitUntil(lambda: bool(window.day_close_label.text()), timeout=20_000)
+    assert window.journal_tab.day_close_button.isVisible()
+    window.journal_tab.day_close_button.click()
+    qtbot.waitUntil(lambda: bool(window.journal_tab.day_close_label.text()), timeout=20_000)
     assert len(prompts) == 1
-    assert "平衡" in window.day_close_label.text()
+    assert "平衡" in window.journal_tab.day_close_label.text()
     assert sandbox.request_count("3201") >= 1
     assert desk.errors() == []
 
@@ -141,7 +141,7 @@ def test_a_cashier_cannot_close_the_day_with_their_own_password(
         "ask",
         classmethod(lambda cls, *a, **k: CredentialAnswer("C001", PASSWORDS["C001"])),
     )
-    window.day_close()
+    window.journal_tab.day_close()
     qtbot.waitUntil(lambda: bool(desk.errors()), timeout=10_000)
     assert sandbox.request_count("3201") == 0
     assert desk.errors()[-1].code == "day_close_self"

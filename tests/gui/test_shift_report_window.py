@@ -108,14 +108,14 @@ def test_the_day_close_runs_with_a_progress_dialog(
     desk.engine.settle_visit(demo_bill("01"), desk.engine.operator("C001"))
     actions = _install(desk)
 
-    desk.window.day_close_button.click()
+    desk.window.journal_tab.day_close_button.click()
 
     qtbot.waitUntil(lambda: actions.last_day_close is not None, timeout=30_000)
     progress = actions.last_progress
     assert progress is not None
     assert [s.label[:10] for s in progress.steps] == ["总额对账（3201）", "保存日结结果"]
     assert not progress.dialog.isVisible()
-    assert desk.window.day_close_label.text() == actions.last_day_close.summary()  # type: ignore[union-attr]
+    assert desk.window.journal_tab.day_close_label.text() == actions.last_day_close.summary()  # type: ignore[union-attr]
 
 
 def test_catalogue_sync_runs_with_a_progress_dialog(

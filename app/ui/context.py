@@ -1,0 +1,45 @@
+"""What a tab or panel of the window is given: the backend, the in-flight guard, the message bridge
+and the session — injected, never looked up (style.md: no global registry)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.domain.operator import Action, Operator
+from app.errors import PermissionDenied
+from app.ui.action_guard import ActionGuard
+from app.ui.errors import MessageBridge, show_error
+from app.ui.session import Session
+from app.workers.backend import CashierBackend
+
+
+@dataclass(frozen=True)
+class WindowContext:
+    """Shared services of the window's parts.
+
+    Attributes:
+        backend: the typed use cases (every call through ``guard.submit``).
+        guard: the one in-flight guard.
+        bridge: user-visible messages.
+        session: who is logged in and what their role allows.
+        platform_failure: how a platform failure is shown (maintenance notice included).
+    """
+
+    backend: CashierBackend
+    guard: ActionGuard
+    bridge: MessageBridge
+    session: Session
+    platform_failure: Callable[[BaseException], None]
+
+    def guarded(self, action: Action) -> Operator | None:
+        """The operator if their role allows ``action``; otherwise say why and return ``None``."""
+        try:
+            return self.session.require(action)
+        except PermissionDenied as exc:
+            show_error(self.bridge, exc)
+            return None
+
+    def show_error(self, exc: BaseException) -> None:
+        """Show an exception through the bridge."""
+        show_error(self.bridge, exc)

@@ -53,6 +53,7 @@ from app.services.receipts import ReceiptService
 from app.services.recovery import DEFAULT_MAX_ATTEMPTS, Backoff, RecoveryService
 from app.services.settlement import SettlementService
 from app.store import KeyProvider, Store, default_key_provider, open_store
+from app.store.integrity import damaged_store_error
 from app.store.leases import FileLeases
 from app.workers.engine_backend import EngineBackend, HandOff
 
@@ -139,6 +140,9 @@ def build_engine(
     store = open_local_store(
         data_dir, clock, key_provider=key_provider, password_hasher=password_hasher
     )
+    if store.health != "ok":  # no money action on a damaged store (issue #11 item 4)
+        store.close()
+        raise damaged_store_error(store.health)
     try:
         # This process's lease: its journal rows are its own until it dies (docs/concurrency.md).
         leases = FileLeases(data_dir)

@@ -37,8 +37,11 @@ from app.store.backup import (
     StoreMaintenance,
     default_backup_name,
     inspect_database_file,
+    installation_cipher,
     restore_database,
 )
+from app.store.crypto import FieldCipher
+from app.store.integrity import refuse_unusable_file
 from app.store.leases import live_leases
 
 if TYPE_CHECKING:
@@ -260,8 +263,16 @@ def _create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _this_installation(args: argparse.Namespace) -> FieldCipher | None:
+    """This installation's data key, when the configuration names a data folder that has one."""
+    try:
+        return installation_cipher(cli_data_dir(args, load_cli_settings(args)))
+    except AppError:
+        return None  # no configuration: the file is checked as a store of this program only
+
+
 def _check(args: argparse.Namespace) -> int:
-    result, version = inspect_database_file(Path(args.file))
+    result, version = inspect_database_file(Path(args.file), _this_installation(args))
     ok = result == "ok"
     report(
         args,
@@ -276,12 +287,18 @@ def _restore(args: argparse.Namespace) -> int:
     data_dir = cli_data_dir(args, settings)
     database = database_path(data_dir)
     with window_closed(data_dir):
-        if database.exists():
+        if _holds_a_store(database):
             # Who may restore is checked against the current database, before it is replaced.
             with opened_store(args, settings) as store:
                 admin_login(args, auth_service(store, settings), Action.BACKUP)
         with terminal_progress(json_mode=bool(getattr(args, "json", False))) as progress:
-            result = restore_database(Path(args.file), database, SystemClock().now(), progress)
+            result = restore_database(
+                Path(args.file),
+                database,
+                SystemClock().now(),
+                progress,
+                cipher=installation_cipher(data_dir),
+            )
         with opened_store(args, settings) as store, store.uow_factory()() as uow:
             uow.audit.append(
                 SystemClock().now(),
@@ -302,6 +319,16 @@ def _restore(args: argparse.Namespace) -> int:
         },
     )
     return 0
+
+
+def _holds_a_store(database: Path) -> bool:
+    """Whether there is a database whose operators could be asked. An emptied (0-byte) or non-SQLite
+    file has none: it is moved aside by the restore, never opened (that would recreate it)."""
+    try:
+        refuse_unusable_file(database)
+    except StoreError:
+        return False
+    return database.exists()
 
 
 def _purge(args: argparse.Namespace) -> int:

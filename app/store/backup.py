@@ -25,7 +25,9 @@ from pathlib import Path
 from app.errors import StoreError
 from app.private_files import make_private_folders, private_file, secure_data_folder
 from app.services.ports.progress import Progress, ProgressSink
+from app.store.crypto import KEY_FILE_NAME, FieldCipher, FileKeyProvider
 from app.store.db import Store, environment_errors
+from app.store.integrity import inspect_store_file
 from app.store.migrations import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -65,24 +67,24 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
 
 
-def inspect_database_file(path: Path) -> tuple[str, int]:
-    """``PRAGMA integrity_check`` result and ``user_version`` of a database file not in use.
+def inspect_database_file(path: Path, cipher: FieldCipher | None = None) -> tuple[str, int]:
+    """``PRAGMA integrity_check`` result and ``user_version`` of a store file not in use.
+
+    ``cipher``: this installation's data key, when known — the file must then be encrypted with it.
 
     Raises:
-        StoreError: the file cannot be opened as an SQLite database at all.
+        StoreError: the file is missing, empty, not SQLite, not a store of this program, or a store
+            of another installation (:func:`app.store.integrity.inspect_store_file`).
     """
-    if not path.is_file():
-        raise StoreError(f"找不到备份文件 {path}。请检查路径。", code="backup_missing")
-    try:
-        with closing(_connect_read_only(path)) as connection:
-            rows = connection.execute("PRAGMA integrity_check").fetchall()
-            version = int(connection.execute("PRAGMA user_version").fetchone()[0])
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(
-            f"文件 {path.name} 不是有效的收费窗口数据库备份（{exc}）。请换一个备份文件。",
-            code="backup_invalid",
-        ) from None
-    return "\n".join(str(row[0]) for row in rows), version
+    return inspect_store_file(path, cipher)
+
+
+def installation_cipher(data_dir: Path) -> FieldCipher | None:
+    """The data key of the installation in ``data_dir`` if its key file exists (never creates one)."""
+    key_file = data_dir / KEY_FILE_NAME
+    if not key_file.is_file():
+        return None
+    return FieldCipher.from_data_key(FileKeyProvider(key_file).data_key())
 
 
 def backup_store(
@@ -139,7 +141,12 @@ def default_backup_name(database: Path, now: datetime) -> str:
 
 
 def restore_database(
-    backup: Path, database: Path, now: datetime, progress: ProgressSink | None = None
+    backup: Path,
+    database: Path,
+    now: datetime,
+    progress: ProgressSink | None = None,
+    *,
+    cipher: FieldCipher | None = None,
 ) -> RestoreResult:
     """Replace ``database`` with a checked copy of ``backup``. The window must not be running.
 
@@ -152,7 +159,7 @@ def restore_database(
     """
     steps = Progress(progress)
     steps.step("校验备份文件", 0, 3, cancellable=True)
-    result, version = inspect_database_file(backup)
+    result, version = inspect_database_file(backup, cipher)
     if result != "ok":
         raise StoreError(
             f"备份文件 {backup.name} 已损坏（{result.splitlines()[0]}），拒绝恢复。"

@@ -32,6 +32,7 @@ from app.errors import StoreError
 from app.private_files import secure_data_folder, tighten
 from app.services.ports.clock import Clock
 from app.store.crypto import FieldCipher, KeyProvider, RotatableKeyProvider
+from app.store.integrity import KEY_CHECK_CONTEXT, key_opens, quick_check, refuse_unusable_file
 from app.store.types import bind_cipher
 
 if TYPE_CHECKING:
@@ -266,6 +267,7 @@ class Store:
     pragmas: dict[str, Any] = field(default_factory=dict)
     password_hasher: PasswordHasher | None = None
     catalogue_name_index: bool = False
+    health: str = "ok"  # PRAGMA quick_check at open; money actions refuse anything else
     sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -313,7 +315,7 @@ class Store:
 
 
 KEY_CHECK = "key_check"
-_KEY_CHECK_CONTEXT = "store_meta.key_check"
+_KEY_CHECK_CONTEXT = KEY_CHECK_CONTEXT
 _KEY_CHECK_PLAINTEXT = "settlement-window data key"
 
 
@@ -323,12 +325,7 @@ def key_check_value(cipher: FieldCipher) -> str:
     return base64.b64encode(token).decode("ascii")
 
 
-def _opens(cipher: FieldCipher, stored: str) -> bool:
-    try:
-        cipher.decrypt(base64.b64decode(stored), _KEY_CHECK_CONTEXT)
-    except (StoreError, ValueError):
-        return False
-    return True
+_opens = key_opens
 
 
 def _settle_data_key(engine: Engine, cipher: FieldCipher, provider: KeyProvider) -> FieldCipher:
@@ -405,6 +402,7 @@ def open_store(
     )
     with environment_errors():
         secure_data_folder(path.parent)
+    refuse_unusable_file(path)  # never let SQLite turn an emptied file into a new empty store
     engine = create_store_engine(path, status)
     bind_cipher(engine.dialect, cipher)
     try:
@@ -412,11 +410,16 @@ def open_store(
             raw = connection.connection.driver_connection
             assert isinstance(raw, sqlite3.Connection)
             pragmas = check_pragmas(raw)
+            health = quick_check(raw)
             # SQLite creates the file (and its -wal/-shm, which copy the file's mode) as 0644
             # less the umask; only this account may read them.
             for each in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
                 tighten(each)
-        store = Store(path, engine, cipher, clock, status, pragmas, password_hasher)
+        store = Store(path, engine, cipher, clock, status, pragmas, password_hasher, health=health)
+        if health != "ok":
+            # Opened for doctor and backup only: no migration or key bookkeeping writes into it.
+            log.error("store failed its quick check: %s", health.splitlines()[0])
+            return store
         with environment_errors():
             migrate(store)
             store.cipher = _settle_data_key(engine, cipher, key_provider)

@@ -211,9 +211,10 @@ def add_actor_options(parser: argparse.ArgumentParser) -> None:
 
 
 def report(args: argparse.Namespace, text: str, payload: dict[str, object]) -> None:
-    """Print ``text`` for people or ``payload`` as JSON with the global ``--json``."""
+    """Print ``text`` for people or ``payload`` as JSON with the global ``--json`` (with
+    ``"ok": true``, like every other command's result document)."""
     if getattr(args, "json", False):
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps({"ok": True, **payload}, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(text + "\n")
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from app import __version__
-from app.cli.output import EXIT_OK, EXIT_USAGE, Output
+from app.cli.output import EXIT_OK, EXIT_UNKNOWN, EXIT_USAGE, Output
 from app.cli.parser import (
     CliParser,
     UsageProblem,
@@ -171,6 +171,15 @@ def _run(args: argparse.Namespace, engine_factory: EngineFactory | None, out: Ou
     except AppError as exc:
         log.info("command %s ended with %s", args.command, exc.code)
         return out.error(exc)
+    except KeyboardInterrupt:
+        # Ctrl+C: a platform call may have been under way, so say what to check, never guess.
+        log.warning("command %s interrupted", args.command)
+        interrupted = AppError(
+            "命令已被中断（Ctrl+C）。若中断时正在结算或撤销，结果可能未知：请先运行 journal list "
+            "查看并处理未确认的交易，切勿重复收费。",
+            code="interrupted",
+        )
+        return out.error(interrupted, exit_code=EXIT_UNKNOWN)
     except Exception:
         log.exception("command %s failed", args.command)
         return out.internal_error()

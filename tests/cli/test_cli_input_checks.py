@@ -11,7 +11,8 @@ import pytest
 from helpers.engine_fixtures import SUPERVISOR_PASSWORD, demo_bill_path, make_engine
 
 from app.cli.main import main
-from app.config import Settings
+from app.config import Settings, load_settings
+from app.domain.operator import Role
 from app.log import LOG_FILE_NAME
 from app.sandbox import SandboxServer
 from app.services.engine import Engine
@@ -163,3 +164,44 @@ def test_an_unexpected_failure_is_one_json_document_and_logged(
     log_text = (data_dir / "logs" / LOG_FILE_NAME).read_text(encoding="utf-8")
     assert "simulated bug" in log_text
     assert "110105194912310021" not in log_text
+
+
+def test_ctrl_c_is_a_message_and_exit_5_not_a_traceback(
+    cli_env: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    config, data_dir = cli_env
+
+    def interrupted(_settings: Settings, _data_dir: Path) -> Engine:
+        raise KeyboardInterrupt
+
+    code = main(
+        ["--config", str(config), "--data-dir", str(data_dir), "--json", "journal", "list"],
+        interrupted,
+    )
+
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert (code, document["error"]) == (5, "interrupted")
+    assert "journal list" in document["message"]
+    assert "Traceback" not in captured.err
+
+
+def test_admin_results_under_json_say_ok_like_every_other_command(
+    cli_env: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    config, data_dir = cli_env
+    engine = make_engine(load_settings(config), data_dir)
+    with engine.uow_factory() as uow:
+        uow.operators.add("A001", "信息科管理员", Role.ADMIN, "Admin-pass-2026")
+        uow.commit()
+    engine.close()
+
+    code = main(
+        ["--config", str(config), "--data-dir", str(data_dir), "--json",
+         "users", "list", "--as", "A001", "--admin-password", "Admin-pass-2026"],
+        engine_factory,
+    )  # fmt: skip
+
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert document["ok"] is True

@@ -69,6 +69,10 @@ def add_print_options(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, context: CliContext) -> int:
     """Show or print a shift report."""
+    if args.output and args.format == "text":
+        raise InputError(
+            "--output 只用于 PDF：请同时给出 --format a4 或 --format thermal80。", code="usage"
+        )
     viewer = context.operator()
     service = ShiftReportService.for_engine(context.engine())
     day = _day(args.date, service)

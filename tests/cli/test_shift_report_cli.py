@@ -97,3 +97,10 @@ def test_day_close_print_files_the_whole_days_report(
     assert "已日结，对账平衡" in text
     assert "C001收费员甲" in text
     assert "财务科收款人签字" in text
+
+
+def test_an_output_file_needs_a_pdf_format(cli: CliRunner, sandbox: SandboxServer) -> None:
+    code, refused = cli("report", "shift", "--operator", "C001", "--output", "shift.pdf")
+
+    assert code == 2
+    assert "--format a4" in refused["message"]

@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 import logging
 import logging.handlers
-import os
 import re
 import sys
 import traceback
@@ -30,7 +29,7 @@ from types import TracebackType
 
 from app.config import LogSettings
 from app.domain.masking import mask_number
-from app.private_files import PRIVATE_FOLDER, make_private_folders, private_file
+from app.private_files import private_file, private_folder
 
 LOG_FILE_NAME = "settlement-window.log"
 REDACTED_VALUE = "******"
@@ -137,13 +136,6 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
         return super()._open()
 
 
-def _private_folder(folder: Path) -> None:
-    """``folder`` created 0700, or tightened to 0700 if an older version made it looser."""
-    make_private_folders(folder)
-    if os.name == "posix" and folder.stat().st_mode & 0o077:
-        folder.chmod(PRIVATE_FOLDER)
-
-
 @dataclass
 class LoggingHandle:
     """What :func:`setup_logging` installed, so it can be removed again (tests, shutdown)."""
@@ -180,7 +172,7 @@ def setup_logging(data_dir: Path, settings: LogSettings | None = None) -> Loggin
     """
     chosen = settings or LogSettings()
     log_dir = data_dir / "logs"
-    _private_folder(log_dir)
+    private_folder(log_dir)
     log_file = log_dir / LOG_FILE_NAME
     handler = PrivateRotatingFileHandler(
         log_file, maxBytes=chosen.max_bytes, backupCount=chosen.backup_count, encoding="utf-8"
@@ -224,7 +216,7 @@ def write_crash_report(
 ) -> Path:
     """Write a redacted crash report under ``<data_dir>/crash`` and return its path."""
     crash_dir = data_dir / "crash"
-    _private_folder(crash_dir)
+    private_folder(crash_dir)
     path = crash_dir / f"crash-{now().strftime('%Y%m%dT%H%M%S%fZ')}.txt"
     private_file(path)
     path.write_text(format_crash_report(exc_type, exc, tb), encoding="utf-8")

@@ -47,6 +47,14 @@ def make_private_folders(folder: Path) -> None:
             each.chmod(PRIVATE_FOLDER)  # mkdir's mode is reduced by the umask; be exact
 
 
+def private_folder(folder: Path) -> None:
+    """A folder of the program's own inside the data folder (``logs/``, ``backups/``): created
+    0700, or tightened to 0700 if an older version made it looser."""
+    make_private_folders(folder)
+    if _POSIX and stat.S_IMODE(folder.stat().st_mode) & 0o077:
+        folder.chmod(PRIVATE_FOLDER)
+
+
 def secure_data_folder(folder: Path) -> None:
     """Make sure the data folder exists, is a folder and is 0700 (tightening a looser one).
 

@@ -29,7 +29,7 @@ from app.config import (
 )
 from app.domain.operator import Action, Operator
 from app.errors import AppError, PermissionDenied, SecondFactorNeeded, StoreError
-from app.private_files import secure_data_folder
+from app.private_files import private_folder, secure_data_folder
 from app.services.admin import purge_personal_data, run_backup
 from app.services.auth import AuthService, authorize
 from app.services.ports.clock import SystemClock
@@ -41,6 +41,7 @@ from app.store.backup import (
     restore_database,
 )
 from app.store.crypto import FieldCipher
+from app.store.db import environment_errors
 from app.store.integrity import refuse_unusable_file
 from app.store.leases import live_leases
 
@@ -238,15 +239,13 @@ def _create(args: argparse.Namespace) -> int:
     with opened_store(args, settings) as store:
         operator = admin_login(args, auth_service(store, settings), Action.BACKUP)
         clock = SystemClock()
-        destination = (
-            Path(args.output)
-            if args.output
-            else (
-                cli_data_dir(args, settings)
-                / "backups"
-                / default_backup_name(store.path, clock.now())
-            )
-        )
+        if args.output:
+            destination = Path(args.output)
+        else:
+            backups = cli_data_dir(args, settings) / "backups"
+            with environment_errors():
+                private_folder(backups)  # also tightens one an older version left 0755
+            destination = backups / default_backup_name(store.path, clock.now())
         with terminal_progress(json_mode=bool(getattr(args, "json", False))) as progress:
             result = run_backup(
                 uow_factory_of(store),

@@ -95,6 +95,7 @@ def test_backups_and_their_folders_are_private(
     base = ["--config", str(config), "--data-dir", str(data_dir), "--json", "backup", "create"]
     actor = ["--as", "A001", "--admin-password", ADMIN_PASSWORD]
 
+    (data_dir / "backups").mkdir(mode=0o755)  # as an older version left it
     assert main([*base, *actor], _factory) == 0
     default_copy = Path(json.loads(capsys.readouterr().out)["path"])
     assert main([*base, "--output", str(chosen), *actor], _factory) == 0
@@ -144,6 +145,7 @@ def test_the_sandbox_config_holding_the_token_is_private(
 
 
 def test_rotated_log_files_stay_private(tmp_path: Path) -> None:
+    (tmp_path / "logs").mkdir(mode=0o755)  # as an older version left it
     handle = setup_logging(tmp_path, LogSettings(max_bytes=200, backup_count=2))
     try:
         for n in range(20):

@@ -18,19 +18,23 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from app.domain.his import ChargeResult
 from app.services.ports.clock import Clock
 from app.services.ports.his import HisGateway, HisRejected, HisUnavailable, OutboxItem, OutboxState
-from app.services.ports.store import UnitOfWorkFactory
+from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
+
+Record = Callable[[UnitOfWork], None]
 
 BASE_DELAY_S = 2.0
 MAX_DELAY_S = 300.0
 BATCH = 200
+FLUSH = 50  # outcomes recorded per transaction
 # Tables and folders: a result written but not yet applied by the HIS job is asked about again
 # soon (the job runs every few seconds), not after the long back-off of an unreachable HIS.
 PENDING_CODE = "his_pending"
@@ -93,66 +97,79 @@ class HisOutbox:
         now = self._clock.now()
         with self._uow_factory() as uow:
             items = list(uow.his.due(now, BATCH))
-        delivered = failed = refused = 0
+            receipts = _receipt_numbers(uow, items)
+        counts = {"delivered": 0, "failed": 0, "refused": 0, "pending": 0}
         blocked: set[str] = set()
-        for item in items:
-            charge = item.result.charge_id
-            if charge in blocked or item.state is OutboxState.REFUSED:
+        records: list[Record] = []
+        try:
+            for item in items:
+                charge = item.result.charge_id
+                if charge in blocked or item.state is OutboxState.REFUSED:
+                    blocked.add(charge)
+                    continue
+                if item.next_attempt_at > now:
+                    blocked.add(charge)
+                    continue
+                result = item.result
+                if not result.receipt_no and result.setl_id in receipts:
+                    result = replace(result, receipt_no=receipts[result.setl_id])
+                outcome, record = self._deliver(item, result)
+                records.append(record)
+                counts[outcome] += 1
+                if len(records) >= FLUSH:
+                    self._record(records)
+                if outcome == "delivered":
+                    continue
                 blocked.add(charge)
-                continue
-            if item.next_attempt_at > now:
-                blocked.add(charge)
-                continue
-            outcome = self._deliver(item)
-            if outcome == "delivered":
-                delivered += 1
-                continue
-            blocked.add(charge)
-            if outcome == "refused":
-                refused += 1
-                continue
-            if outcome == "pending":
-                continue  # written, the HIS has not applied it yet: the others can go on
-            failed += 1
-            break
-        return DeliveryPass(delivered, failed, refused, self.pending_count())
+                if outcome == "failed":
+                    break  # the HIS is unlikely to answer the next row either
+        finally:
+            self._record(records)  # what was sent is recorded even if the pass is cut short
+        return DeliveryPass(
+            counts["delivered"], counts["failed"], counts["refused"], self.pending_count()
+        )
 
-    def _deliver(self, item: OutboxItem) -> str:
-        result = self._with_receipt(item.result)
+    def _deliver(self, item: OutboxItem, result: ChargeResult) -> tuple[str, Record]:
         try:
             ack = self._gateway.report(result)
         except HisRejected as exc:
             log.warning("HIS refused result %s: %s", result.key, exc.code)
-            self._failed(item, f"HIS 拒绝：{exc.text}", refused=True)
-            return "refused"
+            return "refused", self._failure(item, f"HIS 拒绝：{exc.text}", refused=True)
         except HisUnavailable as exc:
             if exc.code == PENDING_CODE:
-                self._failed(item, exc.text, refused=False, cap=PENDING_MAX_DELAY_S)
-                return "pending"
+                return "pending", self._failure(item, exc.text, cap=PENDING_MAX_DELAY_S)
             log.info("HIS result %s not delivered (%s); will retry", result.key, exc.code)
-            self._failed(item, exc.text, refused=False)
-            return "failed"
-        with self._uow_factory() as uow:
-            uow.his.record_delivery(item.seq, ack, self._clock.now())
-            uow.commit()
-        return "delivered"
+            return "failed", self._failure(item, exc.text)
+        at = self._clock.now()
+        return "delivered", lambda uow: uow.his.record_delivery(item.seq, ack, at)
 
-    def _failed(
-        self, item: OutboxItem, text: str, *, refused: bool, cap: float | None = None
-    ) -> None:
+    def _failure(
+        self, item: OutboxItem, text: str, *, refused: bool = False, cap: float | None = None
+    ) -> Record:
         delay = backoff_seconds(item.attempts + 1, self._base, min(self._cap, cap or self._cap))
-        with self._uow_factory() as uow:
-            uow.his.record_failure(
-                item.seq, text, self._clock.now() + timedelta(seconds=delay), refused=refused
-            )
-            uow.commit()
+        retry_at = self._clock.now() + timedelta(seconds=delay)
+        return lambda uow: uow.his.record_failure(item.seq, text, retry_at, refused=refused)
 
-    def _with_receipt(self, result: ChargeResult) -> ChargeResult:
-        if result.receipt_no:
-            return result
+    def _record(self, records: list[Record]) -> None:
+        """One transaction for a batch of outcomes (a crash before it only means a re-send, which
+        the HIS answers from its key)."""
+        if not records:
+            return
         with self._uow_factory() as uow:
-            issues = [i for i in uow.receipts.for_settlement(result.setl_id) if not i.voided_by]
-        return replace(result, receipt_no=issues[-1].receipt_no) if issues else result
+            for record in records:
+                record(uow)
+            uow.commit()
+        records.clear()
+
+
+def _receipt_numbers(uow: UnitOfWork, items: list[OutboxItem]) -> dict[str, str]:
+    """The live receipt number of each settlement the items name (receipts come after settling)."""
+    numbers: dict[str, str] = {}
+    for setl_id in {i.result.setl_id for i in items if not i.result.receipt_no}:
+        issues = [r for r in uow.receipts.for_settlement(setl_id) if not r.voided_by]
+        if issues:
+            numbers[setl_id] = issues[-1].receipt_no
+    return numbers
 
 
 class OutboxWorker:

@@ -28,6 +28,8 @@ from app.domain.bill import FeeLine
 from app.domain.disease import pilot_disease
 from app.domain.hospital import HospitalProfile
 from app.domain.journal import JournalEntry, JournalState
+from app.domain.lifecycle import Phase, StepKind, next_step, ordered
+from app.domain.lifecycle import Step as LifecycleStep
 from app.domain.money import ZERO, money_sum
 from app.domain.operator import Action, Operator
 from app.domain.person import InsuredPerson, RegistrationStatus
@@ -74,7 +76,6 @@ SELF_PAY_KEY = "self_pay"
 SELF_PAY_PREFIX = "ZF"
 ACCOUNT_INSURANCE_TYPES = frozenset({"310"})
 BILL_CACHE_SIZE = 64
-_DONE = frozenset({GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED, GroupState.CANCELLED})
 
 
 ChargeCheck = Callable[[Sequence[FeeLine], bool], None]
@@ -362,34 +363,29 @@ class SettlementService:
     def _settle_groups(
         self, bill_id: str, operator: Operator, confirm: ConfirmCallback | None
     ) -> None:
-        """Each open group in plan order. A step that succeeded hands on what it committed, so
-        groups are read back only after a failure (which may have changed them, e.g. 未备案 turns
-        every direct group into self-pay)."""
+        """One step at a time, as :func:`app.domain.lifecycle.next_step` decides (each group
+        previewed, then confirmed or collected, in plan order; nothing after an unknown outcome).
+        A preview that succeeded hands on what it committed; other steps are read back, since a
+        failure may change any group (未备案 turns every direct group into self-pay)."""
         with self._uow_factory() as uow:
             bill = self._contents(uow, bill_id)
             groups = {g.group_key: g for g in uow.bills.groups(bill_id)}
-        for key in [g.group_key for g in _ordered(list(groups.values()))]:
-            if groups[key].state in _DONE:
-                continue
-            if groups[key].med_type is None:
+        attempted: set[LifecycleStep] = set()
+        while (step := next_step(list(groups.values()), attempted, Phase.ALL)) is not None:
+            attempted.add(step)
+            key = step.group_key
+            if step.kind is StepKind.COLLECT:
                 self.collect_self_pay(bill_id, key, operator)
-                continue
-            previewed = self._preview(bill, groups[key], operator)
-            if previewed is None:  # a step failed, which may have changed any group
-                groups = self._groups(bill_id)
-                previewed = groups[key]
-                if previewed.med_type is None:  # 未备案: converted while registering
-                    self.collect_self_pay(bill_id, key, operator)
+            elif step.kind is StepKind.PREVIEW:
+                previewed = self._preview(bill, groups[key], operator)
+                if previewed is not None:
+                    groups[key] = previewed
                     continue
-            if previewed.state is GroupState.UNKNOWN:
-                break  # the bill is locked until recovery resolves it
-            if previewed.state is not GroupState.PREVIEWED:
-                continue
-            if confirm is not None and not confirm(_group_result(previewed, _amounts(bill))):
+            elif confirm is not None and not confirm(_group_result(groups[key], _amounts(bill))):
                 self.abandon(bill_id, key, operator)
-                continue
-            if self._confirm(bill, previewed, operator).state is GroupState.UNKNOWN:
-                break
+            else:
+                self._confirm(bill, groups[key], operator)
+            groups = self._groups(bill_id)
 
     def preview(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
         """Run 2201 → 2203 → 2204 → 2206 for one group (resuming where it stands)."""
@@ -936,15 +932,6 @@ def _planned_group(bill_id: str, group: SettlementGroup) -> GroupSettlement:
     )
 
 
-def _ordered(groups: Sequence[GroupSettlement]) -> list[GroupSettlement]:
-    def order(group: GroupSettlement) -> tuple[int, str]:
-        if group.med_type is None:
-            return (2, group.group_key)
-        return (1 if group.group_key == "general" else 0, group.group_key)
-
-    return sorted(groups, key=order)
-
-
 def _group_label(group: GroupSettlement) -> str:
     if group.med_type is None:
         return "全额自费"
@@ -965,7 +952,7 @@ def _bill_result(bill: Bill, groups: Sequence[GroupSettlement]) -> BillResult:
         status=status_of(groups),
         person_no=bill.person_no,
         total=money_sum(amounts.values()),
-        groups=tuple(_group_result(g, amounts) for g in _ordered(groups)),
+        groups=tuple(_group_result(g, amounts) for g in ordered(groups)),
         parent_bill_id=bill.parent_bill_id,
     )
 

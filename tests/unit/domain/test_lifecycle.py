@@ -1,0 +1,81 @@
+"""The bill lifecycle: the next step, the order of groups and when a run is over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.domain.lifecycle import (
+    Phase,
+    Step,
+    StepKind,
+    finished,
+    locked,
+    next_step,
+    ordered,
+    ready_to_settle,
+)
+from app.domain.visit import GroupState as S
+
+
+@dataclass(frozen=True)
+class G:
+    group_key: str
+    state: S
+    med_type: str | None = "14"
+
+
+def run(groups: dict[str, G], phase: Phase, outcome: dict[StepKind, S]) -> list[Step]:
+    """Drive next_step as the service does, each step moving its group to ``outcome``."""
+    attempted: set[Step] = set()
+    steps: list[Step] = []
+    while (step := next_step(list(groups.values()), attempted, phase)) is not None:
+        attempted.add(step)
+        steps.append(step)
+        old = groups[step.group_key]
+        groups[step.group_key] = G(old.group_key, outcome[step.kind], old.med_type)
+    return steps
+
+
+def test_order_is_chronic_then_general_then_self_pay() -> None:
+    groups = [G("self_pay", S.PLANNED, None), G("general", S.PLANNED, "11"), G("M03900", S.PLANNED)]
+    assert [g.group_key for g in ordered(groups)] == ["M03900", "general", "self_pay"]
+
+
+def test_the_cli_previews_and_settles_each_group_in_turn() -> None:
+    groups = {
+        "general": G("general", S.PLANNED, "11"),
+        "M01600": G("M01600", S.PLANNED),
+        "self_pay": G("self_pay", S.PLANNED, None),
+    }
+    done = {StepKind.PREVIEW: S.PREVIEWED, StepKind.CONFIRM: S.SETTLED}
+    done[StepKind.COLLECT] = S.SELF_PAY_COLLECTED
+    assert run(groups, Phase.ALL, done) == [
+        Step(StepKind.PREVIEW, "M01600"),
+        Step(StepKind.CONFIRM, "M01600"),
+        Step(StepKind.PREVIEW, "general"),
+        Step(StepKind.CONFIRM, "general"),
+        Step(StepKind.COLLECT, "self_pay"),
+    ]
+    assert finished(list(groups.values()))
+
+
+def test_the_window_previews_everything_before_settling_anything() -> None:
+    groups = {"general": G("general", S.PLANNED, "11"), "M01600": G("M01600", S.FAILED)}
+    steps = run(groups, Phase.PREVIEW, {StepKind.PREVIEW: S.PREVIEWED})
+    assert [s.kind for s in steps] == [StepKind.PREVIEW, StepKind.PREVIEW]  # FAILED is retried
+    assert ready_to_settle(list(groups.values()))
+    settled = run(groups, Phase.SETTLE, {StepKind.CONFIRM: S.SETTLED})
+    assert [s.kind for s in settled] == [StepKind.CONFIRM, StepKind.CONFIRM]
+
+
+def test_a_failed_step_is_not_retried_in_the_same_run() -> None:
+    groups = {"M01600": G("M01600", S.PLANNED)}
+    assert run(groups, Phase.ALL, {StepKind.PREVIEW: S.FAILED}) == [
+        Step(StepKind.PREVIEW, "M01600")
+    ]
+
+
+def test_nothing_is_sent_while_an_outcome_is_unknown() -> None:
+    groups = [G("M01600", S.UNKNOWN), G("general", S.PLANNED, "11")]
+    assert locked(groups)
+    assert next_step(groups, set(), Phase.ALL) is None

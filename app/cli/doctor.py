@@ -285,6 +285,29 @@ class _Doctor:
             oldest = (datetime.now(UTC) - first).total_seconds() / 60
         return judge_his_outbox(len(waiting), refused, oldest)
 
+    def his_reachable(self) -> Finding:
+        from app.domain.his import PatientKey, PatientKeyKind  # noqa: PLC0415
+        from app.services.ports.his import HisRejected, HisUnavailable  # noqa: PLC0415
+        from app.wiring import his_gateway_for  # noqa: PLC0415
+
+        his = self._need_settings().his
+        gateway = his_gateway_for(his)
+        if gateway is None:
+            return Finding(Status.OK, "未对接 HIS（his.kind = none），收费员录入费用。")
+        try:
+            # A harmless read through the configured adapter: an outpatient number no HIS uses.
+            gateway.unpaid_visits(PatientKey(PatientKeyKind.OUTPATIENT_NO, "DOCTOR-PROBE"))
+        except (HisUnavailable, HisRejected) as exc:
+            return Finding(
+                Status.ERROR,
+                f"HIS（{his.kind}）无法访问：{exc.text} 请检查 [his] 配置、网络和 HIS 服务。",
+            )
+        finally:
+            close = getattr(gateway, "close", None)
+            if callable(close):
+                close()
+        return Finding(Status.OK, f"HIS（{his.kind}）可以访问。")
+
     # -------------------------------------------------------------- helpers
 
     def _head(self, url: str) -> requests.Response:
@@ -321,6 +344,7 @@ class _Doctor:
             Check("printer", "打印机", self.printer),
             Check("fonts", "字体", self.fonts),
             Check("journal", "未完成交易", self.pending_journal),
+            Check("his", "HIS 连通", self.his_reachable),
             Check("his_outbox", "HIS 结果回传", self.his_outbox),
             Check("second_factor", "动态验证码", self.second_factor),
         ]

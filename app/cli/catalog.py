@@ -26,8 +26,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     load.set_defaults(handler=run_import)
     search = actions.add_parser("search", help="按编码、拼音首字母或名称查询")
     search.add_argument("text", metavar="TEXT")
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument(
+        "--limit", type=_limit, default=20, metavar="N", help=f"最多显示 N 条（1～{MAX_LIMIT}）"
+    )
     search.set_defaults(handler=run_search)
+
+
+MAX_LIMIT = 1000
+
+
+def _limit(text: str) -> int:
+    """``--limit``: a whole number from 1 to :data:`MAX_LIMIT` (argparse reports anything else)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+    if not 1 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"应在 1～{MAX_LIMIT} 之间")
+    return value
 
 
 def run_sync(_args: argparse.Namespace, context: CliContext) -> int:

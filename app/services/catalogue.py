@@ -145,6 +145,10 @@ def parse_catalogue_text(
             data = json.loads(text, parse_float=Decimal)
         except ValueError as exc:
             raise CatalogueFileError(f"目录文件不是有效的 JSON：{exc}。") from None
+        except RecursionError:
+            raise CatalogueFileError(
+                "目录文件中的 JSON 嵌套层数过多，不是目录格式（见 docs/bill-format.md）。"
+            ) from None
         items = data.get("items") if isinstance(data, Mapping) else data
         if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
             raise CatalogueFileError("JSON 目录文件应为对象列表，或含 items 列表的对象。")

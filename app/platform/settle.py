@@ -258,8 +258,9 @@ def parse_totals(
         check_details(totals, cancellation=cancellation, non_fund_types=chosen.non_fund_types)
     )
     unread.extend(_column_problems(info, totals, unread))
-    if unread:
-        log.warning("settlement answer balances; details not read: %s", "; ".join(unread)[:300])
+    if not unread:
+        return totals
+    log.warning("settlement answer balances; details not read: %s", "; ".join(unread)[:300])
     return replace(totals, unread=tuple(unread))
 
 
@@ -373,21 +374,25 @@ def parse_settlement(
     def optional(key: str, max_len: int) -> str:
         return tolerant(unread, lambda: text(info, key, max_len, required=False), "")
 
-    record = SettlementRecord(
-        settlement_id=text(info, "setl_id", 30),
+    settlement_id = text(info, "setl_id", 30)
+    insurance_type = optional("insutype", 6) or expected.insurance_type
+    clearing = (optional("clr_optins", 6), optional("clr_way", 6), optional("clr_type", 6))
+    if len(unread) > len(totals.unread):
+        totals = replace(totals, unread=tuple(unread))
+    return SettlementRecord(
+        settlement_id=settlement_id,
         visit_id=expected.visit_id,
         msgid=expected.msgid,
         med_type=expected.med_type,
         disease_code=expected.disease_code,
-        insurance_type=optional("insutype", 6) or expected.insurance_type,
+        insurance_type=insurance_type,
         settled_at=settled_at,
         totals=totals,
         splits=(),
-        clearing_agency=optional("clr_optins", 6),
-        clearing_way=optional("clr_way", 6),
-        clearing_type=optional("clr_type", 6),
+        clearing_agency=clearing[0],
+        clearing_way=clearing[1],
+        clearing_type=clearing[2],
     )
-    return replace(record, totals=replace(totals, unread=tuple(unread)))
 
 
 def _answer_time(info: Mapping[str, Any], answered_at: datetime, unread: list[str]) -> datetime:

@@ -21,16 +21,17 @@ from pathlib import Path
 import pytest
 import requests
 from flow_helpers import QINGHAI_VISIT, MsgidCounter, card_of, identity, open_group
-from helpers.engine_fixtures import demo_bill
+from helpers.engine_fixtures import SUPERVISOR_PASSWORD, demo_bill
 
 from app.config import settings_from_mapping
 from app.domain.journal import JournalState
 from app.domain.operator import Operator, Role
-from app.domain.visit import Credential, CredentialKind
+from app.domain.visit import Credential, CredentialKind, GroupState
 from app.platform.client import PlatformClient
 from app.sandbox import SandboxServer
 from app.sandbox.faults import FaultPlanError, parse_rule
 from app.sandbox.variants import ANSWER_VARIANTS
+from app.services.cancel import SupervisorApproval
 from app.services.day_close import day_bounds
 from app.services.engine import Engine
 from app.services.ports.clock import SystemClock
@@ -166,3 +167,26 @@ def test_settlements_with_unread_details_stand_and_the_day_close_lists_them(
     assert report.balanced
     assert len(report.unread_answers) == len(settled)
     assert f"另有 {len(settled)} 笔医保答复中有未能读取的明细" in report.summary()
+
+
+def test_a_cancel_answered_without_setl_time_stands(
+    engine: Engine, cashier: Operator, supervisor: Operator, sandbox: SandboxServer
+) -> None:
+    """Issue #11 item 9: the 2208 is booked with the answer's time, not reversed (which would
+    undo the cancellation)."""
+    bill = engine.settle_visit(demo_bill("01"), cashier)
+    settlement_id = bill.groups[0].settlement_id
+    sandbox.set_faults(
+        [{"infno": "2208", "kind": "variant", "params": {"variant": "no_setl_time"}}]
+    )
+    before = datetime.now(UTC)
+
+    approval = SupervisorApproval(supervisor.code, SUPERVISOR_PASSWORD)
+    result = engine.cancel(settlement_id, cashier, approval)
+
+    assert result.record.totals.total == -bill.groups[0].total
+    assert before - timedelta(seconds=1) <= result.record.settled_at <= datetime.now(UTC)
+    assert sandbox.request_count("2601") == 0
+    statuses = {r["setl_id"]: r["status"] for r in sandbox.ledger() if r["infno"] != "2601"}
+    assert statuses[settlement_id] == "cancelled"
+    assert engine.bill(bill.bill_id).groups[0].state is GroupState.CANCELLED

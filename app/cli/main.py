@@ -55,6 +55,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "day-close": ("app.cli.day_close", "日结对账（3201，不平时 3202）与交班汇总"),
     "report": ("app.cli.shift_report", "报表：交班表（收费员日结单）"),
     "catalog": ("app.cli.catalog", "项目目录：同步、导入、查询"),
+    "his": ("app.cli.his", "HIS 结果回传：待回传列表、立即回传"),
     "doctor": ("app.cli.doctor", "检查本窗口的配置、数据库、平台连接和设备"),
     "selfcheck": (
         "app.cli.doctor",

@@ -1,0 +1,99 @@
+"""``settlement-window his``: results waiting for the HIS, and delivering them now.
+
+``his status`` lists the results not yet acknowledged (waiting, or refused by the HIS) without
+touching them; ``his deliver [--refused]`` makes the waiting ones due now (refused ones too with
+``--refused``, after the cause was fixed in the HIS) and delivers until nothing more moves. The
+window's outbox worker does the same in the background; this is for scripts, checks and supervisors.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from typing import Any
+
+from app.cli.context import CliContext
+from app.cli.output import EXIT_OK, EXIT_REJECTED, EXIT_UNAVAILABLE
+from app.errors import ConfigError
+from app.services.engine import Engine
+from app.services.ports.his import OutboxItem, OutboxState
+
+MAX_PASSES = 20
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``his`` subcommand with ``status`` and ``deliver``."""
+    parser = subparsers.add_parser(
+        "his",
+        help="HIS 结果回传：待回传列表、立即回传",
+        description="HIS 结果回传（docs/his-integration.md）",
+    )
+    actions = parser.add_subparsers(dest="his_action", metavar="ACTION", required=True)
+    status = actions.add_parser("status", help="列出尚未被 HIS 确认的结算结果")
+    status.set_defaults(handler=run_status)
+    deliver = actions.add_parser("deliver", help="立即回传等待中的结果")
+    deliver.add_argument("--refused", action="store_true", help="连同被 HIS 拒收的结果一起重传")
+    deliver.set_defaults(handler=run_deliver)
+
+
+def _rows(engine: Engine) -> list[OutboxItem]:
+    with engine.uow_factory() as uow:
+        return list(uow.his.due(datetime.now(UTC), 10_000))
+
+
+def _as_data(item: OutboxItem) -> dict[str, Any]:
+    return {
+        "key": item.result.key,
+        "kind": item.result.kind.value,
+        "charge_id": item.result.charge_id,
+        "state": item.state.value,
+        "attempts": item.attempts,
+        "last_error": item.last_error,
+    }
+
+
+def _text(rows: list[OutboxItem]) -> str:
+    if not rows:
+        return "结算结果已全部回传 HIS。"
+    lines = [f"{len(rows)} 条结果尚未被 HIS 确认："]
+    for item in rows:
+        state = "HIS 拒收" if item.state is OutboxState.REFUSED else "等待回传"
+        lines.append(
+            f"  {item.result.key}  {item.result.kind.label}  {state}"
+            f"（已尝试 {item.attempts} 次）{item.last_error}"
+        )
+    return "\n".join(lines)
+
+
+def _exit_code(rows: list[OutboxItem]) -> int:
+    if any(item.state is OutboxState.REFUSED for item in rows):
+        return EXIT_REJECTED
+    return EXIT_UNAVAILABLE if rows else EXIT_OK
+
+
+def run_status(_args: argparse.Namespace, context: CliContext) -> int:
+    """Print the waiting and refused results."""
+    rows = _rows(context.engine(recover=False))
+    context.out.result({"pending": [_as_data(r) for r in rows]}, _text(rows))
+    return _exit_code(rows)
+
+
+def run_deliver(args: argparse.Namespace, context: CliContext) -> int:
+    """Deliver now, pass after pass, until nothing more is acknowledged."""
+    engine = context.engine(recover=False)
+    outbox = engine.his_outbox
+    if outbox is None:
+        raise ConfigError("未配置 HIS（[his] kind = none），没有需要回传的结果。", code="config")
+    delivered = 0
+    for _ in range(MAX_PASSES):
+        outbox.retry_now(refused_too=bool(args.refused))
+        done = outbox.deliver_due()
+        delivered += done.delivered
+        if done.pending == 0 or not done.delivered:
+            break
+    rows = _rows(engine)
+    context.out.result(
+        {"delivered": delivered, "pending": [_as_data(r) for r in rows]},
+        f"本次回传 {delivered} 条。\n" + _text(rows),
+    )
+    return _exit_code(rows)

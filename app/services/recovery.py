@@ -217,6 +217,15 @@ class RecoveryService:
         """Whether ``entry`` is another live process's call (it must not hold up this process)."""
         return entry.owner != self._ownership.owner_id and self._ownership.is_alive(entry.owner)
 
+    def resolve_orphans(self, rows: Sequence[JournalEntry]) -> bool:
+        """Rows among ``rows`` whose program has ended (a CLI killed beside a long-running window)
+        are claimed and resolved now, once each, rather than blocking until the next start."""
+        me = self._ownership.owner_id
+        if not any(r.owner != me and not self._ownership.is_alive(r.owner) for r in rows):
+            return False
+        self.recover_all(wait=False)
+        return True
+
     def resolve_now(self, msgid: str) -> JournalState:
         """One attempt at one row (used right after an unknown outcome during settlement)."""
         return self._resolve(msgid, wait=False)

@@ -94,6 +94,11 @@ class RecoveryHook(Protocol):
         """Whether ``entry`` is a call another live process has in flight."""
         ...
 
+    def resolve_orphans(self, rows: Sequence[JournalEntry]) -> bool:
+        """If any of ``rows`` was left by a program that has ended, resolve what it left (as the
+        next start would); whether anything was run."""
+        ...
+
 
 @dataclass(frozen=True)
 class GroupResult:
@@ -779,6 +784,9 @@ class SettlementService:
     def _guard(self, bill_id: str) -> None:
         with self._uow_factory() as uow:
             unresolved = list(uow.journal.unresolved())
+        if self._recovery.resolve_orphans(unresolved):
+            with self._uow_factory() as uow:
+                unresolved = list(uow.journal.unresolved())
         if any(entry.bill_id == bill_id for entry in unresolved):
             raise BillLocked(
                 "该账单有一笔医保交易结果尚未确认，系统正在自动处理（冲正/撤销）。"

@@ -1430,7 +1430,8 @@ class MainWindow(QMainWindow):
                 lane=Lane.STORE,
                 busy_text="",
             )
-        if not summary.clear or self.locked_by_unknown:
+        # Calls another program has in flight are its own; retry so they are picked up if it ends.
+        if not summary.clear or summary.elsewhere or self.locked_by_unknown:
             self._recovery_timer.start()
         self.check_connection()
         self._refresh_actions()

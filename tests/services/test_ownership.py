@@ -264,3 +264,33 @@ def test_restore_and_purge_are_refused_while_another_program_holds_a_lease(tmp_p
         other.close()
     with window_closed(tmp_path):
         pass  # free again once that program has ended
+
+
+def test_a_running_window_resolves_what_an_ended_program_left_before_its_next_settlement(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer, engine_settings: Settings
+) -> None:
+    window = make_engine(engine_settings, engine.data_dir)  # long-running, started before
+    try:
+        window.start()
+        bill_id, key = _preview(engine, cashier, "01")
+        bill = engine.settlement.bill(bill_id)
+        with engine.uow_factory() as uow:
+            (register,) = [e for e in uow.journal.for_bill(bill_id) if e.infno == "2201"]
+        caller = JournaledCaller(
+            engine.uow_factory, engine.clock, register.msgid[:12], register.owner
+        )
+        caller.prepare(
+            CallIntent("2207", bill_id, key, bill.person_no, register.insured_admdvs, cashier.code,
+                       visit_id=register.visit_id)
+        )  # fmt: skip
+        engine.close()  # the CLI process that wrote it is gone
+
+        settled = window.settle_visit(demo_bill("02"), window.operator("C001"))
+        left = window.journal()
+    finally:
+        window.close()
+
+    assert {g.state for g in settled.groups} <= {GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED}
+    assert left == ()
+    assert sandbox.request_count("2601") == 1  # the orphan 2207, never sent: "nothing to undo"
+    assert sandbox.open_visits() == []

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers.engine_fixtures import demo_bill, make_engine
+from helpers.engine_fixtures import demo_bill, make_engine, sandbox_settings
 
 from app.config import Settings
 from app.domain.journal import JournalState, OwnershipLost
@@ -73,6 +73,12 @@ def test_a_lease_is_alive_while_its_process_lives_and_claimable_once_it_is_kille
     assert not mine.is_alive(mine.owner_id)
 
 
+@pytest.fixture
+def engine_settings(sandbox: SandboxServer) -> Settings:
+    """A long read timeout: the calls held in flight below must not time out on a busy machine."""
+    return sandbox_settings(sandbox, read_timeout=10.0)
+
+
 def _preview(engine: Engine, cashier: Operator, prefix: str = "01") -> tuple[str, str]:
     visit = demo_bill(prefix)
     view = engine.identify(visit.identity, cashier)
@@ -101,7 +107,7 @@ def test_recovery_in_a_second_process_never_reverses_a_settlement_in_flight(
     engine_settings: Settings,
 ) -> None:
     bill_id, key = _preview(engine, cashier)
-    sandbox.set_faults([{"infno": "2207", "kind": "latency", "params": {"seconds": 1.2}}])
+    sandbox.set_faults([{"infno": "2207", "kind": "latency", "params": {"seconds": 2.5}}])
     results: list[GroupResult] = []
     settling = threading.Thread(
         target=lambda: results.append(engine.settlement.confirm(bill_id, key, cashier))
@@ -133,7 +139,7 @@ def test_a_second_process_settles_beside_a_call_in_flight_on_another_bill(
 ) -> None:
     first_bill, key = _preview(engine, cashier, "01")
     sandbox.set_faults(
-        [{"infno": "2207", "kind": "latency", "params": {"seconds": 1.5}, "nth": [1]}]
+        [{"infno": "2207", "kind": "latency", "params": {"seconds": 2.5}, "nth": [1]}]
     )
     settling = threading.Thread(target=lambda: engine.settlement.confirm(first_bill, key, cashier))
     settling.start()

@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 from app.domain.bill import FeeLine, Tag, TagKind
 from app.domain.catalogue import CatalogueItem
 from app.domain.his import HisVisit
+from app.domain.lifecycle import Phase
 from app.domain.money import ZERO
 from app.domain.operator import Action, Operator
 from app.domain.person import RegistrationStatus
@@ -74,8 +75,9 @@ from app.ui.format import age_text, breakdown, cash_due_text, local_time, screen
 from app.ui.his_panel import HisPanel
 from app.ui.models.bill_model import BillColumn, BillModel, StoredRoute, tag_label
 from app.ui.models.catalogue_model import CatalogueModel
-from app.ui.models.group_model import GroupColumn, GroupModel, group_figures, group_label
+from app.ui.models.group_model import GroupColumn, GroupModel, group_figures
 from app.ui.session import Admission, Session
+from app.ui.settle_flow import SettleFlow
 from app.ui.shell import Chrome, window_title
 from app.ui.tables import fit_columns
 from app.ui.tabs.history_tab import HistoryTab
@@ -109,9 +111,6 @@ RECOVERY_RETRY_MS = 3_000
 IDLE_CHECK_MS = 1_000
 DECIMAL_PATTERN = r"^\d{1,9}(\.\d{1,6})?$"
 MONEY_KEYS = frozenset({"open_bill", "preview", "settle", "reload", "offline_self_pay"})
-FINISHED_STATES = frozenset(
-    {GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED, GroupState.FAILED, GroupState.CANCELLED}
-)
 
 
 @dataclass(frozen=True)
@@ -202,17 +201,19 @@ class MainWindow(QMainWindow):
         self.timing = timing or Timing()
         self.session = Session(self)
         self.eligibility: EligibilityView | None = None
-        self.bill_id: str | None = None
-        self.groups: dict[str, GroupResult] = {}
         self.connection: Connection | None = None
         self.startup_recovery_done = False
         self.guard = ActionGuard(runner, bridge, self)
+        self._was_locked = False
         self.context = WindowContext(
             backend, self.guard, bridge, self.session, self._on_platform_failure
         )
+        self.flow = SettleFlow(self.context, self)
+        self.flow.bill_shown.connect(self._show_bill)
+        self.flow.group_changed.connect(self._update_group)
+        self.flow.run_finished.connect(self._on_run_finished)
         self._search_generation = 0
         self._last_activity = clock.monotonic()
-        self._queue: list[str] = []
         self._max_cache_age = timedelta(hours=settings.cache_max_age_hours)
 
         self.bill_model = BillModel(self)
@@ -542,7 +543,17 @@ class MainWindow(QMainWindow):
     @property
     def locked_by_unknown(self) -> bool:
         """A group's outcome is unknown: no new money action on this bill."""
-        return any(g.state is GroupState.UNKNOWN for g in self.groups.values())
+        return self.flow.locked
+
+    @property
+    def groups(self) -> dict[str, GroupResult]:
+        """The bill's groups as last reported (empty before the bill is saved)."""
+        return self.flow.groups
+
+    @property
+    def bill_id(self) -> str | None:
+        """The saved bill on screen."""
+        return self.flow.bill_id
 
     @property
     def online(self) -> bool:
@@ -649,7 +660,7 @@ class MainWindow(QMainWindow):
         """Log out (or switch user): refused while a bill is being settled."""
         if self.operator is None:
             return
-        if self.guard.any_running(MONEY_KEYS) or (self.groups and not self._bill_finished()):
+        if self.guard.any_running(MONEY_KEYS) or (self.groups and not self.flow.finished):
             show_error(
                 self.bridge,
                 InputError(
@@ -735,12 +746,9 @@ class MainWindow(QMainWindow):
         unknown = self.locked_by_unknown
         flight = bool(self.guard.any_running(MONEY_KEYS))
         reason = self._blocking_reason()
-        settled = self._all_settled()
+        settled = self.flow.all_paid
         sent = bool(self.groups)
-        ready_for_settle = sent and any(
-            g.state is GroupState.PREVIEWED or (g.is_self_pay and g.state is GroupState.PLANNED)
-            for g in self.groups.values()
-        )
+        ready_for_settle = self.flow.ready_to_settle
         self.pre_settle_button.setEnabled(
             self.can(Action.PRE_SETTLE) and has_lines and not reason and not flight and not sent
         )
@@ -809,7 +817,7 @@ class MainWindow(QMainWindow):
         operator = self._guarded(Action.IDENTIFY)
         if operator is None:
             return None
-        if self.groups and not self._bill_finished():
+        if self.groups and not self.flow.finished:
             show_error(
                 self.bridge,
                 InputError(
@@ -1068,9 +1076,8 @@ class MainWindow(QMainWindow):
         )
 
     def _show_bill(self, bill: BillResult) -> None:
-        was_locked = self.locked_by_unknown
-        self.bill_id = bill.bill_id
-        self.groups = {g.group_key: g for g in bill.groups}
+        was_locked = self._was_locked
+        self._was_locked = self.locked_by_unknown
         self.group_model.show_groups(bill.groups)
         self._show_routes()
         self._update_sums()
@@ -1079,8 +1086,8 @@ class MainWindow(QMainWindow):
             self.lock_changed.emit(self.locked_by_unknown)
 
     def _update_group(self, group: GroupResult) -> None:
-        was_locked = self.locked_by_unknown
-        self.groups[group.group_key] = group
+        was_locked = self._was_locked
+        self._was_locked = self.locked_by_unknown
         self.group_model.update_group(group)
         self._show_routes()
         self._update_sums()
@@ -1096,84 +1103,15 @@ class MainWindow(QMainWindow):
         view = self.eligibility
         if operator is None or view is None or not self.pre_settle_button.isEnabled():
             return None
-        lines = self.bill_model.lines
-        return self.guard.submit(
-            "open_bill",
-            lambda: self.backend.open_bill(operator, view, lines),
-            lambda bill: self._on_bill_opened(operator, bill),
-            lane=Lane.STORE,
-            busy_text=self.tr("Saving the bill…"),
-            on_failure=self._on_platform_failure,
-        )
-
-    def _on_bill_opened(self, operator: Operator, bill: BillResult) -> None:
-        self._show_bill(bill)
-        self._queue = [g.group_key for g in bill.groups if not g.is_self_pay]
-        self._preview_next(operator)
-
-    def _preview_next(self, operator: Operator) -> None:
-        if not self._queue or self.locked_by_unknown or self.bill_id is None:
-            self._queue = []
-            self._refresh_actions()
-            self.pre_settled.emit(tuple(self.groups.values()))
-            self.settle_button.setFocus()
-            return
-        key, bill_id = self._queue.pop(0), self.bill_id
-        self.guard.submit(
-            "preview",
-            lambda: self.backend.preview(operator, bill_id, key),
-            lambda group: self._after_step(operator, group, self._preview_next),
-            lane=Lane.NETWORK,
-            busy_text=self.tr("Pre-settling {group}…").format(group=group_label(key)),
-            on_failure=lambda exc: self._step_failed(operator, exc, self._preview_next),
-        )
-
-    def _after_step(
-        self, operator: Operator, group: GroupResult, then: Callable[[Operator], None]
-    ) -> None:
-        self._update_group(group)
-        if group.failure:
-            self.bridge.post(
-                ShownMessage(Level.WARNING, f"{group.label}：{group.failure}", "group_failed")
-            )
-        then(operator)
-
-    def _step_failed(
-        self, operator: Operator, exc: BaseException, then: Callable[[Operator], None]
-    ) -> None:
-        """A group's call raised: show it, reload the bill's truth, go on with the other groups."""
-        self._on_platform_failure(exc)
-        bill_id = self.bill_id
-        if bill_id is None:
-            return
-        self.guard.submit(
-            "reload",
-            lambda: self.backend.bill(bill_id),
-            lambda bill: self._reloaded(bill, operator, then),
-            lane=Lane.STORE,
-            busy_text="",
-        )
-
-    def _reloaded(
-        self, bill: BillResult, operator: Operator, then: Callable[[Operator], None]
-    ) -> None:
-        self._show_bill(bill)
-        then(operator)
+        return self.flow.open_and_preview(operator, view, self.bill_model.lines)
 
     def settle(self) -> None:
         """F9: confirm the previews, then settle each group; a failed group leaves the others."""
         operator = self._guarded(Action.SETTLE)
         if operator is None or not self.settle_button.isEnabled() or self.bill_id is None:
             return
-        if not ConfirmDialog.ask(self, self.tr("Settle"), self._settle_question()):
-            return
-        self._queue = [
-            key
-            for key, group in self.groups.items()
-            if group.state is GroupState.PREVIEWED
-            or (group.is_self_pay and group.state is GroupState.PLANNED)
-        ]
-        self._settle_next(operator)
+        if ConfirmDialog.ask(self, self.tr("Settle"), self._settle_question()):
+            self.flow.settle(operator)
 
     def _settle_question(self) -> str:
         """Each group to settle as fund + account + cash = total, then the cash to collect."""
@@ -1188,31 +1126,18 @@ class MainWindow(QMainWindow):
             lines.append(f"{group.label}：{split}")
         return "\n".join([self.tr("Settle these groups?"), "", *lines, "", cash_due_text(cash)])
 
-    def _settle_next(self, operator: Operator) -> None:
-        if not self._queue or self.locked_by_unknown or self.bill_id is None:
-            self._queue = []
-            self._refresh_actions()
-            if self._bill_finished():
-                self._announce_settled()
-                self.settlement_finished.emit()
-                if self._all_settled() and self.can(Action.PRINT_RECEIPT):
-                    self.print_receipts(reprint=False)
+    def _on_run_finished(self, phase: str) -> None:
+        """F8's run: the previews are shown; F9's run: announce, and print when all was paid."""
+        self._refresh_actions()
+        if phase == Phase.PREVIEW:
+            self.pre_settled.emit(tuple(self.groups.values()))
+            self.settle_button.setFocus()
             return
-        key, bill_id = self._queue.pop(0), self.bill_id
-        group = self.groups[key]
-        work: Callable[[], GroupResult]
-        if group.is_self_pay:
-            work, lane = (lambda: self.backend.collect_self_pay(operator, bill_id, key)), Lane.STORE
-        else:
-            work, lane = (lambda: self.backend.confirm(operator, bill_id, key)), Lane.NETWORK
-        self.guard.submit(
-            "settle",
-            work,
-            lambda result: self._after_step(operator, result, self._settle_next),
-            lane=lane,
-            busy_text=self.tr("Settling {group}…").format(group=group.label),
-            on_failure=lambda exc: self._step_failed(operator, exc, self._settle_next),
-        )
+        if self.flow.finished:
+            self._announce_settled()
+            self.settlement_finished.emit()
+            if self.flow.all_paid and self.can(Action.PRINT_RECEIPT):
+                self.print_receipts(reprint=False)
 
     def _announce_settled(self) -> None:
         """The status line repeats the split and the cash to collect once the bill is done."""
@@ -1221,15 +1146,6 @@ class MainWindow(QMainWindow):
             self.bridge.info(
                 breakdown(fund + account + cash, fund, account, cash) + "　" + cash_due_text(cash)
             )
-
-    def _bill_finished(self) -> bool:
-        return bool(self.groups) and all(g.state in FINISHED_STATES for g in self.groups.values())
-
-    def _all_settled(self) -> bool:
-        return bool(self.groups) and all(
-            g.state in (GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED)
-            for g in self.groups.values()
-        )
 
     def next_patient(self) -> None:
         """F12: clear the window for the next patient (refused while the bill is locked)."""
@@ -1256,9 +1172,8 @@ class MainWindow(QMainWindow):
 
     def _reset_bill(self) -> None:
         self._close_cell_editor()
-        self.bill_id = None
-        self.groups = {}
-        self._queue = []
+        self.flow.reset()
+        self._was_locked = False
         self.bill_model.set_context(None)
         self.bill_model.set_lines([])
         self.group_model.show_live_totals([])
@@ -1426,7 +1341,7 @@ class MainWindow(QMainWindow):
             self.guard.submit(
                 "reload",
                 lambda: self.backend.bill(bill_id),
-                self._show_bill,
+                self.flow.show,
                 lane=Lane.STORE,
                 busy_text="",
             )
@@ -1504,7 +1419,7 @@ class MainWindow(QMainWindow):
         )
 
     def _after_offline_collection(self, bill: BillResult) -> None:
-        self._show_bill(bill)
+        self.flow.show(bill)
         self.settlement_finished.emit()
         if self.can(Action.PRINT_RECEIPT):
             self.print_receipts(reprint=False)

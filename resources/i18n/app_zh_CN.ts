@@ -568,7 +568,7 @@
         <translation>医保平台：检查中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="665"/>
+        <location filename="../../app/ui/main_window.py" line="675"/>
         <location filename="../../app/ui/shell.py" line="95"/>
         <source>Not logged in</source>
         <translation>未登录</translation>
@@ -596,7 +596,7 @@
     </message>
     <message>
         <location filename="../../app/ui/main_window.py" line="271"/>
-        <location filename="../../app/ui/main_window.py" line="703"/>
+        <location filename="../../app/ui/main_window.py" line="713"/>
         <source>Window</source>
         <translation>收费</translation>
     </message>
@@ -661,58 +661,58 @@
         <translation>读卡器中的卡：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="571"/>
-        <location filename="../../app/ui/main_window.py" line="588"/>
+        <location filename="../../app/ui/main_window.py" line="581"/>
+        <location filename="../../app/ui/main_window.py" line="598"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="571"/>
+        <location filename="../../app/ui/main_window.py" line="581"/>
         <source>Operator code and password</source>
         <translation>请输入工号和密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="597"/>
+        <location filename="../../app/ui/main_window.py" line="607"/>
         <source>Checking password…</source>
         <translation>正在核对密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="617"/>
+        <location filename="../../app/ui/main_window.py" line="627"/>
         <source>Operator: {name} ({role})</source>
         <translation>操作员：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="718"/>
+        <location filename="../../app/ui/main_window.py" line="728"/>
         <source>Settlement is enabled once the unresolved calls have been checked.</source>
         <translation>正在确认未完成的医保交易，确认后方可结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="721"/>
+        <location filename="../../app/ui/main_window.py" line="731"/>
         <source>The platform is in maintenance: direct settlement is not possible until it ends.</source>
         <translation>医保平台停机维护中，维护结束前不能直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1043"/>
+        <location filename="../../app/ui/main_window.py" line="1050"/>
         <source>{group}: {reason}</source>
         <translation>{group}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1050"/>
+        <location filename="../../app/ui/main_window.py" line="1057"/>
         <source>Total {total} (the split is known after pre-settlement, F8)</source>
         <translation>合计 {total}（预结算后显示统筹、个人账户、现金，按 F8）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1402"/>
+        <location filename="../../app/ui/main_window.py" line="1316"/>
         <source>The national platform announces maintenance: “{text}”. Direct settlement is paused until it ends.</source>
         <translation>国家医保平台通知停机维护：“{text}”。维护结束前暂停直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1491"/>
+        <location filename="../../app/ui/main_window.py" line="1405"/>
         <source>Full self-pay {id}: {split}.</source>
         <translation>全额自费 {id}：{split}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="728"/>
+        <location filename="../../app/ui/main_window.py" line="738"/>
         <source>Eligibility is from the saved copy; read the card again when online.</source>
         <translation>当前参保信息来自本机缓存，仅供参考；联网后请重新读卡。</translation>
     </message>
@@ -747,178 +747,163 @@
         <translation>已选中模拟读卡器：↑/↓ 选择卡片，F2 读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="609"/>
+        <location filename="../../app/ui/main_window.py" line="619"/>
         <source>{name} was logged out by supervisor {supervisor}.</source>
         <translation>{name} 已被收费主管{supervisor}注销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="640"/>
+        <location filename="../../app/ui/main_window.py" line="650"/>
         <source>Locked by {name}. {name} presses Enter and types the password to continue; a supervisor may log {name} out instead.</source>
         <translation>屏幕已由{name}锁定。{name}请按回车并输入密码继续；也可由收费主管登录，{name}将被注销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="644"/>
+        <location filename="../../app/ui/main_window.py" line="654"/>
         <source>Locked ({name})</source>
         <translation>已锁定（{name}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="664"/>
+        <location filename="../../app/ui/main_window.py" line="674"/>
         <source>Logged out. Press Enter to log in.</source>
         <translation>已注销。请按回车键登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="703"/>
+        <location filename="../../app/ui/main_window.py" line="713"/>
         <source>Eligibility</source>
         <translation>资格查询</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="725"/>
+        <location filename="../../app/ui/main_window.py" line="735"/>
         <source>Offline: direct settlement is disabled until the platform is reachable. The patient may pay the whole bill as full self-pay and claim it back at the insured place.</source>
         <translation>离线：医保平台恢复连接前不能直接结算。患者可选择全部费用全额自费，凭收据回参保地报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="730"/>
+        <location filename="../../app/ui/main_window.py" line="740"/>
         <source>Tag every line (1–9 disease, G general) before pre-settling.</source>
         <translation>请先标记每一行费用（数字键 1–9 选病种，G 为普通门诊）再预结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="789"/>
+        <location filename="../../app/ui/main_window.py" line="796"/>
         <source>Reading card…</source>
         <translation>正在读卡…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="826"/>
+        <location filename="../../app/ui/main_window.py" line="833"/>
         <source>Querying the platform…</source>
         <translation>正在查询医保平台…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="866"/>
-        <location filename="../../app/ui/main_window.py" line="906"/>
+        <location filename="../../app/ui/main_window.py" line="873"/>
+        <location filename="../../app/ui/main_window.py" line="913"/>
         <source>Loading the visit&apos;s fee lines…</source>
         <translation>正在读取本次就诊费用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="886"/>
+        <location filename="../../app/ui/main_window.py" line="893"/>
         <source>Asking the HIS for unpaid visits…</source>
         <translation>正在查询 HIS 待收费就诊…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="929"/>
+        <location filename="../../app/ui/main_window.py" line="936"/>
         <source>G = general outpatient</source>
         <translation>G = 普通门诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="930"/>
+        <location filename="../../app/ui/main_window.py" line="937"/>
         <source>0 = clear</source>
         <translation>0 = 清除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="931"/>
+        <location filename="../../app/ui/main_window.py" line="938"/>
         <source>Tag the selected lines: </source>
         <translation>标记选中行：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1106"/>
-        <source>Saving the bill…</source>
-        <translation>正在保存账单…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1128"/>
-        <source>Pre-settling {group}…</source>
-        <translation>正在预结算：{group}…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1169"/>
+        <location filename="../../app/ui/main_window.py" line="1113"/>
         <source>Settle</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1190"/>
+        <location filename="../../app/ui/main_window.py" line="1127"/>
         <source>Settle these groups?</source>
         <translation>确认结算以下各组？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1214"/>
-        <source>Settling {group}…</source>
-        <translation>正在结算：{group}…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1288"/>
+        <location filename="../../app/ui/main_window.py" line="1202"/>
         <source>Printing receipts…</source>
         <translation>正在打印收据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1294"/>
+        <location filename="../../app/ui/main_window.py" line="1208"/>
         <source>Receipts printed: {numbers}</source>
         <translation>已打印收据：{numbers}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1313"/>
+        <location filename="../../app/ui/main_window.py" line="1227"/>
         <source>Receipt preview: {group}</source>
         <translation>票据预览：{group}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1319"/>
+        <location filename="../../app/ui/main_window.py" line="1233"/>
         <source>Preparing the preview…</source>
         <translation>正在生成预览…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1334"/>
+        <location filename="../../app/ui/main_window.py" line="1248"/>
         <source>Printing a copy…</source>
         <translation>正在补打…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1350"/>
+        <location filename="../../app/ui/main_window.py" line="1264"/>
         <source>Eligibility slip (资格查询单) preview</source>
         <translation>资格查询单预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1354"/>
+        <location filename="../../app/ui/main_window.py" line="1268"/>
         <source>Preparing the eligibility slip…</source>
         <translation>正在生成资格查询单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1373"/>
+        <location filename="../../app/ui/main_window.py" line="1287"/>
         <source>Platform: MAINTENANCE</source>
         <translation>医保平台：停机维护</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1376"/>
+        <location filename="../../app/ui/main_window.py" line="1290"/>
         <source>Platform: online</source>
         <translation>医保平台：在线</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1380"/>
+        <location filename="../../app/ui/main_window.py" line="1294"/>
         <source>Platform: OFFLINE (checked {time})</source>
         <translation>医保平台：离线（检查于 {time}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1389"/>
+        <location filename="../../app/ui/main_window.py" line="1303"/>
         <source>Unresolved calls: {n}</source>
         <translation>待确认交易：{n} 笔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1391"/>
+        <location filename="../../app/ui/main_window.py" line="1305"/>
         <source>HIS reports pending: {n}</source>
         <translation>HIS 待回传：{n}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1416"/>
+        <location filename="../../app/ui/main_window.py" line="1330"/>
         <source>Confirming unresolved settlements…</source>
         <translation>正在确认未完成的结算…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1473"/>
+        <location filename="../../app/ui/main_window.py" line="1387"/>
         <source>Full self-pay</source>
         <translation>全额自费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1475"/>
+        <location filename="../../app/ui/main_window.py" line="1389"/>
         <source>The platform cannot be reached. Collect the whole bill, {total}, in cash as full self-pay? Nothing is sent to the platform; the patient claims it back at the insured place with the receipt.</source>
         <translation>无法连接医保平台。是否按全额自费收取全部费用 {total}？不会向医保平台发送任何交易；患者凭收据回参保地申请报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1486"/>
+        <location filename="../../app/ui/main_window.py" line="1400"/>
         <source>Recording the full self-pay…</source>
         <translation>正在记录全额自费收费…</translation>
     </message>
@@ -1093,6 +1078,25 @@
     </message>
 </context>
 <context>
+    <name>SettleFlow</name>
+    <message>
+        <location filename="../../app/ui/settle_flow.py" line="104"/>
+        <source>Saving the bill…</source>
+        <translation>正在保存账单…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settle_flow.py" line="143"/>
+        <source>Pre-settling {group}…</source>
+        <translation>正在预结算：{group}…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settle_flow.py" line="150"/>
+        <location filename="../../app/ui/settle_flow.py" line="156"/>
+        <source>Settling {group}…</source>
+        <translation>正在结算：{group}…</translation>
+    </message>
+</context>
+<context>
     <name>ShiftReportActions</name>
     <message>
         <location filename="../../app/ui/shift_report_ui.py" line="56"/>
@@ -1105,62 +1109,62 @@
         <translation>导入目录……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="96"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="98"/>
         <source>Shift report</source>
         <translation>交班表</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="97"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="99"/>
         <source>Cashier code (leave empty for every cashier):</source>
         <translation>收费员工号（留空为全部收费员）：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="118"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="120"/>
         <source>Preparing the shift report…</source>
         <translation>正在生成交班表……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="143"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="145"/>
         <source>Day close</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="144"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="146"/>
         <source>Close the day and reconcile with the platform?</source>
         <translation>进行日结并与医保平台对账？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="150"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="152"/>
         <source>Reconciling with the platform…</source>
         <translation>正在与医保平台对账…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="166"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="168"/>
         <source>Import catalogue</source>
         <translation>导入目录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="166"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="168"/>
         <source>Catalogue (*.json *.csv)</source>
         <translation>目录文件 (*.json *.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="178"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="180"/>
         <source>Catalogue imported: {count} items.</source>
         <translation>目录已导入：{count} 条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="186"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="188"/>
         <source>Importing the catalogue…</source>
         <translation>正在导入目录……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="220"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="222"/>
         <source>Your role cannot do this; ask a supervisor.</source>
         <translation>当前岗位不能进行此操作，请联系收费主管。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="227"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="229"/>
         <source>Stopped; nothing was changed.</source>
         <translation>已停止，未做任何改动。</translation>
     </message>
@@ -1170,12 +1174,12 @@
         <translation>同步目录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="202"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="204"/>
         <source>Catalogue synced: {count} items updated.</source>
         <translation>目录已同步：更新 {count} 条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="208"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="210"/>
         <source>Syncing the catalogue…</source>
         <translation>正在同步目录……</translation>
     </message>

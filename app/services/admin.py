@@ -23,10 +23,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from app.errors import InputError
+from app.errors import InputError, StoreError
 from app.services.ports.clock import Clock
 from app.services.ports.progress import ProgressSink
-from app.services.ports.store import AuditRecord, StoredSettlement, UnitOfWork, UnitOfWorkFactory
+from app.services.ports.store import (
+    AuditLog,
+    AuditRecord,
+    StoredSettlement,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 
 log = logging.getLogger(__name__)
 
@@ -235,6 +241,19 @@ def _export(
     return rows
 
 
+def _verified(uow: UnitOfWork) -> AuditLog:
+    problems = uow.audit.verify()
+    if problems:
+        raise StoreError(
+            f"审计记录链校验失败（{len(problems)} 处）：{'；'.join(problems[:3])}"
+            "记录可能被改动或删除，拒绝导出。请保留数据库文件，报告信息科和审计人员"
+            "（settlement-window doctor 列出全部问题）。",
+            code="audit_chain_broken",
+            detail={"problems": "\n".join(problems[:50])},
+        )
+    return uow.audit
+
+
 def export_settlements(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
@@ -267,12 +286,17 @@ def export_audit(
     fmt: str,
     operator_code: str,
 ) -> tuple[str, int]:
-    """Audit rows in ``[start, end)`` (the export itself is recorded after them)."""
+    """Audit rows in ``[start, end)`` (the export itself is recorded after them).
+
+    Raises:
+        StoreError: the chain is broken (``audit_chain_broken``): a forged or missing row is never
+            exported as if the log were intact.
+    """
     rows = _export(
         uow_factory,
         clock,
         "audit",
-        lambda uow: [audit_row(r) for r in uow.audit.between(start, end)],
+        lambda uow: [audit_row(r) for r in _verified(uow).between(start, end)],
         period=(start, end),
         fmt=fmt,
         operator_code=operator_code,

@@ -479,10 +479,12 @@ class DayCloseService:
                     },
                 )
             )
+            # The chain head this close saw: a later edit of any earlier row shows against it.
+            seq, head = uow.audit.head()
             uow.audit.append(
                 report.closed_at, operator.code, "day_close",
                 "balanced" if report.balanced else "unbalanced",
-                f"{report.day} discrepancies={len(report.discrepancies)}",
+                f"{report.day} discrepancies={len(report.discrepancies)} audit_head={seq}:{head}",
             )  # fmt: skip
             uow.commit()
 

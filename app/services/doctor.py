@@ -160,6 +160,18 @@ def judge_pending_journal(count: int, oldest_minutes: float | None) -> Finding:
     )
 
 
+def judge_audit_chain(problems: list[str], head_seq: int) -> Finding:
+    """The audit log's hash chain (issue #11 item 5): any break is an error someone must look at."""
+    if not problems:
+        return Finding(Status.OK, f"审计记录链完整（共 {head_seq} 条）。")
+    shown = "；".join(problems[:5]) + ("……" if len(problems) > 5 else "")
+    return Finding(
+        Status.ERROR,
+        f"审计记录被改动或删除（{len(problems)} 处）：{shown}"
+        "请保留数据库文件不要改动，立即报告信息科和审计人员。",
+    )
+
+
 def judge_his_outbox(pending: int, refused: int, oldest_minutes: float | None) -> Finding:
     """Results not yet acknowledged by the HIS: refused ones need a supervisor; old ones a look."""
     if refused:

@@ -398,6 +398,15 @@ class AuditLog(Protocol):
         """Problems found in the chain (edited, deleted, reordered rows); empty when intact."""
         ...
 
+    def verify_incremental(self) -> list[str]:
+        """Like :meth:`verify` for the rows after the stored (keyed) checkpoint; when intact the
+        checkpoint moves to the head (commit the unit of work to keep it)."""
+        ...
+
+    def head(self) -> tuple[int, str]:
+        """The last row's sequence number and chain hash."""
+        ...
+
     def between(self, start: datetime, end: datetime) -> Sequence[AuditRecord]:
         """Rows in ``[start, end)``."""
         ...

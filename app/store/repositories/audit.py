@@ -23,6 +23,7 @@ from app.store.models import AuditRow
 from app.store.types import format_utc
 
 GENESIS_HASH = "0" * 64
+CHECKPOINT_KEY = "audit_checkpoint"
 _DETAIL_CONTEXT = "audit_log.detail"
 # The detail column as stored bytes, so that one damaged row is reported instead of stopping the walk.
 _RAW_ROWS = select(
@@ -108,10 +109,63 @@ class SqlAuditLog:
 
     def verify(self) -> list[str]:
         """Problems in the chain (Chinese, one per finding); empty when intact."""
+        return self._walk(0, GENESIS_HASH)
+
+    def head(self) -> tuple[int, str]:
+        """The last row's sequence number and hash (0 and the genesis hash when empty)."""
+        row = self._session.execute(
+            select(AuditRow.seq, AuditRow.row_hash).order_by(AuditRow.seq.desc()).limit(1)
+        ).first()
+        return (0, GENESIS_HASH) if row is None else (int(row.seq), str(row.row_hash))
+
+    def verify_incremental(self) -> list[str]:
+        """Verify the rows after the stored checkpoint (and that the checkpoint row is unchanged);
+        when intact, move the checkpoint to the head (the caller commits). A checkpoint that is
+        missing or whose keyed MAC does not match is ignored: the whole chain is walked again."""
+        seq, row_hash, problems = self._checkpoint()
+        start, chained_to = 0, GENESIS_HASH
+        if seq:
+            stored = self._session.execute(
+                select(AuditRow.prev_hash, AuditRow.row_hash).where(AuditRow.seq == seq)
+            ).first()
+            if stored is None or stored.row_hash != row_hash:
+                problems.append(f"审计记录第 {seq} 条（上次校验点）被改动或删除。")
+            else:  # the checkpoint row itself is verified again, then everything after it
+                start, chained_to = seq - 1, str(stored.prev_hash)
+        problems += self._walk(start, chained_to)
+        if not problems:
+            self._save_checkpoint(*self.head())
+        return problems
+
+    def _checkpoint(self) -> tuple[int, str, list[str]]:
+        value = self._session.execute(
+            text("SELECT value FROM store_meta WHERE key = :key"), {"key": CHECKPOINT_KEY}
+        ).scalar()
+        if value is None:
+            return 0, GENESIS_HASH, []
+        seq_text, _, rest = str(value).partition(":")
+        row_hash, _, mac = rest.partition(":")
+        if not seq_text.isdigit() or mac != self._checkpoint_mac(int(seq_text), row_hash):
+            return 0, GENESIS_HASH, ["审计校验点被改动，已从第一条记录起重新校验。"]
+        return int(seq_text), row_hash, []
+
+    def _save_checkpoint(self, seq: int, row_hash: str) -> None:
+        value = f"{seq}:{row_hash}:{self._checkpoint_mac(seq, row_hash)}"
+        self._session.execute(
+            text("INSERT OR REPLACE INTO store_meta (key, value) VALUES (:key, :value)"),
+            {"key": CHECKPOINT_KEY, "value": value},
+        )
+
+    def _checkpoint_mac(self, seq: int, row_hash: str) -> str:
+        # Keyed: whoever edits the file cannot move the checkpoint past rows they forged.
+        return self._cipher.chain_hash(row_hash, f"audit checkpoint {seq}".encode())
+
+    def _walk(self, after_seq: int, after_hash: str) -> list[str]:
+        """Verify every row after ``after_seq``, the first chained to ``after_hash``."""
         problems: list[str] = []
-        expected_prev = GENESIS_HASH
-        expected_seq = 1
-        for row in self._session.execute(_RAW_ROWS):
+        expected_prev = after_hash
+        expected_seq = after_seq + 1
+        for row in self._session.execute(_RAW_ROWS.where(AuditRow.seq > after_seq)):
             seq = row.seq
             if seq != expected_seq:
                 problems.append(f"审计记录第 {expected_seq}–{seq - 1} 条缺失（被删除）。")

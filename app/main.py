@@ -464,9 +464,21 @@ def _start_logging(session: WindowSession, folder: Path, settings: Settings) -> 
 
 
 def _connect_scanner(session: WindowSession, window: MainWindow) -> None:
-    """Scanner bursts anywhere in the window become e-voucher codes; garbled scans are explained."""
+    """Scans become e-voucher codes: a serial scanner's through a pump on its own thread, a keyboard
+    wedge's picked out of the key events anywhere in the window; garbled scans are explained."""
     from app.ui.scanner_filter import install_scanner_filter  # noqa: PLC0415
 
+    if window.settings.scanner.kind == "serial":
+        from app.hardware.factory import make_voucher_scanner  # noqa: PLC0415
+        from app.workers.scanner_pump import ScannerPump  # noqa: PLC0415
+
+        port = make_voucher_scanner(window.settings)
+        assert port is not None
+        pump = ScannerPump(port)
+        pump.scanned.connect(window.on_voucher_scanned)
+        pump.failed.connect(window.bridge.info)
+        session.closers.append(pump.start().stop)
+        return
     scanner = install_scanner_filter(session.app, window.settings.scanner)
     scanner.voucher_scanned.connect(window.on_voucher_scanned)
     scanner.scan_rejected.connect(window.bridge.info)

@@ -13,8 +13,6 @@ and one receipt PDF. The bundle test runs it from the frozen executable.
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import json
 import logging
 import os
@@ -218,10 +216,6 @@ class _Doctor:
             demo = self._need_settings().demo
             status = Status.OK if demo else Status.WARNING
             return Finding(status, "使用模拟读卡器，只适用于培训；正式收费请配置 card_reader。")
-        if reader.kind == "pcsc":
-            if importlib.util.find_spec("smartcard") is None:
-                return Finding(Status.ERROR, "配置为 PC/SC 读卡器，但没有安装 pyscard 组件。")
-            return Finding(Status.OK, "PC/SC 组件已安装（请插卡试读一次）。")
         if reader.library.startswith(("ws://", "http://")):
             return Finding(Status.OK, f"使用读卡助手 {reader.library}（请插卡试读一次）。")
         return Finding(

@@ -216,6 +216,11 @@ def _check_devices(settings: Settings, base: Path) -> Settings:
         )
     if printer.kind == "escpos" and printer.layout != "thermal80":
         raise fail("printer.layout", 'ESC/POS 热敏打印机只支持 printer.layout = "thermal80"。')
+    if settings.scanner.kind == "serial" and not settings.scanner.port.strip():
+        raise fail(
+            "scanner.port",
+            "scanner.kind 为 serial 时必须设置 scanner.port（如 /dev/ttyACM0 或 COM4）。",
+        )
     reader = settings.card_reader
     if reader.kind != "vendor":
         return settings

@@ -33,6 +33,7 @@ from app.config.values import (
 )
 from app.domain.hospital import HospitalProfile
 from app.domain.operator import Role
+from app.domain.scanner import ScannerConfig, Terminator
 
 # Network logs must be kept at least six months (Cybersecurity Law Art. 21, reliability.md §4.5);
 # the finance office reconciles monthly, so nothing the window holds may be purged earlier.
@@ -251,9 +252,10 @@ class CardReaderSettings:
 
     kind: str = setting(
         "simulated",
-        Choice(("simulated", "vendor", "pcsc")),
-        zh="读卡器：simulated（模拟，仅培训）、vendor（厂商读卡库）、pcsc（PC/SC 读卡器）。",
-        en="simulated (training only), vendor (the vendor's library), pcsc (a PC/SC reader).",
+        Choice(("simulated", "vendor")),
+        zh="读卡器：simulated（模拟，仅培训）或 vendor（厂商读卡库，社保卡的受保护信息只能由它读取）。",
+        en="simulated (training only) or vendor (the vendor's library, the only way to read the "
+        "card's protected fields).",
     )
     library: str = setting(
         "",
@@ -272,8 +274,26 @@ class CardReaderSettings:
 
 @dataclass(frozen=True)
 class ScannerSettings:
-    """Keyboard-wedge voucher scanner recognition (``[scanner]``)."""
+    """The e-voucher scanner (``[scanner]``): a keyboard wedge, or a serial/USB-CDC port."""
 
+    kind: str = setting(
+        "keyboard",
+        Choice(("keyboard", "serial")),
+        zh="扫码枪接法：keyboard（键盘模式）或 serial（串口/USB 虚拟串口，需要 port）。",
+        en="keyboard (keyboard wedge) or serial (serial or USB-CDC port; needs port).",
+    )
+    port: str = setting(
+        "",
+        Text(),
+        zh="串口扫码枪的端口（kind = serial 时必填），如 /dev/ttyACM0 或 COM4。",
+        en="The serial scanner's port (required with kind = serial), e.g. /dev/ttyACM0 or COM4.",
+    )
+    baudrate: int = setting(
+        9600,
+        Integer(1200, 921600),
+        zh="串口扫码枪的波特率。",
+        en="The serial scanner's baud rate.",
+    )
     prefix: str = setting(
         "",
         Text(),
@@ -292,8 +312,8 @@ class ScannerSettings:
     max_interval_ms: int = setting(
         30,
         Integer(5, 500, "毫秒"),
-        zh="扫码枪两次按键的最大间隔（毫秒）。",
-        en="The longest gap between two keys of one scan (ms).",
+        zh="键盘模式：扫码枪两次按键的最大间隔（毫秒）。",
+        en="Keyboard wedge: the longest gap between two keys of one scan (ms).",
     )
     min_length: int = setting(
         16,
@@ -301,6 +321,16 @@ class ScannerSettings:
         zh="最短条码长度。",
         en="The shortest code.",
     )
+
+    def recogniser(self) -> ScannerConfig:
+        """The framing and timing rules of :mod:`app.domain.scanner` from these settings."""
+        return ScannerConfig(
+            prefix=self.prefix,
+            suffix=self.suffix,
+            terminator=Terminator(self.terminator),
+            max_interval_ms=self.max_interval_ms,
+            min_length=self.min_length,
+        )
 
 
 @dataclass(frozen=True)

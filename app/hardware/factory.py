@@ -1,7 +1,8 @@
-"""Builds the configured device adapters (``[card_reader]``, ``[printer]``) for ``app.wiring``.
+"""Builds the configured device adapters (``[card_reader]``, ``[printer]``, ``[scanner]``).
 
-The ``system`` printer kind is the Qt print path and lives in ``app.ui.print_preview``; asking this
-module for it is an error.
+Used by ``app.wiring`` and ``app.main``. The ``system`` printer kind is the Qt print path and lives in
+``app.printing.system_printer`` (chosen by ``app.wiring.receipt_printer``); asking this module for it
+is an error.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from app.hardware.card_reader.simulated import SimulatedCardReader
 from app.hardware.card_reader.vendor import VendorCardReader
 from app.hardware.printer.escpos_printer import EscposReceiptPrinter, connector_for
 from app.hardware.printer.pdf_file import PdfFilePrinter
-from app.services.ports.devices import CardReader, DeviceHandler, ReceiptPrinter
+from app.hardware.scanner.serial_scanner import SerialVoucherScanner
+from app.services.ports.devices import CardReader, DeviceHandler, ReceiptPrinter, VoucherScanner
 
 
 def make_card_reader(
@@ -27,12 +29,16 @@ def make_card_reader(
         return VendorCardReader(
             settings.card_reader.library, settings.card_reader.function, handler=handler
         )
-    if kind == "simulated":
-        return SimulatedCardReader(demo_cards or {}, handler)
-    raise ConfigError(
-        "card_reader.kind = pcsc 只能检测卡片是否插入，不能读取社保卡信息；请改为 vendor 或 simulated。",
-        detail={"key": "card_reader.kind"},
-    )
+    return SimulatedCardReader(demo_cards or {}, handler)
+
+
+def make_voucher_scanner(settings: Settings) -> VoucherScanner | None:
+    """The serial scanner when ``scanner.kind = serial``; ``None`` for a keyboard wedge (its scans
+    are picked out of the key events by the window)."""
+    scanner = settings.scanner
+    if scanner.kind != "serial":
+        return None
+    return SerialVoucherScanner(scanner.port, scanner.recogniser(), baudrate=scanner.baudrate)
 
 
 def make_receipt_printer(settings: Settings, pdf_folder: Path) -> ReceiptPrinter:

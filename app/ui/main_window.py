@@ -685,11 +685,11 @@ class MainWindow(QMainWindow):
         self.patient_view.clear()
 
     def _check_idle(self) -> None:
-        minutes = self.settings.idle_lock_minutes
-        if self.operator is None or minutes <= 0:
+        if self.operator is None:
             return
-        if self.clock.monotonic() - self._last_activity >= minutes * 60:
-            log.info("idle lock after %d min", minutes)
+        # The login policy decides, as for every other login rule.
+        if self.backend.idle_expired(self._last_activity, self.clock.monotonic()):
+            log.info("idle lock")
             self.lock()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802

@@ -90,6 +90,10 @@ class CashierBackend(Protocol):
         """This hospital's profile (no I/O)."""
         ...
 
+    def idle_expired(self, last_activity: float, now: float) -> bool:
+        """Whether the login policy locks the screen now (monotonic seconds; no I/O)."""
+        ...
+
     def login(self, code: str, password: str, *, otp: str = "") -> Operator:
         """STORE. Check a password and, for accounts with an authenticator, the one-time code
         (lockout applies); SecondFactorNeeded when the code is missing, PermissionDenied when

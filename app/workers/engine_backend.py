@@ -138,6 +138,10 @@ class EngineBackend:
         )
 
     # ------------------------------------------------------------------ people
+    def idle_expired(self, last_activity: float, now: float) -> bool:
+        """The auth service's idle rule (``ui.idle_lock_minutes``)."""
+        return self._engine.auth.policy.idle_expired(last_activity, now)
+
     def login(self, code: str, password: str, *, otp: str = "") -> Operator:
         """Password (and one-time code) check with lockout (the auth service)."""
         return self._engine.auth.login(code, password, otp)

@@ -103,7 +103,8 @@ GOOD: list[tuple[str, str, object, Callable[[Settings], object], object]] = [
     ("printer", "kind", "system", lambda s: s.printer.kind, "system"),
     ("printer", "layout", "a5", lambda s: s.printer.layout, "a5"),
     ("printer", "name", "前台打印机", lambda s: s.printer.name, "前台打印机"),
-    ("card_reader", "kind", "pcsc", lambda s: s.card_reader.kind, "pcsc"),
+    ("scanner", "port", "/dev/ttyACM0", lambda s: s.scanner.port, "/dev/ttyACM0"),
+    ("scanner", "baudrate", 115200, lambda s: s.scanner.baudrate, 115200),
     (
         "card_reader",
         "function",
@@ -177,6 +178,9 @@ BAD: list[tuple[str, str, object, str]] = [
     ("card_reader", "kind", "magic", "simulated"),
     ("card_reader", "function", "read card", "函数名"),
     ("scanner", "terminator", "TAB", "CR"),
+    ("scanner", "kind", "hid", "keyboard、serial"),
+    ("scanner", "baudrate", 100, "超出范围"),
+    ("card_reader", "kind", "pcsc", "simulated、vendor"),
     ("scanner", "max_interval_ms", 1, "超出范围"),
     ("scanner", "min_length", "16", "整数"),
     ("cache", "max_age_hours", -1, "超出范围"),
@@ -235,6 +239,16 @@ def test_escpos_printer_needs_a_device_and_the_thermal_layout() -> None:
     assert key_of(caught.value) == "printer.layout"
     data["printer"]["layout"] = "thermal80"
     assert settings_from_mapping(data).printer.escpos_device == "/dev/usb/lp0"
+
+
+def test_serial_scanner_needs_a_port() -> None:
+    data = with_value("scanner", "kind", "serial")
+    with pytest.raises(ConfigError) as caught:
+        settings_from_mapping(data)
+    assert key_of(caught.value) == "scanner.port"
+    data["scanner"]["port"] = "/dev/ttyACM0"
+    scanner = settings_from_mapping(data).scanner
+    assert (scanner.kind, scanner.port, scanner.baudrate) == ("serial", "/dev/ttyACM0", 9600)
 
 
 def test_vendor_card_reader_needs_an_existing_library_or_a_helper_address(tmp_path: Path) -> None:

@@ -7,14 +7,12 @@ import shutil
 import subprocess
 import sys
 import threading
-import types
 from pathlib import Path
 
 import pytest
 from helpers.device_fixtures import CardFields, RecordingHandler
 
 from app.errors import DeviceError
-from app.hardware.card_reader.pcsc import PcscCardPresence
 from app.hardware.card_reader.simulated import SimulatedCardReader
 from app.hardware.card_reader.vendor import VendorCardReader
 from app.hardware.threads import DeviceThread
@@ -123,19 +121,6 @@ def test_the_simulated_reader_hands_out_the_selected_card() -> None:
         reader.close()
 
 
-def test_pcsc_without_pyscard_is_a_clear_device_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "smartcard", None)
-    monkeypatch.setitem(sys.modules, "smartcard.CardRequest", None)
-    presence = PcscCardPresence(RecordingHandler())
-    try:
-        with pytest.raises(DeviceError) as caught:
-            presence.wait_for_card(0.1)
-    finally:
-        presence.close()
-    assert caught.value.code == "pcsc_missing"
-    assert "pyscard" in caught.value.text
-
-
 def test_device_work_outside_its_thread_is_refused() -> None:
     device = DeviceThread("test")
     seen: list[str] = []
@@ -154,66 +139,3 @@ def test_device_work_outside_its_thread_is_refused() -> None:
         device.shutdown()
     assert len(set(seen)) == 1
     assert seen[0].startswith("device-test")
-
-
-class _FakeConnection:
-    def __init__(self) -> None:
-        self.connected = False
-
-    def connect(self) -> None:
-        self.connected = True
-
-    def getATR(self) -> list[int]:  # noqa: N802 - pyscard's name
-        return [0x3B, 0x6C, 0x00, 0x00]
-
-    def disconnect(self) -> None:
-        self.connected = False
-
-
-class _CardRequestTimeout(Exception):
-    pass
-
-
-def _fake_pyscard(monkeypatch: pytest.MonkeyPatch, *, present: bool) -> _FakeConnection:
-    """A stand-in for the pyscard package (the PC/SC hardware boundary)."""
-    connection = _FakeConnection()
-
-    class CardRequest:
-        def __init__(self, timeout: float, newcardonly: bool) -> None:
-            self.timeout = timeout
-
-        def waitforcard(self) -> object:
-            if not present:
-                raise _CardRequestTimeout
-            return types.SimpleNamespace(connection=connection)
-
-    package = types.ModuleType("smartcard")
-    request_module = types.ModuleType("smartcard.CardRequest")
-    request_module.CardRequest = CardRequest  # type: ignore[attr-defined]
-    exceptions_module = types.ModuleType("smartcard.Exceptions")
-    exceptions_module.CardRequestTimeoutException = _CardRequestTimeout  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "smartcard", package)
-    monkeypatch.setitem(sys.modules, "smartcard.CardRequest", request_module)
-    monkeypatch.setitem(sys.modules, "smartcard.Exceptions", exceptions_module)
-    return connection
-
-
-def test_pcsc_reports_the_card_atr_and_releases_the_card(monkeypatch: pytest.MonkeyPatch) -> None:
-    connection = _fake_pyscard(monkeypatch, present=True)
-    presence = PcscCardPresence(RecordingHandler())
-    try:
-        assert presence.wait_for_card(1.0) == "3B6C0000"
-    finally:
-        presence.close()
-    assert not connection.connected
-
-
-def test_pcsc_without_a_card_is_a_device_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    _fake_pyscard(monkeypatch, present=False)
-    presence = PcscCardPresence(RecordingHandler())
-    try:
-        with pytest.raises(DeviceError) as caught:
-            presence.wait_for_card(0.1)
-    finally:
-        presence.close()
-    assert caught.value.code == "pcsc_timeout"

@@ -47,9 +47,13 @@ def test_simulated_and_vendor_readers_are_built_from_the_settings(tmp_path: Path
         vendor.close()
 
 
-def test_pcsc_alone_cannot_read_a_card() -> None:
-    with pytest.raises(ConfigError):
-        make_card_reader(settings_with(card_reader={"kind": "pcsc"}), RecordingHandler())
+def test_pcsc_is_not_a_reader_kind_any_more() -> None:
+    """PC/SC alone cannot read the card's protected fields; the kind used to be accepted and then
+    silently gave the window no card reader."""
+    with pytest.raises(ConfigError) as caught:
+        settings_with(card_reader={"kind": "pcsc"})
+    assert caught.value.detail["key"] == "card_reader.kind"
+    assert "simulated、vendor" in caught.value.text
 
 
 def test_printers_are_built_from_the_settings(tmp_path: Path) -> None:

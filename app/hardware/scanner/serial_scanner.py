@@ -1,6 +1,7 @@
 """A serial (or USB-CDC) voucher scanner: whole codes on their own channel, read on the scanner thread.
 
-pyserial is optional and imported only when a serial scanner is configured. The terminator (CR, LF or
+Configured with ``[scanner] kind = "serial"``, ``port`` and ``baudrate``; pyserial is imported only
+then. The terminator (CR, LF or
 both) and prefix/suffix are the same settings as for keyboard-wedge scanners.
 """
 
@@ -64,7 +65,9 @@ class SerialVoucherScanner:
     def _open(self) -> Any:
         self._thread.assert_on_thread()
         if self._port is None:
-            factory = self._factory or _serial_module().Serial
+            # serial_for_url opens a device path (/dev/ttyACM0, COM4) as Serial does, and also
+            # pyserial's URLs (socket://host:port for a scanner behind a serial-to-network box).
+            factory = self._factory or _serial_module().serial_for_url
             try:
                 self._port = factory(self._port_name, baudrate=self._baudrate, timeout=0.1)
             except Exception as exc:

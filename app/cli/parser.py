@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, NoReturn
 
+from app.cli.help_en import EN
+
 ENGLISH = "en"
 
 # argparse's own messages (Python 3.11-3.13), keyed by the English text argparse asks for.
@@ -46,36 +48,6 @@ ZH_CN: dict[str, str] = {
     "unexpected option string: %s": "意外的选项：%s",
     "expected %s argument": "需要 %s 个值",
     "expected %s arguments": "需要 %s 个值",
-}
-
-
-# The program's own help texts in English (``[ui] language = "en"``), keyed by the Chinese text.
-# The command list and the global options are translated; a command's own options are not yet.
-EN: dict[str, str] = {
-    "门诊慢特病跨省直接结算收费窗口：命令行工具（不带命令时打开收费窗口）": (
-        "Cross-province outpatient chronic-disease settlement window: console commands "
-        "(without a command the cashier window opens)"
-    ),
-    "演示/培训模式：使用内置沙箱平台": "demo/training mode: use the built-in sandbox platform",
-    "配置文件（TOML）": "configuration file (TOML)",
-    "数据目录（默认：用户数据目录）": "data folder (default: the per-user data folder)",
-    "以 JSON 输出（供程序读取）": "print one JSON document (for programs)",
-    "运行沙箱医保平台（虚构数据，仅供培训测试）": "run the sandbox platform (fictional data, training and tests only)",
-    "查询参保人身份与门慢资格（1101 + 5301）": "identify a patient and their chronic-disease qualifications (1101 + 5301)",
-    "按 HIS 账单文件结算（见 docs/bill-format.md）": "settle a visit from a HIS bill file (docs/bill-format.md)",
-    "撤销结算（2208）或部分退费（须收费主管授权）": "cancel a settlement (2208) or refund part of it (supervisor's approval)",
-    "交易流水：未确认交易列表、恢复处理": "journal: unresolved platform calls, recovery",
-    "日结对账（3201，不平时 3202）与交班汇总": "day close (3201, 3202 when unbalanced) and shift totals",
-    "报表：交班表（收费员日结单）": "reports: the shift report",
-    "项目目录：同步、导入、查询": "item catalogue: sync, import, search",
-    "检查本窗口的配置、数据库、平台连接和设备": "check this window's configuration, database, platform and devices",
-    "安装/打包自检：离屏界面、内置沙箱、签到和票据 PDF（无需配置）": (
-        "installation self-check: offscreen UI, built-in sandbox, sign-in, receipt PDF "
-        "(no configuration needed)"
-    ),
-    "管理操作员账号和角色": "manage operator accounts and roles",
-    "备份、恢复、清除过期的个人信息缓存": "back up, restore, purge expired personal data",
-    "导出结算记录或审计日志（CSV/JSON）供财务系统使用": "export settlements or the audit log (CSV/JSON)",
 }
 
 

@@ -126,3 +126,36 @@ def test_the_standalone_sandbox_logs_through_the_redaction(
         root.setLevel(saved_level)
     assert "reached" in err
     assert "110105194912310021" not in err
+
+
+def _command_paths() -> list[list[str]]:
+    """Every command and subcommand, as the words before ``--help``."""
+    import argparse  # noqa: PLC0415
+
+    from app.cli.main import build_parser  # noqa: PLC0415
+
+    paths: list[list[str]] = [[]]
+
+    def walk(parser: argparse.ArgumentParser, prefix: list[str]) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    paths.append([*prefix, name])
+                    walk(sub, [*prefix, name])
+
+    walk(build_parser(every_command=True), [])
+    return paths
+
+
+@pytest.mark.parametrize("path", _command_paths(), ids=lambda p: " ".join(p) or "(top)")
+def test_every_help_is_english_when_the_configuration_says_so(
+    path: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "en.toml"
+    config.write_text('[ui]\nlanguage = "en"\n', encoding="utf-8")
+
+    assert main(["--config", str(config), *path, "--help"]) == 0
+
+    out = capsys.readouterr().out
+    chinese = [ch for ch in out if "\u4e00" <= ch <= "\u9fff"]
+    assert not chinese, out

@@ -148,6 +148,12 @@ EN: dict[str, str] = {
     "导出内容": "what to export",
     "开始日期（含）": "first day (included)",
     "结束日期（含；默认同开始日期）": "last day (included; default: the first day)",
+    # HIS hand-back
+    "HIS 结果回传：待回传列表、立即回传": "results back to the HIS: pending list, deliver now",
+    "HIS 结果回传（docs/his-integration.md）": "Results back to the HIS (docs/his-integration.md)",
+    "列出尚未被 HIS 确认的结算结果": "list settlement results the HIS has not acknowledged",
+    "立即回传等待中的结果": "deliver the waiting results now",
+    "连同被 HIS 拒收的结果一起重传": "also deliver again the results the HIS refused",
     # sandbox
     "运行沙箱医保平台：按 interface.md Part A 应答，数据均为虚构，仅供培训测试。": (
         "Run the sandbox platform: answers per interface.md Part A; all data fictional, for "

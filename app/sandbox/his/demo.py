@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from app.config.paths import resources_dir
 from app.domain.his import HisChargeLine, HisVisit
 from app.sandbox.data import Person, load_population
 from app.sandbox.his.state import ReferenceHis
 from app.services.bill_import import IdentityKind, ImportedVisit, load_visit
 
-DEMO_BILLS = Path(__file__).resolve().parents[3] / "resources" / "demo_bills"
+DEMO_BILLS = resources_dir() / "demo_bills"
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 

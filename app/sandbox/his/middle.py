@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
+from app.config.paths import resources_dir
 from app.domain.his import ChargeStatus
 from app.domain.his_codec import HisDataError, result_from_dict
 from app.sandbox.his.state import HisRefusal, ReferenceHis
 
-DDL_FILE = Path(__file__).resolve().parents[3] / "resources" / "his" / "middle-tables.sql"
+DDL_FILE = resources_dir() / "his" / "middle-tables.sql"
 BEIJING = ZoneInfo("Asia/Shanghai")
 _CODE = {ChargeStatus.UNPAID: "0", ChargeStatus.PAID: "1", ChargeStatus.WITHDRAWN: "2"}
 

@@ -66,6 +66,10 @@ class Bill:
     lines: tuple[FeeLine, ...]
     status: BillStatus = BillStatus.OPEN
     parent_bill_id: str = ""  # a partial refund's re-settlement points at the original bill
+    # The HIS visit's diagnosis (2203 for a group without a disease code); kept with the bill so
+    # a restart between opening and settling does not lose it.
+    diagnosis_code: str = ""
+    diagnosis_name: str = ""
 
 
 class GroupState(StrEnum):

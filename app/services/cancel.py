@@ -195,6 +195,8 @@ class CancelService:
             doctor_code=bill.doctor_code,
             doctor_name=bill.doctor_name,
             lines=tuple(kept),
+            diagnosis_code=bill.diagnosis_code,  # the re-settlement keeps the visit's diagnosis
+            diagnosis_name=bill.diagnosis_name,
         )
         opened = self._settlement.open_bill(visit, view, operator, parent_bill_id=bill.bill_id)
         return RefundResult(cancellation, self._settlement.settle(opened.bill_id, operator))

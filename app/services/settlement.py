@@ -184,6 +184,8 @@ def new_bill(
         lines=lines,
         status=status,
         parent_bill_id=parent_bill_id,
+        diagnosis_code=visit.diagnosis_code,
+        diagnosis_name=visit.diagnosis_name,
     )
 
 
@@ -240,7 +242,6 @@ class SettlementService:
         self._recovery = recovery
         self._bills: OrderedDict[str, Bill] = OrderedDict()
         self._cache_lock = threading.Lock()  # the window calls services from worker threads
-        self._diagnoses: dict[str, tuple[str, str]] = {}
         # Bills being settled whose patient declined the personal account (acct_used_flag 0).
         self._account_declined: set[str] = set()
 
@@ -270,8 +271,6 @@ class SettlementService:
         now = self._clock.now()
         bill = new_bill(visit, view, lines, now, parent_bill_id=parent_bill_id)
         groups = self._plan_groups(bill, view.person, RegistrationStatus.UNKNOWN)
-        if visit.diagnosis_code:
-            self._diagnoses[bill.bill_id] = (visit.diagnosis_code, visit.diagnosis_name)
         with self._uow_factory() as uow:
             uow.bills.save(bill)
             for group in groups:
@@ -583,7 +582,7 @@ class SettlementService:
     def _upload_visit(
         self, bill: Bill, group: GroupSettlement, operator: Operator
     ) -> GroupSettlement | None:
-        diagnosis_code, diagnosis_name = self._diagnosis(bill.bill_id, group)
+        diagnosis_code, diagnosis_name = _diagnosis(bill, group)
         upload = VisitUpload(
             visit_id=group.visit_id,
             person_no=bill.person_no,
@@ -894,20 +893,20 @@ class SettlementService:
             split_totals=split_totals(splits) if splits else None,
         )
 
-    def _diagnosis(self, bill_id: str, group: GroupSettlement) -> tuple[str, str]:
-        if group.disease_code:
-            return group.disease_code, _disease_name(group)
-        return self._diagnoses.get(bill_id, ("", ""))
-
     def _refresh_status(self, bill_id: str) -> BillResult:
         """Store the status that follows from the groups, in one unit of work with reading them."""
         with self._uow_factory() as uow:
             result = _bill_result(self._contents(uow, bill_id), uow.bills.groups(bill_id))
             uow.bills.set_status(bill_id, result.status)
             uow.commit()
-        if result.status in (BillStatus.SETTLED, BillStatus.CANCELLED):
-            self._diagnoses.pop(bill_id, None)
         return result
+
+
+def _diagnosis(bill: Bill, group: GroupSettlement) -> tuple[str, str]:
+    """A chronic group's disease; otherwise the HIS visit's diagnosis stored with the bill."""
+    if group.disease_code:
+        return group.disease_code, _disease_name(group)
+    return bill.diagnosis_code, bill.diagnosis_name
 
 
 def status_of(groups: Sequence[GroupSettlement]) -> BillStatus:

@@ -151,6 +151,16 @@ def _v7_journal_owners(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
+def _v8_bill_diagnosis(connection: Connection) -> None:
+    # The HIS diagnosis is kept with the bill (it lived only in memory and was lost on a restart).
+    # Encrypted, so BLOB; NULL on older bills, which had none stored.
+    for statement in (
+        "ALTER TABLE bills ADD COLUMN diagnosis_code BLOB",
+        "ALTER TABLE bills ADD COLUMN diagnosis_name BLOB",
+    ):
+        connection.exec_driver_sql(statement)
+
+
 STEPS: dict[int, Step] = {
     1: _v1_core_tables,
     2: _v2_catalogue_name_index,
@@ -159,6 +169,7 @@ STEPS: dict[int, Step] = {
     5: _v5_charge_claims,
     6: _v6_his_charges_and_outbox,
     7: _v7_journal_owners,
+    8: _v8_bill_diagnosis,
 }
 SCHEMA_VERSION = max(STEPS)
 

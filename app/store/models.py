@@ -162,6 +162,13 @@ class BillRow(Base):
     doctor_name: Mapped[str] = mapped_column(String(100))
     status: Mapped[BillStatus] = mapped_column(index=True)
     parent_bill_id: Mapped[str] = mapped_column(String(64))
+    # Health data: encrypted like the line tags; NULL on bills stored before schema step 8.
+    diagnosis_code: Mapped[str | None] = mapped_column(
+        EncryptedText("bills.diagnosis_code"), nullable=True
+    )
+    diagnosis_name: Mapped[str | None] = mapped_column(
+        EncryptedText("bills.diagnosis_name"), nullable=True
+    )
 
 
 class BillLineRow(Base):

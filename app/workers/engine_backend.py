@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -47,6 +48,7 @@ from app.workers.backend import Connection, SettledRow, SupervisorCredential
 log = logging.getLogger(__name__)
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+HANDED_VISITS_KEPT = 8
 T = TypeVar("T")
 
 HandOff = Callable[[EligibilityView], ImportedVisit | None]
@@ -82,7 +84,9 @@ class EngineBackend:
         self._receipts = receipts
         self._probe = probe
         self._defaults = defaults or WindowDefaults()
-        self._visits: dict[str, ImportedVisit] = {}
+        # The HIS context of the patients handed over recently (the window works on one at a time;
+        # a few are kept so going back to the previous patient still finds theirs). Bounded.
+        self._visits: OrderedDict[str, ImportedVisit] = OrderedDict()
         self._lock = threading.Lock()
         self._online: bool | None = None
         self._maintenance_text = ""
@@ -165,12 +169,19 @@ class EngineBackend:
         visit = self._hand_off(view) if self._hand_off is not None else None
         if visit is None:
             return ()
-        self._visits[view.person.person_no] = visit
+        self._remember(view.person.person_no, visit)
         return visit.lines
 
     def has_his(self) -> bool:
         """Whether a HIS is configured."""
         return self._engine.his is not None
+
+    def _remember(self, person_no: str, visit: ImportedVisit) -> None:
+        with self._lock:
+            self._visits[person_no] = visit
+            self._visits.move_to_end(person_no)
+            while len(self._visits) > HANDED_VISITS_KEPT:
+                self._visits.popitem(last=False)
 
     def his_visits(self, view: EligibilityView) -> Sequence[HisVisit]:
         """The patient's unpaid HIS visits (by ID number)."""
@@ -185,7 +196,7 @@ class EngineBackend:
         if self._engine.his is None or not visits:
             return ()
         visit = self._engine.his.load(visits)
-        self._visits[view.person.person_no] = visit
+        self._remember(view.person.person_no, visit)
         return visit.lines
 
     # ------------------------------------------------------------------ money
@@ -203,7 +214,8 @@ class EngineBackend:
 
     def _visit(self, view: EligibilityView, lines: Sequence[FeeLine]) -> ImportedVisit:
         """The visit as the cashier left it, with the HIS hand-off's context when there was one."""
-        handed = self._visits.get(view.person.person_no)
+        with self._lock:
+            handed = self._visits.get(view.person.person_no)
         defaults = self._defaults
         visit = ImportedVisit(
             identity=handed.identity

@@ -237,3 +237,30 @@ def test_a_restart_between_preview_and_confirm_keeps_the_visiting_place_split(
     assert all(check_split(s) == [] for s in splits)
     assert any(s.over_limit > 0 for s in splits)  # the visiting place's split, not "all self-pay"
     assert sum((s.amount for s in splits), Decimal(0)) == stored.record.totals.total
+
+
+def test_the_visit_diagnosis_is_stored_with_the_bill_and_survives_a_restart(
+    engine_settings: Settings, tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    data = tmp_path / "window"
+    first = make_engine(engine_settings, data)
+    cashier, _ = add_operators(first)
+    visit = demo_bill("02")  # hypertension and general lines; the HIS diagnosis is I10.x00
+    view = first.identify(visit.identity, cashier)
+    bill = first.open_bill(visit, view, cashier)
+    first.close()  # closed (or crashed) before pre-settling: the diagnosis was only in memory
+
+    second = make_engine(engine_settings, data)
+    try:
+        with second.uow_factory() as uow:
+            stored = uow.bills.get(bill.bill_id)
+        assert stored is not None
+        assert (stored.diagnosis_code, stored.diagnosis_name) == (
+            visit.diagnosis_code,
+            visit.diagnosis_name,
+        )
+        assert visit.diagnosis_code
+        settled = second.settle(bill.bill_id, cashier)
+        assert {g.state for g in settled.groups} == {GroupState.SETTLED}
+    finally:
+        second.close()

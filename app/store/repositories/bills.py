@@ -98,6 +98,8 @@ class SqlBillRepository:
             lines=tuple(_fee_line(line) for line in lines),
             status=row.status,
             parent_bill_id=row.parent_bill_id,
+            diagnosis_code=row.diagnosis_code or "",
+            diagnosis_name=row.diagnosis_name or "",
         )
 
     def set_status(self, bill_id: str, status: BillStatus) -> None:
@@ -176,6 +178,8 @@ def _fill_bill(row: BillRow, bill: Bill) -> None:
     row.doctor_name = bill.doctor_name
     row.status = bill.status
     row.parent_bill_id = bill.parent_bill_id
+    row.diagnosis_code = bill.diagnosis_code
+    row.diagnosis_name = bill.diagnosis_name
 
 
 def _line_values(bill_id: str, position: int, line: FeeLine) -> dict[str, object]:

@@ -19,8 +19,9 @@ waits for it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from app.domain.journal import JournalEntry
 from app.domain.visit import GroupSettlement, GroupState
@@ -44,6 +45,9 @@ IN_USE = frozenset(
 )
 # States a day close may take a visit from: the cashier walked away from a preview.
 _UNFINISHED = IN_USE - {GroupState.UNKNOWN, GroupState.SETTLED}
+# Registrations older than this are not looked at: the day close refuses while any stays open, so
+# only a store whose days were not closed could hold older ones (and the cost of the scan follows it).
+LOOKBACK = timedelta(days=31)
 WITHDRAWN_TEXT = "未完成的结算已撤销登记和费用明细（程序中断或放弃），本组未扣款，可重新结算。"
 
 
@@ -81,16 +85,14 @@ class AbandonedVisits:
     def owners(self) -> set[str]:
         """Owners of open visits (recovery claims the dead ones before :meth:`withdraw`)."""
         with self._uow_factory() as uow:
-            return {uow.journal.visit_owner(row.visit_id) for row in uow.journal.open_visits()}
+            return {uow.journal.visit_owner(row.visit_id) for row in self._open(uow)}
 
     def withdraw(self, *, closing_day: bool = False) -> WithdrawReport:
         """Withdraw every abandoned visit owned by this process; count the others."""
         me = self._ownership.owner_id
         withdrawn = failed = elsewhere = in_use = 0
         with self._uow_factory() as uow:
-            candidates = [
-                (row, uow.journal.visit_owner(row.visit_id)) for row in uow.journal.open_visits()
-            ]
+            candidates = [(row, uow.journal.visit_owner(row.visit_id)) for row in self._open(uow)]
         for row, owner in candidates:
             if owner != me:
                 elsewhere += 1  # alive, or being claimed by another process right now
@@ -110,6 +112,9 @@ class AbandonedVisits:
                 withdrawn, failed, elsewhere, in_use,
             )  # fmt: skip
         return report
+
+    def _open(self, uow: UnitOfWork) -> Sequence[JournalEntry]:
+        return uow.journal.open_visits(self._clock.now() - LOOKBACK)
 
     def _in_use(self, row: JournalEntry, *, closing_day: bool) -> bool:
         with self._uow_factory() as uow:

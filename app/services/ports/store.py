@@ -94,9 +94,10 @@ class JournalRepository(Protocol):
         """Give one row to ``owner`` (only for rows nobody works on: escalated to a supervisor)."""
         ...
 
-    def open_visits(self) -> Sequence[JournalEntry]:
-        """2201 rows answered OK whose registration is neither withdrawn (2202 OK) nor settled (a 2207
-        in force), with no unresolved row on the visit (issue #11 item 2)."""
+    def open_visits(self, since: datetime) -> Sequence[JournalEntry]:
+        """2201 rows created since ``since``, answered OK, whose registration is neither withdrawn
+        (2202 OK) nor settled (a 2207 in force), with no unresolved row on the visit (issue #11
+        item 2)."""
         ...
 
     def visit_owner(self, visit_id: str) -> str:

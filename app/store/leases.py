@@ -90,6 +90,13 @@ def live_leases(data_dir: Path) -> list[str]:
     return live
 
 
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:  # pragma: no cover - e.g. another process has it open on Windows
+        log.info("lease file %s left in place (%s): it reads as a dead owner", path.name, exc)
+
+
 class FileLeases:
     """:class:`~app.services.ports.ownership.Ownership` with one locked file per process."""
 
@@ -160,26 +167,29 @@ class FileLeases:
         if fd is None:
             yield True  # no lease left to hold: the rows' own UPDATE decides who takes them
             return
+        claimed = False
         try:
             if not _try_lock(fd):
                 yield False
                 return
             yield True
-            # Rows moved: the lease has no more use. Unlinking while holding the lock means a
-            # concurrent claimer either failed to lock it or finds it missing; both are safe.
-            self._lease_path(owner).unlink(missing_ok=True)
-            log.info("lease %s claimed and discarded", owner)
+            claimed = True
         finally:
             os.close(fd)  # also drops the lock
+        # Rows moved: the lease has no more use. Removed after closing it (Windows cannot remove an
+        # open file); a claimer that locks it in between moves no rows, they are ours already.
+        if claimed:
+            _remove(self._lease_path(owner))
+            log.info("lease %s claimed and discarded", owner)
 
     def close(self) -> None:
-        """Give up the lease: unlink the file, then drop the lock."""
+        """Give up the lease: drop the lock, then remove the file."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
-            self._path.unlink(missing_ok=True)
             os.close(self._fd)
+            _remove(self._path)
 
     def _lease_path(self, owner: str) -> Path:
         return self._folder / f"{owner}{LEASE_SUFFIX}"

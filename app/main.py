@@ -29,7 +29,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 # Only the standard library modules PySide6 imports anyway are imported at module level: this module
 # is on the path to the window's first paint (see app/ui/shell.py and docs/performance.md).
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from app.ui.errors import MessageBridge
     from app.ui.main_window import MainWindow
     from app.ui.shell import StartWindow
-    from app.workers.backend import CashierBackend
     from app.workers.runner import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -272,7 +271,7 @@ def _build_window(
     from app.ui.device_handler import QtDeviceHandler  # noqa: PLC0415
     from app.ui.errors import MessageBridge, install_excepthook  # noqa: PLC0415
     from app.ui.main_window import MainWindow  # noqa: PLC0415
-    from app.workers.pending_backend import PendingBackend  # noqa: PLC0415
+    from app.workers.pending_backend import BackendSlot  # noqa: PLC0415
     from app.workers.runner import Lane, TaskRunner  # noqa: PLC0415
 
     shell = session.shell
@@ -283,13 +282,13 @@ def _build_window(
     session.device_handler = QtDeviceHandler(bridge)
     session.runner = runner = TaskRunner()
     clock = clock or SystemClock()
-    pending = PendingBackend()
+    pending = BackendSlot()
 
     def compose() -> Composition:
         return _compose(session, settings, demo=demo, data_dir=data_dir, clock=clock, hasher=hasher)
 
     def composed(result: Composition) -> None:
-        pending.set_target(result.backend)
+        pending.set(result.backend)
         _install_shift_report(window, session)
         if result.reader is not None:
             window.set_demo_cards(result.cards, result.reader.select)
@@ -304,7 +303,7 @@ def _build_window(
         shell.close()
 
     window = MainWindow(
-        cast("CashierBackend", pending),
+        pending,
         runner,
         bridge,
         clock,

@@ -12,6 +12,7 @@ from app.ui.action_guard import ActionGuard
 from app.ui.errors import MessageBridge, show_error
 from app.ui.session import Session
 from app.workers.backend import CashierBackend
+from app.workers.pending_backend import BackendSlot
 
 
 @dataclass(frozen=True)
@@ -19,18 +20,23 @@ class WindowContext:
     """Shared services of the window's parts.
 
     Attributes:
-        backend: the typed use cases (every call through ``guard.submit``).
+        slot: holds the typed use cases (``backend``; every call through ``guard.submit``).
         guard: the one in-flight guard.
         bridge: user-visible messages.
         session: who is logged in and what their role allows.
         platform_failure: how a platform failure is shown (maintenance notice included).
     """
 
-    backend: CashierBackend
+    slot: BackendSlot
     guard: ActionGuard
     bridge: MessageBridge
     session: Session
     platform_failure: Callable[[BaseException], None]
+
+    @property
+    def backend(self) -> CashierBackend:
+        """The use cases (refuses politely while the window is still starting)."""
+        return self.slot.get()
 
     def guarded(self, action: Action) -> Operator | None:
         """The operator if their role allows ``action``; otherwise say why and return ``None``."""

@@ -84,6 +84,7 @@ from app.ui.tabs.history_tab import HistoryTab
 from app.ui.tabs.journal_tab import JournalTab
 from app.ui.views.patient_view import PatientView
 from app.workers.backend import CashierBackend, Connection
+from app.workers.pending_backend import BackendSlot
 from app.workers.runner import Lane, TaskHandle, TaskRunner
 
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        backend: CashierBackend,
+        backend: CashierBackend | BackendSlot,
         runner: TaskRunner,
         bridge: MessageBridge,
         clock: Clock,
@@ -192,7 +193,7 @@ class MainWindow(QMainWindow):
         starting: bool = False,
     ) -> None:
         super().__init__()
-        self.backend = backend
+        self._backend_slot = backend if isinstance(backend, BackendSlot) else BackendSlot(backend)
         self.runner = runner
         self.bridge = bridge
         self.clock = clock
@@ -206,7 +207,7 @@ class MainWindow(QMainWindow):
         self.guard = ActionGuard(runner, bridge, self)
         self._was_locked = False
         self.context = WindowContext(
-            backend, self.guard, bridge, self.session, self._on_platform_failure
+            self._backend_slot, self.guard, bridge, self.session, self._on_platform_failure
         )
         self.flow = SettleFlow(self.context, self)
         self.flow.bill_shown.connect(self._show_bill)
@@ -518,6 +519,11 @@ class MainWindow(QMainWindow):
     # ================================================================= helpers
     def _show_exception(self, exc: BaseException) -> None:
         show_error(self.bridge, exc)
+
+    @property
+    def backend(self) -> CashierBackend:
+        """The use cases (refuses politely while the window is still starting)."""
+        return self._backend_slot.get()
 
     @property
     def operator(self) -> Operator | None:

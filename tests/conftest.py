@@ -40,4 +40,5 @@ pytest_plugins = [
     "helpers.device_fixtures",
     "helpers.engine_fixtures",
     "helpers.money_fixtures",
+    "helpers.pg_fixtures",
 ]

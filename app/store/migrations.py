@@ -22,6 +22,7 @@ from app.errors import StoreError
 from app.store import schema_v1
 from app.store.db import Store, store_error_from
 from app.store.names import name_index_row
+from app.store.replica_outbox import create_replica_outbox
 from app.store.types import format_utc
 
 log = logging.getLogger(__name__)
@@ -170,6 +171,8 @@ STEPS: dict[int, Step] = {
     6: _v6_his_charges_and_outbox,
     7: _v7_journal_owners,
     8: _v8_bill_diagnosis,
+    # Hospital mode: the outbox to the hospital's PostgreSQL, inert until switched on.
+    9: create_replica_outbox,
 }
 SCHEMA_VERSION = max(STEPS)
 

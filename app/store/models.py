@@ -460,3 +460,20 @@ class HisOutboxRow(Base):
     last_error: Mapped[str] = mapped_column(default="")
     his_ref: Mapped[str] = mapped_column(String(64), default="")
     delivered_at: Mapped[datetime | None]
+
+
+class ReplicaOutboxRow(Base):
+    """A record waiting for the hospital's PostgreSQL (schema v9; hospital mode).
+
+    Written by triggers only (``app.store.replica_outbox``); pending while ``version > delivered``.
+    """
+
+    __tablename__ = "replica_outbox"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    natural_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int]
+    delivered: Mapped[int]
+    queued_at: Mapped[str] = mapped_column(String(27))
+    attempts: Mapped[int] = mapped_column(server_default="0")
+    last_error: Mapped[str] = mapped_column(server_default="")

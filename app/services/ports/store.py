@@ -22,6 +22,7 @@ from app.domain.settlement import SettlementRecord
 from app.domain.visit import Bill, BillStatus, GroupSettlement
 from app.services.ports.charge_claims import ChargeClaimRepository
 from app.services.ports.his import HisRepository
+from app.services.ports.hospital import ReplicaOutbox
 
 
 class MsgIdRepository(Protocol):
@@ -453,6 +454,7 @@ class UnitOfWork(Protocol):
     config_state: ConfigFingerprints
     claims: ChargeClaimRepository
     his: HisRepository
+    replica: ReplicaOutbox
 
     def __enter__(self) -> Self:
         """Begin (``BEGIN IMMEDIATE``)."""

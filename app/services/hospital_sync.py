@@ -1,0 +1,122 @@
+"""Carrying the window's records to the hospital record (hospital mode's outbox delivery).
+
+One owner: the sync loop calls :meth:`HospitalSync.sync_once` until nothing is pending, backing off
+while the hospital database is unreachable. Reading a batch and marking it delivered are two short
+local transactions around the network call (a unit of work is never held across it). If the window dies
+after the hospital committed and before the mark, the batch is sent again and the hospital keeps the
+highest version of each key: delivered at least once, applied once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from app.errors import StoreError
+from app.services.ports.clock import Clock
+from app.services.ports.hospital import HospitalRecord, ReplicaStats
+from app.services.ports.store import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+FIRST_RETRY_S = 1.0
+MAX_RETRY_S = 60.0
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What one round delivered and what is left."""
+
+    delivered: int
+    pending: int
+    error: str = ""
+
+    @property
+    def drained(self) -> bool:
+        """Nothing left to send and no error."""
+        return not self.error and self.pending == 0
+
+
+def next_retry_delay(previous: float | None) -> float:
+    """Back-off while the hospital database is unreachable: 1 s doubling up to a minute."""
+    if previous is None:
+        return FIRST_RETRY_S
+    return min(previous * 2, MAX_RETRY_S)
+
+
+class HospitalSync:
+    """Delivers the outbox of one window to the hospital record."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        record: HospitalRecord,
+        clock: Clock,
+        window: str,
+        *,
+        batch: int = BATCH,
+    ) -> None:
+        """Deliver ``window``'s outbox from the store behind ``uow_factory`` to ``record``."""
+        self._uow = uow_factory
+        self._record = record
+        self._clock = clock
+        self._window = window
+        self._batch = batch
+
+    def enable(self) -> int:
+        """Start queuing (idempotent); the first time, queue everything already stored."""
+        with self._uow() as uow:
+            if uow.replica.enabled():
+                return 0
+            queued = uow.replica.enable()
+            uow.commit()
+        log.info("hospital mode: replication switched on, %d existing records queued", queued)
+        return queued
+
+    def stats(self) -> ReplicaStats:
+        """The outbox's pending count, oldest pending time and last successful sync."""
+        with self._uow() as uow:
+            return uow.replica.stats()
+
+    def sync_once(self) -> SyncReport:
+        """Send one batch; on an unreachable hospital database keep it pending and say why."""
+        with self._uow() as uow:
+            items = uow.replica.pending(self._batch)
+        if not items:
+            self._heartbeat()
+            return SyncReport(0, 0)
+        try:
+            self._record.apply(self._window, items, self._clock.now())
+        except StoreError as exc:
+            with self._uow() as uow:
+                uow.replica.mark_failed(items, exc.code)
+                uow.commit()
+                left = uow.replica.stats().pending
+            log.warning("hospital sync: %d records kept for later (%s)", len(items), exc.code)
+            return SyncReport(0, left, exc.text)
+        with self._uow() as uow:
+            uow.replica.mark_delivered(items)
+            uow.replica.record_sync(self._clock.now())
+            uow.commit()
+            left = uow.replica.stats().pending
+        return SyncReport(len(items), left)
+
+    def drain(self, max_rounds: int = 1000) -> SyncReport:
+        """Send batches until nothing is pending or the hospital database is unreachable."""
+        delivered = 0
+        report = SyncReport(0, 0)
+        for _ in range(max_rounds):
+            report = self.sync_once()
+            delivered += report.delivered
+            if report.error or report.pending == 0:
+                break
+        return SyncReport(delivered, report.pending, report.error)
+
+    def _heartbeat(self) -> None:
+        stats = self.stats()
+        now = self._clock.now()
+        try:
+            self._record.report_window(self._window, stats.pending, stats.lag_seconds(now), now)
+        except StoreError as exc:
+            log.info("hospital heartbeat not delivered (%s)", exc.code)

@@ -1,0 +1,140 @@
+"""Hospital mode as the services see it: the window's outbox and the hospital's shared record.
+
+The window's own SQLite store stays the place where every intent is made durable (local-first); the
+hospital record (PostgreSQL) is fed from the outbox and is where windows see each other's work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class ReplicaItem:
+    """One queued key and the record as it stands now (``None`` when it no longer exists)."""
+
+    kind: str
+    natural_key: str
+    version: int
+    queued_at: str
+    record: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ReplicaStats:
+    """The outbox as ``doctor`` and the status bar show it."""
+
+    pending: int
+    oldest_pending_at: datetime | None
+    last_sync_at: datetime | None
+
+    def lag_seconds(self, now: datetime) -> float:
+        """How long the oldest pending record has waited (0 when nothing waits)."""
+        if self.oldest_pending_at is None:
+            return 0.0
+        return max((now - self.oldest_pending_at).total_seconds(), 0.0)
+
+
+class ReplicaOutbox(Protocol):
+    """The window's queue of records for the hospital (inside a unit of work)."""
+
+    def enable(self) -> int:
+        """Switch queuing on and queue what is already stored; returns how many."""
+        ...
+
+    def enabled(self) -> bool:
+        """Whether records are being queued."""
+        ...
+
+    def pending(self, limit: int) -> list[ReplicaItem]:
+        """Up to ``limit`` undelivered keys, oldest first."""
+        ...
+
+    def mark_delivered(self, items: Iterable[ReplicaItem]) -> None:
+        """The hospital holds these versions."""
+        ...
+
+    def mark_failed(self, items: Iterable[ReplicaItem], error: str) -> None:
+        """A delivery attempt failed; they stay pending."""
+        ...
+
+    def stats(self) -> ReplicaStats:
+        """Pending count, oldest pending time, last successful sync."""
+        ...
+
+    def record_sync(self, at: datetime) -> None:
+        """Remember the last successful sync."""
+        ...
+
+
+@dataclass(frozen=True)
+class WindowStatus:
+    """One window as the hospital record sees it."""
+
+    device_no: str
+    last_sync_at: datetime | None
+    pending: int
+    lag_seconds: float
+    unresolved: int
+    settlements_today: int
+    total_today: Decimal
+    fund_today: Decimal
+    account_today: Decimal
+    cash_today: Decimal
+
+
+@dataclass(frozen=True)
+class HospitalSettlement:
+    """A settlement (or cancellation) of any window, as the hospital record holds it."""
+
+    settlement_id: str
+    window: str
+    bill_id: str
+    operator_code: str
+    settled_at: datetime
+    med_type: str
+    insurance_type: str
+    clearing_type: str
+    total: Decimal
+    fund: Decimal
+    account: Decimal
+    cash: Decimal
+    hospital: Decimal
+    is_cancellation: bool
+    original_settlement_id: str
+    cancelled_by: str
+
+
+class HospitalRecord(Protocol):
+    """The hospital's shared PostgreSQL record."""
+
+    def apply(self, window: str, items: Sequence[ReplicaItem], at: datetime) -> None:
+        """Store these records of ``window`` in one transaction (idempotent by key and version)."""
+        ...
+
+    def report_window(self, window: str, pending: int, lag_seconds: float, at: datetime) -> None:
+        """Heartbeat: what ``window`` still has to send."""
+        ...
+
+    def windows(self, day: date) -> list[WindowStatus]:
+        """Every known window with its lag, unresolved journal rows and ``day``'s totals."""
+        ...
+
+    def settlements(self, day: date, window: str | None = None) -> list[HospitalSettlement]:
+        """``day``'s settlements and cancellations of every window (or of one)."""
+        ...
+
+    def claim_cancel(
+        self, settlement_id: str, window: str, operator_code: str, at: datetime
+    ) -> str:
+        """Claim the right to cancel ``settlement_id``; returns the window that holds the claim
+        (``window`` itself when this call won)."""
+        ...
+
+    def release_cancel(self, settlement_id: str, window: str) -> None:
+        """Give a claim back (the cancellation was refused by the platform)."""
+        ...

@@ -1,0 +1,135 @@
+"""Connecting a window to the hospital's PostgreSQL: URL policy, password, engine, schema upgrade.
+
+* The URL names ``postgresql+psycopg://user@host:port/db``; a password never sits in it (it would land
+  in the configuration file and the log) but comes from a 0600 file or the keyring, like the
+  platform token.
+* Outside loopback the connection must be ``sslmode=verify-full``: the record holds every window's
+  money and (encrypted) personal data, and only verify-full checks the server's name.
+* The schema is brought to the newest revision of the Alembic history in ``migrations/`` at start;
+  PostgreSQL runs DDL transactionally, so a failed step leaves the previous revision.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from app.errors import StoreError
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
+CONNECT_TIMEOUT_S = 5
+
+
+def _loopback(host: str | None) -> bool:
+    if not host or host.startswith("/"):
+        return True  # a Unix socket on this machine
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str) -> list[str]:
+    """What is wrong with a hospital database URL (empty when it may be used)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return ["医院数据库地址格式不对，应为 postgresql+psycopg://用户@服务器:5432/数据库名。"]
+    problems: list[str] = []
+    if parsed.drivername != "postgresql+psycopg":
+        problems.append(
+            "医院数据库地址必须以 postgresql+psycopg:// 开头（PostgreSQL，psycopg 3 驱动）。"
+        )
+    if parsed.password:
+        problems.append(
+            "医院数据库地址中不能写密码：请把密码放在 password_file 指定的文件中（权限 600）。"
+        )
+    if not parsed.database:
+        problems.append("医院数据库地址缺少数据库名。")
+    sslmode = str(parsed.query.get("sslmode", ""))
+    if not _loopback(parsed.host) and sslmode != "verify-full":
+        problems.append(
+            "连接其他服务器上的医院数据库必须使用 sslmode=verify-full（校验服务器证书和名称），"
+            "请在地址末尾加上 ?sslmode=verify-full 并配置证书。"
+        )
+    return problems
+
+
+def read_password(path: Path | None) -> str | None:
+    """The database password from its file (first line), or ``None`` when no file is set."""
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StoreError(
+            f"无法读取医院数据库密码文件 {path}，请检查文件是否存在、权限是否为 600。",
+            code="hospital_password_unreadable",
+        ) from exc
+    return text.splitlines()[0].strip() if text.strip() else None
+
+
+def open_hospital_engine(
+    url: str, *, password: str | None = None, search_path: str | None = None
+) -> Engine:
+    """An engine on the hospital database (not yet connected). ``search_path`` isolates a schema."""
+    problems = check_url(url)
+    if problems:
+        raise StoreError(problems[0], code="hospital_url", detail={"problems": " ".join(problems)})
+    connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_S}
+    if password is not None:
+        connect_args["password"] = password
+    if search_path:
+        connect_args["options"] = f"-c search_path={search_path}"
+    return create_engine(url, connect_args=connect_args, pool_pre_ping=True, pool_size=2)
+
+
+def _config(connection: Any) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest revision of the hospital record's schema history."""
+    script = ScriptDirectory.from_config(_config(None))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (``None``: never migrated)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the hospital record to the newest revision (in one transaction)."""
+    try:
+        with engine.begin() as connection:
+            command.upgrade(_config(connection), "head")
+    except DBAPIError as exc:
+        raise unreachable(exc) from exc
+
+
+def unreachable(exc: Exception) -> StoreError:
+    """The error shown when the hospital database cannot be used right now."""
+    return StoreError(
+        "暂时无法连接医院数据库：本窗口继续在本机记账和结算，恢复连接后自动补传。"
+        "如持续出现，请联系信息科检查数据库服务器和网络。",
+        code="hospital_unreachable",
+        detail={"reason": str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__},
+    )

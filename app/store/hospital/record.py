@@ -1,0 +1,340 @@
+"""The hospital record adapter: :class:`~app.services.ports.hospital.HospitalRecord` on PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from app.services.ports.hospital import HospitalSettlement, ReplicaItem, WindowStatus
+from app.store.crypto import FieldCipher
+from app.store.hospital import schema
+from app.store.hospital.connect import unreachable
+
+# Journal states whose outcome is definite (app.domain.journal.JournalState.is_resolved).
+_RESOLVED = ("ok", "failed", "reversed", "void", "cleaned")
+_BEIJING = timedelta(hours=8)
+
+
+def key_id(data_key: bytes) -> str:
+    """A short public name of the hospital key (which key encrypted a row), not the key itself."""
+    return hashlib.sha256(b"hospital-key-id\x00" + data_key).hexdigest()[:16]
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(str(value)) if value not in (None, "") else Decimal("0.00")
+
+
+def _time(value: Any) -> datetime:
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """A Beijing-time calendar day as a UTC interval (the platform's day)."""
+    start = datetime.combine(day, time(), tzinfo=UTC) - _BEIJING
+    return start, start + timedelta(days=1)
+
+
+class PgHospitalRecord:
+    """Every window's records in one PostgreSQL database, personal data under the hospital key."""
+
+    def __init__(self, engine: Engine, hospital_key: bytes) -> None:
+        """Use ``engine`` (schema already upgraded) and encrypt payloads under ``hospital_key``."""
+        self._engine = engine
+        self._cipher = FieldCipher.from_data_key(hospital_key)
+        self._key_id = key_id(hospital_key)
+
+    def apply(self, window: str, items: Sequence[ReplicaItem], at: datetime) -> None:
+        """Upsert the records; a projection changes only when its record's version moved forward."""
+        try:
+            with self._engine.begin() as connection:
+                for item in items:
+                    if item.record is not None and self._store_record(connection, window, item, at):
+                        self._project(connection, window, item)
+                self._touch_window(connection, window, at, synced=True)
+        except DBAPIError as exc:
+            raise unreachable(exc) from exc
+
+    def _store_record(
+        self, connection: Connection, window: str, item: ReplicaItem, at: datetime
+    ) -> bool:
+        text = json.dumps(item.record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        context = f"hospital_records.{item.kind}"
+        values = {
+            "window": window,
+            "kind": item.kind,
+            "natural_key": item.natural_key,
+            "version": item.version,
+            "key_id": self._key_id,
+            "payload": self._cipher.encrypt(text, context),
+            "updated_at": at,
+        }
+        statement = insert(schema.records).values(values)
+        upsert = statement.on_conflict_do_update(
+            index_elements=["window", "kind", "natural_key"],
+            set_={k: statement.excluded[k] for k in ("version", "key_id", "payload", "updated_at")},
+            where=schema.records.c.version < statement.excluded.version,
+        ).returning(schema.records.c.version)
+        return connection.execute(upsert).first() is not None
+
+    def _project(self, connection: Connection, window: str, item: ReplicaItem) -> None:
+        record = item.record
+        assert record is not None
+        if item.kind == "settlement":
+            self._project_settlement(connection, window, record)
+        elif item.kind == "journal":
+            self._project_journal(connection, window, record)
+
+    def _project_settlement(
+        self, connection: Connection, window: str, record: dict[str, Any]
+    ) -> None:
+        row = {
+            "settlement_id": record["settlement_id"],
+            "window": record.get("window") or window,
+            "bill_id": record["bill_id"],
+            "msgid": record["msgid"],
+            "operator_code": record["operator_code"],
+            "settled_at": _time(record["settled_at"]),
+            "med_type": record["med_type"],
+            "insurance_type": record["insurance_type"],
+            "clearing_type": record["clearing_type"],
+            "clearing_way": record["clearing_way"],
+            "clearing_agency": record["clearing_agency"],
+            "total": _money(record["total"]),
+            "fund": _money(record["fund"]),
+            "account": _money(record["account"]),
+            "cash": _money(record["cash"]),
+            "hospital": _money(record["hospital"]),
+            "is_cancellation": bool(record["is_cancellation"]),
+            "original_settlement_id": record["original_settlement_id"],
+            "cancelled_by": record["cancelled_by"],
+        }
+        statement = insert(schema.settlements).values(row)
+        # A settlement's figures never change; only "cancelled by" arrives later, and never goes back.
+        statement = statement.on_conflict_do_update(
+            index_elements=["settlement_id"],
+            set_={
+                "cancelled_by": func.coalesce(
+                    func.nullif(statement.excluded.cancelled_by, ""),
+                    schema.settlements.c.cancelled_by,
+                )
+            },
+        )
+        connection.execute(statement)
+
+    def _project_journal(self, connection: Connection, window: str, record: dict[str, Any]) -> None:
+        row = {
+            "msgid": record["msgid"],
+            "window": window,
+            "infno": record["infno"],
+            "state": record["state"],
+            "bill_id": record["bill_id"],
+            "settlement_id": record.get("settlement_id") or "",
+            "original_msgid": record.get("original_msgid") or "",
+            "operator_code": record["operator_code"],
+            "created_at": _time(record["created_at"]),
+        }
+        statement = insert(schema.journal).values(row)
+        statement = statement.on_conflict_do_update(
+            index_elements=["msgid"],
+            set_={
+                "state": statement.excluded.state,
+                "settlement_id": statement.excluded.settlement_id,
+            },
+        )
+        connection.execute(statement)
+
+    def _touch_window(
+        self,
+        connection: Connection,
+        window: str,
+        at: datetime,
+        *,
+        synced: bool,
+        pending: int | None = None,
+        lag: float | None = None,
+    ) -> None:
+        values: dict[str, Any] = {
+            "device_no": window,
+            "first_seen_at": at,
+            "last_report_at": at,
+            "pending": pending or 0,
+            "lag_seconds": lag or 0.0,
+            "last_sync_at": at if synced else None,
+        }
+        update: dict[str, Any] = {"last_report_at": at}
+        if synced:
+            update["last_sync_at"] = at
+        if pending is not None:
+            update["pending"] = pending
+            update["lag_seconds"] = lag or 0.0
+        statement = insert(schema.windows).values(values)
+        connection.execute(
+            statement.on_conflict_do_update(index_elements=["device_no"], set_=update)
+        )
+
+    def report_window(self, window: str, pending: int, lag_seconds: float, at: datetime) -> None:
+        """Heartbeat with what ``window`` still has to send."""
+        try:
+            with self._engine.begin() as connection:
+                self._touch_window(
+                    connection, window, at, synced=False, pending=pending, lag=lag_seconds
+                )
+        except DBAPIError as exc:
+            raise unreachable(exc) from exc
+
+    def windows(self, day: date) -> list[WindowStatus]:
+        """Every window with its lag, unresolved rows and ``day``'s totals."""
+        start, end = day_bounds(day)
+        s, j, w = schema.settlements, schema.journal, schema.windows
+        in_day = and_(s.c.settled_at >= start, s.c.settled_at < end)
+        totals = (
+            select(
+                s.c.window,
+                func.count().filter(s.c.is_cancellation.is_(False)).label("n"),
+                func.coalesce(func.sum(s.c.total), 0).label("total"),
+                func.coalesce(func.sum(s.c.fund), 0).label("fund"),
+                func.coalesce(func.sum(s.c.account), 0).label("account"),
+                func.coalesce(func.sum(s.c.cash), 0).label("cash"),
+            )
+            .where(in_day)
+            .group_by(s.c.window)
+            .subquery()
+        )
+        unresolved = (
+            select(j.c.window, func.count().label("n"))
+            .where(j.c.state.not_in(_RESOLVED))
+            .group_by(j.c.window)
+            .subquery()
+        )
+        query = (
+            select(
+                w,
+                func.coalesce(totals.c.n, 0),
+                func.coalesce(totals.c.total, 0),
+                func.coalesce(totals.c.fund, 0),
+                func.coalesce(totals.c.account, 0),
+                func.coalesce(totals.c.cash, 0),
+                func.coalesce(unresolved.c.n, 0),
+            )
+            .outerjoin(totals, totals.c.window == w.c.device_no)
+            .outerjoin(unresolved, unresolved.c.window == w.c.device_no)
+            .order_by(w.c.device_no)
+        )
+        try:
+            with self._engine.connect() as connection:
+                rows = connection.execute(query).all()
+        except DBAPIError as exc:
+            raise unreachable(exc) from exc
+        return [
+            WindowStatus(
+                device_no=row.device_no,
+                last_sync_at=row.last_sync_at,
+                pending=row.pending,
+                lag_seconds=row.lag_seconds,
+                unresolved=int(row[-1]),
+                settlements_today=int(row[-6]),
+                total_today=_money(row[-5]),
+                fund_today=_money(row[-4]),
+                account_today=_money(row[-3]),
+                cash_today=_money(row[-2]),
+            )
+            for row in rows
+        ]
+
+    def settlements(self, day: date, window: str | None = None) -> list[HospitalSettlement]:
+        """``day``'s settlements and cancellations (of one window, or all), oldest first."""
+        start, end = day_bounds(day)
+        s = schema.settlements
+        query = select(s).where(s.c.settled_at >= start, s.c.settled_at < end)
+        if window is not None:
+            query = query.where(s.c.window == window)
+        try:
+            with self._engine.connect() as connection:
+                rows = connection.execute(query.order_by(s.c.settled_at, s.c.settlement_id)).all()
+        except DBAPIError as exc:
+            raise unreachable(exc) from exc
+        return [
+            HospitalSettlement(
+                settlement_id=r.settlement_id,
+                window=r.window,
+                bill_id=r.bill_id,
+                operator_code=r.operator_code,
+                settled_at=r.settled_at,
+                med_type=r.med_type,
+                insurance_type=r.insurance_type,
+                clearing_type=r.clearing_type,
+                total=_money(r.total),
+                fund=_money(r.fund),
+                account=_money(r.account),
+                cash=_money(r.cash),
+                hospital=_money(r.hospital),
+                is_cancellation=r.is_cancellation,
+                original_settlement_id=r.original_settlement_id,
+                cancelled_by=r.cancelled_by,
+            )
+            for r in rows
+        ]
+
+    def claim_cancel(
+        self, settlement_id: str, window: str, operator_code: str, at: datetime
+    ) -> str:
+        """Exactly one window wins a settlement's cancellation; the others learn which."""
+        c = schema.cancel_claims
+        statement = (
+            insert(c)
+            .values(
+                settlement_id=settlement_id,
+                window=window,
+                operator_code=operator_code,
+                claimed_at=at,
+            )
+            .on_conflict_do_nothing(index_elements=["settlement_id"])
+        )
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(statement)
+                holder = connection.execute(
+                    select(c.c.window).where(c.c.settlement_id == settlement_id)
+                ).scalar_one()
+        except DBAPIError as exc:
+            raise unreachable(exc) from exc
+        return str(holder)
+
+    def release_cancel(self, settlement_id: str, window: str) -> None:
+        """Give the claim back (only the holder can)."""
+        c = schema.cancel_claims
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(
+                    c.delete().where(c.c.settlement_id == settlement_id, c.c.window == window)
+                )
+        except DBAPIError as exc:
+            raise unreachable(exc) from exc
+
+    def record_payload(self, window: str, kind: str, natural_key: str) -> dict[str, Any] | None:
+        """A window's record, decrypted (for re-import at another window, and for tests)."""
+        r = schema.records
+        query = select(r.c.payload).where(
+            r.c.window == window, r.c.kind == kind, r.c.natural_key == natural_key
+        )
+        try:
+            with self._engine.connect() as connection:
+                blob = connection.execute(query).scalar()
+        except DBAPIError as exc:
+            raise unreachable(exc) from exc
+        if blob is None:
+            return None
+        loaded: dict[str, Any] = json.loads(
+            self._cipher.decrypt(bytes(blob), f"hospital_records.{kind}")
+        )
+        return loaded

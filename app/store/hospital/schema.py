@@ -1,0 +1,101 @@
+"""The hospital record's tables (PostgreSQL). Changed only through the Alembic history in
+``migrations/``; this module is what the adapter's queries are written against.
+
+* ``hospital_records`` holds every window's records whole (bills, settlements, receipts, journal rows,
+  day closes, audit rows), encrypted with the hospital key, keyed by ``(window, kind, natural_key)``
+  and kept at the highest version a window sent: re-delivery changes nothing.
+* ``hospital_settlements`` and ``hospital_journal`` are clear projections (amounts, states, ids: no
+  personal data) for the cross-window history, the day close and the supervisor's view.
+* ``hospital_cancel_claims``: one row per settlement being cancelled; the primary key lets exactly one
+  window send the 2208.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+)
+
+metadata = MetaData()
+
+MONEY = Numeric(14, 2)
+
+windows = Table(
+    "hospital_windows",
+    metadata,
+    Column("device_no", String(30), primary_key=True),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    Column("last_sync_at", DateTime(timezone=True)),
+    Column("last_report_at", DateTime(timezone=True), nullable=False),
+    Column("pending", Integer, nullable=False, default=0),
+    Column("lag_seconds", Float, nullable=False, default=0.0),
+)
+
+records = Table(
+    "hospital_records",
+    metadata,
+    Column("window", String(30), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("natural_key", String(64), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+settlements = Table(
+    "hospital_settlements",
+    metadata,
+    Column("settlement_id", String(40), primary_key=True),
+    Column("window", String(30), nullable=False, index=True),
+    Column("bill_id", String(64), nullable=False),
+    Column("msgid", String(30), nullable=False),
+    Column("operator_code", String(30), nullable=False),
+    Column("settled_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("med_type", String(8), nullable=False),
+    Column("insurance_type", String(6), nullable=False),
+    Column("clearing_type", String(8), nullable=False),
+    Column("clearing_way", String(8), nullable=False),
+    Column("clearing_agency", String(30), nullable=False),
+    Column("total", MONEY, nullable=False),
+    Column("fund", MONEY, nullable=False),
+    Column("account", MONEY, nullable=False),
+    Column("cash", MONEY, nullable=False),
+    Column("hospital", MONEY, nullable=False),
+    Column("is_cancellation", Boolean, nullable=False),
+    Column("original_settlement_id", String(40), nullable=False),
+    Column("cancelled_by", String(40), nullable=False),
+)
+
+journal = Table(
+    "hospital_journal",
+    metadata,
+    Column("msgid", String(30), primary_key=True),
+    Column("window", String(30), nullable=False, index=True),
+    Column("infno", String(4), nullable=False),
+    Column("state", String(16), nullable=False, index=True),
+    Column("bill_id", String(64), nullable=False),
+    Column("settlement_id", String(30), nullable=False),
+    Column("original_msgid", String(30), nullable=False),
+    Column("operator_code", String(30), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+cancel_claims = Table(
+    "hospital_cancel_claims",
+    metadata,
+    Column("settlement_id", String(40), primary_key=True),
+    Column("window", String(30), nullable=False),
+    Column("operator_code", String(30), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+)

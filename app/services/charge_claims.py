@@ -19,14 +19,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from app.domain.bill import FeeLine
-from app.domain.visit import GroupSettlement, GroupState
+from app.domain.visit import Bill, GroupSettlement, GroupState
 from app.errors import ChargeAlreadySettled, StoreError
 from app.services.ports.charge_claims import ChargeClaim
 from app.services.ports.clock import Clock
@@ -115,36 +115,49 @@ class ChargeClaimService:
         """
         with self._uow_factory() as uow:
             bill = uow.bills.get(bill_id)
-            if bill is None or not bill.outpatient_no.strip():
-                return  # no HIS visit to identify (a bill typed in at the window)
+            if bill is None:
+                return  # the caller reports the missing bill
             wanted = {
                 no for g in uow.bills.groups(bill_id) if g.state is not GroupState.CANCELLED
                 for no in g.line_nos
             }  # fmt: skip
-            keys = {charge_key(bill.outpatient_no, ln): ln.line_no for ln in bill.lines}
-            keys = {key: no for key, no in keys.items() if no in wanted}
-            now = self._clock.now()
-            live = uow.claims.live(keys)
-            holders = self._holders(uow, bill_id, live, now)
-            blocking = [h for h in holders.values() if not h.stale]
-            if blocking:
-                refusal = _refusal(bill.outpatient_no, blocking)
-            else:
-                for holder in holders.values():  # left behind by a process that died
-                    taken = [c.line_no for c in live.values() if c.bill_id == holder.bill_id]
-                    uow.claims.release(holder.bill_id, taken, now, "taken_over")
-                    uow.audit.append(
-                        now, operator_code, "charge_claim", "taken_over",
-                        f"{len(taken)} lines from {holder.bill_id}", bill_id=bill_id,
-                    )  # fmt: skip
-                mine = {k for k, c in live.items() if c.bill_id == bill_id}
-                for key, line_no in keys.items():
-                    if key not in mine:
-                        uow.claims.add(key, bill_id, line_no, now)
+            refusal = self.claim_within(uow, bill, wanted, operator_code)
+            if refusal is None:
                 uow.commit()
                 return
         self._record_refusal(bill_id, operator_code, refusal)
         raise refusal
+
+    def claim_within(
+        self, uow: UnitOfWork, bill: Bill, line_nos: Collection[str], operator_code: str
+    ) -> ChargeAlreadySettled | None:
+        """Claim ``line_nos`` of ``bill`` inside the caller's transaction (which commits them with
+        what it records, e.g. an offline self-pay collection); the refusal if others hold some."""
+        if not bill.outpatient_no.strip():
+            return None  # no HIS visit to identify (a bill typed in at the window)
+        keys = {
+            charge_key(bill.outpatient_no, ln): ln.line_no
+            for ln in bill.lines
+            if ln.line_no in line_nos
+        }
+        now = self._clock.now()
+        live = uow.claims.live(keys)
+        holders = self._holders(uow, bill.bill_id, live, now)
+        blocking = [h for h in holders.values() if not h.stale]
+        if blocking:
+            return _refusal(bill.outpatient_no, blocking)
+        for holder in holders.values():  # left behind by a process that died
+            taken = [c.line_no for c in live.values() if c.bill_id == holder.bill_id]
+            uow.claims.release(holder.bill_id, taken, now, "taken_over")
+            uow.audit.append(
+                now, operator_code, "charge_claim", "taken_over",
+                f"{len(taken)} lines from {holder.bill_id}", bill_id=bill.bill_id,
+            )  # fmt: skip
+        mine = {k for k, c in live.items() if c.bill_id == bill.bill_id}
+        for key, line_no in keys.items():
+            if key not in mine:
+                uow.claims.add(key, bill.bill_id, line_no, now)
+        return None
 
     def release_idle(self, bill_id: str) -> None:
         """Release the claims of groups that are planned, failed or cancelled with nothing of them

@@ -22,6 +22,7 @@ from app.domain.visit import BillStatus, GroupSettlement, GroupState
 from app.errors import InputError
 from app.services.auth import authorize
 from app.services.bill_import import ImportedVisit
+from app.services.charge_claims import ChargeClaimService
 from app.services.eligibility import EligibilityView
 from app.services.ports.clock import Clock
 from app.services.ports.store import StoredSettlement, UnitOfWork, UnitOfWorkFactory
@@ -93,6 +94,12 @@ class OfflineSelfPayService:
             now = self._clock.now()
             local_no = uow.msgids.next_msgid(self._institution_code, now)
             bill = new_bill(visit, view, lines, now, status=BillStatus.SETTLED)
+            # A charge is paid once, offline too: claimed in the collection's own transaction.
+            refusal = ChargeClaimService(self._uow_factory, self._clock).claim_within(
+                uow, bill, [line.line_no for line in lines], operator.code
+            )
+            if refusal is not None:
+                raise refusal
             record = SettlementRecord(
                 settlement_id=SELF_PAY_PREFIX + local_no,
                 visit_id="",

@@ -209,3 +209,22 @@ def test_two_processes_settling_the_same_bill_file_at_once_settle_it_once(
     assert refused["error"] == "charge_already_settled"
     assert _settled_ids(sandbox) == [settled["bill"]["groups"][0]["settlement_id"]]
     assert sandbox.request_count("2207") == 1
+
+
+def test_a_visit_collected_offline_is_not_settled_again_once_the_platform_is_back(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    visit = demo_bill("03")
+    engine.identify(visit.identity, cashier)  # cached while online
+    sandbox.set_faults([{"infno": "*", "kind": "refuse"}])  # the platform goes away
+    cached = engine.identify(visit.identity, cashier)
+    assert cached.from_cache
+    collected = engine.collect_offline_self_pay(visit, cached, cashier)
+    sandbox.set_faults([])
+
+    with pytest.raises(ChargeAlreadySettled) as refused:
+        engine.settle_visit(visit, cashier)
+    assert collected.settlement_id in refused.value.text
+    with pytest.raises(ChargeAlreadySettled):
+        engine.collect_offline_self_pay(visit, cached, cashier)
+    assert sandbox.request_count("2201") == 0

@@ -71,11 +71,12 @@ from app.ui.context import WindowContext
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
 from app.ui.dialogs.credential_dialog import CredentialDialog
 from app.ui.errors import Level, MessageBridge, ShownMessage, show_error
-from app.ui.format import age_text, breakdown, cash_due_text, local_time, screen_text, yuan
+from app.ui.format import age_text, breakdown, cash_due_text, screen_text, yuan
 from app.ui.his_panel import HisPanel
 from app.ui.models.bill_model import BillColumn, BillModel, StoredRoute, tag_label
 from app.ui.models.catalogue_model import CatalogueModel
 from app.ui.models.group_model import GroupColumn, GroupModel, group_figures
+from app.ui.platform_status import PlatformStatus
 from app.ui.session import Admission, Session
 from app.ui.settle_flow import SettleFlow
 from app.ui.shell import Chrome, window_title
@@ -90,7 +91,6 @@ from app.workers.runner import Lane, TaskHandle, TaskRunner
 if TYPE_CHECKING:
     from app.config import Settings
     from app.services.eligibility import EligibilityView
-    from app.services.offline import OfflineCollection
     from app.services.ports.clock import Clock
     from app.services.receipts import PrintedReceipt
     from app.services.recovery import RecoverySummary
@@ -213,6 +213,7 @@ class MainWindow(QMainWindow):
         self.flow.bill_shown.connect(self._show_bill)
         self.flow.group_changed.connect(self._update_group)
         self.flow.run_finished.connect(self._on_run_finished)
+        self.flow.offline_collected.connect(self.offline_collected)
         self._search_generation = 0
         self._last_activity = clock.monotonic()
         self._max_cache_age = timedelta(hours=settings.cache_max_age_hours)
@@ -254,6 +255,9 @@ class MainWindow(QMainWindow):
         self.operator_label = chrome.operator_label
         self.busy_label = chrome.busy_label
         self.maintenance_label = chrome.maintenance_label
+        self.platform_status = PlatformStatus(
+            chrome.connection_label, chrome.unresolved_label, chrome.maintenance_label
+        )
         self.pages = chrome.pages
         self.login_page = chrome.login_page
         self.login_hint = chrome.login_hint
@@ -1288,41 +1292,12 @@ class MainWindow(QMainWindow):
     def show_connection(self, connection: Connection) -> None:
         """Update the always-visible connection state."""
         self.connection = connection
-        if connection.maintenance_text:
-            self._show_maintenance(connection.maintenance_text)
-            self.connection_label.setText(self.tr("Platform: MAINTENANCE"))
-        elif connection.online:
-            self.maintenance_label.hide()
-            self.connection_label.setText(self.tr("Platform: online"))
-        else:
-            self.maintenance_label.hide()
-            self.connection_label.setText(
-                self.tr("Platform: OFFLINE (checked {time})").format(
-                    time=local_time(connection.checked_at)
-                )
-            )
-        self.connection_label.setStyleSheet(
-            "color:#1b5e20; font-weight:bold;"
-            if self.online
-            else "color:#b3261e; font-weight:bold;"
-        )
-        text = self.tr("Unresolved calls: {n}").format(n=connection.unresolved)
-        if connection.his_pending is not None:
-            text += " · " + self.tr("HIS reports pending: {n}").format(n=connection.his_pending)
-        self.unresolved_label.setText(text)
-        self.unresolved_label.setStyleSheet(
-            "color:#b3261e; font-weight:bold;" if connection.unresolved else ""
-        )
+        self.platform_status.show(connection, usable=self.online)
         self.connection_changed.emit(connection)
         self._refresh_actions()
 
     def _show_maintenance(self, text: str) -> None:
-        self.maintenance_label.setText(
-            self.tr(
-                "The national platform announces maintenance: “{text}”. Direct settlement is paused until it ends."
-            ).format(text=ui_errors.quote_platform_text(text))
-        )
-        self.maintenance_label.show()
+        self.platform_status.show_maintenance(text)
 
     def run_recovery(self) -> TaskHandle | None:
         """Resolve unknown outcomes (NETWORK lane); retried on a timer while any remain."""
@@ -1399,36 +1374,7 @@ class MainWindow(QMainWindow):
             ).format(total=yuan(self.bill_model.total)),
         ):
             return None
-        return self.guard.submit(
-            "offline_self_pay",
-            lambda: self.backend.collect_offline_self_pay(operator, view, lines),
-            self._on_offline_collected,
-            lane=Lane.STORE,
-            busy_text=self.tr("Recording the full self-pay…"),
-        )
-
-    def _on_offline_collected(self, collected: OfflineCollection) -> None:
-        self.bridge.info(
-            self.tr("Full self-pay {id}: {split}.").format(
-                id=collected.settlement_id,
-                split=breakdown(collected.total, ZERO, ZERO, collected.total),
-            )
-        )
-        self.offline_collected.emit(collected)
-        bill_id = collected.bill_id
-        self.guard.submit(
-            "reload",
-            lambda: self.backend.bill(bill_id),
-            self._after_offline_collection,
-            lane=Lane.STORE,
-            busy_text="",
-        )
-
-    def _after_offline_collection(self, bill: BillResult) -> None:
-        self.flow.show(bill)
-        self.settlement_finished.emit()
-        if self.can(Action.PRINT_RECEIPT):
-            self.print_receipts(reprint=False)
+        return self.flow.collect_offline(operator, view, lines)
 
     # ================================================================= messages
     def _on_bridge_shown(self, message: ShownMessage) -> None:

@@ -17,13 +17,16 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from app.domain import lifecycle
 from app.domain.bill import FeeLine
 from app.domain.lifecycle import Phase, Step, StepKind
+from app.domain.money import ZERO
 from app.domain.operator import Operator
 from app.ui.context import WindowContext
 from app.ui.errors import Level, ShownMessage
+from app.ui.format import breakdown
 from app.workers.runner import Lane, TaskHandle
 
 if TYPE_CHECKING:
     from app.services.eligibility import EligibilityView
+    from app.services.offline import OfflineCollection
     from app.services.settlement import BillResult, GroupResult
 
 
@@ -34,11 +37,13 @@ class SettleFlow(QObject):
         bill_shown(object): the whole bill (``BillResult``) is known afresh.
         group_changed(object): one group (``GroupResult``) moved on.
         run_finished(str): a phase's run is over (``Phase`` value).
+        offline_collected(object): an ``OfflineCollection`` (offline full self-pay) was stored.
     """
 
     bill_shown = Signal(object)
     group_changed = Signal(object)
     run_finished = Signal(str)
+    offline_collected = Signal(object)
 
     def __init__(self, ctx: WindowContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -104,6 +109,40 @@ class SettleFlow(QObject):
             busy_text=QCoreApplication.translate("SettleFlow", "Saving the bill…"),
             on_failure=self._ctx.platform_failure,
         )
+
+    def collect_offline(
+        self, operator: Operator, view: EligibilityView, lines: Sequence[FeeLine]
+    ) -> TaskHandle | None:
+        """Offline: the whole bill as 全额自费 from the saved eligibility (no platform call); the
+        run then ends as a settle run does (receipts)."""
+        backend = self._ctx.backend
+
+        def collected(done: OfflineCollection) -> None:
+            self._ctx.bridge.info(
+                QCoreApplication.translate("SettleFlow", "Full self-pay {id}: {split}.").format(
+                    id=done.settlement_id, split=breakdown(done.total, ZERO, ZERO, done.total)
+                )
+            )
+            self.offline_collected.emit(done)
+            self._ctx.guard.submit(
+                "reload",
+                lambda: backend.bill(done.bill_id),
+                self._offline_shown,
+                lane=Lane.STORE,
+                busy_text="",
+            )
+
+        return self._ctx.guard.submit(
+            "offline_self_pay",
+            lambda: backend.collect_offline_self_pay(operator, view, lines),
+            collected,
+            lane=Lane.STORE,
+            busy_text=QCoreApplication.translate("SettleFlow", "Recording the full self-pay…"),
+        )
+
+    def _offline_shown(self, bill: BillResult) -> None:
+        self.show(bill)
+        self.run_finished.emit(Phase.SETTLE.value)
 
     def settle(self, operator: Operator) -> None:
         """Confirm every preview and collect every self-pay group."""

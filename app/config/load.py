@@ -130,6 +130,7 @@ def settings_from_mapping(data: Mapping[str, Any], *, base_dir: Path | None = No
         tables[table] = _table(data, table, required=False)
     values |= _values(Settings, "", tables, base)
     settings = _check_devices(Settings(**values), base)
+    _check_hospital_db(settings)
     if settings.platform.credential_source == "inline":
         settings = dataclasses.replace(settings, warnings=(INLINE_CREDENTIAL_WARNING,))
     return settings
@@ -237,6 +238,17 @@ def _check_devices(settings: Settings, base: Path) -> Settings:
             raise fail("card_reader.library", f"card_reader.library 指定的读卡库 {path} 不存在。")
         library = str(path)
     return dataclasses.replace(settings, card_reader=dataclasses.replace(reader, library=library))
+
+
+def _check_hospital_db(settings: Settings) -> None:
+    """Hospital mode needs the hospital key: a window never invents one (docs/hospital-mode.md)."""
+    hospital_db = settings.hospital_db
+    if hospital_db.url and not hospital_db.hospital_key_file:
+        raise fail(
+            "hospital_db.hospital_key_file",
+            "启用医院模式（设置了 hospital_db.url）时必须设置 hospital_db.hospital_key_file："
+            "请向信息科索取医院密钥文件，复制到本机（权限 600）后填写它的路径。",
+        )
 
 
 # ---------------------------------------------------------------- the effective values

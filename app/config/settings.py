@@ -28,6 +28,7 @@ from app.config.values import (
     DiseaseCodes,
     DivisionCode,
     ExistingFile,
+    HospitalDbUrl,
     InstitutionCode,
     Pins,
 )
@@ -58,6 +59,10 @@ TABLES: dict[str, tuple[str, str]] = {
     "ui": ("界面", "User interface"),
     "login": ("登录", "Login"),
     "his": ("医院信息系统（HIS）对接", "The hospital information system (HIS)"),
+    "hospital_db": (
+        "医院数据库（医院模式：全院各窗口共用一个 PostgreSQL）",
+        "The hospital database (hospital mode: every window on one PostgreSQL)",
+    ),
     "log": ("日志", "Log file"),
 }
 
@@ -432,6 +437,47 @@ class HisSettings:
     )
 
 
+@dataclass(frozen=True)
+class HospitalDbSettings:
+    """Hospital mode (``[hospital_db]``; docs/hospital-mode.md). An empty ``url`` switches it off."""
+
+    url: str = setting(
+        "",
+        HospitalDbUrl(),
+        zh="医院数据库地址，如 postgresql+psycopg://w01@db.hospital.lan:5432/hospital"
+        "?sslmode=verify-full。留空（默认）则不启用医院模式，本窗口只使用本机数据库。"
+        "地址中不能写密码；连接其他服务器时必须使用 sslmode=verify-full。",
+        en="The hospital database, e.g. postgresql+psycopg://w01@db.hospital.lan:5432/hospital"
+        "?sslmode=verify-full. Empty (the default): hospital mode off, the local database only. "
+        "No password in the URL; sslmode=verify-full for any server but this machine.",
+    )
+    password_file: str = setting(
+        "",
+        ExistingFile("医院数据库密码文件"),
+        zh="存放医院数据库密码的文件（第一行为密码，权限 600）；服务器不要求密码时留空。",
+        en="A file holding the database password (first line, chmod 600); empty when none.",
+    )
+    hospital_key_file: str = setting(
+        "",
+        ExistingFile("医院密钥文件"),
+        zh="医院密钥文件（32 字节，权限 600），由信息科用 hospital key-create 生成后复制到每个窗口，"
+        "用于加密医院数据库中的个人信息。启用医院模式时必填；窗口不会自动生成它。",
+        en="The hospital key (32 bytes, chmod 600) IT creates with hospital key-create and copies "
+        "to every window; encrypts personal data in the hospital database. Required with url.",
+    )
+    sync_interval_seconds: float = setting(
+        2.0,
+        Number(0.5, 300.0, "秒"),
+        zh="没有待上传记录时，多久检查一次并向医院数据库报告本窗口状态（秒）。",
+        en="How often the window checks for records to send and reports itself (seconds).",
+    )
+
+    @property
+    def enabled(self) -> bool:
+        """Whether hospital mode is on."""
+        return bool(self.url)
+
+
 def _table(cls: type, *, required: bool = False) -> dict[str, object]:
     """Marks a field of :class:`Settings` as the table of the same name, declared by ``cls``."""
     return {"table": cls, "required": required}
@@ -496,4 +542,7 @@ class Settings:
     login: LoginSettings = field(default_factory=LoginSettings, metadata=_table(LoginSettings))
     log: LogSettings = field(default_factory=LogSettings, metadata=_table(LogSettings))
     his: HisSettings = field(default_factory=HisSettings, metadata=_table(HisSettings))
+    hospital_db: HospitalDbSettings = field(
+        default_factory=HospitalDbSettings, metadata=_table(HospitalDbSettings)
+    )
     warnings: tuple[str, ...] = ()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app.config.declare import Kind, fail, resolve, text_list
+from app.config.hospital_url import check_url
 from app.domain.disease import is_pilot
 from app.domain.hospital import is_institution_code
 from app.domain.region import is_division_code
@@ -114,6 +115,27 @@ class Coverage(Kind):
     def file_value(self, value: Any) -> object:
         """Back to ``"province:disease"`` strings."""
         return sorted(f"{province}:{disease}" for province, disease in value)
+
+
+@dataclass(frozen=True)
+class HospitalDbUrl(Kind):
+    """A hospital database URL under :func:`app.config.hospital_url.check_url`; empty means off."""
+
+    def parse(self, value: object, key: str, base: Path) -> str:
+        """The URL, or ""."""
+        url = str(super().parse(value, key, base)).strip()
+        if url:
+            problems = check_url(url)
+            if problems:
+                raise fail(key, f"配置项 {key}：{problems[0]}")
+        return url
+
+    def describe(self) -> tuple[str, str]:
+        """A PostgreSQL URL."""
+        return (
+            "PostgreSQL 地址（postgresql+psycopg://，可留空）",
+            "PostgreSQL URL (postgresql+psycopg://; may be empty)",
+        )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -20,50 +19,13 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import DBAPIError
 
+from app.config.hospital_url import check_url
 from app.errors import StoreError
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 CONNECT_TIMEOUT_S = 5
-
-
-def _loopback(host: str | None) -> bool:
-    if not host or host.startswith("/"):
-        return True  # a Unix socket on this machine
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_url(url: str) -> list[str]:
-    """What is wrong with a hospital database URL (empty when it may be used)."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return ["医院数据库地址格式不对，应为 postgresql+psycopg://用户@服务器:5432/数据库名。"]
-    problems: list[str] = []
-    if parsed.drivername != "postgresql+psycopg":
-        problems.append(
-            "医院数据库地址必须以 postgresql+psycopg:// 开头（PostgreSQL，psycopg 3 驱动）。"
-        )
-    if parsed.password:
-        problems.append(
-            "医院数据库地址中不能写密码：请把密码放在 password_file 指定的文件中（权限 600）。"
-        )
-    if not parsed.database:
-        problems.append("医院数据库地址缺少数据库名。")
-    sslmode = str(parsed.query.get("sslmode", ""))
-    if not _loopback(parsed.host) and sslmode != "verify-full":
-        problems.append(
-            "连接其他服务器上的医院数据库必须使用 sslmode=verify-full（校验服务器证书和名称），"
-            "请在地址末尾加上 ?sslmode=verify-full 并配置证书。"
-        )
-    return problems
 
 
 def read_password(path: Path | None) -> str | None:

@@ -40,6 +40,9 @@ class HisPanel(QWidget):
         self._list = QListWidget(self)
         self._list.setObjectName("hisVisits")
         self._list.setMaximumHeight(120)
+        # The panel is narrow at 1366 px: wrap a visit's line instead of scrolling sideways.
+        self._list.setWordWrap(True)
+        self._list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._load = QPushButton(self.tr("Load ticked visits (F7)"), self)
         self._load.setObjectName("hisLoadButton")
         self._load.clicked.connect(self._request_load)

@@ -3,9 +3,9 @@
 Usage: ``python tests/check.py [extra pytest args]``. Exits non-zero on the first failing step.
 pytest's exit code 5 ("no tests collected") counts as a failure.
 
-pytest runs on one worker per core (pytest-xdist) unless the extra arguments choose ``-n`` themselves:
-the suite is mostly single-threaded waiting on subprocesses, SQLite fsyncs and the loopback sandbox, so
-two workers on a 2-core machine keep it well inside the 10-minute budget without dropping a test.
+pytest runs on one worker per core (pytest-xdist): the suite mostly waits on subprocesses, SQLite fsyncs
+and the loopback sandbox, so two workers on a 2-core machine keep it inside the 10-minute budget without
+dropping a test. The few tests marked ``serial`` (they measure GUI-thread stalls) run afterwards alone.
 """
 
 from __future__ import annotations
@@ -24,11 +24,23 @@ def _tool(name: str) -> str:
     return str(candidate) if candidate.exists() else name
 
 
-def _parallel(pytest_args: list[str]) -> list[str]:
-    """``-n auto`` unless the caller picked a worker count or switched xdist off."""
-    chosen = any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) for arg in pytest_args)
-    disabled = "no:xdist" in pytest_args
-    return [] if chosen or disabled else ["-n", "auto"]
+def _pytest_runs(pytest_args: list[str]) -> list[tuple[str, list[str]]]:
+    """The pytest step(s): in parallel, then the stall-measuring tests alone.
+
+    Tests marked ``serial`` measure how long the GUI thread stalls; beside another worker's CPU-bound
+    property test they would measure the neighbour. When the caller picks ``-n``, ``-m`` or switches
+    xdist off, their arguments are used as given in one run.
+    """
+    run = [sys.executable, "-m", "pytest"]
+    chosen = any(
+        arg == "-m" or arg.startswith(("-n", "--numprocesses", "-m")) for arg in pytest_args
+    )
+    if chosen or "no:xdist" in pytest_args:
+        return [("pytest", [*run, *pytest_args])]
+    return [
+        ("pytest (parallel)", [*run, "-n", "auto", "-m", "not serial", *pytest_args]),
+        ("pytest (stall measurements, alone)", [*run, "-m", "serial", *pytest_args]),
+    ]
 
 
 def main(pytest_args: list[str]) -> int:
@@ -40,7 +52,7 @@ def main(pytest_args: list[str]) -> int:
         ("ruff lint", [_tool("ruff"), "check", "app", "tests", "benchmarks"]),
         ("mypy strict", [_tool("mypy")]),
         ("layer contracts", [_tool("lint-imports")]),
-        ("pytest", [sys.executable, "-m", "pytest", *_parallel(pytest_args), *pytest_args]),
+        *_pytest_runs(pytest_args),
     ]
     for title, command in steps:
         print(f"==> {title}: {' '.join(command)}", flush=True)  # noqa: T201

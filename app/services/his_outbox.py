@@ -53,7 +53,8 @@ class DeliveryPass:
 
 def backoff_seconds(attempts: int, base: float = BASE_DELAY_S, cap: float = MAX_DELAY_S) -> float:
     """Delay before the next attempt after ``attempts`` failed ones: base × 2ⁿ⁻¹, capped."""
-    return float(min(cap, base * 2.0 ** max(0, attempts - 1)))
+    delay: float = min(cap, base * 2.0 ** max(0, attempts - 1))
+    return delay
 
 
 class HisOutbox:

@@ -31,7 +31,7 @@ SIZE = 500_000
 SEED = 20260101
 CHUNK = 50_000
 SAMPLES = (345_678, 456_789)  # generated variants deep in the catalogue
-pytestmark = pytest.mark.slow  # ≈ 30 s to build the store; still part of CI
+pytestmark = [pytest.mark.slow, pytest.mark.serial]  # ≈ 30 s to build the store; still part of CI
 
 MAX_STALL_S = 0.100  # R12, as in test_responsiveness.py: a correctness bound, not a benchmark
 TYPING_PAUSE_MS = 70  # between keystrokes: longer than the test debounce (50 ms), so searches run

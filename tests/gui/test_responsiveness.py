@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from app.sandbox import SandboxServer
@@ -14,6 +15,7 @@ TICK_MS = 10
 MAX_STALL_S = 0.100
 
 
+@pytest.mark.serial
 def test_event_loop_never_stalls_while_the_platform_hangs(
     qtbot: QtBot,
     sandbox: SandboxServer,

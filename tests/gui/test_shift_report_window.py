@@ -57,6 +57,7 @@ def test_a_cashier_prints_their_own_shift_report_from_the_window(
     assert "-C001-" in previews.titles[0]
 
 
+@pytest.mark.serial
 def test_catalogue_import_shows_progress_stays_responsive_and_cancel_changes_nothing(
     qtbot: QtBot,
     open_desk: Callable[..., Desk],

@@ -11,6 +11,7 @@ recovery (2601 or clean-up), never by sending the same intent again.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -84,6 +85,16 @@ class JournaledCaller:
         self._clock = clock
         self._institution = institution_code
         self._owner = owner
+        # Msgids between their PREPARED commit and their recorded outcome in this process: what
+        # recovery in this same process must leave alone (issue #16). Added before the commit, so
+        # a row is never visible without being listed.
+        self._flying: set[str] = set()
+        self._flying_lock = threading.Lock()
+
+    def in_flight(self, msgid: str) -> bool:
+        """Whether this process is sending ``msgid`` or recording its answer right now."""
+        with self._flying_lock:
+            return msgid in self._flying
 
     @property
     def owner(self) -> str:
@@ -96,6 +107,7 @@ class JournaledCaller:
         Raises:
             StoreError: the row could not be committed (then the call must not be made).
         """
+        msgid = ""
         try:
             with self._uow_factory() as uow:
                 now = self._clock.now()
@@ -121,10 +133,14 @@ class JournaledCaller:
                 )
                 uow.journal.add(entry)
                 crash_point("msgid_allocated")
+                with self._flying_lock:
+                    self._flying.add(msgid)
                 uow.commit()
         except AppError:
+            self._land(msgid)
             raise
         except Exception as exc:
+            self._land(msgid)
             # The intent could not be written: the write-ahead rule forbids sending (reliability R6).
             log.exception("journal write failed before %s; nothing was sent", intent.infno)
             raise StoreError(
@@ -155,7 +171,14 @@ class JournaledCaller:
             The outcome; platform errors are returned, not raised, so callers decide per group.
         """
         entry = self.prepare(intent)
-        return self.send_prepared(entry, send, on_success, on_failure=on_failure)
+        try:
+            return self.send_prepared(entry, send, on_success, on_failure=on_failure)
+        finally:
+            self._land(entry.msgid)  # answered and recorded, or left for recovery (no longer sent)
+
+    def _land(self, msgid: str) -> None:
+        with self._flying_lock:
+            self._flying.discard(msgid)
 
     def send_prepared(
         self,

@@ -101,7 +101,6 @@ class RecoveryService:
         live one (a process working alone on its store).
         """
         self._ownership: Ownership = ownership or SoleOwner(caller.owner)
-        self._adopted: set[str] = set()  # unresolved rows claimed from dead owners
         self._abandoned = AbandonedVisits(uow_factory, clock, self._ownership, self._withdraw)
         self._gateway = gateway
         self._uow_factory = uow_factory
@@ -194,7 +193,6 @@ class RecoveryService:
     def _take_over(self, owner: str) -> int:
         me = self._ownership.owner_id
         with self._uow_factory() as uow:
-            unresolved = [e.msgid for e in uow.journal.unresolved() if e.owner == owner]
             moved = uow.journal.take_over(owner, me)
             if moved:
                 uow.audit.append(
@@ -202,16 +200,16 @@ class RecoveryService:
                     f"{owner or '(before leases)'} -> {me}: {moved} rows",
                 )  # fmt: skip
             uow.commit()
-        self._adopted.update(unresolved)
         if moved:
             log.info("claimed %d journal rows of dead process %s", moved, owner or "(legacy)")
         return 1 if moved else 0
 
     def _actionable(self, entry: JournalEntry) -> bool:
-        """Ours, and not a call still in flight on another thread of this process."""
+        """Ours, and not a call still in flight on another thread of this process (a row of ours
+        left PREPARED/SENT by a failure to record its answer, e.g. a locked or full disk, is not)."""
         if entry.owner != self._ownership.owner_id:
             return False
-        return entry.state not in _IN_FLIGHT or entry.msgid in self._adopted
+        return entry.state not in _IN_FLIGHT or not self._caller.in_flight(entry.msgid)
 
     def in_other_hands(self, entry: JournalEntry) -> bool:
         """Whether ``entry`` is another live process's call (it must not hold up this process)."""

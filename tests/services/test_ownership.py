@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 from helpers.engine_fixtures import demo_bill, make_engine, sandbox_settings
 
-from app.config import Settings
+from app.config import Settings, database_path
 from app.domain.journal import JournalState, OwnershipLost
 from app.domain.operator import Operator
 from app.domain.visit import GroupState
@@ -300,3 +301,39 @@ def test_a_running_window_resolves_what_an_ended_program_left_before_its_next_se
     assert left == ()
     assert sandbox.request_count("2601") == 1  # the orphan 2207, never sent: "nothing to undo"
     assert sandbox.open_visits() == []
+
+
+def test_an_answer_this_process_failed_to_record_is_resolved_without_waiting_for_a_restart(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    bill_id, key = _preview(engine, cashier)
+    sandbox.set_faults([{"infno": "2207", "kind": "latency", "params": {"seconds": 1.0}}])
+    failures: list[BaseException] = []
+
+    def confirm() -> None:
+        try:
+            engine.settlement.confirm(bill_id, key, cashier)
+        except Exception as exc:
+            failures.append(exc)
+
+    settling = threading.Thread(target=confirm)
+    settling.start()
+    _wait_for(lambda: _in_flight(engine, "2207"))
+    # Another writer holds the database while the answer comes back: recording it fails.
+    blocker = sqlite3.connect(database_path(engine.data_dir), isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")
+        settling.join(timeout=30)
+        blocker.execute("ROLLBACK")
+    finally:
+        blocker.close()
+    assert failures
+    assert [r["status"] for r in sandbox.ledger() if r["infno"] == "2207"] == ["settled"]
+
+    summary = engine.start()  # the same, still running process
+
+    assert summary.reversed == 1
+    assert summary.elsewhere == ()
+    assert engine.journal() == ()
+    assert [r["status"] for r in sandbox.ledger() if r["infno"] == "2207"] == ["reversed"]
+    assert engine.bill(bill_id).group(key).state is GroupState.FAILED

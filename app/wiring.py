@@ -9,7 +9,9 @@ so a wiring mistake shows in every one of them (``tests/unit/test_composition.py
 * :func:`open_local_store`, :func:`port_of`, :func:`auth_service` — the admin commands' store and
   login, with the same login policy as the engine (:func:`login_policy`);
 * :func:`receipt_printer` — the configured printer, chosen here only;
-* :func:`build_backend` — the window's backend over an engine.
+* :func:`build_backend` — the window's backend over an engine;
+* :func:`hospital_database`, :func:`hospital_link` — hospital mode (``[hospital_db]``): the shared
+  PostgreSQL record and the sync of this window's outbox to it.
 """
 
 from __future__ import annotations
@@ -18,13 +20,21 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
+from sqlalchemy import Engine as SqlEngine
 
-from app.config import HisSettings, Settings, database_path, effective_values
+from app.config import (
+    HisSettings,
+    HospitalDbSettings,
+    Settings,
+    database_path,
+    effective_values,
+)
 from app.errors import ConfigError, StoreError
 from app.hardware.factory import make_receipt_printer
 from app.hardware.printer.pdf_file import PdfFilePrinter
@@ -44,6 +54,7 @@ from app.services.engine import Engine
 from app.services.his import HisService, his_charge_check
 from app.services.his_outbox import HisOutbox
 from app.services.his_results import recording_results
+from app.services.hospital_sync import HospitalSync
 from app.services.journaling import JournaledCaller
 from app.services.ports.clock import Clock, SystemClock
 from app.services.ports.devices import CardReader, ReceiptPrinter
@@ -53,6 +64,9 @@ from app.services.receipts import ReceiptService
 from app.services.recovery import DEFAULT_MAX_ATTEMPTS, Backoff, RecoveryService
 from app.services.settlement import SettlementService
 from app.store import KeyProvider, Store, default_key_provider, open_store
+from app.store.hospital.connect import open_hospital_engine, read_password
+from app.store.hospital.key import read_hospital_key
+from app.store.hospital.record import PgHospitalRecord
 from app.store.integrity import damaged_store_error
 from app.store.leases import FileLeases
 from app.workers.engine_backend import EngineBackend, HandOff
@@ -374,3 +388,57 @@ def build_backend(
         receipts=engine.receipts,
         probe=probe_for(engine.settings.platform.url),
     )
+
+
+def hospital_database(hospital_db: HospitalDbSettings, *, url: str = "") -> SqlEngine:
+    """An engine on the hospital database (``url`` overrides the configured one, e.g. the owner
+    role's for ``hospital init-db``). Not connected yet: nothing here waits for the server."""
+    target = url or hospital_db.url
+    if not target:
+        raise ConfigError(
+            "未启用医院模式：请在配置文件的 [hospital_db] 中设置 url（见 docs/hospital-mode.md）。",
+            code="config",
+            detail={"key": "hospital_db.url"},
+        )
+    password_file = Path(hospital_db.password_file) if hospital_db.password_file else None
+    return open_hospital_engine(target, password=read_password(password_file))
+
+
+@dataclass
+class HospitalLink:
+    """This window's link to the hospital record: the record, the sync of its outbox, the pool."""
+
+    record: PgHospitalRecord
+    sync: HospitalSync
+    database: SqlEngine
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.database.dispose()
+
+
+def hospital_record(hospital_db: HospitalDbSettings) -> tuple[PgHospitalRecord, SqlEngine]:
+    """The hospital record under the hospital key from ``hospital_key_file``."""
+    key = read_hospital_key(Path(hospital_db.hospital_key_file))
+    database = hospital_database(hospital_db)
+    return PgHospitalRecord(database, key), database
+
+
+def hospital_link(engine: Engine) -> HospitalLink | None:
+    """Hospital mode for ``engine``'s window, or ``None`` when ``[hospital_db]`` is not set.
+
+    Local-first: this touches only the local store (queuing switched on, existing records queued
+    the first time); the server is first reached by the sync loop, so a window whose hospital
+    server is down starts and settles as usual.
+    """
+    settings = engine.settings.hospital_db
+    if not settings.enabled:
+        return None
+    record, database = hospital_record(settings)
+    sync = HospitalSync(engine.uow_factory, record, engine.clock, engine.settings.window.device_no)
+    try:
+        sync.enable()
+    except BaseException:
+        database.dispose()
+        raise
+    return HospitalLink(record, sync, database)

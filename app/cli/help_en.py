@@ -154,6 +154,29 @@ EN: dict[str, str] = {
     "列出尚未被 HIS 确认的结算结果": "list settlement results the HIS has not acknowledged",
     "立即回传等待中的结果": "deliver the waiting results now",
     "连同被 HIS 拒收的结果一起重传": "also deliver again the results the HIS refused",
+    # hospital mode
+    "医院模式：初始化医院数据库、立即同步、各窗口状态、生成医院密钥": (
+        "hospital mode: set up the hospital database, sync now, every window's state, new key"
+    ),
+    "医院模式：全院各窗口共用一个 PostgreSQL（docs/hospital-mode.md）": (
+        "Hospital mode: every window of the hospital on one PostgreSQL (docs/hospital-mode.md)"
+    ),
+    "建立或升级医院数据库的表结构（由信息科用数据库属主账号运行）": (
+        "create or upgrade the hospital database's schema (IT, with the owner role)"
+    ),
+    "数据库属主账号的地址（不写则用配置中的 hospital_db.url）": (
+        "the owner role's URL (default: hospital_db.url from the configuration)"
+    ),
+    "立即把本窗口待上传的记录同步到医院数据库": (
+        "send this window's pending records to the hospital database now"
+    ),
+    "各窗口的同步延迟、未确认交易和今日合计": (
+        "every window's sync lag, unresolved transactions and today's totals"
+    ),
+    "生成新的医院密钥文件（权限 600），由信息科分发到各窗口": (
+        "write a new hospital key file (mode 600) for IT to copy to every window"
+    ),
+    "新密钥文件的路径（不会覆盖已有文件）": "the new key file's path (an existing file is never overwritten)",
     # sandbox
     "运行沙箱医保平台：按 interface.md Part A 应答，数据均为虚构，仅供培训测试。": (
         "Run the sandbox platform: answers per interface.md Part A; all data fictional, for "

@@ -56,6 +56,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("app.cli.shift_report", "报表：交班表（收费员日结单）"),
     "catalog": ("app.cli.catalog", "项目目录：同步、导入、查询"),
     "his": ("app.cli.his", "HIS 结果回传：待回传列表、立即回传"),
+    "hospital": (
+        "app.cli.hospital",
+        "医院模式：初始化医院数据库、立即同步、各窗口状态、生成医院密钥",
+    ),
     "doctor": ("app.cli.doctor", "检查本窗口的配置、数据库、平台连接和设备"),
     "selfcheck": (
         "app.cli.doctor",

@@ -1,0 +1,208 @@
+"""``settlement-window hospital …`` end to end: real subprocesses, the real PostgreSQL, a throwaway
+schema named in the URL (``options=-csearch_path=…``), as IT and a window would run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+from helpers.engine_fixtures import add_operators, demo_bill, fresh_visit, make_engine
+from helpers.pg_fixtures import HospitalDb, hospital_test_url
+from sqlalchemy import create_engine, text
+
+from app.config import load_settings
+from app.sandbox import SandboxServer, client_config
+from app.store.hospital.connect import head_revision
+from app.store.hospital.key import create_hospital_key
+
+ROOT = Path(__file__).resolve().parents[2]
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/test"
+
+
+def schema_url(schema: str, base: str | None = None) -> str:
+    """The test server's URL confined to ``schema`` (how the docs' examples are run here)."""
+    return f"{base or hospital_test_url()}?options=-csearch_path%3D{schema}"
+
+
+def run(*args: str) -> tuple[int, dict[str, Any], str]:
+    """``python -m app --json …``; the exit code, the JSON document and stderr."""
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--json", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+        cwd=ROOT,
+    )
+    return done.returncode, json.loads(done.stdout) if done.stdout.strip() else {}, done.stderr
+
+
+def write_config(path: Path, sandbox: SandboxServer, url: str, key: Path) -> Path:
+    config = client_config(sandbox)
+    config["hospital_db"] = {"url": url, "hospital_key_file": str(key)}
+    path.write_text(tomli_w.dumps(config), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def key_file(tmp_path: Path) -> Path:
+    path = tmp_path / "hospital.key"
+    create_hospital_key(path)
+    return path
+
+
+@pytest.fixture
+def window(
+    sandbox: SandboxServer, hospital_db: HospitalDb, tmp_path: Path, key_file: Path
+) -> tuple[Path, Path]:
+    """(config, data folder) of window W01 on the hospital schema, with one settled visit."""
+    config = write_config(tmp_path / "w01.toml", sandbox, schema_url(hospital_db.schema), key_file)
+    data_dir = tmp_path / "w01"
+    engine = make_engine(load_settings(config), data_dir)
+    try:
+        cashier, _ = add_operators(engine)
+        engine.settle_visit(fresh_visit(demo_bill("01")), cashier)
+    finally:
+        engine.close()
+    return config, data_dir
+
+
+@pytest.fixture
+def empty_schema() -> Iterator[str]:
+    admin = create_engine(hospital_test_url())
+    schema = f"hsp_{secrets.token_hex(6)}"
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield schema
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_init_db_creates_the_schema_then_says_it_is_current(
+    empty_schema: str, sandbox: SandboxServer, tmp_path: Path, key_file: Path
+) -> None:
+    config = write_config(tmp_path / "it.toml", sandbox, UNREACHABLE, key_file)
+    url = schema_url(empty_schema)
+
+    code, first, _ = run("--config", str(config), "hospital", "init-db", "--url", url)
+    again_code, again, _ = run("--config", str(config), "hospital", "init-db", "--url", url)
+
+    assert code == 0
+    assert first["previous"] is None
+    assert first["revision"] == head_revision()
+    assert again_code == 0
+    assert again["previous"] == again["revision"] == head_revision()
+
+
+def test_sync_delivers_everything_and_status_shows_the_window_with_its_totals(
+    window: tuple[Path, Path],
+) -> None:
+    config, data_dir = window
+    base = ("--config", str(config), "--data-dir", str(data_dir), "hospital")
+
+    code, synced, _ = run(*base, "sync")
+    status_code, status, _ = run(*base, "status")
+
+    assert code == 0
+    assert synced["delivered"] > 0
+    assert synced["pending"] == 0
+    assert status_code == 0
+    (w01,) = status["windows"]
+    assert w01["device_no"] == "W01"
+    assert w01["pending"] == 0
+    assert w01["last_sync_at"]
+    assert w01["settlements_today"] == 1
+    assert w01["unresolved"] == 0
+    total = Decimal(w01["total_today"])
+    assert total > 0
+    parts = Decimal(w01["fund_today"]) + Decimal(w01["account_today"]) + Decimal(w01["cash_today"])
+    assert parts <= total  # the rest is what the hospital bears itself
+
+
+def test_status_in_words_and_with_its_own_json_flag(window: tuple[Path, Path]) -> None:
+    config, data_dir = window
+    base = ["--config", str(config), "--data-dir", str(data_dir), "hospital"]
+    assert run(*base, "sync")[0] == 0
+
+    done = subprocess.run(
+        [sys.executable, "-m", "app", *base, "status"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    with_flag = subprocess.run(
+        [sys.executable, "-m", "app", *base, "status", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+
+    assert done.returncode == 0
+    assert "W01" in done.stdout
+    assert "合计" in done.stdout
+    assert json.loads(with_flag.stdout)["windows"][0]["device_no"] == "W01"
+
+
+def test_an_unreachable_server_keeps_the_records_and_says_so_in_chinese(
+    sandbox: SandboxServer, tmp_path: Path, key_file: Path
+) -> None:
+    config = write_config(tmp_path / "away.toml", sandbox, UNREACHABLE, key_file)
+    data_dir = tmp_path / "away"
+    base = ("--config", str(config), "--data-dir", str(data_dir), "hospital")
+
+    code, synced, _ = run(*base, "sync")
+    status_code, status, _ = run(*base, "status")
+
+    assert code == 4
+    assert synced["ok"] is False
+    assert synced["pending"] > 0  # the configuration change's audit row at least, kept locally
+    assert "医院数据库" in synced["error"]
+    assert status_code == 4
+    assert status["error"] == "hospital_unreachable"
+    assert "本窗口继续在本机记账和结算" in status["message"]
+
+
+def test_key_create_writes_a_private_key_once(tmp_path: Path) -> None:
+    path = tmp_path / "new.key"
+
+    code, created, _ = run("hospital", "key-create", str(path))
+    again, refused, _ = run("hospital", "key-create", str(path))
+
+    assert code == 0
+    assert len(path.read_bytes()) == 32
+    if os.name == "posix":
+        assert path.stat().st_mode & 0o777 == 0o600
+    assert len(created["key_id"]) == 16
+    assert again != 0
+    assert refused["error"] == "hospital_key_exists"
+
+
+def test_without_hospital_mode_the_commands_say_how_to_switch_it_on(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    config = tmp_path / "plain.toml"
+    config.write_text(tomli_w.dumps(client_config(sandbox)), encoding="utf-8")
+
+    code, answer, _ = run(
+        "--config", str(config), "--data-dir", str(tmp_path / "d"), "hospital", "sync"
+    )
+
+    assert code == 2
+    assert "[hospital_db]" in answer["message"]

@@ -41,4 +41,5 @@ pytest_plugins = [
     "helpers.engine_fixtures",
     "helpers.money_fixtures",
     "helpers.pg_fixtures",
+    "helpers.hospital_windows",
 ]

@@ -25,7 +25,7 @@ from argon2 import PasswordHasher
 
 from app.services.ports.charge_claims import ChargeClaimRepository
 from app.services.ports.his import HisRepository
-from app.services.ports.hospital import ReplicaOutbox
+from app.services.ports.hospital import RecordImporter, ReplicaOutbox
 from app.services.ports.store import (
     AuditLog,
     BillRepository,
@@ -41,6 +41,7 @@ from app.services.ports.store import (
     UnitOfWorkFactory,
 )
 from app.store.db import Store, environment_errors, store_error_from
+from app.store.replica_import import SqlRecordImporter
 from app.store.replica_outbox import SqlReplicaOutbox
 from app.store.repositories.audit import SqlAuditLog
 from app.store.repositories.bills import SqlBillRepository
@@ -81,6 +82,7 @@ class SqlUnitOfWork:
         self.claims: ChargeClaimRepository = SqlChargeClaimRepository(session)
         self.his: HisRepository = SqlHisRepository(session)
         self.replica: ReplicaOutbox = SqlReplicaOutbox(session)
+        self.imports: RecordImporter = SqlRecordImporter(session, store.cipher)
 
     def __enter__(self) -> Self:
         """Begin: take the write lock now (``BEGIN IMMEDIATE``), not at the first write."""

@@ -138,3 +138,20 @@ class HospitalRecord(Protocol):
     def release_cancel(self, settlement_id: str, window: str) -> None:
         """Give a claim back (the cancellation was refused by the platform)."""
         ...
+
+    def find_settlement(self, settlement_id: str) -> HospitalSettlement | None:
+        """A settlement (or cancellation) of any window by its ``setl_id``."""
+        ...
+
+    def record_payload(self, window: str, kind: str, natural_key: str) -> dict[str, Any] | None:
+        """A window's record, decrypted (``None`` when the hospital does not hold it)."""
+        ...
+
+
+class RecordImporter(Protocol):
+    """Another window's bill or settlement brought into this window's store (inside a unit of
+    work), so this window can cancel or refund it like its own."""
+
+    def import_record(self, kind: str, record: dict[str, Any]) -> bool:
+        """Store ``record`` unless it is already here; returns whether anything was written."""
+        ...

@@ -22,7 +22,7 @@ from app.domain.settlement import SettlementRecord
 from app.domain.visit import Bill, BillStatus, GroupSettlement
 from app.services.ports.charge_claims import ChargeClaimRepository
 from app.services.ports.his import HisRepository
-from app.services.ports.hospital import ReplicaOutbox
+from app.services.ports.hospital import RecordImporter, ReplicaOutbox
 
 
 class MsgIdRepository(Protocol):
@@ -31,6 +31,12 @@ class MsgIdRepository(Protocol):
     def next_msgid(self, institution_code: str, now: datetime) -> str:
         """institution(12) + yyyyMMddHHmmss(14) + 4-digit sequence; never reused, even if the clock
         goes back (the time part then stays at the last issued second and the sequence goes on)."""
+        ...
+
+    def use_window_slot(self, slot: int | None) -> None:
+        """Hospital mode: the windows of one institution share its msgid space, so each window
+        issues only sequences ``slot*100 .. slot*100+99`` (``slot`` 0–99, unique per window; ``None``:
+        the whole range, a stand-alone window)."""
         ...
 
 
@@ -455,6 +461,7 @@ class UnitOfWork(Protocol):
     claims: ChargeClaimRepository
     his: HisRepository
     replica: ReplicaOutbox
+    imports: RecordImporter
 
     def __enter__(self) -> Self:
         """Begin (``BEGIN IMMEDIATE``)."""

@@ -263,27 +263,19 @@ class PgHospitalRecord:
                 rows = connection.execute(query.order_by(s.c.settled_at, s.c.settlement_id)).all()
         except DBAPIError as exc:
             raise unreachable(exc) from exc
-        return [
-            HospitalSettlement(
-                settlement_id=r.settlement_id,
-                window=r.window,
-                bill_id=r.bill_id,
-                operator_code=r.operator_code,
-                settled_at=r.settled_at,
-                med_type=r.med_type,
-                insurance_type=r.insurance_type,
-                clearing_type=r.clearing_type,
-                total=_money(r.total),
-                fund=_money(r.fund),
-                account=_money(r.account),
-                cash=_money(r.cash),
-                hospital=_money(r.hospital),
-                is_cancellation=r.is_cancellation,
-                original_settlement_id=r.original_settlement_id,
-                cancelled_by=r.cancelled_by,
-            )
-            for r in rows
-        ]
+        return [_settlement(r) for r in rows]
+
+    def find_settlement(self, settlement_id: str) -> HospitalSettlement | None:
+        """A settlement or cancellation of any window by its ``setl_id``."""
+        s = schema.settlements
+        try:
+            with self._engine.connect() as connection:
+                row = connection.execute(
+                    select(s).where(s.c.settlement_id == settlement_id)
+                ).first()
+        except DBAPIError as exc:
+            raise unreachable(exc) from exc
+        return None if row is None else _settlement(row)
 
     def claim_cancel(
         self, settlement_id: str, window: str, operator_code: str, at: datetime
@@ -338,3 +330,24 @@ class PgHospitalRecord:
             self._cipher.decrypt(bytes(blob), f"hospital_records.{kind}")
         )
         return loaded
+
+
+def _settlement(r: Any) -> HospitalSettlement:
+    return HospitalSettlement(
+        settlement_id=r.settlement_id,
+        window=r.window,
+        bill_id=r.bill_id,
+        operator_code=r.operator_code,
+        settled_at=r.settled_at,
+        med_type=r.med_type,
+        insurance_type=r.insurance_type,
+        clearing_type=r.clearing_type,
+        total=_money(r.total),
+        fund=_money(r.fund),
+        account=_money(r.account),
+        cash=_money(r.cash),
+        hospital=_money(r.hospital),
+        is_cancellation=r.is_cancellation,
+        original_settlement_id=r.original_settlement_id,
+        cancelled_by=r.cancelled_by,
+    )

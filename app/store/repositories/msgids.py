@@ -3,7 +3,9 @@
 ``msgid`` = institution code (12) + local time ``yyyyMMddHHmmss`` (14) + sequence (4). The last issued
 (second, sequence) is kept per institution. A new id uses the current second if it is later than the last
 one, else continues the last second's sequence — so a clock set back never repeats an id — and rolls the
-second forward when the sequence would pass 9999. The counter is written when the unit of work commits,
+second forward when the sequence would pass 9999. In hospital mode the windows of one institution share
+its msgid space: each window keeps to its own slot of 100 sequences (``store_meta.msgid_slot``), so two
+windows never issue the same msgid even in the same second. The counter is written when the unit of work commits,
 in the same transaction as the journal row that uses the id.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,8 @@ from app.store.models import MsgIdCounter
 PLATFORM_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
 _SECOND_FORMAT = "%Y%m%d%H%M%S"
 MAX_SEQUENCE = 9999
+SLOT_SIZE = 100
+_SLOT_KEY = "msgid_slot"
 INSTITUTION_CODE_LENGTH = 12
 
 
@@ -56,15 +60,37 @@ class SqlMsgIdRepository:
         self._listen()
         candidate = now.astimezone(PLATFORM_TIME).strftime(_SECOND_FORMAT)
         last_second, last_seq = self._load(institution_code)
+        first, last = self._sequence_range()
         if candidate > last_second:
-            second, seq = candidate, 1
-        elif last_seq < MAX_SEQUENCE:
-            second, seq = last_second, last_seq + 1
+            second, seq = candidate, first
+        elif last_seq < last:
+            second, seq = last_second, max(last_seq + 1, first)
         else:
-            second, seq = _next_second(last_second), 1
+            second, seq = _next_second(last_second), first
         self._state[institution_code] = (second, seq)
         self._dirty.add(institution_code)
         return f"{institution_code}{second}{seq:04d}"
+
+    def use_window_slot(self, slot: int | None) -> None:
+        """Keep to sequences ``slot*100 .. slot*100+99`` from now on (``None``: the whole range)."""
+        if slot is None:
+            self._session.execute(text("DELETE FROM store_meta WHERE key = :k"), {"k": _SLOT_KEY})
+            return
+        if not 0 <= slot < MAX_SEQUENCE // SLOT_SIZE + 1:
+            raise ValueError("msgid slot must be 0-99")
+        self._session.execute(
+            text("INSERT OR REPLACE INTO store_meta (key, value) VALUES (:k, :v)"),
+            {"k": _SLOT_KEY, "v": str(slot)},
+        )
+
+    def _sequence_range(self) -> tuple[int, int]:
+        value = self._session.execute(
+            text("SELECT value FROM store_meta WHERE key = :k"), {"k": _SLOT_KEY}
+        ).scalar()
+        if value is None:
+            return 1, MAX_SEQUENCE
+        slot = int(value)
+        return max(slot * SLOT_SIZE, 1), slot * SLOT_SIZE + SLOT_SIZE - 1
 
     def _load(self, institution_code: str) -> tuple[str, int]:
         known = self._state.get(institution_code)

@@ -1,0 +1,145 @@
+"""Hospital mode: cancelling or partly refunding a settlement made at any window of the hospital.
+
+A patient who paid at W01 may ask for the refund at W02. The acting window finds the settlement in
+the hospital record, imports the bill and the settlement into its own store (the cancellation is then
+journaled, sent and stored locally exactly like one of its own), and before anything is sent it takes
+the settlement's **cancel claim** in the hospital record: the claim's primary key lets exactly one
+window send the 2208; the others are told which window holds it.
+
+The claim is required for every cancellation in hospital mode, the window's own settlements included:
+without the hospital record a window cannot know whether another window already cancelled its
+settlement, so with the hospital database unreachable a cancellation is refused (nothing is sent).
+
+The claim is given back when nothing reached the platform or the platform refused for certain. It is
+kept when the settlement was cancelled (it then says who cancelled it) and while the 2208's outcome
+is unknown (recovery resolves it at this window; another window must not start a second 2208).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection
+from typing import TypeVar
+
+from app.domain.operator import Operator
+from app.errors import InputError, OutcomeUnknown, StoreError
+from app.services.cancel import CancelResult, CancelService, RefundResult, SupervisorApproval
+from app.services.ports.clock import Clock
+from app.services.ports.hospital import HospitalRecord
+from app.services.ports.store import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class HospitalCancelService:
+    """Cancellations and partial refunds across the hospital's windows (wraps :class:`CancelService`)."""
+
+    def __init__(
+        self,
+        *,
+        cancellation: CancelService,
+        uow_factory: UnitOfWorkFactory,
+        record: HospitalRecord,
+        clock: Clock,
+        window: str,
+    ) -> None:
+        """Cancel through ``cancellation`` at ``window``, claiming in ``record``."""
+        self._cancellation = cancellation
+        self._uow_factory = uow_factory
+        self._record = record
+        self._clock = clock
+        self._window = window
+
+    def cancel(
+        self, settlement_id: str, operator: Operator, approval: SupervisorApproval
+    ) -> CancelResult:
+        """Cancel a settlement of any window (see the module docstring).
+
+        Raises what :meth:`CancelService.cancel` raises, and InputError when the hospital database
+        is unreachable or another window holds the settlement's cancel claim (naming it).
+        """
+        return self._claimed(
+            settlement_id,
+            operator,
+            lambda: self._cancellation.cancel(settlement_id, operator, approval),
+        )
+
+    def partial_refund(
+        self,
+        settlement_id: str,
+        returned_line_nos: Collection[str],
+        operator: Operator,
+        approval: SupervisorApproval,
+    ) -> RefundResult:
+        """Partly refund a settlement of any window (cancel, then re-settle the kept lines here)."""
+        return self._claimed(
+            settlement_id,
+            operator,
+            lambda: self._cancellation.partial_refund(
+                settlement_id, returned_line_nos, operator, approval
+            ),
+        )
+
+    # ------------------------------------------------------------------ internals
+
+    def _claimed(self, settlement_id: str, operator: Operator, action: Callable[[], T]) -> T:
+        try:
+            self._import_if_elsewhere(settlement_id)
+            holder = self._record.claim_cancel(
+                settlement_id, self._window, operator.code, self._clock.now()
+            )
+        except StoreError as exc:
+            raise InputError(
+                f"暂时无法连接医院数据库，不能撤销结算 {settlement_id}：无法确认其他窗口是否已撤销"
+                "该结算。未向医保平台发送任何请求。请待连接恢复后重试，或联系信息科。",
+                code="hospital_unreachable",
+                detail=exc.detail,
+            ) from exc
+        if holder != self._window:
+            raise InputError(
+                f"结算 {settlement_id} 已由窗口 {holder} 撤销或正在撤销，本窗口不能再撤销。"
+                f"请到窗口 {holder} 或在历史记录中查看撤销结果。",
+                code="cancel_claimed_elsewhere",
+                detail={"window": holder},
+            )
+        try:
+            return action()
+        except OutcomeUnknown:
+            raise  # the 2208 may have been accepted: keep the claim until recovery decides
+        except Exception:
+            self._release_unless_cancelled(settlement_id)
+            raise
+
+    def _import_if_elsewhere(self, settlement_id: str) -> None:
+        """Bring another window's bill and settlement into this store (nothing when it is here)."""
+        with self._uow_factory() as uow:
+            if uow.settlements.get(settlement_id) is not None:
+                return
+        found = self._record.find_settlement(settlement_id)
+        if found is None:
+            return  # CancelService says it is not found
+        settlement = self._record.record_payload(found.window, "settlement", settlement_id)
+        bill = self._record.record_payload(found.window, "bill", found.bill_id)
+        if settlement is None or bill is None:
+            raise InputError(
+                f"结算 {settlement_id} 的完整记录尚未从窗口 {found.window} 传到医院数据库，"
+                "请稍后重试，或到该窗口办理。",
+                code="record_not_synced",
+            )
+        with self._uow_factory() as uow:
+            uow.imports.import_record("bill", bill)
+            uow.imports.import_record("settlement", settlement)
+            uow.commit()
+        log.info("imported settlement %s of window %s", settlement_id, found.window)
+
+    def _release_unless_cancelled(self, settlement_id: str) -> None:
+        with self._uow_factory() as uow:
+            stored = uow.settlements.get(settlement_id)
+        if stored is not None and stored.cancelled_by:
+            return  # cancelled (a partial refund failed later): the claim records who did it
+        try:
+            self._record.release_cancel(settlement_id, self._window)
+        except StoreError as exc:
+            log.warning("cancel claim on %s not given back (%s)", settlement_id, exc.code)

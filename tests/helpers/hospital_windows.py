@@ -1,0 +1,90 @@
+"""Several windows of one hospital in one test: each a real engine on its own data folder, all on one
+sandbox and one hospital schema on the real PostgreSQL (hospital mode switched on in each).
+
+* ``two_windows``: windows ``W01`` and ``W02`` (each with cashier C001 and supervisor S001).
+
+Helpers: :func:`open_window` (one more window), :func:`sync_all` (every window drains its outbox).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from app.domain.operator import Operator
+from app.sandbox import SandboxServer
+from app.services.cancel import SupervisorApproval
+from app.services.engine import Engine
+from app.services.hospital_cancel import HospitalCancelService
+from app.services.hospital_sync import HospitalSync
+from app.services.ports.clock import SystemClock
+from app.store.hospital.record import PgHospitalRecord
+from helpers.engine_fixtures import (
+    SUPERVISOR_PASSWORD,
+    add_operators,
+    make_engine,
+    sandbox_settings,
+)
+from helpers.pg_fixtures import HOSPITAL_KEY, HospitalDb
+
+APPROVAL = SupervisorApproval("S001", SUPERVISOR_PASSWORD)
+
+
+@dataclass
+class Window:
+    """One window of the hospital."""
+
+    name: str
+    engine: Engine
+    record: PgHospitalRecord
+    sync: HospitalSync
+    cashier: Operator
+    supervisor: Operator
+
+    def cancels(self) -> HospitalCancelService:
+        """This window's cross-window cancel service."""
+        return HospitalCancelService(
+            cancellation=self.engine.cancellation,
+            uow_factory=self.engine.uow_factory,
+            record=self.record,
+            clock=SystemClock(),
+            window=self.name,
+        )
+
+
+def open_window(name: str, sandbox: SandboxServer, db: HospitalDb, folder: Path) -> Window:
+    """A window ``name`` on ``folder``, in hospital mode on ``db``."""
+    settings = sandbox_settings(sandbox, window={"device_no": name})
+    engine = make_engine(settings, folder)
+    cashier, supervisor = add_operators(engine)
+    with engine.uow_factory() as uow:
+        uow.msgids.use_window_slot(int(name[1:]))  # windows of one hospital share its msgid space
+        uow.commit()
+    record = PgHospitalRecord(db.engine, HOSPITAL_KEY)
+    sync = HospitalSync(engine.uow_factory, record, SystemClock(), name)
+    sync.enable()
+    return Window(name, engine, record, sync, cashier, supervisor)
+
+
+def sync_all(windows: Sequence[Window]) -> None:
+    """Every window delivers everything it holds."""
+    for window in windows:
+        report = window.sync.drain()
+        assert report.drained, report
+
+
+@pytest.fixture
+def two_windows(
+    sandbox: SandboxServer, hospital_db: HospitalDb, tmp_path: Path
+) -> Iterator[tuple[Window, Window]]:
+    """W01 and W02 of one hospital."""
+    w1 = open_window("W01", sandbox, hospital_db, tmp_path / "w01")
+    w2 = open_window("W02", sandbox, hospital_db, tmp_path / "w02")
+    try:
+        yield w1, w2
+    finally:
+        w1.engine.close()
+        w2.engine.close()

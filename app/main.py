@@ -330,6 +330,7 @@ def _demo_placeholder_settings() -> Settings:
         {
             "platform": {"url": "http://127.0.0.1:9", "passid": "demo", "token": "demo"},
             "hospital": {"code": "H11010500001", "name": "演示医院", "admdvs": "110105"},
+            "demo": True,
         }
     )
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib
+import ipaddress
 import json
 import os
 import stat
@@ -26,6 +27,7 @@ from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from app.config.declare import Entry, declared_fields, fail, resolve
 from app.config.settings import TABLES, HospitalSettings, PlatformSettings, Settings
@@ -129,6 +131,7 @@ def settings_from_mapping(data: Mapping[str, Any], *, base_dir: Path | None = No
     for table in set(TABLES) - set(tables):  # tables of top-level settings (``key=``)
         tables[table] = _table(data, table, required=False)
     values |= _values(Settings, "", tables, base)
+    _check_plain_http(values["platform"], demo=values.get("demo", False))
     settings = _check_devices(Settings(**values), base)
     _check_hospital_db(settings)
     if settings.platform.credential_source == "inline":
@@ -206,6 +209,43 @@ def _token_from_keyring(service: str, passid: str) -> str:
     if not isinstance(token, str) or not token:
         raise fail(key, f"系统密钥库中没有服务“{service}”、用户“{passid}”的令牌，请先保存令牌。")
     return token
+
+
+LOOPBACK_NAMES = ("localhost",)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_plain_http(platform: PlatformSettings, *, demo: bool) -> None:
+    """Outside demo/training the platform is reached over TLS; plain HTTP only to a front-end
+    processor on this PC, and only when ``platform.allow_http_loopback`` says so (issue #11 item 13).
+    """
+    for name, url in (("url", platform.url), ("ec_url", platform.ec_url)):
+        parts = urlsplit(url)
+        if demo or parts.scheme.lower() != "http":
+            continue
+        key = f"platform.{name}"
+        if not platform.allow_http_loopback:
+            raise fail(
+                key,
+                f"配置项 {key}“{url}”使用不加密的 http://，正式环境不允许。请改为 https:// 地址；"
+                "若本院前置机装在本机、只在 127.0.0.1 上以 http:// 提供服务，"
+                "请设置 platform.allow_http_loopback = true。",
+            )
+        if not _is_loopback(parts.hostname or ""):
+            raise fail(
+                key,
+                f"配置项 {key}“{url}”使用 http://，但主机不是本机回环地址："
+                "platform.allow_http_loopback 只允许 127.0.0.1、::1 或 localhost。"
+                "其他地址请使用 https://。",
+            )
 
 
 def _check_devices(settings: Settings, base: Path) -> Settings:

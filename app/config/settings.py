@@ -76,7 +76,7 @@ class PlatformSettings:
         Url(),
         zh="医保平台（或本院前置机）的接口地址。正式环境应为 https://。",
         en="The platform's (or front-end processor's) address; https:// in production.",
-        example="http://127.0.0.1:8765",
+        example="https://ybj.example.cn",
     )
     passid: str = setting(
         REQUIRED,
@@ -90,7 +90,6 @@ class PlatformSettings:
         Url(optional=True),
         zh="医保电子凭证中台地址（解码电子凭证二维码）；留空则与 url 相同。",
         en="The e-voucher service's address (decodes voucher QR codes); empty: same as url.",
-        example="http://127.0.0.1:8765",
     )
     token_file: str = setting(
         "",
@@ -152,6 +151,14 @@ class PlatformSettings:
         Text(required=True),
         zh="接收方系统代码，一般不用改。",
         en="Receiving system code; rarely changed.",
+    )
+    allow_http_loopback: bool = setting(
+        default=False,
+        kind=Flag(),
+        zh="只在本院前置机装在本机、以 http:// 监听 127.0.0.1 时设为 true：允许非演示环境使用 http:// "
+        "平台地址（只限本机回环地址）。其他情况平台地址必须是 https://。",
+        en="Set true only when the hospital's front-end processor runs on this PC and listens "
+        "with http:// on loopback: allows an http:// platform URL outside demo (loopback only).",
     )
     # Where the token came from (inline | file | keyring), for doctor; never the token itself.
     credential_source: str = "inline"

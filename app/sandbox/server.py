@@ -413,4 +413,6 @@ def client_config(server: SandboxServer) -> dict[str, Any]:
         },
         "window": {"device_no": h.device_no},
         "login": {"second_factor_roles": []},
+        # Training against the sandbox: plain http:// on loopback is allowed in demo mode only.
+        "demo": True,
     }

@@ -63,7 +63,13 @@ def test_minimal_configuration_gets_documented_defaults() -> None:
 
 # (section, key, good value, what the settings hold)
 GOOD: list[tuple[str, str, object, Callable[[Settings], object], object]] = [
-    ("platform", "url", "http://10.1.2.3:8080/", lambda s: s.platform.url, "http://10.1.2.3:8080"),
+    (
+        "platform",
+        "url",
+        "https://10.1.2.3:8080/",
+        lambda s: s.platform.url,
+        "https://10.1.2.3:8080",
+    ),
     (
         "platform",
         "ec_url",
@@ -239,6 +245,50 @@ def test_escpos_printer_needs_a_device_and_the_thermal_layout() -> None:
     assert key_of(caught.value) == "printer.layout"
     data["printer"]["layout"] = "thermal80"
     assert settings_from_mapping(data).printer.escpos_device == "/dev/usb/lp0"
+
+
+@pytest.mark.parametrize("key", ["url", "ec_url"])
+def test_plain_http_outside_demo_is_refused_and_says_how_to_allow_a_local_processor(
+    key: str,
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings_from_mapping(with_value("platform", key, "http://127.0.0.1:8080"))
+    assert key_of(caught.value) == f"platform.{key}"
+    assert "https://" in caught.value.text
+    assert "platform.allow_http_loopback = true" in caught.value.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080",
+        "http://127.0.0.2:8080",
+        "http://localhost:8080",
+        "http://[::1]:8080",
+    ],
+)
+def test_the_named_setting_allows_plain_http_to_this_pc_only(url: str) -> None:
+    data = with_value("platform", "url", url)
+    data["platform"]["allow_http_loopback"] = True
+    assert settings_from_mapping(data).platform.url == url
+
+
+@pytest.mark.parametrize(
+    "url", ["http://10.1.2.3:8080", "http://fep.hospital.local", "http://0.0.0.0"]
+)
+def test_the_named_setting_never_allows_plain_http_to_another_host(url: str) -> None:
+    data = with_value("platform", "url", url)
+    data["platform"]["allow_http_loopback"] = True
+    with pytest.raises(ConfigError) as caught:
+        settings_from_mapping(data)
+    assert key_of(caught.value) == "platform.url"
+    assert "回环" in caught.value.text
+
+
+def test_demo_and_the_sandbox_config_may_use_plain_http() -> None:
+    data = with_value("platform", "url", "http://127.0.0.1:8765")
+    data["demo"] = True
+    assert settings_from_mapping(data).platform.url == "http://127.0.0.1:8765"
 
 
 def test_serial_scanner_needs_a_port() -> None:

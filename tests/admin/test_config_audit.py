@@ -20,7 +20,7 @@ NEW_TOKEN = "new-paas-token-9876543210"
 
 def config(token: str = OLD_TOKEN, **tables: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "platform": {"url": "http://127.0.0.1:9", "passid": "pass01", "token": token},
+        "platform": {"url": "https://127.0.0.1:9", "passid": "pass01", "token": token},
         "hospital": {"code": "H11010500001", "name": "测试医院", "admdvs": "110105"},
     }
     data.update(tables)

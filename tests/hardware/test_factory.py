@@ -17,7 +17,7 @@ from app.hardware.printer.escpos_printer import EscposReceiptPrinter
 from app.hardware.printer.pdf_file import PdfFilePrinter
 
 BASE: dict[str, Any] = {
-    "platform": {"url": "http://127.0.0.1:1", "passid": "p", "token": "t"},
+    "platform": {"url": "https://127.0.0.1:1", "passid": "p", "token": "t"},
     "hospital": {
         "code": "H11010500001",
         "name": "测试医院",

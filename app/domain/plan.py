@@ -44,6 +44,22 @@ class GroupKind(StrEnum):
         return {"general": "普通门诊", "chronic": "门诊慢特病", "self_pay": "全额自费"}[self.value]
 
 
+def kind_of(med_type: str | None, disease_code: str | None) -> GroupKind:
+    """The kind of a stored or shown group (``med_type`` ``None`` is full self-pay)."""
+    if med_type is None:
+        return GroupKind.SELF_PAY
+    return GroupKind.CHRONIC if disease_code else GroupKind.GENERAL
+
+
+def group_label(kind: GroupKind, disease_code: str | None = None) -> str:
+    """The one Chinese name of a settlement group, as screens, receipts and reports print it:
+    普通门诊 / 门诊慢特病 高血压（M03900） / 全额自费."""
+    if kind is GroupKind.CHRONIC and disease_code:
+        disease = pilot_disease(disease_code)
+        return f"{kind.label} {disease.label if disease else disease_code}"
+    return kind.label
+
+
 class ReasonCode(StrEnum):
     """Why a line went where it went."""
 
@@ -122,9 +138,7 @@ class SettlementGroup:
     @property
     def category_label(self) -> str:
         """普通门诊 / 门诊慢特病 高血压（M03900） / 全额自费."""
-        if self.disease is not None:
-            return f"{self.kind.label} {self.disease.label}"
-        return self.kind.label
+        return group_label(self.kind, self.disease_code)
 
 
 @dataclass(frozen=True)

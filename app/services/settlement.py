@@ -33,7 +33,7 @@ from app.domain.lifecycle import Step as LifecycleStep
 from app.domain.money import ZERO, money_sum
 from app.domain.operator import Action, Operator
 from app.domain.person import InsuredPerson, RegistrationStatus
-from app.domain.plan import PlanContext, SettlementGroup, make_plan
+from app.domain.plan import PlanContext, SettlementGroup, group_label, kind_of, make_plan
 from app.domain.settlement import (
     LineSplit,
     SettlementRecord,
@@ -940,11 +940,7 @@ def _planned_group(bill_id: str, group: SettlementGroup) -> GroupSettlement:
 
 
 def _group_label(group: GroupSettlement) -> str:
-    if group.med_type is None:
-        return "全额自费"
-    if group.disease_code:
-        return f"门诊慢特病 {_disease_name(group)}（{group.disease_code}）"
-    return "普通门诊"
+    return group_label(kind_of(group.med_type, group.disease_code), group.disease_code)
 
 
 def _disease_name(group: GroupSettlement) -> str:

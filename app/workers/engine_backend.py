@@ -18,12 +18,11 @@ from zoneinfo import ZoneInfo
 
 from app.domain.bill import FeeLine
 from app.domain.catalogue import CatalogueItem
-from app.domain.disease import pilot_disease
 from app.domain.his import HisVisit
 from app.domain.hospital import HospitalProfile
 from app.domain.masking import mask_number
 from app.domain.operator import Action, Operator
-from app.domain.plan import GroupKind
+from app.domain.plan import group_label, kind_of
 from app.errors import (
     DeviceError,
     InputError,
@@ -410,12 +409,8 @@ class EngineBackend:
 
 def _category(stored: StoredSettlement) -> str:
     record = stored.record
-    if record.med_type == "":
-        return GroupKind.SELF_PAY.label
-    if record.disease_code:
-        disease = pilot_disease(record.disease_code)
-        return f"{GroupKind.CHRONIC.label} {disease.name if disease else record.disease_code}"
-    return GroupKind.GENERAL.label
+    med_type = record.med_type or None  # a self-pay collection has no med_type
+    return group_label(kind_of(med_type, record.disease_code), record.disease_code)
 
 
 def _settled_row(stored: StoredSettlement, person_no: str, name: str) -> SettledRow:

@@ -79,3 +79,14 @@ def test_nothing_is_sent_while_an_outcome_is_unknown() -> None:
     groups = [G("M01600", S.UNKNOWN), G("general", S.PLANNED, "11")]
     assert locked(groups)
     assert next_step(groups, set(), Phase.ALL) is None
+
+
+def test_a_groups_label_is_built_in_one_place() -> None:
+    from app.domain.plan import GroupKind, group_label, kind_of  # noqa: PLC0415
+
+    assert kind_of(None, None) is GroupKind.SELF_PAY
+    assert kind_of("14", "M03900") is GroupKind.CHRONIC
+    assert kind_of("11", None) is GroupKind.GENERAL
+    assert group_label(GroupKind.CHRONIC, "M03900") == "门诊慢特病 高血压（M03900）"
+    assert group_label(GroupKind.GENERAL) == "普通门诊"
+    assert group_label(GroupKind.SELF_PAY) == "全额自费"

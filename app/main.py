@@ -105,6 +105,7 @@ class WindowSession:
         self.shell: StartWindow | None = None
         self.window: MainWindow | None = None
         self.closers: list[Callable[[], None]] = []
+        self.scratch: list[Path] = []  # a demo's throw-away data folder, removed at close
 
     def close(self) -> None:
         """Stop workers first (they may be using the engine), then the engine, then the sandbox."""
@@ -121,6 +122,11 @@ class WindowSession:
             self.server.stop()
         if self.lock is not None:
             self.lock.unlock()
+        if self.scratch:
+            import shutil  # noqa: PLC0415
+
+            for folder in self.scratch:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def create_application(language: str = "zh_CN") -> QApplication:
@@ -146,6 +152,7 @@ def run_window(options: argparse.Namespace) -> int:
     """Open the window; returns the exit code when it closes."""
     app = create_application()
     session = WindowSession(app)
+    _quit_on_termination(app)
     try:
         start_session(session, demo=options.demo, config=options.config, data_dir=options.data_dir)
     except Exception as exc:
@@ -162,6 +169,30 @@ def run_window(options: argparse.Namespace) -> int:
         return app.exec()
     finally:
         session.close()
+
+
+def _quit_on_termination(app: QApplication) -> None:
+    """SIGTERM (and SIGHUP) end the window as closing it does: the session is closed, so the
+    engine and the sandbox stop cleanly and a demo's temporary folders are removed.
+
+    Python runs a signal handler only between bytecodes; while Qt's event loop waits in C++, a
+    timer gives the interpreter that chance every 200 ms. The quit is queued, so a signal during
+    start-up ends the window as soon as its event loop runs.
+    """
+    import signal  # noqa: PLC0415
+
+    from PySide6.QtCore import QTimer  # noqa: PLC0415
+
+    def request_quit(signum: int, frame: object) -> None:
+        log.info("signal %d: closing the window", signum)
+        QTimer.singleShot(0, app.quit)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), request_quit)
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
 
 
 def _fatal(text: str) -> None:
@@ -432,7 +463,10 @@ def _settings_and_folder(
         config = client_config(session.server)
         config["his"] = {"kind": "http", "url": his_server.url}  # the real adapter, demo HIS
         settings = settings_from_mapping(config)
-        folder = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="sw-demo-"))
+        if data_dir:
+            return settings, Path(data_dir)
+        folder = Path(tempfile.mkdtemp(prefix="sw-demo-"))
+        session.scratch.append(folder)
         return settings, folder
     assert loaded is not None
     return loaded, data_dir_of(loaded, data_dir)

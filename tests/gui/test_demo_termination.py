@@ -51,7 +51,8 @@ def test_sigterm_ends_the_demo_and_removes_its_temporary_folders(tmp_path: Path)
             assert process.poll() is None, errors.read_text(encoding="utf-8", errors="replace")
             assert time.monotonic() < deadline, "the demo did not start"
             time.sleep(0.2)
-        assert list(tmp.glob("sw-demo-*")) and list(tmp.glob("sandbox-state-*"))
+        assert list(tmp.glob("sw-demo-*"))
+        assert list(tmp.glob("sandbox-state-*"))
 
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=60)

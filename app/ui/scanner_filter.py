@@ -35,7 +35,6 @@ from app.domain.scanner import (
     Output,
     Scan,
     ScannerConfig,
-    Terminator,
     Typed,
     parse_voucher_code,
 )
@@ -56,14 +55,8 @@ def monotonic_ms() -> int:
 
 
 def scanner_config(settings: ScannerSettings) -> ScannerConfig:
-    """The recogniser's configuration from ``[scanner]``."""
-    return ScannerConfig(
-        prefix=settings.prefix,
-        suffix=settings.suffix,
-        terminator=Terminator(settings.terminator),
-        max_interval_ms=settings.max_interval_ms,
-        min_length=settings.min_length,
-    )
+    """The recogniser's configuration from ``[scanner]`` (the same one a serial scanner uses)."""
+    return settings.recogniser()
 
 
 class ScannerFilter(QObject):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
 import sys
 import tomllib
 from collections.abc import Callable
@@ -332,16 +335,50 @@ def test_data_dir_may_be_created_but_must_be_a_writable_folder(tmp_path: Path) -
         settings_from_mapping(with_value("", "data_dir", "file"), base_dir=tmp_path)
 
 
+_CHECK_DATA_DIR = """
+import json, sys
+from app.config import settings_from_mapping
+from app.errors import ConfigError
+try:
+    settings_from_mapping(json.loads(sys.argv[1]))
+except ConfigError as error:
+    print(error.text)
+"""
+
+
+def data_dir_error_without_root_override(mapping: dict[str, Any]) -> str:
+    """The configuration error for ``mapping`` as a user whom file modes bind.
+
+    Root passes every permission check through CAP_DAC_OVERRIDE, so under root (CI, containers) the
+    check runs in a child without that capability (util-linux ``setpriv``): still uid 0, now bound
+    by the owner's mode bits like any cashier's account.
+    """
+    command = [sys.executable, "-c", _CHECK_DATA_DIR, json.dumps(mapping)]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        assert setpriv, "as root this test needs setpriv (Debian: util-linux) to drop the override"
+        drop = "-dac_override,-dac_read_search"
+        command = [setpriv, f"--bounding-set={drop}", f"--inh-caps={drop}", *command]
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=root, check=True)
+    return done.stdout
+
+
 @pytest.mark.skipif(
-    os.name != "posix" or os.geteuid() == 0, reason="POSIX permissions; root bypasses them"
+    os.name != "posix", reason="POSIX mode bits (NTFS ACLs are the installer's job)"
 )
 def test_read_only_data_dir_is_refused(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
-    with pytest.raises(ConfigError, match="没有写入权限"):
-        settings_from_mapping(with_value("", "data_dir", str(locked)))
-    with pytest.raises(ConfigError, match="无法"):
-        settings_from_mapping(with_value("", "data_dir", str(locked / "inner")))
+    assert "没有写入权限" in data_dir_error_without_root_override(
+        with_value("", "data_dir", str(locked))
+    )
+    assert "无法" in data_dir_error_without_root_override(
+        with_value("", "data_dir", str(locked / "inner"))
+    )
+    writable = tmp_path / "writable"
+    writable.mkdir(mode=0o700)
+    assert data_dir_error_without_root_override(with_value("", "data_dir", str(writable))) == ""
 
 
 # ---------------------------------------------------------------------- secrets

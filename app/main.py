@@ -211,6 +211,7 @@ class Composition:
         self.backend: Any = None
         self.reader: Any = None
         self.cards: tuple[str, ...] = ()
+        self.hospital_state: Callable[[], Any] | None = None  # hospital mode's sync snapshot
 
 
 def _import_window_modules() -> None:
@@ -321,6 +322,7 @@ def _build_window(
     def composed(result: Composition) -> None:
         pending.set(result.backend)
         _install_shift_report(window, session)
+        _install_hospital_status(window, result)
         if result.reader is not None:
             window.set_demo_cards(result.cards, result.reader.select)
         _connect_scanner(session, window)
@@ -399,6 +401,7 @@ def _compose(
         if composition.reader is not None:
             session.closers.append(composition.reader.close)
     _start_his(session, session.engine)
+    composition.hospital_state = _start_hospital_sync(session, session.engine)
     _warm_up_receipts(settings)
     composition.backend = build_backend(session.engine, card_reader=composition.reader)
     _freeze_start_up_objects()
@@ -411,6 +414,31 @@ def _install_shift_report(window: Any, session: Any) -> None:
     from app.workers.shift_backend import EngineShiftBackend  # noqa: PLC0415
 
     install_shift_report(window, EngineShiftBackend(session.engine))
+
+
+def _install_hospital_status(window: Any, composition: Composition) -> None:
+    """GUI thread: hospital mode's lag, waiting records and last sync on the status bar."""
+    if composition.hospital_state is None:
+        return
+    from app.ui.hospital_status import install_hospital_status  # noqa: PLC0415
+
+    install_hospital_status(window, composition.hospital_state)
+
+
+def _start_hospital_sync(session: WindowSession, engine: Engine) -> Callable[[], Any] | None:
+    """Hospital mode (``[hospital_db]``): the sync worker on its own thread; its snapshot for the
+    status bar. Local-first: nothing here waits for the hospital database."""
+    from app.services.hospital_sync_loop import HospitalSyncWorker  # noqa: PLC0415
+    from app.wiring import hospital_link  # noqa: PLC0415
+
+    link = hospital_link(engine)
+    if link is None:
+        return None
+    session.closers.append(link.close)
+    interval = engine.settings.hospital_db.sync_interval_seconds
+    worker = HospitalSyncWorker(link.sync, engine.clock, interval).start()
+    session.closers.append(worker.stop)  # closers run in reverse: the worker stops first
+    return worker.state
 
 
 def _freeze_start_up_objects() -> None:

@@ -244,32 +244,32 @@
         <translation>HIS 待收费就诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/his_panel.py" line="43"/>
+        <location filename="../../app/ui/his_panel.py" line="46"/>
         <source>Load ticked visits (F7)</source>
         <translation>加入选中的就诊（F7）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/his_panel.py" line="59"/>
+        <location filename="../../app/ui/his_panel.py" line="62"/>
         <source>Asking the HIS…</source>
         <translation>正在查询 HIS…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/his_panel.py" line="63"/>
+        <location filename="../../app/ui/his_panel.py" line="66"/>
         <source>No unpaid visit in the HIS.</source>
         <translation>HIS 中无待收费的就诊。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/his_panel.py" line="68"/>
+        <location filename="../../app/ui/his_panel.py" line="71"/>
         <source>HIS not reachable: {reason} Type the bill or collect self-pay.</source>
         <translation>HIS 暂时无法连接：{reason} 可以手工录入费用或按自费收取。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/his_panel.py" line="76"/>
+        <location filename="../../app/ui/his_panel.py" line="79"/>
         <source>{n} line(s) loaded from the HIS.</source>
         <translation>已加入 HIS 费用 {n} 项。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/his_panel.py" line="112"/>
+        <location filename="../../app/ui/his_panel.py" line="115"/>
         <source>{no}  {dept} {doctor} · {n} item(s) · {total}</source>
         <translation>{no}  {dept} {doctor} · {n} 项 · {total}</translation>
     </message>
@@ -480,6 +480,34 @@
         <location filename="../../app/ui/tabs/history_tab.py" line="340"/>
         <source>Kept lines, {group}: settled again as {id}: {split}.</source>
         <translation>保留的明细（{group}）已重新结算为 {id}：{split}。</translation>
+    </message>
+</context>
+<context>
+    <name>HospitalStatus</name>
+    <message>
+        <location filename="../../app/ui/hospital_status.py" line="26"/>
+        <source>never</source>
+        <translation>尚无</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/hospital_status.py" line="30"/>
+        <source>Hospital DB: lag {lag} s</source>
+        <translation>医院数据：未同步时长 {lag} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/hospital_status.py" line="32"/>
+        <source>Hospital DB: NOT CONNECTED, lag {lag} s</source>
+        <translation>医院数据：未连接，未同步时长 {lag} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/hospital_status.py" line="36"/>
+        <source>waiting {n}</source>
+        <translation>待同步 {n} 条</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/hospital_status.py" line="37"/>
+        <source>last sync {time}</source>
+        <translation>上次同步 {time}</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,74 @@
+"""Hospital mode in the real window: the status bar shows the replication lag, the records waiting
+and the last sync — "not connected" while the link to the hospital server is cut, caught up after."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from helpers.pg_fixtures import HospitalDb
+from helpers.tcp_cut import CuttableLink
+from PySide6.QtWidgets import QLabel
+from sqlalchemy.engine import make_url
+
+from app.sandbox import SandboxServer
+from app.services.hospital_sync_loop import HospitalSyncWorker
+from app.store.hospital.key import create_hospital_key
+from app.ui.hospital_status import install_hospital_status
+from app.wiring import hospital_link
+from gui.desk import Desk
+
+
+@pytest.fixture
+def link(hospital_db: HospitalDb) -> Iterator[CuttableLink]:
+    url = make_url(hospital_db.url)
+    cuttable = CuttableLink((url.host or "127.0.0.1", url.port or 5432))
+    yield cuttable
+    cuttable.cut()
+
+
+def test_the_status_bar_shows_lag_waiting_records_and_the_last_sync(
+    open_desk: Callable[..., Desk],
+    sandbox: SandboxServer,
+    hospital_db: HospitalDb,
+    link: CuttableLink,
+    tmp_path: Path,
+) -> None:
+    key = tmp_path / "hospital.key"
+    create_hospital_key(key)
+    url = make_url(hospital_db.url).set(host="127.0.0.1", port=link.port)
+    hospital = {
+        "url": f"{url.render_as_string()}?options=-csearch_path%3D{hospital_db.schema}",
+        "hospital_key_file": str(key),
+    }
+    desk = open_desk(sandbox, hospital_db=hospital)
+    connection = hospital_link(desk.engine)  # the window's own composition
+    assert connection is not None
+    worker = HospitalSyncWorker(connection.sync, desk.engine.clock)
+    label = install_hospital_status(desk.window, worker.state)
+    assert isinstance(label, QLabel)
+    assert label in desk.window.statusBar().findChildren(QLabel)
+
+    desk.clock.advance(timedelta(seconds=95))
+    away = worker.run_round()  # the link is cut: nothing listens on its port yet
+    label.refresh()
+
+    assert not away.connected
+    assert away.pending > 0
+    assert "未连接" in label.text()
+    assert f"待同步 {away.pending} 条" in label.text()
+    assert "未同步时长 9" in label.text()  # ≈ 95 s of lag
+    assert "上次同步 尚无" in label.text()
+
+    link.restore()
+    back = worker.run_round()
+    label.refresh()
+
+    assert back.connected
+    assert "未连接" not in label.text()
+    assert "未同步时长 0 秒" in label.text()
+    assert "待同步 0 条" in label.text()
+    assert "尚无" not in label.text()
+    connection.close()

@@ -489,6 +489,10 @@ class DayCloseService:
             uow.commit()
 
 
+# Public for the hospital-wide day close (app.services.hospital_day_close).
+JournaledDayCloseCall = _JournaledDayCloseCall
+
+
 def _discrepancy(code: str) -> Discrepancy:
     try:
         return Discrepancy(code.strip())

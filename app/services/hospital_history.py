@@ -61,6 +61,8 @@ def from_local(stored: StoredSettlement) -> HospitalSettlement:
         is_cancellation=stored.is_cancellation,
         original_settlement_id=stored.original_settlement_id,
         cancelled_by=stored.cancelled_by,
+        clearing_agency=record.clearing_agency,
+        msgid=record.msgid,
     )
 
 

@@ -100,6 +100,9 @@ class HospitalSync:
             uow.replica.record_sync(self._clock.now())
             uow.commit()
             left = uow.replica.stats().pending
+        # Tell the hospital what is left after this batch: a window that dies between the apply and
+        # this report has its last contact at its last sync, and the hospital day close waits for it.
+        self._heartbeat()
         return SyncReport(len(items), left)
 
     def drain(self, max_rounds: int = 1000) -> SyncReport:

@@ -85,6 +85,9 @@ class WindowStatus:
     fund_today: Decimal
     account_today: Decimal
     cash_today: Decimal
+    # The window's last contact (a sync or a heartbeat); a heartbeat after the last sync means it
+    # had nothing left to send then.
+    last_report_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,8 @@ class HospitalSettlement:
     is_cancellation: bool
     original_settlement_id: str
     cancelled_by: str
+    clearing_agency: str = ""
+    msgid: str = ""
 
 
 class HospitalRecord(Protocol):

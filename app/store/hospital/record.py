@@ -247,6 +247,7 @@ class PgHospitalRecord:
                 fund_today=_money(row[-4]),
                 account_today=_money(row[-3]),
                 cash_today=_money(row[-2]),
+                last_report_at=row.last_report_at,
             )
             for row in rows
         ]
@@ -350,4 +351,6 @@ def _settlement(r: Any) -> HospitalSettlement:
         is_cancellation=r.is_cancellation,
         original_settlement_id=r.original_settlement_id,
         cancelled_by=r.cancelled_by,
+        clearing_agency=r.clearing_agency,
+        msgid=r.msgid,
     )

@@ -1,0 +1,350 @@
+"""Hospital mode: the day close of the whole hospital (3201 per insutype × clr_type × agency).
+
+3201/3202 reconcile the **hospital's** totals with the platform, so in hospital mode one window closes
+the day for every window from the hospital record. It is refused, naming the windows, while any window
+has unresolved journal rows or may still hold records of the day it has not delivered: a window is
+known to have delivered everything when its last contact was a heartbeat after its last sync with
+nothing pending (:meth:`HospitalSync.sync_once` sends one when its outbox is empty). The acting window
+first delivers its own outbox.
+
+Where a group does not balance, 9101/3202 send the group's detail rows of every window (the person
+numbers and visit ids come from the windows' records in the hospital record) and the platform's
+result rows are matched to the windows by msgid. The result is stored at the acting window (and so
+reaches the hospital record like any day close). The stand-alone day close
+(:mod:`app.services.day_close`) is unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from app.domain.masking import mask_number
+from app.domain.money import money_sum
+from app.domain.operator import Action, Operator
+from app.errors import RecoveryPending, StoreError
+from app.services.auth import authorize
+from app.services.day_close import (
+    Discrepancy,
+    DiscrepancyRow,
+    JournaledDayCloseCall,
+    StatementGroup,
+)
+from app.services.hospital_sync import HospitalSync
+from app.services.journaling import JournaledCaller
+from app.services.ports.clock import Clock
+from app.services.ports.hospital import HospitalRecord, HospitalSettlement, WindowStatus
+from app.services.ports.platform import (
+    CallContext,
+    DetailRow,
+    PlatformGateway,
+    StatementDetailRequest,
+    StatementTotalRequest,
+)
+from app.services.ports.store import DayCloseResult, UnitOfWorkFactory
+from app.services.settlement import SELF_PAY_PREFIX, RecoveryHook
+
+log = logging.getLogger(__name__)
+
+GroupKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class WindowShiftLine:
+    """One window's and one operator's records of the day (amounts signed)."""
+
+    window: str
+    operator_code: str
+    count: int
+    total: Decimal
+    fund: Decimal
+    account: Decimal
+    cash: Decimal
+
+
+@dataclass(frozen=True)
+class HospitalDayCloseReport:
+    """The hospital's day close."""
+
+    day: date
+    closed_at: datetime
+    balanced: bool
+    groups: tuple[StatementGroup, ...]
+    discrepancies: tuple[DiscrepancyRow, ...]
+    shift: tuple[WindowShiftLine, ...]
+    windows: tuple[str, ...]
+    total: Decimal
+    fund: Decimal
+    account: Decimal
+    cash: Decimal
+
+    def summary(self) -> str:
+        """One or two Chinese sentences."""
+        scope = f"全院 {len(self.windows)} 个窗口"
+        if self.balanced:
+            return f"{self.day} {scope}日结对账平衡，共 {len(self.groups)} 个对账组。"
+        return (
+            f"{self.day} {scope}日结对账不平：{sum(not g.balanced for g in self.groups)} 个对账组不平，"
+            f"明细差异 {len(self.discrepancies)} 笔，请收费主管核对。"
+        )
+
+
+def unfinished_windows(windows: Sequence[WindowStatus]) -> dict[str, str]:
+    """Windows that hold up the hospital's day close, with the reason (in Chinese)."""
+    held: dict[str, str] = {}
+    for window in windows:
+        if window.unresolved:
+            held[window.device_no] = f"{window.unresolved} 笔交易结果未确认"
+        elif window.pending or not _drained(window):
+            held[window.device_no] = "还有记录未上传到医院数据库"
+    return held
+
+
+def _drained(window: WindowStatus) -> bool:
+    if window.last_sync_at is None:
+        return True  # never had anything to send
+    return window.last_report_at is not None and window.last_report_at > window.last_sync_at
+
+
+def statement_groups(
+    settlements: Sequence[HospitalSettlement],
+) -> dict[GroupKey, list[HospitalSettlement]]:
+    """The hospital's platform records grouped by (insutype, clr_type, setl_optins); self-pay out."""
+    groups: dict[GroupKey, list[HospitalSettlement]] = defaultdict(list)
+    for s in settlements:
+        if s.settlement_id.startswith(SELF_PAY_PREFIX):
+            continue
+        groups[(s.insurance_type, s.clearing_type or "11", s.clearing_agency)].append(s)
+    return groups
+
+
+def shift_by_window(settlements: Sequence[HospitalSettlement]) -> tuple[WindowShiftLine, ...]:
+    """The day per window and operator (self-pay included: it is cash the window took)."""
+    buckets: dict[tuple[str, str], list[HospitalSettlement]] = defaultdict(list)
+    for s in settlements:
+        buckets[(s.window, s.operator_code)].append(s)
+    return tuple(
+        WindowShiftLine(
+            window=window,
+            operator_code=code,
+            count=len(items),
+            total=money_sum(s.total for s in items),
+            fund=money_sum(s.fund for s in items),
+            account=money_sum(s.account for s in items),
+            cash=money_sum(s.cash for s in items),
+        )
+        for (window, code), items in sorted(buckets.items())
+    )
+
+
+class HospitalDayCloseService:
+    """The hospital-wide day close, run at one window."""
+
+    def __init__(
+        self,
+        *,
+        gateway: PlatformGateway,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        caller: JournaledCaller,
+        recovery: RecoveryHook,
+        record: HospitalRecord,
+        sync: HospitalSync | None = None,
+        default_clearing_agency: str = "",
+    ) -> None:
+        """Reconcile the hospital ``record`` with the platform; ``sync`` delivers this window's
+        outbox first."""
+        self._gateway = gateway
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._caller = caller
+        self._recovery = recovery
+        self._record = record
+        self._sync = sync
+        self._default_agency = default_clearing_agency
+
+    def close(self, day: date, operator: Operator) -> HospitalDayCloseReport:
+        """Reconcile the whole hospital's ``day`` and store the result at this window.
+
+        Raises:
+            PermissionDenied: the operator may not close the day.
+            RecoveryPending: a window has unresolved rows or records not yet delivered (named), or
+                the hospital database is unreachable.
+            PlatformError: the platform refused or could not be reached (nothing is stored).
+        """
+        authorize(operator, Action.DAY_CLOSE)
+        settlements = self._ready_settlements(day)
+        ctx = CallContext(operator)
+        groups: list[StatementGroup] = []
+        discrepancies: list[DiscrepancyRow] = []
+        for (insutype, clr_type, agency), items in sorted(statement_groups(settlements).items()):
+            group = self._statement_total(ctx, day, (insutype, clr_type, agency), items)
+            groups.append(group)
+            if not group.balanced:
+                discrepancies.extend(self._details(ctx, day, (clr_type, agency), items))
+        report = HospitalDayCloseReport(
+            day=day,
+            closed_at=self._clock.now(),
+            balanced=all(g.balanced for g in groups) and not discrepancies,
+            groups=tuple(groups),
+            discrepancies=tuple(discrepancies),
+            shift=shift_by_window(settlements),
+            windows=tuple(sorted({s.window for s in settlements})),
+            total=money_sum(s.total for s in settlements),
+            fund=money_sum(s.fund for s in settlements),
+            account=money_sum(s.account for s in settlements),
+            cash=money_sum(s.cash for s in settlements),
+        )
+        self._store(report, operator)
+        return report
+
+    # ------------------------------------------------------------------ internals
+
+    def _ready_settlements(self, day: date) -> list[HospitalSettlement]:
+        with self._uow_factory() as uow:
+            unresolved = len(list(uow.journal.unresolved()))
+        if unresolved:
+            raise RecoveryPending(
+                f"本窗口还有 {unresolved} 笔医保交易结果未确认，不能日结。请先完成恢复处理后再日结。",
+                detail={"count": str(unresolved)},
+            )
+        try:
+            if self._sync is not None:
+                self._sync.drain()
+            held = unfinished_windows(self._record.windows(day))
+            settlements = self._record.settlements(day)
+        except StoreError as exc:
+            raise RecoveryPending(
+                "暂时无法连接医院数据库，不能做全院日结（需要各窗口的完整记录）。请待连接恢复后重试。",
+                detail=exc.detail,
+            ) from exc
+        if held:
+            names = "；".join(f"窗口 {w}：{why}" for w, why in sorted(held.items()))
+            raise RecoveryPending(
+                f"以下窗口尚未就绪，暂不能做全院日结：{names}。请在这些窗口完成恢复处理并等待上传完成"
+                "（窗口已无法开机时，由收费主管在其他窗口处理其未确认交易）后再日结。",
+                detail={"windows": ",".join(sorted(held))},
+            )
+        return settlements
+
+    def _statement_total(
+        self, ctx: CallContext, day: date, key: GroupKey, items: Sequence[HospitalSettlement]
+    ) -> StatementGroup:
+        insutype, clr_type, agency = key
+        total = money_sum(s.total for s in items)
+        fund = money_sum(s.fund for s in items)
+        account = money_sum(s.account for s in items)
+        answer = self._gateway.statement_total(
+            ctx,
+            StatementTotalRequest(
+                insurance_type=insutype,
+                clearing_type=clr_type,
+                clearing_agency=agency or self._default_agency,
+                begin=day,
+                end=day,
+                total=total,
+                fund=fund,
+                account=account,
+                count=len(items),
+            ),
+        )
+        return StatementGroup(
+            insutype, clr_type, agency, total, fund, account, len(items),
+            answer.balanced, answer.description,
+        )  # fmt: skip
+
+    def _details(
+        self,
+        ctx: CallContext,
+        day: date,
+        key: tuple[str, str],
+        items: Sequence[HospitalSettlement],
+    ) -> list[DiscrepancyRow]:
+        clr_type, agency = key
+        rows = tuple(self._detail_row(s) for s in items)
+        results = self._gateway.statement_detail(
+            ctx,
+            StatementDetailRequest(
+                clearing_agency=agency or self._default_agency,
+                clearing_type=clr_type,
+                begin=day,
+                end=day,
+                rows=rows,
+                total=money_sum(r.total for r in rows),
+                fund=money_sum(r.fund for r in rows),
+                cash=money_sum(s.cash for s in items),
+            ),
+            JournaledDayCloseCall(self._caller, self._recovery, ctx.operator.code),
+        )
+        windows = {s.msgid: s.window for s in items}
+        found = []
+        for row in results:
+            kind = _discrepancy(row.result)
+            if kind is Discrepancy.BALANCED:
+                continue
+            window = windows.get(row.msgid)
+            found.append(
+                DiscrepancyRow(
+                    kind=kind,
+                    settlement_id=row.settlement_id,
+                    msgid=row.msgid,
+                    masked_person_no=mask_number(row.person_no),
+                    total=row.total,
+                    fund=row.fund,
+                    account=row.account,
+                    journal_state=f"窗口 {window}" if window else "医院记录中无此流水",
+                    memo=row.memo,
+                )
+            )
+        return found
+
+    def _detail_row(self, s: HospitalSettlement) -> DetailRow:
+        settlement = self._record.record_payload(s.window, "settlement", s.settlement_id) or {}
+        bill = self._record.record_payload(s.window, "bill", s.bill_id) or {}
+        return DetailRow(
+            person_no=str(bill.get("person_no", "")),
+            visit_id=str(settlement.get("visit_id", "")),
+            settlement_id=s.settlement_id,
+            msgid=s.msgid,
+            total=s.total,
+            fund=s.fund,
+            account=s.account,
+            refund=s.is_cancellation,
+        )
+
+    def _store(self, report: HospitalDayCloseReport, operator: Operator) -> None:
+        with self._uow_factory() as uow:
+            uow.day_closes.add(
+                DayCloseResult(
+                    day=report.day,
+                    closed_at=report.closed_at,
+                    operator_code=operator.code,
+                    balanced=report.balanced,
+                    summary=report.summary(),
+                    totals={
+                        "total": report.total,
+                        "fund": report.fund,
+                        "account": report.account,
+                        "cash": report.cash,
+                    },
+                )
+            )
+            seq, head = uow.audit.head()
+            uow.audit.append(
+                report.closed_at, operator.code, "hospital_day_close",
+                "balanced" if report.balanced else "unbalanced",
+                f"{report.day} windows={','.join(report.windows)} "
+                f"discrepancies={len(report.discrepancies)} audit_head={seq}:{head}",
+            )  # fmt: skip
+            uow.commit()
+
+
+def _discrepancy(code: str) -> Discrepancy:
+    try:
+        return Discrepancy(code.strip())
+    except ValueError:
+        return Discrepancy.AMOUNTS_DIFFER

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -52,6 +53,7 @@ from app.services.doctor import (
     judge_clock_skew,
     judge_free_space,
     judge_his_outbox,
+    judge_hospital_sync,
     judge_pending_journal,
     judge_second_factor,
     judge_sqlite_version,
@@ -63,6 +65,7 @@ from app.store.crypto import default_key_provider
 from app.store.db import Store, open_store, sqlite_version_status
 
 log = logging.getLogger(__name__)
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 
 DOCTOR_OPERATOR = Operator(code="doctor", name="系统自检", role=Role.ADMIN)
 FONT_SUFFIXES = (".ttf", ".ttc", ".otf")
@@ -289,6 +292,54 @@ class _Doctor:
             oldest = (datetime.now(UTC) - first).total_seconds() / 60
         return judge_his_outbox(len(waiting), refused, oldest)
 
+    def hospital_db(self) -> Finding:
+        """Hospital mode: the outbox's figures (local) and whether the hospital database answers."""
+        from app.store.hospital.connect import (  # noqa: PLC0415 - hospital mode only
+            current_revision,
+            head_revision,
+            unreachable,
+        )
+        from app.wiring import hospital_record  # noqa: PLC0415
+
+        hospital_db = self._need_settings().hospital_db
+        if not hospital_db.enabled:
+            return Finding(
+                Status.OK, "未启用医院模式（[hospital_db] url 为空），只使用本机数据库。"
+            )
+        with self._need_store().uow_factory()() as uow:
+            stats = uow.replica.stats()
+            started = uow.replica.enabled()
+        now = datetime.now(UTC)
+        last = (
+            stats.last_sync_at.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M:%S")
+            if (stats.last_sync_at)
+            else ""
+        )
+        try:
+            _record, database = hospital_record(hospital_db)
+        except (ConfigError, StoreError) as exc:
+            return judge_hospital_sync(stats.pending, stats.lag_seconds(now), last, exc.text)
+        try:
+            revision = current_revision(database)
+        except Exception as exc:  # any driver failure means the same thing to the admin
+            log.info("doctor: hospital database unreachable (%s)", type(exc).__name__)
+            text = unreachable(exc).text
+            return judge_hospital_sync(stats.pending, stats.lag_seconds(now), last, text)
+        finally:
+            database.dispose()
+        if revision != head_revision():
+            return Finding(
+                Status.ERROR,
+                f"医院数据库的表结构不是当前版本（{revision or '尚未建立'}），"
+                "请信息科用数据库属主账号运行 hospital init-db。",
+            )
+        if not started:
+            return Finding(
+                Status.WARNING,
+                "医院数据库可以连接，但本窗口尚未开始同步：打开收费窗口或运行 hospital sync 后开始。",
+            )
+        return judge_hospital_sync(stats.pending, stats.lag_seconds(now), last)
+
     def his_reachable(self) -> Finding:
         from app.domain.his import PatientKey, PatientKeyKind  # noqa: PLC0415
         from app.services.ports.his import HisRejected, HisUnavailable  # noqa: PLC0415
@@ -352,6 +403,7 @@ class _Doctor:
             Check("audit", "审计记录链", self.audit_chain),
             Check("his_outbox", "HIS 结果回传", self.his_outbox),
             Check("second_factor", "动态验证码", self.second_factor),
+            Check("hospital_db", "医院数据库", self.hospital_db),
         ]
 
 

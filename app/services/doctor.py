@@ -186,6 +186,31 @@ def judge_his_outbox(pending: int, refused: int, oldest_minutes: float | None) -
     return Finding(status, f"{pending} 条结算结果等待回传 HIS{age}；HIS 恢复后会自动补传。")
 
 
+def judge_hospital_sync(
+    pending: int, lag_seconds: float, last_sync: str, unreachable: str = ""
+) -> Finding:
+    """Hospital mode: what waits for the hospital database, for how long, and whether it answers.
+
+    Args:
+        pending: records in the window's outbox.
+        lag_seconds: how long the oldest of them has waited.
+        last_sync: the last successful sync as local time ("" if never).
+        unreachable: the plain error when the hospital database cannot be reached now.
+    """
+    figures = (
+        f"待同步 {pending} 条，未同步时长 {lag_seconds:.0f} 秒，上次同步 {last_sync or '尚无'}"
+    )
+    if unreachable:
+        return Finding(Status.ERROR, f"{unreachable}（{figures}）")
+    if lag_seconds >= 60:
+        return Finding(
+            Status.WARNING,
+            f"已连接，但同步落后：{figures}。收费窗口运行时会自动补传；"
+            "也可运行 hospital sync 立即同步。",
+        )
+    return Finding(Status.OK, f"已连接；{figures}。")
+
+
 def judge_second_factor(
     required_roles: Sequence[str], missing: Sequence[tuple[str, str]], enrolled: int
 ) -> Finding:

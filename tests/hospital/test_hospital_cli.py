@@ -206,3 +206,35 @@ def test_without_hospital_mode_the_commands_say_how_to_switch_it_on(
 
     assert code == 2
     assert "[hospital_db]" in answer["message"]
+
+
+def _doctor_check(config: Path, data_dir: Path) -> dict[str, Any]:
+    _, report, _ = run("--config", str(config), "--data-dir", str(data_dir), "doctor")
+    (check,) = [c for c in report["checks"] if c["key"] == "hospital_db"]
+    return check
+
+
+def test_doctor_shows_waiting_records_lag_and_last_sync(window: tuple[Path, Path]) -> None:
+    config, data_dir = window
+    before = _doctor_check(config, data_dir)
+    assert run("--config", str(config), "--data-dir", str(data_dir), "hospital", "sync")[0] == 0
+    after = _doctor_check(config, data_dir)
+
+    assert before["status"] == "warning"
+    assert "尚未开始同步" in before["text"]
+    assert after["status"] == "ok"
+    assert "已连接" in after["text"]
+    assert "待同步 0 条" in after["text"]
+    assert "上次同步 尚无" not in after["text"]
+
+
+def test_doctor_says_in_chinese_when_the_hospital_database_is_unreachable(
+    sandbox: SandboxServer, tmp_path: Path, key_file: Path
+) -> None:
+    config = write_config(tmp_path / "away.toml", sandbox, UNREACHABLE, key_file)
+
+    check = _doctor_check(config, tmp_path / "away")
+
+    assert check["status"] == "error"
+    assert "暂时无法连接医院数据库" in check["text"]
+    assert "Traceback" not in check["text"]

@@ -75,12 +75,12 @@ from app.ui.format import age_text, breakdown, cash_due_text, screen_text, yuan
 from app.ui.his_panel import HisPanel
 from app.ui.models.bill_model import BillColumn, BillModel, StoredRoute, tag_label
 from app.ui.models.catalogue_model import CatalogueModel
-from app.ui.models.group_model import GroupColumn, GroupModel, group_figures
+from app.ui.models.group_model import GroupModel, group_figures
+from app.ui.panels.settle_panel import UNKNOWN_OUTCOME_TEXT, SettlePanel
 from app.ui.platform_status import PlatformStatus
 from app.ui.session import Admission, Session
 from app.ui.settle_flow import SettleFlow
 from app.ui.shell import Chrome, window_title
-from app.ui.tables import fit_columns
 from app.ui.tabs.history_tab import HistoryTab
 from app.ui.tabs.journal_tab import JournalTab
 from app.ui.views.patient_view import PatientView
@@ -104,7 +104,6 @@ FOCUS_FRAME_STYLE = (
     "QComboBox { border: 1px solid #8a8a8a; padding: 3px; }"
     f"QComboBox:focus {{ border: 3px solid {FOCUS_COLOUR}; padding: 1px; }}"
 )
-UNKNOWN_OUTCOME_TEXT = "结算结果未知，正在确认，请勿重复收费"
 SEARCH_DEBOUNCE_MS = 200
 SEARCH_LIMIT = 50
 CONNECTION_POLL_MS = 15_000
@@ -299,7 +298,7 @@ class MainWindow(QMainWindow):
         splitter = QSplitter(Qt.Orientation.Horizontal, tab)
         self._build_identify_panel(splitter)
         self._build_bill_section(splitter)
-        self._build_settle_section(splitter)
+        self.settle_panel = SettlePanel(self.group_model, splitter)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 6)
         splitter.setStretchFactor(2, 4)
@@ -379,65 +378,6 @@ class MainWindow(QMainWindow):
         bill_layout.addWidget(self.bill_table, 1)
         bill_layout.addWidget(self.tag_hint)
 
-    def _build_settle_section(self, splitter: QSplitter) -> None:
-        self.settle_section = QWidget(splitter)
-        self.settle_section.setObjectName("settleSection")
-        settle_layout = QVBoxLayout(self.settle_section)
-        self.group_table = QTableView(self.settle_section)
-        self.group_table.setObjectName("groupTable")
-        self.group_table.setModel(self.group_model)
-        fit_columns(self.group_table, stretch=GroupColumn.CATEGORY)
-        self.sums_label = QLabel("", self.settle_section)
-        self.sums_label.setObjectName("sumsLabel")
-        self.sums_label.setWordWrap(True)
-        self.sums_label.setStyleSheet("font-size:11pt; font-weight:bold;")
-        self.cash_due_label = QLabel("", self.settle_section)
-        self.cash_due_label.setObjectName("cashDueLabel")
-        self.cash_due_label.setStyleSheet("font-size:22pt; font-weight:bold;")
-        self.self_pay_note = QLabel("", self.settle_section)
-        self.self_pay_note.setObjectName("selfPayNote")
-        self.self_pay_note.setWordWrap(True)
-        self.self_pay_note.setStyleSheet("color:#b3261e;")
-        self.lock_label = QLabel(UNKNOWN_OUTCOME_TEXT, self.settle_section)
-        self.lock_label.setObjectName("lockLabel")
-        self.lock_label.setWordWrap(True)
-        self.lock_label.setStyleSheet(
-            "background:#b3261e; color:white; font-size:14pt; font-weight:bold; padding:6px;"
-        )
-        self.lock_label.hide()
-        self.reason_label = QLabel("", self.settle_section)
-        self.reason_label.setObjectName("reasonLabel")
-        self.reason_label.setWordWrap(True)
-        self.pre_settle_button = QPushButton(self.tr("Pre-settle (F8)"), self.settle_section)
-        self.pre_settle_button.setObjectName("preSettleButton")
-        self.settle_button = QPushButton(self.tr("Settle (F9)"), self.settle_section)
-        self.settle_button.setObjectName("settleButton")
-        self.receipt_button = QPushButton(self.tr("Preview receipt (F10)"), self.settle_section)
-        self.receipt_button.setObjectName("receiptButton")
-        self.group_copy_button = QPushButton(self.tr("Print a copy (补打)"), self.settle_section)
-        self.group_copy_button.setObjectName("groupCopyButton")
-        self.next_button = QPushButton(self.tr("Next patient (F12)"), self.settle_section)
-        self.next_button.setObjectName("nextButton")
-        self.offline_self_pay_button = QPushButton(
-            self.tr("Offline: collect all as full self-pay"), self.settle_section
-        )
-        self.offline_self_pay_button.setObjectName("offlineSelfPayButton")
-        settle_layout.addWidget(self.group_table, 1)
-        settle_layout.addWidget(self.sums_label)
-        settle_layout.addWidget(self.cash_due_label)
-        settle_layout.addWidget(self.self_pay_note)
-        settle_layout.addWidget(self.lock_label)
-        settle_layout.addWidget(self.reason_label)
-        for button in (
-            self.pre_settle_button,
-            self.settle_button,
-            self.receipt_button,
-            self.group_copy_button,
-            self.offline_self_pay_button,
-            self.next_button,
-        ):
-            settle_layout.addWidget(button)
-
     # ================================================================= wiring
     def _connect(self) -> None:
         self.login_button.clicked.connect(self.ask_login)
@@ -448,13 +388,13 @@ class MainWindow(QMainWindow):
         self.search_edit.textChanged.connect(self._on_search_text_changed)
         self.search_edit.returnPressed.connect(self._add_first_result)
         self.search_results.activated.connect(self._on_result_activated)
-        self.pre_settle_button.clicked.connect(self.pre_settle)
-        self.settle_button.clicked.connect(self.settle)
-        self.receipt_button.clicked.connect(self.preview_receipt)
-        self.group_copy_button.clicked.connect(self.copy_selected_group)
-        self.next_button.clicked.connect(self.next_patient)
+        self.settle_panel.pre_settle_button.clicked.connect(self.pre_settle)
+        self.settle_panel.settle_button.clicked.connect(self.settle)
+        self.settle_panel.receipt_button.clicked.connect(self.preview_receipt)
+        self.settle_panel.group_copy_button.clicked.connect(self.copy_selected_group)
+        self.settle_panel.next_button.clicked.connect(self.next_patient)
         self.slip_button.clicked.connect(self.eligibility_slip)
-        self.offline_self_pay_button.clicked.connect(self.collect_offline_self_pay)
+        self.settle_panel.offline_self_pay_button.clicked.connect(self.collect_offline_self_pay)
         self.journal_tab.recover_requested.connect(self.run_recovery)
         self.journal_tab.resolved.connect(lambda _state: self.check_connection())
         self.history_tab.printed.connect(self._on_receipts)
@@ -723,7 +663,7 @@ class MainWindow(QMainWindow):
             0, self.tr("Window") if money or self.operator is None else self.tr("Eligibility")
         )
         self.bill_section.setVisible(money)
-        self.settle_section.setVisible(money)
+        self.settle_panel.setVisible(money)
         self.tabs.setTabVisible(self.tabs.indexOf(self.history_tab), self.can(Action.VIEW_HISTORY))
         self.tabs.setTabVisible(self.tabs.indexOf(self.journal_tab), self.can(Action.VIEW_JOURNAL))
         self.slip_button.setVisible(self.can(Action.PRINT_ELIGIBILITY_SLIP) and not money)
@@ -759,10 +699,10 @@ class MainWindow(QMainWindow):
         settled = self.flow.all_paid
         sent = bool(self.groups)
         ready_for_settle = self.flow.ready_to_settle
-        self.pre_settle_button.setEnabled(
+        self.settle_panel.pre_settle_button.setEnabled(
             self.can(Action.PRE_SETTLE) and has_lines and not reason and not flight and not sent
         )
-        self.settle_button.setEnabled(
+        self.settle_panel.settle_button.setEnabled(
             self.can(Action.SETTLE)
             and ready_for_settle
             and not unknown
@@ -770,14 +710,14 @@ class MainWindow(QMainWindow):
             and self.online
             and not settled
         )
-        self.receipt_button.setEnabled(
+        self.settle_panel.receipt_button.setEnabled(
             self.can(Action.PRINT_RECEIPT) and settled and not self.guard.running("receipts")
         )
-        self.group_copy_button.setEnabled(
+        self.settle_panel.group_copy_button.setEnabled(
             self.can(Action.COPY_RECEIPT) and settled and not self.guard.running("receipts")
         )
-        self.offline_self_pay_button.setVisible(self._offline_self_pay_possible())
-        self.offline_self_pay_button.setEnabled(
+        self.settle_panel.offline_self_pay_button.setVisible(self._offline_self_pay_possible())
+        self.settle_panel.offline_self_pay_button.setEnabled(
             self.can(Action.COLLECT_SELF_PAY)
             and has_lines
             and not unknown
@@ -790,8 +730,8 @@ class MainWindow(QMainWindow):
         editable = not unknown and not flight and not sent
         self.bill_model.set_locked(not editable)
         self.search_edit.setEnabled(editable)
-        self.lock_label.setVisible(unknown)
-        self.reason_label.setText("" if unknown else reason)
+        self.settle_panel.lock_label.setVisible(unknown)
+        self.settle_panel.reason_label.setText("" if unknown else reason)
 
     # ================================================================= identify
     def read_card(self) -> None:
@@ -1055,15 +995,15 @@ class MainWindow(QMainWindow):
         large type; before that only the total (the platform decides the split)."""
         total = self.bill_model.total
         reasons = self.group_model.self_pay_reasons()
-        self.self_pay_note.setText(
+        self.settle_panel.self_pay_note.setText(
             "\n".join(
                 self.tr("{group}: {reason}").format(group=label, reason=reason)
                 for label, reason in reasons
             )
         )
         if not self.group_model.figures_complete:
-            self.cash_due_label.clear()
-            self.sums_label.setText(
+            self.settle_panel.cash_due_label.clear()
+            self.settle_panel.sums_label.setText(
                 self.tr("Total {total} (the split is known after pre-settlement, F8)").format(
                     total=yuan(total)
                 )
@@ -1072,8 +1012,8 @@ class MainWindow(QMainWindow):
             )
             return
         fund, account, cash = self.group_model.sums()
-        self.sums_label.setText(breakdown(total, fund, account, cash))
-        self.cash_due_label.setText(cash_due_text(cash))
+        self.settle_panel.sums_label.setText(breakdown(total, fund, account, cash))
+        self.settle_panel.cash_due_label.setText(cash_due_text(cash))
 
     def _show_routes(self) -> None:
         """Relabel the lines with the group the saved bill put them in."""
@@ -1111,14 +1051,18 @@ class MainWindow(QMainWindow):
         """F8: save the bill, then pre-settle each group in turn (self-pay groups make no call)."""
         operator = self._guarded(Action.PRE_SETTLE)
         view = self.eligibility
-        if operator is None or view is None or not self.pre_settle_button.isEnabled():
+        if operator is None or view is None or not self.settle_panel.pre_settle_button.isEnabled():
             return None
         return self.flow.open_and_preview(operator, view, self.bill_model.lines)
 
     def settle(self) -> None:
         """F9: confirm the previews, then settle each group; a failed group leaves the others."""
         operator = self._guarded(Action.SETTLE)
-        if operator is None or not self.settle_button.isEnabled() or self.bill_id is None:
+        if (
+            operator is None
+            or not self.settle_panel.settle_button.isEnabled()
+            or self.bill_id is None
+        ):
             return
         if ConfirmDialog.ask(self, self.tr("Settle"), self._settle_question()):
             self.flow.settle(operator)
@@ -1141,7 +1085,7 @@ class MainWindow(QMainWindow):
         self._refresh_actions()
         if phase == Phase.PREVIEW:
             self.pre_settled.emit(tuple(self.groups.values()))
-            self.settle_button.setFocus()
+            self.settle_panel.settle_button.setFocus()
             return
         if self.flow.finished:
             self._announce_settled()
@@ -1188,9 +1132,9 @@ class MainWindow(QMainWindow):
         self.bill_model.set_lines([])
         self.group_model.show_live_totals([])
         self.bill_model.set_routes({})
-        self.sums_label.clear()
-        self.cash_due_label.clear()
-        self.self_pay_note.clear()
+        self.settle_panel.sums_label.clear()
+        self.settle_panel.cash_due_label.clear()
+        self.settle_panel.self_pay_note.clear()
 
     # ================================================================= receipts
     def print_receipts(self, *, reprint: bool, bill_id: str | None = None) -> TaskHandle | None:
@@ -1219,8 +1163,8 @@ class MainWindow(QMainWindow):
 
     def _selected_group(self) -> GroupResult | None:
         """The group selected in the groups table (the first settled one if none is)."""
-        rows = self.group_table.selectionModel().selectedRows()
-        current = self.group_table.currentIndex()
+        rows = self.settle_panel.group_table.selectionModel().selectedRows()
+        current = self.settle_panel.group_table.currentIndex()
         row = rows[0].row() if rows else (current.row() if current.isValid() else -1)
         keys = [r.key for r in self.group_model.rows]
         if 0 <= row < len(keys) and keys[row] in self.groups:
@@ -1231,7 +1175,7 @@ class MainWindow(QMainWindow):
         """F10: the selected group's receipt on screen. Prints nothing and counts nothing."""
         operator = self._guarded(Action.PRINT_RECEIPT)
         group = self._selected_group()
-        if operator is None or group is None or not self.receipt_button.isEnabled():
+        if operator is None or group is None or not self.settle_panel.receipt_button.isEnabled():
             return None
         settlement_id = group.settlement_id
         title = self.tr("Receipt preview: {group}").format(group=group.label)
@@ -1360,7 +1304,7 @@ class MainWindow(QMainWindow):
             operator is None
             or view is None
             or not self._offline_self_pay_possible()
-            or not self.offline_self_pay_button.isEnabled()
+            or not self.settle_panel.offline_self_pay_button.isEnabled()
         ):
             return None
         lines = self.bill_model.lines

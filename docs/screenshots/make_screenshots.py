@@ -103,7 +103,7 @@ def shoot_offline_self_pay(app: QApplication, window: MainWindow) -> None:
     save(app, window, "08-offline")
     printed: list[tuple[PrintedReceipt, ...]] = []
     window.receipts_ready.connect(printed.append)
-    window.offline_self_pay_button.click()
+    window.settle_panel.offline_self_pay_button.click()
     wait(app, lambda: bool(printed) and not window.busy, 30)
     (receipt,) = printed[-1]
     shoot_preview(app, window, receipt.pdf, "10-offline-self-pay-receipt")
@@ -126,7 +126,7 @@ def shoot_self_pay(app: QApplication, window: MainWindow) -> None:
     wait(app, lambda: bool(window.groups) and not window.busy, 30)
     save(app, window, "11-not-registered-full-self-pay")
     QTest.keyClick(window, Qt.Key.Key_F9)
-    wait(app, lambda: window.receipt_button.isEnabled() and not window.busy, 30)
+    wait(app, lambda: window.settle_panel.receipt_button.isEnabled() and not window.busy, 30)
     QTest.keyClick(window, Qt.Key.Key_F12)
     settle_ui(app, window)
 
@@ -168,8 +168,8 @@ def main() -> int:
         save(app, window, "03-pre-settle")
 
         QTest.keyClick(window, Qt.Key.Key_F9)
-        wait(app, lambda: window.receipt_button.isEnabled() and not window.busy, 30)
-        window.group_table.selectRow(1)
+        wait(app, lambda: window.settle_panel.receipt_button.isEnabled() and not window.busy, 30)
+        window.settle_panel.group_table.selectRow(1)
         save(app, window, "04-settled")
         QTest.keyClick(window, Qt.Key.Key_F10)
         wait(app, lambda: bool(previews) and not window.busy, 30)

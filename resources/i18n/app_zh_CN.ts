@@ -596,19 +596,19 @@
         <translation>医保平台：检查中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="685"/>
+        <location filename="../../app/ui/main_window.py" line="625"/>
         <location filename="../../app/ui/shell.py" line="95"/>
         <source>Not logged in</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="240"/>
+        <location filename="../../app/ui/main_window.py" line="239"/>
         <location filename="../../app/ui/shell.py" line="120"/>
         <source>Press Enter to log in.</source>
         <translation>请按回车键登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="232"/>
+        <location filename="../../app/ui/main_window.py" line="231"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
@@ -623,109 +623,94 @@
         <translation>登录（回车）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="276"/>
-        <location filename="../../app/ui/main_window.py" line="723"/>
+        <location filename="../../app/ui/main_window.py" line="275"/>
+        <location filename="../../app/ui/main_window.py" line="663"/>
         <source>Window</source>
         <translation>收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="278"/>
+        <location filename="../../app/ui/main_window.py" line="277"/>
         <source>Today&apos;s settlements</source>
         <translation>当日结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="280"/>
+        <location filename="../../app/ui/main_window.py" line="279"/>
         <source>Unresolved calls / day close</source>
         <translation>待确认交易 / 日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="316"/>
+        <location filename="../../app/ui/main_window.py" line="315"/>
         <source>Read card (F2)</source>
         <translation>读卡（F2）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="320"/>
+        <location filename="../../app/ui/main_window.py" line="319"/>
         <source>ID number, Enter (F3)</source>
         <translation>身份证号，回车（F3）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="334"/>
+        <location filename="../../app/ui/main_window.py" line="333"/>
         <source>Demo: which card is in the simulated reader</source>
         <translation>演示：模拟读卡器中插入的是哪张卡</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="339"/>
+        <location filename="../../app/ui/main_window.py" line="338"/>
         <source>Eligibility slip</source>
         <translation>资格查询单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="350"/>
+        <location filename="../../app/ui/main_window.py" line="349"/>
         <source>Add item: hospital code, name or pinyin initials (F4)</source>
         <translation>添加项目：院内编码、名称或拼音首字母（F4）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="411"/>
-        <source>Pre-settle (F8)</source>
-        <translation>预结算（F8）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="413"/>
-        <source>Settle (F9)</source>
-        <translation>结算（F9）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="419"/>
-        <source>Next patient (F12)</source>
-        <translation>下一位（F12）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="513"/>
+        <location filename="../../app/ui/main_window.py" line="453"/>
         <source>(no card in the reader)</source>
         <translation>（读卡器中无卡）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="516"/>
+        <location filename="../../app/ui/main_window.py" line="456"/>
         <source>Card in reader: {name}</source>
         <translation>读卡器中的卡：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="591"/>
-        <location filename="../../app/ui/main_window.py" line="608"/>
+        <location filename="../../app/ui/main_window.py" line="531"/>
+        <location filename="../../app/ui/main_window.py" line="548"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="591"/>
+        <location filename="../../app/ui/main_window.py" line="531"/>
         <source>Operator code and password</source>
         <translation>请输入工号和密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="617"/>
+        <location filename="../../app/ui/main_window.py" line="557"/>
         <source>Checking password…</source>
         <translation>正在核对密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="637"/>
+        <location filename="../../app/ui/main_window.py" line="577"/>
         <source>Operator: {name} ({role})</source>
         <translation>操作员：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="738"/>
+        <location filename="../../app/ui/main_window.py" line="678"/>
         <source>Settlement is enabled once the unresolved calls have been checked.</source>
         <translation>正在确认未完成的医保交易，确认后方可结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="741"/>
+        <location filename="../../app/ui/main_window.py" line="681"/>
         <source>The platform is in maintenance: direct settlement is not possible until it ends.</source>
         <translation>医保平台停机维护中，维护结束前不能直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1060"/>
+        <location filename="../../app/ui/main_window.py" line="1000"/>
         <source>{group}: {reason}</source>
         <translation>{group}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1067"/>
+        <location filename="../../app/ui/main_window.py" line="1007"/>
         <source>Total {total} (the split is known after pre-settlement, F8)</source>
         <translation>合计 {total}（预结算后显示统筹、个人账户、现金，按 F8）</translation>
     </message>
@@ -735,153 +720,138 @@
         <translation>国家医保平台通知停机维护：“{text}”。维护结束前暂停直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="748"/>
+        <location filename="../../app/ui/main_window.py" line="688"/>
         <source>Eligibility is from the saved copy; read the card again when online.</source>
         <translation>当前参保信息来自本机缓存，仅供参考；联网后请重新读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="289"/>
+        <location filename="../../app/ui/main_window.py" line="288"/>
         <source>Lock (Ctrl+L)</source>
         <translation>锁屏（Ctrl+L）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="291"/>
+        <location filename="../../app/ui/main_window.py" line="290"/>
         <source>Log out / switch user</source>
         <translation>注销 / 切换用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="415"/>
-        <source>Preview receipt (F10)</source>
-        <translation>预览票据（F10）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="417"/>
-        <source>Print a copy (补打)</source>
-        <translation>补打票据</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="422"/>
-        <source>Offline: collect all as full self-pay</source>
-        <translation>离线：全部按全额自费收费</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="507"/>
+        <location filename="../../app/ui/main_window.py" line="447"/>
         <source>Simulated card reader selected: ↑/↓ choose a card, F2 reads it.</source>
         <translation>已选中模拟读卡器：↑/↓ 选择卡片，F2 读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="629"/>
+        <location filename="../../app/ui/main_window.py" line="569"/>
         <source>{name} was logged out by supervisor {supervisor}.</source>
         <translation>{name} 已被收费主管{supervisor}注销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="660"/>
+        <location filename="../../app/ui/main_window.py" line="600"/>
         <source>Locked by {name}. {name} presses Enter and types the password to continue; a supervisor may log {name} out instead.</source>
         <translation>屏幕已由{name}锁定。{name}请按回车并输入密码继续；也可由收费主管登录，{name}将被注销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="664"/>
+        <location filename="../../app/ui/main_window.py" line="604"/>
         <source>Locked ({name})</source>
         <translation>已锁定（{name}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="684"/>
+        <location filename="../../app/ui/main_window.py" line="624"/>
         <source>Logged out. Press Enter to log in.</source>
         <translation>已注销。请按回车键登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="723"/>
+        <location filename="../../app/ui/main_window.py" line="663"/>
         <source>Eligibility</source>
         <translation>资格查询</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="745"/>
+        <location filename="../../app/ui/main_window.py" line="685"/>
         <source>Offline: direct settlement is disabled until the platform is reachable. The patient may pay the whole bill as full self-pay and claim it back at the insured place.</source>
         <translation>离线：医保平台恢复连接前不能直接结算。患者可选择全部费用全额自费，凭收据回参保地报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="750"/>
+        <location filename="../../app/ui/main_window.py" line="690"/>
         <source>Tag every line (1–9 disease, G general) before pre-settling.</source>
         <translation>请先标记每一行费用（数字键 1–9 选病种，G 为普通门诊）再预结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="806"/>
+        <location filename="../../app/ui/main_window.py" line="746"/>
         <source>Reading card…</source>
         <translation>正在读卡…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="843"/>
+        <location filename="../../app/ui/main_window.py" line="783"/>
         <source>Querying the platform…</source>
         <translation>正在查询医保平台…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="883"/>
-        <location filename="../../app/ui/main_window.py" line="923"/>
+        <location filename="../../app/ui/main_window.py" line="823"/>
+        <location filename="../../app/ui/main_window.py" line="863"/>
         <source>Loading the visit&apos;s fee lines…</source>
         <translation>正在读取本次就诊费用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="903"/>
+        <location filename="../../app/ui/main_window.py" line="843"/>
         <source>Asking the HIS for unpaid visits…</source>
         <translation>正在查询 HIS 待收费就诊…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="946"/>
+        <location filename="../../app/ui/main_window.py" line="886"/>
         <source>G = general outpatient</source>
         <translation>G = 普通门诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="947"/>
+        <location filename="../../app/ui/main_window.py" line="887"/>
         <source>0 = clear</source>
         <translation>0 = 清除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="948"/>
+        <location filename="../../app/ui/main_window.py" line="888"/>
         <source>Tag the selected lines: </source>
         <translation>标记选中行：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1123"/>
+        <location filename="../../app/ui/main_window.py" line="1067"/>
         <source>Settle</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1137"/>
+        <location filename="../../app/ui/main_window.py" line="1081"/>
         <source>Settle these groups?</source>
         <translation>确认结算以下各组？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1212"/>
+        <location filename="../../app/ui/main_window.py" line="1156"/>
         <source>Printing receipts…</source>
         <translation>正在打印收据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1218"/>
+        <location filename="../../app/ui/main_window.py" line="1162"/>
         <source>Receipts printed: {numbers}</source>
         <translation>已打印收据：{numbers}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1237"/>
+        <location filename="../../app/ui/main_window.py" line="1181"/>
         <source>Receipt preview: {group}</source>
         <translation>票据预览：{group}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1243"/>
+        <location filename="../../app/ui/main_window.py" line="1187"/>
         <source>Preparing the preview…</source>
         <translation>正在生成预览…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1258"/>
+        <location filename="../../app/ui/main_window.py" line="1202"/>
         <source>Printing a copy…</source>
         <translation>正在补打…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1274"/>
+        <location filename="../../app/ui/main_window.py" line="1218"/>
         <source>Eligibility slip (资格查询单) preview</source>
         <translation>资格查询单预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1278"/>
+        <location filename="../../app/ui/main_window.py" line="1222"/>
         <source>Preparing the eligibility slip…</source>
         <translation>正在生成资格查询单…</translation>
     </message>
@@ -911,17 +881,17 @@
         <translation>HIS 待回传：{n}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1311"/>
+        <location filename="../../app/ui/main_window.py" line="1255"/>
         <source>Confirming unresolved settlements…</source>
         <translation>正在确认未完成的结算…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1369"/>
+        <location filename="../../app/ui/main_window.py" line="1313"/>
         <source>Full self-pay</source>
         <translation>全额自费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1371"/>
+        <location filename="../../app/ui/main_window.py" line="1315"/>
         <source>The platform cannot be reached. Collect the whole bill, {total}, in cash as full self-pay? Nothing is sent to the platform; the patient claims it back at the insured place with the receipt.</source>
         <translation>无法连接医保平台。是否按全额自费收取全部费用 {total}？不会向医保平台发送任何交易；患者凭收据回参保地申请报销。</translation>
     </message>
@@ -1122,6 +1092,39 @@
         <location filename="../../app/ui/settle_flow.py" line="195"/>
         <source>Settling {group}…</source>
         <translation>正在结算：{group}…</translation>
+    </message>
+</context>
+<context>
+    <name>SettlePanel</name>
+    <message>
+        <location filename="../../app/ui/panels/settle_panel.py" line="47"/>
+        <source>Pre-settle (F8)</source>
+        <translation>预结算（F8）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/panels/settle_panel.py" line="49"/>
+        <source>Settle (F9)</source>
+        <translation>结算（F9）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/panels/settle_panel.py" line="51"/>
+        <source>Preview receipt (F10)</source>
+        <translation>预览票据（F10）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/panels/settle_panel.py" line="53"/>
+        <source>Print a copy (补打)</source>
+        <translation>补打票据</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/panels/settle_panel.py" line="55"/>
+        <source>Next patient (F12)</source>
+        <translation>下一位（F12）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/panels/settle_panel.py" line="58"/>
+        <source>Offline: collect all as full self-pay</source>
+        <translation>离线：全部按全额自费收费</translation>
     </message>
 </context>
 <context>

@@ -57,14 +57,14 @@ def test_card_to_receipts_with_two_diseases_and_general(
     window.bill_table.setFocus()
     window.bill_table.selectAll()
     QTest.keyClick(window.bill_table, Qt.Key.Key_0)  # the cashier re-tags everything
-    assert not window.pre_settle_button.isEnabled()  # untagged lines block sending
+    assert not window.settle_panel.pre_settle_button.isEnabled()  # untagged lines block sending
     add_by_typing(qtbot, window, "AMXLJN")  # 阿莫西林胶囊, added by the cashier
     for row, key in enumerate(["1", "2", "2", "G", "G"]):
         tag_row(window, row, key)
     live = {row.key: row.total for row in window.group_model.rows}
     assert set(live) == {"M03900", "M01600", "general"}
     assert money_sum(live.values()) == window.bill_model.total
-    assert window.pre_settle_button.isEnabled()
+    assert window.settle_panel.pre_settle_button.isEnabled()
 
     with qtbot.waitSignal(window.pre_settled, timeout=20_000):
         QTest.keyClick(window, Qt.Key.Key_F8)
@@ -85,8 +85,10 @@ def test_card_to_receipts_with_two_diseases_and_general(
     assert sandbox.request_count("2207") == 3
     fund, account, cash = window.group_model.sums()
     assert fund + account + cash == window.bill_model.total
-    assert not window.settle_button.isEnabled()  # no double submit after the bill is settled
-    assert not window.pre_settle_button.isEnabled()
+    assert (
+        not window.settle_panel.settle_button.isEnabled()
+    )  # no double submit after the bill is settled
+    assert not window.settle_panel.pre_settle_button.isEnabled()
     # Receipts print by themselves after the last group (PRINT lane), one per settlement.
     with qtbot.waitSignal(window.receipts_ready, timeout=20_000) as printed:
         pass
@@ -117,7 +119,7 @@ def test_settle_button_is_disabled_while_the_call_is_in_flight(
         window.pre_settle()
     sandbox.set_latency(fixed=0.5)
     window.settle()
-    assert not window.settle_button.isEnabled()
+    assert not window.settle_panel.settle_button.isEnabled()
     window.settle()  # a second press while in flight does nothing
     QTest.keyClick(window, Qt.Key.Key_F9)
     with qtbot.waitSignal(window.settlement_finished, timeout=20_000):

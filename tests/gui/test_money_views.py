@@ -77,11 +77,13 @@ def test_a_patient_without_registration_owes_the_whole_bill_in_cash(
         "0.00",
         "32.00",
     )
-    assert splits_in(window.sums_label.text()) == [
+    assert splits_in(window.settle_panel.sums_label.text()) == [
         (Decimal("32.00"), Decimal("0.00"), Decimal("0.00"), Decimal("32.00"))
     ]
-    assert cash_due(window.cash_due_label.text()) == Decimal("32.00")
-    assert "备案" in window.self_pay_note.text()  # the reason, on screen, not only as a tooltip
+    assert cash_due(window.settle_panel.cash_due_label.text()) == Decimal("32.00")
+    assert (
+        "备案" in window.settle_panel.self_pay_note.text()
+    )  # the reason, on screen, not only as a tooltip
     routes = [
         window.bill_model.data(window.bill_model.index(row, BillColumn.ROUTE))
         for row in range(window.bill_model.rowCount())
@@ -97,7 +99,7 @@ def test_a_patient_without_registration_owes_the_whole_bill_in_cash(
     assert cash_due(question) == Decimal("32.00")
     (group,) = window.groups.values()
     assert group.state is GroupState.SELF_PAY_COLLECTED
-    assert cash_due(window.cash_due_label.text()) == Decimal("32.00")
+    assert cash_due(window.settle_panel.cash_due_label.text()) == Decimal("32.00")
     assert any(cash_due(m.text) == Decimal("32.00") for m in desk.messages if "应收现金" in m.text)
 
 
@@ -122,10 +124,10 @@ def test_the_settle_question_includes_the_personal_account(
         (p.total, p.fund, p.account, p.cash) for p in previews
     ]
     assert cash_due(question) == sum((p.cash for p in previews), Decimal("0.00"))
-    shown = splits_in(window.sums_label.text())
+    shown = splits_in(window.settle_panel.sums_label.text())
     assert len(shown) == 1
     assert shown[0][0] == window.bill_model.total
-    assert cash_due(window.cash_due_label.text()) == shown[0][3]
+    assert cash_due(window.settle_panel.cash_due_label.text()) == shown[0][3]
 
 
 def test_the_same_visit_settled_again_is_refused_with_a_clear_dialog(
@@ -156,4 +158,4 @@ def test_the_same_visit_settled_again_is_refused_with_a_clear_dialog(
     assert refusals[0].level is Level.ERROR  # a dialog, not a status-bar line
     assert any(sid in refusals[0].text for sid in settled)  # names the existing settlement
     assert sandbox.request_count("2207") == len(settled)  # nothing was charged twice
-    assert not window.settle_button.isEnabled()
+    assert not window.settle_panel.settle_button.isEnabled()

@@ -60,7 +60,7 @@ def test_f10_previews_the_selected_groups_receipt_and_prints_nothing(
     window.receipts_ready.connect(printed.append)
 
     for shown, row in enumerate((1, 0, 1)):
-        window.group_table.selectRow(row)
+        window.settle_panel.group_table.selectRow(row)
         QTest.keyClick(window, Qt.Key.Key_F10)
         qtbot.waitUntil(lambda n=shown + 1: len(previews) == n, timeout=10_000)
         qtbot.waitUntil(lambda: not window.busy, timeout=5_000)
@@ -82,10 +82,10 @@ def test_a_copy_is_its_own_counted_action(
     desk = open_desk(sandbox)
     window = desk.window
     settle_with_receipts(qtbot, desk)
-    window.group_table.selectRow(1)
+    window.settle_panel.group_table.selectRow(1)
     settlement_id = window.groups[window.group_model.rows[1].key].settlement_id
     with qtbot.waitSignal(window.receipts_ready, timeout=10_000) as copied:
-        window.group_copy_button.click()
+        window.settle_panel.group_copy_button.click()
     (receipt,) = copied.args[0]
     assert receipt.data.settlement_id == settlement_id
     assert "补打" in pdf_text(receipt.pdf)

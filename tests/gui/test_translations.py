@@ -84,11 +84,11 @@ def test_the_compiled_qm_is_current(tmp_path: Path) -> None:
 def test_chinese_by_default_and_english_selectable(
     qapp: QApplication, chinese: QTranslator
 ) -> None:
-    assert QCoreApplication.translate("MainWindow", "Settle (F9)") == "结算（F9）"
+    assert QCoreApplication.translate("SettlePanel", "Settle (F9)") == "结算（F9）"
     assert install_translator(qapp, "en") is None  # English is the source text: no file needed
     qapp.removeTranslator(chinese)
     try:
-        assert QCoreApplication.translate("MainWindow", "Settle (F9)") == "Settle (F9)"
+        assert QCoreApplication.translate("SettlePanel", "Settle (F9)") == "Settle (F9)"
     finally:
         qapp.installTranslator(chinese)
 

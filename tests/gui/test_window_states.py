@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from app.domain.operator import Action
 from app.domain.visit import GroupState
 from app.sandbox import SandboxServer
-from app.ui.main_window import UNKNOWN_OUTCOME_TEXT
+from app.ui.panels.settle_panel import UNKNOWN_OUTCOME_TEXT
 from gui.conftest import Previews
 from gui.desk import Desk, insert_card
 
@@ -39,7 +39,7 @@ def test_registration_desk_sees_eligibility_and_no_money_action(
     identify(qtbot, desk, "刘桂英")  # qualification for a disease this hospital has not opened
     assert "本院未开通" in window.patient_view.plain_text()
     assert not window.bill_section.isVisible()
-    assert not window.settle_section.isVisible()
+    assert not window.settle_panel.isVisible()
     assert window.slip_button.isVisible()
     assert not window.tabs.isTabVisible(window.tabs.indexOf(window.history_tab))
     assert window.bill_model.rowCount() == 0  # no hand-off is even loaded
@@ -79,8 +79,8 @@ def test_offline_start_shows_the_cache_with_its_age_and_refuses_settlement(
     text = window.patient_view.plain_text()
     assert "离线" in text
     assert "2 小时 0 分钟前" in text
-    assert not window.pre_settle_button.isEnabled()
-    assert "离线" in window.reason_label.text()
+    assert not window.settle_panel.pre_settle_button.isEnabled()
+    assert "离线" in window.settle_panel.reason_label.text()
     desk.clock.advance(timedelta(hours=window.settings.cache_max_age_hours))
     QTest.keyClick(window, Qt.Key.Key_F2)
     qtbot.waitUntil(lambda: bool(desk.errors()), timeout=10_000)
@@ -131,10 +131,10 @@ def test_unknown_outcome_locks_the_bill_until_recovery_resolves_it(
     with qtbot.waitSignal(window.lock_changed, timeout=20_000) as locked:
         window.settle()
     assert locked.args == [True]
-    assert window.lock_label.isVisible()
-    assert window.lock_label.text() == UNKNOWN_OUTCOME_TEXT
-    assert not window.settle_button.isEnabled()
-    assert not window.pre_settle_button.isEnabled()
+    assert window.settle_panel.lock_label.isVisible()
+    assert window.settle_panel.lock_label.text() == UNKNOWN_OUTCOME_TEXT
+    assert not window.settle_panel.settle_button.isEnabled()
+    assert not window.settle_panel.pre_settle_button.isEnabled()
     window.settle()
     window.next_patient()  # refused: the cashier cannot leave the bill
     assert window.bill_id is not None
@@ -143,7 +143,7 @@ def test_unknown_outcome_locks_the_bill_until_recovery_resolves_it(
     with qtbot.waitSignal(window.lock_changed, timeout=20_000) as unlocked:
         window.run_recovery()
     assert unlocked.args == [False]
-    assert not window.lock_label.isVisible()
+    assert not window.settle_panel.lock_label.isVisible()
     (group,) = window.groups.values()
     assert group.state is not GroupState.UNKNOWN
     assert sandbox.request_count("2207") == 1  # never re-sent: recovery reversed or confirmed it
@@ -193,20 +193,20 @@ def test_offline_the_whole_bill_can_be_collected_as_full_self_pay(
     desk = open_desk(server)
     window = desk.window
     identify(qtbot, desk, QINGHAI)
-    assert not window.offline_self_pay_button.isVisible()  # online: settle normally
+    assert not window.settle_panel.offline_self_pay_button.isVisible()  # online: settle normally
     server.stop()
     window.check_connection()
     qtbot.waitUntil(lambda: window.connection is not None and not window.connection.online)
     identify(qtbot, desk, QINGHAI)
     qtbot.waitUntil(lambda: window.bill_model.rowCount() > 0, timeout=10_000)
-    assert "全额自费" in window.reason_label.text()
-    assert not window.pre_settle_button.isEnabled()
-    assert window.offline_self_pay_button.isVisible()
-    assert window.offline_self_pay_button.isEnabled()
+    assert "全额自费" in window.settle_panel.reason_label.text()
+    assert not window.settle_panel.pre_settle_button.isEnabled()
+    assert window.settle_panel.offline_self_pay_button.isVisible()
+    assert window.settle_panel.offline_self_pay_button.isEnabled()
     sent_before = server.request_count()
 
     with qtbot.waitSignal(window.receipts_ready, timeout=20_000) as printed:
-        window.offline_self_pay_button.click()
+        window.settle_panel.offline_self_pay_button.click()
 
     (receipt,) = printed.args[0]
     assert receipt.data.settlement_id.startswith("ZF")
@@ -219,4 +219,6 @@ def test_offline_the_whole_bill_can_be_collected_as_full_self_pay(
     assert "报销" in text
     assert "全额自费" in confirm_everything[-1]
     assert server.request_count() == sent_before
-    assert not window.offline_self_pay_button.isEnabled()  # no second collection of this bill
+    assert (
+        not window.settle_panel.offline_self_pay_button.isEnabled()
+    )  # no second collection of this bill

@@ -176,6 +176,9 @@ EN: dict[str, str] = {
     "生成新的医院密钥文件（权限 600），由信息科分发到各窗口": (
         "write a new hospital key file (mode 600) for IT to copy to every window"
     ),
+    "与 --url 一起使用：存放该账号密码的文件（权限 600），不需要密码时不写": (
+        "with --url: a file holding that role's password (mode 600); omit when none is needed"
+    ),
     "新密钥文件的路径（不会覆盖已有文件）": "the new key file's path (an existing file is never overwritten)",
     # sandbox
     "运行沙箱医保平台：按 interface.md Part A 应答，数据均为虚构，仅供培训测试。": (

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.cli.context import CliContext
 from app.cli.output import EXIT_OK, EXIT_UNAVAILABLE, Output
+from app.config import HospitalDbSettings
 from app.errors import StoreError
 from app.services.hospital_sync import SyncReport
 from app.services.ports.hospital import WindowStatus
@@ -45,6 +46,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     init_db.add_argument(
         "--url", default="", help="数据库属主账号的地址（不写则用配置中的 hospital_db.url）"
+    )
+    init_db.add_argument(
+        "--password-file",
+        default="",
+        help="与 --url 一起使用：存放该账号密码的文件（权限 600），不需要密码时不写",
     )
     init_db.set_defaults(handler=run_init_db)
     sync = actions.add_parser("sync", help="立即把本窗口待上传的记录同步到医院数据库")
@@ -77,7 +83,12 @@ def run_init_db(args: argparse.Namespace, context: CliContext) -> int:
 
 
 def _init_db(args: argparse.Namespace, context: CliContext) -> int:
-    database = hospital_database(context.settings().hospital_db, url=args.url)
+    # With --url no configuration file is needed: IT runs this once, from any machine.
+    if args.url:
+        hospital_db = HospitalDbSettings(password_file=args.password_file)
+    else:
+        hospital_db = context.settings().hospital_db
+    database = hospital_database(hospital_db, url=args.url)
     try:
         before = current_revision_or_unreachable(database)
         upgrade(database)

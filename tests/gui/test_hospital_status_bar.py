@@ -3,17 +3,22 @@ and the last sync — "not connected" while the link to the hospital server is c
 
 from __future__ import annotations
 
+import gc
+import sys
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import tomli_w
 from helpers.pg_fixtures import HospitalDb
 from helpers.tcp_cut import CuttableLink
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import make_url
 
-from app.sandbox import SandboxServer
+from app.main import WindowSession, start_session
+from app.sandbox import SandboxServer, client_config
 from app.services.hospital_sync_loop import HospitalSyncWorker
 from app.store.hospital.key import create_hospital_key
 from app.ui.hospital_status import install_hospital_status
@@ -72,3 +77,48 @@ def test_the_status_bar_shows_lag_waiting_records_and_the_last_sync(
     assert "待同步 0 条" in label.text()
     assert "尚无" not in label.text()
     connection.close()
+
+
+def test_the_window_starts_without_the_hospital_server_and_catches_up_when_it_returns(
+    qtbot: QtBot,
+    qapp: QApplication,
+    *,
+    chinese: object,
+    sandbox: SandboxServer,
+    hospital_db: HospitalDb,
+    link: CuttableLink,
+    tmp_path: Path,
+) -> None:
+    key = tmp_path / "hospital.key"
+    create_hospital_key(key)
+    url = make_url(hospital_db.url).set(host="127.0.0.1", port=link.port)
+    config = client_config(sandbox)
+    config["hospital_db"] = {
+        "url": f"{url.render_as_string()}?options=-csearch_path%3D{hospital_db.schema}",
+        "hospital_key_file": str(key),
+        "sync_interval_seconds": 0.5,
+    }
+    path = tmp_path / "w01.toml"
+    path.write_text(tomli_w.dumps(config), encoding="utf-8")
+    session = WindowSession(qapp)
+    excepthook = sys.excepthook
+    try:
+        # The link to the hospital server is cut: start-up must not wait for it (local-first).
+        shell = start_session(session, demo=False, config=str(path), data_dir=str(tmp_path / "d"))
+        qtbot.addWidget(shell)
+        qtbot.waitUntil(lambda: shell.is_ready, timeout=60_000)
+        window = shell.main_window
+        assert window is not None
+
+        def label() -> QLabel | None:
+            return window.statusBar().findChild(QLabel, "hospital_status")
+
+        qtbot.waitUntil(lambda: label() is not None and "未连接" in label().text(), timeout=20_000)
+        link.restore()
+        qtbot.waitUntil(lambda: "待同步 0 条" in label().text(), timeout=30_000)  # type: ignore[union-attr]
+        assert "未连接" not in label().text()  # type: ignore[union-attr]
+        shell.close()
+    finally:
+        session.close()
+        sys.excepthook = excepthook
+        gc.unfreeze()

@@ -109,6 +109,11 @@ SEARCH_LIMIT = 50
 CONNECTION_POLL_MS = 15_000
 RECOVERY_RETRY_MS = 3_000
 IDLE_CHECK_MS = 1_000
+# Input that counts as the operator being at the desk. A key bound to a shortcut (F2, F8, F9…)
+# never arrives as KeyPress, only as ShortcutOverride, so that counts too.
+_ACTIVITY_EVENTS = frozenset(
+    {QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.MouseButtonPress}
+)
 DECIMAL_PATTERN = r"^\d{1,9}(\.\d{1,6})?$"
 MONEY_KEYS = frozenset({"open_bill", "preview", "settle", "reload", "offline_self_pay"})
 
@@ -644,7 +649,7 @@ class MainWindow(QMainWindow):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         """Track activity for the idle lock; tag keys on the bill table."""
-        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
+        if event.type() in _ACTIVITY_EVENTS:
             self._last_activity = self.clock.monotonic()
         if (
             watched is self.bill_table

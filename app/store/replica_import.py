@@ -25,8 +25,9 @@ from app.store.models import Base
 from app.store.replica_outbox import KINDS
 from app.store.repositories.bills import GROUP_HASH_KIND
 
-# Kinds another window may import: what a cross-window cancel or refund needs.
-IMPORTABLE = ("bill", "settlement")
+# Kinds another window may import: what a cross-window cancel or refund needs, and a dead window's
+# journal row a supervisor resolves from another window.
+IMPORTABLE = ("bill", "settlement", "journal")
 
 
 @cache
@@ -83,7 +84,7 @@ class SqlRecordImporter:
         column = getattr(spec.model, spec.key)
         if self._session.execute(select(column).where(column == key)).first() is not None:
             return False
-        self._session.add(_row(spec.model, record, drop_id=False))
+        self._session.add(_row(spec.model, record, drop_id=spec.key != "id"))
         self._session.flush()  # the parent first: children refer to it
         for child, _link in spec.children:
             for values in record.get(child.__tablename__, []):

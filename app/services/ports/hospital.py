@@ -114,6 +114,28 @@ class HospitalSettlement:
     msgid: str = ""
 
 
+@dataclass(frozen=True)
+class HospitalJournalRow:
+    """A journal row of any window, as the hospital record projects it."""
+
+    msgid: str
+    window: str
+    infno: str
+    state: str
+    bill_id: str
+    settlement_id: str
+    operator_code: str
+    created_at: datetime
+
+
+class WindowLiveness(Protocol):
+    """Whether a window's program is running (a lock it holds for its lifetime)."""
+
+    def is_alive(self, device_no: str) -> bool:
+        """True while a running program holds ``device_no``."""
+        ...
+
+
 class HospitalRecord(Protocol):
     """The hospital's shared PostgreSQL record."""
 
@@ -150,6 +172,26 @@ class HospitalRecord(Protocol):
 
     def record_payload(self, window: str, kind: str, natural_key: str) -> dict[str, Any] | None:
         """A window's record, decrypted (``None`` when the hospital does not hold it)."""
+        ...
+
+
+class HospitalJournal(Protocol):
+    """Every window's journal rows in the hospital record (the supervisor's view of them)."""
+
+    def journal_row(self, msgid: str) -> HospitalJournalRow | None:
+        """One row by msgid."""
+        ...
+
+    def unresolved_journal(self) -> list[HospitalJournalRow]:
+        """Every window's rows without a definite outcome, oldest first."""
+        ...
+
+    def claim_resolution(self, msgid: str, window: str, operator_code: str, at: datetime) -> str:
+        """Exactly one window resolves a row of a dead window; returns the holder."""
+        ...
+
+    def record_payload(self, window: str, kind: str, natural_key: str) -> dict[str, Any] | None:
+        """A window's record, decrypted."""
         ...
 
 

@@ -9,12 +9,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, case, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from app.services.ports.hospital import HospitalSettlement, ReplicaItem, WindowStatus
+from app.services.ports.hospital import (
+    HospitalJournalRow,
+    HospitalSettlement,
+    ReplicaItem,
+    WindowStatus,
+)
 from app.store.crypto import FieldCipher
 from app.store.hospital import schema
 from app.store.hospital.connect import unreachable
@@ -144,10 +149,13 @@ class PgHospitalRecord:
             "created_at": _time(record["created_at"]),
         }
         statement = insert(schema.journal).values(row)
+        current = schema.journal.c.state
         statement = statement.on_conflict_do_update(
             index_elements=["msgid"],
             set_={
-                "state": statement.excluded.state,
+                # A definite outcome is never taken back: a window returning after another window
+                # resolved its row may still send its old, unresolved copy.
+                "state": case((current.in_(_RESOLVED), current), else_=statement.excluded.state),
                 "settlement_id": statement.excluded.settlement_id,
             },
         )
@@ -313,6 +321,42 @@ class PgHospitalRecord:
                 )
         except DBAPIError as exc:
             raise unreachable(exc) from exc
+
+    def journal_row(self, msgid: str) -> HospitalJournalRow | None:
+        """One journal row of any window."""
+        rows = self._journal_rows(schema.journal.c.msgid == msgid)
+        return rows[0] if rows else None
+
+    def unresolved_journal(self) -> list[HospitalJournalRow]:
+        """Every window's rows without a definite outcome, oldest first."""
+        return self._journal_rows(schema.journal.c.state.not_in(_RESOLVED))
+
+    def _journal_rows(self, where: Any) -> list[HospitalJournalRow]:
+        j = schema.journal
+        query = select(j).where(where).order_by(j.c.created_at, j.c.msgid)
+        try:
+            with self._engine.connect() as connection:
+                rows = connection.execute(query).all()
+        except DBAPIError as exc:
+            raise unreachable(exc) from exc
+        return [
+            HospitalJournalRow(
+                msgid=r.msgid,
+                window=r.window,
+                infno=r.infno,
+                state=r.state,
+                bill_id=r.bill_id,
+                settlement_id=r.settlement_id,
+                operator_code=r.operator_code,
+                created_at=r.created_at,
+            )
+            for r in rows
+        ]
+
+    def claim_resolution(self, msgid: str, window: str, operator_code: str, at: datetime) -> str:
+        """Exactly one window resolves a dead window's row (a claim beside the cancel claims, keyed
+        ``journal:<msgid>`` — a msgid never looks like a settlement id)."""
+        return self.claim_cancel(f"journal:{msgid}", window, operator_code, at)
 
     def record_payload(self, window: str, kind: str, natural_key: str) -> dict[str, Any] | None:
         """A window's record, decrypted (for re-import at another window, and for tests)."""

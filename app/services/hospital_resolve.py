@@ -1,0 +1,167 @@
+"""Hospital mode: a supervisor resolves a dead window's unresolved journal row from another window.
+
+"Dead" is decided the way issue 16 decides it for processes: a running window holds its advisory lock
+in the hospital database for its lifetime (:class:`WindowLiveness`); a window whose lock is free runs
+nowhere. Only then may another window act, and of two windows trying at once exactly one does (a claim
+in the hospital record). The acting window imports the row from the hospital record under an owner
+that is no process of its own (``hospital-<window>``), so its own recovery claims it as a dead owner's
+row and resolves it exactly as for a local crash: a 2601 with the original msgid (or a clean-up),
+journaled at the acting window. The resolved row reaches the hospital record by the acting window's
+sync, and the hospital record never takes a definite outcome back.
+
+When the dead window returns, :meth:`HospitalResolveService.adopt_remote_resolutions` (run before its
+recovery) closes its local copy of every row the hospital record shows resolved, so it sends nothing
+twice.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from app.domain.journal import JournalState
+from app.domain.operator import Action, Operator
+from app.errors import InputError, StoreError
+from app.services.auth import authorize
+from app.services.ports.clock import Clock
+from app.services.ports.hospital import HospitalJournal, HospitalJournalRow, WindowLiveness
+from app.services.ports.store import UnitOfWorkFactory
+from app.services.recovery import RecoveryService
+
+log = logging.getLogger(__name__)
+
+REMOTE_OWNER_PREFIX = "hospital-"
+_DEFINITE = frozenset(s for s in JournalState if s.is_resolved)
+
+
+def path_to(current: JournalState, target: JournalState) -> list[JournalState]:
+    """The state moves that bring a local row from ``current`` to another window's definite outcome."""
+    steps: list[JournalState] = []
+    state = current
+    if state in (JournalState.PREPARED, JournalState.SENT):
+        state = JournalState.UNKNOWN
+        steps.append(state)
+    if target in (JournalState.REVERSED, JournalState.VOID) and state is JournalState.UNKNOWN:
+        steps.append(JournalState.REVERSING)
+    steps.append(target)
+    return steps
+
+
+class HospitalResolveService:
+    """Every window's unresolved rows, and resolving a dead window's row at this window."""
+
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        journal: HospitalJournal,
+        liveness: WindowLiveness,
+        recovery: RecoveryService,
+        clock: Clock,
+        window: str,
+    ) -> None:
+        """Act at ``window`` through its store and ``recovery``."""
+        self._uow_factory = uow_factory
+        self._journal = journal
+        self._liveness = liveness
+        self._recovery = recovery
+        self._clock = clock
+        self._window = window
+
+    def unresolved(self) -> list[HospitalJournalRow]:
+        """Every window's rows without a definite outcome (the supervisor's view)."""
+        return self._journal.unresolved_journal()
+
+    def resolve_for_dead_window(self, msgid: str, supervisor: Operator) -> JournalState:
+        """Resolve ``msgid`` of a window that runs nowhere; returns the row's state here.
+
+        Raises:
+            PermissionDenied: the operator may not resolve journal rows.
+            InputError: no such unresolved row, it is this window's own, its window is running,
+                another window is resolving it, or the hospital database is unreachable.
+        """
+        authorize(supervisor, Action.RESOLVE_JOURNAL)
+        try:
+            row = self._checked_row(msgid)
+            holder = self._journal.claim_resolution(
+                msgid, self._window, supervisor.code, self._clock.now()
+            )
+            if holder != self._window:
+                raise InputError(
+                    f"流水 {msgid} 正由窗口 {holder} 处理，本窗口不再处理。",
+                    code="resolution_claimed",
+                )
+            payload = self._journal.record_payload(row.window, "journal", msgid)
+        except StoreError as exc:
+            raise InputError(
+                "暂时无法连接医院数据库，不能处理其他窗口的流水。请待连接恢复后重试。",
+                code="hospital_unreachable",
+                detail=exc.detail,
+            ) from exc
+        if payload is None:
+            raise InputError(f"医院数据库中没有流水 {msgid} 的完整记录。", code="journal_not_found")
+        payload = {**payload, "owner": REMOTE_OWNER_PREFIX + row.window}
+        with self._uow_factory() as uow:
+            uow.imports.import_record("journal", payload)
+            uow.audit.append(
+                self._clock.now(), supervisor.code, "journal_resolve", "remote",
+                f"{row.infno} of dead window {row.window}", bill_id=row.bill_id, msgid=msgid,
+            )  # fmt: skip
+            uow.commit()
+        self._recovery.claim_dead_owners()
+        state = self._recovery.resolve_now(msgid)
+        if state is JournalState.ESCALATED:
+            state = self._recovery.resolve_escalated(msgid, supervisor)
+        log.info("resolved %s of dead window %s: %s", msgid, row.window, state)
+        return state
+
+    def _checked_row(self, msgid: str) -> HospitalJournalRow:
+        row = self._journal.journal_row(msgid)
+        if row is None:
+            raise InputError(f"医院数据库中找不到流水 {msgid}。", code="journal_not_found")
+        if row.window == self._window:
+            raise InputError(
+                f"流水 {msgid} 是本窗口的，请在“交易流水”中处理。", code="own_window_row"
+            )
+        if JournalState(row.state) in _DEFINITE:
+            raise InputError(
+                f"流水 {msgid} 已有确定结果（{row.state}），无需处理。", code="resolved"
+            )
+        if self._liveness.is_alive(row.window):
+            raise InputError(
+                f"窗口 {row.window} 的收费程序仍在运行，流水 {msgid} 由该窗口自行处理；"
+                "只有窗口已停止运行时才能在其他窗口代为处理。",
+                code="window_alive",
+                detail={"window": row.window},
+            )
+        return row
+
+    def adopt_remote_resolutions(self) -> int:
+        """Close this window's unresolved rows that another window resolved; returns how many.
+
+        Run before this window's recovery. With the hospital database unreachable nothing changes
+        (this window's recovery then acts, and a second 2601 of one msgid is refused by the platform
+        as already processed).
+        """
+        with self._uow_factory() as uow:
+            mine = list(uow.journal.unresolved())
+        adopted = 0
+        for entry in mine:
+            try:
+                remote = self._journal.journal_row(entry.msgid)
+            except StoreError:
+                return adopted
+            if remote is None or JournalState(remote.state) not in _DEFINITE:
+                continue
+            target = JournalState(remote.state)
+            with self._uow_factory() as uow:
+                for step in path_to(entry.state, target):
+                    uow.journal.move(
+                        entry.msgid, step, self._clock.now(), error="已由其他窗口的主管处理。"
+                    )
+                uow.audit.append(
+                    self._clock.now(), "", "journal_resolve", "adopted", str(target),
+                    bill_id=entry.bill_id, msgid=entry.msgid,
+                )  # fmt: skip
+                uow.commit()
+            adopted += 1
+        return adopted

@@ -1,0 +1,92 @@
+"""Which windows are alive: a PostgreSQL session advisory lock per window (issue 13 item 5, issue 16).
+
+A running window holds ``pg_try_advisory_lock(<window key>)`` on a connection of its own for as long
+as it runs. PostgreSQL drops a session lock when the session ends — the process closed it, or died
+(``SIGKILL`` closes its socket, and the server ends the session) — so another window decides "dead"
+the way issue 16 decides it for processes on one PC: a lock held for the owner's lifetime, never a
+guess by age. A window whose PC lost power keeps its session until the server's TCP keepalive gives
+up (``tcp_keepalives_idle`` etc. on the server; see docs/hospital-mode.md).
+
+The key is the first 8 bytes of SHA-256 over the window's number: one key per window, the same at
+every window.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from app.errors import StoreError
+from app.store.hospital.connect import unreachable
+
+
+def window_lock_key(device_no: str) -> int:
+    """The advisory lock key of a window (a signed 64-bit integer, as PostgreSQL takes it)."""
+    digest = hashlib.sha256(b"hospital-window\x00" + device_no.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+class WindowPresence:
+    """Holding this window's lock, and probing other windows' locks."""
+
+    def __init__(self, engine: Engine) -> None:
+        """Use connections from ``engine`` (the hospital database)."""
+        self._engine = engine
+        self._held: Connection | None = None
+
+    def hold(self, device_no: str) -> None:
+        """Take this window's lock for the life of this object.
+
+        Raises:
+            StoreError: another running program already holds this window's number, or the
+                hospital database is unreachable.
+        """
+        if self._held is not None:
+            return
+        try:
+            connection = self._engine.connect()
+            taken = connection.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": window_lock_key(device_no)}
+            ).scalar_one()
+            connection.commit()
+        except DBAPIError as exc:
+            raise unreachable(exc) from exc
+        if not taken:
+            connection.close()
+            raise StoreError(
+                f"窗口编号 {device_no} 已由另一台正在运行的收费程序使用。每个窗口的编号必须唯一："
+                "请检查本机配置文件 [window] device_no。",
+                code="window_in_use",
+                detail={"window": device_no},
+            )
+        self._held = connection
+
+    def release(self) -> None:
+        """Give the lock back: the session is ended, not returned to the pool (a pooled session
+        would keep the lock)."""
+        if self._held is not None:
+            self._held.invalidate()
+            self._held.close()
+            self._held = None
+
+    def is_alive(self, device_no: str) -> bool:
+        """Whether a running program holds ``device_no``'s lock right now.
+
+        Raises:
+            StoreError: the hospital database is unreachable (then nobody can tell).
+        """
+        key = window_lock_key(device_no)
+        try:
+            with self._engine.connect() as connection:
+                free = connection.execute(
+                    text("SELECT pg_try_advisory_lock(:key)"), {"key": key}
+                ).scalar_one()
+                if free:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                connection.commit()
+        except DBAPIError as exc:
+            raise unreachable(exc) from exc
+        return not free

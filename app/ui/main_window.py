@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QKeyEvent,
     QKeySequence,
-    QRegularExpressionValidator,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -32,16 +31,10 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
-    QLabel,
     QLineEdit,
-    QListView,
     QMainWindow,
     QPushButton,
     QSplitter,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -76,6 +69,7 @@ from app.ui.his_panel import HisPanel
 from app.ui.models.bill_model import BillColumn, BillModel, StoredRoute, tag_label
 from app.ui.models.catalogue_model import CatalogueModel
 from app.ui.models.group_model import GroupModel, group_figures
+from app.ui.panels.bill_panel import BillPanel
 from app.ui.panels.settle_panel import UNKNOWN_OUTCOME_TEXT, SettlePanel
 from app.ui.platform_status import PlatformStatus
 from app.ui.session import Admission, Session
@@ -114,7 +108,6 @@ IDLE_CHECK_MS = 1_000
 _ACTIVITY_EVENTS = frozenset(
     {QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.MouseButtonPress}
 )
-DECIMAL_PATTERN = r"^\d{1,9}(\.\d{1,6})?$"
 MONEY_KEYS = frozenset({"open_bill", "preview", "settle", "reload", "offline_self_pay"})
 
 
@@ -135,22 +128,6 @@ def show_pdf_preview(
     from app.ui.print_preview import ReceiptPreviewDialog  # noqa: PLC0415  (QtPrintSupport is slow to load)
 
     return ReceiptPreviewDialog.ask(parent, pdf, printer_name, title=title, printable=printable)
-
-
-class DecimalDelegate(QStyledItemDelegate):
-    """Quantity/price cells are edited in a QLineEdit that only accepts decimal text (never a float box)."""
-
-    def createEditor(  # noqa: N802
-        self,
-        parent: QWidget,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> QWidget:
-        """A line edit with a decimal validator."""
-        editor = QLineEdit(parent)
-        editor.setObjectName("decimalEditor")
-        editor.setValidator(QRegularExpressionValidator(DECIMAL_PATTERN, editor))
-        return editor
 
 
 class MainWindow(QMainWindow):
@@ -302,7 +279,7 @@ class MainWindow(QMainWindow):
         tab = QWidget(self)
         splitter = QSplitter(Qt.Orientation.Horizontal, tab)
         self._build_identify_panel(splitter)
-        self._build_bill_section(splitter)
+        self.bill_panel = BillPanel(self.bill_model, self.catalogue_model, self, splitter)
         self.settle_panel = SettlePanel(self.group_model, splitter)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 6)
@@ -344,45 +321,6 @@ class MainWindow(QMainWindow):
         self.slip_button.setObjectName("slipButton")
         left_layout.addWidget(self.slip_button)
 
-    def _build_bill_section(self, splitter: QSplitter) -> None:
-        self.bill_section = QWidget(splitter)
-        self.bill_section.setObjectName("billSection")
-        bill_layout = QVBoxLayout(self.bill_section)
-        self.search_edit = QLineEdit(self.bill_section)
-        self.search_edit.setObjectName("searchEdit")
-        self.search_edit.setPlaceholderText(
-            self.tr("Add item: hospital code, name or pinyin initials (F4)")
-        )
-        self.search_results = QListView(self.bill_section)
-        self.search_results.setObjectName("searchResults")
-        self.search_results.setModel(self.catalogue_model)
-        self.search_results.setMaximumHeight(140)
-        self.search_results.hide()
-        self.bill_table = QTableView(self.bill_section)
-        self.bill_table.setObjectName("billTable")
-        self.bill_table.setModel(self.bill_model)
-        self.bill_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        # F2 (Qt's usual edit key) reads the card here; Enter edits a quantity or price cell.
-        self.bill_table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked)
-        delegate = DecimalDelegate(self.bill_table)
-        self.bill_table.setItemDelegateForColumn(BillColumn.PRICE, delegate)
-        self.bill_table.setItemDelegateForColumn(BillColumn.QUANTITY, delegate)
-        # Sized once per new bill (not on every change: ResizeToContents re-measures all rows).
-        header = self.bill_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        self.bill_table.hideColumn(BillColumn.CODE)
-        self.bill_model.modelReset.connect(self.bill_table.resizeColumnsToContents)
-        self.bill_table.verticalHeader().hide()
-        self.bill_table.installEventFilter(self)
-        self.tag_hint = QLabel("", self.bill_section)
-        self.tag_hint.setObjectName("tagHint")
-        self.tag_hint.setWordWrap(True)
-        bill_layout.addWidget(self.search_edit)
-        bill_layout.addWidget(self.search_results)
-        bill_layout.addWidget(self.bill_table, 1)
-        bill_layout.addWidget(self.tag_hint)
-
     # ================================================================= wiring
     def _connect(self) -> None:
         self.login_button.clicked.connect(self.ask_login)
@@ -390,9 +328,9 @@ class MainWindow(QMainWindow):
         self.logout_button.clicked.connect(self.log_out)
         self.read_card_button.clicked.connect(self.read_card)
         self.id_edit.returnPressed.connect(self._on_id_entered)
-        self.search_edit.textChanged.connect(self._on_search_text_changed)
-        self.search_edit.returnPressed.connect(self._add_first_result)
-        self.search_results.activated.connect(self._on_result_activated)
+        self.bill_panel.search_edit.textChanged.connect(self._on_search_text_changed)
+        self.bill_panel.search_edit.returnPressed.connect(self._add_first_result)
+        self.bill_panel.search_results.activated.connect(self._on_result_activated)
         self.settle_panel.pre_settle_button.clicked.connect(self.pre_settle)
         self.settle_panel.settle_button.clicked.connect(self.settle)
         self.settle_panel.receipt_button.clicked.connect(self.preview_receipt)
@@ -428,7 +366,7 @@ class MainWindow(QMainWindow):
         shortcuts: list[tuple[str, Callable[[], object]]] = [
             ("F2", self.read_card),
             ("F3", self.id_edit.setFocus),
-            ("F4", self.search_edit.setFocus),
+            ("F4", self.bill_panel.search_edit.setFocus),
             ("F6", self._focus_demo_cards),
             ("F7", self.his_panel.request_load),
             ("F8", self.pre_settle),
@@ -652,7 +590,7 @@ class MainWindow(QMainWindow):
         if event.type() in _ACTIVITY_EVENTS:
             self._last_activity = self.clock.monotonic()
         if (
-            watched is self.bill_table
+            watched is self.bill_panel.bill_table
             and event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
             and self._on_bill_key(event)
@@ -667,7 +605,7 @@ class MainWindow(QMainWindow):
         self.tabs.setTabText(
             0, self.tr("Window") if money or self.operator is None else self.tr("Eligibility")
         )
-        self.bill_section.setVisible(money)
+        self.bill_panel.setVisible(money)
         self.settle_panel.setVisible(money)
         self.tabs.setTabVisible(self.tabs.indexOf(self.history_tab), self.can(Action.VIEW_HISTORY))
         self.tabs.setTabVisible(self.tabs.indexOf(self.journal_tab), self.can(Action.VIEW_JOURNAL))
@@ -734,7 +672,7 @@ class MainWindow(QMainWindow):
         )
         editable = not unknown and not flight and not sent
         self.bill_model.set_locked(not editable)
-        self.search_edit.setEnabled(editable)
+        self.bill_panel.search_edit.setEnabled(editable)
         self.settle_panel.lock_label.setVisible(unknown)
         self.settle_panel.reason_label.setText("" if unknown else reason)
 
@@ -832,8 +770,8 @@ class MainWindow(QMainWindow):
     def _on_hand_off(self, lines: tuple[FeeLine, ...]) -> None:
         if lines and not self.bill_model.lines:
             self.bill_model.set_lines(lines)
-            self.bill_table.setFocus()
-            self.bill_table.selectRow(0)
+            self.bill_panel.bill_table.setFocus()
+            self.bill_panel.bill_table.selectRow(0)
 
     # ----------------------------------------------------------------- the HIS panel
     def _ask_his(self, view: EligibilityView) -> None:
@@ -874,8 +812,8 @@ class MainWindow(QMainWindow):
         self.bill_model.set_lines([*self.bill_model.lines, *fresh])
         self.his_panel.show_loaded(len(fresh))
         if fresh:
-            self.bill_table.setFocus()
-            self.bill_table.selectRow(0)
+            self.bill_panel.bill_table.setFocus()
+            self.bill_panel.bill_table.selectRow(0)
 
     def _tag_choices(self) -> list[Tag]:
         if self.eligibility is None:
@@ -890,16 +828,19 @@ class MainWindow(QMainWindow):
         parts = [f"{n} = {tag_label(tag)}" for n, tag in enumerate(self._tag_choices(), start=1)]
         parts.append(self.tr("G = general outpatient"))
         parts.append(self.tr("0 = clear"))
-        self.tag_hint.setText(self.tr("Tag the selected lines: ") + "　".join(parts))
+        self.bill_panel.tag_hint.setText(self.tr("Tag the selected lines: ") + "　".join(parts))
 
     def _on_bill_key(self, event: QKeyEvent) -> bool:
         """Digit/G/0 on the bill table tag the selected rows; everything else goes to the table."""
-        if self.bill_table.state() == QAbstractItemView.State.EditingState or self.groups:
+        if (
+            self.bill_panel.bill_table.state() == QAbstractItemView.State.EditingState
+            or self.groups
+        ):
             return False
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            current = self.bill_table.currentIndex()
+            current = self.bill_panel.bill_table.currentIndex()
             if current.isValid() and current.column() in (BillColumn.QUANTITY, BillColumn.PRICE):
-                self.bill_table.edit(current)
+                self.bill_panel.bill_table.edit(current)
                 return True
             return False
         text = event.text().upper()
@@ -913,7 +854,7 @@ class MainWindow(QMainWindow):
             tag = choices[int(text) - 1]
         if tag is None:
             return False
-        rows = {index.row() for index in self.bill_table.selectionModel().selectedRows()}
+        rows = {index.row() for index in self.bill_panel.bill_table.selectionModel().selectedRows()}
         self.tag_rows(sorted(rows), tag)
         return True
 
@@ -929,12 +870,12 @@ class MainWindow(QMainWindow):
         if not text.strip():
             self._search_timer.stop()
             self.catalogue_model.set_items([])
-            self.search_results.hide()
+            self.bill_panel.search_results.hide()
             return
         self._search_timer.start()
 
     def _run_search(self) -> None:
-        text = self.search_edit.text().strip()
+        text = self.bill_panel.search_edit.text().strip()
         generation = self._search_generation
 
         def search() -> tuple[CatalogueItem, ...]:
@@ -948,15 +889,15 @@ class MainWindow(QMainWindow):
             if generation != self._search_generation:
                 return  # the cashier kept typing; an older answer must not replace a newer one
             self.catalogue_model.set_items(items)
-            self.search_results.setVisible(self.catalogue_model.rowCount() > 0)
+            self.bill_panel.search_results.setVisible(self.catalogue_model.rowCount() > 0)
             if self.catalogue_model.rowCount():
-                self.search_results.setCurrentIndex(self.catalogue_model.index(0, 0))
+                self.bill_panel.search_results.setCurrentIndex(self.catalogue_model.index(0, 0))
             self.search_answered.emit(len(items))
 
         self.runner.submit(search, shown, self._show_exception, lane=Lane.STORE)
 
     def _add_first_result(self) -> None:
-        index = self.search_results.currentIndex()
+        index = self.bill_panel.search_results.currentIndex()
         item = self.catalogue_model.item(index.row() if index.isValid() else 0)
         if item is not None:
             self.add_item(item)
@@ -984,9 +925,9 @@ class MainWindow(QMainWindow):
         except AppError as exc:
             show_error(self.bridge, exc)
             return
-        self.search_edit.clear()
-        self.search_results.hide()
-        self.bill_table.selectRow(self.bill_model.rowCount() - 1)
+        self.bill_panel.search_edit.clear()
+        self.bill_panel.search_results.hide()
+        self.bill_panel.bill_table.selectRow(self.bill_model.rowCount() - 1)
 
     # ================================================================= bill and groups
     def _on_lines_changed(self) -> None:
@@ -1125,9 +1066,14 @@ class MainWindow(QMainWindow):
 
     def _close_cell_editor(self) -> None:
         """Drop an open quantity/price edit before the lines are replaced (nothing is committed)."""
-        editor = self.bill_table.focusWidget()
-        if self.bill_table.state() == QAbstractItemView.State.EditingState and editor is not None:
-            self.bill_table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.RevertModelCache)
+        editor = self.bill_panel.bill_table.focusWidget()
+        if (
+            self.bill_panel.bill_table.state() == QAbstractItemView.State.EditingState
+            and editor is not None
+        ):
+            self.bill_panel.bill_table.closeEditor(
+                editor, QAbstractItemDelegate.EndEditHint.RevertModelCache
+            )
 
     def _reset_bill(self) -> None:
         self._close_cell_editor()

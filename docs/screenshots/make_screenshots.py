@@ -159,8 +159,8 @@ def main() -> int:
         save(app, window, "01-identify")
 
         identify(app, window, "李淑芬")  # two diseases + general lines from the HIS hand-off
-        window.bill_table.setFocus()
-        window.bill_table.selectRow(0)
+        window.bill_panel.bill_table.setFocus()
+        window.bill_panel.bill_table.selectRow(0)
         save(app, window, "02-bill-two-diseases-and-general")
 
         QTest.keyClick(window, Qt.Key.Key_F8)

@@ -20,18 +20,18 @@ TWO_DISEASES = "李淑芬"  # 高血压 M03900 + 糖尿病 M01600, registered, H
 def add_by_typing(qtbot: QtBot, window: MainWindow, text: str) -> None:
     """F4, type the pinyin initials, wait for the answer, Enter adds the first hit."""
     QTest.keyClick(window, Qt.Key.Key_F4)
-    qtbot.keyClicks(window.search_edit, text)
-    qtbot.waitUntil(window.search_results.isVisible, timeout=5_000)
+    qtbot.keyClicks(window.bill_panel.search_edit, text)
+    qtbot.waitUntil(window.bill_panel.search_results.isVisible, timeout=5_000)
     before = window.bill_model.rowCount()
-    QTest.keyClick(window.search_edit, Qt.Key.Key_Return)
+    QTest.keyClick(window.bill_panel.search_edit, Qt.Key.Key_Return)
     assert window.bill_model.rowCount() == before + 1
 
 
 def tag_row(window: MainWindow, row: int, key: str) -> None:
     """Select a row of the bill and press a tag key (1–9 / G)."""
-    window.bill_table.setFocus()
-    window.bill_table.selectRow(row)
-    QTest.keyClicks(window.bill_table, key)
+    window.bill_panel.bill_table.setFocus()
+    window.bill_panel.bill_table.selectRow(row)
+    QTest.keyClicks(window.bill_panel.bill_table, key)
 
 
 def test_card_to_receipts_with_two_diseases_and_general(
@@ -54,9 +54,9 @@ def test_card_to_receipts_with_two_diseases_and_general(
     assert desk.window.eligibility.person.id_number not in text  # masked
 
     qtbot.waitUntil(lambda: window.bill_model.rowCount() == 4, timeout=5_000)  # HIS hand-off
-    window.bill_table.setFocus()
-    window.bill_table.selectAll()
-    QTest.keyClick(window.bill_table, Qt.Key.Key_0)  # the cashier re-tags everything
+    window.bill_panel.bill_table.setFocus()
+    window.bill_panel.bill_table.selectAll()
+    QTest.keyClick(window.bill_panel.bill_table, Qt.Key.Key_0)  # the cashier re-tags everything
     assert not window.settle_panel.pre_settle_button.isEnabled()  # untagged lines block sending
     add_by_typing(qtbot, window, "AMXLJN")  # 阿莫西林胶囊, added by the cashier
     for row, key in enumerate(["1", "2", "2", "G", "G"]):

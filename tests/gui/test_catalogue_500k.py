@@ -92,7 +92,7 @@ def big_desk(
     """A cashier's window on the 500,000-item store."""
     gc.collect()  # earlier tests' windows are garbage now: not inside the measured typing
     desk = open_desk(sandbox, data_dir=big_catalogue[0])
-    desk.window.search_edit.setFocus()
+    desk.window.bill_panel.search_edit.setFocus()
     return desk
 
 
@@ -126,7 +126,9 @@ class Shown:
     def _on_reset(self) -> None:
         model = self.window.catalogue_model
         items = [model.item(row) for row in range(model.rowCount())]
-        self.lists.append((self.window.search_edit.text(), [i for i in items if i is not None]))
+        self.lists.append(
+            (self.window.bill_panel.search_edit.text(), [i for i in items if i is not None])
+        )
 
     def mismatches(self) -> list[tuple[str, str]]:
         """(text in the box, item shown) pairs where the item does not answer the text."""
@@ -147,11 +149,11 @@ def _key_in(qtbot: QtBot, window: MainWindow, char: str) -> None:
     """One character into the search box: a key press for ASCII, else the commit of a Chinese input
     method (QTest's key events carry ASCII only)."""
     if char.isascii():
-        qtbot.keyClicks(window.search_edit, char)
+        qtbot.keyClicks(window.bill_panel.search_edit, char)
         return
     event = QInputMethodEvent()
     event.setCommitString(char)
-    QApplication.sendEvent(window.search_edit, event)
+    QApplication.sendEvent(window.bill_panel.search_edit, event)
 
 
 def _type(qtbot: QtBot, window: MainWindow, text: str) -> None:
@@ -171,12 +173,12 @@ def _settle(qtbot: QtBot, window: MainWindow) -> None:
 
 def _search(qtbot: QtBot, desk: Desk, text: str, shown: Shown) -> list[CatalogueItem]:
     window = desk.window
-    window.search_edit.clear()
+    window.bill_panel.search_edit.clear()
     before = len(shown.answers)
     _type(qtbot, window, text)
     _settle(qtbot, window)
     assert len(shown.answers) > before, f"no answer for {text!r}"
-    assert window.search_edit.text() == text
+    assert window.bill_panel.search_edit.text() == text
     return shown.current()
 
 
@@ -218,10 +220,10 @@ def test_code_name_and_pinyin_searches_answer_while_typing_without_freezing(
     assert probe.max_gap < MAX_STALL_S, f"longest stall {probe.max_gap * 1000:.0f} ms"
 
     # Enter adds the first result as a bill line.
-    window.search_edit.clear()
+    window.bill_panel.search_edit.clear()
     _type(qtbot, window, wanted.hospital_code)
     _settle(qtbot, window)
-    qtbot.keyClick(window.search_edit, Qt.Key.Key_Return)
+    qtbot.keyClick(window.bill_panel.search_edit, Qt.Key.Key_Return)
     assert [line.hospital_code for line in window.bill_model.lines] == [wanted.hospital_code]
 
 
@@ -238,15 +240,15 @@ def test_an_answer_to_an_older_query_is_dropped(
     def type_next() -> None:
         # The cashier types the next character just as the previous search is sent: that search's
         # answer arrives for a text that is no longer in the box.
-        sent.append(window.search_edit.text())
+        sent.append(window.bill_panel.search_edit.text())
         char = next(typed, None)
         if char is not None:
             _key_in(qtbot, window, char)
 
     window._search_timer.timeout.connect(type_next)  # after the window's own slot: search sent
     with TickProbe() as probe:
-        qtbot.keyClicks(window.search_edit, query[0])
-        qtbot.waitUntil(lambda: window.search_edit.text() == query, timeout=30_000)
+        qtbot.keyClicks(window.bill_panel.search_edit, query[0])
+        qtbot.waitUntil(lambda: window.bill_panel.search_edit.text() == query, timeout=30_000)
         _settle(qtbot, window)
     # One search per character was sent and answered; only the last answer was shown.
     assert sent == [query[:n] for n in range(1, len(query) + 1)]

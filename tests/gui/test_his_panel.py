@@ -113,7 +113,7 @@ def test_his_down_is_said_plainly_and_the_bill_can_still_be_typed(
 
     assert "HIS 暂时无法连接" in window.his_panel.status_text()
     assert desk.errors() == []  # no dialog: the cashier is not stopped
-    window.search_edit.setText("H11010500001XY0022")
+    window.bill_panel.search_edit.setText("H11010500001XY0022")
     qtbot.waitUntil(lambda: window.catalogue_model.rowCount() > 0, timeout=10_000)
     assert window.eligibility is not None
-    assert window.search_edit.isEnabled()
+    assert window.bill_panel.search_edit.isEnabled()

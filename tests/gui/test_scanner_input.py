@@ -41,10 +41,10 @@ def test_scanner_burst_does_not_leak_into_a_quantity_field(
     qtbot.waitUntil(lambda: window.bill_model.rowCount() > 0 and not window.busy, timeout=10_000)
     quantity = window.bill_model.index(0, BillColumn.QUANTITY)
     before = window.bill_model.data(quantity, RAW_ROLE)
-    window.bill_table.setFocus()
-    window.bill_table.setCurrentIndex(quantity)
-    QTest.keyClick(window.bill_table, Qt.Key.Key_Return)  # Enter edits the quantity cell
-    editor = window.bill_table.focusWidget()
+    window.bill_panel.bill_table.setFocus()
+    window.bill_panel.bill_table.setCurrentIndex(quantity)
+    QTest.keyClick(window.bill_panel.bill_table, Qt.Key.Key_Return)  # Enter edits the quantity cell
+    editor = window.bill_panel.bill_table.focusWidget()
     assert isinstance(editor, QLineEdit)
     editor.selectAll()
 

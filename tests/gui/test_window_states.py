@@ -45,7 +45,7 @@ def test_registration_desk_sees_eligibility_and_no_money_action(
     window = desk.window
     identify(qtbot, desk, "刘桂英")  # qualification for a disease this hospital has not opened
     assert "本院未开通" in window.patient_view.plain_text()
-    assert not window.bill_section.isVisible()
+    assert not window.bill_panel.isVisible()
     assert not window.settle_panel.isVisible()
     assert window.slip_button.isVisible()
     assert not window.tabs.isTabVisible(window.tabs.indexOf(window.history_tab))
@@ -178,15 +178,15 @@ def test_catalogue_search_answers_while_typing_and_drops_stale_answers(
     identify(qtbot, desk, QINGHAI)
     answers: list[int] = []
     window.search_answered.connect(answers.append)
-    window.search_edit.setFocus()
-    qtbot.keyClicks(window.search_edit, "YSEJ")
+    window.bill_panel.search_edit.setFocus()
+    qtbot.keyClicks(window.bill_panel.search_edit, "YSEJ")
     qtbot.waitUntil(lambda: bool(answers), timeout=5_000)
     assert len(answers) == 1  # debounced: one search for four keystrokes
     item = window.catalogue_model.item(0)
     assert item is not None
     assert item.name == "盐酸二甲双胍片"
-    window.search_edit.clear()
-    qtbot.keyClicks(window.search_edit, "AMXL")
+    window.bill_panel.search_edit.clear()
+    qtbot.keyClicks(window.bill_panel.search_edit, "AMXL")
     qtbot.waitUntil(lambda: len(answers) == 2, timeout=5_000)
     first = window.catalogue_model.item(0)
     assert first is not None

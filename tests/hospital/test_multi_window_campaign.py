@@ -1,0 +1,132 @@
+"""Hospital mode, CI-sized campaign: four windows settling at once against one sandbox and one hospital
+schema, with concurrent cancels of one settlement and a refund at another window than the payment.
+At the end: 0 lost, 0 double, 0 unresolved, and the hospital record equal to the platform ledger to
+the fen (issue 13, "How it is proven", CI size)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+from helpers.engine_fixtures import demo_bill, fresh_visit
+from helpers.hospital_windows import APPROVAL, Window, open_window, sync_all
+from helpers.pg_fixtures import HospitalDb
+
+from app.domain.money import money_sum
+from app.errors import AppError, InputError
+from app.sandbox import SandboxServer
+from app.services.day_close import LOCAL_ZONE
+
+WINDOWS = 4
+VISITS = 10
+BILLS = ("01", "02")
+
+
+def run_in_threads(work: dict[str, threading.Thread]) -> None:
+    for thread in work.values():
+        thread.start()
+    for thread in work.values():
+        thread.join(300)
+        assert not thread.is_alive()
+
+
+def settle_many(window: Window, settled: dict[str, list[str]], errors: list[str]) -> None:
+    ids: list[str] = []
+    try:
+        for n in range(VISITS):
+            bill = window.engine.settle_visit(fresh_visit(demo_bill(BILLS[n % 2])), window.cashier)
+            ids.extend(g.settlement_id for g in bill.groups if g.settlement_id)
+            window.sync.sync_once()
+    except Exception as exc:
+        errors.append(f"{window.name}: {exc!r}")
+    settled[window.name] = ids
+
+
+def test_four_windows_ten_visits_each_nothing_lost_nothing_double(
+    sandbox: SandboxServer, hospital_db: HospitalDb, tmp_path: Path
+) -> None:
+    windows = [
+        open_window(f"W0{n}", sandbox, hospital_db, tmp_path / f"w0{n}")
+        for n in range(1, WINDOWS + 1)
+    ]
+    try:
+        settled: dict[str, list[str]] = {}
+        errors: list[str] = []
+        run_in_threads(
+            {
+                w.name: threading.Thread(target=settle_many, args=(w, settled, errors))
+                for w in windows
+            }
+        )
+        assert errors == []
+        sync_all(windows)
+
+        # Three windows cancel one of W01's settlements at once: one 2208.
+        target = settled["W01"][0]
+        before = sandbox.request_count("2208")
+        outcomes: dict[str, object] = {}
+        barrier = threading.Barrier(3)
+
+        def cancel(window: Window) -> None:
+            service = window.cancels()
+            barrier.wait()
+            try:
+                outcomes[window.name] = service.cancel(target, window.cashier, APPROVAL)
+            except AppError as exc:
+                outcomes[window.name] = exc
+
+        run_in_threads({w.name: threading.Thread(target=cancel, args=(w,)) for w in windows[1:]})
+        assert sandbox.request_count("2208") == before + 1
+        refused = [o for o in outcomes.values() if isinstance(o, InputError)]
+        assert len(refused) == 2
+        assert all(o.code == "cancel_claimed_elsewhere" for o in refused)
+
+        # A patient who paid at W03 is refunded at W04.
+        paid_at_w03 = settled["W03"][0]
+        w04 = windows[3]
+        w04.cancels().cancel(paid_at_w03, w04.cashier, APPROVAL)
+        sync_all(windows)
+
+        check_hospital_equals_ledger(windows, sandbox, settled)
+    finally:
+        for window in windows:
+            window.engine.close()
+
+
+def check_hospital_equals_ledger(
+    windows: list[Window], sandbox: SandboxServer, settled: dict[str, list[str]]
+) -> None:
+    record = windows[0].record
+    day = datetime.now(LOCAL_ZONE).date()
+    hospital = {s.settlement_id: s for s in record.settlements(day)}
+    ledger = [
+        row
+        for row in sandbox.ledger()
+        if row["infno"] in ("2207", "2208") and row["status"] != "reversed"
+    ]
+    by_setl = Counter(row["setl_id"] for row in ledger)
+    assert [k for k, n in by_setl.items() if n > 1] == [], "a settlement twice on the platform"
+    lost = [row["setl_id"] for row in ledger if row["setl_id"] not in hospital]
+    assert lost == [], "platform records the hospital record lacks"
+    assert set(hospital) == set(by_setl), "hospital records the platform lacks"
+    assert sum(len(ids) for ids in settled.values()) == sum(
+        1 for row in ledger if row["infno"] == "2207"
+    )
+    assert sum(1 for row in ledger if row["infno"] == "2208") == 2
+    for row in ledger:
+        mine = hospital[row["setl_id"]]
+        assert (mine.total, mine.fund, mine.account, mine.cash) == (
+            row["medfee_sumamt"],
+            row["fund_pay_sumamt"],
+            row["acct_pay"],
+            row["psn_cash_pay"],
+        ), row["setl_id"]
+    assert money_sum(s.total for s in hospital.values()) == money_sum(
+        row["medfee_sumamt"] for row in ledger
+    )
+    status = record.windows(day)
+    assert [w.device_no for w in status] == [w.name for w in windows]
+    assert all(w.unresolved == 0 for w in status)
+    assert {w.name for w in windows} == {s.window for s in hospital.values()}

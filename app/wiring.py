@@ -218,6 +218,7 @@ def build_engine(
         eligibility=eligibility,
         institution_code=hospital.code,
         authoriser=auth.authorize_supervisor,
+        window_no=settings.window.device_no,
     )
 
     receipts = ReceiptService(

@@ -109,8 +109,11 @@ class CancelService:
         eligibility: EligibilityService,
         institution_code: str,
         authoriser: SupervisorAuthoriser,
+        window_no: str = "",
     ):
-        """Bind to the platform, the store and the services a refund re-uses."""
+        """Bind to the platform, the store and the services a refund re-uses; ``window_no``: the
+        window doing the cancellations (in hospital mode it may cancel another window's settlement,
+        and the cancellation is this window's record)."""
         self._gateway = gateway
         self._uow_factory = uow_factory
         self._clock = clock
@@ -120,6 +123,7 @@ class CancelService:
         self._eligibility = eligibility
         self._institution = institution_code
         self._authoriser = authoriser
+        self._window_no = window_no
 
     def cancel(
         self,
@@ -310,7 +314,7 @@ class CancelService:
                 bill_id=stored.bill_id,
                 group_key=stored.group_key,
                 operator_code=operator.code,
-                window=stored.window,
+                window=self._window_no or stored.window,
                 is_cancellation=True,
                 original_settlement_id=stored.record.settlement_id,
             )

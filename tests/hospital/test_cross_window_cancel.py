@@ -46,6 +46,7 @@ def test_paid_at_w01_refunded_at_w02_one_2208_and_both_histories_agree(
     assert cancellation is not None
     assert cancellation.is_cancellation
     assert cancellation.total == -found.total
+    assert cancellation.window == "W02", "the cancellation is the acting window's record"
     with w2.engine.uow_factory() as uow:
         local = uow.settlements.get(settlement_id)
         assert local is not None

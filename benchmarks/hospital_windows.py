@@ -1,0 +1,540 @@
+"""Hospital mode: N windows settling at once against one sandbox and one PostgreSQL (issue 13).
+
+    .venv/bin/python -m benchmarks.hospital_windows [--windows 1 5 20] [--visits 4]
+        [--sync-interval 2.0] [--latency-ms 0] [--pg-url URL]
+
+Each window is a real engine on its own SQLite data folder (its own thread here: the machine has two
+cores, and threads keep 20 windows' start-up cheap), all on one in-process sandbox. In hospital mode
+each window also runs the window's own sync loop (:class:`HospitalSyncWorker` draining
+:class:`HospitalSync` into :class:`PgHospitalRecord`) on a background thread, against a throwaway
+schema on the PostgreSQL at 127.0.0.1:5432 (db ``test``; ``HOSPITAL_TEST_DB_URL`` or ``--pg-url``
+names another), dropped afterwards. Every window first settles one warm-up visit (its 9001 sign-in),
+then its timed visits (the demo bills 01 and 02, alternately, each as a new HIS visit).
+
+Printed per window count N:
+
+* settlements per minute (platform settlements of the timed visits over the timed wall time);
+* each window's local time per visit (mean of ``settle_visit``) against the single-window SQLite
+  figure of the same run (goal ≤ 1.10×), and against N SQLite-only windows at the same concurrency
+  (what hospital mode itself adds, with the machine's contention of N windows taken out);
+* replication lag p50/p95/max: from the moment ``settle_visit`` returned (the settlement is committed
+  locally by then; ``settled_at`` is the platform's ``setl_time``, whole seconds, too coarse) to the
+  moment a poller (every 50 ms) first sees its row in ``hospital_settlements`` (goal p95 ≤ 2 s);
+* consistency: every platform settlement of the round is in ``hospital_settlements`` with the same
+  fund / account / cash / total, and the hospital totals equal the sandbox ledger's to the fen. A
+  mismatch makes the exit code 1 (a correctness failure, not a timing one: timings are not asserted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import secrets
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from sqlalchemy import Engine as SqlEngine
+from sqlalchemy import create_engine, select, text
+
+from app.config import settings_from_mapping
+from app.domain.operator import Operator, Role
+from app.sandbox import SandboxServer, client_config
+from app.services.bill_import import ImportedVisit, load_visit
+from app.services.engine import Engine
+from app.services.hospital_sync import HospitalSync
+from app.services.hospital_sync_loop import HospitalSyncWorker
+from app.services.ports.clock import SystemClock
+from app.store.hospital import schema
+from app.store.hospital.connect import open_hospital_engine, upgrade
+from app.store.hospital.record import PgHospitalRecord
+from app.wiring import build_engine
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DEMO_BILLS = Path(__file__).resolve().parents[1] / "resources" / "demo_bills"
+BILLS = ("01", "02")
+BASELINE_VISITS = 6
+TARGET_RATIO = 1.10
+TARGET_LAG_P95_S = 2.0
+POLL_S = 0.05
+CATCH_UP_TIMEOUT_S = 60.0
+MONEY_FIELDS = (  # (hospital_settlements column, sandbox ledger field)
+    ("total", "medfee_sumamt"),
+    ("fund", "fund_pay_sumamt"),
+    ("account", "acct_pay"),
+    ("cash", "psn_cash_pay"),
+)
+Money = tuple[Decimal, Decimal, Decimal, Decimal]
+
+
+@dataclass
+class WindowRun:
+    """What one window did in one round."""
+
+    name: str
+    visit_seconds: list[float] = field(default_factory=list)
+    settlement_ids: list[str] = field(default_factory=list)
+    returned_at: dict[str, datetime] = field(default_factory=dict)
+    warm_up_settlements: int = 0
+    error: str = ""
+
+    @property
+    def mean_s(self) -> float:
+        """Mean local time per timed visit (the bills alternate: a median would pick one kind)."""
+        return statistics.fmean(self.visit_seconds) if self.visit_seconds else float("nan")
+
+
+@dataclass
+class RoundResult:
+    """One round: N windows, with or without hospital mode."""
+
+    windows: list[WindowRun]
+    wall_seconds: float
+    timed_settlements: int
+    hospital: bool
+    lags: list[float] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    platform_count: int = 0
+    hospital_count: int = 0
+    platform_total: Money | None = None
+    hospital_total: Money | None = None
+
+    @property
+    def per_minute(self) -> float:
+        """Platform settlements of the timed visits per minute of wall time."""
+        return self.timed_settlements * 60 / self.wall_seconds if self.wall_seconds else 0.0
+
+
+# ---------------------------------------------------------------------------------------- windows
+
+
+def _visits() -> list[ImportedVisit]:
+    return [load_visit(next(DEMO_BILLS.glob(f"{prefix}*.json"))) for prefix in BILLS]
+
+
+def _new_visit(visit: ImportedVisit, window: str, n: int) -> ImportedVisit:
+    # Another HIS visit every time: a visit's charges are settled once (issue #11 item 1).
+    return replace(visit, outpatient_no=f"MZ{window}{n:04d}{secrets.token_hex(4).upper()}")
+
+
+# Each window of a round takes a msgid slot no window of the run has used yet: a slot belongs to one
+# window's store, and two stores on one slot in the same second would issue the same msgid.
+_SLOTS = itertools.cycle(range(1, 100))
+
+
+def _open_window(server: SandboxServer, name: str, folder: Path) -> tuple[Engine, Operator]:
+    config: dict[str, Any] = client_config(server)
+    config["window"] = {"device_no": name}
+    engine = build_engine(
+        settings_from_mapping(config),
+        folder,
+        password_hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+    )
+    with engine.uow_factory() as uow:
+        uow.operators.add("C001", "收费员", Role.CASHIER, "Bench-pass-2026")
+        uow.msgids.use_window_slot(next(_SLOTS))  # the windows of one hospital share its msgids
+        uow.commit()
+    return engine, engine.operator("C001")
+
+
+def _settle(engine: Engine, cashier: Operator, visit: ImportedVisit, run: WindowRun) -> None:
+    bill = engine.settle_visit(visit, cashier)
+    unsettled = [
+        f"{g.group_key} {g.state.value} {g.failure}" for g in bill.groups if not g.settlement_id
+    ]
+    if unsettled:
+        raise RuntimeError(f"groups not settled: {unsettled}")
+    now = datetime.now(UTC)
+    for group in bill.groups:
+        if group.settlement_id:
+            run.settlement_ids.append(group.settlement_id)
+            run.returned_at[group.settlement_id] = now
+
+
+def _window_body(
+    engine: Engine,
+    cashier: Operator,
+    run: WindowRun,
+    visits: int,
+    start: threading.Barrier,
+) -> None:
+    bills = _visits()
+    try:
+        _settle(engine, cashier, _new_visit(bills[0], run.name, 0), run)  # warm-up, 9001
+        run.warm_up_settlements = len(run.settlement_ids)
+    except Exception as exc:  # reported, and the round's figures say it
+        run.error = f"warm-up: {exc!r}"
+    start.wait()
+    if run.error:
+        return
+    try:
+        for n in range(visits):
+            visit = _new_visit(bills[n % len(bills)], run.name, n + 1)
+            started = time.perf_counter()
+            _settle(engine, cashier, visit, run)
+            run.visit_seconds.append(time.perf_counter() - started)
+    except Exception as exc:
+        run.error = repr(exc)
+
+
+# ------------------------------------------------------------------------------------ PostgreSQL
+
+
+@dataclass
+class HospitalSchema:
+    """A throwaway schema on the server, upgraded to the newest revision."""
+
+    url: str
+    name: str
+    key: bytes
+
+    def engine(self) -> SqlEngine:
+        """A new pool on the schema (each window has its own, as on its own PC)."""
+        return open_hospital_engine(self.url, search_path=self.name)
+
+
+@contextmanager
+def hospital_schema(url: str) -> Iterator[HospitalSchema]:
+    """Create ``hsp_bench_…``, upgrade it, drop it afterwards."""
+    admin = create_engine(url, connect_args={"connect_timeout": 5})
+    name = f"hsp_bench_{secrets.token_hex(5)}"
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{name}"'))
+    try:
+        target = HospitalSchema(url, name, secrets.token_bytes(32))
+        database = target.engine()
+        try:
+            upgrade(database)
+        finally:
+            database.dispose()
+        yield target
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()
+
+
+class Poller:
+    """Notes when each settlement's row first appears in ``hospital_settlements``."""
+
+    def __init__(self, database: SqlEngine) -> None:
+        """Poll through ``database`` (its own pool)."""
+        self._database = database
+        self.first_seen: dict[str, datetime] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="lag-poller", daemon=True)
+
+    def start(self) -> Poller:
+        """Start polling."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop polling."""
+        self._stop.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        s = schema.settlements
+        while not self._stop.wait(POLL_S):
+            with self._database.connect() as connection:
+                rows = connection.execute(select(s.c.settlement_id)).scalars().all()
+            now = datetime.now(UTC)
+            for settlement_id in rows:
+                self.first_seen.setdefault(settlement_id, now)
+
+    def lags(self, committed: dict[str, datetime]) -> list[float]:
+        """Seconds from each settlement's local commit to its row being seen."""
+        return [
+            (self.first_seen[key] - at).total_seconds()
+            for key, at in committed.items()
+            if key in self.first_seen
+        ]
+
+
+def hospital_money(database: SqlEngine) -> dict[str, Money]:
+    """Every row of ``hospital_settlements``: settlement id → (total, fund, account, cash)."""
+    s = schema.settlements
+    columns = [s.c[column] for column, _ in MONEY_FIELDS]
+    with database.connect() as connection:
+        rows = connection.execute(select(s.c.settlement_id, *columns)).all()
+    return {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
+
+
+# ----------------------------------------------------------------------------------- consistency
+
+
+def platform_money(ledger: Sequence[dict[str, Any]], before: set[str]) -> dict[str, Money]:
+    """The round's platform settlements (2207/2208 not reversed, not in ``before``)."""
+    rows: dict[str, Money] = {}
+    for row in ledger:
+        counted = row["infno"] in ("2207", "2208") and row["status"] != "reversed"
+        if counted and row["setl_id"] not in before:
+            rows[row["setl_id"]] = tuple(row[source] for _, source in MONEY_FIELDS)
+    return rows
+
+
+def money_total(rows: dict[str, Money]) -> Money:
+    """Column sums, quantized to the fen."""
+    sums = [sum((row[i] for row in rows.values()), Decimal("0")) for i in range(4)]
+    cent = Decimal("0.01")
+    return (
+        sums[0].quantize(cent),
+        sums[1].quantize(cent),
+        sums[2].quantize(cent),
+        sums[3].quantize(cent),
+    )
+
+
+def consistency_problems(
+    local_ids: Sequence[str], platform: dict[str, Money], hospital: dict[str, Money]
+) -> list[str]:
+    """What does not agree between the windows, the sandbox ledger and the hospital record."""
+    problems: list[str] = []
+    local = set(local_ids)
+    if len(local) != len(local_ids):
+        problems.append("a settlement id twice in the windows' stores")
+    if missing := sorted(set(platform) - set(hospital)):
+        problems.append(f"{len(missing)} platform settlements not in PostgreSQL: {missing[:5]}")
+    if extra := sorted(set(hospital) - set(platform)):
+        problems.append(f"{len(extra)} PostgreSQL settlements the platform lacks: {extra[:5]}")
+    if local != set(platform):
+        problems.append(
+            f"windows' settlements ({len(local)}) differ from the platform's ({len(platform)})"
+        )
+    differ = sorted(k for k in set(platform) & set(hospital) if platform[k] != hospital[k])
+    if differ:
+        problems.append(f"{len(differ)} settlements with other amounts in PostgreSQL: {differ[:5]}")
+    if money_total(platform) != money_total(hospital):
+        problems.append(
+            f"hospital totals {money_total(hospital)} != ledger totals {money_total(platform)}"
+        )
+    return problems
+
+
+# ----------------------------------------------------------------------------------------- rounds
+
+
+def run_round(
+    server: SandboxServer,
+    folder: Path,
+    count: int,
+    visits: int,
+    *,
+    hospital: HospitalSchema | None = None,
+    sync_interval: float = 2.0,
+) -> RoundResult:
+    """``count`` windows settle ``visits`` timed visits each, at once."""
+    before = {row["setl_id"] for row in server.ledger()}
+    runs = [WindowRun(f"W{n:02d}") for n in range(1, count + 1)]
+    opened = [_open_window(server, run.name, folder / run.name) for run in runs]
+    pools: list[SqlEngine] = []
+    workers: list[HospitalSyncWorker] = []
+    poller: Poller | None = None
+    try:
+        if hospital is not None:
+            for run, (engine, _) in zip(runs, opened, strict=True):
+                pools.append(hospital.engine())
+                record = PgHospitalRecord(pools[-1], hospital.key)
+                sync = HospitalSync(engine.uow_factory, record, SystemClock(), run.name)
+                sync.enable()
+                workers.append(HospitalSyncWorker(sync, SystemClock(), sync_interval).start())
+            pools.append(hospital.engine())
+            poller = Poller(pools[-1]).start()
+        start = threading.Barrier(count + 1)
+        threads = [
+            threading.Thread(
+                target=_window_body, args=(engine, cashier, run, visits, start), name=run.name
+            )
+            for run, (engine, cashier) in zip(runs, opened, strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        start.wait()
+        started = time.perf_counter()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        timed = sum(len(run.settlement_ids) - run.warm_up_settlements for run in runs)
+        result = RoundResult(runs, wall, timed, hospital is not None)
+        result.problems = [f"{run.name}: {run.error}" for run in runs if run.error]
+        if hospital is not None and poller is not None:
+            local_ids = [key for run in runs for key in run.settlement_ids]
+            _wait_for(poller, set(local_ids))
+            poller.stop()
+            result.lags = poller.lags({k: v for r in runs for k, v in r.returned_at.items()})
+            platform = platform_money(server.ledger(), before)
+            in_pg = hospital_money(pools[-1])
+            result.problems += consistency_problems(local_ids, platform, in_pg)
+            result.platform_count, result.hospital_count = len(platform), len(in_pg)
+            result.platform_total, result.hospital_total = (
+                money_total(platform),
+                money_total(in_pg),
+            )
+        return result
+    finally:
+        if poller is not None:
+            poller.stop()
+        for worker in workers:
+            worker.stop()
+        for engine, _ in opened:
+            engine.close()
+        for pool in pools:
+            pool.dispose()
+
+
+def _wait_for(poller: Poller, ids: set[str]) -> None:
+    deadline = time.monotonic() + CATCH_UP_TIMEOUT_S
+    while not ids <= set(poller.first_seen) and time.monotonic() < deadline:
+        time.sleep(POLL_S)
+
+
+# ---------------------------------------------------------------------------------------- report
+
+
+def _ratios(result: RoundResult, baseline_s: float) -> list[float]:
+    return [run.mean_s / baseline_s for run in result.windows if run.visit_seconds]
+
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "ABOVE TARGET"
+
+
+def report(
+    count: int, hospital: RoundResult, sqlite_peers: RoundResult | None, baseline_s: float
+) -> None:
+    """Print one block for ``count`` windows."""
+    ratios = _ratios(hospital, baseline_s)
+    if not ratios:
+        print(f"hospital_windows: {count} window(s): no visit settled — {hospital.problems}")
+        return
+    worst = max(ratios, default=float("nan"))
+    print(
+        f"hospital_windows: {count} window(s) in hospital mode — "
+        f"{hospital.timed_settlements} settlements in {hospital.wall_seconds:.1f} s, "
+        f"{hospital.per_minute:.0f} settlements/min"
+    )
+    print(
+        f"  local time per visit vs 1-window SQLite ({baseline_s * 1000:.0f} ms): "
+        f"median {statistics.median(ratios):.2f}×, worst {worst:.2f}× "
+        f"(goal ≤ {TARGET_RATIO}) {_verdict(worst <= TARGET_RATIO)}"
+    )
+    print("  per window: " + " ".join(f"{r:.2f}" for r in ratios))
+    if sqlite_peers is not None:
+        peer = statistics.fmean(run.mean_s for run in sqlite_peers.windows if run.visit_seconds)
+        mine = statistics.fmean(run.mean_s for run in hospital.windows if run.visit_seconds)
+        print(
+            f"  vs {count} SQLite-only windows at once ({peer * 1000:.0f} ms/visit, "
+            f"{sqlite_peers.per_minute:.0f}/min): hospital mode {mine * 1000:.0f} ms/visit, "
+            f"{mine / peer:.2f}× (goal ≤ {TARGET_RATIO}) {_verdict(mine / peer <= TARGET_RATIO)}"
+        )
+    lags = sorted(hospital.lags)
+    if lags:
+        p95 = lags[min(len(lags) - 1, round(0.95 * (len(lags) - 1)))]
+        print(
+            f"  replication lag: p50 {statistics.median(lags):.2f} s, p95 {p95:.2f} s, "
+            f"max {lags[-1]:.2f} s over {len(lags)} settlements "
+            f"(goal p95 ≤ {TARGET_LAG_P95_S} s) {_verdict(p95 <= TARGET_LAG_P95_S)}"
+        )
+    print(
+        f"  consistency: {hospital.platform_count} platform settlements, "
+        f"{hospital.hospital_count} in PostgreSQL; totals (total, fund, account, cash) "
+        f"ledger {_money(hospital.platform_total)}, hospital {_money(hospital.hospital_total)} — "
+        + ("ok" if not hospital.problems else "MISMATCH: " + "; ".join(hospital.problems))
+    )
+
+
+def _money(total: Money | None) -> str:
+    return "-" if total is None else "/".join(str(v) for v in total)
+
+
+def run(
+    counts: Sequence[int],
+    visits: int,
+    *,
+    url: str,
+    sync_interval: float,
+    latency_ms: int = 0,
+    sqlite_peers: bool = True,
+) -> dict[int, RoundResult]:
+    """Every round against one sandbox; the hospital rounds on one schema each. Prints as it goes."""
+    results: dict[int, RoundResult] = {}
+    with tempfile.TemporaryDirectory(prefix="sw-hbench-") as name:
+        folder = Path(name)
+        server = SandboxServer(state_path=folder / "sandbox.sqlite3", seed=1)
+        server.start()
+        try:
+            server.set_latency(fixed=latency_ms / 1000)
+            base_visits = max(visits, BASELINE_VISITS)
+            base = run_round(server, folder / "base", 1, base_visits)
+            if base.problems:
+                raise RuntimeError(f"single-window SQLite round failed: {base.problems}")
+            baseline_s = base.windows[0].mean_s
+            print(
+                f"hospital_windows: 1 window, SQLite only — {baseline_s * 1000:.0f} ms per visit "
+                f"(mean of {base_visits}), {base.per_minute:.0f} settlements/min"
+            )
+            for count in counts:
+                peers = None
+                if sqlite_peers and count > 1:
+                    peers = run_round(server, folder / f"s{count}", count, visits)
+                with hospital_schema(url) as target:
+                    result = run_round(
+                        server,
+                        folder / f"h{count}",
+                        count,
+                        visits,
+                        hospital=target,
+                        sync_interval=sync_interval,
+                    )
+                report(count, result, peers, baseline_s)
+                results[count] = result
+        finally:
+            server.stop()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the rounds; exit 1 if a round's records disagree (timings are printed, never asserted)."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.hospital_windows")
+    parser.add_argument("--windows", type=int, nargs="+", default=[1, 5, 20])
+    parser.add_argument(
+        "--visits",
+        type=int,
+        default=4,
+        help="timed visits per window (even: bills 01 and 02 alternate)",
+    )
+    parser.add_argument(
+        "--sync-interval", type=float, default=2.0, help="the window's sync_interval_seconds"
+    )
+    parser.add_argument("--latency-ms", type=int, default=0, help="platform latency per call")
+    parser.add_argument(
+        "--no-sqlite-peers", action="store_true", help="skip the N-window SQLite-only rounds"
+    )
+    parser.add_argument("--pg-url", default=os.environ.get("HOSPITAL_TEST_DB_URL", DEFAULT_PG_URL))
+    args = parser.parse_args(argv)
+    print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    results = run(
+        args.windows,
+        args.visits,
+        url=args.pg_url,
+        sync_interval=args.sync_interval,
+        latency_ms=args.latency_ms,
+        sqlite_peers=not args.no_sqlite_peers,
+    )
+    print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    return 1 if any(result.problems for result in results.values()) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -103,9 +103,9 @@ class HistoryTab(QWidget):
     def apply_role(self) -> None:
         """Show the actions the operator's role may start."""
         can = self._ctx.session.can
-        self.cancel_button.setVisible(can(Action.EDIT_BILL))
-        self.refund_button.setVisible(can(Action.EDIT_BILL))
-        self.reissue_button.setVisible(can(Action.PRINT_RECEIPT))
+        self.cancel_button.setVisible(can(Action.REQUEST_CANCELLATION))
+        self.refund_button.setVisible(can(Action.REQUEST_PARTIAL_REFUND))
+        self.reissue_button.setVisible(can(Action.REQUEST_REISSUE))
         self.copy_button.setVisible(can(Action.COPY_RECEIPT))
 
     def refresh(self) -> None:
@@ -145,7 +145,7 @@ class HistoryTab(QWidget):
         The operator at the window starts it; the service checks the supervisor's own credential
         (two-person rule, ``NEEDS_SUPERVISOR_AUTHORISATION``), so the window does not.
         """
-        operator = self._ctx.guarded(Action.EDIT_BILL)
+        operator = self._ctx.guarded(Action.REQUEST_CANCELLATION)
         selected = self._selected_settlement()
         if operator is None or selected is None:
             return
@@ -194,7 +194,7 @@ class HistoryTab(QWidget):
 
     def reissue_selected(self) -> TaskHandle | None:
         """重打: void the selected settlement's receipt number and issue a new one (supervisor)."""
-        operator = self._ctx.guarded(Action.PRINT_RECEIPT)
+        operator = self._ctx.guarded(Action.REQUEST_REISSUE)
         selected = self._selected_settlement()
         if operator is None or selected is None:
             return None
@@ -241,7 +241,7 @@ class HistoryTab(QWidget):
 
     def refund_selected(self) -> TaskHandle | None:
         """Partial refund of the selected settlement: choose the returned lines, then authorise."""
-        operator = self._ctx.guarded(Action.EDIT_BILL)
+        operator = self._ctx.guarded(Action.REQUEST_PARTIAL_REFUND)
         selected = self._selected_settlement()
         if operator is None or selected is None:
             return None

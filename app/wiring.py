@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import cast
 from urllib.parse import urlsplit
@@ -54,6 +55,7 @@ from app.services.engine import Engine
 from app.services.his import HisService, his_charge_check
 from app.services.his_outbox import HisOutbox
 from app.services.his_results import recording_results
+from app.services.hospital_slot import apply_msgid_slot
 from app.services.hospital_sync import HospitalSync
 from app.services.journaling import JournaledCaller
 from app.services.ports.clock import Clock, SystemClock
@@ -67,6 +69,7 @@ from app.store import KeyProvider, Store, default_key_provider, open_store
 from app.store.hospital.connect import open_hospital_engine, read_password
 from app.store.hospital.key import read_hospital_key
 from app.store.hospital.record import PgHospitalRecord
+from app.store.hospital.slots import PgMsgidSlots
 from app.store.integrity import damaged_store_error
 from app.store.leases import FileLeases
 from app.workers.engine_backend import EngineBackend, HandOff
@@ -167,6 +170,8 @@ def build_engine(
         # Every stored settlement also writes its HIS results to the outbox (same transaction).
         uow_factory = recording_results(port_of(store), clock)
         _audit_config_change(uow_factory, clock, settings)
+        if settings.hospital_db.enabled:
+            window_msgid_slot(uow_factory, settings, clock)
         hospital = settings.hospital
         client = PlatformClient(
             settings.platform,
@@ -292,6 +297,24 @@ def _audit_config_change(uow_factory: UnitOfWorkFactory, clock: Clock, settings:
         record_config_change(uow_factory, clock, effective_values(settings))
     except StoreError as exc:
         log.warning("configuration change not recorded this time (%s)", exc.code)
+
+
+def window_msgid_slot(
+    uow_factory: UnitOfWorkFactory, settings: Settings, clock: Clock
+) -> int | None:
+    """Hospital mode: this window's msgid slot (stored locally; asked of the server only once)."""
+    database: SqlEngine | None = None
+
+    def claim(device_no: str, at: datetime) -> int:
+        nonlocal database
+        database = hospital_database(settings.hospital_db)
+        return PgMsgidSlots(database).claim(device_no, at)
+
+    try:
+        return apply_msgid_slot(uow_factory, claim, settings.window.device_no, clock)
+    finally:
+        if database is not None:
+            database.dispose()
 
 
 def open_local_store(

@@ -73,6 +73,17 @@ class CallOutcome(Generic[T]):
 OnSuccess = Callable[[UnitOfWork, str, T], None]
 
 
+def _no_msgid_slot(infno: str) -> StoreError:
+    # Hospital mode without a msgid slot: this window's msgids could equal another window's, so
+    # nothing that changes money on the platform may be sent (issue 13).
+    return StoreError(
+        "本窗口还没有从医院数据库取得交易流水号段，为避免与其他窗口流水号重复，暂不能办理医保结算或退费。"
+        "请确认网络正常后连接一次医院数据库（重新启动本程序即可自动获取）；自费收费和读卡查询不受影响。",
+        code="msgid_slot_missing",
+        detail={"infno": infno},
+    )
+
+
 class JournaledCaller:
     """Makes state-changing gateway calls with the journal written around them."""
 
@@ -111,6 +122,8 @@ class JournaledCaller:
         try:
             with self._uow_factory() as uow:
                 now = self._clock.now()
+                if uow.msgids.window_slot_missing():
+                    raise _no_msgid_slot(intent.infno)
                 msgid = uow.msgids.next_msgid(self._institution, now)
                 entry = JournalEntry(
                     msgid=msgid,

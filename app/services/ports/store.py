@@ -39,6 +39,18 @@ class MsgIdRepository(Protocol):
         the whole range, a stand-alone window)."""
         ...
 
+    def window_slot(self) -> int | None:
+        """The slot set by :meth:`use_window_slot`, or ``None``."""
+        ...
+
+    def require_window_slot(self) -> None:
+        """Hospital mode: from now on, without a slot :meth:`window_slot_missing` says so."""
+        ...
+
+    def window_slot_missing(self) -> bool:
+        """A slot is required but none was ever obtained: no state-changing call may be sent."""
+        ...
+
 
 class JournalRepository(Protocol):
     """The journal of state-changing platform calls (reliability.md §2.2). Append-mostly: every state

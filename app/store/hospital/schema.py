@@ -99,3 +99,11 @@ cancel_claims = Table(
     Column("operator_code", String(30), nullable=False),
     Column("claimed_at", DateTime(timezone=True), nullable=False),
 )
+
+msgid_slots = Table(
+    "hospital_msgid_slots",
+    metadata,
+    Column("slot", Integer, primary_key=True, autoincrement=False),
+    Column("device_no", String(30), nullable=False, unique=True),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+)

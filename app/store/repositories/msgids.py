@@ -25,6 +25,8 @@ _SECOND_FORMAT = "%Y%m%d%H%M%S"
 MAX_SEQUENCE = 9999
 SLOT_SIZE = 100
 _SLOT_KEY = "msgid_slot"
+# Hospital mode marks the store: without a slot, no state-changing platform call may be journaled.
+_SLOT_REQUIRED_KEY = "msgid_slot_required"
 INSTITUTION_CODE_LENGTH = 12
 
 
@@ -83,13 +85,32 @@ class SqlMsgIdRepository:
             {"k": _SLOT_KEY, "v": str(slot)},
         )
 
-    def _sequence_range(self) -> tuple[int, int]:
+    def window_slot(self) -> int | None:
+        """The slot this window keeps to, or ``None`` (the whole range)."""
+        value = self._meta(_SLOT_KEY)
+        return None if value is None else int(value)
+
+    def require_window_slot(self) -> None:
+        """Hospital mode: from now on a window without a slot must not issue journaled msgids."""
+        self._session.execute(
+            text("INSERT OR REPLACE INTO store_meta (key, value) VALUES (:k, '1')"),
+            {"k": _SLOT_REQUIRED_KEY},
+        )
+
+    def window_slot_missing(self) -> bool:
+        """Whether a slot is required (hospital mode) but this window has none yet."""
+        return self._meta(_SLOT_REQUIRED_KEY) is not None and self._meta(_SLOT_KEY) is None
+
+    def _meta(self, key: str) -> str | None:
         value = self._session.execute(
-            text("SELECT value FROM store_meta WHERE key = :k"), {"k": _SLOT_KEY}
+            text("SELECT value FROM store_meta WHERE key = :k"), {"k": key}
         ).scalar()
-        if value is None:
+        return None if value is None else str(value)
+
+    def _sequence_range(self) -> tuple[int, int]:
+        slot = self.window_slot()
+        if slot is None:
             return 1, MAX_SEQUENCE
-        slot = int(value)
         return max(slot * SLOT_SIZE, 1), slot * SLOT_SIZE + SLOT_SIZE - 1
 
     def _load(self, institution_code: str) -> tuple[str, int]:

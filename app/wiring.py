@@ -55,6 +55,7 @@ from app.services.engine import Engine
 from app.services.his import HisService, his_charge_check
 from app.services.his_outbox import HisOutbox
 from app.services.his_results import recording_results
+from app.services.hospital_cancel import HospitalCancelService
 from app.services.hospital_slot import apply_msgid_slot
 from app.services.hospital_sync import HospitalSync
 from app.services.journaling import JournaledCaller
@@ -236,10 +237,22 @@ def build_engine(
         window_no=settings.window.device_no,
     )
 
+    try:
+        hospital_cancel, hospital_pool = _hospital_cancel(
+            settings, cancellation, uow_factory, clock
+        )
+    except BaseException:
+        client.close()
+        store.close()
+        leases.close()
+        raise
+
     def close() -> None:
         client.close()
         if isinstance(his_gateway, MiddleTablesHis):
             his_gateway.close()
+        if hospital_pool is not None:
+            hospital_pool.dispose()
         store.close()
         leases.close()  # last: until here this process may still write journal rows
 
@@ -253,6 +266,7 @@ def build_engine(
         settlement=settlement,
         recovery=recovery,
         cancellation=cancellation,
+        hospital_cancel=hospital_cancel,
         day_close=DayCloseService(client, uow_factory, clock, caller=caller, recovery=recovery),
         catalogue=CatalogueService(client, uow_factory),
         auth=auth,
@@ -261,6 +275,24 @@ def build_engine(
         his=his,
         his_outbox=HisOutbox(his.gateway, uow_factory, clock) if his is not None else None,
     )
+
+
+def _hospital_cancel(
+    settings: Settings, cancellation: CancelService, uow_factory: UnitOfWorkFactory, clock: Clock
+) -> tuple[HospitalCancelService | None, SqlEngine | None]:
+    """Hospital mode: cancellations through the hospital's cancel claim (any window's settlement),
+    with the pool to dispose at close; ``(None, None)`` for a stand-alone window."""
+    if not settings.hospital_db.enabled:
+        return None, None
+    record, pool = hospital_record(settings.hospital_db)
+    service = HospitalCancelService(
+        cancellation=cancellation,
+        uow_factory=uow_factory,
+        record=record,
+        clock=clock,
+        window=settings.window.device_no,
+    )
+    return service, pool
 
 
 def his_gateway_for(his: HisSettings) -> HisGateway | None:

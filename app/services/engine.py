@@ -38,6 +38,7 @@ from app.services.day_close import DayCloseReport, DayCloseService
 from app.services.eligibility import EligibilityService, EligibilityView
 from app.services.his import HisService
 from app.services.his_outbox import HisOutbox
+from app.services.hospital_cancel import HospitalCancelService
 from app.services.offline import OfflineCollection, OfflineSelfPayService
 from app.services.ports.clock import Clock
 from app.services.ports.progress import ProgressSink
@@ -66,6 +67,8 @@ class Engine:
     receipts: ReceiptService | None = None
     his: HisService | None = None  # the HIS hand-off, when a HIS is configured
     his_outbox: HisOutbox | None = None
+    # Hospital mode: cancellations go through the hospital's cancel claim (any window's settlement).
+    hospital_cancel: HospitalCancelService | None = None
 
     # ------------------------------------------------------------------ life cycle
 
@@ -151,7 +154,7 @@ class Engine:
         self, settlement_id: str, operator: Operator, approval: SupervisorApproval
     ) -> CancelResult:
         """Cancel a settlement with a supervisor's authorisation."""
-        return self.cancellation.cancel(settlement_id, operator, approval)
+        return self._cancels().cancel(settlement_id, operator, approval)
 
     def partial_refund(
         self,
@@ -161,9 +164,10 @@ class Engine:
         approval: SupervisorApproval,
     ) -> RefundResult:
         """Cancel and re-settle the kept lines as a linked bill."""
-        return self.cancellation.partial_refund(
-            settlement_id, returned_line_nos, operator, approval
-        )
+        return self._cancels().partial_refund(settlement_id, returned_line_nos, operator, approval)
+
+    def _cancels(self) -> CancelService | HospitalCancelService:
+        return self.hospital_cancel if self.hospital_cancel is not None else self.cancellation
 
     # ------------------------------------------------------------------ journal and day close
 

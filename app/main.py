@@ -212,6 +212,7 @@ class Composition:
         self.reader: Any = None
         self.cards: tuple[str, ...] = ()
         self.hospital_state: Callable[[], Any] | None = None  # hospital mode's sync snapshot
+        self.hospital_wake: Callable[[], None] | None = None  # run a sync round now
 
 
 def _import_window_modules() -> None:
@@ -401,7 +402,9 @@ def _compose(
         if composition.reader is not None:
             session.closers.append(composition.reader.close)
     _start_his(session, session.engine)
-    composition.hospital_state = _start_hospital_sync(session, session.engine)
+    worker = _start_hospital_sync(session, session.engine)
+    if worker is not None:
+        composition.hospital_state, composition.hospital_wake = worker.state, worker.wake
     _warm_up_receipts(settings)
     composition.backend = build_backend(session.engine, card_reader=composition.reader)
     _freeze_start_up_objects()
@@ -423,11 +426,15 @@ def _install_hospital_status(window: Any, composition: Composition) -> None:
     from app.ui.hospital_status import install_hospital_status  # noqa: PLC0415
 
     install_hospital_status(window, composition.hospital_state)
+    if composition.hospital_wake is not None:
+        # A settlement just committed: send it now rather than at the next interval (lag).
+        window.group_settled.connect(lambda _group: composition.hospital_wake())
+        window.settlement_finished.connect(composition.hospital_wake)
 
 
-def _start_hospital_sync(session: WindowSession, engine: Engine) -> Callable[[], Any] | None:
-    """Hospital mode (``[hospital_db]``): the sync worker on its own thread; its snapshot for the
-    status bar. Local-first: nothing here waits for the hospital database."""
+def _start_hospital_sync(session: WindowSession, engine: Engine) -> Any:
+    """Hospital mode (``[hospital_db]``): the sync worker on its own thread (``None`` when off);
+    its snapshot feeds the status bar. Local-first: nothing here waits for the hospital database."""
     from app.services.hospital_sync_loop import HospitalSyncWorker  # noqa: PLC0415
     from app.wiring import hospital_link  # noqa: PLC0415
 
@@ -438,7 +445,7 @@ def _start_hospital_sync(session: WindowSession, engine: Engine) -> Callable[[],
     interval = engine.settings.hospital_db.sync_interval_seconds
     worker = HospitalSyncWorker(link.sync, engine.clock, interval).start()
     session.closers.append(worker.stop)  # closers run in reverse: the worker stops first
-    return worker.state
+    return worker
 
 
 def _freeze_start_up_objects() -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from app.main import WindowSession, start_session
 from app.sandbox import SandboxServer, client_config
-from app.services.hospital_sync_loop import HospitalSyncWorker
+from app.services.hospital_sync_loop import HospitalSyncWorker, SyncState
 from app.store.hospital.key import create_hospital_key
 from app.ui.hospital_status import install_hospital_status
 from app.wiring import hospital_link
@@ -122,3 +122,21 @@ def test_the_window_starts_without_the_hospital_server_and_catches_up_when_it_re
         session.close()
         sys.excepthook = excepthook
         gc.unfreeze()
+
+
+def test_a_settlement_wakes_the_sync_instead_of_waiting_for_the_interval(
+    open_desk: Callable[..., Desk], sandbox: SandboxServer
+) -> None:
+    from app.main import Composition, _install_hospital_status  # noqa: PLC0415
+
+    desk = open_desk(sandbox)
+    composition = Composition(desk.engine.settings)
+    rounds: list[str] = []
+    composition.hospital_state = SyncState
+    composition.hospital_wake = lambda: rounds.append("now")
+
+    _install_hospital_status(desk.window, composition)
+    desk.window.group_settled.emit(object())
+    desk.window.settlement_finished.emit()
+
+    assert rounds == ["now", "now"]

@@ -323,7 +323,9 @@ def _build_window(
     def composed(result: Composition) -> None:
         pending.set(result.backend)
         _install_shift_report(window, session)
-        _install_hospital_status(window, result)
+        from app.hospital_window import install_hospital_window  # noqa: PLC0415
+
+        install_hospital_window(window, result)
         if result.reader is not None:
             window.set_demo_cards(result.cards, result.reader.select)
         _connect_scanner(session, window)
@@ -402,7 +404,9 @@ def _compose(
         if composition.reader is not None:
             session.closers.append(composition.reader.close)
     _start_his(session, session.engine)
-    worker = _start_hospital_sync(session, session.engine)
+    from app.hospital_window import start_hospital_sync  # noqa: PLC0415
+
+    worker = start_hospital_sync(session, session.engine)
     if worker is not None:
         composition.hospital_state, composition.hospital_wake = worker.state, worker.wake
     _warm_up_receipts(settings)
@@ -417,35 +421,6 @@ def _install_shift_report(window: Any, session: Any) -> None:
     from app.workers.shift_backend import EngineShiftBackend  # noqa: PLC0415
 
     install_shift_report(window, EngineShiftBackend(session.engine))
-
-
-def _install_hospital_status(window: Any, composition: Composition) -> None:
-    """GUI thread: hospital mode's lag, waiting records and last sync on the status bar."""
-    if composition.hospital_state is None:
-        return
-    from app.ui.hospital_status import install_hospital_status  # noqa: PLC0415
-
-    install_hospital_status(window, composition.hospital_state)
-    if composition.hospital_wake is not None:
-        # A settlement just committed: send it now rather than at the next interval (lag).
-        window.group_settled.connect(lambda _group: composition.hospital_wake())
-        window.settlement_finished.connect(composition.hospital_wake)
-
-
-def _start_hospital_sync(session: WindowSession, engine: Engine) -> Any:
-    """Hospital mode (``[hospital_db]``): the sync worker on its own thread (``None`` when off);
-    its snapshot feeds the status bar. Local-first: nothing here waits for the hospital database."""
-    from app.services.hospital_sync_loop import HospitalSyncWorker  # noqa: PLC0415
-    from app.wiring import hospital_link  # noqa: PLC0415
-
-    link = hospital_link(engine)
-    if link is None:
-        return None
-    session.closers.append(link.close)
-    interval = engine.settings.hospital_db.sync_interval_seconds
-    worker = HospitalSyncWorker(link.sync, engine.clock, interval).start()
-    session.closers.append(worker.stop)  # closers run in reverse: the worker stops first
-    return worker
 
 
 def _freeze_start_up_objects() -> None:

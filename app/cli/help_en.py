@@ -180,6 +180,14 @@ EN: dict[str, str] = {
         "with --url: a file holding that role's password (mode 600); omit when none is needed"
     ),
     "新密钥文件的路径（不会覆盖已有文件）": "the new key file's path (an existing file is never overwritten)",
+    "全院各窗口尚未确认结果的交易（及窗口是否在运行）": (
+        "every window's calls without a definite outcome (and whether the window runs)"
+    ),
+    "由收费主管在本窗口处理已停止运行的窗口留下的未确认交易": (
+        "a supervisor resolves, at this window, a call left unresolved by a window that stopped"
+    ),
+    "要处理的交易流水号（见 hospital unresolved）": "the call's msgid (see hospital unresolved)",
+    "收费主管工号": "the supervisor's operator code",
     # sandbox
     "运行沙箱医保平台：按 interface.md Part A 应答，数据均为虚构，仅供培训测试。": (
         "Run the sandbox platform: answers per interface.md Part A; all data fictional, for "

@@ -6,6 +6,8 @@
 * ``status [--json]`` — every window as the hospital database sees it: last sync, lag, pending,
   unresolved journal rows and today's totals (fund + account + cash = total).
 * ``key-create PATH`` — write a new hospital key (0600) for IT to copy to every window.
+* ``unresolved`` / ``resolve MSGID`` — every window's unresolved calls; a supervisor resolving a dead
+  window's call here (:mod:`app.cli.hospital_journal`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy import Engine as SqlEngine
 from sqlalchemy.exc import DBAPIError
 
 from app.cli.context import CliContext
+from app.cli.hospital_journal import register_actions
 from app.cli.output import EXIT_OK, EXIT_UNAVAILABLE, Output
 from app.config import HospitalDbSettings
 from app.errors import StoreError
@@ -65,6 +68,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     key_create.add_argument("path", metavar="PATH", help="新密钥文件的路径（不会覆盖已有文件）")
     key_create.set_defaults(handler=run_key_create)
+    register_actions(actions)
 
 
 def _unavailable(context: CliContext, exc: StoreError) -> int:

@@ -127,7 +127,8 @@ def test_the_window_starts_without_the_hospital_server_and_catches_up_when_it_re
 def test_a_settlement_wakes_the_sync_instead_of_waiting_for_the_interval(
     open_desk: Callable[..., Desk], sandbox: SandboxServer
 ) -> None:
-    from app.main import Composition, _install_hospital_status  # noqa: PLC0415
+    from app.hospital_window import install_hospital_window  # noqa: PLC0415
+    from app.main import Composition  # noqa: PLC0415
 
     desk = open_desk(sandbox)
     composition = Composition(desk.engine.settings)
@@ -135,7 +136,7 @@ def test_a_settlement_wakes_the_sync_instead_of_waiting_for_the_interval(
     composition.hospital_state = SyncState
     composition.hospital_wake = lambda: rounds.append("now")
 
-    _install_hospital_status(desk.window, composition)
+    install_hospital_window(desk.window, composition)
     desk.window.group_settled.emit(object())
     desk.window.settlement_finished.emit()
 

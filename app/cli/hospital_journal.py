@@ -1,0 +1,121 @@
+"""``settlement-window hospital unresolved`` / ``hospital resolve MSGID``: every window's unresolved
+calls, and a supervisor resolving a dead window's call from this window (issue 13 item 5).
+
+"Dead" is decided as for processes on one store (docs/concurrency.md): a running window holds a
+PostgreSQL advisory lock on its number for its whole life, so a window whose lock is free runs
+nowhere. The 2601 (or clean-up) goes out here with the original msgid and is journaled here; the
+dead window, when it returns, finds the row resolved and does nothing twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from app.cli.context import CliContext
+from app.cli.output import EXIT_OK, EXIT_UNAVAILABLE
+from app.errors import StoreError
+from app.services.hospital_resolve import HospitalResolveService
+from app.services.ports.hospital import HospitalJournalRow
+from app.store.hospital.presence import WindowPresence
+from app.wiring import hospital_database, hospital_link
+
+
+def register_actions(actions: Any) -> None:
+    """Add ``unresolved`` and ``resolve`` to the ``hospital`` actions."""
+    unresolved = actions.add_parser(
+        "unresolved", help="全院各窗口尚未确认结果的交易（及窗口是否在运行）"
+    )
+    unresolved.add_argument(
+        "--json", dest="unresolved_json", action="store_true", help="以 JSON 输出（供程序读取）"
+    )
+    unresolved.set_defaults(handler=run_unresolved)
+    resolve = actions.add_parser(
+        "resolve", help="由收费主管在本窗口处理已停止运行的窗口留下的未确认交易"
+    )
+    resolve.add_argument(
+        "msgid", metavar="MSGID", help="要处理的交易流水号（见 hospital unresolved）"
+    )
+    resolve.add_argument("--operator", metavar="CODE", help="收费主管工号")
+    resolve.set_defaults(handler=run_resolve)
+
+
+@contextmanager
+def _service(context: CliContext) -> Iterator[tuple[HospitalResolveService, WindowPresence]]:
+    engine = context.engine(recover=False)
+    link = hospital_link(engine)
+    if link is None:
+        hospital_database(context.settings().hospital_db)  # raises: hospital mode is off
+        raise AssertionError("unreachable")
+    presence = WindowPresence(link.database)
+    try:
+        yield (
+            HospitalResolveService(
+                uow_factory=engine.uow_factory,
+                journal=link.record,
+                liveness=presence,
+                recovery=engine.recovery,
+                clock=engine.clock,
+                window=engine.settings.window.device_no,
+            ),
+            presence,
+        )
+    finally:
+        presence.release()
+        link.close()
+
+
+def run_unresolved(args: argparse.Namespace, context: CliContext) -> int:
+    """List every window's unresolved rows with whether their window is running."""
+    if args.unresolved_json:
+        context.out.json_mode = True
+    try:
+        with _service(context) as (service, presence):
+            rows = service.unresolved()
+            alive = {window: presence.is_alive(window) for window in {r.window for r in rows}}
+    except StoreError as exc:
+        if exc.code != "hospital_unreachable":
+            raise
+        return context.out.error(exc, exit_code=EXIT_UNAVAILABLE)
+    data = [_row_data(row, alive[row.window]) for row in rows]
+    context.out.result({"rows": data}, _rows_text(rows, alive))
+    return EXIT_OK
+
+
+def _row_data(row: HospitalJournalRow, running: bool) -> dict[str, Any]:
+    return {
+        "msgid": row.msgid,
+        "window": row.window,
+        "window_running": running,
+        "infno": row.infno,
+        "state": row.state,
+        "bill_id": row.bill_id,
+        "operator": row.operator_code,
+        "created_at": row.created_at,
+    }
+
+
+def _rows_text(rows: list[HospitalJournalRow], alive: dict[str, bool]) -> str:
+    if not rows:
+        return "全院没有未确认结果的交易。"
+    lines = [f"全院未确认结果的交易 {len(rows)} 笔："]
+    for row in rows:
+        where = (
+            "窗口运行中，由该窗口自行处理" if alive[row.window] else "窗口未运行，可由主管在此处理"
+        )
+        lines.append(f"  {row.msgid}  窗口 {row.window}  {row.infno}  {row.state}  （{where}）")
+    return "\n".join(lines)
+
+
+def run_resolve(args: argparse.Namespace, context: CliContext) -> int:
+    """A supervisor resolves a dead window's row here."""
+    supervisor = context.operator()
+    with _service(context) as (service, _presence):
+        state = service.resolve_for_dead_window(args.msgid, supervisor)
+    context.out.result(
+        {"msgid": args.msgid, "state": str(state)},
+        f"流水 {args.msgid} 已在本窗口处理，结果：{state}。该窗口恢复运行后不会重复处理。",
+    )
+    return EXIT_OK

@@ -56,6 +56,7 @@ from app.services.his import HisService, his_charge_check
 from app.services.his_outbox import HisOutbox
 from app.services.his_results import recording_results
 from app.services.hospital_cancel import HospitalCancelService
+from app.services.hospital_day_close import HospitalDayCloseService
 from app.services.hospital_slot import apply_msgid_slot
 from app.services.hospital_sync import HospitalSync
 from app.services.journaling import JournaledCaller
@@ -241,6 +242,9 @@ def build_engine(
         hospital_cancel, hospital_pool = _hospital_cancel(
             settings, cancellation, uow_factory, clock
         )
+        hospital_day_close = _hospital_day_close(
+            hospital_cancel, client, uow_factory, clock, caller=caller, recovery=recovery
+        )
     except BaseException:
         client.close()
         store.close()
@@ -267,6 +271,7 @@ def build_engine(
         recovery=recovery,
         cancellation=cancellation,
         hospital_cancel=hospital_cancel,
+        hospital_day_close=hospital_day_close,
         day_close=DayCloseService(client, uow_factory, clock, caller=caller, recovery=recovery),
         catalogue=CatalogueService(client, uow_factory),
         auth=auth,
@@ -293,6 +298,28 @@ def _hospital_cancel(
         window=settings.window.device_no,
     )
     return service, pool
+
+
+def _hospital_day_close(
+    hospital_cancel: HospitalCancelService | None,
+    client: PlatformClient,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    caller: JournaledCaller,
+    recovery: RecoveryService,
+) -> HospitalDayCloseService | None:
+    """Hospital mode: the whole hospital's day close over the same record as the cancel claims."""
+    if hospital_cancel is None:
+        return None
+    return HospitalDayCloseService(
+        gateway=client,
+        uow_factory=uow_factory,
+        clock=clock,
+        caller=caller,
+        recovery=recovery,
+        record=hospital_cancel.record,
+    )
 
 
 def his_gateway_for(his: HisSettings) -> HisGateway | None:

@@ -188,6 +188,9 @@ EN: dict[str, str] = {
     ),
     "要处理的交易流水号（见 hospital unresolved）": "the call's msgid (see hospital unresolved)",
     "收费主管工号": "the supervisor's operator code",
+    "全院日结对账（各窗口合计，3201/3202）": "the whole hospital's day close (every window, 3201/3202)",
+    "全院各窗口当日的结算记录": "the day's settlements of every window",
+    "只看这个窗口": "only this window",
     # sandbox
     "运行沙箱医保平台：按 interface.md Part A 应答，数据均为虚构，仅供培训测试。": (
         "Run the sandbox platform: answers per interface.md Part A; all data fictional, for "

@@ -8,6 +8,8 @@
 * ``key-create PATH`` — write a new hospital key (0600) for IT to copy to every window.
 * ``unresolved`` / ``resolve MSGID`` — every window's unresolved calls; a supervisor resolving a dead
   window's call here (:mod:`app.cli.hospital_journal`).
+* ``day-close`` / ``history`` — the whole hospital's day close and every window's settlements
+  (:mod:`app.cli.hospital_day`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy import Engine as SqlEngine
 from sqlalchemy.exc import DBAPIError
 
 from app.cli.context import CliContext
+from app.cli.hospital_day import register_actions as register_day_actions
 from app.cli.hospital_journal import register_actions
 from app.cli.output import EXIT_OK, EXIT_UNAVAILABLE, Output
 from app.config import HospitalDbSettings
@@ -69,6 +72,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     key_create.add_argument("path", metavar="PATH", help="新密钥文件的路径（不会覆盖已有文件）")
     key_create.set_defaults(handler=run_key_create)
     register_actions(actions)
+    register_day_actions(actions)
 
 
 def _unavailable(context: CliContext, exc: StoreError) -> int:

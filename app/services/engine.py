@@ -39,6 +39,7 @@ from app.services.eligibility import EligibilityService, EligibilityView
 from app.services.his import HisService
 from app.services.his_outbox import HisOutbox
 from app.services.hospital_cancel import HospitalCancelService
+from app.services.hospital_day_close import HospitalDayCloseService
 from app.services.offline import OfflineCollection, OfflineSelfPayService
 from app.services.ports.clock import Clock
 from app.services.ports.progress import ProgressSink
@@ -69,6 +70,8 @@ class Engine:
     his_outbox: HisOutbox | None = None
     # Hospital mode: cancellations go through the hospital's cancel claim (any window's settlement).
     hospital_cancel: HospitalCancelService | None = None
+    # Hospital mode: the day close reconciles every window's settlements (issue 13 item 6).
+    hospital_day_close: HospitalDayCloseService | None = None
 
     # ------------------------------------------------------------------ life cycle
 

@@ -52,6 +52,11 @@ class HospitalCancelService:
         self._clock = clock
         self._window = window
 
+    @property
+    def record(self) -> HospitalRecord:
+        """The hospital record the claims are taken in (shared with the hospital day close)."""
+        return self._record
+
     def cancel(
         self, settlement_id: str, operator: Operator, approval: SupervisorApproval
     ) -> CancelResult:

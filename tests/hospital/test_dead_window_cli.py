@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,42 @@ def test_a_dead_windows_call_is_listed_and_resolved_at_another_window(
     assert code == 0, (again, err)
     code, listed, err = run(w02, tmp_path / "w02", "hospital", "unresolved")
     assert row.msgid not in [r["msgid"] for r in listed["rows"]]
+
+
+def test_the_hospital_day_close_and_history_cover_every_window_from_the_command_line(
+    sandbox: SandboxServer, hospital_db: HospitalDb, tmp_path: Path
+) -> None:
+    configs = {n: window_config(tmp_path, sandbox, hospital_db.schema, n) for n in ("W01", "W02")}
+    settled: dict[str, list[str]] = {}
+    for name, config in configs.items():
+        engine = make_engine(load_settings(config), tmp_path / name)
+        try:
+            cashier, _ = add_operators(engine)
+            bill = engine.settle_visit(fresh_visit(demo_bill("01")), cashier)
+            settled[name] = [g.settlement_id for g in bill.groups if g.settlement_id]
+        finally:
+            engine.close()
+    for name, config in configs.items():
+        code, synced, err = run(config, tmp_path / name, "hospital", "sync")
+        assert code == 0, (synced, err)
+
+    code, history, err = run(configs["W02"], tmp_path / "W02", "hospital", "history")
+
+    assert code == 0, (history, err)
+    shown = {(s["window"], s["settlement_id"]) for s in history["settlements"]}
+    assert shown == {(w, i) for w, ids in settled.items() for i in ids}
+    assert history["complete"] is True
+
+    code, closed, err = run(
+        configs["W02"], tmp_path / "W02", "hospital", "day-close", "--operator", "S001"
+    )
+
+    assert code == 0, (closed, err)
+    report = closed["report"]
+    assert report["balanced"] is True
+    assert report["windows"] == ["W01", "W02"]
+    ledger = [
+        r for r in sandbox.ledger() if r["setl_id"] in {i for v in settled.values() for i in v}
+    ]
+    assert Decimal(report["total"]) == sum(Decimal(str(r["medfee_sumamt"])) for r in ledger)
+    assert {line["window"] for line in report["shift"]} == {"W01", "W02"}

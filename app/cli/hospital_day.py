@@ -1,0 +1,147 @@
+"""``settlement-window hospital day-close`` / ``hospital history``: the whole hospital's day close and
+the day's settlements of every window (issue 13 items 4 and 6), at any window in hospital mode.
+
+The hospital day close sends 3201 per insurance type × clearing type × agency with the totals of
+every window, matches 3202's detail to windows by msgid when a group does not balance, and is
+refused — naming the windows — while any window has unresolved calls or records not yet synced.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import Any
+
+from app.cli.context import CliContext
+from app.cli.output import EXIT_OK, EXIT_REJECTED
+from app.errors import InputError
+from app.services.hospital_day_close import HospitalDayCloseReport
+from app.services.hospital_history import HospitalHistory, HospitalHistoryService
+from app.wiring import hospital_database
+
+
+def register_actions(actions: Any) -> None:
+    """Add ``day-close`` and ``history`` to the ``hospital`` actions."""
+    close = actions.add_parser("day-close", help="全院日结对账（各窗口合计，3201/3202）")
+    close.add_argument("--date", metavar="YYYY-MM-DD", help="对账日期（默认今天）")
+    close.add_argument("--operator", metavar="CODE", help="收费主管工号")
+    close.set_defaults(handler=run_day_close)
+    history = actions.add_parser("history", help="全院各窗口当日的结算记录")
+    history.add_argument("--date", metavar="YYYY-MM-DD", help="日期（默认今天）")
+    history.add_argument("--window", metavar="W", help="只看这个窗口")
+    history.add_argument(
+        "--json", dest="history_json", action="store_true", help="以 JSON 输出（供程序读取）"
+    )
+    history.set_defaults(handler=run_history)
+
+
+def _day(text: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        raise InputError(f"日期格式不对：{text}，应为 YYYY-MM-DD。", code="usage") from None
+
+
+def run_day_close(args: argparse.Namespace, context: CliContext) -> int:
+    """Reconcile the whole hospital's day at this window."""
+    operator = context.operator()
+    engine = context.engine()
+    service = engine.hospital_day_close
+    if service is None:
+        hospital_database(engine.settings.hospital_db)  # raises: hospital mode is off
+        return EXIT_OK
+    report = service.close(_day(args.date, engine.day_close.today()), operator)
+    context.out.result({"report": _report_data(report)}, _report_text(report))
+    return EXIT_OK if report.balanced else EXIT_REJECTED
+
+
+def _report_data(report: HospitalDayCloseReport) -> dict[str, Any]:
+    return {
+        "day": report.day,
+        "balanced": report.balanced,
+        "windows": list(report.windows),
+        "total": report.total,
+        "fund": report.fund,
+        "account": report.account,
+        "cash": report.cash,
+        "groups": len(report.groups),
+        "discrepancies": len(report.discrepancies),
+        "shift": [
+            {
+                "window": line.window,
+                "operator": line.operator_code,
+                "count": line.count,
+                "total": line.total,
+                "fund": line.fund,
+                "account": line.account,
+                "cash": line.cash,
+            }
+            for line in report.shift
+        ],
+    }
+
+
+def _report_text(report: HospitalDayCloseReport) -> str:
+    lines = [
+        report.summary(),
+        f"全院合计 {report.total} = 统筹 {report.fund} + 个人账户 {report.account} + 现金 {report.cash}",
+    ]
+    for line in report.shift:
+        lines.append(
+            f"  窗口 {line.window} 收费员 {line.operator_code}：{line.count} 笔，合计 {line.total}"
+            f" = 统筹 {line.fund} + 个人账户 {line.account} + 现金 {line.cash}"
+        )
+    return "\n".join(lines)
+
+
+def run_history(args: argparse.Namespace, context: CliContext) -> int:
+    """The day's settlements of every window (or of one)."""
+    if args.history_json:
+        context.out.json_mode = True
+    engine = context.engine(recover=False)
+    if engine.hospital_cancel is None:
+        hospital_database(engine.settings.hospital_db)  # raises: hospital mode is off
+        return EXIT_OK
+    service = HospitalHistoryService(engine.uow_factory, engine.hospital_cancel.record)
+    history = service.day(_day(args.date, engine.day_close.today()), args.window)
+    context.out.result(_history_data(history), _history_text(history))
+    return EXIT_OK
+
+
+def _history_data(history: HospitalHistory) -> dict[str, Any]:
+    return {
+        "day": history.day,
+        "complete": history.complete,
+        "notice": history.notice,
+        "settlements": [
+            {
+                "settlement_id": e.settlement.settlement_id,
+                "window": e.settlement.window,
+                "operator": e.settlement.operator_code,
+                "settled_at": e.settlement.settled_at,
+                "total": e.settlement.total,
+                "fund": e.settlement.fund,
+                "account": e.settlement.account,
+                "cash": e.settlement.cash,
+                "is_cancellation": e.settlement.is_cancellation,
+                "cancelled_by": e.settlement.cancelled_by,
+                "synced": e.synced,
+            }
+            for e in history.entries
+        ],
+    }
+
+
+def _history_text(history: HospitalHistory) -> str:
+    lines = [f"{history.day} 全院结算记录 {len(history.entries)} 笔："]
+    if history.notice:
+        lines.insert(0, history.notice)
+    for entry in history.entries:
+        s = entry.settlement
+        kind = "撤销" if s.is_cancellation else ("已撤销" if s.cancelled_by else "结算")
+        pending = "" if entry.synced else "（本窗口，尚未同步）"
+        lines.append(
+            f"  {s.settlement_id}  窗口 {s.window}  {kind}  合计 {s.total} = 统筹 {s.fund}"
+            f" + 个人账户 {s.account} + 现金 {s.cash}{pending}"
+        )
+    return "\n".join(lines)

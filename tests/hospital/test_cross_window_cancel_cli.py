@@ -28,7 +28,9 @@ from app.store.hospital.key import create_hospital_key
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(config: Path, data_dir: Path, *args: str) -> tuple[int, dict[str, Any], str]:
+def run(
+    config: Path, data_dir: Path, *args: str, operator_password: str = CASHIER_PASSWORD
+) -> tuple[int, dict[str, Any], str]:
     """``python -m app --json …`` for one window; the exit code, the JSON document and stderr."""
     done = subprocess.run(
         [
@@ -48,7 +50,7 @@ def run(config: Path, data_dir: Path, *args: str) -> tuple[int, dict[str, Any], 
         env={
             **os.environ,
             "PYTHONPATH": str(ROOT),
-            "SW_OPERATOR_PASSWORD": CASHIER_PASSWORD,
+            "SW_OPERATOR_PASSWORD": operator_password,
             "SW_SUPERVISOR_PASSWORD": SUPERVISOR_PASSWORD,
         },
         check=False,

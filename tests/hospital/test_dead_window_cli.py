@@ -4,10 +4,6 @@ sends the one 2601 at this window."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,30 +19,13 @@ from helpers.pg_fixtures import HospitalDb
 
 from app.config import load_settings
 from app.sandbox import SandboxServer
-from hospital.test_cross_window_cancel_cli import ROOT, window_config
+from hospital.test_cross_window_cancel_cli import run as run_as
+from hospital.test_cross_window_cancel_cli import window_config
 
 
 def run(config: Path, data_dir: Path, *args: str) -> tuple[int, dict[str, Any], str]:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "--json",
-            "--config",
-            str(config),
-            "--data-dir",
-            str(data_dir),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "SW_OPERATOR_PASSWORD": SUPERVISOR_PASSWORD},
-        check=False,
-        cwd=ROOT,
-    )
-    return done.returncode, json.loads(done.stdout) if done.stdout.strip() else {}, done.stderr
+    """The command as a supervisor (``--operator S001`` reads this password)."""
+    return run_as(config, data_dir, *args, operator_password=SUPERVISOR_PASSWORD)
 
 
 def test_a_dead_windows_call_is_listed_and_resolved_at_another_window(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar, cast
+from typing import Protocol, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from app.domain.journal import JournalState
@@ -353,27 +353,14 @@ class DayCloseService:
         agency: str,
         items: Sequence[StoredSettlement],
     ) -> StatementGroup:
-        total = money_sum(s.record.totals.total for s in items)
-        fund = money_sum(s.record.totals.fund for s in items)
-        account = money_sum(s.record.totals.account for s in items)
-        answer = self._gateway.statement_total(
+        return statement_total(
+            self._gateway,
             ctx,
-            StatementTotalRequest(
-                insurance_type=insutype,
-                clearing_type=clr_type,
-                clearing_agency=agency or self._default_agency,
-                begin=day,
-                end=day,
-                total=total,
-                fund=fund,
-                account=account,
-                count=len(items),
-            ),
+            day,
+            (insutype, clr_type, agency),
+            [s.record.totals for s in items],
+            default_agency=self._default_agency,
         )
-        return StatementGroup(
-            insutype, clr_type, agency, total, fund, account, len(items),
-            answer.balanced, answer.description,
-        )  # fmt: skip
 
     def _details(
         self,
@@ -498,3 +485,52 @@ def _discrepancy(code: str) -> Discrepancy:
         return Discrepancy(code.strip())
     except ValueError:
         return Discrepancy.AMOUNTS_DIFFER
+
+
+class Amounts(Protocol):
+    """What a 3201 adds up: a settlement's (or a hospital record row's) totals."""
+
+    @property
+    def total(self) -> Decimal: ...
+
+    @property
+    def fund(self) -> Decimal: ...
+
+    @property
+    def account(self) -> Decimal: ...
+
+
+def statement_total(
+    gateway: PlatformGateway,
+    ctx: CallContext,
+    day: date,
+    key: tuple[str, str, str],
+    totals: Sequence[Amounts],
+    *,
+    default_agency: str,
+) -> StatementGroup:
+    """One 3201: ``day``'s totals of one insurance type × clearing type × agency, and whether the
+    platform agrees (used by this window's and the hospital's day close alike). An empty agency is
+    sent as ``default_agency`` and reported as it was."""
+    insutype, clr_type, agency = key
+    total = money_sum(t.total for t in totals)
+    fund = money_sum(t.fund for t in totals)
+    account = money_sum(t.account for t in totals)
+    answer = gateway.statement_total(
+        ctx,
+        StatementTotalRequest(
+            insurance_type=insutype,
+            clearing_type=clr_type,
+            clearing_agency=agency or default_agency,
+            begin=day,
+            end=day,
+            total=total,
+            fund=fund,
+            account=account,
+            count=len(totals),
+        ),
+    )
+    return StatementGroup(
+        insutype, clr_type, agency, total, fund, account, len(totals),
+        answer.balanced, answer.description,
+    )  # fmt: skip

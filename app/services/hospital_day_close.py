@@ -33,6 +33,7 @@ from app.services.day_close import (
     DiscrepancyRow,
     JournaledDayCloseCall,
     StatementGroup,
+    statement_total,
 )
 from app.services.hospital_sync import HospitalSync
 from app.services.journaling import JournaledCaller
@@ -43,7 +44,6 @@ from app.services.ports.platform import (
     DetailRow,
     PlatformGateway,
     StatementDetailRequest,
-    StatementTotalRequest,
 )
 from app.services.ports.store import DayCloseResult, UnitOfWorkFactory
 from app.services.settlement import SELF_PAY_PREFIX, RecoveryHook
@@ -234,28 +234,9 @@ class HospitalDayCloseService:
     def _statement_total(
         self, ctx: CallContext, day: date, key: GroupKey, items: Sequence[HospitalSettlement]
     ) -> StatementGroup:
-        insutype, clr_type, agency = key
-        total = money_sum(s.total for s in items)
-        fund = money_sum(s.fund for s in items)
-        account = money_sum(s.account for s in items)
-        answer = self._gateway.statement_total(
-            ctx,
-            StatementTotalRequest(
-                insurance_type=insutype,
-                clearing_type=clr_type,
-                clearing_agency=agency or self._default_agency,
-                begin=day,
-                end=day,
-                total=total,
-                fund=fund,
-                account=account,
-                count=len(items),
-            ),
+        return statement_total(
+            self._gateway, ctx, day, key, items, default_agency=self._default_agency
         )
-        return StatementGroup(
-            insutype, clr_type, agency, total, fund, account, len(items),
-            answer.balanced, answer.description,
-        )  # fmt: skip
 
     def _details(
         self,

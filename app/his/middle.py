@@ -33,7 +33,7 @@ from app.domain.his import (
     PatientKey,
     PatientKeyKind,
 )
-from app.domain.his_codec import HisDataError, decimal_of, money_of
+from app.domain.his_codec import HisDataError, decimal_of, money_of, result_to_dict
 from app.services.ports.his import HisRejected, HisUnavailable
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -256,28 +256,14 @@ def _visits(rows: Sequence[RowMapping]) -> list[HisVisit]:
     ]
 
 
+# The results table names three columns differently from the JSON contract (docs/his-integration.md).
+_JSON_TO_COLUMN = {"key": "result_key", "operator": "operator_code", "window": "window_no"}
+
+
 def _result_row(result: ChargeResult) -> dict[str, str]:
-    money = result.money
-    return {
-        "result_key": result.key,
-        "kind": result.kind.value,
-        "charge_id": result.charge_id,
-        "visit_no": result.visit_no,
-        "setl_id": result.setl_id,
-        "orig_setl_id": result.orig_setl_id,
-        "receipt_no": result.receipt_no,
-        "fee_category": result.fee_category,
-        "fee_category_name": result.fee_category_name,
-        "disease_code": result.disease_code,
-        "amount": str(money.amount),
-        "fund": str(money.fund),
-        "account": str(money.account),
-        "cash": str(money.cash),
-        "hospital": str(money.hospital),
-        "occurred_at": local_time(result.occurred_at),
-        "operator_code": result.operator_code,
-        "window_no": result.window,
-    }
+    row = {_JSON_TO_COLUMN.get(k, k): v for k, v in result_to_dict(result).items()}
+    row["occurred_at"] = local_time(result.occurred_at)  # the table holds Beijing wall time
+    return row
 
 
 def ddl_statements(source: str) -> list[str]:

@@ -215,6 +215,7 @@ def build_engine(
         window_no=settings.window.device_no,
         charge_check=his_charge_check(his) if his is not None else None,
     )
+    his_outbox = HisOutbox(his.gateway, uow_factory, clock) if his is not None else None
     cancellation = CancelService(
         gateway=client,
         uow_factory=uow_factory,
@@ -226,6 +227,7 @@ def build_engine(
         institution_code=hospital.code,
         authoriser=auth.authorize_supervisor,
         window_no=settings.window.device_no,
+        deliver_results=his_outbox.deliver_due if his_outbox is not None else None,
     )
 
     receipts = ReceiptService(
@@ -278,7 +280,7 @@ def build_engine(
         closer=close,
         receipts=receipts,
         his=his,
-        his_outbox=HisOutbox(his.gateway, uow_factory, clock) if his is not None else None,
+        his_outbox=his_outbox,
     )
 
 

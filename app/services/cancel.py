@@ -10,7 +10,7 @@ A full-self-pay collection is refunded locally (no platform call).
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -110,10 +110,13 @@ class CancelService:
         institution_code: str,
         authoriser: SupervisorAuthoriser,
         window_no: str = "",
+        deliver_results: Callable[[], object] | None = None,
     ):
         """Bind to the platform, the store and the services a refund re-uses; ``window_no``: the
         window doing the cancellations (in hospital mode it may cancel another window's settlement,
-        and the cancellation is this window's record)."""
+        and the cancellation is this window's record); ``deliver_results``: sends the HIS its waiting
+        results (the HIS outbox's delivery pass), run between a partial refund's cancellation and
+        its re-settlement."""
         self._gateway = gateway
         self._uow_factory = uow_factory
         self._clock = clock
@@ -124,6 +127,7 @@ class CancelService:
         self._institution = institution_code
         self._authoriser = authoriser
         self._window_no = window_no
+        self.deliver_results = deliver_results
 
     def cancel(
         self,
@@ -202,6 +206,10 @@ class CancelService:
             diagnosis_code=bill.diagnosis_code,  # the re-settlement keeps the visit's diagnosis
             diagnosis_name=bill.diagnosis_name,
         )
+        if self.deliver_results is not None:
+            # The kept lines are re-checked with the HIS before 2207; until it has received this
+            # cancellation it still reports them paid and the re-settlement would be refused.
+            self.deliver_results()
         opened = self._settlement.open_bill(visit, view, operator, parent_bill_id=bill.bill_id)
         return RefundResult(cancellation, self._settlement.settle(opened.bill_id, operator))
 

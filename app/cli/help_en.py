@@ -186,6 +186,12 @@ EN: dict[str, str] = {
     "由收费主管在本窗口处理已停止运行的窗口留下的未确认交易": (
         "a supervisor resolves, at this window, a call left unresolved by a window that stopped"
     ),
+    "把医院数据库中的个人信息改用新医院密钥加密（可中断后重新运行，由信息科用属主账号运行）": (
+        "re-encrypt the personal data in the hospital database under a new hospital key "
+        "(resumable; IT, with the owner role)"
+    ),
+    "旧医院密钥文件": "the old hospital key file",
+    "新医院密钥文件": "the new hospital key file",
     "要处理的交易流水号（见 hospital unresolved）": "the call's msgid (see hospital unresolved)",
     "收费主管工号": "the supervisor's operator code",
     "全院日结对账（各窗口合计，3201/3202）": "the whole hospital's day close (every window, 3201/3202)",

@@ -5,7 +5,8 @@
 * ``sync`` — deliver this window's pending records to the hospital database now.
 * ``status [--json]`` — every window as the hospital database sees it: last sync, lag, pending,
   unresolved journal rows and today's totals (fund + account + cash = total).
-* ``key-create PATH`` — write a new hospital key (0600) for IT to copy to every window.
+* ``key-create PATH`` — write a new hospital key (0600) for IT to copy to every window;
+  ``key-rotate`` re-encrypts the record under a new one (:mod:`app.cli.hospital_key`).
 * ``unresolved`` / ``resolve MSGID`` — every window's unresolved calls; a supervisor resolving a dead
   window's call here (:mod:`app.cli.hospital_journal`).
 * ``day-close`` / ``history`` — the whole hospital's day close and every window's settlements
@@ -26,6 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from app.cli.context import CliContext
 from app.cli.hospital_day import register_actions as register_day_actions
 from app.cli.hospital_journal import register_actions
+from app.cli.hospital_key import register_key_rotate
 from app.cli.output import EXIT_OK, EXIT_UNAVAILABLE, Output
 from app.config import HospitalDbSettings
 from app.errors import StoreError
@@ -71,6 +73,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     key_create.add_argument("path", metavar="PATH", help="新密钥文件的路径（不会覆盖已有文件）")
     key_create.set_defaults(handler=run_key_create)
+    register_key_rotate(actions)
     register_actions(actions)
     register_day_actions(actions)
 

@@ -102,6 +102,10 @@ def _window_role_is_least_privilege(tag: str) -> None:
     attempts = {
         "delete": "DELETE FROM hospital_records",
         "rewrite audit": "UPDATE hospital_records SET version = version + 1 WHERE kind = 'audit'",
+        "re-encrypt audit (owner only)": (
+            "SELECT set_config('settlement_window.rekey', 'on', false);"
+            "UPDATE hospital_records SET key_id = 'x' WHERE kind = 'audit'"
+        ),
         "ddl": "CREATE TABLE intruder (x int)",
         "schema version": "UPDATE alembic_version SET version_num = 'x'",
     }

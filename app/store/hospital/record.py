@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from app.errors import StoreError
 from app.services.ports.hospital import (
     HospitalJournalRow,
     HospitalSettlement,
@@ -361,16 +362,25 @@ class PgHospitalRecord:
     def record_payload(self, window: str, kind: str, natural_key: str) -> dict[str, Any] | None:
         """A window's record, decrypted (for re-import at another window, and for tests)."""
         r = schema.records
-        query = select(r.c.payload).where(
+        query = select(r.c.payload, r.c.key_id).where(
             r.c.window == window, r.c.kind == kind, r.c.natural_key == natural_key
         )
         try:
             with self._engine.connect() as connection:
-                blob = connection.execute(query).scalar()
+                row = connection.execute(query).first()
         except DBAPIError as exc:
             raise unreachable(exc) from exc
-        if blob is None:
+        if row is None:
             return None
+        blob, row_key = row
+        if row_key != self._key_id:
+            raise StoreError(
+                f"医院数据库中窗口 {window} 的这条记录由另一把医院密钥（编号 {row_key}）加密，"
+                f"本窗口的密钥（编号 {self._key_id}）无法解密：医院密钥轮换尚未完成，或本窗口的密钥文件不对。"
+                "请联系信息科运行 hospital key-rotate 或核对本窗口的 hospital_key_file。",
+                code="hospital_key_mismatch",
+                detail={"window": window, "kind": kind, "key_id": str(row_key)},
+            )
         loaded: dict[str, Any] = json.loads(
             self._cipher.decrypt(bytes(blob), f"hospital_records.{kind}")
         )

@@ -8,6 +8,8 @@
   personal data) for the cross-window history, the day close and the supervisor's view.
 * ``hospital_cancel_claims``: one row per settlement being cancelled; the primary key lets exactly one
   window send the 2208.
+* ``hospital_operators`` and ``hospital_catalogue`` (issue 13 item 3): shared once, pulled by every
+  window by ``version`` into its own store (TOTP secrets encrypted under the hospital key).
 """
 
 from __future__ import annotations
@@ -107,3 +109,47 @@ msgid_slots = Table(
     Column("device_no", String(30), nullable=False, unique=True),
     Column("claimed_at", DateTime(timezone=True), nullable=False),
 )
+
+operators = Table(
+    "hospital_operators",
+    metadata,
+    Column("code", String(30), primary_key=True),
+    Column("name", String(50), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("password_changed_at", DateTime(timezone=True), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("failed_attempts", Integer, nullable=False),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("totp_secret", LargeBinary),
+    Column("totp_pending", LargeBinary),
+    Column("totp_last_step", BigInteger),
+    Column("totp_enrolled_at", DateTime(timezone=True)),
+    Column("key_id", String(16)),
+    Column("version", BigInteger, nullable=False, index=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+catalogue = Table(
+    "hospital_catalogue",
+    metadata,
+    Column("hospital_code", String(64), primary_key=True),
+    Column("national_code", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("pinyin", String(200), nullable=False),
+    Column("unit_price", Numeric(18, 6), nullable=False),
+    Column("spec", String(200), nullable=False),
+    Column("unit", String(40), nullable=False),
+    Column("item_type", String(8), nullable=False),
+    Column("item_class", String(4), nullable=False),
+    Column("self_pay_ratio", String(20), nullable=False),
+    Column("price_ceiling", Numeric(18, 6)),
+    Column("restricted", Boolean, nullable=False),
+    Column("version", BigInteger, nullable=False, index=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Writers of the shared tables take this pg_advisory_xact_lock(class, key) so versions from
+# ``hospital_shared_version`` commit in order (a puller asking "version > n" never skips one).
+SHARED_LOCK_CLASS = 13
+SHARED_LOCK_KEY = 2

@@ -48,6 +48,7 @@ from app.private_files import secure_data_folder
 from app.services.auth import AuthService, LoginPolicy
 from app.services.cancel import CancelService
 from app.services.catalogue import CatalogueService
+from app.services.charge_claims import ChargeClaimService
 from app.services.config_audit import record_config_change
 from app.services.day_close import DayCloseService
 from app.services.eligibility import EligibilityService
@@ -68,6 +69,7 @@ from app.services.receipts import ReceiptService
 from app.services.recovery import DEFAULT_MAX_ATTEMPTS, Backoff, RecoveryService
 from app.services.settlement import SettlementService
 from app.store import KeyProvider, Store, default_key_provider, open_store
+from app.store.hospital.charge_claims import PgHospitalChargeClaims
 from app.store.hospital.connect import open_hospital_engine, read_password
 from app.store.hospital.key import read_hospital_key
 from app.store.hospital.record import PgHospitalRecord
@@ -184,6 +186,7 @@ def build_engine(
             backoff_seconds=read_backoff_seconds,
         )
         printer = receipt_printer(settings, data_dir)
+        claims, hospital_pool = _charge_claims(settings, uow_factory, clock)
     except BaseException:
         leases.close()
         store.close()
@@ -214,6 +217,7 @@ def build_engine(
         recovery=recovery,
         window_no=settings.window.device_no,
         charge_check=his_charge_check(his) if his is not None else None,
+        claims=claims,
     )
     his_outbox = HisOutbox(his.gateway, uow_factory, clock) if his is not None else None
     cancellation = CancelService(
@@ -241,14 +245,16 @@ def build_engine(
     )
 
     try:
-        hospital_cancel, hospital_pool = _hospital_cancel(
-            settings, cancellation, uow_factory, clock
+        hospital_cancel = _hospital_cancel(
+            settings, hospital_pool, cancellation, uow_factory, clock=clock, claims=claims
         )
         hospital_day_close = _hospital_day_close(
             hospital_cancel, client, uow_factory, clock, caller=caller, recovery=recovery
         )
     except BaseException:
         client.close()
+        if hospital_pool is not None:
+            hospital_pool.dispose()
         store.close()
         leases.close()
         raise
@@ -284,22 +290,42 @@ def build_engine(
     )
 
 
-def _hospital_cancel(
-    settings: Settings, cancellation: CancelService, uow_factory: UnitOfWorkFactory, clock: Clock
-) -> tuple[HospitalCancelService | None, SqlEngine | None]:
-    """Hospital mode: cancellations through the hospital's cancel claim (any window's settlement),
-    with the pool to dispose at close; ``(None, None)`` for a stand-alone window."""
+def _charge_claims(
+    settings: Settings, uow_factory: UnitOfWorkFactory, clock: Clock
+) -> tuple[ChargeClaimService, SqlEngine | None]:
+    """The claims on HIS charges, hospital-wide in hospital mode (with the pool it opened, which
+    the hospital cancel shares); the pool is ``None`` for a stand-alone window."""
     if not settings.hospital_db.enabled:
-        return None, None
-    record, pool = hospital_record(settings.hospital_db)
-    service = HospitalCancelService(
+        return ChargeClaimService(uow_factory, clock), None
+    pool = hospital_database(settings.hospital_db)
+    hospital = PgHospitalChargeClaims(pool)
+    return ChargeClaimService(
+        uow_factory, clock, hospital=hospital, window=settings.window.device_no
+    ), pool
+
+
+def _hospital_cancel(
+    settings: Settings,
+    pool: SqlEngine | None,
+    cancellation: CancelService,
+    uow_factory: UnitOfWorkFactory,
+    *,
+    clock: Clock,
+    claims: ChargeClaimService,
+) -> HospitalCancelService | None:
+    """Hospital mode: cancellations through the hospital's cancel claim (any window's settlement)
+    on ``pool``; ``None`` for a stand-alone window."""
+    if pool is None:
+        return None
+    key = read_hospital_key(Path(settings.hospital_db.hospital_key_file))
+    return HospitalCancelService(
         cancellation=cancellation,
         uow_factory=uow_factory,
-        record=record,
+        record=PgHospitalRecord(pool, key),
         clock=clock,
         window=settings.window.device_no,
+        after_cancel=claims.release_cancelled_at_hospital,
     )
-    return service, pool
 
 
 def _hospital_day_close(

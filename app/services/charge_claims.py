@@ -12,6 +12,19 @@ step: its group is cancelled (in the cancellation's own transaction), or the ste
 planned or failed and nothing of it unresolved in the journal. A claim left behind by a process that
 died is taken over only when its bill shows no live group, no unresolved journal row and no activity
 for :data:`STALE_AFTER` — a live process always has a live group or a fresh journal row while it works.
+
+**Hospital mode** (``[hospital_db]``): a window's own store cannot see the other windows, so after the
+local claim commits the same keys are claimed hospital-wide in PostgreSQL
+(:class:`~app.services.ports.charge_claims.HospitalChargeClaims`), still before anything is sent. If
+another window's bill holds any of them the step is refused, naming that window and its settlement
+number (or its bill while it is still in flight), and the local claims just taken are given back.
+Hospital claims are released with the local ones (idle groups) and, after a cancellation or partial
+refund at any window, by :meth:`ChargeClaimService.release_cancelled_at_hospital`; a partial refund's
+new bill takes over its parent bill's claims. **When PostgreSQL cannot be reached** the step is
+refused before anything is sent (the safe choice: without the hospital record nothing proves that no
+other window is settling the same HIS charges); bills typed at the window (no HIS outpatient number)
+and steps of a bill that already held all its claims go on. The offline full self-pay collection
+(platform down) claims locally only.
 """
 
 from __future__ import annotations
@@ -27,8 +40,8 @@ from decimal import Decimal
 
 from app.domain.bill import FeeLine
 from app.domain.visit import Bill, GroupSettlement, GroupState
-from app.errors import ChargeAlreadySettled, StoreError
-from app.services.ports.charge_claims import ChargeClaim
+from app.errors import ChargeAlreadySettled, InputError, StoreError
+from app.services.ports.charge_claims import ChargeClaim, HospitalChargeClaims, HospitalClaimHolder
 from app.services.ports.clock import Clock
 from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
 
@@ -77,12 +90,21 @@ class ChargeClaimService:
     """Takes, checks and releases claims on a bill's charge lines (see the module docstring)."""
 
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, clock: Clock, *, stale_after: timedelta = STALE_AFTER
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        *,
+        stale_after: timedelta = STALE_AFTER,
+        hospital: HospitalChargeClaims | None = None,
+        window: str = "",
     ):
-        """Bind to the store and the clock."""
+        """Bind to the store and the clock; in hospital mode also to the hospital-wide claims,
+        taken for window ``window``."""
         self._uow_factory = uow_factory
         self._clock = clock
         self._stale_after = stale_after
+        self._hospital = hospital
+        self._window = window
         self._held = threading.local()  # bills this thread is inside ``holding`` for
 
     @contextmanager
@@ -111,7 +133,10 @@ class ChargeClaimService:
         """Claim every charge line of the bill's groups that are not cancelled (committed now).
 
         Raises:
-            ChargeAlreadySettled: another bill holds some of them; nothing was claimed.
+            ChargeAlreadySettled: another bill (of any window, in hospital mode) holds some of them;
+                nothing was claimed.
+            InputError: hospital mode, the hospital database is unreachable and the bill did not
+                hold all its claims yet (``hospital_unreachable``); nothing was claimed.
         """
         with self._uow_factory() as uow:
             bill = uow.bills.get(bill_id)
@@ -121,10 +146,17 @@ class ChargeClaimService:
                 no for g in uow.bills.groups(bill_id) if g.state is not GroupState.CANCELLED
                 for no in g.line_nos
             }  # fmt: skip
-            refusal = self.claim_within(uow, bill, wanted, operator_code)
+            before = {c.line_no for c in uow.claims.live(self._keys(bill, wanted)).values()
+                      if c.bill_id == bill_id}  # fmt: skip
+            refusal: ChargeAlreadySettled | InputError | None = self.claim_within(
+                uow, bill, wanted, operator_code
+            )
             if refusal is None:
                 uow.commit()
-                return
+        if refusal is None and self._hospital is not None and bill.outpatient_no.strip():
+            refusal = self._claim_hospital(bill, wanted, set(wanted) - before)
+        if refusal is None:
+            return
         self._record_refusal(bill_id, operator_code, refusal)
         raise refusal
 
@@ -135,11 +167,7 @@ class ChargeClaimService:
         what it records, e.g. an offline self-pay collection); the refusal if others hold some."""
         if not bill.outpatient_no.strip():
             return None  # no HIS visit to identify (a bill typed in at the window)
-        keys = {
-            charge_key(bill.outpatient_no, ln): ln.line_no
-            for ln in bill.lines
-            if ln.line_no in line_nos
-        }
+        keys = self._keys(bill, line_nos)
         now = self._clock.now()
         live = uow.claims.live(keys)
         holders = self._holders(uow, bill.bill_id, live, now)
@@ -164,6 +192,7 @@ class ChargeClaimService:
         unresolved in the journal. Best effort: a claim left over is taken over later."""
         try:
             with self._uow_factory() as uow:
+                bill = uow.bills.get(bill_id)
                 unresolved = {
                     e.group_key for e in uow.journal.for_bill(bill_id) if not e.state.is_resolved
                 }
@@ -177,8 +206,89 @@ class ChargeClaimService:
                     uow.commit()
         except StoreError as exc:
             log.warning("charge claims of bill %s not released now (%s)", bill_id, exc.code)
+            return
+        if bill is not None and idle:
+            self._release_hospital(bill, idle)
+
+    def release_cancelled_at_hospital(self, settlement_id: str) -> None:
+        """Hospital mode, after ``settlement_id`` was cancelled (or partly refunded) at this window:
+        its charges are payable again hospital-wide, whichever window claimed them. Best effort: a
+        claim left over is taken over once stale (its bill shows no live settlement)."""
+        if self._hospital is None:
+            return
+        with self._uow_factory() as uow:
+            stored = uow.settlements.get(settlement_id)
+            if stored is None or not stored.cancelled_by:
+                return
+            bill = uow.bills.get(stored.bill_id)
+            line_nos = [split.line_no for split in stored.record.splits]
+        if bill is not None:
+            self._release_hospital(bill, line_nos)
 
     # ------------------------------------------------------------------ internals
+
+    @staticmethod
+    def _keys(bill: Bill, line_nos: Collection[str]) -> dict[str, str]:
+        """Charge key → line number of ``line_nos`` (none for a bill typed in at the window)."""
+        if not bill.outpatient_no.strip():
+            return {}
+        return {
+            charge_key(bill.outpatient_no, ln): ln.line_no
+            for ln in bill.lines
+            if ln.line_no in line_nos
+        }
+
+    def _claim_hospital(
+        self, bill: Bill, wanted: Collection[str], added: Collection[str]
+    ) -> ChargeAlreadySettled | InputError | None:
+        """The hospital-wide claim of ``wanted`` (the local claims on ``added`` were just taken
+        and are given back on a refusal)."""
+        assert self._hospital is not None
+        now = self._clock.now()
+        try:
+            holders = self._hospital.claim(
+                self._window,
+                bill.bill_id,
+                self._keys(bill, wanted),
+                now,
+                take_over_from={bill.parent_bill_id} - {""},
+                stale_before=now - self._stale_after,
+            )
+        except StoreError as exc:
+            if not added:
+                log.warning("hospital claims of bill %s not confirmed (%s)", bill.bill_id, exc.code)
+                return None  # every line was already this bill's (claimed with the server up)
+            self._give_back(bill.bill_id, added, "hospital_unreachable")
+            return InputError(
+                f"暂时无法连接医院数据库，不能确认门诊号 {bill.outpatient_no} 的费用没有在其他窗口"
+                "结算，为避免重复收费，本次未向医保平台发送任何请求。请待连接恢复后重试，"
+                "或联系信息科检查数据库服务器和网络。",
+                code="hospital_unreachable",
+                detail={"outpatient_no": bill.outpatient_no, **exc.detail},
+            )
+        if not holders:
+            return None
+        self._give_back(bill.bill_id, added, "held_elsewhere")
+        return _hospital_refusal(bill.outpatient_no, holders)
+
+    def _give_back(self, bill_id: str, line_nos: Collection[str], reason: str) -> None:
+        if not line_nos:
+            return
+        try:
+            with self._uow_factory() as uow:
+                uow.claims.release(bill_id, line_nos, self._clock.now(), reason)
+                uow.commit()
+        except StoreError as exc:
+            log.warning("charge claims of bill %s not given back (%s)", bill_id, exc.code)
+
+    def _release_hospital(self, bill: Bill, line_nos: Collection[str]) -> None:
+        keys = self._keys(bill, line_nos)
+        if self._hospital is None or not keys:
+            return
+        try:
+            self._hospital.release(bill.bill_id, keys, self._clock.now())
+        except StoreError as exc:
+            log.warning("hospital claims of bill %s not released now (%s)", bill.bill_id, exc.code)
 
     def _holders(
         self, uow: UnitOfWork, bill_id: str, live: Mapping[str, ChargeClaim], now: datetime
@@ -208,18 +318,51 @@ class ChargeClaimService:
         return _Holder(bill_id, settlement_ids, stale)
 
     def _record_refusal(
-        self, bill_id: str, operator_code: str, refusal: ChargeAlreadySettled
+        self, bill_id: str, operator_code: str, refusal: ChargeAlreadySettled | InputError
     ) -> None:
+        detail = refusal.detail
+        text = (
+            f"held by {detail.get('window', '')} {detail.get('bill_id', '')} "
+            f"{detail.get('settlement_ids', '')}"
+            if isinstance(refusal, ChargeAlreadySettled)
+            else refusal.code
+        )
         try:
             with self._uow_factory() as uow:
                 uow.audit.append(
                     self._clock.now(), operator_code, "charge_claim", "refused",
-                    f"held by {refusal.detail['bill_id']} {refusal.detail['settlement_ids']}".strip(),
-                    bill_id=bill_id,
+                    " ".join(text.split()), bill_id=bill_id,
                 )  # fmt: skip
                 uow.commit()
         except StoreError as exc:
             log.warning("refused duplicate charge not audited (%s)", exc.code)
+
+
+def _hospital_refusal(
+    outpatient_no: str, holders: Sequence[HospitalClaimHolder]
+) -> ChargeAlreadySettled:
+    settled = sorted({sid for h in holders for sid in h.settlement_ids})
+    windows = sorted({h.window for h in holders})
+    bills = sorted({h.bill_id for h in holders})
+    detail = {
+        "outpatient_no": outpatient_no,
+        "window": ",".join(windows),
+        "bill_id": ",".join(bills),
+        "settlement_ids": ",".join(settled),
+    }
+    where = "、".join(windows)
+    if settled:
+        return ChargeAlreadySettled(
+            f"门诊号 {outpatient_no} 的这些费用已在窗口 {where} 结算（结算号 {'、'.join(settled)}），"
+            "同一笔费用不能重复结算，请勿向患者重复收费。如确需重新结算，"
+            "请先由收费主管撤销原结算（cancel）后再办理。",
+            detail=detail,
+        )
+    return ChargeAlreadySettled(
+        f"门诊号 {outpatient_no} 的这些费用正在窗口 {where} 结算（账单 {'、'.join(bills)}），"
+        "不能在本窗口同时结算，请勿向患者重复收费。请等该窗口办完后在历史记录中查询结果。",
+        detail=detail,
+    )
 
 
 def _refusal(outpatient_no: str, holders: Sequence[_Holder]) -> ChargeAlreadySettled:

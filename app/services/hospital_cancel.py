@@ -44,8 +44,11 @@ class HospitalCancelService:
         record: HospitalRecord,
         clock: Clock,
         window: str,
+        after_cancel: Callable[[str], None] | None = None,
     ) -> None:
-        """Cancel through ``cancellation`` at ``window``, claiming in ``record``."""
+        """Cancel through ``cancellation`` at ``window``, claiming in ``record``; ``after_cancel``
+        (the settlement id) runs once it is cancelled (hospital-wide charge claims given back)."""
+        self._after_cancel = after_cancel
         self._cancellation = cancellation
         self._uow_factory = uow_factory
         self._record = record
@@ -110,12 +113,15 @@ class HospitalCancelService:
                 detail={"window": holder},
             )
         try:
-            return action()
+            result = action()
         except OutcomeUnknown:
             raise  # the 2208 may have been accepted: keep the claim until recovery decides
         except Exception:
             self._release_unless_cancelled(settlement_id)
             raise
+        if self._after_cancel is not None:
+            self._after_cancel(settlement_id)
+        return result
 
     def _import_if_elsewhere(self, settlement_id: str) -> None:
         """Bring another window's bill and settlement into this store (nothing when it is here)."""

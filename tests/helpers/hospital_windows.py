@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,6 +47,8 @@ class Window:
 
     def cancels(self) -> HospitalCancelService:
         """This window's cross-window cancel service."""
+        if self.engine.hospital_cancel is not None:
+            return self.engine.hospital_cancel  # configured: the one the window itself uses
         return HospitalCancelService(
             cancellation=self.engine.cancellation,
             uow_factory=self.engine.uow_factory,
@@ -55,9 +58,21 @@ class Window:
         )
 
 
-def open_window(name: str, sandbox: SandboxServer, db: HospitalDb, folder: Path) -> Window:
-    """A window ``name`` on ``folder``, in hospital mode on ``db``."""
-    settings = sandbox_settings(sandbox, window={"device_no": name})
+def open_window(
+    name: str, sandbox: SandboxServer, db: HospitalDb, folder: Path, *, configured: bool = False
+) -> Window:
+    """A window ``name`` on ``folder``, in hospital mode on ``db``. ``configured``: hospital mode
+    switched on by ``[hospital_db]`` in the window's settings, as a real window runs (hospital-wide
+    charge claims, cancels through the engine); otherwise only the record and the sync are wired."""
+    extra: dict[str, Any] = {}
+    if configured:
+        key = folder.parent / "hospital.key"
+        if not key.exists():
+            key.write_bytes(HOSPITAL_KEY)
+            key.chmod(0o600)
+        url = f"{db.url}?options=-csearch_path%3D{db.schema}"
+        extra["hospital_db"] = {"url": url, "hospital_key_file": str(key)}
+    settings = sandbox_settings(sandbox, window={"device_no": name}, **extra)
     engine = make_engine(settings, folder)
     cashier, supervisor = add_operators(engine)
     with engine.uow_factory() as uow:

@@ -37,3 +37,51 @@ class ChargeClaimRepository(Protocol):
     def release(self, bill_id: str, line_nos: Collection[str], at: datetime, reason: str) -> int:
         """Release ``bill_id``'s live claims on ``line_nos``; returns how many were released."""
         ...
+
+
+@dataclass(frozen=True)
+class HospitalClaimHolder:
+    """Another window's (or another bill's) live hospital-wide claim on some of our charges."""
+
+    window: str
+    bill_id: str
+    settlement_ids: tuple[str, ...]  # its live settlements the hospital record holds (may lag)
+    claimed_at: datetime
+
+
+class HospitalChargeClaims(Protocol):
+    """Claims on charge lines across every window of the hospital (hospital mode, PostgreSQL).
+
+    The same keys as the window's own claims (:func:`app.services.charge_claims.charge_key`); one live
+    row per key hospital-wide.
+    """
+
+    def claim(
+        self,
+        window: str,
+        bill_id: str,
+        lines: Mapping[str, str],
+        at: datetime,
+        *,
+        take_over_from: Collection[str] = (),
+        stale_before: datetime,
+    ) -> list[HospitalClaimHolder]:
+        """Claim ``lines`` (charge key → line number) for ``window``'s ``bill_id``, all or nothing.
+
+        Claims held by this window, by a bill in ``take_over_from`` (this window's own decision: its
+        store released them), or stale ones (claimed before ``stale_before`` by a bill the hospital
+        record shows with no live settlement and no unresolved call, its window having synced
+        everything since) are taken over. Returns the blocking holders (empty: all claimed).
+
+        Raises:
+            StoreError: the hospital database cannot be reached (nothing claimed).
+        """
+        ...
+
+    def release(self, bill_id: str, charge_keys: Collection[str], at: datetime) -> None:
+        """Release ``bill_id``'s live claims on ``charge_keys`` (whichever window took them).
+
+        Raises:
+            StoreError: the hospital database cannot be reached.
+        """
+        ...

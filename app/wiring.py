@@ -253,8 +253,6 @@ def build_engine(
         )
     except BaseException:
         client.close()
-        if hospital_pool is not None:
-            hospital_pool.dispose()
         store.close()
         leases.close()
         raise
@@ -263,8 +261,7 @@ def build_engine(
         client.close()
         if isinstance(his_gateway, MiddleTablesHis):
             his_gateway.close()
-        if hospital_pool is not None:
-            hospital_pool.dispose()
+        _dispose(hospital_pool)
         store.close()
         leases.close()  # last: until here this process may still write journal rows
 
@@ -288,6 +285,11 @@ def build_engine(
         his=his,
         his_outbox=his_outbox,
     )
+
+
+def _dispose(pool: SqlEngine | None) -> None:
+    if pool is not None:
+        pool.dispose()
 
 
 def _charge_claims(
@@ -317,7 +319,11 @@ def _hospital_cancel(
     on ``pool``; ``None`` for a stand-alone window."""
     if pool is None:
         return None
-    key = read_hospital_key(Path(settings.hospital_db.hospital_key_file))
+    try:
+        key = read_hospital_key(Path(settings.hospital_db.hospital_key_file))
+    except BaseException:
+        pool.dispose()
+        raise
     return HospitalCancelService(
         cancellation=cancellation,
         uow_factory=uow_factory,

@@ -1,6 +1,6 @@
 """Hospital-wide charge claims on PostgreSQL (:class:`~app.services.ports.charge_claims.HospitalChargeClaims`).
 
-One row per charge key (``hospital_charge_claims``, revision h0003); a row is live while
+One row per charge key (``hospital_charge_claims``, revision h0004); a row is live while
 ``released_at`` is null. A claim runs in one transaction: the missing rows are inserted, every row of
 the request is locked (keys in sorted order, so two windows claiming overlapping visits queue instead
 of deadlocking), and either all of them become this bill's or nothing changes.
@@ -55,7 +55,7 @@ claims = Table(
 
 
 class PgHospitalChargeClaims:
-    """The hospital's charge claims (schema upgraded to at least revision h0003)."""
+    """The hospital's charge claims (schema upgraded to at least revision h0004)."""
 
     def __init__(self, engine: Engine) -> None:
         """Use ``engine`` (its ``search_path`` names the hospital record's schema)."""

@@ -1,8 +1,8 @@
 """Hospital-wide charge claims: one live claim per HIS charge line across every window (issue #11
 item 1 in hospital mode), taken before the 2207 and released when the charge is payable again.
 
-Revision ID: h0003
-Revises: h0002
+Revision ID: h0004
+Revises: h0003
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "h0003"
-down_revision = "h0002"
+revision = "h0004"
+down_revision = "h0003"
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,10 @@ Only ``app.ui`` and ``app.cli`` turn these into dialogs or console text. Every e
 ``code`` (for logs, tests and translation tables) and ``text``: plain Simplified Chinese that says what
 happened and what to do next, fit to be read out to a cashier. Text from the platform is never put into
 ``text`` unchecked; it is kept apart in ``platform_text`` and shown only as a quoted detail.
+
+Services and the domain raise these with a :class:`~app.messages.Message` from the message catalogue
+(``app/messages/``), never with words of their own: ``message`` keeps the template and its data so the
+edge can show it in the window's language, and ``text`` is its Chinese rendering.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from app.messages import CHINESE, Message
+
 
 class AppError(Exception):
     """Base of every error the program expects and knows how to explain."""
@@ -19,16 +25,30 @@ class AppError(Exception):
     code: str = "app_error"
 
     def __init__(
-        self, text: str, *, code: str | None = None, detail: Mapping[str, str] | None = None
+        self,
+        text: str | Message,
+        *,
+        code: str | None = None,
+        detail: Mapping[str, str] | None = None,
     ):
-        super().__init__(text)
-        self.text = text
+        self.message: Message | None = text if isinstance(text, Message) else None
+        self.text = text.render(CHINESE) if isinstance(text, Message) else text
+        super().__init__(self.text)
         if code is not None:
             self.code = code
         self.detail: dict[str, str] = dict(detail or {})
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def words(self) -> Message | str:
+        """What to quote inside another message: the catalogue message, or the text as written."""
+        return self.message if self.message is not None else self.text
+
+    def render(self, language: str = CHINESE) -> str:
+        """The text in ``language`` (English where it came from the catalogue; otherwise as written)."""
+        return self.message.render(language) if self.message is not None else self.text
 
 
 class InputError(AppError):
@@ -123,7 +143,7 @@ class PlatformError(AppError):
 
     code = "platform"
 
-    def __init__(self, text: str, failure: PlatformFailure, *, code: str | None = None):
+    def __init__(self, text: str | Message, failure: PlatformFailure, *, code: str | None = None):
         super().__init__(text, code=code)
         self.failure = failure
 
@@ -133,7 +153,7 @@ class PlatformRejected(PlatformError):
 
     code = "platform_rejected"
 
-    def __init__(self, text: str, failure: PlatformFailure, category: PlatformCategory):
+    def __init__(self, text: str | Message, failure: PlatformFailure, category: PlatformCategory):
         super().__init__(text, failure)
         self.category = category
 
@@ -143,7 +163,7 @@ class PlatformMaintenance(PlatformRejected):
 
     code = "platform_maintenance"
 
-    def __init__(self, text: str, failure: PlatformFailure):
+    def __init__(self, text: str | Message, failure: PlatformFailure):
         super().__init__(text, failure, PlatformCategory.MAINTENANCE)
 
 

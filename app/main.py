@@ -309,7 +309,9 @@ def _build_window(
 
     shell = session.shell
     assert shell is not None
-    bridge = session.bridge = MessageBridge()
+    bridge = session.bridge = MessageBridge(
+        language=settings.language if settings is not None else "zh_CN"
+    )
     install_excepthook(bridge)
     # Created here, on the GUI thread, so their queued signals land there.
     session.device_handler = QtDeviceHandler(bridge)

@@ -10,6 +10,8 @@ from enum import StrEnum
 from app.domain.disease import looks_like_disease_code
 from app.domain.money import Numeric, line_amount, parse_decimal, to_money
 from app.errors import InputError
+from app.messages import bill as words
+from app.messages import money as money_words
 
 
 class TagKind(StrEnum):
@@ -55,11 +57,7 @@ class Tag:
         if value.lower() == "general":
             return cls.general()
         if not looks_like_disease_code(value.upper()):
-            raise InputError(
-                f"病种标记“{_printable(value[:40])}”不是病种编码：应为 general、留空，"
-                "或门诊慢特病病种编码（如 M03900）。",
-                code="tag",
-            )
+            raise InputError(words.TAG_NOT_A_CODE(tag=_printable(value[:40])), code="tag")
         return cls.disease(value.upper())
 
     def __str__(self) -> str:
@@ -113,15 +111,17 @@ class FeeLine:
     ) -> FeeLine:
         """Validate and build a line; the amount is price × quantity unless given (then it must match)."""
         if not line_no.strip():
-            raise InputError("费用明细缺少流水号，请检查 HIS 传来的数据。", code="line_no")
+            raise InputError(words.LINE_NO_MISSING(), code="line_no")
         if not hospital_code.strip():
-            raise InputError(f"第 {line_no} 行缺少院内项目编码。", code="line_code")
-        price = parse_decimal(unit_price, "单价", places=6)
-        qty = parse_decimal(quantity, "数量", places=4)
+            raise InputError(words.LINE_CODE_MISSING(line_no=line_no), code="line_code")
+        price = parse_decimal(unit_price, money_words.UNIT_PRICE(), places=6)
+        qty = parse_decimal(quantity, money_words.QUANTITY(), places=4)
         computed = line_amount(price, qty)
-        if amount is not None and to_money(amount, "金额") != computed:
+        if amount is not None and to_money(amount) != computed:
             raise InputError(
-                f"第 {line_no} 行金额 {to_money(amount)} 与 单价×数量 {computed} 不符，请核对。",
+                words.LINE_AMOUNT_MISMATCH(
+                    line_no=line_no, amount=to_money(amount), computed=computed
+                ),
                 code="line_amount_mismatch",
             )
         return cls(
@@ -145,10 +145,10 @@ class FeeLine:
 
     def with_quantity(self, quantity: Numeric) -> FeeLine:
         """The same line with a new quantity (amount recomputed)."""
-        qty = parse_decimal(quantity, "数量", places=4)
+        qty = parse_decimal(quantity, money_words.QUANTITY(), places=4)
         return replace(self, quantity=qty, amount=line_amount(self.unit_price, qty))
 
     def with_unit_price(self, unit_price: Numeric) -> FeeLine:
         """The same line with a new unit price (amount recomputed)."""
-        price = parse_decimal(unit_price, "单价", places=6)
+        price = parse_decimal(unit_price, money_words.UNIT_PRICE(), places=6)
         return replace(self, unit_price=price, amount=line_amount(price, self.quantity))

@@ -16,12 +16,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import cast
 
 from app.errors import InputError
+from app.messages import Message
+from app.messages import money as words
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("9999999999999999.99")  # interface.md: amounts are 16,2
 
 Numeric = str | int | Decimal
+_AMOUNT = words.AMOUNT()
 
 
 class MoneyError(InputError):
@@ -30,11 +33,11 @@ class MoneyError(InputError):
     code = "money"
 
 
-def _as_decimal(value: object, what: str) -> Decimal:
+def _as_decimal(value: object, what: str | Message) -> Decimal:
     # bool is an int subclass; True yuan is never meant.
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise MoneyError(
-            f"{what}格式不对：只能输入数字（如 12.50）。",
+            words.NOT_A_NUMBER_TYPE(what=what),
             code="money_type",
             detail={"type": type(value).__name__},
         )
@@ -44,30 +47,29 @@ def _as_decimal(value: object, what: str) -> Decimal:
     try:
         return Decimal(text)
     except InvalidOperation:
-        raise MoneyError(
-            f"{what}“{text[:20]}”不是有效的数字，请重新输入（如 12.50）。", code="money_syntax"
-        ) from None
+        raise MoneyError(words.SYNTAX(what=what, text=text[:20]), code="money_syntax") from None
 
 
-def to_money(value: Numeric, what: str = "金额") -> Decimal:
+def to_money(value: Numeric, what: str | Message = _AMOUNT) -> Decimal:
     """Accept an incoming amount exactly, or raise :class:`MoneyError`.
 
     Args:
         value: a ``str``, ``int`` or ``Decimal``; never a float.
-        what: the Chinese name of the field, used in the error text.
+        what: the name of the field, used in the error text (a catalogue message, or the
+            platform's field label in the sandbox).
     """
     amount = _as_decimal(value, what)
     if not amount.is_finite():
-        raise MoneyError(f"{what}不是有效的数字，请重新输入。", code="money_not_finite")
+        raise MoneyError(words.NOT_FINITE(what=what), code="money_not_finite")
     # Magnitude first, from the exponent alone: arithmetic on "1e999999999" overflows the context.
     if amount and amount.adjusted() > MAX_AMOUNT.adjusted():
-        raise MoneyError(f"{what}超出允许范围，请核对。", code="money_range")
+        raise MoneyError(words.OUT_OF_RANGE(what=what), code="money_range")
     exponent = amount.as_tuple().exponent
     assert isinstance(exponent, int)  # finite numbers have an int exponent
     if exponent < -2 and amount != amount.quantize(FEN):
-        raise MoneyError(f"{what}最多保留两位小数（到分），请重新输入。", code="money_precision")
+        raise MoneyError(words.TWO_PLACES(what=what), code="money_precision")
     if abs(amount) > MAX_AMOUNT:
-        raise MoneyError(f"{what}超出允许范围，请核对。", code="money_range")
+        raise MoneyError(words.OUT_OF_RANGE(what=what), code="money_range")
     return amount.quantize(FEN)
 
 
@@ -75,7 +77,7 @@ def round_money(value: Decimal) -> Decimal:
     """Round a computed amount to the fen, half up. Refuses non-Decimal and non-finite values."""
     # Callers are typed, but a float slipping in from untyped data must fail loudly, not round.
     if not isinstance(cast(object, value), Decimal) or not value.is_finite():
-        raise MoneyError("计算金额时出现无效数值。", code="money_not_finite")
+        raise MoneyError(words.COMPUTED_NOT_FINITE(), code="money_not_finite")
     return value.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
@@ -83,14 +85,14 @@ def to_fen(amount: Decimal) -> int:
     """Exact integer fen of an amount that is already on the fen grid."""
     quantized = round_money(amount)
     if quantized != amount:
-        raise MoneyError("金额必须精确到分。", code="money_precision")
+        raise MoneyError(words.NOT_ON_FEN(), code="money_precision")
     return int(quantized * 100)
 
 
 def from_fen(fen: int) -> Decimal:
     """Yuan from integer fen."""
     if isinstance(fen, bool) or not isinstance(fen, int):
-        raise MoneyError("金额存储格式错误。", code="money_type")
+        raise MoneyError(words.STORED_TYPE(), code="money_type")
     return (Decimal(fen) / 100).quantize(FEN)
 
 
@@ -112,20 +114,22 @@ def line_amount(unit_price: Decimal, quantity: Decimal) -> Decimal:
     return round_money(unit_price * quantity)
 
 
-def parse_decimal(value: Numeric, what: str, *, places: int, positive: bool = True) -> Decimal:
+def parse_decimal(
+    value: Numeric, what: str | Message, *, places: int, positive: bool = True
+) -> Decimal:
     """Parse a price (up to 6 places) or quantity (up to 4 places) exactly, refusing floats."""
     number = _as_decimal(value, what)
     if not number.is_finite():
-        raise MoneyError(f"{what}不是有效的数字，请重新输入。", code="decimal_not_finite")
+        raise MoneyError(words.NOT_FINITE(what=what), code="decimal_not_finite")
     # Magnitude first, from the exponent alone: arithmetic on "1e999999999" overflows the context.
     if number and number.adjusted() >= 16:
-        raise MoneyError(f"{what}超出允许范围，请核对。", code="decimal_range")
+        raise MoneyError(words.OUT_OF_RANGE(what=what), code="decimal_range")
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)
     if exponent < -places and number != number.quantize(Decimal(1).scaleb(-places)):
-        raise MoneyError(f"{what}最多保留{places}位小数。", code="decimal_precision")
+        raise MoneyError(words.PLACES(what=what, places=places), code="decimal_precision")
     if positive and number <= 0:
-        raise MoneyError(f"{what}必须大于零。", code="decimal_not_positive")
+        raise MoneyError(words.NOT_POSITIVE(what=what), code="decimal_not_positive")
     if abs(number) >= Decimal("1e16"):
-        raise MoneyError(f"{what}超出允许范围，请核对。", code="decimal_range")
+        raise MoneyError(words.OUT_OF_RANGE(what=what), code="decimal_range")
     return number

@@ -20,6 +20,8 @@ from typing import Any
 from app.domain.bill import FeeLine, Tag
 from app.domain.money import Numeric
 from app.errors import InputError
+from app.messages import Message
+from app.messages import bill as words
 
 FORMAT_ID = "settlement-window/visit@1"
 MAX_LINES = 2000
@@ -39,11 +41,16 @@ class IdentityKind(StrEnum):
     ID_NUMBER = "id_number"
 
     @property
-    def label(self) -> str:
-        """Chinese name."""
-        return {"card_string": "社保卡", "voucher": "医保电子凭证", "id_number": "身份证号"}[
-            self.value
-        ]
+    def label(self) -> Message:
+        """What staff call it."""
+        return _IDENTITY_LABELS[self.value]()
+
+
+_IDENTITY_LABELS = {
+    "card_string": words.IDENTITY_CARD,
+    "voucher": words.IDENTITY_VOUCHER,
+    "id_number": words.IDENTITY_ID_NUMBER,
+}
 
 
 @dataclass(frozen=True)
@@ -70,53 +77,48 @@ class ImportedVisit:
     visit_time: datetime | None = None
 
 
-def _fail(text: str, field: str) -> BillFormatError:
+def _fail(text: Message, field: str) -> BillFormatError:
     return BillFormatError(text, detail={"field": field})
 
 
-def _text(data: Mapping[str, Any], name: str, where: str, *, required: bool = True) -> str:
+def _text(
+    data: Mapping[str, Any], name: str, where: Message | str, *, required: bool = True
+) -> str:
     value = data.get(name)
     if value is None or value == "":
         if required:
-            raise _fail(f"{where}缺少“{name}”。", name)
+            raise _fail(words.FIELD_MISSING(where=where, name=name), name)
         return ""
     if not isinstance(value, str):
-        raise _fail(f"{where}的“{name}”应为文字（加引号）。", name)
+        raise _fail(words.FIELD_NOT_TEXT(where=where, name=name), name)
     return value.strip()
 
 
-def _number(data: Mapping[str, Any], name: str, where: str) -> Numeric | None:
+def _number(data: Mapping[str, Any], name: str, where: Message) -> Numeric | None:
     value = data.get(name)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise _fail(f"{where}的“{name}”应为数字，如 12.50。", name)
+        raise _fail(words.FIELD_NOT_NUMBER(where=where, name=name), name)
     return value
 
 
 def _identity(data: Mapping[str, Any]) -> IdentityInput:
     node = data.get("identity")
     if not isinstance(node, Mapping):
-        raise _fail(
-            "缺少“identity”（患者身份）：应给出 card_string、voucher 或 id_number 之一。",
-            "identity",
-        )
+        raise _fail(words.IDENTITY_MISSING(), "identity")
     given = [kind for kind in IdentityKind if node.get(kind.value)]
     if len(given) != 1:
-        raise _fail(
-            "“identity”中应只给出 card_string（社保卡读卡串）、voucher（电子凭证码）"
-            "或 id_number（身份证号）之一。",
-            "identity",
-        )
+        raise _fail(words.IDENTITY_NOT_ONE(), "identity")
     kind = given[0]
     return IdentityInput(kind, _text(node, kind.value, "identity"))
 
 
-def _named(data: Mapping[str, Any], name: str, label: str) -> tuple[str, str]:
+def _named(data: Mapping[str, Any], name: str, label: Message) -> tuple[str, str]:
     node = data.get(name)
     if not isinstance(node, Mapping):
-        raise _fail(f"缺少“{name}”（{label}），应为含 code 和 name 的对象。", name)
-    where = f"“{name}”（{label}）"
+        raise _fail(words.NAMED_MISSING(name=name, label=label), name)
+    where = words.WHERE_NAMED(name=name, label=label)
     return _text(node, "code", where), _text(node, "name", where)
 
 
@@ -124,30 +126,30 @@ def _time(value: object, field: str) -> datetime | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise _fail(f"“{field}”应为 ISO 8601 时间文字，如 2026-11-23T09:30:00+08:00。", field)
+        raise _fail(words.TIME_NOT_TEXT(field=field), field)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise _fail(f"“{field}”时间格式不对：{value[:40]}。", field) from None
+        raise _fail(words.TIME_BAD(field=field, value=value[:40]), field) from None
     if moment.tzinfo is None:
-        raise _fail(f"“{field}”须带时区，如 2026-11-23T09:30:00+08:00。", field)
+        raise _fail(words.TIME_NO_ZONE(field=field), field)
     return moment
 
 
 def _line(raw: object, index: int) -> FeeLine:
-    where = f"第 {index} 行费用明细"
+    where = words.WHERE_LINE(index=index)
     if not isinstance(raw, Mapping):
-        raise _fail(f"{where}应为一个对象。", "lines")
+        raise _fail(words.LINE_NOT_OBJECT(where=where), "lines")
     line_no = _text(raw, "line_no", where, required=False) or str(index)
     tag_text = raw.get("tag", "")
     if tag_text is None:
         tag_text = ""
     if not isinstance(tag_text, str):
-        raise _fail(f"{where}的“tag”应为 general、病种编码或留空。", "tag")
+        raise _fail(words.LINE_TAG_NOT_TEXT(where=where), "tag")
     quantity = _number(raw, "quantity", where)
     unit_price = _number(raw, "unit_price", where)
     if quantity is None or unit_price is None:
-        raise _fail(f"{where}缺少数量（quantity）或单价（unit_price）。", "quantity")
+        raise _fail(words.LINE_NO_QUANTITY(where=where), "quantity")
     try:
         return FeeLine.create(
             line_no=line_no,
@@ -164,7 +166,9 @@ def _line(raw: object, index: int) -> FeeLine:
     except BillFormatError:
         raise
     except InputError as exc:
-        raise _fail(f"{where}（流水号 {line_no}）：{exc.text}", "lines") from None
+        raise _fail(
+            words.LINE_REFUSED(where=where, line_no=line_no, reason=exc.words), "lines"
+        ) from None
 
 
 def parse_visit(data: Mapping[str, Any]) -> ImportedVisit:
@@ -175,14 +179,14 @@ def parse_visit(data: Mapping[str, Any]) -> ImportedVisit:
     """
     declared = data.get("format", FORMAT_ID)
     if declared != FORMAT_ID:
-        raise _fail(f"不支持的文件格式“{declared}”，应为 {FORMAT_ID}。", "format")
+        raise _fail(words.FORMAT_UNKNOWN(declared=declared, expected=FORMAT_ID), "format")
     lines_raw = data.get("lines")
     if not isinstance(lines_raw, Sequence) or isinstance(lines_raw, str) or not lines_raw:
-        raise _fail("缺少费用明细“lines”，或明细为空。", "lines")
+        raise _fail(words.LINES_MISSING(), "lines")
     if len(lines_raw) > MAX_LINES:
-        raise _fail(f"费用明细超过 {MAX_LINES} 行，请分单后再导入。", "lines")
-    dept_code, dept_name = _named(data, "dept", "科室")
-    doctor_code, doctor_name = _named(data, "doctor", "医生")
+        raise _fail(words.TOO_MANY_LINES(limit=MAX_LINES), "lines")
+    dept_code, dept_name = _named(data, "dept", words.DEPT())
+    doctor_code, doctor_name = _named(data, "doctor", words.DOCTOR())
     diagnosis = data.get("diagnosis")
     diag_code = diag_name = ""
     if isinstance(diagnosis, Mapping):
@@ -190,7 +194,7 @@ def parse_visit(data: Mapping[str, Any]) -> ImportedVisit:
         diag_name = _text(diagnosis, "name", "“diagnosis”", required=False)
     return ImportedVisit(
         identity=_identity(data),
-        outpatient_no=_text(data, "outpatient_no", "文件"),
+        outpatient_no=_text(data, "outpatient_no", words.WHERE_FILE()),
         dept_code=dept_code,
         dept_name=dept_name,
         doctor_code=doctor_code,
@@ -207,14 +211,11 @@ def parse_visit_text(text: str) -> ImportedVisit:
     try:
         data = json.loads(text, parse_float=Decimal)
     except ValueError as exc:
-        raise _fail(f"文件不是有效的 JSON：{exc}。请检查逗号、引号和括号。", "(json)") from None
+        raise _fail(words.NOT_JSON(error=exc), "(json)") from None
     except RecursionError:
-        raise _fail(
-            "文件中的 JSON 嵌套层数过多，不是账单格式（见 docs/bill-format.md），请检查文件。",
-            "(json)",
-        ) from None
+        raise _fail(words.TOO_DEEP(), "(json)") from None
     if not isinstance(data, Mapping):
-        raise _fail("文件内容应为一个 JSON 对象。", "(json)")
+        raise _fail(words.NOT_OBJECT(), "(json)")
     return parse_visit(data)
 
 
@@ -223,7 +224,7 @@ def load_visit(path: Path) -> ImportedVisit:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError:
-        raise _fail(f"无法读取账单文件 {path}，请检查路径和权限。", "(file)") from None
+        raise _fail(words.UNREADABLE(path=path), "(file)") from None
     except UnicodeDecodeError:
-        raise _fail(f"账单文件 {path} 不是 UTF-8 编码。", "(file)") from None
+        raise _fail(words.NOT_UTF8(path=path), "(file)") from None
     return parse_visit_text(text)

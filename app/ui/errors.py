@@ -3,7 +3,8 @@
 * :class:`MessageBridge` carries every user-visible message as a signal, buffering until the window is
   ready (qutebrowser's ``message.py``). Tests connect to it and assert on exactly what was shown.
 * :func:`describe` turns an exception into a :class:`ShownMessage`: our plain-Chinese text (what
-  happened, what to do), plus the platform's own words only as a quoted detail.
+  happened, what to do; English in an English window, from the message catalogue ``app.messages``),
+  plus the platform's own words only as a quoted detail.
 * :func:`show_error` is the only function that builds a message from an exception.
 * :func:`install_excepthook` sends bugs to a crash dialog on the GUI thread and to the log.
 """
@@ -29,6 +30,7 @@ from app.errors import (
     PlatformUnavailable,
     UserCancelled,
 )
+from app.messages import CHINESE
 
 log = logging.getLogger(__name__)
 
@@ -73,33 +75,35 @@ def quote_platform_text(text: str) -> str:
     return cleaned
 
 
-def describe(exc: BaseException) -> ShownMessage | None:
-    """What to show for ``exc``; ``None`` when nothing is shown (the operator cancelled)."""
+def describe(exc: BaseException, language: str = CHINESE) -> ShownMessage | None:
+    """What to show for ``exc`` in ``language``; ``None`` when nothing is shown (the operator
+    cancelled)."""
     if isinstance(exc, UserCancelled):
         return None
+    if not isinstance(exc, AppError):
+        return ShownMessage(
+            Level.BUG,
+            QCoreApplication.translate(
+                "errors",
+                "An internal program error occurred. The current operation has stopped; nothing "
+                "was charged twice. Please tell the IT staff; the details are in the log.",
+            ),
+            "bug",
+        )
+    text = exc.render(language)
     if isinstance(exc, InputError):
-        return ShownMessage(Level.INFO, exc.text, exc.code)
+        return ShownMessage(Level.INFO, text, exc.code)
     if isinstance(exc, PlatformError):
         detail = quote_platform_text(exc.failure.platform_text)
         if isinstance(exc, PlatformMaintenance):
             text = QCoreApplication.translate(
                 "errors", "The national platform is down for maintenance. {text}"
-            ).format(text=exc.text)
+            ).format(text=text)
             return ShownMessage(Level.WARNING, text, exc.code, detail)
         if isinstance(exc, OutcomeUnknown | PlatformUnavailable):
-            return ShownMessage(Level.WARNING, exc.text, exc.code, detail)
-        return ShownMessage(Level.ERROR, exc.text, exc.code, detail)
-    if isinstance(exc, AppError):
-        return ShownMessage(Level.ERROR, exc.text, exc.code)
-    return ShownMessage(
-        Level.BUG,
-        QCoreApplication.translate(
-            "errors",
-            "An internal program error occurred. The current operation has stopped; nothing was "
-            "charged twice. Please tell the IT staff; the details are in the log.",
-        ),
-        "bug",
-    )
+            return ShownMessage(Level.WARNING, text, exc.code, detail)
+        return ShownMessage(Level.ERROR, text, exc.code, detail)
+    return ShownMessage(Level.ERROR, text, exc.code)
 
 
 class MessageBridge(QObject):
@@ -107,12 +111,16 @@ class MessageBridge(QObject):
 
     Signals:
         shown(object): a :class:`ShownMessage` to display.
+
+    Attributes:
+        language: the window's language (``[ui] language``); errors are worded in it.
     """
 
     shown = Signal(object)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, language: str = CHINESE) -> None:
         super().__init__(parent)
+        self.language = language
         self._buffer: list[ShownMessage] = []
         self._ready = False
 
@@ -137,7 +145,7 @@ class MessageBridge(QObject):
 
 def show_error(bridge: MessageBridge, exc: BaseException) -> ShownMessage | None:
     """The only way an exception becomes a message. Bugs are logged with their traceback."""
-    message = describe(exc)
+    message = describe(exc, bridge.language)
     if message is None:
         return None
     if message.level is Level.BUG:
@@ -188,7 +196,7 @@ def install_excepthook(bridge: MessageBridge) -> None:
         if kind.__name__ in shown_kinds:
             return  # one crash dialog per kind of bug, not a cascade
         shown_kinds.add(kind.__name__)
-        message = describe(exc)
+        message = describe(exc, bridge.language)
         if message is not None:
             bridge.post(message)
 

@@ -1,0 +1,102 @@
+"""Reading bills and groups back for settlement, with a small bounded cache of bill contents."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from app.domain.visit import Bill, GroupSettlement
+from app.errors import InputError
+from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
+from app.services.settlement.results import BillResult, GroupResult, bill_result
+
+BILL_CACHE_SIZE = 64
+
+
+class BillReader:
+    """Bills and their groups as stored.
+
+    A bill's lines and HIS context never change once saved; they are kept in a small LRU cache (a
+    200-line bill costs milliseconds to read and decrypt, and a settlement reads it often). Groups
+    are always read from the store.
+    """
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, *, size: int = BILL_CACHE_SIZE) -> None:
+        """Read through ``uow_factory``; keep at most ``size`` bills."""
+        self._uow_factory = uow_factory
+        self._size = size
+        self._bills: OrderedDict[str, Bill] = OrderedDict()
+        self._lock = threading.Lock()  # the window calls services from worker threads
+
+    @property
+    def cached(self) -> int:
+        """How many bills the cache holds now (never more than its size)."""
+        with self._lock:
+            return len(self._bills)
+
+    def contents(self, uow: UnitOfWork, bill_id: str) -> Bill:
+        """The bill's contents (cached).
+
+        Raises:
+            InputError: no such bill.
+        """
+        with self._lock:
+            cached = self._bills.get(bill_id)
+            if cached is not None:
+                self._bills.move_to_end(bill_id)
+                return cached
+        bill = uow.bills.get(bill_id)
+        if bill is None:
+            raise InputError(f"找不到账单 {bill_id}。", code="bill_not_found")
+        self.remember(bill)
+        return bill
+
+    def remember(self, bill: Bill) -> None:
+        """Keep a bill just stored (no need to read and decrypt it back)."""
+        with self._lock:
+            self._bills[bill.bill_id] = bill
+            self._bills.move_to_end(bill.bill_id)
+            while len(self._bills) > self._size:
+                self._bills.popitem(last=False)
+
+    def load(self, bill_id: str, group_key: str) -> tuple[Bill, GroupSettlement]:
+        """A bill and one of its groups.
+
+        Raises:
+            InputError: no such bill or group.
+        """
+        with self._uow_factory() as uow:
+            bill = self.contents(uow, bill_id)
+            groups = list(uow.bills.groups(bill_id))
+        group = next((g for g in groups if g.group_key == group_key), None)
+        if group is None:
+            raise InputError(f"找不到账单 {bill_id} 的结算组 {group_key}。", code="group_not_found")
+        return bill, group
+
+    def groups(self, bill_id: str) -> dict[str, GroupSettlement]:
+        """The bill's groups by key."""
+        with self._uow_factory() as uow:
+            return {g.group_key: g for g in uow.bills.groups(bill_id)}
+
+    def group(self, bill_id: str, group_key: str, default: GroupSettlement) -> GroupSettlement:
+        """One group as stored now, or ``default`` if it is not there."""
+        return self.groups(bill_id).get(group_key, default)
+
+    def bill(self, bill_id: str) -> BillResult:
+        """A bill with the current state of its groups."""
+        with self._uow_factory() as uow:
+            bill = self.contents(uow, bill_id)
+            groups = tuple(uow.bills.groups(bill_id))
+        return bill_result(bill, groups)
+
+    def result(self, bill_id: str, group_key: str) -> GroupResult:
+        """One group as shown now."""
+        return self.bill(bill_id).group(group_key)
+
+    def refresh_status(self, bill_id: str) -> BillResult:
+        """Store the status that follows from the groups, in one unit of work with reading them."""
+        with self._uow_factory() as uow:
+            result = bill_result(self.contents(uow, bill_id), uow.bills.groups(bill_id))
+            uow.bills.set_status(bill_id, result.status)
+            uow.commit()
+        return result

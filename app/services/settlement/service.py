@@ -1,0 +1,349 @@
+"""The settlement service: open a bill, preview, confirm, collect, abandon, or settle it all.
+
+Each public method checks the operator's right, holds the bill's charge claim (a charge is paid
+once, R16) and refuses while the journal holds an unresolved call for the bill; the platform steps
+themselves are in :mod:`app.services.settlement.steps`, failures in
+:mod:`app.services.settlement.failures`, and the order of steps in :mod:`app.domain.lifecycle`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+from app.domain.bill import FeeLine
+from app.domain.hospital import HospitalProfile
+from app.domain.lifecycle import Phase, StepKind, next_step
+from app.domain.lifecycle import Step as LifecycleStep
+from app.domain.money import money_sum
+from app.domain.operator import Action, Operator
+from app.domain.person import InsuredPerson, RegistrationStatus
+from app.domain.settlement import SettlementRecord, full_self_pay_split, full_self_pay_totals
+from app.domain.visit import Bill, GroupSettlement, GroupState
+from app.errors import BillLocked, InputError, RecoveryPending
+from app.services.auth import authorize
+from app.services.bill_import import ImportedVisit
+from app.services.charge_claims import ChargeClaimService
+from app.services.eligibility import EligibilityView
+from app.services.journaling import JournaledCaller
+from app.services.ports.clock import Clock
+from app.services.ports.platform import PlatformGateway
+from app.services.ports.store import StoredSettlement, UnitOfWorkFactory
+from app.services.settlement.bills import BillReader
+from app.services.settlement.failures import GroupFailures
+from app.services.settlement.hooks import (
+    ChargeCheck,
+    ConfirmCallback,
+    RecoveryHook,
+    check_charges,
+)
+from app.services.settlement.requests import restarted
+from app.services.settlement.results import (
+    SELF_PAY_PREFIX,
+    BillResult,
+    GroupResult,
+    bill_result,
+    group_result,
+    line_amounts,
+    new_bill,
+    planned_groups,
+)
+from app.services.settlement.steps import GroupSteps
+
+log = logging.getLogger(__name__)
+
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+class SettlementService:
+    """Opens bills, previews and settles their groups (see module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        gateway: PlatformGateway,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        hospital: HospitalProfile,
+        caller: JournaledCaller,
+        recovery: RecoveryHook,
+        window_no: str = "",
+        claims: ChargeClaimService | None = None,
+        charge_check: ChargeCheck | None = None,
+    ):
+        """Bind to the platform, the store, the clock, this hospital, recovery and this window.
+
+        ``charge_check`` (the HIS re-check) runs on a group's lines just before 2207 and before a
+        self-pay collection; it raises :class:`InputError` to stop them.
+        """
+        self._claims = claims or ChargeClaimService(uow_factory, clock)
+        self._window_no = window_no
+        self._charge_check = charge_check
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._hospital = hospital
+        self._recovery = recovery
+        self._reader = BillReader(uow_factory)
+        self._failures = GroupFailures(
+            gateway=gateway,
+            uow_factory=uow_factory,
+            clock=clock,
+            hospital=hospital,
+            caller=caller,
+            recovery=recovery,
+            reader=self._reader,
+        )
+        self._steps = GroupSteps(
+            gateway=gateway,
+            uow_factory=uow_factory,
+            clock=clock,
+            caller=caller,
+            failures=self._failures,
+            window_no=window_no,
+            charge_check=charge_check,
+        )
+
+    @property
+    def reader(self) -> BillReader:
+        """Bills as stored (with the bounded cache of their contents)."""
+        return self._reader
+
+    # ------------------------------------------------------------------ opening a bill
+
+    def open_bill(
+        self,
+        visit: ImportedVisit,
+        view: EligibilityView,
+        operator: Operator,
+        *,
+        parent_bill_id: str = "",
+    ) -> BillResult:
+        """Create a bill from a visit and a *live* eligibility view, and plan its groups.
+
+        Raises:
+            PermissionDenied: the operator may not settle.
+            InputError: the view came from the offline cache, or the lines cannot be planned.
+        """
+        authorize(operator, Action.SETTLE)
+        if view.from_cache:
+            raise InputError(
+                "当前为离线缓存信息，不能用于结算。请待医保平台恢复后重新读卡查询。",
+                code="stale_eligibility",
+            )
+        lines = self._complete_lines(visit.lines)
+        now = self._clock.now()
+        bill = new_bill(visit, view, lines, now, parent_bill_id=parent_bill_id)
+        groups = self._plan_groups(bill, view.person)
+        with self._uow_factory() as uow:
+            uow.bills.save(bill)
+            for group in groups:
+                uow.bills.save_group(group)
+            uow.audit.append(
+                now, operator.code, "bill_opened", "ok", f"{len(lines)} lines", bill_id=bill.bill_id
+            )
+            uow.commit()
+        self._reader.remember(bill)  # just stored: no need to read and decrypt it back
+        return bill_result(bill, groups)
+
+    def _complete_lines(self, lines: Sequence[FeeLine]) -> tuple[FeeLine, ...]:
+        """Fill national code and name from the local catalogue when the HIS left them out."""
+        if all(line.national_code and line.name for line in lines):
+            return tuple(lines)
+        completed: list[FeeLine] = []
+        with self._uow_factory() as uow:
+            for line in lines:
+                if line.national_code and line.name:
+                    completed.append(line)
+                    continue
+                item = uow.catalogue.get(line.hospital_code)
+                if item is None:
+                    raise InputError(
+                        f"第 {line.line_no} 行的院内编码 {line.hospital_code} 不在本地目录中，"
+                        "且未给出国家编码和名称。请由收费主管或系统管理员先导入院内目录"
+                        "（settlement-window catalog import 目录文件；catalog sync 只更新已导入项目的"
+                        "医保属性），或在账单中写明 national_code 和 name。",
+                        code="line_not_in_catalogue",
+                    )
+                completed.append(
+                    replace(
+                        line,
+                        national_code=line.national_code or item.national_code,
+                        name=line.name or item.name,
+                        spec=line.spec or item.spec,
+                    )
+                )
+        return tuple(completed)
+
+    def _plan_groups(self, bill: Bill, person: InsuredPerson) -> list[GroupSettlement]:
+        day = self._clock.now().astimezone(LOCAL_ZONE).date()
+        return planned_groups(bill, person, self._hospital, day, RegistrationStatus.UNKNOWN)
+
+    # ------------------------------------------------------------------ reading
+
+    def bill(self, bill_id: str) -> BillResult:
+        """A bill with the current state of its groups."""
+        return self._reader.bill(bill_id)
+
+    # ------------------------------------------------------------------ settling
+
+    def settle(
+        self,
+        bill_id: str,
+        operator: Operator,
+        confirm: ConfirmCallback | None = None,
+        *,
+        use_account: bool = True,
+    ) -> BillResult:
+        """Settle every open group of a bill, in plan order.
+
+        Args:
+            bill_id: the bill.
+            operator: who is settling.
+            confirm: called with each group's 2206 preview; ``False`` abandons that group (its
+                registration and fees are withdrawn). ``None`` confirms every preview.
+            use_account: ``False`` when the patient declines paying from the personal account
+                (``acct_used_flag`` 0: their share is cash); otherwise the account pays when the
+                insurance has one.
+
+        Raises:
+            RecoveryPending / BillLocked: unresolved journal rows forbid starting.
+            PermissionDenied: the operator may not settle.
+        """
+        authorize(operator, Action.SETTLE)
+        with self._claims.holding(bill_id, operator.code):  # a charge is paid once (R16)
+            self._guard(bill_id)
+            try:
+                self._settle_groups(bill_id, operator, confirm, use_account=use_account)
+            finally:
+                result = self._reader.refresh_status(bill_id)
+        return result
+
+    def _settle_groups(
+        self,
+        bill_id: str,
+        operator: Operator,
+        confirm: ConfirmCallback | None,
+        *,
+        use_account: bool,
+    ) -> None:
+        """One step at a time, as :func:`app.domain.lifecycle.next_step` decides (each group
+        previewed, then confirmed or collected, in plan order; nothing after an unknown outcome).
+        A preview that succeeded hands on what it committed; other steps are read back, since a
+        failure may change any group (未备案 turns every direct group into self-pay)."""
+        with self._uow_factory() as uow:
+            bill = self._reader.contents(uow, bill_id)
+            groups = {g.group_key: g for g in uow.bills.groups(bill_id)}
+        attempted: set[LifecycleStep] = set()
+        while (step := next_step(list(groups.values()), attempted, Phase.ALL)) is not None:
+            attempted.add(step)
+            key = step.group_key
+            if step.kind is StepKind.COLLECT:
+                self.collect_self_pay(bill_id, key, operator)
+            elif step.kind is StepKind.PREVIEW:
+                previewed = self._steps.preview(
+                    bill, groups[key], operator, use_account=use_account
+                )
+                if previewed is not None:
+                    groups[key] = previewed
+                    continue
+            elif confirm is not None and not confirm(group_result(groups[key], line_amounts(bill))):
+                self.abandon(bill_id, key, operator)
+            else:
+                self._steps.settle(bill, groups[key], operator, use_account=use_account)
+            groups = self._reader.groups(bill_id)
+
+    def preview(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
+        """Run 2201 → 2203 → 2204 → 2206 for one group (resuming where it stands)."""
+        authorize(operator, Action.PRE_SETTLE)
+        with self._claims.holding(bill_id, operator.code):
+            self._guard(bill_id)
+            bill, group = self._reader.load(bill_id, group_key)
+            previewed = self._steps.preview(bill, group, operator)
+        if previewed is None:
+            return self._reader.result(bill_id, group_key)
+        return group_result(previewed, line_amounts(bill))
+
+    def confirm(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
+        """2207 for a previewed group; the result is stored with its journal row."""
+        authorize(operator, Action.SETTLE)
+        with self._claims.holding(bill_id, operator.code):
+            self._guard(bill_id)
+            bill, group = self._reader.load(bill_id, group_key)
+            settled = self._steps.settle(bill, group, operator)
+            if settled is None:
+                return self._reader.result(bill_id, group_key)
+            return group_result(settled, line_amounts(bill))
+
+    def collect_self_pay(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
+        """Record a full-self-pay collection locally (no platform call)."""
+        authorize(operator, Action.COLLECT_SELF_PAY)
+        bill, group = self._reader.load(bill_id, group_key)
+        if group.med_type is not None:
+            raise InputError("该组不是全额自费组。", code="not_self_pay")
+        amounts = {line.line_no: line for line in bill.lines}
+        lines = [amounts[no] for no in group.line_nos]
+        check_charges(self._charge_check, bill, group, require_his=False)
+        total = money_sum(line.amount for line in lines)
+        with self._claims.holding(bill_id, operator.code), self._uow_factory() as uow:
+            now = self._clock.now()
+            local_no = uow.msgids.next_msgid(self._hospital.code, now)
+            record = SettlementRecord(
+                settlement_id=SELF_PAY_PREFIX + local_no,
+                visit_id="",
+                msgid=local_no,
+                med_type="",
+                disease_code=None,
+                insurance_type=bill.insurance_type,
+                settled_at=now,
+                totals=full_self_pay_totals(total),
+                splits=tuple(full_self_pay_split(line.line_no, line.amount) for line in lines),
+            )
+            uow.settlements.add(
+                StoredSettlement(
+                    record=record,
+                    bill_id=bill_id,
+                    group_key=group_key,
+                    operator_code=operator.code,
+                    window=self._window_no,
+                )
+            )
+            uow.bills.save_group(replace(group, state=GroupState.SELF_PAY_COLLECTED, record=record))
+            uow.audit.append(
+                now, operator.code, "self_pay", "ok", group_key, bill_id=bill_id, msgid=local_no
+            )
+            uow.commit()
+        return self._reader.result(bill_id, group_key)
+
+    def abandon(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
+        """The cashier declined a preview: withdraw fees and registration, back to planned."""
+        bill, group = self._reader.load(bill_id, group_key)
+        self._failures.clean_up(bill, group, operator)
+        with self._uow_factory() as uow:
+            uow.bills.save_group(restarted(group))
+            uow.commit()
+        self._claims.release_idle(bill_id)
+        return self._reader.result(bill_id, group_key)
+
+    # ------------------------------------------------------------------ guard
+
+    def _guard(self, bill_id: str) -> None:
+        with self._uow_factory() as uow:
+            unresolved = list(uow.journal.unresolved())
+        if self._recovery.resolve_orphans(unresolved):
+            with self._uow_factory() as uow:
+                unresolved = list(uow.journal.unresolved())
+        if any(entry.bill_id == bill_id for entry in unresolved):
+            raise BillLocked(
+                "该账单有一笔医保交易结果尚未确认，系统正在自动处理（冲正/撤销）。"
+                "处理完成前不能再次结算，请勿向患者重复收费。",
+            )
+        # Another live process's calls are in flight, not unknown: they hold up only their own bill.
+        unresolved = [e for e in unresolved if not self._recovery.in_other_hands(e)]
+        if unresolved:
+            raise RecoveryPending(
+                f"还有 {len(unresolved)} 笔医保交易结果未确认，需先完成自动恢复处理"
+                "（或由收费主管在“交易流水”中处理）后才能开始新的结算。",
+                detail={"count": str(len(unresolved))},
+            )

@@ -1,0 +1,240 @@
+"""One group's platform steps: 2201 register → 2203 visit → 2204 fees → 2206 preview, and 2207.
+
+Every state-changing call goes through :class:`JournaledCaller` (journal first, send once); what a
+call returns is stored in the same transaction as its journal ``OK`` row, and each step hands on the
+group exactly as it committed it. A failed step is handed to :class:`GroupFailures`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+
+from app.domain.operator import Operator
+from app.domain.settlement import LineSplit, SettlementRecord, preview_differences
+from app.domain.visit import Bill, GroupSettlement, GroupState
+from app.errors import InputError, PlatformCategory, PlatformError, PlatformRejected
+from app.services.crashpoints import crash_point
+from app.services.journaling import JournaledCaller, failure_text
+from app.services.ports.clock import Clock
+from app.services.ports.platform import PlatformGateway
+from app.services.ports.store import StoredSettlement, UnitOfWork, UnitOfWorkFactory
+from app.services.settlement.failures import GroupFailures
+from app.services.settlement.hooks import ChargeCheck, check_charges
+from app.services.settlement.requests import (
+    call_context,
+    fee_upload,
+    intent,
+    register_request,
+    restarted,
+    settle_request,
+    visit_upload,
+)
+
+# One preview step: the group as it committed it, or None when the step stopped (failed, converted).
+Step = Callable[[Bill, GroupSettlement, Operator, bool], GroupSettlement | None]
+
+
+class GroupSteps:
+    """Sends one group's steps (see module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        gateway: PlatformGateway,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        caller: JournaledCaller,
+        failures: GroupFailures,
+        window_no: str = "",
+        charge_check: ChargeCheck | None = None,
+    ) -> None:
+        """Bind to the platform, the store, the clock, the journal and the failure handling."""
+        self._gateway = gateway
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._caller = caller
+        self._failures = failures
+        self._window_no = window_no
+        self._charge_check = charge_check
+
+    def preview(
+        self, bill: Bill, group: GroupSettlement, operator: Operator, *, use_account: bool = True
+    ) -> GroupSettlement | None:
+        """The remaining steps up to 2206; the group as committed, or ``None`` if a step failed."""
+        steps: list[tuple[GroupState, Step]] = [
+            (GroupState.PLANNED, self._register),
+            (GroupState.REGISTERED, self._upload_visit),
+            (GroupState.VISIT_UPLOADED, self._upload_fees),
+            (GroupState.FEES_UPLOADED, self._pre_settle),
+        ]
+        if group.state is GroupState.FAILED:
+            group = restarted(group)
+        for state, step in steps:
+            if group.state is not state:
+                continue
+            stored = step(bill, group, operator, use_account)
+            if stored is None:
+                return None
+            group = stored  # exactly what the step committed: no need to read it back
+        return group
+
+    def settle(
+        self, bill: Bill, group: GroupSettlement, operator: Operator, *, use_account: bool = True
+    ) -> GroupSettlement | None:
+        """2207 for a previewed group; the group as settled, or ``None`` if it did not settle.
+
+        Raises:
+            InputError: the group is not previewed, or the HIS re-check stopped it.
+        """
+        bill_id, group_key = bill.bill_id, group.group_key
+        if group.state is not GroupState.PREVIEWED or group.preview is None:
+            raise InputError("该组尚未预结算，请先预结算再确认。", code="not_previewed")
+        check_charges(self._charge_check, bill, group, require_his=True)
+        request = settle_request(bill, group, use_account=use_account)
+        splits = group.splits
+        preview = group.preview
+        settled: list[GroupSettlement] = []
+
+        def stored(uow: UnitOfWork, msgid: str, record: SettlementRecord) -> None:
+            final = replace(record, splits=record.splits or splits)
+            differences = tuple(preview_differences(preview, final.totals))
+            uow.settlements.add(
+                StoredSettlement(
+                    record=final,
+                    bill_id=bill_id,
+                    group_key=group_key,
+                    operator_code=operator.code,
+                    window=self._window_no,
+                )
+            )
+            settled.append(
+                replace(
+                    group,
+                    state=GroupState.SETTLED,
+                    record=final,
+                    splits=(),
+                    preview_differences=differences,
+                    failure_text="",
+                )
+            )
+            uow.bills.save_group(settled[-1])
+            if differences:
+                uow.audit.append(
+                    self._clock.now(),
+                    operator.code,
+                    "preview_difference",
+                    "recorded",
+                    ",".join(differences),
+                    bill_id=bill_id,
+                    msgid=msgid,
+                )
+            uow.audit.append(
+                self._clock.now(), operator.code, "settle", "ok", group_key,
+                bill_id=bill_id, msgid=msgid,
+            )  # fmt: skip
+
+        outcome = self._caller.call(
+            intent("2207", bill, group, operator, amount=group.preview.total),
+            lambda msgid: self._gateway.settle(call_context(bill, operator), msgid, request),
+            stored,
+            on_failure=self._failures.recorder(group, operator),
+        )
+        if outcome.ok:
+            crash_point("settlement_stored")
+            return settled[-1]
+        self._failures.after(bill, group, operator, outcome)
+        return None
+
+    # ------------------------------------------------------------------ the preview steps
+
+    def _register(
+        self, bill: Bill, group: GroupSettlement, operator: Operator, _use_account: bool
+    ) -> GroupSettlement | None:
+        request = register_request(bill, self._clock.now())
+        saved: list[GroupSettlement] = []
+
+        def registered(uow: UnitOfWork, _msgid: str, visit_id: str) -> None:
+            saved.append(replace(group, state=GroupState.REGISTERED, visit_id=visit_id))
+            uow.bills.save_group(saved[-1])
+
+        outcome = self._caller.call(
+            intent("2201", bill, group, operator),
+            lambda msgid: self._gateway.register(call_context(bill, operator), msgid, request),
+            registered,
+            on_failure=self._failures.recorder(group, operator),
+        )
+        if outcome.ok:
+            return saved[-1]
+        error = outcome.error
+        if isinstance(error, PlatformRejected) and error.category is PlatformCategory.REGISTRATION:
+            self._failures.convert_to_self_pay(bill, operator)
+            return None
+        self._failures.after(bill, group, operator, outcome)
+        return None
+
+    def _upload_visit(
+        self, bill: Bill, group: GroupSettlement, operator: Operator, _use_account: bool
+    ) -> GroupSettlement | None:
+        upload = visit_upload(bill, group, self._clock.now())
+        visit_uploaded = replace(group, state=GroupState.VISIT_UPLOADED)
+
+        def uploaded(uow: UnitOfWork, _msgid: str, _none: None) -> None:
+            uow.bills.save_group(visit_uploaded)
+
+        outcome = self._caller.call(
+            intent("2203", bill, group, operator),
+            lambda msgid: self._gateway.upload_visit(call_context(bill, operator), msgid, upload),
+            uploaded,
+            on_failure=self._failures.recorder(group, operator),
+        )
+        if not outcome.ok:
+            self._failures.after(bill, group, operator, outcome)
+            return None
+        return visit_uploaded
+
+    def _upload_fees(
+        self, bill: Bill, group: GroupSettlement, operator: Operator, _use_account: bool
+    ) -> GroupSettlement | None:
+        batch_no = group.batch_no or uuid.uuid4().hex[:20].upper()
+        group = replace(group, batch_no=batch_no)
+        upload = fee_upload(bill, group)
+        fees_uploaded = replace(group, state=GroupState.FEES_UPLOADED)
+
+        def uploaded(uow: UnitOfWork, _msgid: str, splits: tuple[LineSplit, ...]) -> None:
+            nonlocal fees_uploaded
+            fees_uploaded = replace(fees_uploaded, splits=splits)
+            uow.bills.save_group(fees_uploaded)
+
+        outcome = self._caller.call(
+            intent("2204", bill, group, operator, batch_no=batch_no),
+            lambda msgid: self._gateway.upload_fees(call_context(bill, operator), msgid, upload),
+            uploaded,
+            on_failure=self._failures.recorder(group, operator),
+        )
+        if not outcome.ok:
+            self._failures.after(bill, group, operator, outcome)
+            return None
+        return fees_uploaded
+
+    def _pre_settle(
+        self, bill: Bill, group: GroupSettlement, operator: Operator, use_account: bool
+    ) -> GroupSettlement | None:
+        """2206 changes nothing on the platform, so it is not journaled."""
+        try:
+            preview = self._gateway.pre_settle(
+                call_context(bill, operator), settle_request(bill, group, use_account=use_account)
+            )
+        except PlatformError as exc:
+            with self._uow_factory() as uow:
+                uow.bills.save_group(replace(group, failure_text=failure_text(exc)))
+                uow.commit()
+            if isinstance(exc, PlatformRejected):
+                self._failures.fail_group(bill, group, operator, failure_text(exc))
+            return None
+        previewed = replace(group, state=GroupState.PREVIEWED, preview=preview, failure_text="")
+        with self._uow_factory() as uow:
+            uow.bills.save_group(previewed)
+            uow.commit()
+        return previewed

@@ -98,10 +98,36 @@ class Message:
         """The text in ``language`` (``en`` for English; anything else is Chinese)."""
         text = self.template.en if language == ENGLISH else self.template.zh
         values = {
-            name: value.render(language) if isinstance(value, Message) else value
+            name: value.render(language) if isinstance(value, Message | Listing) else value
             for name, value in self.data.items()
         }
         return text.format(**values)
+
+    def __str__(self) -> str:
+        return self.render(CHINESE)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Several values shown as one list, joined the way each language joins them (、 or ", ").
+
+    Attributes:
+        items: the values (plain data or messages).
+        chinese_separator: what joins them in Chinese (``、`` for names, ``；`` for clauses).
+        english_separator: what joins them in English.
+    """
+
+    items: tuple[object, ...]
+    chinese_separator: str = "、"
+    english_separator: str = ", "
+
+    def render(self, language: str = CHINESE) -> str:
+        """The items joined in ``language``."""
+        separator = self.english_separator if language == ENGLISH else self.chinese_separator
+        return separator.join(
+            item.render(language) if isinstance(item, Message | Listing) else str(item)
+            for item in self.items
+        )
 
     def __str__(self) -> str:
         return self.render(CHINESE)

@@ -30,7 +30,7 @@ DATA_MODULES = frozenset(
 # literals outside the data modules when the catalogue started). Moving words out lowers the number
 # (lower it here); a new Chinese literal anywhere fails. One total rather than a number per file, so a
 # module split into two does not fail. The aim is 0.
-PENDING_TOTAL = 523
+PENDING_TOTAL = 469
 
 
 def _docstrings(tree: ast.AST) -> set[int]:

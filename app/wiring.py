@@ -69,6 +69,7 @@ from app.services.receipts import ReceiptService
 from app.services.recovery import DEFAULT_MAX_ATTEMPTS, Backoff, RecoveryService
 from app.services.settlement import SettlementService
 from app.store import KeyProvider, Store, default_key_provider, open_store
+from app.store.hospital.catalogue import PgSharedCatalogue
 from app.store.hospital.charge_claims import PgHospitalChargeClaims
 from app.store.hospital.connect import open_hospital_engine, read_password
 from app.store.hospital.key import read_hospital_key
@@ -278,7 +279,12 @@ def build_engine(
         hospital_cancel=hospital_cancel,
         hospital_day_close=hospital_day_close,
         day_close=DayCloseService(client, uow_factory, clock, caller=caller, recovery=recovery),
-        catalogue=CatalogueService(client, uow_factory),
+        catalogue=CatalogueService(
+            client,
+            uow_factory,
+            shared=PgSharedCatalogue(hospital_pool) if hospital_pool is not None else None,
+            clock=clock,
+        ),
         auth=auth,
         closer=close,
         receipts=receipts,
@@ -552,10 +558,25 @@ def hospital_link(engine: Engine) -> HospitalLink | None:
     if not settings.enabled:
         return None
     record, database = hospital_record(settings)
-    sync = HospitalSync(engine.uow_factory, record, engine.clock, engine.settings.window.device_no)
+    sync = HospitalSync(
+        engine.uow_factory,
+        record,
+        engine.clock,
+        engine.settings.window.device_no,
+        pull=lambda: pull_shared(engine),
+    )
     try:
         sync.enable()
     except BaseException:
         database.dispose()
         raise
     return HospitalLink(record, sync, database)
+
+
+def pull_shared(engine: Engine) -> None:
+    """Hospital mode: copy what the hospital shares once (the catalogue) into this window's store.
+
+    Raises:
+        StoreError: the hospital database is unreachable (the local copies stay as they are).
+    """
+    engine.catalogue.pull_shared()

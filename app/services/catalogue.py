@@ -4,6 +4,11 @@ The mapping hospital code ↔ national code is the hospital's own (its HIS maint
 file (``docs/bill-format.md`` §Catalogue files: JSON or CSV). The platform's 1301/1305/1306 downloads
 carry the national attributes (item class 甲/乙/丙, self-pay ratio, price ceiling, restriction); a sync
 applies them to the mapped items and remembers the version for the next incremental download.
+
+Hospital mode (issue 13 item 3): the catalogue is imported once, into the hospital's PostgreSQL
+(:class:`~app.services.ports.hospital.SharedCatalogue`); every window pulls what changed since the
+version it holds (:meth:`CatalogueService.pull_shared`, run by the sync loop) into its local copy, which
+is what searching and billing read — so a window keeps working from its copy while the server is down.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from typing import Any
 from app.domain.catalogue import CatalogueItem, ItemClass
 from app.domain.money import parse_decimal
 from app.domain.operator import Action, Operator, allows
-from app.errors import InputError, PermissionDenied
+from app.errors import InputError, PermissionDenied, StoreError
+from app.services.ports.clock import Clock, SystemClock
+from app.services.ports.hospital import SharedCatalogue
 from app.services.ports.platform import CallContext, PlatformGateway
 from app.services.ports.progress import NO_PROGRESS, Progress, ProgressSink
 from app.services.ports.store import UnitOfWorkFactory
@@ -47,6 +54,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 
 PROGRESS_EVERY = 5_000  # rows read between progress reports
 WRITE_CHUNK = 20_000  # items written between progress reports (one transaction in all)
+PULL_BATCH = 5_000  # hospital mode: items pulled per round trip and local transaction
 
 
 class CatalogueFileError(InputError):
@@ -166,10 +174,24 @@ def parse_catalogue_text(
 class CatalogueService:
     """Import, platform sync and search."""
 
-    def __init__(self, gateway: PlatformGateway, uow_factory: UnitOfWorkFactory):
-        """Bind to the platform and the store."""
+    def __init__(
+        self,
+        gateway: PlatformGateway,
+        uow_factory: UnitOfWorkFactory,
+        *,
+        shared: SharedCatalogue | None = None,
+        clock: Clock | None = None,
+    ):
+        """Bind to the platform and the store; ``shared`` is the hospital's catalogue (hospital
+        mode), where imports go."""
         self._gateway = gateway
         self._uow_factory = uow_factory
+        self._shared = shared
+        self._clock = clock or SystemClock()
+
+    def sharing(self, shared: SharedCatalogue) -> CatalogueService:
+        """This service in hospital mode: imports go to ``shared``, pulls come from it."""
+        return CatalogueService(self._gateway, self._uow_factory, shared=shared, clock=self._clock)
 
     def import_file(self, path: Path, progress: ProgressSink | None = None) -> int:
         """Import a JSON or CSV catalogue file (by extension); returns the number of items.
@@ -197,6 +219,8 @@ class CatalogueService:
         Raises:
             UserCancelled: the person stopped it (rolled back: nothing was changed).
         """
+        if self._shared is not None:
+            return self._import_shared(self._shared, items, progress)
         steps = Progress(progress)
         count = 0
         with self._uow_factory() as uow:
@@ -208,6 +232,64 @@ class CatalogueService:
             uow.commit()
         log.info("catalogue: %d items imported", count)
         return count
+
+    def _import_shared(
+        self,
+        shared: SharedCatalogue,
+        items: Sequence[CatalogueItem],
+        progress: ProgressSink | None,
+    ) -> int:
+        """Hospital mode: import into the hospital's catalogue (one transaction), then pull."""
+        steps = Progress(progress)
+
+        def step(done: int, total: int) -> None:
+            steps.step("写入医院目录", done, total, cancellable=True)
+
+        try:
+            changed = shared.import_items(items, self._clock.now(), step)
+        except StoreError as exc:
+            if exc.code != "hospital_unreachable":
+                raise
+            raise StoreError(
+                "医院模式下目录统一导入医院数据库，但现在无法连接医院数据库，本次没有导入。"
+                "各窗口继续使用已有目录；请在数据库恢复后重新导入。",
+                code="hospital_unreachable",
+                detail=exc.detail,
+            ) from exc
+        log.info("catalogue: %d items imported into the hospital catalogue", changed)
+        self.pull_shared(progress)
+        return len(items)
+
+    def pull_shared(self, progress: ProgressSink | None = None) -> int:
+        """Hospital mode: copy what changed in the hospital's catalogue since the version this
+        window holds; returns how many items were copied (0 outside hospital mode).
+
+        Each batch is its own local transaction with the version reached, so an interrupted pull
+        resumes where it stopped.
+
+        Raises:
+            StoreError: the hospital database is unreachable (the local copy stays as it is).
+        """
+        if self._shared is None:
+            return 0
+        steps = Progress(progress)
+        with self._uow_factory() as uow:
+            since = uow.catalogue.shared_version()
+        pulled = 0
+        while True:
+            items, version = self._shared.changes(since, PULL_BATCH)
+            if not items:
+                break
+            with self._uow_factory() as uow:
+                uow.catalogue.upsert_many(items)
+                uow.catalogue.set_shared_version(version)
+                uow.commit()
+            pulled += len(items)
+            since = version
+            steps.step("更新本机目录", pulled)
+        if pulled:
+            log.info("catalogue: %d items pulled from the hospital catalogue", pulled)
+        return pulled
 
     def sync(self, operator: Operator, progress: ProgressSink | None = None) -> SyncResult:
         """Download 1301/1305/1306 from the last version on and apply them to mapped items.

@@ -5,11 +5,15 @@ while the hospital database is unreachable. Reading a batch and marking it deliv
 local transactions around the network call (a unit of work is never held across it). If the window dies
 after the hospital committed and before the mark, the batch is sent again and the hospital keeps the
 highest version of each key: delivered at least once, applied once.
+
+After a round that reached the server, the same loop pulls what is shared once for the whole hospital
+(operators, the catalogue: ``pull``), so an account made at one window logs in at another.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.errors import StoreError
@@ -56,13 +60,16 @@ class HospitalSync:
         window: str,
         *,
         batch: int = BATCH,
+        pull: Callable[[], object] | None = None,
     ) -> None:
-        """Deliver ``window``'s outbox from the store behind ``uow_factory`` to ``record``."""
+        """Deliver ``window``'s outbox from the store behind ``uow_factory`` to ``record``; after
+        each drain that reached the server, run ``pull`` (copy the hospital's shared data here)."""
         self._uow = uow_factory
         self._record = record
         self._clock = clock
         self._window = window
         self._batch = batch
+        self._pull = pull
 
     def enable(self) -> int:
         """Start queuing (idempotent); the first time, queue everything already stored."""
@@ -114,7 +121,19 @@ class HospitalSync:
             delivered += report.delivered
             if report.error or report.pending == 0:
                 break
-        return SyncReport(delivered, report.pending, report.error)
+        error = report.error or self._pull_shared()
+        return SyncReport(delivered, report.pending, error)
+
+    def _pull_shared(self) -> str:
+        """Pull the hospital's shared data; the error text when the server could not be reached."""
+        if self._pull is None:
+            return ""
+        try:
+            self._pull()
+        except StoreError as exc:
+            log.warning("hospital shared data not pulled this round (%s)", exc.code)
+            return exc.text
+        return ""
 
     def _heartbeat(self) -> None:
         stats = self.stats()

@@ -6,11 +6,13 @@ hospital record (PostgreSQL) is fed from the outbox and is where windows see eac
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
+
+from app.domain.catalogue import CatalogueItem
 
 
 @dataclass(frozen=True)
@@ -201,4 +203,25 @@ class RecordImporter(Protocol):
 
     def import_record(self, kind: str, record: dict[str, Any]) -> bool:
         """Store ``record`` unless it is already here; returns whether anything was written."""
+        ...
+
+
+class SharedCatalogue(Protocol):
+    """The hospital's catalogue, imported once and pulled by every window (by version)."""
+
+    def import_items(
+        self,
+        items: Sequence[CatalogueItem],
+        at: datetime,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Upsert by hospital code in one transaction; returns how many are new or changed."""
+        ...
+
+    def changes(self, since: int, limit: int) -> tuple[list[CatalogueItem], int]:
+        """Up to ``limit`` items changed after version ``since`` and the highest version among them."""
+        ...
+
+    def count(self) -> int:
+        """Items in the hospital's catalogue."""
         ...

@@ -179,6 +179,14 @@ class CatalogueRepository(Protocol):
         """Remember the downloaded version for incremental updates."""
         ...
 
+    def shared_version(self) -> int:
+        """Hospital mode: the hospital catalogue's version this copy holds (0 if never pulled)."""
+        ...
+
+    def set_shared_version(self, version: int) -> None:
+        """Remember the hospital catalogue's version pulled so far."""
+        ...
+
 
 class BillRepository(Protocol):
     """Bills, their lines and tags, and the per-group settlement state."""

@@ -22,6 +22,7 @@ from app.store.names import name_index_row, name_match
 BATCH_SIZE = 5000
 _MAX_CHAR = "\U0010ffff"
 _VERSION_KEY = "version"
+_SHARED_VERSION_KEY = "hospital_version"  # hospital mode: the shared catalogue pulled so far
 
 ITEM_COLUMNS = (
     "item_id", "hospital_code", "national_code", "name", "pinyin", "unit_price", "spec", "unit",
@@ -144,6 +145,16 @@ class SqlCatalogueRepository:
     def set_version(self, version: str) -> None:
         """Remember the downloaded version."""
         self._session.merge(CatalogueMeta(key=_VERSION_KEY, value=version))
+        self._session.flush()
+
+    def shared_version(self) -> int:
+        """Hospital mode: the hospital catalogue's version pulled so far (0 if never)."""
+        row = self._session.get(CatalogueMeta, _SHARED_VERSION_KEY)
+        return 0 if row is None else int(row.value)
+
+    def set_shared_version(self, version: int) -> None:
+        """Remember the hospital catalogue's version pulled so far."""
+        self._session.merge(CatalogueMeta(key=_SHARED_VERSION_KEY, value=str(version)))
         self._session.flush()
 
     def _existing_ids(self, codes: list[str]) -> dict[str, int]:

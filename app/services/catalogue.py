@@ -27,6 +27,7 @@ from app.domain.catalogue import CatalogueItem, ItemClass
 from app.domain.money import parse_decimal
 from app.domain.operator import Action, Operator, allows
 from app.errors import InputError, PermissionDenied, StoreError
+from app.messages import hospital_shared as words
 from app.services.ports.clock import Clock, SystemClock
 from app.services.ports.hospital import SharedCatalogue
 from app.services.ports.platform import CallContext, PlatformGateway
@@ -243,7 +244,7 @@ class CatalogueService:
         steps = Progress(progress)
 
         def step(done: int, total: int) -> None:
-            steps.step("写入医院目录", done, total, cancellable=True)
+            steps.step(str(words.STEP_WRITE_HOSPITAL_CATALOGUE()), done, total, cancellable=True)
 
         try:
             changed = shared.import_items(items, self._clock.now(), step)
@@ -251,8 +252,7 @@ class CatalogueService:
             if exc.code != "hospital_unreachable":
                 raise
             raise StoreError(
-                "医院模式下目录统一导入医院数据库，但现在无法连接医院数据库，本次没有导入。"
-                "各窗口继续使用已有目录；请在数据库恢复后重新导入。",
+                words.CATALOGUE_IMPORT_UNREACHABLE(),
                 code="hospital_unreachable",
                 detail=exc.detail,
             ) from exc
@@ -286,7 +286,7 @@ class CatalogueService:
                 uow.commit()
             pulled += len(items)
             since = version
-            steps.step("更新本机目录", pulled)
+            steps.step(str(words.STEP_PULL_CATALOGUE()), pulled)
         if pulled:
             log.info("catalogue: %d items pulled from the hospital catalogue", pulled)
         return pulled

@@ -1,0 +1,20 @@
+"""Hospital mode, shared once (issue 13 item 3): the catalogue and operators of the whole hospital."""
+
+from __future__ import annotations
+
+from app.messages import Template
+
+CATALOGUE_IMPORT_UNREACHABLE = Template(
+    "hospital_shared.catalogue_import_unreachable",
+    zh="医院模式下目录统一导入医院数据库，但现在无法连接医院数据库，本次没有导入。"
+    "各窗口继续使用已有目录；请在数据库恢复后重新导入。",
+    en="In hospital mode the catalogue is imported into the hospital database, which cannot be "
+    "reached now: nothing was imported. Every window keeps its catalogue; import again when the "
+    "database is back.",
+)
+STEP_WRITE_HOSPITAL_CATALOGUE = Template(
+    "hospital_shared.step_write_catalogue", zh="写入医院目录", en="Writing the hospital catalogue"
+)
+STEP_PULL_CATALOGUE = Template(
+    "hospital_shared.step_pull_catalogue", zh="更新本机目录", en="Updating this window's catalogue"
+)

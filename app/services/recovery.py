@@ -34,6 +34,7 @@ from app.domain.journal import CLEANABLE_INFNOS, REVERSIBLE_INFNOS, JournalEntry
 from app.domain.operator import Action, Operator, Role
 from app.domain.visit import GroupState
 from app.errors import InputError, PlatformError, PlatformRejected
+from app.messages import recovery as words
 from app.services.abandoned import AbandonedVisits, WithdrawReport
 from app.services.auth import authorize
 from app.services.crashpoints import crash_point
@@ -145,7 +146,9 @@ class RecoveryService:
         mine = [e for e in rows if self._actionable(e)]
         counts = {"reversed": 0, "void": 0, "cleaned": 0, "closed": 0}
         for index, entry in enumerate(_originals_first(mine)):
-            steps.step(f"处理未确认交易 {entry.infno}", index, len(mine), cancellable=True)
+            steps.step(
+                str(words.STEP_RESOLVE(infno=entry.infno)), index, len(mine), cancellable=True
+            )
             state = self._resolve(entry.msgid, wait=wait, steps=steps)
             key = {
                 JournalState.REVERSED: "reversed",
@@ -243,7 +246,7 @@ class RecoveryService:
         with self._uow_factory() as uow:
             entry = uow.journal.get(msgid)
             if entry is None or entry.state is not JournalState.ESCALATED:
-                raise InputError(f"流水 {msgid} 不在待主管处理队列中。", code="not_escalated")
+                raise InputError(words.NOT_ESCALATED(msgid=msgid), code="not_escalated")
             # An escalated row is parked for a supervisor: nobody works on it, so the supervisor's
             # process takes it over in the same transaction that starts the retry.
             uow.journal.assign(msgid, self._ownership.owner_id)
@@ -261,7 +264,7 @@ class RecoveryService:
         with self._uow_factory() as uow:
             entry = uow.journal.get(msgid)
         if entry is None:
-            raise InputError(f"找不到流水 {msgid}。", code="journal_not_found")
+            raise InputError(words.NOT_FOUND(msgid=msgid), code="journal_not_found")
         return entry
 
     def _resolve(self, msgid: str, *, wait: bool, steps: Progress = NO_PROGRESS) -> JournalState:
@@ -283,14 +286,14 @@ class RecoveryService:
         if entry.infno == "2601":
             return self._close_reversal_row(entry)
         # Anything else journaled (no money moves): a lost answer simply failed.
-        return self._close(entry, JournalState.FAILED, "结果未知，已作废，可重新操作。")
+        return self._close(entry, JournalState.FAILED, str(words.NOTE_VOIDED()))
 
     def _to_unknown(self, entry: JournalEntry) -> JournalEntry:
         if entry.state in (JournalState.PREPARED, JournalState.SENT):
             with self._uow_factory() as uow:
                 entry = uow.journal.move(
                     entry.msgid, JournalState.UNKNOWN, self._clock.now(),
-                    error="程序中断，结果未知，自动处理。",
+                    error=str(words.NOTE_INTERRUPTED()),
                 )  # fmt: skip
                 uow.commit()
         return entry
@@ -316,7 +319,9 @@ class RecoveryService:
         if steps is NO_PROGRESS:
             self._sleep(seconds)
             return
-        steps.step(f"冲正第 {entry.attempts} 次未成功，{seconds:.1f} 秒后重试", cancellable=True)
+        steps.step(
+            str(words.STEP_WAIT(attempt=entry.attempts, seconds=f"{seconds:.1f}")), cancellable=True
+        )
         remaining = seconds
         while remaining > 0:
             self._sleep(min(WAIT_SLICE_SECONDS, remaining))
@@ -362,7 +367,7 @@ class RecoveryService:
     def _count_failure(
         self, entry: JournalEntry, error: PlatformError | None, *, escalate: bool
     ) -> JournalState:
-        text = failure_text(error) if error is not None else "冲正失败。"
+        text = failure_text(error) if error is not None else str(words.NOTE_REVERSAL_FAILED())
         with self._uow_factory() as uow:
             moved = uow.journal.move(
                 entry.msgid, JournalState.REVERSING, self._clock.now(),
@@ -371,15 +376,15 @@ class RecoveryService:
             needs_a_person = _needs_a_person(error)
             if escalate and (moved.attempts >= self._max_attempts or needs_a_person):
                 reason = (
-                    "医保平台拒绝冲正，重试无用"
+                    words.REVERSAL_REFUSED()
                     if needs_a_person
-                    else f"冲正已连续失败 {moved.attempts} 次"
+                    else words.REVERSAL_FAILED_TIMES(attempts=moved.attempts)
                 )
                 moved = uow.journal.move(
                     entry.msgid,
                     JournalState.ESCALATED,
                     self._clock.now(),
-                    error=f"{reason}，请收费主管处理。最后一次：{text}",
+                    error=str(words.NOTE_ESCALATED(reason=reason, last=text)),
                 )
                 uow.audit.append(
                     self._clock.now(), entry.operator_code, "journal_escalated", "escalated",
@@ -399,9 +404,11 @@ class RecoveryService:
                 self._group_failed(
                     uow,
                     entry,
-                    "平台未返回明确结果，系统已自动冲正，本组未扣款，可重新结算。"
-                    if final is JournalState.REVERSED
-                    else "平台未收到结算请求，本组未扣款，可重新结算。",
+                    str(
+                        words.GROUP_REVERSED()
+                        if final is JournalState.REVERSED
+                        else words.GROUP_NEVER_ARRIVED()
+                    ),
                 )
             self._close_reversal_rows(uow, entry.msgid)
             uow.audit.append(
@@ -428,13 +435,13 @@ class RecoveryService:
                     uow.journal.move(row.msgid, JournalState.UNKNOWN, self._clock.now())
                 uow.journal.move(
                     row.msgid, JournalState.OK, self._clock.now(),
-                    error="后续冲正已得到明确结果。",
+                    error=str(words.NOTE_SUPERSEDED()),
                 )  # fmt: skip
 
     def _close_reversal_row(self, entry: JournalEntry) -> JournalState:
         original = self._get(entry.original_msgid) if entry.original_msgid else None
         if original is None or original.state.is_resolved:
-            return self._close(entry, JournalState.OK, "原交易已得到明确结果。")
+            return self._close(entry, JournalState.OK, str(words.NOTE_ORIGINAL_RESOLVED()))
         return entry.state  # the original's own recovery will send a fresh 2601
 
     def _close(self, entry: JournalEntry, state: JournalState, note: str) -> JournalState:
@@ -450,13 +457,13 @@ class RecoveryService:
         if visit_id and not self._withdraw(replace(entry, visit_id=visit_id)):
             return entry.state
         if entry.infno in CLEANUP_INFNOS:
-            return self._close(entry, JournalState.OK, "撤销已重新执行并得到平台答复。")
+            return self._close(entry, JournalState.OK, str(words.NOTE_CLEANUP_REDONE()))
         with self._uow_factory() as uow:
             uow.journal.move(
                 entry.msgid, JournalState.CLEANED, self._clock.now(),
-                error="" if visit_id else "登记结果未知且无就诊号；未产生费用，留待对账核对。",
+                error="" if visit_id else str(words.NOTE_NO_VISIT()),
             )  # fmt: skip
-            self._group_failed(uow, entry, "平台未返回明确结果，已撤销本组登记和明细，可重新结算。")
+            self._group_failed(uow, entry, str(words.GROUP_CLEANED()))
             uow.commit()
         return JournalState.CLEANED
 
@@ -493,7 +500,9 @@ class RecoveryService:
             ):
                 definite = False
                 self._close(
-                    self._get(outcome.msgid), JournalState.FAILED, "撤销结果未知，将重新执行。"
+                    self._get(outcome.msgid),
+                    JournalState.FAILED,
+                    str(words.NOTE_WITHDRAWAL_UNKNOWN()),
                 )
         return definite
 

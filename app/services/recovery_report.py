@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from app.domain.journal import JournalEntry, JournalState
 from app.domain.masking import mask_number
+from app.messages import CHINESE, Listing, Message
+from app.messages import recovery as words
 from app.services.abandoned import WithdrawReport
 
 
@@ -67,31 +69,31 @@ class RecoverySummary:
         calls in flight in other live processes are theirs)."""
         return not self.escalated and not self.pending
 
-    def text(self) -> str:
-        """One Chinese sentence for the status bar or the console."""
+    def text(self, language: str = CHINESE) -> str:
+        """One sentence for the status bar or the console."""
+        return self.message().render(language)
+
+    def message(self) -> Message:
+        """The sentence as a catalogue message."""
         quiet = not (self.elsewhere or self.escalated or self.visits.withdrawn)
         if self.examined == 0 and quiet and not self.visits.left_open:
-            return "没有需要恢复的医保交易。"
+            return words.NOTHING()
         parts = [
-            f"检查 {self.examined} 笔",
-            f"冲正 {self.reversed} 笔",
-            f"无需冲正 {self.void} 笔",
-            f"撤销登记/明细 {self.cleaned} 笔",
+            words.EXAMINED(count=self.examined),
+            words.REVERSED(count=self.reversed),
+            words.VOID(count=self.void),
+            words.CLEANED(count=self.cleaned),
         ]
         if self.visits.withdrawn:
-            parts.append(f"撤销未完成就诊 {self.visits.withdrawn} 个")
+            parts.append(words.VISITS_WITHDRAWN(count=self.visits.withdrawn))
         if self.elsewhere:
-            parts.append(
-                f"{len(self.elsewhere)} 笔正由运行中的其他收费程序办理，未触碰（其结束后再处理）"
-            )
+            parts.append(words.ELSEWHERE(count=len(self.elsewhere)))
         if self.visits.elsewhere or self.visits.in_use:
-            parts.append(
-                f"{self.visits.elsewhere + self.visits.in_use} 个就诊登记正在办理中，未撤销"
-            )
+            parts.append(words.VISITS_IN_USE(count=self.visits.elsewhere + self.visits.in_use))
         if self.visits.failed:
-            parts.append(f"{self.visits.failed} 个就诊登记暂未能撤销（平台不可用），稍后重试")
+            parts.append(words.VISITS_FAILED(count=self.visits.failed))
         if self.escalated:
-            parts.append(f"{len(self.escalated)} 笔多次冲正失败，已转收费主管处理")
+            parts.append(words.ESCALATED(count=len(self.escalated)))
         if self.pending:
-            parts.append(f"{len(self.pending)} 笔暂未能处理（平台不可用），稍后自动重试")
-        return "，".join(parts) + "。"
+            parts.append(words.PENDING(count=len(self.pending)))
+        return words.SUMMARY(parts=Listing(tuple(parts), chinese_separator="，"))

@@ -26,11 +26,19 @@ DATA_MODULES = frozenset(
     }
 )
 
+# The platform's own words that code recognises in an answer (its err_msg), wherever they appear:
+PLATFORM_WORDS = frozenset(
+    {
+        "原交易不存在",  # 2601: the original call never arrived (interface.md)
+        "挂号已撤销",  # 2202: the visit was already withdrawn
+    }
+)
+
 # Words still in services or the domain that have not moved into app/messages yet (580 Chinese string
 # literals outside the data modules when the catalogue started). Moving words out lowers the number
 # (lower it here); a new Chinese literal anywhere fails. One total rather than a number per file, so a
 # module split into two does not fail. The aim is 0.
-PENDING_TOTAL = 469
+PENDING_TOTAL = 429
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -63,7 +71,7 @@ def _counts() -> Counter[str]:
         for path in sorted((APP / package).rglob("*.py")):
             name = str(path.relative_to(APP))
             if name not in DATA_MODULES:
-                counts[name] = len(chinese_literals(path))
+                counts[name] = sum(text not in PLATFORM_WORDS for _, text in chinese_literals(path))
     return counts
 
 

@@ -12,13 +12,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def install_hospital_window(window: Any, composition: Any) -> None:
-    """GUI thread: hospital mode's lag, waiting records and last sync on the status bar."""
+def install_hospital_window(window: Any, composition: Any, engine: Engine | None = None) -> None:
+    """GUI thread: hospital mode's lag, waiting records and last sync on the status bar; with the
+    ``engine``, the history of every window and the supervisor's windows tab
+    (:func:`app.ui.tabs.hospital_tab.install_hospital_tabs`)."""
     if composition.hospital_state is None:
         return
     from app.ui.hospital_status import install_hospital_status  # noqa: PLC0415
 
     install_hospital_status(window, composition.hospital_state)
+    if engine is not None:
+        from app.ui.tabs.hospital_tab import install_hospital_tabs  # noqa: PLC0415
+        from app.workers.hospital_backend import HospitalWindowBackend  # noqa: PLC0415
+
+        backend = HospitalWindowBackend.for_engine(engine)
+        if backend is not None:
+            install_hospital_tabs(window, backend)
     if composition.hospital_wake is not None:
         # A settlement just committed: send it now rather than at the next interval (lag).
         window.group_settled.connect(lambda _group: composition.hospital_wake())

@@ -327,7 +327,7 @@ def _build_window(
         _install_shift_report(window, session)
         from app.hospital_window import install_hospital_window  # noqa: PLC0415
 
-        install_hospital_window(window, result)
+        install_hospital_window(window, result, session.engine)
         if result.reader is not None:
             window.set_demo_cards(result.cards, result.reader.select)
         _connect_scanner(session, window)

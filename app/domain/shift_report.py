@@ -299,6 +299,22 @@ class ShiftReport:
         """The money that was at stake in reversed settlements (not in any total)."""
         return money_sum(r.amount for r in self.reversals)
 
+    def by_window(self) -> tuple[tuple[str, Tally], ...]:
+        """Each window's figures (its operators' sections added up), by window number."""
+        windows: dict[str, list[OperatorShift]] = defaultdict(list)
+        for section in self.sections:
+            windows[section.window].append(section)
+        return tuple(
+            (
+                window,
+                Tally(
+                    count=sum(s.total.count for s in items),
+                    amounts=sum_amounts(s.total.amounts for s in items),
+                ),
+            )
+            for window, items in sorted(windows.items())
+        )
+
     @property
     def insured_total(self) -> Tally:
         """Every record that went through the platform (what 3201 compares)."""
@@ -491,6 +507,7 @@ class ShiftSheet:
     operator_names: tuple[tuple[str, str], ...] = ()
     print_no: int = 1
     changed_since_first: bool = False
+    hospital_wide: bool = False  # the supervisor's report of every window (hospital mode)
 
     def operator_text(self, code: str) -> str:
         """``C001 收费员甲`` (or the code alone when the name is unknown)."""

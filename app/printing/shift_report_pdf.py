@@ -33,6 +33,7 @@ from app.printing.fonts import MISSING_GLYPH_NOTE, receipt_font
 from app.printing.receipt_pdf import LAYOUTS, Block, BlockWriter, PageFormat, paginate
 
 TITLE = "收费员日结单（交班表）"
+HOSPITAL_TITLE = "全院收费日结单（分窗口、分收费员）"
 SHIFT_LAYOUTS = ("a4", "thermal80")
 _COLUMNS = ("项目", "笔数", "费用总额", "医保基金", "个人账户", "现金")
 _RATIOS = (0.34, 0.08, 0.145, 0.145, 0.145, 0.145)
@@ -56,7 +57,8 @@ class ShiftReportPdf:
         """The PDF of one shift report."""
         writer = BlockWriter(self.page, receipt_font())
         _Report(writer, report, sheet).write()
-        return paginate(writer, self.page, f"{TITLE} {sheet.report_no}", header=None)
+        name = HOSPITAL_TITLE if sheet.hospital_wide else TITLE
+        return paginate(writer, self.page, f"{name} {sheet.report_no}", header=None)
 
 
 def _yuan(amount: Decimal) -> str:
@@ -82,6 +84,8 @@ class _Report:
         self._reconciliation()
         if len(self.report.sections) > 1:
             self._sections(self.report.sections)
+        if self.sheet.hospital_wide:
+            self._windows()
         self._signatures()
         if self.w.marked:
             self.w.paragraph(MISSING_GLYPH_NOTE, self.page.small_size)
@@ -91,7 +95,8 @@ class _Report:
     def _heading(self) -> None:
         w, page, sheet, scope = self.w, self.page, self.sheet, self.report.scope
         w.paragraph(sheet.hospital_name, page.title_size, centred=True, gap=2)
-        title = TITLE if sheet.print_no == 1 else f"{TITLE}（补打 第 {sheet.print_no} 次打印）"
+        name = HOSPITAL_TITLE if sheet.hospital_wide else TITLE
+        title = name if sheet.print_no == 1 else f"{name}（补打 第 {sheet.print_no} 次打印）"
         w.paragraph(title, page.body_size + 2, centred=True, gap=2)
         w.paragraph(f"机构编码：{sheet.hospital_code}    编号：{sheet.report_no}", page.small_size)
         if sheet.changed_since_first:
@@ -217,10 +222,30 @@ class _Report:
             w.pair(f"{label}  {tally.count} 笔", _yuan(tally.amounts.total), page.body_size)
             w.paragraph(f"  现金 {_yuan(tally.amounts.cash)}", page.small_size)
 
+    def _windows(self) -> None:
+        """The hospital-wide report: each window's total (what each window hands over)."""
+        w, page = self.w, self.page
+        w.rule(dashed=True)
+        w.paragraph("八、分窗口合计", page.body_size + 1, gap=2)
+        rows = [(f"窗口 {window}", tally) for window, tally in self.report.by_window()]
+        if not rows:
+            w.paragraph("各窗口均无记录。", page.body_size)
+            return
+        if page.tabular:
+            widths = [page.content_width * ratio for ratio in _RATIOS]
+            w.columns(_COLUMNS, widths, page.small_size, row=False)
+            for label, tally in rows:
+                w.columns(_cells(label, tally), widths, page.body_size, row=True)
+            return
+        for label, tally in rows:
+            w.pair(f"{label}  {tally.count} 笔", _yuan(tally.amounts.total), page.body_size)
+            w.paragraph(f"  现金 {_yuan(tally.amounts.cash)}", page.small_size)
+
     def _signatures(self) -> None:
         w, page = self.w, self.page
         w.rule()
-        w.blocks.append(_signature_block(w.font, page, "收费员签字"))
+        signer = "收费主管签字" if self.sheet.hospital_wide else "收费员签字"
+        w.blocks.append(_signature_block(w.font, page, signer))
         w.blocks.append(_signature_block(w.font, page, "财务科收款人签字"))
 
 

@@ -91,6 +91,8 @@ class ShiftReportService:
         clock: wall clock (print time).
         hospital_name / hospital_code: printed at the top.
         window_no: this window's device number (records that carry none belong to it).
+        hospital_wide: render the supervisor's report of every window (hospital mode); the report
+            number then names ``window_no`` as given (e.g. ``HOSP``).
     """
 
     def __init__(
@@ -101,7 +103,9 @@ class ShiftReportService:
         hospital_name: str,
         hospital_code: str,
         window_no: str = "",
+        hospital_wide: bool = False,
     ) -> None:
+        self._hospital_wide = hospital_wide
         self._uow_factory = uow_factory
         self._clock = clock
         self._hospital_name = hospital_name
@@ -209,6 +213,7 @@ class ShiftReportService:
             operator_names=names,
             print_no=len(earlier) + 1,
             changed_since_first=bool(earlier) and earlier[0][-1] != f"figures={digest}",
+            hospital_wide=self._hospital_wide,
         )
         pdf = renderer.render(report, sheet)
         with self._uow_factory() as uow:
@@ -267,13 +272,17 @@ class ShiftReportService:
 def category_of(stored: StoredSettlement) -> CategoryKey:
     """The fee category of a stored record: local collections are 全额自费; 门诊慢特病 by disease."""
     record = stored.record
-    if record.settlement_id.startswith(SELF_PAY_PREFIX):
+    return category_for(record.settlement_id, record.med_type, record.disease_code)
+
+
+def category_for(settlement_id: str, med_type: str, disease_code: str | None) -> CategoryKey:
+    """The fee category of a record by its id, 医疗类别 and disease (also for the hospital record's
+    records, which are plain values)."""
+    if settlement_id.startswith(SELF_PAY_PREFIX):
         return CategoryKey(FeeCategory.SELF_PAY)
-    if record.med_type == CHRONIC_MED_TYPE and record.disease_code:
-        disease = pilot_disease(record.disease_code)
-        return CategoryKey(
-            FeeCategory.CHRONIC, record.disease_code, disease.name if disease else ""
-        )
+    if med_type == CHRONIC_MED_TYPE and disease_code:
+        disease = pilot_disease(disease_code)
+        return CategoryKey(FeeCategory.CHRONIC, disease_code, disease.name if disease else "")
     return CategoryKey(FeeCategory.GENERAL)
 
 

@@ -25,9 +25,10 @@ from app.store.models import Base
 from app.store.replica_outbox import KINDS
 from app.store.repositories.bills import GROUP_HASH_KIND
 
-# Kinds another window may import: what a cross-window cancel or refund needs, and a dead window's
-# journal row a supervisor resolves from another window.
-IMPORTABLE = ("bill", "settlement", "journal")
+# Kinds another window may import: what a cross-window cancel or refund needs, a dead window's
+# journal row a supervisor resolves from another window, and the receipts a 补打/重打 of another
+# window's settlement works on.
+IMPORTABLE = ("bill", "settlement", "journal", "receipt")
 
 
 @cache

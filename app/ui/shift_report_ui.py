@@ -27,6 +27,7 @@ from app.domain.operator import Action, Operator
 from app.errors import UserCancelled
 from app.services.catalogue import SyncResult
 from app.services.day_close import DayCloseReport
+from app.services.hospital_day_close import HospitalDayCloseReport
 from app.services.shift_report import RenderedShiftReport
 from app.ui import main_window
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
@@ -49,7 +50,7 @@ class ShiftReportActions(QObject):
         self.backend = backend
         self.last_progress: DialogProgress | None = None
         self.last_report: RenderedShiftReport | None = None
-        self.last_day_close: DayCloseReport | None = None
+        self.last_day_close: DayCloseReport | HospitalDayCloseReport | None = None
         self.last_sync: SyncResult | None = None
         tab = window.journal_tab.day_close_button.parentWidget()
         assert tab is not None  # the button lives in the journal tab
@@ -156,7 +157,7 @@ class ShiftReportActions(QObject):
             lane=Lane.NETWORK,
         )
 
-    def _day_closed(self, report: DayCloseReport) -> None:
+    def _day_closed(self, report: DayCloseReport | HospitalDayCloseReport) -> None:
         self.last_day_close = report
         self.window.journal_tab.day_close_label.setText(report.summary())
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from app.services.cancel import CancelResult, RefundResult
     from app.services.day_close import DayCloseReport
     from app.services.eligibility import EligibilityView
+    from app.services.hospital_day_close import HospitalDayCloseReport
     from app.services.offline import OfflineCollection
     from app.services.receipts import PrintedReceipt
     from app.services.recovery import QueueRow, RecoverySummary
@@ -66,6 +67,7 @@ class SettledRow:
     operator_code: str
     cancelled: bool = False
     patient_name: str = ""
+    window: str = ""  # hospital mode: the window that made it (the history lists every window's)
 
 
 @dataclass(frozen=True)
@@ -201,9 +203,10 @@ class CashierBackend(Protocol):
 
     def day_close(
         self, operator: Operator, supervisor: SupervisorCredential | None = None
-    ) -> DayCloseReport:
+    ) -> DayCloseReport | HospitalDayCloseReport:
         """NETWORK. 3201/3202 for today; refused while rows are unresolved. ``supervisor``: the
-        supervisor who closes the day at a cashier's window (their credential is checked)."""
+        supervisor who closes the day at a cashier's window (their credential is checked). In
+        hospital mode the whole hospital's day close (refused naming windows not ready)."""
         ...
 
     def settlement_lines(self, settlement_id: str) -> tuple[FeeLine, ...]:

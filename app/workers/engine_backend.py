@@ -36,6 +36,7 @@ from app.services.cancel import CancelResult, RefundResult, SupervisorApproval
 from app.services.day_close import DayCloseReport
 from app.services.eligibility import EligibilityView
 from app.services.engine import Engine
+from app.services.hospital_day_close import HospitalDayCloseReport
 from app.services.offline import OfflineCollection
 from app.services.ports.devices import CardReader
 from app.services.ports.store import StoredSettlement
@@ -394,7 +395,7 @@ class EngineBackend:
 
     def day_close(
         self, operator: Operator, supervisor: SupervisorCredential | None = None
-    ) -> DayCloseReport:
+    ) -> DayCloseReport | HospitalDayCloseReport:
         """Reconcile today (local day), as the logged-in supervisor or the one who authorised it."""
         closer = operator
         if supervisor is not None:
@@ -404,6 +405,9 @@ class EngineBackend:
                 )
             closer = self._engine.auth.login(supervisor.code, supervisor.password, supervisor.otp)
         day = self._engine.clock.now().astimezone(LOCAL_ZONE).date()
+        hospital = self._engine.hospital_day_close
+        if hospital is not None:  # hospital mode: the whole hospital's day close (issue 13 item 6)
+            return self._observed(lambda: hospital.close(day, closer))
         return self._observed(lambda: self._engine.close_day(day, closer))
 
 

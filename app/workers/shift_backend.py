@@ -17,6 +17,7 @@ from app.printing.shift_report_pdf import ShiftReportPdf
 from app.services.catalogue import SyncResult
 from app.services.day_close import DayCloseReport
 from app.services.engine import Engine
+from app.services.hospital_day_close import HospitalDayCloseReport
 from app.services.ports.progress import ProgressSink
 from app.services.shift_report import RenderedShiftReport, ShiftReportService
 
@@ -39,8 +40,11 @@ class ShiftBackend(Protocol):
         """The PDF, audited as a print (补打 after the first)."""
         ...
 
-    def day_close(self, operator: Operator, progress: ProgressSink) -> DayCloseReport:
-        """Today's day close, reporting progress (cancellable before each 3201)."""
+    def day_close(
+        self, operator: Operator, progress: ProgressSink
+    ) -> DayCloseReport | HospitalDayCloseReport:
+        """Today's day close, reporting progress (cancellable before each 3201); in hospital mode
+        the whole hospital's (one step: it reconciles every window's records at once)."""
         ...
 
     def import_catalogue(self, path: Path, progress: ProgressSink) -> int:
@@ -75,9 +79,15 @@ class EngineShiftBackend:
         """See :class:`ShiftBackend`."""
         return self._reports.render(report, viewer, ShiftReportPdf(layout))
 
-    def day_close(self, operator: Operator, progress: ProgressSink) -> DayCloseReport:
+    def day_close(
+        self, operator: Operator, progress: ProgressSink
+    ) -> DayCloseReport | HospitalDayCloseReport:
         """See :class:`ShiftBackend`."""
-        return self._engine.close_day(self._engine.day_close.today(), operator, progress)
+        day = self._engine.day_close.today()
+        hospital = self._engine.hospital_day_close
+        if hospital is not None:
+            return hospital.close(day, operator)
+        return self._engine.close_day(day, operator, progress)
 
     def import_catalogue(self, path: Path, progress: ProgressSink) -> int:
         """See :class:`ShiftBackend`."""

@@ -384,108 +384,129 @@
         <source>What is being done</source>
         <translation>处理情况</translation>
     </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_history_model.py" line="19"/>
+        <source>Window</source>
+        <translation>窗口</translation>
+    </message>
 </context>
 <context>
     <name>HistoryTab</name>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="62"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="82"/>
         <source>Search by name, ID or settlement number</source>
         <translation>按姓名、人员编号、账单号或结算号查找</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="69"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="89"/>
         <source>Reprint copy (补打)</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="72"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="92"/>
         <source>Reissue with a new number (重打, supervisor)</source>
         <translation>重打（换新票号，需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="75"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="95"/>
         <source>Cancel settlement (supervisor)</source>
         <translation>撤销结算（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="77"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="97"/>
         <source>Partial refund (supervisor)</source>
         <translation>部分退费（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="79"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="99"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="139"/>
-        <location filename="../../app/ui/tabs/history_tab.py" line="315"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="152"/>
+        <source>All windows</source>
+        <translation>全部窗口</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="154"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="164"/>
+        <source>Window {window}</source>
+        <translation>窗口 {window}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="179"/>
+        <source>The hospital database cannot be reached: only this window&apos;s settlements are listed. Every window&apos;s appear again when the connection is back.</source>
+        <translation>暂时连接不上医院数据库：只列出本窗口的结算；恢复连接后重新显示全院各窗口的结算。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="241"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="422"/>
         <source>Printing receipts…</source>
         <translation>正在打印收据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="154"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="256"/>
         <source>Cancel settlement</source>
         <translation>撤销结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="155"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="257"/>
         <source>Cancel settlement {id} ({total})? The fund&apos;s payment is returned.</source>
         <translation>撤销结算 {id}（{total}）？医保基金支付部分将退回。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="162"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="264"/>
         <source>A supervisor must authorise the cancellation.</source>
         <translation>撤销结算须由收费主管输入工号和密码授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="176"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="278"/>
         <source>Cancelling…</source>
         <translation>正在撤销…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="188"/>
-        <location filename="../../app/ui/tabs/history_tab.py" line="322"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="290"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="429"/>
         <source>Settlement {id} cancelled; returned: {split}.</source>
         <translation>结算 {id} 已撤销，退回：{split}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="204"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="306"/>
         <source>Reissue the receipt of {id} under a new number? The old number is voided. A supervisor must authorise it.</source>
         <translation>为结算 {id} 重打票据（换新票据号）？原票据号将作废。须由收费主管授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="221"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="326"/>
         <source>Reissuing the receipt…</source>
         <translation>正在重打票据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="237"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="342"/>
         <source>Receipt {old} voided; new receipt {new} printed.</source>
         <translation>票据 {old} 已作废，新票据 {new} 已打印。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="273"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="380"/>
         <source>A supervisor must authorise the partial refund of {id} ({n} line(s) returned).</source>
         <translation>结算 {id} 部分退费（退 {n} 项）须由收费主管输入工号和密码授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="297"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="404"/>
         <source>Cancelling and settling the kept lines again…</source>
         <translation>正在撤销原结算并重新结算保留的项目…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="328"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="435"/>
         <source>Every line was returned; nothing was settled again.</source>
         <translation>全部项目已退，无需重新结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="333"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="440"/>
         <source>Kept lines, {group}: not settled. {failure}</source>
         <translation>保留项目（{group}）未能重新结算。{failure}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="340"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="447"/>
         <source>Kept lines, {group}: settled again as {id}: {split}.</source>
         <translation>保留的明细（{group}）已重新结算为 {id}：{split}。</translation>
     </message>
@@ -519,69 +540,133 @@
     </message>
 </context>
 <context>
-    <name>JournalTab</name>
+    <name>HospitalTab</name>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="60"/>
-        <source>Resolve now</source>
-        <translation>立即处理</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="62"/>
-        <source>Retry escalated reversal (supervisor)</source>
-        <translation>重试转人工的冲正（需主管授权）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="64"/>
-        <source>Day close and reconcile (supervisor)</source>
-        <translation>日结对账（收费主管）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="66"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="151"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="133"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="153"/>
+        <source>Hospital shift report…</source>
+        <translation>全院交班表…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="155"/>
+        <source>This window&apos;s settlements</source>
+        <translation>查看该窗口的结算</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="196"/>
+        <source>{day}: {n} window(s); read at {time}.</source>
+        <translation>{day}：共 {n} 个窗口；读取时间 {time}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="203"/>
+        <source>Not ready for the hospital day close: {windows} (unresolved calls or records waiting to be sent).</source>
+        <translation>以下窗口尚不能参加全院日结：{windows}（有未确认交易或待上传记录）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="212"/>
+        <source>The hospital database cannot be reached; the figures shown may be old. This window keeps working; try again later or call the IT department.</source>
+        <translation>暂时连接不上医院数据库，表中数字可能不是最新的。本窗口照常收费；请稍后刷新，或联系信息科。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="231"/>
+        <source>Every window</source>
+        <translation>全院所有窗口</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="235"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="245"/>
+        <source>Hospital shift report</source>
+        <translation>全院交班表</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="236"/>
+        <source>Window:</source>
+        <translation>窗口：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="246"/>
+        <source>Cashier code (leave empty for every cashier):</source>
+        <translation>收费员工号（留空表示所有收费员）：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="269"/>
+        <source>Preparing the hospital shift report…</source>
+        <translation>正在生成全院交班表…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="296"/>
+        <source>All windows</source>
+        <translation>全院窗口</translation>
+    </message>
+</context>
+<context>
+    <name>JournalTab</name>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="61"/>
+        <source>Resolve now</source>
+        <translation>立即处理</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="63"/>
+        <source>Retry escalated reversal (supervisor)</source>
+        <translation>重试转人工的冲正（需主管授权）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="65"/>
+        <source>Day close and reconcile (supervisor)</source>
+        <translation>日结对账（收费主管）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="67"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="134"/>
         <source>Retry the reversal of {infno} {msgid}? A supervisor enters their own code and password.</source>
         <translation>重试冲正交易 {infno} {msgid}？须由收费主管输入本人工号和密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="150"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="151"/>
         <source>Retrying the reversal…</source>
         <translation>正在重试冲正…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="161"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="162"/>
         <source>Reversed: the platform has undone the call; no money was taken.</source>
         <translation>已冲正：医保平台已撤回该笔交易，未产生费用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="164"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="165"/>
         <source>The reversal failed again; the row stays with the supervisor. Check the connection and retry, or call the insurance office.</source>
         <translation>冲正再次失败，该笔交易仍待主管处理。请检查网络后重试，或联系医保经办机构。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="168"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="169"/>
         <source>The row is now: {state}.</source>
         <translation>该笔交易当前状态：{state}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="182"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="183"/>
         <source>Day close</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="182"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="183"/>
         <source>Close the day and reconcile with the platform?</source>
         <translation>进行日结并与医保平台对账？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="193"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="194"/>
         <source>A supervisor closes the day: the supervisor enters their own code and password.</source>
         <translation>日结须由收费主管办理：请主管输入自己的工号和密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="209"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="210"/>
         <source>Reconciling with the platform…</source>
         <translation>正在与医保平台对账…</translation>
     </message>
@@ -604,19 +689,19 @@
         <translation>医保平台：检查中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="563"/>
+        <location filename="../../app/ui/main_window.py" line="568"/>
         <location filename="../../app/ui/shell.py" line="95"/>
         <source>Not logged in</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="216"/>
+        <location filename="../../app/ui/main_window.py" line="221"/>
         <location filename="../../app/ui/shell.py" line="120"/>
         <source>Press Enter to log in.</source>
         <translation>请按回车键登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="208"/>
+        <location filename="../../app/ui/main_window.py" line="213"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
@@ -631,89 +716,89 @@
         <translation>登录（回车）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="252"/>
-        <location filename="../../app/ui/main_window.py" line="601"/>
+        <location filename="../../app/ui/main_window.py" line="257"/>
+        <location filename="../../app/ui/main_window.py" line="606"/>
         <source>Window</source>
         <translation>收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="254"/>
+        <location filename="../../app/ui/main_window.py" line="259"/>
         <source>Today&apos;s settlements</source>
         <translation>当日结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="256"/>
+        <location filename="../../app/ui/main_window.py" line="261"/>
         <source>Unresolved calls / day close</source>
         <translation>待确认交易 / 日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="292"/>
+        <location filename="../../app/ui/main_window.py" line="297"/>
         <source>Read card (F2)</source>
         <translation>读卡（F2）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="296"/>
+        <location filename="../../app/ui/main_window.py" line="301"/>
         <source>ID number, Enter (F3)</source>
         <translation>身份证号，回车（F3）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="310"/>
+        <location filename="../../app/ui/main_window.py" line="315"/>
         <source>Demo: which card is in the simulated reader</source>
         <translation>演示：模拟读卡器中插入的是哪张卡</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="315"/>
+        <location filename="../../app/ui/main_window.py" line="320"/>
         <source>Eligibility slip</source>
         <translation>资格查询单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="391"/>
+        <location filename="../../app/ui/main_window.py" line="396"/>
         <source>(no card in the reader)</source>
         <translation>（读卡器中无卡）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="394"/>
+        <location filename="../../app/ui/main_window.py" line="399"/>
         <source>Card in reader: {name}</source>
         <translation>读卡器中的卡：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="469"/>
-        <location filename="../../app/ui/main_window.py" line="486"/>
+        <location filename="../../app/ui/main_window.py" line="474"/>
+        <location filename="../../app/ui/main_window.py" line="491"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="469"/>
+        <location filename="../../app/ui/main_window.py" line="474"/>
         <source>Operator code and password</source>
         <translation>请输入工号和密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="495"/>
+        <location filename="../../app/ui/main_window.py" line="500"/>
         <source>Checking password…</source>
         <translation>正在核对密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="515"/>
+        <location filename="../../app/ui/main_window.py" line="520"/>
         <source>Operator: {name} ({role})</source>
         <translation>操作员：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="616"/>
+        <location filename="../../app/ui/main_window.py" line="621"/>
         <source>Settlement is enabled once the unresolved calls have been checked.</source>
         <translation>正在确认未完成的医保交易，确认后方可结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="619"/>
+        <location filename="../../app/ui/main_window.py" line="624"/>
         <source>The platform is in maintenance: direct settlement is not possible until it ends.</source>
         <translation>医保平台停机维护中，维护结束前不能直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="941"/>
+        <location filename="../../app/ui/main_window.py" line="946"/>
         <source>{group}: {reason}</source>
         <translation>{group}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="948"/>
+        <location filename="../../app/ui/main_window.py" line="953"/>
         <source>Total {total} (the split is known after pre-settlement, F8)</source>
         <translation>合计 {total}（预结算后显示统筹、个人账户、现金，按 F8）</translation>
     </message>
@@ -723,138 +808,138 @@
         <translation>国家医保平台通知停机维护：“{text}”。维护结束前暂停直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="626"/>
+        <location filename="../../app/ui/main_window.py" line="631"/>
         <source>Eligibility is from the saved copy; read the card again when online.</source>
         <translation>当前参保信息来自本机缓存，仅供参考；联网后请重新读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="265"/>
+        <location filename="../../app/ui/main_window.py" line="270"/>
         <source>Lock (Ctrl+L)</source>
         <translation>锁屏（Ctrl+L）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="267"/>
+        <location filename="../../app/ui/main_window.py" line="272"/>
         <source>Log out / switch user</source>
         <translation>注销 / 切换用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="385"/>
+        <location filename="../../app/ui/main_window.py" line="390"/>
         <source>Simulated card reader selected: ↑/↓ choose a card, F2 reads it.</source>
         <translation>已选中模拟读卡器：↑/↓ 选择卡片，F2 读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="507"/>
+        <location filename="../../app/ui/main_window.py" line="512"/>
         <source>{name} was logged out by supervisor {supervisor}.</source>
         <translation>{name} 已被收费主管{supervisor}注销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="538"/>
+        <location filename="../../app/ui/main_window.py" line="543"/>
         <source>Locked by {name}. {name} presses Enter and types the password to continue; a supervisor may log {name} out instead.</source>
         <translation>屏幕已由{name}锁定。{name}请按回车并输入密码继续；也可由收费主管登录，{name}将被注销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="542"/>
+        <location filename="../../app/ui/main_window.py" line="547"/>
         <source>Locked ({name})</source>
         <translation>已锁定（{name}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="562"/>
+        <location filename="../../app/ui/main_window.py" line="567"/>
         <source>Logged out. Press Enter to log in.</source>
         <translation>已注销。请按回车键登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="601"/>
+        <location filename="../../app/ui/main_window.py" line="606"/>
         <source>Eligibility</source>
         <translation>资格查询</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="623"/>
+        <location filename="../../app/ui/main_window.py" line="628"/>
         <source>Offline: direct settlement is disabled until the platform is reachable. The patient may pay the whole bill as full self-pay and claim it back at the insured place.</source>
         <translation>离线：医保平台恢复连接前不能直接结算。患者可选择全部费用全额自费，凭收据回参保地报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="628"/>
+        <location filename="../../app/ui/main_window.py" line="633"/>
         <source>Tag every line (1–9 disease, G general) before pre-settling.</source>
         <translation>请先标记每一行费用（数字键 1–9 选病种，G 为普通门诊）再预结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="684"/>
+        <location filename="../../app/ui/main_window.py" line="689"/>
         <source>Reading card…</source>
         <translation>正在读卡…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="721"/>
+        <location filename="../../app/ui/main_window.py" line="726"/>
         <source>Querying the platform…</source>
         <translation>正在查询医保平台…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="761"/>
-        <location filename="../../app/ui/main_window.py" line="801"/>
+        <location filename="../../app/ui/main_window.py" line="766"/>
+        <location filename="../../app/ui/main_window.py" line="806"/>
         <source>Loading the visit&apos;s fee lines…</source>
         <translation>正在读取本次就诊费用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="781"/>
+        <location filename="../../app/ui/main_window.py" line="786"/>
         <source>Asking the HIS for unpaid visits…</source>
         <translation>正在查询 HIS 待收费就诊…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="824"/>
+        <location filename="../../app/ui/main_window.py" line="829"/>
         <source>G = general outpatient</source>
         <translation>G = 普通门诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="825"/>
+        <location filename="../../app/ui/main_window.py" line="830"/>
         <source>0 = clear</source>
         <translation>0 = 清除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="826"/>
+        <location filename="../../app/ui/main_window.py" line="831"/>
         <source>Tag the selected lines: </source>
         <translation>标记选中行：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1008"/>
+        <location filename="../../app/ui/main_window.py" line="1013"/>
         <source>Settle</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1022"/>
+        <location filename="../../app/ui/main_window.py" line="1027"/>
         <source>Settle these groups?</source>
         <translation>确认结算以下各组？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1102"/>
+        <location filename="../../app/ui/main_window.py" line="1107"/>
         <source>Printing receipts…</source>
         <translation>正在打印收据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1108"/>
+        <location filename="../../app/ui/main_window.py" line="1113"/>
         <source>Receipts printed: {numbers}</source>
         <translation>已打印收据：{numbers}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1127"/>
+        <location filename="../../app/ui/main_window.py" line="1132"/>
         <source>Receipt preview: {group}</source>
         <translation>票据预览：{group}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1133"/>
+        <location filename="../../app/ui/main_window.py" line="1138"/>
         <source>Preparing the preview…</source>
         <translation>正在生成预览…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1148"/>
+        <location filename="../../app/ui/main_window.py" line="1153"/>
         <source>Printing a copy…</source>
         <translation>正在补打…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1164"/>
+        <location filename="../../app/ui/main_window.py" line="1169"/>
         <source>Eligibility slip (资格查询单) preview</source>
         <translation>资格查询单预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1168"/>
+        <location filename="../../app/ui/main_window.py" line="1173"/>
         <source>Preparing the eligibility slip…</source>
         <translation>正在生成资格查询单…</translation>
     </message>
@@ -884,17 +969,17 @@
         <translation>HIS 待回传：{n}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1201"/>
+        <location filename="../../app/ui/main_window.py" line="1206"/>
         <source>Confirming unresolved settlements…</source>
         <translation>正在确认未完成的结算…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1259"/>
+        <location filename="../../app/ui/main_window.py" line="1264"/>
         <source>Full self-pay</source>
         <translation>全额自费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1261"/>
+        <location filename="../../app/ui/main_window.py" line="1266"/>
         <source>The platform cannot be reached. Collect the whole bill, {total}, in cash as full self-pay? Nothing is sent to the platform; the patient claims it back at the insured place with the receipt.</source>
         <translation>无法连接医保平台。是否按全额自费收取全部费用 {total}？不会向医保平台发送任何交易；患者凭收据回参保地申请报销。</translation>
     </message>
@@ -1133,87 +1218,87 @@
 <context>
     <name>ShiftReportActions</name>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="56"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="57"/>
         <source>Shift report…</source>
         <translation>交班表……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="58"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="59"/>
         <source>Import catalogue…</source>
         <translation>导入目录……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="98"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="99"/>
         <source>Shift report</source>
         <translation>交班表</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="99"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="100"/>
         <source>Cashier code (leave empty for every cashier):</source>
         <translation>收费员工号（留空为全部收费员）：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="120"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="121"/>
         <source>Preparing the shift report…</source>
         <translation>正在生成交班表……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="145"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="146"/>
         <source>Day close</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="146"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="147"/>
         <source>Close the day and reconcile with the platform?</source>
         <translation>进行日结并与医保平台对账？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="152"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="153"/>
         <source>Reconciling with the platform…</source>
         <translation>正在与医保平台对账…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="168"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="169"/>
         <source>Import catalogue</source>
         <translation>导入目录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="168"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="169"/>
         <source>Catalogue (*.json *.csv)</source>
         <translation>目录文件 (*.json *.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="180"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="181"/>
         <source>Catalogue imported: {count} items.</source>
         <translation>目录已导入：{count} 条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="188"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="189"/>
         <source>Importing the catalogue…</source>
         <translation>正在导入目录……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="222"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="223"/>
         <source>Your role cannot do this; ask a supervisor.</source>
         <translation>当前岗位不能进行此操作，请联系收费主管。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="229"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="230"/>
         <source>Stopped; nothing was changed.</source>
         <translation>已停止，未做任何改动。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="60"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="61"/>
         <source>Sync catalogue</source>
         <translation>同步目录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="204"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="205"/>
         <source>Catalogue synced: {count} items updated.</source>
         <translation>目录已同步：更新 {count} 条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="210"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="211"/>
         <source>Syncing the catalogue…</source>
         <translation>正在同步目录……</translation>
     </message>
@@ -1230,6 +1315,64 @@
         <location filename="../../app/ui/supervisor.py" line="65"/>
         <source>Supervisor authorisation</source>
         <translation>主管授权</translation>
+    </message>
+</context>
+<context>
+    <name>WindowStatusModel</name>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="69"/>
+        <source>Window</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="70"/>
+        <source>Last sync</source>
+        <translation>上次同步</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="71"/>
+        <source>Lag (s)</source>
+        <translation>延迟（秒）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="72"/>
+        <source>Waiting</source>
+        <translation>待上传</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="73"/>
+        <source>Unresolved</source>
+        <translation>未确认交易</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="74"/>
+        <source>Settlements today</source>
+        <translation>今日笔数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="75"/>
+        <source>Fund</source>
+        <translation>统筹基金</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="76"/>
+        <source>Account</source>
+        <translation>个人账户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="77"/>
+        <source>Cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="78"/>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="117"/>
+        <source>never</source>
+        <translation>从未同步</translation>
     </message>
 </context>
 <context>

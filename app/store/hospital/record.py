@@ -386,6 +386,28 @@ class PgHospitalRecord:
         )
         return loaded
 
+    def payloads_since(
+        self, kind: str, since: datetime, window: str | None = None
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """Every window's (or ``window``'s) records of ``kind`` delivered at or after ``since``,
+        decrypted, as ``(window, record)`` — a record is delivered after it was made, so this holds
+        every record of a day from the day's start (the hospital-wide shift report, another
+        window's receipts for 补打)."""
+        r = schema.records
+        query = select(r.c.window, r.c.payload).where(r.c.kind == kind, r.c.updated_at >= since)
+        if window is not None:
+            query = query.where(r.c.window == window)
+        try:
+            with self._engine.connect() as connection:
+                rows = connection.execute(query.order_by(r.c.window, r.c.natural_key)).all()
+        except DBAPIError as exc:
+            raise unreachable(exc) from exc
+        context = f"hospital_records.{kind}"
+        return [
+            (row.window, json.loads(self._cipher.decrypt(bytes(row.payload), context)))
+            for row in rows
+        ]
+
 
 def _settlement(r: Any) -> HospitalSettlement:
     return HospitalSettlement(

@@ -2,16 +2,21 @@
 
 Copies are the cashier's; reissue, cancellation and partial refund need a supervisor's own credential
 (:mod:`app.ui.supervisor`); the services check the roles and the credential.
+
+In hospital mode (:meth:`HistoryTab.use_hospital`) the tab lists every window's settlements of the day
+from the hospital record, filtered by window, and the same actions work on another window's
+settlement: it is first brought into this window's store (on a worker lane, never the GUI thread).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -33,12 +38,18 @@ from app.ui.errors import show_error
 from app.ui.format import breakdown, yuan
 from app.ui.models.history_model import HistoryColumn, HistoryModel
 from app.ui.tables import fit_columns
+from app.ui.tabs.hospital_history_model import HospitalHistoryModel
 from app.workers.backend import SettledRow
 from app.workers.runner import Lane, TaskHandle
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from app.services.cancel import CancelResult, RefundResult
     from app.services.receipts import PrintedReceipt
+    from app.workers.hospital_backend import HospitalHistoryRows, HospitalWindowBackend
+
+    T = TypeVar("T")
 
 
 class HistoryTab(QWidget):
@@ -56,7 +67,16 @@ class HistoryTab(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self.model = HistoryModel(self)
+        self._hospital: HospitalWindowBackend | None = None
+        self._hospital_reachable = False
         layout = QVBoxLayout(self)
+        self.window_filter = QComboBox(self)
+        self.window_filter.setObjectName("historyWindowFilter")
+        self.window_filter.hide()  # hospital mode only
+        self.hospital_notice = QLabel("", self)
+        self.hospital_notice.setObjectName("historyHospitalNotice")
+        self.hospital_notice.setWordWrap(True)
+        self.hospital_notice.hide()
         self.search = QLineEdit(self)
         self.search.setObjectName("historySearch")
         self.search.setPlaceholderText(self.tr("Search by name, ID or settlement number"))
@@ -89,7 +109,11 @@ class HistoryTab(QWidget):
         self.result_label = QLabel("", self)
         self.result_label.setObjectName("historyResultLabel")
         self.result_label.setWordWrap(True)
-        layout.addWidget(self.search)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.window_filter)
+        layout.addLayout(top)
+        layout.addWidget(self.hospital_notice)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.result_label)
@@ -108,9 +132,85 @@ class HistoryTab(QWidget):
         self.reissue_button.setVisible(can(Action.REQUEST_REISSUE))
         self.copy_button.setVisible(can(Action.COPY_RECEIPT))
 
+    def use_hospital(self, hospital: HospitalWindowBackend) -> None:
+        """Hospital mode: every window's settlements, a window filter, actions across windows."""
+        self._hospital = hospital
+        self.search.textChanged.disconnect(self.model.set_filter)
+        self.model = HospitalHistoryModel(self)
+        self.table.setModel(self.model)
+        fit_columns(self.table, stretch=HistoryColumn.STATUS)
+        self.search.textChanged.connect(self.model.set_filter)
+        self._fill_windows((hospital.window,))
+        self.window_filter.show()
+        self.window_filter.currentIndexChanged.connect(lambda _index: self.refresh())
+
+    def _fill_windows(self, windows: Sequence[str]) -> None:
+        chosen = self.window_filter.currentData()
+        blocker = QSignalBlocker(self.window_filter)  # refilling is not a choice of the user
+        try:
+            self.window_filter.clear()
+            self.window_filter.addItem(self.tr("All windows"), None)
+            for window in windows:
+                self.window_filter.addItem(self.tr("Window {window}").format(window=window), window)
+            index = self.window_filter.findData(chosen) if chosen else 0
+            self.window_filter.setCurrentIndex(max(index, 0))
+        finally:
+            blocker.unblock()
+
+    def show_window(self, window: str | None) -> None:
+        """Hospital mode: list only ``window``'s settlements (``None``: every window's)."""
+        index = self.window_filter.findData(window) if window else 0
+        if index < 0:
+            self.window_filter.addItem(self.tr("Window {window}").format(window=window), window)
+            index = self.window_filter.count() - 1
+        if index == self.window_filter.currentIndex():
+            self.refresh()
+        else:
+            self.window_filter.setCurrentIndex(index)  # refreshes
+
+    def _on_hospital_history(self, history: HospitalHistoryRows) -> None:
+        self._hospital_reachable = history.complete
+        self._fill_windows(history.windows)
+        self.hospital_notice.setVisible(not history.complete)
+        self.hospital_notice.setText(
+            ""
+            if history.complete
+            else self.tr(
+                "The hospital database cannot be reached: only this window's settlements are "
+                "listed. Every window's appear again when the connection is back."
+            )
+        )
+        self.model.set_rows(history.rows)
+
+    def _prepared(self, selected: SettledRow, call: Callable[[], T]) -> Callable[[], T]:
+        """Hospital mode: bring another window's settlement here first (worker lane)."""
+        hospital = self._hospital
+        if hospital is None:
+            return call
+        elsewhere = selected.window not in ("", hospital.window)
+        if not elsewhere and not self._hospital_reachable:
+            return call  # local-first: this window's own never waits for an absent server
+
+        def work() -> T:
+            hospital.prepare(selected.settlement_id)
+            return call()
+
+        return work
+
     def refresh(self) -> None:
-        """Load today's settlements (STORE lane)."""
+        """Load today's settlements (STORE lane; hospital mode: every window's, NETWORK lane)."""
         if self._ctx.guarded(Action.VIEW_HISTORY) is None:
+            return
+        if self._hospital is not None:
+            hospital, window = self._hospital, self.window_filter.currentData()
+            self._ctx.guard.submit(
+                "history",
+                lambda: hospital.history(window),
+                self._on_hospital_history,
+                lane=Lane.NETWORK,
+                busy_text="",
+                on_failure=self._ctx.show_error,
+            )
             return
         self._ctx.guard.submit(
             "history",
@@ -133,7 +233,9 @@ class HistoryTab(QWidget):
         bill_id = selected.bill_id
         self._ctx.guard.submit(
             "receipts",
-            lambda: self._ctx.backend.receipts(operator, bill_id, reprint=True),
+            self._prepared(
+                selected, lambda: self._ctx.backend.receipts(operator, bill_id, reprint=True)
+            ),
             self._on_printed,
             lane=Lane.PRINT,
             busy_text=self.tr("Printing receipts…"),
@@ -213,8 +315,11 @@ class HistoryTab(QWidget):
     ) -> TaskHandle | None:
         return self._ctx.guard.submit(
             "reissue",
-            lambda: self._ctx.backend.reissue(
-                operator, selected.settlement_id, answer.code, answer.password, otp=answer.otp
+            self._prepared(
+                selected,
+                lambda: self._ctx.backend.reissue(
+                    operator, selected.settlement_id, answer.code, answer.password, otp=answer.otp
+                ),
             ),
             self._on_reissued,
             lane=Lane.PRINT,
@@ -255,7 +360,9 @@ class HistoryTab(QWidget):
             return None
         return self._ctx.guard.submit(
             "refund_lines",
-            lambda: self._ctx.backend.settlement_lines(selected.settlement_id),
+            self._prepared(
+                selected, lambda: self._ctx.backend.settlement_lines(selected.settlement_id)
+            ),
             lambda lines: self._ask_refund(operator, selected, lines),
             lane=Lane.STORE,
             busy_text="",

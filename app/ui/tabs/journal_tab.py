@@ -30,6 +30,7 @@ from app.workers.runner import Lane, TaskHandle
 
 if TYPE_CHECKING:
     from app.services.day_close import DayCloseReport
+    from app.services.hospital_day_close import HospitalDayCloseReport
     from app.services.recovery import QueueRow
 
 
@@ -217,7 +218,7 @@ class JournalTab(QWidget):
             ),
         )
 
-    def _on_day_closed(self, report: DayCloseReport) -> None:
+    def _on_day_closed(self, report: DayCloseReport | HospitalDayCloseReport) -> None:
         self.day_close_label.setText(report.summary())
 
     def journal_rows(self) -> tuple[QueueRow, ...]:

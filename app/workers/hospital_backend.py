@@ -1,0 +1,203 @@
+"""What the window needs in hospital mode (issue 13 items 4, 6, 7; issue 18's hospital-wide report).
+
+Kept apart from :class:`app.workers.backend.CashierBackend`: the composition hands the window a
+:class:`HospitalWindowBackend` only when ``[hospital_db]`` is configured
+(:func:`app.hospital_window.install_hospital_window`). Every method blocks and may wait for the
+hospital database: call it on the NETWORK lane (the STORE lane stays free for the window's own
+store), never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.domain.masking import mask_number
+from app.domain.operator import Operator
+from app.domain.plan import GroupKind, group_label
+from app.domain.shift_report import ShiftReport
+from app.errors import StoreError
+from app.printing.shift_report_pdf import ShiftReportPdf
+from app.services.day_close import LOCAL_ZONE
+from app.services.engine import Engine
+from app.services.hospital_day_close import HospitalDayCloseReport, HospitalDayCloseService
+from app.services.hospital_history import HistoryEntry, HospitalHistoryService
+from app.services.hospital_import import HospitalImport, HospitalRecordWithPayloads
+from app.services.hospital_shift_report import HospitalShiftReportService
+from app.services.ports.hospital import WindowStatus
+from app.services.settlement import SELF_PAY_PREFIX
+from app.services.shift_report import RenderedShiftReport, ShiftReportService
+from app.workers.backend import SettledRow
+
+CHRONIC_MED_TYPE = "14"
+HOSPITAL_REPORT_NO = "HOSP"  # the report number of the whole hospital: JB-HOSP-<day>-…
+
+
+@dataclass(frozen=True)
+class HospitalHistoryRows:
+    """A day's settlements of every window (or one), as the history tab lists them."""
+
+    rows: tuple[SettledRow, ...]  # newest first
+    windows: tuple[str, ...]  # every window known to the hospital record, sorted
+    complete: bool  # False: only this window's rows (the hospital database is unreachable)
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class HospitalOverview:
+    """The supervisor's view of every window today (what ``hospital status --json`` prints)."""
+
+    day: date
+    windows: tuple[WindowStatus, ...]
+
+
+class HospitalWindowBackend:
+    """Hospital mode's use cases for the window, over the engine and the hospital record."""
+
+    def __init__(self, engine: Engine, record: HospitalRecordWithPayloads) -> None:
+        """Use ``engine`` (in hospital mode) and the hospital ``record`` its cancel claims use."""
+        self._engine = engine
+        self._record = record
+        self._window = engine.settings.window.device_no
+        self._history = HospitalHistoryService(engine.uow_factory, record)
+        self._import = HospitalImport(engine.uow_factory, record, self._window)
+        self._reports = HospitalShiftReportService(record)
+
+    @classmethod
+    def for_engine(cls, engine: Engine) -> HospitalWindowBackend | None:
+        """The backend of a window in hospital mode; ``None`` for a stand-alone window."""
+        cancels = engine.hospital_cancel
+        if cancels is None or not isinstance(cancels.record, HospitalRecordWithPayloads):
+            return None
+        return cls(engine, cancels.record)
+
+    @property
+    def window(self) -> str:
+        """This window's number (``[window] device_no``)."""
+        return self._window
+
+    def today(self) -> date:
+        """The local date now."""
+        return self._engine.clock.now().astimezone(LOCAL_ZONE).date()
+
+    # ------------------------------------------------------------------ history (item 4)
+
+    def history(self, window: str | None = None) -> HospitalHistoryRows:
+        """NETWORK. Today's settlements of every window (or of ``window``), newest first."""
+        day = self.today()
+        history = self._history.day(day, window)
+        try:
+            known = tuple(w.device_no for w in self._record.windows(day))
+        except StoreError:
+            known = ()
+        names = self._local_people([e.settlement.settlement_id for e in history.entries])
+        rows = tuple(
+            _row(e, *names.get(e.settlement.settlement_id, ("", ""))) for e in history.entries
+        )
+        return HospitalHistoryRows(
+            rows=tuple(sorted(rows, key=lambda r: r.settled_at, reverse=True)),
+            windows=tuple(sorted(set(known) | set(history.windows()) | {self._window})),
+            complete=history.complete,
+            notice=history.notice,
+        )
+
+    def _local_people(self, settlement_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """Masked person number and name of the settlements this store knows (its own, imported)."""
+        found: dict[str, tuple[str, str]] = {}
+        with self._engine.uow_factory() as uow:
+            for settlement_id in settlement_ids:
+                stored = uow.settlements.get(settlement_id)
+                bill = uow.bills.get(stored.bill_id) if stored is not None else None
+                if bill is None:
+                    continue
+                cached = uow.persons.get(bill.person_no) if bill.person_no else None
+                found[settlement_id] = (
+                    mask_number(bill.person_no),
+                    cached.person.name if cached else "",
+                )
+        return found
+
+    def prepare(self, settlement_id: str) -> None:
+        """NETWORK. Bring another window's settlement, bill and receipts here (补打, 重打, partial
+        refund work on this window's store); this window's own: only receipts voided elsewhere."""
+        self._import.settlement(settlement_id)
+
+    # ------------------------------------------------------------------ day close (item 6)
+
+    def day_close(self, operator: Operator) -> HospitalDayCloseReport:
+        """NETWORK. The whole hospital's day close for today (refused naming unready windows)."""
+        service = self._engine.hospital_day_close
+        assert isinstance(service, HospitalDayCloseService)  # wired with hospital_cancel
+        return service.close(self.today(), operator)
+
+    # ------------------------------------------------------------------ supervisor (item 7, #18)
+
+    def overview(self) -> HospitalOverview:
+        """NETWORK. Every window: last sync, lag, pending, unresolved rows, today's totals (the
+        figures of ``hospital status``; no personal data).
+
+        Raises:
+            StoreError: the hospital database is unreachable.
+        """
+        day = self.today()
+        return HospitalOverview(day, tuple(self._record.windows(day)))
+
+    def shift_report(
+        self,
+        viewer: Operator,
+        day: date,
+        window: str | None = None,
+        operator_code: str | None = None,
+    ) -> ShiftReport:
+        """NETWORK. The hospital-wide shift report of ``day`` (or of one window / operator)."""
+        scope = self._reports.scope(
+            viewer,
+            day=day,
+            windows=frozenset({window}) if window else frozenset(),
+            operator_code=operator_code,
+        )
+        return self._reports.report(scope)
+
+    def render_shift_report(
+        self, report: ShiftReport, viewer: Operator, layout: str
+    ) -> RenderedShiftReport:
+        """STORE. The PDF, audited at this window as a print (补打 after the first)."""
+        windows = "+".join(sorted(report.scope.windows)) or HOSPITAL_REPORT_NO
+        settings = self._engine.settings
+        service = ShiftReportService(
+            self._engine.uow_factory,
+            self._engine.clock,
+            hospital_name=settings.hospital.name,
+            hospital_code=settings.hospital.code,
+            window_no=windows,
+            hospital_wide=True,
+        )
+        return service.render(report, viewer, ShiftReportPdf(layout))
+
+
+def _category(entry: HistoryEntry) -> str:
+    s = entry.settlement
+    if s.settlement_id.startswith(SELF_PAY_PREFIX):
+        return group_label(GroupKind.SELF_PAY)
+    if s.med_type == CHRONIC_MED_TYPE:
+        return group_label(GroupKind.CHRONIC)
+    return group_label(GroupKind.GENERAL)
+
+
+def _row(entry: HistoryEntry, person_no_masked: str, name: str) -> SettledRow:
+    s = entry.settlement
+    return SettledRow(
+        settlement_id=s.settlement_id,
+        bill_id=s.bill_id,
+        settled_at=s.settled_at,
+        person_no_masked=person_no_masked,
+        category=_category(entry),
+        total=s.total,
+        fund=s.fund,
+        account=s.account,
+        cash=s.cash,
+        operator_code=s.operator_code,
+        cancelled=bool(s.cancelled_by) or s.is_cancellation,
+        patient_name=name,
+        window=s.window,
+    )

@@ -1,0 +1,264 @@
+"""Two windows of one hospital in one test (issue 13's GUI test): two real MainWindows, each on its own
+local store, one sandbox, one hospital record on the real PostgreSQL. A patient pays at W01 and is
+refunded at W02 from W02's history tab; both windows' histories then agree. The supervisor's windows
+tab shows both windows, the hospital-wide shift report counts each at its window, and the day close
+at a window is the hospital's, refused while a window has records not yet sent."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers.pg_fixtures import HospitalDb, hospital_test_url
+from pypdf import PdfReader
+from pytestqt.qtbot import QtBot
+
+from app.sandbox import SandboxServer
+from app.store.hospital.key import create_hospital_key
+from app.ui.dialogs.credential_dialog import CredentialAnswer, CredentialDialog
+from app.ui.models.history_model import HistoryColumn
+from app.ui.tabs.hospital_history_model import WINDOW_COLUMN
+from app.ui.tabs.hospital_tab import HospitalTab, install_hospital_tabs
+from app.wiring import HospitalLink, hospital_link
+from app.workers.backend import SettledRow
+from app.workers.hospital_backend import HospitalWindowBackend
+from gui.conftest import Previews
+from gui.desk import PASSWORDS, Desk, insert_card, login
+
+
+@pytest.fixture
+def hospital_key(tmp_path: Path) -> Path:
+    key = tmp_path / "hospital.key"
+    create_hospital_key(key)
+    return key
+
+
+@pytest.fixture
+def links() -> Iterator[list[HospitalLink]]:
+    opened: list[HospitalLink] = []
+    yield opened
+    for link in opened:
+        link.close()
+
+
+def open_hospital_desk(
+    open_desk: Callable[..., Desk],
+    sandbox: SandboxServer,
+    db: HospitalDb,
+    *,
+    key: Path,
+    name: str,
+    links: list[HospitalLink],
+    operator: str = "C001",
+) -> tuple[Desk, HospitalTab, HospitalLink]:
+    url = f"{hospital_test_url()}?options=-csearch_path%3D{db.schema}"
+    desk = open_desk(
+        sandbox,
+        operator=operator,
+        window={"device_no": name},
+        hospital_db={"url": url, "hospital_key_file": str(key)},
+    )
+    backend = HospitalWindowBackend.for_engine(desk.engine)
+    assert backend is not None, "hospital mode is on for this engine"
+    link = hospital_link(desk.engine)
+    assert link is not None
+    links.append(link)
+    return desk, install_hospital_tabs(desk.window, backend), link
+
+
+def send(*desks: tuple[Desk, HospitalLink]) -> None:
+    """Every window delivers what it holds and then reports that nothing is left, as the sync
+    worker does in the background (its clock moves on between the two)."""
+    for desk, link in desks:
+        report = link.sync.drain()
+        assert report.drained, report
+        desk.clock.advance(timedelta(seconds=1))
+        assert link.sync.sync_once().pending == 0
+
+
+def settle(qtbot: QtBot, desk: Desk, person: str = "马秀兰") -> None:
+    window = desk.window
+    insert_card(desk, person)
+    with qtbot.waitSignal(window.identified, timeout=10_000):
+        window.read_card()
+    qtbot.waitUntil(lambda: window.bill_model.rowCount() > 0 and not window.busy, timeout=10_000)
+    with qtbot.waitSignal(window.pre_settled, timeout=20_000):
+        window.pre_settle()
+    with qtbot.waitSignal(window.receipts_ready, timeout=20_000):
+        window.settle()
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+
+
+def history_rows(qtbot: QtBot, desk: Desk, expected: int) -> list[SettledRow]:
+    """Refresh the history tab and wait for ``expected`` rows."""
+    tab = desk.window.history_tab
+    desk.window.tabs.setCurrentWidget(tab)
+    tab.refresh()
+    qtbot.waitUntil(
+        lambda: tab.model.rowCount() == expected and not desk.window.busy, timeout=15_000
+    )
+    rows = [tab.model.row(r) for r in range(tab.model.rowCount())]
+    assert all(row is not None for row in rows)
+    return [row for row in rows if row is not None]
+
+
+def shown(desk: Desk) -> list[tuple[str, str, str, str]]:
+    """What the history table shows: settlement, window, total, status."""
+    model = desk.window.history_tab.model
+    text = lambda r, c: str(model.data(model.index(r, c)))  # noqa: E731
+    return sorted(
+        (
+            text(r, HistoryColumn.SETTLEMENT_ID),
+            text(r, WINDOW_COLUMN),
+            text(r, HistoryColumn.TOTAL),
+            text(r, HistoryColumn.STATUS),
+        )
+        for r in range(model.rowCount())
+    )
+
+
+def authorise_as(monkeypatch: pytest.MonkeyPatch, code: str) -> None:
+    answer = CredentialAnswer(code, PASSWORDS[code])
+    monkeypatch.setattr(
+        CredentialDialog, "ask", classmethod(lambda cls, parent, title, prompt, code="": answer)
+    )
+
+
+def pdf_text(pdf: bytes) -> str:
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return text.replace("\n", "").replace(" ", "")
+
+
+def test_paid_at_one_window_refunded_at_the_other_both_histories_agree(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    hospital_db: HospitalDb,
+    *,
+    hospital_key: Path,
+    open_desk: Callable[..., Desk],
+    links: list[HospitalLink],
+    monkeypatch: pytest.MonkeyPatch,
+    confirm_everything: list[str],
+    previews: Previews,
+) -> None:
+    w1, _, link1 = open_hospital_desk(
+        open_desk, sandbox, hospital_db, key=hospital_key, name="W01", links=links
+    )
+    w2, tab2, link2 = open_hospital_desk(
+        open_desk, sandbox, hospital_db, key=hospital_key, name="W02", links=links
+    )
+    settle(qtbot, w1)
+    send((w1, link1), (w2, link2))
+
+    # W02's history lists W01's settlement, with its window; the filter narrows it to a window.
+    (paid,) = history_rows(qtbot, w2, 1)
+    assert paid.window == "W01"
+    assert paid.total == paid.fund + paid.account + paid.cash
+    filter_ = w2.window.history_tab.window_filter
+    assert {filter_.itemData(i) for i in range(filter_.count())} == {None, "W01", "W02"}
+    w2.window.history_tab.show_window("W02")
+    qtbot.waitUntil(lambda: w2.window.history_tab.model.rowCount() == 0, timeout=15_000)
+    w2.window.history_tab.show_window(None)
+    history_rows(qtbot, w2, 1)
+
+    # 补打 at W02 of W01's receipt: the same number, marked as a copy, recorded at W02.
+    w2.window.history_tab.table.selectRow(0)
+    with qtbot.waitSignal(w2.window.receipts_ready, timeout=15_000) as printed:
+        w2.window.history_tab.copy_button.click()
+    (copy,) = printed.args[0]
+    assert copy.kind.value == "copy"
+    assert copy.receipt_no.startswith("W01-"), "the copy keeps the number W01 issued"
+
+    # The refund at W02: one 2208, sent by W02, authorised by the supervisor's own credential.
+    before = sandbox.request_count("2208")
+    authorise_as(monkeypatch, "S001")
+    w2.window.history_tab.table.selectRow(0)
+    w2.window.history_tab.cancel_selected()
+    qtbot.waitUntil(lambda: sandbox.request_count("2208") == before + 1, timeout=20_000)
+    qtbot.waitUntil(lambda: not w2.window.busy, timeout=20_000)
+    send((w1, link1), (w2, link2))
+
+    rows_w2 = history_rows(qtbot, w2, 2)
+    rows_w1 = history_rows(qtbot, w1, 2)
+    assert shown(w1) == shown(w2), "both windows' histories agree"
+    by_id = {row.settlement_id: row for row in rows_w1}
+    assert by_id[paid.settlement_id].cancelled
+    (cancellation,) = [row for row in rows_w1 if row.settlement_id != paid.settlement_id]
+    assert cancellation.window == "W02", "the refund is W02's record"
+    assert cancellation.total == -paid.total
+    assert {row.settlement_id for row in rows_w2} == set(by_id)
+    assert sandbox.request_count("2208") == before + 1, "exactly one 2208"
+
+    # The supervisor's windows tab (at W02): both windows and their figures.
+    login(qtbot, w2, "S001")
+    w2.window.tabs.setCurrentWidget(tab2)
+    tab2.refresh()
+    qtbot.waitUntil(lambda: tab2.model.rowCount() == 2, timeout=15_000)
+    statuses = {s.device_no: s for s in (tab2.model.row(r) for r in range(2)) if s is not None}
+    assert statuses["W01"].settlements_today == 1
+    assert statuses["W02"].total_today == -paid.total
+    assert all(s.unresolved == 0 for s in statuses.values())
+
+    # The hospital-wide shift report from the tab: per window and per operator.
+    tab2.shift_report(None, None)
+    qtbot.waitUntil(lambda: len(previews) == 1, timeout=20_000)
+    flat = pdf_text(previews[0])
+    assert "全院收费日结单" in flat
+    assert "分窗口合计" in flat
+    assert "窗口W01" in flat
+    assert "窗口W02" in flat
+    assert previews.titles[0].startswith("JB-HOSP-")
+
+
+def test_the_day_close_at_a_window_is_the_hospitals_and_names_the_window_not_ready(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    hospital_db: HospitalDb,
+    *,
+    hospital_key: Path,
+    open_desk: Callable[..., Desk],
+    links: list[HospitalLink],
+    confirm_everything: list[str],
+) -> None:
+    w1, _, link1 = open_hospital_desk(
+        open_desk, sandbox, hospital_db, key=hospital_key, name="W01", links=links
+    )
+    w2, _, link2 = open_hospital_desk(
+        open_desk,
+        sandbox,
+        hospital_db,
+        key=hospital_key,
+        name="W02",
+        links=links,
+        operator="S001",
+    )
+    settle(qtbot, w1)
+    # W01 delivered, but has not yet said "nothing more" (its heartbeat after the sync): it may
+    # still hold records of the day, so the hospital's day close must wait for it.
+    assert link1.sync.drain().drained
+    send((w2, link2))
+    label = w2.window.journal_tab.day_close_label
+
+    def close_day() -> str:
+        label.setText("")
+        w2.window.tabs.setCurrentWidget(w2.window.journal_tab)
+        w2.window.journal_tab.day_close_button.click()
+        qtbot.waitUntil(lambda: not w2.window.busy, timeout=30_000)
+        return label.text()
+
+    before = sandbox.request_count("3201")
+    close_day()
+    refused: Any = w2.errors()[-1]
+    assert "窗口 W01：还有记录未上传" in refused.text, refused.text
+    assert "W02" not in refused.text, refused.text
+    assert sandbox.request_count("3201") == before, "nothing sent while W01 is not ready"
+
+    w1.clock.advance(timedelta(seconds=2))
+    assert link1.sync.sync_once().pending == 0  # the sync worker's next round: a heartbeat
+    text = close_day()
+    assert "全院 1 个窗口日结对账平衡" in text, (text, [e.text for e in w2.errors()])
+    assert sandbox.request_count("3201") > before

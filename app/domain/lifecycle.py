@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
+from app.domain.plan import GroupKind, group_order
 from app.domain.visit import GroupState
 
 PAID = frozenset({GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED})
@@ -31,7 +32,6 @@ PREVIEWABLE = frozenset(
         GroupState.FAILED,
     }
 )
-GENERAL_KEY = "general"
 
 
 class StepKind(StrEnum):
@@ -72,24 +72,17 @@ class GroupView(Protocol):
         ...
 
     @property
-    def med_type(self) -> str | None:
-        """``None`` for a full-self-pay group."""
+    def kind(self) -> GroupKind:
+        """General, chronic or full self-pay."""
         ...
 
 
 G = TypeVar("G", bound=GroupView)
 
 
-def order_key(group_key: str, *, self_pay: bool) -> tuple[int, str]:
-    """Chronic groups first, then general outpatient, then full self-pay (each by key)."""
-    if self_pay:
-        return (2, group_key)
-    return (1 if group_key == GENERAL_KEY else 0, group_key)
-
-
 def ordered(groups: Iterable[G]) -> list[G]:
-    """The groups in settlement order."""
-    return sorted(groups, key=lambda g: order_key(g.group_key, self_pay=g.med_type is None))
+    """The groups in settlement order (:func:`app.domain.plan.group_order`)."""
+    return sorted(groups, key=lambda g: group_order(g.kind, g.group_key))
 
 
 def locked(groups: Iterable[GroupView]) -> bool:
@@ -113,13 +106,13 @@ def ready_to_settle(groups: Iterable[GroupView]) -> bool:
 
 
 def _settle_step(group: GroupView) -> StepKind | None:
-    if group.med_type is None:
+    if group.kind is GroupKind.SELF_PAY:
         return StepKind.COLLECT if group.state is GroupState.PLANNED else None
     return StepKind.CONFIRM if group.state is GroupState.PREVIEWED else None
 
 
 def _preview_step(group: GroupView) -> StepKind | None:
-    if group.med_type is not None and group.state in PREVIEWABLE:
+    if group.kind is not GroupKind.SELF_PAY and group.state in PREVIEWABLE:
         return StepKind.PREVIEW
     return None
 

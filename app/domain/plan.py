@@ -32,7 +32,8 @@ MED_TYPE_CHRONIC = "14"
 
 
 class GroupKind(StrEnum):
-    """The three kinds of settlement group."""
+    """The three kinds of settlement group. Decided by the plan and stored with the group: it is
+    never re-derived from ``med_type`` (a group turned into self-pay keeps its key)."""
 
     GENERAL = "general"
     CHRONIC = "chronic"
@@ -43,10 +44,27 @@ class GroupKind(StrEnum):
         """Fee category as printed on receipts."""
         return {"general": "普通门诊", "chronic": "门诊慢特病", "self_pay": "全额自费"}[self.value]
 
+    @property
+    def med_type(self) -> str | None:
+        """``11``, ``14``, or ``None`` for self-pay (no platform call)."""
+        return {GroupKind.GENERAL: MED_TYPE_GENERAL, GroupKind.CHRONIC: MED_TYPE_CHRONIC}.get(self)
+
+    @property
+    def rank(self) -> int:
+        """Settlement order of the kinds: chronic groups, then general, then full self-pay."""
+        return {GroupKind.CHRONIC: 0, GroupKind.GENERAL: 1, GroupKind.SELF_PAY: 2}[self]
+
+
+def group_order(kind: GroupKind, key: str) -> tuple[int, str]:
+    """The one order of groups everywhere (plan, settlement, screens): chronic groups by disease
+    code, general outpatient, then full self-pay."""
+    return (kind.rank, key)
+
 
 def kind_of(med_type: str | None, disease_code: str | None) -> GroupKind:
-    """The kind of a stored or shown group (``med_type`` ``None`` is full self-pay)."""
-    if med_type is None:
+    """The kind of a settlement *record* (which stores ``med_type`` only) or of a group stored
+    before groups kept their kind (schema v10 back-fill, an older window's replicated record)."""
+    if not med_type:
         return GroupKind.SELF_PAY
     return GroupKind.CHRONIC if disease_code else GroupKind.GENERAL
 
@@ -121,9 +139,7 @@ class SettlementGroup:
     @property
     def med_type(self) -> str | None:
         """``11``, ``14``, or ``None`` for self-pay (no platform call)."""
-        return {GroupKind.GENERAL: MED_TYPE_GENERAL, GroupKind.CHRONIC: MED_TYPE_CHRONIC}.get(
-            self.kind
-        )
+        return self.kind.med_type
 
     @property
     def disease_code(self) -> str | None:
@@ -327,16 +343,8 @@ def make_plan(ctx: PlanContext, lines: Iterable[FeeLine]) -> SettlementPlan:
     for line in all_lines:
         reason = reason_for(ctx, line)
         buckets.setdefault(_group_key(line, reason), []).append(PlannedLine(line, reason))
-
-    def order(key: tuple[GroupKind, str | None]) -> tuple[int, str]:
-        kind, code = key
-        return (
-            {GroupKind.CHRONIC: 0, GroupKind.GENERAL: 1, GroupKind.SELF_PAY: 2}[kind],
-            code or "",
-        )
-
-    groups = tuple(
+    groups = (
         SettlementGroup(kind, pilot_disease(code) if code else None, tuple(planned))
-        for (kind, code), planned in sorted(buckets.items(), key=lambda item: order(item[0]))
+        for (kind, code), planned in buckets.items()
     )
-    return SettlementPlan(groups)
+    return SettlementPlan(tuple(sorted(groups, key=lambda g: group_order(g.kind, g.key))))

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from app.domain.bill import FeeLine
+from app.domain.plan import GroupKind, group_label
 from app.domain.settlement import LineSplit, SettlementRecord, SettlementTotals
 
 
@@ -94,7 +95,7 @@ class GroupSettlement:
     bill_id: str
     group_key: str
     state: GroupState
-    med_type: str | None
+    kind: GroupKind  # as the plan decided it (未备案 turns a direct group into SELF_PAY)
     disease_code: str | None
     line_nos: tuple[str, ...]
     visit_id: str = ""
@@ -107,3 +108,13 @@ class GroupSettlement:
     # The visiting place's 2204 split, kept durably from upload until the 2207 record carries it, so a
     # restart between preview and confirm still settles and prints the right split.
     splits: tuple[LineSplit, ...] = ()
+
+    @property
+    def med_type(self) -> str | None:
+        """``11``, ``14``, or ``None`` for a full-self-pay group (no platform call)."""
+        return self.kind.med_type
+
+    @property
+    def label(self) -> str:
+        """普通门诊 / 门诊慢特病 高血压（M03900） / 全额自费."""
+        return group_label(self.kind, self.disease_code)

@@ -17,6 +17,7 @@ from decimal import Decimal
 from app.domain.bill import FeeLine
 from app.domain.money import money_sum
 from app.domain.operator import Action, Operator
+from app.domain.plan import GroupKind
 from app.domain.settlement import SettlementRecord, full_self_pay_split, full_self_pay_totals
 from app.domain.visit import BillStatus, GroupSettlement, GroupState
 from app.errors import InputError
@@ -115,7 +116,7 @@ class OfflineSelfPayService:
                 bill_id=bill.bill_id,
                 group_key=SELF_PAY_KEY,
                 state=GroupState.SELF_PAY_COLLECTED,
-                med_type=None,
+                kind=GroupKind.SELF_PAY,
                 disease_code=None,
                 line_nos=tuple(line.line_no for line in lines),
                 record=record,

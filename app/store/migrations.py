@@ -162,6 +162,18 @@ def _v8_bill_diagnosis(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
+def _v10_group_kind(connection: Connection) -> None:
+    # A group keeps the kind the plan gave it (it was re-derived from med_type before). Older groups:
+    # no med_type is full self-pay (also a direct group turned self-pay by 未备案), 14 chronic, else
+    # general — what app.domain.plan.kind_of says. Enum names, as SQLAlchemy stores them.
+    for statement in (
+        "ALTER TABLE bill_groups ADD COLUMN kind VARCHAR(8) NOT NULL DEFAULT 'GENERAL'",
+        "UPDATE bill_groups SET kind = CASE WHEN med_type IS NULL OR med_type = '' THEN 'SELF_PAY' "
+        "WHEN med_type = '14' THEN 'CHRONIC' ELSE 'GENERAL' END",
+    ):
+        connection.exec_driver_sql(statement)
+
+
 STEPS: dict[int, Step] = {
     1: _v1_core_tables,
     2: _v2_catalogue_name_index,
@@ -173,6 +185,7 @@ STEPS: dict[int, Step] = {
     8: _v8_bill_diagnosis,
     # Hospital mode: the outbox to the hospital's PostgreSQL, inert until switched on.
     9: create_replica_outbox,
+    10: _v10_group_kind,
 }
 SCHEMA_VERSION = max(STEPS)
 

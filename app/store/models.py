@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from app.domain.catalogue import ItemClass
 from app.domain.journal import JournalState
 from app.domain.operator import Role
+from app.domain.plan import GroupKind
 from app.domain.visit import BillStatus, CredentialKind, GroupState
 from app.store.types import DecimalText, EncryptedText, MoneyType, PriceType, UTCDateTime
 
@@ -205,7 +206,7 @@ class BillGroupRow(Base):
     group_hash: Mapped[str] = mapped_column(String(64))
     group_key: Mapped[str] = mapped_column(EncryptedText("bill_groups.group_key"))
     state: Mapped[GroupState]
-    med_type: Mapped[str | None] = mapped_column(String(8))
+    med_type: Mapped[str | None] = mapped_column(String(8))  # kept for older windows' imports
     disease_code: Mapped[str | None] = mapped_column(EncryptedText("bill_groups.disease_code"))
     line_nos: Mapped[str]  # JSON list
     visit_id: Mapped[str] = mapped_column(String(30))
@@ -216,6 +217,7 @@ class BillGroupRow(Base):
     failure_text: Mapped[str] = mapped_column(EncryptedText("bill_groups.failure_text"))
     preview_differences: Mapped[str]  # JSON list of field names
     splits_json: Mapped[str | None]  # the 2204 split until settled (schema v3)
+    kind: Mapped[GroupKind]  # as the plan decided it (schema v10)
 
 
 class SettlementRow(Base):

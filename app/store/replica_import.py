@@ -20,8 +20,9 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from app.domain.plan import kind_of
 from app.store.crypto import FieldCipher
-from app.store.models import Base
+from app.store.models import Base, BillGroupRow
 from app.store.replica_outbox import KINDS
 from app.store.repositories.bills import GROUP_HASH_KIND
 
@@ -67,6 +68,13 @@ def _row(model: type[Base], values: dict[str, Any], *, drop_id: bool) -> Base:
     return model(**fields)
 
 
+def _with_kind(values: dict[str, Any]) -> dict[str, Any]:
+    """A group as replicated; one from a window older than schema v10 gets its kind derived."""
+    if "kind" in values:
+        return values
+    return {**values, "kind": kind_of(values.get("med_type"), values.get("disease_code")).value}
+
+
 class SqlRecordImporter:
     """:class:`~app.services.ports.hospital.RecordImporter` on the window's SQLite store."""
 
@@ -89,7 +97,9 @@ class SqlRecordImporter:
         self._session.flush()  # the parent first: children refer to it
         for child, _link in spec.children:
             for values in record.get(child.__tablename__, []):
-                row = _row(child, values, drop_id=True)
+                row = _row(
+                    child, _with_kind(values) if child is BillGroupRow else values, drop_id=True
+                )
                 if hasattr(row, "group_hash"):
                     row.group_hash = self._cipher.lookup_hash(GROUP_HASH_KIND, values["group_key"])
                 self._session.add(row)

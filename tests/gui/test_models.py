@@ -14,7 +14,7 @@ from app.domain.catalogue import CatalogueItem
 from app.domain.hospital import HospitalProfile
 from app.domain.journal import JournalState
 from app.domain.person import Gender, InsuranceEntry, InsuranceStatus, InsuredPerson, Qualification
-from app.domain.plan import PlanContext, RegistrationStatus
+from app.domain.plan import GroupKind, PlanContext, RegistrationStatus
 from app.domain.visit import GroupState
 from app.services.recovery import QueueRow
 from app.services.settlement import GroupResult
@@ -118,7 +118,7 @@ def test_group_model_passes_the_model_tester(qtmodeltester: ModelTester) -> None
                 state=GroupState.UNKNOWN,
                 total=Decimal("7.00"),
                 line_nos=("1",),
-                med_type="14",
+                kind=GroupKind.CHRONIC,
                 disease_code="M03900",
             )
         ]

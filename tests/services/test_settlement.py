@@ -19,6 +19,7 @@ from helpers.engine_fixtures import (
 from app.config import Settings
 from app.domain.journal import JournalState
 from app.domain.operator import Operator, Role
+from app.domain.plan import GroupKind, group_label
 from app.domain.settlement import check_split, check_totals
 from app.domain.visit import BillStatus, GroupState
 from app.errors import InputError, PermissionDenied
@@ -262,5 +263,45 @@ def test_the_visit_diagnosis_is_stored_with_the_bill_and_survives_a_restart(
         assert visit.diagnosis_code
         settled = second.settle(bill.bill_id, cashier)
         assert {g.state for g in settled.groups} == {GroupState.SETTLED}
+    finally:
+        second.close()
+
+
+def test_a_groups_kind_is_stored_and_survives_a_restart(
+    engine_settings: Settings, tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    """The kind the plan (or 未备案) gave a group is stored with it, not re-derived: after a restart
+    the converted group still reads as full self-pay under its disease key, and goes last."""
+    data = tmp_path / "window"
+    first = make_engine(engine_settings, data)
+    cashier, _ = add_operators(first)
+    mixed = first.open_bill(
+        demo_bill("02"), first.identify(demo_bill("02").identity, cashier), cashier
+    )
+    visit = demo_bill("07")  # hypertension, but not registered for cross-province care
+    view = first.identify(visit.identity, cashier)
+    refused = first.open_bill(visit, view, cashier)
+    (planned,) = refused.groups
+    assert planned.kind is GroupKind.CHRONIC
+    first.settlement.preview(refused.bill_id, planned.group_key, cashier)  # 2201: 未备案
+    first.close()
+
+    second = make_engine(engine_settings, data)
+    try:
+        with second.uow_factory() as uow:
+            stored = {g.group_key: g.kind for g in uow.bills.groups(refused.bill_id)}
+            kinds = [(g.group_key, g.kind) for g in uow.bills.groups(mixed.bill_id)]
+        assert stored == {"M03900": GroupKind.SELF_PAY}
+        assert sorted(kinds) == [("M03900", GroupKind.CHRONIC), ("general", GroupKind.GENERAL)]
+        (converted,) = second.bill(refused.bill_id).groups
+        assert (converted.kind, converted.label, converted.is_self_pay) == (
+            GroupKind.SELF_PAY,
+            group_label(GroupKind.SELF_PAY),
+            True,
+        )
+        assert [g.label for g in second.bill(mixed.bill_id).groups] == [
+            group_label(GroupKind.CHRONIC, "M03900"),
+            group_label(GroupKind.GENERAL),
+        ]
     finally:
         second.close()

@@ -11,10 +11,14 @@ import pytest
 from helpers.store_fixtures import STORE_TEST_START, cheap_password_hasher
 from sqlalchemy import create_engine
 
+from app.domain.plan import GroupKind
+from app.domain.visit import GroupSettlement, GroupState
 from app.errors import StoreError
 from app.store import Store, schema_v1
 from app.store.migrations import SCHEMA_VERSION, STEPS
 from app.store.models import Base
+
+from .builders import bill
 
 
 def _columns(connection: sqlite3.Connection) -> dict[str, list[tuple[str, str, int, int]]]:
@@ -150,3 +154,35 @@ def test_upgrade_from_version_3_adds_the_second_factor_and_config_state(
             123,
         )
         assert uow.config_state.last() == {"ui.language": "abc"}
+
+
+def test_upgrade_to_version_10_gives_stored_groups_their_kind(
+    store: Store, store_path: Path, reopen_store: Callable[[], Store]
+) -> None:
+    """Groups stored before v10 had no kind: the step derives it from med_type once (a direct group
+    that 未备案 turned into self-pay has no med_type but keeps its disease key)."""
+    groups = [
+        GroupSettlement("B1", "M03900", GroupState.PLANNED, GroupKind.CHRONIC, "M03900", ("1",)),
+        GroupSettlement("B1", "general", GroupState.PLANNED, GroupKind.GENERAL, None, ("2",)),
+        GroupSettlement("B1", "M01600", GroupState.PLANNED, GroupKind.SELF_PAY, "M01600", ("3",)),
+    ]
+    with store.uow_factory()() as uow:
+        uow.bills.save(bill())
+        for group in groups:
+            uow.bills.save_group(group)
+        uow.commit()
+    store.close()
+    with closing(sqlite3.connect(store_path)) as raw:  # back to the v9 schema
+        raw.execute("ALTER TABLE bill_groups DROP COLUMN kind")
+        raw.execute("PRAGMA user_version = 9")
+        raw.commit()
+
+    upgraded = reopen_store()
+    assert _user_version(store_path) == SCHEMA_VERSION
+    with upgraded.uow_factory()() as uow:
+        kinds = {g.group_key: g.kind for g in uow.bills.groups("B1")}
+    assert kinds == {
+        "M03900": GroupKind.CHRONIC,
+        "general": GroupKind.GENERAL,
+        "M01600": GroupKind.SELF_PAY,
+    }

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.domain.journal import JournalState
 from app.domain.operator import Role
+from app.domain.plan import GroupKind
 from app.domain.visit import GroupSettlement, GroupState
 from app.store import Store
 
@@ -63,7 +64,7 @@ def _write_everything(store: Store) -> None:
                 bill_id="B1",
                 group_key="M03900",
                 state=GroupState.FAILED,
-                med_type="14",
+                kind=GroupKind.CHRONIC,
                 disease_code="M03900",
                 line_nos=("1", "2"),
                 failure_text=f"参保人{CANARY_NAME}的{CANARY_DIAGNOSIS}资格已过期",

@@ -14,6 +14,7 @@ from helpers.store_fixtures import StoreTestClock, open_test_store
 
 from app.domain.journal import JournalState
 from app.domain.operator import Role
+from app.domain.plan import GroupKind
 from app.domain.visit import GroupSettlement, GroupState
 from app.errors import StoreError
 from app.store import FileKeyProvider, Store
@@ -23,7 +24,7 @@ from .builders import INSTITUTION, T0, bill, entry, person
 
 MSGID = f"{INSTITUTION}202611231000000001"
 TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
-GROUP = GroupSettlement("B1", "M03900", GroupState.PLANNED, "14", "M03900", ("1", "2"))
+GROUP = GroupSettlement("B1", "M03900", GroupState.PLANNED, GroupKind.CHRONIC, "M03900", ("1", "2"))
 
 
 def _fill(store: Store) -> None:

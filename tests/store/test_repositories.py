@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.bill import Tag
+from app.domain.plan import GroupKind
 from app.domain.settlement import SettlementTotals
 from app.domain.visit import BillStatus, GroupSettlement, GroupState
 from app.services.ports.store import DayCloseResult, ReceiptIssue, StoredSettlement
@@ -53,7 +54,9 @@ def test_saving_a_bill_again_replaces_its_lines_and_status_changes(
 
 def test_groups_round_trip_with_preview_and_record(uow_factory: SqlUnitOfWorkFactory) -> None:
     record = settlement().record
-    planned = GroupSettlement("B1", "M03900", GroupState.PLANNED, "14", "M03900", ("1", "2"))
+    planned = GroupSettlement(
+        "B1", "M03900", GroupState.PLANNED, GroupKind.CHRONIC, "M03900", ("1", "2")
+    )
     previewed = replace(
         planned, state=GroupState.PREVIEWED, visit_id="V1", batch_no="BN1", preview=totals()
     )
@@ -61,7 +64,7 @@ def test_groups_round_trip_with_preview_and_record(uow_factory: SqlUnitOfWorkFac
         previewed, state=GroupState.SETTLED, record=record, preview_differences=("cash",)
     )
     self_pay = GroupSettlement(
-        "B1", "self_pay", GroupState.SELF_PAY_COLLECTED, None, None, ("3",),
+        "B1", "self_pay", GroupState.SELF_PAY_COLLECTED, GroupKind.SELF_PAY, None, ("3",),
         self_pay_reason="丙类项目全额自费",
     )  # fmt: skip
     with uow_factory() as uow:

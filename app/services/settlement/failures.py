@@ -12,6 +12,7 @@ from app.domain.hospital import HospitalProfile
 from app.domain.journal import JournalState
 from app.domain.operator import Operator
 from app.domain.person import RegistrationStatus
+from app.domain.plan import GroupKind
 from app.domain.visit import Bill, GroupSettlement, GroupState
 from app.errors import AppError, PlatformError
 from app.services.journaling import CallOutcome, JournaledCaller, failure_text
@@ -132,7 +133,7 @@ class GroupFailures:
         reason = replanned[0].self_pay_reason
         with self._uow_factory() as uow:
             for group in uow.bills.groups(bill.bill_id):
-                if group.med_type is None or group.state not in (
+                if group.kind is GroupKind.SELF_PAY or group.state not in (
                     GroupState.PLANNED,
                     GroupState.FAILED,
                 ):
@@ -141,7 +142,7 @@ class GroupFailures:
                     replace(
                         group,
                         state=GroupState.PLANNED,
-                        med_type=None,
+                        kind=GroupKind.SELF_PAY,
                         self_pay_reason=reason,
                         failure_text="",
                     )

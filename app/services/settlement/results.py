@@ -16,7 +16,7 @@ from app.domain.hospital import HospitalProfile
 from app.domain.lifecycle import ordered
 from app.domain.money import ZERO, money_sum
 from app.domain.person import InsuredPerson, RegistrationStatus
-from app.domain.plan import PlanContext, SettlementGroup, group_label, kind_of, make_plan
+from app.domain.plan import GroupKind, PlanContext, SettlementGroup, make_plan
 from app.domain.settlement import SettlementTotals
 from app.domain.visit import Bill, BillStatus, GroupSettlement, GroupState
 from app.services.bill_import import ImportedVisit
@@ -35,7 +35,7 @@ class GroupResult:
     state: GroupState
     total: Decimal
     line_nos: tuple[str, ...]
-    med_type: str | None
+    kind: GroupKind
     disease_code: str | None
     reason: str = ""
     preview: SettlementTotals | None = None
@@ -47,7 +47,12 @@ class GroupResult:
     @property
     def is_self_pay(self) -> bool:
         """Paid in full by the patient, no platform call."""
-        return self.med_type is None
+        return self.kind is GroupKind.SELF_PAY
+
+    @property
+    def med_type(self) -> str | None:
+        """``11``, ``14``, or ``None`` for a full-self-pay group."""
+        return self.kind.med_type
 
     @property
     def cash_due(self) -> Decimal:
@@ -134,10 +139,10 @@ def planned_group(bill_id: str, group: SettlementGroup) -> GroupSettlement:
         bill_id=bill_id,
         group_key=group.key,
         state=GroupState.PLANNED,
-        med_type=group.med_type,
+        kind=group.kind,
         disease_code=group.disease_code,
         line_nos=tuple(planned.line.line_no for planned in group.lines),
-        self_pay_reason="；".join(sorted(reasons)) if group.med_type is None else "",
+        self_pay_reason="；".join(sorted(reasons)) if group.kind is GroupKind.SELF_PAY else "",
     )
 
 
@@ -181,11 +186,11 @@ def group_result(group: GroupSettlement, amounts: dict[str, Decimal]) -> GroupRe
     record = group.record
     return GroupResult(
         group_key=group.group_key,
-        label=group_label(kind_of(group.med_type, group.disease_code), group.disease_code),
+        label=group.label,
         state=group.state,
         total=money_sum(amounts[no] for no in group.line_nos if no in amounts),
         line_nos=group.line_nos,
-        med_type=group.med_type,
+        kind=group.kind,
         disease_code=group.disease_code,
         reason=group.self_pay_reason,
         preview=group.preview,

@@ -29,7 +29,7 @@ from PySide6.QtGui import QBrush, QColor
 from app.domain.bill import FeeLine, Tag, TagKind
 from app.domain.disease import pilot_disease
 from app.domain.money import ZERO, money_sum
-from app.domain.plan import PlanContext, Reason, ReasonCode, reason_for
+from app.domain.plan import GroupKind, PlanContext, Reason, ReasonCode, group_order, reason_for
 from app.errors import InputError
 from app.ui.format import yuan
 from app.ui.models.flat_table_model import AnyIndex, FlatTableModel
@@ -200,17 +200,19 @@ class BillModel(FlatTableModel):
         return reason_for(self._context, line)
 
     def group_totals(self) -> list[GroupTotal]:
-        """Live per-group totals: chronic groups, general, full self-pay, and untagged."""
-        buckets: dict[str, tuple[str, bool, list[Decimal]]] = {}
+        """Live per-group totals in the domain's group order (:func:`group_order`), untagged last."""
+        buckets: dict[str, tuple[str, GroupKind | None, list[Decimal]]] = {}
         for row, line in enumerate(self._lines):
-            key, label, self_pay = self._group_of(row)
-            buckets.setdefault(key, (label, self_pay, []))[2].append(line.amount)
-        order = {"general": 1, "self_pay": 2, "untagged": 3}
+            key, label, kind = self._group_of(row)
+            buckets.setdefault(key, (label, kind, []))[2].append(line.amount)
+
+        def order(item: tuple[str, tuple[str, GroupKind | None, list[Decimal]]]) -> tuple[int, str]:
+            key, (_, kind, _) = item
+            return (len(GroupKind), key) if kind is None else group_order(kind, key)
+
         return [
-            GroupTotal(key, label, len(amounts), money_sum(amounts), self_pay)
-            for key, (label, self_pay, amounts) in sorted(
-                buckets.items(), key=lambda item: (order.get(item[0], 0), item[0])
-            )
+            GroupTotal(key, label, len(amounts), money_sum(amounts), kind is GroupKind.SELF_PAY)
+            for key, (label, kind, amounts) in sorted(buckets.items(), key=order)
         ]
 
     @property
@@ -218,18 +220,20 @@ class BillModel(FlatTableModel):
         """The whole bill."""
         return money_sum(line.amount for line in self._lines) if self._lines else ZERO
 
-    def _group_of(self, row: int) -> tuple[str, str, bool]:
+    def _group_of(self, row: int) -> tuple[str, str, GroupKind | None]:
+        """Key, translated label and kind of the group the rules put this line in (``None``:
+        not tagged yet)."""
         line = self._lines[row]
         reason = self.reason(row)
         if reason is None:
-            return "untagged", self.tr("Not tagged yet"), False
+            return "untagged", self.tr("Not tagged yet"), None
         if not reason.is_direct:
-            return "self_pay", self.tr("Full self-pay"), True
+            return "self_pay", self.tr("Full self-pay"), GroupKind.SELF_PAY
         if reason.code is ReasonCode.CHRONIC_QUALIFIED:
             code = line.tag.disease_code or ""
             label = self.tr("Chronic disease {name}").format(name=tag_label(line.tag))
-            return code, label, False
-        return "general", self.tr("General outpatient"), False
+            return code, label, GroupKind.CHRONIC
+        return "general", self.tr("General outpatient"), GroupKind.GENERAL
 
     # ------------------------------------------------------------------ Qt model API
     def row_count(self) -> int:

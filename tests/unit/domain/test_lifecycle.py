@@ -14,6 +14,7 @@ from app.domain.lifecycle import (
     ordered,
     ready_to_settle,
 )
+from app.domain.plan import GroupKind
 from app.domain.visit import GroupState as S
 
 
@@ -21,7 +22,7 @@ from app.domain.visit import GroupState as S
 class G:
     group_key: str
     state: S
-    med_type: str | None = "14"
+    kind: GroupKind = GroupKind.CHRONIC
 
 
 def run(groups: dict[str, G], phase: Phase, outcome: dict[StepKind, S]) -> list[Step]:
@@ -32,20 +33,24 @@ def run(groups: dict[str, G], phase: Phase, outcome: dict[StepKind, S]) -> list[
         attempted.add(step)
         steps.append(step)
         old = groups[step.group_key]
-        groups[step.group_key] = G(old.group_key, outcome[step.kind], old.med_type)
+        groups[step.group_key] = G(old.group_key, outcome[step.kind], old.kind)
     return steps
 
 
 def test_order_is_chronic_then_general_then_self_pay() -> None:
-    groups = [G("self_pay", S.PLANNED, None), G("general", S.PLANNED, "11"), G("M03900", S.PLANNED)]
+    groups = [
+        G("self_pay", S.PLANNED, GroupKind.SELF_PAY),
+        G("general", S.PLANNED, GroupKind.GENERAL),
+        G("M03900", S.PLANNED),
+    ]
     assert [g.group_key for g in ordered(groups)] == ["M03900", "general", "self_pay"]
 
 
 def test_the_cli_previews_and_settles_each_group_in_turn() -> None:
     groups = {
-        "general": G("general", S.PLANNED, "11"),
+        "general": G("general", S.PLANNED, GroupKind.GENERAL),
         "M01600": G("M01600", S.PLANNED),
-        "self_pay": G("self_pay", S.PLANNED, None),
+        "self_pay": G("self_pay", S.PLANNED, GroupKind.SELF_PAY),
     }
     done = {StepKind.PREVIEW: S.PREVIEWED, StepKind.CONFIRM: S.SETTLED}
     done[StepKind.COLLECT] = S.SELF_PAY_COLLECTED
@@ -60,7 +65,10 @@ def test_the_cli_previews_and_settles_each_group_in_turn() -> None:
 
 
 def test_the_window_previews_everything_before_settling_anything() -> None:
-    groups = {"general": G("general", S.PLANNED, "11"), "M01600": G("M01600", S.FAILED)}
+    groups = {
+        "general": G("general", S.PLANNED, GroupKind.GENERAL),
+        "M01600": G("M01600", S.FAILED),
+    }
     steps = run(groups, Phase.PREVIEW, {StepKind.PREVIEW: S.PREVIEWED})
     assert [s.kind for s in steps] == [StepKind.PREVIEW, StepKind.PREVIEW]  # FAILED is retried
     assert ready_to_settle(list(groups.values()))
@@ -76,7 +84,7 @@ def test_a_failed_step_is_not_retried_in_the_same_run() -> None:
 
 
 def test_nothing_is_sent_while_an_outcome_is_unknown() -> None:
-    groups = [G("M01600", S.UNKNOWN), G("general", S.PLANNED, "11")]
+    groups = [G("M01600", S.UNKNOWN), G("general", S.PLANNED, GroupKind.GENERAL)]
     assert locked(groups)
     assert next_step(groups, set(), Phase.ALL) is None
 

@@ -195,6 +195,19 @@ EN: dict[str, str] = {
     "要处理的交易流水号（见 hospital unresolved）": "the call's msgid (see hospital unresolved)",
     "收费主管工号": "the supervisor's operator code",
     "全院日结对账（各窗口合计，3201/3202）": "the whole hospital's day close (every window, 3201/3202)",
+    "全院报表：全院交班表（分窗口、分收费员）": (
+        "hospital reports: the hospital-wide shift report (per window, per operator)"
+    ),
+    "全院交班表：各窗口、各收费员的收费、退费、票据号与全院对账结果（收费主管）": (
+        "the hospital-wide shift report: every window's and every cashier's settlements, refunds, "
+        "receipt numbers and the hospital's reconciliation (supervisor)"
+    ),
+    "全院交班表：从医院数据库读取各窗口的记录，分窗口、分收费员小计（收费主管）。": (
+        "The hospital-wide shift report from every window's records in the hospital database, "
+        "with subtotals per window and per operator (supervisor)."
+    ),
+    "只看这个窗口（默认全院）": "only this window (default: every window)",
+    "只看这位收费员（默认全部）": "only this cashier (default: every cashier)",
     "全院各窗口当日的结算记录": "the day's settlements of every window",
     "只看这个窗口": "only this window",
     # sandbox

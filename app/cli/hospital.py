@@ -11,6 +11,8 @@
   window's call here (:mod:`app.cli.hospital_journal`).
 * ``day-close`` / ``history`` — the whole hospital's day close and every window's settlements
   (:mod:`app.cli.hospital_day`).
+* ``report shift`` — the supervisor's hospital-wide shift report, per window and per operator
+  (:mod:`app.cli.hospital_report`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from app.cli.context import CliContext
 from app.cli.hospital_day import register_actions as register_day_actions
 from app.cli.hospital_journal import register_actions
 from app.cli.hospital_key import register_key_rotate
+from app.cli.hospital_report import register_actions as register_report_actions
 from app.cli.output import EXIT_OK, EXIT_UNAVAILABLE, Output
 from app.config import HospitalDbSettings
 from app.errors import StoreError
@@ -76,6 +79,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     register_key_rotate(actions)
     register_actions(actions)
     register_day_actions(actions)
+    register_report_actions(actions)
 
 
 def _unavailable(context: CliContext, exc: StoreError) -> int:

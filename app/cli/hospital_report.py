@@ -1,0 +1,125 @@
+"""``settlement-window hospital report shift``: the supervisor's hospital-wide shift report (issue 18).
+
+The figures of every window (or of ``--window W``) and every cashier (or of ``--cashier CODE``),
+per window and per operator, read from the hospital record in PostgreSQL; shown as text
+(``--format text``, the default) or written as the printable PDF (``--format a4`` / ``thermal80``) to
+``--output`` or to ``<data folder>/reports/``. Supervisors only; every PDF is audited at this window
+like a receipt (a second PDF of the same report is a 补打).
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import Any
+
+from app.cli.context import CliContext
+from app.cli.output import EXIT_OK
+from app.cli.shift_report import (
+    FORMATS,
+    _tally_text,
+    print_report,
+    report_json,
+    shift_report_text,
+)
+from app.errors import InputError
+from app.services.engine import Engine
+from app.services.hospital_import import HospitalPayloads
+from app.services.hospital_shift_report import HospitalShiftReportService
+from app.services.shift_report import ShiftReportService, parse_clock_time, report_no
+from app.wiring import hospital_database
+
+HOSPITAL_REPORT_NO = "HOSP"  # JB-HOSP-<day>-…: the whole hospital's report
+
+
+def register_actions(actions: Any) -> None:
+    """Add ``report shift`` to the ``hospital`` actions."""
+    report = actions.add_parser("report", help="全院报表：全院交班表（分窗口、分收费员）")
+    kinds = report.add_subparsers(dest="hospital_report", metavar="REPORT", required=True)
+    shift = kinds.add_parser(
+        "shift",
+        help="全院交班表：各窗口、各收费员的收费、退费、票据号与全院对账结果（收费主管）",
+        description="全院交班表：从医院数据库读取各窗口的记录，分窗口、分收费员小计（收费主管）。",
+    )
+    shift.add_argument("--operator", metavar="CODE", help="收费主管工号（或环境变量 SW_OPERATOR）")
+    shift.add_argument("--date", metavar="YYYY-MM-DD", help="日期（默认今天）")
+    shift.add_argument("--window", metavar="W", help="只看这个窗口（默认全院）")
+    shift.add_argument("--cashier", metavar="CODE", help="只看这位收费员（默认全部）")
+    shift.add_argument("--from", dest="start", metavar="HH:MM", help="班次开始（默认 00:00）")
+    shift.add_argument("--to", dest="end", metavar="HH:MM", help="班次结束（默认 24:00）")
+    shift.add_argument(
+        "--format", choices=FORMATS, default="text", help="text（屏幕）、a4 或 thermal80（PDF）"
+    )
+    shift.add_argument("--output", metavar="FILE", help="PDF 保存位置（默认数据目录 reports/）")
+    shift.set_defaults(handler=run_shift)
+
+
+def _reports(engine: Engine) -> HospitalShiftReportService:
+    cancels = engine.hospital_cancel
+    if cancels is None or not isinstance(cancels.record, HospitalPayloads):
+        hospital_database(engine.settings.hospital_db)  # raises: hospital mode is off
+        raise AssertionError("hospital mode without a hospital record")  # pragma: no cover
+    return HospitalShiftReportService(cancels.record)
+
+
+def renderer_for(engine: Engine, windows: frozenset[str]) -> ShiftReportService:
+    """The audited renderer of the hospital-wide report (numbered ``JB-HOSP-…`` or by window)."""
+    settings = engine.settings
+    return ShiftReportService(
+        engine.uow_factory,
+        engine.clock,
+        hospital_name=settings.hospital.name,
+        hospital_code=settings.hospital.code,
+        window_no="+".join(sorted(windows)) or HOSPITAL_REPORT_NO,
+        hospital_wide=True,
+    )
+
+
+def _day(text: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        raise InputError(f"日期格式不对：{text}，应为 YYYY-MM-DD。", code="usage") from None
+
+
+def run_shift(args: argparse.Namespace, context: CliContext) -> int:
+    """Show or print the hospital-wide shift report."""
+    if args.output and args.format == "text":
+        raise InputError(
+            "--output 只用于 PDF：请同时给出 --format a4 或 --format thermal80。", code="usage"
+        )
+    viewer = context.operator()
+    engine = context.engine(recover=False)
+    reports = _reports(engine)
+    renderer = renderer_for(engine, frozenset({args.window}) if args.window else frozenset())
+    scope = reports.scope(
+        viewer,
+        day=_day(args.date, renderer.today()),
+        windows=frozenset({args.window}) if args.window else frozenset(),
+        operator_code=args.cashier,
+        start=parse_clock_time(args.start, "班次开始时间") if args.start else None,
+        end=parse_clock_time(args.end, "班次结束时间") if args.end else None,
+    )
+    report = reports.report(scope)
+    number = report_no(scope, "+".join(sorted(scope.windows)) or HOSPITAL_REPORT_NO)
+    text = shift_report_text(report, number).replace("交班表", "全院交班表", 1)
+    text += "\n分窗口合计：\n" + "\n".join(
+        _tally_text(f"窗口 {window}", tally) for window, tally in report.by_window()
+    )
+    if args.format == "text":
+        context.out.result({"shift_report": report_json(report, number)}, text)
+        return EXIT_OK
+    printed, path = print_report(
+        context, renderer, report, viewer, layout=args.format, output=args.output
+    )
+    again = "" if printed.sheet.print_no == 1 else f"（补打，第 {printed.sheet.print_no} 次打印）"
+    context.out.result(
+        {
+            "shift_report": report_json(report, printed.sheet.report_no),
+            "pdf": str(path),
+            "report_no": printed.sheet.report_no,
+            "print_no": printed.sheet.print_no,
+        },
+        f"{text}\n全院交班表 {printed.sheet.report_no} 已保存到 {path}{again}。",
+    )
+    return EXIT_OK

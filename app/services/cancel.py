@@ -25,6 +25,8 @@ from app.errors import (
     PlatformError,
     PlatformFailure,
 )
+from app.messages import Listing
+from app.messages import cancel as words
 from app.services.bill_import import IdentityInput, IdentityKind, ImportedVisit
 from app.services.charge_claims import release_cancelled
 from app.services.crashpoints import crash_point
@@ -180,11 +182,11 @@ class CancelService:
                 None,
             )
         if bill is None or group is None:
-            raise InputError("找不到该结算对应的账单。", code="bill_not_found")
+            raise InputError(words.BILL_NOT_FOUND(), code="bill_not_found")
         unknown = set(returned_line_nos) - set(group.line_nos)
         if unknown or not returned_line_nos:
             raise InputError(
-                "退费明细必须是该结算组中的项目：" + "、".join(sorted(unknown)), code="refund_lines"
+                words.REFUND_LINES(lines=Listing(tuple(sorted(unknown)))), code="refund_lines"
             )
         cancellation = self._cancel(stored, operator, supervisor)
         kept = [
@@ -219,10 +221,15 @@ class CancelService:
         with self._uow_factory() as uow:
             stored = uow.settlements.get(settlement_id)
         if stored is None or stored.is_cancellation:
-            raise InputError(f"找不到结算记录 {settlement_id}。", code="settlement_not_found")
+            raise InputError(
+                words.SETTLEMENT_NOT_FOUND(settlement_id=settlement_id),
+                code="settlement_not_found",
+            )
         if stored.cancelled_by:
             raise InputError(
-                f"结算 {settlement_id} 已于此前撤销（撤销流水 {stored.cancelled_by}），不能重复撤销。",
+                words.ALREADY_CANCELLED(
+                    settlement_id=settlement_id, cancelled_by=stored.cancelled_by
+                ),
                 code="already_cancelled",
             )
         return stored
@@ -253,7 +260,7 @@ class CancelService:
         with self._uow_factory() as uow:
             bill = uow.bills.get(stored.bill_id)
         if bill is None:
-            raise InputError("找不到该结算对应的账单。", code="bill_not_found")
+            raise InputError(words.BILL_NOT_FOUND(), code="bill_not_found")
         request = CancelRequest(original.settlement_id, original.visit_id, bill.person_no)
         ctx = CallContext(operator, bill.insured_admdvs)
         results: list[CancelResult] = []
@@ -293,12 +300,7 @@ class CancelService:
             if outcome.state is JournalState.UNKNOWN:
                 state = self._recovery.resolve_now(outcome.msgid)
                 raise OutcomeUnknown(
-                    "撤销结算时平台未返回明确结果。"
-                    + (
-                        "系统已自动冲正，原结算仍然有效，可稍后重新撤销。"
-                        if state.is_resolved
-                        else "系统将自动冲正；处理完成前该账单已锁定，请勿退款给患者。"
-                    ),
+                    words.UNKNOWN_REVERSED() if state.is_resolved else words.UNKNOWN_PENDING(),
                     error.failure if isinstance(error, PlatformError) else _no_failure(),
                 )
             assert error is not None

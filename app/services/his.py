@@ -21,6 +21,8 @@ from dataclasses import replace
 from app.domain.bill import FeeLine
 from app.domain.his import HisChargeLine, HisVisit, PatientKey, PatientKeyKind, changed_lines
 from app.errors import InputError
+from app.messages import Listing
+from app.messages import his as words
 from app.services.bill_import import IdentityInput, IdentityKind, ImportedVisit
 from app.services.ports.clock import Clock
 from app.services.ports.his import HisGateway, HisUnavailable
@@ -72,7 +74,7 @@ class HisService:
         one of each); every line keeps its HIS charge id as its line number.
         """
         if not visits:
-            raise InputError("请先选择要结算的 HIS 就诊。", code="his_nothing_picked")
+            raise InputError(words.NOTHING_PICKED(), code="his_nothing_picked")
         now = self._clock.now()
         with self._uow_factory() as uow:
             for visit in visits:
@@ -105,10 +107,14 @@ class HisService:
             loaded = uow.his.loaded([line.line_no for line in lines])
         if not loaded:
             return
-        paid = [f"{cid}（结算号 {c.paid_setl_id}）" for cid, c in loaded.items() if c.paid_setl_id]
+        paid = [
+            words.PAID_ITEM(charge=cid, setl_id=c.paid_setl_id)
+            for cid, c in loaded.items()
+            if c.paid_setl_id
+        ]
         if paid:
             raise InputError(
-                "以下 HIS 费用已在本窗口结算，不能重复结算：" + "、".join(paid) + "。",
+                words.PAID_HERE(charges=Listing(tuple(paid))),
                 code="his_paid_here",
             )
         edited = [
@@ -120,8 +126,7 @@ class HisService:
         ]
         if edited:
             raise InputError(
-                "HIS 费用的数量或单价不能在窗口修改（" + "、".join(edited) + "）。"
-                "请在 HIS 中修改后重新调取，或删除该行后从目录添加。",
+                words.LINE_EDITED(charges=Listing(tuple(edited))),
                 code="his_line_edited",
             )
         self._compare_with_his([c.line for c in loaded.values()], require_his=require_his)
@@ -134,16 +139,19 @@ class HisService:
                 log.info("HIS not reachable for the re-check; self-pay goes on (%s)", exc.code)
                 return
             raise InputError(
-                "HIS 暂时无法连接，无法确认这些费用仍未缴费，本次未结算、未扣费。"
-                "请稍后重试；如患者急需，可按全额自费收取。",
+                words.UNVERIFIED(),
                 code="his_unverified",
             ) from exc
         problems = changed_lines(lines, current)
         if problems:
             raise InputError(
-                "HIS 中的费用在调取后有变化："
-                + "；".join(reason for _, reason in problems)
-                + "。本次未结算、未扣费，请重新调取 HIS 费用后再结算。",
+                words.CHANGED(
+                    problems=Listing(
+                        tuple(reason for _, reason in problems),
+                        chinese_separator="；",
+                        english_separator="; ",
+                    )
+                ),
                 code="his_changed",
                 detail={"charges": ",".join(cid for cid, _ in problems)},
             )

@@ -21,6 +21,7 @@ from app.domain.plan import GroupKind
 from app.domain.settlement import SettlementRecord, full_self_pay_split, full_self_pay_totals
 from app.domain.visit import BillStatus, GroupSettlement, GroupState
 from app.errors import InputError
+from app.messages import offline as words
 from app.services.auth import authorize
 from app.services.bill_import import ImportedVisit
 from app.services.charge_claims import ChargeClaimService
@@ -31,7 +32,7 @@ from app.services.settlement import SELF_PAY_KEY, SELF_PAY_PREFIX, new_bill
 
 log = logging.getLogger(__name__)
 
-OFFLINE_REASON = "医保平台无法连接，患者选择全额自费"
+OFFLINE_REASON = str(words.REASON())  # stored with the bill: a record, in Chinese
 ZERO = Decimal("0.00")
 
 
@@ -85,11 +86,11 @@ class OfflineSelfPayService:
         authorize(operator, Action.COLLECT_SELF_PAY)
         if not view.from_cache:
             raise InputError(
-                "医保平台可以连接，请按正常流程结算（不能报销的项目会自动列为全额自费）。",
+                words.PLATFORM_REACHABLE(),
                 code="platform_reachable",
             )
         if not visit.lines:
-            raise InputError("账单没有费用明细，无法收费。", code="empty_bill")
+            raise InputError(words.EMPTY_BILL(), code="empty_bill")
         with self._uow_factory() as uow:
             lines = _named_lines(uow, visit.lines)
             now = self._clock.now()
@@ -164,8 +165,7 @@ def _named_lines(uow: UnitOfWork, lines: Sequence[FeeLine]) -> tuple[FeeLine, ..
         item = uow.catalogue.get(line.hospital_code)
         if item is None:
             raise InputError(
-                f"第 {line.line_no} 行的院内编码 {line.hospital_code} 不在本地目录中，且没有项目名称，"
-                "不能打印收据。请在 HIS 中补全项目名称后重新导入。",
+                words.LINE_NOT_IN_CATALOGUE(line_no=line.line_no, code=line.hospital_code),
                 code="line_not_in_catalogue",
             )
         named.append(

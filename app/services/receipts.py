@@ -46,6 +46,7 @@ from app.domain.region import province_name
 from app.domain.settlement import ACCOUNT_FUND_TYPES, HOSPITAL_FUND_TYPES, LineSplit
 from app.domain.visit import Bill, GroupSettlement
 from app.errors import InputError
+from app.messages import receipts as words
 from app.services.auth import authorize
 from app.services.eligibility import EligibilityView, QualificationView
 from app.services.ports.clock import Clock
@@ -184,7 +185,7 @@ class ReceiptService:
             issue = _receipt(uow, receipt_no)
             if issue.voided_by:
                 raise InputError(
-                    f"票据 {receipt_no} 已作废（已重打为 {issue.voided_by}），请补打新票据号。",
+                    words.VOIDED_COPY(receipt_no=receipt_no, voided_by=issue.voided_by),
                     code="receipt_voided",
                 )
             stored = _stored(uow, issue.settlement_id)
@@ -214,7 +215,7 @@ class ReceiptService:
             old = _receipt(uow, receipt_no)
             if old.voided_by:
                 raise InputError(
-                    f"票据 {receipt_no} 已于之前重打为 {old.voided_by}，不能再次作废。",
+                    words.VOIDED_REISSUE(receipt_no=receipt_no, voided_by=old.voided_by),
                     code="receipt_voided",
                 )
             stored = _stored(uow, old.settlement_id)
@@ -270,7 +271,7 @@ class ReceiptService:
                 for s in stored
             }
         if not stored:
-            raise InputError("这张账单还没有结算记录，不能打印票据。", code="receipt_no_settlement")
+            raise InputError(words.BILL_NOT_SETTLED(), code="receipt_no_settlement")
         printed: list[PrintedReceipt] = []
         for settlement in stored:
             setl_id = settlement.record.settlement_id
@@ -322,7 +323,7 @@ class ReceiptService:
         live = [r for r in self.receipts_for(settlement_id) if not r.voided_by]
         if not live:
             raise InputError(
-                f"结算 {settlement_id} 还没有打印过票据，请先打印票据（F10 仅预览已开具的票据）。",
+                words.NOT_ISSUED(settlement_id=settlement_id),
                 code="receipt_not_issued",
             )
         return self._renderer.render(self.receipt_data(live[-1].receipt_no))
@@ -358,7 +359,7 @@ class ReceiptService:
         bill = uow.bills.get(stored.bill_id)
         if bill is None:
             raise InputError(
-                f"找不到结算 {stored.record.settlement_id} 的账单。", code="receipt_bill"
+                words.BILL_MISSING(settlement_id=stored.record.settlement_id), code="receipt_bill"
             )
         group = next(
             (g for g in uow.bills.groups(bill.bill_id) if g.group_key == stored.group_key), None
@@ -414,13 +415,13 @@ class ReceiptService:
 
 def _slip_note(view: QualificationView) -> str:
     if not view.pilot:
-        return "非国家跨省直接结算病种，费用全额自费，回参保地报销"
+        return str(words.SLIP_NOT_PILOT())
     if view.state is QualificationState.EXPIRED:
-        return "资格已过期，请患者到参保地续办"
+        return str(words.SLIP_EXPIRED())
     if view.state is QualificationState.NOT_YET_VALID:
-        return "资格尚未生效"
+        return str(words.SLIP_NOT_YET_VALID())
     if not view.opened_here:
-        return "本院未开通该病种的跨省直接结算"
+        return str(words.SLIP_NOT_OPENED())
     return ""
 
 
@@ -430,17 +431,17 @@ def slip_from_view(
     """The eligibility slip's data from an eligibility view (ID masked; no diagnosis beyond the code)."""
     row = view.settlement_insurance
     if not view.cross_province:
-        registration = "本地参保，不属于跨省就医"
+        registration = str(words.SLIP_LOCAL())
     elif view.from_cache:
-        registration = f"平台暂不可用，以下为 {view.fetched_at.astimezone(CHINA_TZ):%H:%M} 的缓存信息，仅供参考"
+        registration = str(words.SLIP_CACHED(time=f"{view.fetched_at.astimezone(CHINA_TZ):%H:%M}"))
     else:
-        registration = "跨省备案情况以挂号时医保平台答复为准"
+        registration = str(words.SLIP_REGISTRATION())
     return EligibilitySlip(
         hospital_name=hospital.name,
         patient_name=view.person.name,
         masked_id=view.masked_id,
         insured_place=view.insured_province,
-        insurance_type=row.type_name if row else "无有效参保",
+        insurance_type=row.type_name if row else str(words.NO_INSURANCE()),
         registration_text=registration,
         qualifications=tuple(
             SlipQualification(
@@ -466,7 +467,7 @@ def _stored(uow: UnitOfWork, settlement_id: str) -> StoredSettlement:
     stored = uow.settlements.get(settlement_id)
     if stored is None:
         raise InputError(
-            f"找不到结算记录 {settlement_id}，不能打印票据。请在历史记录中核对。",
+            words.SETTLEMENT_MISSING(settlement_id=settlement_id),
             code="receipt_no_settlement",
         )
     return stored
@@ -475,7 +476,7 @@ def _stored(uow: UnitOfWork, settlement_id: str) -> StoredSettlement:
 def _receipt(uow: UnitOfWork, receipt_no: str) -> ReceiptIssue:
     issue = uow.receipts.get(receipt_no)
     if issue is None:
-        raise InputError(f"找不到票据号 {receipt_no}，请核对后重试。", code="receipt_unknown")
+        raise InputError(words.RECEIPT_UNKNOWN(receipt_no=receipt_no), code="receipt_unknown")
     return issue
 
 
@@ -496,11 +497,11 @@ def _patient(uow: UnitOfWork, bill: Bill) -> tuple[str, str]:
     if cached is not None:
         return cached.person.name, cached.person.id_number
     # The cache may have been purged (retention); the credential keeps what identification gave.
-    return bill.credential.name or "（姓名未留存）", bill.credential.id_number
+    return bill.credential.name or str(words.NAME_NOT_KEPT()), bill.credential.id_number
 
 
 def _insurance_name(code: str) -> str:
-    return INSURANCE_TYPE_NAMES.get(code, f"险种{code}" if code else "")
+    return INSURANCE_TYPE_NAMES.get(code, str(words.INSURANCE_CODE(code=code)) if code else "")
 
 
 def _category(stored: StoredSettlement, group: GroupSettlement | None, bill: Bill) -> CategoryInfo:

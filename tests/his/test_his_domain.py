@@ -150,4 +150,4 @@ def test_doctor_judges_the_his_outbox() -> None:
     assert judge_his_outbox(3, 0, 30.0).status is Status.WARNING
     refused = judge_his_outbox(3, 1, 30.0)
     assert refused.status is Status.ERROR
-    assert "拒收" in refused.text
+    assert "拒收" in str(refused.text)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.engine_fixtures import demo_bill, fresh_visit
 from helpers.pg_fixtures import HospitalDb, hospital_test_url
 from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
@@ -20,6 +21,7 @@ from pytestqt.qtbot import QtBot
 from app.sandbox import SandboxServer
 from app.store.hospital.key import create_hospital_key
 from app.ui.dialogs.credential_dialog import CredentialAnswer, CredentialDialog
+from app.ui.dialogs.refund_dialog import RefundLinesDialog
 from app.ui.models.history_model import HistoryColumn
 from app.ui.tabs.hospital_history_model import WINDOW_COLUMN
 from app.ui.tabs.hospital_tab import HospitalTab, install_hospital_tabs
@@ -262,3 +264,96 @@ def test_the_day_close_at_a_window_is_the_hospitals_and_names_the_window_not_rea
     text = close_day()
     assert "全院 1 个窗口日结对账平衡" in text, (text, [e.text for e in w2.errors()])
     assert sandbox.request_count("3201") > before
+
+
+def expected_rows(desk: Desk) -> int:
+    """How many settlements the hospital history holds for this window now (read directly)."""
+    backend = HospitalWindowBackend.for_engine(desk.engine)
+    assert backend is not None
+    return len(backend.history().rows)
+
+
+def select_settlement(desk: Desk, settlement_id: str) -> SettledRow:
+    tab = desk.window.history_tab
+    for r in range(tab.model.rowCount()):
+        row = tab.model.row(r)
+        if row is not None and row.settlement_id == settlement_id:
+            tab.table.selectRow(r)
+            return row
+    raise AssertionError(f"{settlement_id} not listed")
+
+
+def test_reissue_and_partial_refund_of_another_windows_settlement(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    hospital_db: HospitalDb,
+    *,
+    hospital_key: Path,
+    open_desk: Callable[..., Desk],
+    links: list[HospitalLink],
+    monkeypatch: pytest.MonkeyPatch,
+    confirm_everything: list[str],
+) -> None:
+    w1, _, link1 = open_hospital_desk(
+        open_desk, sandbox, hospital_db, key=hospital_key, name="W01", links=links
+    )
+    w2, _, link2 = open_hospital_desk(
+        open_desk, sandbox, hospital_db, key=hospital_key, name="W02", links=links
+    )
+    settle(qtbot, w1)  # 马秀兰's HIS visit: six lines, one group
+    (second,) = [r.settlement_id for r in history_rows(qtbot, w1, 1)]
+    cashier = w1.engine.operator("C001")
+    bill = w1.engine.settle_visit(fresh_visit(demo_bill("01")), cashier)
+    first = next(g.settlement_id for g in bill.groups if g.settlement_id)
+    assert first is not None
+    assert w1.engine.receipts is not None
+    w1.engine.receipts.issue_for_bill(bill.bill_id, cashier)
+    (issued,) = w1.engine.receipts.receipts_for(first)
+    send((w1, link1), (w2, link2))
+    count = expected_rows(w2)
+    history_rows(qtbot, w2, count)
+
+    # 重打 at W02 of W01's receipt: W01's number voided, a new W02 number issued.
+    authorise_as(monkeypatch, "S001")
+    select_settlement(w2, first)
+    with qtbot.waitSignal(w2.window.receipts_ready, timeout=20_000) as printed:
+        w2.window.history_tab.reissue_button.click()
+    (new,) = printed.args[0]
+    assert new.kind.value == "reissue"
+    assert new.data.replaces == issued.receipt_no
+    assert new.receipt_no.startswith("W02-")
+
+    # Partial refund at W02 of W01's other settlement: the lines come from W01's bill.
+    offered: list[int] = []
+
+    def choose(cls: type, parent: object, lines: tuple[Any, ...]) -> tuple[str, ...]:
+        offered.append(len(lines))
+        return (lines[-1].line_no,)
+
+    monkeypatch.setattr(RefundLinesDialog, "ask", classmethod(choose))
+    before = sandbox.request_count("2208")
+    select_settlement(w2, second)
+    with qtbot.waitSignal(w2.window.history_tab.refunded, timeout=30_000) as refunded:
+        w2.window.history_tab.refund_selected()
+    qtbot.waitUntil(lambda: not w2.window.busy, timeout=20_000)
+    result = refunded.args[0]
+    assert offered
+    assert offered[0] > 1
+    assert result.cancellation.original_settlement_id == second
+    assert result.resettled is not None
+    assert sandbox.request_count("2208") == before + 1
+    send((w1, link1), (w2, link2))
+
+    # Back at W01: the history shows W02's refund and re-settlement, and a 补打 of the first
+    # settlement copies W02's new number, not the one W02 voided.
+    rows = history_rows(qtbot, w1, expected_rows(w1))
+    assert len(rows) > count
+    assert {r.window for r in rows} == {"W01", "W02"}
+    history_rows(qtbot, w2, expected_rows(w2))
+    assert shown(w1) == shown(w2)
+    select_settlement(w1, first)
+    with qtbot.waitSignal(w1.window.receipts_ready, timeout=20_000) as copied:
+        w1.window.history_tab.copy_button.click()
+    (copy,) = copied.args[0]
+    assert copy.kind.value == "copy"
+    assert copy.receipt_no == new.receipt_no

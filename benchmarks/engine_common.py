@@ -7,6 +7,7 @@ import argparse
 import hashlib
 import itertools
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -21,6 +22,8 @@ from typing import Any
 
 import requests
 from argon2 import PasswordHasher
+from sqlalchemy import Engine as SqlEngine
+from sqlalchemy import event
 
 from app.config import settings_from_mapping
 from app.domain.operator import Operator, Role
@@ -159,15 +162,115 @@ def median_ratio(
     raw: Callable[[], None], ours: Callable[[], None], runs: int
 ) -> tuple[float, float, float]:
     """Alternate the two sides ``runs`` times; (raw median s, ours median s, ratio)."""
-    raw_times: list[float] = []
-    our_times: list[float] = []
+    found = compare(raw, ours, runs)
+    return found.raw, found.ours, found.ratio
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Medians (and minima) of the two sides, alternated in one run, in seconds.
+
+    ``*_cpu`` is the process's CPU time (every thread: the sandbox answers in-process, so both sides
+    include its work and the difference is our local work without the time spent waiting for
+    ``fsync`` or for other processes). On a shared machine the wall figures move with the load;
+    the CPU difference moves much less.
+    """
+
+    raw: float
+    ours: float
+    raw_min: float
+    ours_min: float
+    raw_cpu: float
+    ours_cpu: float
+
+    @property
+    def ratio(self) -> float:
+        """Services median / raw median."""
+        return self.ours / self.raw
+
+    @property
+    def extra_ms(self) -> float:
+        """Extra wall time per run (medians), ms."""
+        return (self.ours - self.raw) * 1000
+
+    @property
+    def extra_min_ms(self) -> float:
+        """Extra wall time per run (minima), ms."""
+        return (self.ours_min - self.raw_min) * 1000
+
+    @property
+    def extra_cpu_ms(self) -> float:
+        """Extra process CPU time per run (medians), ms."""
+        return (self.ours_cpu - self.raw_cpu) * 1000
+
+    def line(self) -> str:
+        """The figures after the medians, for a benchmark's printed line."""
+        return (
+            f"min raw {self.raw_min * 1000:.1f} / services {self.ours_min * 1000:.1f} ms "
+            f"(extra {self.extra_min_ms:.1f} ms); process CPU raw {self.raw_cpu * 1000:.1f} / "
+            f"services {self.ours_cpu * 1000:.1f} ms (extra {self.extra_cpu_ms:.1f} ms)"
+        )
+
+
+def compare(raw: Callable[[], None], ours: Callable[[], None], runs: int) -> Comparison:
+    """Alternate the two sides ``runs`` times, timing wall and process CPU time."""
+    times: dict[str, list[float]] = {"raw": [], "ours": [], "raw_cpu": [], "ours_cpu": []}
     for _ in range(runs):
-        started = time.perf_counter()
-        raw()
-        raw_times.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        ours()
-        our_times.append(time.perf_counter() - started)
-    raw_median = statistics.median(raw_times)
-    our_median = statistics.median(our_times)
-    return raw_median, our_median, our_median / raw_median
+        for side, work in (("raw", raw), ("ours", ours)):
+            cpu = time.process_time()
+            started = time.perf_counter()
+            work()
+            times[side].append(time.perf_counter() - started)
+            times[f"{side}_cpu"].append(time.process_time() - cpu)
+    median = statistics.median
+    return Comparison(
+        raw=median(times["raw"]),
+        ours=median(times["ours"]),
+        raw_min=min(times["raw"]),
+        ours_min=min(times["ours"]),
+        raw_cpu=median(times["raw_cpu"]),
+        ours_cpu=median(times["ours_cpu"]),
+    )
+
+
+def load_average() -> str:
+    """The machine's 1-minute load average now (``uptime``), for the printed line."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:  # pragma: no cover - not on this platform
+        return "?"
+
+
+@contextmanager
+def store_counts(folder: Path) -> Iterator[dict[str, int]]:
+    """Count SQL statements, ``BEGIN``s and commits on the engine's store under ``folder``."""
+    counts = {"statements": 0, "transactions": 0, "commits": 0}
+    prefix = str(folder)
+
+    def ours(connection: Any) -> bool:
+        return str(connection.engine.url.database or "").startswith(prefix)
+
+    def on_statement(connection: Any, *_args: Any) -> None:
+        if ours(connection):
+            counts["statements"] += 1
+
+    def on_begin(connection: Any) -> None:
+        if ours(connection):
+            counts["transactions"] += 1
+
+    def on_commit(connection: Any) -> None:
+        if ours(connection):
+            counts["commits"] += 1
+
+    listeners = (
+        ("before_cursor_execute", on_statement),
+        ("begin", on_begin),
+        ("commit", on_commit),
+    )
+    for name, listener in listeners:
+        event.listen(SqlEngine, name, listener)
+    try:
+        yield counts
+    finally:
+        for name, listener in listeners:
+            event.remove(SqlEngine, name, listener)

@@ -29,7 +29,9 @@ from benchmarks.engine_common import (
     add_latency_argument,
     at_latency,
     bench_setup,
-    median_ratio,
+    compare,
+    load_average,
+    store_counts,
     verdict,
 )
 
@@ -146,16 +148,22 @@ def main(argv: list[str] | None = None) -> int:
             _settle(bench.engine, visit, bench.cashier)
             for latency_ms in args.latency_ms:
                 at_latency(bench, latency_ms)
-                raw, ours, ratio = median_ratio(
-                    lambda: raw_visit(client, visit),
-                    lambda: _settle(bench.engine, visit, bench.cashier),
-                    args.runs,
-                )
+                load = load_average()
+                with store_counts(bench.folder / "data") as counts:
+                    found = compare(
+                        lambda: raw_visit(client, visit),
+                        lambda: _settle(bench.engine, visit, bench.cashier),
+                        args.runs,
+                    )
+                per_visit = {name: count / args.runs for name, count in counts.items()}
                 print(
                     f"engine_settlement: platform latency {latency_ms} ms, 2 groups × "
-                    f"{LINES_PER_GROUP} lines, {args.runs} runs — raw {raw * 1000:.1f} ms, "
-                    f"services {ours * 1000:.1f} ms, extra {(ours - raw) * 1000:.1f} ms, "
-                    f"ratio {ratio:.3f} (target ≤ {TARGET_RATIO}) {verdict(ratio, TARGET_RATIO)}"
+                    f"{LINES_PER_GROUP} lines, {args.runs} runs, load {load}–{load_average()} — "
+                    f"raw {found.raw * 1000:.1f} ms, services {found.ours * 1000:.1f} ms, "
+                    f"extra {found.extra_ms:.1f} ms, ratio {found.ratio:.3f} "
+                    f"(target ≤ {TARGET_RATIO}) {verdict(found.ratio, TARGET_RATIO)}; "
+                    f"{found.line()}; per visit {per_visit['statements']:.1f} SQL statements, "
+                    f"{per_visit['transactions']:.1f} transactions, {per_visit['commits']:.1f} commits"
                 )
         finally:
             client.close()

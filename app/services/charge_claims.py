@@ -182,9 +182,9 @@ class ChargeClaimService:
                 f"{len(taken)} lines from {holder.bill_id}", bill_id=bill.bill_id,
             )  # fmt: skip
         mine = {k for k, c in live.items() if c.bill_id == bill.bill_id}
-        for key, line_no in keys.items():
-            if key not in mine:
-                uow.claims.add(key, bill.bill_id, line_no, now)
+        uow.claims.add_many(
+            bill.bill_id, {key: no for key, no in keys.items() if key not in mine}, now
+        )
         return None
 
     def release_idle(self, bill_id: str) -> None:

@@ -66,7 +66,8 @@ class SqlUnitOfWork:
         session = store.sessions()
         self._session = session
         # Typed as the ports: the UnitOfWork protocol's attributes are invariant.
-        self.msgids: MsgIdRepository = SqlMsgIdRepository(session)
+        self._msgids = SqlMsgIdRepository(session)
+        self.msgids: MsgIdRepository = self._msgids
         self.journal: JournalRepository = SqlJournalRepository(session)
         self.persons: PersonCache = SqlPersonCache(session, store.cipher)
         self.catalogue: CatalogueRepository = SqlCatalogueRepository(
@@ -106,9 +107,11 @@ class SqlUnitOfWork:
                 raise mapped from exc
 
     def commit(self) -> None:
-        """Commit; durable when this returns."""
+        """Commit (with the msgid counters issued in it); durable when this returns."""
         with environment_errors():
+            self._msgids.flush()
             self._session.commit()
+        self._msgids.forget()  # a later transaction of this unit of work reads them afresh
 
 
 class SqlUnitOfWorkFactory:

@@ -34,6 +34,10 @@ class ChargeClaimRepository(Protocol):
         """A new live claim (the key must not be held live: the store refuses a second one)."""
         ...
 
+    def add_many(self, bill_id: str, lines: Mapping[str, str], at: datetime) -> None:
+        """New live claims of ``bill_id`` (``charge_key → line_no``), all or none."""
+        ...
+
     def release(self, bill_id: str, line_nos: Collection[str], at: datetime, reason: str) -> int:
         """Release ``bill_id``'s live claims on ``line_nos``; returns how many were released."""
         ...

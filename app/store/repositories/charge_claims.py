@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from app.services.ports.charge_claims import ChargeClaim
@@ -24,13 +24,15 @@ class SqlChargeClaimRepository:
         """The live claims among ``charge_keys``, by key."""
         found: dict[str, ChargeClaim] = {}
         keys = sorted(set(charge_keys))
+        connection = self._session.connection()
         for start in range(0, len(keys), 500):  # SQLite's bound-parameter limit
-            rows = self._session.scalars(
-                select(ChargeClaimRow).where(
-                    ChargeClaimRow.charge_key.in_(keys[start : start + 500]),
-                    ChargeClaimRow.released_at.is_(None),
+            rows = connection.execute(
+                select(_CLAIMS.c.charge_key, _CLAIMS.c.bill_id, _CLAIMS.c.line_no,
+                       _CLAIMS.c.claimed_at).where(
+                    _CLAIMS.c.charge_key.in_(keys[start : start + 500]),
+                    _CLAIMS.c.released_at.is_(None),
                 )
-            )
+            )  # fmt: skip
             for row in rows:
                 found[row.charge_key] = ChargeClaim(
                     row.charge_key, row.bill_id, row.line_no, row.claimed_at
@@ -39,17 +41,21 @@ class SqlChargeClaimRepository:
 
     def add(self, charge_key: str, bill_id: str, line_no: str, at: datetime) -> None:
         """A new live claim; a key already held live fails at the unique index."""
-        self._session.add(
-            ChargeClaimRow(
-                charge_key=charge_key,
-                bill_id=bill_id,
-                line_no=line_no,
-                claimed_at=at,
-                released_at=None,
-                release_reason="",
-            )
-        )
-        self._session.flush()
+        self.add_many(bill_id, {charge_key: line_no}, at)
+
+    def add_many(self, bill_id: str, lines: Mapping[str, str], at: datetime) -> None:
+        """New live claims of ``bill_id``, ``charge_key → line_no``, in one statement (a visit has
+        hundreds of lines); a key already held live fails at the unique index, and none is added."""
+        if not lines:
+            return
+        self._session.connection().execute(
+            insert(ChargeClaimRow),
+            [
+                {"charge_key": key, "bill_id": bill_id, "line_no": line_no, "claimed_at": at,
+                 "released_at": None, "release_reason": ""}
+                for key, line_no in lines.items()
+            ],
+        )  # fmt: skip
 
     def release(self, bill_id: str, line_nos: Collection[str], at: datetime, reason: str) -> int:
         """Release ``bill_id``'s live claims on ``line_nos``."""
@@ -65,3 +71,6 @@ class SqlChargeClaimRepository:
             .values(released_at=at, release_reason=reason)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+_CLAIMS = ChargeClaimRow.__table__

@@ -13,11 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import event, text
-from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
-
-from app.store.models import MsgIdCounter
 
 # China has one time zone and no daylight saving time: a fixed offset needs no tz database.
 PLATFORM_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -29,6 +25,16 @@ _SLOT_KEY = "msgid_slot"
 _SLOT_REQUIRED_KEY = "msgid_slot_required"
 INSTITUTION_CODE_LENGTH = 12
 
+# The hot path (every journaled call) reads the counter once and the slot settings once per unit of
+# work, and writes the counter once at commit, as plain SQL (no ORM object, no session events).
+_READ_META = "SELECT key, value FROM store_meta WHERE key IN (?, ?)"
+_READ_COUNTER = "SELECT last_second, last_seq FROM msgid_counters WHERE institution_code = ?"
+_WRITE_COUNTER = (
+    "INSERT INTO msgid_counters (institution_code, last_second, last_seq) VALUES (?, ?, ?) "
+    "ON CONFLICT (institution_code) DO UPDATE SET "
+    "last_second = excluded.last_second, last_seq = excluded.last_seq"
+)
+
 
 def _next_second(second: str) -> str:
     moment = datetime.strptime(second, _SECOND_FORMAT).replace(tzinfo=PLATFORM_TIME)
@@ -36,30 +42,23 @@ def _next_second(second: str) -> str:
 
 
 class SqlMsgIdRepository:
-    """:class:`~app.services.ports.store.MsgIdRepository` on ``msgid_counters``."""
+    """:class:`~app.services.ports.store.MsgIdRepository` on ``msgid_counters``.
+
+    The counters issued in a unit of work are written by :meth:`flush`, which the unit of work calls
+    just before it commits: in the same transaction as the journal rows that use the ids.
+    """
 
     def __init__(self, session: Session) -> None:
-        """Work inside ``session``; the counter is written by ``before_commit``."""
+        """Work inside ``session``; the unit of work calls :meth:`flush` before committing."""
         self._session = session
         self._state: dict[str, tuple[str, int]] = {}
         self._dirty: set[str] = set()
-        self._listening = False
-
-    def _listen(self) -> None:
-        # Registered at the first use: most units of work never issue a msgid, and
-        # registering session events costs more than the rest of the unit of work's set-up.
-        if self._listening:
-            return
-        self._listening = True
-        event.listen(self._session, "before_commit", self._write)
-        event.listen(self._session, "after_commit", self._forget)
-        event.listen(self._session, "after_rollback", self._forget)
+        self._meta_cache: dict[str, str] | None = None
 
     def next_msgid(self, institution_code: str, now: datetime) -> str:
         """The next unused msgid for ``institution_code`` at ``now`` (aware)."""
         if len(institution_code) != INSTITUTION_CODE_LENGTH:
             raise ValueError("institution code must have 12 characters")
-        self._listen()
         candidate = now.astimezone(PLATFORM_TIME).strftime(_SECOND_FORMAT)
         last_second, last_seq = self._load(institution_code)
         first, last = self._sequence_range()
@@ -73,39 +72,60 @@ class SqlMsgIdRepository:
         self._dirty.add(institution_code)
         return f"{institution_code}{second}{seq:04d}"
 
+    def flush(self) -> None:
+        """Write the counters issued in this unit of work (called by the unit of work's commit)."""
+        if not self._dirty:
+            return
+        connection = self._session.connection()
+        for code in sorted(self._dirty):
+            second, seq = self._state[code]
+            connection.exec_driver_sql(_WRITE_COUNTER, (code, second, seq))
+        self._dirty.clear()
+
+    def forget(self) -> None:
+        """The transaction has ended: the database is the truth again (another process may go next)."""
+        self._state.clear()
+        self._dirty.clear()
+        self._meta_cache = None
+
     def use_window_slot(self, slot: int | None) -> None:
         """Keep to sequences ``slot*100 .. slot*100+99`` from now on (``None``: the whole range)."""
+        self._meta_cache = None
+        connection = self._session.connection()
         if slot is None:
-            self._session.execute(text("DELETE FROM store_meta WHERE key = :k"), {"k": _SLOT_KEY})
+            connection.exec_driver_sql("DELETE FROM store_meta WHERE key = ?", (_SLOT_KEY,))
             return
         if not 0 <= slot < MAX_SEQUENCE // SLOT_SIZE + 1:
             raise ValueError("msgid slot must be 0-99")
-        self._session.execute(
-            text("INSERT OR REPLACE INTO store_meta (key, value) VALUES (:k, :v)"),
-            {"k": _SLOT_KEY, "v": str(slot)},
+        connection.exec_driver_sql(
+            "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)", (_SLOT_KEY, str(slot))
         )
 
     def window_slot(self) -> int | None:
         """The slot this window keeps to, or ``None`` (the whole range)."""
-        value = self._meta(_SLOT_KEY)
+        value = self._meta().get(_SLOT_KEY)
         return None if value is None else int(value)
 
     def require_window_slot(self) -> None:
         """Hospital mode: from now on a window without a slot must not issue journaled msgids."""
-        self._session.execute(
-            text("INSERT OR REPLACE INTO store_meta (key, value) VALUES (:k, '1')"),
-            {"k": _SLOT_REQUIRED_KEY},
+        self._meta_cache = None
+        self._session.connection().exec_driver_sql(
+            "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, '1')", (_SLOT_REQUIRED_KEY,)
         )
 
     def window_slot_missing(self) -> bool:
         """Whether a slot is required (hospital mode) but this window has none yet."""
-        return self._meta(_SLOT_REQUIRED_KEY) is not None and self._meta(_SLOT_KEY) is None
+        meta = self._meta()
+        return _SLOT_REQUIRED_KEY in meta and _SLOT_KEY not in meta
 
-    def _meta(self, key: str) -> str | None:
-        value = self._session.execute(
-            text("SELECT value FROM store_meta WHERE key = :k"), {"k": key}
-        ).scalar()
-        return None if value is None else str(value)
+    def _meta(self) -> dict[str, str]:
+        # Read once per unit of work (its transaction holds the write lock: nobody changes it meanwhile).
+        if self._meta_cache is None:
+            rows = self._session.connection().exec_driver_sql(
+                _READ_META, (_SLOT_KEY, _SLOT_REQUIRED_KEY)
+            )
+            self._meta_cache = {str(key): str(value) for key, value in rows}
+        return self._meta_cache
 
     def _sequence_range(self) -> tuple[int, int]:
         slot = self.window_slot()
@@ -117,26 +137,7 @@ class SqlMsgIdRepository:
         known = self._state.get(institution_code)
         if known is not None:
             return known
-        row = self._session.get(MsgIdCounter, institution_code)
-        state = ("0" * 14, 0) if row is None else (row.last_second, row.last_seq)
+        row = self._session.connection().exec_driver_sql(_READ_COUNTER, (institution_code,)).first()
+        state = ("0" * 14, 0) if row is None else (str(row[0]), int(row[1]))
         self._state[institution_code] = state
         return state
-
-    def _write(self, session: Session) -> None:
-        for code in sorted(self._dirty):
-            second, seq = self._state[code]
-            statement = insert(MsgIdCounter).values(
-                institution_code=code, last_second=second, last_seq=seq
-            )
-            session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[MsgIdCounter.institution_code],
-                    set_={"last_second": second, "last_seq": seq},
-                )
-            )
-        self._dirty.clear()
-
-    def _forget(self, _session: Session) -> None:
-        # Once the transaction ends the database is the truth again (another unit of work may go next).
-        self._state.clear()
-        self._dirty.clear()

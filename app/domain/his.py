@@ -18,6 +18,8 @@ from enum import StrEnum
 
 from app.domain.bill import FeeLine, Tag
 from app.domain.money import FEN, ZERO, money_sum
+from app.messages import Message
+from app.messages import his as words
 
 
 class PatientKeyKind(StrEnum):
@@ -30,13 +32,15 @@ class PatientKeyKind(StrEnum):
 
     @property
     def label(self) -> str:
-        """Chinese name."""
-        return {
-            "id_number": "身份证号",
-            "card_no": "社保卡号",
-            "voucher": "医保电子凭证",
-            "outpatient_no": "门诊号",
-        }[self.value]
+        """What staff call it (Chinese)."""
+        return str(
+            {
+                "id_number": words.KEY_ID_NUMBER,
+                "card_no": words.KEY_CARD_NO,
+                "voucher": words.KEY_VOUCHER,
+                "outpatient_no": words.KEY_OUTPATIENT_NO,
+            }[self.value]()
+        )
 
 
 @dataclass(frozen=True)
@@ -147,13 +151,15 @@ class ResultKind(StrEnum):
 
     @property
     def label(self) -> str:
-        """Chinese name."""
-        return {
-            "settled": "已结算",
-            "cancelled": "已撤销",
-            "partly_refunded": "部分退费后重结",
-            "self_pay_collected": "全额自费已收",
-        }[self.value]
+        """What staff call it (Chinese)."""
+        return str(
+            {
+                "settled": words.RESULT_SETTLED,
+                "cancelled": words.RESULT_CANCELLED,
+                "partly_refunded": words.RESULT_PARTLY_REFUNDED,
+                "self_pay_collected": words.RESULT_SELF_PAY_COLLECTED,
+            }[self.value]()
+        )
 
 
 @dataclass(frozen=True)
@@ -206,7 +212,8 @@ def result_key(setl_id: str, charge_id: str, kind: ResultKind) -> str:
 
 
 def fee_category(med_type: str, disease_code: str | None) -> tuple[str, str]:
-    """(code, Chinese name) of a settlement's fee category, as printed on the receipt."""
+    """(code, Chinese name) of a settlement's fee category, as printed on the receipt (data: the
+    names are the categories' own, see ``app/messages``)."""
     if not med_type:
         return "self_pay", "全额自费"
     if disease_code:
@@ -261,30 +268,26 @@ def _share(part: Decimal, capacity: Sequence[Decimal]) -> list[Decimal]:
 
 def changed_lines(
     loaded: Iterable[HisChargeLine], current: Iterable[CurrentCharge]
-) -> list[tuple[str, str]]:
-    """(charge id, Chinese reason) for every loaded line that is no longer payable as loaded."""
+) -> list[tuple[str, Message]]:
+    """(charge id, reason) for every loaded line that is no longer payable as loaded."""
     now = {c.charge_id: c for c in current}
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Message]] = []
     for line in loaded:
         found = now.get(line.charge_id)
         if found is None or found.status is ChargeStatus.WITHDRAWN or found.line is None:
-            problems.append((line.charge_id, f"“{line.name}”已被医生撤销"))
+            problems.append((line.charge_id, words.WITHDRAWN(name=line.name)))
         elif found.status is ChargeStatus.PAID:
-            problems.append((line.charge_id, f"“{line.name}”在 HIS 中已缴费"))
+            problems.append((line.charge_id, words.PAID_IN_HIS(name=line.name)))
         elif found.line.unit_price != line.unit_price:
-            problems.append(
-                (
-                    line.charge_id,
-                    f"“{line.name}”单价已由 {line.unit_price} 改为 {found.line.unit_price}",
-                )
+            reason = words.PRICE_CHANGED(
+                name=line.name, before=line.unit_price, after=found.line.unit_price
             )
+            problems.append((line.charge_id, reason))
         elif found.line.quantity != line.quantity:
-            problems.append(
-                (
-                    line.charge_id,
-                    f"“{line.name}”数量已由 {line.quantity} 改为 {found.line.quantity}",
-                )
+            reason = words.QUANTITY_CHANGED(
+                name=line.name, before=line.quantity, after=found.line.quantity
             )
+            problems.append((line.charge_id, reason))
         elif found.line.fingerprint() != line.fingerprint():
-            problems.append((line.charge_id, f"“{line.name}”已在 HIS 中修改"))
+            problems.append((line.charge_id, words.MODIFIED(name=line.name)))
     return problems

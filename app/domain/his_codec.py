@@ -24,6 +24,8 @@ from app.domain.his import (
     LineMoney,
     ResultKind,
 )
+from app.messages import Message
+from app.messages import his as words
 
 # At most 14 integer digits and 4 decimals, as middle-database specifications state (his.md §6).
 _DECIMAL = re.compile(r"^-?\d{1,14}(\.\d{1,4})?$")
@@ -33,25 +35,29 @@ _ID = re.compile(r"^[^\x00-\x1f'\"\\;]{1,64}$")
 class HisDataError(ValueError):
     """A HIS document or row that cannot be read (the text names the field)."""
 
+    def __init__(self, message: Message | str) -> None:
+        super().__init__(str(message))
+        self.message = message
+
 
 def decimal_of(value: object, field: str) -> Decimal:
     """A strict decimal: a string or int matching the pattern, or a ``Decimal``."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise HisDataError(f"“{field}”应为数字（如 12.50）")
+        raise HisDataError(words.NOT_A_NUMBER(field=field))
     text = str(value).strip()
     if not _DECIMAL.match(text):
-        raise HisDataError(f"“{field}”不是有效金额或数量：{text[:20]}")
+        raise HisDataError(words.NOT_AN_AMOUNT(field=field, text=text[:20]))
     try:
         return Decimal(text)
     except InvalidOperation:
-        raise HisDataError(f"“{field}”不是有效数字：{text[:20]}") from None
+        raise HisDataError(words.NOT_VALID_NUMBER(field=field, text=text[:20])) from None
 
 
 def money_of(value: object, field: str) -> Decimal:
     """A decimal with at most two places (an amount)."""
     amount = decimal_of(value, field)
     if amount != amount.quantize(Decimal("0.01")):
-        raise HisDataError(f"“{field}”金额最多两位小数：{amount}")
+        raise HisDataError(words.TWO_PLACES(field=field, amount=amount))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -60,10 +66,10 @@ def text_of(data: Mapping[str, Any], field: str, *, required: bool = True) -> st
     value = data.get(field)
     if value is None or value == "":
         if required:
-            raise HisDataError(f"缺少“{field}”")
+            raise HisDataError(words.MISSING(field=field))
         return ""
     if not isinstance(value, str | int):
-        raise HisDataError(f"“{field}”应为文字")
+        raise HisDataError(words.NOT_TEXT(field=field))
     return str(value).strip()
 
 
@@ -71,7 +77,7 @@ def id_of(data: Mapping[str, Any], field: str) -> str:
     """An identifier: no quotes, semicolons or control characters (ids are passed, never text)."""
     value = text_of(data, field)
     if not _ID.match(value):
-        raise HisDataError(f"“{field}”含有不允许的字符或过长：{value[:20]}")
+        raise HisDataError(words.BAD_ID(field=field, value=value[:20]))
     return value
 
 
@@ -85,11 +91,11 @@ def time_of(value: object, field: str) -> datetime | None:
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
-            raise HisDataError(f"“{field}”时间格式不对：{value[:30]}") from None
+            raise HisDataError(words.BAD_TIME(field=field, value=value[:30])) from None
     else:
-        raise HisDataError(f"“{field}”应为时间文字")
+        raise HisDataError(words.TIME_NOT_TEXT(field=field))
     if moment.tzinfo is None:
-        raise HisDataError(f"“{field}”须带时区，如 2026-11-23T09:30:00+08:00")
+        raise HisDataError(words.TIME_NO_ZONE(field=field))
     return moment
 
 
@@ -114,7 +120,6 @@ def line_to_dict(line: HisChargeLine) -> dict[str, Any]:
 def line_from_dict(data: Mapping[str, Any]) -> HisChargeLine:
     """A charge line from JSON-ready data (strict)."""
     charge_id = id_of(data, "charge_id")
-    where = f"明细 {charge_id} "
     try:
         tag_text = text_of(data, "tag", required=False)
         return HisChargeLine(
@@ -131,7 +136,7 @@ def line_from_dict(data: Mapping[str, Any]) -> HisChargeLine:
             version=text_of(data, "version", required=False),
         )
     except HisDataError as exc:
-        raise HisDataError(where + str(exc)) from None
+        raise HisDataError(words.IN_LINE(charge_id=charge_id, reason=exc.message)) from None
 
 
 def visit_to_dict(visit: HisVisit) -> dict[str, Any]:
@@ -152,7 +157,7 @@ def visit_to_dict(visit: HisVisit) -> dict[str, Any]:
 def _named(data: Mapping[str, Any], field: str) -> tuple[str, str]:
     node = data.get(field) or {}
     if not isinstance(node, Mapping):
-        raise HisDataError(f"“{field}”应为含 code 和 name 的对象")
+        raise HisDataError(words.NOT_NAMED_OBJECT(field=field))
     return text_of(node, "code", required=False), text_of(node, "name", required=False)
 
 
@@ -161,13 +166,13 @@ def visit_from_dict(data: Mapping[str, Any]) -> HisVisit:
     visit_no = id_of(data, "visit_no")
     lines_raw = data.get("lines")
     if not isinstance(lines_raw, list) or not lines_raw:
-        raise HisDataError(f"就诊 {visit_no} 没有费用明细“lines”")
+        raise HisDataError(words.VISIT_NO_LINES(visit_no=visit_no))
     dept = _named(data, "dept")
     doctor = _named(data, "doctor")
     diagnosis = _named(data, "diagnosis")
     lines = tuple(line_from_dict(raw) for raw in lines_raw if isinstance(raw, Mapping))
     if len(lines) != len(lines_raw):
-        raise HisDataError(f"就诊 {visit_no} 的明细应为对象")
+        raise HisDataError(words.VISIT_LINES_NOT_OBJECTS(visit_no=visit_no))
     return HisVisit(
         visit_no=visit_no,
         patient_id=text_of(data, "patient_id", required=False),
@@ -199,7 +204,7 @@ def current_from_dict(data: Mapping[str, Any]) -> CurrentCharge:
     try:
         status = ChargeStatus(status_text)
     except ValueError:
-        raise HisDataError(f"未知的收费状态“{status_text}”") from None
+        raise HisDataError(words.UNKNOWN_STATUS(status=status_text)) from None
     line = data.get("line")
     return CurrentCharge(
         charge_id=id_of(data, "charge_id"),
@@ -240,7 +245,7 @@ def result_from_dict(data: Mapping[str, Any]) -> ChargeResult:
     try:
         kind = ResultKind(kind_text)
     except ValueError:
-        raise HisDataError(f"未知的结果类型“{kind_text}”") from None
+        raise HisDataError(words.UNKNOWN_KIND(kind=kind_text)) from None
     money = LineMoney(
         amount=money_of(data.get("amount"), "amount"),
         fund=money_of(data.get("fund"), "fund"),
@@ -249,10 +254,10 @@ def result_from_dict(data: Mapping[str, Any]) -> ChargeResult:
         hospital=money_of(data.get("hospital", "0"), "hospital"),
     )
     if money.fund + money.account + money.cash + money.hospital != money.amount:
-        raise HisDataError("fund + account + cash + hospital 不等于 amount")
+        raise HisDataError(words.PARTS_NOT_AMOUNT())
     occurred = time_of(data.get("occurred_at"), "occurred_at")
     if occurred is None:
-        raise HisDataError("缺少“occurred_at”")
+        raise HisDataError(words.MISSING(field="occurred_at"))
     return ChargeResult(
         key=text_of(data, "key"),
         kind=kind,

@@ -135,7 +135,7 @@ def test_changes_in_the_his_are_named_line_by_line() -> None:
         CurrentCharge("MZ1-1", ChargeStatus.UNPAID, _line(unit_price=Decimal("40.00"))),
         CurrentCharge("MZ1-2", ChargeStatus.PAID, _line(charge_id="MZ1-2")),
     ]
-    problems = dict(changed_lines(loaded, current))
+    problems = {cid: str(reason) for cid, reason in changed_lines(loaded, current)}
     assert "单价" in problems["MZ1-1"]
     assert "已缴费" in problems["MZ1-2"]
     assert "撤销" in problems["MZ1-3"]

@@ -46,11 +46,11 @@ def one_run(latency: float) -> tuple[float, float, float]:
 
     from app.main import WindowSession, create_application, start_session  # noqa: PLC0415
     from app.ui import errors as ui_errors  # noqa: PLC0415
-    from app.ui import main_window  # noqa: PLC0415
+    from app.ui import pdf_preview  # noqa: PLC0415
     from app.ui.dialogs.confirm_dialog import ConfirmDialog  # noqa: PLC0415
 
     ConfirmDialog.ask = classmethod(lambda cls, parent, title, text: True)  # type: ignore[method-assign,assignment]
-    main_window.show_pdf_preview = lambda parent, pdf, name: False
+    pdf_preview.show_pdf_preview = lambda parent, pdf, name: False
     ui_errors.present = lambda parent, message: None
     app = create_application("zh_CN")
     session = WindowSession(app)
@@ -68,7 +68,7 @@ def one_run(latency: float) -> tuple[float, float, float]:
             probe = QTimer()
             probe.setInterval(TICK_MS)
             probe.timeout.connect(lambda: ticks.append(time.perf_counter()))
-            combo = window.demo_cards
+            combo = window.identify_panel.demo_cards
             combo.setCurrentIndex(
                 next(i for i in range(combo.count()) if combo.itemData(i) == PATIENT)
             )

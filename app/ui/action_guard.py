@@ -17,6 +17,10 @@ from app.workers.runner import Lane, TaskHandle, TaskRunner
 
 T = TypeVar("T")
 
+# The keys of the actions that move money or open a bill: while one runs, the bill is not edited,
+# no other money action starts, and nobody logs out.
+MONEY_KEYS = frozenset({"open_bill", "preview", "settle", "reload", "offline_self_pay"})
+
 
 class ActionGuard(QObject):
     """Runs window actions on the runner, one per key at a time.

@@ -29,7 +29,7 @@ from app.services.catalogue import SyncResult
 from app.services.day_close import DayCloseReport
 from app.services.hospital_day_close import HospitalDayCloseReport
 from app.services.shift_report import RenderedShiftReport
-from app.ui import main_window
+from app.ui import pdf_preview
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
 from app.ui.errors import show_error
 from app.ui.main_window import MainWindow
@@ -123,7 +123,7 @@ class ShiftReportActions(QObject):
 
     def _show_report(self, printed: RenderedShiftReport) -> None:
         self.last_report = printed
-        main_window.show_pdf_preview(
+        pdf_preview.show_pdf_preview(
             self.window,
             printed.pdf,
             self.window.settings.printer.name,

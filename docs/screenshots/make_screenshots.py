@@ -33,7 +33,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.main import DEMO_OPERATORS, WindowSession, create_application, start_session
 from app.services.receipts import PrintedReceipt
 from app.ui import errors as ui_errors
-from app.ui import main_window
+from app.ui import pdf_preview
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
 from app.ui.main_window import MainWindow
 from app.ui.print_preview import ReceiptPreviewDialog, printer_for
@@ -68,7 +68,7 @@ def save(app: QApplication, widget: QWidget, name: str) -> None:
 
 
 def insert_card(window: MainWindow, name: str) -> None:
-    combo = window.demo_cards
+    combo = window.identify_panel.demo_cards
     combo.setCurrentIndex(next(i for i in range(combo.count()) if combo.itemData(i) == name))
 
 
@@ -142,7 +142,7 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     previews: list[bytes] = []
     ConfirmDialog.ask = classmethod(lambda cls, parent, title, text: True)  # type: ignore[method-assign,assignment]
-    main_window.show_pdf_preview = lambda parent, pdf, name, **kw: previews.append(pdf) or False
+    pdf_preview.show_pdf_preview = lambda parent, pdf, name, **kw: previews.append(pdf) or False
     ui_errors.present = lambda parent, message: log.info("message: %s", message.text)
     app = create_application("zh_CN")
     session = WindowSession(app)

@@ -2,6 +2,34 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>BillEditor</name>
+    <message>
+        <location filename="../../app/ui/bill_editor.py" line="127"/>
+        <source>G = general outpatient</source>
+        <translation>G = 普通门诊</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/bill_editor.py" line="128"/>
+        <source>0 = clear</source>
+        <translation>0 = 清除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/bill_editor.py" line="129"/>
+        <source>Tag the selected lines: </source>
+        <translation>标记选中行：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/bill_editor.py" line="242"/>
+        <source>{group}: {reason}</source>
+        <translation>{group}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/bill_editor.py" line="249"/>
+        <source>Total {total} (the split is known after pre-settlement, F8)</source>
+        <translation>合计 {total}（预结算后显示统筹、个人账户、现金，按 F8）</translation>
+    </message>
+</context>
+<context>
     <name>BillModel</name>
     <message>
         <location filename="../../app/ui/models/bill_model.py" line="55"/>
@@ -92,6 +120,14 @@
         <location filename="../../app/ui/panels/bill_panel.py" line="59"/>
         <source>Add item: hospital code, name or pinyin initials (F4)</source>
         <translation>添加项目：院内编码、名称或拼音首字母（F4）</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionMonitor</name>
+    <message>
+        <location filename="../../app/ui/connection_monitor.py" line="109"/>
+        <source>Confirming unresolved settlements…</source>
+        <translation>正在确认未完成的结算…</translation>
     </message>
 </context>
 <context>
@@ -604,6 +640,68 @@
     </message>
 </context>
 <context>
+    <name>IdentifyController</name>
+    <message>
+        <location filename="../../app/ui/identify.py" line="81"/>
+        <source>Reading card…</source>
+        <translation>正在读卡…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/identify.py" line="118"/>
+        <source>Querying the platform…</source>
+        <translation>正在查询医保平台…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/identify.py" line="149"/>
+        <location filename="../../app/ui/identify.py" line="192"/>
+        <source>Loading the visit&apos;s fee lines…</source>
+        <translation>正在读取本次就诊费用…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/identify.py" line="172"/>
+        <source>Asking the HIS for unpaid visits…</source>
+        <translation>正在查询 HIS 待收费就诊…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/identify.py" line="229"/>
+        <source>Simulated card reader selected: ↑/↓ choose a card, F2 reads it.</source>
+        <translation>已选中模拟读卡器：↑/↓ 选择卡片，F2 读卡。</translation>
+    </message>
+</context>
+<context>
+    <name>IdentifyPanel</name>
+    <message>
+        <location filename="../../app/ui/panels/identify_panel.py" line="29"/>
+        <source>Read card (F2)</source>
+        <translation>读卡（F2）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/panels/identify_panel.py" line="33"/>
+        <source>ID number, Enter (F3)</source>
+        <translation>身份证号，回车（F3）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/panels/identify_panel.py" line="46"/>
+        <source>Demo: which card is in the simulated reader</source>
+        <translation>演示：模拟读卡器中插入的是哪张卡</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/panels/identify_panel.py" line="51"/>
+        <source>Eligibility slip</source>
+        <translation>资格查询单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/panels/identify_panel.py" line="58"/>
+        <source>(no card in the reader)</source>
+        <translation>（读卡器中无卡）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/panels/identify_panel.py" line="61"/>
+        <source>Card in reader: {name}</source>
+        <translation>读卡器中的卡：{name}</translation>
+    </message>
+</context>
+<context>
     <name>JournalTab</name>
     <message>
         <location filename="../../app/ui/tabs/journal_tab.py" line="61"/>
@@ -689,19 +787,18 @@
         <translation>医保平台：检查中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="568"/>
         <location filename="../../app/ui/shell.py" line="95"/>
         <source>Not logged in</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="221"/>
+        <location filename="../../app/ui/main_window.py" line="139"/>
         <location filename="../../app/ui/shell.py" line="120"/>
         <source>Press Enter to log in.</source>
         <translation>请按回车键登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="213"/>
+        <location filename="../../app/ui/main_window.py" line="131"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
@@ -716,232 +813,9 @@
         <translation>登录（回车）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="257"/>
-        <location filename="../../app/ui/main_window.py" line="606"/>
-        <source>Window</source>
-        <translation>收费</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="259"/>
-        <source>Today&apos;s settlements</source>
-        <translation>当日结算</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="261"/>
-        <source>Unresolved calls / day close</source>
-        <translation>待确认交易 / 日结</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="297"/>
-        <source>Read card (F2)</source>
-        <translation>读卡（F2）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="301"/>
-        <source>ID number, Enter (F3)</source>
-        <translation>身份证号，回车（F3）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="315"/>
-        <source>Demo: which card is in the simulated reader</source>
-        <translation>演示：模拟读卡器中插入的是哪张卡</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="320"/>
-        <source>Eligibility slip</source>
-        <translation>资格查询单</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="396"/>
-        <source>(no card in the reader)</source>
-        <translation>（读卡器中无卡）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="399"/>
-        <source>Card in reader: {name}</source>
-        <translation>读卡器中的卡：{name}</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="474"/>
-        <location filename="../../app/ui/main_window.py" line="491"/>
-        <source>Log in</source>
-        <translation>登录</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="474"/>
-        <source>Operator code and password</source>
-        <translation>请输入工号和密码</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="500"/>
-        <source>Checking password…</source>
-        <translation>正在核对密码…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="520"/>
-        <source>Operator: {name} ({role})</source>
-        <translation>操作员：{name}（{role}）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="621"/>
-        <source>Settlement is enabled once the unresolved calls have been checked.</source>
-        <translation>正在确认未完成的医保交易，确认后方可结算。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="624"/>
-        <source>The platform is in maintenance: direct settlement is not possible until it ends.</source>
-        <translation>医保平台停机维护中，维护结束前不能直接结算。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="946"/>
-        <source>{group}: {reason}</source>
-        <translation>{group}：{reason}</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="953"/>
-        <source>Total {total} (the split is known after pre-settlement, F8)</source>
-        <translation>合计 {total}（预结算后显示统筹、个人账户、现金，按 F8）</translation>
-    </message>
-    <message>
         <location filename="../../app/ui/platform_status.py" line="57"/>
         <source>The national platform announces maintenance: “{text}”. Direct settlement is paused until it ends.</source>
         <translation>国家医保平台通知停机维护：“{text}”。维护结束前暂停直接结算。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="631"/>
-        <source>Eligibility is from the saved copy; read the card again when online.</source>
-        <translation>当前参保信息来自本机缓存，仅供参考；联网后请重新读卡。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="270"/>
-        <source>Lock (Ctrl+L)</source>
-        <translation>锁屏（Ctrl+L）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="272"/>
-        <source>Log out / switch user</source>
-        <translation>注销 / 切换用户</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="390"/>
-        <source>Simulated card reader selected: ↑/↓ choose a card, F2 reads it.</source>
-        <translation>已选中模拟读卡器：↑/↓ 选择卡片，F2 读卡。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="512"/>
-        <source>{name} was logged out by supervisor {supervisor}.</source>
-        <translation>{name} 已被收费主管{supervisor}注销。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="543"/>
-        <source>Locked by {name}. {name} presses Enter and types the password to continue; a supervisor may log {name} out instead.</source>
-        <translation>屏幕已由{name}锁定。{name}请按回车并输入密码继续；也可由收费主管登录，{name}将被注销。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="547"/>
-        <source>Locked ({name})</source>
-        <translation>已锁定（{name}）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="567"/>
-        <source>Logged out. Press Enter to log in.</source>
-        <translation>已注销。请按回车键登录。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="606"/>
-        <source>Eligibility</source>
-        <translation>资格查询</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="628"/>
-        <source>Offline: direct settlement is disabled until the platform is reachable. The patient may pay the whole bill as full self-pay and claim it back at the insured place.</source>
-        <translation>离线：医保平台恢复连接前不能直接结算。患者可选择全部费用全额自费，凭收据回参保地报销。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="633"/>
-        <source>Tag every line (1–9 disease, G general) before pre-settling.</source>
-        <translation>请先标记每一行费用（数字键 1–9 选病种，G 为普通门诊）再预结算。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="689"/>
-        <source>Reading card…</source>
-        <translation>正在读卡…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="726"/>
-        <source>Querying the platform…</source>
-        <translation>正在查询医保平台…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="766"/>
-        <location filename="../../app/ui/main_window.py" line="806"/>
-        <source>Loading the visit&apos;s fee lines…</source>
-        <translation>正在读取本次就诊费用…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="786"/>
-        <source>Asking the HIS for unpaid visits…</source>
-        <translation>正在查询 HIS 待收费就诊…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="829"/>
-        <source>G = general outpatient</source>
-        <translation>G = 普通门诊</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="830"/>
-        <source>0 = clear</source>
-        <translation>0 = 清除</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="831"/>
-        <source>Tag the selected lines: </source>
-        <translation>标记选中行：</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1013"/>
-        <source>Settle</source>
-        <translation>结算</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1027"/>
-        <source>Settle these groups?</source>
-        <translation>确认结算以下各组？</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1107"/>
-        <source>Printing receipts…</source>
-        <translation>正在打印收据…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1113"/>
-        <source>Receipts printed: {numbers}</source>
-        <translation>已打印收据：{numbers}</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1132"/>
-        <source>Receipt preview: {group}</source>
-        <translation>票据预览：{group}</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1138"/>
-        <source>Preparing the preview…</source>
-        <translation>正在生成预览…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1153"/>
-        <source>Printing a copy…</source>
-        <translation>正在补打…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1169"/>
-        <source>Eligibility slip (资格查询单) preview</source>
-        <translation>资格查询单预览</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1173"/>
-        <source>Preparing the eligibility slip…</source>
-        <translation>正在生成资格查询单…</translation>
     </message>
     <message>
         <location filename="../../app/ui/platform_status.py" line="31"/>
@@ -968,18 +842,16 @@
         <source>HIS reports pending: {n}</source>
         <translation>HIS 待回传：{n}</translation>
     </message>
+</context>
+<context>
+    <name>OfflineSelfPay</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1206"/>
-        <source>Confirming unresolved settlements…</source>
-        <translation>正在确认未完成的结算…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="1264"/>
+        <location filename="../../app/ui/offline_self_pay.py" line="62"/>
         <source>Full self-pay</source>
         <translation>全额自费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="1266"/>
+        <location filename="../../app/ui/offline_self_pay.py" line="64"/>
         <source>The platform cannot be reached. Collect the whole bill, {total}, in cash as full self-pay? Nothing is sent to the platform; the patient claims it back at the insured place with the receipt.</source>
         <translation>无法连接医保平台。是否按全额自费收取全部费用 {total}？不会向医保平台发送任何交易；患者凭收据回参保地申请报销。</translation>
     </message>
@@ -1123,6 +995,44 @@
     </message>
 </context>
 <context>
+    <name>ReceiptActions</name>
+    <message>
+        <location filename="../../app/ui/receipt_actions.py" line="71"/>
+        <source>Printing receipts…</source>
+        <translation>正在打印收据…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/receipt_actions.py" line="78"/>
+        <source>Receipts printed: {numbers}</source>
+        <translation>已打印收据：{numbers}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/receipt_actions.py" line="99"/>
+        <source>Receipt preview: {group}</source>
+        <translation>票据预览：{group}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/receipt_actions.py" line="107"/>
+        <source>Preparing the preview…</source>
+        <translation>正在生成预览…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/receipt_actions.py" line="122"/>
+        <source>Printing a copy…</source>
+        <translation>正在补打…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/receipt_actions.py" line="138"/>
+        <source>Eligibility slip (资格查询单) preview</source>
+        <translation>资格查询单预览</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/receipt_actions.py" line="142"/>
+        <source>Preparing the eligibility slip…</source>
+        <translation>正在生成资格查询单…</translation>
+    </message>
+</context>
+<context>
     <name>ReceiptPreviewDialog</name>
     <message>
         <location filename="../../app/ui/print_preview.py" line="67"/>
@@ -1151,6 +1061,106 @@
         <location filename="../../app/ui/dialogs/refund_dialog.py" line="55"/>
         <source>Tick the lines the patient returns. The settlement is cancelled and the lines kept are settled again as a new bill.</source>
         <translation>请勾选患者退回的项目。原结算将被撤销，保留的项目作为新账单重新结算。</translation>
+    </message>
+</context>
+<context>
+    <name>SessionButtons</name>
+    <message>
+        <location filename="../../app/ui/session_screen.py" line="45"/>
+        <source>Lock (Ctrl+L)</source>
+        <translation>锁屏（Ctrl+L）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/session_screen.py" line="47"/>
+        <source>Log out / switch user</source>
+        <translation>注销 / 切换用户</translation>
+    </message>
+</context>
+<context>
+    <name>SessionScreen</name>
+    <message>
+        <location filename="../../app/ui/session_screen.py" line="105"/>
+        <location filename="../../app/ui/session_screen.py" line="122"/>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/session_screen.py" line="105"/>
+        <source>Operator code and password</source>
+        <translation>请输入工号和密码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/session_screen.py" line="131"/>
+        <source>Checking password…</source>
+        <translation>正在核对密码…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/session_screen.py" line="144"/>
+        <source>{name} was logged out by supervisor {supervisor}.</source>
+        <translation>{name} 已被收费主管{supervisor}注销。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/session_screen.py" line="152"/>
+        <source>Operator: {name} ({role})</source>
+        <translation>操作员：{name}（{role}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/session_screen.py" line="167"/>
+        <source>Locked by {name}. {name} presses Enter and types the password to continue; a supervisor may log {name} out instead.</source>
+        <translation>屏幕已由{name}锁定。{name}请按回车并输入密码继续；也可由收费主管登录，{name}将被注销。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/session_screen.py" line="171"/>
+        <source>Locked ({name})</source>
+        <translation>已锁定（{name}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/session_screen.py" line="190"/>
+        <source>Logged out. Press Enter to log in.</source>
+        <translation>已注销。请按回车键登录。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/session_screen.py" line="191"/>
+        <source>Not logged in</source>
+        <translation>未登录</translation>
+    </message>
+</context>
+<context>
+    <name>SettleActions</name>
+    <message>
+        <location filename="../../app/ui/settle_actions.py" line="100"/>
+        <source>Settle</source>
+        <translation>结算</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settle_actions.py" line="114"/>
+        <source>Settle these groups?</source>
+        <translation>确认结算以下各组？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settle_actions.py" line="168"/>
+        <source>Settlement is enabled once the unresolved calls have been checked.</source>
+        <translation>正在确认未完成的医保交易，确认后方可结算。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settle_actions.py" line="171"/>
+        <source>The platform is in maintenance: direct settlement is not possible until it ends.</source>
+        <translation>医保平台停机维护中，维护结束前不能直接结算。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settle_actions.py" line="175"/>
+        <source>Offline: direct settlement is disabled until the platform is reachable. The patient may pay the whole bill as full self-pay and claim it back at the insured place.</source>
+        <translation>离线：医保平台恢复连接前不能直接结算。患者可选择全部费用全额自费，凭收据回参保地报销。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settle_actions.py" line="178"/>
+        <source>Eligibility is from the saved copy; read the card again when online.</source>
+        <translation>当前参保信息来自本机缓存，仅供参考；联网后请重新读卡。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settle_actions.py" line="180"/>
+        <source>Tag every line (1–9 disease, G general) before pre-settling.</source>
+        <translation>请先标记每一行费用（数字键 1–9 选病种，G 为普通门诊）再预结算。</translation>
     </message>
 </context>
 <context>
@@ -1376,24 +1386,48 @@
     </message>
 </context>
 <context>
+    <name>WorkPage</name>
+    <message>
+        <location filename="../../app/ui/work_page.py" line="60"/>
+        <location filename="../../app/ui/work_page.py" line="100"/>
+        <source>Window</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/work_page.py" line="64"/>
+        <source>Today&apos;s settlements</source>
+        <translation>当日结算</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/work_page.py" line="72"/>
+        <source>Unresolved calls / day close</source>
+        <translation>待确认交易 / 日结</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/work_page.py" line="102"/>
+        <source>Eligibility</source>
+        <translation>资格查询</translation>
+    </message>
+</context>
+<context>
     <name>errors</name>
     <message>
-        <location filename="../../app/ui/errors.py" line="85"/>
+        <location filename="../../app/ui/errors.py" line="99"/>
         <source>The national platform is down for maintenance. {text}</source>
         <translation>国家医保平台停机维护。{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="96"/>
+        <location filename="../../app/ui/errors.py" line="86"/>
         <source>An internal program error occurred. The current operation has stopped; nothing was charged twice. Please tell the IT staff; the details are in the log.</source>
         <translation>程序内部错误，当前操作已停止，不会重复收费。请通知信息科，详细情况已写入日志。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="162"/>
+        <location filename="../../app/ui/errors.py" line="170"/>
         <source>Settlement window</source>
         <translation>收费窗口</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="169"/>
+        <location filename="../../app/ui/errors.py" line="177"/>
         <source>Platform said: “{detail}”</source>
         <translation>平台返回：“{detail}”</translation>
     </message>

@@ -18,7 +18,7 @@ from app.sandbox import SandboxServer
 from app.sandbox.his import start_demo_his
 from app.sandbox.his.http import HisHttpServer
 from app.ui import errors as ui_errors
-from app.ui import main_window
+from app.ui import pdf_preview
 from app.ui.device_handler import QtDeviceHandler
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
 from app.ui.errors import MessageBridge, ShownMessage
@@ -117,7 +117,7 @@ def open_desk(
         return desk
 
     monkeypatch.setattr(ui_errors, "present", lambda parent, message: None)
-    monkeypatch.setattr(main_window, "show_pdf_preview", previews.append_preview)
+    monkeypatch.setattr(pdf_preview, "show_pdf_preview", previews.append_preview)
     yield open_
     for desk, runner in built:
         desk.window.close()

@@ -20,7 +20,8 @@ from app.main import DEMO_OPERATORS
 from app.services.engine import Engine
 from app.ui import errors as ui_errors
 from app.ui.errors import ShownMessage
-from app.ui.main_window import MainWindow, Timing
+from app.ui.main_window import MainWindow
+from app.ui.timing import Timing
 
 PASSWORDS = {code: password for code, _, _, password in DEMO_OPERATORS}
 FAST = Timing(search_debounce_ms=50, connection_poll_ms=60_000, recovery_retry_ms=200)
@@ -68,7 +69,7 @@ def login(qtbot: QtBot, desk: Desk, code: str) -> None:
 
 def insert_card(desk: Desk, name: str) -> None:
     """Put a demo person's card into the simulated reader (the demo combo box)."""
-    combo = desk.window.demo_cards
+    combo = desk.window.identify_panel.demo_cards
     index = next(i for i in range(combo.count()) if combo.itemData(i) == name)
     combo.setCurrentIndex(index)
 

@@ -46,7 +46,7 @@ def test_card_to_receipts_with_two_diseases_and_general(
     insert_card(desk, TWO_DISEASES)
     with qtbot.waitSignal(window.identified, timeout=10_000):
         QTest.keyClick(window, Qt.Key.Key_F2)
-    text = window.patient_view.plain_text()
+    text = window.identify_panel.patient_view.plain_text()
     assert "李淑芬" in text
     assert "高血压" in text
     assert "糖尿病" in text
@@ -144,9 +144,9 @@ def test_the_demo_card_is_chosen_with_the_keyboard(
     try:
         qtbot.waitExposed(window)
         QTest.keyClick(window, Qt.Key.Key_F6)
-        qtbot.waitUntil(window.demo_cards.hasFocus, timeout=2_000)
-        QTest.keyClick(window.demo_cards, Qt.Key.Key_Down)  # the first demo card
-        chosen = window.demo_cards.currentText()
+        qtbot.waitUntil(window.identify_panel.demo_cards.hasFocus, timeout=2_000)
+        QTest.keyClick(window.identify_panel.demo_cards, Qt.Key.Key_Down)  # the first demo card
+        chosen = window.identify_panel.demo_cards.currentText()
         with qtbot.waitSignal(window.identified, timeout=10_000):
             QTest.keyClick(window, Qt.Key.Key_F2)
     finally:

@@ -166,7 +166,7 @@ def _type(qtbot: QtBot, window: MainWindow, text: str) -> None:
 def _settle(qtbot: QtBot, window: MainWindow) -> None:
     """Wait until every search sent has answered (shown or dropped)."""
     qtbot.waitUntil(
-        lambda: not window._search_timer.isActive() and window.runner.pending_count == 0,
+        lambda: not window.search.timer.isActive() and window.runner.pending_count == 0,
         timeout=30_000,
     )
 
@@ -245,7 +245,7 @@ def test_an_answer_to_an_older_query_is_dropped(
         if char is not None:
             _key_in(qtbot, window, char)
 
-    window._search_timer.timeout.connect(type_next)  # after the window's own slot: search sent
+    window.search.timer.timeout.connect(type_next)  # after the window's own slot: search sent
     with TickProbe() as probe:
         qtbot.keyClicks(window.bill_panel.search_edit, query[0])
         qtbot.waitUntil(lambda: window.bill_panel.search_edit.text() == query, timeout=30_000)

@@ -55,7 +55,7 @@ def test_pick_a_visit_settle_his_paid_cancel_his_cancelled(
     desk = open_desk(sandbox, his={"kind": "http", "url": two_visit_his.url, "timeout": 2.0})
     window = desk.window
     _identify(qtbot, desk, "马秀兰")
-    panel = window.his_panel
+    panel = window.identify_panel.his_panel
     assert panel.isVisible()
     assert [v.visit_no for v in panel.visits()] == ["MZ202611230001", "MZ202611230001001"]
     assert window.bill_model.rowCount() == 0  # two visits: the cashier chooses
@@ -74,7 +74,9 @@ def test_pick_a_visit_settle_his_paid_cancel_his_cancelled(
         window.settle()
     qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
     window.check_connection()
-    qtbot.waitUntil(lambda: "HIS 待回传：6" in window.unresolved_label.text(), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: "HIS 待回传：6" in window.chrome.unresolved_label.text(), timeout=10_000
+    )
     _deliver(desk)
     assert all(his.status(c) is ChargeStatus.PAID for c in charges)
     assert his.status("MZ202611230001001-1") is ChargeStatus.UNPAID  # the other visit waits
@@ -111,7 +113,7 @@ def test_his_down_is_said_plainly_and_the_bill_can_still_be_typed(
     window = desk.window
     _identify(qtbot, desk, "马秀兰")
 
-    assert "HIS 暂时无法连接" in window.his_panel.status_text()
+    assert "HIS 暂时无法连接" in window.identify_panel.his_panel.status_text()
     assert desk.errors() == []  # no dialog: the cashier is not stopped
     window.bill_panel.search_edit.setText("H11010500001XY0022")
     qtbot.waitUntil(lambda: window.catalogue_model.rowCount() > 0, timeout=10_000)

@@ -111,7 +111,7 @@ def test_journal_tab_lists_nothing_when_all_calls_are_resolved(
     window.tabs.setCurrentWidget(window.journal_tab)
     qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
     assert window.journal_tab.model.rowCount() == 0
-    assert "0" in window.unresolved_label.text()
+    assert "0" in window.chrome.unresolved_label.text()
     # Reachable from a cashier's window, closed by a supervisor's credential (test_sessions.py).
     assert window.journal_tab.day_close_button.isVisible()
 

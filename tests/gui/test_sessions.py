@@ -13,7 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from app.sandbox import SandboxServer
 from app.ui.dialogs.credential_dialog import CredentialAnswer, CredentialDialog
-from app.ui.main_window import FOCUS_COLOUR, MainWindow
+from app.ui.main_window import MainWindow
+from app.ui.panels.identify_panel import FOCUS_COLOUR
 from gui.desk import PASSWORDS, Desk, insert_card
 from gui.test_history import settle_qinghai
 
@@ -148,7 +149,7 @@ def test_a_cashier_cannot_close_the_day_with_their_own_password(
 
 
 def _has_colour(window: MainWindow, colour: str) -> bool:
-    image = window.demo_cards.grab().toImage()
+    image = window.identify_panel.demo_cards.grab().toImage()
     wanted = QColor(colour)
     return any(
         image.pixelColor(x, image.height() // 2) == wanted for x in range(min(6, image.width()))
@@ -161,10 +162,10 @@ def test_f6_shows_where_the_focus_went(
     desk = open_desk(sandbox)
     window = desk.window
     qtbot.waitExposed(window)
-    window.id_edit.setFocus()
-    qtbot.waitUntil(window.id_edit.hasFocus, timeout=2_000)
+    window.identify_panel.id_edit.setFocus()
+    qtbot.waitUntil(window.identify_panel.id_edit.hasFocus, timeout=2_000)
     assert not _has_colour(window, FOCUS_COLOUR)
     QTest.keyClick(window, Qt.Key.Key_F6)
-    qtbot.waitUntil(window.demo_cards.hasFocus, timeout=2_000)
+    qtbot.waitUntil(window.identify_panel.demo_cards.hasFocus, timeout=2_000)
     assert _has_colour(window, FOCUS_COLOUR)  # a thick, coloured frame around the card list
     assert any("F2" in m.text for m in desk.messages)

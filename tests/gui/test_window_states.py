@@ -32,7 +32,7 @@ def time_passes_at_work(desk: Desk, delta: timedelta) -> None:
     """Move the clock while the operator keeps working: a click at the end of the period, before
     the event loop runs again, so the idle lock (tested on its own below) does not log them out."""
     desk.clock.advance(delta)
-    QTest.mouseClick(desk.window.connection_label, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(desk.window.chrome.connection_label, Qt.MouseButton.LeftButton)
 
 
 def test_registration_desk_sees_eligibility_and_no_money_action(
@@ -44,10 +44,10 @@ def test_registration_desk_sees_eligibility_and_no_money_action(
     desk = open_desk(sandbox, operator="R001")
     window = desk.window
     identify(qtbot, desk, "刘桂英")  # qualification for a disease this hospital has not opened
-    assert "本院未开通" in window.patient_view.plain_text()
+    assert "本院未开通" in window.identify_panel.patient_view.plain_text()
     assert not window.bill_panel.isVisible()
     assert not window.settle_panel.isVisible()
-    assert window.slip_button.isVisible()
+    assert window.identify_panel.slip_button.isVisible()
     assert not window.tabs.isTabVisible(window.tabs.indexOf(window.history_tab))
     assert window.bill_model.rowCount() == 0  # no hand-off is even loaded
     # Hidden AND refused: the keys and slots do nothing but explain.
@@ -55,14 +55,14 @@ def test_registration_desk_sees_eligibility_and_no_money_action(
     QTest.keyClick(window, Qt.Key.Key_F9)
     window.pre_settle()
     window.settle()
-    window.print_receipts(reprint=False)
+    window.receipts.print_receipts(reprint=False)
     qtbot.wait(100)
     assert sandbox.request_count("2201") == 0
     assert sandbox.request_count("2207") == 0
     device_prompts = {"device_prompt", "device_done"}  # "请插入社保卡" while the card is read
     assert {m.code for m in desk.messages} - device_prompts == {"role_refused"}
     assert not window.can(Action.SETTLE)
-    window.slip_button.click()  # the optional eligibility slip
+    window.identify_panel.slip_button.click()  # the optional eligibility slip
     qtbot.waitUntil(lambda: bool(previews), timeout=10_000)
     assert previews[0].startswith(b"%PDF")
     assert previews.titles == ["资格查询单预览"]  # not called a receipt
@@ -79,11 +79,11 @@ def test_offline_start_shows_the_cache_with_its_age_and_refuses_settlement(
     time_passes_at_work(desk, timedelta(hours=2))
     window.check_connection()
     qtbot.waitUntil(lambda: window.connection is not None and not window.connection.online)
-    assert "离线" in window.connection_label.text()
+    assert "离线" in window.chrome.connection_label.text()
     identify(qtbot, desk, QINGHAI)
     assert window.eligibility is not None
     assert window.eligibility.from_cache
-    text = window.patient_view.plain_text()
+    text = window.identify_panel.patient_view.plain_text()
     assert "离线" in text
     assert "2 小时 0 分钟前" in text
     assert not window.settle_panel.pre_settle_button.isEnabled()
@@ -92,7 +92,7 @@ def test_offline_start_shows_the_cache_with_its_age_and_refuses_settlement(
     QTest.keyClick(window, Qt.Key.Key_F2)
     qtbot.waitUntil(lambda: bool(desk.errors()), timeout=10_000)
     assert window.eligibility is None  # past the maximum age the cache is not shown
-    assert "马秀兰" not in window.patient_view.plain_text()
+    assert "马秀兰" not in window.identify_panel.patient_view.plain_text()
     assert desk.errors()[-1].code == "platform_unavailable"
     assert "不能再显示" in desk.errors()[-1].text
     assert server.request_count("2207") == 0
@@ -105,10 +105,10 @@ def test_maintenance_notice_is_shown_as_such(
     sandbox.set_maintenance(True, window="今日 22:00 至次日 02:00")
     insert_card(desk, QINGHAI)
     QTest.keyClick(desk.window, Qt.Key.Key_F2)
-    qtbot.waitUntil(desk.window.maintenance_label.isVisible, timeout=10_000)
+    qtbot.waitUntil(desk.window.chrome.maintenance_label.isVisible, timeout=10_000)
     sandbox.set_maintenance(False)
-    assert "维护" in desk.window.maintenance_label.text()
-    assert "22:00" in desk.window.maintenance_label.text()
+    assert "维护" in desk.window.chrome.maintenance_label.text()
+    assert "22:00" in desk.window.chrome.maintenance_label.text()
     shown = desk.errors()
     assert shown
     assert "维护" in shown[-1].text
@@ -134,7 +134,7 @@ def test_unknown_outcome_locks_the_bill_until_recovery_resolves_it(
             {"infno": "5203", "kind": "refuse", "probability": 1.0},
         ]
     )
-    window._recovery_timer.setInterval(60_000)
+    window.monitor.recovery_timer.setInterval(60_000)
     with qtbot.waitSignal(window.lock_changed, timeout=20_000) as locked:
         window.settle()
     assert locked.args == [True]
@@ -143,12 +143,12 @@ def test_unknown_outcome_locks_the_bill_until_recovery_resolves_it(
     assert not window.settle_panel.settle_button.isEnabled()
     assert not window.settle_panel.pre_settle_button.isEnabled()
     window.settle()
-    window.next_patient()  # refused: the cashier cannot leave the bill
+    window.identify.next_patient()  # refused: the cashier cannot leave the bill
     assert window.bill_id is not None
     assert sandbox.request_count("2207") == 1
     sandbox.set_faults([])
     with qtbot.waitSignal(window.lock_changed, timeout=20_000) as unlocked:
-        window.run_recovery()
+        window.monitor.run_recovery()
     assert unlocked.args == [False]
     assert not window.settle_panel.lock_label.isVisible()
     (group,) = window.groups.values()

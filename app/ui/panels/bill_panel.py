@@ -1,9 +1,10 @@
 """The bill panel: catalogue search (F4), the fee lines with their tags, and the tag keys' hint.
-Widgets only; the window handles the keys and the search."""
+Widgets only; :mod:`app.ui.bill_editor` handles the keys, :mod:`app.ui.catalogue_search` the
+search."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,7 +48,6 @@ class BillPanel(QWidget):
         self,
         bill_model: BillModel,
         catalogue_model: CatalogueModel,
-        key_filter: QObject,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -79,7 +79,6 @@ class BillPanel(QWidget):
         self.bill_table.hideColumn(BillColumn.CODE)
         bill_model.modelReset.connect(self.bill_table.resizeColumnsToContents)
         self.bill_table.verticalHeader().hide()
-        self.bill_table.installEventFilter(key_filter)  # tag keys go to the window
         self.tag_hint = QLabel("", self)
         self.tag_hint.setObjectName("tagHint")
         self.tag_hint.setWordWrap(True)

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from app.domain.operator import Action, Operator
 from app.services.ports.hospital import WindowStatus
 from app.services.shift_report import RenderedShiftReport
-from app.ui import main_window
+from app.ui import pdf_preview
 from app.ui.errors import show_error
 from app.ui.format import local_clock, yuan
 from app.ui.main_window import MainWindow
@@ -272,7 +272,7 @@ class HospitalTab(QWidget):
 
     def _show_report(self, printed: RenderedShiftReport) -> None:
         self.last_report = printed
-        main_window.show_pdf_preview(
+        pdf_preview.show_pdf_preview(
             self.window_,
             printed.pdf,
             self.window_.settings.printer.name,

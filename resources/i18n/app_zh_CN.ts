@@ -1391,7 +1391,7 @@
         <location filename="../../app/ui/work_page.py" line="60"/>
         <location filename="../../app/ui/work_page.py" line="100"/>
         <source>Window</source>
-        <translation>窗口</translation>
+        <translation>收费</translation>
     </message>
     <message>
         <location filename="../../app/ui/work_page.py" line="64"/>

@@ -21,12 +21,13 @@ show ``GroupResult.preview`` → ``engine.settlement.confirm(bill_id, key, opera
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from app.config import Settings
+from app.domain.bill import FeeLine
 from app.domain.journal import JournalState
 from app.domain.operator import Action, Operator, allows
 from app.errors import InputError, PermissionDenied, RecoveryPending
@@ -35,6 +36,7 @@ from app.services.bill_import import IdentityInput, ImportedVisit
 from app.services.cancel import CancelResult, CancelService, RefundResult, SupervisorApproval
 from app.services.catalogue import CatalogueService
 from app.services.day_close import DayCloseReport, DayCloseService
+from app.services.day_settlements import DaySettlements, SettledRow
 from app.services.eligibility import EligibilityService, EligibilityView
 from app.services.his import HisService
 from app.services.his_outbox import HisOutbox
@@ -168,6 +170,21 @@ class Engine:
     ) -> RefundResult:
         """Cancel and re-settle the kept lines as a linked bill."""
         return self._cancels().partial_refund(settlement_id, returned_line_nos, operator, approval)
+
+    def settled_today(self) -> tuple[SettledRow, ...]:
+        """This window's settlements of today (local day), newest first, for the history list."""
+        return self._day_settlements().today()
+
+    def settlement_people(self, settlement_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Masked person number and patient name of each settlement this store knows."""
+        return self._day_settlements().people(settlement_ids)
+
+    def settlement_lines(self, settlement_id: str) -> tuple[FeeLine, ...]:
+        """The fee lines one settlement covers, in bill order (what a partial refund picks from)."""
+        return self._day_settlements().lines(settlement_id)
+
+    def _day_settlements(self) -> DaySettlements:
+        return DaySettlements(self.uow_factory, self.clock)
 
     def _cancels(self) -> CancelService | HospitalCancelService:
         return self.hospital_cancel if self.hospital_cancel is not None else self.cancellation

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
+
+from app.services.day_settlements import SettledRow
 
 if TYPE_CHECKING:
     from app.domain.bill import FeeLine
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from app.services.receipts import PrintedReceipt
     from app.services.recovery import QueueRow, RecoverySummary
     from app.services.settlement import BillResult, GroupResult
+
+__all__ = ["CashierBackend", "Connection", "SettledRow", "SupervisorCredential"]
 
 
 @dataclass(frozen=True)
@@ -49,25 +52,6 @@ class Connection:
     checked_at: datetime
     maintenance_text: str = ""
     his_pending: int | None = None  # results waiting for the HIS; None: no HIS configured
-
-
-@dataclass(frozen=True)
-class SettledRow:
-    """One settlement of the day, for the history list (ID number already masked)."""
-
-    settlement_id: str
-    bill_id: str
-    settled_at: datetime
-    person_no_masked: str
-    category: str
-    total: Decimal
-    fund: Decimal
-    account: Decimal
-    cash: Decimal
-    operator_code: str
-    cancelled: bool = False
-    patient_name: str = ""
-    window: str = ""  # hospital mode: the window that made it (the history lists every window's)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -20,9 +19,7 @@ from app.domain.bill import FeeLine
 from app.domain.catalogue import CatalogueItem
 from app.domain.his import HisVisit
 from app.domain.hospital import HospitalProfile
-from app.domain.masking import mask_number
 from app.domain.operator import Action, Operator
-from app.domain.plan import group_label, kind_of
 from app.errors import (
     DeviceError,
     InputError,
@@ -39,7 +36,6 @@ from app.services.engine import Engine
 from app.services.hospital_day_close import HospitalDayCloseReport
 from app.services.offline import OfflineCollection
 from app.services.ports.devices import CardReader
-from app.services.ports.store import StoredSettlement
 from app.services.receipts import PrintedReceipt, ReceiptService
 from app.services.recovery import QueueRow, RecoverySummary
 from app.services.settlement import BillResult, GroupResult
@@ -285,19 +281,7 @@ class EngineBackend:
 
     def today(self) -> tuple[SettledRow, ...]:
         """Today's settlements (local day), newest first."""
-        now = self._engine.clock.now()
-        local_day = now.astimezone(LOCAL_ZONE).date()
-        start = datetime.combine(local_day, time.min, LOCAL_ZONE).astimezone(UTC)
-        with self._engine.uow_factory() as uow:
-            stored = list(uow.settlements.between(start, start + timedelta(days=1)))
-            people: dict[str, tuple[str, str]] = {}
-            for settlement in stored:
-                bill = uow.bills.get(settlement.bill_id)
-                person_no = bill.person_no if bill is not None else ""
-                cached = uow.persons.get(person_no) if person_no else None
-                people[settlement.bill_id] = (person_no, cached.person.name if cached else "")
-        rows = [_settled_row(s, *people[s.bill_id]) for s in stored]
-        return tuple(sorted(rows, key=lambda r: r.settled_at, reverse=True))
+        return self._engine.settled_today()
 
     def cancel(
         self,
@@ -332,16 +316,7 @@ class EngineBackend:
 
     def settlement_lines(self, settlement_id: str) -> tuple[FeeLine, ...]:
         """The lines of the settlement's group, in bill order."""
-        with self._engine.uow_factory() as uow:
-            stored = uow.settlements.get(settlement_id)
-            bill = uow.bills.get(stored.bill_id) if stored is not None else None
-            groups = list(uow.bills.groups(stored.bill_id)) if stored is not None else []
-        if stored is None or bill is None:
-            raise InputError(
-                f"找不到结算 {settlement_id}，请刷新列表。", code="settlement_not_found"
-            )
-        keys = {no for g in groups if g.group_key == stored.group_key for no in g.line_nos}
-        return tuple(line for line in bill.lines if line.line_no in keys)
+        return self._engine.settlement_lines(settlement_id)
 
     def reissue(
         self,
@@ -409,27 +384,3 @@ class EngineBackend:
         if hospital is not None:  # hospital mode: the whole hospital's day close (issue 13 item 6)
             return self._observed(lambda: hospital.close(day, closer))
         return self._observed(lambda: self._engine.close_day(day, closer))
-
-
-def _category(stored: StoredSettlement) -> str:
-    record = stored.record
-    med_type = record.med_type or None  # a self-pay collection has no med_type
-    return group_label(kind_of(med_type, record.disease_code), record.disease_code)
-
-
-def _settled_row(stored: StoredSettlement, person_no: str, name: str) -> SettledRow:
-    totals = stored.record.totals
-    return SettledRow(
-        settlement_id=stored.record.settlement_id,
-        bill_id=stored.bill_id,
-        settled_at=stored.record.settled_at,
-        person_no_masked=mask_number(person_no),
-        category=_category(stored),
-        total=totals.total,
-        fund=totals.fund,
-        account=totals.account,
-        cash=totals.cash,
-        operator_code=stored.operator_code,
-        cancelled=bool(stored.cancelled_by) or stored.is_cancellation,
-        patient_name=name,
-    )

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.masking import mask_number
 from app.domain.operator import Operator
 from app.domain.plan import GroupKind, group_label
 from app.domain.shift_report import ShiftReport
@@ -90,7 +89,7 @@ class HospitalWindowBackend:
             known = tuple(w.device_no for w in self._record.windows(day))
         except StoreError:
             known = ()
-        names = self._local_people([e.settlement.settlement_id for e in history.entries])
+        names = self._engine.settlement_people(e.settlement.settlement_id for e in history.entries)
         rows = tuple(
             _row(e, *names.get(e.settlement.settlement_id, ("", ""))) for e in history.entries
         )
@@ -100,22 +99,6 @@ class HospitalWindowBackend:
             complete=history.complete,
             notice=history.notice,
         )
-
-    def _local_people(self, settlement_ids: list[str]) -> dict[str, tuple[str, str]]:
-        """Masked person number and name of the settlements this store knows (its own, imported)."""
-        found: dict[str, tuple[str, str]] = {}
-        with self._engine.uow_factory() as uow:
-            for settlement_id in settlement_ids:
-                stored = uow.settlements.get(settlement_id)
-                bill = uow.bills.get(stored.bill_id) if stored is not None else None
-                if bill is None:
-                    continue
-                cached = uow.persons.get(bill.person_no) if bill.person_no else None
-                found[settlement_id] = (
-                    mask_number(bill.person_no),
-                    cached.person.name if cached else "",
-                )
-        return found
 
     def prepare(self, settlement_id: str) -> None:
         """NETWORK. Bring another window's settlement, bill and receipts here (补打, 重打, partial

@@ -41,3 +41,17 @@ def test_no_float_in_money_paths() -> None:
                 and node.func.id == "float"
             ]
             assert not calls, f"float() in {path.relative_to(APP)}"
+
+
+def test_workers_never_open_a_unit_of_work() -> None:
+    """The workers adapt the engine's use cases to the window; reading the store is a service's job
+    (issue 14: no raw unit-of-work queries in the workers layer)."""
+    offenders = [
+        str(path.relative_to(APP))
+        for path in (APP / "workers").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "uow_factory"
+    ]
+    assert offenders == []

@@ -19,6 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from app.errors import AppError, RecoveryPending
+from app.messages import journal as words
 
 REVERSIBLE_INFNOS = frozenset({"2207", "2208"})
 CLEANABLE_INFNOS = frozenset({"2201", "2203", "2204"})
@@ -89,9 +90,7 @@ class OwnershipLost(RecoveryPending):
     def of(cls, msgid: str, owner: str) -> OwnershipLost:
         """For row ``msgid``, now owned by ``owner``."""
         return cls(
-            f"交易 {msgid} 已被另一个收费程序接管处理（{owner or '未知'}），本程序不再记录其结果。"
-            "请勿重复收费；请检查数据目录中的 leases 文件夹是否被改动，或数据目录是否放在网络共享盘上，"
-            "并由收费主管在“交易流水”中核对该笔交易。",
+            words.OWNERSHIP_LOST(msgid=msgid, owner=owner or words.UNKNOWN_OWNER()),
             detail={"msgid": msgid, "owner": owner},
         )
 
@@ -105,7 +104,7 @@ def move(current: JournalState, target: JournalState) -> JournalState:
     """Return ``target`` if the edge exists, else raise :class:`IllegalTransition`."""
     if not can_move(current, target):
         raise IllegalTransition(
-            f"内部错误：流水状态不能从 {current} 变为 {target}。",
+            words.ILLEGAL_TRANSITION(current=current, target=target),
             detail={"from": current, "to": target},
         )
     return target

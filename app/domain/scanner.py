@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from app.errors import InputError
+from app.messages import scanner as words
 
 
 class Terminator(StrEnum):
@@ -67,12 +68,15 @@ class Scan:
     code: str
 
 
+_GARBLED = str(words.GARBLED_SCAN())
+
+
 @dataclass(frozen=True)
 class GarbledScan:
     """A burst too fast for a person that did not end properly; swallowed and reported."""
 
     length: int
-    text: str = "扫码不完整或扫码枪设置有误（没有收到结束符），请重新扫码。"
+    text: str = _GARBLED
 
 
 Output = Typed | Scan | GarbledScan
@@ -193,15 +197,15 @@ def parse_voucher_code(raw: str) -> VoucherCode:
     """
     text = unicodedata.normalize("NFKC", raw).strip()
     if not text:
-        raise VoucherCodeError("没有扫到内容，请让患者出示医保电子凭证二维码后重新扫码。")
+        raise VoucherCodeError(words.VOUCHER_EMPTY())
     if not text.isascii() or not text.isdigit():
         raise VoucherCodeError(
-            "扫到的不是医保电子凭证二维码（含有非数字字符），可能扫到了其他二维码或扫码不完整。请让患者打开医保电子凭证后重新扫码。",
+            words.VOUCHER_NOT_DIGITS(),
             code="voucher_not_digits",
         )
     if len(text) != VOUCHER_LENGTH:
         raise VoucherCodeError(
-            f"医保电子凭证码应为 {VOUCHER_LENGTH} 位数字，这次扫到 {len(text)} 位。请让患者刷新二维码后重新扫码。",
+            words.VOUCHER_LENGTH(expected=VOUCHER_LENGTH, scanned=len(text)),
             code="voucher_length",
         )
     return VoucherCode(text)

@@ -23,8 +23,10 @@ What may stay in ``app/domain`` as **data, not UI** (the allow-list of the test,
 * names defined by the national platform's code tables or policy documents, which are printed on
   receipts and reports as the platform spells them: fee categories (普通门诊 / 门诊慢特病 / 全额自费),
   the pilot's disease names and categories (``domain/disease.py``), insurance types and sexes
-  (``domain/person.py``), province names (``domain/region.py``), catalogue levels 甲类/乙类/丙类
+  (``domain/person.py``), fund types (``domain/settlement.py``), certificate types
+  (``domain/visit.py``), province names (``domain/region.py``), catalogue levels 甲类/乙类/丙类
   (``domain/catalogue.py``), operator role names (``domain/operator.py``);
+* the platform's own answer texts that code recognises (原交易不存在, 挂号已撤销);
 * the Chinese capital numerals of a receipt's amount in words (壹贰叁…, ``domain/receipt.py``), a
   number format rather than a sentence;
 * patterns that recognise Chinese input (the disease hints in ``domain/disease.py``).

@@ -23,6 +23,9 @@ DATA_MODULES = frozenset(
         "domain/region.py",  # province names of the division codes
         "domain/catalogue.py",  # catalogue levels 甲类 / 乙类 / 丙类
         "domain/operator.py",  # role names
+        "domain/person.py",  # insurance types and sexes (platform code tables)
+        "domain/settlement.py",  # fund types (platform code table)
+        "domain/visit.py",  # certificate types (platform code table)
     }
 )
 
@@ -43,7 +46,7 @@ PLATFORM_WORDS = frozenset(
 # literals outside the data modules when the catalogue started). Moving words out lowers the number
 # (lower it here); a new Chinese literal anywhere fails. One total rather than a number per file, so a
 # module split into two does not fail. The aim is 0.
-PENDING_TOTAL = 340
+PENDING_TOTAL = 301
 
 
 def _docstrings(tree: ast.AST) -> set[int]:

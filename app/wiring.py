@@ -68,11 +68,13 @@ from app.services.ports.store import UnitOfWorkFactory
 from app.services.receipts import ReceiptService
 from app.services.recovery import DEFAULT_MAX_ATTEMPTS, Backoff, RecoveryService
 from app.services.settlement import SettlementService
+from app.services.shared_operators import SharedOperators
 from app.store import KeyProvider, Store, default_key_provider, open_store
 from app.store.hospital.catalogue import PgSharedCatalogue
 from app.store.hospital.charge_claims import PgHospitalChargeClaims
 from app.store.hospital.connect import open_hospital_engine, read_password
 from app.store.hospital.key import read_hospital_key
+from app.store.hospital.operators import PgOperatorDirectory
 from app.store.hospital.record import PgHospitalRecord
 from app.store.hospital.slots import PgMsgidSlots
 from app.store.integrity import damaged_store_error
@@ -204,7 +206,7 @@ def build_engine(
         backoff=reversal_backoff,
         sleep=sleep,
     )
-    auth = AuthService(uow_factory, clock, login_policy(settings))
+    auth, operators_pool = _auth(settings, uow_factory, clock)
     eligibility = EligibilityService(
         client, uow_factory, clock, hospital, settings.cache_max_age_hours
     )
@@ -262,7 +264,7 @@ def build_engine(
         client.close()
         if isinstance(his_gateway, MiddleTablesHis):
             his_gateway.close()
-        _dispose(hospital_pool)
+        _dispose(hospital_pool, operators_pool)
         store.close()
         leases.close()  # last: until here this process may still write journal rows
 
@@ -293,9 +295,10 @@ def build_engine(
     )
 
 
-def _dispose(pool: SqlEngine | None) -> None:
-    if pool is not None:
-        pool.dispose()
+def _dispose(*pools: SqlEngine | None) -> None:
+    for pool in pools:
+        if pool is not None:
+            pool.dispose()
 
 
 def _charge_claims(
@@ -462,8 +465,31 @@ def login_policy(settings: Settings) -> LoginPolicy:
 
 
 def auth_service(store: Store, settings: Settings, clock: Clock | None = None) -> AuthService:
-    """Login and user management over ``store``, with the engine's policy (the admin commands)."""
-    return AuthService(port_of(store), clock or SystemClock(), login_policy(settings))
+    """Login and user management over ``store``, with the engine's policy (the admin commands);
+    in hospital mode on the hospital's accounts (the pool lives as long as the process)."""
+    clock = clock or SystemClock()
+    shared, _pool = shared_operators_for(settings, clock)
+    return AuthService(port_of(store), clock, login_policy(settings), shared=shared)
+
+
+def _auth(
+    settings: Settings, uow_factory: UnitOfWorkFactory, clock: Clock
+) -> tuple[AuthService, SqlEngine | None]:
+    """The engine's login and accounts (hospital-wide in hospital mode), and the pool to close."""
+    shared, pool = shared_operators_for(settings, clock)
+    return AuthService(uow_factory, clock, login_policy(settings), shared=shared), pool
+
+
+def shared_operators_for(
+    settings: Settings, clock: Clock
+) -> tuple[SharedOperators | None, SqlEngine | None]:
+    """Hospital mode: the hospital's operator accounts and their pool; ``(None, None)`` otherwise.
+    Nothing connects here (a window whose server is down still starts and logs in)."""
+    if not settings.hospital_db.enabled:
+        return None, None
+    key = read_hospital_key(Path(settings.hospital_db.hospital_key_file))
+    database = hospital_database(settings.hospital_db)
+    return SharedOperators(PgOperatorDirectory(database, key), clock), database
 
 
 def receipt_printer(settings: Settings, data_dir: Path) -> ReceiptPrinter:
@@ -574,9 +600,11 @@ def hospital_link(engine: Engine) -> HospitalLink | None:
 
 
 def pull_shared(engine: Engine) -> None:
-    """Hospital mode: copy what the hospital shares once (the catalogue) into this window's store.
+    """Hospital mode: copy what the hospital shares once (operators, the catalogue) into this
+    window's store.
 
     Raises:
         StoreError: the hospital database is unreachable (the local copies stay as they are).
     """
+    engine.auth.pull_operators()
     engine.catalogue.pull_shared()

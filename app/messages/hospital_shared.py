@@ -18,3 +18,17 @@ STEP_WRITE_HOSPITAL_CATALOGUE = Template(
 STEP_PULL_CATALOGUE = Template(
     "hospital_shared.step_pull_catalogue", zh="更新本机目录", en="Updating this window's catalogue"
 )
+OPERATORS_UNREACHABLE = Template(
+    "hospital_shared.operators_unreachable",
+    zh="医院模式下操作员账号统一保存在医院数据库，但现在无法连接医院数据库，本次修改没有生效。"
+    "各窗口仍可用已有账号登录；请在数据库恢复后重试。",
+    en="In hospital mode operator accounts are kept in the hospital database, which cannot be "
+    "reached now: the change was not made. Every window still logs in with the accounts it has; "
+    "try again when the database is back.",
+)
+ADMIN_EXISTS_HOSPITAL = Template(
+    "hospital_shared.admin_exists",
+    zh="医院数据库中已有管理员账号，不能再次初始化。请用已有管理员账号添加用户（任一窗口均可）。",
+    en="The hospital database already has an administrator; it cannot be initialised again. Add "
+    "users with an existing administrator account (at any window).",
+)

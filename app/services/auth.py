@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 from app.domain.operator import (
@@ -35,6 +35,7 @@ from app.domain.operator import (
 from app.errors import InputError, PermissionDenied, SecondFactorNeeded
 from app.services.ports.clock import Clock
 from app.services.ports.store import OperatorAccount, UnitOfWork, UnitOfWorkFactory
+from app.services.shared_operators import SharedOperators
 from app.services.totp import (
     CodeCheck,
     check_code,
@@ -189,11 +190,35 @@ class Enrolment:
 class AuthService:
     """Authentication and account management over the operator repository and the audit log."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, policy: LoginPolicy) -> None:
-        """Use ``uow_factory`` for accounts and audit, ``clock`` for lockout times."""
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        policy: LoginPolicy,
+        *,
+        shared: SharedOperators | None = None,
+    ) -> None:
+        """Use ``uow_factory`` for accounts and audit, ``clock`` for lockout times; ``shared``: the
+        hospital's accounts (hospital mode, :mod:`app.services.shared_operators`)."""
         self._uow_factory = uow_factory
         self._clock = clock
         self.policy = policy
+        self._shared = shared
+
+    def pull_operators(self) -> int:
+        """Hospital mode: copy the hospital's changed accounts here (0 outside hospital mode).
+
+        Raises:
+            StoreError: the hospital database is unreachable.
+        """
+        if self._shared is None:
+            return 0
+        return self._shared.pull(self._uow_factory, self.policy)
+
+    def _publish(self, uow: UnitOfWork, code: str) -> None:
+        """Hospital mode: the account as changed in ``uow`` goes to the hospital first."""
+        if self._shared is not None:
+            self._shared.publish(uow, code)
 
     # ------------------------------------------------------------------ authentication
 
@@ -265,6 +290,8 @@ class AuthService:
     def _verify(
         self, code: str, password: str, otp: str, *, event: str, enrolling_self: bool = False
     ) -> Operator:
+        if self._shared is not None:
+            self._shared.refresh(self._uow_factory, code, self.policy)
         now = self._clock.now()
         with self._uow_factory() as uow:
             account = uow.operators.get(code)
@@ -293,10 +320,14 @@ class AuthService:
             )
             if refusal is None:
                 uow.operators.record_login(code, success=True, locked_until=None)
+                if self._shared is not None:
+                    uow.operators.set_offline_failures(code, 0)
                 uow.audit.append(now, code, event, "ok", detail)
             uow.commit()
         if refusal is not None:
             raise refusal
+        if self._shared is not None:  # after the local commit: no local lock held over the network
+            self._shared.record_success(code, now)
         return account.operator
 
     def _second_factor(
@@ -330,6 +361,13 @@ class AuthService:
         if state.secret is None:  # read in the same transaction as the account: cannot happen
             return PermissionDenied(_BAD_CODE, code="second_factor_failed"), ""
         result = check_code(state.secret, otp, now, state.last_step)
+        if (
+            result.check is CodeCheck.OK
+            and result.step is not None
+            and self._shared is not None
+            and not self._shared.use_step(code, result.step, now)
+        ):
+            result = replace(result, check=CodeCheck.REPLAYED)  # used at another window
         if result.check is CodeCheck.OK and result.step is not None:
             uow.operators.record_second_factor_step(code, result.step)
             return None, "with one-time code"
@@ -343,11 +381,17 @@ class AuthService:
         self, uow: UnitOfWork, account: OperatorAccount, now: datetime, event: str, reason: str
     ) -> None:
         code = account.operator.code
-        failures = account.failed_attempts + 1
-        # Every run of max_failures consecutive failures locks again, also after a lock expired.
-        locks = failures % self.policy.max_failures == 0
-        locked_until = now + self.policy.lockout if locks else None
-        uow.operators.record_login(code, success=False, locked_until=locked_until)
+        shared = self._shared.count_failure(uow, code, now, self.policy) if self._shared else None
+        if shared is not None:  # counted hospital-wide
+            failures = shared.failed_attempts
+            locks = failures % self.policy.max_failures == 0
+            locked_until = shared.locked_until if locks else None
+        else:
+            failures = account.failed_attempts + 1
+            # Every run of max_failures consecutive failures locks again, also after a lock expired.
+            locks = failures % self.policy.max_failures == 0
+            locked_until = now + self.policy.lockout if locks else None
+            uow.operators.record_login(code, success=False, locked_until=locked_until)
         uow.audit.append(now, code, event, "failed", f"{reason} ({failures})")
         if locked_until is not None:
             uow.audit.append(now, code, "lockout", "locked", f"until {locked_until.isoformat()}")
@@ -364,7 +408,10 @@ class AuthService:
                     "系统中已有管理员账号，不能再次初始化。请用已有管理员账号添加用户。",
                     code="admin_exists",
                 )
+            if self._shared is not None:
+                self._shared.refuse_second_admin()
             uow.operators.add(code, name, Role.ADMIN, password)
+            self._publish(uow, code)
             uow.audit.append(self._clock.now(), code, "user_added", "ok", f"{code} role=admin init")
             uow.commit()
 
@@ -378,6 +425,7 @@ class AuthService:
             if uow.operators.get(code) is not None:
                 raise InputError(f"工号 {code} 已存在。请换一个工号，或修改已有账号。")
             uow.operators.add(code, name, role, password)
+            self._publish(uow, code)
             uow.audit.append(
                 self._clock.now(), actor.code, "user_added", "ok", f"{code} role={role}"
             )
@@ -391,6 +439,7 @@ class AuthService:
         with self._uow_factory() as uow:
             before = self._existing(uow, code)
             uow.operators.set_role(code, role)
+            self._publish(uow, code)
             uow.audit.append(
                 self._clock.now(),
                 actor.code,
@@ -408,6 +457,7 @@ class AuthService:
         with self._uow_factory() as uow:
             self._existing(uow, code)
             uow.operators.set_active(code, active=active)
+            self._publish(uow, code)
             event = "user_enabled" if active else "user_disabled"
             uow.audit.append(self._clock.now(), actor.code, event, "ok", code)
             uow.commit()
@@ -420,6 +470,7 @@ class AuthService:
             self._existing(uow, code)
             uow.operators.set_password(code, password)
             uow.operators.record_login(code, success=True, locked_until=None)
+            self._publish(uow, code)
             uow.audit.append(self._clock.now(), actor.code, "password_reset", "ok", code)
             uow.commit()
 
@@ -436,6 +487,7 @@ class AuthService:
         with self._uow_factory() as uow:
             self._existing(uow, code)
             uow.operators.set_second_factor_pending(code, secret)
+            self._publish(uow, code)
             uow.audit.append(
                 self._clock.now(), actor.code, "second_factor_enrolment", "started", code
             )
@@ -468,6 +520,7 @@ class AuthService:
                     code="second_factor_confirm_failed",
                 )
             uow.operators.activate_second_factor(code, result.step, now)
+            self._publish(uow, code)
             uow.audit.append(now, actor.code, "second_factor_enrolled", "ok", code)
             uow.commit()
 
@@ -478,6 +531,7 @@ class AuthService:
         with self._uow_factory() as uow:
             self._existing(uow, code)
             uow.operators.clear_second_factor(code)
+            self._publish(uow, code)
             uow.audit.append(self._clock.now(), actor.code, "second_factor_reset", "ok", code)
             uow.commit()
 
@@ -485,6 +539,8 @@ class AuthService:
         """Every account, sorted by code (admin or auditor)."""
         if not (allows(actor.role, Action.MANAGE_USERS) or allows(actor.role, Action.VIEW_AUDIT)):
             authorize(actor, Action.MANAGE_USERS)
+        if self._shared is not None:
+            self._shared.refresh_all(self._uow_factory, self.policy)
         with self._uow_factory() as uow:
             return sorted(uow.operators.all(), key=lambda a: a.operator.code)
 

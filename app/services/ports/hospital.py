@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from app.domain.catalogue import CatalogueItem
+from app.domain.operator import Role
 
 
 @dataclass(frozen=True)
@@ -224,4 +225,85 @@ class SharedCatalogue(Protocol):
 
     def count(self) -> int:
         """Items in the hospital's catalogue."""
+        ...
+
+
+@dataclass(frozen=True)
+class SharedAccount:
+    """An operator account as the hospital shares it (hospital mode): everything a window needs to
+    log the operator in on its own — the argon2id hash (never a password), the authenticator
+    secrets (decrypted only in memory) and the lockout state.
+
+    ``version`` orders changes: a window pulls the accounts changed after the version it holds.
+    """
+
+    code: str
+    name: str
+    role: Role
+    password_hash: str
+    password_changed_at: datetime
+    active: bool
+    failed_attempts: int
+    locked_until: datetime | None
+    totp_secret: str | None
+    totp_pending: str | None
+    totp_last_step: int | None
+    totp_enrolled_at: datetime | None
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class LockState:
+    """An account's failed-attempt count and lock after counting failures hospital-wide."""
+
+    failed_attempts: int
+    locked_until: datetime | None
+
+
+class OperatorDirectory(Protocol):
+    """The hospital's operator accounts (hospital mode), one for every window.
+
+    Every method raises :class:`~app.errors.StoreError` (``hospital_unreachable``) when the hospital
+    database cannot be reached; the window then works from its local copy.
+    """
+
+    def changes(self, since: int) -> list[SharedAccount]:
+        """Accounts changed after version ``since``, oldest change first."""
+        ...
+
+    def get(self, code: str) -> SharedAccount | None:
+        """One account (``None``: the hospital has no such account)."""
+        ...
+
+    def codes(self) -> set[str]:
+        """Every account's code."""
+        ...
+
+    def any_admin(self) -> bool:
+        """Whether an administrator account exists."""
+        ...
+
+    def seed(self, accounts: Sequence[SharedAccount], at: datetime) -> bool:
+        """Store ``accounts`` if the hospital has none yet (the first window brings its own);
+        returns whether it did."""
+        ...
+
+    def put(self, account: SharedAccount, at: datetime) -> int:
+        """Create or replace an account (an administrator's change); returns its new version."""
+        ...
+
+    def count_failures(
+        self, code: str, failures: int, at: datetime, max_failures: int, lockout_until: datetime
+    ) -> LockState | None:
+        """Add ``failures`` failed attempts; lock until ``lockout_until`` when the count reaches a
+        multiple of ``max_failures``. ``None``: no such account."""
+        ...
+
+    def record_success(self, code: str, at: datetime) -> None:
+        """A successful login: the failure count and the lock are cleared."""
+        ...
+
+    def use_step(self, code: str, step: int, at: datetime) -> bool:
+        """Use one-time-code time step ``step``; ``False`` when it (or a later one) was already
+        used — at any window."""
         ...

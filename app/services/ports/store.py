@@ -22,7 +22,7 @@ from app.domain.settlement import SettlementRecord
 from app.domain.visit import Bill, BillStatus, GroupSettlement
 from app.services.ports.charge_claims import ChargeClaimRepository
 from app.services.ports.his import HisRepository
-from app.services.ports.hospital import RecordImporter, ReplicaOutbox
+from app.services.ports.hospital import RecordImporter, ReplicaOutbox, SharedAccount
 
 
 class MsgIdRepository(Protocol):
@@ -376,6 +376,36 @@ class OperatorRepository(Protocol):
 
     def clear_second_factor(self, code: str) -> None:
         """Remove the active and the pending secret."""
+        ...
+
+    # Hospital mode: this store's copy of the hospital's accounts (issue 13 item 3).
+
+    def export(self, code: str) -> SharedAccount:
+        """The account as the hospital shares it (hash, secrets, lockout)."""
+        ...
+
+    def import_shared(self, account: SharedAccount) -> None:
+        """Create or replace the local copy of a hospital account."""
+        ...
+
+    def set_lock(self, code: str, failed_attempts: int, locked_until: datetime | None) -> None:
+        """Take the hospital-wide failure count and lock."""
+        ...
+
+    def offline_failures(self) -> dict[str, int]:
+        """Failed attempts counted while the hospital database was unreachable, by code."""
+        ...
+
+    def set_offline_failures(self, code: str, count: int) -> None:
+        """Remember (or, with 0, forget) failures not yet counted hospital-wide."""
+        ...
+
+    def shared_version(self) -> int:
+        """The hospital accounts' version this copy holds (0: never pulled)."""
+        ...
+
+    def set_shared_version(self, version: int) -> None:
+        """Remember the version pulled so far."""
         ...
 
 

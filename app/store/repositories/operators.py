@@ -7,14 +7,19 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.domain.operator import Operator, Role
 from app.errors import InputError
 from app.services.ports.clock import Clock
+from app.services.ports.hospital import SharedAccount
 from app.services.ports.store import OperatorAccount, SecondFactorState
-from app.store.models import OperatorRow
+from app.store.models import OperatorRow, StoreMeta
+
+# store_meta keys of hospital mode's copy of the hospital's accounts
+_SHARED_VERSION_KEY = "hospital_operators_version"
+_OFFLINE_FAILURES = "offline_failures:"
 
 
 class SqlOperatorRepository:
@@ -129,6 +134,76 @@ class SqlOperatorRepository:
         row.totp_pending = None
         row.totp_last_step = None
         row.totp_enrolled_at = None
+        self._session.flush()
+
+    def export(self, code: str) -> SharedAccount:
+        """The account as the hospital shares it (hash and secrets included)."""
+        row = self._require(code)
+        return SharedAccount(
+            code=row.code,
+            name=row.name,
+            role=row.role,
+            password_hash=row.password_hash,
+            password_changed_at=row.password_changed_at,
+            active=row.active,
+            failed_attempts=row.failed_attempts,
+            locked_until=row.locked_until,
+            totp_secret=row.totp_secret,
+            totp_pending=row.totp_pending,
+            totp_last_step=row.totp_last_step,
+            totp_enrolled_at=row.totp_enrolled_at,
+        )
+
+    def import_shared(self, account: SharedAccount) -> None:
+        """Create or replace the local copy of a hospital account."""
+        row = self._session.get(OperatorRow, account.code)
+        if row is None:
+            row = OperatorRow(code=account.code)
+            self._session.add(row)
+        row.name = account.name
+        row.role = account.role
+        row.password_hash = account.password_hash
+        row.password_changed_at = account.password_changed_at
+        row.active = account.active
+        row.failed_attempts = account.failed_attempts
+        row.locked_until = account.locked_until
+        row.totp_secret = account.totp_secret
+        row.totp_pending = account.totp_pending
+        row.totp_last_step = account.totp_last_step
+        row.totp_enrolled_at = account.totp_enrolled_at
+        self._session.flush()
+
+    def set_lock(self, code: str, failed_attempts: int, locked_until: datetime | None) -> None:
+        """Take the hospital-wide failure count and lock."""
+        row = self._require(code)
+        row.failed_attempts = failed_attempts
+        row.locked_until = locked_until
+        self._session.flush()
+
+    def offline_failures(self) -> dict[str, int]:
+        """Failures counted while the hospital database was unreachable, by code."""
+        rows = self._session.scalars(
+            select(StoreMeta).where(StoreMeta.key.startswith(_OFFLINE_FAILURES, autoescape=True))
+        )
+        return {row.key[len(_OFFLINE_FAILURES) :]: int(row.value) for row in rows}
+
+    def set_offline_failures(self, code: str, count: int) -> None:
+        """Remember (or, with 0, forget) failures not yet counted hospital-wide."""
+        key = _OFFLINE_FAILURES + code
+        if count <= 0:
+            self._session.execute(delete(StoreMeta).where(StoreMeta.key == key))
+        else:
+            self._session.merge(StoreMeta(key=key, value=str(count)))
+        self._session.flush()
+
+    def shared_version(self) -> int:
+        """The hospital accounts' version this copy holds (0: never pulled)."""
+        row = self._session.get(StoreMeta, _SHARED_VERSION_KEY)
+        return 0 if row is None else int(row.value)
+
+    def set_shared_version(self, version: int) -> None:
+        """Remember the version pulled so far."""
+        self._session.merge(StoreMeta(key=_SHARED_VERSION_KEY, value=str(version)))
         self._session.flush()
 
     def _require(self, code: str) -> OperatorRow:

@@ -113,7 +113,18 @@ class HospitalSync:
         return SyncReport(len(items), left)
 
     def drain(self, max_rounds: int = 1000) -> SyncReport:
-        """Send batches until nothing is pending or the hospital database is unreachable."""
+        """Send batches until nothing is pending or the hospital database is unreachable; then
+        pull the shared data, and send what the pull itself recorded (its audit rows)."""
+        report = self._send(max_rounds)
+        if report.error:
+            return report
+        error = self._pull_shared()
+        if error or not self.stats().pending:
+            return SyncReport(report.delivered, report.pending, error)
+        more = self._send(max_rounds)
+        return SyncReport(report.delivered + more.delivered, more.pending, more.error)
+
+    def _send(self, max_rounds: int) -> SyncReport:
         delivered = 0
         report = SyncReport(0, 0)
         for _ in range(max_rounds):
@@ -121,8 +132,7 @@ class HospitalSync:
             delivered += report.delivered
             if report.error or report.pending == 0:
                 break
-        error = report.error or self._pull_shared()
-        return SyncReport(delivered, report.pending, error)
+        return SyncReport(delivered, report.pending, report.error)
 
     def _pull_shared(self) -> str:
         """Pull the hospital's shared data; the error text when the server could not be reached."""

@@ -252,7 +252,13 @@ def build_engine(
             settings, hospital_pool, cancellation, uow_factory, clock=clock, claims=claims
         )
         hospital_day_close = _hospital_day_close(
-            hospital_cancel, client, uow_factory, clock, caller=caller, recovery=recovery
+            hospital_cancel,
+            client,
+            uow_factory,
+            clock,
+            caller=caller,
+            recovery=recovery,
+            window=settings.window.device_no,
         )
     except BaseException:
         client.close()
@@ -351,8 +357,10 @@ def _hospital_day_close(
     *,
     caller: JournaledCaller,
     recovery: RecoveryService,
+    window: str,
 ) -> HospitalDayCloseService | None:
-    """Hospital mode: the whole hospital's day close over the same record as the cancel claims."""
+    """Hospital mode: the whole hospital's day close over the same record as the cancel claims;
+    the acting ``window`` first delivers its own outbox (its sync worker may be between rounds)."""
     if hospital_cancel is None:
         return None
     return HospitalDayCloseService(
@@ -362,6 +370,7 @@ def _hospital_day_close(
         caller=caller,
         recovery=recovery,
         record=hospital_cancel.record,
+        sync=HospitalSync(uow_factory, hospital_cancel.record, clock, window),
     )
 
 

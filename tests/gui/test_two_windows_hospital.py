@@ -147,7 +147,7 @@ def test_paid_at_one_window_refunded_at_the_other_both_histories_agree(
     confirm_everything: list[str],
     previews: Previews,
 ) -> None:
-    w1, _, link1 = open_hospital_desk(
+    w1, tab1, link1 = open_hospital_desk(
         open_desk, sandbox, hospital_db, key=hospital_key, name="W01", links=links
     )
     w2, tab2, link2 = open_hospital_desk(
@@ -195,8 +195,10 @@ def test_paid_at_one_window_refunded_at_the_other_both_histories_agree(
     assert {row.settlement_id for row in rows_w2} == set(by_id)
     assert sandbox.request_count("2208") == before + 1, "exactly one 2208"
 
-    # The supervisor's windows tab (at W02): both windows and their figures.
+    # The supervisor's windows tab (at W02): both windows and their figures; a cashier has none.
+    assert not w1.window.tabs.isTabVisible(w1.window.tabs.indexOf(tab1))
     login(qtbot, w2, "S001")
+    assert w2.window.tabs.isTabVisible(w2.window.tabs.indexOf(tab2))
     w2.window.tabs.setCurrentWidget(tab2)
     tab2.refresh()
     qtbot.waitUntil(lambda: tab2.model.rowCount() == 2, timeout=15_000)

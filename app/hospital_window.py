@@ -44,14 +44,17 @@ def start_hospital_sync(session: Any, engine: Engine) -> Any:
     if link is None:
         return None
     session.closers.append(link.close)
-    _hold_window_and_adopt(session, engine, link)
+    presence = _hold_window_and_adopt(session, engine, link)
     interval = engine.settings.hospital_db.sync_interval_seconds
-    worker = HospitalSyncWorker(link.sync, engine.clock, interval).start()
+    device_no = engine.settings.window.device_no
+    worker = HospitalSyncWorker(
+        link.sync, engine.clock, interval, after_round=lambda: presence.keep(device_no)
+    ).start()
     session.closers.append(worker.stop)  # closers run in reverse: the worker stops first
     return worker
 
 
-def _hold_window_and_adopt(session: Any, engine: Engine, link: Any) -> None:
+def _hold_window_and_adopt(session: Any, engine: Engine, link: Any) -> Any:
     """Hold this window's lock for its life (others then know it runs: issue 13 item 5) and close
     the rows a supervisor resolved elsewhere while it was down, before its own recovery runs.
     A second program with this window number is refused; an unreachable server is only logged."""
@@ -69,7 +72,7 @@ def _hold_window_and_adopt(session: Any, engine: Engine, link: Any) -> None:
     session.closers.append(presence.release)
     with engine.uow_factory() as uow:
         if not uow.journal.unresolved():
-            return
+            return presence
     adopted = HospitalResolveService(
         uow_factory=engine.uow_factory,
         journal=link.record,
@@ -82,3 +85,4 @@ def _hold_window_and_adopt(session: Any, engine: Engine, link: Any) -> None:
         log.info(
             "%d unresolved calls were resolved at another window while this one was down", adopted
         )
+    return presence

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,8 +42,18 @@ class SyncState:
 class HospitalSyncWorker:
     """Runs :meth:`HospitalSync.drain` on its own thread until stopped."""
 
-    def __init__(self, sync: HospitalSync, clock: Clock, interval: float = 2.0) -> None:
-        """Drain ``sync`` every ``interval`` seconds, backing off while the server is away."""
+    def __init__(
+        self,
+        sync: HospitalSync,
+        clock: Clock,
+        interval: float = 2.0,
+        *,
+        after_round: Callable[[], object] | None = None,
+    ) -> None:
+        """Drain ``sync`` every ``interval`` seconds, backing off while the server is away;
+        ``after_round`` runs after each round (the window lock taken again after a server restart
+        or a network cut ended the session holding it)."""
+        self._after_round = after_round
         self._sync = sync
         self._clock = clock
         self._interval = interval
@@ -82,6 +93,11 @@ class HospitalSyncWorker:
             log.exception("hospital sync round failed; retrying later")
             error = "同步医院数据库时出错，稍后自动重试（详情见日志）。"
         self._retry = next_retry_delay(self._retry) if error else None
+        if self._after_round is not None and not error:
+            try:
+                self._after_round()
+            except Exception:
+                log.exception("hospital sync: the after-round step failed; retrying next round")
         try:
             stats = self._sync.stats()
             pending, lag = stats.pending, stats.lag_seconds(self._clock.now())

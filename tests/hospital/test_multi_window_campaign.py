@@ -1,7 +1,16 @@
-"""Hospital mode, CI-sized campaign: four windows settling at once against one sandbox and one hospital
-schema, with concurrent cancels of one settlement and a refund at another window than the payment.
+"""Hospital mode campaigns (issue 13, "How it is proven", CI size).
+
+* Four engines on threads of this process settling at once against one sandbox and one hospital
+  schema, with concurrent cancels of one settlement and a refund at another window than the payment.
+* The process campaign of ``tests/hospital/hospital_campaign.py`` at CI size: window **processes**
+  against a throwaway PostgreSQL of the test's own, with platform faults, one window cut off from
+  PostgreSQL for a while, PostgreSQL restarted, a window SIGKILLed mid-settlement and resolved from
+  another, concurrent cancels, refunds at another window and the hospital day close. The full size
+  (8 windows × 40 visits) is a command: see docs/hospital-mode.md, "How it is proven".
+
 At the end: 0 lost, 0 double, 0 unresolved, and the hospital record equal to the platform ledger to
-the fen (issue 13, "How it is proven", CI size)."""
+the fen.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +19,17 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from helpers.engine_fixtures import demo_bill, fresh_visit
 from helpers.hospital_windows import APPROVAL, Window, open_window, sync_all
 from helpers.pg_fixtures import HospitalDb
+from helpers.throwaway_pg import ThrowawayPgError
 
 from app.domain.money import money_sum
 from app.errors import AppError, InputError
 from app.sandbox import SandboxServer
 from app.services.day_close import LOCAL_ZONE
+from hospital.hospital_campaign import CampaignSize, run_campaign
 
 WINDOWS = 4
 VISITS = 10
@@ -130,3 +142,37 @@ def check_hospital_equals_ledger(
     assert [w.device_no for w in status] == [w.name for w in windows]
     assert all(w.unresolved == 0 for w in status)
     assert {w.name for w in windows} == {s.window for s in hospital.values()}
+
+
+CI_CAMPAIGN = CampaignSize(
+    windows=4, visits=8, seed=20261207, cut_seconds=4.0, same_cancels=1, cross_refunds=2
+)
+
+
+@pytest.mark.slow
+def test_window_processes_campaign_ci_size(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines: list[str] = []
+    try:
+        report = run_campaign(CI_CAMPAIGN, tmp_path, lines.append)
+    except ThrowawayPgError as exc:
+        pytest.fail(
+            f"the hospital campaign could not start its own PostgreSQL: {exc}", pytrace=False
+        )
+    with capsys.disabled():
+        print(f"\n[hospital campaign] {report.text()}")  # noqa: T201
+
+    assert report.problems == [], "\n".join(lines)
+    figures = report.figures
+    assert figures["lost"] == 0
+    assert figures["double_charges"] == 0
+    assert figures["unresolved"] == 0
+    assert figures["amount_mismatches"] == 0
+    assert figures["platform_total"] == figures["hospital_total"]
+    assert figures["day_close"]["balanced"] is True
+    assert figures["kill"]["resolve_exit"] == 0, "the dead window's row resolved from another"
+    assert figures["postgres_restart"]["all_alive_after_seconds"] >= 0
+    assert figures["cut"]["alive_again_after_seconds"] >= 0
+    assert all(r["outcome"] == "cancelled" for r in figures["cross_window_refunds"])
+    assert figures["shared_visit_refusals"] >= 1, "one HIS visit at every window: refused elsewhere"

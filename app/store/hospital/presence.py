@@ -13,7 +13,9 @@ every window.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
@@ -21,6 +23,8 @@ from sqlalchemy.exc import DBAPIError
 
 from app.errors import StoreError
 from app.store.hospital.connect import unreachable
+
+log = logging.getLogger(__name__)
 
 
 def window_lock_key(device_no: str) -> int:
@@ -63,6 +67,29 @@ class WindowPresence:
                 detail={"window": device_no},
             )
         self._held = connection
+
+    def keep(self, device_no: str) -> bool:
+        """Hold the lock again when the session that held it has ended (the server restarted, or
+        the network to it was cut: PostgreSQL then dropped the lock, and other windows would take
+        this running window for dead). Called after each sync round; returns whether it is held.
+        Never raises: an unreachable server or a lock taken meanwhile is logged."""
+        if self._held is not None:
+            try:
+                self._held.execute(text("SELECT 1"))
+                self._held.commit()
+                return True
+            except DBAPIError:
+                with contextlib.suppress(Exception):
+                    self._held.invalidate()
+                    self._held.close()
+                self._held = None
+        try:
+            self.hold(device_no)
+        except StoreError as exc:
+            log.warning("window lock of %s not held again (%s)", device_no, exc.code)
+            return False
+        log.info("window lock of %s held again after its session ended", device_no)
+        return True
 
     def release(self) -> None:
         """Give the lock back: the session is ended, not returned to the pool (a pooled session

@@ -34,6 +34,11 @@ NOTE_INTERRUPTED = Template(
     zh="程序中断，结果未知，自动处理。",
     en="The program stopped; outcome unknown; resolved automatically.",
 )
+NOTE_NOT_SENT = Template(
+    "recovery.note_not_sent",
+    zh="已登记但未发送（下一步未执行），无需处理。",
+    en="Journaled but never sent (the step was not taken); nothing to resolve.",
+)
 NOTE_REVERSAL_FAILED = Template(
     "recovery.note_reversal_failed", zh="冲正失败。", en="The reversal failed."
 )

@@ -25,6 +25,9 @@ CRASH_POINTS: tuple[str, ...] = (
     "msgid_allocated",  # inside the PREPARED transaction, before its commit
     "prepared:2201",  # PREPARED committed, request not yet sent
     "response:2201",  # 2201 answered, answer not yet journaled
+    "outcome:2201",  # inside the transaction that journals 2201 OK together with 2203 PREPARED
+    "prepared:2203",  # 2201 OK and 2203 PREPARED committed together, 2203 not yet sent
+    "prepared:2204",  # 2203 OK and 2204 PREPARED committed together, 2204 not yet sent
     "response:2204",
     "prepared:2207",
     "response:2207",  # money moved on the platform, our journal still says PREPARED

@@ -6,6 +6,12 @@ outcome — ``OK``, ``FAILED`` (a definite refusal, or provably not sent) or ``U
 answer) — in a second transaction, together with whatever the caller stores on success, so a settlement
 and its journal row commit atomically. There are no retries here: an unknown outcome is resolved by
 recovery (2601 or clean-up), never by sending the same intent again.
+
+A chain of calls that always follow each other (2201 → 2203 → 2204) may journal the next call's
+``PREPARED`` row in the same transaction as this call's outcome (``then``), one ``fsync``ed commit
+instead of two: the next row is still committed before its call is sent, and a crash between the two
+leaves a ``PREPARED`` row that recovery resolves like any other. A row journaled ahead whose call is
+then not made is closed as ``FAILED`` (never sent) by :meth:`JournaledCaller.abandon`.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from app.errors import (
     PlatformUnavailable,
     StoreError,
 )
+from app.messages import recovery as words
 from app.services.crashpoints import crash_point
 from app.services.ports.clock import Clock
 from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
@@ -63,6 +70,8 @@ class CallOutcome(Generic[T]):
     state: JournalState
     value: T | None = None
     error: PlatformError | None = None
+    # The next call's PREPARED row, journaled with this outcome (``then``); send it with ``prepared``.
+    next: JournalEntry | None = None
 
     @property
     def ok(self) -> bool:
@@ -121,33 +130,10 @@ class JournaledCaller:
         msgid = ""
         try:
             with self._uow_factory() as uow:
-                now = self._clock.now()
                 if uow.msgids.window_slot_missing():
                     raise _no_msgid_slot(intent.infno)
-                msgid = uow.msgids.next_msgid(self._institution, now)
-                entry = JournalEntry(
-                    msgid=msgid,
-                    infno=intent.infno,
-                    state=JournalState.PREPARED,
-                    bill_id=intent.bill_id,
-                    group_key=intent.group_key,
-                    person_no=intent.person_no,
-                    insured_admdvs=intent.insured_admdvs,
-                    operator_code=intent.operator_code,
-                    created_at=now,
-                    updated_at=now,
-                    visit_id=intent.visit_id,
-                    batch_no=intent.batch_no,
-                    original_msgid=intent.original_msgid,
-                    original_infno=intent.original_infno,
-                    amount=intent.amount,
-                    owner=self._owner,
-                    writer=self._owner,
-                )
-                uow.journal.add(entry)
-                crash_point("msgid_allocated")
-                with self._flying_lock:
-                    self._flying.add(msgid)
+                entry = self._journal_intent(uow, intent)
+                msgid = entry.msgid
                 uow.commit()
         except AppError:
             self._land(msgid)
@@ -164,6 +150,53 @@ class JournaledCaller:
         crash_point(f"prepared:{intent.infno}")
         return entry
 
+    def _journal_intent(self, uow: UnitOfWork, intent: CallIntent) -> JournalEntry:
+        """Add ``intent``'s ``PREPARED`` row to ``uow`` and list its msgid as in flight (before the
+        commit, so a row is never visible without being listed)."""
+        now = self._clock.now()
+        msgid = uow.msgids.next_msgid(self._institution, now)
+        entry = JournalEntry(
+            msgid=msgid,
+            infno=intent.infno,
+            state=JournalState.PREPARED,
+            bill_id=intent.bill_id,
+            group_key=intent.group_key,
+            person_no=intent.person_no,
+            insured_admdvs=intent.insured_admdvs,
+            operator_code=intent.operator_code,
+            created_at=now,
+            updated_at=now,
+            visit_id=intent.visit_id,
+            batch_no=intent.batch_no,
+            original_msgid=intent.original_msgid,
+            original_infno=intent.original_infno,
+            amount=intent.amount,
+            owner=self._owner,
+            writer=self._owner,
+        )
+        uow.journal.add(entry)
+        crash_point("msgid_allocated")
+        with self._flying_lock:
+            self._flying.add(msgid)
+        return entry
+
+    def abandon(self, entry: JournalEntry) -> None:
+        """A row journaled ahead (``then``) whose call is not going to be made: closed as ``FAILED``
+        (provably never sent). If that cannot be written the row stays for recovery."""
+        try:
+            with self._uow_factory() as uow:
+                uow.journal.advance(
+                    entry.msgid,
+                    [(JournalState.FAILED, self._clock.now())],
+                    error=str(words.NOTE_NOT_SENT()),
+                    owner=self._owner,
+                )
+                uow.commit()
+        except Exception:
+            log.exception("could not close unsent %s %s; recovery will", entry.infno, entry.msgid)
+        finally:
+            self._land(entry.msgid)
+
     def call(
         self,
         intent: CallIntent,
@@ -171,6 +204,8 @@ class JournaledCaller:
         on_success: OnSuccess[T] | None = None,
         *,
         on_failure: Callable[[UnitOfWork, str, PlatformError], None] | None = None,
+        then: Callable[[T], CallIntent] | None = None,
+        prepared: JournalEntry | None = None,
     ) -> CallOutcome[T]:
         """Journal, send once, journal the outcome.
 
@@ -179,13 +214,20 @@ class JournaledCaller:
             send: performs the gateway call with the given msgid.
             on_success: stores the business result in the same transaction as the ``OK`` row.
             on_failure: stores business state in the same transaction as a ``FAILED``/``UNKNOWN`` row.
+            then: on success, the intent of the call that follows at once; its ``PREPARED`` row is
+                journaled in the same transaction as this ``OK`` row and returned as
+                ``outcome.next`` (the caller sends it, or :meth:`abandon`s it).
+            prepared: ``intent``'s ``PREPARED`` row, journaled ahead with the previous call's
+                outcome (that outcome's ``next``); ``None``: journal it now.
 
         Returns:
             The outcome; platform errors are returned, not raised, so callers decide per group.
         """
-        entry = self.prepare(intent)
+        if prepared is not None and prepared.infno != intent.infno:
+            raise ValueError(f"row journaled ahead is {prepared.infno}, not {intent.infno}")
+        entry = prepared if prepared is not None else self.prepare(intent)
         try:
-            return self.send_prepared(entry, send, on_success, on_failure=on_failure)
+            return self.send_prepared(entry, send, on_success, on_failure=on_failure, then=then)
         finally:
             self._land(entry.msgid)  # answered and recorded, or left for recovery (no longer sent)
 
@@ -200,6 +242,7 @@ class JournaledCaller:
         on_success: OnSuccess[T] | None = None,
         *,
         on_failure: Callable[[UnitOfWork, str, PlatformError], None] | None = None,
+        then: Callable[[T], CallIntent] | None = None,
     ) -> CallOutcome[T]:
         """Send an already journaled ``PREPARED`` row's call and journal the outcome."""
         sent_at = self._clock.now()
@@ -218,14 +261,21 @@ class JournaledCaller:
             self._record_failure(entry, sent_at, JournalState.UNKNOWN, exc, on_failure)
             return CallOutcome(entry.msgid, JournalState.UNKNOWN, error=exc)
         crash_point(f"response:{entry.infno}")
-        self._record_success(entry, sent_at, value, on_success)
-        return CallOutcome(entry.msgid, JournalState.OK, value=value)
+        following = self._record_success(entry, sent_at, value, on_success, then)
+        return CallOutcome(entry.msgid, JournalState.OK, value=value, next=following)
 
     def _record_success(
-        self, entry: JournalEntry, sent_at: datetime, value: T, on_success: OnSuccess[T] | None
-    ) -> None:
+        self,
+        entry: JournalEntry,
+        sent_at: datetime,
+        value: T,
+        on_success: OnSuccess[T] | None,
+        then: Callable[[T], CallIntent] | None = None,
+    ) -> JournalEntry | None:
         settlement_id = _settlement_id_of(value)
         visit_id = value if entry.infno == "2201" and isinstance(value, str) else ""
+        following = self._next_intent(entry, value, then)
+        ahead: JournalEntry | None = None
         with self._uow_factory() as uow:
             uow.journal.advance(
                 entry.msgid,
@@ -237,9 +287,32 @@ class JournaledCaller:
             if on_success is not None:
                 on_success(uow, entry.msgid, value)
             _note_unread_details(uow, entry, value, self._clock.now())
-            crash_point(f"outcome:{entry.infno}")
-            uow.commit()
+            try:
+                if following is not None and not uow.msgids.window_slot_missing():
+                    ahead = self._journal_intent(uow, following)
+                crash_point(f"outcome:{entry.infno}")
+                uow.commit()
+            except BaseException:
+                if ahead is not None:
+                    self._land(ahead.msgid)  # rolled back with the outcome: never visible
+                raise
         log.info("%s %s ok", entry.infno, entry.msgid)
+        if ahead is not None:
+            crash_point(f"prepared:{ahead.infno}")
+        return ahead
+
+    def _next_intent(
+        self, entry: JournalEntry, value: T, then: Callable[[T], CallIntent] | None
+    ) -> CallIntent | None:
+        """The following call's intent; a failure to build it never costs this call's outcome (the
+        following call is then journaled on its own, as without ``then``)."""
+        if then is None:
+            return None
+        try:
+            return then(value)
+        except Exception:
+            log.exception("intent after %s %s not built ahead", entry.infno, entry.msgid)
+            return None
 
     def _record_failure(
         self,

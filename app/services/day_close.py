@@ -25,6 +25,8 @@ from app.domain.money import ZERO, money_sum
 from app.domain.operator import Action, Operator
 from app.domain.shift_report import EntryKind
 from app.errors import RecoveryPending
+from app.messages import CHINESE
+from app.messages import day_close as words
 from app.services.auth import authorize
 from app.services.crashpoints import crash_point
 from app.services.journaling import UNREAD_DETAILS_EVENT, CallIntent, JournaledCaller
@@ -57,13 +59,15 @@ class Discrepancy(StrEnum):
 
     @property
     def label(self) -> str:
-        """Chinese name."""
-        return {
-            "0": "对平",
-            "1": "中心多（平台有、本院无）",
-            "2": "医药机构多（本院有、平台无）",
-            "3": "金额不一致",
-        }[self.value]
+        """What staff call it (Chinese)."""
+        return str(
+            {
+                "0": words.KIND_BALANCED,
+                "1": words.KIND_CENTRE_ONLY,
+                "2": words.KIND_HOSPITAL_ONLY,
+                "3": words.KIND_AMOUNTS_DIFFER,
+            }[self.value]()
+        )
 
 
 @dataclass(frozen=True)
@@ -139,20 +143,18 @@ class DayCloseReport:
     # msgids of the day's settlements whose answers had details that could not be read (issue #17)
     unread_answers: tuple[str, ...] = ()
 
-    def summary(self) -> str:
-        """One or two Chinese sentences."""
+    def summary(self, language: str = CHINESE) -> str:
+        """One or two sentences (Chinese unless ``language`` is ``en``)."""
         if self.balanced:
-            text = f"{self.day} 日结对账平衡，共 {len(self.groups)} 个对账组。"
+            text = words.BALANCED(day=self.day, groups=len(self.groups)).render(language)
         else:
-            text = (
-                f"{self.day} 日结对账不平：{sum(not g.balanced for g in self.groups)} 个对账组不平，"
-                f"明细差异 {len(self.discrepancies)} 笔，请收费主管核对。"
-            )
+            text = words.UNBALANCED(
+                day=self.day,
+                unbalanced=sum(not g.balanced for g in self.groups),
+                discrepancies=len(self.discrepancies),
+            ).render(language)
         if self.unread_answers:
-            text += (
-                f"另有 {len(self.unread_answers)} 笔医保答复中有未能读取的明细（结算有效、金额平衡，"
-                "已入账），请在审计日志中核对。"
-            )
+            text += words.UNREAD_ANSWERS(count=len(self.unread_answers)).render(language)
         return text
 
 
@@ -306,8 +308,7 @@ class DayCloseService:
             unresolved = list(uow.journal.unresolved())
         if unresolved:
             raise RecoveryPending(
-                f"还有 {len(unresolved)} 笔医保交易结果未确认，不能日结。请先完成恢复处理"
-                "（journal resolve 或在“交易流水”中处理）后再日结。",
+                words.RECOVERY_PENDING(count=len(unresolved)),
                 detail={"count": str(len(unresolved))},
             )
         records, child, parent, reversed_amounts, persons = self._day_records(day)
@@ -316,13 +317,15 @@ class DayCloseService:
         discrepancies: list[DiscrepancyRow] = []
         grouped = sorted(statement_groups(records).items())
         for index, ((insutype, clr_type, agency), items) in enumerate(grouped):
-            steps.step(f"总额对账（3201）险种 {insutype}", index, len(grouped), cancellable=True)
+            steps.step(
+                str(words.STEP_TOTAL(insutype=insutype)), index, len(grouped), cancellable=True
+            )
             group = self._statement_total(
                 ctx, day=day, insutype=insutype, clr_type=clr_type, agency=agency, items=items
             )
             groups.append(group)
             if not group.balanced:
-                steps.step("明细对账（9101 上传、3202）", index, len(grouped))
+                steps.step(str(words.STEP_DETAIL()), index, len(grouped))
                 discrepancies.extend(
                     self._details(
                         ctx, day=day, clr_type=clr_type, agency=agency, items=items, persons=persons
@@ -339,7 +342,7 @@ class DayCloseService:
             shift=shift_report(records, child, parent, reversed_amounts),
             unread_answers=self._unread_answers(day),
         )
-        steps.step("保存日结结果", len(grouped), len(grouped))
+        steps.step(str(words.STEP_SAVE()), len(grouped), len(grouped))
         self._store(report, operator)
         return report
 
@@ -415,7 +418,9 @@ class DayCloseService:
                         total=row.total,
                         fund=row.fund,
                         account=row.account,
-                        journal_state=str(entry.state) if entry is not None else "本地无流水",
+                        journal_state=(
+                            str(entry.state) if entry is not None else str(words.NO_LOCAL_JOURNAL())
+                        ),
                         memo=row.memo,
                     )
                 )

@@ -23,6 +23,7 @@ from typing import TypeVar
 
 from app.domain.operator import Operator
 from app.errors import InputError, OutcomeUnknown, StoreError
+from app.messages import hospital as words
 from app.services.cancel import CancelResult, CancelService, RefundResult, SupervisorApproval
 from app.services.ports.clock import Clock
 from app.services.ports.hospital import HospitalRecord
@@ -100,15 +101,13 @@ class HospitalCancelService:
             )
         except StoreError as exc:
             raise InputError(
-                f"暂时无法连接医院数据库，不能撤销结算 {settlement_id}：无法确认其他窗口是否已撤销"
-                "该结算。未向医保平台发送任何请求。请待连接恢复后重试，或联系信息科。",
+                words.CANCEL_UNREACHABLE(settlement_id=settlement_id),
                 code="hospital_unreachable",
                 detail=exc.detail,
             ) from exc
         if holder != self._window:
             raise InputError(
-                f"结算 {settlement_id} 已由窗口 {holder} 撤销或正在撤销，本窗口不能再撤销。"
-                f"请到窗口 {holder} 或在历史记录中查看撤销结果。",
+                words.CANCEL_CLAIMED_ELSEWHERE(settlement_id=settlement_id, holder=holder),
                 code="cancel_claimed_elsewhere",
                 detail={"window": holder},
             )
@@ -135,8 +134,7 @@ class HospitalCancelService:
         bill = self._record.record_payload(found.window, "bill", found.bill_id)
         if settlement is None or bill is None:
             raise InputError(
-                f"结算 {settlement_id} 的完整记录尚未从窗口 {found.window} 传到医院数据库，"
-                "请稍后重试，或到该窗口办理。",
+                words.RECORD_NOT_SYNCED(settlement_id=settlement_id, window=found.window),
                 code="record_not_synced",
             )
         with self._uow_factory() as uow:

@@ -21,6 +21,7 @@ import logging
 from app.domain.journal import JournalState
 from app.domain.operator import Action, Operator
 from app.errors import InputError, StoreError
+from app.messages import hospital as words
 from app.services.auth import authorize
 from app.services.ports.clock import Clock
 from app.services.ports.hospital import HospitalJournal, HospitalJournalRow, WindowLiveness
@@ -87,18 +88,18 @@ class HospitalResolveService:
             )
             if holder != self._window:
                 raise InputError(
-                    f"流水 {msgid} 正由窗口 {holder} 处理，本窗口不再处理。",
+                    words.RESOLUTION_CLAIMED(msgid=msgid, holder=holder),
                     code="resolution_claimed",
                 )
             payload = self._journal.record_payload(row.window, "journal", msgid)
         except StoreError as exc:
             raise InputError(
-                "暂时无法连接医院数据库，不能处理其他窗口的流水。请待连接恢复后重试。",
+                words.RESOLVE_UNREACHABLE(),
                 code="hospital_unreachable",
                 detail=exc.detail,
             ) from exc
         if payload is None:
-            raise InputError(f"医院数据库中没有流水 {msgid} 的完整记录。", code="journal_not_found")
+            raise InputError(words.JOURNAL_NO_RECORD(msgid=msgid), code="journal_not_found")
         payload = {**payload, "owner": REMOTE_OWNER_PREFIX + row.window}
         with self._uow_factory() as uow:
             uow.imports.import_record("journal", payload)
@@ -117,19 +118,14 @@ class HospitalResolveService:
     def _checked_row(self, msgid: str) -> HospitalJournalRow:
         row = self._journal.journal_row(msgid)
         if row is None:
-            raise InputError(f"医院数据库中找不到流水 {msgid}。", code="journal_not_found")
+            raise InputError(words.JOURNAL_NOT_FOUND(msgid=msgid), code="journal_not_found")
         if row.window == self._window:
-            raise InputError(
-                f"流水 {msgid} 是本窗口的，请在“交易流水”中处理。", code="own_window_row"
-            )
+            raise InputError(words.OWN_WINDOW_ROW(msgid=msgid), code="own_window_row")
         if JournalState(row.state) in _DEFINITE:
-            raise InputError(
-                f"流水 {msgid} 已有确定结果（{row.state}），无需处理。", code="resolved"
-            )
+            raise InputError(words.ALREADY_RESOLVED(msgid=msgid, state=row.state), code="resolved")
         if self._liveness.is_alive(row.window):
             raise InputError(
-                f"窗口 {row.window} 的收费程序仍在运行，流水 {msgid} 由该窗口自行处理；"
-                "只有窗口已停止运行时才能在其他窗口代为处理。",
+                words.WINDOW_ALIVE(window=row.window, msgid=msgid),
                 code="window_alive",
                 detail={"window": row.window},
             )
@@ -156,7 +152,10 @@ class HospitalResolveService:
             with self._uow_factory() as uow:
                 for step in path_to(entry.state, target):
                     uow.journal.move(
-                        entry.msgid, step, self._clock.now(), error="已由其他窗口的主管处理。"
+                        entry.msgid,
+                        step,
+                        self._clock.now(),
+                        error=str(words.NOTE_HANDLED_ELSEWHERE()),
                     )
                 uow.audit.append(
                     self._clock.now(), "", "journal_resolve", "adopted", str(target),

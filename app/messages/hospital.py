@@ -1,0 +1,71 @@
+"""Hospital mode across windows: another window's journal rows and settlements
+(``services/hospital_resolve.py``, ``services/hospital_cancel.py``)."""
+
+from __future__ import annotations
+
+from app.messages import Template
+
+RESOLUTION_CLAIMED = Template(
+    "hospital.resolution_claimed",
+    zh="流水 {msgid} 正由窗口 {holder} 处理，本窗口不再处理。",
+    en="Journal row {msgid} is being handled by window {holder}; this window leaves it.",
+)
+RESOLVE_UNREACHABLE = Template(
+    "hospital.resolve_unreachable",
+    zh="暂时无法连接医院数据库，不能处理其他窗口的流水。请待连接恢复后重试。",
+    en="The hospital database cannot be reached, so other windows' journal rows cannot be "
+    "handled. Try again when it is back.",
+)
+JOURNAL_NO_RECORD = Template(
+    "hospital.journal_no_record",
+    zh="医院数据库中没有流水 {msgid} 的完整记录。",
+    en="The hospital database has no complete record of journal row {msgid}.",
+)
+JOURNAL_NOT_FOUND = Template(
+    "hospital.journal_not_found",
+    zh="医院数据库中找不到流水 {msgid}。",
+    en="Journal row {msgid} is not in the hospital database.",
+)
+OWN_WINDOW_ROW = Template(
+    "hospital.own_window_row",
+    zh="流水 {msgid} 是本窗口的，请在“交易流水”中处理。",
+    en="Journal row {msgid} is this window's; handle it in the journal tab.",
+)
+ALREADY_RESOLVED = Template(
+    "hospital.already_resolved",
+    zh="流水 {msgid} 已有确定结果（{state}），无需处理。",
+    en="Journal row {msgid} already has a definite outcome ({state}); nothing to do.",
+)
+WINDOW_ALIVE = Template(
+    "hospital.window_alive",
+    zh="窗口 {window} 的收费程序仍在运行，流水 {msgid} 由该窗口自行处理；"
+    "只有窗口已停止运行时才能在其他窗口代为处理。",
+    en="Window {window}'s program is still running and handles journal row {msgid} itself; "
+    "another window may handle it only when that window has stopped.",
+)
+NOTE_HANDLED_ELSEWHERE = Template(
+    "hospital.note_handled_elsewhere",
+    zh="已由其他窗口的主管处理。",
+    en="Handled by a supervisor at another window.",
+)
+CANCEL_UNREACHABLE = Template(
+    "hospital.cancel_unreachable",
+    zh="暂时无法连接医院数据库，不能撤销结算 {settlement_id}：无法确认其他窗口是否已撤销"
+    "该结算。未向医保平台发送任何请求。请待连接恢复后重试，或联系信息科。",
+    en="The hospital database cannot be reached, so settlement {settlement_id} cannot be "
+    "cancelled: it is not certain another window has not cancelled it. Nothing was sent to the "
+    "platform. Try again when the database is back, or call the IT staff.",
+)
+CANCEL_CLAIMED_ELSEWHERE = Template(
+    "hospital.cancel_claimed_elsewhere",
+    zh="结算 {settlement_id} 已由窗口 {holder} 撤销或正在撤销，本窗口不能再撤销。"
+    "请到窗口 {holder} 或在历史记录中查看撤销结果。",
+    en="Settlement {settlement_id} was cancelled, or is being cancelled, by window {holder}; "
+    "this window cannot cancel it. See the result at window {holder} or in the history.",
+)
+RECORD_NOT_SYNCED = Template(
+    "hospital.record_not_synced",
+    zh="结算 {settlement_id} 的完整记录尚未从窗口 {window} 传到医院数据库，请稍后重试，或到该窗口办理。",
+    en="The complete record of settlement {settlement_id} has not yet come from window {window} "
+    "to the hospital database; try again later, or do it at that window.",
+)

@@ -27,6 +27,8 @@ from app.domain.masking import mask_number
 from app.domain.money import money_sum
 from app.domain.operator import Action, Operator
 from app.errors import RecoveryPending, StoreError
+from app.messages import Listing, Message
+from app.messages import hospital_window as words
 from app.services.auth import authorize
 from app.services.day_close import (
     Discrepancy,
@@ -83,24 +85,31 @@ class HospitalDayCloseReport:
     cash: Decimal
 
     def summary(self) -> str:
-        """One or two Chinese sentences."""
-        scope = f"全院 {len(self.windows)} 个窗口"
+        """One or two sentences (Chinese; :meth:`summary_message` for the window's language)."""
+        return str(self.summary_message())
+
+    def summary_message(self) -> Message:
+        """The summary as a catalogue message."""
         if self.balanced:
-            return f"{self.day} {scope}日结对账平衡，共 {len(self.groups)} 个对账组。"
-        return (
-            f"{self.day} {scope}日结对账不平：{sum(not g.balanced for g in self.groups)} 个对账组不平，"
-            f"明细差异 {len(self.discrepancies)} 笔，请收费主管核对。"
+            return words.DAY_CLOSE_BALANCED(
+                day=self.day, windows=len(self.windows), groups=len(self.groups)
+            )
+        return words.DAY_CLOSE_UNBALANCED(
+            day=self.day,
+            windows=len(self.windows),
+            unbalanced=sum(not g.balanced for g in self.groups),
+            rows=len(self.discrepancies),
         )
 
 
-def unfinished_windows(windows: Sequence[WindowStatus]) -> dict[str, str]:
-    """Windows that hold up the hospital's day close, with the reason (in Chinese)."""
-    held: dict[str, str] = {}
+def unfinished_windows(windows: Sequence[WindowStatus]) -> dict[str, Message]:
+    """Windows that hold up the hospital's day close, with the reason."""
+    held: dict[str, Message] = {}
     for window in windows:
         if window.unresolved:
-            held[window.device_no] = f"{window.unresolved} 笔交易结果未确认"
+            held[window.device_no] = words.WINDOW_UNRESOLVED(count=window.unresolved)
         elif window.pending or not _drained(window):
-            held[window.device_no] = "还有记录未上传到医院数据库"
+            held[window.device_no] = words.WINDOW_NOT_SYNCED()
     return held
 
 
@@ -209,8 +218,7 @@ class HospitalDayCloseService:
             unresolved = len(list(uow.journal.unresolved()))
         if unresolved:
             raise RecoveryPending(
-                f"本窗口还有 {unresolved} 笔医保交易结果未确认，不能日结。请先完成恢复处理后再日结。",
-                detail={"count": str(unresolved)},
+                words.LOCAL_UNRESOLVED(count=unresolved), detail={"count": str(unresolved)}
             )
         try:
             if self._sync is not None:
@@ -218,15 +226,13 @@ class HospitalDayCloseService:
             held = unfinished_windows(self._record.windows(day))
             settlements = self._record.settlements(day)
         except StoreError as exc:
-            raise RecoveryPending(
-                "暂时无法连接医院数据库，不能做全院日结（需要各窗口的完整记录）。请待连接恢复后重试。",
-                detail=exc.detail,
-            ) from exc
+            raise RecoveryPending(words.DAY_CLOSE_UNREACHABLE(), detail=exc.detail) from exc
         if held:
-            names = "；".join(f"窗口 {w}：{why}" for w, why in sorted(held.items()))
+            reasons = tuple(
+                words.WINDOW_REASON(window=w, reason=why) for w, why in sorted(held.items())
+            )
             raise RecoveryPending(
-                f"以下窗口尚未就绪，暂不能做全院日结：{names}。请在这些窗口完成恢复处理并等待上传完成"
-                "（窗口已无法开机时，由收费主管在其他窗口处理其未确认交易）后再日结。",
+                words.WINDOWS_NOT_READY(windows=Listing(reasons, "；", "; ")),
                 detail={"windows": ",".join(sorted(held))},
             )
         return settlements
@@ -277,7 +283,11 @@ class HospitalDayCloseService:
                     total=row.total,
                     fund=row.fund,
                     account=row.account,
-                    journal_state=f"窗口 {window}" if window else "医院记录中无此流水",
+                    journal_state=str(
+                        words.DETAIL_AT_WINDOW(window=window)
+                        if window
+                        else words.DETAIL_NOT_IN_RECORD()
+                    ),
                     memo=row.memo,
                 )
             )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from app.errors import StoreError
+from app.messages import hospital_window as words
 from app.services.day_close import day_bounds
 from app.services.ports.hospital import HospitalRecord, HospitalSettlement
 from app.services.ports.store import StoredSettlement, UnitOfWorkFactory
@@ -85,7 +86,7 @@ class HospitalHistoryService:
                 day,
                 entries,
                 complete=False,
-                notice="医院数据库暂时连接不上，只显示本窗口的记录；恢复连接后可查看全院记录。",
+                notice=str(words.HISTORY_LOCAL_ONLY()),
             )
         return HospitalHistory(day, _merged(shared, local), complete=True)
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from app.errors import InputError, StoreError
+from app.messages import hospital_window as words
 from app.services.ports.hospital import HospitalRecord
 from app.services.ports.store import UnitOfWorkFactory
 
@@ -76,8 +77,7 @@ class HospitalImport:
                 log.warning("receipts of %s not checked with the hospital (%s)", settlement_id, exc)
                 return False
             raise InputError(
-                f"暂时无法连接医院数据库，不能办理其他窗口的结算 {settlement_id}。"
-                "请待连接恢复后重试，或到原收费窗口办理。",
+                words.IMPORT_UNREACHABLE(settlement_id=settlement_id),
                 code="hospital_unreachable",
                 detail=exc.detail,
             ) from exc
@@ -90,8 +90,7 @@ class HospitalImport:
         bill = self._record.record_payload(found.window, "bill", found.bill_id)
         if settlement is None or bill is None:
             raise InputError(
-                f"结算 {settlement_id} 的完整记录尚未从窗口 {found.window} 传到医院数据库，"
-                "请稍后重试，或到该窗口办理。",
+                words.IMPORT_NOT_SYNCED(settlement_id=settlement_id, window=found.window),
                 code="record_not_synced",
             )
         with self._uow_factory() as uow:

@@ -33,12 +33,13 @@ from app.domain.shift_report import (
     build_shift_report,
 )
 from app.errors import RecoveryPending, StoreError
+from app.messages import hospital_window as words
 from app.services.auth import authorize
 from app.services.hospital_import import CLOCK_MARGIN, HospitalPayloads
 from app.services.settlement import SELF_PAY_PREFIX
 from app.services.shift_report import DEFAULT_CLEARING_TYPE, category_for, shift_bounds
 
-HOSPITAL_DAY_CLOSE_MARK = "全院"  # the hospital day close's summary says 全院 (hospital_day_close)
+HOSPITAL_DAY_CLOSE_MARK = words.HOSPITAL_SCOPE  # in the hospital day close's stored summary
 
 
 def _time(value: Any) -> datetime:
@@ -92,7 +93,7 @@ class HospitalShiftReportService:
             }
         except StoreError as exc:
             raise RecoveryPending(
-                "暂时无法连接医院数据库，不能生成全院交班表（需要各窗口的记录）。请待连接恢复后重试。",
+                words.REPORT_UNREACHABLE(),
                 code="hospital_unreachable",
                 detail=exc.detail,
             ) from exc
@@ -221,6 +222,6 @@ def _reconciliation(payloads: list[tuple[str, dict[str, Any]]], day: date) -> Re
         day,
         state,
         _time(latest["closed_at"]),
-        f"{latest['operator_code']}（窗口 {window}）",
+        str(words.CLOSED_AT_WINDOW(operator=latest["operator_code"], window=window)),
         str(latest.get("summary") or ""),
     )

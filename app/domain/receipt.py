@@ -24,6 +24,7 @@ from enum import StrEnum
 
 from app.domain.masking import mask_number
 from app.domain.money import ZERO, round_money
+from app.domain.plan import GroupKind
 
 # China has one time zone and no daylight saving time, so a fixed offset is exact and needs no tzdata
 # (which a Windows machine may lack).
@@ -120,12 +121,8 @@ class ReceiptKind(StrEnum):
         }[self.value]
 
 
-class FeeCategory(StrEnum):
-    """The fee category the receipt shows prominently (domain.md rule 7)."""
-
-    GENERAL = "general"
-    CHRONIC = "chronic"
-    SELF_PAY = "self_pay"
+FeeCategory = GroupKind
+"""The fee category the receipt shows prominently (domain.md rule 7): the settlement group's kind."""
 
 
 @dataclass(frozen=True)
@@ -147,11 +144,7 @@ class CategoryInfo:
     @property
     def label(self) -> str:
         """``普通门诊`` / ``门诊慢特病`` / ``全额自费``."""
-        return {
-            FeeCategory.GENERAL: "普通门诊",
-            FeeCategory.CHRONIC: "门诊慢特病",
-            FeeCategory.SELF_PAY: "全额自费",
-        }[self.category]
+        return self.category.label
 
     @property
     def heading(self) -> str:

@@ -30,6 +30,7 @@ from app.domain.masking import mask_number
 from app.domain.money import ZERO
 from app.domain.operator import Action, Operator
 from app.domain.person import INSURANCE_TYPE_NAMES, QualificationState
+from app.domain.plan import GroupKind, kind_of
 from app.domain.receipt import (
     CHINA_TZ,
     CategoryInfo,
@@ -60,8 +61,6 @@ from app.services.ports.store import (
 
 log = logging.getLogger(__name__)
 
-SELF_PAY_GROUP = "self_pay"
-CHRONIC_MED_TYPE = "14"
 
 ArchiveFactory = Callable[[Path], ReceiptPrinter]
 
@@ -163,7 +162,7 @@ class ReceiptService:
                     group_key=stored.group_key,
                     issued_at=now,
                     operator_code=operator.code,
-                    kind=_issue_kind(stored, kind),
+                    kind=_issue_kind(stored, _group(uow, stored), kind),
                 )
                 uow.receipts.issue(issue)
                 data = self._data(uow, stored, issue, kind, now)
@@ -361,9 +360,7 @@ class ReceiptService:
             raise InputError(
                 words.BILL_MISSING(settlement_id=stored.record.settlement_id), code="receipt_bill"
             )
-        group = next(
-            (g for g in uow.bills.groups(bill.bill_id) if g.group_key == stored.group_key), None
-        )
+        group = _group(uow, stored)
         name, id_number = _patient(uow, bill)
         record = stored.record
         lines = _lines(bill.lines, record.splits, group)
@@ -480,14 +477,21 @@ def _receipt(uow: UnitOfWork, receipt_no: str) -> ReceiptIssue:
     return issue
 
 
+def _group(uow: UnitOfWork, stored: StoredSettlement) -> GroupSettlement | None:
+    """The stored group the settlement belongs to (``None``: its bill's groups are not here)."""
+    return next(
+        (g for g in uow.bills.groups(stored.bill_id) if g.group_key == stored.group_key), None
+    )
+
+
 def _kind_for(stored: StoredSettlement, *, refund: bool) -> ReceiptKind:
     if stored.is_cancellation:
         return ReceiptKind.REFUND if refund else ReceiptKind.CANCELLATION
     return ReceiptKind.ORIGINAL
 
 
-def _issue_kind(stored: StoredSettlement, kind: ReceiptKind) -> str:
-    if kind is ReceiptKind.ORIGINAL and stored.group_key == SELF_PAY_GROUP:
+def _issue_kind(stored: StoredSettlement, group: GroupSettlement | None, kind: ReceiptKind) -> str:
+    if kind is ReceiptKind.ORIGINAL and _kind_of(stored, group) is GroupKind.SELF_PAY:
         return "self_pay"
     return kind.value
 
@@ -505,18 +509,25 @@ def _insurance_name(code: str) -> str:
 
 
 def _category(stored: StoredSettlement, group: GroupSettlement | None, bill: Bill) -> CategoryInfo:
+    """The receipt's category: the stored group's kind (what the plan, or 未备案, made it)."""
     record = stored.record
-    place = province_name(bill.insured_admdvs)
-    if stored.group_key == SELF_PAY_GROUP or (
-        not record.med_type and group is not None and group.self_pay_reason
-    ):
+    kind = _kind_of(stored, group)
+    if kind is GroupKind.SELF_PAY:
         reason = group.self_pay_reason if group is not None else ""
+        place = province_name(bill.insured_admdvs)
         return CategoryInfo(FeeCategory.SELF_PAY, self_pay_reason=reason, insured_place=place)
-    if record.med_type == CHRONIC_MED_TYPE and record.disease_code:
+    if kind is GroupKind.CHRONIC and record.disease_code:
         disease = pilot_disease(record.disease_code)
         name = disease.name if disease else ""
         return CategoryInfo(FeeCategory.CHRONIC, record.disease_code, name)
     return CategoryInfo(FeeCategory.GENERAL)
+
+
+def _kind_of(stored: StoredSettlement, group: GroupSettlement | None) -> GroupKind:
+    if group is not None:
+        return group.kind
+    # A settlement whose bill groups are not here: only what the record itself says.
+    return kind_of(stored.record.med_type, stored.record.disease_code)
 
 
 def _lines(

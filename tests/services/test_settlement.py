@@ -20,6 +20,7 @@ from app.config import Settings
 from app.domain.journal import JournalState
 from app.domain.operator import Operator, Role
 from app.domain.plan import GroupKind, group_label
+from app.domain.receipt import FeeCategory
 from app.domain.settlement import check_split, check_totals
 from app.domain.visit import BillStatus, GroupState
 from app.errors import InputError, PermissionDenied
@@ -207,6 +208,25 @@ def test_engine_issues_the_receipt_of_a_settlement(
     with engine.uow_factory() as uow:
         issued = list(uow.receipts.for_settlement(bill.groups[0].settlement_id))
     assert [r.receipt_no for r in issued] == [printed.receipt_no]
+
+
+def test_a_group_turned_self_pay_by_missing_registration_prints_a_self_pay_receipt(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    """Its key stays the disease code; its stored kind makes the receipt 全额自费 with the reason."""
+    bill = engine.settle_visit(demo_bill("07"), cashier)
+    (group,) = bill.groups
+    assert (group.group_key, group.kind) == ("M03900", GroupKind.SELF_PAY)
+    assert engine.receipts is not None
+
+    printed = engine.receipts.issue(group.settlement_id, cashier)
+
+    with engine.uow_factory() as uow:
+        (issued,) = uow.receipts.for_settlement(group.settlement_id)
+    assert issued.kind == "self_pay"
+    category = engine.receipts.receipt_data(printed.receipt_no).category
+    assert category.category is FeeCategory.SELF_PAY
+    assert category.self_pay_reason == group.reason
 
 
 def test_a_restart_between_preview_and_confirm_keeps_the_visiting_place_split(

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 # is on the path to the window's first paint (see app/ui/shell.py and docs/performance.md).
 
 if TYPE_CHECKING:
+    from argon2 import PasswordHasher
     from PySide6.QtCore import QLockFile
     from PySide6.QtWidgets import QApplication
 
@@ -73,16 +74,37 @@ def run(argv: Sequence[str] | None = None) -> int:
     if rest:  # a subcommand, --help or --version: the console interface
         from app.cli.main import main  # noqa: PLC0415  (keep the window's start-up lean)
 
-        return main(args_list, _build_engine_when_needed)
+        return main(args_list, EngineWhenNeeded())
     return run_window(options)
 
 
-def _build_engine_when_needed(settings: Settings, folder: Path) -> Engine:
-    """``app.wiring.build_engine``, imported only by commands that build an engine: ``--help``
-    and ``sandbox`` never load the store, the platform client or the PDF library."""
-    from app.wiring import build_engine  # noqa: PLC0415
+class EngineWhenNeeded:
+    """The console's engine factory: ``app.wiring.build_engine``, imported only by commands that
+    build an engine (``--help`` and ``sandbox`` never load the store, the platform client or the
+    PDF library).
 
-    return build_engine(settings, folder)
+    A command that logs an operator in says so first (:meth:`expect_login`): the password's
+    argon2id check then starts on another thread while the engine's modules load, and the store's
+    login uses its answer (:mod:`app.store.login_ahead`; the login itself is unchanged).
+    """
+
+    def __init__(self) -> None:
+        """No login expected yet."""
+        self._hasher: PasswordHasher | None = None
+
+    def expect_login(self, data_dir: Path, code: str, password: str) -> None:
+        """Start checking ``password`` for ``code`` in the store of ``data_dir``."""
+        from app.config.paths import database_path  # noqa: PLC0415
+        from app.store.login_ahead import check_ahead  # noqa: PLC0415
+
+        self._hasher = check_ahead(database_path(data_dir), code, password)
+
+    def __call__(self, settings: Settings, folder: Path) -> Engine:
+        """The engine of ``folder``."""
+        from app.wiring import build_engine  # noqa: PLC0415
+
+        hasher, self._hasher = self._hasher, None
+        return build_engine(settings, folder, password_hasher=hasher)
 
 
 # ====================================================================== the window

@@ -13,16 +13,29 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from app.cli.logs import use_data_dir
 from app.cli.output import Output
 from app.config import Settings, data_dir_of, default_config_path, load_settings
 from app.domain.operator import Operator
 from app.errors import ConfigError, InputError, SecondFactorNeeded
-from app.services.engine import Engine
 
-EngineFactory = Callable[[Settings, Path], Engine]
+if TYPE_CHECKING:  # the services are imported when the engine is built, not to parse a command
+    from app.services.engine import Engine
+
+
+class EngineFactory(Protocol):
+    """Builds the engine from settings and data folder (``app.main`` passes
+    ``app.main.EngineWhenNeeded``, the tests a function).
+
+    A factory may also have ``expect_login(data_dir, code, password)``: called before the engine
+    is built for a login, it starts the slow password check meanwhile (docs/performance.md).
+    """
+
+    def __call__(self, settings: Settings, data_dir: Path, /) -> Engine:
+        """The engine of ``data_dir``."""
+
 
 OPERATOR_ENV = "SW_OPERATOR"
 OPERATOR_PASSWORD_ENV = "SW_OPERATOR_PASSWORD"  # noqa: S105 - the variable's name, not a secret
@@ -81,6 +94,10 @@ class CliContext:
                 f"请用 --operator 指定工号（或设置环境变量 {OPERATOR_ENV}）。", code="usage"
             )
         password = secret(OPERATOR_PASSWORD_ENV, f"工号 {code} 的密码：")
+        expect_login = getattr(self.engine_factory, "expect_login", None)
+        if self._engine is None and callable(expect_login):
+            # The slow password check overlaps loading the engine (docs/performance.md).
+            expect_login(self.data_dir(), code, password)
         auth = self.engine().auth
         return with_one_time_code(
             lambda otp: auth.login(code, password, otp),

@@ -12,17 +12,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import DBAPIError
 
 from app.config.hospital_url import check_url
 from app.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic (≈ 0.1 s to import) is loaded only to migrate or read a revision, never by a window's
+# or a command's start-up that merely composes hospital mode (docs/performance.md).
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 CONNECT_TIMEOUT_S = 5
@@ -58,6 +60,8 @@ def open_hospital_engine(
 
 
 def _config(connection: Any) -> Config:
+    from alembic.config import Config  # noqa: PLC0415
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["connection"] = connection
@@ -66,6 +70,8 @@ def _config(connection: Any) -> Config:
 
 def head_revision() -> str:
     """The newest revision of the hospital record's schema history."""
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
     script = ScriptDirectory.from_config(_config(None))
     head = script.get_current_head()
     assert head is not None
@@ -74,12 +80,16 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (``None``: never migrated)."""
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(engine: Engine) -> None:
     """Bring the hospital record to the newest revision (in one transaction)."""
+    from alembic import command  # noqa: PLC0415
+
     try:
         with engine.begin() as connection:
             command.upgrade(_config(connection), "head")

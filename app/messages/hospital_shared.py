@@ -32,3 +32,9 @@ ADMIN_EXISTS_HOSPITAL = Template(
     en="The hospital database already has an administrator; it cannot be initialised again. Add "
     "users with an existing administrator account (at any window).",
 )
+CODE_TAKEN = Template(
+    "hospital_shared.code_taken",
+    zh="工号 {code} 已在医院数据库中存在（可能刚由另一窗口添加）。请换一个工号，或修改已有账号。",
+    en="Operator code {code} already exists in the hospital database (perhaps just added at another "
+    "window). Choose another code, or change the existing account.",
+)

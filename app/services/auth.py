@@ -215,10 +215,16 @@ class AuthService:
             return 0
         return self._shared.pull(self._uow_factory, self.policy)
 
-    def _publish(self, uow: UnitOfWork, code: str) -> None:
-        """Hospital mode: the account as changed in ``uow`` goes to the hospital first."""
+    def _publish(self, uow: UnitOfWork, code: str, *, new: bool = False) -> None:
+        """Hospital mode: the account as changed in ``uow`` goes to the hospital first (``new``:
+        refused if another window created the same code meanwhile)."""
         if self._shared is not None:
-            self._shared.publish(uow, code)
+            self._shared.publish(uow, code, new=new)
+
+    def _refresh(self, code: str) -> None:
+        """Hospital mode: before changing an account, take the hospital's current copy."""
+        if self._shared is not None:
+            self._shared.refresh(self._uow_factory, code, self.policy)
 
     # ------------------------------------------------------------------ authentication
 
@@ -411,13 +417,14 @@ class AuthService:
             if self._shared is not None:
                 self._shared.refuse_second_admin()
             uow.operators.add(code, name, Role.ADMIN, password)
-            self._publish(uow, code)
+            self._publish(uow, code, new=True)
             uow.audit.append(self._clock.now(), code, "user_added", "ok", f"{code} role=admin init")
             uow.commit()
 
     def add_user(self, actor: Operator, code: str, name: str, role: Role, password: str) -> None:
         """Create an account (admin only)."""
         authorize(actor, Action.MANAGE_USERS)
+        self._refresh(code)
         if not code.strip() or not name.strip():
             raise InputError("工号和姓名都不能为空。")
         check_password_strength(password, code)
@@ -425,7 +432,7 @@ class AuthService:
             if uow.operators.get(code) is not None:
                 raise InputError(f"工号 {code} 已存在。请换一个工号，或修改已有账号。")
             uow.operators.add(code, name, role, password)
-            self._publish(uow, code)
+            self._publish(uow, code, new=True)
             uow.audit.append(
                 self._clock.now(), actor.code, "user_added", "ok", f"{code} role={role}"
             )
@@ -434,6 +441,7 @@ class AuthService:
     def set_role(self, actor: Operator, code: str, role: Role) -> None:
         """Change an account's role (admin only; an admin cannot demote themselves)."""
         authorize(actor, Action.MANAGE_USERS)
+        self._refresh(code)
         if code == actor.code and role is not Role.ADMIN:
             raise PermissionDenied("不能修改自己的管理员角色。请由另一位管理员操作。")
         with self._uow_factory() as uow:
@@ -452,6 +460,7 @@ class AuthService:
     def set_active(self, actor: Operator, code: str, *, active: bool) -> None:
         """Enable or disable an account (admin only; not one's own)."""
         authorize(actor, Action.MANAGE_USERS)
+        self._refresh(code)
         if code == actor.code and not active:
             raise PermissionDenied("不能停用自己的账号。")
         with self._uow_factory() as uow:
@@ -465,6 +474,7 @@ class AuthService:
     def reset_password(self, actor: Operator, code: str, password: str) -> None:
         """Set a new password (admin only); this also clears a lockout."""
         authorize(actor, Action.MANAGE_USERS)
+        self._refresh(code)
         check_password_strength(password, code)
         with self._uow_factory() as uow:
             self._existing(uow, code)
@@ -483,6 +493,7 @@ class AuthService:
         ``account`` labels the entry in the authenticator app (default: the operator code).
         """
         authorize(actor, Action.MANAGE_USERS)
+        self._refresh(code)
         secret = new_secret()
         with self._uow_factory() as uow:
             self._existing(uow, code)
@@ -501,6 +512,7 @@ class AuthService:
             InputError: nothing pending, or the code does not match (the enrolment stays pending).
         """
         authorize(actor, Action.MANAGE_USERS)
+        self._refresh(code)
         now = self._clock.now()
         with self._uow_factory() as uow:
             self._existing(uow, code)
@@ -528,6 +540,7 @@ class AuthService:
         """Remove ``code``'s authenticator (lost phone); a role that needs one cannot log in
         until enrolled again."""
         authorize(actor, Action.MANAGE_USERS)
+        self._refresh(code)
         with self._uow_factory() as uow:
             self._existing(uow, code)
             uow.operators.clear_second_factor(code)

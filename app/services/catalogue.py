@@ -347,9 +347,11 @@ class CatalogueService:
                             restricted=_flag(_field(row, "restricted")),
                         )
                     )
-            if changed:
+            if changed and self._shared is None:
                 uow.catalogue.upsert_many(changed)
             uow.commit()
+        if changed and self._shared is not None:  # hospital mode: once, for every window
+            self._import_shared(self._shared, changed, None)
         return len(changed)
 
     def search(self, text: str, limit: int = 50) -> tuple[CatalogueItem, ...]:

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from app.errors import PermissionDenied, StoreError
+from app.errors import InputError, PermissionDenied, StoreError
 from app.messages import hospital_shared as words
 from app.services.ports.clock import Clock
 from app.services.ports.hospital import LockState, OperatorDirectory
@@ -138,15 +138,18 @@ class SharedOperators:
 
     # ------------------------------------------------------------------ required (administration)
 
-    def publish(self, uow: UnitOfWork, code: str) -> None:
-        """Write the account as changed in ``uow`` to the hospital database, before ``uow`` commits.
+    def publish(self, uow: UnitOfWork, code: str, *, new: bool = False) -> None:
+        """Write the account as changed in ``uow`` to the hospital database, before ``uow`` commits
+        (``new``: a created account, refused if the code exists there already).
 
         Raises:
+            InputError: ``new`` and another window created ``code`` meanwhile.
             StoreError: unreachable (``hospital_unreachable``): the caller's change is not committed.
         """
         account = uow.operators.export(code)
         try:
-            self._directory.put(account, self._clock.now())
+            if not self._directory.put(account, self._clock.now(), new=new):
+                raise InputError(words.CODE_TAKEN(code=code), code="operator_exists")
         except StoreError as exc:
             if exc.code != "hospital_unreachable":
                 raise

@@ -4,8 +4,10 @@ batches, and keeps searching its copy while the server is down."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from helpers.hospital_windows import Window
@@ -21,6 +23,8 @@ from app.services.ports.clock import SystemClock
 from app.services.ports.progress import ProgressStep
 from app.store.hospital.catalogue import PgSharedCatalogue
 from app.store.hospital.connect import open_hospital_engine
+
+SANDBOX_CATALOGUE = Path(__file__).resolve().parents[2] / "resources" / "sandbox" / "catalogue.json"
 
 
 def item(n: int, price: str = "12.50") -> CatalogueItem:
@@ -147,3 +151,31 @@ def test_the_sync_loop_pulls_and_a_window_keeps_its_copy_while_the_server_is_dow
         assert [i.hospital_code for i in offline.search("H0000")] == ["H00001", "H00002"]
     finally:
         down.dispose()
+
+
+def test_a_platform_catalogue_sync_at_one_window_reaches_the_others(
+    two_windows: tuple[Window, Window], hospital_db: HospitalDb, tmp_path: Path
+) -> None:
+    w1, w2 = two_windows
+    stale = json.loads(SANDBOX_CATALOGUE.read_text(encoding="utf-8"))
+    rows = stale["items"] if isinstance(stale, dict) else stale
+    for row in rows:  # the file says 丙类; the platform's 1301 says otherwise for most items
+        for key in ("item_class", "chrgitm_lv"):
+            row.pop(key, None)
+        row["item_class"] = "03"
+    file = tmp_path / "stale.json"
+    file.write_text(json.dumps(stale, ensure_ascii=False), encoding="utf-8")
+    at_w1 = service(w1, hospital_db)
+    at_w1.import_file(file)
+    service(w2, hospital_db).pull_shared()
+    shared = PgSharedCatalogue(hospital_db.engine)
+    _, head = shared.changes(0, 1_000_000)
+
+    at_w1.sync(w1.supervisor)
+
+    changed, _ = shared.changes(head, 1_000_000)
+    assert changed, "the classes the platform corrected reached PostgreSQL"
+    assert all(i.item_class is not ItemClass.C for i in changed)
+    assert service(w2, hospital_db).pull_shared() == len(changed)
+    for item in changed:
+        assert local(w2, item.hospital_code) == item

@@ -17,7 +17,7 @@ from helpers.pg_fixtures import HOSPITAL_KEY, HospitalDb
 from sqlalchemy import Engine, select
 
 from app.domain.operator import Operator, Role
-from app.errors import PermissionDenied, SecondFactorNeeded, StoreError
+from app.errors import InputError, PermissionDenied, SecondFactorNeeded, StoreError
 from app.sandbox import SandboxServer
 from app.services.auth import AuthService, LoginPolicy
 from app.services.ports.clock import SystemClock
@@ -191,3 +191,23 @@ def test_one_authenticator_for_the_hospital_a_code_used_once_and_rotated_with_th
     assert PgOperatorDirectory(hospital.db.engine, HOSPITAL_KEY).get("S001") is None, (
         "the old key no longer reads the account's secret"
     )
+
+
+def test_an_enrolment_begun_at_w01_is_confirmed_at_w02_and_a_code_is_not_made_twice(
+    hospital: Hospital,
+) -> None:
+    enrolment = hospital.auth1.begin_second_factor(hospital.admin, "C001")
+    admin_at_w2 = hospital.auth2.login("A001", ADMIN_PASSWORD)
+
+    hospital.auth2.confirm_second_factor(
+        admin_at_w2, "C001", code_at(enrolment.secret, datetime.now(UTC))
+    )
+
+    account = PgOperatorDirectory(hospital.db.engine, HOSPITAL_KEY).get("C001")
+    assert account is not None
+    assert account.totp_secret == enrolment.secret
+    assert account.totp_pending is None
+    hospital.auth1.add_user(hospital.admin, "C555", "甲", Role.CASHIER, NEW_PASSWORD)
+    with pytest.raises(InputError):
+        hospital.auth2.add_user(admin_at_w2, "C555", "乙", Role.CASHIER, "other-pass-99")
+    assert hospital.auth1.login("C555", NEW_PASSWORD).name == "甲"

@@ -288,8 +288,9 @@ class OperatorDirectory(Protocol):
         returns whether it did."""
         ...
 
-    def put(self, account: SharedAccount, at: datetime) -> int:
-        """Create or replace an account (an administrator's change); returns its new version."""
+    def put(self, account: SharedAccount, at: datetime, *, new: bool = False) -> int | None:
+        """Create or replace an account (an administrator's change); returns its new version.
+        ``new``: create only — ``None`` when the code exists already."""
         ...
 
     def count_failures(

@@ -95,22 +95,26 @@ class PgOperatorDirectory:
             raise unreachable(exc) from exc
         return True
 
-    def put(self, account: SharedAccount, at: datetime) -> int:
-        """Create or replace an account; returns its new version."""
+    def put(self, account: SharedAccount, at: datetime, *, new: bool = False) -> int | None:
+        """Create or replace an account; returns its new version (``new``: create only, ``None``
+        when the code exists)."""
         o = schema.operators
         values = self._values(account, at)
         statement = insert(o).values(values)
-        upsert = statement.on_conflict_do_update(
-            index_elements=["code"],
-            set_={k: statement.excluded[k] for k in values if k != "code"},
-        ).returning(o.c.version)
+        if new:
+            upsert = statement.on_conflict_do_nothing(index_elements=["code"])
+        else:
+            upsert = statement.on_conflict_do_update(
+                index_elements=["code"],
+                set_={k: statement.excluded[k] for k in values if k != "code"},
+            )
         try:
             with self._engine.begin() as connection:
                 _lock(connection)
-                version = connection.execute(upsert).scalar_one()
+                version = connection.execute(upsert.returning(o.c.version)).scalar()
         except DBAPIError as exc:
             raise unreachable(exc) from exc
-        return int(version)
+        return None if version is None else int(version)
 
     def count_failures(
         self, code: str, failures: int, at: datetime, max_failures: int, lockout_until: datetime

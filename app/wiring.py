@@ -346,6 +346,7 @@ def _hospital_cancel(
         clock=clock,
         window=settings.window.device_no,
         after_cancel=claims.release_cancelled_at_hospital,
+        after_import=claims.adopt_his_charges,
     )
 
 

@@ -43,6 +43,7 @@ from app.domain.visit import Bill, GroupSettlement, GroupState
 from app.errors import ChargeAlreadySettled, InputError, StoreError
 from app.services.ports.charge_claims import ChargeClaim, HospitalChargeClaims, HospitalClaimHolder
 from app.services.ports.clock import Clock
+from app.services.ports.his import LoadedCharge
 from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -151,10 +152,11 @@ class ChargeClaimService:
             refusal: ChargeAlreadySettled | InputError | None = self.claim_within(
                 uow, bill, wanted, operator_code
             )
+            his = uow.his.loaded(sorted(wanted)) if self._hospital is not None else {}
             if refusal is None:
                 uow.commit()
         if refusal is None and self._hospital is not None and bill.outpatient_no.strip():
-            refusal = self._claim_hospital(bill, wanted, set(wanted) - before)
+            refusal = self._claim_hospital(bill, wanted, set(wanted) - before, his)
         if refusal is None:
             return
         self._record_refusal(bill_id, operator_code, refusal)
@@ -210,6 +212,35 @@ class ChargeClaimService:
         if bill is not None and idle:
             self._release_hospital(bill, idle)
 
+    def adopt_his_charges(self, bill_id: str, settlement_id: str) -> int:
+        """Hospital mode, after another window's bill and settlement were imported here to be
+        cancelled or refunded: note the HIS lines that window loaded (kept with its hospital-wide
+        claims) as loaded here and paid by ``settlement_id``, so that the cancellation (and a partial
+        refund's new settlement) made here is reported to the HIS from here — once, since the
+        settling window never learns of it (issue #15 item 7). Returns how many lines."""
+        if self._hospital is None:
+            return 0
+        try:
+            charges = self._hospital.his_charges(bill_id)
+        except StoreError as exc:
+            log.warning("HIS lines of bill %s not adopted (%s)", bill_id, exc.code)
+            return 0
+        if not charges:
+            return 0
+        with self._uow_factory() as uow:
+            stored = uow.settlements.get(settlement_id)
+            paid = {split.line_no for split in stored.record.splits} if stored else set()
+            by_visit: dict[str, list[LoadedCharge]] = {}
+            for charge in charges:
+                by_visit.setdefault(charge.visit_no, []).append(charge)
+            for visit_no, loaded in by_visit.items():
+                uow.his.note_loaded(visit_no, [c.line for c in loaded], self._clock.now())
+            for charge in charges:
+                if charge.line.charge_id in paid:
+                    uow.his.mark_paid(charge.line.charge_id, settlement_id)
+            uow.commit()
+        return len(charges)
+
     def release_cancelled_at_hospital(self, settlement_id: str) -> None:
         """Hospital mode, after ``settlement_id`` was cancelled (or partly refunded) at this window:
         its charges are payable again hospital-wide, whichever window claimed them. Best effort: a
@@ -239,7 +270,11 @@ class ChargeClaimService:
         }
 
     def _claim_hospital(
-        self, bill: Bill, wanted: Collection[str], added: Collection[str]
+        self,
+        bill: Bill,
+        wanted: Collection[str],
+        added: Collection[str],
+        his: Mapping[str, LoadedCharge],
     ) -> ChargeAlreadySettled | InputError | None:
         """The hospital-wide claim of ``wanted`` (the local claims on ``added`` were just taken
         and are given back on a refusal)."""
@@ -253,6 +288,7 @@ class ChargeClaimService:
                 now,
                 take_over_from={bill.parent_bill_id} - {""},
                 stale_before=now - self._stale_after,
+                his=his,
             )
         except StoreError as exc:
             if not added:

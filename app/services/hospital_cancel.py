@@ -46,10 +46,12 @@ class HospitalCancelService:
         clock: Clock,
         window: str,
         after_cancel: Callable[[str], None] | None = None,
+        after_import: Callable[[str, str], object] | None = None,
     ) -> None:
         """Cancel through ``cancellation`` at ``window``, claiming in ``record``; ``after_cancel``
         (the settlement id) runs once it is cancelled (hospital-wide charge claims given back)."""
         self._after_cancel = after_cancel
+        self._after_import = after_import  # (bill_id, settlement_id): its HIS lines adopted
         self._cancellation = cancellation
         self._uow_factory = uow_factory
         self._record = record
@@ -142,6 +144,8 @@ class HospitalCancelService:
             uow.imports.import_record("settlement", settlement)
             uow.commit()
         log.info("imported settlement %s of window %s", settlement_id, found.window)
+        if self._after_import is not None:
+            self._after_import(found.bill_id, settlement_id)
 
     def _release_unless_cancelled(self, settlement_id: str) -> None:
         with self._uow_factory() as uow:

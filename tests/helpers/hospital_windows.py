@@ -59,11 +59,18 @@ class Window:
 
 
 def open_window(
-    name: str, sandbox: SandboxServer, db: HospitalDb, folder: Path, *, configured: bool = False
+    name: str,
+    sandbox: SandboxServer,
+    db: HospitalDb,
+    folder: Path,
+    *,
+    configured: bool = False,
+    **engine_kwargs: Any,
 ) -> Window:
     """A window ``name`` on ``folder``, in hospital mode on ``db``. ``configured``: hospital mode
     switched on by ``[hospital_db]`` in the window's settings, as a real window runs (hospital-wide
-    charge claims, cancels through the engine); otherwise only the record and the sync are wired."""
+    charge claims, cancels through the engine); otherwise only the record and the sync are wired.
+    ``engine_kwargs`` go to the engine (e.g. ``his_gateway``)."""
     extra: dict[str, Any] = {}
     if configured:
         key = folder.parent / "hospital.key"
@@ -73,7 +80,7 @@ def open_window(
         url = f"{db.url}?options=-csearch_path%3D{db.schema}"
         extra["hospital_db"] = {"url": url, "hospital_key_file": str(key)}
     settings = sandbox_settings(sandbox, window={"device_no": name}, **extra)
-    engine = make_engine(settings, folder)
+    engine = make_engine(settings, folder, **engine_kwargs)
     cashier, supervisor = add_operators(engine)
     with engine.uow_factory() as uow:
         uow.msgids.use_window_slot(int(name[1:]))  # windows of one hospital share its msgid space

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from app.services.ports.his import LoadedCharge
+
 
 @dataclass(frozen=True)
 class ChargeClaim:
@@ -69,8 +71,11 @@ class HospitalChargeClaims(Protocol):
         *,
         take_over_from: Collection[str] = (),
         stale_before: datetime,
+        his: Mapping[str, LoadedCharge] | None = None,
     ) -> list[HospitalClaimHolder]:
         """Claim ``lines`` (charge key → line number) for ``window``'s ``bill_id``, all or nothing.
+        ``his`` (by line number): the lines loaded from the HIS, kept with the claim so that any
+        window cancelling the settlement can report it to the HIS.
 
         Claims held by this window, by a bill in ``take_over_from`` (this window's own decision: its
         store released them), or stale ones (claimed before ``stale_before`` by a bill the hospital
@@ -79,6 +84,14 @@ class HospitalChargeClaims(Protocol):
 
         Raises:
             StoreError: the hospital database cannot be reached (nothing claimed).
+        """
+        ...
+
+    def his_charges(self, bill_id: str) -> list[LoadedCharge]:
+        """The HIS lines ``bill_id`` claimed (any window's bill).
+
+        Raises:
+            StoreError: the hospital database cannot be reached.
         """
         ...
 

@@ -8,6 +8,7 @@ of deadlocking), and either all of them become this bill's or nothing changes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     and_,
     select,
     update,
@@ -27,7 +29,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from app.domain.his_codec import line_from_dict, line_to_dict
 from app.services.ports.charge_claims import HospitalClaimHolder
+from app.services.ports.his import LoadedCharge
 from app.store.hospital import schema
 from app.store.hospital.connect import unreachable
 
@@ -51,11 +55,13 @@ claims = Table(
     Column("line_no", String(40), nullable=False),
     Column("claimed_at", DateTime(timezone=True), nullable=False),
     Column("released_at", DateTime(timezone=True)),
+    Column("his_visit_no", String(64), nullable=False, server_default=""),
+    Column("his_line", Text, nullable=False, server_default=""),
 )
 
 
 class PgHospitalChargeClaims:
-    """The hospital's charge claims (schema upgraded to at least revision h0004)."""
+    """The hospital's charge claims (schema upgraded to at least revision h0005)."""
 
     def __init__(self, engine: Engine) -> None:
         """Use ``engine`` (its ``search_path`` names the hospital record's schema)."""
@@ -70,9 +76,11 @@ class PgHospitalChargeClaims:
         *,
         take_over_from: Collection[str] = (),
         stale_before: datetime,
+        his: Mapping[str, LoadedCharge] | None = None,
     ) -> list[HospitalClaimHolder]:
         """All or nothing (see the port)."""
         keys = sorted(lines)
+        his = his or {}
         if not keys:
             return []
         try:
@@ -110,16 +118,38 @@ class PgHospitalChargeClaims:
                 blocking = [h for h in holders if not self._stale(connection, h, stale_before)]
                 if blocking:
                     raise _Blocked(blocking)
-                connection.execute(
-                    update(claims)
-                    .where(claims.c.charge_key.in_(keys))
-                    .values(window=window, bill_id=bill_id, claimed_at=at, released_at=None)
-                )
+                for key in keys:
+                    loaded = his.get(lines[key])
+                    connection.execute(
+                        update(claims)
+                        .where(claims.c.charge_key == key)
+                        .values(
+                            window=window,
+                            bill_id=bill_id,
+                            claimed_at=at,
+                            released_at=None,
+                            his_visit_no=loaded.visit_no if loaded else "",
+                            his_line=json.dumps(line_to_dict(loaded.line)) if loaded else "",
+                        )
+                    )
         except _Blocked as blocked:
             return blocked.holders
         except DBAPIError as exc:
             raise unreachable(exc) from exc
         return []
+
+    def his_charges(self, bill_id: str) -> list[LoadedCharge]:
+        """The HIS lines ``bill_id`` claimed."""
+        try:
+            with self._engine.connect() as connection:
+                rows = connection.execute(
+                    select(claims.c.his_visit_no, claims.c.his_line)
+                    .where(claims.c.bill_id == bill_id, claims.c.his_line != "")
+                    .order_by(claims.c.line_no)
+                ).all()
+        except DBAPIError as exc:
+            raise unreachable(exc) from exc
+        return [LoadedCharge(line_from_dict(json.loads(r.his_line)), r.his_visit_no) for r in rows]
 
     def release(self, bill_id: str, charge_keys: Collection[str], at: datetime) -> None:
         """Release ``bill_id``'s live claims on ``charge_keys``."""

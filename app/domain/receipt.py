@@ -23,8 +23,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from app.domain.masking import mask_number
-from app.domain.money import ZERO, round_money
+from app.domain.money import ZERO
 from app.domain.plan import GroupKind
+from app.messages import receipts as words
 
 # China has one time zone and no daylight saving time, so a fixed offset is exact and needs no tzdata
 # (which a Windows machine may lack).
@@ -36,68 +37,6 @@ def local_time_text(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("receipt times must be timezone-aware")
     return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")
-
-
-_DIGITS = "零壹贰叁肆伍陆柒捌玖"
-_PLACES = ("", "拾", "佰", "仟")
-_SECTIONS = {1: "万", 2: "亿", 3: "万"}
-
-
-def _integer_words(number: int) -> str:
-    """Upper-case Chinese numerals for a non-negative integer below 10^16 (financial style)."""
-    if number == 0:
-        return "零"
-    digits = str(number)
-    out: list[str] = []
-    pending_zero = False
-    section_used = False
-    wan_yi_used = False
-    for index, char in enumerate(digits):
-        power = len(digits) - 1 - index
-        digit = int(char)
-        if digit == 0:
-            pending_zero = True
-        else:
-            if pending_zero and out:
-                out.append("零")
-            pending_zero = False
-            section_used = True
-            out.append(_DIGITS[digit] + _PLACES[power % 4])
-        if power % 4 == 0 and power > 0:
-            # 亿 also closes a 万亿 section whose own 亿 digits are all zero (伍万亿).
-            if section_used or (power == 8 and wan_yi_used):
-                out.append(_SECTIONS[power // 4])
-                pending_zero = pending_zero and not section_used
-            wan_yi_used = power == 12 and section_used
-            section_used = False
-    return "".join(out)
-
-
-def yuan_in_words(amount: Decimal) -> str:
-    """The amount in upper-case Chinese (人民币大写), as on every Chinese cashier's receipt.
-
-    Follows the payment-settlement writing rules: ``整`` after 元 or 角, none after 分; zeros inside
-    the number are written once (壹仟零伍元); a negative amount (a cancellation) starts with 负.
-    """
-    value = round_money(amount)
-    sign = "负" if value < 0 else ""
-    fen_total = abs(int(value * 100))
-    yuan, rest = divmod(fen_total, 100)
-    jiao, fen = divmod(rest, 10)
-    if yuan >= 10**16:
-        raise ValueError("amount too large for a receipt")
-    if fen_total == 0:
-        return "零元整"
-    text = f"{_integer_words(yuan)}元" if yuan else ""
-    if jiao:
-        text += f"{_DIGITS[jiao]}角"
-    elif fen and yuan:
-        text += "零"
-    if fen:
-        text += f"{_DIGITS[fen]}分"
-    else:
-        text += "整"
-    return sign + text
 
 
 class ReceiptKind(StrEnum):
@@ -112,13 +51,16 @@ class ReceiptKind(StrEnum):
     @property
     def title_suffix(self) -> str:
         """Added to the title: ``门诊收费票据（补打）``."""
-        return {
-            "original": "",
-            "copy": "（补打）",
-            "reissue": "（重打）",
-            "cancellation": "（冲销）",
-            "refund": "（退费）",
-        }[self.value]
+        if self is ReceiptKind.ORIGINAL:
+            return ""
+        return str(
+            {
+                "copy": words.SUFFIX_COPY,
+                "reissue": words.SUFFIX_REISSUE,
+                "cancellation": words.SUFFIX_CANCELLATION,
+                "refund": words.SUFFIX_REFUND,
+            }[self.value]()
+        )
 
 
 FeeCategory = GroupKind
@@ -150,15 +92,19 @@ class CategoryInfo:
     def heading(self) -> str:
         """The prominent line: ``门诊慢特病：恶性肿瘤门诊治疗（M00500）``."""
         if self.category is FeeCategory.CHRONIC:
-            name = self.disease_name or "病种"
-            return f"{self.label}：{name}（{self.disease_code}）"
-        return f"费用类别：{self.label}"
+            name = self.disease_name or str(words.DISEASE())
+            return str(words.HEADING_CHRONIC(label=self.label, name=name, code=self.disease_code))
+        return str(words.HEADING(label=self.label))
 
     @property
     def heading_lines(self) -> tuple[str, ...]:
         """The heading split for a narrow roll: category first, then the disease."""
         if self.category is FeeCategory.CHRONIC:
-            return (f"{self.label}：", f"{self.disease_name or '病种'}（{self.disease_code}）")
+            name = self.disease_name or str(words.DISEASE())
+            return (
+                str(words.HEADING_FIRST_LINE(label=self.label)),
+                str(words.HEADING_DISEASE_LINE(name=name, code=self.disease_code)),
+            )
         return (self.heading,)
 
     @property
@@ -166,12 +112,9 @@ class CategoryInfo:
         """For 全额自费: the sentence that the patient claims it back at the insured place, and why."""
         if self.category is not FeeCategory.SELF_PAY:
             return ""
-        place = self.insured_place or "参保地"
-        reason = self.self_pay_reason or "未能在本院跨省直接结算"
-        return (
-            f"本笔费用未经医保直接结算，由患者全额自费支付。原因：{reason}。"
-            f"患者可凭本收据及费用明细回{place}医保经办机构按规定申请报销（手工报销）。"
-        )
+        place = self.insured_place or words.INSURED_PLACE()
+        reason = self.self_pay_reason or words.NOT_SETTLED_HERE()
+        return str(words.SELF_PAY_NOTICE(reason=reason, place=place))
 
 
 @dataclass(frozen=True)
@@ -270,19 +213,19 @@ class ReceiptData:
     @property
     def title(self) -> str:
         """``门诊收费票据`` with the kind's suffix."""
-        return f"门诊收费票据{self.kind.title_suffix}"
+        return str(words.TITLE(suffix=self.kind.title_suffix))
 
     @property
     def kind_note(self) -> str:
         """The sentence that says what this paper is, for copies, reissues and cancellations."""
         if self.kind is ReceiptKind.COPY:
-            return f"补打件（第 {self.copy_no} 次），补打时间 {local_time_text(self.printed_at)}；票据号不变，与原件同一笔结算。"
+            return str(words.NOTE_COPY(count=self.copy_no, time=local_time_text(self.printed_at)))
         if self.kind is ReceiptKind.REISSUE:
-            return f"重打：原票据号 {self.replaces} 已作废，以本票据号为准。"
+            return str(words.NOTE_REISSUE(replaces=self.replaces))
         if self.kind is ReceiptKind.CANCELLATION:
-            return f"冲销：撤销结算 {self.original_settlement_id}，金额为负表示退回。"
+            return str(words.NOTE_CANCELLATION(settlement_id=self.original_settlement_id))
         if self.kind is ReceiptKind.REFUND:
-            return f"部分退费：撤销结算 {self.original_settlement_id} 后按剩余项目重新结算。"
+            return str(words.NOTE_REFUND(settlement_id=self.original_settlement_id))
         return ""
 
 

@@ -82,3 +82,54 @@ SLIP_REGISTRATION = Template(
 NO_INSURANCE = Template("receipts.no_insurance", zh="无有效参保", en="No valid insurance")
 NAME_NOT_KEPT = Template("receipts.name_not_kept", zh="（姓名未留存）", en="(name not kept)")
 INSURANCE_CODE = Template("receipts.insurance_code", zh="险种{code}", en="Insurance {code}")
+
+# domain/receipt.py: the printed receipt
+TITLE = Template("receipts.title", zh="门诊收费票据{suffix}", en="Outpatient receipt{suffix}")
+SUFFIX_COPY = Template("receipts.suffix_copy", zh="（补打）", en=" (copy)")
+SUFFIX_REISSUE = Template("receipts.suffix_reissue", zh="（重打）", en=" (reissue)")
+SUFFIX_CANCELLATION = Template("receipts.suffix_cancellation", zh="（冲销）", en=" (cancellation)")
+SUFFIX_REFUND = Template("receipts.suffix_refund", zh="（退费）", en=" (refund)")
+DISEASE = Template("receipts.disease", zh="病种", en="disease")
+HEADING_CHRONIC = Template(
+    "receipts.heading_chronic", zh="{label}：{name}（{code}）", en="{label}: {name} ({code})"
+)
+HEADING = Template("receipts.heading", zh="费用类别：{label}", en="Fee category: {label}")
+HEADING_FIRST_LINE = Template("receipts.heading_first_line", zh="{label}：", en="{label}:")
+HEADING_DISEASE_LINE = Template(
+    "receipts.heading_disease_line", zh="{name}（{code}）", en="{name} ({code})"
+)
+INSURED_PLACE = Template("receipts.insured_place", zh="参保地", en="the insured place")
+NOT_SETTLED_HERE = Template(
+    "receipts.not_settled_here",
+    zh="未能在本院跨省直接结算",
+    en="it could not be settled directly across provinces at this hospital",
+)
+SELF_PAY_NOTICE = Template(
+    "receipts.self_pay_notice",
+    zh="本笔费用未经医保直接结算，由患者全额自费支付。原因：{reason}。"
+    "患者可凭本收据及费用明细回{place}医保经办机构按规定申请报销（手工报销）。",
+    en="These fees were not settled by the insurance directly; the patient paid them in full. "
+    "Reason: {reason}. The patient may claim them back at {place}'s insurance office with this "
+    "receipt and the fee list (manual reimbursement).",
+)
+NOTE_COPY = Template(
+    "receipts.note_copy",
+    zh="补打件（第 {count} 次），补打时间 {time}；票据号不变，与原件同一笔结算。",
+    en="Copy (no. {count}), made {time}; same receipt number and settlement as the original.",
+)
+NOTE_REISSUE = Template(
+    "receipts.note_reissue",
+    zh="重打：原票据号 {replaces} 已作废，以本票据号为准。",
+    en="Reissue: the old receipt number {replaces} is void; this number stands.",
+)
+NOTE_CANCELLATION = Template(
+    "receipts.note_cancellation",
+    zh="冲销：撤销结算 {settlement_id}，金额为负表示退回。",
+    en="Cancellation of settlement {settlement_id}; negative amounts are refunds.",
+)
+NOTE_REFUND = Template(
+    "receipts.note_refund",
+    zh="部分退费：撤销结算 {settlement_id} 后按剩余项目重新结算。",
+    en="Partial refund: settlement {settlement_id} was cancelled and the remaining lines settled "
+    "again.",
+)

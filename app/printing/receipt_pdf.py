@@ -24,6 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from app.domain.amount_words import yuan_in_words
 from app.domain.money import format_yuan
 from app.domain.receipt import (
     EligibilitySlip,
@@ -31,7 +32,6 @@ from app.domain.receipt import (
     ReceiptData,
     ReceiptLine,
     local_time_text,
-    yuan_in_words,
 )
 from app.printing.fonts import MISSING_GLYPH_NOTE, printable, receipt_font
 

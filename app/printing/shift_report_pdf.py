@@ -17,8 +17,9 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from app.domain.amount_words import yuan_in_words
 from app.domain.money import format_yuan
-from app.domain.receipt import local_time_text, yuan_in_words
+from app.domain.receipt import local_time_text
 from app.domain.shift_report import (
     Amounts,
     OperatorShift,

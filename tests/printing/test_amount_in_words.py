@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.receipt import yuan_in_words
+from app.domain.amount_words import yuan_in_words
 
 DIGITS = {ch: value for value, ch in enumerate("零壹贰叁肆伍陆柒捌玖")}
 PLACES = {"拾": 10, "佰": 100, "仟": 1000}

@@ -13,9 +13,10 @@ from helpers.shift_fixtures import a_day_with_everything, shift_service
 from pypdf import PdfReader
 from reportlab.lib.units import mm
 
+from app.domain.amount_words import yuan_in_words
 from app.domain.money import format_yuan, from_fen
 from app.domain.operator import Operator
-from app.domain.receipt import FeeCategory, yuan_in_words
+from app.domain.receipt import FeeCategory
 from app.domain.shift_report import (
     Amounts,
     CategoryKey,

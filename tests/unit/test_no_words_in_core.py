@@ -19,6 +19,7 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # spelled there, and patterns that recognise Chinese input. Whole modules whose Chinese is all data:
 DATA_MODULES = frozenset(
     {
+        "domain/amount_words.py",  # upper-case numerals of an amount (壹贰叁…), a number format
         "domain/disease.py",  # pilot disease names and categories, free-text hints
         "domain/region.py",  # province names of the division codes
         "domain/catalogue.py",  # catalogue levels 甲类 / 乙类 / 丙类
@@ -46,7 +47,7 @@ PLATFORM_WORDS = frozenset(
 # literals outside the data modules when the catalogue started). Moving words out lowers the number
 # (lower it here); a new Chinese literal anywhere fails. One total rather than a number per file, so a
 # module split into two does not fail. The aim is 0.
-PENDING_TOTAL = 233
+PENDING_TOTAL = 195
 
 
 def _docstrings(tree: ast.AST) -> set[int]:

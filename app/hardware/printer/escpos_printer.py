@@ -16,8 +16,9 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from app.domain.amount_words import yuan_in_words
 from app.domain.money import format_yuan
-from app.domain.receipt import FeeCategory, ReceiptData, local_time_text, yuan_in_words
+from app.domain.receipt import FeeCategory, ReceiptData, local_time_text
 from app.errors import DeviceError
 from app.hardware.threads import DeviceThread
 

@@ -8,7 +8,6 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListView,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.models.bill_model import BillColumn, BillModel
 from app.ui.models.catalogue_model import CatalogueModel
+from app.ui.tables import fit_columns
 
 DECIMAL_PATTERN = r"^\d{1,9}(\.\d{1,6})?$"
 
@@ -72,13 +72,10 @@ class BillPanel(QWidget):
         delegate = DecimalDelegate(self.bill_table)
         self.bill_table.setItemDelegateForColumn(BillColumn.PRICE, delegate)
         self.bill_table.setItemDelegateForColumn(BillColumn.QUANTITY, delegate)
-        # Sized once per new bill (not on every change: ResizeToContents re-measures all rows).
-        header = self.bill_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        # The item's name and the group it is settled in take the width left by the short columns
+        # and wrap (a full self-pay line says why): everything fits at 1366 px, nothing is cut.
+        fit_columns(self.bill_table, stretch=(BillColumn.NAME, BillColumn.ROUTE))
         self.bill_table.hideColumn(BillColumn.CODE)
-        bill_model.modelReset.connect(self.bill_table.resizeColumnsToContents)
-        self.bill_table.verticalHeader().hide()
         self.tag_hint = QLabel("", self)
         self.tag_hint.setObjectName("tagHint")
         self.tag_hint.setWordWrap(True)

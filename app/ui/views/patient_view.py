@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.domain.masking import mask_number
 from app.domain.person import InsuredPerson, QualificationState
@@ -28,15 +28,27 @@ class PatientView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("patientView")
-        self._label = QLabel(self)
+        # A long answer (offline, several qualifications) scrolls instead of being cut at 1366×768.
+        scroll = QScrollArea(self)
+        scroll.setObjectName("patientScroll")
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._label = QLabel(scroll)
         self._label.setObjectName("patientText")
         self._label.setWordWrap(True)
         self._label.setTextFormat(Qt.TextFormat.RichText)
         self._label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        scroll.setWidget(self._label)
+        # The panel's own background shows through, as before the scroll area.
+        scroll.setStyleSheet(
+            "#patientScroll, #patientScroll > #qt_scrollarea_viewport, #patientText"
+            " { background: transparent; }"
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._label)
+        layout.addWidget(scroll)
         self.clear()
 
     def text(self) -> str:

@@ -26,6 +26,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from app.domain.money import ZERO, money_sum
+from app.domain.plan import group_label, group_order
 from app.domain.receipt import FeeCategory
 
 K = TypeVar("K")
@@ -107,17 +108,13 @@ class CategoryKey:
 
     @property
     def label(self) -> str:
-        """Chinese name, e.g. ``门诊慢特病 恶性肿瘤门诊治疗（M00500）``."""
-        if self.category is FeeCategory.CHRONIC:
-            name = self.disease_name or "未知病种"
-            return f"门诊慢特病 {name}（{self.disease_code}）"
-        return "普通门诊" if self.category is FeeCategory.GENERAL else "全额自费"
+        """The group's one label (:func:`group_label`), e.g. ``门诊慢特病 恶性肿瘤门诊治疗（M00500）``."""
+        return group_label(self.category, self.disease_code or None)
 
     @property
     def sort_key(self) -> tuple[int, str]:
-        """Chronic diseases by code first, then 普通门诊, then 全额自费."""
-        order = {FeeCategory.CHRONIC: 0, FeeCategory.GENERAL: 1, FeeCategory.SELF_PAY: 2}
-        return order[self.category], self.disease_code
+        """The one group order (:func:`group_order`): chronic diseases by code, 普通门诊, 全额自费."""
+        return group_order(self.category, self.disease_code)
 
 
 @dataclass(frozen=True)

@@ -98,3 +98,28 @@ def test_a_groups_label_is_built_in_one_place() -> None:
     assert group_label(GroupKind.CHRONIC, "M03900") == "门诊慢特病 高血压（M03900）"
     assert group_label(GroupKind.GENERAL) == "普通门诊"
     assert group_label(GroupKind.SELF_PAY) == "全额自费"
+
+
+def test_the_shift_report_orders_and_names_categories_as_the_plan_does() -> None:
+    from app.domain.plan import GroupKind, group_label, group_order  # noqa: PLC0415
+    from app.domain.shift_report import CategoryKey  # noqa: PLC0415
+
+    keys = [
+        CategoryKey(GroupKind.SELF_PAY),
+        CategoryKey(GroupKind.GENERAL),
+        CategoryKey(GroupKind.CHRONIC, "M03900", "高血压"),
+        CategoryKey(GroupKind.CHRONIC, "M00500", "恶性肿瘤门诊治疗"),
+    ]
+    assert [k.disease_code for k in sorted(keys, key=lambda k: k.sort_key)] == [
+        "M00500",
+        "M03900",
+        "",
+        "",
+    ]
+    assert all(k.sort_key == group_order(k.category, k.disease_code) for k in keys)
+    assert [k.label for k in keys] == [
+        group_label(GroupKind.SELF_PAY),
+        group_label(GroupKind.GENERAL),
+        "门诊慢特病 高血压（M03900）",
+        "门诊慢特病 恶性肿瘤门诊治疗（M00500）",
+    ]

@@ -7,6 +7,7 @@ at a window is the hospital's, refused while a window has records not yet sent."
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -135,6 +136,18 @@ def pdf_text(pdf: bytes) -> str:
     return text.replace("\n", "").replace(" ", "")
 
 
+def save_pictures(qtbot: QtBot, desk: Desk, folder: Path) -> None:
+    """The windows tab and the history of every window at 1366×768, for the docs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    desk.window.resize(1366, 768)
+    qtbot.wait(200)
+    assert desk.window.grab().save(str(folder / "windows-tab.png"))
+    history_rows(qtbot, desk, desk.window.history_tab.model.rowCount())
+    qtbot.wait(200)
+    assert desk.window.grab().save(str(folder / "history-every-window.png"))
+    desk.window.tabs.setCurrentIndex(desk.window.tabs.count() - 1)
+
+
 def test_paid_at_one_window_refunded_at_the_other_both_histories_agree(
     qtbot: QtBot,
     sandbox: SandboxServer,
@@ -206,6 +219,10 @@ def test_paid_at_one_window_refunded_at_the_other_both_histories_agree(
     assert statuses["W01"].settlements_today == 1
     assert statuses["W02"].total_today == -paid.total
     assert all(s.unresolved == 0 for s in statuses.values())
+
+    shots = os.environ.get("SW_HOSPITAL_SHOTS")  # docs/hospital-mode.md: regenerate its pictures
+    if shots:
+        save_pictures(qtbot, w2, Path(shots))
 
     # The hospital-wide shift report from the tab: per window and per operator.
     tab2.shift_report(None, None)

@@ -147,7 +147,7 @@ class HospitalTab(QWidget):
         self.table.setObjectName("hospitalWindowsTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        fit_columns(self.table, stretch=StatusColumn.LAST_SYNC)
+        fit_columns(self.table, stretch=StatusColumn.TOTAL)
         self.refresh_button = QPushButton(self.tr("Refresh"), self)
         self.refresh_button.setObjectName("hospitalRefreshButton")
         self.report_button = QPushButton(self.tr("Hospital shift report…"), self)

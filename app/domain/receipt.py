@@ -206,9 +206,9 @@ class ReceiptData:
             if moment.tzinfo is None:
                 raise ValueError("receipt times must be timezone-aware")
         if (self.kind is ReceiptKind.COPY) != (self.copy_no > 0):
-            raise ValueError("a copy (补打) has a copy number, other receipts do not")
+            raise ValueError("a copy has a copy number, other receipts do not")
         if (self.kind is ReceiptKind.REISSUE) != bool(self.replaces):
-            raise ValueError("a reissue (重打) names the receipt number it replaces")
+            raise ValueError("a reissue names the receipt number it replaces")
 
     @property
     def title(self) -> str:

@@ -139,3 +139,6 @@ PARTS_NOT_AMOUNT = Template(
     zh="fund + account + cash + hospital 不等于 amount",
     en="fund + account + cash + hospital is not amount",
 )
+
+# services/his_outbox.py
+HIS_REFUSED = Template("his.refused", zh="HIS 拒绝：{reason}", en="The HIS refused: {reason}")

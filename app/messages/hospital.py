@@ -69,3 +69,10 @@ RECORD_NOT_SYNCED = Template(
     en="The complete record of settlement {settlement_id} has not yet come from window {window} "
     "to the hospital database; try again later, or do it at that window.",
 )
+
+# services/hospital_sync_loop.py
+SYNC_ROUND_FAILED = Template(
+    "hospital.sync_round_failed",
+    zh="同步医院数据库时出错，稍后自动重试（详情见日志）。",
+    en="Syncing with the hospital database failed; it is retried automatically (see the log).",
+)

@@ -147,3 +147,11 @@ PENDING = Template(
     zh="{count} 笔暂未能处理（平台不可用），稍后自动重试",
     en="{count} could not be handled yet (platform unavailable); retried automatically later",
 )
+
+# services/abandoned.py
+GROUP_WITHDRAWN = Template(
+    "recovery.group_withdrawn",
+    zh="未完成的结算已撤销登记和费用明细（程序中断或放弃），本组未扣款，可重新结算。",
+    en="The unfinished settlement's registration and lines were withdrawn (the program stopped or "
+    "it was abandoned); nothing was charged for this group, and it may be settled again.",
+)

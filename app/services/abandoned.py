@@ -25,6 +25,7 @@ from datetime import timedelta
 
 from app.domain.journal import JournalEntry
 from app.domain.visit import GroupSettlement, GroupState
+from app.messages import recovery as words
 from app.services.ports.clock import Clock
 from app.services.ports.ownership import Ownership
 from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
@@ -48,7 +49,7 @@ _UNFINISHED = IN_USE - {GroupState.UNKNOWN, GroupState.SETTLED}
 # Registrations older than this are not looked at: the day close refuses while any stays open, so
 # only a store whose days were not closed could hold older ones (and the cost of the scan follows it).
 LOOKBACK = timedelta(days=31)
-WITHDRAWN_TEXT = "未完成的结算已撤销登记和费用明细（程序中断或放弃），本组未扣款，可重新结算。"
+WITHDRAWN_TEXT = str(words.GROUP_WITHDRAWN())  # stored on the group: a record, in Chinese
 
 
 @dataclass(frozen=True)

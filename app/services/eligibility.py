@@ -28,6 +28,8 @@ from app.errors import (
     PlatformMaintenance,
     PlatformUnavailable,
 )
+from app.messages import Message
+from app.messages import eligibility as words
 from app.services.bill_import import IdentityInput, IdentityKind
 from app.services.journaling import failure_text
 from app.services.ports.clock import Clock
@@ -61,11 +63,13 @@ class QualificationView:
     @property
     def state_label(self) -> str:
         """有效 / 已过期 / 未生效."""
-        return {
-            QualificationState.VALID: "有效",
-            QualificationState.EXPIRED: "已过期",
-            QualificationState.NOT_YET_VALID: "未生效",
-        }[self.state]
+        return str(
+            {
+                QualificationState.VALID: words.STATE_VALID,
+                QualificationState.EXPIRED: words.STATE_EXPIRED,
+                QualificationState.NOT_YET_VALID: words.STATE_NOT_YET_VALID,
+            }[self.state]()
+        )
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,7 @@ class EligibilityService:
             parsed = parse_id_number(identity.value)
             return Credential(CredentialKind.ID_NUMBER, parsed.value, id_number=parsed.value)
         if not identity.value.strip():
-            raise InputError("电子凭证码为空，请让患者重新出示医保电子凭证。", code="voucher_empty")
+            raise InputError(words.VOUCHER_EMPTY(), code="voucher_empty")
         # Length and characters are checked here, before anything reaches the e-voucher centre.
         code = parse_voucher_code(identity.value).value
         decoded = self._gateway.decode_voucher(operator, code)
@@ -233,15 +237,12 @@ class EligibilityService:
         age = self._clock.now() - cached.fetched_at
         if age > self._max_age:
             hours = int(age.total_seconds() // 3600)
-            exc.text = (
-                f"{exc.text} 本地缓存的该患者信息已有 {hours} 小时，超过允许的 "
-                f"{int(self._max_age.total_seconds() // 3600)} 小时，不能再显示，请待平台恢复后重新查询。"
+            exc.message = words.CACHE_TOO_OLD(
+                reason=exc.words, hours=hours, limit=int(self._max_age.total_seconds() // 3600)
             )
+            exc.text = str(exc.message)
             raise exc
-        notice = (
-            f"医保平台暂时无法使用：{failure_text(exc)} 以下为 {_age_text(age)}前查询的缓存信息，"
-            "仅供参考，不能用于结算；请稍后重新查询，若持续无法连接请联系信息科。"
-        )
+        notice = str(words.CACHED_NOTICE(reason=failure_text(exc), age=_age_text(age)))
         credential = Credential(
             CredentialKind.ID_NUMBER, cached.person.id_number, id_number=cached.person.id_number
         )
@@ -285,8 +286,8 @@ def _offline_keys(identity: IdentityInput) -> tuple[str, ...]:
     return ()
 
 
-def _age_text(age: timedelta) -> str:
+def _age_text(age: timedelta) -> Message:
     minutes = int(age.total_seconds() // 60)
     if minutes < 60:
-        return f"{max(minutes, 1)} 分钟"
-    return f"{minutes // 60} 小时 {minutes % 60} 分钟"
+        return words.AGE_MINUTES(minutes=max(minutes, 1))
+    return words.AGE_HOURS(hours=minutes // 60, minutes=minutes % 60)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from app.domain.his import ChargeResult
+from app.messages import his as words
 from app.services.ports.clock import Clock
 from app.services.ports.his import HisGateway, HisRejected, HisUnavailable, OutboxItem, OutboxState
 from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
@@ -135,7 +136,9 @@ class HisOutbox:
             ack = self._gateway.report(result)
         except HisRejected as exc:
             log.warning("HIS refused result %s: %s", result.key, exc.code)
-            return "refused", self._failure(item, f"HIS 拒绝：{exc.text}", refused=True)
+            return "refused", self._failure(
+                item, str(words.HIS_REFUSED(reason=exc.words)), refused=True
+            )
         except HisUnavailable as exc:
             if exc.code == PENDING_CODE:
                 return "pending", self._failure(item, exc.text, cap=PENDING_MAX_DELAY_S)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.messages import hospital as words
 from app.services.hospital_sync import HospitalSync, next_retry_delay
 from app.services.ports.clock import Clock
 
@@ -91,7 +92,7 @@ class HospitalSyncWorker:
             error = report.error
         except Exception:  # a local store error must not end hospital sync for the day
             log.exception("hospital sync round failed; retrying later")
-            error = "同步医院数据库时出错，稍后自动重试（详情见日志）。"
+            error = str(words.SYNC_ROUND_FAILED())
         self._retry = next_retry_delay(self._retry) if error else None
         if self._after_round is not None and not error:
             try:

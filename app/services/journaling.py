@@ -35,6 +35,7 @@ from app.errors import (
     PlatformUnavailable,
     StoreError,
 )
+from app.messages import journal as journal_words
 from app.messages import recovery as words
 from app.services.crashpoints import crash_point
 from app.services.ports.clock import Clock
@@ -86,8 +87,7 @@ def _no_msgid_slot(infno: str) -> StoreError:
     # Hospital mode without a msgid slot: this window's msgids could equal another window's, so
     # nothing that changes money on the platform may be sent (issue 13).
     return StoreError(
-        "本窗口还没有从医院数据库取得交易流水号段，为避免与其他窗口流水号重复，暂不能办理医保结算或退费。"
-        "请确认网络正常后连接一次医院数据库（重新启动本程序即可自动获取）；自费收费和读卡查询不受影响。",
+        journal_words.NO_MSGID_SLOT(),
         code="msgid_slot_missing",
         detail={"infno": infno},
     )
@@ -143,8 +143,7 @@ class JournaledCaller:
             # The intent could not be written: the write-ahead rule forbids sending (reliability R6).
             log.exception("journal write failed before %s; nothing was sent", intent.infno)
             raise StoreError(
-                "本地数据库写入失败（可能磁盘已满或文件只读），本次操作没有发送到医保平台。"
-                "请联系信息科检查磁盘空间后重试。",
+                journal_words.WRITE_FAILED(),
                 code="journal_write_failed",
             ) from exc
         crash_point(f"prepared:{intent.infno}")
@@ -369,5 +368,9 @@ def failure_text(exc: AppError) -> str:
     """Our Chinese text with the platform's words as a quoted detail (never the bare platform text)."""
     failure: PlatformFailure | None = getattr(exc, "failure", None)
     if failure is not None and failure.platform_text:
-        return f"{exc.text}（平台原文：“{failure.platform_text[:200]}”）"
+        return str(
+            journal_words.WITH_PLATFORM_TEXT(
+                text=exc.words, platform_text=failure.platform_text[:200]
+            )
+        )
     return exc.text

@@ -10,8 +10,9 @@ store), never on the GUI thread.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
+from app.domain.masking import mask_number
 from app.domain.operator import Operator
 from app.domain.plan import GroupKind, group_label
 from app.domain.shift_report import ShiftReport
@@ -21,7 +22,11 @@ from app.services.day_close import LOCAL_ZONE
 from app.services.engine import Engine
 from app.services.hospital_day_close import HospitalDayCloseReport, HospitalDayCloseService
 from app.services.hospital_history import HistoryEntry, HospitalHistoryService
-from app.services.hospital_import import HospitalImport, HospitalRecordWithPayloads
+from app.services.hospital_import import (
+    CLOCK_MARGIN,
+    HospitalImport,
+    HospitalRecordWithPayloads,
+)
 from app.services.hospital_shift_report import HospitalShiftReportService
 from app.services.ports.hospital import WindowStatus
 from app.services.settlement import SELF_PAY_PREFIX
@@ -90,6 +95,12 @@ class HospitalWindowBackend:
         except StoreError:
             known = ()
         names = self._engine.settlement_people(e.settlement.settlement_id for e in history.entries)
+        # Another window's patient is not in this store's cache of people (even once imported).
+        missing = [
+            e for e in history.entries if not names.get(e.settlement.settlement_id, ("", ""))[1]
+        ]
+        if missing and history.complete:
+            names = {**names, **self._shared_people(missing, day)}
         rows = tuple(
             _row(e, *names.get(e.settlement.settlement_id, ("", ""))) for e in history.entries
         )
@@ -99,6 +110,24 @@ class HospitalWindowBackend:
             complete=history.complete,
             notice=history.notice,
         )
+
+    def _shared_people(self, entries: list[HistoryEntry], day: date) -> dict[str, tuple[str, str]]:
+        """Masked person number and name of other windows' settlements, from their bills in the
+        hospital record (one read of the day's bills), so a patient who paid at another window is
+        found here by name. Nothing when the hospital database is away (the list says so)."""
+        start = datetime.combine(day, time.min, LOCAL_ZONE) - CLOCK_MARGIN
+        try:
+            bills = {str(b["bill_id"]): b for _w, b in self._record.payloads_since("bill", start)}
+        except StoreError:
+            return {}
+        found: dict[str, tuple[str, str]] = {}
+        for entry in entries:
+            bill = bills.get(entry.settlement.bill_id)
+            if bill is not None:
+                person_no = str(bill.get("person_no") or "")
+                name = str(bill.get("credential_name") or "")
+                found[entry.settlement.settlement_id] = (mask_number(person_no), name)
+        return found
 
     def prepare(self, settlement_id: str) -> None:
         """NETWORK. Bring another window's settlement, bill and receipts here (补打, 重打, partial

@@ -172,6 +172,10 @@ def test_paid_at_one_window_refunded_at_the_other_both_histories_agree(
     # W02's history lists W01's settlement, with its window; the filter narrows it to a window.
     (paid,) = history_rows(qtbot, w2, 1)
     assert paid.window == "W01"
+    assert paid.patient_name == "马秀兰", "found at W02 by the name W01 took"
+    w2.window.history_tab.search.setText("马秀兰")
+    assert w2.window.history_tab.model.rowCount() == 1
+    w2.window.history_tab.search.setText("")
     assert paid.total == paid.fund + paid.account + paid.cash
     filter_ = w2.window.history_tab.window_filter
     assert {filter_.itemData(i) for i in range(filter_.count())} == {None, "W01", "W02"}
@@ -199,6 +203,7 @@ def test_paid_at_one_window_refunded_at_the_other_both_histories_agree(
 
     rows_w2 = history_rows(qtbot, w2, 2)
     rows_w1 = history_rows(qtbot, w1, 2)
+    assert {row.patient_name for row in rows_w2} == {"马秀兰"}, "also once imported at W02"
     assert shown(w1) == shown(w2), "both windows' histories agree"
     by_id = {row.settlement_id: row for row in rows_w1}
     assert by_id[paid.settlement_id].cancelled

@@ -7,7 +7,8 @@ It runs like a cashier's window without the screen: the engine of its configurat
 thread (``app.hospital_window.start_hospital_sync``) and the start-up recovery. Then it settles visits
 ``K..N-1`` (a demo bill each, a new HIS outpatient number; every visit ``n % 10 == 7`` is the *same* HIS
 visit at every window), retrying a visit like a cashier would after a failure, and between visits does
-the tasks the campaign drops into ``OUT_DIR/tasks/`` (cancel a settlement of any window). When the
+the tasks the campaign drops into ``OUT_DIR/tasks/`` (cancel a settlement of any window, or settle one
+more visit). When the
 visits are done it keeps serving tasks until ``OUT_DIR/quit`` exists, resolves what is left, drains its
 outbox to the hospital record and exits 0.
 
@@ -65,6 +66,7 @@ class Window:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.name = args.name
+        self.seed = args.seed
         self.out = Path(args.out)
         (self.out / "tasks").mkdir(parents=True, exist_ok=True)
         (self.out / "done").mkdir(parents=True, exist_ok=True)
@@ -172,6 +174,10 @@ class Window:
         for path in sorted((self.out / "tasks").glob("*.json")):
             task = json.loads(path.read_text(encoding="utf-8"))
             outcome: dict[str, Any] = {"outcome": "unknown_op"}
+            if task["op"] == "settle":
+                path.unlink()  # one more visit; not done again if this process is killed in it
+                self.visit(int(task["visit"]), self.seed)
+                continue
             if task["op"] == "cancel":
                 outcome = self.cancel(task["settlement_id"])
             self.worker.wake()

@@ -453,6 +453,13 @@ class Campaign:
         seen = len(self.sandbox.fault_log())
         hold = {"infno": "2207", "kind": "delay_after", "params": {"seconds": HOLD_S}, "times": 1}
         self.sandbox.set_faults([hold, *self.plan], seed=self.size.seed + attempt)
+        # One more visit at a window that reaches PostgreSQL directly, so that a 2207 comes even
+        # when the windows have finished their own visits (whichever 2207 comes first is held).
+        direct = [w for i, w in enumerate(self.windows) if i != CUT_WINDOW and w.running()]
+        if direct:
+            self.rng.choice(direct).task(
+                f"extra-{attempt}", {"op": "settle", "visit": 900 + attempt}
+            )
         try:
             deadline = time.monotonic() + 60
             msgid = ""
@@ -544,7 +551,8 @@ class Campaign:
     def concurrent_cancels(self) -> None:
         """Three windows cancel one settlement at once: exactly one 2208."""
         self.cancelled: set[str] = set()
-        targets = self.rng.sample(self._candidates(set()), min(self.size.same_cancels, 99))
+        candidates = self._candidates(set())
+        targets = self.rng.sample(candidates, min(self.size.same_cancels, len(candidates)))
         outcome: list[dict[str, Any]] = []
         for number, target in enumerate(targets):
             others = [w for w in self.windows if w.name != target.window and w.running()]
@@ -569,9 +577,8 @@ class Campaign:
 
     def cross_window_refunds(self) -> None:
         """Patients refunded at another window than the one where they paid."""
-        targets = self.rng.sample(
-            self._candidates(self.cancelled), min(self.size.cross_refunds, 99)
-        )
+        candidates = self._candidates(self.cancelled)
+        targets = self.rng.sample(candidates, min(self.size.cross_refunds, len(candidates)))
         pending = []
         outcome = []
         for number, target in enumerate(targets):

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
@@ -70,16 +70,15 @@ from app.services.recovery import DEFAULT_MAX_ATTEMPTS, Backoff, RecoveryService
 from app.services.settlement import SettlementService
 from app.services.shared_operators import SharedOperators
 from app.store import KeyProvider, Store, default_key_provider, open_store
-from app.store.hospital.catalogue import PgSharedCatalogue
-from app.store.hospital.charge_claims import PgHospitalChargeClaims
-from app.store.hospital.connect import open_hospital_engine, read_password
-from app.store.hospital.key import read_hospital_key
-from app.store.hospital.operators import PgOperatorDirectory
-from app.store.hospital.record import PgHospitalRecord
-from app.store.hospital.slots import PgMsgidSlots
 from app.store.integrity import damaged_store_error
 from app.store.leases import FileLeases
 from app.workers.engine_backend import EngineBackend, HandOff
+
+if TYPE_CHECKING:
+    # The hospital record's adapters (SQLAlchemy's PostgreSQL dialect, ≈ 40 ms) are imported where
+    # hospital mode is built: a stand-alone window's commands never load them (docs/performance.md).
+    from app.store.hospital.catalogue import PgSharedCatalogue
+    from app.store.hospital.record import PgHospitalRecord
 
 PROBE_TIMEOUT_S = 1.0
 
@@ -290,7 +289,7 @@ def build_engine(
         catalogue=CatalogueService(
             client,
             uow_factory,
-            shared=PgSharedCatalogue(hospital_pool) if hospital_pool is not None else None,
+            shared=_shared_catalogue(hospital_pool),
             clock=clock,
         ),
         auth=auth,
@@ -307,6 +306,15 @@ def _dispose(*pools: SqlEngine | None) -> None:
             pool.dispose()
 
 
+def _shared_catalogue(pool: SqlEngine | None) -> PgSharedCatalogue | None:
+    """Hospital mode: the catalogue shared in PostgreSQL; ``None`` for a stand-alone window."""
+    if pool is None:
+        return None
+    from app.store.hospital.catalogue import PgSharedCatalogue  # noqa: PLC0415
+
+    return PgSharedCatalogue(pool)
+
+
 def _charge_claims(
     settings: Settings, uow_factory: UnitOfWorkFactory, clock: Clock
 ) -> tuple[ChargeClaimService, SqlEngine | None]:
@@ -314,6 +322,8 @@ def _charge_claims(
     the hospital cancel shares); the pool is ``None`` for a stand-alone window."""
     if not settings.hospital_db.enabled:
         return ChargeClaimService(uow_factory, clock), None
+    from app.store.hospital.charge_claims import PgHospitalChargeClaims  # noqa: PLC0415
+
     pool = hospital_database(settings.hospital_db)
     hospital = PgHospitalChargeClaims(pool)
     return ChargeClaimService(
@@ -334,6 +344,9 @@ def _hospital_cancel(
     on ``pool``; ``None`` for a stand-alone window."""
     if pool is None:
         return None
+    from app.store.hospital.key import read_hospital_key  # noqa: PLC0415
+    from app.store.hospital.record import PgHospitalRecord  # noqa: PLC0415
+
     try:
         key = read_hospital_key(Path(settings.hospital_db.hospital_key_file))
     except BaseException:
@@ -415,6 +428,8 @@ def window_msgid_slot(
     uow_factory: UnitOfWorkFactory, settings: Settings, clock: Clock
 ) -> int | None:
     """Hospital mode: this window's msgid slot (stored locally; asked of the server only once)."""
+    from app.store.hospital.slots import PgMsgidSlots  # noqa: PLC0415
+
     database: SqlEngine | None = None
 
     def claim(device_no: str, at: datetime) -> int:
@@ -497,6 +512,9 @@ def shared_operators_for(
     Nothing connects here (a window whose server is down still starts and logs in)."""
     if not settings.hospital_db.enabled:
         return None, None
+    from app.store.hospital.key import read_hospital_key  # noqa: PLC0415
+    from app.store.hospital.operators import PgOperatorDirectory  # noqa: PLC0415
+
     key = read_hospital_key(Path(settings.hospital_db.hospital_key_file))
     database = hospital_database(settings.hospital_db)
     return SharedOperators(PgOperatorDirectory(database, key), clock), database
@@ -559,6 +577,8 @@ def hospital_database(hospital_db: HospitalDbSettings, *, url: str = "") -> SqlE
             code="config",
             detail={"key": "hospital_db.url"},
         )
+    from app.store.hospital.connect import open_hospital_engine, read_password  # noqa: PLC0415
+
     password_file = Path(hospital_db.password_file) if hospital_db.password_file else None
     return open_hospital_engine(target, password=read_password(password_file))
 
@@ -578,6 +598,9 @@ class HospitalLink:
 
 def hospital_record(hospital_db: HospitalDbSettings) -> tuple[PgHospitalRecord, SqlEngine]:
     """The hospital record under the hospital key from ``hospital_key_file``."""
+    from app.store.hospital.key import read_hospital_key  # noqa: PLC0415
+    from app.store.hospital.record import PgHospitalRecord  # noqa: PLC0415
+
     key = read_hospital_key(Path(hospital_db.hospital_key_file))
     database = hospital_database(hospital_db)
     return PgHospitalRecord(database, key), database

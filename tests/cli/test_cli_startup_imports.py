@@ -50,10 +50,16 @@ def test_eligibility_loads_neither_pinyin_tables_nor_pdf_library_nor_sandbox() -
 
 
 # What a stand-alone window's ``eligibility`` must not load on its way to the first request: the
-# catalogue's pinyin tables, the PDF library, the sandbox and its web framework, Qt, and Alembic
-# (hospital mode is not configured; its schema history is loaded only to migrate).
+# catalogue's pinyin tables, the PDF library, the sandbox and its web framework, Qt, Alembic and
+# the hospital record's PostgreSQL adapters (hospital mode is not configured).
 ELIGIBILITY_NEVER = {"pypinyin", "reportlab", "flask", "werkzeug", "PySide6", "stdnum", "alembic"}
-ELIGIBILITY_NEVER_APP = ("app.sandbox", "app.ui", "app.printing.receipt_pdf")
+ELIGIBILITY_NEVER_APP = (
+    "app.sandbox",
+    "app.ui",
+    "app.printing.receipt_pdf",
+    "app.store.hospital",
+    "sqlalchemy.dialects.postgresql",
+)
 
 
 def test_the_real_eligibility_command_loads_only_what_it_needs(

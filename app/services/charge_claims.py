@@ -41,6 +41,8 @@ from decimal import Decimal
 from app.domain.bill import FeeLine
 from app.domain.visit import Bill, GroupSettlement, GroupState
 from app.errors import ChargeAlreadySettled, InputError, StoreError
+from app.messages import Listing
+from app.messages import charge_claims as words
 from app.services.ports.charge_claims import ChargeClaim, HospitalChargeClaims, HospitalClaimHolder
 from app.services.ports.clock import Clock
 from app.services.ports.his import LoadedCharge
@@ -296,9 +298,7 @@ class ChargeClaimService:
                 return None  # every line was already this bill's (claimed with the server up)
             self._give_back(bill.bill_id, added, "hospital_unreachable")
             return InputError(
-                f"暂时无法连接医院数据库，不能确认门诊号 {bill.outpatient_no} 的费用没有在其他窗口"
-                "结算，为避免重复收费，本次未向医保平台发送任何请求。请待连接恢复后重试，"
-                "或联系信息科检查数据库服务器和网络。",
+                words.HOSPITAL_UNREACHABLE(outpatient_no=bill.outpatient_no),
                 code="hospital_unreachable",
                 detail={"outpatient_no": bill.outpatient_no, **exc.detail},
             )
@@ -386,17 +386,18 @@ def _hospital_refusal(
         "bill_id": ",".join(bills),
         "settlement_ids": ",".join(settled),
     }
-    where = "、".join(windows)
+    where = Listing(tuple(windows))
     if settled:
         return ChargeAlreadySettled(
-            f"门诊号 {outpatient_no} 的这些费用已在窗口 {where} 结算（结算号 {'、'.join(settled)}），"
-            "同一笔费用不能重复结算，请勿向患者重复收费。如确需重新结算，"
-            "请先由收费主管撤销原结算（cancel）后再办理。",
+            words.SETTLED_AT_WINDOW(
+                outpatient_no=outpatient_no, windows=where, settlements=Listing(tuple(settled))
+            ),
             detail=detail,
         )
     return ChargeAlreadySettled(
-        f"门诊号 {outpatient_no} 的这些费用正在窗口 {where} 结算（账单 {'、'.join(bills)}），"
-        "不能在本窗口同时结算，请勿向患者重复收费。请等该窗口办完后在历史记录中查询结果。",
+        words.IN_FLIGHT_AT_WINDOW(
+            outpatient_no=outpatient_no, windows=where, bills=Listing(tuple(bills))
+        ),
         detail=detail,
     )
 
@@ -411,14 +412,10 @@ def _refusal(outpatient_no: str, holders: Sequence[_Holder]) -> ChargeAlreadySet
     }
     if settled:
         return ChargeAlreadySettled(
-            f"门诊号 {outpatient_no} 的这些费用已经结算过（结算号 {'、'.join(settled)}），"
-            "同一笔费用不能重复结算，请勿向患者重复收费。如确需重新结算，"
-            "请先由收费主管撤销原结算（cancel）后再办理。",
+            words.SETTLED(outpatient_no=outpatient_no, settlements=Listing(tuple(settled))),
             detail=detail,
         )
     return ChargeAlreadySettled(
-        f"门诊号 {outpatient_no} 的这些费用正在另一笔结算中办理（账单 {'、'.join(bills)}），"
-        "不能同时再次结算，请勿向患者重复收费。请等待该结算完成后查询结果，"
-        "或在原窗口继续处理该账单。",
+        words.IN_FLIGHT(outpatient_no=outpatient_no, bills=Listing(tuple(bills))),
         detail=detail,
     )

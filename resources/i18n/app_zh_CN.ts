@@ -78,7 +78,7 @@
     </message>
     <message>
         <location filename="../../app/ui/models/bill_model.py" line="72"/>
-        <location filename="../../app/ui/models/bill_model.py" line="232"/>
+        <location filename="../../app/ui/models/bill_model.py" line="236"/>
         <source>General outpatient</source>
         <translation>普通门诊</translation>
     </message>
@@ -88,28 +88,28 @@
         <translation>（未标记）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="225"/>
+        <location filename="../../app/ui/models/bill_model.py" line="229"/>
         <source>Not tagged yet</source>
         <translation>尚未标记</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="227"/>
+        <location filename="../../app/ui/models/bill_model.py" line="231"/>
         <source>Full self-pay</source>
         <translation>全额自费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="230"/>
+        <location filename="../../app/ui/models/bill_model.py" line="234"/>
         <source>Chronic disease {name}</source>
         <translation>门诊慢特病 {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="331"/>
+        <location filename="../../app/ui/models/bill_model.py" line="335"/>
         <source>(identify the patient first)</source>
         <translation>（请先识别患者）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="327"/>
-        <location filename="../../app/ui/models/bill_model.py" line="334"/>
+        <location filename="../../app/ui/models/bill_model.py" line="331"/>
+        <location filename="../../app/ui/models/bill_model.py" line="338"/>
         <source>Full self-pay: {reason}</source>
         <translation>全额自费：{reason}</translation>
     </message>
@@ -429,120 +429,125 @@
 <context>
     <name>HistoryTab</name>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="82"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="80"/>
         <source>Search by name, ID or settlement number</source>
         <translation>按姓名、人员编号、账单号或结算号查找</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="89"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="87"/>
         <source>Reprint copy (补打)</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="92"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="90"/>
         <source>Reissue with a new number (重打, supervisor)</source>
         <translation>重打（换新票号，需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="95"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="93"/>
         <source>Cancel settlement (supervisor)</source>
         <translation>撤销结算（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="97"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="95"/>
         <source>Partial refund (supervisor)</source>
         <translation>部分退费（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="99"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="97"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="152"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="150"/>
         <source>All windows</source>
         <translation>全部窗口</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="154"/>
-        <location filename="../../app/ui/tabs/history_tab.py" line="164"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="152"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="162"/>
         <source>Window {window}</source>
         <translation>窗口 {window}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="179"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="177"/>
         <source>The hospital database cannot be reached: only this window&apos;s settlements are listed. Every window&apos;s appear again when the connection is back.</source>
         <translation>暂时连接不上医院数据库：只列出本窗口的结算；恢复连接后重新显示全院各窗口的结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="241"/>
-        <location filename="../../app/ui/tabs/history_tab.py" line="422"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="200"/>
+        <source>Fetching the settlement from the hospital record…</source>
+        <translation>正在从医院数据库取回该结算…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/history_tab.py" line="245"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="428"/>
         <source>Printing receipts…</source>
         <translation>正在打印收据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="256"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="261"/>
         <source>Cancel settlement</source>
         <translation>撤销结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="257"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="262"/>
         <source>Cancel settlement {id} ({total})? The fund&apos;s payment is returned.</source>
         <translation>撤销结算 {id}（{total}）？医保基金支付部分将退回。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="264"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="269"/>
         <source>A supervisor must authorise the cancellation.</source>
         <translation>撤销结算须由收费主管输入工号和密码授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="278"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="283"/>
         <source>Cancelling…</source>
         <translation>正在撤销…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="290"/>
-        <location filename="../../app/ui/tabs/history_tab.py" line="429"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="295"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="435"/>
         <source>Settlement {id} cancelled; returned: {split}.</source>
         <translation>结算 {id} 已撤销，退回：{split}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="306"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="311"/>
         <source>Reissue the receipt of {id} under a new number? The old number is voided. A supervisor must authorise it.</source>
         <translation>为结算 {id} 重打票据（换新票据号）？原票据号将作废。须由收费主管授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="326"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="330"/>
         <source>Reissuing the receipt…</source>
         <translation>正在重打票据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="342"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="347"/>
         <source>Receipt {old} voided; new receipt {new} printed.</source>
         <translation>票据 {old} 已作废，新票据 {new} 已打印。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="380"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="386"/>
         <source>A supervisor must authorise the partial refund of {id} ({n} line(s) returned).</source>
         <translation>结算 {id} 部分退费（退 {n} 项）须由收费主管输入工号和密码授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="404"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="410"/>
         <source>Cancelling and settling the kept lines again…</source>
         <translation>正在撤销原结算并重新结算保留的项目…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="435"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="441"/>
         <source>Every line was returned; nothing was settled again.</source>
         <translation>全部项目已退，无需重新结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="440"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="446"/>
         <source>Kept lines, {group}: not settled. {failure}</source>
         <translation>保留项目（{group}）未能重新结算。{failure}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/history_tab.py" line="447"/>
+        <location filename="../../app/ui/tabs/history_tab.py" line="453"/>
         <source>Kept lines, {group}: settled again as {id}: {split}.</source>
         <translation>保留的明细（{group}）已重新结算为 {id}：{split}。</translation>
     </message>
@@ -859,137 +864,137 @@
 <context>
     <name>PatientView</name>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="58"/>
+        <location filename="../../app/ui/views/patient_view.py" line="70"/>
         <source>No patient. Press F2 to read the card, scan the e-voucher, or type the ID number (F3).</source>
         <translation>尚未识别患者。请按 F2 读社保卡、扫描医保电子凭证，或输入身份证号（F3）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="70"/>
+        <location filename="../../app/ui/views/patient_view.py" line="82"/>
         <source>The platform cannot be reached and the saved eligibility is too old ({age}) to be shown. Try again when the connection is back.</source>
         <translation>无法连接医保平台，本机缓存的参保信息已过期（{age}），不予显示。请在网络恢复后重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="89"/>
+        <location filename="../../app/ui/views/patient_view.py" line="101"/>
         <source>OFFLINE — saved eligibility as of {time} ({age}); for reference only.</source>
         <translation>离线 — 本机缓存的参保信息，截至 {time}（{age}），仅供参考。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="99"/>
+        <location filename="../../app/ui/views/patient_view.py" line="111"/>
         <source>{age} years</source>
         <translation>{age} 岁</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="99"/>
+        <location filename="../../app/ui/views/patient_view.py" line="111"/>
         <source>age unknown</source>
         <translation>年龄不详</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="101"/>
+        <location filename="../../app/ui/views/patient_view.py" line="113"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="109"/>
+        <location filename="../../app/ui/views/patient_view.py" line="121"/>
         <source>〔U+xxxx〕 marks a rare character this computer&apos;s font cannot show; the brackets hold its Unicode number.</source>
         <translation>〔U+xxxx〕为本机字体无法显示的生僻字，括号内为该字的统一码编号（与票据一致）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="122"/>
+        <location filename="../../app/ui/views/patient_view.py" line="134"/>
         <source>unknown</source>
         <translation>不详</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="124"/>
+        <location filename="../../app/ui/views/patient_view.py" line="136"/>
         <source>cross-province patient</source>
         <translation>跨省就医</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="126"/>
+        <location filename="../../app/ui/views/patient_view.py" line="138"/>
         <source>NOT cross-province — use the local insurance procedure</source>
         <translation>非跨省参保 — 请按本省医保流程办理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="128"/>
+        <location filename="../../app/ui/views/patient_view.py" line="140"/>
         <source>Insured place</source>
         <translation>参保地</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="133"/>
+        <location filename="../../app/ui/views/patient_view.py" line="145"/>
         <source>account balance</source>
         <translation>个人账户余额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="135"/>
+        <location filename="../../app/ui/views/patient_view.py" line="147"/>
         <source>normal</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="135"/>
+        <location filename="../../app/ui/views/patient_view.py" line="147"/>
         <source>not active — cannot settle</source>
         <translation>非正常参保 — 不能结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="141"/>
+        <location filename="../../app/ui/views/patient_view.py" line="153"/>
         <source>No insurance returned by the platform.</source>
         <translation>平台未返回参保信息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="143"/>
+        <location filename="../../app/ui/views/patient_view.py" line="155"/>
         <source>Insurance</source>
         <translation>参保险种</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="150"/>
+        <location filename="../../app/ui/views/patient_view.py" line="162"/>
         <source>Cross-province registration: checked by the platform when the visit is registered; without it the fees are paid in full and claimed at home.</source>
         <translation>异地就医备案：挂号登记时由平台核验；未备案的费用须全额自付，回参保地报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="155"/>
+        <location filename="../../app/ui/views/patient_view.py" line="167"/>
         <source>Chronic-disease qualifications</source>
         <translation>门诊慢特病资格</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="157"/>
+        <location filename="../../app/ui/views/patient_view.py" line="169"/>
         <source>none on record</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="161"/>
+        <location filename="../../app/ui/views/patient_view.py" line="173"/>
         <source>valid {start} to {end}</source>
         <translation>有效期 {start} 至 {end}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="163"/>
+        <location filename="../../app/ui/views/patient_view.py" line="175"/>
         <source>open-ended</source>
         <translation>长期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="166"/>
+        <location filename="../../app/ui/views/patient_view.py" line="178"/>
         <source>in force</source>
         <translation>有效</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="167"/>
+        <location filename="../../app/ui/views/patient_view.py" line="179"/>
         <source>EXPIRED</source>
         <translation>已过期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="168"/>
+        <location filename="../../app/ui/views/patient_view.py" line="180"/>
         <source>NOT YET VALID</source>
         <translation>尚未生效</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="171"/>
+        <location filename="../../app/ui/views/patient_view.py" line="183"/>
         <source>not a national pilot disease — cannot be settled directly</source>
         <translation>非国家跨省直接结算试点病种 — 不能直接结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="173"/>
+        <location filename="../../app/ui/views/patient_view.py" line="185"/>
         <source>opened at this hospital</source>
         <translation>本院已开通</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="175"/>
+        <location filename="../../app/ui/views/patient_view.py" line="187"/>
         <source>NOT opened at this hospital — full self-pay</source>
         <translation>本院未开通 — 全额自费</translation>
     </message>

@@ -11,7 +11,7 @@ settlement: it is first brought into this window's store (on a worker lane, neve
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (
@@ -48,8 +48,6 @@ if TYPE_CHECKING:
     from app.services.cancel import CancelResult, RefundResult
     from app.services.receipts import PrintedReceipt
     from app.workers.hospital_backend import HospitalHistoryRows, HospitalWindowBackend
-
-    T = TypeVar("T")
 
 
 class HistoryTab(QWidget):
@@ -182,20 +180,26 @@ class HistoryTab(QWidget):
         )
         self.model.set_rows(history.rows)
 
-    def _prepared(self, selected: SettledRow, call: Callable[[], T]) -> Callable[[], T]:
-        """Hospital mode: bring another window's settlement here first (worker lane)."""
+    def _when_here(
+        self, selected: SettledRow, start: Callable[[], TaskHandle | None]
+    ) -> TaskHandle | None:
+        """Hospital mode: bring another window's settlement here first (NETWORK lane), then
+        ``start`` the action on its own lane; the print and store lanes never wait for the
+        hospital database."""
         hospital = self._hospital
         if hospital is None:
-            return call
+            return start()
         elsewhere = selected.window not in ("", hospital.window)
         if not elsewhere and not self._hospital_reachable:
-            return call  # local-first: this window's own never waits for an absent server
-
-        def work() -> T:
-            hospital.prepare(selected.settlement_id)
-            return call()
-
-        return work
+            return start()  # local-first: this window's own never waits for an absent server
+        return self._ctx.guard.submit(
+            "hospital_prepare",
+            lambda: hospital.prepare(selected.settlement_id),
+            lambda _done: start(),
+            lane=Lane.NETWORK,
+            busy_text=self.tr("Fetching the settlement from the hospital record…"),
+            on_failure=self._ctx.show_error,
+        )
 
     def refresh(self) -> None:
         """Load today's settlements (STORE lane; hospital mode: every window's, NETWORK lane)."""
@@ -231,14 +235,15 @@ class HistoryTab(QWidget):
         if operator is None or selected is None:
             return
         bill_id = selected.bill_id
-        self._ctx.guard.submit(
-            "receipts",
-            self._prepared(
-                selected, lambda: self._ctx.backend.receipts(operator, bill_id, reprint=True)
+        self._when_here(
+            selected,
+            lambda: self._ctx.guard.submit(
+                "receipts",
+                lambda: self._ctx.backend.receipts(operator, bill_id, reprint=True),
+                self._on_printed,
+                lane=Lane.PRINT,
+                busy_text=self.tr("Printing receipts…"),
             ),
-            self._on_printed,
-            lane=Lane.PRINT,
-            busy_text=self.tr("Printing receipts…"),
         )
 
     def cancel_selected(self) -> None:
@@ -313,22 +318,22 @@ class HistoryTab(QWidget):
     def _reissue(
         self, operator: Operator, selected: SettledRow, answer: CredentialAnswer
     ) -> TaskHandle | None:
-        return self._ctx.guard.submit(
-            "reissue",
-            self._prepared(
-                selected,
+        return self._when_here(
+            selected,
+            lambda: self._ctx.guard.submit(
+                "reissue",
                 lambda: self._ctx.backend.reissue(
                     operator, selected.settlement_id, answer.code, answer.password, otp=answer.otp
                 ),
-            ),
-            self._on_reissued,
-            lane=Lane.PRINT,
-            busy_text=self.tr("Reissuing the receipt…"),
-            on_failure=supervisor.on_failure(
-                self,
-                answer,
-                lambda again: self._reissue(operator, selected, again),
-                self._ctx.show_error,
+                self._on_reissued,
+                lane=Lane.PRINT,
+                busy_text=self.tr("Reissuing the receipt…"),
+                on_failure=supervisor.on_failure(
+                    self,
+                    answer,
+                    lambda again: self._reissue(operator, selected, again),
+                    self._ctx.show_error,
+                ),
             ),
         )
 
@@ -358,14 +363,15 @@ class HistoryTab(QWidget):
                 ),
             )
             return None
-        return self._ctx.guard.submit(
-            "refund_lines",
-            self._prepared(
-                selected, lambda: self._ctx.backend.settlement_lines(selected.settlement_id)
+        return self._when_here(
+            selected,
+            lambda: self._ctx.guard.submit(
+                "refund_lines",
+                lambda: self._ctx.backend.settlement_lines(selected.settlement_id),
+                lambda lines: self._ask_refund(operator, selected, lines),
+                lane=Lane.STORE,
+                busy_text="",
             ),
-            lambda lines: self._ask_refund(operator, selected, lines),
-            lane=Lane.STORE,
-            busy_text="",
         )
 
     def _ask_refund(

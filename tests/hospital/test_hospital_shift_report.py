@@ -69,6 +69,8 @@ def test_every_window_once_per_window_and_operator_equal_to_the_hospital_day_clo
     assert receipts2 is not None
     copy = receipts2.copy(receipt_b.receipt_no, w2.cashier)
     assert copy.receipt_no == receipt_b.receipt_no
+    reissued = receipts2.reissue(receipt_b.receipt_no, w2.cashier, w2.supervisor)  # 重打 at W02
+    assert reissued.receipt_no.startswith("W02-")
     sync_all([w1, w2])
     alone = w1.engine.day_close
     closed = HospitalDayCloseService(
@@ -107,9 +109,17 @@ def test_every_window_once_per_window_and_operator_equal_to_the_hospital_day_clo
     assert kinds[EntryKind.CANCELLATION].amounts.total == -next(
         s.total for s in shared if s.settlement_id == paid_a
     )
-    numbers = {r.receipt_no for r in issued}
+    numbers = {r.receipt_no for r in issued} | {reissued.receipt_no}
     assert report.receipts.issued == len(numbers), "each number once, at the window that issued it"
     assert report.receipts.copies == 1  # W02's 补打 of B
+    assert report.receipts.voided == ((receipt_b.receipt_no, reissued.receipt_no),)
+    assert report.receipts.reissued == ((reissued.receipt_no, receipt_b.receipt_no),)
+    at = {section.window: section.receipts for section in report.sections}
+    assert [(r.first, r.last) for r in at["W02"].ranges] == [
+        (reissued.receipt_no, reissued.receipt_no)
+    ]
+    assert all(r.first.startswith("W01-") for r in at["W01"].ranges)
+    assert at["W01"].issued == len(numbers) - 1
     assert report.reconciliation.state.value == "balanced"
     assert "W01" in report.reconciliation.closed_by
 

@@ -31,6 +31,7 @@ from app.domain.bill import FeeLine
 from app.domain.journal import JournalState
 from app.domain.operator import Action, Operator, allows
 from app.errors import InputError, PermissionDenied, RecoveryPending
+from app.messages import settlement as words
 from app.services.auth import AuthService
 from app.services.bill_import import IdentityInput, ImportedVisit
 from app.services.cancel import CancelResult, CancelService, RefundResult, SupervisorApproval
@@ -99,7 +100,7 @@ class Engine:
         with self.uow_factory() as uow:
             account = uow.operators.get(code)
         if account is None or not account.active:
-            raise PermissionDenied(f"工号 {code} 不存在或已停用，请联系系统管理员。")
+            raise PermissionDenied(words.OPERATOR_UNKNOWN(code=code))
         return account.operator
 
     def identify(self, identity: IdentityInput, operator: Operator) -> EligibilityView:
@@ -135,7 +136,7 @@ class Engine:
             # The platform's own failure (exit 4 on the CLI): a cached answer cannot be settled.
             if view.offline_reason is not None:
                 raise view.offline_reason
-            raise InputError(view.notice or "医保平台不可用，不能结算。", code="offline")
+            raise InputError(view.notice or words.OFFLINE(), code="offline")
         bill = self.settlement.open_bill(visit, view, operator)
         return self.settlement.settle(bill.bill_id, operator, confirm, use_account=use_account)
 
@@ -213,10 +214,11 @@ class Engine:
             visits = self.recovery.close_abandoned_visits()
             if visits.left_open:
                 raise RecoveryPending(
-                    f"还有 {visits.left_open} 个医保就诊登记既未结算也未撤销"
-                    f"（{visits.elsewhere + visits.in_use} 个正在收费程序中办理，"
-                    f"{visits.failed} 个撤销暂未得到平台答复），不能日结。"
-                    "请待这些结算完成后再日结，或稍后重试。",
+                    words.VISITS_OPEN(
+                        open=visits.left_open,
+                        busy=visits.elsewhere + visits.in_use,
+                        failed=visits.failed,
+                    ),
                     detail={"open_visits": str(visits.left_open)},
                 )
         return self.day_close.close(day, operator, progress)

@@ -7,6 +7,7 @@ from collections import OrderedDict
 
 from app.domain.visit import Bill, GroupSettlement
 from app.errors import InputError
+from app.messages import settlement as words
 from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
 from app.services.settlement.results import BillResult, GroupResult, bill_result
 
@@ -47,7 +48,7 @@ class BillReader:
                 return cached
         bill = uow.bills.get(bill_id)
         if bill is None:
-            raise InputError(f"找不到账单 {bill_id}。", code="bill_not_found")
+            raise InputError(words.BILL_NOT_FOUND(bill_id=bill_id), code="bill_not_found")
         self.remember(bill)
         return bill
 
@@ -70,7 +71,9 @@ class BillReader:
             groups = list(uow.bills.groups(bill_id))
         group = next((g for g in groups if g.group_key == group_key), None)
         if group is None:
-            raise InputError(f"找不到账单 {bill_id} 的结算组 {group_key}。", code="group_not_found")
+            raise InputError(
+                words.GROUP_NOT_FOUND(bill_id=bill_id, group_key=group_key), code="group_not_found"
+            )
         return bill, group
 
     def groups(self, bill_id: str) -> dict[str, GroupSettlement]:

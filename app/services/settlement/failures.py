@@ -15,6 +15,7 @@ from app.domain.person import RegistrationStatus
 from app.domain.plan import GroupKind
 from app.domain.visit import Bill, GroupSettlement, GroupState
 from app.errors import AppError, PlatformError
+from app.messages import settlement as words
 from app.services.journaling import CallOutcome, JournaledCaller, failure_text
 from app.services.ports.clock import Clock
 from app.services.ports.platform import PlatformGateway
@@ -83,7 +84,7 @@ class GroupFailures:
                     bill,
                     self._reader.load(bill.bill_id, group.group_key)[1],
                     operator,
-                    "平台未返回明确结果，系统已自动冲正/撤销，本组未扣款，可重新结算。",
+                    str(words.GROUP_RESOLVED()),
                 )
             return
         self.fail_group(bill, group, operator, text)
@@ -125,7 +126,7 @@ class GroupFailures:
         with self._uow_factory() as uow:
             person = uow.persons.get(bill.person_no)
         if person is None:
-            raise AppError("内部错误：找不到该患者的查询记录，请重新读卡。", code="person_missing")
+            raise AppError(words.PERSON_MISSING(), code="person_missing")
         day = self._clock.now().astimezone(LOCAL_ZONE).date()
         replanned = planned_groups(
             bill, person.person, self._hospital, day, RegistrationStatus.MISSING

@@ -23,6 +23,7 @@ from app.domain.person import InsuredPerson, RegistrationStatus
 from app.domain.settlement import SettlementRecord, full_self_pay_split, full_self_pay_totals
 from app.domain.visit import Bill, GroupSettlement, GroupState
 from app.errors import BillLocked, InputError, RecoveryPending
+from app.messages import settlement as words
 from app.services.auth import authorize
 from app.services.bill_import import ImportedVisit
 from app.services.charge_claims import ChargeClaimService
@@ -129,7 +130,7 @@ class SettlementService:
         authorize(operator, Action.SETTLE)
         if view.from_cache:
             raise InputError(
-                "当前为离线缓存信息，不能用于结算。请待医保平台恢复后重新读卡查询。",
+                words.STALE_ELIGIBILITY(),
                 code="stale_eligibility",
             )
         lines = self._complete_lines(visit.lines)
@@ -160,10 +161,7 @@ class SettlementService:
                 item = uow.catalogue.get(line.hospital_code)
                 if item is None:
                     raise InputError(
-                        f"第 {line.line_no} 行的院内编码 {line.hospital_code} 不在本地目录中，"
-                        "且未给出国家编码和名称。请由收费主管或系统管理员先导入院内目录"
-                        "（settlement-window catalog import 目录文件；catalog sync 只更新已导入项目的"
-                        "医保属性），或在账单中写明 national_code 和 name。",
+                        words.LINE_NOT_IN_CATALOGUE(line_no=line.line_no, code=line.hospital_code),
                         code="line_not_in_catalogue",
                     )
                 completed.append(
@@ -281,7 +279,7 @@ class SettlementService:
         authorize(operator, Action.COLLECT_SELF_PAY)
         bill, group = self._reader.load(bill_id, group_key)
         if group.med_type is not None:
-            raise InputError("该组不是全额自费组。", code="not_self_pay")
+            raise InputError(words.NOT_SELF_PAY(), code="not_self_pay")
         amounts = {line.line_no: line for line in bill.lines}
         lines = [amounts[no] for no in group.line_nos]
         check_charges(self._charge_check, bill, group, require_his=False)
@@ -335,15 +333,11 @@ class SettlementService:
             with self._uow_factory() as uow:
                 unresolved = list(uow.journal.unresolved())
         if any(entry.bill_id == bill_id for entry in unresolved):
-            raise BillLocked(
-                "该账单有一笔医保交易结果尚未确认，系统正在自动处理（冲正/撤销）。"
-                "处理完成前不能再次结算，请勿向患者重复收费。",
-            )
+            raise BillLocked(words.BILL_LOCKED())
         # Another live process's calls are in flight, not unknown: they hold up only their own bill.
         unresolved = [e for e in unresolved if not self._recovery.in_other_hands(e)]
         if unresolved:
             raise RecoveryPending(
-                f"还有 {len(unresolved)} 笔医保交易结果未确认，需先完成自动恢复处理"
-                "（或由收费主管在“交易流水”中处理）后才能开始新的结算。",
+                words.RECOVERY_PENDING(count=len(unresolved)),
                 detail={"count": str(len(unresolved))},
             )

@@ -20,6 +20,7 @@ from app.domain.operator import Operator
 from app.domain.settlement import LineSplit, SettlementRecord, preview_differences
 from app.domain.visit import Bill, GroupSettlement, GroupState
 from app.errors import InputError, PlatformCategory, PlatformError, PlatformRejected
+from app.messages import settlement as words
 from app.services.crashpoints import crash_point
 from app.services.journaling import JournaledCaller, failure_text
 from app.services.ports.clock import Clock
@@ -120,7 +121,7 @@ class GroupSteps:
         """
         bill_id, group_key = bill.bill_id, group.group_key
         if group.state is not GroupState.PREVIEWED or group.preview is None:
-            raise InputError("该组尚未预结算，请先预结算再确认。", code="not_previewed")
+            raise InputError(words.NOT_PREVIEWED(), code="not_previewed")
         check_charges(self._charge_check, bill, group, require_his=True)
         request = settle_request(bill, group, use_account=use_account)
         splits = group.splits

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.models.bill_model import BillColumn, BillModel
 from app.ui.models.catalogue_model import CatalogueModel
-from app.ui.tables import fit_columns
+from app.ui.tables import FitToWidth
 
 DECIMAL_PATTERN = r"^\d{1,9}(\.\d{1,6})?$"
 
@@ -74,8 +74,9 @@ class BillPanel(QWidget):
         self.bill_table.setItemDelegateForColumn(BillColumn.QUANTITY, delegate)
         # The item's name and the group it is settled in take the width left by the short columns
         # and wrap (a full self-pay line says why): everything fits at 1366 px, nothing is cut.
-        fit_columns(self.bill_table, stretch=(BillColumn.NAME, BillColumn.ROUTE))
+        self.bill_table.verticalHeader().hide()
         self.bill_table.hideColumn(BillColumn.CODE)
+        self.fit = FitToWidth(self.bill_table, (BillColumn.NAME, BillColumn.ROUTE))
         self.tag_hint = QLabel("", self)
         self.tag_hint.setObjectName("tagHint")
         self.tag_hint.setWordWrap(True)

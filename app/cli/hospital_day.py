@@ -13,7 +13,9 @@ from datetime import date
 from typing import Any
 
 from app.cli.context import CliContext
+from app.cli.hospital_report import print_hospital_day
 from app.cli.output import EXIT_OK, EXIT_REJECTED
+from app.cli.shift_report import add_print_options
 from app.errors import InputError
 from app.services.hospital_day_close import HospitalDayCloseReport
 from app.services.hospital_history import HospitalHistory, HospitalHistoryService
@@ -25,6 +27,7 @@ def register_actions(actions: Any) -> None:
     close = actions.add_parser("day-close", help="全院日结对账（各窗口合计，3201/3202）")
     close.add_argument("--date", metavar="YYYY-MM-DD", help="对账日期（默认今天）")
     close.add_argument("--operator", metavar="CODE", help="收费主管工号")
+    add_print_options(close)
     close.set_defaults(handler=run_day_close)
     history = actions.add_parser("history", help="全院各窗口当日的结算记录")
     history.add_argument("--date", metavar="YYYY-MM-DD", help="日期（默认今天）")
@@ -51,7 +54,13 @@ def run_day_close(args: argparse.Namespace, context: CliContext) -> int:
         hospital_database(engine.settings.hospital_db)  # raises: hospital mode is off
         return EXIT_OK
     report = service.close(_day(args.date, engine.day_close.today()), operator)
-    context.out.result({"report": _report_data(report)}, _report_text(report))
+    data: dict[str, Any] = {"report": _report_data(report)}
+    text = _report_text(report)
+    if args.print:
+        printed, note = print_hospital_day(context, operator, report.day, args.format, args.output)
+        data["shift_report"] = printed
+        text = f"{text}\n{note}"
+    context.out.result(data, text)
     return EXIT_OK if report.balanced else EXIT_REJECTED
 
 

@@ -22,12 +22,13 @@ from app.cli.shift_report import (
     report_json,
     shift_report_text,
 )
+from app.domain.operator import Operator
 from app.errors import InputError
 from app.services.engine import Engine
 from app.services.hospital_import import HospitalPayloads
 from app.services.hospital_shift_report import HospitalShiftReportService
 from app.services.shift_report import ShiftReportService, parse_clock_time, report_no
-from app.wiring import hospital_database
+from app.wiring import hospital_database, hospital_link
 
 HOSPITAL_REPORT_NO = "HOSP"  # JB-HOSP-<day>-…: the whole hospital's report
 
@@ -123,3 +124,35 @@ def run_shift(args: argparse.Namespace, context: CliContext) -> int:
         f"{text}\n全院交班表 {printed.sheet.report_no} 已保存到 {path}{again}。",
     )
     return EXIT_OK
+
+
+def print_hospital_day(
+    context: CliContext, supervisor: Operator, day: date, layout: str, output: str | None
+) -> tuple[dict[str, Any], str]:
+    """``hospital day-close --print``: the whole hospital's report of ``day`` as PDF, after this
+    window delivered its day close (the report states the reconciliation it reads from there).
+
+    Returns the JSON fields and the text line to add to the day close's own output.
+    """
+    engine = context.engine(recover=False)
+    link = hospital_link(engine)
+    if link is not None:
+        try:
+            link.sync.drain()
+        finally:
+            link.close()
+    reports = _reports(engine)
+    renderer = renderer_for(engine, frozenset())
+    report = reports.report(reports.scope(supervisor, day=day))
+    printed, path = print_report(
+        context, renderer, report, supervisor, layout=layout, output=output
+    )
+    again = "" if printed.sheet.print_no == 1 else f"（补打，第 {printed.sheet.print_no} 次打印）"
+    return (
+        {
+            "pdf": str(path),
+            "report_no": printed.sheet.report_no,
+            "print_no": printed.sheet.print_no,
+        },
+        f"全院交班表 {printed.sheet.report_no} 已保存到 {path}{again}。",
+    )

@@ -196,3 +196,18 @@ def test_hospital_report_shift_from_the_command_line(
     )
     assert code != 0
     assert "权限" in answer["message"], answer
+
+    # The hospital day close, then the whole day's report on paper.
+    filed = tmp_path / "hospital-day.pdf"
+    code, answer, err = run(
+        w02,
+        tmp_path / "w02",
+        "hospital", "day-close", "--operator", "S001", "--print", "--output", str(filed),
+        operator_password=SUPERVISOR_PASSWORD,
+    )  # fmt: skip
+    assert code == 0, (answer, err)
+    assert answer["report"]["balanced"]
+    assert answer["shift_report"]["report_no"].startswith("JB-HOSP-")
+    flat = pdf_text(filed.read_bytes())
+    assert "已日结，对账平衡" in flat
+    assert "经办S001（窗口W02）" in flat

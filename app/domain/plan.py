@@ -26,6 +26,8 @@ from app.domain.money import money_sum
 from app.domain.person import InsuredPerson, QualificationState, RegistrationStatus
 from app.domain.region import province_name
 from app.errors import InputError
+from app.messages import Listing, Message
+from app.messages import settlement as words
 
 MED_TYPE_GENERAL = "11"
 MED_TYPE_CHRONIC = "14"
@@ -189,8 +191,8 @@ class PlanContext:
     registration: RegistrationStatus = RegistrationStatus.UNKNOWN
 
 
-def _self_pay(code: ReasonCode, text: str) -> Reason:
-    return Reason(code, text + "本次需全额自付，可持收据回参保地按规定申请手工报销。")
+def _self_pay(code: ReasonCode, why: Message) -> Reason:
+    return Reason(code, str(words.SELF_PAY_SUFFIX(why=why)))
 
 
 def _insured_admdvs(ctx: PlanContext) -> str | None:
@@ -204,25 +206,25 @@ def _blocking_reason(ctx: PlanContext) -> Reason | None:
     if admdvs is None:
         return _self_pay(
             ReasonCode.NO_INSURANCE,
-            "平台未返回该参保人正常参保的基本医疗保险（可能已暂停或终止参保），无法直接结算。",
+            words.NO_INSURANCE(),
         )
     if admdvs[:2] == ctx.hospital.admdvs[:2]:
         return _self_pay(
             ReasonCode.NOT_CROSS_PROVINCE,
-            "该参保人属本省参保，不属于跨省直接结算范围，请按本省医保流程办理。",
+            words.NOT_CROSS_PROVINCE(),
         )
     if ctx.registration is RegistrationStatus.MISSING:
         return _self_pay(
             ReasonCode.NO_REGISTRATION,
-            "平台提示该参保人未办理跨省异地就医备案，不能直接结算。",
+            words.NO_REGISTRATION(),
         )
     return None
 
 
 def _general_reason(ctx: PlanContext) -> Reason:
     if not ctx.hospital.general_outpatient_open:
-        return _self_pay(ReasonCode.GENERAL_NOT_OPEN, "本院尚未开通跨省普通门诊直接结算。")
-    return Reason(ReasonCode.GENERAL, "与慢特病无关的费用，按普通门诊单独结算。")
+        return _self_pay(ReasonCode.GENERAL_NOT_OPEN, words.GENERAL_NOT_OPEN())
+    return Reason(ReasonCode.GENERAL, str(words.GENERAL()))
 
 
 def _disease_reason(ctx: PlanContext, code: str) -> Reason:
@@ -234,59 +236,58 @@ def _disease_reason(ctx: PlanContext, code: str) -> Reason:
             return _general_reason(ctx)
         return Reason(
             ReasonCode.GENERAL_COVERED_AT_INSURED_PLACE,
-            f"{province_name(admdvs)}将该病种费用纳入普通门诊保障，按普通门诊结算。",
+            str(words.COVERED_AS_GENERAL(province=province_name(admdvs))),
         )
     if disease is None:
         return _self_pay(
             ReasonCode.NOT_PILOT,
-            f"病种 {code} 不在国家跨省直接结算的门诊慢特病范围内，不能直接结算，"
-            "也不能改按普通门诊结算。",
+            words.NOT_PILOT(code=code),
         )
     if not ctx.hospital.has_opened(code):
         return _self_pay(
             ReasonCode.NOT_OPENED_HERE,
-            f"本院尚未开通{disease.label}的跨省直接结算。",
+            words.NOT_OPENED_HERE(disease=disease.label),
         )
     qualification = ctx.person.qualification_for(code)
     if qualification is None:
         return _self_pay(
             ReasonCode.NOT_QUALIFIED,
-            f"平台未查到该参保人{disease.label}的门诊慢特病资格认定。",
+            words.NOT_QUALIFIED(disease=disease.label),
         )
     state = qualification.state_on(ctx.day)
     if state is QualificationState.EXPIRED:
         return _self_pay(
             ReasonCode.QUALIFICATION_EXPIRED,
-            f"该参保人{disease.label}的资格已于 {qualification.valid_to} 到期。",
+            words.QUALIFICATION_EXPIRED(disease=disease.label, date=qualification.valid_to),
         )
     if state is QualificationState.NOT_YET_VALID:
         return _self_pay(
             ReasonCode.QUALIFICATION_NOT_YET_VALID,
-            f"该参保人{disease.label}的资格自 {qualification.valid_from} 起才生效。",
+            words.QUALIFICATION_NOT_YET_VALID(disease=disease.label, date=qualification.valid_from),
         )
     return Reason(
         ReasonCode.CHRONIC_QUALIFIED,
-        f"{disease.label}费用按门诊慢特病单独结算。",
+        str(words.CHRONIC_QUALIFIED(disease=disease.label)),
     )
 
 
 def _check_lines(lines: Sequence[FeeLine]) -> None:
     if not lines:
-        raise PlanBlocked("本次没有费用明细，无需结算。", code="plan_empty")
+        raise PlanBlocked(words.PLAN_EMPTY(), code="plan_empty")
     seen: set[str] = set()
     for line in lines:
         if line.line_no in seen:
             raise PlanBlocked(
-                f"费用流水号 {line.line_no} 重复，请检查 HIS 传来的数据。",
+                words.DUPLICATE_LINE(line_no=line.line_no),
                 code="plan_duplicate_line",
             )
         seen.add(line.line_no)
     untagged = [line.line_no for line in lines if line.tag.kind is TagKind.UNTAGGED]
     if untagged:
-        shown = "、".join(untagged[:10]) + (" 等" if len(untagged) > 10 else "")
+        first = Listing(tuple(untagged[:10]))
+        shown = words.MORE_LINES(lines=first) if len(untagged) > 10 else first
         raise PlanBlocked(
-            f"还有 {len(untagged)} 行费用未标记类别（第 {shown} 行）。请将每一行标记为"
-            "“普通门诊”或对应的慢特病后再结算。",
+            words.UNTAGGED_LINES(count=len(untagged), lines=shown),
             code="plan_untagged",
             detail={"lines": ",".join(untagged)},
         )
@@ -296,13 +297,11 @@ def reason_for(ctx: PlanContext, line: FeeLine) -> Reason:
     """The reason (and so the group) one tagged line will get. Shown before anything is sent."""
     blocking = _blocking_reason(ctx)
     if line.tag.kind is TagKind.UNTAGGED:
-        raise PlanBlocked(f"第 {line.line_no} 行未标记类别。", code="plan_untagged")
+        raise PlanBlocked(words.UNTAGGED_LINE(line_no=line.line_no), code="plan_untagged")
     if line.tag.disease_code is not None and not _known_disease(ctx, line.tag.disease_code):
         # A typing error or garbage, not a real disease to be paid in full (issue #11 item 8).
         raise PlanBlocked(
-            f"第 {line.line_no} 行的病种编码 {line.tag.disease_code} 不是门诊慢特病目录中的"
-            "病种编码，也不是该参保人已认定的病种。请核对病种标记（如 M03900 高血压），"
-            "或标记为 general（普通门诊）后重试。",
+            words.UNKNOWN_DISEASE(line_no=line.line_no, code=line.tag.disease_code),
             code="unknown_disease",
         )
     if blocking is not None:

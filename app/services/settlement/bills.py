@@ -81,10 +81,6 @@ class BillReader:
         with self._uow_factory() as uow:
             return {g.group_key: g for g in uow.bills.groups(bill_id)}
 
-    def group(self, bill_id: str, group_key: str, default: GroupSettlement) -> GroupSettlement:
-        """One group as stored now, or ``default`` if it is not there."""
-        return self.groups(bill_id).get(group_key, default)
-
     def bill(self, bill_id: str) -> BillResult:
         """A bill with the current state of its groups."""
         with self._uow_factory() as uow:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from app.domain.hospital import HospitalProfile
 from app.domain.journal import JournalState
@@ -23,9 +22,7 @@ from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
 from app.services.settlement.bills import BillReader
 from app.services.settlement.hooks import RecoveryHook
 from app.services.settlement.requests import call_context, intent
-from app.services.settlement.results import planned_groups
-
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+from app.services.settlement.results import local_day, planned_groups
 
 FailureRecorder = Callable[[UnitOfWork, str, PlatformError], None]
 
@@ -127,7 +124,7 @@ class GroupFailures:
             person = uow.persons.get(bill.person_no)
         if person is None:
             raise AppError(words.PERSON_MISSING(), code="person_missing")
-        day = self._clock.now().astimezone(LOCAL_ZONE).date()
+        day = local_day(self._clock.now())
         replanned = planned_groups(
             bill, person.person, self._hospital, day, RegistrationStatus.MISSING
         )

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from app.domain.bill import FeeLine
 from app.domain.hospital import HospitalProfile
@@ -22,6 +23,7 @@ from app.domain.visit import Bill, BillStatus, GroupSettlement, GroupState
 from app.services.bill_import import ImportedVisit
 from app.services.eligibility import EligibilityView
 
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 SELF_PAY_KEY = "self_pay"
 SELF_PAY_PREFIX = "ZF"
 
@@ -130,6 +132,11 @@ def planned_groups(
     """The bill's groups as the plan makes them on ``day`` (local), ready to store."""
     plan = make_plan(PlanContext(person, hospital, day, registration), bill.lines)
     return [planned_group(bill.bill_id, group) for group in plan.groups]
+
+
+def local_day(moment: datetime) -> date:
+    """The local (China) date of ``moment``: the day the rules are applied on."""
+    return moment.astimezone(LOCAL_ZONE).date()
 
 
 def planned_group(bill_id: str, group: SettlementGroup) -> GroupSettlement:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from zoneinfo import ZoneInfo
 
 from app.domain.bill import FeeLine
 from app.domain.hospital import HospitalProfile
@@ -48,14 +47,13 @@ from app.services.settlement.results import (
     bill_result,
     group_result,
     line_amounts,
+    local_day,
     new_bill,
     planned_groups,
 )
 from app.services.settlement.steps import GroupSteps
 
 log = logging.getLogger(__name__)
-
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 class SettlementService:
@@ -105,11 +103,6 @@ class SettlementService:
             window_no=window_no,
             charge_check=charge_check,
         )
-
-    @property
-    def reader(self) -> BillReader:
-        """Bills as stored (with the bounded cache of their contents)."""
-        return self._reader
 
     # ------------------------------------------------------------------ opening a bill
 
@@ -175,7 +168,7 @@ class SettlementService:
         return tuple(completed)
 
     def _plan_groups(self, bill: Bill, person: InsuredPerson) -> list[GroupSettlement]:
-        day = self._clock.now().astimezone(LOCAL_ZONE).date()
+        day = local_day(self._clock.now())
         return planned_groups(bill, person, self._hospital, day, RegistrationStatus.UNKNOWN)
 
     # ------------------------------------------------------------------ reading

@@ -173,7 +173,8 @@ class HospitalWindowBackend:
     def render_shift_report(
         self, report: ShiftReport, viewer: Operator, layout: str
     ) -> RenderedShiftReport:
-        """STORE. The PDF, audited at this window as a print (补打 after the first)."""
+        """NETWORK (after :meth:`shift_report`, in the same job). The PDF, audited at this window as a
+        print (补打 after the first)."""
         windows = "+".join(sorted(report.scope.windows)) or HOSPITAL_REPORT_NO
         settings = self._engine.settings
         service = ShiftReportService(

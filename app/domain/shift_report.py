@@ -28,6 +28,7 @@ from typing import TypeVar
 from app.domain.money import ZERO, money_sum
 from app.domain.plan import group_label, group_order
 from app.domain.receipt import FeeCategory
+from app.messages import shift_report as words
 
 K = TypeVar("K")
 
@@ -44,15 +45,17 @@ class EntryKind(StrEnum):
 
     @property
     def label(self) -> str:
-        """Chinese name."""
-        return {
-            "settlement": "医保结算",
-            "resettlement": "部分退费重结",
-            "cancellation": "结算撤销",
-            "partial_refund": "部分退费撤销",
-            "self_pay": "全额自费收款",
-            "self_pay_refund": "全额自费退款",
-        }[self.value]
+        """What staff call it (Chinese)."""
+        return str(
+            {
+                "settlement": words.ENTRY_SETTLEMENT,
+                "resettlement": words.ENTRY_RESETTLEMENT,
+                "cancellation": words.ENTRY_CANCELLATION,
+                "partial_refund": words.ENTRY_PARTIAL_REFUND,
+                "self_pay": words.ENTRY_SELF_PAY,
+                "self_pay_refund": words.ENTRY_SELF_PAY_REFUND,
+            }[self.value]()
+        )
 
     @property
     def insured(self) -> bool:
@@ -171,12 +174,14 @@ class ReconciliationState(StrEnum):
 
     @property
     def label(self) -> str:
-        """Chinese name."""
-        return {
-            "balanced": "已日结，对账平衡",
-            "unbalanced": "已日结，对账不平",
-            "not_closed": "尚未日结对账",
-        }[self.value]
+        """What staff call it (Chinese)."""
+        return str(
+            {
+                "balanced": words.RECONCILED_BALANCED,
+                "unbalanced": words.RECONCILED_UNBALANCED,
+                "not_closed": words.NOT_CLOSED,
+            }[self.value]()
+        )
 
 
 @dataclass(frozen=True)
@@ -250,7 +255,7 @@ class ReceiptRange:
         """``first`` alone, or ``first – last（n 张）``."""
         if self.count == 1:
             return self.first
-        return f"{self.first} 至 {self.last}（{self.count} 张）"
+        return str(words.RECEIPT_RANGE(first=self.first, last=self.last, count=self.count))
 
 
 @dataclass(frozen=True)

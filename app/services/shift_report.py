@@ -38,6 +38,7 @@ from app.domain.shift_report import (
     build_shift_report,
 )
 from app.errors import InputError, PermissionDenied
+from app.messages import shift_report as words
 from app.services.day_close import LOCAL_ZONE, entry_kind
 from app.services.engine import Engine
 from app.services.ports.clock import Clock
@@ -150,13 +151,13 @@ class ShiftReportService:
         elif allows(viewer.role, Action.PRINT_RECEIPT):
             if operator_code not in (None, viewer.code):
                 raise PermissionDenied(
-                    "收费员只能查看和打印本人的交班表；查看他人的交班表请由收费主管操作。",
+                    words.ONLY_OWN(),
                     code="shift_report_permission",
                 )
             operators = frozenset({viewer.code})
         else:
             raise PermissionDenied(
-                f"当前岗位（{viewer.role.label}）没有交班表，请联系收费主管。",
+                words.NO_REPORT_FOR_ROLE(role=viewer.role.label),
                 code="shift_report_permission",
             )
         begin, finish = shift_bounds(day, start, end)
@@ -336,6 +337,4 @@ def parse_clock_time(text: str, what: str) -> time:
     try:
         return time.fromisoformat(text.strip())
     except ValueError:
-        raise InputError(
-            f"{what}格式不对：{text}，应为 HH:MM（例如 08:00）。", code="usage"
-        ) from None
+        raise InputError(words.BAD_CLOCK_TIME(what=what, text=text), code="usage") from None

@@ -47,7 +47,7 @@ PLATFORM_WORDS = frozenset(
 # literals outside the data modules when the catalogue started). Moving words out lowers the number
 # (lower it here); a new Chinese literal anywhere fails. One total rather than a number per file, so a
 # module split into two does not fail. The aim is 0.
-PENDING_TOTAL = 104
+PENDING_TOTAL = 88
 
 
 def _docstrings(tree: ast.AST) -> set[int]:

@@ -4,12 +4,13 @@ locally for offline starts, and without one never sends a state-changing platfor
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import tomli_w
-from helpers.engine_fixtures import add_operators, demo_bill, fresh_visit, make_engine
+from helpers.engine_fixtures import add_operators, demo_bill, make_engine
 from helpers.pg_fixtures import HospitalDb, hospital_test_url
 
 from app.config import load_settings
@@ -86,8 +87,10 @@ def test_a_window_that_never_obtained_a_slot_is_refused_before_anything_is_sent(
     try:
         cashier, _ = add_operators(engine)
         before = _sent(sandbox)
+        # A bill without a HIS outpatient number: no hospital-wide charge claim to take first
+        # (a HIS visit is refused earlier, for the unreachable server: test_hospital_charge_claims).
         with pytest.raises(StoreError) as raised:
-            engine.settle_visit(fresh_visit(demo_bill("01")), cashier)
+            engine.settle_visit(replace(demo_bill("01"), outpatient_no=""), cashier)
     finally:
         engine.close()
 
@@ -108,7 +111,8 @@ def test_windows_take_their_slots_at_start_and_reuse_them_offline(
         with engine.uow_factory() as uow:
             slots[name] = uow.msgids.window_slot()
         engine.close()
-    # Later, with the hospital database down, W01 starts on its stored slot and settles.
+    # Later, with the hospital database down, W01 starts on its stored slot and sends under it (a
+    # bill without a HIS outpatient number: a HIS visit waits for the server's charge claim).
     offline = make_engine(
         load_settings(_config(tmp_path, sandbox, UNREACHABLE, "W01")), tmp_path / "W01"
     )
@@ -116,7 +120,8 @@ def test_windows_take_their_slots_at_start_and_reuse_them_offline(
         cashier, _ = add_operators(offline)
         with offline.uow_factory() as uow:
             reused = uow.msgids.window_slot()
-        result = offline.settle_visit(fresh_visit(demo_bill("01")), cashier)
+        before = sandbox.request_count("2201")
+        result = offline.settle_visit(replace(demo_bill("01"), outpatient_no=""), cashier)
     finally:
         offline.close()
 
@@ -125,3 +130,4 @@ def test_windows_take_their_slots_at_start_and_reuse_them_offline(
     assert slots["W01"] != slots["W02"]
     assert reused == slots["W01"]
     assert result is not None
+    assert sandbox.request_count("2201") == before + 1, "sent under the stored slot"

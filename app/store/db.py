@@ -31,6 +31,7 @@ from sqlalchemy.pool import QueuePool
 from app.errors import StoreError
 from app.private_files import secure_data_folder, tighten
 from app.services.ports.clock import Clock
+from app.store.bill_cache import BillCache
 from app.store.crypto import FieldCipher, KeyProvider, RotatableKeyProvider
 from app.store.integrity import KEY_CHECK_CONTEXT, key_opens, quick_check, refuse_unusable_file
 from app.store.types import bind_cipher
@@ -269,9 +270,12 @@ class Store:
     catalogue_name_index: bool = False
     health: str = "ok"  # PRAGMA quick_check at open; money actions refuse anything else
     sessions: sessionmaker[Session] = field(init=False)
+    # Decrypted bills shared by this store's units of work (content only; app.store.bill_cache).
+    bill_cache: BillCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        self.bill_cache = BillCache()
 
     def uow_factory(self) -> SqlUnitOfWorkFactory:
         """A factory of units of work (the ``UnitOfWorkFactory`` port)."""

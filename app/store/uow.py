@@ -40,6 +40,7 @@ from app.services.ports.store import (
     SettlementRepository,
     UnitOfWorkFactory,
 )
+from app.store.bill_cache import CachedBillRepository
 from app.store.db import Store, environment_errors, store_error_from
 from app.store.replica_import import SqlRecordImporter
 from app.store.replica_outbox import SqlReplicaOutbox
@@ -73,7 +74,10 @@ class SqlUnitOfWork:
         self.catalogue: CatalogueRepository = SqlCatalogueRepository(
             session, name_index=store.catalogue_name_index
         )
-        self.bills: BillRepository = SqlBillRepository(session, store.cipher)
+        self._bills = CachedBillRepository(
+            SqlBillRepository(session, store.cipher), session, store.bill_cache
+        )
+        self.bills: BillRepository = self._bills
         self.settlements: SettlementRepository = SqlSettlementRepository(session)
         self.receipts: ReceiptRepository = SqlReceiptRepository(session)
         self.operators: OperatorRepository = SqlOperatorRepository(session, hasher, store.clock)
@@ -111,7 +115,8 @@ class SqlUnitOfWork:
         with environment_errors():
             self._msgids.flush()
             self._session.commit()
-        self._msgids.forget()  # a later transaction of this unit of work reads them afresh
+        self._msgids.forget()
+        self._bills.committed()  # a later transaction of this unit of work reads them afresh
 
 
 class SqlUnitOfWorkFactory:

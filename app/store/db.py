@@ -32,6 +32,7 @@ from app.errors import StoreError
 from app.private_files import secure_data_folder, tighten
 from app.services.ports.clock import Clock
 from app.store.bill_cache import BillCache
+from app.store.checkpoints import WAL_AUTOCHECKPOINT_PAGES, IdleCheckpointer
 from app.store.crypto import FieldCipher, KeyProvider, RotatableKeyProvider
 from app.store.integrity import KEY_CHECK_CONTEXT, key_opens, quick_check, refuse_unusable_file
 from app.store.types import bind_cipher
@@ -57,6 +58,8 @@ CONNECTION_PRAGMAS: tuple[str, ...] = (
     "PRAGMA mmap_size=0",
     # A big transaction (a catalogue import) grows the WAL; give the space back after checkpoints.
     "PRAGMA journal_size_limit=16777216",
+    # Checkpoints run when the store is idle (app.store.checkpoints); SQLite's own is a backstop.
+    f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}",
 )
 _EXPECTED: Mapping[str, Any] = {
     "journal_mode": "wal",
@@ -272,10 +275,13 @@ class Store:
     sessions: sessionmaker[Session] = field(init=False)
     # Decrypted bills shared by this store's units of work (content only; app.store.bill_cache).
     bill_cache: BillCache = field(init=False)
+    # WAL checkpoints when no unit of work is open (app.store.checkpoints).
+    checkpointer: IdleCheckpointer = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         self.bill_cache = BillCache()
+        self.checkpointer = IdleCheckpointer(self._idle_checkpoint)
 
     def uow_factory(self) -> SqlUnitOfWorkFactory:
         """A factory of units of work (the ``UnitOfWorkFactory`` port)."""
@@ -299,6 +305,11 @@ class Store:
         with self.driver_connection() as raw:
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
+    def _idle_checkpoint(self) -> None:
+        # PASSIVE: copies what it can without waiting for anyone; the log is reused afterwards.
+        with self.driver_connection() as raw:
+            raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
     def integrity_check(self) -> str:
         """``PRAGMA integrity_check``: ``ok`` or the problems SQLite found."""
         with self.driver_connection() as raw:
@@ -307,6 +318,7 @@ class Store:
 
     def close(self) -> None:
         """Dispose of the engine (closes the connection; SQLite checkpoints on last close)."""
+        self.checkpointer.close()
         self.engine.dispose()
 
     def __enter__(self) -> Store:

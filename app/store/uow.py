@@ -66,6 +66,8 @@ class SqlUnitOfWork:
         """Bind every repository to one new Session of ``store``."""
         session = store.sessions()
         self._session = session
+        self._checkpointer = store.checkpointer
+        self._committed = False
         # Typed as the ports: the UnitOfWork protocol's attributes are invariant.
         self._msgids = SqlMsgIdRepository(session)
         self.msgids: MsgIdRepository = self._msgids
@@ -93,6 +95,7 @@ class SqlUnitOfWork:
         """Begin: take the write lock now (``BEGIN IMMEDIATE``), not at the first write."""
         with environment_errors():
             self._session.connection()
+        self._checkpointer.begin()
         return self
 
     def __exit__(
@@ -106,6 +109,7 @@ class SqlUnitOfWork:
             with environment_errors():
                 self._session.close()
         finally:
+            self._checkpointer.end(committed=self._committed)
             mapped = None if exc is None else store_error_from(exc)
             if mapped is not None:
                 raise mapped from exc
@@ -115,8 +119,9 @@ class SqlUnitOfWork:
         with environment_errors():
             self._msgids.flush()
             self._session.commit()
-        self._msgids.forget()
-        self._bills.committed()  # a later transaction of this unit of work reads them afresh
+        self._committed = True
+        self._msgids.forget()  # a later transaction of this unit of work reads them afresh
+        self._bills.committed()
 
 
 class SqlUnitOfWorkFactory:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from app.domain.bill import FeeLine
@@ -19,27 +18,9 @@ from app.errors import InputError
 from app.messages import history as words
 from app.services.ports.clock import Clock
 from app.services.ports.store import StoredSettlement, UnitOfWork, UnitOfWorkFactory
+from app.services.settled_row import SettledRow
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
-
-
-@dataclass(frozen=True)
-class SettledRow:
-    """One settlement of the day, for the history list (ID number already masked)."""
-
-    settlement_id: str
-    bill_id: str
-    settled_at: datetime
-    person_no_masked: str
-    category: str
-    total: Decimal
-    fund: Decimal
-    account: Decimal
-    cash: Decimal
-    operator_code: str
-    cancelled: bool = False
-    patient_name: str = ""
-    window: str = ""  # hospital mode: the window that made it (the history lists every window's)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from app.services.bill_import import IdentityInput, ImportedVisit
 from app.services.cancel import CancelResult, CancelService, RefundResult, SupervisorApproval
 from app.services.catalogue import CatalogueService
 from app.services.day_close import DayCloseReport, DayCloseService
-from app.services.day_settlements import DaySettlements, SettledRow
+from app.services.day_settlements import DaySettlements
 from app.services.eligibility import EligibilityService, EligibilityView
 from app.services.his import HisService
 from app.services.his_outbox import HisOutbox
@@ -49,6 +49,7 @@ from app.services.ports.progress import ProgressSink
 from app.services.ports.store import UnitOfWorkFactory
 from app.services.receipts import ReceiptService
 from app.services.recovery import QueueRow, RecoveryService, RecoverySummary
+from app.services.settled_row import SettledRow
 from app.services.settlement import BillResult, ConfirmCallback, SettlementService
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from app.services.day_settlements import SettledRow
+from app.services.settled_row import SettledRow
 
 if TYPE_CHECKING:
     from app.domain.bill import FeeLine

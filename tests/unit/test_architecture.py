@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -55,3 +57,16 @@ def test_workers_never_open_a_unit_of_work() -> None:
         and node.func.attr == "uow_factory"
     ]
     assert offenders == []
+
+
+def test_the_windows_backend_port_imports_no_service_at_start_up() -> None:
+    """The window types against :mod:`app.workers.backend` at import time; the engine, its services
+    and the store's ports are built later, in the background (cold start)."""
+    code = (
+        "import sys, app.workers.backend; "
+        "print(sorted(m for m in sys.modules if m.startswith(('app.services.ports', 'app.wiring'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Protocol
 
 from app.errors import InputError, StoreError
+from app.messages import Listing
+from app.messages import admin as words
 from app.services.ports.clock import Clock
 from app.services.ports.progress import ProgressSink
 from app.services.ports.store import (
@@ -133,7 +135,7 @@ def purge_personal_data(
 ) -> PurgeResult:
     """Delete cached personal data older than ``retention_days`` and scrub the file."""
     if retention_days < 1:
-        raise InputError("保留天数必须至少为 1 天。")
+        raise InputError(words.RETENTION_TOO_SHORT())
     cutoff = clock.now() - timedelta(days=retention_days)
     with uow_factory() as uow:
         purged = uow.persons.purge_older_than(cutoff)
@@ -152,11 +154,11 @@ def purge_personal_data(
 
 def _check_period(start: datetime, end: datetime, fmt: str) -> None:
     if start.tzinfo is None or end.tzinfo is None:
-        raise InputError("导出时间段必须带时区。")  # a programming error surfaced plainly
+        raise InputError(words.PERIOD_WITHOUT_ZONE())  # a programming error surfaced plainly
     if end <= start:
-        raise InputError("导出的结束时间必须晚于开始时间。")
+        raise InputError(words.PERIOD_REVERSED())
     if fmt not in EXPORT_FORMATS:
-        raise InputError(f"导出格式“{fmt}”无效，可选：{'、'.join(EXPORT_FORMATS)}。")
+        raise InputError(words.BAD_FORMAT(fmt=fmt, formats=Listing(tuple(EXPORT_FORMATS))))
 
 
 def settlement_row(stored: StoredSettlement) -> dict[str, str]:
@@ -245,9 +247,12 @@ def _verified(uow: UnitOfWork) -> AuditLog:
     problems = uow.audit.verify()
     if problems:
         raise StoreError(
-            f"审计记录链校验失败（{len(problems)} 处）：{'；'.join(problems[:3])}"
-            "记录可能被改动或删除，拒绝导出。请保留数据库文件，报告信息科和审计人员"
-            "（settlement-window doctor 列出全部问题）。",
+            words.AUDIT_CHAIN_BROKEN(
+                count=len(problems),
+                problems=Listing(
+                    tuple(problems[:3]), chinese_separator="；", english_separator="; "
+                ),
+            ),
             code="audit_chain_broken",
             detail={"problems": "\n".join(problems[:50])},
         )

@@ -27,7 +27,10 @@ from app.domain.catalogue import CatalogueItem, ItemClass
 from app.domain.money import parse_decimal
 from app.domain.operator import Action, Operator, allows
 from app.errors import InputError, PermissionDenied, StoreError
-from app.messages import hospital_shared as words
+from app.messages import Message
+from app.messages import catalogue as words
+from app.messages import hospital_shared as shared_words
+from app.messages import money as money_words
 from app.services.ports.clock import Clock, SystemClock
 from app.services.ports.hospital import SharedCatalogue
 from app.services.ports.platform import CallContext, PlatformGateway
@@ -94,38 +97,38 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _decimal(value: Any, what: str, where: str) -> Decimal | None:
+def _decimal(value: Any, what: str | Message, where: str | Message) -> Decimal | None:
     if value is None:
         return None
     try:
         return Decimal(str(value).strip())
     except InvalidOperation:
-        raise CatalogueFileError(f"{where}的{what}“{value}”不是数字。") from None
+        raise CatalogueFileError(words.NOT_A_NUMBER(where=where, what=what, value=value)) from None
 
 
 def _flag(value: Any) -> bool:
     return _text(value).lower() in ("1", "true", "yes", "是")
 
 
-def item_from_row(row: Mapping[str, Any], where: str) -> CatalogueItem:
+def item_from_row(row: Mapping[str, Any], where: str | Message) -> CatalogueItem:
     """One catalogue item from a JSON object or CSV row (field names in docs/bill-format.md)."""
     hospital_code = _text(_field(row, "hospital_code"))
     national_code = _text(_field(row, "national_code"))
     name = _text(_field(row, "name"))
     if not hospital_code or not national_code or not name:
-        raise CatalogueFileError(f"{where}缺少院内编码、国家编码或名称。")
+        raise CatalogueFileError(words.CODES_MISSING(where=where))
     price_raw = _field(row, "unit_price")
     if price_raw is None:
-        raise CatalogueFileError(f"{where}缺少单价。")
+        raise CatalogueFileError(words.PRICE_MISSING(where=where))
     try:
-        price = parse_decimal(str(price_raw), "单价", places=6)
+        price = parse_decimal(str(price_raw), money_words.UNIT_PRICE(), places=6)
     except InputError as exc:
-        raise CatalogueFileError(f"{where}：{exc.text}") from None
+        raise CatalogueFileError(words.ROW_REFUSED(where=where, reason=exc.words)) from None
     level = _text(_field(row, "item_class")) or ItemClass.A.value
     try:
         item_class = ItemClass(level)
     except ValueError:
-        raise CatalogueFileError(f"{where}的收费项目等级“{level}”应为 01/02/03。") from None
+        raise CatalogueFileError(words.BAD_LEVEL(where=where, level=level)) from None
     return CatalogueItem(
         hospital_code=hospital_code,
         national_code=national_code,
@@ -136,8 +139,9 @@ def item_from_row(row: Mapping[str, Any], where: str) -> CatalogueItem:
         unit=_text(_field(row, "unit")),
         item_type=_text(_field(row, "item_type")),
         item_class=item_class,
-        self_pay_ratio=_decimal(_field(row, "self_pay_ratio"), "自付比例", where) or Decimal(0),
-        price_ceiling=_decimal(_field(row, "price_ceiling"), "限价", where),
+        self_pay_ratio=_decimal(_field(row, "self_pay_ratio"), words.SELF_PAY_RATIO(), where)
+        or Decimal(0),
+        price_ceiling=_decimal(_field(row, "price_ceiling"), words.PRICE_CEILING(), where),
         restricted=_flag(_field(row, "restricted")),
     )
 
@@ -153,22 +157,20 @@ def parse_catalogue_text(
         try:
             data = json.loads(text, parse_float=Decimal)
         except ValueError as exc:
-            raise CatalogueFileError(f"目录文件不是有效的 JSON：{exc}。") from None
+            raise CatalogueFileError(words.NOT_JSON(error=exc)) from None
         except RecursionError:
-            raise CatalogueFileError(
-                "目录文件中的 JSON 嵌套层数过多，不是目录格式（见 docs/bill-format.md）。"
-            ) from None
+            raise CatalogueFileError(words.TOO_DEEP()) from None
         items = data.get("items") if isinstance(data, Mapping) else data
         if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
-            raise CatalogueFileError("JSON 目录文件应为对象列表，或含 items 列表的对象。")
+            raise CatalogueFileError(words.NOT_A_LIST())
         rows = items
     rows = list(rows)
     parsed: list[CatalogueItem] = []
     for n, row in enumerate(rows, start=1):
-        parsed.append(item_from_row(row, f"第 {n} 条目录"))
+        parsed.append(item_from_row(row, words.WHERE_ROW(n=n)))
         if n % PROGRESS_EVERY == 0:
             # Nothing is written while reading the file: stopping here is safe.
-            progress.step("读取目录文件", n, len(rows), cancellable=True)
+            progress.step(str(words.STEP_READ()), n, len(rows), cancellable=True)
     return parsed
 
 
@@ -204,11 +206,11 @@ class CatalogueService:
             UserCancelled: the person stopped it (nothing was changed).
         """
         steps = Progress(progress)
-        steps.step("读取目录文件", cancellable=True)
+        steps.step(str(words.STEP_READ()), cancellable=True)
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
-            raise CatalogueFileError(f"无法读取目录文件 {path}（须为 UTF-8 编码）。") from None
+            raise CatalogueFileError(words.UNREADABLE(path=path)) from None
         items = parse_catalogue_text(text, csv_format=path.suffix.lower() == ".csv", progress=steps)
         return self.import_items(items, progress)
 
@@ -226,10 +228,10 @@ class CatalogueService:
         count = 0
         with self._uow_factory() as uow:
             for start in range(0, len(items), WRITE_CHUNK):
-                steps.step("写入本地目录", start, len(items), cancellable=True)
+                steps.step(str(words.STEP_WRITE()), start, len(items), cancellable=True)
                 count += uow.catalogue.upsert_many(items[start : start + WRITE_CHUNK])
-            steps.step("写入本地目录", len(items), len(items), cancellable=True)
-            steps.step("保存", len(items), len(items))
+            steps.step(str(words.STEP_WRITE()), len(items), len(items), cancellable=True)
+            steps.step(str(words.STEP_SAVE()), len(items), len(items))
             uow.commit()
         log.info("catalogue: %d items imported", count)
         return count
@@ -244,7 +246,9 @@ class CatalogueService:
         steps = Progress(progress)
 
         def step(done: int, total: int) -> None:
-            steps.step(str(words.STEP_WRITE_HOSPITAL_CATALOGUE()), done, total, cancellable=True)
+            steps.step(
+                str(shared_words.STEP_WRITE_HOSPITAL_CATALOGUE()), done, total, cancellable=True
+            )
 
         try:
             changed = shared.import_items(items, self._clock.now(), step)
@@ -252,7 +256,7 @@ class CatalogueService:
             if exc.code != "hospital_unreachable":
                 raise
             raise StoreError(
-                words.CATALOGUE_IMPORT_UNREACHABLE(),
+                shared_words.CATALOGUE_IMPORT_UNREACHABLE(),
                 code="hospital_unreachable",
                 detail=exc.detail,
             ) from exc
@@ -286,7 +290,7 @@ class CatalogueService:
                 uow.commit()
             pulled += len(items)
             since = version
-            steps.step(str(words.STEP_PULL_CATALOGUE()), pulled)
+            steps.step(str(shared_words.STEP_PULL_CATALOGUE()), pulled)
         if pulled:
             log.info("catalogue: %d items pulled from the hospital catalogue", pulled)
         return pulled
@@ -301,14 +305,16 @@ class CatalogueService:
         """
         steps = Progress(progress)
         if not allows(operator.role, Action.SYNC_CATALOGUE):
-            raise PermissionDenied("只有收费主管或系统管理员可以同步目录。")
+            raise PermissionDenied(words.SYNC_NOT_ALLOWED())
         with self._uow_factory() as uow:
             since = uow.catalogue.version() or "0"
         ctx = CallContext(operator)
         national: dict[str, Mapping[str, str]] = {}
         version = since
         for index, infno in enumerate(DOWNLOAD_INFNOS):
-            steps.step(f"下载目录（{infno}）", index, len(DOWNLOAD_INFNOS), cancellable=True)
+            steps.step(
+                str(words.STEP_DOWNLOAD(infno=infno)), index, len(DOWNLOAD_INFNOS), cancellable=True
+            )
             page = self._gateway.download_catalogue(ctx, infno, since)
             for row in page.rows:
                 code = _text(_field(row, "national_code"))
@@ -317,7 +323,9 @@ class CatalogueService:
             version = max(version, page.version or since)
             for row in page.rows:
                 version = max(version, _text(row.get("ver")) or version)
-        steps.step("更新本地目录", len(DOWNLOAD_INFNOS), len(DOWNLOAD_INFNOS), cancellable=True)
+        steps.step(
+            str(words.STEP_UPDATE()), len(DOWNLOAD_INFNOS), len(DOWNLOAD_INFNOS), cancellable=True
+        )
         updated = self._apply(national)
         with self._uow_factory() as uow:
             uow.catalogue.set_version(version)

@@ -31,13 +31,15 @@ DATA_MODULES = frozenset(
 )
 
 # Words that are data wherever they appear: the fee categories printed on receipts and sent to the
-# HIS, and the platform's own words that code recognises in an answer (its err_msg).
+# HIS, input values that code recognises, and the platform's own words that code recognises in an
+# answer (its err_msg).
 PLATFORM_WORDS = frozenset(
     {
         "普通门诊",  # fee category: general outpatient
         "门诊慢特病",  # fee category: outpatient chronic and special diseases
         "门诊慢特病 ",  # ... followed by the disease code
         "全额自费",  # fee category: full self-pay
+        "是",  # "yes" accepted in a catalogue file's flag column
         "原交易不存在",  # 2601: the original call never arrived (interface.md)
         "挂号已撤销",  # 2202: the visit was already withdrawn
     }
@@ -47,7 +49,7 @@ PLATFORM_WORDS = frozenset(
 # literals outside the data modules when the catalogue started). Moving words out lowers the number
 # (lower it here); a new Chinese literal anywhere fails. One total rather than a number per file, so a
 # module split into two does not fail. The aim is 0.
-PENDING_TOTAL = 88
+PENDING_TOTAL = 55
 
 
 def _docstrings(tree: ast.AST) -> set[int]:

@@ -16,7 +16,13 @@ Typical use::
     engine.close()
 
 Step by step instead of :meth:`settle`: ``engine.settlement.preview(bill_id, key, operator)`` →
-show ``GroupResult.preview`` → ``engine.settlement.confirm(bill_id, key, operator)``.
+show ``GroupResult.preview`` → ``engine.settlement.confirm(bill_id, key, operator)``
+(:func:`app.domain.lifecycle.next_step` says which step comes next).
+
+The window reaches the engine through :class:`app.workers.engine_backend.EngineBackend`, which adds
+only the window's concerns (the platform's state as last seen, the HIS hand-off of the patient on
+screen, the card reader, printing); anything that reads the store is a method here or a service's
+(the workers open no unit of work — ``tests/unit/test_architecture.py``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 A thin adapter: it forwards to :class:`app.services.engine.Engine` and the device/receipt ports, and
 keeps what the window shows about the platform (online, maintenance notice) from the outcome of the
-calls it forwards plus a cheap reachability probe. It holds no money logic of its own.
+calls it forwards plus a cheap reachability probe. It holds no money logic of its own and reads no
+store itself (the engine's use cases do). Its only state besides that is the HIS hand-off context of
+the last :data:`HANDED_VISITS_KEPT` patients (bounded), kept until their bill is opened.
 """
 
 from __future__ import annotations

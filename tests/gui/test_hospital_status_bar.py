@@ -48,7 +48,11 @@ def test_the_status_bar_shows_lag_waiting_records_and_the_last_sync(
         "url": f"{url.render_as_string()}?options=-csearch_path%3D{hospital_db.schema}",
         "hospital_key_file": str(key),
     }
+    # In hospital mode the catalogue is imported once, into PostgreSQL, and refused while the
+    # server is unreachable: the demo window is prepared with the link up, then the LAN goes down.
+    link.restore()
     desk = open_desk(sandbox, hospital_db=hospital)
+    link.cut()
     connection = hospital_link(desk.engine)  # the window's own composition
     assert connection is not None
     worker = HospitalSyncWorker(connection.sync, desk.engine.clock)
@@ -57,7 +61,7 @@ def test_the_status_bar_shows_lag_waiting_records_and_the_last_sync(
     assert label in desk.window.statusBar().findChildren(QLabel)
 
     desk.clock.advance(timedelta(seconds=95))
-    away = worker.run_round()  # the link is cut: nothing listens on its port yet
+    away = worker.run_round()  # the link is cut: nothing listens on its port
     label.refresh()
 
     assert not away.connected

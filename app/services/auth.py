@@ -33,6 +33,7 @@ from app.domain.operator import (
     allows,
 )
 from app.errors import InputError, PermissionDenied, SecondFactorNeeded
+from app.messages import auth as words
 from app.services.ports.clock import Clock
 from app.services.ports.store import OperatorAccount, UnitOfWork, UnitOfWorkFactory
 from app.services.shared_operators import SharedOperators
@@ -49,41 +50,13 @@ log = logging.getLogger(__name__)
 MIN_PASSWORD_LENGTH = 8
 # China has one time zone and no daylight saving; a fixed offset needs no tz database on Windows.
 _LOCAL_TIME = timezone(timedelta(hours=8), "CST")
-_BAD_CREDENTIALS = "工号或密码不正确。请重新输入；连续输错多次账号会被锁定。"
-_CODE_NEEDED = "此账号已启用动态验证码。请输入验证器（手机验证器应用）上当前显示的 6 位数字。"
-_BAD_CODE = (
-    "动态验证码不正确。请核对验证器上当前显示的 6 位数字后重新输入；连续输错多次账号会被锁定。"
-)
-_REPLAYED_CODE = "这个动态验证码已经用过。请等验证器显示新的验证码（每 30 秒更新一次）后再输入。"
+_BAD_CREDENTIALS = words.BAD_CREDENTIALS()
+_CODE_NEEDED = words.CODE_NEEDED()
+_BAD_CODE = words.BAD_CODE()
+_REPLAYED_CODE = words.REPLAYED_CODE()
 DEFAULT_SECOND_FACTOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
-ACTION_LABELS: dict[Action, str] = {
-    Action.IDENTIFY: "读卡识别",
-    Action.CHECK_ELIGIBILITY: "查询参保和待遇资格",
-    Action.PRINT_ELIGIBILITY_SLIP: "打印资格凭条",
-    Action.EDIT_BILL: "修改费用明细",
-    Action.PRE_SETTLE: "预结算",
-    Action.SETTLE: "结算",
-    Action.COLLECT_SELF_PAY: "收取自费",
-    Action.PRINT_RECEIPT: "打印票据",
-    Action.COPY_RECEIPT: "补打票据",
-    Action.REISSUE_RECEIPT: "重打票据（换号）",
-    Action.CANCEL_SETTLEMENT: "撤销结算",
-    Action.PARTIAL_REFUND: "部分退费",
-    Action.REQUEST_CANCELLATION: "申请撤销结算",
-    Action.REQUEST_PARTIAL_REFUND: "申请部分退费",
-    Action.REQUEST_REISSUE: "申请重打票据",
-    Action.VIEW_HISTORY: "查看结算记录",
-    Action.VIEW_JOURNAL: "查看交易日志",
-    Action.RESOLVE_JOURNAL: "处理未明交易",
-    Action.DAY_CLOSE: "日结对账",
-    Action.SYNC_CATALOGUE: "同步目录",
-    Action.MANAGE_USERS: "管理操作员",
-    Action.CONFIGURE: "修改配置",
-    Action.BACKUP: "备份和恢复",
-    Action.VIEW_AUDIT: "查看审计日志",
-    Action.EXPORT: "导出数据",
-}
+ACTION_LABELS: dict[Action, str] = {action: str(words.ACTIONS[action.value]()) for action in Action}
 
 
 @dataclass(frozen=True)
@@ -127,11 +100,11 @@ def check_password_strength(password: str, code: str) -> None:
         InputError: saying which rule the password breaks.
     """
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 位。请换一个更长的密码。")
+        raise InputError(words.PASSWORD_TOO_SHORT(length=MIN_PASSWORD_LENGTH))
     if not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
-        raise InputError("密码必须同时包含字母和数字。请换一个密码。")
+        raise InputError(words.PASSWORD_LETTERS_AND_DIGITS())
     if code and code.casefold() in password.casefold():
-        raise InputError("密码不能包含工号。请换一个密码。")
+        raise InputError(words.PASSWORD_HAS_CODE())
 
 
 def authorize(operator: Operator, action: Action) -> None:
@@ -143,7 +116,7 @@ def authorize(operator: Operator, action: Action) -> None:
     """
     if not allows(operator.role, action):
         raise PermissionDenied(
-            f"{operator.role.label}没有“{ACTION_LABELS[action]}”的权限。请由有权限的人员操作。",
+            words.NOT_ALLOWED(role=operator.role.label, action=words.ACTIONS[action.value]()),
             code="permission",
             detail={"role": operator.role.value, "action": action.value},
         )
@@ -155,10 +128,7 @@ def _local(moment: datetime) -> str:
 
 def not_enrolled_text(code: str) -> str:
     """What a user of a role that needs a second factor, without an authenticator, is told."""
-    return (
-        f"工号 {code} 必须使用动态验证码登录，但还没有绑定验证器，暂时不能登录或授权。"
-        "请联系信息科为您绑定验证器。"
-    )
+    return str(words.NOT_ENROLLED(code=code))
 
 
 def missing_second_factor(
@@ -271,19 +241,22 @@ class AuthService:
             PermissionDenied: wrong credential, locked account, or a role that may not approve.
         """
         if action not in NEEDS_SUPERVISOR_AUTHORISATION:
-            raise PermissionDenied(f"“{ACTION_LABELS[action]}”不需要主管授权。")
+            raise PermissionDenied(words.NO_APPROVAL_NEEDED(action=words.ACTIONS[action.value]()))
         # The operator at the window must be allowed to ask for it, whoever approves (#11 item 3).
         authorize(requested_by, REQUEST_RIGHT[action])
         if supervisor_code == requested_by.code:
-            raise PermissionDenied("授权必须由另一位收费主管输入自己的工号和密码。")
+            raise PermissionDenied(words.APPROVE_OWN())
         supervisor = self._verify(supervisor_code, password, otp, event="supervisor_authorisation")
         if not allows(supervisor.role, action):
             self._audit_only(
                 supervisor.code, "supervisor_authorisation", "denied", f"{action.value} role"
             )
             raise PermissionDenied(
-                f"{supervisor.name}（{supervisor.role.label}）不能授权“{ACTION_LABELS[action]}”，"
-                "请由收费主管授权。"
+                words.CANNOT_APPROVE(
+                    name=supervisor.name,
+                    role=supervisor.role.label,
+                    action=words.ACTIONS[action.value](),
+                )
             )
         self._audit_only(
             supervisor.code,
@@ -308,13 +281,12 @@ class AuthService:
             if not account.active:
                 uow.audit.append(now, code, event, "failed", "disabled")
                 uow.commit()
-                raise PermissionDenied("该账号已停用。请联系系统管理员。", code="login_disabled")
+                raise PermissionDenied(words.DISABLED(), code="login_disabled")
             if account.locked_until is not None and now < account.locked_until:
                 uow.audit.append(now, code, event, "failed", "locked")
                 uow.commit()
                 raise PermissionDenied(
-                    f"连续输错密码或动态验证码次数过多，账号已锁定到 {_local(account.locked_until)}。"
-                    "请稍后再试，或请系统管理员重置密码。",
+                    words.LOCKED(until=_local(account.locked_until)),
                     code="login_locked",
                 )
             if not uow.operators.verify_password(code, password):
@@ -411,7 +383,7 @@ class AuthService:
         with self._uow_factory() as uow:
             if any(a.operator.role is Role.ADMIN for a in uow.operators.all()):
                 raise PermissionDenied(
-                    "系统中已有管理员账号，不能再次初始化。请用已有管理员账号添加用户。",
+                    words.ADMIN_EXISTS(),
                     code="admin_exists",
                 )
             if self._shared is not None:
@@ -426,11 +398,11 @@ class AuthService:
         authorize(actor, Action.MANAGE_USERS)
         self._refresh(code)
         if not code.strip() or not name.strip():
-            raise InputError("工号和姓名都不能为空。")
+            raise InputError(words.CODE_AND_NAME_NEEDED())
         check_password_strength(password, code)
         with self._uow_factory() as uow:
             if uow.operators.get(code) is not None:
-                raise InputError(f"工号 {code} 已存在。请换一个工号，或修改已有账号。")
+                raise InputError(words.CODE_EXISTS(code=code))
             uow.operators.add(code, name, role, password)
             self._publish(uow, code, new=True)
             uow.audit.append(
@@ -443,7 +415,7 @@ class AuthService:
         authorize(actor, Action.MANAGE_USERS)
         self._refresh(code)
         if code == actor.code and role is not Role.ADMIN:
-            raise PermissionDenied("不能修改自己的管理员角色。请由另一位管理员操作。")
+            raise PermissionDenied(words.OWN_ADMIN_ROLE())
         with self._uow_factory() as uow:
             before = self._existing(uow, code)
             uow.operators.set_role(code, role)
@@ -462,7 +434,7 @@ class AuthService:
         authorize(actor, Action.MANAGE_USERS)
         self._refresh(code)
         if code == actor.code and not active:
-            raise PermissionDenied("不能停用自己的账号。")
+            raise PermissionDenied(words.OWN_ACCOUNT_DISABLE())
         with self._uow_factory() as uow:
             self._existing(uow, code)
             uow.operators.set_active(code, active=active)
@@ -519,7 +491,7 @@ class AuthService:
             state = uow.operators.second_factor(code)
             if state.pending is None:
                 raise InputError(
-                    f"工号 {code} 没有待确认的验证器绑定。请先执行 users totp-enroll {code}。",
+                    words.NOTHING_PENDING(code=code),
                     code="second_factor_not_pending",
                 )
             result = check_code(state.pending, otp, now, None)
@@ -527,8 +499,7 @@ class AuthService:
                 uow.audit.append(now, actor.code, "second_factor_enrolment", "failed", code)
                 uow.commit()
                 raise InputError(
-                    "验证码不正确，绑定尚未生效。请确认手机时间准确、验证器中添加的是刚才显示的密钥，"
-                    f"然后用验证器上当前的 6 位数字重新执行 users totp-confirm {code}。",
+                    words.CONFIRM_FAILED(code=code),
                     code="second_factor_confirm_failed",
                 )
             uow.operators.activate_second_factor(code, result.step, now)
@@ -560,7 +531,7 @@ class AuthService:
     def _existing(self, uow: UnitOfWork, code: str) -> OperatorAccount:
         account = uow.operators.get(code)
         if account is None:
-            raise InputError(f"没有工号为 {code} 的账号。请检查工号。")
+            raise InputError(words.NO_SUCH_CODE(code=code))
         return account
 
     def _audit_only(self, code: str, event: str, outcome: str, detail: str) -> None:

@@ -19,11 +19,15 @@ def _templates() -> list[tuple[str, Template]]:
     found: list[tuple[str, Template]] = []
     for info in pkgutil.iter_modules(app.messages.__path__, "app.messages."):
         module = importlib.import_module(info.name)
-        found += [
-            (f"{info.name}.{name}", value)
-            for name, value in vars(module).items()
-            if isinstance(value, Template)
-        ]
+        for name, value in vars(module).items():
+            if isinstance(value, Template):
+                found.append((f"{info.name}.{name}", value))
+            elif isinstance(value, dict):  # a table of templates (e.g. one per action)
+                found += [
+                    (f"{info.name}.{name}[{key}]", item)
+                    for key, item in value.items()
+                    if isinstance(item, Template)
+                ]
     return found
 
 

@@ -118,7 +118,9 @@ class ChargeClaimService:
         its self-pay group) neither claims again nor releases anything half-way through the outer one.
 
         Raises:
-            ChargeAlreadySettled: another bill settled (or is settling) some of these charges.
+            ChargeAlreadySettled: another bill (of any window, in hospital mode) settled or is
+                settling some of these charges.
+            InputError: hospital mode with the hospital database unreachable (see :meth:`claim`).
         """
         held: set[str] = self._held.__dict__.setdefault("bills", set())
         if bill_id in held:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from helpers.engine_fixtures import demo_bill, fresh_visit, make_engine, sandbox_settings
 from helpers.hospital_windows import APPROVAL, Window, open_window, sync_all
 from helpers.pg_fixtures import HOSPITAL_KEY, HospitalDb
+from sqlalchemy import text
 
 from app.errors import AppError, ChargeAlreadySettled, InputError
 from app.sandbox import SandboxServer
@@ -131,3 +133,37 @@ def test_hospital_database_unreachable_a_his_visit_is_refused_before_anything_is
             assert [e for e in uow.journal.unresolved()] == []
     finally:
         engine.close()
+
+
+def test_a_claim_left_behind_is_taken_over_only_once_stale_and_its_window_caught_up(
+    windows: list[Window], hospital_db: HospitalDb
+) -> None:
+    w1, w2, _ = windows
+    visit = fresh_visit(demo_bill("01"))
+    keys = {charge_key(visit.outpatient_no, line): line.line_no for line in visit.lines}
+    claims = PgHospitalChargeClaims(hospital_db.engine)
+    # W01 claimed the visit for a bill and died before sending anything (nothing live of it).
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    assert claims.claim("W01", "DEADBILL", keys, long_ago, stale_before=long_ago) == []
+    before = datetime.now(UTC)
+
+    # W01 has not reported since: its claim may still be in flight somewhere — refused.
+    with pytest.raises(ChargeAlreadySettled) as refused:
+        w2.engine.settle_visit(visit, w2.cashier)
+    assert refused.value.detail["window"] == "W01"
+    assert refused.value.detail["bill_id"] == "DEADBILL"
+
+    # W01 synced after the claim with nothing pending, the claim is older than 10 minutes and the
+    # record shows nothing live of its bill: W02 takes it over.
+    sync_all([w1])
+    with hospital_db.engine.connect() as connection:
+        synced = connection.execute(
+            text("SELECT last_sync_at, pending FROM hospital_windows WHERE device_no = 'W01'")
+        ).one()
+    assert synced.last_sync_at >= before
+    assert synced.pending == 0
+    bill = w2.engine.settle_visit(visit, w2.cashier)
+
+    assert settled_ids(bill)
+    held = claims.holders(list(keys))
+    assert {(row["window"], row["bill_id"]) for row in held} == {("W02", bill.bill_id)}

@@ -49,6 +49,7 @@ ATTEMPTS = 4
 RETRY_CANCEL = frozenset(
     {
         "outcome_unknown",
+        "record_not_synced",  # the paying window's bill is still on its way to the record
         "platform_unavailable",
         "platform",
         "recovery_pending",
@@ -196,6 +197,7 @@ class Window:
             except AppError as exc:
                 tried.append(exc.code)
                 if exc.code in RETRY_CANCEL:
+                    time.sleep(1.0)
                     self.recover()
                     continue
                 return {"outcome": exc.code, "detail": exc.detail, "tried": tried}

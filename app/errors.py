@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from app.messages import CHINESE, Message
+from app.messages.errors import CANCELLED as _CANCELLED
 
 
 class AppError(Exception):
@@ -81,7 +82,7 @@ class UserCancelled(AppError):
     code = "cancelled"
 
     def __init__(self) -> None:
-        super().__init__("操作已取消。")
+        super().__init__(_CANCELLED())
 
 
 class BillLocked(AppError):

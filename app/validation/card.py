@@ -20,6 +20,8 @@ from datetime import date
 from app.domain.masking import mask_number
 from app.domain.visit import Credential, CredentialKind
 from app.errors import InputError
+from app.messages import Message
+from app.messages import card as words
 from app.validation.id_number import IdNumber, IdNumberError, parse_id_number
 
 _REGION = re.compile(r"^\d{6}$", re.ASCII)
@@ -30,7 +32,6 @@ _ID_SHAPE = re.compile(r"^\d{17}[\dXx]$", re.ASCII)
 _MAX_LENGTH = 1024
 _REQUIRED_FIELDS = 5  # region, number, card number, identification code, name
 _MAX_NAME = 50
-_RETRY = "请重新插卡读取；仍不行请改用医保电子凭证或身份证。"
 
 
 class CardDataError(InputError):
@@ -77,7 +78,11 @@ class SocialSecurityCard:
     @property
     def masked_label(self) -> str:
         """For logs and status lines: card number and ID masked, no name."""
-        return f"社保卡 {mask_number(self.card_number)} / {mask_number(self.id_number.value)}"
+        return str(
+            words.MASKED_LABEL(
+                card=mask_number(self.card_number), id=mask_number(self.id_number.value)
+            )
+        )
 
     def is_expired_on(self, day: date) -> bool:
         """Whether the card's validity ended before ``day`` (no expiry date = never)."""
@@ -98,24 +103,22 @@ def decode_card_bytes(raw: bytes) -> str:
     try:
         return text_bytes.decode("utf-8")
     except UnicodeDecodeError:
-        raise CardDataError(
-            "读卡器返回的数据无法识别（编码错误）。" + _RETRY, code="card_encoding"
-        ) from None
+        raise CardDataError(words.BAD_ENCODING(), code="card_encoding") from None
 
 
-def _error(what: str, code: str) -> CardDataError:
-    return CardDataError(f"社保卡数据有误：{what}。{_RETRY}", code=code)
+def _error(what: Message, code: str) -> CardDataError:
+    return CardDataError(words.BAD_DATA(what=what), code=code)
 
 
-def _parse_date(text: str, label: str) -> date | None:
+def _parse_date(text: str, label: Message) -> date | None:
     if not text:
         return None
     if not _DATE.match(text):
-        raise _error(f"{label}格式不对", "card_date")
+        raise _error(words.DATE_FORMAT(label=label), "card_date")
     try:
         return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
-        raise _error(f"{label}不是有效日期", "card_date") from None
+        raise _error(words.DATE_INVALID(label=label), "card_date") from None
 
 
 def _has_control(text: str) -> bool:
@@ -124,24 +127,19 @@ def _has_control(text: str) -> bool:
 
 def _parse_name(name: str) -> str:
     if not name:
-        raise _error("卡内姓名为空", "card_name")
+        raise _error(words.NAME_EMPTY(), "card_name")
     if len(name) > _MAX_NAME or _has_control(name) or not name.isprintable():
-        raise _error("卡内姓名含有无法识别的字符", "card_name")
+        raise _error(words.NAME_UNREADABLE(), "card_name")
     return name
 
 
 def _parse_id(number: str) -> IdNumber:
     if not _ID_SHAPE.match(number):
-        raise CardDataError(
-            "社保卡上的社会保障号码格式不对（应为 18 位身份证号码）。" + _RETRY,
-            code="card_id_number",
-        )
+        raise CardDataError(words.ID_SHAPE(), code="card_id_number")
     try:
         return parse_id_number(number)
     except IdNumberError as exc:
-        raise CardDataError(
-            f"社保卡上的社会保障号码无效：{exc.text}", code="card_id_number"
-        ) from None
+        raise CardDataError(words.ID_INVALID(reason=exc.words), code="card_id_number") from None
 
 
 def parse_card_string(raw: str, *, today: date | None = None) -> SocialSecurityCard:
@@ -157,31 +155,30 @@ def parse_card_string(raw: str, *, today: date | None = None) -> SocialSecurityC
     """
     text = raw.split("\x00", 1)[0].strip()
     if not text:
-        raise _error("读卡器没有返回任何内容", "card_empty")
+        raise _error(words.EMPTY(), "card_empty")
     if len(text) > _MAX_LENGTH or "|" not in text:
-        raise _error("读卡器返回的不是社保卡信息", "card_format")
+        raise _error(words.NOT_A_CARD(), "card_format")
     fields = [part.strip() for part in text.split("|")]
     if len(fields) < _REQUIRED_FIELDS:
-        raise _error(f"只读到 {len(fields)} 项，至少应有 {_REQUIRED_FIELDS} 项", "card_fields")
+        raise _error(
+            words.TOO_FEW_FIELDS(found=len(fields), needed=_REQUIRED_FIELDS), "card_fields"
+        )
     fields += [""] * (11 - len(fields))
     region, number, card_no, card_sn, name = fields[:5]
     if not number and not name:
-        raise CardDataError(
-            "读卡器以加密方式读卡，没有返回社会保障号码和姓名。请让信息科将读卡方式改为基本信息读卡，或改用医保电子凭证。",
-            code="card_encrypted",
-        )
+        raise CardDataError(words.ENCRYPTED(), code="card_encrypted")
     if any(_has_control(part) for part in fields[:11]):
-        raise _error("含有无法识别的控制字符", "card_control")
+        raise _error(words.CONTROL_CHARACTERS(), "card_control")
     if not _REGION.match(region):
-        raise _error("发卡地区代码应为 6 位数字", "card_region")
+        raise _error(words.BAD_REGION(), "card_region")
     card_no = card_no.upper()
     if not _CARD_NO.match(card_no):
-        raise _error("社保卡号格式不对", "card_number")
+        raise _error(words.BAD_CARD_NO(), "card_number")
     card_sn = card_sn.upper()
     if not _CARD_SN.match(card_sn):
-        raise _error("卡识别码应为 32 位字母或数字", "card_sn")
+        raise _error(words.BAD_CARD_SN(), "card_sn")
     if card_sn[:6] != region:
-        raise _error("卡识别码与发卡地区不一致", "card_sn_region")
+        raise _error(words.SN_REGION_MISMATCH(), "card_sn_region")
     card = SocialSecurityCard(
         issuing_region=region,
         id_number=_parse_id(number),
@@ -190,14 +187,11 @@ def parse_card_string(raw: str, *, today: date | None = None) -> SocialSecurityC
         name=_parse_name(name),
         reset_info=fields[5],
         version=fields[6],
-        issue_date=_parse_date(fields[7], "发卡日期"),
-        expiry_date=_parse_date(fields[8], "有效期"),
+        issue_date=_parse_date(fields[7], words.ISSUE_DATE()),
+        expiry_date=_parse_date(fields[8], words.EXPIRY_DATE()),
         terminal_no=fields[9],
         device_no=fields[10],
     )
     if today is not None and card.is_expired_on(today):
-        raise CardDataError(
-            "这张社保卡已过有效期，不能用于结算。请让患者改用医保电子凭证或身份证。",
-            code="card_expired",
-        )
+        raise CardDataError(words.EXPIRED(), code="card_expired")
     return card

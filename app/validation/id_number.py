@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from app.domain.person import Gender
 from app.domain.region import PROVINCES
 from app.errors import InputError
+from app.messages import card as words
 
 ID_LENGTH = 18
 # ISO 7064 MOD 11-2 weights of the first 17 digits and the check character of each remainder.
@@ -60,7 +61,7 @@ def _birth_date(text: str, today: date) -> date:
         born = None
     if born is None or born < _EARLIEST_BIRTH or born > today:
         raise IdNumberError(
-            f"身份证号码中的出生日期“{text[6:14]}”不是有效日期，请核对第 7～14 位后重新输入。",
+            words.ID_BIRTH_DATE(text=text[6:14]),
             code="id_component",
         )
     return born
@@ -79,25 +80,21 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
     """
     text = raw.strip().upper()
     if len(text) != ID_LENGTH:
-        raise IdNumberError(
-            f"身份证号码应为 18 位，当前为 {len(text)} 位，请核对后重新输入。", code="id_length"
-        )
+        raise IdNumberError(words.ID_LENGTH(length=len(text)), code="id_length")
     if not (text[:17].isascii() and text[:17].isdigit()) or text[17] not in "0123456789X":
         raise IdNumberError(
-            "身份证号码格式不正确（前 17 位应为数字，最后一位为数字或 X），请重新输入。",
+            words.ID_FORMAT(),
             code="id_format",
         )
     if text[:2] not in _ID_PREFIXES:
         raise IdNumberError(
-            f"身份证号码前两位“{text[:2]}”不是有效的省份代码，请核对后重新输入。",
+            words.ID_PROVINCE(prefix=text[:2]),
             code="id_component",
         )
     # Date before the check character: a mistyped birth date is a clearer message.
     born = _birth_date(text, today or datetime.now(_BEIJING).date())
     if text[17] != check_character(text[:17]):
-        raise IdNumberError(
-            "身份证号码校验位不正确，可能输错了一位，请核对后重新输入。", code="id_checksum"
-        )
+        raise IdNumberError(words.ID_CHECKSUM(), code="id_checksum")
     gender = Gender.MALE if int(text[16]) % 2 == 1 else Gender.FEMALE
     return IdNumber(value=text, birth_date=born, gender=gender)
 

@@ -1,8 +1,8 @@
 """Staff-facing words live in the message catalogue, not in services or the domain (issue 12 item 4).
 
-The scan reads every string literal under ``app/services`` and ``app/domain`` (docstrings and comments
-are not scanned: they document, they are never shown) and fails on Chinese text outside the explicit
-allow-lists below. ``app/messages/__init__.py`` says which words are data and which are UI.
+The scan reads every string literal under ``app/services``, ``app/domain`` and ``app/validation`` and
+in ``app/errors.py`` (docstrings and comments are not scanned: they document, they are never shown)
+and fails on Chinese text outside the explicit allow-lists below. ``app/messages/__init__.py`` says which words are data and which are UI.
 """
 
 from __future__ import annotations
@@ -72,8 +72,9 @@ def chinese_literals(path: Path) -> list[tuple[int, str]]:
 def offending_literals() -> list[str]:
     """``file:line: text`` of every Chinese literal in services and the domain outside the lists."""
     found: list[str] = []
-    for package in ("services", "domain"):
-        for path in sorted((APP / package).rglob("*.py")):
+    for package in ("services", "domain", "validation", "errors.py"):
+        root = APP / package
+        for path in sorted(root.rglob("*.py")) if root.is_dir() else [root]:
             name = str(path.relative_to(APP))
             if name in DATA_MODULES:
                 continue
@@ -88,7 +89,7 @@ def offending_literals() -> list[str]:
 def test_no_chinese_text_in_services_or_domain() -> None:
     found = offending_literals()
     assert not found, (
-        "Chinese text in app/services or app/domain: put the words in app/messages/<area>.py and "
+        "Chinese text in app/services, app/domain, app/validation or app/errors.py: put the words in app/messages/<area>.py and "
         "raise or return a Message (or, if it is data, add it to the lists above with the reason):\n"
         + "\n".join(found)
     )

@@ -27,8 +27,12 @@ INSTITUTION_CODE_LENGTH = 12
 
 # The hot path (every journaled call) reads the counter once and the slot settings once per unit of
 # work, and writes the counter once at commit, as plain SQL (no ORM object, no session events).
-_READ_META = "SELECT key, value FROM store_meta WHERE key IN (?, ?)"
-_READ_COUNTER = "SELECT last_second, last_seq FROM msgid_counters WHERE institution_code = ?"
+# Both slot settings and every institution's counter (one row per institution: one, normally) in
+# one statement: what a journaled call needs before it is issued a msgid.
+_READ_STATE = (
+    "SELECT 'meta', key, value, 0 FROM store_meta WHERE key IN (?, ?) "
+    "UNION ALL SELECT 'counter', institution_code, last_second, last_seq FROM msgid_counters"
+)
 _WRITE_COUNTER = (
     "INSERT INTO msgid_counters (institution_code, last_second, last_seq) VALUES (?, ?, ?) "
     "ON CONFLICT (institution_code) DO UPDATE SET "
@@ -121,11 +125,23 @@ class SqlMsgIdRepository:
     def _meta(self) -> dict[str, str]:
         # Read once per unit of work (its transaction holds the write lock: nobody changes it meanwhile).
         if self._meta_cache is None:
-            rows = self._session.connection().exec_driver_sql(
-                _READ_META, (_SLOT_KEY, _SLOT_REQUIRED_KEY)
-            )
-            self._meta_cache = {str(key): str(value) for key, value in rows}
+            self._read_state()
+            assert self._meta_cache is not None
         return self._meta_cache
+
+    def _read_state(self) -> None:
+        """The slot settings and the counters, in one statement (counters issued in this unit of
+        work and not yet written stay as issued)."""
+        rows = self._session.connection().exec_driver_sql(
+            _READ_STATE, (_SLOT_KEY, _SLOT_REQUIRED_KEY)
+        )
+        meta: dict[str, str] = {}
+        for kind, key, value, seq in rows:
+            if kind == "meta":
+                meta[str(key)] = str(value)
+            elif str(key) not in self._state:
+                self._state[str(key)] = (str(value), int(seq))
+        self._meta_cache = meta
 
     def _sequence_range(self) -> tuple[int, int]:
         slot = self.window_slot()
@@ -135,9 +151,10 @@ class SqlMsgIdRepository:
 
     def _load(self, institution_code: str) -> tuple[str, int]:
         known = self._state.get(institution_code)
-        if known is not None:
-            return known
-        row = self._session.connection().exec_driver_sql(_READ_COUNTER, (institution_code,)).first()
-        state = ("0" * 14, 0) if row is None else (str(row[0]), int(row[1]))
-        self._state[institution_code] = state
-        return state
+        if known is None and self._meta_cache is None:
+            self._read_state()
+            known = self._state.get(institution_code)
+        if known is None:  # no counter row yet for this institution
+            known = ("0" * 14, 0)
+            self._state[institution_code] = known
+        return known

@@ -442,6 +442,17 @@ class HisSettings:
         zh="等待 HIS 应答的最长时间（秒）。",
         en="How long to wait for the HIS (seconds).",
     )
+    lock: bool = setting(
+        default=True,
+        kind=Flag(),
+        zh="HIS 是否提供收费明细锁定（先锁定再缴费；中间表 his_charge_locks、HTTP charges/lock、"
+        "交换目录 lock/）。医院模式下医院数据库连不上时，由 HIS 的锁定保证同一明细只在一个窗口结算；"
+        "HIS 不提供时设为 false（此时医院数据库连不上则不能结算 HIS 费用）。",
+        en="Whether the HIS offers the charge-line lock (lock-then-pay: middle table his_charge_locks, "
+        "HTTP charges/lock, folder lock/). In hospital mode it arbitrates between windows while the "
+        "hospital database is unreachable; false when the HIS does not offer it (HIS visits are "
+        "then refused while the hospital database is unreachable).",
+    )
 
 
 @dataclass(frozen=True)

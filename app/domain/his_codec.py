@@ -7,6 +7,7 @@ never appears. Times are ISO 8601 with a zone. Reading refuses anything malforme
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -288,3 +289,14 @@ def ack_from_dict(data: Mapping[str, Any]) -> HisAck:
         his_ref=text_of(data, "his_ref", required=False),
         duplicate=bool(data.get("duplicate", False)),
     )
+
+
+_SAFE_FILE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$")
+
+
+def lock_file_name(charge_id: str) -> str:
+    """The folder contract's lock file for a charge line (``lock/<charge id>.lock``; a hash of the
+    id when it is not a safe file name)."""
+    if _SAFE_FILE.match(charge_id):
+        return charge_id + ".lock"
+    return "h-" + hashlib.sha256(charge_id.encode("utf-8")).hexdigest()[:40] + ".lock"

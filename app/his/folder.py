@@ -12,6 +12,10 @@ Layout under the configured folder (for the smallest hospitals and for scripts):
   once the HIS has answered it in ``ack/``.
 * ``ack/<key>.json`` — written by the HIS side when it has applied (``"status": "applied"``) or
   refused (``"status": "refused"``, ``"message"``) a result.
+* ``lock/<charge id>.lock`` — optional (``[his] lock = true``): the lock on one charge line while a
+  window settles it, created with ``O_CREAT | O_EXCL`` (the file system arbitrates between windows
+  sharing the folder), holding ``{"window", "claim_id", "visit_no", "since"}``. The window removes its
+  files after a cancel or an abandon; the HIS side removes a line's file once it applied its payment.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,10 +39,10 @@ from app.domain.his import (
     PatientKey,
     PatientKeyKind,
 )
-from app.domain.his_codec import result_to_dict
+from app.domain.his_codec import lock_file_name, result_to_dict
 from app.errors import InputError
 from app.services.bill_import import IdentityKind, ImportedVisit, parse_visit
-from app.services.ports.his import HisRejected, HisUnavailable
+from app.services.ports.his import HisLockHolder, HisRejected, HisUnavailable
 
 
 def file_name(key: str) -> str:
@@ -114,6 +119,67 @@ class FolderHis:
             ) from None
         raise _waiting()
 
+    def lock(
+        self, visit_no: str, charge_ids: Sequence[str], window: str, claim_id: str
+    ) -> list[HisLockHolder]:
+        """Create ``lock/<charge id>.lock`` exclusively for each line; all or none."""
+        folder = self._root / "lock"
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+        except OSError:
+            raise HisUnavailable(
+                f"HIS 交换目录 {folder} 无法访问", code="his_unreachable"
+            ) from None
+        body = json.dumps(
+            {"window": window, "claim_id": claim_id, "visit_no": visit_no,
+             "since": datetime.now(UTC).isoformat()}, ensure_ascii=False,
+        ).encode("utf-8")  # fmt: skip
+        created: list[str] = []
+        held: list[HisLockHolder] = []
+        try:
+            for cid in sorted(set(charge_ids)):  # one order for every window: no livelock
+                path = folder / lock_file_name(cid)
+                if held:  # already refused: only name the other holders, create nothing more
+                    if path.exists() and (other := _lock_holder(cid, path)).claim_id != claim_id:
+                        held.append(other)
+                    continue
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                except FileExistsError:
+                    holder = _lock_holder(cid, path)
+                    if holder.claim_id != claim_id:
+                        held.append(holder)
+                    continue
+                try:
+                    os.write(fd, body)
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                created.append(cid)
+        except OSError:
+            self._remove(created, claim_id)
+            raise HisUnavailable(
+                f"HIS 交换目录 {folder} 无法写入", code="his_unreachable"
+            ) from None
+        if held:
+            self._remove(created, claim_id)
+        return held
+
+    def unlock(self, charge_ids: Sequence[str], claim_id: str) -> None:
+        """Remove ``claim_id``'s lock files on ``charge_ids``."""
+        try:
+            self._remove(charge_ids, claim_id)
+        except OSError:
+            raise HisUnavailable(
+                f"HIS 交换目录 {self._root} 无法访问", code="his_unreachable"
+            ) from None
+
+    def _remove(self, charge_ids: Sequence[str], claim_id: str) -> None:
+        for cid in charge_ids:
+            path = self._root / "lock" / lock_file_name(cid)
+            if path.exists() and _lock_holder(cid, path).claim_id == claim_id:
+                path.unlink(missing_ok=True)
+
     def _ack_of(self, name: str) -> Mapping[str, Any] | None:
         path = self._ack / name
         try:
@@ -121,6 +187,24 @@ class FolderHis:
         except (OSError, ValueError):
             return None
         return data if isinstance(data, Mapping) else None
+
+
+def _lock_holder(charge_id: str, path: Path) -> HisLockHolder:
+    """Who holds a lock file; one being written (empty) or unreadable names nobody we know."""
+    try:
+        data = json.loads(path.read_text("utf-8") or "{}")
+    except (OSError, ValueError):
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    since: datetime | None = None
+    try:
+        since = datetime.fromisoformat(str(data["since"])) if data.get("since") else None
+    except ValueError:
+        since = None
+    return HisLockHolder(
+        charge_id, str(data.get("window", "")), str(data.get("claim_id", "")), since
+    )
 
 
 def _waiting() -> HisUnavailable:

@@ -4,7 +4,10 @@ Three POST calls under the HIS's base URL, JSON in UTF-8, amounts as strings:
 
 * ``unpaid-visits``: ``{"key_kind", "key"}`` → ``{"visits": [...]}``;
 * ``charges/current``: ``{"charge_ids": [...]}`` → ``{"charges": [...]}``;
-* ``results``: one result (header ``Idempotency-Key`` = its key) → ``{"ack": {...}}``.
+* ``results``: one result (header ``Idempotency-Key`` = its key) → ``{"ack": {...}}``;
+* optional (``[his] lock``): ``charges/lock`` ``{"visit_no", "charge_ids", "window", "claim_id"}`` →
+  ``{"granted": true}`` or 409 with ``{"held_by": [...]}``; ``charges/unlock``
+  ``{"charge_ids", "claim_id"}`` → ``{"unlocked": true}``.
 
 A 4xx answer with ``{"error": {"code", "message"}}`` is a refusal (:class:`HisRejected`); no answer,
 a timeout, a 5xx or a body that cannot be read is :class:`HisUnavailable`: the outbox retries with
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +33,7 @@ from app.domain.his_codec import (
     result_to_dict,
     visit_from_dict,
 )
-from app.services.ports.his import HisRejected, HisUnavailable
+from app.services.ports.his import HisLockHolder, HisRejected, HisUnavailable
 
 DOWN_TEXT = "HIS 无响应"
 
@@ -59,7 +63,9 @@ class HttpHis:
             self._local.session = session
         return session
 
-    def _post(self, call: str, body: Mapping[str, Any], key: str = "") -> Mapping[str, Any]:
+    def _post(
+        self, call: str, body: Mapping[str, Any], key: str = "", *, held: int = 0
+    ) -> Mapping[str, Any]:
         headers = {"Content-Type": "application/json; charset=utf-8"}
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
@@ -81,6 +87,8 @@ class HttpHis:
             data = answer.json(parse_float=Decimal)
         except ValueError:
             data = None
+        if held and answer.status_code == held and isinstance(data, Mapping) and "held_by" in data:
+            return data
         if 400 <= answer.status_code < 500 and isinstance(data, Mapping):
             error = data.get("error") or {}
             text = str(error.get("message", "")) if isinstance(error, Mapping) else ""
@@ -126,3 +134,40 @@ class HttpHis:
         if parsed.key != result.key:
             raise HisUnavailable("HIS 应答的结果编号与发送的不一致", code="his_bad_answer")
         return parsed
+
+    def lock(
+        self, visit_no: str, charge_ids: Sequence[str], window: str, claim_id: str
+    ) -> list[HisLockHolder]:
+        """POST ``charges/lock`` (409 with ``held_by``: held by another claim)."""
+        body = {
+            "visit_no": visit_no, "charge_ids": list(charge_ids), "window": window,
+            "claim_id": claim_id,
+        }  # fmt: skip
+        data = self._post("charges/lock", body, held=409)
+        if "held_by" in data:
+            rows = data.get("held_by")
+            if not isinstance(rows, list) or not rows:
+                raise HisUnavailable(f"{DOWN_TEXT}（held_by 无法识别）", code="his_bad_answer")
+            return [_holder(row) for row in rows]
+        if data.get("granted") is not True:
+            raise HisUnavailable(f"{DOWN_TEXT}（应答缺少 granted）", code="his_bad_answer")
+        return []
+
+    def unlock(self, charge_ids: Sequence[str], claim_id: str) -> None:
+        """POST ``charges/unlock``."""
+        self._post("charges/unlock", {"charge_ids": list(charge_ids), "claim_id": claim_id})
+
+
+def _holder(row: object) -> HisLockHolder:
+    if not isinstance(row, Mapping):
+        raise HisUnavailable(f"{DOWN_TEXT}（held_by 无法识别）", code="his_bad_answer")
+    since: datetime | None = None
+    try:
+        if row.get("since"):
+            since = datetime.fromisoformat(str(row["since"]))
+    except ValueError:
+        since = None
+    return HisLockHolder(
+        str(row.get("charge_id", "")), str(row.get("window", "")), str(row.get("claim_id", "")),
+        since,
+    )  # fmt: skip

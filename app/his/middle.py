@@ -1,7 +1,9 @@
 """The database middle-tables adapter (中间表), through SQLAlchemy with the URL the hospital gives.
 
 The HIS vendor provides ``his_pending_charges`` (a table or a view, one row per charge line) and
-``his_settle_results`` (one row per result); the DDL is ``resources/his/middle-tables.sql``. Reading
+``his_settle_results`` (one row per result), and optionally ``his_charge_locks`` (lock-then-pay: one
+row per locked line, the primary key on the line arbitrates between windows); the DDL is
+``resources/his/middle-tables.sql``. Reading
 is plain ``SELECT`` with bound parameters; reporting is one ``INSERT`` keyed by the result key, so a
 second delivery of the same result fails on the primary key and is read as "already delivered" (its
 row is read back). A result counts as delivered only once the HIS job has applied it
@@ -34,11 +36,12 @@ from app.domain.his import (
     PatientKeyKind,
 )
 from app.domain.his_codec import HisDataError, decimal_of, money_of, result_to_dict
-from app.services.ports.his import HisRejected, HisUnavailable
+from app.services.ports.his import HisLockHolder, HisRejected, HisUnavailable
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 PENDING = "his_pending_charges"
 RESULTS = "his_settle_results"
+LOCKS = "his_charge_locks"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$")
 _STATUS = {"0": ChargeStatus.UNPAID, "1": ChargeStatus.PAID, "2": ChargeStatus.WITHDRAWN}
 _KEY_COLUMN = {
@@ -107,15 +110,17 @@ class MiddleTablesHis:
         *,
         pending_table: str = PENDING,
         results_table: str = RESULTS,
+        lock_table: str = LOCKS,
         timeout: float = 10.0,
         engine: Engine | None = None,
     ) -> None:
         """Connect lazily to ``url`` (a SQLAlchemy URL); table names may be schema-qualified."""
-        for name in (pending_table, results_table):
+        for name in (pending_table, results_table, lock_table):
             if not _NAME.match(name):
                 raise ValueError(f"invalid table name {name!r}")
         self._pending = pending_table
         self._results = results_table
+        self._locks = lock_table
         self._engine = engine or create_engine(
             url, pool_pre_ping=True, pool_recycle=1800, connect_args=_connect_args(url, timeout)
         )
@@ -209,6 +214,80 @@ class MiddleTablesHis:
             raise _waiting()
         return HisAck(result.key, _text(row, "his_ref"), duplicate=True)
 
+    def lock(
+        self, visit_no: str, charge_ids: Sequence[str], window: str, claim_id: str
+    ) -> list[HisLockHolder]:
+        """INSERT one lock row per line not yet held by ``claim_id``, in one transaction; a line
+        held by another claim (or a primary-key conflict with a racing window) answers its holder."""
+        held = self._held(charge_ids, claim_id)
+        if held:
+            return held
+        mine = {h.charge_id for h in self._holders(charge_ids)}
+        rows = [
+            {"c": cid, "v": visit_no, "w": window, "k": claim_id, "t": local_time(_now())}
+            for cid in sorted(set(charge_ids))  # one order for every window: no deadlock
+            if cid not in mine
+        ]
+        if not rows:
+            return []
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(
+                    text(
+                        f"INSERT INTO {self._locks} "  # noqa: S608 (names are validated)
+                        "(charge_id, visit_no, window_no, claim_id, locked_at) "
+                        "VALUES (:c, :v, :w, :k, :t)"
+                    ),
+                    rows,
+                )
+        except IntegrityError:
+            held = self._held(charge_ids, claim_id)
+            if held:
+                return held
+            raise HisUnavailable("HIS 锁定冲突，请重试", code="his_lock_race") from None
+        except SQLAlchemyError as exc:
+            raise HisUnavailable(
+                f"HIS 中间库锁定失败（{type(exc).__name__}）", code="his_unreachable"
+            ) from None
+        return []
+
+    def unlock(self, charge_ids: Sequence[str], claim_id: str) -> None:
+        """DELETE ``claim_id``'s lock rows on ``charge_ids``."""
+        if not charge_ids:
+            return
+        statement = text(
+            f"DELETE FROM {self._locks} WHERE claim_id = :k AND charge_id IN :ids"  # noqa: S608
+        ).bindparams(bindparam("ids", expanding=True))
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(statement, {"k": claim_id, "ids": list(charge_ids)})
+        except SQLAlchemyError as exc:
+            raise HisUnavailable(
+                f"HIS 中间库无法访问（{type(exc).__name__}）", code="his_unreachable"
+            ) from None
+
+    def _holders(self, charge_ids: Sequence[str]) -> list[HisLockHolder]:
+        if not charge_ids:
+            return []
+        rows = self._rows(
+            f"SELECT charge_id, window_no, claim_id, locked_at FROM {self._locks} "  # noqa: S608
+            "WHERE charge_id IN :ids",
+            {"ids": list(charge_ids)},
+            "ids",
+        )
+        return [
+            HisLockHolder(
+                _text(r, "charge_id"),
+                _text(r, "window_no"),
+                _text(r, "claim_id"),
+                _since(_text(r, "locked_at")),
+            )
+            for r in rows
+        ]
+
+    def _held(self, charge_ids: Sequence[str], claim_id: str) -> list[HisLockHolder]:
+        return [h for h in self._holders(charge_ids) if h.claim_id != claim_id]
+
     def refused(self) -> list[tuple[str, str]]:
         """(result key, HIS message) of results the HIS job refused (``his_status = '2'``)."""
         rows = self._rows(
@@ -222,6 +301,17 @@ def _waiting() -> HisUnavailable:
     # Written, not yet applied by the HIS job: the outbox asks again later (same key) and counts
     # the result as pending until the HIS says applied ('1') or refused ('2').
     return HisUnavailable("结果已写入中间表，等待 HIS 处理", code="his_pending")
+
+
+def _now() -> datetime:
+    return datetime.now(BEIJING)
+
+
+def _since(value: str) -> datetime | None:
+    try:
+        return _local(value)
+    except HisDataError:
+        return None
 
 
 def _connect_args(url: str, timeout: float) -> dict[str, Any]:

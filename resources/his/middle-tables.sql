@@ -67,3 +67,18 @@ CREATE TABLE his_settle_results (
 CREATE INDEX ix_his_results_charge ON his_settle_results (charge_id)
 ;
 CREATE INDEX ix_his_results_status ON his_settle_results (his_status)
+;
+-- Optional: the HIS's lock on charge lines (lock-then-pay), only when the HIS offers it
+-- ([his] lock = true). A window inserts one row per charge line before it settles the line; the
+-- primary key makes a second window's insert fail, which the window reads as "held". The window
+-- deletes its rows after a cancel or an abandon; the HIS job deletes a line's row once it applies
+-- the line's payment (its paid state guards from then on). The window's account needs INSERT,
+-- SELECT and DELETE on it. SQL Server / Oracle notes in docs/his-integration.md.
+CREATE TABLE his_charge_locks (
+    charge_id   VARCHAR(64)  NOT NULL PRIMARY KEY, -- the locked line (his_pending_charges.charge_id)
+    visit_no    VARCHAR(64)  NOT NULL,
+    window_no   VARCHAR(32)  NOT NULL,             -- the window holding it
+    claim_id    VARCHAR(64)  NOT NULL,             -- the window's bill: the same claim may lock again
+    locked_at   VARCHAR(19)  NOT NULL              -- local time 'yyyy-MM-dd HH:mm:ss' (UTC+8)
+)
+;

@@ -9,8 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.domain.his import ChargeStatus, HisChargeLine, HisVisit
-from app.domain.his_codec import HisDataError, result_from_dict
+from app.domain.his import ChargeStatus, HisChargeLine, HisVisit, ResultKind
+from app.domain.his_codec import HisDataError, lock_file_name, result_from_dict
 from app.sandbox.his.state import HisRefusal, ReferenceHis
 
 FORMAT_ID = "settlement-window/visit@1"
@@ -54,7 +54,12 @@ class FolderJob:
             answer: dict[str, Any]
             try:
                 data = json.loads(path.read_text("utf-8"), parse_float=Decimal)
-                ack = self.his.report(result_from_dict(data))
+                result = result_from_dict(data)
+                ack = self.his.report(result)
+                if result.kind is not ResultKind.CANCELLED:  # paid: the paid state guards now
+                    (self.folder / "lock" / lock_file_name(result.charge_id)).unlink(
+                        missing_ok=True
+                    )
                 answer = {"key": ack.key, "status": "applied", "his_ref": ack.his_ref}
             except (HisRefusal, HisDataError, ValueError) as exc:
                 answer = {"key": path.stem, "status": "refused", "message": str(exc)}

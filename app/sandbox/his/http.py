@@ -86,6 +86,43 @@ def create_his_app(his: ReferenceHis, token: str = "") -> Flask:
 
         return handled(work)
 
+    @app.post("/charges/lock")
+    def lock() -> Response:
+        held: list[Mapping[str, Any]] = []
+
+        def work(body: Mapping[str, Any]) -> Mapping[str, Any]:
+            ids, claim = body.get("charge_ids"), str(body.get("claim_id", ""))
+            if not isinstance(ids, list) or not ids or not claim:
+                raise ValueError("缺少 charge_ids 或 claim_id")
+            holders = his.lock(
+                str(body.get("visit_no", "")), [str(i) for i in ids],
+                str(body.get("window", "")), claim,
+            )  # fmt: skip
+            held.extend(
+                {"charge_id": h.charge_id, "window": h.window, "claim_id": h.claim_id,
+                 "since": h.since.isoformat() if h.since else None}
+                for h in holders
+            )  # fmt: skip
+            return {"granted": not holders}
+
+        answer = handled(work)
+        if held:
+            return _json(
+                409, {"error": {"code": "locked", "message": "收费明细已被锁定"}, "held_by": held}
+            )
+        return answer
+
+    @app.post("/charges/unlock")
+    def unlock() -> Response:
+        def work(body: Mapping[str, Any]) -> Mapping[str, Any]:
+            ids = body.get("charge_ids")
+            if not isinstance(ids, list):
+                raise ValueError("缺少 charge_ids")
+            his.unlock([str(i) for i in ids], str(body.get("claim_id", "")))
+            return {"unlocked": True}
+
+        return handled(work)
+
     @app.post("/results")
     def results() -> Response:
         def work(body: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -79,6 +79,11 @@ class MiddleTablesJob:
                 try:
                     ack = self.his.report(result_from_dict(_result_data(row)))
                     ref = ack.his_ref
+                    if row["kind"] != "cancelled":  # paid: the paid state guards from now on
+                        connection.execute(
+                            text("DELETE FROM his_charge_locks WHERE charge_id = :c"),
+                            {"c": row["charge_id"]},
+                        )
                 except (HisRefusal, HisDataError) as exc:
                     status, message = "2", str(exc)[:200]
                 connection.execute(

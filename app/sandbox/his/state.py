@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from app.domain.his import (
@@ -20,6 +21,7 @@ from app.domain.his import (
     ResultKind,
 )
 from app.domain.money import line_amount
+from app.services.ports.his import HisLockHolder
 
 
 class HisFault(Exception):
@@ -109,6 +111,7 @@ class ReferenceHis:
         self._cards: dict[str, str] = {}
         self._vouchers: dict[str, str] = {}
         self._voucher_no = 0
+        self._locks: dict[str, HisLockHolder] = {}
         for visit in visits:
             self.add_visit(visit)
 
@@ -216,11 +219,49 @@ class ReferenceHis:
                 charge.status, charge.paid_by = ChargeStatus.UNPAID, ""
             else:
                 charge.status, charge.paid_by = ChargeStatus.PAID, result.setl_id
+                self._locks.pop(result.charge_id, None)  # the paid state guards from now on
             self._voucher_no += 1
             ack = HisAck(result.key, f"HIS{self._voucher_no:08d}")
             self._applied[result.key] = Applied(result, ack, charge.status)
             self._order.append(result.key)
             return ack
+
+    def lock(
+        self, visit_no: str, charge_ids: Sequence[str], window: str, claim_id: str
+    ) -> list[HisLockHolder]:
+        """Lock-then-pay (:class:`~app.services.ports.his.HisChargeLock`): all lines or none;
+        the same claim is granted again; a paid or unknown line is refused."""
+        with self._lock:
+            for cid in charge_ids:
+                charge = self._charges.get(cid)
+                if charge is None or charge.visit_no != visit_no:
+                    raise HisRefusal(f"未知的收费明细 {cid}")
+                if charge.status is not ChargeStatus.UNPAID:
+                    raise HisRefusal(f"收费明细 {cid} 已缴费或已作废，不能锁定")
+            held = [
+                self._locks[cid]
+                for cid in charge_ids
+                if cid in self._locks and self._locks[cid].claim_id != claim_id
+            ]
+            if held:
+                return held
+            now = datetime.now(UTC)
+            for cid in charge_ids:
+                if cid not in self._locks:
+                    self._locks[cid] = HisLockHolder(cid, window, claim_id, now)
+            return []
+
+    def unlock(self, charge_ids: Sequence[str], claim_id: str) -> None:
+        """Give back ``claim_id``'s locks on ``charge_ids``."""
+        with self._lock:
+            for cid in charge_ids:
+                if cid in self._locks and self._locks[cid].claim_id == claim_id:
+                    del self._locks[cid]
+
+    def locks(self) -> dict[str, HisLockHolder]:
+        """The locks held now, by charge line."""
+        with self._lock:
+            return dict(self._locks)
 
     # ------------------------------------------------------------------ what tests look at
     def status(self, charge_id: str) -> ChargeStatus:

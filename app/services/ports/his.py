@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from app.domain.his import ChargeResult, CurrentCharge, HisAck, HisChargeLine, HisVisit, PatientKey
 from app.errors import AppError
@@ -54,6 +54,49 @@ class HisGateway(Protocol):
         Raises:
             HisUnavailable: unknown whether it arrived (retry with the same key).
             HisRejected: the HIS refused it (a supervisor must look).
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class HisLockHolder:
+    """Who holds the HIS's lock on one charge line, since when (``since`` may be unknown)."""
+
+    charge_id: str
+    window: str
+    claim_id: str
+    since: datetime | None = None
+
+
+@runtime_checkable
+class HisChargeLock(Protocol):
+    """The optional lock-then-pay call pair a HIS may offer (OUTFEEPAYLOCK, PreOpPay, ...).
+
+    A HIS that offers it is the arbiter between windows when the hospital database cannot be
+    reached: a window settles a HIS visit only under the HIS's lock on its charge lines. The lock is
+    taken per charge line, all or none, for a claim (the window's bill); the same holder asking again
+    is granted again (idempotent). The HIS drops a line's lock itself once the line is paid (its
+    paid state guards from then on); ``unlock`` gives lines back after a cancel or an abandon.
+    """
+
+    def lock(
+        self, visit_no: str, charge_ids: Sequence[str], window: str, claim_id: str
+    ) -> list[HisLockHolder]:
+        """Lock ``charge_ids`` of ``visit_no`` for ``claim_id`` at ``window``, all or none.
+
+        Returns the other holders (empty: granted; nothing is locked when it is not empty).
+
+        Raises:
+            HisUnavailable: unknown whether the lock was taken (ask again with the same claim).
+            HisRejected: the HIS refused (e.g. it does not offer the lock after all).
+        """
+        ...
+
+    def unlock(self, charge_ids: Sequence[str], claim_id: str) -> None:
+        """Give back ``claim_id``'s locks on ``charge_ids`` (lines it does not hold are ignored).
+
+        Raises:
+            HisUnavailable: the HIS could not be reached (the lock stays until asked again).
         """
         ...
 

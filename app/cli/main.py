@@ -149,7 +149,7 @@ def main(argv: list[str], engine_factory: EngineFactory | None = None) -> int:
         engine_factory: builds the engine from settings and data folder (``app.main`` passes
             ``app.wiring.build_engine``); commands that need no engine work without it.
     """
-    out = Output(json_mode=json_requested(argv))
+    out = Output(json_mode=json_requested(argv), language=configured_language(argv))
     parsed = _parse(argv, out)
     if isinstance(parsed, int):
         return parsed

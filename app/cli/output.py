@@ -31,6 +31,7 @@ from app.errors import (
     RecoveryPending,
     UserCancelled,
 )
+from app.messages import CHINESE, ENGLISH
 
 EXIT_OK = 0
 EXIT_BUG = 1
@@ -96,9 +97,18 @@ def to_jsonable(value: Any) -> Any:
 class Output:
     """Writes results and errors in the chosen mode."""
 
-    def __init__(self, *, json_mode: bool, out: TextIO | None = None, err: TextIO | None = None):
-        """``json_mode`` prints one JSON document per command on stdout."""
+    def __init__(
+        self,
+        *,
+        json_mode: bool,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
+        language: str = CHINESE,
+    ):
+        """``json_mode`` prints one JSON document per command on stdout; ``language`` (``[ui]
+        language``) words the errors people read (JSON keeps the Chinese text)."""
         self.json_mode = json_mode
+        self.language = language
         self._out = out or sys.stdout
         self._err = err or sys.stderr
 
@@ -132,10 +142,12 @@ class Output:
             self._out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
             self._out.flush()
         else:
-            self._err.write(f"错误：{exc.text}\n")
+            english = self.language == ENGLISH
+            self._err.write(("Error: " if english else "错误：") + exc.render(self.language) + "\n")
             words = platform_words(exc)
             if words and words not in exc.text:
-                self._err.write(f"平台提示：“{words}”\n")
+                said = f"The platform said: “{words}”" if english else f"平台提示：“{words}”"
+                self._err.write(said + "\n")
             self._err.flush()
         return code
 

@@ -2,36 +2,48 @@
 
 How words reach staff:
 
-* **Services and the domain hold no words.** They raise :mod:`app.errors` types, or return typed
-  reasons, carrying a :class:`Message`: a :class:`Template` of this catalogue plus the data it needs
-  (a settlement number, an operator, a line number, the platform's own ``err_msg``…). They never write
-  Chinese (or English) themselves; ``tests/unit/test_no_words_in_core.py`` fails when they do.
-* **The templates live here,** one module per area (``app/messages/bill.py`` for the HIS hand-off,
-  ``recovery.py`` for the journal's recovery, …), each with its Simplified Chinese text (the staff's
-  language, the default) and its English text (``[ui] language = "en"``). A test checks that the
-  two name the same ``{placeholders}`` and that every key is unique.
-* **The edge picks the language.** :meth:`Message.render` renders either; ``str(message)`` and
-  ``AppError.text`` are the Chinese text, which is what the journal, the logs and the console show
-  today. ``app.ui.errors.describe`` renders the window's language (the English window shows English;
-  the Qt translation files are not involved, because the Chinese is the source here, not the
-  translation — like ``app/cli/help_en.py`` for the console's help).
+* **Services, the domain and validation hold no words.** They raise :mod:`app.errors` types, or
+  return typed reasons, carrying a :class:`Message`: a :class:`Template` of this catalogue plus the
+  data it needs (a settlement number, an operator, a window, a line number…). They never write
+  Chinese (or English) themselves; ``tests/unit/test_no_words_in_core.py`` fails when they do
+  (``app/services``, ``app/domain``, ``app/validation``, ``app/errors.py``).
+* **The templates live here,** one module per area (``bill.py`` for the HIS hand-off and fee lines,
+  ``recovery.py`` for the journal's recovery, ``auth.py`` for logins and roles, …), each with its
+  Simplified Chinese text (the staff's language, the default) and its English text
+  (``[ui] language = "en"``). ``tests/unit/test_messages.py`` checks that the two name the same
+  ``{placeholders}``, that the English has no Chinese in it and that every key is unique; a
+  template called with missing or unknown data raises ``TypeError`` where it is called.
+* **The edge picks the language.** :meth:`Message.render` renders either; :class:`Listing` joins a
+  list the way each language does. ``str(message)`` and ``AppError.text`` are the Chinese text;
+  ``AppError.message`` keeps the template and data. ``app.ui.errors.describe`` renders the window's
+  language (the ``MessageBridge`` knows it) and ``app.cli.output.Output`` the console's. The Qt
+  translation files are not involved: the Chinese is the source here, not a translation (as in
+  ``app/cli/help_en.py`` for the console's help).
+* **Records are written in Chinese.** Words that are stored rather than shown at once — journal
+  notes, a failed group's text, an offline self-pay reason, receipts and slips, the labels an enum
+  hands to a printer or a report (``ResultKind.label``) — are rendered in Chinese when written: they
+  are documents, read back as they were made.
 * **The platform's own words stay apart.** Where a message quotes the platform's ``err_msg`` it is a
-  placeholder (``{platform_text}``), never part of the template, so it is shown as the platform wrote it.
+  placeholder (``{platform_text}``), never part of the template, so it is shown as the platform
+  wrote it (and ``app.ui.errors`` still shows it only as a quoted detail).
 
-What may stay in ``app/domain`` as **data, not UI** (the allow-list of the test, with reasons):
+What may stay in ``app/domain`` (and the services) as **data, not UI** — the test's allow-lists:
 
-* names defined by the national platform's code tables or policy documents, which are printed on
-  receipts and reports as the platform spells them: fee categories (普通门诊 / 门诊慢特病 / 全额自费),
-  the pilot's disease names and categories (``domain/disease.py``), insurance types and sexes
-  (``domain/person.py``), fund types (``domain/settlement.py``), certificate types
+* names defined by the national platform's code tables or policy documents, printed on receipts and
+  reports as the platform spells them: fee categories (普通门诊 / 门诊慢特病 / 全额自费, also sent to
+  the HIS), the pilot's disease names and categories (``domain/disease.py``), insurance types and
+  sexes (``domain/person.py``), fund types (``domain/settlement.py``), certificate types
   (``domain/visit.py``), province names (``domain/region.py``), catalogue levels 甲类/乙类/丙类
   (``domain/catalogue.py``), operator role names (``domain/operator.py``);
-* the platform's own answer texts that code recognises (原交易不存在, 挂号已撤销);
-* the Chinese capital numerals of a receipt's amount in words (壹贰叁…, ``domain/receipt.py``), a
-  number format rather than a sentence;
+* the platform's own answer texts that code recognises (原交易不存在, 挂号已撤销) and input values
+  it accepts (是 in a catalogue file's flag column);
+* the upper-case numerals of an amount in words (壹贰叁…, ``domain/amount_words.py``), a number
+  format rather than a sentence;
 * patterns that recognise Chinese input (the disease hints in ``domain/disease.py``).
 
-Everything else — sentences that explain, refuse or instruct — is a template here.
+Everything else — sentences that explain, refuse or instruct — is a template here. The other edges
+(``app/cli``, ``app/config``, ``app/store``, ``app/platform``, ``app/his``, ``app/hardware``,
+``app/printing``, ``app/workers``) still word their own messages where they are made.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 
 import app.messages
 from app.errors import InputError
-from app.messages import ENGLISH, Message, Template, placeholders
+from app.messages import ENGLISH, Listing, Message, Template, placeholders
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -72,3 +72,16 @@ def test_wrong_data_fails_where_the_message_is_made() -> None:
 
 def test_plain_text_errors_render_as_written() -> None:
     assert InputError("请先读卡。").render(ENGLISH) == "请先读卡。"
+
+
+def test_a_listing_joins_the_way_each_language_does() -> None:
+    listing = Listing(("M1", WHY()))
+    assert str(listing) == "M1、缺少编码。"
+    assert listing.render(ENGLISH) == "M1, the code is missing."
+
+
+def test_every_action_has_a_name() -> None:
+    from app.domain.operator import Action  # noqa: PLC0415
+    from app.messages import auth  # noqa: PLC0415
+
+    assert set(auth.ACTIONS) == {action.value for action in Action}

@@ -219,10 +219,11 @@ class MiddleTablesHis:
     ) -> list[HisLockHolder]:
         """INSERT one lock row per line not yet held by ``claim_id``, in one transaction; a line
         held by another claim (or a primary-key conflict with a racing window) answers its holder."""
-        held = self._held(charge_ids, claim_id)
+        holders = self._holders(charge_ids)
+        held = [h for h in holders if h.claim_id != claim_id]
         if held:
             return held
-        mine = {h.charge_id for h in self._holders(charge_ids)}
+        mine = {h.charge_id for h in holders}  # every holder read is this claim
         rows = [
             {"c": cid, "v": visit_no, "w": window, "k": claim_id, "t": local_time(_now())}
             for cid in sorted(set(charge_ids))  # one order for every window: no deadlock

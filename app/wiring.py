@@ -556,13 +556,12 @@ def probe_for(url: str) -> Callable[[], bool]:
 def build_backend(
     engine: Engine, *, card_reader: CardReader | None, hand_off: HandOff | None = None
 ) -> EngineBackend:
-    """The window's backend over ``engine``: its receipts and a probe of the configured platform
-    (the HIS's unpaid visits come through the backend's HIS calls and the window's HIS panel)."""
+    """The window's backend over ``engine`` (receipts and the HIS through the engine's use cases)
+    with a probe of the configured platform."""
     return EngineBackend(
         engine,
         card_reader=card_reader,
         hand_off=hand_off,
-        receipts=engine.receipts,
         probe=probe_for(engine.settings.platform.url),
     )
 

@@ -65,7 +65,7 @@ def run_import(args: argparse.Namespace, context: CliContext) -> int:
         raise PermissionDenied("只有收费主管或系统管理员可以导入目录。")
     engine = context.engine(recover=False)
     with terminal_progress(json_mode=context.out.json_mode) as progress:
-        count = engine.catalogue.import_file(args.file, progress)
+        count = engine.import_catalogue(args.file, progress)
     context.out.result({"imported": count}, f"已导入 {count} 条目录。")
     return EXIT_OK
 

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     operator = context.operator()
     engine = context.engine()
     try:
-        day = date.fromisoformat(args.date) if args.date else engine.day_close.today()
+        day = date.fromisoformat(args.date) if args.date else engine.today()
     except ValueError:
         raise InputError(f"日期格式不对：{args.date}，应为 YYYY-MM-DD。", code="usage") from None
     with terminal_progress(json_mode=context.out.json_mode) as progress:

@@ -46,7 +46,7 @@ def run_resolve(args: argparse.Namespace, context: CliContext) -> int:
         )
         return EXIT_UNKNOWN if rows else EXIT_OK
     with terminal_progress(json_mode=context.out.json_mode) as progress:
-        summary = engine.recovery.recover_all(wait=True, progress=progress)
+        summary = engine.start(wait=True, progress=progress)
     context.out.result(
         {"summary": summary},
         summary.text() + "\n" + journal_text(summary.escalated + summary.pending),

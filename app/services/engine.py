@@ -1,8 +1,11 @@
-"""The settlement engine: the one object the window and the CLI use.
+"""The settlement engine: the one typed use-case API of the program.
 
-Built by :func:`app.wiring.build_engine`. Every method is synchronous (call it from a worker thread,
-never the GUI thread), returns frozen values and raises only :class:`app.errors.AppError` subclasses
-for expected failures. The services are also reachable as attributes for less common use.
+Built by :func:`app.wiring.build_engine`. The CLI and the window's adapter
+(:class:`app.workers.engine_backend.EngineBackend`) call only the methods below — each use case once,
+here; they never reach the services behind it (``tests/unit/test_architecture.py``). Every method
+is synchronous (call it from a worker thread, never the GUI thread), returns frozen values and raises
+only :class:`app.errors.AppError` subclasses for expected failures. The service fields are the
+composition's wiring, not API (see docs/architecture.md for the layers).
 
 Typical use::
 
@@ -15,53 +18,57 @@ Typical use::
     report = engine.close_day(day, supervisor)     # DayCloseReport
     engine.close()
 
-Step by step instead of :meth:`settle`: ``engine.settlement.preview(bill_id, key, operator)`` →
-show ``GroupResult.preview`` → ``engine.settlement.confirm(bill_id, key, operator)``
-(:func:`app.domain.lifecycle.next_step` says which step comes next).
+Step by step instead of :meth:`settle` (what the window does): :meth:`preview` → show
+``GroupResult.preview`` → :meth:`confirm` (:func:`app.domain.lifecycle.next_step` says which step
+comes next).
 
-The window reaches the engine through :class:`app.workers.engine_backend.EngineBackend`, which adds
-only the window's concerns (the platform's state as last seen, the HIS hand-off of the patient on
-screen, the card reader, printing); anything that reads the store is a method here or a service's
-(the workers open no unit of work — ``tests/unit/test_architecture.py``).
+The window's adapter adds only the window's concerns (the platform's state as last seen, the HIS
+hand-off of the patient on screen, the card reader); anything that reads the store is a method here
+(the workers open no unit of work).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from app.config import Settings
 from app.domain.bill import FeeLine
+from app.domain.catalogue import CatalogueItem
+from app.domain.his import HisVisit
 from app.domain.journal import JournalState
 from app.domain.operator import Action, Operator, allows
-from app.errors import InputError, PermissionDenied, RecoveryPending
+from app.errors import DeviceError, InputError, PermissionDenied, RecoveryPending
+from app.messages import Template
+from app.messages import engine as engine_words
 from app.messages import settlement as words
 from app.services.auth import AuthService
 from app.services.bill_import import IdentityInput, ImportedVisit
 from app.services.cancel import CancelResult, CancelService, RefundResult, SupervisorApproval
-from app.services.catalogue import CatalogueService
-from app.services.day_close import DayCloseReport, DayCloseService
+from app.services.catalogue import CatalogueService, SyncResult
+from app.services.day_close import LOCAL_ZONE, DayCloseReport, DayCloseService
 from app.services.day_settlements import DaySettlements
 from app.services.eligibility import EligibilityService, EligibilityView
 from app.services.his import HisService
 from app.services.his_outbox import HisOutbox
 from app.services.hospital_cancel import HospitalCancelService
-from app.services.hospital_day_close import HospitalDayCloseService
+from app.services.hospital_day_close import HospitalDayCloseReport, HospitalDayCloseService
 from app.services.offline import OfflineCollection, OfflineSelfPayService
 from app.services.ports.clock import Clock
 from app.services.ports.progress import ProgressSink
 from app.services.ports.store import UnitOfWorkFactory
-from app.services.receipts import ReceiptService
+from app.services.receipts import PrintedReceipt, ReceiptService
 from app.services.recovery import QueueRow, RecoveryService, RecoverySummary
 from app.services.settled_row import SettledRow
-from app.services.settlement import BillResult, ConfirmCallback, SettlementService
+from app.services.settlement import BillResult, ConfirmCallback, GroupResult, SettlementService
 
 
 @dataclass
 class Engine:
-    """Services, settings and clock bundled (see the module docstring for the API)."""
+    """The use cases over the services, settings and clock it is built with (see the module
+    docstring); the fields are the composition's wiring, the methods are the API."""
 
     settings: Settings
     clock: Clock
@@ -85,12 +92,17 @@ class Engine:
 
     # ------------------------------------------------------------------ life cycle
 
-    def start(self, *, wait: bool = True) -> RecoverySummary:
+    def start(self, *, wait: bool = True, progress: ProgressSink | None = None) -> RecoverySummary:
         """Resolve every unresolved journal row before any settlement (reliability.md §2.2).
 
-        ``wait=False`` gives each row one attempt instead of retrying reversals with back-off.
+        ``wait=False`` gives each row one attempt instead of retrying reversals with back-off;
+        ``progress`` sees each row and each wait (Cancel leaves the rest unresolved).
         """
-        return self.recovery.recover_all(wait=wait)
+        return self.recovery.recover_all(wait=wait, progress=progress)
+
+    def today(self) -> date:
+        """The local date now (Asia/Shanghai): the day a day close or a shift report is about."""
+        return self.clock.now().astimezone(LOCAL_ZONE).date()
 
     def close(self) -> None:
         """Release the database and the HTTP session."""
@@ -110,6 +122,26 @@ class Engine:
             raise PermissionDenied(words.OPERATOR_UNKNOWN(code=code))
         return account.operator
 
+    def login(self, code: str, password: str, otp: str = "") -> Operator:
+        """Check a credential (one-time code when enrolled); lockout applies.
+
+        Raises:
+            PermissionDenied: wrong, locked or disabled.
+        """
+        return self.auth.login(code, password, otp)
+
+    def authorize_supervisor(
+        self, action: Action, code: str, password: str, otp: str, *, requested_by: Operator
+    ) -> Operator:
+        """Another person's supervisor credential allowing ``action`` for ``requested_by``."""
+        return self.auth.authorize_supervisor(
+            action, code, password, otp, requested_by=requested_by
+        )
+
+    def idle_expired(self, last_activity: float, now: float) -> bool:
+        """Whether the window should lock after this idle time (``ui.idle_lock_minutes``)."""
+        return self.auth.policy.idle_expired(last_activity, now)
+
     def identify(self, identity: IdentityInput, operator: Operator) -> EligibilityView:
         """Identification and eligibility (cache fallback when offline)."""
         return self.eligibility.identify(identity, operator)
@@ -127,6 +159,18 @@ class Engine:
     ) -> BillResult:
         """Settle every open group (``confirm`` sees each 2206 preview)."""
         return self.settlement.settle(bill_id, operator, confirm)
+
+    def preview(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
+        """2201 → 2206 for one group (resuming where it stands); the preview to show."""
+        return self.settlement.preview(bill_id, group_key, operator)
+
+    def confirm(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
+        """2207 for a previewed group."""
+        return self.settlement.confirm(bill_id, group_key, operator)
+
+    def collect_self_pay(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
+        """A full-self-pay group, recorded locally (no platform call)."""
+        return self.settlement.collect_self_pay(bill_id, group_key, operator)
 
     def settle_visit(
         self,
@@ -197,6 +241,97 @@ class Engine:
     def _cancels(self) -> CancelService | HospitalCancelService:
         return self.hospital_cancel if self.hospital_cancel is not None else self.cancellation
 
+    # ------------------------------------------------------------------ catalogue and HIS
+
+    def search_catalogue(self, text: str, limit: int = 50) -> tuple[CatalogueItem, ...]:
+        """The cached catalogue's items matching ``text`` (code, name or pinyin initials)."""
+        return self.catalogue.search(text, limit)
+
+    def import_catalogue(self, path: Path, progress: ProgressSink | None = None) -> int:
+        """Import a catalogue file (cancellable until the commit); the number of items."""
+        return self.catalogue.import_file(path, progress)
+
+    def sync_catalogue(
+        self, operator: Operator, progress: ProgressSink | None = None
+    ) -> SyncResult:
+        """Download 1301/1305/1306 and apply them (cancellable between downloads)."""
+        return self.catalogue.sync(operator, progress)
+
+    def has_his(self) -> bool:
+        """Whether a HIS is configured."""
+        return self.his is not None
+
+    def his_visits(self, id_number: str) -> Sequence[HisVisit]:
+        """The patient's unpaid HIS visits by ID number (none without a HIS)."""
+        return self.his.unpaid_for_person(id_number) if self.his is not None else ()
+
+    def load_his_visits(self, visits: Sequence[HisVisit]) -> ImportedVisit | None:
+        """The picked HIS visits merged into one visit for the bill (``None`` without a HIS)."""
+        if self.his is None or not visits:
+            return None
+        return self.his.load(visits)
+
+    def his_pending(self) -> int | None:
+        """HIS results not yet delivered (``None`` without a HIS outbox)."""
+        return self.his_outbox.pending_count() if self.his_outbox is not None else None
+
+    # ------------------------------------------------------------------ receipts
+
+    def print_receipts(
+        self, bill_id: str, operator: Operator, *, reprint: bool = False
+    ) -> tuple[PrintedReceipt, ...]:
+        """Issue (or copy, ``reprint``) and print a bill's receipts."""
+        return tuple(self._receipts().issue_for_bill(bill_id, operator, reprint=reprint))
+
+    def receipt_preview(self, settlement_id: str) -> bytes:
+        """The settlement's live receipt, rendered only."""
+        return self._receipts().preview_pdf(settlement_id)
+
+    def copy_receipt(self, settlement_id: str, operator: Operator) -> PrintedReceipt:
+        """补打 of one settlement's live receipt."""
+        service = self._receipts()
+        live = self._live_receipt(service, settlement_id, engine_words.COPY_NO_RECEIPT, "copy")
+        return service.copy(live, operator)
+
+    def reissue_receipt(
+        self, settlement_id: str, operator: Operator, supervisor: Operator
+    ) -> PrintedReceipt:
+        """重打 of the settlement's live receipt (a new number; the old one voided), authorised by
+        ``supervisor`` (see :meth:`authorize_supervisor`)."""
+        service = self._receipts()
+        live = self._live_receipt(
+            service, settlement_id, engine_words.REISSUE_NO_RECEIPT, "reissue"
+        )
+        return service.reissue(live, operator, supervisor)
+
+    def refund_receipts(
+        self, result: RefundResult, operator: Operator
+    ) -> tuple[PrintedReceipt, ...]:
+        """The refund receipt (部分退费), then the receipts of the re-settled lines."""
+        service = self._receipts()
+        printed = [service.issue(result.cancellation.cancellation_id, operator, refund=True)]
+        if result.resettled is not None and any(g.settlement_id for g in result.resettled.groups):
+            printed.extend(service.issue_for_bill(result.resettled.bill_id, operator))
+        return tuple(printed)
+
+    def eligibility_slip(self, view: EligibilityView, operator: Operator) -> bytes:
+        """The eligibility slip PDF."""
+        return self._receipts().eligibility_slip_pdf(view, operator)
+
+    def _receipts(self) -> ReceiptService:
+        if self.receipts is None:
+            raise DeviceError(engine_words.RECEIPTS_NOT_CONFIGURED())
+        return self.receipts
+
+    @staticmethod
+    def _live_receipt(
+        service: ReceiptService, settlement_id: str, missing: Template, what: str
+    ) -> str:
+        live = [r for r in service.receipts_for(settlement_id) if not r.voided_by]
+        if not live:
+            raise InputError(missing(settlement_id=settlement_id), code=f"{what}_no_receipt")
+        return live[-1].receipt_no
+
     # ------------------------------------------------------------------ journal and day close
 
     def journal(self) -> tuple[QueueRow, ...]:
@@ -229,3 +364,27 @@ class Engine:
                     detail={"open_visits": str(visits.left_open)},
                 )
         return self.day_close.close(day, operator, progress)
+
+    def close_today(
+        self,
+        operator: Operator,
+        progress: ProgressSink | None = None,
+        *,
+        approval: SupervisorApproval | None = None,
+    ) -> DayCloseReport | HospitalDayCloseReport:
+        """The window's day close of today: the whole hospital's in hospital mode (one step, it
+        reconciles every window's records at once), else :meth:`close_day`. ``approval``: a
+        supervisor's own credential when the logged-in ``operator`` is not one.
+
+        Raises:
+            PermissionDenied: the approval is the operator's own, or the credential is wrong.
+        """
+        closer = operator
+        if approval is not None:
+            if approval.code == operator.code:
+                raise PermissionDenied(engine_words.DAY_CLOSE_SELF(), code="day_close_self")
+            closer = self.login(approval.code, approval.password, approval.otp)
+        day = self.today()
+        if self.hospital_day_close is not None:
+            return self.hospital_day_close.close(day, closer)
+        return self.close_day(day, closer, progress)

@@ -1,10 +1,11 @@
 """The window's :class:`~app.workers.backend.CashierBackend` over the settlement engine.
 
-A thin adapter: it forwards to :class:`app.services.engine.Engine` and the device/receipt ports, and
-keeps what the window shows about the platform (online, maintenance notice) from the outcome of the
-calls it forwards plus a cheap reachability probe. It holds no money logic of its own and reads no
-store itself (the engine's use cases do). Its only state besides that is the HIS hand-off context of
-the last :data:`HANDED_VISITS_KEPT` patients (bounded), kept until their bill is opened.
+A thin thread adapter: it calls only :class:`app.services.engine.Engine`'s use cases (never a
+service behind it — ``tests/unit/test_architecture.py``) and the card reader, and keeps what the
+window shows about the platform (online, maintenance notice) from the outcome of the calls it
+forwards plus a cheap reachability probe. It holds no money logic of its own and reads no store
+itself. Its only state besides that is the HIS hand-off context of the last
+:data:`HANDED_VISITS_KEPT` patients (bounded), kept until their bill is opened.
 """
 
 from __future__ import annotations
@@ -15,21 +16,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from app.domain.bill import FeeLine
 from app.domain.catalogue import CatalogueItem
 from app.domain.his import HisVisit
 from app.domain.hospital import HospitalProfile
 from app.domain.operator import Action, Operator
-from app.errors import (
-    DeviceError,
-    InputError,
-    OutcomeUnknown,
-    PermissionDenied,
-    PlatformMaintenance,
-    PlatformUnavailable,
-)
+from app.errors import DeviceError, OutcomeUnknown, PlatformMaintenance, PlatformUnavailable
 from app.services.bill_import import IdentityInput, IdentityKind, ImportedVisit
 from app.services.cancel import CancelResult, RefundResult, SupervisorApproval
 from app.services.day_close import DayCloseReport
@@ -38,14 +31,13 @@ from app.services.engine import Engine
 from app.services.hospital_day_close import HospitalDayCloseReport
 from app.services.offline import OfflineCollection
 from app.services.ports.devices import CardReader
-from app.services.receipts import PrintedReceipt, ReceiptService
+from app.services.receipts import PrintedReceipt
 from app.services.recovery import QueueRow, RecoverySummary
 from app.services.settlement import BillResult, GroupResult
 from app.workers.backend import Connection, SettledRow, SupervisorCredential
 
 log = logging.getLogger(__name__)
 
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 HANDED_VISITS_KEPT = 8
 T = TypeVar("T")
 
@@ -72,14 +64,12 @@ class EngineBackend:
         *,
         card_reader: CardReader | None,
         hand_off: HandOff | None = None,
-        receipts: ReceiptService | None = None,
         probe: Probe | None = None,
         defaults: WindowDefaults | None = None,
     ) -> None:
         self._engine = engine
         self._card_reader = card_reader
         self._hand_off = hand_off
-        self._receipts = receipts
         self._probe = probe
         self._defaults = defaults or WindowDefaults()
         # The HIS context of the patients handed over recently (the window works on one at a time;
@@ -132,21 +122,17 @@ class EngineBackend:
             unresolved=len(self._engine.journal()),
             checked_at=self._engine.clock.now(),
             maintenance_text=maintenance,
-            his_pending=(
-                self._engine.his_outbox.pending_count()
-                if self._engine.his_outbox is not None
-                else None
-            ),
+            his_pending=self._engine.his_pending(),
         )
 
     # ------------------------------------------------------------------ people
     def idle_expired(self, last_activity: float, now: float) -> bool:
         """The auth service's idle rule (``ui.idle_lock_minutes``)."""
-        return self._engine.auth.policy.idle_expired(last_activity, now)
+        return self._engine.idle_expired(last_activity, now)
 
     def login(self, code: str, password: str, *, otp: str = "") -> Operator:
         """Password (and one-time code) check with lockout (the auth service)."""
-        return self._engine.auth.login(code, password, otp)
+        return self._engine.login(code, password, otp)
 
     def read_card(self) -> str:
         """The inserted card's raw string."""
@@ -160,7 +146,7 @@ class EngineBackend:
 
     def search_catalogue(self, text: str, limit: int) -> Sequence[CatalogueItem]:
         """The cached catalogue."""
-        return self._engine.catalogue.search(text, limit)
+        return self._engine.search_catalogue(text, limit)
 
     def hand_off(self, view: EligibilityView) -> tuple[FeeLine, ...]:
         """The HIS hand-off lines for this patient, if the HIS has a visit waiting."""
@@ -172,7 +158,7 @@ class EngineBackend:
 
     def has_his(self) -> bool:
         """Whether a HIS is configured."""
-        return self._engine.his is not None
+        return self._engine.has_his()
 
     def _remember(self, person_no: str, visit: ImportedVisit) -> None:
         with self._lock:
@@ -183,17 +169,15 @@ class EngineBackend:
 
     def his_visits(self, view: EligibilityView) -> Sequence[HisVisit]:
         """The patient's unpaid HIS visits (by ID number)."""
-        if self._engine.his is None:
-            return ()
-        return self._engine.his.unpaid_for_person(view.person.id_number)
+        return self._engine.his_visits(view.person.id_number)
 
     def load_his_visits(
         self, view: EligibilityView, visits: Sequence[HisVisit]
     ) -> tuple[FeeLine, ...]:
         """Remember the picked visits; the bill keeps the first one's outpatient context."""
-        if self._engine.his is None or not visits:
+        visit = self._engine.load_his_visits(visits)
+        if visit is None:
             return ()
-        visit = self._engine.his.load(visits)
         self._remember(view.person.person_no, visit)
         return visit.lines
 
@@ -233,15 +217,15 @@ class EngineBackend:
 
     def preview(self, operator: Operator, bill_id: str, group_key: str) -> GroupResult:
         """2201 → 2206 for one group."""
-        return self._observed(lambda: self._engine.settlement.preview(bill_id, group_key, operator))
+        return self._observed(lambda: self._engine.preview(bill_id, group_key, operator))
 
     def confirm(self, operator: Operator, bill_id: str, group_key: str) -> GroupResult:
         """2207 for one group."""
-        return self._observed(lambda: self._engine.settlement.confirm(bill_id, group_key, operator))
+        return self._observed(lambda: self._engine.confirm(bill_id, group_key, operator))
 
     def collect_self_pay(self, operator: Operator, bill_id: str, group_key: str) -> GroupResult:
         """A full-self-pay group, recorded locally."""
-        return self._engine.settlement.collect_self_pay(bill_id, group_key, operator)
+        return self._engine.collect_self_pay(bill_id, group_key, operator)
 
     def bill(self, bill_id: str) -> BillResult:
         """The bill as stored now."""
@@ -255,31 +239,19 @@ class EngineBackend:
         self, operator: Operator, bill_id: str, *, reprint: bool
     ) -> tuple[PrintedReceipt, ...]:
         """Issue (or copy) and print a bill's receipts."""
-        return tuple(self._receipt_service().issue_for_bill(bill_id, operator, reprint=reprint))
+        return self._engine.print_receipts(bill_id, operator, reprint=reprint)
 
     def receipt_preview(self, settlement_id: str) -> bytes:
         """The live receipt, rendered only."""
-        return self._receipt_service().preview_pdf(settlement_id)
+        return self._engine.receipt_preview(settlement_id)
 
     def copy_receipt(self, operator: Operator, settlement_id: str) -> PrintedReceipt:
         """补打 of one settlement's live receipt."""
-        service = self._receipt_service()
-        live = [r for r in service.receipts_for(settlement_id) if not r.voided_by]
-        if not live:
-            raise InputError(
-                f"结算 {settlement_id} 还没有打印过票据，没有可补打的票据。请先打印票据。",
-                code="copy_no_receipt",
-            )
-        return service.copy(live[-1].receipt_no, operator)
+        return self._engine.copy_receipt(settlement_id, operator)
 
     def eligibility_slip(self, operator: Operator, view: EligibilityView) -> bytes:
         """The eligibility slip PDF."""
-        return self._receipt_service().eligibility_slip_pdf(view, operator)
-
-    def _receipt_service(self) -> ReceiptService:
-        if self._receipts is None:
-            raise DeviceError("收据打印尚未配置，请联系信息科。结算已完成，可稍后补打。")
-        return self._receipts
+        return self._engine.eligibility_slip(view, operator)
 
     def today(self) -> tuple[SettledRow, ...]:
         """Today's settlements (local day), newest first."""
@@ -313,7 +285,7 @@ class EngineBackend:
     ) -> str:
         """A supervisor's own credential (lockout applies), then one reversal attempt."""
         del operator  # whoever is logged in; the supervisor acts under their own code
-        supervisor = self._engine.auth.login(supervisor_code, password, otp)
+        supervisor = self._engine.login(supervisor_code, password, otp)
         return self._observed(lambda: self._engine.resolve(msgid, supervisor))
 
     def settlement_lines(self, settlement_id: str) -> tuple[FeeLine, ...]:
@@ -330,17 +302,10 @@ class EngineBackend:
         otp: str = "",
     ) -> tuple[PrintedReceipt, ...]:
         """重打 the settlement's live receipt, authorised by another person's supervisor credential."""
-        supervisor = self._engine.auth.authorize_supervisor(
+        supervisor = self._engine.authorize_supervisor(
             Action.REISSUE_RECEIPT, supervisor_code, password, otp, requested_by=operator
         )
-        service = self._receipt_service()
-        live = [r for r in service.receipts_for(settlement_id) if not r.voided_by]
-        if not live:
-            raise InputError(
-                f"结算 {settlement_id} 还没有打印过票据，没有可作废的票据号。请先打印票据。",
-                code="reissue_no_receipt",
-            )
-        return (service.reissue(live[-1].receipt_no, operator, supervisor),)
+        return (self._engine.reissue_receipt(settlement_id, operator, supervisor),)
 
     def partial_refund(
         self,
@@ -364,25 +329,15 @@ class EngineBackend:
         self, operator: Operator, result: RefundResult
     ) -> tuple[PrintedReceipt, ...]:
         """The refund receipt (部分退费), then the receipts of the re-settled lines."""
-        service = self._receipt_service()
-        printed = [service.issue(result.cancellation.cancellation_id, operator, refund=True)]
-        if result.resettled is not None and any(g.settlement_id for g in result.resettled.groups):
-            printed.extend(service.issue_for_bill(result.resettled.bill_id, operator))
-        return tuple(printed)
+        return self._engine.refund_receipts(result, operator)
 
     def day_close(
         self, operator: Operator, supervisor: SupervisorCredential | None = None
     ) -> DayCloseReport | HospitalDayCloseReport:
         """Reconcile today (local day), as the logged-in supervisor or the one who authorised it."""
-        closer = operator
-        if supervisor is not None:
-            if supervisor.code == operator.code:
-                raise PermissionDenied(
-                    "日结须由收费主管输入自己的工号和密码。", code="day_close_self"
-                )
-            closer = self._engine.auth.login(supervisor.code, supervisor.password, supervisor.otp)
-        day = self._engine.clock.now().astimezone(LOCAL_ZONE).date()
-        hospital = self._engine.hospital_day_close
-        if hospital is not None:  # hospital mode: the whole hospital's day close (issue 13 item 6)
-            return self._observed(lambda: hospital.close(day, closer))
-        return self._observed(lambda: self._engine.close_day(day, closer))
+        approval = (
+            SupervisorApproval(supervisor.code, supervisor.password, supervisor.otp)
+            if supervisor is not None
+            else None
+        )
+        return self._observed(lambda: self._engine.close_today(operator, approval=approval))

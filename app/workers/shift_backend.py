@@ -83,16 +83,12 @@ class EngineShiftBackend:
         self, operator: Operator, progress: ProgressSink
     ) -> DayCloseReport | HospitalDayCloseReport:
         """See :class:`ShiftBackend`."""
-        day = self._engine.day_close.today()
-        hospital = self._engine.hospital_day_close
-        if hospital is not None:
-            return hospital.close(day, operator)
-        return self._engine.close_day(day, operator, progress)
+        return self._engine.close_today(operator, progress)
 
     def import_catalogue(self, path: Path, progress: ProgressSink) -> int:
         """See :class:`ShiftBackend`."""
-        return self._engine.catalogue.import_file(path, progress)
+        return self._engine.import_catalogue(path, progress)
 
     def sync_catalogue(self, operator: Operator, progress: ProgressSink) -> SyncResult:
         """See :class:`ShiftBackend`."""
-        return self._engine.catalogue.sync(operator, progress)
+        return self._engine.sync_catalogue(operator, progress)

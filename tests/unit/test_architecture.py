@@ -70,3 +70,62 @@ def test_the_windows_backend_port_imports_no_service_at_start_up() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]"
+
+
+# Modules of app/workers still building a service of their own, and why (issue 14: one use-case
+# API). Shrink this; never grow it.
+BUILDS_ITS_OWN_SERVICES = {
+    # Hospital mode's adapter builds its services over the hospital record it is given
+    # (issue 13), beside the engine.
+    "hospital_backend.py": {
+        "HospitalHistoryService",
+        "HospitalImport",
+        "HospitalShiftReportService",
+        "HospitalDayCloseService",
+        "ShiftReportService",
+        "uow_factory",
+        "hospital_cancel",
+        "hospital_day_close",
+    },
+    # The shift report's service is built on the engine's store (issue 18).
+    "shift_backend.py": {"ShiftReportService"},
+}
+
+
+def _engine_wiring() -> set[str]:
+    """The engine's fields that are services or the store (its composition, not its API)."""
+    from dataclasses import fields  # noqa: PLC0415
+
+    from app.services.engine import Engine  # noqa: PLC0415
+
+    return {f.name for f in fields(Engine)} - {"settings", "clock", "data_dir"}
+
+
+def test_the_workers_call_the_engine_and_never_a_service_behind_it() -> None:
+    """The layering of docs/architecture.md: app/workers adapts :class:`Engine`'s use cases to the
+    window's threads. It reads no service field off the engine (``engine.settlement.preview``) and
+    imports no service class from app/services (value types and ports are fine)."""
+    wiring = _engine_wiring()
+    found: dict[str, set[str]] = {}
+    for path in sorted((APP / "workers").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        used: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in wiring:
+                owner = node.value
+                if (isinstance(owner, ast.Name) and owner.id == "engine") or (
+                    isinstance(owner, ast.Attribute) and owner.attr == "_engine"
+                ):
+                    used.add(node.attr)
+            elif (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("app.services.")
+                and node.module != "app.services.engine"
+            ):
+                used.update(
+                    a.name for a in node.names if a.name.endswith(("Service", "Import", "Outbox"))
+                )
+        if used:
+            found[path.name] = used
+    assert found == BUILDS_ITS_OWN_SERVICES

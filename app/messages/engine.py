@@ -1,0 +1,26 @@
+"""The engine's use cases for the window (``services/engine.py``): receipts and the day close."""
+
+from __future__ import annotations
+
+from app.messages import Template
+
+RECEIPTS_NOT_CONFIGURED = Template(
+    "engine.receipts_not_configured",
+    zh="收据打印尚未配置，请联系信息科。结算已完成，可稍后补打。",
+    en="Receipt printing is not configured; contact IT. The settlement is done; print it later.",
+)
+COPY_NO_RECEIPT = Template(
+    "engine.copy_no_receipt",
+    zh="结算 {settlement_id} 还没有打印过票据，没有可补打的票据。请先打印票据。",
+    en="Settlement {settlement_id} has no printed receipt to copy yet; print the receipt first.",
+)
+REISSUE_NO_RECEIPT = Template(
+    "engine.reissue_no_receipt",
+    zh="结算 {settlement_id} 还没有打印过票据，没有可作废的票据号。请先打印票据。",
+    en="Settlement {settlement_id} has no printed receipt to void yet; print the receipt first.",
+)
+DAY_CLOSE_SELF = Template(
+    "engine.day_close_self",
+    zh="日结须由收费主管输入自己的工号和密码。",
+    en="The day close needs the supervisor's own operator code and password.",
+)

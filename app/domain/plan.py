@@ -13,7 +13,7 @@ cashier can read to the patient.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -71,13 +71,20 @@ def kind_of(med_type: str | None, disease_code: str | None) -> GroupKind:
     return GroupKind.CHRONIC if disease_code else GroupKind.GENERAL
 
 
-def group_label(kind: GroupKind, disease_code: str | None = None) -> str:
-    """The one Chinese name of a settlement group, as screens, receipts and reports print it:
-    普通门诊 / 门诊慢特病 高血压（M03900） / 全额自费."""
+def group_label(
+    kind: GroupKind,
+    disease_code: str | None = None,
+    *,
+    kind_text: Callable[[GroupKind], str] | None = None,
+) -> str:
+    """The one name of a settlement group, as screens, receipts and reports print it:
+    普通门诊 / 门诊慢特病 高血压（M03900） / 全额自费. ``kind_text``: the kind's word in the
+    reader's language (the window translates it at its edge); the Chinese fee category otherwise."""
+    word = kind_text(kind) if kind_text is not None else kind.label
     if kind is GroupKind.CHRONIC and disease_code:
         disease = pilot_disease(disease_code)
-        return f"{kind.label} {disease.label if disease else disease_code}"
-    return kind.label
+        return f"{word} {disease.label if disease else disease_code}"
+    return word
 
 
 class ReasonCode(StrEnum):

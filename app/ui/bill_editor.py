@@ -23,6 +23,7 @@ from app.ui.desk_state import DeskState
 from app.ui.errors import show_error
 from app.ui.format import breakdown, cash_due_text, yuan
 from app.ui.models.bill_model import BillColumn, BillModel, StoredRoute, tag_label
+from app.ui.models.group_labels import group_text
 from app.ui.models.group_model import GroupModel
 from app.ui.panels.bill_panel import BillPanel
 from app.ui.panels.settle_panel import SettlePanel
@@ -225,7 +226,9 @@ class BillEditor(QObject):
         """Relabel the lines with the group the saved bill put them in."""
         self.model.set_routes(
             {
-                line_no: StoredRoute(group.label, group.is_self_pay, group.reason)
+                line_no: StoredRoute(
+                    group_text(group.kind, group.disease_code), group.is_self_pay, group.reason
+                )
                 for group in self._flow.groups.values()
                 for line_no in group.line_nos
             }

@@ -13,6 +13,7 @@ from app.domain.operator import Action
 from app.ui import pdf_preview
 from app.ui.context import WindowContext
 from app.ui.desk_state import DeskState
+from app.ui.models.group_labels import group_text
 from app.ui.models.group_model import GroupModel
 from app.ui.panels.settle_panel import SettlePanel
 from app.ui.settle_flow import SettleFlow
@@ -96,7 +97,9 @@ class ReceiptActions(QObject):
         if operator is None or group is None or not self._panel.receipt_button.isEnabled():
             return None
         settlement_id = group.settlement_id
-        title = self.tr("Receipt preview: {group}").format(group=group.label)
+        title = self.tr("Receipt preview: {group}").format(
+            group=group_text(group.kind, group.disease_code)
+        )
         return self._ctx.guard.submit(
             "receipt_preview",
             lambda: self._ctx.backend.receipt_preview(settlement_id),

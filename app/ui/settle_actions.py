@@ -21,6 +21,7 @@ from app.ui.context import WindowContext
 from app.ui.desk_state import DeskState
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
 from app.ui.format import breakdown, cash_due_text
+from app.ui.models.group_labels import group_text
 from app.ui.models.group_model import GroupModel, group_figures
 from app.ui.panels.settle_panel import UNKNOWN_OUTCOME_TEXT, SettlePanel
 from app.ui.settle_flow import SettleFlow
@@ -110,7 +111,7 @@ class SettleActions(QObject):
                 continue
             cash += figures.cash
             split = breakdown(figures.total, figures.fund, figures.account, figures.cash)
-            lines.append(f"{group.label}：{split}")
+            lines.append(f"{group_text(group.kind, group.disease_code)}：{split}")
         return "\n".join([self.tr("Settle these groups?"), "", *lines, "", cash_due_text(cash)])
 
     # ------------------------------------------------------------------ what the flow reports

@@ -22,6 +22,7 @@ from app.domain.operator import Operator
 from app.ui.context import WindowContext
 from app.ui.errors import Level, ShownMessage
 from app.ui.format import breakdown
+from app.ui.models.group_labels import group_text
 from app.workers.runner import Lane, TaskHandle
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ class SettleFlow(QObject):
             work,
             lambda result: self._stepped(operator, phase, result),
             lane=lane,
-            busy_text=text.format(group=group.label),
+            busy_text=text.format(group=group_text(group.kind, group.disease_code)),
             on_failure=lambda exc: self._step_failed(operator, phase, exc),
         )
 
@@ -199,7 +200,11 @@ class SettleFlow(QObject):
         self.update(group)
         if group.failure:
             self._ctx.bridge.post(
-                ShownMessage(Level.WARNING, f"{group.label}：{group.failure}", "group_failed")
+                ShownMessage(
+                    Level.WARNING,
+                    f"{group_text(group.kind, group.disease_code)}：{group.failure}",
+                    "group_failed",
+                )
             )
         if group.is_self_pay and phase is Phase.PREVIEW:
             # 未备案 turned the bill into full self-pay: every group may have changed.

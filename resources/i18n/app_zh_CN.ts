@@ -4,27 +4,27 @@
 <context>
     <name>BillEditor</name>
     <message>
-        <location filename="../../app/ui/bill_editor.py" line="127"/>
+        <location filename="../../app/ui/bill_editor.py" line="128"/>
         <source>G = general outpatient</source>
         <translation>G = 普通门诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/bill_editor.py" line="128"/>
+        <location filename="../../app/ui/bill_editor.py" line="129"/>
         <source>0 = clear</source>
         <translation>0 = 清除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/bill_editor.py" line="129"/>
+        <location filename="../../app/ui/bill_editor.py" line="130"/>
         <source>Tag the selected lines: </source>
         <translation>标记选中行：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/bill_editor.py" line="242"/>
+        <location filename="../../app/ui/bill_editor.py" line="245"/>
         <source>{group}: {reason}</source>
         <translation>{group}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/bill_editor.py" line="249"/>
+        <location filename="../../app/ui/bill_editor.py" line="252"/>
         <source>Total {total} (the split is known after pre-settlement, F8)</source>
         <translation>合计 {total}（预结算后显示统筹、个人账户、现金，按 F8）</translation>
     </message>
@@ -32,75 +32,59 @@
 <context>
     <name>BillModel</name>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="55"/>
+        <location filename="../../app/ui/models/bill_model.py" line="56"/>
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="56"/>
+        <location filename="../../app/ui/models/bill_model.py" line="57"/>
         <source>Code</source>
         <translation>院内编码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="57"/>
+        <location filename="../../app/ui/models/bill_model.py" line="58"/>
         <source>Item</source>
         <translation>项目名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="58"/>
+        <location filename="../../app/ui/models/bill_model.py" line="59"/>
         <source>Spec</source>
         <translation>规格</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="59"/>
+        <location filename="../../app/ui/models/bill_model.py" line="60"/>
         <source>Unit price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="60"/>
+        <location filename="../../app/ui/models/bill_model.py" line="61"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="61"/>
+        <location filename="../../app/ui/models/bill_model.py" line="62"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="62"/>
+        <location filename="../../app/ui/models/bill_model.py" line="63"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="63"/>
+        <location filename="../../app/ui/models/bill_model.py" line="64"/>
         <source>Settled as</source>
         <translation>结算方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="72"/>
-        <location filename="../../app/ui/models/bill_model.py" line="236"/>
+        <location filename="../../app/ui/models/bill_model.py" line="73"/>
         <source>General outpatient</source>
         <translation>普通门诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/bill_model.py" line="74"/>
+        <location filename="../../app/ui/models/bill_model.py" line="75"/>
         <source>(not tagged)</source>
         <translation>（未标记）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/models/bill_model.py" line="229"/>
-        <source>Not tagged yet</source>
-        <translation>尚未标记</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/models/bill_model.py" line="231"/>
-        <source>Full self-pay</source>
-        <translation>全额自费</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/models/bill_model.py" line="234"/>
-        <source>Chronic disease {name}</source>
-        <translation>门诊慢特病 {name}</translation>
     </message>
     <message>
         <location filename="../../app/ui/models/bill_model.py" line="335"/>
@@ -167,6 +151,29 @@
     </message>
 </context>
 <context>
+    <name>GroupLabel</name>
+    <message>
+        <location filename="../../app/ui/models/group_labels.py" line="14"/>
+        <source>General outpatient</source>
+        <translation>普通门诊</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/group_labels.py" line="15"/>
+        <source>Chronic disease</source>
+        <translation>门诊慢特病</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/group_labels.py" line="16"/>
+        <source>Full self-pay</source>
+        <translation>全额自费</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/group_labels.py" line="32"/>
+        <source>Not tagged yet</source>
+        <translation>尚未标记</translation>
+    </message>
+</context>
+<context>
     <name>GroupModel</name>
     <message>
         <location filename="../../app/ui/models/group_model.py" line="46"/>
@@ -205,7 +212,7 @@
     </message>
     <message>
         <location filename="../../app/ui/models/group_model.py" line="56"/>
-        <location filename="../../app/ui/models/group_model.py" line="240"/>
+        <location filename="../../app/ui/models/group_model.py" line="222"/>
         <source>Not sent</source>
         <translation>未发送</translation>
     </message>
@@ -255,27 +262,7 @@
         <translation>已撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="81"/>
-        <source>General outpatient</source>
-        <translation>普通门诊</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/models/group_model.py" line="83"/>
-        <source>Full self-pay</source>
-        <translation>全额自费</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/models/group_model.py" line="85"/>
-        <source>Not tagged yet</source>
-        <translation>尚未标记</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/models/group_model.py" line="87"/>
-        <source>Chronic disease {name}</source>
-        <translation>门诊慢特病 {name}</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/models/group_model.py" line="238"/>
+        <location filename="../../app/ui/models/group_model.py" line="220"/>
         <source>Pay in cash</source>
         <translation>现金自付</translation>
     </message>
@@ -1002,37 +989,37 @@
 <context>
     <name>ReceiptActions</name>
     <message>
-        <location filename="../../app/ui/receipt_actions.py" line="71"/>
+        <location filename="../../app/ui/receipt_actions.py" line="72"/>
         <source>Printing receipts…</source>
         <translation>正在打印收据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/receipt_actions.py" line="78"/>
+        <location filename="../../app/ui/receipt_actions.py" line="79"/>
         <source>Receipts printed: {numbers}</source>
         <translation>已打印收据：{numbers}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/receipt_actions.py" line="99"/>
+        <location filename="../../app/ui/receipt_actions.py" line="100"/>
         <source>Receipt preview: {group}</source>
         <translation>票据预览：{group}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/receipt_actions.py" line="107"/>
+        <location filename="../../app/ui/receipt_actions.py" line="110"/>
         <source>Preparing the preview…</source>
         <translation>正在生成预览…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/receipt_actions.py" line="122"/>
+        <location filename="../../app/ui/receipt_actions.py" line="125"/>
         <source>Printing a copy…</source>
         <translation>正在补打…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/receipt_actions.py" line="138"/>
+        <location filename="../../app/ui/receipt_actions.py" line="141"/>
         <source>Eligibility slip (资格查询单) preview</source>
         <translation>资格查询单预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/receipt_actions.py" line="142"/>
+        <location filename="../../app/ui/receipt_actions.py" line="145"/>
         <source>Preparing the eligibility slip…</source>
         <translation>正在生成资格查询单…</translation>
     </message>
@@ -1133,37 +1120,37 @@
 <context>
     <name>SettleActions</name>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="100"/>
+        <location filename="../../app/ui/settle_actions.py" line="101"/>
         <source>Settle</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="114"/>
+        <location filename="../../app/ui/settle_actions.py" line="115"/>
         <source>Settle these groups?</source>
         <translation>确认结算以下各组？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="168"/>
+        <location filename="../../app/ui/settle_actions.py" line="169"/>
         <source>Settlement is enabled once the unresolved calls have been checked.</source>
         <translation>正在确认未完成的医保交易，确认后方可结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="171"/>
+        <location filename="../../app/ui/settle_actions.py" line="172"/>
         <source>The platform is in maintenance: direct settlement is not possible until it ends.</source>
         <translation>医保平台停机维护中，维护结束前不能直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="175"/>
+        <location filename="../../app/ui/settle_actions.py" line="176"/>
         <source>Offline: direct settlement is disabled until the platform is reachable. The patient may pay the whole bill as full self-pay and claim it back at the insured place.</source>
         <translation>离线：医保平台恢复连接前不能直接结算。患者可选择全部费用全额自费，凭收据回参保地报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="178"/>
+        <location filename="../../app/ui/settle_actions.py" line="179"/>
         <source>Eligibility is from the saved copy; read the card again when online.</source>
         <translation>当前参保信息来自本机缓存，仅供参考；联网后请重新读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="180"/>
+        <location filename="../../app/ui/settle_actions.py" line="181"/>
         <source>Tag every line (1–9 disease, G general) before pre-settling.</source>
         <translation>请先标记每一行费用（数字键 1–9 选病种，G 为普通门诊）再预结算。</translation>
     </message>
@@ -1171,28 +1158,28 @@
 <context>
     <name>SettleFlow</name>
     <message>
-        <location filename="../../app/ui/settle_flow.py" line="109"/>
+        <location filename="../../app/ui/settle_flow.py" line="110"/>
         <source>Saving the bill…</source>
         <translation>正在保存账单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_flow.py" line="122"/>
+        <location filename="../../app/ui/settle_flow.py" line="123"/>
         <source>Full self-pay {id}: {split}.</source>
         <translation>全额自费 {id}：{split}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_flow.py" line="140"/>
+        <location filename="../../app/ui/settle_flow.py" line="141"/>
         <source>Recording the full self-pay…</source>
         <translation>正在记录全额自费收费…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_flow.py" line="182"/>
+        <location filename="../../app/ui/settle_flow.py" line="183"/>
         <source>Pre-settling {group}…</source>
         <translation>正在预结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_flow.py" line="189"/>
-        <location filename="../../app/ui/settle_flow.py" line="195"/>
+        <location filename="../../app/ui/settle_flow.py" line="190"/>
+        <location filename="../../app/ui/settle_flow.py" line="196"/>
         <source>Settling {group}…</source>
         <translation>正在结算：{group}…</translation>
     </message>

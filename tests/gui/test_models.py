@@ -14,7 +14,7 @@ from app.domain.catalogue import CatalogueItem
 from app.domain.hospital import HospitalProfile
 from app.domain.journal import JournalState
 from app.domain.person import Gender, InsuranceEntry, InsuranceStatus, InsuredPerson, Qualification
-from app.domain.plan import GroupKind, PlanContext, RegistrationStatus
+from app.domain.plan import GroupKind, PlanContext, RegistrationStatus, group_label
 from app.domain.visit import GroupState
 from app.services.recovery import QueueRow
 from app.services.settlement import GroupResult
@@ -124,6 +124,36 @@ def test_group_model_passes_the_model_tester(qtmodeltester: ModelTester) -> None
         ]
     )
     qtmodeltester.check(model, force_py=True)
+
+
+def test_a_group_reads_the_same_live_and_stored(qtbot: QtBot) -> None:
+    """One label for a group: the live total, the 结算方式 column and the stored group after the
+    bill is opened all show the domain's label (issue 14: labels built once)."""
+    bill = _bill_model()
+    live = {g.key: g.label for g in bill.group_totals()}
+    assert live["M03900"].endswith(" 高血压（M03900）")
+    assert bill.data(bill.index(0, BillColumn.ROUTE)) == live["M03900"]
+    groups = GroupModel()
+    groups.show_live_totals(bill.group_totals())
+    shown_live = {row.key: row.label for row in groups.rows}
+    groups.show_groups(
+        [
+            GroupResult(
+                group_key="M03900",
+                label="门诊慢特病 高血压（M03900）",
+                state=GroupState.PREVIEWED,
+                total=Decimal("7.00"),
+                line_nos=("1",),
+                kind=GroupKind.CHRONIC,
+                disease_code="M03900",
+            )
+        ]
+    )
+    assert shown_live["M03900"] == live["M03900"] == groups.rows[0].label
+    # With the kind's Chinese word (the default language) it is the receipt's label exactly.
+    assert group_label(GroupKind.CHRONIC, "M03900", kind_text=lambda k: k.label) == (
+        "门诊慢特病 高血压（M03900）"
+    )
 
 
 def test_catalogue_history_and_journal_models_pass_the_model_tester(

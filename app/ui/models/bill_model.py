@@ -33,6 +33,7 @@ from app.domain.plan import GroupKind, PlanContext, Reason, ReasonCode, group_or
 from app.errors import InputError
 from app.ui.format import yuan
 from app.ui.models.flat_table_model import AnyIndex, FlatTableModel
+from app.ui.models.group_labels import group_text, untagged_text
 
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -221,19 +222,18 @@ class BillModel(FlatTableModel):
         return money_sum(line.amount for line in self._lines) if self._lines else ZERO
 
     def _group_of(self, row: int) -> tuple[str, str, GroupKind | None]:
-        """Key, translated label and kind of the group the rules put this line in (``None``:
-        not tagged yet)."""
+        """Key, label (:func:`group_text`, the same as once stored) and kind of the group the rules
+        put this line in (``None``: not tagged yet)."""
         line = self._lines[row]
         reason = self.reason(row)
         if reason is None:
-            return "untagged", self.tr("Not tagged yet"), None
+            return "untagged", untagged_text(), None
         if not reason.is_direct:
-            return "self_pay", self.tr("Full self-pay"), GroupKind.SELF_PAY
+            return "self_pay", group_text(GroupKind.SELF_PAY), GroupKind.SELF_PAY
         if reason.code is ReasonCode.CHRONIC_QUALIFIED:
             code = line.tag.disease_code or ""
-            label = self.tr("Chronic disease {name}").format(name=tag_label(line.tag))
-            return code, label, GroupKind.CHRONIC
-        return "general", self.tr("General outpatient"), GroupKind.GENERAL
+            return code, group_text(GroupKind.CHRONIC, code), GroupKind.CHRONIC
+        return "general", group_text(GroupKind.GENERAL), GroupKind.GENERAL
 
     # ------------------------------------------------------------------ Qt model API
     def row_count(self) -> int:

@@ -16,12 +16,12 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from app.domain.disease import pilot_disease
 from app.domain.settlement import SettlementTotals, full_self_pay_totals
 from app.domain.visit import GroupState
 from app.ui.format import yuan
 from app.ui.models.bill_model import GroupTotal
 from app.ui.models.flat_table_model import AnyIndex, FlatTableModel
+from app.ui.models.group_labels import group_text
 
 if TYPE_CHECKING:
     from app.services.settlement import GroupResult
@@ -75,20 +75,6 @@ def state_text(state: GroupState) -> str:
     return _tr(str(_STATE_TEXT[state]))
 
 
-def group_label(key: str) -> str:
-    """普通门诊 / 门诊慢特病 <disease> / 全额自费 for a group key."""
-    if key == "general":
-        return QCoreApplication.translate("GroupModel", "General outpatient")
-    if key == "self_pay":
-        return QCoreApplication.translate("GroupModel", "Full self-pay")
-    if key == "untagged":
-        return QCoreApplication.translate("GroupModel", "Not tagged yet")
-    disease = pilot_disease(key)
-    return QCoreApplication.translate("GroupModel", "Chronic disease {name}").format(
-        name=disease.label if disease else key
-    )
-
-
 @dataclass(frozen=True)
 class GroupRow:
     """One row: the live total, and the platform's figures once there are any."""
@@ -116,7 +102,7 @@ def group_figures(group: GroupResult) -> SettlementTotals | None:
 def _row(group: GroupResult) -> GroupRow:
     return GroupRow(
         key=group.group_key,
-        label=group.label,
+        label=group_text(group.kind, group.disease_code),
         lines=len(group.line_nos),
         total=group.total,
         state=group.state,
@@ -148,7 +134,7 @@ class GroupModel(FlatTableModel):
         self._rows = [
             GroupRow(
                 t.key,
-                group_label(t.key),
+                t.label,
                 t.lines,
                 t.total,
                 totals=full_self_pay_totals(t.total) if t.self_pay else None,
@@ -193,11 +179,7 @@ class GroupModel(FlatTableModel):
 
     def self_pay_reasons(self) -> tuple[tuple[str, str], ...]:
         """(group label, reason) of each full-self-pay group that has a reason."""
-        return tuple(
-            (row.label or group_label(row.key), row.reason)
-            for row in self._rows
-            if row.self_pay and row.reason
-        )
+        return tuple((row.label, row.reason) for row in self._rows if row.self_pay and row.reason)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Formatted text on DisplayRole, raw values on ``RAW_ROLE``."""
@@ -223,7 +205,7 @@ class GroupModel(FlatTableModel):
     def _display(self, row: GroupRow, column: GroupColumn) -> str:
         figures = row.totals
         if column is GroupColumn.CATEGORY:
-            return row.label or group_label(row.key)
+            return row.label
         if column is GroupColumn.LINES:
             return str(row.lines)
         if column is GroupColumn.TOTAL:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 from app.config import Settings
@@ -40,6 +40,7 @@ from app.domain.catalogue import CatalogueItem
 from app.domain.his import HisVisit
 from app.domain.journal import JournalState
 from app.domain.operator import Action, Operator, allows
+from app.domain.shift_report import ShiftReport
 from app.errors import DeviceError, InputError, PermissionDenied, RecoveryPending
 from app.messages import Template
 from app.messages import engine as engine_words
@@ -63,6 +64,7 @@ from app.services.receipts import PrintedReceipt, ReceiptService
 from app.services.recovery import QueueRow, RecoveryService, RecoverySummary
 from app.services.settled_row import SettledRow
 from app.services.settlement import BillResult, ConfirmCallback, GroupResult, SettlementService
+from app.services.shift_report import RenderedShiftReport, ShiftReportRenderer, ShiftReportService
 
 
 @dataclass
@@ -331,6 +333,36 @@ class Engine:
         if not live:
             raise InputError(missing(settlement_id=settlement_id), code=f"{what}_no_receipt")
         return live[-1].receipt_no
+
+    # ------------------------------------------------------------------ shift report
+
+    def shift_report(
+        self,
+        viewer: Operator,
+        day: date,
+        *,
+        operator_code: str | None = None,
+        start: time | None = None,
+        end: time | None = None,
+    ) -> ShiftReport:
+        """The report of ``operator_code``'s shift on ``day`` at this window (``None``: the
+        viewer's own, or for a supervisor everyone's), from what the store holds now.
+
+        Raises:
+            PermissionDenied: a cashier asked for someone else's shift.
+        """
+        service = self._shift_reports()
+        scope = service.scope(viewer, day=day, operator_code=operator_code, start=start, end=end)
+        return service.report(scope)
+
+    def render_shift_report(
+        self, report: ShiftReport, viewer: Operator, renderer: ShiftReportRenderer
+    ) -> RenderedShiftReport:
+        """The report's PDF, audited as a print (补打 after the first)."""
+        return self._shift_reports().render(report, viewer, renderer)
+
+    def _shift_reports(self) -> ShiftReportService:
+        return ShiftReportService.for_engine(self)
 
     # ------------------------------------------------------------------ journal and day close
 

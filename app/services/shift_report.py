@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from app.domain.disease import pilot_disease
 from app.domain.journal import JournalState
@@ -40,10 +40,12 @@ from app.domain.shift_report import (
 from app.errors import InputError, PermissionDenied
 from app.messages import shift_report as words
 from app.services.day_close import LOCAL_ZONE, entry_kind
-from app.services.engine import Engine
 from app.services.ports.clock import Clock
 from app.services.ports.store import StoredSettlement, UnitOfWork, UnitOfWorkFactory
 from app.services.settlement import SELF_PAY_PREFIX
+
+if TYPE_CHECKING:  # the engine offers the shift report's use cases: no import cycle
+    from app.services.engine import Engine
 
 CHRONIC_MED_TYPE = "14"
 DEFAULT_CLEARING_TYPE = "11"  # as the day close groups records for 3201

@@ -19,7 +19,7 @@ from app.services.day_close import DayCloseReport
 from app.services.engine import Engine
 from app.services.hospital_day_close import HospitalDayCloseReport
 from app.services.ports.progress import ProgressSink
-from app.services.shift_report import RenderedShiftReport, ShiftReportService
+from app.services.shift_report import RenderedShiftReport
 
 
 class ShiftBackend(Protocol):
@@ -61,23 +61,20 @@ class EngineShiftBackend:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._reports = ShiftReportService.for_engine(engine)
 
     def today(self) -> date:
         """The local date now."""
-        return self._reports.today()
+        return self._engine.today()
 
     def shift_report(self, viewer: Operator, operator_code: str | None, day: date) -> ShiftReport:
         """See :class:`ShiftBackend`."""
-        return self._reports.report(
-            self._reports.scope(viewer, day=day, operator_code=operator_code)
-        )
+        return self._engine.shift_report(viewer, day, operator_code=operator_code)
 
     def render_shift_report(
         self, report: ShiftReport, viewer: Operator, layout: str
     ) -> RenderedShiftReport:
         """See :class:`ShiftBackend`."""
-        return self._reports.render(report, viewer, ShiftReportPdf(layout))
+        return self._engine.render_shift_report(report, viewer, ShiftReportPdf(layout))
 
     def day_close(
         self, operator: Operator, progress: ProgressSink

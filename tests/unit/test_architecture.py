@@ -87,8 +87,6 @@ BUILDS_ITS_OWN_SERVICES = {
         "hospital_cancel",
         "hospital_day_close",
     },
-    # The shift report's service is built on the engine's store (issue 18).
-    "shift_backend.py": {"ShiftReportService"},
 }
 
 

@@ -41,9 +41,11 @@ What may stay in ``app/domain`` (and the services) as **data, not UI** — the t
   format rather than a sentence;
 * patterns that recognise Chinese input (the disease hints in ``domain/disease.py``).
 
-Everything else — sentences that explain, refuse or instruct — is a template here. The other edges
-(``app/cli``, ``app/config``, ``app/store``, ``app/platform``, ``app/his``, ``app/hardware``,
-``app/printing``, ``app/workers``) still word their own messages where they are made.
+Everything else — sentences that explain, refuse or instruct — is a template here. The platform
+client's refusals and failures (``app/platform/outcomes.py``) are too, so the English window shows
+them in English; the other edges (``app/cli``, ``app/config``, ``app/store``, ``app/his``,
+``app/hardware``, ``app/printing``, ``app/workers``) still word their own messages where they are
+made.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from app.config import PlatformSettings, WindowSettings
 from app.domain.hospital import HospitalProfile
 from app.domain.operator import Operator
 from app.errors import InputError, OutcomeUnknown, PlatformRejected, PlatformUnavailable
+from app.messages import platform as platform_words
 from app.platform import outcomes
 from app.platform.codec import ProtocolError, Reply, dumps, parse_reply
 from app.platform.envelope import EnvelopeContext, build_envelope, china_time
@@ -209,8 +210,7 @@ class PlatformSession:
             body = dumps(envelope)
         except TypeError:
             raise InputError(
-                f"{outcomes.transaction_name(call.infno)}未发出：数据中含有无法发送的字符。"
-                "请检查患者信息和费用明细（如读卡内容）后重试。",
+                platform_words.UNSENDABLE(name=outcomes.transaction_name(call.infno)),
                 code="unsendable_request",
             ) from None
         return self.transport.post(

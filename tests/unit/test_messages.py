@@ -85,3 +85,12 @@ def test_every_action_has_a_name() -> None:
     from app.messages import auth  # noqa: PLC0415
 
     assert set(auth.ACTIONS) == {action.value for action in Action}
+
+
+def test_every_refusal_category_has_our_words() -> None:
+    from app.errors import PlatformCategory  # noqa: PLC0415
+    from app.messages import platform  # noqa: PLC0415
+
+    # maintenance has its own message; network failures are never refusals
+    expected = {c.value for c in PlatformCategory} - {"maintenance", "network"}
+    assert set(platform.CATEGORIES) == expected

@@ -23,6 +23,7 @@ from app.domain.his import HisVisit
 from app.domain.hospital import HospitalProfile
 from app.domain.operator import Action, Operator
 from app.errors import DeviceError, OutcomeUnknown, PlatformMaintenance, PlatformUnavailable
+from app.messages import window as words
 from app.services.bill_import import IdentityInput, IdentityKind, ImportedVisit
 from app.services.cancel import CancelResult, RefundResult, SupervisorApproval
 from app.services.day_close import DayCloseReport
@@ -137,7 +138,7 @@ class EngineBackend:
     def read_card(self) -> str:
         """The inserted card's raw string."""
         if self._card_reader is None:
-            raise DeviceError("未配置读卡器，请检查读卡器连接或改用电子凭证/身份证号。")
+            raise DeviceError(words.NO_CARD_READER())
         return self._card_reader.read_card()
 
     def identify(self, operator: Operator, identity: IdentityInput) -> EligibilityView:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 
 from app.errors import InputError
+from app.messages import window as words
 from app.workers.backend import CashierBackend
 
 
@@ -42,5 +43,5 @@ class BackendSlot:
         with self._lock:
             backend = self._backend
         if backend is None:
-            raise InputError("收费窗口正在启动，请稍候几秒再操作。", code="starting")
+            raise InputError(words.STARTING(), code="starting")
         return backend

@@ -221,8 +221,8 @@ class SettlementService:
     ) -> None:
         """One step at a time, as :func:`app.domain.lifecycle.next_step` decides (each group
         previewed, then confirmed or collected, in plan order; nothing after an unknown outcome).
-        A preview that succeeded hands on what it committed; other steps are read back, since a
-        failure may change any group (未备案 turns every direct group into self-pay)."""
+        A preview or a settlement that succeeded hands on what it committed; other steps are read
+        back, since a failure may change any group (未备案 turns every direct group into self-pay)."""
         with self._uow_factory() as uow:
             bill = self._reader.contents(uow, bill_id)
             groups = {g.group_key: g for g in uow.bills.groups(bill_id)}
@@ -242,7 +242,10 @@ class SettlementService:
             elif confirm is not None and not confirm(group_result(groups[key], line_amounts(bill))):
                 self.abandon(bill_id, key, operator)
             else:
-                self._steps.settle(bill, groups[key], operator, use_account=use_account)
+                settled = self._steps.settle(bill, groups[key], operator, use_account=use_account)
+                if settled is not None:
+                    groups[key] = settled  # as committed; settling one group changes no other
+                    continue
             groups = self._reader.groups(bill_id)
 
     def preview(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:

@@ -54,6 +54,7 @@ from app.services.day_close import DayCloseService
 from app.services.eligibility import EligibilityService
 from app.services.engine import Engine
 from app.services.his import HisService, his_charge_check
+from app.services.his_lock_arbiter import HisLockArbiter
 from app.services.his_outbox import HisOutbox
 from app.services.his_results import recording_results
 from app.services.hospital_cancel import HospitalCancelService
@@ -63,7 +64,7 @@ from app.services.hospital_sync import HospitalSync
 from app.services.journaling import JournaledCaller
 from app.services.ports.clock import Clock, SystemClock
 from app.services.ports.devices import CardReader, ReceiptPrinter
-from app.services.ports.his import HisGateway
+from app.services.ports.his import HisChargeLock, HisGateway
 from app.services.ports.store import UnitOfWorkFactory
 from app.services.receipts import ReceiptService
 from app.services.recovery import DEFAULT_MAX_ATTEMPTS, Backoff, RecoveryService
@@ -188,12 +189,14 @@ def build_engine(
             backoff_seconds=read_backoff_seconds,
         )
         printer = receipt_printer(settings, data_dir)
-        claims, hospital_pool = _charge_claims(settings, uow_factory, clock)
+        his_gateway = his_gateway or his_gateway_for(settings.his)
+        claims, hospital_pool = _charge_claims(
+            settings, uow_factory, clock, his_lock_for(settings.his, his_gateway)
+        )
     except BaseException:
         leases.close()
         store.close()
         raise
-    his_gateway = his_gateway or his_gateway_for(settings.his)
     caller = JournaledCaller(uow_factory, clock, hospital.code, leases.owner_id)
     recovery = RecoveryService(
         client,
@@ -297,6 +300,7 @@ def build_engine(
         receipts=receipts,
         his=his,
         his_outbox=his_outbox,
+        claims=claims,
     )
 
 
@@ -315,19 +319,33 @@ def _shared_catalogue(pool: SqlEngine | None) -> PgSharedCatalogue | None:
     return PgSharedCatalogue(pool)
 
 
+def his_lock_for(his: HisSettings, gateway: HisGateway | None) -> HisChargeLock | None:
+    """The HIS's lock (lock-then-pay) when the adapter has it and ``[his] lock`` says the HIS
+    offers it; ``None`` otherwise."""
+    if gateway is None or not his.lock or not isinstance(gateway, HisChargeLock):
+        return None
+    return gateway
+
+
 def _charge_claims(
-    settings: Settings, uow_factory: UnitOfWorkFactory, clock: Clock
+    settings: Settings,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    his_lock: HisChargeLock | None = None,
 ) -> tuple[ChargeClaimService, SqlEngine | None]:
     """The claims on HIS charges, hospital-wide in hospital mode (with the pool it opened, which
-    the hospital cancel shares); the pool is ``None`` for a stand-alone window."""
+    the hospital cancel shares), arbitrated by the HIS's lock while PostgreSQL is away when the
+    HIS offers it; the pool is ``None`` for a stand-alone window."""
     if not settings.hospital_db.enabled:
         return ChargeClaimService(uow_factory, clock), None
     from app.store.hospital.charge_claims import PgHospitalChargeClaims  # noqa: PLC0415
 
     pool = hospital_database(settings.hospital_db)
     hospital = PgHospitalChargeClaims(pool)
+    window = settings.window.device_no
+    arbiter = HisLockArbiter(his_lock, window) if his_lock is not None else None
     return ChargeClaimService(
-        uow_factory, clock, hospital=hospital, window=settings.window.device_no
+        uow_factory, clock, hospital=hospital, window=window, his_lock=arbiter
     ), pool
 
 
@@ -640,3 +658,5 @@ def pull_shared(engine: Engine) -> None:
     """
     engine.auth.pull_operators()
     engine.catalogue.pull_shared()
+    if engine.claims is not None:  # claimed under the HIS lock while the server was away
+        engine.claims.push_offline_claims()

@@ -50,3 +50,22 @@ IN_FLIGHT = Template(
     "Wait for it to finish and look up the result, or carry on with that bill where it was "
     "started.",
 )
+HIS_LOCKED_AT_WINDOW = Template(
+    "charge_claims.his_locked_at_window",
+    zh="门诊号 {outpatient_no} 的这些费用已被窗口 {windows} 在 HIS 锁定，正在该窗口结算或已结算"
+    "（账单 {bills}），不能在本窗口同时结算，请勿向患者重复收费。请等该窗口办完后在历史记录中查询结果。",
+    en="These charges of outpatient number {outpatient_no} are locked in the HIS by window "
+    "{windows} (bill {bills}), which is settling or has settled them; they cannot be settled here "
+    "at the same time: do not charge the patient again. When that window is done, look the result "
+    "up in the history.",
+)
+HIS_LOCK_FAILED = Template(
+    "charge_claims.his_lock_failed",
+    zh="暂时无法连接医院数据库，HIS 也未能锁定门诊号 {outpatient_no} 的费用（{reason}），"
+    "不能确认这些费用没有在其他窗口结算，为避免重复收费，本次未向医保平台发送任何请求。"
+    "请稍后重试，或联系信息科检查数据库服务器、HIS 和网络。",
+    en="The hospital database cannot be reached and the HIS did not lock the charges of "
+    "outpatient number {outpatient_no} ({reason}), so it is not certain they were not settled at "
+    "another window; to avoid charging twice nothing was sent to the platform. Try again later, "
+    "or ask the IT staff to check the database server, the HIS and the network.",
+)

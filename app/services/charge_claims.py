@@ -22,9 +22,13 @@ Hospital claims are released with the local ones (idle groups) and, after a canc
 refund at any window, by :meth:`ChargeClaimService.release_cancelled_at_hospital`; a partial refund's
 new bill takes over its parent bill's claims. **When PostgreSQL cannot be reached** the step is
 refused before anything is sent (the safe choice: without the hospital record nothing proves that no
-other window is settling the same HIS charges); bills typed at the window (no HIS outpatient number)
-and steps of a bill that already held all its claims go on. The offline full self-pay collection
-(platform down) claims locally only.
+other window is settling the same HIS charges) — unless the HIS offers its lock (``[his] lock``):
+then the HIS's lock on the visit's charge lines is the arbiter (:mod:`app.services.his_lock_arbiter`),
+taken before anything is sent, and the claims are pushed to PostgreSQL once it answers again
+(:meth:`ChargeClaimService.push_offline_claims`: by the sync loop, and after any hospital claim
+that reaches it). Bills typed at the window (no HIS outpatient number) and steps of a bill that
+already held all its claims go on. The offline full self-pay collection (platform down) claims
+locally only.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from app.domain.bill import FeeLine
 from app.domain.visit import Bill, GroupSettlement, GroupState
@@ -47,6 +52,9 @@ from app.services.ports.charge_claims import ChargeClaim, HospitalChargeClaims, 
 from app.services.ports.clock import Clock
 from app.services.ports.his import LoadedCharge
 from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from app.services.his_lock_arbiter import HisLockArbiter
 
 log = logging.getLogger(__name__)
 
@@ -100,15 +108,19 @@ class ChargeClaimService:
         stale_after: timedelta = STALE_AFTER,
         hospital: HospitalChargeClaims | None = None,
         window: str = "",
+        his_lock: HisLockArbiter | None = None,
     ):
         """Bind to the store and the clock; in hospital mode also to the hospital-wide claims,
-        taken for window ``window``."""
+        taken for window ``window``, and to the HIS's lock when the HIS offers it."""
         self._uow_factory = uow_factory
         self._clock = clock
         self._stale_after = stale_after
         self._hospital = hospital
         self._window = window
         self._held = threading.local()  # bills this thread is inside ``holding`` for
+        self._his_lock = his_lock
+        self._offline: dict[str, frozenset[str]] = {}  # bill → lines claimed under the HIS lock
+        self._offline_guard = threading.Lock()
 
     @contextmanager
     def holding(self, bill_id: str, operator_code: str) -> Iterator[None]:
@@ -215,6 +227,8 @@ class ChargeClaimService:
             return
         if bill is not None and idle:
             self._release_hospital(bill, idle)
+            if self._his_lock is not None:
+                self._his_lock.give_back(bill, idle)
 
     def adopt_his_charges(self, bill_id: str, settlement_id: str) -> int:
         """Hospital mode, after another window's bill and settlement were imported here to be
@@ -259,6 +273,8 @@ class ChargeClaimService:
             line_nos = [split.line_no for split in stored.record.splits]
         if bill is not None:
             self._release_hospital(bill, line_nos)
+            if self._his_lock is not None:
+                self._his_lock.give_back(bill, line_nos)
 
     # ------------------------------------------------------------------ internals
 
@@ -298,16 +314,85 @@ class ChargeClaimService:
             if not added:
                 log.warning("hospital claims of bill %s not confirmed (%s)", bill.bill_id, exc.code)
                 return None  # every line was already this bill's (claimed with the server up)
+            if self._his_lock is not None:  # the HIS's lock arbitrates while the server is away
+                refusal = self._his_lock.take(bill, his, offline=True)
+                if refusal is None:
+                    self._note_offline(bill.bill_id, wanted)
+                    return None
+                self._give_back(bill.bill_id, added, "his_lock_refused")
+                return refusal
             self._give_back(bill.bill_id, added, "hospital_unreachable")
             return InputError(
                 words.HOSPITAL_UNREACHABLE(outpatient_no=bill.outpatient_no),
                 code="hospital_unreachable",
                 detail={"outpatient_no": bill.outpatient_no, **exc.detail},
             )
+        if self._offline:  # the server answers again: push what was claimed without it
+            self.push_offline_claims()
         if not holders:
-            return None
+            return self._his_lock_too(bill, added, his)
         self._give_back(bill.bill_id, added, "held_elsewhere")
         return _hospital_refusal(bill.outpatient_no, holders)
+
+    def _his_lock_too(
+        self, bill: Bill, added: Collection[str], his: Mapping[str, LoadedCharge]
+    ) -> ChargeAlreadySettled | InputError | None:
+        """Both reachable: the HIS lock is taken after the hospital claim, so a window that settled
+        under the HIS lock alone (its claims not pushed yet) still stops this one."""
+        if self._his_lock is None or not added:
+            return None
+        refusal = self._his_lock.take(bill, [no for no in his if no in added], offline=False)
+        if refusal is not None:
+            self._release_hospital(bill, added)
+            self._give_back(bill.bill_id, added, "his_locked_elsewhere")
+        return refusal
+
+    def _note_offline(self, bill_id: str, line_nos: Collection[str]) -> None:
+        with self._offline_guard:
+            self._offline[bill_id] = self._offline.get(bill_id, frozenset()) | frozenset(line_nos)
+        log.warning("bill %s claimed under the HIS lock; hospital claims pushed later", bill_id)
+
+    def offline_claims(self) -> dict[str, frozenset[str]]:
+        """Bills claimed under the HIS lock alone whose claims are not in PostgreSQL yet."""
+        with self._offline_guard:
+            return dict(self._offline)
+
+    def push_offline_claims(self) -> int:
+        """Hospital mode, once PostgreSQL answers again: claim hospital-wide what was claimed under
+        the HIS lock alone (the lines of each such bill that are not cancelled). Returns how many
+        bills were pushed; a bill another window's claim holds too (which the HIS lock should have
+        prevented) is logged and left for a supervisor."""
+        if self._hospital is None:
+            return 0
+        pushed = 0
+        for bill_id, line_nos in self.offline_claims().items():
+            with self._uow_factory() as uow:
+                bill = uow.bills.get(bill_id)
+                live = {
+                    no for g in uow.bills.groups(bill_id) if g.state is not GroupState.CANCELLED
+                    for no in g.line_nos
+                } & line_nos  # fmt: skip
+                his = uow.his.loaded(sorted(live))
+            if bill is not None and live:
+                now = self._clock.now()
+                try:
+                    holders = self._hospital.claim(
+                        self._window, bill_id, self._keys(bill, live), now,
+                        take_over_from={bill.parent_bill_id} - {""},
+                        stale_before=now - self._stale_after, his=his,
+                    )  # fmt: skip
+                except StoreError:
+                    return pushed  # still away: next time
+                if holders:
+                    log.error(
+                        "bill %s settled under the HIS lock is also claimed by %s",
+                        bill_id, ",".join(sorted({h.window for h in holders})),
+                    )  # fmt: skip
+            with self._offline_guard:
+                if self._offline.get(bill_id) == line_nos:
+                    del self._offline[bill_id]
+            pushed += 1
+        return pushed
 
     def _give_back(self, bill_id: str, line_nos: Collection[str], reason: str) -> None:
         if not line_nos:

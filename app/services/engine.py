@@ -49,6 +49,7 @@ from app.services.auth import AuthService
 from app.services.bill_import import IdentityInput, ImportedVisit
 from app.services.cancel import CancelResult, CancelService, RefundResult, SupervisorApproval
 from app.services.catalogue import CatalogueService, SyncResult
+from app.services.charge_claims import ChargeClaimService
 from app.services.day_close import LOCAL_ZONE, DayCloseReport, DayCloseService
 from app.services.day_settlements import DaySettlements
 from app.services.eligibility import EligibilityService, EligibilityView
@@ -91,6 +92,8 @@ class Engine:
     hospital_cancel: HospitalCancelService | None = None
     # Hospital mode: the day close reconciles every window's settlements (issue 13 item 6).
     hospital_day_close: HospitalDayCloseService | None = None
+    # The claims on HIS charges (hospital mode: pushes those taken under the HIS lock on reconnect).
+    claims: ChargeClaimService | None = None
 
     # ------------------------------------------------------------------ life cycle
 

@@ -1,0 +1,237 @@
+"""Hospital mode with the hospital database cut off: the HIS's lock is the arbiter (issue 13 item 1).
+
+Windows reach PostgreSQL through a proxy the test cuts (the LAN to the hospital server fails) and
+the reference HIS over HTTP. With the HIS offering its lock, two windows settling the same HIS visit
+while the server is away: exactly one settles, the other is refused before anything is sent, named
+the window holding the lock. A window that settled under the HIS lock alone pushes its claims to
+PostgreSQL once the server answers again, so a third window is then refused by the hospital claim.
+With ``[his] lock = false`` the visit is refused while the server is away, as before.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from helpers.engine_fixtures import add_operators, make_engine, sandbox_settings
+from helpers.hospital_windows import open_window
+from helpers.pg_fixtures import HOSPITAL_KEY, HospitalDb
+from helpers.tcp_proxy import TcpProxy
+
+from app.domain.his import ChargeStatus
+from app.domain.operator import Operator
+from app.errors import AppError, ChargeAlreadySettled, InputError
+from app.his.http import HttpHis
+from app.sandbox import SandboxServer
+from app.sandbox.his import ReferenceHis
+from app.sandbox.his.demo import demo_his
+from app.sandbox.his.http import HisHttpServer
+from app.services.charge_claims import charge_key
+from app.services.engine import Engine
+from app.services.settlement import BillResult
+from app.store.hospital.charge_claims import PgHospitalChargeClaims
+
+QINGHAI_ID = "630120197003151227"
+
+
+@dataclass
+class OfflineWindow:
+    name: str
+    engine: Engine
+    cashier: Operator
+
+
+@pytest.fixture
+def reference_his() -> Iterator[tuple[ReferenceHis, str]]:
+    his = demo_his()
+    with HisHttpServer(his) as server:
+        yield his, server.url
+
+
+@pytest.fixture
+def proxy(hospital_db: HospitalDb) -> Iterator[TcpProxy]:
+    port = int(hospital_db.url.rsplit(":", 1)[1].split("/", 1)[0])
+    built = TcpProxy(("127.0.0.1", port)).start()
+    yield built
+    built.stop()
+
+
+def window(
+    name: str,
+    *,
+    sandbox: SandboxServer,
+    hospital_db: HospitalDb,
+    proxy: TcpProxy,
+    his_url: str,
+    tmp_path: Path,
+    lock: bool = True,
+) -> OfflineWindow:
+    """A configured hospital-mode window reaching PostgreSQL through ``proxy`` and the reference
+    HIS over HTTP."""
+    folder = tmp_path / name.lower()
+    seed = open_window(name, sandbox, hospital_db, folder)  # operators and msgid slot, locally
+    seed.engine.close()
+    key = tmp_path / "hospital.key"
+    if not key.exists():
+        key.write_bytes(HOSPITAL_KEY)
+        key.chmod(0o600)
+    url = (
+        f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/test"
+        f"?options=-csearch_path%3D{hospital_db.schema}"
+    )
+    settings = sandbox_settings(
+        sandbox,
+        window={"device_no": name},
+        hospital_db={"url": url, "hospital_key_file": str(key)},
+        his={"lock": lock},
+    )
+    engine = make_engine(
+        settings, folder, his_gateway=HttpHis(his_url, connect_timeout=1.0, read_timeout=5.0)
+    )
+    cashier, _ = add_operators(engine)
+    return OfflineWindow(name, engine, cashier)
+
+
+@dataclass
+class Hospital:
+    """The sandbox platform, the hospital database behind its proxy, the reference HIS, and the
+    windows opened (closed at the end)."""
+
+    sandbox: SandboxServer
+    db: HospitalDb
+    proxy: TcpProxy
+    his: ReferenceHis
+    his_url: str
+    folder: Path
+    windows: list[OfflineWindow]
+
+    def open(self, name: str, *, lock: bool = True) -> OfflineWindow:
+        opened = window(
+            name, sandbox=self.sandbox, hospital_db=self.db, proxy=self.proxy,
+            his_url=self.his_url, tmp_path=self.folder, lock=lock,
+        )  # fmt: skip
+        self.windows.append(opened)
+        return opened
+
+
+@pytest.fixture
+def hospital(
+    sandbox: SandboxServer,
+    hospital_db: HospitalDb,
+    proxy: TcpProxy,
+    reference_his: tuple[ReferenceHis, str],
+    tmp_path: Path,
+) -> Iterator[Hospital]:
+    built = Hospital(sandbox, hospital_db, proxy, *reference_his, tmp_path, [])
+    yield built
+    for w in built.windows:
+        w.engine.close()
+
+
+def settle(w: OfflineWindow) -> BillResult:
+    his = w.engine.his
+    assert his is not None
+    visit = his.load(his.unpaid_for_person(QINGHAI_ID))
+    return w.engine.settle_visit(visit, w.cashier)
+
+
+def test_two_windows_with_the_hospital_db_cut_off_exactly_one_settles_under_the_his_lock(
+    hospital: Hospital,
+) -> None:
+    his, sandbox, proxy = hospital.his, hospital.sandbox, hospital.proxy
+    opened = [hospital.open(n) for n in ("W01", "W02")]
+    proxy.cut()
+    before = sandbox.request_count("2207")
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, BillResult | AppError] = {}
+
+    def run(w: OfflineWindow) -> None:
+        barrier.wait()
+        try:
+            outcomes[w.name] = settle(w)
+        except AppError as exc:
+            outcomes[w.name] = exc
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in opened]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+
+    bills = {n: o for n, o in outcomes.items() if isinstance(o, BillResult)}
+    refused = {n: o for n, o in outcomes.items() if isinstance(o, ChargeAlreadySettled)}
+    assert len(bills) == 1, outcomes
+    assert len(refused) == 1, outcomes
+    (winner, bill), (_, refusal) = next(iter(bills.items())), next(iter(refused.items()))
+    ids = [g.settlement_id for g in bill.groups if g.settlement_id]
+    assert ids
+    assert sandbox.request_count("2207") == before + len(ids), "nothing sent for the refusal"
+    assert refusal.detail["his_lock"] == "held"
+    assert refusal.detail["window"] == winner
+    assert winner in refusal.text
+    locks = his.locks()
+    assert locks
+    assert {h.window for h in locks.values()} == {winner}
+
+
+def test_settled_offline_under_the_his_lock_then_pushed_to_the_hospital_claims(
+    hospital: Hospital,
+) -> None:
+    his, sandbox, proxy = hospital.his, hospital.sandbox, hospital.proxy
+    w1, w2 = hospital.open("W01"), hospital.open("W02")
+    assert w1.engine.his is not None
+    assert w1.engine.claims is not None
+    visit = w1.engine.his.load(w1.engine.his.unpaid_for_person(QINGHAI_ID))
+    proxy.cut()
+    bill = w1.engine.settle_visit(visit, w1.cashier)
+    assert [g.settlement_id for g in bill.groups if g.settlement_id]
+    assert set(w1.engine.claims.offline_claims()) == {bill.bill_id}
+    locked = his.locks()
+    assert locked
+    assert {h.claim_id for h in locked.values()} == {bill.bill_id}
+
+    with w1.engine.uow_factory() as uow:
+        stored = uow.bills.get(bill.bill_id)
+    assert stored is not None
+    keys = [charge_key(stored.outpatient_no, line) for line in stored.lines]
+    claims = PgHospitalChargeClaims(hospital.db.engine)
+    assert claims.holders(keys) == []  # nothing reached PostgreSQL yet
+
+    proxy.restore()
+    assert w1.engine.claims.push_offline_claims() == 1
+    assert w1.engine.claims.offline_claims() == {}
+    held = claims.holders(keys)
+    assert {row["window"] for row in held} == {"W01"}
+    assert {row["bill_id"] for row in held} == {bill.bill_id}
+
+    # Another window, with the server up, is refused by the pushed hospital claim.
+    before = sandbox.request_count("2207")
+    with pytest.raises(ChargeAlreadySettled) as refused:
+        w2.engine.settle_visit(visit, w2.cashier)
+    assert refused.value.detail["window"] == "W01"
+    assert "his_lock" not in refused.value.detail
+    assert sandbox.request_count("2207") == before
+
+    # The results reach the HIS: paid lines lose their lock, the paid state guards from now on.
+    assert w1.engine.his_outbox is not None
+    w1.engine.his_outbox.deliver_due()
+    paid = [cid for cid in locked if his.status(cid) is ChargeStatus.PAID]
+    assert paid
+    assert not set(paid) & set(his.locks())
+
+
+def test_without_the_his_lock_a_his_visit_is_refused_while_the_server_is_away(
+    hospital: Hospital,
+) -> None:
+    his, sandbox, proxy = hospital.his, hospital.sandbox, hospital.proxy
+    w1 = hospital.open("W01", lock=False)
+    proxy.cut()
+    before = sandbox.request_count("2207")
+    with pytest.raises(InputError) as refused:
+        settle(w1)
+    assert refused.value.code == "hospital_unreachable"
+    assert sandbox.request_count("2207") == before
+    assert his.locks() == {}

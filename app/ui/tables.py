@@ -19,6 +19,61 @@ def fit_columns(table: QTableView, *, stretch: int) -> None:
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
 
+class SpreadColumns(QObject):
+    """A table of short figures (no column that needs to wrap): every column as wide as its
+    contents and header, the spare width shared in proportion (each column at most
+    :data:`MAX_GROWTH` times its natural width) and whatever is still left empty at the right, so
+    no single column stretches over the table and nothing is cut."""
+
+    MAX_GROWTH = 1.6
+    PADDING = 12
+
+    def __init__(self, table: QTableView) -> None:
+        """Lay out ``table`` now and whenever its contents or width change."""
+        super().__init__(table)
+        self._table = table
+        table.verticalHeader().hide()
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        header = table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.refit)
+        model = table.model()
+        for signal in (model.modelReset, model.layoutChanged, model.dataChanged):
+            signal.connect(self._timer.start)
+        model.rowsInserted.connect(self._timer.start)
+        self._viewport = table.viewport()
+        self._viewport.installEventFilter(self)
+
+    def natural_widths(self) -> list[int]:
+        """Each column's contents or header width, whichever is wider, plus a little air."""
+        table, header = self._table, self._table.horizontalHeader()
+        return [
+            max(table.sizeHintForColumn(column), header.sectionSizeHint(column)) + self.PADDING
+            for column in range(header.count())
+        ]
+
+    def refit(self) -> None:
+        """Measure the columns again and share the width."""
+        header = self._table.horizontalHeader()
+        natural = self.natural_widths()
+        total = sum(natural)
+        if not total:
+            return
+        growth = min(self.MAX_GROWTH, max(1.0, self._table.viewport().width() / total))
+        for column, width in enumerate(natural):
+            header.resizeSection(column, int(width * growth))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """A new viewport width: share it again."""
+        if event.type() == QEvent.Type.Resize and watched is self._viewport:
+            self._timer.start()
+        return False
+
+
 class FitToWidth(QObject):
     """Keeps a table exactly as wide as its viewport, cheaply enough to run on every keystroke.
 

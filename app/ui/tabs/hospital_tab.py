@@ -40,7 +40,7 @@ from app.ui.errors import show_error
 from app.ui.format import local_clock, yuan
 from app.ui.main_window import MainWindow
 from app.ui.models.flat_table_model import AnyIndex, FlatTableModel
-from app.ui.tables import fit_columns
+from app.ui.tables import SpreadColumns
 from app.workers.hospital_backend import HospitalOverview, HospitalWindowBackend
 from app.workers.runner import Lane
 
@@ -104,6 +104,18 @@ class WindowStatusModel(FlatTableModel):
         """The window on ``row``."""
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Titles; a figure's title right-aligned over its figures."""
+        if (
+            role == Qt.ItemDataRole.TextAlignmentRole
+            and orientation == Qt.Orientation.Horizontal
+            and section in _RIGHT
+        ):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return super().headerData(section, orientation, role)
+
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Formatted text on DisplayRole."""
         row = self.row(index.row()) if index.isValid() else None
@@ -147,7 +159,7 @@ class HospitalTab(QWidget):
         self.table.setObjectName("hospitalWindowsTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        fit_columns(self.table, stretch=StatusColumn.TOTAL)
+        self.columns = SpreadColumns(self.table)
         self.refresh_button = QPushButton(self.tr("Refresh"), self)
         self.refresh_button.setObjectName("hospitalRefreshButton")
         self.report_button = QPushButton(self.tr("Hospital shift report…"), self)

@@ -48,6 +48,7 @@ from app.domain.visit import Bill, GroupSettlement, GroupState
 from app.errors import ChargeAlreadySettled, InputError, StoreError
 from app.messages import Listing
 from app.messages import charge_claims as words
+from app.services.offline_claims import OfflineClaims
 from app.services.ports.charge_claims import ChargeClaim, HospitalChargeClaims, HospitalClaimHolder
 from app.services.ports.clock import Clock
 from app.services.ports.his import LoadedCharge
@@ -119,8 +120,13 @@ class ChargeClaimService:
         self._window = window
         self._held = threading.local()  # bills this thread is inside ``holding`` for
         self._his_lock = his_lock
-        self._offline: dict[str, frozenset[str]] = {}  # bill → lines claimed under the HIS lock
-        self._offline_guard = threading.Lock()
+        self._offline = (
+            OfflineClaims(
+                uow_factory, clock, hospital, window, stale_after=stale_after, keys=self._keys
+            )
+            if hospital is not None and his_lock is not None
+            else None
+        )
 
     @contextmanager
     def holding(self, bill_id: str, operator_code: str) -> Iterator[None]:
@@ -172,7 +178,9 @@ class ChargeClaimService:
             if refusal is None:
                 uow.commit()
         if refusal is None and self._hospital is not None and bill.outpatient_no.strip():
-            refusal = self._claim_hospital(bill, wanted, set(wanted) - before, his)
+            refusal = self._claim_hospital(
+                bill, wanted, set(wanted) - before, his, operator_code=operator_code
+            )
         if refusal is None:
             return
         self._record_refusal(bill_id, operator_code, refusal)
@@ -295,6 +303,8 @@ class ChargeClaimService:
         wanted: Collection[str],
         added: Collection[str],
         his: Mapping[str, LoadedCharge],
+        *,
+        operator_code: str = "",
     ) -> ChargeAlreadySettled | InputError | None:
         """The hospital-wide claim of ``wanted`` (the local claims on ``added`` were just taken
         and are given back on a refusal)."""
@@ -317,7 +327,8 @@ class ChargeClaimService:
             if self._his_lock is not None:  # the HIS's lock arbitrates while the server is away
                 refusal = self._his_lock.take(bill, his, offline=True)
                 if refusal is None:
-                    self._note_offline(bill.bill_id, wanted)
+                    assert self._offline is not None
+                    self._offline.note(bill.bill_id, wanted, operator_code)
                     return None
                 self._give_back(bill.bill_id, added, "his_lock_refused")
                 return refusal
@@ -327,8 +338,8 @@ class ChargeClaimService:
                 code="hospital_unreachable",
                 detail={"outpatient_no": bill.outpatient_no, **exc.detail},
             )
-        if self._offline:  # the server answers again: push what was claimed without it
-            self.push_offline_claims()
+        if self._offline is not None:  # the server answers: push what was claimed without it
+            self._offline.push()
         if not holders:
             return self._his_lock_too(bill, added, his)
         self._give_back(bill.bill_id, added, "held_elsewhere")
@@ -347,52 +358,14 @@ class ChargeClaimService:
             self._give_back(bill.bill_id, added, "his_locked_elsewhere")
         return refusal
 
-    def _note_offline(self, bill_id: str, line_nos: Collection[str]) -> None:
-        with self._offline_guard:
-            self._offline[bill_id] = self._offline.get(bill_id, frozenset()) | frozenset(line_nos)
-        log.warning("bill %s claimed under the HIS lock; hospital claims pushed later", bill_id)
-
     def offline_claims(self) -> dict[str, frozenset[str]]:
         """Bills claimed under the HIS lock alone whose claims are not in PostgreSQL yet."""
-        with self._offline_guard:
-            return dict(self._offline)
+        return self._offline.pending() if self._offline is not None else {}
 
     def push_offline_claims(self) -> int:
         """Hospital mode, once PostgreSQL answers again: claim hospital-wide what was claimed under
-        the HIS lock alone (the lines of each such bill that are not cancelled). Returns how many
-        bills were pushed; a bill another window's claim holds too (which the HIS lock should have
-        prevented) is logged and left for a supervisor."""
-        if self._hospital is None:
-            return 0
-        pushed = 0
-        for bill_id, line_nos in self.offline_claims().items():
-            with self._uow_factory() as uow:
-                bill = uow.bills.get(bill_id)
-                live = {
-                    no for g in uow.bills.groups(bill_id) if g.state is not GroupState.CANCELLED
-                    for no in g.line_nos
-                } & line_nos  # fmt: skip
-                his = uow.his.loaded(sorted(live))
-            if bill is not None and live:
-                now = self._clock.now()
-                try:
-                    holders = self._hospital.claim(
-                        self._window, bill_id, self._keys(bill, live), now,
-                        take_over_from={bill.parent_bill_id} - {""},
-                        stale_before=now - self._stale_after, his=his,
-                    )  # fmt: skip
-                except StoreError:
-                    return pushed  # still away: next time
-                if holders:
-                    log.error(
-                        "bill %s settled under the HIS lock is also claimed by %s",
-                        bill_id, ",".join(sorted({h.window for h in holders})),
-                    )  # fmt: skip
-            with self._offline_guard:
-                if self._offline.get(bill_id) == line_nos:
-                    del self._offline[bill_id]
-            pushed += 1
-        return pushed
+        the HIS lock alone (:class:`~app.services.offline_claims.OfflineClaims`); how many bills."""
+        return self._offline.push() if self._offline is not None else 0
 
     def _give_back(self, bill_id: str, line_nos: Collection[str], reason: str) -> None:
         if not line_nos:

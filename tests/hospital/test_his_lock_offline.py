@@ -21,6 +21,7 @@ from helpers.hospital_windows import open_window
 from helpers.pg_fixtures import HOSPITAL_KEY, HospitalDb
 from helpers.tcp_proxy import TcpProxy
 
+from app.config import Settings
 from app.domain.his import ChargeStatus
 from app.domain.operator import Operator
 from app.errors import AppError, ChargeAlreadySettled, InputError
@@ -42,6 +43,19 @@ class OfflineWindow:
     name: str
     engine: Engine
     cashier: Operator
+    settings: Settings
+    folder: Path
+    his_url: str
+
+    def restart(self) -> None:
+        """The program closed and started again on the same data folder."""
+        self.engine.close()
+        self.engine = make_engine(
+            self.settings,
+            self.folder,
+            his_gateway=HttpHis(self.his_url, connect_timeout=1.0, read_timeout=5.0),
+        )
+        self.cashier = self.engine.operator("C001")
 
 
 @pytest.fixture
@@ -92,7 +106,7 @@ def window(
         settings, folder, his_gateway=HttpHis(his_url, connect_timeout=1.0, read_timeout=5.0)
     )
     cashier, _ = add_operators(engine)
-    return OfflineWindow(name, engine, cashier)
+    return OfflineWindow(name, engine, cashier, settings, folder, his_url)
 
 
 @dataclass
@@ -235,3 +249,26 @@ def test_without_the_his_lock_a_his_visit_is_refused_while_the_server_is_away(
     assert refused.value.code == "hospital_unreachable"
     assert sandbox.request_count("2207") == before
     assert his.locks() == {}
+
+
+def test_claims_under_the_his_lock_are_pushed_after_a_restart(hospital: Hospital) -> None:
+    his, proxy = hospital.his, hospital.proxy
+    w1 = hospital.open("W01")
+    proxy.cut()
+    bill = settle(w1)
+    assert his.locks()
+    w1.restart()  # before the server is back: the pending push is read back from the audit rows
+    assert w1.engine.claims is not None
+    assert set(w1.engine.claims.offline_claims()) == {bill.bill_id}
+
+    proxy.restore()
+    assert w1.engine.claims.push_offline_claims() == 1
+    with w1.engine.uow_factory() as uow:
+        stored = uow.bills.get(bill.bill_id)
+    assert stored is not None
+    keys = [charge_key(stored.outpatient_no, line) for line in stored.lines]
+    held = PgHospitalChargeClaims(hospital.db.engine).holders(keys)
+    assert {row["bill_id"] for row in held} == {bill.bill_id}
+    w1.restart()  # pushed: nothing waits any more
+    assert w1.engine.claims is not None
+    assert w1.engine.claims.offline_claims() == {}

@@ -1,0 +1,148 @@
+"""Hospital mode: charge claims taken under the HIS lock alone, waiting for PostgreSQL (issue 13.1).
+
+While the hospital database is unreachable a window may settle a HIS visit under the HIS's lock
+(:mod:`app.services.his_lock_arbiter`); its claims then exist only in the window's own store. They
+are remembered here — in memory and, so that a restart before the server returns does not lose
+them, as audit rows (``charge_claim`` / ``his_locked``, then ``his_lock_pushed``) — and claimed
+hospital-wide once the server answers again (:meth:`OfflineClaims.push`, run by the sync loop's pull
+and after any hospital claim that reaches the server). A restarted window reads the audit rows of
+the last :data:`RECALL` once, at its first push.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Collection
+from datetime import timedelta
+
+from app.domain.visit import Bill, GroupState
+from app.errors import StoreError
+from app.services.ports.charge_claims import HospitalChargeClaims
+from app.services.ports.clock import Clock
+from app.services.ports.store import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+RECALL = timedelta(days=3)
+_EVENT, _LOCKED, _PUSHED = "charge_claim", "his_locked", "his_lock_pushed"
+
+
+class OfflineClaims:
+    """The bills claimed under the HIS lock alone, and their push to the hospital claims."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        hospital: HospitalChargeClaims,
+        window: str,
+        *,
+        stale_after: timedelta,
+        keys: Callable[[Bill, Collection[str]], dict[str, str]],
+    ) -> None:
+        """Push to ``hospital`` for ``window``; ``keys`` maps a bill's lines to charge keys."""
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._hospital = hospital
+        self._window = window
+        self._stale_after = stale_after
+        self._keys = keys
+        self._pending: dict[str, frozenset[str]] = {}
+        self._recalled = False
+        self._guard = threading.Lock()
+
+    def note(self, bill_id: str, line_nos: Collection[str], operator_code: str) -> None:
+        """``bill_id`` claimed ``line_nos`` under the HIS lock alone (remembered durably)."""
+        lines = frozenset(line_nos)
+        with self._guard:
+            self._pending[bill_id] = self._pending.get(bill_id, frozenset()) | lines
+        self._audit(operator_code, _LOCKED, bill_id, json.dumps(sorted(lines)))
+        log.warning("bill %s claimed under the HIS lock; hospital claims pushed later", bill_id)
+
+    def pending(self) -> dict[str, frozenset[str]]:
+        """Bills waiting to be pushed, with their lines."""
+        self._recall()
+        with self._guard:
+            return dict(self._pending)
+
+    def push(self) -> int:
+        """Claim the waiting bills' lines (not cancelled) hospital-wide; returns how many bills
+        were pushed. Stops at the first unreachable server (the rest wait for the next time)."""
+        pushed = 0
+        for bill_id, line_nos in self.pending().items():
+            with self._uow_factory() as uow:
+                bill = uow.bills.get(bill_id)
+                live = {
+                    no for g in uow.bills.groups(bill_id) if g.state is not GroupState.CANCELLED
+                    for no in g.line_nos
+                } & line_nos  # fmt: skip
+                his = uow.his.loaded(sorted(live))
+            if bill is not None and live:
+                now = self._clock.now()
+                try:
+                    holders = self._hospital.claim(
+                        self._window, bill_id, self._keys(bill, live), now,
+                        take_over_from={bill.parent_bill_id} - {""},
+                        stale_before=now - self._stale_after, his=his,
+                    )  # fmt: skip
+                except StoreError:
+                    return pushed
+                if holders:  # the HIS lock should have prevented it: a supervisor looks
+                    log.error(
+                        "bill %s claimed under the HIS lock is also claimed by %s",
+                        bill_id, ",".join(sorted({h.window for h in holders})),
+                    )  # fmt: skip
+            self._audit("", _PUSHED, bill_id, json.dumps(sorted(line_nos)))
+            with self._guard:
+                if self._pending.get(bill_id) == line_nos:
+                    del self._pending[bill_id]
+            pushed += 1
+        return pushed
+
+    def _recall(self) -> None:
+        """Once per process: the bills noted (and not pushed) before a restart."""
+        with self._guard:
+            if self._recalled:
+                return
+            self._recalled = True
+        now = self._clock.now()
+        try:
+            with self._uow_factory() as uow:
+                rows = uow.audit.between(now - RECALL, now + timedelta(days=1))
+        except StoreError as exc:
+            log.warning("claims under the HIS lock not recalled (%s)", exc.code)
+            with self._guard:
+                self._recalled = False
+            return
+        found: dict[str, frozenset[str]] = {}
+        for row in rows:
+            if row.event != _EVENT or row.outcome not in {_LOCKED, _PUSHED}:
+                continue
+            lines = frozenset(_lines(row.detail))
+            if row.outcome == _LOCKED:
+                found[row.bill_id] = found.get(row.bill_id, frozenset()) | lines
+            elif found.get(row.bill_id, frozenset()) <= lines:
+                found.pop(row.bill_id, None)
+        with self._guard:
+            for bill_id, lines in found.items():
+                self._pending[bill_id] = self._pending.get(bill_id, frozenset()) | lines
+
+    def _audit(self, operator_code: str, outcome: str, bill_id: str, detail: str) -> None:
+        try:
+            with self._uow_factory() as uow:
+                uow.audit.append(
+                    self._clock.now(), operator_code, _EVENT, outcome, detail, bill_id=bill_id
+                )
+                uow.commit()
+        except StoreError as exc:
+            log.warning("claim under the HIS lock of bill %s not audited (%s)", bill_id, exc.code)
+
+
+def _lines(detail: str) -> list[str]:
+    try:
+        value = json.loads(detail)
+    except ValueError:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else []

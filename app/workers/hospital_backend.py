@@ -9,12 +9,14 @@ store), never on the GUI thread.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from app.domain.masking import mask_number
 from app.domain.operator import Operator
-from app.domain.plan import GroupKind, group_label
+from app.domain.plan import GroupKind, group_label, kind_of
 from app.domain.shift_report import ShiftReport
 from app.errors import StoreError
 from app.printing.shift_report_pdf import ShiftReportPdf
@@ -95,15 +97,20 @@ class HospitalWindowBackend:
         except StoreError:
             known = ()
         names = self._engine.settlement_people(e.settlement.settlement_id for e in history.entries)
-        # Another window's patient is not in this store's cache of people (even once imported).
-        missing = [
-            e for e in history.entries if not names.get(e.settlement.settlement_id, ("", ""))[1]
-        ]
-        if missing and history.complete:
-            names = {**names, **self._shared_people(missing, day)}
-        rows = tuple(
-            _row(e, *names.get(e.settlement.settlement_id, ("", ""))) for e in history.entries
-        )
+        shared = self._shared(history.entries, day) if history.complete else {}
+        rows = []
+        for entry in history.entries:
+            settlement_id = entry.settlement.settlement_id
+            found = shared.get(settlement_id, _Shared())
+            person = names.get(settlement_id, ("", ""))
+            # Another window's patient is not in this store's cache of people (even once imported).
+            rows.append(
+                _row(
+                    entry,
+                    *(person if person[1] else found.person),
+                    found.category or _category(entry),
+                )
+            )
         return HospitalHistoryRows(
             rows=tuple(sorted(rows, key=lambda r: r.settled_at, reverse=True)),
             windows=tuple(sorted(set(known) | set(history.windows()) | {self._window})),
@@ -111,22 +118,25 @@ class HospitalWindowBackend:
             notice=history.notice,
         )
 
-    def _shared_people(self, entries: list[HistoryEntry], day: date) -> dict[str, tuple[str, str]]:
-        """Masked person number and name of other windows' settlements, from their bills in the
-        hospital record (one read of the day's bills), so a patient who paid at another window is
-        found here by name. Nothing when the hospital database is away (the list says so)."""
+    def _shared(self, entries: tuple[HistoryEntry, ...], day: date) -> dict[str, _Shared]:
+        """Masked person number, name and group label of the day's settlements from their bills
+        in the hospital record (one read of the day's bills), so a patient who paid at another
+        window is found here by name and the row names the disease as the window's own rows do.
+        Nothing when the hospital database is away (the list says so)."""
         start = datetime.combine(day, time.min, LOCAL_ZONE) - CLOCK_MARGIN
         try:
             bills = {str(b["bill_id"]): b for _w, b in self._record.payloads_since("bill", start)}
         except StoreError:
             return {}
-        found: dict[str, tuple[str, str]] = {}
+        found: dict[str, _Shared] = {}
         for entry in entries:
             bill = bills.get(entry.settlement.bill_id)
             if bill is not None:
                 person_no = str(bill.get("person_no") or "")
                 name = str(bill.get("credential_name") or "")
-                found[entry.settlement.settlement_id] = (mask_number(person_no), name)
+                found[entry.settlement.settlement_id] = _Shared(
+                    (mask_number(person_no), name), _group_label(bill, entry)
+                )
         return found
 
     def prepare(self, settlement_id: str) -> None:
@@ -188,6 +198,32 @@ class HospitalWindowBackend:
         return service.render(report, viewer, ShiftReportPdf(layout))
 
 
+@dataclass(frozen=True)
+class _Shared:
+    """What another window's bill in the hospital record says of one of its settlements."""
+
+    person: tuple[str, str] = ("", "")  # masked person number, name
+    category: str = ""  # the settled group's label; empty: not found
+
+
+def _group_label(bill: dict[str, Any], entry: HistoryEntry) -> str:
+    """The label of the bill's group ``entry`` settled (or cancelled): the group whose stored
+    record is the settlement (a cancellation: the settlement it cancelled)."""
+    s = entry.settlement
+    wanted = s.original_settlement_id if s.is_cancellation else s.settlement_id
+    for group in bill.get("bill_groups") or ():
+        record = json.loads(group["record_json"]) if group.get("record_json") else {}
+        if record.get("settlement_id") != wanted:
+            continue
+        disease = group.get("disease_code") or record.get("disease_code")
+        if group.get("kind"):
+            kind = GroupKind(group["kind"])
+        else:  # an older window's group without its kind
+            kind = kind_of(group.get("med_type") or record.get("med_type"), disease)
+        return group_label(kind, disease)
+    return ""
+
+
 def _category(entry: HistoryEntry) -> str:
     s = entry.settlement
     if s.settlement_id.startswith(SELF_PAY_PREFIX):
@@ -197,14 +233,14 @@ def _category(entry: HistoryEntry) -> str:
     return group_label(GroupKind.GENERAL)
 
 
-def _row(entry: HistoryEntry, person_no_masked: str, name: str) -> SettledRow:
+def _row(entry: HistoryEntry, person_no_masked: str, name: str, category: str) -> SettledRow:
     s = entry.settlement
     return SettledRow(
         settlement_id=s.settlement_id,
         bill_id=s.bill_id,
         settled_at=s.settled_at,
         person_no_masked=person_no_masked,
-        category=_category(entry),
+        category=category,
         total=s.total,
         fund=s.fund,
         account=s.account,

@@ -173,6 +173,7 @@ def test_paid_at_one_window_refunded_at_the_other_both_histories_agree(
     (paid,) = history_rows(qtbot, w2, 1)
     assert paid.window == "W01"
     assert paid.patient_name == "马秀兰", "found at W02 by the name W01 took"
+    assert paid.category == "门诊慢特病 恶性肿瘤门诊治疗（M00500）", "the disease, from W01's bill"
     w2.window.history_tab.search.setText("马秀兰")
     assert w2.window.history_tab.model.rowCount() == 1
     w2.window.history_tab.search.setText("")
@@ -210,6 +211,7 @@ def test_paid_at_one_window_refunded_at_the_other_both_histories_agree(
     (cancellation,) = [row for row in rows_w1 if row.settlement_id != paid.settlement_id]
     assert cancellation.window == "W02", "the refund is W02's record"
     assert cancellation.total == -paid.total
+    assert {row.category for row in rows_w1 + rows_w2} == {paid.category}, "the refund's too"
     assert {row.settlement_id for row in rows_w2} == set(by_id)
     assert sandbox.request_count("2208") == before + 1, "exactly one 2208"
 

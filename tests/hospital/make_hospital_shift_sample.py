@@ -5,7 +5,7 @@
 Needs the PostgreSQL server the hospital tests use (``HOSPITAL_TEST_DB_URL``, default
 ``postgresql+psycopg://postgres@127.0.0.1:5432/test``); works in a throwaway schema it drops. Two
 windows of one hospital settle against an in-process sandbox (W01: two patients and their receipts;
-W02: one patient, the refund of one of W01's patients and a 补打 of W01's receipt), deliver everything
+W02: one patient and their receipts, the refund of one of W01's patients and a 补打 of W01's receipt), deliver everything
 to the hospital record, the supervisor closes the hospital's day at W01 and prints the report of
 every window on A4, saved as PDF and as a PNG of its first page rasterised by ``pdftoppm``.
 """
@@ -77,10 +77,13 @@ def _sample(folder: Path, scratch: Path, db: HospitalDb) -> None:
             w1.engine.settle_visit(fresh_visit(demo_bill(code)), w1.cashier)
             for code in ("01", "02")
         ]
-        w2.engine.settle_visit(fresh_visit(demo_bill("14")), w2.cashier)
+        own = w2.engine.settle_visit(fresh_visit(demo_bill("14")), w2.cashier)
         receipts = w1.engine.receipts
         assert receipts is not None
         issued = [r for bill in bills for r in receipts.issue_for_bill(bill.bill_id, w1.cashier)]
+        at_w02 = w2.engine.receipts
+        assert at_w02 is not None
+        assert at_w02.issue_for_bill(own.bill_id, w2.cashier), "W02 prints its receipts too"
         sync_all([w1, w2])
         refunded = next(g.settlement_id for g in bills[0].groups if g.settlement_id)
         assert refunded is not None

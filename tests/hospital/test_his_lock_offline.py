@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from helpers.engine_fixtures import add_operators, make_engine, sandbox_settings
-from helpers.hospital_windows import open_window
+from helpers.hospital_windows import APPROVAL, open_window
 from helpers.pg_fixtures import HOSPITAL_KEY, HospitalDb
 from helpers.tcp_proxy import TcpProxy
 
@@ -272,3 +272,55 @@ def test_claims_under_the_his_lock_are_pushed_after_a_restart(hospital: Hospital
     w1.restart()  # pushed: nothing waits any more
     assert w1.engine.claims is not None
     assert w1.engine.claims.offline_claims() == {}
+
+
+def test_a_cancellation_gives_the_his_lock_back_and_the_visit_settles_again(
+    hospital: Hospital,
+) -> None:
+    his, proxy = hospital.his, hospital.proxy
+    w1, w2 = hospital.open("W01"), hospital.open("W02")
+    assert w1.engine.his is not None
+    visit = w1.engine.his.load(w1.engine.his.unpaid_for_person(QINGHAI_ID))
+    proxy.cut()
+    bill = w1.engine.settle_visit(visit, w1.cashier)
+    assert {h.claim_id for h in his.locks().values()} == {bill.bill_id}
+
+    proxy.restore()  # cancelling needs the hospital record (its cancel claim)
+    assert w1.engine.hospital_cancel is not None
+    for group in bill.groups:
+        if group.settlement_id:
+            w1.engine.hospital_cancel.cancel(group.settlement_id, w1.cashier, APPROVAL)
+    assert his.locks() == {}, "the cancelled lines are unlocked in the HIS"
+
+    proxy.cut()  # server away again: W02 settles the same visit under the HIS lock
+    again = settle(w2)
+    assert [g.settlement_id for g in again.groups if g.settlement_id]
+    assert {h.window for h in his.locks().values()} == {"W02"}
+
+
+def test_with_both_reachable_the_his_lock_still_stops_a_window_whose_claims_are_not_pushed(
+    hospital: Hospital,
+) -> None:
+    his, proxy, sandbox = hospital.his, hospital.proxy, hospital.sandbox
+    w1, w2 = hospital.open("W01"), hospital.open("W02")
+    proxy.cut()
+    bill = settle(w1)  # under the HIS lock; W01 stays cut off (nothing pushed)
+    assert w1.engine.claims is not None
+    assert set(w1.engine.claims.offline_claims()) == {bill.bill_id}
+    with w1.engine.uow_factory() as uow:
+        stored = uow.bills.get(bill.bill_id)
+    assert stored is not None
+    keys = [charge_key(stored.outpatient_no, line) for line in stored.lines]
+
+    proxy.restore()  # W02 reaches the server: the hospital claim is granted, the HIS lock is not
+    # (W01 is idle: its sync loop, not run here, would push its claims)
+    before = sandbox.request_count("2207")
+    with pytest.raises(ChargeAlreadySettled) as refused:
+        settle(w2)
+    assert refused.value.detail["his_lock"] == "held"
+    assert refused.value.detail["window"] == "W01"
+    assert sandbox.request_count("2207") == before
+    assert PgHospitalChargeClaims(hospital.db.engine).holders(keys) == [], (
+        "W02 gave its hospital claim back"
+    )
+    assert {h.window for h in his.locks().values()} == {"W01"}

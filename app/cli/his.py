@@ -9,16 +9,12 @@ window's outbox worker does the same in the background; this is for scripts, che
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 from typing import Any
 
 from app.cli.context import CliContext
 from app.cli.output import EXIT_OK, EXIT_REJECTED, EXIT_UNAVAILABLE
-from app.errors import ConfigError
 from app.services.engine import Engine
 from app.services.ports.his import OutboxItem, OutboxState
-
-MAX_PASSES = 20
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,8 +33,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _rows(engine: Engine) -> list[OutboxItem]:
-    with engine.uow_factory() as uow:
-        return list(uow.his.due(datetime.now(UTC), 10_000))
+    return list(engine.his_results())
 
 
 def _as_data(item: OutboxItem) -> dict[str, Any]:
@@ -81,16 +76,7 @@ def run_status(_args: argparse.Namespace, context: CliContext) -> int:
 def run_deliver(args: argparse.Namespace, context: CliContext) -> int:
     """Deliver now, pass after pass, until nothing more is acknowledged."""
     engine = context.engine(recover=False)
-    outbox = engine.his_outbox
-    if outbox is None:
-        raise ConfigError("未配置 HIS（[his] kind = none），没有需要回传的结果。", code="config")
-    delivered = 0
-    for _ in range(MAX_PASSES):
-        outbox.retry_now(refused_too=bool(args.refused))
-        done = outbox.deliver_due()
-        delivered += done.delivered
-        if done.pending == 0 or not done.delivered:
-            break
+    delivered = engine.deliver_his_results(refused_too=bool(args.refused))
     rows = _rows(engine)
     context.out.result(
         {"delivered": delivered, "pending": [_as_data(r) for r in rows]},

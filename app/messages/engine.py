@@ -24,3 +24,8 @@ DAY_CLOSE_SELF = Template(
     zh="日结须由收费主管输入自己的工号和密码。",
     en="The day close needs the supervisor's own operator code and password.",
 )
+HIS_NOT_CONFIGURED = Template(
+    "engine.his_not_configured",
+    zh="未配置 HIS（[his] kind = none），没有需要回传的结果。",
+    en="No HIS is configured ([his] kind = none); there are no results to send back.",
+)

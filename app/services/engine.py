@@ -41,7 +41,7 @@ from app.domain.his import HisVisit
 from app.domain.journal import JournalState
 from app.domain.operator import Action, Operator, allows
 from app.domain.shift_report import ShiftReport
-from app.errors import DeviceError, InputError, PermissionDenied, RecoveryPending
+from app.errors import ConfigError, DeviceError, InputError, PermissionDenied, RecoveryPending
 from app.messages import Template
 from app.messages import engine as engine_words
 from app.messages import settlement as words
@@ -59,6 +59,7 @@ from app.services.hospital_cancel import HospitalCancelService
 from app.services.hospital_day_close import HospitalDayCloseReport, HospitalDayCloseService
 from app.services.offline import OfflineCollection, OfflineSelfPayService
 from app.services.ports.clock import Clock
+from app.services.ports.his import OutboxItem
 from app.services.ports.progress import ProgressSink
 from app.services.ports.store import UnitOfWorkFactory
 from app.services.receipts import PrintedReceipt, ReceiptService
@@ -66,6 +67,9 @@ from app.services.recovery import QueueRow, RecoveryService, RecoverySummary
 from app.services.settled_row import SettledRow
 from app.services.settlement import BillResult, ConfirmCallback, GroupResult, SettlementService
 from app.services.shift_report import RenderedShiftReport, ShiftReportRenderer, ShiftReportService
+
+HIS_RESULTS_LISTED = 10_000
+HIS_DELIVERY_PASSES = 20
 
 
 @dataclass
@@ -279,6 +283,29 @@ class Engine:
     def his_pending(self) -> int | None:
         """HIS results not yet delivered (``None`` without a HIS outbox)."""
         return self.his_outbox.pending_count() if self.his_outbox is not None else None
+
+    def his_results(self) -> tuple[OutboxItem, ...]:
+        """The results the HIS has not acknowledged yet (waiting or refused), oldest first."""
+        with self.uow_factory() as uow:
+            return tuple(uow.his.due(self.clock.now(), HIS_RESULTS_LISTED))
+
+    def deliver_his_results(self, *, refused_too: bool = False) -> int:
+        """Deliver now, pass after pass, until nothing more is acknowledged (``refused_too``: send
+        the results the HIS refused again); the number delivered.
+
+        Raises:
+            ConfigError: no HIS is configured.
+        """
+        if self.his_outbox is None:
+            raise ConfigError(engine_words.HIS_NOT_CONFIGURED(), code="config")
+        delivered = 0
+        for _ in range(HIS_DELIVERY_PASSES):
+            self.his_outbox.retry_now(refused_too=refused_too)
+            done = self.his_outbox.deliver_due()
+            delivered += done.delivered
+            if done.pending == 0 or not done.delivered:
+                break
+        return delivered
 
     # ------------------------------------------------------------------ receipts
 

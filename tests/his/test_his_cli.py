@@ -62,3 +62,21 @@ def test_status_lists_what_waits_and_deliver_sends_it(
     assert out["delivered"] == len(visit.lines)
     assert out["pending"] == []
     assert all(his_server.his.status(line.line_no) is ChargeStatus.PAID for line in visit.lines)
+
+
+def test_deliver_without_a_his_says_so(
+    sandbox: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "settlement-window.toml"
+    path.write_text(tomli_w.dumps(client_config(sandbox)), encoding="utf-8")
+    data = tmp_path / "data"
+    engine = make_engine(load_settings(path), data)
+    add_operators(engine)
+    engine.close()
+    code = main(
+        ["--config", str(path), "--data-dir", str(data), "--json", "his", "deliver"],
+        _engine_factory,
+    )
+    out = capsys.readouterr()
+    assert code != 0
+    assert "[his] kind = none" in out.out + out.err

@@ -33,6 +33,7 @@ class SpreadColumns(QObject):
         super().__init__(table)
         self._table = table
         table.verticalHeader().hide()
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         header = table.horizontalHeader()
         header.setStretchLastSection(False)

@@ -74,6 +74,8 @@ def test_the_windows_table_is_sized_to_its_contents_at_1366(
     for column, (width, wanted) in enumerate(zip(widths, contents, strict=True)):
         assert width <= 2 * wanted + 24, (column, widths, contents)
     assert header.sectionSize(StatusColumn.TOTAL) < table.viewport().width() / 5, widths
+    # One line of figures a row, as the window's other tables.
+    assert table.rowHeight(0) < 1.5 * table.fontMetrics().height(), table.rowHeight(0)
     right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     horizontal, alignment = Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole
     for column in (StatusColumn.FUND, StatusColumn.ACCOUNT, StatusColumn.CASH, StatusColumn.TOTAL):

@@ -111,7 +111,7 @@ def run_shift(args: argparse.Namespace, context: CliContext) -> int:
         context.out.result({"shift_report": report_json(report, number)}, text)
         return EXIT_OK
     printed, path = print_report(
-        context, renderer, report, viewer, layout=args.format, output=args.output
+        context, renderer.render, report, viewer, layout=args.format, output=args.output
     )
     again = "" if printed.sheet.print_no == 1 else f"（补打，第 {printed.sheet.print_no} 次打印）"
     context.out.result(
@@ -145,7 +145,7 @@ def print_hospital_day(
     renderer = renderer_for(engine, frozenset())
     report = reports.report(reports.scope(supervisor, day=day))
     printed, path = print_report(
-        context, renderer, report, supervisor, layout=layout, output=output
+        context, renderer.render, report, supervisor, layout=layout, output=output
     )
     again = "" if printed.sheet.print_no == 1 else f"（补打，第 {printed.sheet.print_no} 次打印）"
     return (

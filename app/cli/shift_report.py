@@ -9,6 +9,7 @@ is audited like a receipt (``shift_report_print``; a second PDF of the same shif
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,14 @@ from app.errors import InputError
 from app.printing.shift_report_pdf import SHIFT_LAYOUTS, ShiftReportPdf, save_pdf
 from app.services.shift_report import (
     RenderedShiftReport,
-    ShiftReportService,
+    ShiftReportRenderer,
     parse_clock_time,
     report_no,
 )
+
+# Renders a report for printing and audits the print: the engine's (this window's) or, for the
+# hospital-wide report, the hospital renderer's.
+Render = Callable[[ShiftReport, Operator, ShiftReportRenderer], RenderedShiftReport]
 
 FORMATS = ("text", *SHIFT_LAYOUTS)
 
@@ -74,24 +79,22 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
             "--output 只用于 PDF：请同时给出 --format a4 或 --format thermal80。", code="usage"
         )
     viewer = context.operator()
-    service = ShiftReportService.for_engine(context.engine())
-    day = _day(args.date, service)
-    scope = service.scope(
+    engine = context.engine()
+    report = engine.shift_report(
         viewer,
-        day=day,
+        _day(args.date, engine.today()),
         operator_code=args.cashier,
         start=parse_clock_time(args.start, "班次开始时间") if args.start else None,
         end=parse_clock_time(args.end, "班次结束时间") if args.end else None,
     )
-    report = service.report(scope)
     if args.format == "text":
-        number = report_no(scope, context.engine().settings.window.device_no)
+        number = report_no(report.scope, engine.settings.window.device_no)
         context.out.result(
             {"shift_report": report_json(report, number)}, shift_report_text(report, number)
         )
         return EXIT_OK
     printed, path = print_report(
-        context, service, report, viewer, layout=args.format, output=args.output
+        context, engine.render_shift_report, report, viewer, layout=args.format, output=args.output
     )
     context.out.result(
         {
@@ -110,15 +113,17 @@ def print_day(
 
     Returns the JSON fields and the text lines to add to the day close's own output.
     """
-    service = ShiftReportService.for_engine(context.engine())
-    report = service.report(service.scope(supervisor, day=day))
-    printed, path = print_report(context, service, report, supervisor, layout=layout, output=output)
+    engine = context.engine()
+    report = engine.shift_report(supervisor, day)
+    printed, path = print_report(
+        context, engine.render_shift_report, report, supervisor, layout=layout, output=output
+    )
     return _printed_json(printed, path), _printed_text(printed, path)
 
 
 def print_report(
     context: CliContext,
-    service: ShiftReportService,
+    render: Render,
     report: ShiftReport,
     viewer: Operator,
     *,
@@ -126,7 +131,7 @@ def print_report(
     output: str | None,
 ) -> tuple[RenderedShiftReport, Path]:
     """Render (audited) and save the PDF; returns it and where it was saved."""
-    printed = service.render(report, viewer, ShiftReportPdf(layout))
+    printed = render(report, viewer, ShiftReportPdf(layout))
     if output:
         target = Path(output)
     else:
@@ -135,9 +140,9 @@ def print_report(
     return printed, save_pdf(printed.pdf, target)
 
 
-def _day(text: str | None, service: ShiftReportService) -> date:
+def _day(text: str | None, today: date) -> date:
     if not text:
-        return service.today()
+        return today
     try:
         return date.fromisoformat(text)
     except ValueError:

@@ -5,7 +5,8 @@ the reference HIS over HTTP. With the HIS offering its lock, two windows settlin
 while the server is away: exactly one settles, the other is refused before anything is sent, named
 the window holding the lock. A window that settled under the HIS lock alone pushes its claims to
 PostgreSQL once the server answers again, so a third window is then refused by the hospital claim.
-With ``[his] lock = false`` the visit is refused while the server is away, as before.
+With ``[his] lock = false`` the visit is refused while the server is away, as before. The two-window
+race runs through each adapter (HTTP, middle tables in SQLite, exchange folder).
 """
 
 from __future__ import annotations
@@ -25,13 +26,18 @@ from app.config import Settings
 from app.domain.his import ChargeStatus
 from app.domain.operator import Operator
 from app.errors import AppError, ChargeAlreadySettled, InputError
+from app.his.folder import FolderHis
 from app.his.http import HttpHis
+from app.his.middle import MiddleTablesHis
 from app.sandbox import SandboxServer
 from app.sandbox.his import ReferenceHis
 from app.sandbox.his.demo import demo_his
+from app.sandbox.his.folder import FolderJob
 from app.sandbox.his.http import HisHttpServer
+from app.sandbox.his.middle import MiddleTablesJob
 from app.services.charge_claims import charge_key
 from app.services.engine import Engine
+from app.services.ports.his import HisChargeLock, HisGateway
 from app.services.settlement import BillResult
 from app.store.hospital.charge_claims import PgHospitalChargeClaims
 
@@ -53,9 +59,19 @@ class OfflineWindow:
         self.engine = make_engine(
             self.settings,
             self.folder,
-            his_gateway=HttpHis(self.his_url, connect_timeout=1.0, read_timeout=5.0),
+            his_gateway=gateway(self.his_url),
         )
         self.cashier = self.engine.operator("C001")
+
+
+def gateway(address: str) -> HisGateway:
+    """The adapter for the reference HIS at ``address``: an HTTP base URL, a SQLAlchemy URL of its
+    middle tables, or ``folder:<path>`` of its exchange folder."""
+    if address.startswith("http"):
+        return HttpHis(address, connect_timeout=1.0, read_timeout=5.0)
+    if address.startswith("folder:"):
+        return FolderHis(Path(address.removeprefix("folder:")))
+    return MiddleTablesHis(address, timeout=5)
 
 
 @pytest.fixture
@@ -102,9 +118,7 @@ def window(
         hospital_db={"url": url, "hospital_key_file": str(key)},
         his={"lock": lock},
     )
-    engine = make_engine(
-        settings, folder, his_gateway=HttpHis(his_url, connect_timeout=1.0, read_timeout=5.0)
-    )
+    engine = make_engine(settings, folder, his_gateway=gateway(his_url))
     cashier, _ = add_operators(engine)
     return OfflineWindow(name, engine, cashier, settings, folder, his_url)
 
@@ -152,10 +166,21 @@ def settle(w: OfflineWindow) -> BillResult:
     return w.engine.settle_visit(visit, w.cashier)
 
 
+@pytest.mark.parametrize("kind", ["http", "middle", "folder"])
 def test_two_windows_with_the_hospital_db_cut_off_exactly_one_settles_under_the_his_lock(
-    hospital: Hospital,
+    hospital: Hospital, kind: str
 ) -> None:
     his, sandbox, proxy = hospital.his, hospital.sandbox, hospital.proxy
+    if kind == "middle":  # the reference HIS's middle tables in a SQLite file both windows reach
+        url = f"sqlite:///{hospital.folder / 'his-middle.sqlite3'}"
+        job = MiddleTablesJob(his, url)
+        job.create_tables()
+        job.publish()
+        job.engine.dispose()
+        hospital.his_url = url
+    elif kind == "folder":
+        FolderJob(his, hospital.folder / "his-exchange").publish()
+        hospital.his_url = f"folder:{hospital.folder / 'his-exchange'}"
     opened = [hospital.open(n) for n in ("W01", "W02")]
     proxy.cut()
     before = sandbox.request_count("2207")
@@ -186,9 +211,18 @@ def test_two_windows_with_the_hospital_db_cut_off_exactly_one_settles_under_the_
     assert refusal.detail["his_lock"] == "held"
     assert refusal.detail["window"] == winner
     assert winner in refusal.text
-    locks = his.locks()
-    assert locks
-    assert {h.window for h in locks.values()} == {winner}
+    engine = next(w.engine for w in opened if w.name == winner)
+    with engine.uow_factory() as uow:
+        stored = uow.bills.get(bill.bill_id)
+    assert stored is not None
+    probe = gateway(hospital.his_url)  # a third party asking the HIS for the same lines
+    assert isinstance(probe, HisChargeLock)
+    ids = [line.line_no for line in stored.lines]
+    held = probe.lock(stored.outpatient_no, ids, "W09", "probe")
+    assert held
+    assert {(h.window, h.claim_id) for h in held} == {(winner, bill.bill_id)}
+    if isinstance(probe, MiddleTablesHis):
+        probe.close()
 
 
 def test_settled_offline_under_the_his_lock_then_pushed_to_the_hospital_claims(

@@ -13,7 +13,8 @@ Layout under the configured folder (for the smallest hospitals and for scripts):
 * ``ack/<key>.json`` — written by the HIS side when it has applied (``"status": "applied"``) or
   refused (``"status": "refused"``, ``"message"``) a result.
 * ``lock/<charge id>.lock`` — optional (``[his] lock = true``): the lock on one charge line while a
-  window settles it, created with ``O_CREAT | O_EXCL`` (the file system arbitrates between windows
+  window settles it, created exclusively (a hard link of a fully written temporary file, or
+  ``O_CREAT | O_EXCL`` where there are no hard links: the file system arbitrates between windows
   sharing the folder), holding ``{"window", "claim_id", "visit_no", "since"}``. The window removes its
   files after a cancel or an abandon; the HIS side removes a line's file once it applied its payment.
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -143,18 +145,11 @@ class FolderHis:
                     if path.exists() and (other := _lock_holder(cid, path)).claim_id != claim_id:
                         held.append(other)
                     continue
-                try:
-                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                except FileExistsError:
+                if not _create_exclusive(path, body):
                     holder = _lock_holder(cid, path)
                     if holder.claim_id != claim_id:
                         held.append(holder)
                     continue
-                try:
-                    os.write(fd, body)
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
                 created.append(cid)
         except OSError:
             self._remove(created, claim_id)
@@ -187,6 +182,36 @@ class FolderHis:
         except (OSError, ValueError):
             return None
         return data if isinstance(data, Mapping) else None
+
+
+def _create_exclusive(path: Path, body: bytes) -> bool:
+    """Create ``path`` holding ``body`` unless it exists (``False``). The body is written to a
+    temporary file first and hard-linked into place, so a reader never sees it half-written; where
+    the file system has no hard links, ``O_CREAT | O_EXCL`` then a write."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, body)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        return False
+    except OSError:  # no hard links here
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return False
+        try:
+            os.write(fd, body)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return True
 
 
 def _lock_holder(charge_id: str, path: Path) -> HisLockHolder:

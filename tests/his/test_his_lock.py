@@ -156,12 +156,15 @@ def test_two_windows_racing_for_one_visit_exactly_one_is_granted(setup: Setup) -
     barrier = threading.Barrier(4)
     granted: list[str] = []
     errors: list[BaseException] = []
+    named: list[tuple[str, str]] = []  # a refused claim is told who holds the lines
 
     def take(claim: str) -> None:
         barrier.wait()
         try:
-            if not his.lock(VISIT, [ONE, TWO], f"W-{claim}", claim):
+            held = his.lock(VISIT, [ONE, TWO], f"W-{claim}", claim)
+            if not held:
                 granted.append(claim)
+            named.extend((h.window, h.claim_id) for h in held)
         except HisUnavailable as exc:  # a lost race on the primary key: asked again later
             errors.append(exc)
 
@@ -171,6 +174,8 @@ def test_two_windows_racing_for_one_visit_exactly_one_is_granted(setup: Setup) -
     for thread in threads:
         thread.join(30)
     assert len(granted) == 1, (granted, errors)
+    assert named
+    assert set(named) == {(f"W-{granted[0]}", granted[0])}, "never a half-written holder"
 
 
 def test_the_reference_his_refuses_to_lock_a_paid_line() -> None:

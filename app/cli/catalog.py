@@ -50,7 +50,7 @@ def run_sync(_args: argparse.Namespace, context: CliContext) -> int:
     """Download and apply."""
     operator = context.operator()
     with terminal_progress(json_mode=context.out.json_mode) as progress:
-        result = context.engine(recover=False).catalogue.sync(operator, progress)
+        result = context.engine(recover=False).sync_catalogue(operator, progress)
     context.out.result(
         {"sync": result},
         f"下载 {result.downloaded} 条，更新本地 {result.updated} 条，目录版本 {result.version}。",
@@ -72,6 +72,6 @@ def run_import(args: argparse.Namespace, context: CliContext) -> int:
 
 def run_search(args: argparse.Namespace, context: CliContext) -> int:
     """Search."""
-    items = context.engine(recover=False).catalogue.search(args.text, args.limit)
+    items = context.engine(recover=False).search_catalogue(args.text, args.limit)
     context.out.result({"items": items}, items_text(items))
     return EXIT_OK

@@ -98,9 +98,9 @@ class CliContext:
         if self._engine is None and callable(expect_login):
             # The slow password check overlaps loading the engine (docs/performance.md).
             expect_login(self.data_dir(), code, password)
-        auth = self.engine().auth
+        engine = self.engine()
         return with_one_time_code(
-            lambda otp: auth.login(code, password, otp),
+            lambda otp: engine.login(code, password, otp),
             OPERATOR_OTP_ENV,
             f"工号 {code} 的动态验证码（验证器上的 6 位数字）：",
         )

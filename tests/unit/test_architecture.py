@@ -90,6 +90,21 @@ BUILDS_ITS_OWN_SERVICES = {
 }
 
 
+def _reads_off_an_engine(node: ast.AST, wiring: set[str]) -> str | None:
+    """The wiring field ``node`` reads off an engine (``engine.X``, ``self._engine.X``,
+    ``context.engine().X``), if it does."""
+    if not isinstance(node, ast.Attribute) or node.attr not in wiring:
+        return None
+    owner = node.value
+    if isinstance(owner, ast.Call):
+        owner = owner.func
+    if (isinstance(owner, ast.Name) and owner.id == "engine") or (
+        isinstance(owner, ast.Attribute) and owner.attr in ("_engine", "engine")
+    ):
+        return node.attr
+    return None
+
+
 def _engine_wiring() -> set[str]:
     """The engine's fields that are services or the store (its composition, not its API)."""
     from dataclasses import fields  # noqa: PLC0415
@@ -109,12 +124,9 @@ def test_the_workers_call_the_engine_and_never_a_service_behind_it() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         used: set[str] = set()
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr in wiring:
-                owner = node.value
-                if (isinstance(owner, ast.Name) and owner.id == "engine") or (
-                    isinstance(owner, ast.Attribute) and owner.attr == "_engine"
-                ):
-                    used.add(node.attr)
+            field = _reads_off_an_engine(node, wiring)
+            if field is not None:
+                used.add(field)
             elif (
                 isinstance(node, ast.ImportFrom)
                 and node.module
@@ -127,3 +139,18 @@ def test_the_workers_call_the_engine_and_never_a_service_behind_it() -> None:
         if used:
             found[path.name] = used
     assert found == BUILDS_ITS_OWN_SERVICES
+
+
+def test_the_cli_calls_the_engines_use_cases() -> None:
+    """The CLI, like the window's adapter, calls :class:`Engine` methods and reads no service off
+    it. Hospital mode's commands (``hospital_*.py``) still build services over the hospital record
+    (docs/architecture.md)."""
+    wiring = _engine_wiring()
+    found = {
+        str(path.relative_to(APP)): field
+        for path in sorted((APP / "cli").glob("*.py"))
+        if not path.name.startswith("hospital_")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if (field := _reads_off_an_engine(node, wiring)) is not None
+    }
+    assert found == {}

@@ -25,6 +25,7 @@ from helpers.tcp_proxy import TcpProxy
 from app.config import Settings
 from app.domain.his import ChargeStatus
 from app.domain.operator import Operator
+from app.domain.visit import GroupState
 from app.errors import AppError, ChargeAlreadySettled, InputError
 from app.his.folder import FolderHis
 from app.his.http import HttpHis
@@ -358,3 +359,27 @@ def test_with_both_reachable_the_his_lock_still_stops_a_window_whose_claims_are_
         "W02 gave its hospital claim back"
     )
     assert {h.window for h in his.locks().values()} == {"W01"}
+
+
+def test_a_settlement_abandoned_after_the_re_check_gives_the_his_lock_back(
+    hospital: Hospital,
+) -> None:
+    his, proxy, sandbox = hospital.his, hospital.proxy, hospital.sandbox
+    w1 = hospital.open("W01")
+    assert w1.engine.his is not None
+    visit = w1.engine.his.load(w1.engine.his.unpaid_for_person(QINGHAI_ID))
+    line = visit.lines[0]
+    his.edit_line(line.line_no, quantity=line.quantity + 1)  # the doctor changes it meanwhile
+    proxy.cut()
+    before = sandbox.request_count("2207")
+    with pytest.raises(AppError):
+        w1.engine.settle_visit(visit, w1.cashier)  # the re-check before 2207 refuses it
+    assert sandbox.request_count("2207") == before
+    # the bill stays previewed (the cashier may fix it and retry): its claims and lock stay
+    (bill_id,) = {h.claim_id for h in his.locks().values()}
+    with w1.engine.uow_factory() as uow:
+        groups = [g for g in uow.bills.groups(bill_id) if g.state is GroupState.PREVIEWED]
+    assert groups
+    for group in groups:
+        w1.engine.settlement.abandon(bill_id, group.group_key, w1.cashier)
+    assert his.locks() == {}, "the abandoned bill's lines are unlocked in the HIS"

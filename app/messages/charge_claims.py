@@ -69,3 +69,8 @@ HIS_LOCK_FAILED = Template(
     "another window; to avoid charging twice nothing was sent to the platform. Try again later, "
     "or ask the IT staff to check the database server, the HIS and the network.",
 )
+NO_HIS_LINES = Template(
+    "charge_claims.no_his_lines",
+    zh="账单中没有从 HIS 调入的收费明细",
+    en="the bill has no charge lines loaded from the HIS",
+)

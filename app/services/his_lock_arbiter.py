@@ -48,7 +48,7 @@ class HisLockArbiter:
         """
         ids = sorted(set(charge_ids))
         if not ids:
-            return self._failed(bill, "no_his_lines") if offline else None
+            return self._failed(bill, "no_his_lines", words.NO_HIS_LINES()) if offline else None
         try:
             holders = self._lock.lock(bill.outpatient_no, ids, self._window, bill.bill_id)
             parent = bill.parent_bill_id
@@ -59,7 +59,7 @@ class HisLockArbiter:
             if not offline:
                 log.warning("HIS lock of bill %s not taken (%s)", bill.bill_id, exc.code)
                 return None
-            return self._failed(bill, exc.code)
+            return self._failed(bill, exc.code, exc.text)
         if holders:
             return _held(bill.outpatient_no, holders)
         return None
@@ -76,9 +76,9 @@ class HisLockArbiter:
             log.warning("HIS lock of bill %s not given back now (%s)", bill.bill_id, exc.code)
 
     @staticmethod
-    def _failed(bill: Bill, reason: str) -> InputError:
+    def _failed(bill: Bill, reason: str, said: object) -> InputError:
         return InputError(
-            words.HIS_LOCK_FAILED(outpatient_no=bill.outpatient_no, reason=reason),
+            words.HIS_LOCK_FAILED(outpatient_no=bill.outpatient_no, reason=said),
             code="hospital_unreachable",
             detail={"outpatient_no": bill.outpatient_no, "his_lock": reason},
         )

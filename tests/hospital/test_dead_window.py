@@ -3,18 +3,21 @@ nothing twice when it returns; "dead" is a lock held for the window's lifetime (
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
 from helpers.engine_fixtures import demo_bill, fresh_visit
 from helpers.hospital_windows import Window, open_window, sync_all
 from helpers.pg_fixtures import HospitalDb
+from sqlalchemy import text
 
 from app.domain.journal import JournalState
 from app.errors import AppError, InputError
 from app.sandbox import SandboxServer
 from app.services.hospital_resolve import HospitalResolveService
 from app.services.ports.clock import SystemClock
+from app.store.hospital.connect import open_hospital_engine
 from app.store.hospital.presence import WindowPresence, window_lock_key
 
 
@@ -49,7 +52,7 @@ def leave_an_unknown_2207(window: Window, sandbox: SandboxServer) -> str:
 def test_the_advisory_lock_tells_a_live_window_from_a_dead_one(hospital_db: HospitalDb) -> None:
     alive = WindowPresence(hospital_db.engine)
     probe = WindowPresence(hospital_db.engine)
-    assert window_lock_key("W01") != window_lock_key("W02")
+    assert window_lock_key("W01", hospital_db.schema) != window_lock_key("W02", hospital_db.schema)
     assert not probe.is_alive("W01")
 
     alive.hold("W01")
@@ -61,6 +64,30 @@ def test_the_advisory_lock_tells_a_live_window_from_a_dead_one(hospital_db: Hosp
     assert twice.value.code == "window_in_use"
     alive.release()
     assert not probe.is_alive("W01")
+
+
+def test_two_hospitals_in_one_database_do_not_share_window_locks(hospital_db: HospitalDb) -> None:
+    # Advisory locks belong to the whole database: the key carries the hospital's schema.
+    other_schema = f"hsp_{secrets.token_hex(6)}"
+    with hospital_db.engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{other_schema}"'))
+    other = open_hospital_engine(hospital_db.url, search_path=other_schema)
+    here, there = WindowPresence(hospital_db.engine), WindowPresence(other)
+    try:
+        here.hold("W01")
+        assert WindowPresence(hospital_db.engine).is_alive("W01")
+        assert not WindowPresence(other).is_alive("W01")
+        there.hold("W01")  # the other hospital's W01: not "window_in_use"
+        assert WindowPresence(other).is_alive("W01")
+        there.release()
+        assert not WindowPresence(other).is_alive("W01")
+        assert WindowPresence(hospital_db.engine).is_alive("W01")
+    finally:
+        here.release()
+        there.release()
+        other.dispose()
+        with hospital_db.engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{other_schema}" CASCADE'))
 
 
 def test_a_dead_windows_row_is_resolved_elsewhere_and_not_again_on_its_return(

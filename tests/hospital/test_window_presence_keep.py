@@ -26,7 +26,7 @@ def test_a_lock_lost_with_its_session_is_taken_again_by_keep(hospital_db: Hospit
                         "WHERE locktype = 'advisory' AND granted AND "
                         "((classid::bigint << 32) | objid::bigint) = (:key)::bigint"
                     ),
-                    {"key": window_lock_key(window)},
+                    {"key": window_lock_key(window, hospital_db.schema)},
                 )
                 .scalars()
                 .all()

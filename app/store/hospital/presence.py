@@ -7,8 +7,9 @@ the way issue 16 decides it for processes on one PC: a lock held for the owner's
 guess by age. A window whose PC lost power keeps its session until the server's TCP keepalive gives
 up (``tcp_keepalives_idle`` etc. on the server; see docs/hospital-mode.md).
 
-The key is the first 8 bytes of SHA-256 over the window's number: one key per window, the same at
-every window.
+The key is the first 8 bytes of SHA-256 over the schema holding the hospital's tables and the window's
+number: one key per window, the same at every window of the hospital. Advisory locks are shared by the
+whole database, so the schema keeps two hospitals (or a training copy) in one database apart.
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ from app.store.hospital.connect import unreachable
 log = logging.getLogger(__name__)
 
 
-def window_lock_key(device_no: str) -> int:
-    """The advisory lock key of a window (a signed 64-bit integer, as PostgreSQL takes it)."""
-    digest = hashlib.sha256(b"hospital-window\x00" + device_no.encode()).digest()
+def window_lock_key(device_no: str, schema: str) -> int:
+    """The advisory lock key of a window of the hospital whose tables are in ``schema`` (a signed
+    64-bit integer, as PostgreSQL takes it)."""
+    digest = hashlib.sha256(
+        b"hospital-window\x00" + schema.encode() + b"\x00" + device_no.encode()
+    ).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
@@ -40,6 +44,13 @@ class WindowPresence:
         """Use connections from ``engine`` (the hospital database)."""
         self._engine = engine
         self._held: Connection | None = None
+        self._schema: str | None = None
+
+    def _key(self, connection: Connection, device_no: str) -> int:
+        """``device_no``'s lock key in the schema this engine's sessions use (asked once)."""
+        if self._schema is None:
+            self._schema = str(connection.execute(text("SELECT current_schema()")).scalar_one())
+        return window_lock_key(device_no, self._schema)
 
     def hold(self, device_no: str) -> None:
         """Take this window's lock for the life of this object.
@@ -53,7 +64,7 @@ class WindowPresence:
         try:
             connection = self._engine.connect()
             taken = connection.execute(
-                text("SELECT pg_try_advisory_lock(:key)"), {"key": window_lock_key(device_no)}
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key(connection, device_no)}
             ).scalar_one()
             connection.commit()
         except DBAPIError as exc:
@@ -92,9 +103,15 @@ class WindowPresence:
         return True
 
     def release(self) -> None:
-        """Give the lock back: the session is ended, not returned to the pool (a pooled session
-        would keep the lock)."""
+        """Give the lock back: unlocked before returning (the server ends a closed session, and
+        drops its locks, only some time after the client hung up), then the session is ended, not
+        returned to the pool (a pooled session would keep the lock)."""
         if self._held is not None:
+            with contextlib.suppress(
+                DBAPIError
+            ):  # unreachable: the server drops it with the session
+                self._held.execute(text("SELECT pg_advisory_unlock_all()"))
+                self._held.commit()
             self._held.invalidate()
             self._held.close()
             self._held = None
@@ -105,9 +122,9 @@ class WindowPresence:
         Raises:
             StoreError: the hospital database is unreachable (then nobody can tell).
         """
-        key = window_lock_key(device_no)
         try:
             with self._engine.connect() as connection:
+                key = self._key(connection, device_no)
                 free = connection.execute(
                     text("SELECT pg_try_advisory_lock(:key)"), {"key": key}
                 ).scalar_one()

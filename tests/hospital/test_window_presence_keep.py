@@ -4,6 +4,7 @@ sync thread takes it again, so other windows never take a running window for dea
 from __future__ import annotations
 
 import secrets
+import time
 
 from helpers.pg_fixtures import HospitalDb
 from sqlalchemy import text
@@ -33,6 +34,10 @@ def test_a_lock_lost_with_its_session_is_taken_again_by_keep(hospital_db: Hospit
             )
             connection.commit()
         assert ended == [True], "the session holding the lock was ended"
+        # pg_terminate_backend only signals the session; its locks go when its process has exited.
+        deadline = time.monotonic() + 10
+        while other.is_alive(window) and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert not other.is_alive(window), "the server dropped the lock with the session"
 
         assert mine.keep(window)

@@ -1,8 +1,9 @@
 -- Settlement window <-> HIS middle tables (中间表), contract version 1.
 -- Portable SQL (SQLite, PostgreSQL; SQL Server and Oracle notes in docs/his-integration.md).
--- The HIS vendor owns both tables. his_pending_charges may instead be a VIEW over the HIS's own
+-- The HIS vendor owns the tables. his_pending_charges may instead be a VIEW over the HIS's own
 -- charge tables with exactly these column names. The window's database account needs SELECT on
--- his_pending_charges and INSERT + SELECT on his_settle_results, nothing else.
+-- his_pending_charges and INSERT + SELECT on his_settle_results (plus INSERT + SELECT + DELETE on
+-- the optional his_charge_locks at the end), nothing else.
 -- Statements are separated by a line holding only ';' so that scripts can split them safely.
 
 CREATE TABLE his_pending_charges (

@@ -41,6 +41,7 @@ from app.services.engine import Engine
 from app.services.ports.his import HisChargeLock, HisGateway
 from app.services.settlement import BillResult
 from app.store.hospital.charge_claims import PgHospitalChargeClaims
+from app.wiring import hospital_link
 
 QINGHAI_ID = "630120197003151227"
 
@@ -297,7 +298,14 @@ def test_claims_under_the_his_lock_are_pushed_after_a_restart(hospital: Hospital
     assert set(w1.engine.claims.offline_claims()) == {bill.bill_id}
 
     proxy.restore()
-    assert w1.engine.claims.push_offline_claims() == 1
+    link = hospital_link(w1.engine)  # the window's sync loop: one round pushes them
+    assert link is not None
+    try:
+        report = link.sync.drain()
+    finally:
+        link.close()
+    assert not report.error, report
+    assert w1.engine.claims.offline_claims() == {}
     with w1.engine.uow_factory() as uow:
         stored = uow.bills.get(bill.bill_id)
     assert stored is not None

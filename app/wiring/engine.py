@@ -1,0 +1,244 @@
+"""Build the engine of a data folder: store, platform client, devices and every service, wired once."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from sqlalchemy import Engine as SqlEngine
+
+from app.config import (
+    Settings,
+    effective_values,
+)
+from app.errors import StoreError
+from app.hardware.printer.pdf_file import PdfFilePrinter
+from app.his.middle import MiddleTablesHis
+from app.platform.client import PlatformClient
+from app.printing.deferred import DeferredReceiptRenderer
+from app.services.cancel import CancelService
+from app.services.catalogue import CatalogueService
+from app.services.config_audit import record_config_change
+from app.services.day_close import DayCloseService
+from app.services.eligibility import EligibilityService
+from app.services.engine import Engine
+from app.services.his import HisService, his_charge_check
+from app.services.his_outbox import HisOutbox
+from app.services.his_results import recording_results
+from app.services.journaling import JournaledCaller
+from app.services.msgid_blocks import MsgidBlocks
+from app.services.ports.clock import Clock, SystemClock
+from app.services.ports.his import HisGateway
+from app.services.ports.store import UnitOfWorkFactory
+from app.services.receipts import ReceiptService
+from app.services.recovery import DEFAULT_MAX_ATTEMPTS, Backoff, RecoveryService
+from app.services.settlement import SettlementService
+from app.store import KeyProvider
+from app.store.integrity import damaged_store_error
+from app.store.leases import FileLeases
+from app.wiring.edges import his_gateway_for, his_lock_for, receipt_printer
+from app.wiring.hospital import (
+    charge_claims_for,
+    hospital_cancel_for,
+    hospital_day_close_for,
+    shared_catalogue_for,
+    window_msgid_slot,
+)
+from app.wiring.local import engine_auth, open_local_store, port_of
+
+log = logging.getLogger(__name__)
+
+
+def build_engine(
+    settings: Settings,
+    data_dir: Path,
+    *,
+    clock: Clock | None = None,
+    key_provider: KeyProvider | None = None,
+    password_hasher: PasswordHasher | None = None,
+    reversal_backoff: Backoff | None = None,
+    max_reversal_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    sleep: Callable[[float], None] = time.sleep,
+    read_backoff_seconds: float = 0.5,
+    his_gateway: HisGateway | None = None,
+) -> Engine:
+    """Open the store (migrating it), build the platform client and every service.
+
+    Args:
+        settings: validated settings.
+        data_dir: the data folder (database, key file).
+        clock: the clock (tests pass a fake one); defaults to the system clock.
+        key_provider: where the data key comes from; defaults to the key file in ``data_dir``.
+        password_hasher: argon2id parameters for operator passwords (tests pass cheap ones).
+        reversal_backoff: back-off between reversal attempts during recovery.
+        max_reversal_attempts: failed reversals before a row is escalated to a supervisor.
+        sleep: how recovery waits between attempts.
+        read_backoff_seconds: base back-off between attempts of read-only platform calls.
+        his_gateway: the hospital information system's adapter (``app.his``), if there is one.
+
+    Raises:
+        StoreError: the database cannot be opened safely.
+    """
+    clock = clock or SystemClock()
+    store = open_local_store(
+        data_dir, clock, key_provider=key_provider, password_hasher=password_hasher
+    )
+    if store.health != "ok":  # no money action on a damaged store (issue #11 item 4)
+        store.close()
+        raise damaged_store_error(store.health)
+    try:
+        # This process's lease: its journal rows are its own until it dies (docs/concurrency.md).
+        leases = FileLeases(data_dir)
+    except BaseException:
+        store.close()
+        raise
+    try:
+        # Every stored settlement also writes its HIS results to the outbox (same transaction).
+        uow_factory = recording_results(port_of(store), clock)
+        _audit_config_change(uow_factory, clock, settings)
+        if settings.hospital_db.enabled:
+            window_msgid_slot(uow_factory, settings, clock)
+        hospital = settings.hospital
+        client = PlatformClient(
+            settings.platform,
+            hospital,
+            settings.window,
+            MsgidBlocks(uow_factory, hospital.code, clock),
+            clock,
+            backoff_seconds=read_backoff_seconds,
+        )
+        printer = receipt_printer(settings, data_dir)
+        his_gateway = his_gateway or his_gateway_for(settings.his)
+        claims, hospital_pool = charge_claims_for(
+            settings, uow_factory, clock, his_lock_for(settings.his, his_gateway)
+        )
+    except BaseException:
+        leases.close()
+        store.close()
+        raise
+    caller = JournaledCaller(uow_factory, clock, hospital.code, leases.owner_id)
+    recovery = RecoveryService(
+        client,
+        uow_factory,
+        clock,
+        caller,
+        ownership=leases,
+        max_attempts=max_reversal_attempts,
+        backoff=reversal_backoff,
+        sleep=sleep,
+    )
+    auth, operators_pool = engine_auth(settings, uow_factory, clock)
+    eligibility = EligibilityService(
+        client, uow_factory, clock, hospital, settings.cache_max_age_hours
+    )
+    his = HisService(his_gateway, uow_factory, clock) if his_gateway is not None else None
+    settlement = SettlementService(
+        gateway=client,
+        uow_factory=uow_factory,
+        clock=clock,
+        hospital=hospital,
+        caller=caller,
+        recovery=recovery,
+        window_no=settings.window.device_no,
+        charge_check=his_charge_check(his) if his is not None else None,
+        claims=claims,
+    )
+    his_outbox = HisOutbox(his.gateway, uow_factory, clock) if his is not None else None
+    cancellation = CancelService(
+        gateway=client,
+        uow_factory=uow_factory,
+        clock=clock,
+        caller=caller,
+        recovery=recovery,
+        settlement=settlement,
+        eligibility=eligibility,
+        institution_code=hospital.code,
+        authoriser=auth.authorize_supervisor,
+        window_no=settings.window.device_no,
+        deliver_results=his_outbox.deliver_due if his_outbox is not None else None,
+    )
+
+    receipts = ReceiptService(
+        uow_factory,
+        clock,
+        hospital,
+        DeferredReceiptRenderer(settings.printer.layout),  # reportlab loads at first print
+        printer,
+        archive=PdfFilePrinter,
+        window_no=settings.window.device_no,
+    )
+
+    try:
+        hospital_cancel = hospital_cancel_for(
+            settings, hospital_pool, cancellation, uow_factory, clock=clock, claims=claims
+        )
+        hospital_day_close = hospital_day_close_for(
+            hospital_cancel,
+            client,
+            uow_factory,
+            clock,
+            caller=caller,
+            recovery=recovery,
+            window=settings.window.device_no,
+        )
+    except BaseException:
+        client.close()
+        store.close()
+        leases.close()
+        raise
+
+    def close() -> None:
+        client.close()
+        if isinstance(his_gateway, MiddleTablesHis):
+            his_gateway.close()
+        _dispose(hospital_pool, operators_pool)
+        store.close()
+        leases.close()  # last: until here this process may still write journal rows
+
+    log.info("engine ready (data dir %s)", data_dir)
+    return Engine(
+        settings=settings,
+        clock=clock,
+        data_dir=data_dir,
+        uow_factory=uow_factory,
+        eligibility=eligibility,
+        settlement=settlement,
+        recovery=recovery,
+        cancellation=cancellation,
+        hospital_cancel=hospital_cancel,
+        hospital_day_close=hospital_day_close,
+        day_close=DayCloseService(client, uow_factory, clock, caller=caller, recovery=recovery),
+        catalogue=CatalogueService(
+            client,
+            uow_factory,
+            shared=shared_catalogue_for(hospital_pool),
+            clock=clock,
+        ),
+        auth=auth,
+        closer=close,
+        receipts=receipts,
+        his=his,
+        his_outbox=his_outbox,
+        claims=claims,
+    )
+
+
+def _dispose(*pools: SqlEngine | None) -> None:
+    for pool in pools:
+        if pool is not None:
+            pool.dispose()
+
+
+def _audit_config_change(uow_factory: UnitOfWorkFactory, clock: Clock, settings: Settings) -> None:
+    """Settings are only read from the file, so a change shows at the next start: audit it.
+
+    A database that cannot be written now (disk full) must not stop the window from starting for
+    this; the fingerprints stay as they were, so the next start records the change.
+    """
+    try:
+        record_config_change(uow_factory, clock, effective_values(settings))
+    except StoreError as exc:
+        log.warning("configuration change not recorded this time (%s)", exc.code)

@@ -1,7 +1,7 @@
 """Entry point and the window's start-up: settings, the data folder's lock, logging, the UI.
 
 The engine, the devices and the window's backend are composed by :mod:`app.wiring` (the same
-functions the CLI and the test fixtures use); this module adds the window and the demo.
+functions the CLI and the test fixtures use); this module adds the window, :mod:`app.demo` the demo desk.
 
 ``settlement-window COMMAND …`` runs a console subcommand (:mod:`app.cli.main`).
 ``settlement-window [--config FILE] [--data-dir DIR]`` opens the cashier window for the configured
@@ -29,7 +29,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 # Only the standard library modules PySide6 imports anyway are imported at module level: this module
 # is on the path to the window's first paint (see app/ui/shell.py and docs/performance.md).
@@ -50,12 +50,6 @@ if TYPE_CHECKING:
     from app.workers.runner import TaskRunner
 
 log = logging.getLogger(__name__)
-
-DEMO_OPERATORS: tuple[tuple[str, str, str, str], ...] = (
-    ("C001", "收费员甲", "cashier", "demo-cashier-2026"),
-    ("R001", "挂号员丙", "registration", "demo-desk-2026"),
-    ("S001", "主管乙", "supervisor", "demo-super-2026"),
-)
 
 
 def _gui_options(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -418,8 +412,10 @@ def _compose(
     handler = session.device_handler
     assert handler is not None
     if demo:
+        from app.demo import prepare_demo_desk, warm_up_sandbox  # noqa: PLC0415
+
         assert session.server is not None
-        _warm_up_sandbox(session.server)
+        warm_up_sandbox(session.server)
         desk = prepare_demo_desk(session.engine, handler)
         composition.reader, composition.cards = desk
         session.closers.append(desk.reader.close)
@@ -458,15 +454,6 @@ def _freeze_start_up_objects() -> None:
     """
     gc.collect()
     gc.freeze()
-
-
-def _warm_up_sandbox(server: SandboxServer) -> None:
-    """One throw-away request, so the in-process sandbox compiles its routes now, not during the
-    first identification (werkzeug builds its URL matcher on first use while holding the GIL)."""
-    import requests  # noqa: PLC0415
-
-    with requests.Session() as http:
-        http.get(server.url, timeout=5)
 
 
 def _warm_up_receipts(settings: Settings) -> None:
@@ -551,47 +538,6 @@ def _connect_scanner(session: WindowSession, window: MainWindow) -> None:
     scanner.voucher_scanned.connect(window.on_voucher_scanned)
     scanner.scan_rejected.connect(window.bridge.info)
     session.closers.append(lambda: session.app.removeEventFilter(scanner))
-
-
-# ====================================================================== demo mode
-def prepare_demo(engine: Engine) -> None:
-    """Demo operators and the sandbox catalogue in the demo's fresh store."""
-    from app.domain.operator import Role  # noqa: PLC0415
-    from app.sandbox.data import CATALOGUE_FILE  # noqa: PLC0415
-
-    with engine.uow_factory() as uow:
-        for code, name, role, password in DEMO_OPERATORS:
-            if uow.operators.get(code) is None:
-                uow.operators.add(code, name, Role(role), password)
-        uow.commit()
-    if engine.catalogue.count() == 0:
-        engine.catalogue.import_file(CATALOGUE_FILE)
-
-
-class DemoDesk(NamedTuple):
-    """What a demo window adds to the engine: the simulated reader and its cards' labels."""
-
-    reader: Any
-    cards: tuple[str, ...]
-
-
-def prepare_demo_desk(engine: Engine, handler: DeviceHandler) -> DemoDesk:
-    """Demo operators and catalogue in the engine's store and the sandbox people's cards in a
-    simulated reader (the demo window and the GUI test fixtures both start this way)."""
-    prepare_demo(engine)
-    reader, cards = demo_card_reader(handler)
-    return DemoDesk(reader, cards)
-
-
-def demo_card_reader(handler: DeviceHandler) -> tuple[Any, tuple[str, ...]]:
-    """A simulated card reader holding the sandbox people's cards, keyed by name."""
-    from app.hardware.card_reader.simulated import SimulatedCardReader  # noqa: PLC0415
-    from app.sandbox.data import load_population  # noqa: PLC0415
-
-    people = load_population()
-    cards = {person.name: person.card_string for person in people}
-    reader = SimulatedCardReader(cards, handler)
-    return reader, tuple(cards)
 
 
 def configured_card_reader(settings: Settings, handler: DeviceHandler) -> Any:

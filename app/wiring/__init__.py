@@ -3,7 +3,7 @@
 The only place that knows both the adapters (``app.store``, ``app.platform``, ``app.hardware``,
 ``app.printing``) and the services. The window (``app.main``), the CLI (its engine and its admin
 commands, which need only the local store) and the test fixtures all build through these functions,
-so a wiring mistake shows in every one of them (``tests/unit/test_composition.py``):
+so a wiring mistake shows in every one of them (``tests/admin/test_composition.py``):
 
 * :func:`build_engine` — the engine of a data folder;
 * :func:`open_local_store`, :func:`port_of`, :func:`auth_service` — the admin commands' store and

@@ -30,7 +30,8 @@ from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.main import DEMO_OPERATORS, WindowSession, create_application, start_session
+from app.demo import DEMO_OPERATORS
+from app.main import WindowSession, create_application, start_session
 from app.services.receipts import PrintedReceipt
 from app.ui import errors as ui_errors
 from app.ui import pdf_preview

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.config import Settings
-from app.main import prepare_demo_desk
+from app.demo import prepare_demo_desk
 from app.sandbox import SandboxServer
 from app.sandbox.his import start_demo_his
 from app.sandbox.his.http import HisHttpServer

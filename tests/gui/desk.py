@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
-from app.main import DEMO_OPERATORS
+from app.demo import DEMO_OPERATORS
 from app.services.engine import Engine
 from app.ui import errors as ui_errors
 from app.ui.errors import ShownMessage

@@ -4,6 +4,8 @@ the day's settlements of every window (issue 13 items 4 and 6), at any window in
 The hospital day close sends 3201 per insurance type × clearing type × agency with the totals of
 every window, matches 3202's detail to windows by msgid when a group does not balance, and is
 refused — naming the windows — while any window has unresolved calls or records not yet synced.
+On a terminal it draws a progress bar (none under ``--json`` or when stdout is not a terminal); Ctrl+C
+stops it at the next safe point.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from app.cli.context import CliContext
 from app.cli.hospital_report import print_hospital_day
 from app.cli.output import EXIT_OK, EXIT_REJECTED
+from app.cli.progress import terminal_progress
 from app.cli.shift_report import add_print_options
 from app.errors import InputError
 from app.services.hospital_day_close import HospitalDayCloseReport
@@ -53,7 +56,9 @@ def run_day_close(args: argparse.Namespace, context: CliContext) -> int:
     if service is None:
         hospital_database(engine.settings.hospital_db)  # raises: hospital mode is off
         return EXIT_OK
-    report = service.close(_day(args.date, engine.day_close.today()), operator)
+    day = _day(args.date, engine.day_close.today())
+    with terminal_progress(json_mode=context.out.json_mode) as progress:
+        report = service.close(day, operator, progress)
     data: dict[str, Any] = {"report": _report_data(report)}
     text = _report_text(report)
     if args.print:

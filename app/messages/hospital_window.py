@@ -61,6 +61,30 @@ DETAIL_NOT_IN_RECORD = Template(
     zh="医院记录中无此流水",
     en="not in the hospital record",
 )
+# Progress steps of the hospital day close (issue 18 item 2), in the order they arrive.
+STEP_DELIVER = Template(
+    "hospital_window.step_deliver",
+    zh="上传本窗口的记录到医院数据库",
+    en="Delivering this window's records to the hospital database",
+)
+STEP_WINDOWS = Template(
+    "hospital_window.step_windows",
+    zh="检查各窗口是否已上传完毕",
+    en="Checking that every window has delivered its records",
+)
+STEP_TOTAL = Template(
+    "hospital_window.step_total",
+    zh="全院总额对账（3201）险种 {insutype} 清算类别 {clr_type}",
+    en="Hospital totals check (3201), insurance {insutype}, clearing type {clr_type}",
+)
+STEP_DETAIL = Template(
+    "hospital_window.step_detail",
+    zh="全院明细对账（9101 上传、3202）险种 {insutype} 清算类别 {clr_type}",
+    en="Hospital detail check (9101 upload, 3202), insurance {insutype}, clearing type {clr_type}",
+)
+STEP_SAVE = Template(
+    "hospital_window.step_save", zh="保存全院日结结果", en="Saving the hospital day close"
+)
 
 # The history of every window (app/services/hospital_history.py).
 HISTORY_LOCAL_ONLY = Template(

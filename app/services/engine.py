@@ -434,8 +434,8 @@ class Engine:
         *,
         approval: SupervisorApproval | None = None,
     ) -> DayCloseReport | HospitalDayCloseReport:
-        """The window's day close of today: the whole hospital's in hospital mode (one step, it
-        reconciles every window's records at once), else :meth:`close_day`. ``approval``: a
+        """The window's day close of today: the whole hospital's in hospital mode (it reconciles
+        every window's records at once; ``progress`` sees its steps too), else :meth:`close_day`. ``approval``: a
         supervisor's own credential when the logged-in ``operator`` is not one.
 
         Raises:
@@ -448,5 +448,5 @@ class Engine:
             closer = self.login(approval.code, approval.password, approval.otp)
         day = self.today()
         if self.hospital_day_close is not None:
-            return self.hospital_day_close.close(day, closer)
+            return self.hospital_day_close.close(day, closer, progress)
         return self.close_day(day, closer, progress)

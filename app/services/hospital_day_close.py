@@ -12,6 +12,12 @@ numbers and visit ids come from the windows' records in the hospital record) and
 result rows are matched to the windows by msgid. The result is stored at the acting window (and so
 reaches the hospital record like any day close). The stand-alone day close
 (:mod:`app.services.day_close`) is unchanged.
+
+Progress (issue 18 item 2) is reported like the local day close's: delivering this window's records,
+checking the windows, each group's 3201, each 9101/3202 detail check, storing. Cancel is honoured only
+at safe points — before the delivery, before the windows check, before each 3201 (a query) and after
+the last group (nothing is stored until the end) — never while 9101/3202 (journaled) or the storing
+run, so a cancel never leaves a call without its outcome.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ from app.services.ports.platform import (
     PlatformGateway,
     StatementDetailRequest,
 )
+from app.services.ports.progress import Progress, ProgressSink
 from app.services.ports.store import DayCloseResult, UnitOfWorkFactory
 from app.services.settlement import SELF_PAY_PREFIX, RecoveryHook
 
@@ -176,25 +183,47 @@ class HospitalDayCloseService:
         self._sync = sync
         self._default_agency = default_clearing_agency
 
-    def close(self, day: date, operator: Operator) -> HospitalDayCloseReport:
+    def close(
+        self, day: date, operator: Operator, progress: ProgressSink | None = None
+    ) -> HospitalDayCloseReport:
         """Reconcile the whole hospital's ``day`` and store the result at this window.
+
+        ``progress`` sees the delivery, the windows check, each group's 3201 and 9101/3202, and the
+        storing; Cancel is honoured at the safe points only (see the module's docstring).
 
         Raises:
             PermissionDenied: the operator may not close the day.
             RecoveryPending: a window has unresolved rows or records not yet delivered (named), or
                 the hospital database is unreachable.
             PlatformError: the platform refused or could not be reached (nothing is stored).
+            UserCancelled: the person stopped it at a safe point (nothing is stored; every call
+                sent has its outcome).
         """
+        steps = Progress(progress)
         authorize(operator, Action.DAY_CLOSE)
-        settlements = self._ready_settlements(day)
+        settlements = self._ready_settlements(day, steps)
         ctx = CallContext(operator)
         groups: list[StatementGroup] = []
         discrepancies: list[DiscrepancyRow] = []
-        for (insutype, clr_type, agency), items in sorted(statement_groups(settlements).items()):
+        grouped = sorted(statement_groups(settlements).items())
+        for index, ((insutype, clr_type, agency), items) in enumerate(grouped):
+            steps.step(
+                str(words.STEP_TOTAL(insutype=insutype, clr_type=clr_type)),
+                index,
+                len(grouped),
+                cancellable=True,  # 3201 is a query and nothing is stored yet
+            )
             group = self._statement_total(ctx, day, (insutype, clr_type, agency), items)
             groups.append(group)
             if not group.balanced:
+                # 9101 and 3202 are journaled: no stopping until both have their outcome.
+                steps.step(
+                    str(words.STEP_DETAIL(insutype=insutype, clr_type=clr_type)),
+                    index,
+                    len(grouped),
+                )
                 discrepancies.extend(self._details(ctx, day, (clr_type, agency), items))
+        steps.checkpoint()  # every call has its outcome and nothing is stored: safe to stop
         report = HospitalDayCloseReport(
             day=day,
             closed_at=self._clock.now(),
@@ -208,12 +237,13 @@ class HospitalDayCloseService:
             account=money_sum(s.account for s in settlements),
             cash=money_sum(s.cash for s in settlements),
         )
+        steps.step(str(words.STEP_SAVE()), len(grouped), len(grouped))
         self._store(report, operator)
         return report
 
     # ------------------------------------------------------------------ internals
 
-    def _ready_settlements(self, day: date) -> list[HospitalSettlement]:
+    def _ready_settlements(self, day: date, steps: Progress) -> list[HospitalSettlement]:
         with self._uow_factory() as uow:
             unresolved = len(list(uow.journal.unresolved()))
         if unresolved:
@@ -222,7 +252,9 @@ class HospitalDayCloseService:
             )
         try:
             if self._sync is not None:
+                steps.step(str(words.STEP_DELIVER()), cancellable=True)
                 self._sync.drain()
+            steps.step(str(words.STEP_WINDOWS()), cancellable=True)
             held = unfinished_windows(self._record.windows(day))
             settlements = self._record.settlements(day)
         except StoreError as exc:

@@ -44,7 +44,8 @@ class ShiftBackend(Protocol):
         self, operator: Operator, progress: ProgressSink
     ) -> DayCloseReport | HospitalDayCloseReport:
         """Today's day close, reporting progress (cancellable before each 3201); in hospital mode
-        the whole hospital's (one step: it reconciles every window's records at once)."""
+        the whole hospital's (it reconciles every window's records at once), with the delivery of
+        this window's records and the windows check as steps too."""
         ...
 
     def import_catalogue(self, path: Path, progress: ProgressSink) -> int:

@@ -4,19 +4,25 @@
         [--sync-interval 2.0] [--latency-ms 0] [--pg-url URL]
 
 Each window is a real engine on its own SQLite data folder (its own thread here: the machine has two
-cores, and threads keep 20 windows' start-up cheap), all on one in-process sandbox. In hospital mode
-each window also runs the window's own sync loop (:class:`HospitalSyncWorker` draining
-:class:`HospitalSync` into :class:`PgHospitalRecord`) on a background thread, against a throwaway
-schema on the PostgreSQL at 127.0.0.1:5432 (db ``test``; ``HOSPITAL_TEST_DB_URL`` or ``--pg-url``
-names another), dropped afterwards. Every window first settles one warm-up visit (its 9001 sign-in),
-then its timed visits (the demo bills 01 and 02, alternately, each as a new HIS visit).
+cores, and threads keep 20 windows' start-up cheap), all on one in-process sandbox. A hospital-mode
+window is built exactly as a window builds itself from its configuration: ``build_engine`` with
+``[hospital_db]`` (its msgid slot claimed in PostgreSQL, its HIS charges claimed hospital-wide before
+every 2207, the shared operators and catalogue), and ``start_hospital_sync`` as ``app.main`` runs it
+(the sync loop, the window lock), woken after every settled visit as the window wakes it. They run
+against a throwaway schema on the PostgreSQL at 127.0.0.1:5432 (db ``test``;
+``HOSPITAL_TEST_DB_URL`` or ``--pg-url`` names another), dropped afterwards. The SQLite-only baseline
+is N stand-alone windows (no ``[hospital_db]``) doing the same work on the same sandbox, in rounds
+alternating with the hospital-mode ones (``--rounds``), so the machine's load hits both alike. Every
+window first settles one warm-up visit (its 9001 sign-in), then its timed visits (the demo bills 01
+and 02, alternately, each as a new HIS visit).
 
 Printed per window count N:
 
 * settlements per minute (platform settlements of the timed visits over the timed wall time);
-* each window's local time per visit (mean of ``settle_visit``) against the single-window SQLite
-  figure of the same run (goal ≤ 1.10×), and against N SQLite-only windows at the same concurrency
-  (what hospital mode itself adds, with the machine's contention of N windows taken out);
+* each hospital-mode window's local time per visit (mean of ``settle_visit``), its extra time per
+  visit over the N SQLite-only windows' mean and the ratio (goal ≤ 1.10×); the same for the CPU the
+  window's thread spent per visit (less sensitive to the machine's load), and the process CPU per
+  visit (sandbox, sync loops and claims included; the lag poller's own CPU left out);
 * replication lag p50/p95/max: from the moment ``settle_visit`` returned (the settlement is committed
   locally by then; ``settled_at`` is the platform's ``setl_time``, whole seconds, too coarse) to the
   moment a poller (every 50 ms) first sees its row in ``hospital_settlements`` (goal p95 ≤ 2 s);
@@ -41,6 +47,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -49,15 +56,13 @@ from sqlalchemy import create_engine, select, text
 
 from app.config import settings_from_mapping
 from app.domain.operator import Operator, Role
+from app.hospital_window import start_hospital_sync
 from app.sandbox import SandboxServer, client_config
 from app.services.bill_import import ImportedVisit, load_visit
 from app.services.engine import Engine
-from app.services.hospital_sync import HospitalSync
-from app.services.hospital_sync_loop import HospitalSyncWorker
-from app.services.ports.clock import SystemClock
 from app.store.hospital import schema
 from app.store.hospital.connect import open_hospital_engine, upgrade
-from app.store.hospital.record import PgHospitalRecord
+from app.store.hospital.key import create_hospital_key
 from app.wiring import build_engine
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -83,6 +88,7 @@ class WindowRun:
 
     name: str
     visit_seconds: list[float] = field(default_factory=list)
+    visit_cpu_seconds: list[float] = field(default_factory=list)
     settlement_ids: list[str] = field(default_factory=list)
     returned_at: dict[str, datetime] = field(default_factory=dict)
     warm_up_settlements: int = 0
@@ -93,15 +99,21 @@ class WindowRun:
         """Mean local time per timed visit (the bills alternate: a median would pick one kind)."""
         return statistics.fmean(self.visit_seconds) if self.visit_seconds else float("nan")
 
+    @property
+    def mean_cpu_s(self) -> float:
+        """Mean CPU time of the window's own thread per timed visit."""
+        return statistics.fmean(self.visit_cpu_seconds) if self.visit_cpu_seconds else float("nan")
+
 
 @dataclass
 class RoundResult:
-    """One round: N windows, with or without hospital mode."""
+    """One or more rounds of N windows, with or without hospital mode."""
 
     windows: list[WindowRun]
     wall_seconds: float
     timed_settlements: int
     hospital: bool
+    process_cpu_seconds: float = 0.0
     lags: list[float] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     platform_count: int = 0
@@ -113,6 +125,49 @@ class RoundResult:
     def per_minute(self) -> float:
         """Platform settlements of the timed visits per minute of wall time."""
         return self.timed_settlements * 60 / self.wall_seconds if self.wall_seconds else 0.0
+
+    @property
+    def visits(self) -> int:
+        """Timed visits settled."""
+        return sum(len(run.visit_seconds) for run in self.windows)
+
+    @property
+    def mean_s(self) -> float:
+        """Mean local time per visit over every window."""
+        return statistics.fmean(r.mean_s for r in self.windows if r.visit_seconds)
+
+    @property
+    def mean_cpu_s(self) -> float:
+        """Mean window-thread CPU per visit over every window."""
+        return statistics.fmean(r.mean_cpu_s for r in self.windows if r.visit_cpu_seconds)
+
+    @property
+    def process_cpu_per_visit(self) -> float:
+        """Process CPU (sandbox, sync loops, claims; not the lag poller) per timed visit."""
+        return self.process_cpu_seconds / self.visits if self.visits else float("nan")
+
+
+def merged(results: Sequence[RoundResult]) -> RoundResult:
+    """Several rounds of the same kind as one (figures pooled, problems kept)."""
+    totals = [r.platform_total for r in results if r.platform_total is not None]
+    spent = [r.hospital_total for r in results if r.hospital_total is not None]
+    return RoundResult(
+        windows=[w for r in results for w in r.windows],
+        wall_seconds=sum(r.wall_seconds for r in results),
+        timed_settlements=sum(r.timed_settlements for r in results),
+        hospital=results[0].hospital,
+        process_cpu_seconds=sum(r.process_cpu_seconds for r in results),
+        lags=[lag for r in results for lag in r.lags],
+        problems=[p for r in results for p in r.problems],
+        platform_count=sum(r.platform_count for r in results),
+        hospital_count=sum(r.hospital_count for r in results),
+        platform_total=_sum_money(totals) if totals else None,
+        hospital_total=_sum_money(spent) if spent else None,
+    )
+
+
+def _sum_money(rows: Sequence[Money]) -> Money:
+    return money_total(dict(enumerate(rows)))
 
 
 # ---------------------------------------------------------------------------------------- windows
@@ -127,14 +182,40 @@ def _new_visit(visit: ImportedVisit, window: str, n: int) -> ImportedVisit:
     return replace(visit, outpatient_no=f"MZ{window}{n:04d}{secrets.token_hex(4).upper()}")
 
 
-# Each window of a round takes a msgid slot no window of the run has used yet: a slot belongs to one
-# window's store, and two stores on one slot in the same second would issue the same msgid.
+# A stand-alone window of a round takes a msgid slot no window of the run has used yet: a slot
+# belongs to one window's store, and two stores on one slot in the same second would issue the same
+# msgid. A hospital-mode window claims its slot in PostgreSQL as it does in production.
 _SLOTS = itertools.cycle(range(1, 100))
 
 
-def _open_window(server: SandboxServer, name: str, folder: Path) -> tuple[Engine, Operator]:
+@dataclass
+class Window:
+    """One window of a round: its engine, its cashier and, in hospital mode, its sync worker."""
+
+    engine: Engine
+    cashier: Operator
+    session: Any
+    worker: Any = None
+
+    def settled(self) -> None:
+        """As the window does on ``group_settled``: run a sync round now."""
+        if self.worker is not None:
+            self.worker.wake()
+
+    def close(self) -> None:
+        """Stop the sync worker and release the window lock and pools, then close the engine."""
+        for closer in reversed(self.session.closers):
+            closer()
+        self.engine.close()
+
+
+def _open_window(
+    server: SandboxServer, name: str, folder: Path, hospital_db: dict[str, Any] | None
+) -> Window:
     config: dict[str, Any] = client_config(server)
     config["window"] = {"device_no": name}
+    if hospital_db is not None:
+        config["hospital_db"] = hospital_db
     engine = build_engine(
         settings_from_mapping(config),
         folder,
@@ -142,13 +223,18 @@ def _open_window(server: SandboxServer, name: str, folder: Path) -> tuple[Engine
     )
     with engine.uow_factory() as uow:
         uow.operators.add("C001", "收费员", Role.CASHIER, "Bench-pass-2026")
-        uow.msgids.use_window_slot(next(_SLOTS))  # the windows of one hospital share its msgids
+        if hospital_db is None:
+            uow.msgids.use_window_slot(next(_SLOTS))
         uow.commit()
-    return engine, engine.operator("C001")
+    window = Window(engine, engine.operator("C001"), SimpleNamespace(closers=[]))
+    if hospital_db is not None:
+        window.worker = start_hospital_sync(window.session, engine)
+    return window
 
 
-def _settle(engine: Engine, cashier: Operator, visit: ImportedVisit, run: WindowRun) -> None:
-    bill = engine.settle_visit(visit, cashier)
+def _settle(window: Window, visit: ImportedVisit, run: WindowRun) -> None:
+    bill = window.engine.settle_visit(visit, window.cashier)
+    window.settled()
     unsettled = [
         f"{g.group_key} {g.state.value} {g.failure}" for g in bill.groups if not g.settlement_id
     ]
@@ -161,16 +247,10 @@ def _settle(engine: Engine, cashier: Operator, visit: ImportedVisit, run: Window
             run.returned_at[group.settlement_id] = now
 
 
-def _window_body(
-    engine: Engine,
-    cashier: Operator,
-    run: WindowRun,
-    visits: int,
-    start: threading.Barrier,
-) -> None:
+def _window_body(window: Window, run: WindowRun, visits: int, start: threading.Barrier) -> None:
     bills = _visits()
     try:
-        _settle(engine, cashier, _new_visit(bills[0], run.name, 0), run)  # warm-up, 9001
+        _settle(window, _new_visit(bills[0], run.name, 0), run)  # warm-up, 9001
         run.warm_up_settlements = len(run.settlement_ids)
     except Exception as exc:  # reported, and the round's figures say it
         run.error = f"warm-up: {exc!r}"
@@ -180,9 +260,10 @@ def _window_body(
     try:
         for n in range(visits):
             visit = _new_visit(bills[n % len(bills)], run.name, n + 1)
-            started = time.perf_counter()
-            _settle(engine, cashier, visit, run)
+            started, cpu = time.perf_counter(), time.thread_time()
+            _settle(window, visit, run)
             run.visit_seconds.append(time.perf_counter() - started)
+            run.visit_cpu_seconds.append(time.thread_time() - cpu)
     except Exception as exc:
         run.error = repr(exc)
 
@@ -196,28 +277,42 @@ class HospitalSchema:
 
     url: str
     name: str
-    key: bytes
+    key_file: Path
 
     def engine(self) -> SqlEngine:
-        """A new pool on the schema (each window has its own, as on its own PC)."""
+        """A new pool on the schema."""
         return open_hospital_engine(self.url, search_path=self.name)
+
+    def settings(self, sync_interval: float) -> dict[str, Any]:
+        """A window's ``[hospital_db]`` on this schema."""
+        joiner = "&" if "?" in self.url else "?"
+        return {
+            "url": f"{self.url}{joiner}options=-csearch_path%3D{self.name}",
+            "hospital_key_file": str(self.key_file),
+            "sync_interval_seconds": sync_interval,
+        }
 
 
 @contextmanager
-def hospital_schema(url: str) -> Iterator[HospitalSchema]:
-    """Create ``hsp_bench_…``, upgrade it, drop it afterwards."""
+def hospital_schema(url: str, key_file: Path | None = None) -> Iterator[HospitalSchema]:
+    """Create ``hsp_bench_…``, upgrade it, drop it afterwards (the hospital key in ``key_file``,
+    created if missing; a temporary file by default)."""
     admin = create_engine(url, connect_args={"connect_timeout": 5})
     name = f"hsp_bench_{secrets.token_hex(5)}"
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{name}"'))
     try:
-        target = HospitalSchema(url, name, secrets.token_bytes(32))
-        database = target.engine()
-        try:
-            upgrade(database)
-        finally:
-            database.dispose()
-        yield target
+        with tempfile.TemporaryDirectory(prefix="sw-hkey-") as temp:
+            key = key_file or Path(temp) / "hospital.key"
+            if not key.exists():
+                create_hospital_key(key)
+            target = HospitalSchema(url, name, key)
+            database = target.engine()
+            try:
+                upgrade(database)
+            finally:
+                database.dispose()
+            yield target
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
@@ -231,6 +326,7 @@ class Poller:
         """Poll through ``database`` (its own pool)."""
         self._database = database
         self.first_seen: dict[str, datetime] = {}
+        self.cpu_seconds = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lag-poller", daemon=True)
 
@@ -252,6 +348,7 @@ class Poller:
             now = datetime.now(UTC)
             for settlement_id in rows:
                 self.first_seen.setdefault(settlement_id, now)
+            self.cpu_seconds = time.thread_time()
 
     def lags(self, committed: dict[str, datetime]) -> list[float]:
         """Seconds from each settlement's local commit to its row being seen."""
@@ -337,44 +434,42 @@ def run_round(
     """``count`` windows settle ``visits`` timed visits each, at once."""
     before = {row["setl_id"] for row in server.ledger()}
     runs = [WindowRun(f"W{n:02d}") for n in range(1, count + 1)]
-    opened = [_open_window(server, run.name, folder / run.name) for run in runs]
-    pools: list[SqlEngine] = []
-    workers: list[HospitalSyncWorker] = []
+    hospital_db = None if hospital is None else hospital.settings(sync_interval)
+    opened: list[Window] = []
+    pool: SqlEngine | None = None
     poller: Poller | None = None
     try:
+        for run in runs:
+            opened.append(_open_window(server, run.name, folder / run.name, hospital_db))
         if hospital is not None:
-            for run, (engine, _) in zip(runs, opened, strict=True):
-                pools.append(hospital.engine())
-                record = PgHospitalRecord(pools[-1], hospital.key)
-                sync = HospitalSync(engine.uow_factory, record, SystemClock(), run.name)
-                sync.enable()
-                workers.append(HospitalSyncWorker(sync, SystemClock(), sync_interval).start())
-            pools.append(hospital.engine())
-            poller = Poller(pools[-1]).start()
+            pool = hospital.engine()
+            poller = Poller(pool).start()
         start = threading.Barrier(count + 1)
         threads = [
-            threading.Thread(
-                target=_window_body, args=(engine, cashier, run, visits, start), name=run.name
-            )
-            for run, (engine, cashier) in zip(runs, opened, strict=True)
+            threading.Thread(target=_window_body, args=(window, run, visits, start), name=run.name)
+            for run, window in zip(runs, opened, strict=True)
         ]
         for thread in threads:
             thread.start()
         start.wait()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
+        poller_cpu = poller.cpu_seconds if poller is not None else 0.0
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - started
-        timed = sum(len(run.settlement_ids) - run.warm_up_settlements for run in runs)
-        result = RoundResult(runs, wall, timed, hospital is not None)
-        result.problems = [f"{run.name}: {run.error}" for run in runs if run.error]
-        if hospital is not None and poller is not None:
-            local_ids = [key for run in runs for key in run.settlement_ids]
-            _wait_for(poller, set(local_ids))
+        if poller is not None:  # the rows of this round's last visits are sent by now or soon
+            _wait_for(poller, {key for run in runs for key in run.settlement_ids})
             poller.stop()
+            poller_cpu = poller.cpu_seconds - poller_cpu
+        process_cpu = time.process_time() - cpu - poller_cpu
+        timed = sum(len(run.settlement_ids) - run.warm_up_settlements for run in runs)
+        result = RoundResult(runs, wall, timed, hospital is not None, process_cpu)
+        result.problems = [f"{run.name}: {run.error}" for run in runs if run.error]
+        if poller is not None and pool is not None:
+            local_ids = [key for run in runs for key in run.settlement_ids]
             result.lags = poller.lags({k: v for r in runs for k, v in r.returned_at.items()})
             platform = platform_money(server.ledger(), before)
-            in_pg = hospital_money(pools[-1])
+            in_pg = hospital_money(pool)
             result.problems += consistency_problems(local_ids, platform, in_pg)
             result.platform_count, result.hospital_count = len(platform), len(in_pg)
             result.platform_total, result.hospital_total = (
@@ -385,11 +480,9 @@ def run_round(
     finally:
         if poller is not None:
             poller.stop()
-        for worker in workers:
-            worker.stop()
-        for engine, _ in opened:
-            engine.close()
-        for pool in pools:
+        for window in opened:
+            window.close()
+        if pool is not None:
             pool.dispose()
 
 
@@ -402,42 +495,58 @@ def _wait_for(poller: Poller, ids: set[str]) -> None:
 # ---------------------------------------------------------------------------------------- report
 
 
-def _ratios(result: RoundResult, baseline_s: float) -> list[float]:
-    return [run.mean_s / baseline_s for run in result.windows if run.visit_seconds]
-
-
 def _verdict(ok: bool) -> str:
     return "ok" if ok else "ABOVE TARGET"
 
 
+def _load() -> str:
+    return "/".join(f"{v:.1f}" for v in os.getloadavg())
+
+
 def report(
-    count: int, hospital: RoundResult, sqlite_peers: RoundResult | None, baseline_s: float
+    count: int, hospital: RoundResult, sqlite_peers: RoundResult | None, baseline: RoundResult
 ) -> None:
-    """Print one block for ``count`` windows."""
-    ratios = _ratios(hospital, baseline_s)
-    if not ratios:
+    """Print one block for ``count`` windows: against the N SQLite-only windows of the same run
+    when there are any, else against the single-window SQLite round."""
+    if not any(run.visit_seconds for run in hospital.windows):
         print(f"hospital_windows: {count} window(s): no visit settled — {hospital.problems}")
         return
-    worst = max(ratios, default=float("nan"))
+    reference = sqlite_peers if sqlite_peers is not None else baseline
+    what = "1 SQLite-only window" if sqlite_peers is None else f"{count} SQLite-only window(s)"
     print(
         f"hospital_windows: {count} window(s) in hospital mode — "
         f"{hospital.timed_settlements} settlements in {hospital.wall_seconds:.1f} s, "
         f"{hospital.per_minute:.0f} settlements/min"
+        + (f" (SQLite only: {sqlite_peers.per_minute:.0f}/min)" if sqlite_peers else "")
     )
+    ref_s, ref_cpu = reference.mean_s, reference.mean_cpu_s
+    windows = [run for run in hospital.windows if run.visit_seconds]
+    ratios = [run.mean_s / ref_s for run in windows]
+    extra_ms = [(run.mean_s - ref_s) * 1000 for run in windows]
+    worst = max(ratios)
     print(
-        f"  local time per visit vs 1-window SQLite ({baseline_s * 1000:.0f} ms): "
-        f"median {statistics.median(ratios):.2f}×, worst {worst:.2f}× "
+        f"  time per visit vs {what} ({ref_s * 1000:.0f} ms): hospital mode "
+        f"{hospital.mean_s * 1000:.0f} ms, extra {statistics.median(extra_ms):+.0f} ms "
+        f"(median window), ratio median {statistics.median(ratios):.2f}×, worst {worst:.2f}× "
         f"(goal ≤ {TARGET_RATIO}) {_verdict(worst <= TARGET_RATIO)}"
     )
-    print("  per window: " + " ".join(f"{r:.2f}" for r in ratios))
-    if sqlite_peers is not None:
-        peer = statistics.fmean(run.mean_s for run in sqlite_peers.windows if run.visit_seconds)
-        mine = statistics.fmean(run.mean_s for run in hospital.windows if run.visit_seconds)
-        print(
-            f"  vs {count} SQLite-only windows at once ({peer * 1000:.0f} ms/visit, "
-            f"{sqlite_peers.per_minute:.0f}/min): hospital mode {mine * 1000:.0f} ms/visit, "
-            f"{mine / peer:.2f}× (goal ≤ {TARGET_RATIO}) {_verdict(mine / peer <= TARGET_RATIO)}"
-        )
+    print(
+        "  per window and round (extra ms / ratio): "
+        + " ".join(f"{e:+.0f}/{r:.2f}" for e, r in zip(extra_ms, ratios, strict=True))
+    )
+    cpu_ratio = hospital.mean_cpu_s / ref_cpu
+    print(
+        f"  CPU per visit, window thread: SQLite {ref_cpu * 1000:.0f} ms, hospital mode "
+        f"{hospital.mean_cpu_s * 1000:.0f} ms ({cpu_ratio:.2f}×); whole process (sandbox, sync "
+        f"loops): SQLite {reference.process_cpu_per_visit * 1000:.0f} ms, hospital mode "
+        f"{hospital.process_cpu_per_visit * 1000:.0f} ms "
+        f"({hospital.process_cpu_per_visit / reference.process_cpu_per_visit:.2f}×)"
+    )
+    print(
+        f"  vs 1 SQLite-only window ({baseline.mean_s * 1000:.0f} ms/visit): "
+        f"{hospital.mean_s / baseline.mean_s:.2f}× (the machine's contention of {count} window(s) "
+        "included)"
+    )
     lags = sorted(hospital.lags)
     if lags:
         p95 = lags[min(len(lags) - 1, round(0.95 * (len(lags) - 1)))]
@@ -466,8 +575,11 @@ def run(
     sync_interval: float,
     latency_ms: int = 0,
     sqlite_peers: bool = True,
+    rounds: int = 1,
 ) -> dict[int, RoundResult]:
-    """Every round against one sandbox; the hospital rounds on one schema each. Prints as it goes."""
+    """Every round against one sandbox, each hospital round on its own schema; for each N,
+    ``rounds`` SQLite-only rounds alternating with ``rounds`` hospital ones. Prints as it goes;
+    returns each N's hospital rounds pooled (their problems include the SQLite rounds')."""
     results: dict[int, RoundResult] = {}
     with tempfile.TemporaryDirectory(prefix="sw-hbench-") as name:
         folder = Path(name)
@@ -479,25 +591,33 @@ def run(
             base = run_round(server, folder / "base", 1, base_visits)
             if base.problems:
                 raise RuntimeError(f"single-window SQLite round failed: {base.problems}")
-            baseline_s = base.windows[0].mean_s
             print(
-                f"hospital_windows: 1 window, SQLite only — {baseline_s * 1000:.0f} ms per visit "
-                f"(mean of {base_visits}), {base.per_minute:.0f} settlements/min"
+                f"hospital_windows: 1 window, SQLite only — {base.mean_s * 1000:.0f} ms per visit "
+                f"(mean of {base_visits}), {base.per_minute:.0f} settlements/min; load {_load()}"
             )
             for count in counts:
-                peers = None
-                if sqlite_peers and count > 1:
-                    peers = run_round(server, folder / f"s{count}", count, visits)
-                with hospital_schema(url) as target:
-                    result = run_round(
-                        server,
-                        folder / f"h{count}",
-                        count,
-                        visits,
-                        hospital=target,
-                        sync_interval=sync_interval,
-                    )
-                report(count, result, peers, baseline_s)
+                plain: list[RoundResult] = []
+                mode: list[RoundResult] = []
+                for n in range(rounds):
+                    if sqlite_peers:
+                        plain.append(run_round(server, folder / f"s{count}-{n}", count, visits))
+                    with hospital_schema(url) as target:
+                        mode.append(
+                            run_round(
+                                server,
+                                folder / f"h{count}-{n}",
+                                count,
+                                visits,
+                                hospital=target,
+                                sync_interval=sync_interval,
+                            )
+                        )
+                peers = merged(plain) if plain else None
+                result = merged(mode)
+                if peers is not None:
+                    result.problems += [f"SQLite-only round: {p}" for p in peers.problems]
+                print(f"load average after {count} window(s): {_load()}")
+                report(count, result, peers, base)
                 results[count] = result
         finally:
             server.stop()
@@ -515,6 +635,9 @@ def main(argv: list[str] | None = None) -> int:
         help="timed visits per window (even: bills 01 and 02 alternate)",
     )
     parser.add_argument(
+        "--rounds", type=int, default=2, help="rounds of each kind per window count (alternating)"
+    )
+    parser.add_argument(
         "--sync-interval", type=float, default=2.0, help="the window's sync_interval_seconds"
     )
     parser.add_argument("--latency-ms", type=int, default=0, help="platform latency per call")
@@ -523,7 +646,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--pg-url", default=os.environ.get("HOSPITAL_TEST_DB_URL", DEFAULT_PG_URL))
     args = parser.parse_args(argv)
-    print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print(f"load average before: {_load()} (1/5/15 min)")
     results = run(
         args.windows,
         args.visits,
@@ -531,8 +654,9 @@ def main(argv: list[str] | None = None) -> int:
         sync_interval=args.sync_interval,
         latency_ms=args.latency_ms,
         sqlite_peers=not args.no_sqlite_peers,
+        rounds=args.rounds,
     )
-    print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print(f"load average after: {_load()}")
     return 1 if any(result.problems for result in results.values()) else 0
 
 

@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import LargeBinary, String, select, text, type_coerce
+from sqlalchemy import LargeBinary, String, insert, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from app.errors import StoreError
@@ -38,6 +38,11 @@ _RAW_ROWS = select(
     AuditRow.prev_hash,
     AuditRow.row_hash,
 ).order_by(AuditRow.seq)
+_HEAD = text(
+    "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'),"
+    " (SELECT row_hash FROM audit_log ORDER BY seq DESC LIMIT 1)"
+)
+_INSERT = insert(AuditRow)
 
 
 def canonical_row(
@@ -76,10 +81,9 @@ class SqlAuditLog:
         msgid: str = "",
     ) -> None:
         """Add a row chained to the last one (personal data must not be put in ``detail``)."""
-        seq = self._last_issued_seq() + 1
-        previous = self._session.scalars(
-            select(AuditRow.row_hash).order_by(AuditRow.seq.desc()).limit(1)
-        ).first()
+        # One statement for the highest number ever issued and the last row's hash.
+        issued, previous = self._session.connection().execute(_HEAD).one()
+        seq = int(issued or 0) + 1
         prev_hash = previous or GENESIS_HASH
         canonical = canonical_row(
             seq,
@@ -91,8 +95,10 @@ class SqlAuditLog:
             bill_id=bill_id,
             msgid=msgid,
         )
-        self._session.add(
-            AuditRow(
+        # A Core insert through the column types (detail encrypted): no ORM object to flush.
+        self._session.connection().execute(
+            _INSERT,
+            dict(
                 seq=seq,
                 at=at,
                 operator_code=operator_code,
@@ -103,9 +109,8 @@ class SqlAuditLog:
                 msgid=msgid,
                 prev_hash=prev_hash,
                 row_hash=self._cipher.chain_hash(prev_hash, canonical),
-            )
+            ),
         )
-        self._session.flush()
 
     def verify(self) -> list[str]:
         """Problems in the chain (Chinese, one per finding); empty when intact."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, delete, insert, select
+from sqlalchemy import CursorResult, Row, delete, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -104,11 +104,14 @@ class SqlBillRepository:
 
     def set_status(self, bill_id: str, status: BillStatus) -> None:
         """Change a bill's status."""
-        row = self._session.get(BillRow, bill_id)
-        if row is None:
+        # One UPDATE (no SELECT of the row and its encrypted columns first); a bill already
+        # loaded in this session gets the new status too ("evaluate").
+        changed = self._session.execute(
+            update(BillRow).where(BillRow.bill_id == bill_id).values(status=status),
+            execution_options={"synchronize_session": "evaluate"},
+        )
+        if not cast(CursorResult[Any], changed).rowcount:
             raise UnknownBill(bill_id)
-        row.status = status
-        self._session.flush()
 
     def save_group(self, group: GroupSettlement) -> None:
         """Insert or replace one group's state (keyed by bill and group key).

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.domain.person import InsuredPerson
@@ -16,6 +17,19 @@ from app.store.models import PersonLookup, PersonRow
 
 _PERSON_NO = "psn_no"
 _LOOKUP = "lookup"
+_person_insert = sqlite_insert(PersonRow)
+_UPSERT_PERSON = _person_insert.on_conflict_do_update(
+    index_elements=[PersonRow.person_hash],
+    set_={
+        "payload": _person_insert.excluded.payload,
+        "fetched_at": _person_insert.excluded.fetched_at,
+    },
+)
+_lookup_insert = sqlite_insert(PersonLookup)
+_UPSERT_LOOKUP = _lookup_insert.on_conflict_do_update(
+    index_elements=[PersonLookup.lookup_hash],
+    set_={"person_hash": _lookup_insert.excluded.person_hash},
+)
 
 
 class SqlPersonCache:
@@ -29,30 +43,29 @@ class SqlPersonCache:
     def put(self, person: InsuredPerson, fetched_at: datetime, lookup_keys: Sequence[str]) -> None:
         """Store or replace ``person``; each lookup key (ID/card number, ecToken …) is kept hashed."""
         person_hash = self._cipher.lookup_hash(_PERSON_NO, person.person_no)
-        row = self._session.get(PersonRow, person_hash)
-        if row is None:
-            row = PersonRow(person_hash=person_hash, payload="", fetched_at=fetched_at)
-            self._session.add(row)
-        row.payload = person_to_json(person)
-        row.fetched_at = fetched_at
-        self._session.flush()
-        hashes = {self._cipher.lookup_hash(_LOOKUP, k.strip()) for k in lookup_keys if k.strip()}
-        # One SELECT for all keys (merge() would issue one per key).
-        known = self._session.scalars(
-            select(PersonLookup).where(PersonLookup.lookup_hash.in_(hashes))
+        # Two Core upserts through the column types (payload encrypted): no ORM get/flush of the
+        # row and its lookups first. ON CONFLICT DO UPDATE keeps the row (no cascade to lookups).
+        connection = self._session.connection()
+        connection.execute(
+            _UPSERT_PERSON,
+            {
+                "person_hash": person_hash,
+                "payload": person_to_json(person),
+                "fetched_at": fetched_at,
+            },
         )
-        existing = {lookup.lookup_hash: lookup for lookup in known}
-        for lookup_hash in hashes:
-            lookup = existing.get(lookup_hash)
-            if lookup is None:
-                self._session.add(PersonLookup(lookup_hash=lookup_hash, person_hash=person_hash))
-            else:
-                lookup.person_hash = person_hash
-        self._session.flush()
+        hashes = {self._cipher.lookup_hash(_LOOKUP, k.strip()) for k in lookup_keys if k.strip()}
+        if hashes:
+            connection.execute(
+                _UPSERT_LOOKUP,
+                [{"lookup_hash": h, "person_hash": person_hash} for h in sorted(hashes)],
+            )
 
     def find(self, lookup_key: str) -> CachedPerson | None:
         """The person stored with ``lookup_key`` among its lookup keys."""
-        lookup = self._session.get(PersonLookup, self._cipher.lookup_hash(_LOOKUP, lookup_key))
+        lookup = self._session.get(
+            PersonLookup, self._cipher.lookup_hash(_LOOKUP, lookup_key), populate_existing=True
+        )
         return None if lookup is None else self._cached(lookup.person_hash)
 
     def get(self, person_no: str) -> CachedPerson | None:
@@ -67,7 +80,8 @@ class SqlPersonCache:
         return int(getattr(result, "rowcount", 0) or 0)
 
     def _cached(self, person_hash: str) -> CachedPerson | None:
-        row = self._session.get(PersonRow, person_hash)
+        # populate_existing: put() writes with Core, so a row loaded earlier may be stale.
+        row = self._session.get(PersonRow, person_hash, populate_existing=True)
         if row is None:
             return None
         return CachedPerson(person=person_from_json(row.payload), fetched_at=row.fetched_at)

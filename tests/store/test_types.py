@@ -85,6 +85,28 @@ def test_money_refuses_amounts_below_the_fen(engine: Engine) -> None:
         _round_trip(engine, money=Decimal("0.001"))
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        Decimal("12.345"),
+        Decimal("1.000000000000000000000000000001"),  # more digits than the context keeps
+        Decimal("NaN"),
+        Decimal("sNaN"),
+        Decimal("-Infinity"),
+        Decimal("1E+30"),
+    ],
+)
+def test_money_fast_path_refuses_what_the_checked_path_refuses(bad: Decimal) -> None:
+    with pytest.raises(Exception):  # noqa: B017, PT011 - MoneyError, ValueError or InvalidOperation
+        MoneyType().process_bind_param(bad, None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("good", ["0", "0E+5", "-0.01", "1.0000", "99999999999999.99"])
+def test_money_fast_path_gives_the_exact_fen(good: str) -> None:
+    amount = Decimal(good)
+    assert MoneyType().process_bind_param(amount, None) == int(amount * 100)  # type: ignore[arg-type]
+
+
 @given(micros=st.integers(min_value=0, max_value=10**15))
 def test_prices_keep_six_places_exactly(engine: Engine, micros: int) -> None:
     price = Decimal(micros).scaleb(-6)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import logging
+import os
 import signal
 import sys
 import threading
@@ -82,6 +83,14 @@ def run(args: argparse.Namespace) -> int:
         server.set_faults(
             [{"infno": "*", "kind": "variant", "params": {"variant": args.answer_variant}}]
         )
+    # Handlers first: a script that sees the configuration file may stop the sandbox at once.
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
     try:
         server.start()
     except OSError as exc:
@@ -98,13 +107,6 @@ def run(args: argparse.Namespace) -> int:
     _say(f"沙箱医保平台（虚构数据，仅供培训测试）已在 {server.url} 监听；按 Ctrl+C 停止。")
     if args.write_config:
         _say(f"客户端配置已写入 {args.write_config.resolve()}（仅本账号可读）。")
-    stop = threading.Event()
-
-    def on_signal(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
     log.info("sandbox platform (FICTIONAL data) at %s — Ctrl+C to stop", server.url)
     try:
         stop.wait()
@@ -123,6 +125,11 @@ def _say(text: str, *, error: bool = False) -> None:
 def write_config(server: SandboxServer, path: Path) -> None:
     """Write the client TOML configuration for ``server``: 0600, since it holds the token."""
     make_private_folders(path.parent)
-    private_file(path)  # created (or tightened) before the token is written into it
-    path.write_text(tomli_w.dumps(client_config(server)), encoding="utf-8")
+    # Written whole under a temporary name, then renamed: a script waiting for the file never
+    # reads it half-written (or empty).
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    private_file(partial)  # created 0600 before the token is written into it
+    partial.write_text(tomli_w.dumps(client_config(server)), encoding="utf-8")
+    os.replace(partial, path)
     log.info("client configuration written to %s", path)

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import stat
+import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,29 @@ def test_the_sandbox_config_holding_the_token_is_private(
     assert mode(path) == 0o600
     assert mode(path.parent) == 0o700
     assert sandbox.token in path.read_text(encoding="utf-8")
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no partial file left
+
+
+def test_the_sandbox_configuration_appears_whole_or_not_at_all(
+    sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script polls for ``--write-config``'s file and reads it at once: the file must never be
+    visible empty or half-written (a CI run read ``{}`` from it once)."""
+    path = tmp_path / "client.toml"
+    seen_before_rename: list[bool] = []
+    real_replace = os.replace
+
+    def watching_replace(source: Any, target: Any) -> None:
+        seen_before_rename.append(Path(target).exists())
+        tomllib.loads(Path(source).read_text(encoding="utf-8"))  # complete before it is renamed
+        real_replace(source, target)
+
+    monkeypatch.setattr("app.sandbox.cli.os.replace", watching_replace)
+    write_config(sandbox, path)
+
+    assert seen_before_rename == [False]
+    assert tomllib.loads(path.read_text(encoding="utf-8"))["platform"]["url"] == sandbox.url
+    assert mode(path) == 0o600
 
 
 def test_rotated_log_files_stay_private(tmp_path: Path) -> None:

@@ -29,11 +29,12 @@ from app.services.catalogue import SyncResult
 from app.services.day_close import DayCloseReport
 from app.services.hospital_day_close import HospitalDayCloseReport
 from app.services.shift_report import RenderedShiftReport
-from app.ui import pdf_preview
-from app.ui.dialogs.confirm_dialog import ConfirmDialog
+from app.ui import pdf_preview, supervisor
+from app.ui.dialogs.credential_dialog import CredentialAnswer
 from app.ui.errors import show_error
 from app.ui.main_window import MainWindow
 from app.ui.progress_dialog import DialogProgress, run_with_progress
+from app.workers.backend import SupervisorCredential
 from app.workers.runner import Lane
 from app.workers.shift_backend import ShiftBackend
 
@@ -74,16 +75,9 @@ class ShiftReportActions(QObject):
         self._take_over_day_close()
 
     def _take_over_day_close(self) -> None:
-        """The day close gets a progress dialog: replace the window's plain call. If the window
-        no longer connects it that way, keep the window's own (never run the day close twice)."""
-        try:
-            self.window.journal_tab.day_close_button.clicked.disconnect(
-                self.window.journal_tab.day_close
-            )
-        except (RuntimeError, TypeError):
-            log.warning("day close button wired differently; the day close runs without progress")
-            return
-        self.window.journal_tab.day_close_button.clicked.connect(self.day_close)
+        """The day close gets a progress dialog, whichever button starts it and whoever
+        authorises it: the journal tab asks, this runs it."""
+        self.window.journal_tab.run_day_close_with(self._run_day_close)
 
     # ------------------------------------------------------------------ shift report
 
@@ -134,26 +128,33 @@ class ShiftReportActions(QObject):
     # ------------------------------------------------------------------ long work
 
     def day_close(self) -> None:
-        """The day close with a progress dialog (supervisor)."""
-        if self.window.operator is not None and not self.window.can(Action.DAY_CLOSE):
-            self.window.journal_tab.day_close()  # at a cashier's window a supervisor authorises it
-            return
-        operator = self._operator(Action.DAY_CLOSE)
-        if operator is None:
-            return
-        if not ConfirmDialog.ask(
-            self.window,
-            self.tr("Day close"),
-            self.tr("Close the day and reconcile with the platform?"),
-        ):
-            return
+        """The day close: the journal tab asks (and, at a cashier's window, gets a supervisor's
+        credential); :meth:`_run_day_close` runs it with a progress dialog."""
+        self.window.journal_tab.day_close()
+
+    def _run_day_close(self, operator: Operator, answer: CredentialAnswer | None) -> None:
+        approval = (
+            None
+            if answer is None
+            else SupervisorCredential(answer.code, answer.password, answer.otp)
+        )
+        on_failure = (
+            self._failed
+            if answer is None
+            else supervisor.on_failure(
+                self.window,
+                answer,
+                lambda again: self._run_day_close(operator, again),
+                self._failed,
+            )
+        )
         self.last_progress, _ = run_with_progress(
             self.window,
             self.window.runner,
             self.tr("Reconciling with the platform…"),
-            lambda sink: self.backend.day_close(operator, sink),
+            lambda sink: self.backend.day_close(operator, sink, approval),
             on_success=self._day_closed,
-            on_failure=self._failed,
+            on_failure=on_failure,
             lane=Lane.NETWORK,
         )
 

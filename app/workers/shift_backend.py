@@ -14,12 +14,14 @@ from typing import Protocol
 from app.domain.operator import Operator
 from app.domain.shift_report import ShiftReport
 from app.printing.shift_report_pdf import ShiftReportPdf
+from app.services.cancel import SupervisorApproval
 from app.services.catalogue import SyncResult
 from app.services.day_close import DayCloseReport
 from app.services.engine import Engine
 from app.services.hospital_day_close import HospitalDayCloseReport
 from app.services.ports.progress import ProgressSink
 from app.services.shift_report import RenderedShiftReport
+from app.workers.backend import SupervisorCredential
 
 
 class ShiftBackend(Protocol):
@@ -41,9 +43,13 @@ class ShiftBackend(Protocol):
         ...
 
     def day_close(
-        self, operator: Operator, progress: ProgressSink
+        self,
+        operator: Operator,
+        progress: ProgressSink,
+        supervisor: SupervisorCredential | None = None,
     ) -> DayCloseReport | HospitalDayCloseReport:
-        """Today's day close, reporting progress (cancellable before each 3201); in hospital mode
+        """Today's day close, reporting progress (cancellable before each 3201), as ``operator`` or
+        the supervisor whose ``supervisor`` credential authorised it; in hospital mode
         the whole hospital's (it reconciles every window's records at once), with the delivery of
         this window's records and the windows check as steps too."""
         ...
@@ -78,10 +84,18 @@ class EngineShiftBackend:
         return self._engine.render_shift_report(report, viewer, ShiftReportPdf(layout))
 
     def day_close(
-        self, operator: Operator, progress: ProgressSink
+        self,
+        operator: Operator,
+        progress: ProgressSink,
+        supervisor: SupervisorCredential | None = None,
     ) -> DayCloseReport | HospitalDayCloseReport:
         """See :class:`ShiftBackend`."""
-        return self._engine.close_today(operator, progress)
+        approval = (
+            SupervisorApproval(supervisor.code, supervisor.password, supervisor.otp)
+            if supervisor is not None
+            else None
+        )
+        return self._engine.close_today(operator, progress, approval=approval)
 
     def import_catalogue(self, path: Path, progress: ProgressSink) -> int:
         """See :class:`ShiftBackend`."""

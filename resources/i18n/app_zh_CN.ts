@@ -570,63 +570,63 @@
 <context>
     <name>HospitalTab</name>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="151"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="163"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="153"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="165"/>
         <source>Hospital shift report…</source>
         <translation>全院交班表…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="155"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="167"/>
         <source>This window&apos;s settlements</source>
         <translation>查看该窗口的结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="196"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="208"/>
         <source>{day}: {n} window(s); read at {time}.</source>
         <translation>{day}：共 {n} 个窗口；读取时间 {time}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="203"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="215"/>
         <source>Not ready for the hospital day close: {windows} (unresolved calls or records waiting to be sent).</source>
         <translation>以下窗口尚不能参加全院日结：{windows}（有未确认交易或待上传记录）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="212"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="224"/>
         <source>The hospital database cannot be reached; the figures shown may be old. This window keeps working; try again later or call the IT department.</source>
         <translation>暂时连接不上医院数据库，表中数字可能不是最新的。本窗口照常收费；请稍后刷新，或联系信息科。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="231"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="243"/>
         <source>Every window</source>
         <translation>全院所有窗口</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="235"/>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="245"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="247"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="257"/>
         <source>Hospital shift report</source>
         <translation>全院交班表</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="236"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="248"/>
         <source>Window:</source>
         <translation>窗口：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="246"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="258"/>
         <source>Cashier code (leave empty for every cashier):</source>
         <translation>收费员工号（留空表示所有收费员）：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="269"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="281"/>
         <source>Preparing the hospital shift report…</source>
         <translation>正在生成全院交班表…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="296"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="308"/>
         <source>All windows</source>
         <translation>全院窗口</translation>
     </message>
@@ -696,67 +696,67 @@
 <context>
     <name>JournalTab</name>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="61"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="63"/>
         <source>Resolve now</source>
         <translation>立即处理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="63"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="65"/>
         <source>Retry escalated reversal (supervisor)</source>
         <translation>重试转人工的冲正（需主管授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="65"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="67"/>
         <source>Day close and reconcile (supervisor)</source>
         <translation>日结对账（收费主管）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="67"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="69"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="134"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="136"/>
         <source>Retry the reversal of {infno} {msgid}? A supervisor enters their own code and password.</source>
         <translation>重试冲正交易 {infno} {msgid}？须由收费主管输入本人工号和密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="151"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="153"/>
         <source>Retrying the reversal…</source>
         <translation>正在重试冲正…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="162"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="164"/>
         <source>Reversed: the platform has undone the call; no money was taken.</source>
         <translation>已冲正：医保平台已撤回该笔交易，未产生费用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="165"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="167"/>
         <source>The reversal failed again; the row stays with the supervisor. Check the connection and retry, or call the insurance office.</source>
         <translation>冲正再次失败，该笔交易仍待主管处理。请检查网络后重试，或联系医保经办机构。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="169"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="171"/>
         <source>The row is now: {state}.</source>
         <translation>该笔交易当前状态：{state}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="183"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="185"/>
         <source>Day close</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="183"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="185"/>
         <source>Close the day and reconcile with the platform?</source>
         <translation>进行日结并与医保平台对账？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="194"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="196"/>
         <source>A supervisor closes the day: the supervisor enters their own code and password.</source>
         <translation>日结须由收费主管办理：请主管输入自己的工号和密码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/journal_tab.py" line="210"/>
+        <location filename="../../app/ui/tabs/journal_tab.py" line="223"/>
         <source>Reconciling with the platform…</source>
         <translation>正在与医保平台对账…</translation>
     </message>
@@ -1220,87 +1220,77 @@
 <context>
     <name>ShiftReportActions</name>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="57"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="58"/>
         <source>Shift report…</source>
         <translation>交班表……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="59"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="60"/>
         <source>Import catalogue…</source>
         <translation>导入目录……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="99"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="93"/>
         <source>Shift report</source>
         <translation>交班表</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="100"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="94"/>
         <source>Cashier code (leave empty for every cashier):</source>
         <translation>收费员工号（留空为全部收费员）：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="121"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="115"/>
         <source>Preparing the shift report…</source>
         <translation>正在生成交班表……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="146"/>
-        <source>Day close</source>
-        <translation>日结</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="147"/>
-        <source>Close the day and reconcile with the platform?</source>
-        <translation>进行日结并与医保平台对账？</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="153"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="154"/>
         <source>Reconciling with the platform…</source>
         <translation>正在与医保平台对账…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="169"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="170"/>
         <source>Import catalogue</source>
         <translation>导入目录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="169"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="170"/>
         <source>Catalogue (*.json *.csv)</source>
         <translation>目录文件 (*.json *.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="181"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="182"/>
         <source>Catalogue imported: {count} items.</source>
         <translation>目录已导入：{count} 条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="189"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="190"/>
         <source>Importing the catalogue…</source>
         <translation>正在导入目录……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="223"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="224"/>
         <source>Your role cannot do this; ask a supervisor.</source>
         <translation>当前岗位不能进行此操作，请联系收费主管。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="230"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="231"/>
         <source>Stopped; nothing was changed.</source>
         <translation>已停止，未做任何改动。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="61"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="62"/>
         <source>Sync catalogue</source>
         <translation>同步目录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="205"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="206"/>
         <source>Catalogue synced: {count} items updated.</source>
         <translation>目录已同步：更新 {count} 条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="211"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="212"/>
         <source>Syncing the catalogue…</source>
         <translation>正在同步目录……</translation>
     </message>
@@ -1372,7 +1362,7 @@
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="117"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="129"/>
         <source>never</source>
         <translation>从未同步</translation>
     </message>

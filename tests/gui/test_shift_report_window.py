@@ -15,10 +15,11 @@ from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
 
 from app.sandbox import SandboxServer
+from app.ui.dialogs.credential_dialog import CredentialAnswer, CredentialDialog
 from app.ui.shift_report_ui import ShiftReportActions, install_shift_report
 from app.workers.shift_backend import EngineShiftBackend
 from gui.conftest import Previews
-from gui.desk import Desk, TickProbe
+from gui.desk import PASSWORDS, Desk, TickProbe
 
 
 def _install(desk: Desk) -> ShiftReportActions:
@@ -135,3 +136,32 @@ def test_catalogue_sync_runs_with_a_progress_dialog(
         "下载目录（1301）", "下载目录（1305）", "下载目录（1306）", "更新本地目录",
     ]  # fmt: skip
     assert not progress.dialog.isVisible()
+
+
+def test_a_day_close_authorised_at_a_cashiers_window_runs_with_the_progress_dialog(
+    qtbot: QtBot,
+    open_desk: Callable[..., Desk],
+    sandbox: SandboxServer,
+    confirm_everything: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One day-close flow: the cashier's button asks a supervisor, then the same progress dialog
+    as a supervisor's own day close runs it (issue 18 item 2)."""
+    desk = open_desk(sandbox)  # logged in as the cashier C001
+    desk.engine.settle_visit(demo_bill("01"), desk.engine.operator("C001"))
+    actions = _install(desk)
+    monkeypatch.setattr(
+        CredentialDialog,
+        "ask",
+        classmethod(lambda cls, *a, **k: CredentialAnswer("S001", PASSWORDS["S001"])),
+    )
+
+    desk.window.journal_tab.day_close_button.click()
+
+    qtbot.waitUntil(lambda: actions.last_day_close is not None, timeout=30_000)
+    progress = actions.last_progress
+    assert progress is not None
+    assert [s.label[:10] for s in progress.steps] == ["总额对账（3201）", "保存日结结果"]
+    assert sandbox.request_count("3201") >= 1
+    assert not desk.errors()
+    assert desk.window.journal_tab.day_close_label.text() == actions.last_day_close.summary()  # type: ignore[union-attr]

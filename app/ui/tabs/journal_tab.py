@@ -3,6 +3,7 @@ and the day close (3201/3202) — by a supervisor, or authorised by one at a cas
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -48,6 +49,7 @@ class JournalTab(QWidget):
     def __init__(self, ctx: WindowContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self._closer: Callable[[Operator, CredentialAnswer | None], object] | None = None
         self.model = JournalModel(self)
         layout = QVBoxLayout(self)
         self.table = QTableView(self)
@@ -196,7 +198,18 @@ class JournalTab(QWidget):
             lambda answer: self._close_day(operator, answer),
         )
 
+    def run_day_close_with(
+        self, closer: Callable[[Operator, CredentialAnswer | None], object]
+    ) -> None:
+        """Run the day close through ``closer`` (the window's progress dialog) once this tab has
+        asked for it and, at a cashier's window, got a supervisor's credential: one flow whichever
+        button started it."""
+        self._closer = closer
+
     def _close_day(self, operator: Operator, answer: CredentialAnswer | None) -> None:
+        if self._closer is not None:
+            self._closer(operator, answer)
+            return
         self._ctx.guard.submit(
             "day_close",
             lambda: self._ctx.backend.day_close(

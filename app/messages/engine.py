@@ -24,6 +24,12 @@ DAY_CLOSE_SELF = Template(
     zh="日结须由收费主管输入自己的工号和密码。",
     en="The day close needs the supervisor's own operator code and password.",
 )
+NOT_HOSPITAL_MODE = Template(
+    "engine.not_hospital_mode",
+    zh="本窗口未启用医院模式：请在配置文件的 [hospital_db] 中设置（见 docs/hospital-mode.md）。",
+    en="This window is not in hospital mode: set [hospital_db] in the configuration file "
+    "(see docs/hospital-mode.md).",
+)
 HIS_NOT_CONFIGURED = Template(
     "engine.his_not_configured",
     zh="未配置 HIS（[his] kind = none），没有需要回传的结果。",

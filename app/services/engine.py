@@ -57,6 +57,7 @@ from app.services.his import HisService
 from app.services.his_outbox import HisOutbox
 from app.services.hospital_cancel import HospitalCancelService
 from app.services.hospital_day_close import HospitalDayCloseReport, HospitalDayCloseService
+from app.services.hospital_use_cases import HospitalHistoryRows, HospitalOverview, HospitalUseCases
 from app.services.offline import OfflineCollection, OfflineSelfPayService
 from app.services.ports.clock import Clock
 from app.services.ports.his import OutboxItem
@@ -96,6 +97,8 @@ class Engine:
     hospital_cancel: HospitalCancelService | None = None
     # Hospital mode: the day close reconciles every window's settlements (issue 13 item 6).
     hospital_day_close: HospitalDayCloseService | None = None
+    # Hospital mode: the window's history of every window, import, overview and hospital-wide report.
+    hospital: HospitalUseCases | None = None
     # The claims on HIS charges (hospital mode: pushes those taken under the HIS lock on reconnect).
     claims: ChargeClaimService | None = None
 
@@ -450,3 +453,48 @@ class Engine:
         if self.hospital_day_close is not None:
             return self.hospital_day_close.close(day, closer, progress)
         return self.close_day(day, closer, progress)
+
+    # ------------------------------------------------------------------ hospital mode
+
+    def in_hospital_mode(self) -> bool:
+        """Whether this window works in hospital mode (its ``hospital_*`` use cases are there)."""
+        return self.hospital is not None
+
+    def hospital_history(self, window: str | None = None) -> HospitalHistoryRows:
+        """Hospital mode: today's settlements of every window (or of ``window``), newest first."""
+        return self._hospital().history(self.today(), window, self.settlement_people)
+
+    def hospital_prepare(self, settlement_id: str) -> None:
+        """Hospital mode: bring another window's settlement, bill and receipts here (补打, 重打,
+        partial refund work on this window's store); this window's own: only receipts voided
+        elsewhere."""
+        self._hospital().prepare(settlement_id)
+
+    def hospital_overview(self) -> HospitalOverview:
+        """Hospital mode: every window today (``hospital status``'s figures; no personal data).
+
+        Raises:
+            StoreError: the hospital database is unreachable.
+        """
+        return self._hospital().overview(self.today())
+
+    def hospital_shift_report(
+        self,
+        viewer: Operator,
+        day: date,
+        window: str | None = None,
+        operator_code: str | None = None,
+    ) -> ShiftReport:
+        """Hospital mode: the hospital-wide shift report of ``day`` (or of one window / operator)."""
+        return self._hospital().shift_report(viewer, day, window, operator_code)
+
+    def render_hospital_shift_report(
+        self, report: ShiftReport, viewer: Operator, renderer: ShiftReportRenderer
+    ) -> RenderedShiftReport:
+        """Hospital mode: the hospital-wide report's PDF, audited at this window as a print."""
+        return self._hospital().render_shift_report(report, viewer, renderer)
+
+    def _hospital(self) -> HospitalUseCases:
+        if self.hospital is None:
+            raise ConfigError(engine_words.NOT_HOSPITAL_MODE(), code="config")
+        return self.hospital

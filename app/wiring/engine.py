@@ -44,6 +44,7 @@ from app.wiring.hospital import (
     charge_claims_for,
     hospital_cancel_for,
     hospital_day_close_for,
+    hospital_use_cases_for,
     shared_catalogue_for,
     window_msgid_slot,
 )
@@ -210,6 +211,7 @@ def build_engine(
         cancellation=cancellation,
         hospital_cancel=hospital_cancel,
         hospital_day_close=hospital_day_close,
+        hospital=hospital_use_cases_for(hospital_cancel, settings, uow_factory, clock),
         day_close=DayCloseService(client, uow_factory, clock, caller=caller, recovery=recovery),
         catalogue=CatalogueService(
             client,

@@ -26,8 +26,10 @@ from app.services.engine import Engine
 from app.services.his_lock_arbiter import HisLockArbiter
 from app.services.hospital_cancel import HospitalCancelService
 from app.services.hospital_day_close import HospitalDayCloseService
+from app.services.hospital_import import HospitalRecordWithPayloads
 from app.services.hospital_slot import apply_msgid_slot
 from app.services.hospital_sync import HospitalSync
+from app.services.hospital_use_cases import HospitalUseCases
 from app.services.journaling import JournaledCaller
 from app.services.ports.clock import Clock
 from app.services.ports.his import HisChargeLock
@@ -127,6 +129,28 @@ def hospital_day_close_for(
         recovery=recovery,
         record=hospital_cancel.record,
         sync=HospitalSync(uow_factory, hospital_cancel.record, clock, window),
+    )
+
+
+def hospital_use_cases_for(
+    hospital_cancel: HospitalCancelService | None,
+    settings: Settings,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+) -> HospitalUseCases | None:
+    """Hospital mode: the window's history of every window, import, overview and hospital-wide
+    shift report, over the same record as the cancel claims; ``None`` for a stand-alone window."""
+    if hospital_cancel is None or not isinstance(
+        hospital_cancel.record, HospitalRecordWithPayloads
+    ):
+        return None
+    return HospitalUseCases(
+        uow_factory,
+        clock,
+        hospital_cancel.record,
+        window=settings.window.device_no,
+        hospital_name=settings.hospital.name,
+        hospital_code=settings.hospital.code,
     )
 
 

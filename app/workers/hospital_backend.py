@@ -2,80 +2,39 @@
 
 Kept apart from :class:`app.workers.backend.CashierBackend`: the composition hands the window a
 :class:`HospitalWindowBackend` only when ``[hospital_db]`` is configured
-(:func:`app.hospital_window.install_hospital_window`). Every method blocks and may wait for the
-hospital database: call it on the NETWORK lane (the STORE lane stays free for the window's own
-store), never on the GUI thread.
+(:func:`app.hospital_window.install_hospital_window`). A thin adapter of :class:`Engine`'s
+``hospital_*`` use cases (docs/architecture.md). Every method blocks and may wait for the hospital
+database: call it on the NETWORK lane (the STORE lane stays free for the window's own store), never
+on the GUI thread.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from datetime import date, datetime, time
-from typing import Any
+from datetime import date
 
-from app.domain.masking import mask_number
 from app.domain.operator import Operator
-from app.domain.plan import GroupKind, group_label, kind_of
 from app.domain.shift_report import ShiftReport
-from app.errors import StoreError
 from app.printing.shift_report_pdf import ShiftReportPdf
-from app.services.day_close import LOCAL_ZONE
 from app.services.engine import Engine
-from app.services.hospital_day_close import HospitalDayCloseReport, HospitalDayCloseService
-from app.services.hospital_history import HistoryEntry, HospitalHistoryService
-from app.services.hospital_import import (
-    CLOCK_MARGIN,
-    HospitalImport,
-    HospitalRecordWithPayloads,
-)
-from app.services.hospital_shift_report import HospitalShiftReportService
-from app.services.ports.hospital import WindowStatus
-from app.services.settlement import SELF_PAY_PREFIX
-from app.services.shift_report import RenderedShiftReport, ShiftReportService
-from app.workers.backend import SettledRow
+from app.services.hospital_day_close import HospitalDayCloseReport
+from app.services.hospital_use_cases import HospitalHistoryRows, HospitalOverview
+from app.services.shift_report import RenderedShiftReport
 
-CHRONIC_MED_TYPE = "14"
-HOSPITAL_REPORT_NO = "HOSP"  # the report number of the whole hospital: JB-HOSP-<day>-…
-
-
-@dataclass(frozen=True)
-class HospitalHistoryRows:
-    """A day's settlements of every window (or one), as the history tab lists them."""
-
-    rows: tuple[SettledRow, ...]  # newest first
-    windows: tuple[str, ...]  # every window known to the hospital record, sorted
-    complete: bool  # False: only this window's rows (the hospital database is unreachable)
-    notice: str = ""
-
-
-@dataclass(frozen=True)
-class HospitalOverview:
-    """The supervisor's view of every window today (what ``hospital status --json`` prints)."""
-
-    day: date
-    windows: tuple[WindowStatus, ...]
+__all__ = ["HospitalHistoryRows", "HospitalOverview", "HospitalWindowBackend"]
 
 
 class HospitalWindowBackend:
-    """Hospital mode's use cases for the window, over the engine and the hospital record."""
+    """Hospital mode's use cases for the window: the engine's, for the window's threads."""
 
-    def __init__(self, engine: Engine, record: HospitalRecordWithPayloads) -> None:
-        """Use ``engine`` (in hospital mode) and the hospital ``record`` its cancel claims use."""
+    def __init__(self, engine: Engine) -> None:
+        """Use ``engine`` (in hospital mode)."""
         self._engine = engine
-        self._record = record
         self._window = engine.settings.window.device_no
-        self._history = HospitalHistoryService(engine.uow_factory, record)
-        self._import = HospitalImport(engine.uow_factory, record, self._window)
-        self._reports = HospitalShiftReportService(record)
 
     @classmethod
     def for_engine(cls, engine: Engine) -> HospitalWindowBackend | None:
         """The backend of a window in hospital mode; ``None`` for a stand-alone window."""
-        cancels = engine.hospital_cancel
-        if cancels is None or not isinstance(cancels.record, HospitalRecordWithPayloads):
-            return None
-        return cls(engine, cancels.record)
+        return cls(engine) if engine.in_hospital_mode() else None
 
     @property
     def window(self) -> str:
@@ -84,73 +43,26 @@ class HospitalWindowBackend:
 
     def today(self) -> date:
         """The local date now."""
-        return self._engine.clock.now().astimezone(LOCAL_ZONE).date()
+        return self._engine.today()
 
     # ------------------------------------------------------------------ history (item 4)
 
     def history(self, window: str | None = None) -> HospitalHistoryRows:
         """NETWORK. Today's settlements of every window (or of ``window``), newest first."""
-        day = self.today()
-        history = self._history.day(day, window)
-        try:
-            known = tuple(w.device_no for w in self._record.windows(day))
-        except StoreError:
-            known = ()
-        names = self._engine.settlement_people(e.settlement.settlement_id for e in history.entries)
-        shared = self._shared(history.entries, day) if history.complete else {}
-        rows = []
-        for entry in history.entries:
-            settlement_id = entry.settlement.settlement_id
-            found = shared.get(settlement_id, _Shared())
-            person = names.get(settlement_id, ("", ""))
-            # Another window's patient is not in this store's cache of people (even once imported).
-            rows.append(
-                _row(
-                    entry,
-                    *(person if person[1] else found.person),
-                    found.category or _category(entry),
-                )
-            )
-        return HospitalHistoryRows(
-            rows=tuple(sorted(rows, key=lambda r: r.settled_at, reverse=True)),
-            windows=tuple(sorted(set(known) | set(history.windows()) | {self._window})),
-            complete=history.complete,
-            notice=history.notice,
-        )
-
-    def _shared(self, entries: tuple[HistoryEntry, ...], day: date) -> dict[str, _Shared]:
-        """Masked person number, name and group label of the day's settlements from their bills
-        in the hospital record (one read of the day's bills), so a patient who paid at another
-        window is found here by name and the row names the disease as the window's own rows do.
-        Nothing when the hospital database is away (the list says so)."""
-        start = datetime.combine(day, time.min, LOCAL_ZONE) - CLOCK_MARGIN
-        try:
-            bills = {str(b["bill_id"]): b for _w, b in self._record.payloads_since("bill", start)}
-        except StoreError:
-            return {}
-        found: dict[str, _Shared] = {}
-        for entry in entries:
-            bill = bills.get(entry.settlement.bill_id)
-            if bill is not None:
-                person_no = str(bill.get("person_no") or "")
-                name = str(bill.get("credential_name") or "")
-                found[entry.settlement.settlement_id] = _Shared(
-                    (mask_number(person_no), name), _group_label(bill, entry)
-                )
-        return found
+        return self._engine.hospital_history(window)
 
     def prepare(self, settlement_id: str) -> None:
         """NETWORK. Bring another window's settlement, bill and receipts here (补打, 重打, partial
         refund work on this window's store); this window's own: only receipts voided elsewhere."""
-        self._import.settlement(settlement_id)
+        self._engine.hospital_prepare(settlement_id)
 
     # ------------------------------------------------------------------ day close (item 6)
 
     def day_close(self, operator: Operator) -> HospitalDayCloseReport:
         """NETWORK. The whole hospital's day close for today (refused naming unready windows)."""
-        service = self._engine.hospital_day_close
-        assert isinstance(service, HospitalDayCloseService)  # wired with hospital_cancel
-        return service.close(self.today(), operator)
+        report = self._engine.close_today(operator)
+        assert isinstance(report, HospitalDayCloseReport)  # in hospital mode
+        return report
 
     # ------------------------------------------------------------------ supervisor (item 7, #18)
 
@@ -161,8 +73,7 @@ class HospitalWindowBackend:
         Raises:
             StoreError: the hospital database is unreachable.
         """
-        day = self.today()
-        return HospitalOverview(day, tuple(self._record.windows(day)))
+        return self._engine.hospital_overview()
 
     def shift_report(
         self,
@@ -172,81 +83,11 @@ class HospitalWindowBackend:
         operator_code: str | None = None,
     ) -> ShiftReport:
         """NETWORK. The hospital-wide shift report of ``day`` (or of one window / operator)."""
-        scope = self._reports.scope(
-            viewer,
-            day=day,
-            windows=frozenset({window}) if window else frozenset(),
-            operator_code=operator_code,
-        )
-        return self._reports.report(scope)
+        return self._engine.hospital_shift_report(viewer, day, window, operator_code)
 
     def render_shift_report(
         self, report: ShiftReport, viewer: Operator, layout: str
     ) -> RenderedShiftReport:
         """NETWORK (after :meth:`shift_report`, in the same job). The PDF, audited at this window as a
         print (补打 after the first)."""
-        windows = "+".join(sorted(report.scope.windows)) or HOSPITAL_REPORT_NO
-        settings = self._engine.settings
-        service = ShiftReportService(
-            self._engine.uow_factory,
-            self._engine.clock,
-            hospital_name=settings.hospital.name,
-            hospital_code=settings.hospital.code,
-            window_no=windows,
-            hospital_wide=True,
-        )
-        return service.render(report, viewer, ShiftReportPdf(layout))
-
-
-@dataclass(frozen=True)
-class _Shared:
-    """What another window's bill in the hospital record says of one of its settlements."""
-
-    person: tuple[str, str] = ("", "")  # masked person number, name
-    category: str = ""  # the settled group's label; empty: not found
-
-
-def _group_label(bill: dict[str, Any], entry: HistoryEntry) -> str:
-    """The label of the bill's group ``entry`` settled (or cancelled): the group whose stored
-    record is the settlement (a cancellation: the settlement it cancelled)."""
-    s = entry.settlement
-    wanted = s.original_settlement_id if s.is_cancellation else s.settlement_id
-    for group in bill.get("bill_groups") or ():
-        record = json.loads(group["record_json"]) if group.get("record_json") else {}
-        if record.get("settlement_id") != wanted:
-            continue
-        disease = group.get("disease_code") or record.get("disease_code")
-        if group.get("kind"):
-            kind = GroupKind(group["kind"])
-        else:  # an older window's group without its kind
-            kind = kind_of(group.get("med_type") or record.get("med_type"), disease)
-        return group_label(kind, disease)
-    return ""
-
-
-def _category(entry: HistoryEntry) -> str:
-    s = entry.settlement
-    if s.settlement_id.startswith(SELF_PAY_PREFIX):
-        return group_label(GroupKind.SELF_PAY)
-    if s.med_type == CHRONIC_MED_TYPE:
-        return group_label(GroupKind.CHRONIC)
-    return group_label(GroupKind.GENERAL)
-
-
-def _row(entry: HistoryEntry, person_no_masked: str, name: str, category: str) -> SettledRow:
-    s = entry.settlement
-    return SettledRow(
-        settlement_id=s.settlement_id,
-        bill_id=s.bill_id,
-        settled_at=s.settled_at,
-        person_no_masked=person_no_masked,
-        category=category,
-        total=s.total,
-        fund=s.fund,
-        account=s.account,
-        cash=s.cash,
-        operator_code=s.operator_code,
-        cancelled=bool(s.cancelled_by) or s.is_cancellation,
-        patient_name=name,
-        window=s.window,
-    )
+        return self._engine.render_hospital_shift_report(report, viewer, ShiftReportPdf(layout))

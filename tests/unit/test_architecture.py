@@ -74,20 +74,7 @@ def test_the_windows_backend_port_imports_no_service_at_start_up() -> None:
 
 # Modules of app/workers still building a service of their own, and why (issue 14: one use-case
 # API). Shrink this; never grow it.
-BUILDS_ITS_OWN_SERVICES = {
-    # Hospital mode's adapter builds its services over the hospital record it is given
-    # (issue 13), beside the engine.
-    "hospital_backend.py": {
-        "HospitalHistoryService",
-        "HospitalImport",
-        "HospitalShiftReportService",
-        "HospitalDayCloseService",
-        "ShiftReportService",
-        "uow_factory",
-        "hospital_cancel",
-        "hospital_day_close",
-    },
-}
+BUILDS_ITS_OWN_SERVICES: dict[str, set[str]] = {}
 
 
 def _reads_off_an_engine(node: ast.AST, wiring: set[str]) -> str | None:

@@ -21,7 +21,7 @@ from app.cli.progress import terminal_progress
 from app.cli.shift_report import add_print_options
 from app.errors import InputError
 from app.services.hospital_day_close import HospitalDayCloseReport
-from app.services.hospital_history import HospitalHistory, HospitalHistoryService
+from app.services.hospital_history import HospitalHistory
 from app.wiring import hospital_database
 
 
@@ -52,13 +52,12 @@ def run_day_close(args: argparse.Namespace, context: CliContext) -> int:
     """Reconcile the whole hospital's day at this window."""
     operator = context.operator()
     engine = context.engine()
-    service = engine.hospital_day_close
-    if service is None:
+    if not engine.in_hospital_mode():
         hospital_database(engine.settings.hospital_db)  # raises: hospital mode is off
         return EXIT_OK
-    day = _day(args.date, engine.day_close.today())
+    day = _day(args.date, engine.today())
     with terminal_progress(json_mode=context.out.json_mode) as progress:
-        report = service.close(day, operator, progress)
+        report = engine.hospital_close_day(day, operator, progress)
     data: dict[str, Any] = {"report": _report_data(report)}
     text = _report_text(report)
     if args.print:
@@ -113,11 +112,10 @@ def run_history(args: argparse.Namespace, context: CliContext) -> int:
     if args.history_json:
         context.out.json_mode = True
     engine = context.engine(recover=False)
-    if engine.hospital_cancel is None:
+    if not engine.in_hospital_mode():
         hospital_database(engine.settings.hospital_db)  # raises: hospital mode is off
         return EXIT_OK
-    service = HospitalHistoryService(engine.uow_factory, engine.hospital_cancel.record)
-    history = service.day(_day(args.date, engine.day_close.today()), args.window)
+    history = engine.hospital_day(_day(args.date, engine.today()), args.window)
     context.out.result(_history_data(history), _history_text(history))
     return EXIT_OK
 

@@ -25,12 +25,9 @@ from app.cli.shift_report import (
 from app.domain.operator import Operator
 from app.errors import InputError
 from app.services.engine import Engine
-from app.services.hospital_import import HospitalPayloads
-from app.services.hospital_shift_report import HospitalShiftReportService
-from app.services.shift_report import ShiftReportService, parse_clock_time, report_no
+from app.services.hospital_use_cases import HOSPITAL_REPORT_NO  # JB-HOSP-<day>-…
+from app.services.shift_report import parse_clock_time, report_no
 from app.wiring import hospital_database, hospital_link
-
-HOSPITAL_REPORT_NO = "HOSP"  # JB-HOSP-<day>-…: the whole hospital's report
 
 
 def register_actions(actions: Any) -> None:
@@ -55,25 +52,10 @@ def register_actions(actions: Any) -> None:
     shift.set_defaults(handler=run_shift)
 
 
-def _reports(engine: Engine) -> HospitalShiftReportService:
-    cancels = engine.hospital_cancel
-    if cancels is None or not isinstance(cancels.record, HospitalPayloads):
+def _hospital_mode(engine: Engine) -> None:
+    if not engine.in_hospital_mode():
         hospital_database(engine.settings.hospital_db)  # raises: hospital mode is off
         raise AssertionError("hospital mode without a hospital record")  # pragma: no cover
-    return HospitalShiftReportService(cancels.record)
-
-
-def renderer_for(engine: Engine, windows: frozenset[str]) -> ShiftReportService:
-    """The audited renderer of the hospital-wide report (numbered ``JB-HOSP-…`` or by window)."""
-    settings = engine.settings
-    return ShiftReportService(
-        engine.uow_factory,
-        engine.clock,
-        hospital_name=settings.hospital.name,
-        hospital_code=settings.hospital.code,
-        window_no="+".join(sorted(windows)) or HOSPITAL_REPORT_NO,
-        hospital_wide=True,
-    )
 
 
 def _day(text: str | None, default: date) -> date:
@@ -91,17 +73,16 @@ def run_shift(args: argparse.Namespace, context: CliContext) -> int:
         )
     viewer = context.operator()
     engine = context.engine(recover=False)
-    reports = _reports(engine)
-    renderer = renderer_for(engine, frozenset({args.window}) if args.window else frozenset())
-    scope = reports.scope(
+    _hospital_mode(engine)
+    report = engine.hospital_shift_report(
         viewer,
-        day=_day(args.date, renderer.today()),
-        windows=frozenset({args.window}) if args.window else frozenset(),
-        operator_code=args.cashier,
+        _day(args.date, engine.today()),
+        args.window,
+        args.cashier,
         start=parse_clock_time(args.start, "班次开始时间") if args.start else None,
         end=parse_clock_time(args.end, "班次结束时间") if args.end else None,
     )
-    report = reports.report(scope)
+    scope = report.scope
     number = report_no(scope, "+".join(sorted(scope.windows)) or HOSPITAL_REPORT_NO)
     text = shift_report_text(report, number).replace("交班表", "全院交班表", 1)
     text += "\n分窗口合计：\n" + "\n".join(
@@ -111,7 +92,12 @@ def run_shift(args: argparse.Namespace, context: CliContext) -> int:
         context.out.result({"shift_report": report_json(report, number)}, text)
         return EXIT_OK
     printed, path = print_report(
-        context, renderer.render, report, viewer, layout=args.format, output=args.output
+        context,
+        engine.render_hospital_shift_report,
+        report,
+        viewer,
+        layout=args.format,
+        output=args.output,
     )
     again = "" if printed.sheet.print_no == 1 else f"（补打，第 {printed.sheet.print_no} 次打印）"
     context.out.result(
@@ -141,11 +127,15 @@ def print_hospital_day(
             link.sync.drain()
         finally:
             link.close()
-    reports = _reports(engine)
-    renderer = renderer_for(engine, frozenset())
-    report = reports.report(reports.scope(supervisor, day=day))
+    _hospital_mode(engine)
+    report = engine.hospital_shift_report(supervisor, day)
     printed, path = print_report(
-        context, renderer.render, report, supervisor, layout=layout, output=output
+        context,
+        engine.render_hospital_shift_report,
+        report,
+        supervisor,
+        layout=layout,
+        output=output,
     )
     again = "" if printed.sheet.print_no == 1 else f"（补打，第 {printed.sheet.print_no} 次打印）"
     return (

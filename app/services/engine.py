@@ -57,6 +57,7 @@ from app.services.his import HisService
 from app.services.his_outbox import HisOutbox
 from app.services.hospital_cancel import HospitalCancelService
 from app.services.hospital_day_close import HospitalDayCloseReport, HospitalDayCloseService
+from app.services.hospital_history import HospitalHistory
 from app.services.hospital_use_cases import HospitalHistoryRows, HospitalOverview, HospitalUseCases
 from app.services.offline import OfflineCollection, OfflineSelfPayService
 from app.services.ports.clock import Clock
@@ -464,6 +465,11 @@ class Engine:
         """Hospital mode: today's settlements of every window (or of ``window``), newest first."""
         return self._hospital().history(self.today(), window, self.settlement_people)
 
+    def hospital_day(self, day: date, window: str | None = None) -> HospitalHistory:
+        """Hospital mode: ``day``'s settlements of every window (or of ``window``), as the hospital
+        record and this window's unsynced rows hold them."""
+        return self._hospital().day(day, window)
+
     def hospital_prepare(self, settlement_id: str) -> None:
         """Hospital mode: bring another window's settlement, bill and receipts here (补打, 重打,
         partial refund work on this window's store); this window's own: only receipts voided
@@ -484,15 +490,34 @@ class Engine:
         day: date,
         window: str | None = None,
         operator_code: str | None = None,
+        *,
+        start: time | None = None,
+        end: time | None = None,
     ) -> ShiftReport:
-        """Hospital mode: the hospital-wide shift report of ``day`` (or of one window / operator)."""
-        return self._hospital().shift_report(viewer, day, window, operator_code)
+        """Hospital mode: the hospital-wide shift report of ``day`` (or of one window / operator,
+        or of the hours ``start`` to ``end``).
+
+        Raises:
+            PermissionDenied: the viewer is not a supervisor.
+        """
+        return self._hospital().shift_report(
+            viewer, day, window, operator_code, start=start, end=end
+        )
 
     def render_hospital_shift_report(
         self, report: ShiftReport, viewer: Operator, renderer: ShiftReportRenderer
     ) -> RenderedShiftReport:
         """Hospital mode: the hospital-wide report's PDF, audited at this window as a print."""
         return self._hospital().render_shift_report(report, viewer, renderer)
+
+    def hospital_close_day(
+        self, day: date, operator: Operator, progress: ProgressSink | None = None
+    ) -> HospitalDayCloseReport:
+        """Hospital mode: the whole hospital's day close of ``day`` (refused naming the windows not
+        ready; ``progress``: see :mod:`app.services.ports.progress`)."""
+        if self.hospital_day_close is None:
+            raise ConfigError(engine_words.NOT_HOSPITAL_MODE(), code="config")
+        return self.hospital_day_close.close(day, operator, progress)
 
     def _hospital(self) -> HospitalUseCases:
         if self.hospital is None:

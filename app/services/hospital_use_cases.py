@@ -19,7 +19,7 @@ from app.domain.plan import GroupKind, group_label, kind_of
 from app.domain.shift_report import ShiftReport
 from app.errors import StoreError
 from app.services.day_close import LOCAL_ZONE
-from app.services.hospital_history import HistoryEntry, HospitalHistoryService
+from app.services.hospital_history import HistoryEntry, HospitalHistory, HospitalHistoryService
 from app.services.hospital_import import (
     CLOCK_MARGIN,
     HospitalImport,
@@ -82,6 +82,11 @@ class HospitalUseCases:
         self._reports = HospitalShiftReportService(record)
 
     # ------------------------------------------------------------------ history (item 4)
+
+    def day(self, day: date, window: str | None = None) -> HospitalHistory:
+        """``day``'s settlements of every window (or of ``window``) as the hospital record and this
+        window's unsynced rows hold them (``hospital history``)."""
+        return self._history.day(day, window)
 
     def history(self, day: date, window: str | None, people: People) -> HospitalHistoryRows:
         """``day``'s settlements of every window (or of ``window``), newest first; ``people``
@@ -156,13 +161,23 @@ class HospitalUseCases:
         day: date,
         window: str | None = None,
         operator_code: str | None = None,
+        *,
+        start: time | None = None,
+        end: time | None = None,
     ) -> ShiftReport:
-        """The hospital-wide shift report of ``day`` (or of one window / operator)."""
+        """The hospital-wide shift report of ``day`` (or of one window / operator; ``start`` /
+        ``end``: the shift's hours, default the whole day).
+
+        Raises:
+            PermissionDenied: the viewer is not a supervisor.
+        """
         scope = self._reports.scope(
             viewer,
             day=day,
             windows=frozenset({window}) if window else frozenset(),
             operator_code=operator_code,
+            start=start,
+            end=end,
         )
         return self._reports.report(scope)
 

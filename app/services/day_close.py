@@ -454,31 +454,37 @@ class DayCloseService:
 
     def _store(self, report: DayCloseReport, operator: Operator) -> None:
         shift = report.shift
-        with self._uow_factory() as uow:
-            uow.day_closes.add(
-                DayCloseResult(
-                    day=report.day,
-                    closed_at=report.closed_at,
-                    operator_code=operator.code,
-                    balanced=report.balanced,
-                    summary=report.summary(),
-                    totals={
-                        "total": shift.total,
-                        "fund": shift.fund,
-                        "account": shift.account,
-                        "cash": shift.cash,
-                        "reversed_amount": shift.reversed_amount,
-                    },
-                )
-            )
-            # The chain head this close saw: a later edit of any earlier row shows against it.
-            seq, head = uow.audit.head()
-            uow.audit.append(
-                report.closed_at, operator.code, "day_close",
-                "balanced" if report.balanced else "unbalanced",
-                f"{report.day} discrepancies={len(report.discrepancies)} audit_head={seq}:{head}",
-            )  # fmt: skip
-            uow.commit()
+        totals = {"total": shift.total, "fund": shift.fund, "account": shift.account}
+        totals |= {"cash": shift.cash, "reversed_amount": shift.reversed_amount}
+        record_day_close(
+            self._uow_factory,
+            DayCloseResult(
+                day=report.day,
+                closed_at=report.closed_at,
+                operator_code=operator.code,
+                balanced=report.balanced,
+                summary=report.summary(),
+                totals=totals,
+            ),
+            "day_close",
+            f"{report.day} discrepancies={len(report.discrepancies)}",
+        )
+
+
+def record_day_close(
+    uow_factory: UnitOfWorkFactory, result: DayCloseResult, event: str, detail: str
+) -> None:
+    """Store a day close's result and audit it (``event``, ``detail``) in one transaction, with
+    the audit chain's head this close saw: a later edit of any earlier row shows against it."""
+    with uow_factory() as uow:
+        uow.day_closes.add(result)
+        seq, head = uow.audit.head()
+        uow.audit.append(
+            result.closed_at, result.operator_code, event,
+            "balanced" if result.balanced else "unbalanced",
+            f"{detail} audit_head={seq}:{head}",
+        )  # fmt: skip
+        uow.commit()
 
 
 # Public for the hospital-wide day close (app.services.hospital_day_close).

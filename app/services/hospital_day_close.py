@@ -41,6 +41,7 @@ from app.services.day_close import (
     DiscrepancyRow,
     JournaledDayCloseCall,
     StatementGroup,
+    record_day_close,
     statement_total,
 )
 from app.services.hospital_sync import HospitalSync
@@ -340,30 +341,21 @@ class HospitalDayCloseService:
         )
 
     def _store(self, report: HospitalDayCloseReport, operator: Operator) -> None:
-        with self._uow_factory() as uow:
-            uow.day_closes.add(
-                DayCloseResult(
-                    day=report.day,
-                    closed_at=report.closed_at,
-                    operator_code=operator.code,
-                    balanced=report.balanced,
-                    summary=report.summary(),
-                    totals={
-                        "total": report.total,
-                        "fund": report.fund,
-                        "account": report.account,
-                        "cash": report.cash,
-                    },
-                )
-            )
-            seq, head = uow.audit.head()
-            uow.audit.append(
-                report.closed_at, operator.code, "hospital_day_close",
-                "balanced" if report.balanced else "unbalanced",
-                f"{report.day} windows={','.join(report.windows)} "
-                f"discrepancies={len(report.discrepancies)} audit_head={seq}:{head}",
-            )  # fmt: skip
-            uow.commit()
+        totals = {"total": report.total, "fund": report.fund, "account": report.account}
+        record_day_close(
+            self._uow_factory,
+            DayCloseResult(
+                day=report.day,
+                closed_at=report.closed_at,
+                operator_code=operator.code,
+                balanced=report.balanced,
+                summary=report.summary(),
+                totals=totals | {"cash": report.cash},
+            ),
+            "hospital_day_close",
+            f"{report.day} windows={','.join(report.windows)} "
+            f"discrepancies={len(report.discrepancies)}",
+        )
 
 
 def _discrepancy(code: str) -> Discrepancy:

@@ -422,6 +422,18 @@ def consistency_problems(
 # ----------------------------------------------------------------------------------------- rounds
 
 
+def _into_the_next_second() -> None:
+    """Wait into the next wall-clock second before a round opens its windows.
+
+    Every round's windows have fresh stores, whose msgid counters start at the current second, and
+    the same institution code and slot numbers come back in the next round (a fresh schema hands
+    out slots from the start again). A round starting in a second the previous one still used would
+    issue some of its msgids again, and the platform refuses those as duplicates (报文重复) —
+    which the smoke test saw as a refused sign-in about one run in two.
+    """
+    time.sleep(1.0 - time.time() % 1.0 + 0.01)
+
+
 def run_round(
     server: SandboxServer,
     folder: Path,
@@ -432,6 +444,7 @@ def run_round(
     sync_interval: float = 2.0,
 ) -> RoundResult:
     """``count`` windows settle ``visits`` timed visits each, at once."""
+    _into_the_next_second()
     before = {row["setl_id"] for row in server.ledger()}
     runs = [WindowRun(f"W{n:02d}") for n in range(1, count + 1)]
     hospital_db = None if hospital is None else hospital.settings(sync_interval)

@@ -388,43 +388,23 @@ class DayCloseService:
             )
             for s in items
         )
-        results = self._gateway.statement_detail(
+        results = statement_detail(
+            self._gateway,
             ctx,
-            StatementDetailRequest(
-                clearing_agency=agency or self._default_agency,
-                clearing_type=clr_type,
-                begin=day,
-                end=day,
-                rows=rows,
-                total=money_sum(r.total for r in rows),
-                fund=money_sum(r.fund for r in rows),
-                cash=money_sum(s.record.totals.cash for s in items),
-            ),
-            self._journaled(ctx.operator),
+            day,
+            (clr_type, agency),
+            rows,
+            cash=money_sum(s.record.totals.cash for s in items),
+            default_agency=self._default_agency,
+            journaled=self._journaled(ctx.operator),
         )
-        found: list[DiscrepancyRow] = []
         with self._uow_factory() as uow:
-            for row in results:
-                kind = _discrepancy(row.result)
-                if kind is Discrepancy.BALANCED:
-                    continue
-                entry = uow.journal.get(row.msgid) if row.msgid else None
-                found.append(
-                    DiscrepancyRow(
-                        kind=kind,
-                        settlement_id=row.settlement_id,
-                        msgid=row.msgid,
-                        masked_person_no=mask_number(row.person_no),
-                        total=row.total,
-                        fund=row.fund,
-                        account=row.account,
-                        journal_state=(
-                            str(entry.state) if entry is not None else str(words.NO_LOCAL_JOURNAL())
-                        ),
-                        memo=row.memo,
-                    )
-                )
-        return found
+
+            def journal_state(msgid: str) -> str:
+                entry = uow.journal.get(msgid) if msgid else None
+                return str(entry.state) if entry is not None else str(words.NO_LOCAL_JOURNAL())
+
+            return discrepancy_rows(results, journal_state)
 
     def _unread_answers(self, day: date) -> tuple[str, ...]:
         start, end = day_bounds(day)
@@ -496,6 +476,58 @@ def _discrepancy(code: str) -> Discrepancy:
         return Discrepancy(code.strip())
     except ValueError:
         return Discrepancy.AMOUNTS_DIFFER
+
+
+def statement_detail(
+    gateway: PlatformGateway,
+    ctx: CallContext,
+    day: date,
+    key: tuple[str, str],
+    rows: tuple[DetailRow, ...],
+    *,
+    cash: Decimal,
+    default_agency: str,
+    journaled: JournaledSend,
+) -> Sequence[DetailRow]:
+    """9101 → 3202 → 9102 for ``day``'s detail ``rows`` of one clearing type × agency and their
+    ``cash`` (used by this window's and the hospital's day close alike); returns the platform's
+    result rows. An empty agency is sent as ``default_agency``."""
+    clr_type, agency = key
+    return gateway.statement_detail(
+        ctx,
+        StatementDetailRequest(
+            clearing_agency=agency or default_agency,
+            clearing_type=clr_type,
+            begin=day,
+            end=day,
+            rows=rows,
+            total=money_sum(r.total for r in rows),
+            fund=money_sum(r.fund for r in rows),
+            cash=cash,
+        ),
+        journaled,
+    )
+
+
+def discrepancy_rows(
+    results: Iterable[DetailRow], journal_state: Callable[[str], str]
+) -> list[DiscrepancyRow]:
+    """The unbalanced 3202 result rows; ``journal_state`` says, by msgid, where we hold each."""
+    return [
+        DiscrepancyRow(
+            kind=kind,
+            settlement_id=row.settlement_id,
+            msgid=row.msgid,
+            masked_person_no=mask_number(row.person_no),
+            total=row.total,
+            fund=row.fund,
+            account=row.account,
+            journal_state=journal_state(row.msgid),
+            memo=row.memo,
+        )
+        for row in results
+        if (kind := _discrepancy(row.result)) is not Discrepancy.BALANCED
+    ]
 
 
 class Amounts(Protocol):

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from app.domain.masking import mask_number
 from app.domain.money import money_sum
 from app.domain.operator import Action, Operator
 from app.errors import RecoveryPending, StoreError
@@ -37,23 +36,19 @@ from app.messages import Listing, Message
 from app.messages import hospital_window as words
 from app.services.auth import authorize
 from app.services.day_close import (
-    Discrepancy,
     DiscrepancyRow,
     JournaledDayCloseCall,
     StatementGroup,
+    discrepancy_rows,
     record_day_close,
+    statement_detail,
     statement_total,
 )
 from app.services.hospital_sync import HospitalSync
 from app.services.journaling import JournaledCaller
 from app.services.ports.clock import Clock
 from app.services.ports.hospital import HospitalRecord, HospitalSettlement, WindowStatus
-from app.services.ports.platform import (
-    CallContext,
-    DetailRow,
-    PlatformGateway,
-    StatementDetailRequest,
-)
+from app.services.ports.platform import CallContext, DetailRow, PlatformGateway
 from app.services.ports.progress import Progress, ProgressSink
 from app.services.ports.store import DayCloseResult, UnitOfWorkFactory
 from app.services.settlement import SELF_PAY_PREFIX, RecoveryHook
@@ -284,47 +279,25 @@ class HospitalDayCloseService:
         key: tuple[str, str],
         items: Sequence[HospitalSettlement],
     ) -> list[DiscrepancyRow]:
-        clr_type, agency = key
-        rows = tuple(self._detail_row(s) for s in items)
-        results = self._gateway.statement_detail(
+        results = statement_detail(
+            self._gateway,
             ctx,
-            StatementDetailRequest(
-                clearing_agency=agency or self._default_agency,
-                clearing_type=clr_type,
-                begin=day,
-                end=day,
-                rows=rows,
-                total=money_sum(r.total for r in rows),
-                fund=money_sum(r.fund for r in rows),
-                cash=money_sum(s.cash for s in items),
-            ),
-            JournaledDayCloseCall(self._caller, self._recovery, ctx.operator.code),
+            day,
+            key,
+            tuple(self._detail_row(s) for s in items),
+            cash=money_sum(s.cash for s in items),
+            default_agency=self._default_agency,
+            journaled=JournaledDayCloseCall(self._caller, self._recovery, ctx.operator.code),
         )
         windows = {s.msgid: s.window for s in items}
-        found = []
-        for row in results:
-            kind = _discrepancy(row.result)
-            if kind is Discrepancy.BALANCED:
-                continue
-            window = windows.get(row.msgid)
-            found.append(
-                DiscrepancyRow(
-                    kind=kind,
-                    settlement_id=row.settlement_id,
-                    msgid=row.msgid,
-                    masked_person_no=mask_number(row.person_no),
-                    total=row.total,
-                    fund=row.fund,
-                    account=row.account,
-                    journal_state=str(
-                        words.DETAIL_AT_WINDOW(window=window)
-                        if window
-                        else words.DETAIL_NOT_IN_RECORD()
-                    ),
-                    memo=row.memo,
-                )
-            )
-        return found
+
+        def journal_state(msgid: str) -> str:
+            window = windows.get(msgid)
+            if window:
+                return str(words.DETAIL_AT_WINDOW(window=window))
+            return str(words.DETAIL_NOT_IN_RECORD())
+
+        return discrepancy_rows(results, journal_state)
 
     def _detail_row(self, s: HospitalSettlement) -> DetailRow:
         settlement = self._record.record_payload(s.window, "settlement", s.settlement_id) or {}
@@ -356,10 +329,3 @@ class HospitalDayCloseService:
             f"{report.day} windows={','.join(report.windows)} "
             f"discrepancies={len(report.discrepancies)}",
         )
-
-
-def _discrepancy(code: str) -> Discrepancy:
-    try:
-        return Discrepancy(code.strip())
-    except ValueError:
-        return Discrepancy.AMOUNTS_DIFFER

@@ -123,20 +123,7 @@ class _Report:
         if not self.report.total.count:
             w.paragraph("本班没有结算、退费或收款记录。", page.body_size)
             return
-        if page.tabular:
-            widths = [page.content_width * ratio for ratio in _RATIOS]
-            w.columns(_COLUMNS, widths, page.small_size, row=False)
-            for label, tally in rows:
-                w.columns(_cells(label, tally), widths, page.body_size, row=True)
-            return
-        for label, tally in rows:
-            a = tally.amounts
-            w.pair(f"{label}  {tally.count} 笔", _yuan(a.total), page.body_size)
-            w.paragraph(
-                f"  基金 {_yuan(a.fund)}  账户 {_yuan(a.account)}  现金 {_yuan(a.cash)}",
-                page.small_size,
-                gap=1.5,
-            )
+        self._table(rows, cash_only=False)
 
     def _payers(self) -> None:
         w, page, a = self.w, self.page, self.report.total.amounts
@@ -213,15 +200,7 @@ class _Report:
         rows = [
             (f"{s.window} {self.sheet.operator_text(s.operator_code)}", s.total) for s in sections
         ]
-        if page.tabular:
-            widths = [page.content_width * ratio for ratio in _RATIOS]
-            w.columns(_COLUMNS, widths, page.small_size, row=False)
-            for label, tally in rows:
-                w.columns(_cells(label, tally), widths, page.body_size, row=True)
-            return
-        for label, tally in rows:
-            w.pair(f"{label}  {tally.count} 笔", _yuan(tally.amounts.total), page.body_size)
-            w.paragraph(f"  现金 {_yuan(tally.amounts.cash)}", page.small_size)
+        self._table(rows, cash_only=True)
 
     def _windows(self) -> None:
         """The hospital-wide report: each window's total (what each window hands over)."""
@@ -232,6 +211,12 @@ class _Report:
         if not rows:
             w.paragraph("各窗口均无记录。", page.body_size)
             return
+        self._table(rows, cash_only=True)
+
+    def _table(self, rows: Sequence[tuple[str, Tally]], *, cash_only: bool) -> None:
+        """``rows`` as a table on A4; stacked on the roll, each with its total and cash (and with
+        the fund and personal account unless ``cash_only``)."""
+        w, page = self.w, self.page
         if page.tabular:
             widths = [page.content_width * ratio for ratio in _RATIOS]
             w.columns(_COLUMNS, widths, page.small_size, row=False)
@@ -239,8 +224,16 @@ class _Report:
                 w.columns(_cells(label, tally), widths, page.body_size, row=True)
             return
         for label, tally in rows:
-            w.pair(f"{label}  {tally.count} 笔", _yuan(tally.amounts.total), page.body_size)
-            w.paragraph(f"  现金 {_yuan(tally.amounts.cash)}", page.small_size)
+            a = tally.amounts
+            w.pair(f"{label}  {tally.count} 笔", _yuan(a.total), page.body_size)
+            if cash_only:
+                w.paragraph(f"  现金 {_yuan(a.cash)}", page.small_size)
+            else:
+                w.paragraph(
+                    f"  基金 {_yuan(a.fund)}  账户 {_yuan(a.account)}  现金 {_yuan(a.cash)}",
+                    page.small_size,
+                    gap=1.5,
+                )
 
     def _signatures(self) -> None:
         w, page = self.w, self.page

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from helpers.engine_fixtures import make_engine, sandbox_settings
+from helpers.pg_fixtures import HospitalDb
 from PySide6.QtCore import QTranslator
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -17,6 +18,7 @@ from app.demo import prepare_demo_desk
 from app.sandbox import SandboxServer
 from app.sandbox.his import start_demo_his
 from app.sandbox.his.http import HisHttpServer
+from app.store.hospital.key import create_hospital_key
 from app.ui import errors as ui_errors
 from app.ui import pdf_preview
 from app.ui.device_handler import QtDeviceHandler
@@ -24,9 +26,10 @@ from app.ui.dialogs.confirm_dialog import ConfirmDialog
 from app.ui.errors import MessageBridge, ShownMessage
 from app.ui.i18n import install_translator
 from app.ui.main_window import MainWindow
-from app.wiring import build_backend
+from app.wiring import HospitalLink, build_backend
 from app.workers.runner import TaskRunner
 from gui.desk import FAST, Desk, FakeClock, login
+from gui.hospital_desks import HospitalDesk, open_hospital_desk
 
 
 @pytest.fixture
@@ -126,3 +129,30 @@ def open_desk(
         desk.engine.close()
     for his_server in his_servers:
         his_server.stop()
+
+
+@pytest.fixture
+def hospital_windows(
+    open_desk: Callable[..., Desk],
+    sandbox: SandboxServer,
+    hospital_db: HospitalDb,
+    tmp_path: Path,
+) -> Iterator[Callable[..., tuple[HospitalDesk, HospitalDesk]]]:
+    """Two windows of one hospital on demand: ``hospital_windows(second_operator="S001")`` opens
+    W01 (logged in as C001) and W02 (as ``second_operator``) over one hospital record and key, each
+    with its hospital tabs and link (closed afterwards)."""
+    key = tmp_path / "hospital.key"
+    create_hospital_key(key)
+    links: list[HospitalLink] = []
+
+    def open_two(second_operator: str = "C001") -> tuple[HospitalDesk, HospitalDesk]:
+        def one(name: str, operator: str) -> HospitalDesk:
+            return open_hospital_desk(
+                open_desk, sandbox, hospital_db, key=key, name=name, links=links, operator=operator
+            )
+
+        return one("W01", "C001"), one("W02", second_operator)
+
+    yield open_two
+    for link in links:
+        link.close()

@@ -4,63 +4,28 @@ on the real PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
-import pytest
 from helpers.engine_fixtures import demo_bill, fresh_visit
-from helpers.pg_fixtures import HospitalDb
 from pytestqt.qtbot import QtBot
 
 from app.messages import hospital_window as words
 from app.sandbox import SandboxServer
-from app.store.hospital.key import create_hospital_key
 from app.ui.shift_report_ui import install_shift_report
-from app.wiring import HospitalLink
 from app.workers.shift_backend import EngineShiftBackend
-from gui.desk import Desk
-from gui.test_two_windows_hospital import open_hospital_desk, send
+from gui.hospital_desks import HospitalDesk, send
 
 TOTALS = "全院总额对账（3201）"
-
-
-@pytest.fixture
-def hospital_key(tmp_path: Path) -> Path:
-    key = tmp_path / "hospital.key"
-    create_hospital_key(key)
-    return key
-
-
-@pytest.fixture
-def links() -> Iterator[list[HospitalLink]]:
-    opened: list[HospitalLink] = []
-    yield opened
-    for link in opened:
-        link.close()
 
 
 def test_the_hospital_day_close_shows_its_steps_and_stops_at_a_safe_point(
     qtbot: QtBot,
     sandbox: SandboxServer,
-    hospital_db: HospitalDb,
     *,
-    hospital_key: Path,
-    open_desk: Callable[..., Desk],
-    links: list[HospitalLink],
+    hospital_windows: Callable[..., tuple[HospitalDesk, HospitalDesk]],
     confirm_everything: list[str],
 ) -> None:
-    w1, _, link1 = open_hospital_desk(
-        open_desk, sandbox, hospital_db, key=hospital_key, name="W01", links=links
-    )
-    w2, _, link2 = open_hospital_desk(
-        open_desk,
-        sandbox,
-        hospital_db,
-        key=hospital_key,
-        name="W02",
-        links=links,
-        operator="S001",
-    )
+    (w1, _, link1), (w2, _, link2) = hospital_windows(second_operator="S001")
     cashier = w1.engine.operator("C001")
     w1.engine.settle_visit(fresh_visit(demo_bill("01")), cashier)  # insurance 390
     w1.engine.settle_visit(fresh_visit(demo_bill("02")), cashier)  # insurance 310

@@ -8,79 +8,26 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers.engine_fixtures import demo_bill, fresh_visit
-from helpers.pg_fixtures import HospitalDb, hospital_test_url
 from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
 
 from app.sandbox import SandboxServer
-from app.store.hospital.key import create_hospital_key
 from app.ui.dialogs.credential_dialog import CredentialAnswer, CredentialDialog
 from app.ui.dialogs.refund_dialog import RefundLinesDialog
 from app.ui.models.history_model import HistoryColumn
 from app.ui.tabs.hospital_history_model import WINDOW_COLUMN
-from app.ui.tabs.hospital_tab import HospitalTab, install_hospital_tabs
-from app.wiring import HospitalLink, hospital_link
 from app.workers.backend import SettledRow
 from app.workers.hospital_backend import HospitalWindowBackend
 from gui.conftest import Previews
 from gui.desk import PASSWORDS, Desk, insert_card, login
-
-
-@pytest.fixture
-def hospital_key(tmp_path: Path) -> Path:
-    key = tmp_path / "hospital.key"
-    create_hospital_key(key)
-    return key
-
-
-@pytest.fixture
-def links() -> Iterator[list[HospitalLink]]:
-    opened: list[HospitalLink] = []
-    yield opened
-    for link in opened:
-        link.close()
-
-
-def open_hospital_desk(
-    open_desk: Callable[..., Desk],
-    sandbox: SandboxServer,
-    db: HospitalDb,
-    *,
-    key: Path,
-    name: str,
-    links: list[HospitalLink],
-    operator: str = "C001",
-) -> tuple[Desk, HospitalTab, HospitalLink]:
-    url = f"{hospital_test_url()}?options=-csearch_path%3D{db.schema}"
-    desk = open_desk(
-        sandbox,
-        operator=operator,
-        window={"device_no": name},
-        hospital_db={"url": url, "hospital_key_file": str(key)},
-    )
-    backend = HospitalWindowBackend.for_engine(desk.engine)
-    assert backend is not None, "hospital mode is on for this engine"
-    link = hospital_link(desk.engine)
-    assert link is not None
-    links.append(link)
-    return desk, install_hospital_tabs(desk.window, backend), link
-
-
-def send(*desks: tuple[Desk, HospitalLink]) -> None:
-    """Every window delivers what it holds and then reports that nothing is left, as the sync
-    worker does in the background (its clock moves on between the two)."""
-    for desk, link in desks:
-        report = link.sync.drain()
-        assert report.drained, report
-        desk.clock.advance(timedelta(seconds=1))
-        assert link.sync.sync_once().pending == 0
+from gui.hospital_desks import HospitalDesk, send
 
 
 def settle(qtbot: QtBot, desk: Desk, person: str = "马秀兰") -> None:
@@ -151,21 +98,13 @@ def save_pictures(qtbot: QtBot, desk: Desk, folder: Path) -> None:
 def test_paid_at_one_window_refunded_at_the_other_both_histories_agree(
     qtbot: QtBot,
     sandbox: SandboxServer,
-    hospital_db: HospitalDb,
     *,
-    hospital_key: Path,
-    open_desk: Callable[..., Desk],
-    links: list[HospitalLink],
+    hospital_windows: Callable[..., tuple[HospitalDesk, HospitalDesk]],
     monkeypatch: pytest.MonkeyPatch,
     confirm_everything: list[str],
     previews: Previews,
 ) -> None:
-    w1, tab1, link1 = open_hospital_desk(
-        open_desk, sandbox, hospital_db, key=hospital_key, name="W01", links=links
-    )
-    w2, tab2, link2 = open_hospital_desk(
-        open_desk, sandbox, hospital_db, key=hospital_key, name="W02", links=links
-    )
+    (w1, tab1, link1), (w2, tab2, link2) = hospital_windows()
     settle(qtbot, w1)
     send((w1, link1), (w2, link2))
 
@@ -245,25 +184,11 @@ def test_paid_at_one_window_refunded_at_the_other_both_histories_agree(
 def test_the_day_close_at_a_window_is_the_hospitals_and_names_the_window_not_ready(
     qtbot: QtBot,
     sandbox: SandboxServer,
-    hospital_db: HospitalDb,
     *,
-    hospital_key: Path,
-    open_desk: Callable[..., Desk],
-    links: list[HospitalLink],
+    hospital_windows: Callable[..., tuple[HospitalDesk, HospitalDesk]],
     confirm_everything: list[str],
 ) -> None:
-    w1, _, link1 = open_hospital_desk(
-        open_desk, sandbox, hospital_db, key=hospital_key, name="W01", links=links
-    )
-    w2, _, link2 = open_hospital_desk(
-        open_desk,
-        sandbox,
-        hospital_db,
-        key=hospital_key,
-        name="W02",
-        links=links,
-        operator="S001",
-    )
+    (w1, _, link1), (w2, _, link2) = hospital_windows(second_operator="S001")
     settle(qtbot, w1)
     # W01 delivered, but has not yet said "nothing more" (its heartbeat after the sync): it may
     # still hold records of the day, so the hospital's day close must wait for it.
@@ -312,20 +237,12 @@ def select_settlement(desk: Desk, settlement_id: str) -> SettledRow:
 def test_reissue_and_partial_refund_of_another_windows_settlement(
     qtbot: QtBot,
     sandbox: SandboxServer,
-    hospital_db: HospitalDb,
     *,
-    hospital_key: Path,
-    open_desk: Callable[..., Desk],
-    links: list[HospitalLink],
+    hospital_windows: Callable[..., tuple[HospitalDesk, HospitalDesk]],
     monkeypatch: pytest.MonkeyPatch,
     confirm_everything: list[str],
 ) -> None:
-    w1, _, link1 = open_hospital_desk(
-        open_desk, sandbox, hospital_db, key=hospital_key, name="W01", links=links
-    )
-    w2, _, link2 = open_hospital_desk(
-        open_desk, sandbox, hospital_db, key=hospital_key, name="W02", links=links
-    )
+    (w1, _, link1), (w2, _, link2) = hospital_windows()
     settle(qtbot, w1)  # 马秀兰's HIS visit: six lines, one group
     (second,) = [r.settlement_id for r in history_rows(qtbot, w1, 1)]
     cashier = w1.engine.operator("C001")

@@ -1,78 +1,73 @@
 """Hospital mode: N windows settling at once against one sandbox and one PostgreSQL (issue 13).
 
-    .venv/bin/python -m benchmarks.hospital_windows [--windows 1 5 20] [--visits 4]
-        [--sync-interval 2.0] [--latency-ms 0] [--pg-url URL]
+    .venv/bin/python -m benchmarks.hospital_windows [--windows 1 5 20] [--visits 4] [--rounds 2]
+        [--baseline-visits 6] [--latency-ms 0 100 300] [--sync-interval 2.0] [--no-sqlite-peers]
+        [--profile DIR] [--pg-url URL]
 
-Each window is a real engine on its own SQLite data folder (its own thread here: the machine has two
-cores, and threads keep 20 windows' start-up cheap), all on one in-process sandbox. A hospital-mode
-window is built exactly as a window builds itself from its configuration: ``build_engine`` with
-``[hospital_db]`` (its msgid slot claimed in PostgreSQL, its HIS charges claimed hospital-wide before
-every 2207, the shared operators and catalogue), and ``start_hospital_sync`` as ``app.main`` runs it
-(the sync loop, the window lock), woken after every settled visit as the window wakes it. They run
-against a throwaway schema on the PostgreSQL at 127.0.0.1:5432 (db ``test``;
-``HOSPITAL_TEST_DB_URL`` or ``--pg-url`` names another), dropped afterwards. The SQLite-only baseline
-is N stand-alone windows (no ``[hospital_db]``) doing the same work on the same sandbox, in rounds
-alternating with the hospital-mode ones (``--rounds``), so the machine's load hits both alike. Every
-window first settles one warm-up visit (its 9001 sign-in), then its timed visits (the demo bills 01
-and 02, alternately, each as a new HIS visit).
+Each window is **its own process** (``multiprocessing`` spawn; :mod:`benchmarks.hospital_window_process`),
+as each window of a hospital is its own PC, on its own SQLite data folder, all against one sandbox (in
+this process) and one throwaway schema on the PostgreSQL at 127.0.0.1:5432 (db ``test``;
+``HOSPITAL_TEST_DB_URL`` or ``--pg-url`` names another), dropped afterwards. A hospital-mode window is
+composed exactly as a window composes itself from its configuration: ``build_engine`` with
+``[hospital_db]`` and ``start_hospital_sync`` as ``app.main`` runs it (sync thread, window lock), woken
+after every settled visit. For each window count N and platform latency, ``--rounds`` times: one
+stand-alone SQLite window (the single-window figure the goal is against), N stand-alone SQLite windows
+(the same contention without hospital mode; ``--no-sqlite-peers`` skips them), N hospital-mode windows
+— alternating, so the machine's load hits all alike.
 
-Printed per window count N:
+Every window settles one warm-up visit (9001; in hospital mode its first sync round and shared pulls
+too), then its timed visits (demo bills 01 and 02 alternately, each a new HIS visit). Printed per N:
 
-* settlements per minute (platform settlements of the timed visits over the timed wall time);
-* each hospital-mode window's local time per visit (mean of ``settle_visit``), its extra time per
-  visit over the N SQLite-only windows' mean and the ratio (goal ≤ 1.10×); the same for the CPU the
-  window's thread spent per visit (less sensitive to the machine's load), and the process CPU per
-  visit (sandbox, sync loops and claims included; the lag poller's own CPU left out);
-* replication lag p50/p95/max: from the moment ``settle_visit`` returned (the settlement is committed
-  locally by then; ``settled_at`` is the platform's ``setl_time``, whole seconds, too coarse) to the
-  moment a poller (every 50 ms) first sees its row in ``hospital_settlements`` (goal p95 ≤ 2 s);
+* settlements per minute (the timed visits' platform settlements over the time from the start to the
+  last visit's return);
+* wall time per visit: each hospital-mode window's mean against the single SQLite window's, ratio
+  (goal ≤ 1.10×), and against the N SQLite-only windows (the machine's contention taken out);
+* CPU per visit of each window's own thread (the cashier's path) and of each window process (its sync
+  thread included, from the start until its outbox is empty: what the window's PC spends), each
+  against the single SQLite window's. On a machine with fewer cores than busy windows, wall time
+  measures the machine's contention; the CPU figures are what a window's own PC would spend;
+* replication lag p50/p95/max: from ``settle_visit`` returning (the settlement is committed locally
+  by then) to a poller (every 50 ms) first seeing its row in ``hospital_settlements`` (goal ≤ 2 s);
 * consistency: every platform settlement of the round is in ``hospital_settlements`` with the same
   fund / account / cash / total, and the hospital totals equal the sandbox ledger's to the fen. A
-  mismatch makes the exit code 1 (a correctness failure, not a timing one: timings are not asserted).
+  mismatch makes the exit code 1 (a correctness failure; timings are never asserted).
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import multiprocessing
 import os
 import secrets
 import statistics
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-from argon2 import PasswordHasher
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import create_engine, select, text
 
-from app.config import settings_from_mapping
-from app.domain.operator import Operator, Role
-from app.hospital_window import start_hospital_sync
 from app.sandbox import SandboxServer, client_config
-from app.services.bill_import import ImportedVisit, load_visit
-from app.services.engine import Engine
 from app.store.hospital import schema
 from app.store.hospital.connect import open_hospital_engine, upgrade
 from app.store.hospital.key import create_hospital_key
-from app.wiring import build_engine
+from benchmarks.hospital_window_process import WindowRun, WindowSpec, window_main
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-DEMO_BILLS = Path(__file__).resolve().parents[1] / "resources" / "demo_bills"
-BILLS = ("01", "02")
 BASELINE_VISITS = 6
 TARGET_RATIO = 1.10
 TARGET_LAG_P95_S = 2.0
 POLL_S = 0.05
 CATCH_UP_TIMEOUT_S = 60.0
+READY_TIMEOUT_S = 600.0
+DONE_TIMEOUT_S = 1800.0
 MONEY_FIELDS = (  # (hospital_settlements column, sandbox ledger field)
     ("total", "medfee_sumamt"),
     ("fund", "fund_pay_sumamt"),
@@ -83,29 +78,6 @@ Money = tuple[Decimal, Decimal, Decimal, Decimal]
 
 
 @dataclass
-class WindowRun:
-    """What one window did in one round."""
-
-    name: str
-    visit_seconds: list[float] = field(default_factory=list)
-    visit_cpu_seconds: list[float] = field(default_factory=list)
-    settlement_ids: list[str] = field(default_factory=list)
-    returned_at: dict[str, datetime] = field(default_factory=dict)
-    warm_up_settlements: int = 0
-    error: str = ""
-
-    @property
-    def mean_s(self) -> float:
-        """Mean local time per timed visit (the bills alternate: a median would pick one kind)."""
-        return statistics.fmean(self.visit_seconds) if self.visit_seconds else float("nan")
-
-    @property
-    def mean_cpu_s(self) -> float:
-        """Mean CPU time of the window's own thread per timed visit."""
-        return statistics.fmean(self.visit_cpu_seconds) if self.visit_cpu_seconds else float("nan")
-
-
-@dataclass
 class RoundResult:
     """One or more rounds of N windows, with or without hospital mode."""
 
@@ -113,7 +85,6 @@ class RoundResult:
     wall_seconds: float
     timed_settlements: int
     hospital: bool
-    process_cpu_seconds: float = 0.0
     lags: list[float] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     platform_count: int = 0
@@ -127,24 +98,24 @@ class RoundResult:
         return self.timed_settlements * 60 / self.wall_seconds if self.wall_seconds else 0.0
 
     @property
-    def visits(self) -> int:
-        """Timed visits settled."""
-        return sum(len(run.visit_seconds) for run in self.windows)
+    def settled(self) -> list[WindowRun]:
+        """The windows that settled timed visits."""
+        return [run for run in self.windows if run.visit_seconds]
 
     @property
     def mean_s(self) -> float:
         """Mean local time per visit over every window."""
-        return statistics.fmean(r.mean_s for r in self.windows if r.visit_seconds)
+        return statistics.fmean(r.mean_s for r in self.settled)
 
     @property
     def mean_cpu_s(self) -> float:
         """Mean window-thread CPU per visit over every window."""
-        return statistics.fmean(r.mean_cpu_s for r in self.windows if r.visit_cpu_seconds)
+        return statistics.fmean(r.mean_cpu_s for r in self.settled)
 
     @property
     def process_cpu_per_visit(self) -> float:
-        """Process CPU (sandbox, sync loops, claims; not the lag poller) per timed visit."""
-        return self.process_cpu_seconds / self.visits if self.visits else float("nan")
+        """Mean window-process CPU (sync thread included) per visit over every window."""
+        return statistics.fmean(r.process_cpu_per_visit for r in self.settled)
 
 
 def merged(results: Sequence[RoundResult]) -> RoundResult:
@@ -156,7 +127,6 @@ def merged(results: Sequence[RoundResult]) -> RoundResult:
         wall_seconds=sum(r.wall_seconds for r in results),
         timed_settlements=sum(r.timed_settlements for r in results),
         hospital=results[0].hospital,
-        process_cpu_seconds=sum(r.process_cpu_seconds for r in results),
         lags=[lag for r in results for lag in r.lags],
         problems=[p for r in results for p in r.problems],
         platform_count=sum(r.platform_count for r in results),
@@ -167,105 +137,7 @@ def merged(results: Sequence[RoundResult]) -> RoundResult:
 
 
 def _sum_money(rows: Sequence[Money]) -> Money:
-    return money_total(dict(enumerate(rows)))
-
-
-# ---------------------------------------------------------------------------------------- windows
-
-
-def _visits() -> list[ImportedVisit]:
-    return [load_visit(next(DEMO_BILLS.glob(f"{prefix}*.json"))) for prefix in BILLS]
-
-
-def _new_visit(visit: ImportedVisit, window: str, n: int) -> ImportedVisit:
-    # Another HIS visit every time: a visit's charges are settled once (issue #11 item 1).
-    return replace(visit, outpatient_no=f"MZ{window}{n:04d}{secrets.token_hex(4).upper()}")
-
-
-# A stand-alone window of a round takes a msgid slot no window of the run has used yet: a slot
-# belongs to one window's store, and two stores on one slot in the same second would issue the same
-# msgid. A hospital-mode window claims its slot in PostgreSQL as it does in production.
-_SLOTS = itertools.cycle(range(1, 100))
-
-
-@dataclass
-class Window:
-    """One window of a round: its engine, its cashier and, in hospital mode, its sync worker."""
-
-    engine: Engine
-    cashier: Operator
-    session: Any
-    worker: Any = None
-
-    def settled(self) -> None:
-        """As the window does on ``group_settled``: run a sync round now."""
-        if self.worker is not None:
-            self.worker.wake()
-
-    def close(self) -> None:
-        """Stop the sync worker and release the window lock and pools, then close the engine."""
-        for closer in reversed(self.session.closers):
-            closer()
-        self.engine.close()
-
-
-def _open_window(
-    server: SandboxServer, name: str, folder: Path, hospital_db: dict[str, Any] | None
-) -> Window:
-    config: dict[str, Any] = client_config(server)
-    config["window"] = {"device_no": name}
-    if hospital_db is not None:
-        config["hospital_db"] = hospital_db
-    engine = build_engine(
-        settings_from_mapping(config),
-        folder,
-        password_hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
-    )
-    with engine.uow_factory() as uow:
-        uow.operators.add("C001", "收费员", Role.CASHIER, "Bench-pass-2026")
-        if hospital_db is None:
-            uow.msgids.use_window_slot(next(_SLOTS))
-        uow.commit()
-    window = Window(engine, engine.operator("C001"), SimpleNamespace(closers=[]))
-    if hospital_db is not None:
-        window.worker = start_hospital_sync(window.session, engine)
-    return window
-
-
-def _settle(window: Window, visit: ImportedVisit, run: WindowRun) -> None:
-    bill = window.engine.settle_visit(visit, window.cashier)
-    window.settled()
-    unsettled = [
-        f"{g.group_key} {g.state.value} {g.failure}" for g in bill.groups if not g.settlement_id
-    ]
-    if unsettled:
-        raise RuntimeError(f"groups not settled: {unsettled}")
-    now = datetime.now(UTC)
-    for group in bill.groups:
-        if group.settlement_id:
-            run.settlement_ids.append(group.settlement_id)
-            run.returned_at[group.settlement_id] = now
-
-
-def _window_body(window: Window, run: WindowRun, visits: int, start: threading.Barrier) -> None:
-    bills = _visits()
-    try:
-        _settle(window, _new_visit(bills[0], run.name, 0), run)  # warm-up, 9001
-        run.warm_up_settlements = len(run.settlement_ids)
-    except Exception as exc:  # reported, and the round's figures say it
-        run.error = f"warm-up: {exc!r}"
-    start.wait()
-    if run.error:
-        return
-    try:
-        for n in range(visits):
-            visit = _new_visit(bills[n % len(bills)], run.name, n + 1)
-            started, cpu = time.perf_counter(), time.thread_time()
-            _settle(window, visit, run)
-            run.visit_seconds.append(time.perf_counter() - started)
-            run.visit_cpu_seconds.append(time.thread_time() - cpu)
-    except Exception as exc:
-        run.error = repr(exc)
+    return money_total({str(n): row for n, row in enumerate(rows)})
 
 
 # ------------------------------------------------------------------------------------ PostgreSQL
@@ -320,43 +192,85 @@ def hospital_schema(url: str, key_file: Path | None = None) -> Iterator[Hospital
 
 
 class Poller:
-    """Notes when each settlement's row first appears in ``hospital_settlements``."""
+    """Notes when each settlement's row first appears in ``hospital_settlements``.
 
-    def __init__(self, database: SqlEngine) -> None:
-        """Poll through ``database`` (its own pool)."""
-        self._database = database
-        self.first_seen: dict[str, datetime] = {}
-        self.cpu_seconds = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="lag-poller", daemon=True)
+    It polls from its own process: a thread here would take the interpreter lock from the sandbox
+    this process serves, and slow the platform's answers in the hospital rounds only.
+    """
 
-    def start(self) -> Poller:
-        """Start polling."""
-        self._thread.start()
+    def __init__(self, target: HospitalSchema) -> None:
+        """Poll ``target``'s schema."""
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_poll, args=(target.url, target.name, child), name="lag-poller", daemon=True
+        )
+        self._process.start()
+        child.close()
+        self.first_seen: dict[str, float] = {}
+        self._done = False
+
+    def ready(self, timeout: float = READY_TIMEOUT_S) -> Poller:
+        """Wait for its first poll."""
+        if not self._conn.poll(timeout):
+            raise TimeoutError("the lag poller did not start")
+        self._conn.recv()
         return self
 
+    def finish(self, ids: set[str], timeout: float = CATCH_UP_TIMEOUT_S) -> None:
+        """Poll until every one of ``ids`` was seen (or ``timeout``), then take what it saw."""
+        if self._done:
+            return
+        self._done = True
+        self._conn.send((ids, timeout))
+        if self._conn.poll(timeout + 30):
+            self.first_seen = self._conn.recv()
+        self.stop()
+
     def stop(self) -> None:
-        """Stop polling."""
-        self._stop.set()
-        self._thread.join(10)
+        """End the poller's process (ours)."""
+        self._done = True
+        self._process.join(5)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(5)
+        self._conn.close()
 
-    def _run(self) -> None:
-        s = schema.settlements
-        while not self._stop.wait(POLL_S):
-            with self._database.connect() as connection:
-                rows = connection.execute(select(s.c.settlement_id)).scalars().all()
-            now = datetime.now(UTC)
-            for settlement_id in rows:
-                self.first_seen.setdefault(settlement_id, now)
-            self.cpu_seconds = time.thread_time()
-
-    def lags(self, committed: dict[str, datetime]) -> list[float]:
-        """Seconds from each settlement's local commit to its row being seen."""
+    def lags(self, committed: dict[str, float]) -> list[float]:
+        """Seconds from each settlement's local commit (epoch seconds) to its row being seen."""
         return [
-            (self.first_seen[key] - at).total_seconds()
-            for key, at in committed.items()
-            if key in self.first_seen
+            self.first_seen[key] - at for key, at in committed.items() if key in self.first_seen
         ]
+
+
+def _poll(url: str, name: str, conn: Connection) -> None:
+    """The poller process: every ``POLL_S``, the settlement ids in the schema; after the parent
+    sends the ids it waits for, until all are seen or the time is up, then their first sightings."""
+    database = open_hospital_engine(url, search_path=name)
+    s = schema.settlements
+    first_seen: dict[str, float] = {}
+    wanted: set[str] | None = None
+    deadline = 0.0
+    try:
+        conn_said_ready = False
+        while True:
+            with database.connect() as connection:
+                rows = connection.execute(select(s.c.settlement_id)).scalars().all()
+            now = time.time()
+            for settlement_id in rows:
+                first_seen.setdefault(settlement_id, now)
+            if not conn_said_ready:
+                conn.send("ready")
+                conn_said_ready = True
+            if wanted is None and conn.poll():
+                wanted, timeout = conn.recv()
+                deadline = time.monotonic() + timeout
+            if wanted is not None and (wanted <= set(first_seen) or time.monotonic() > deadline):
+                conn.send(first_seen)
+                return
+            time.sleep(POLL_S)
+    finally:
+        database.dispose()
 
 
 def hospital_money(database: SqlEngine) -> dict[str, Money]:
@@ -421,6 +335,11 @@ def consistency_problems(
 
 # ----------------------------------------------------------------------------------------- rounds
 
+# A stand-alone window of a round takes a msgid slot no window of the run has used yet: a slot
+# belongs to one window's store, and two stores on one slot in the same second would issue the same
+# msgid. A hospital-mode window claims its slot in PostgreSQL as it does in production.
+_SLOTS = itertools.cycle(range(1, 100))
+
 
 def _into_the_next_second() -> None:
     """Wait into the next wall-clock second before a round opens its windows.
@@ -434,6 +353,94 @@ def _into_the_next_second() -> None:
     time.sleep(1.0 - time.time() % 1.0 + 0.01)
 
 
+@dataclass
+class _Process:
+    spec: WindowSpec
+    process: Any
+    conn: Connection
+    run: WindowRun | None = None
+
+
+def _collect(windows: Sequence[_Process], kind: str, timeout: float) -> dict[str, Any]:
+    """Each window's next message, which must be ``kind``: name → payload (a dead window's is an
+    error text)."""
+    got: dict[str, Any] = {}
+    by_conn = {id(w.conn): w for w in windows}
+    deadline = time.monotonic() + timeout
+    while len(got) < len(windows):
+        waiting = [w.conn for w in windows if w.spec.name not in got]
+        ready = wait(waiting, timeout=max(0.0, deadline - time.monotonic()))
+        if not ready:
+            late = sorted(w.spec.name for w in windows if w.spec.name not in got)
+            raise TimeoutError(f"windows {late} sent no {kind!r} in {timeout:.0f} s")
+        for conn in ready:
+            window = by_conn[id(conn)]
+            try:
+                what, payload = window.conn.recv()
+            except EOFError:
+                what, payload = kind, f"window process ended (exit {window.process.exitcode})"
+            if what != kind:
+                payload = f"sent {what!r} instead of {kind!r}"
+            got[window.spec.name] = payload
+    return got
+
+
+def _start(specs: Sequence[WindowSpec]) -> tuple[list[_Process], Any]:
+    context = multiprocessing.get_context("spawn")
+    start = context.Event()
+    windows: list[_Process] = []
+    for spec in specs:
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(
+            target=window_main, args=(spec, send, start), name=spec.name, daemon=True
+        )
+        process.start()
+        send.close()
+        windows.append(_Process(spec, process, receive))
+    return windows, start
+
+
+def _stop(windows: Sequence[_Process]) -> None:
+    for window in windows:
+        window.process.join(30)
+        if window.process.is_alive():  # only ours: the round's own window processes
+            window.process.terminate()
+            window.process.join(10)
+        window.conn.close()
+
+
+def _specs(
+    server: SandboxServer,
+    folder: Path,
+    count: int,
+    visits: int,
+    *,
+    hospital: HospitalSchema | None,
+    sync_interval: float,
+    profile_dir: Path | None,
+) -> list[WindowSpec]:
+    """Each window's configuration: the sandbox's, its window number, ``[hospital_db]`` or not."""
+    config = client_config(server)
+    if hospital is not None:
+        config["hospital_db"] = hospital.settings(sync_interval)
+    specs = []
+    for n in range(1, count + 1):
+        name = f"W{n:02d}"
+        kind = "sqlite" if hospital is None else "hospital"
+        profile = "" if profile_dir is None else str(profile_dir / f"{kind}{count}-{name}.prof")
+        specs.append(
+            WindowSpec(
+                name,
+                str(folder / name),
+                {**config, "window": {"device_no": name}},
+                visits,
+                slot=None if hospital is not None else next(_SLOTS),
+                profile=profile,
+            )
+        )
+    return specs
+
+
 def run_round(
     server: SandboxServer,
     folder: Path,
@@ -442,67 +449,78 @@ def run_round(
     *,
     hospital: HospitalSchema | None = None,
     sync_interval: float = 2.0,
+    profile_dir: Path | None = None,
 ) -> RoundResult:
-    """``count`` windows settle ``visits`` timed visits each, at once."""
+    """``count`` window processes settle ``visits`` timed visits each, at once."""
     _into_the_next_second()
     before = {row["setl_id"] for row in server.ledger()}
-    runs = [WindowRun(f"W{n:02d}") for n in range(1, count + 1)]
-    hospital_db = None if hospital is None else hospital.settings(sync_interval)
-    opened: list[Window] = []
+    specs = _specs(
+        server,
+        folder,
+        count,
+        visits,
+        hospital=hospital,
+        sync_interval=sync_interval,
+        profile_dir=profile_dir,
+    )
     pool: SqlEngine | None = None
-    poller: Poller | None = None
+    poller = Poller(hospital) if hospital is not None else None
+    windows, start = _start(specs)
     try:
-        for run in runs:
-            opened.append(_open_window(server, run.name, folder / run.name, hospital_db))
-        if hospital is not None:
+        errors = _collect(windows, "ready", READY_TIMEOUT_S)
+        if hospital is not None and poller is not None:
             pool = hospital.engine()
-            poller = Poller(pool).start()
-        start = threading.Barrier(count + 1)
-        threads = [
-            threading.Thread(target=_window_body, args=(window, run, visits, start), name=run.name)
-            for run, window in zip(runs, opened, strict=True)
-        ]
-        for thread in threads:
-            thread.start()
-        start.wait()
-        started, cpu = time.perf_counter(), time.process_time()
-        poller_cpu = poller.cpu_seconds if poller is not None else 0.0
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - started
-        if poller is not None:  # the rows of this round's last visits are sent by now or soon
-            _wait_for(poller, {key for run in runs for key in run.settlement_ids})
-            poller.stop()
-            poller_cpu = poller.cpu_seconds - poller_cpu
-        process_cpu = time.process_time() - cpu - poller_cpu
+            poller.ready()
+        started = time.time()
+        start.set()
+        runs: list[WindowRun] = []
+        done = _collect(windows, "done", DONE_TIMEOUT_S)
+        for spec in specs:
+            payload = done[spec.name]
+            run = payload if isinstance(payload, WindowRun) else WindowRun(spec.name)
+            if not isinstance(payload, WindowRun):
+                run.error = str(payload)
+            run.error = run.error or errors.get(spec.name, "")
+            runs.append(run)
+        returned = [at for run in runs for at in run.returned_at.values()]
+        wall = max(returned) - started if returned else 0.0
         timed = sum(len(run.settlement_ids) - run.warm_up_settlements for run in runs)
-        result = RoundResult(runs, wall, timed, hospital is not None, process_cpu)
+        result = RoundResult(runs, wall, timed, hospital is not None)
         result.problems = [f"{run.name}: {run.error}" for run in runs if run.error]
         if poller is not None and pool is not None:
-            local_ids = [key for run in runs for key in run.settlement_ids]
-            result.lags = poller.lags({k: v for r in runs for k, v in r.returned_at.items()})
-            platform = platform_money(server.ledger(), before)
-            in_pg = hospital_money(pool)
-            result.problems += consistency_problems(local_ids, platform, in_pg)
-            result.platform_count, result.hospital_count = len(platform), len(in_pg)
-            result.platform_total, result.hospital_total = (
-                money_total(platform),
-                money_total(in_pg),
-            )
+            _check(result, poller, pool, server.ledger(), before)
         return result
     finally:
+        start.set()  # a window still waiting for it ends
         if poller is not None:
             poller.stop()
-        for window in opened:
-            window.close()
+        _stop(windows)
         if pool is not None:
             pool.dispose()
 
 
-def _wait_for(poller: Poller, ids: set[str]) -> None:
-    deadline = time.monotonic() + CATCH_UP_TIMEOUT_S
-    while not ids <= set(poller.first_seen) and time.monotonic() < deadline:
-        time.sleep(POLL_S)
+def _check(
+    result: RoundResult,
+    poller: Poller,
+    pool: SqlEngine,
+    ledger: Sequence[dict[str, Any]],
+    before: set[str],
+) -> None:
+    """The round's lags, and whether the windows, the ledger and PostgreSQL agree."""
+    runs = result.windows
+    local_ids = [key for run in runs for key in run.settlement_ids]
+    poller.finish(set(local_ids))
+    # The timed visits' lags (a warm-up visit's rows went with the window's first sync round).
+    timed = {k: r.returned_at[k] for r in runs for k in r.settlement_ids[r.warm_up_settlements :]}
+    result.lags = poller.lags(timed)
+    platform = platform_money(ledger, before)
+    in_pg = hospital_money(pool)
+    result.problems += consistency_problems(local_ids, platform, in_pg)
+    result.platform_count, result.hospital_count = len(platform), len(in_pg)
+    result.platform_total, result.hospital_total = (
+        money_total(platform),
+        money_total(in_pg),
+    )
 
 
 # ---------------------------------------------------------------------------------------- report
@@ -516,49 +534,71 @@ def _load() -> str:
     return "/".join(f"{v:.1f}" for v in os.getloadavg())
 
 
+def _uptime() -> str:
+    """As ``uptime`` prints it: the time, how long the machine has run, the load averages."""
+    seconds = float(Path("/proc/uptime").read_text().split()[0])
+    now = time.strftime("%H:%M:%S", time.gmtime())
+    return f"{now} UTC up {seconds / 60:.0f} min, load average {_load()} (1/5/15 min)"
+
+
+def _ratios(windows: Sequence[WindowRun], figure: str, reference: float) -> str:
+    """``median / worst`` of each window's ``figure`` over ``reference``."""
+    ratios = sorted(getattr(run, figure) / reference for run in windows)
+    return f"median {statistics.median(ratios):.2f}×, worst {ratios[-1]:.2f}×"
+
+
+def _worst(windows: Sequence[WindowRun], figure: str, reference: float) -> float:
+    return float(max(getattr(run, figure) / reference for run in windows))
+
+
 def report(
-    count: int, hospital: RoundResult, sqlite_peers: RoundResult | None, baseline: RoundResult
+    count: int, hospital: RoundResult, peers: RoundResult | None, single: RoundResult
 ) -> None:
-    """Print one block for ``count`` windows: against the N SQLite-only windows of the same run
-    when there are any, else against the single-window SQLite round."""
-    if not any(run.visit_seconds for run in hospital.windows):
+    """Print one block for ``count`` windows against the single SQLite window of the same rounds
+    (and the N SQLite-only windows when there are any)."""
+    windows = hospital.settled
+    if not windows:
         print(f"hospital_windows: {count} window(s): no visit settled — {hospital.problems}")
         return
-    reference = sqlite_peers if sqlite_peers is not None else baseline
-    what = "1 SQLite-only window" if sqlite_peers is None else f"{count} SQLite-only window(s)"
     print(
-        f"hospital_windows: {count} window(s) in hospital mode — "
+        f"hospital_windows: {count} window process(es) in hospital mode — "
         f"{hospital.timed_settlements} settlements in {hospital.wall_seconds:.1f} s, "
         f"{hospital.per_minute:.0f} settlements/min"
-        + (f" (SQLite only: {sqlite_peers.per_minute:.0f}/min)" if sqlite_peers else "")
+        + (f" ({count} SQLite-only: {peers.per_minute:.0f}/min)" if peers else "")
+        + f"; 1 SQLite-only window {single.per_minute:.0f}/min"
     )
-    ref_s, ref_cpu = reference.mean_s, reference.mean_cpu_s
-    windows = [run for run in hospital.windows if run.visit_seconds]
-    ratios = [run.mean_s / ref_s for run in windows]
-    extra_ms = [(run.mean_s - ref_s) * 1000 for run in windows]
-    worst = max(ratios)
+    ref = single.mean_s
+    worst = _worst(windows, "mean_s", ref)
     print(
-        f"  time per visit vs {what} ({ref_s * 1000:.0f} ms): hospital mode "
-        f"{hospital.mean_s * 1000:.0f} ms, extra {statistics.median(extra_ms):+.0f} ms "
-        f"(median window), ratio median {statistics.median(ratios):.2f}×, worst {worst:.2f}× "
+        f"  wall per visit vs 1 SQLite-only window ({ref * 1000:.0f} ms): hospital mode "
+        f"{hospital.mean_s * 1000:.0f} ms, {_ratios(windows, 'mean_s', ref)} "
         f"(goal ≤ {TARGET_RATIO}) {_verdict(worst <= TARGET_RATIO)}"
     )
+    if peers is not None and peers.settled:
+        print(
+            f"  wall per visit vs {count} SQLite-only windows ({peers.mean_s * 1000:.0f} ms, the "
+            f"same contention): {_ratios(windows, 'mean_s', peers.mean_s)}"
+        )
+    cpu = single.mean_cpu_s
+    worst_cpu = _worst(windows, "mean_cpu_s", cpu)
     print(
-        "  per window and round (extra ms / ratio): "
-        + " ".join(f"{e:+.0f}/{r:.2f}" for e, r in zip(extra_ms, ratios, strict=True))
+        f"  CPU per visit, window's thread (cashier's path): 1 SQLite window {cpu * 1000:.0f} ms, "
+        f"hospital mode {hospital.mean_cpu_s * 1000:.0f} ms, {_ratios(windows, 'mean_cpu_s', cpu)}"
+        f" (goal ≤ {TARGET_RATIO}) {_verdict(worst_cpu <= TARGET_RATIO)}"
+        + (f"; {count} SQLite-only windows {peers.mean_cpu_s * 1000:.0f} ms" if peers else "")
     )
-    cpu_ratio = hospital.mean_cpu_s / ref_cpu
+    proc = single.process_cpu_per_visit
+    worst_proc = _worst(windows, "process_cpu_per_visit", proc)
     print(
-        f"  CPU per visit, window thread: SQLite {ref_cpu * 1000:.0f} ms, hospital mode "
-        f"{hospital.mean_cpu_s * 1000:.0f} ms ({cpu_ratio:.2f}×); whole process (sandbox, sync "
-        f"loops): SQLite {reference.process_cpu_per_visit * 1000:.0f} ms, hospital mode "
-        f"{hospital.process_cpu_per_visit * 1000:.0f} ms "
-        f"({hospital.process_cpu_per_visit / reference.process_cpu_per_visit:.2f}×)"
-    )
-    print(
-        f"  vs 1 SQLite-only window ({baseline.mean_s * 1000:.0f} ms/visit): "
-        f"{hospital.mean_s / baseline.mean_s:.2f}× (the machine's contention of {count} window(s) "
-        "included)"
+        f"  CPU per visit, window process (sync thread included): 1 SQLite window "
+        f"{proc * 1000:.0f} ms, hospital mode {hospital.process_cpu_per_visit * 1000:.0f} ms, "
+        f"{_ratios(windows, 'process_cpu_per_visit', proc)} (goal ≤ {TARGET_RATIO}) "
+        f"{_verdict(worst_proc <= TARGET_RATIO)}"
+        + (
+            f"; {count} SQLite-only windows {peers.process_cpu_per_visit * 1000:.0f} ms"
+            if peers
+            else ""
+        )
     )
     lags = sorted(hospital.lags)
     if lags:
@@ -589,10 +629,13 @@ def run(
     latency_ms: int = 0,
     sqlite_peers: bool = True,
     rounds: int = 1,
+    baseline_visits: int = BASELINE_VISITS,
+    profile_dir: Path | None = None,
 ) -> dict[int, RoundResult]:
-    """Every round against one sandbox, each hospital round on its own schema; for each N,
-    ``rounds`` SQLite-only rounds alternating with ``rounds`` hospital ones. Prints as it goes;
-    returns each N's hospital rounds pooled (their problems include the SQLite rounds')."""
+    """Every round against one sandbox (``latency_ms`` per call), each hospital round on its own
+    schema; for each N, ``rounds`` times: one SQLite-only window, N SQLite-only windows (unless
+    ``sqlite_peers`` is off, or N is 1), N hospital-mode windows. Prints as it goes; returns each
+    N's hospital rounds pooled (their problems include the SQLite rounds')."""
     results: dict[int, RoundResult] = {}
     with tempfile.TemporaryDirectory(prefix="sw-hbench-") as name:
         folder = Path(name)
@@ -600,19 +643,23 @@ def run(
         server.start()
         try:
             server.set_latency(fixed=latency_ms / 1000)
-            base_visits = max(visits, BASELINE_VISITS)
-            base = run_round(server, folder / "base", 1, base_visits)
-            if base.problems:
-                raise RuntimeError(f"single-window SQLite round failed: {base.problems}")
-            print(
-                f"hospital_windows: 1 window, SQLite only — {base.mean_s * 1000:.0f} ms per visit "
-                f"(mean of {base_visits}), {base.per_minute:.0f} settlements/min; load {_load()}"
-            )
+            print(f"platform latency {latency_ms} ms per call; {_uptime()}")
             for count in counts:
+                single: list[RoundResult] = []
                 plain: list[RoundResult] = []
                 mode: list[RoundResult] = []
                 for n in range(rounds):
-                    if sqlite_peers:
+                    base_visits = max(visits, baseline_visits)
+                    single.append(
+                        run_round(
+                            server,
+                            folder / f"b{count}-{n}",
+                            1,
+                            base_visits,
+                            profile_dir=profile_dir,
+                        )
+                    )
+                    if sqlite_peers and count > 1:
                         plain.append(run_round(server, folder / f"s{count}-{n}", count, visits))
                     with hospital_schema(url) as target:
                         mode.append(
@@ -623,10 +670,13 @@ def run(
                                 visits,
                                 hospital=target,
                                 sync_interval=sync_interval,
+                                profile_dir=profile_dir,
                             )
                         )
+                base = merged(single)
                 peers = merged(plain) if plain else None
                 result = merged(mode)
+                result.problems += [f"SQLite-only round: {p}" for p in base.problems]
                 if peers is not None:
                     result.problems += [f"SQLite-only round: {p}" for p in peers.problems]
                 print(f"load average after {count} window(s): {_load()}")
@@ -651,26 +701,42 @@ def main(argv: list[str] | None = None) -> int:
         "--rounds", type=int, default=2, help="rounds of each kind per window count (alternating)"
     )
     parser.add_argument(
+        "--baseline-visits",
+        type=int,
+        default=BASELINE_VISITS,
+        help="timed visits of the single SQLite window (at least --visits)",
+    )
+    parser.add_argument(
         "--sync-interval", type=float, default=2.0, help="the window's sync_interval_seconds"
     )
-    parser.add_argument("--latency-ms", type=int, default=0, help="platform latency per call")
+    parser.add_argument(
+        "--latency-ms", type=int, nargs="+", default=[0], help="platform latency per call (each)"
+    )
     parser.add_argument(
         "--no-sqlite-peers", action="store_true", help="skip the N-window SQLite-only rounds"
     )
+    parser.add_argument(
+        "--profile", type=Path, help="write each window's cProfile of its timed visits here"
+    )
     parser.add_argument("--pg-url", default=os.environ.get("HOSPITAL_TEST_DB_URL", DEFAULT_PG_URL))
     args = parser.parse_args(argv)
-    print(f"load average before: {_load()} (1/5/15 min)")
-    results = run(
-        args.windows,
-        args.visits,
-        url=args.pg_url,
-        sync_interval=args.sync_interval,
-        latency_ms=args.latency_ms,
-        sqlite_peers=not args.no_sqlite_peers,
-        rounds=args.rounds,
-    )
-    print(f"load average after: {_load()}")
-    return 1 if any(result.problems for result in results.values()) else 0
+    print(f"before: {_uptime()}")
+    failed = False
+    for latency in args.latency_ms:
+        results = run(
+            args.windows,
+            args.visits,
+            url=args.pg_url,
+            sync_interval=args.sync_interval,
+            latency_ms=latency,
+            sqlite_peers=not args.no_sqlite_peers,
+            rounds=args.rounds,
+            baseline_visits=args.baseline_visits,
+            profile_dir=args.profile,
+        )
+        failed = failed or any(result.problems for result in results.values())
+    print(f"after: {_uptime()}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
-from app.domain.journal import IllegalTransition, JournalState
+from app.domain.journal import IllegalTransition, JournalState, OwnershipLost
 from app.store import SqlUnitOfWorkFactory, Store
 
 from .builders import INSTITUTION, T0, entry
@@ -177,3 +179,75 @@ def test_journal_survives_a_restart(store: Store, reopen_store: Callable[[], Sto
     store.close()
     with reopen_store().uow_factory()() as uow:
         assert uow.journal.get(M1) == entry(M1)
+
+
+def _statements_of(store: Store, work: Callable[[], None]) -> list[str]:
+    seen: list[str] = []
+
+    def note(*args: object) -> None:
+        seen.append(" ".join(str(args[2]).split()[:3]))
+
+    event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        work()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_a_call_and_its_answer_are_recorded_with_one_update_and_one_insert_of_events(
+    store: Store, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    with uow_factory() as uow:
+        uow.journal.add(replace(entry(M1), owner="p1", writer="p1"))
+        uow.commit()
+
+    with uow_factory() as uow:
+        seen = _statements_of(
+            store,
+            lambda: uow.journal.advance(
+                M1,
+                [(JournalState.SENT, T0), (JournalState.OK, T0 + timedelta(seconds=1))],
+                settlement_id="S1",
+                owner="p1",
+            ),
+        )
+        uow.commit()
+
+    assert seen == ["UPDATE journal SET", "INSERT INTO journal_events"]
+    with uow_factory() as uow:
+        row = uow.journal.get(M1)
+        history = uow.journal.history(M1)
+    assert row is not None
+    assert (row.state, row.settlement_id, row.attempts) == (JournalState.OK, "S1", 0)
+    assert [(before, after) for _, before, after in history] == [
+        (None, JournalState.PREPARED),
+        (JournalState.PREPARED, JournalState.SENT),
+        (JournalState.SENT, JournalState.OK),
+    ]
+
+
+def test_the_one_statement_move_still_refuses_a_row_in_another_state_or_owned_by_another(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    with uow_factory() as uow:
+        uow.journal.add(replace(entry(M1), owner="p1", writer="p1"))
+        uow.journal.add(replace(entry(M2), owner="p1", writer="p1"))
+        uow.journal.move(M2, JournalState.SENT, T0)
+        uow.commit()
+
+    answered = [(JournalState.SENT, T0), (JournalState.OK, T0)]
+    with uow_factory() as uow, pytest.raises(OwnershipLost):
+        uow.journal.advance(M1, answered, owner="p2")
+    with uow_factory() as uow, pytest.raises(IllegalTransition):
+        uow.journal.advance(M2, answered, owner="p1")
+    with uow_factory() as uow, pytest.raises(LookupError):
+        uow.journal.advance(M3, answered, owner="p1")
+
+    with uow_factory() as uow:
+        untouched = uow.journal.get(M1), uow.journal.get(M2)
+        assert [len(uow.journal.history(m)) for m in (M1, M2)] == [1, 2]
+    assert [row.state if row else None for row in untouched] == [
+        JournalState.PREPARED,
+        JournalState.SENT,
+    ]

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.domain.journal import JournalEntry, JournalState, OwnershipLost, move
+from app.domain.journal import JournalEntry, JournalState, OwnershipLost, can_move, move
 from app.store.models import JournalEvent, JournalRow
 
 _UNRESOLVED = tuple(state for state in JournalState if not state.is_resolved)
@@ -34,9 +35,9 @@ class SqlJournalRepository:
     def add(self, entry: JournalEntry) -> None:
         """Insert a new row and its first event; a duplicate msgid raises at once (IntegrityError)."""
         connection = self._session.connection()
-        connection.execute(insert(JournalRow), _row_values(entry))
+        connection.execute(_INSERT_JOURNAL, _row_values(entry))
         connection.execute(
-            insert(JournalEvent),
+            _INSERT_EVENTS,
             _event_values(
                 entry.msgid,
                 previous=None,
@@ -204,49 +205,114 @@ class SqlJournalRepository:
         count_attempt: bool = False,
         owner: str = "",
     ) -> None:
-        """Check each move against the state machine, then one UPDATE and one insert of events."""
+        """Check the moves against the state machine, then one ``UPDATE … RETURNING`` and one insert
+        of events.
+
+        When exactly one state can start ``moves`` (``SENT`` then ``OK``/``FAILED``/``UNKNOWN``: only
+        from ``PREPARED``), the row is moved by an ``UPDATE`` that matches that state (and the owner)
+        and returns the attempts: no ``SELECT`` first. If it matches no row, the row is read to say
+        why (unknown msgid, ownership lost, illegal move), exactly as the general path does.
+        """
         connection = self._session.connection()
-        found = connection.execute(
-            select(_JOURNAL.c.state, _JOURNAL.c.attempts, _JOURNAL.c.owner).where(
-                _JOURNAL.c.msgid == msgid
-            )
-        ).first()
+        states = tuple(state for state, _ in moves)
+        source = _single_source(states)
+        changes: dict[str, object] = {"state": states[-1], "updated_at": moves[-1][1]}
+        for name, value in (
+            ("last_error", error), ("visit_id", visit_id), ("settlement_id", settlement_id)
+        ):  # fmt: skip
+            if value:
+                changes[name] = value
+        if source is not None:
+            returned = connection.execute(
+                _moved_from(tuple(changes), bool(owner), count_attempt),
+                {
+                    **{f"v_{name}": value for name, value in changes.items()},
+                    "m_msgid": msgid,
+                    "m_from": source,
+                    "m_owner": owner,
+                },
+            ).first()
+            if returned is not None:
+                connection.execute(
+                    _INSERT_EVENTS, _events(msgid, source, moves, returned.attempts, error)
+                )
+                return
+        found = connection.execute(_READ_STATE, {"m_msgid": msgid}).first()
         if found is None:
             raise UnknownMsgId(msgid)
         if owner and found.owner != owner:
             raise OwnershipLost.of(msgid, found.owner)
         attempts = found.attempts + (1 if count_attempt else 0)
         previous: JournalState = found.state
-        events = []
-        for number, (state, at) in enumerate(moves, start=1):
-            last = number == len(moves)
-            move(previous, state)
-            events.append(
-                _event_values(
-                    msgid,
-                    previous=previous,
-                    state=state,
-                    at=at,
-                    attempts=attempts,
-                    error=error if last else "",
-                )
-            )
-            previous = state
-        changes: dict[str, object] = {
-            "state": previous,
-            "updated_at": moves[-1][1],
-            "attempts": attempts,
-        }
-        for name, value in (
-            ("last_error", error), ("visit_id", visit_id), ("settlement_id", settlement_id)
-        ):  # fmt: skip
-            if value:
-                changes[name] = value
+        for state in states:
+            previous = move(previous, state)
+        changes["attempts"] = attempts
         connection.execute(update(JournalRow).where(JournalRow.msgid == msgid).values(changes))
-        connection.execute(insert(JournalEvent), events)
+        connection.execute(_INSERT_EVENTS, _events(msgid, found.state, moves, attempts, error))
 
 
 _JOURNAL = JournalRow.__table__
+_INSERT_JOURNAL = insert(JournalRow)
+_INSERT_EVENTS = insert(JournalEvent)
+_READ_STATE = select(_JOURNAL.c.state, _JOURNAL.c.attempts, _JOURNAL.c.owner).where(
+    _JOURNAL.c.msgid == bindparam("m_msgid")
+)
+
+
+@functools.cache
+def _single_source(states: tuple[JournalState, ...]) -> JournalState | None:
+    """The one state from which every move of ``states`` is legal, if there is exactly one."""
+    sources = []
+    for start in JournalState:
+        current = start
+        for state in states:
+            if not can_move(current, state):
+                break
+            current = state
+        else:
+            sources.append(start)
+    return sources[0] if len(sources) == 1 else None
+
+
+@functools.cache
+def _moved_from(columns: tuple[str, ...], with_owner: bool, count_attempt: bool) -> Any:
+    """``UPDATE journal SET <columns> WHERE msgid = :m_msgid AND state = :m_from [AND owner =
+    :m_owner] RETURNING attempts`` (built once per shape, so SQLAlchemy's compiled cache serves it).
+    """
+    conditions = [_JOURNAL.c.msgid == bindparam("m_msgid"), _JOURNAL.c.state == bindparam("m_from")]
+    if with_owner:
+        conditions.append(_JOURNAL.c.owner == bindparam("m_owner"))
+    values: dict[str, Any] = {
+        name: bindparam(f"v_{name}", type_=_JOURNAL.c[name].type) for name in columns
+    }
+    if count_attempt:
+        values["attempts"] = _JOURNAL.c.attempts + 1
+    return update(JournalRow).where(*conditions).values(values).returning(_JOURNAL.c.attempts)
+
+
+def _events(
+    msgid: str,
+    source: JournalState,
+    moves: Sequence[tuple[JournalState, datetime]],
+    attempts: int,
+    error: str,
+) -> list[dict[str, object]]:
+    """One event per move, from ``source``; the error goes with the last."""
+    events = []
+    previous = source
+    for number, (state, at) in enumerate(moves, start=1):
+        events.append(
+            _event_values(
+                msgid,
+                previous=previous,
+                state=state,
+                at=at,
+                attempts=attempts,
+                error=error if number == len(moves) else "",
+            )
+        )
+        previous = state
+    return events
 
 
 def _state_in(column: Any, *states: JournalState) -> Any:

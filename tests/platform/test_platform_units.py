@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from types import MappingProxyType
 
 import pytest
 from hypothesis import given, settings
@@ -186,17 +188,16 @@ def test_no_state_changing_transaction_is_ever_retried() -> None:
     assert RETRYABLE_INFNOS.isdisjoint(STATE_CHANGING_INFNOS)
 
 
+sendable_text = st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",))
 json_trees = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(-(10**12), 10**12)
     | st.decimals(min_value=-(10**14), max_value=10**14, places=2)
-    | st.text(
-        alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)),
-        max_size=8,
-    ),
+    | st.text(alphabet=sendable_text, max_size=8),
     lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(alphabet=sendable_text, max_size=5), children, max_size=4)
     ),
     max_leaves=20,
 )
@@ -212,3 +213,85 @@ def test_dumps_then_loads_gives_the_same_values(tree: object) -> None:
 def test_dumps_refuses_text_that_is_not_sendable(text: str) -> None:
     with pytest.raises(TypeError):
         dumps({"name": text})
+
+
+def _nested(depth: int, leaf: str = "1") -> bytes:
+    """``depth`` containers, alternating objects and lists, around one scalar."""
+    text = leaf
+    for level in range(depth):
+        text = f'{{"k":{text}}}' if level % 2 else f"[{text}]"
+    return text.encode()
+
+
+def test_nesting_is_refused_beyond_max_depth_counting_every_container() -> None:
+    # 31 containers around a scalar is the deepest accepted: the scalar's own level counts too.
+    assert loads(_nested(31)) is not None
+    for depth in (32, 33, 40):
+        with pytest.raises(ProtocolError):
+            loads(_nested(depth))
+    # Depth counts even where every sibling is a scalar and the deep branch is the last one.
+    wide = b'{"a":1,"b":"x","c":' + _nested(32) + b"}"
+    with pytest.raises(ProtocolError):
+        loads(wide)
+    # Empty containers add no level below them.
+    assert loads(_nested(30, "[]")) is not None
+
+
+def test_duplicate_keys_are_refused_at_any_level() -> None:
+    for hostile in (
+        b'{"output":{"result":[{"a":1,"b":2,"a":1}]}}',
+        b'{"infcode":0,"output":{},"infcode":0}',
+        b'[{"x":{"y":null,"y":null}}]',
+    ):
+        with pytest.raises(ProtocolError):
+            loads(hostile)
+    assert loads(b'{"a":{"a":1},"b":[{"a":1},{"a":2}]}') == {
+        "a": {"a": 1},
+        "b": [{"a": 1}, {"a": 2}],
+    }
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        1.5,
+        {"a": [1, 2.0]},
+        {"a": ({"b": 0.1},)},
+        {"a": Decimal("Infinity")},
+        {"a": Decimal("sNaN")},
+        {"a": {1, 2}},
+        {"a": b"bytes"},
+        {"a": [object()]},
+        {"a": "\x00" + "1.5" + "\x00"},  # would read as a bare number if it were let through
+        {"a": ["ok", "\x00"]},
+        {"\x00k": 1},  # a key starting with NUL would look like a number's mark once encoded
+    ],
+)
+def test_dumps_refuses_what_the_platform_must_never_get(value: object) -> None:
+    with pytest.raises(TypeError):
+        dumps(value)
+
+
+def test_dumps_writes_every_container_kind_and_key_as_text() -> None:
+    body = dumps(
+        {
+            "t": ("a", Decimal("1.10")),
+            "m": MappingProxyType({"x": Decimal("-3")}),
+            1: True,
+            "n": None,
+            "e": Decimal("1E+2"),
+            "z": Decimal("-0.00"),
+        }
+    )
+    assert body == b'{"t":["a",1.10],"m":{"x":-3},"1":true,"n":null,"e":100,"z":-0.00}'
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\\u0000", "1\\u0000", '"\\u00001.5\\u0000"', "\\", '\\"', '\\u0000"', "x\\u0000"],
+)
+def test_text_that_looks_like_a_marked_number_is_sent_as_text(text: str) -> None:
+    tree = {text: [text, Decimal("1.50"), {"t": text, "n": Decimal("-2")}], "u": text}
+    body = dumps(tree)
+    assert json.loads(body) == {text: [text, 1.5, {"t": text, "n": -2}], "u": text}
+    assert loads(body) == tree

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from app.domain.catalogue import CatalogueItem
 from app.domain.money import format_yuan, money_sum
-from app.domain.settlement import SettlementTotals
-from app.services.day_close import DayCloseReport
-from app.services.eligibility import EligibilityView
-from app.services.recovery import QueueRow
-from app.services.settlement import BillResult, GroupResult
+
+if TYPE_CHECKING:  # annotations only: a command imports the services it runs, not every command's
+    from app.domain.catalogue import CatalogueItem
+    from app.domain.settlement import SettlementTotals
+    from app.services.day_close import DayCloseReport
+    from app.services.eligibility import EligibilityView
+    from app.services.recovery import QueueRow
+    from app.services.settlement import BillResult, GroupResult
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 ZERO_YUAN = Decimal("0.00")

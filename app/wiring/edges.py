@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from app.config import (
@@ -12,14 +13,14 @@ from app.config import (
     Settings,
 )
 from app.errors import ConfigError
-from app.hardware.factory import make_receipt_printer
-from app.his.folder import FolderHis
-from app.his.http import HttpHis
-from app.his.middle import MiddleTablesHis
-from app.services.engine import Engine
-from app.services.ports.devices import CardReader, ReceiptPrinter
 from app.services.ports.his import HisChargeLock, HisGateway
-from app.workers.engine_backend import EngineBackend, HandOff
+
+# The HIS adapters, the printer factory and the window's backend are imported when used: a console
+# command on a window without a HIS loads no HIS client (docs/performance.md, CLI start-up).
+if TYPE_CHECKING:
+    from app.services.engine import Engine
+    from app.services.ports.devices import CardReader, ReceiptPrinter
+    from app.workers.engine_backend import EngineBackend, HandOff
 
 PROBE_TIMEOUT_S = 1.0
 
@@ -43,11 +44,17 @@ def his_gateway_for(his: HisSettings) -> HisGateway | None:
     if his.kind == "folder":
         if not his.folder:
             raise ConfigError("配置项 his.folder 不能为空（his.kind = folder）。", code="config")
+        from app.his.folder import FolderHis  # noqa: PLC0415
+
         return FolderHis(Path(his.folder))
     if not his.url:
         raise ConfigError(f"配置项 his.url 不能为空（his.kind = {his.kind}）。", code="config")
     if his.kind == "http":
+        from app.his.http import HttpHis  # noqa: PLC0415
+
         return HttpHis(his.url, token=his.token, read_timeout=his.timeout)
+    from app.his.middle import MiddleTablesHis  # noqa: PLC0415
+
     return MiddleTablesHis(
         his.url,
         pending_table=his.pending_table,
@@ -68,6 +75,8 @@ def receipt_printer(settings: Settings, data_dir: Path) -> ReceiptPrinter:
         from app.printing.system_printer import SystemReceiptPrinter  # noqa: PLC0415
 
         return SystemReceiptPrinter(settings.printer.name)
+    from app.hardware.factory import make_receipt_printer  # noqa: PLC0415
+
     return make_receipt_printer(settings, data_dir / "receipts")
 
 
@@ -94,6 +103,8 @@ def build_backend(
 ) -> EngineBackend:
     """The window's backend over ``engine`` (receipts and the HIS through the engine's use cases)
     with a probe of the configured platform."""
+    from app.workers.engine_backend import EngineBackend  # noqa: PLC0415
+
     return EngineBackend(
         engine,
         card_reader=card_reader,

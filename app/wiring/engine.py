@@ -16,7 +16,6 @@ from app.config import (
 )
 from app.errors import StoreError
 from app.hardware.printer.pdf_file import PdfFilePrinter
-from app.his.middle import MiddleTablesHis
 from app.platform.client import PlatformClient
 from app.printing.deferred import DeferredReceiptRenderer
 from app.services.cancel import CancelService
@@ -193,8 +192,7 @@ def build_engine(
 
     def close() -> None:
         client.close()
-        if isinstance(his_gateway, MiddleTablesHis):
-            his_gateway.close()
+        _close_his(his_gateway)
         _dispose(hospital_pool, operators_pool)
         store.close()
         leases.close()  # last: until here this process may still write journal rows
@@ -226,6 +224,16 @@ def build_engine(
         his_outbox=his_outbox,
         claims=claims,
     )
+
+
+def _close_his(gateway: HisGateway | None) -> None:
+    """Close the middle-table adapter's database pool (the other adapters hold nothing open)."""
+    if gateway is None:
+        return
+    from app.his.middle import MiddleTablesHis  # noqa: PLC0415  (loaded when configured)
+
+    if isinstance(gateway, MiddleTablesHis):
+        gateway.close()
 
 
 def _dispose(*pools: SqlEngine | None) -> None:

@@ -51,7 +51,8 @@ def test_eligibility_loads_neither_pinyin_tables_nor_pdf_library_nor_sandbox() -
 
 # What a stand-alone window's ``eligibility`` must not load on its way to the first request: the
 # catalogue's pinyin tables, the PDF library, the sandbox and its web framework, Qt, Alembic and
-# the hospital record's PostgreSQL adapters (hospital mode is not configured).
+# the hospital record's PostgreSQL adapters (hospital mode is not configured), the HIS adapters (no
+# HIS is configured) and the window's backend.
 ELIGIBILITY_NEVER = {"pypinyin", "reportlab", "flask", "werkzeug", "PySide6", "stdnum", "alembic"}
 ELIGIBILITY_NEVER_APP = (
     "app.sandbox",
@@ -59,6 +60,8 @@ ELIGIBILITY_NEVER_APP = (
     "app.printing.receipt_pdf",
     "app.store.hospital",
     "sqlalchemy.dialects.postgresql",
+    "app.his",
+    "app.workers",
 )
 
 

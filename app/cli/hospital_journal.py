@@ -10,17 +10,13 @@ dead window, when it returns, finds the row resolved and does nothing twice.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from app.cli.context import CliContext
+from app.cli.hospital_report import require_hospital_mode
 from app.cli.output import EXIT_OK, EXIT_UNAVAILABLE
 from app.errors import StoreError
-from app.services.hospital_resolve import HospitalResolveService
-from app.services.ports.hospital import HospitalJournalRow
-from app.store.hospital.presence import WindowPresence
-from app.wiring import hospital_database, hospital_link
+from app.services.hospital_use_cases import UnresolvedCall
 
 
 def register_actions(actions: Any) -> None:
@@ -42,53 +38,27 @@ def register_actions(actions: Any) -> None:
     resolve.set_defaults(handler=run_resolve)
 
 
-@contextmanager
-def _service(context: CliContext) -> Iterator[tuple[HospitalResolveService, WindowPresence]]:
-    engine = context.engine(recover=False)
-    link = hospital_link(engine)
-    if link is None:
-        hospital_database(context.settings().hospital_db)  # raises: hospital mode is off
-        raise AssertionError("unreachable")
-    presence = WindowPresence(link.database)
-    try:
-        yield (
-            HospitalResolveService(
-                uow_factory=engine.uow_factory,
-                journal=link.record,
-                liveness=presence,
-                recovery=engine.recovery,
-                clock=engine.clock,
-                window=engine.settings.window.device_no,
-            ),
-            presence,
-        )
-    finally:
-        presence.release()
-        link.close()
-
-
 def run_unresolved(args: argparse.Namespace, context: CliContext) -> int:
     """List every window's unresolved rows with whether their window is running."""
     if args.unresolved_json:
         context.out.json_mode = True
+    engine = require_hospital_mode(context.engine(recover=False))
     try:
-        with _service(context) as (service, presence):
-            rows = service.unresolved()
-            alive = {window: presence.is_alive(window) for window in {r.window for r in rows}}
+        calls = engine.hospital_unresolved()
     except StoreError as exc:
         if exc.code != "hospital_unreachable":
             raise
         return context.out.error(exc, exit_code=EXIT_UNAVAILABLE)
-    data = [_row_data(row, alive[row.window]) for row in rows]
-    context.out.result({"rows": data}, _rows_text(rows, alive))
+    context.out.result({"rows": [_row_data(call) for call in calls]}, _rows_text(calls))
     return EXIT_OK
 
 
-def _row_data(row: HospitalJournalRow, running: bool) -> dict[str, Any]:
+def _row_data(call: UnresolvedCall) -> dict[str, Any]:
+    row = call.row
     return {
         "msgid": row.msgid,
         "window": row.window,
-        "window_running": running,
+        "window_running": call.window_running,
         "infno": row.infno,
         "state": row.state,
         "bill_id": row.bill_id,
@@ -97,13 +67,16 @@ def _row_data(row: HospitalJournalRow, running: bool) -> dict[str, Any]:
     }
 
 
-def _rows_text(rows: list[HospitalJournalRow], alive: dict[str, bool]) -> str:
-    if not rows:
+def _rows_text(calls: tuple[UnresolvedCall, ...]) -> str:
+    if not calls:
         return "全院没有未确认结果的交易。"
-    lines = [f"全院未确认结果的交易 {len(rows)} 笔："]
-    for row in rows:
+    lines = [f"全院未确认结果的交易 {len(calls)} 笔："]
+    for call in calls:
+        row = call.row
         where = (
-            "窗口运行中，由该窗口自行处理" if alive[row.window] else "窗口未运行，可由主管在此处理"
+            "窗口运行中，由该窗口自行处理"
+            if call.window_running
+            else "窗口未运行，可由主管在此处理"
         )
         lines.append(f"  {row.msgid}  窗口 {row.window}  {row.infno}  {row.state}  （{where}）")
     return "\n".join(lines)
@@ -112,8 +85,9 @@ def _rows_text(rows: list[HospitalJournalRow], alive: dict[str, bool]) -> str:
 def run_resolve(args: argparse.Namespace, context: CliContext) -> int:
     """A supervisor resolves a dead window's row here."""
     supervisor = context.operator()
-    with _service(context) as (service, _presence):
-        state = service.resolve_for_dead_window(args.msgid, supervisor)
+    state = require_hospital_mode(context.engine(recover=False)).hospital_resolve(
+        args.msgid, supervisor
+    )
     context.out.result(
         {"msgid": args.msgid, "state": str(state)},
         f"流水 {args.msgid} 已在本窗口处理，结果：{state}。该窗口恢复运行后不会重复处理。",

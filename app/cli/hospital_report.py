@@ -52,10 +52,13 @@ def register_actions(actions: Any) -> None:
     shift.set_defaults(handler=run_shift)
 
 
-def _hospital_mode(engine: Engine) -> None:
+def require_hospital_mode(engine: Engine) -> Engine:
+    """``engine``, whose ``hospital_*`` use cases are there; a stand-alone window's configuration
+    error otherwise."""
     if not engine.in_hospital_mode():
         hospital_database(engine.settings.hospital_db)  # raises: hospital mode is off
         raise AssertionError("hospital mode without a hospital record")  # pragma: no cover
+    return engine
 
 
 def _day(text: str | None, default: date) -> date:
@@ -73,7 +76,7 @@ def run_shift(args: argparse.Namespace, context: CliContext) -> int:
         )
     viewer = context.operator()
     engine = context.engine(recover=False)
-    _hospital_mode(engine)
+    require_hospital_mode(engine)
     report = engine.hospital_shift_report(
         viewer,
         _day(args.date, engine.today()),
@@ -127,7 +130,7 @@ def print_hospital_day(
             link.sync.drain()
         finally:
             link.close()
-    _hospital_mode(engine)
+    require_hospital_mode(engine)
     report = engine.hospital_shift_report(supervisor, day)
     printed, path = print_report(
         context,

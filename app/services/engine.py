@@ -58,7 +58,12 @@ from app.services.his_outbox import HisOutbox
 from app.services.hospital_cancel import HospitalCancelService
 from app.services.hospital_day_close import HospitalDayCloseReport, HospitalDayCloseService
 from app.services.hospital_history import HospitalHistory
-from app.services.hospital_use_cases import HospitalHistoryRows, HospitalOverview, HospitalUseCases
+from app.services.hospital_use_cases import (
+    HospitalHistoryRows,
+    HospitalOverview,
+    HospitalUseCases,
+    UnresolvedCall,
+)
 from app.services.offline import OfflineCollection, OfflineSelfPayService
 from app.services.ports.clock import Clock
 from app.services.ports.his import OutboxItem
@@ -518,6 +523,26 @@ class Engine:
         if self.hospital_day_close is None:
             raise ConfigError(engine_words.NOT_HOSPITAL_MODE(), code="config")
         return self.hospital_day_close.close(day, operator, progress)
+
+    def hospital_unresolved(self) -> tuple[UnresolvedCall, ...]:
+        """Hospital mode: every window's calls without a definite outcome, each with whether its
+        window runs (``hospital unresolved``).
+
+        Raises:
+            StoreError: the hospital database is unreachable.
+        """
+        return self._hospital().unresolved()
+
+    def hospital_resolve(self, msgid: str, supervisor: Operator) -> JournalState:
+        """Hospital mode: a supervisor resolves a dead window's call ``msgid`` at this window; returns
+        the row's state here (``hospital resolve``).
+
+        Raises:
+            PermissionDenied: the operator may not resolve journal rows.
+            InputError: no such unresolved row, it is this window's own, its window is running,
+                another window is resolving it, or the hospital database is unreachable.
+        """
+        return self._hospital().resolve(msgid, supervisor)
 
     def _hospital(self) -> HospitalUseCases:
         if self.hospital is None:

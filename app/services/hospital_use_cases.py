@@ -1,4 +1,4 @@
-"""Hospital mode's use cases for the window (issue 13 items 4, 7; issue 18's hospital-wide report).
+"""Hospital mode's use cases for the window (issue 13 items 4, 5, 7; issue 18's hospital-wide report).
 
 Built by the composition (:func:`app.wiring.hospital.hospital_use_cases_for`) over the same hospital
 record as the hospital cancel claims and owned by :class:`app.services.engine.Engine`, which offers
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from app.domain.journal import JournalState
 from app.domain.masking import mask_number
 from app.domain.operator import Operator
 from app.domain.plan import GroupKind, group_label, kind_of
@@ -25,9 +26,10 @@ from app.services.hospital_import import (
     HospitalImport,
     HospitalRecordWithPayloads,
 )
+from app.services.hospital_resolve import HospitalResolveService
 from app.services.hospital_shift_report import HospitalShiftReportService
 from app.services.ports.clock import Clock
-from app.services.ports.hospital import WindowStatus
+from app.services.ports.hospital import HospitalJournalRow, WindowLiveness, WindowStatus
 from app.services.ports.store import UnitOfWorkFactory
 from app.services.settled_row import SettledRow
 from app.services.settlement import SELF_PAY_PREFIX
@@ -57,8 +59,25 @@ class HospitalOverview:
     windows: tuple[WindowStatus, ...]
 
 
+@dataclass(frozen=True)
+class UnresolvedCall:
+    """A window's journal row without a definite outcome (``hospital unresolved``)."""
+
+    row: HospitalJournalRow
+    window_running: bool  # False: a supervisor may resolve it here (``hospital resolve``)
+
+
+@dataclass(frozen=True)
+class DeadWindows:
+    """Resolving a dead window's calls at this window: the service and the windows' liveness."""
+
+    resolver: HospitalResolveService
+    liveness: WindowLiveness
+
+
 class HospitalUseCases:
-    """Hospital mode's history, import, overview and hospital-wide shift report of one window."""
+    """Hospital mode's history, import, overview, hospital-wide shift report and every window's
+    unresolved calls, at one window."""
 
     def __init__(
         self,
@@ -69,6 +88,7 @@ class HospitalUseCases:
         window: str,
         hospital_name: str,
         hospital_code: str,
+        dead_windows: DeadWindows,
     ) -> None:
         """Over this window's store (``uow_factory``) and the hospital ``record``."""
         self._uow_factory = uow_factory
@@ -80,6 +100,7 @@ class HospitalUseCases:
         self._history = HospitalHistoryService(uow_factory, record)
         self._import = HospitalImport(uow_factory, record, window)
         self._reports = HospitalShiftReportService(record)
+        self._dead_windows = dead_windows
 
     # ------------------------------------------------------------------ history (item 4)
 
@@ -195,6 +216,24 @@ class HospitalUseCases:
             hospital_wide=True,
         )
         return service.render(report, viewer, renderer)
+
+    # ------------------------------------------------------------------ dead windows (item 5)
+
+    def unresolved(self) -> tuple[UnresolvedCall, ...]:
+        """Every window's rows without a definite outcome, each with whether its window runs.
+
+        Raises:
+            StoreError: the hospital database is unreachable.
+        """
+        rows = self._dead_windows.resolver.unresolved()
+        liveness = self._dead_windows.liveness
+        alive = {window: liveness.is_alive(window) for window in {r.window for r in rows}}
+        return tuple(UnresolvedCall(row, alive[row.window]) for row in rows)
+
+    def resolve(self, msgid: str, supervisor: Operator) -> JournalState:
+        """A supervisor resolves ``msgid`` of a window that runs nowhere, here (see
+        :meth:`HospitalResolveService.resolve_for_dead_window`)."""
+        return self._dead_windows.resolver.resolve_for_dead_window(msgid, supervisor)
 
 
 @dataclass(frozen=True)

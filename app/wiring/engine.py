@@ -209,7 +209,9 @@ def build_engine(
         cancellation=cancellation,
         hospital_cancel=hospital_cancel,
         hospital_day_close=hospital_day_close,
-        hospital=hospital_use_cases_for(hospital_cancel, settings, uow_factory, clock),
+        hospital=hospital_use_cases_for(
+            hospital_cancel, settings, uow_factory, clock, pool=hospital_pool, recovery=recovery
+        ),
         day_close=DayCloseService(client, uow_factory, clock, caller=caller, recovery=recovery),
         catalogue=CatalogueService(
             client,

@@ -26,10 +26,10 @@ from app.services.engine import Engine
 from app.services.his_lock_arbiter import HisLockArbiter
 from app.services.hospital_cancel import HospitalCancelService
 from app.services.hospital_day_close import HospitalDayCloseService
-from app.services.hospital_import import HospitalRecordWithPayloads
+from app.services.hospital_resolve import HospitalResolveService
 from app.services.hospital_slot import apply_msgid_slot
 from app.services.hospital_sync import HospitalSync
-from app.services.hospital_use_cases import HospitalUseCases
+from app.services.hospital_use_cases import DeadWindows, HospitalUseCases
 from app.services.journaling import JournaledCaller
 from app.services.ports.clock import Clock
 from app.services.ports.his import HisChargeLock
@@ -137,20 +137,38 @@ def hospital_use_cases_for(
     settings: Settings,
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
+    *,
+    pool: SqlEngine | None,
+    recovery: RecoveryService,
 ) -> HospitalUseCases | None:
-    """Hospital mode: the window's history of every window, import, overview and hospital-wide
-    shift report, over the same record as the cancel claims; ``None`` for a stand-alone window."""
-    if hospital_cancel is None or not isinstance(
-        hospital_cancel.record, HospitalRecordWithPayloads
-    ):
+    """Hospital mode: the window's history of every window, import, overview, hospital-wide
+    shift report and every window's unresolved calls, over the same record as the cancel claims
+    (whether a window runs is probed on ``pool``, the record's); ``None`` for a stand-alone window."""
+    if hospital_cancel is None or pool is None:
         return None
+    from app.store.hospital.presence import WindowPresence  # noqa: PLC0415
+    from app.store.hospital.record import PgHospitalRecord  # noqa: PLC0415
+
+    record, window = hospital_cancel.record, settings.window.device_no
+    if not isinstance(record, PgHospitalRecord):  # pragma: no cover - built by hospital_cancel_for
+        return None
+    presence = WindowPresence(pool)  # probes other windows' locks; holds none
+    resolver = HospitalResolveService(
+        uow_factory=uow_factory,
+        journal=record,
+        liveness=presence,
+        recovery=recovery,
+        clock=clock,
+        window=window,
+    )
     return HospitalUseCases(
         uow_factory,
         clock,
-        hospital_cancel.record,
-        window=settings.window.device_no,
+        record,
+        window=window,
         hospital_name=settings.hospital.name,
         hospital_code=settings.hospital.code,
+        dead_windows=DeadWindows(resolver, presence),
     )
 
 

@@ -130,13 +130,11 @@ def test_the_workers_call_the_engine_and_never_a_service_behind_it() -> None:
 
 def test_the_cli_calls_the_engines_use_cases() -> None:
     """The CLI, like the window's adapter, calls :class:`Engine` methods and reads no service off
-    it. ``hospital unresolved`` / ``hospital resolve`` (``hospital_journal.py``) still build their
-    service over the hospital link and the windows' presence (docs/architecture.md)."""
+    it (docs/architecture.md)."""
     wiring = _engine_wiring()
     found = {
         str(path.relative_to(APP)): field
         for path in sorted((APP / "cli").glob("*.py"))
-        if path.name != "hospital_journal.py"
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if (field := _reads_off_an_engine(node, wiring)) is not None
     }

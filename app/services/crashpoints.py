@@ -29,6 +29,7 @@ CRASH_POINTS: tuple[str, ...] = (
     "prepared:2203",  # 2201 OK and 2203 PREPARED committed together, 2203 not yet sent
     "prepared:2204",  # 2203 OK and 2204 PREPARED committed together, 2204 not yet sent
     "response:2204",
+    "response:2206",  # 2206 answered, preview not stored (it goes with 2207's PREPARED row)
     "prepared:2207",
     "response:2207",  # money moved on the platform, our journal still says PREPARED
     "outcome:2207",  # inside the transaction that journals OK and stores the settlement

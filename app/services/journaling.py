@@ -121,8 +121,14 @@ class JournaledCaller:
         """The lease id written as the owner of every row this caller creates."""
         return self._owner
 
-    def prepare(self, intent: CallIntent) -> JournalEntry:
+    def prepare(
+        self, intent: CallIntent, with_intent: Callable[[UnitOfWork], None] | None = None
+    ) -> JournalEntry:
         """Allocate a msgid and commit a ``PREPARED`` row for ``intent``; nothing is sent yet.
+
+        ``with_intent`` stores business state in the same transaction (a 2207's preview, answered
+        just before by a call that changes nothing on the platform): committed with the row, or
+        not at all.
 
         Raises:
             StoreError: the row could not be committed (then the call must not be made).
@@ -134,6 +140,8 @@ class JournaledCaller:
                     raise _no_msgid_slot(intent.infno)
                 entry = self._journal_intent(uow, intent)
                 msgid = entry.msgid
+                if with_intent is not None:
+                    with_intent(uow)
                 uow.commit()
         except AppError:
             self._land(msgid)

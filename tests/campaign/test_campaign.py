@@ -62,6 +62,7 @@ SCENARIOS: dict[str, tuple[str, str, list[dict[str, object]]]] = {
     "prepared:2203": ("settle", "01", []),
     "prepared:2204": ("settle", "03", []),
     "response:2204": ("settle", "03", []),
+    "response:2206": ("settle", "01", []),
     "prepared:2207": ("settle", "01", []),
     "response:2207": ("settle", "01", []),
     "outcome:2207": ("settle", "01", []),

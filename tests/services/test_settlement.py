@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -12,9 +14,13 @@ from helpers.engine_fixtures import (
     DEMO_BILLS,
     add_operators,
     demo_bill,
+    fresh_visit,
     ledger_by_msgid,
     make_engine,
 )
+from sqlalchemy import Engine as SqlEngine
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
 
 from app.config import Settings
 from app.domain.journal import JournalState
@@ -26,7 +32,7 @@ from app.domain.visit import BillStatus, GroupState
 from app.errors import InputError, PermissionDenied
 from app.sandbox import SandboxServer
 from app.services.engine import Engine
-from app.services.settlement import SELF_PAY_PREFIX
+from app.services.settlement import SELF_PAY_PREFIX, GroupResult
 
 ALL_BILLS = sorted(path.name[:2] for path in DEMO_BILLS.glob("*.json"))
 
@@ -325,3 +331,44 @@ def test_a_groups_kind_is_stored_and_survives_a_restart(
         ]
     finally:
         second.close()
+
+
+@contextmanager
+def counting_commits(folder: Path) -> Iterator[list[int]]:
+    """How many transactions commit on the store under ``folder`` inside the block."""
+    commits = [0]
+
+    def on_commit(connection: Connection) -> None:
+        if str(connection.engine.url.database or "").startswith(str(folder)):
+            commits[0] += 1
+
+    event.listen(SqlEngine, "commit", on_commit)
+    try:
+        yield commits
+    finally:
+        event.remove(SqlEngine, "commit", on_commit)
+
+
+def test_going_straight_on_the_preview_is_stored_with_2207s_prepared_row(
+    engine: Engine, cashier: Operator, tmp_path: Path
+) -> None:
+    visit = fresh_visit(demo_bill("01"))
+    asked = engine.open_bill(visit, engine.identify(visit.identity, cashier), cashier)
+    seen: list[GroupState] = []
+
+    def confirm(_group: GroupResult) -> bool:
+        with engine.uow_factory() as uow:  # the cashier is asked about a preview already stored
+            seen.extend(g.state for g in uow.bills.groups(asked.bill_id))
+        return True
+
+    with counting_commits(tmp_path / "data") as commits_asked:
+        confirmed = engine.settle(asked.bill_id, cashier, confirm=confirm)
+    visit = fresh_visit(demo_bill("01"))
+    straight = engine.open_bill(visit, engine.identify(visit.identity, cashier), cashier)
+    with counting_commits(tmp_path / "data") as commits_straight:
+        settled = engine.settle(straight.bill_id, cashier)
+
+    assert seen == [GroupState.PREVIEWED]
+    assert commits_straight[0] == commits_asked[0] - 1  # one group: the preview's own commit
+    for bill in (confirmed, settled):
+        assert [g.state for g in bill.groups] == [GroupState.SETTLED]

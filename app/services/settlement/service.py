@@ -221,32 +221,46 @@ class SettlementService:
     ) -> None:
         """One step at a time, as :func:`app.domain.lifecycle.next_step` decides (each group
         previewed, then confirmed or collected, in plan order; nothing after an unknown outcome).
-        A preview or a settlement that succeeded hands on what it committed; other steps are read
+        A preview or a settlement that succeeded hands on what it committed (or, going straight on,
+        what 2207's PREPARED row will commit with it); other steps are read
         back, since a failure may change any group (未备案 turns every direct group into self-pay)."""
         with self._uow_factory() as uow:
             bill = self._reader.contents(uow, bill_id)
             groups = {g.group_key: g for g in uow.bills.groups(bill_id)}
         attempted: set[LifecycleStep] = set()
+        # With no one to confirm, 2207 follows 2206 at once: the preview is stored with 2207's
+        # PREPARED row, not in a commit of its own (a crash in between loses only the preview).
+        straight_on = confirm is None
+        unsaved = ""  # the group whose preview is not stored yet
         while (step := next_step(list(groups.values()), attempted, Phase.ALL)) is not None:
             attempted.add(step)
             key = step.group_key
+            goes_on = step.kind is StepKind.CONFIRM and key == unsaved
+            if unsaved and not goes_on:
+                self._steps.store_preview(groups[unsaved])
+            unsaved = ""
             if step.kind is StepKind.COLLECT:
                 self.collect_self_pay(bill_id, key, operator)
             elif step.kind is StepKind.PREVIEW:
                 previewed = self._steps.preview(
-                    bill, groups[key], operator, use_account=use_account
+                    bill, groups[key], operator, use_account=use_account, defer_preview=straight_on
                 )
                 if previewed is not None:
                     groups[key] = previewed
+                    unsaved = key if straight_on else ""
                     continue
             elif confirm is not None and not confirm(group_result(groups[key], line_amounts(bill))):
                 self.abandon(bill_id, key, operator)
             else:
-                settled = self._steps.settle(bill, groups[key], operator, use_account=use_account)
+                settled = self._steps.settle(
+                    bill, groups[key], operator, use_account=use_account, preview_unsaved=goes_on
+                )
                 if settled is not None:
                     groups[key] = settled  # as committed; settling one group changes no other
                     continue
             groups = self._reader.groups(bill_id)
+        if unsaved:
+            self._steps.store_preview(groups[unsaved])
 
     def preview(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
         """Run 2201 → 2203 → 2204 → 2206 for one group (resuming where it stands)."""

@@ -7,10 +7,16 @@ group exactly as it committed it. A failed step is handed to :class:`GroupFailur
 2201 → 2203 → 2204 always follow each other, so the ``OK`` of one is committed together with the next
 one's ``PREPARED`` row (``JournaledCaller.call(then=…)``): one ``fsync``ed commit per step instead of
 two. A row journaled ahead that is not sent (the chain stopped) is closed as never sent.
+
+When the settlement goes straight on from 2206 to 2207 (``preview(defer_preview=True)`` then
+``settle(preview_unsaved=True)``), the 2206 preview is stored in the transaction that journals 2207's
+``PREPARED`` row instead of one of its own: a crash between the two loses only the preview (the group
+is still ``FEES_UPLOADED``; 2206 changes nothing on the platform and is simply asked again).
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -22,7 +28,7 @@ from app.domain.visit import Bill, GroupSettlement, GroupState
 from app.errors import InputError, PlatformCategory, PlatformError, PlatformRejected
 from app.messages import settlement as words
 from app.services.crashpoints import crash_point
-from app.services.journaling import JournaledCaller, failure_text
+from app.services.journaling import CallIntent, JournaledCaller, failure_text
 from app.services.ports.clock import Clock
 from app.services.ports.platform import PlatformGateway
 from app.services.ports.store import StoredSettlement, UnitOfWork, UnitOfWorkFactory
@@ -44,6 +50,8 @@ class Ahead:
     """The next step's ``PREPARED`` row, journaled with the previous step's outcome (or ``None``)."""
 
     entry: JournalEntry | None = None
+    # 2206's preview is handed on unsaved, to be stored with 2207's PREPARED row.
+    defer_preview: bool = False
 
     def peek(self, infno: str) -> JournalEntry | None:
         """The row if it is for ``infno``, else ``None`` (still held here)."""
@@ -56,6 +64,9 @@ class Ahead:
         if entry is not None:
             self.entry = None
         return entry
+
+
+log = logging.getLogger(__name__)
 
 
 # One preview step: the group as it committed it, or None when the step stopped (failed, converted).
@@ -86,9 +97,19 @@ class GroupSteps:
         self._charge_check = charge_check
 
     def preview(
-        self, bill: Bill, group: GroupSettlement, operator: Operator, *, use_account: bool = True
+        self,
+        bill: Bill,
+        group: GroupSettlement,
+        operator: Operator,
+        *,
+        use_account: bool = True,
+        defer_preview: bool = False,
     ) -> GroupSettlement | None:
-        """The remaining steps up to 2206; the group as committed, or ``None`` if a step failed."""
+        """The remaining steps up to 2206; the group as committed, or ``None`` if a step failed.
+
+        With ``defer_preview`` a successful 2206's preview is returned *unsaved*: the caller hands
+        it to :meth:`settle` (``preview_unsaved=True``) or stores it (:meth:`store_preview`).
+        """
         steps: list[tuple[GroupState, Step]] = [
             (GroupState.PLANNED, self._register),
             (GroupState.REGISTERED, self._upload_visit),
@@ -97,7 +118,7 @@ class GroupSteps:
         ]
         if group.state is GroupState.FAILED:
             group = restarted(group)
-        ahead = Ahead()
+        ahead = Ahead(defer_preview=defer_preview)
         try:
             for state, step in steps:
                 if group.state is not state:
@@ -111,10 +132,25 @@ class GroupSteps:
                 self._caller.abandon(ahead.entry)
         return group
 
+    def store_preview(self, group: GroupSettlement) -> None:
+        """Store a preview handed on unsaved (``preview(defer_preview=True)``) on its own."""
+        with self._uow_factory() as uow:
+            uow.bills.save_group(group)
+            uow.commit()
+
     def settle(
-        self, bill: Bill, group: GroupSettlement, operator: Operator, *, use_account: bool = True
+        self,
+        bill: Bill,
+        group: GroupSettlement,
+        operator: Operator,
+        *,
+        use_account: bool = True,
+        preview_unsaved: bool = False,
     ) -> GroupSettlement | None:
         """2207 for a previewed group; the group as settled, or ``None`` if it did not settle.
+
+        ``preview_unsaved``: ``group`` is a preview not stored yet; it is stored with 2207's
+        ``PREPARED`` row (or on its own if 2207 is not journaled after all).
 
         Raises:
             InputError: the group is not previewed, or the HIS re-check stopped it.
@@ -122,7 +158,12 @@ class GroupSteps:
         bill_id, group_key = bill.bill_id, group.group_key
         if group.state is not GroupState.PREVIEWED or group.preview is None:
             raise InputError(words.NOT_PREVIEWED(), code="not_previewed")
-        check_charges(self._charge_check, bill, group, require_his=True)
+        try:
+            check_charges(self._charge_check, bill, group, require_his=True)
+        except Exception:
+            if preview_unsaved:
+                self.store_preview(group)
+            raise
         request = settle_request(bill, group, use_account=use_account)
         splits = group.splits
         preview = group.preview
@@ -166,17 +207,37 @@ class GroupSteps:
                 bill_id=bill_id, msgid=msgid,
             )  # fmt: skip
 
+        settle_intent = intent("2207", bill, group, operator, amount=group.preview.total)
+        prepared = self._prepare_with_preview(settle_intent, group) if preview_unsaved else None
         outcome = self._caller.call(
-            intent("2207", bill, group, operator, amount=group.preview.total),
+            settle_intent,
             lambda msgid: self._gateway.settle(call_context(bill, operator), msgid, request),
             stored,
             on_failure=self._failures.recorder(group, operator),
+            prepared=prepared,
         )
         if outcome.ok:
             crash_point("settlement_stored")
             return settled[-1]
         self._failures.after(bill, group, operator, outcome)
         return None
+
+    def _prepare_with_preview(
+        self, settle_intent: CallIntent, group: GroupSettlement
+    ) -> JournalEntry:
+        """2207's PREPARED row committed together with the preview it settles."""
+
+        def with_preview(uow: UnitOfWork) -> None:
+            uow.bills.save_group(group)
+
+        try:
+            return self._caller.prepare(settle_intent, with_intent=with_preview)
+        except Exception:
+            try:  # nothing was sent: keep the preview as the cashier saw it
+                self.store_preview(group)
+            except Exception:
+                log.exception("preview of %s not stored", group.group_key)
+            raise
 
     # ------------------------------------------------------------------ the preview steps
 
@@ -273,9 +334,15 @@ class GroupSteps:
         return fees_uploaded
 
     def _pre_settle(
-        self, bill: Bill, group: GroupSettlement, operator: Operator, use_account: bool, _: Ahead
+        self,
+        bill: Bill,
+        group: GroupSettlement,
+        operator: Operator,
+        use_account: bool,
+        ahead: Ahead,
     ) -> GroupSettlement | None:
-        """2206 changes nothing on the platform, so it is not journaled."""
+        """2206 changes nothing on the platform, so it is not journaled; its preview is stored now,
+        or handed on unsaved (``ahead.defer_preview``) to be stored with 2207's PREPARED row."""
         try:
             preview = self._gateway.pre_settle(
                 call_context(bill, operator), settle_request(bill, group, use_account=use_account)
@@ -287,7 +354,10 @@ class GroupSteps:
             if isinstance(exc, PlatformRejected):
                 self._failures.fail_group(bill, group, operator, failure_text(exc))
             return None
+        crash_point("response:2206")
         previewed = replace(group, state=GroupState.PREVIEWED, preview=preview, failure_text="")
+        if ahead.defer_preview:
+            return previewed
         with self._uow_factory() as uow:
             uow.bills.save_group(previewed)
             uow.commit()

@@ -72,15 +72,20 @@ def full_self_pay_split(
 def check_split(split: LineSplit) -> list[str]:
     """Broken per-line identities: amount = fulamt + overlmt + preselfpay + inscp; parts ≥ 0."""
     problems: list[str] = []
-    parts = (split.full_self_pay, split.over_limit, split.first_self_pay, split.in_scope)
-    if any(part < 0 for part in parts) or split.amount < 0:
+    full, over, first, scope = (
+        split.full_self_pay,
+        split.over_limit,
+        split.first_self_pay,
+        split.in_scope,
+    )
+    if min(full, over, first, scope, split.amount) < 0:
         problems.append(f"line {split.line_no}: negative part")
-    if money_sum(parts) != split.amount:
+    if round_money(ZERO + full + over + first + scope) != split.amount:
         problems.append(f"line {split.line_no}: parts do not add up to the amount")
     if not ZERO <= split.self_pay_ratio <= 1:
         problems.append(f"line {split.line_no}: self-pay ratio outside 0..1")
-    base = split.amount - split.full_self_pay - split.over_limit
-    if round_money(base * split.self_pay_ratio) != split.first_self_pay:
+    base = split.amount - full - over
+    if round_money(base * split.self_pay_ratio) != first:
         problems.append(f"line {split.line_no}: first self-pay is not base × ratio")
     return problems
 

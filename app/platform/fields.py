@@ -63,20 +63,27 @@ def absent(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def has_control_characters(value: str) -> bool:
+    """Whether ``value`` holds a C0/C1 control character (the usual text has none: it is
+    printable, which rules them all out in one C call)."""
+    return not value.isprintable() and value != value.translate(CONTROL_CHARACTERS)
+
+
 def text(parent: Mapping[str, Any], key: str, max_len: int, *, required: bool = True) -> str:
     """A string field (a JSON integer is accepted as its digits); control characters refused."""
     value = parent.get(key)
-    if absent(value):
-        if required:
-            raise ProtocolError(f"{key} is missing")
-        return ""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise ProtocolError(f"{key} is not text")
+    if type(value) is not str or not value.strip():
+        if absent(value):
+            if required:
+                raise ProtocolError(f"{key} is missing")
+            return ""
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise ProtocolError(f"{key} is not text")
     if len(value) > max_len:
         raise ProtocolError(f"{key} is longer than {max_len}")
-    if value != value.translate(CONTROL_CHARACTERS):
+    if has_control_characters(value):
         raise ProtocolError(f"{key} holds control characters")
     return value
 
@@ -84,20 +91,24 @@ def text(parent: Mapping[str, Any], key: str, max_len: int, *, required: bool = 
 def money(parent: Mapping[str, Any], key: str, *, required: bool = True) -> Decimal | None:
     """An amount: a JSON number, finite, at most 2 decimals, within 16,2; ``null``/``""`` is absent."""
     value = parent.get(key)
-    if absent(value):
-        if required:
-            raise ProtocolError(f"{key} is missing")
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise ProtocolError(f"{key} is not a number")
-    amount = Decimal(value)
+    if type(value) is Decimal:  # the usual case: the parser makes a Decimal of every fraction
+        amount = value
+    else:
+        if absent(value):
+            if required:
+                raise ProtocolError(f"{key} is missing")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            raise ProtocolError(f"{key} is not a number")
+        amount = Decimal(value)
     if not amount.is_finite():
         raise ProtocolError(f"{key} is not finite")
     if abs(amount) > MAX_AMOUNT:
         raise ProtocolError(f"{key} is out of range")
-    if amount != amount.quantize(FEN):
+    fen = amount.quantize(FEN)
+    if fen != amount:
         raise ProtocolError(f"{key} has more than two decimals")
-    return amount.quantize(FEN) + ZERO  # + ZERO turns -0.00 into 0.00
+    return fen if fen else ZERO  # ZERO for -0.00 too
 
 
 def required_money(parent: Mapping[str, Any], key: str) -> Decimal:
@@ -115,13 +126,16 @@ def optional_money(parent: Mapping[str, Any], key: str) -> Decimal:
 def ratio(parent: Mapping[str, Any], key: str, *, required: bool = True) -> Decimal | None:
     """A ratio 0..1 with at most four decimals (5,4); ``null``/``""`` is absent."""
     value = parent.get(key)
-    if absent(value):
-        if required:
-            raise ProtocolError(f"{key} is missing")
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise ProtocolError(f"{key} is not a number")
-    number = Decimal(value)
+    if type(value) is Decimal:
+        number = value
+    else:
+        if absent(value):
+            if required:
+                raise ProtocolError(f"{key} is missing")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            raise ProtocolError(f"{key} is not a number")
+        number = Decimal(value)
     if not number.is_finite() or not ZERO <= number <= 1:
         raise ProtocolError(f"{key} is outside 0..1")
     if number != number.quantize(RATIO_PLACES):

@@ -345,10 +345,18 @@ def make_plan(ctx: PlanContext, lines: Iterable[FeeLine]) -> SettlementPlan:
     """
     all_lines = list(lines)
     _check_lines(all_lines)
+    # A line's reason depends on the context and its tag only: worked out once per tag (the
+    # first line with a tag that cannot be planned is the one named in the refusal).
+    placed: dict[tuple[TagKind, str | None], tuple[Reason, tuple[GroupKind, str | None]]] = {}
     buckets: dict[tuple[GroupKind, str | None], list[PlannedLine]] = {}
     for line in all_lines:
-        reason = reason_for(ctx, line)
-        buckets.setdefault(_group_key(line, reason), []).append(PlannedLine(line, reason))
+        tag = (line.tag.kind, line.tag.disease_code)
+        known = placed.get(tag)
+        if known is None:
+            reason = reason_for(ctx, line)
+            known = placed[tag] = (reason, _group_key(line, reason))
+        reason, group = known
+        buckets.setdefault(group, []).append(PlannedLine(line, reason))
     groups = (
         SettlementGroup(kind, pilot_disease(code) if code else None, tuple(planned))
         for (kind, code), planned in buckets.items()

@@ -14,7 +14,7 @@ from app.domain.bill import FeeLine, Tag, TagKind
 from app.domain.disease import PILOT_DISEASES
 from app.domain.money import money_sum
 from app.domain.person import Qualification, RegistrationStatus
-from app.domain.plan import GroupKind, PlanBlocked, PlanContext, make_plan
+from app.domain.plan import GroupKind, PlanBlocked, PlanContext, make_plan, reason_for
 
 LOCAL_CODES = ["M04900", "M99900"]  # two non-pilot local codes
 CODES = [*PILOT_DISEASES, *LOCAL_CODES]
@@ -121,3 +121,26 @@ def test_a_code_neither_pilot_nor_listed_for_the_patient_blocks_the_plan(
         make_plan(ctx, [line("1", Tag.disease(code))])
     assert blocked.value.code == "unknown_disease"
     assert code in blocked.value.text
+
+
+@given(contexts(), bills())
+def test_the_plan_gives_every_line_the_reason_shown_for_it_before(
+    ctx: PlanContext, lines: list[FeeLine]
+) -> None:
+    # The plan works a reason out once per tag; the window shows reason_for per line.
+    plan = make_plan(ctx, lines)
+    for group in plan.groups:
+        for planned in group.lines:
+            assert planned.reason == reason_for(ctx, planned.line)
+
+
+@given(contexts(), bills(), st.text(alphabet="0123456789", min_size=5, max_size=5))
+def test_the_first_line_with_an_unknown_code_is_named(
+    ctx: PlanContext, lines: list[FeeLine], digits: str
+) -> None:
+    code = f"X{digits}"
+    bad = [line(f"bad{n}", Tag.disease(code)) for n in range(3)]
+    with pytest.raises(PlanBlocked) as blocked:
+        make_plan(ctx, [*lines, *bad])
+    assert blocked.value.code == "unknown_disease"
+    assert "bad0" in blocked.value.text

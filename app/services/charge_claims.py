@@ -169,10 +169,12 @@ class ChargeClaimService:
                 no for g in uow.bills.groups(bill_id) if g.state is not GroupState.CANCELLED
                 for no in g.line_nos
             }  # fmt: skip
-            before = {c.line_no for c in uow.claims.live(self._keys(bill, wanted)).values()
-                      if c.bill_id == bill_id}  # fmt: skip
-            refusal: ChargeAlreadySettled | InputError | None = self.claim_within(
-                uow, bill, wanted, operator_code
+            # Keys and live claims worked out once: the claim below is in this same transaction.
+            keys = self._keys(bill, wanted)
+            live = uow.claims.live(keys) if keys else {}
+            before = {c.line_no for c in live.values() if c.bill_id == bill_id}
+            refusal: ChargeAlreadySettled | InputError | None = (
+                self._claim_keys(uow, bill, keys, live, operator_code) if keys else None
             )
             his = uow.his.loaded(sorted(wanted)) if self._hospital is not None else {}
             if refusal is None:
@@ -194,8 +196,19 @@ class ChargeClaimService:
         if not bill.outpatient_no.strip():
             return None  # no HIS visit to identify (a bill typed in at the window)
         keys = self._keys(bill, line_nos)
+        return self._claim_keys(uow, bill, keys, uow.claims.live(keys), operator_code)
+
+    def _claim_keys(
+        self,
+        uow: UnitOfWork,
+        bill: Bill,
+        keys: Mapping[str, str],
+        live: Mapping[str, ChargeClaim],
+        operator_code: str,
+    ) -> ChargeAlreadySettled | None:
+        """:meth:`claim_within` with the keys (key → line number) and the live claims among them
+        already read in ``uow``."""
         now = self._clock.now()
-        live = uow.claims.live(keys)
         holders = self._holders(uow, bill.bill_id, live, now)
         blocking = [h for h in holders.values() if not h.stale]
         if blocking:

@@ -86,12 +86,14 @@ class HospitalSync:
         with self._uow() as uow:
             return uow.replica.stats()
 
-    def sync_once(self) -> SyncReport:
-        """Send one batch; on an unreachable hospital database keep it pending and say why."""
+    def sync_once(self, *, heartbeat: bool = True) -> SyncReport:
+        """Send one batch; on an unreachable hospital database keep it pending and say why. With
+        ``heartbeat``, then tell the hospital what is left (a drain tells it once, at its end)."""
         with self._uow() as uow:
             items = uow.replica.pending(self._batch)
         if not items:
-            self._heartbeat()
+            if heartbeat:
+                self._heartbeat()
             return SyncReport(0, 0)
         try:
             self._record.apply(self._window, items, self._clock.now())
@@ -109,7 +111,8 @@ class HospitalSync:
             left = uow.replica.stats().pending
         # Tell the hospital what is left after this batch: a window that dies between the apply and
         # this report has its last contact at its last sync, and the hospital day close waits for it.
-        self._heartbeat()
+        if heartbeat:
+            self._heartbeat()
         return SyncReport(len(items), left)
 
     def drain(self, max_rounds: int = 1000) -> SyncReport:
@@ -128,10 +131,14 @@ class HospitalSync:
         delivered = 0
         report = SyncReport(0, 0)
         for _ in range(max_rounds):
-            report = self.sync_once()
+            # Records settled meanwhile make a round send several batches: one heartbeat at the
+            # end says what is left (one per batch cost the sync loop a transaction each).
+            report = self.sync_once(heartbeat=False)
             delivered += report.delivered
             if report.error or report.pending == 0:
                 break
+        if not report.error:
+            self._heartbeat()
         return SyncReport(delivered, report.pending, report.error)
 
     def _pull_shared(self) -> str:

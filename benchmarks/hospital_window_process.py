@@ -42,6 +42,7 @@ class WindowSpec:
     config: dict[str, Any]
     visits: int
     slot: int | None = None  # a stand-alone window's msgid slot (hospital mode claims its own)
+    pause_s: float = 0.0  # between two visits (the next patient steps up), not timed
     profile: str = ""  # write a cProfile of the timed visits here (``--profile``)
 
 
@@ -176,6 +177,8 @@ def _timed(window: Window, run: WindowRun, spec: WindowSpec) -> None:
         _profile_sync_rounds(window.worker, spec.profile.replace(".prof", "-sync.prof"))
     cpu = time.process_time()
     for n in range(spec.visits):
+        if n and spec.pause_s:
+            time.sleep(spec.pause_s)
         visit = _new_visit(bills[n % len(bills)], run.name, n + 1)
         started, thread_cpu = time.perf_counter(), time.thread_time()
         if profiler is not None:

@@ -1,8 +1,8 @@
 """Hospital mode: N windows settling at once against one sandbox and one PostgreSQL (issue 13).
 
     .venv/bin/python -m benchmarks.hospital_windows [--windows 1 5 20] [--visits 4] [--rounds 2]
-        [--baseline-visits 6] [--latency-ms 0 100 300] [--sync-interval 2.0] [--no-sqlite-peers]
-        [--profile DIR] [--pg-url URL]
+        [--baseline-visits 6] [--latency-ms 0 100 300] [--pause-ms 0] [--sync-interval 2.0]
+        [--no-sqlite-peers] [--profile DIR] [--pg-url URL]
 
 Each window is **its own process** (``multiprocessing`` spawn; :mod:`benchmarks.hospital_window_process`),
 as each window of a hospital is its own PC, on its own SQLite data folder, all against one sandbox (in
@@ -418,6 +418,7 @@ def _specs(
     hospital: HospitalSchema | None,
     sync_interval: float,
     profile_dir: Path | None,
+    pause_s: float = 0.0,
 ) -> list[WindowSpec]:
     """Each window's configuration: the sandbox's, its window number, ``[hospital_db]`` or not."""
     config = client_config(server)
@@ -436,6 +437,7 @@ def _specs(
                 visits,
                 slot=None if hospital is not None else next(_SLOTS),
                 profile=profile,
+                pause_s=pause_s,
             )
         )
     return specs
@@ -450,8 +452,10 @@ def run_round(
     hospital: HospitalSchema | None = None,
     sync_interval: float = 2.0,
     profile_dir: Path | None = None,
+    pause_s: float = 0.0,
 ) -> RoundResult:
-    """``count`` window processes settle ``visits`` timed visits each, at once."""
+    """``count`` window processes settle ``visits`` timed visits each, at once (``pause_s``
+    between two visits of a window)."""
     _into_the_next_second()
     before = {row["setl_id"] for row in server.ledger()}
     specs = _specs(
@@ -462,6 +466,7 @@ def run_round(
         hospital=hospital,
         sync_interval=sync_interval,
         profile_dir=profile_dir,
+        pause_s=pause_s,
     )
     pool: SqlEngine | None = None
     poller = Poller(hospital) if hospital is not None else None
@@ -631,6 +636,7 @@ def run(
     rounds: int = 1,
     baseline_visits: int = BASELINE_VISITS,
     profile_dir: Path | None = None,
+    pause_s: float = 0.0,
 ) -> dict[int, RoundResult]:
     """Every round against one sandbox (``latency_ms`` per call), each hospital round on its own
     schema; for each N, ``rounds`` times: one SQLite-only window, N SQLite-only windows (unless
@@ -643,7 +649,10 @@ def run(
         server.start()
         try:
             server.set_latency(fixed=latency_ms / 1000)
-            print(f"platform latency {latency_ms} ms per call; {_uptime()}")
+            print(
+                f"platform latency {latency_ms} ms per call, {pause_s * 1000:.0f} ms between "
+                f"a window's visits; {_uptime()}"
+            )
             for count in counts:
                 single: list[RoundResult] = []
                 plain: list[RoundResult] = []
@@ -671,6 +680,7 @@ def run(
                                 hospital=target,
                                 sync_interval=sync_interval,
                                 profile_dir=profile_dir,
+                                pause_s=pause_s,
                             )
                         )
                 base = merged(single)
@@ -713,6 +723,12 @@ def main(argv: list[str] | None = None) -> int:
         "--latency-ms", type=int, nargs="+", default=[0], help="platform latency per call (each)"
     )
     parser.add_argument(
+        "--pause-ms",
+        type=int,
+        default=0,
+        help="between two visits of a window (the next patient steps up; not timed)",
+    )
+    parser.add_argument(
         "--no-sqlite-peers", action="store_true", help="skip the N-window SQLite-only rounds"
     )
     parser.add_argument(
@@ -733,6 +749,7 @@ def main(argv: list[str] | None = None) -> int:
             rounds=args.rounds,
             baseline_visits=args.baseline_visits,
             profile_dir=args.profile,
+            pause_s=args.pause_ms / 1000,
         )
         failed = failed or any(result.problems for result in results.values())
     print(f"after: {_uptime()}")

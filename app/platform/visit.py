@@ -110,7 +110,7 @@ def upload_fees(
     session: PlatformSession, ctx: CallContext, msgid: str, upload: FeeUpload
 ) -> tuple[LineSplit, ...]:
     """2204 → the visiting place's per-line split, identities checked."""
-    now = session.clock.now()
+    now = wire_time(session.clock.now())  # formatted once: most lines carry no time of their own
     lines = [
         {
             "feedetl_sn": line.line_no,
@@ -120,7 +120,7 @@ def upload_fees(
             "dise_codg": upload.disease_code or "",
             "rxno": "",
             "rx_circ_flag": "0",
-            "fee_ocur_time": wire_time(line.time or now),
+            "fee_ocur_time": wire_time(line.time) if line.time else now,
             "med_list_codg": line.national_code,
             "medins_list_codg": line.hospital_code,
             "det_item_fee_sumamt": line.amount,

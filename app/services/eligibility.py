@@ -191,9 +191,11 @@ class EligibilityService:
             )
             person = _with_qualifications(person, qualifications)
         now = self._clock.now()
-        with self._uow_factory() as uow:
-            uow.persons.put(person, now, _lookup_keys(person, credential))
-            uow.commit()
+        keys = _lookup_keys(person, credential)
+        # Advisory (never used for money): stored with the next commit (opening the bill), not
+        # with one of its own before the answer is shown. Every later unit of work reads it, so
+        # the 未备案 conversion (which reads it after 2201) and the offline fallback still see it.
+        self._uow_factory.defer(lambda uow: uow.persons.put(person, now, keys))
         log.info("eligibility fetched for %s", mask_number(person.id_number))
         return self._view(person, credential, now, from_cache=False)
 

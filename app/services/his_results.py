@@ -11,7 +11,7 @@ Lines that were not loaded from the HIS (typed at the window) have no HIS charge
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -66,6 +66,9 @@ class _RecordingFactory:
         uow = self._inner()
         uow.settlements = _RecordingSettlements(uow.settlements, uow, self._clock)
         return uow
+
+    def defer(self, write: Callable[[UnitOfWork], None]) -> None:
+        self._inner.defer(write)
 
 
 def recording_results(inner: UnitOfWorkFactory, clock: Clock) -> UnitOfWorkFactory:

@@ -34,6 +34,7 @@ from app.services.ports.clock import Clock
 from app.store.bill_cache import BillCache
 from app.store.checkpoints import WAL_AUTOCHECKPOINT_PAGES, IdleCheckpointer
 from app.store.crypto import FieldCipher, KeyProvider, RotatableKeyProvider
+from app.store.deferred import DeferredWrites
 from app.store.integrity import KEY_CHECK_CONTEXT, key_opens, quick_check, refuse_unusable_file
 from app.store.types import bind_cipher
 
@@ -277,11 +278,14 @@ class Store:
     bill_cache: BillCache = field(init=False)
     # WAL checkpoints when no unit of work is open (app.store.checkpoints).
     checkpointer: IdleCheckpointer = field(init=False)
+    # Advisory writes riding on the next commit (app.store.deferred).
+    deferred: DeferredWrites = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         self.bill_cache = BillCache()
         self.checkpointer = IdleCheckpointer(self._idle_checkpoint)
+        self.deferred = DeferredWrites()
 
     def uow_factory(self) -> SqlUnitOfWorkFactory:
         """A factory of units of work (the ``UnitOfWorkFactory`` port)."""
@@ -317,7 +321,14 @@ class Store:
         return "\n".join(str(row[0]) for row in rows)
 
     def close(self) -> None:
-        """Dispose of the engine (closes the connection; SQLite checkpoints on last close)."""
+        """Commit the writes still deferred, then dispose of the engine (closes the connection;
+        SQLite checkpoints on last close)."""
+        if self.deferred.pending():
+            try:
+                with self.uow_factory()() as uow:
+                    uow.commit()  # applies them (app.store.deferred)
+            except Exception as exc:  # advisory writes only: closing goes on
+                log.warning("deferred writes not stored at close: %s", exc)
         self.checkpointer.close()
         self.engine.dispose()
 

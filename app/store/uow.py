@@ -18,6 +18,8 @@ hold a unit of work across a network call either — commit the journal row, lea
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
@@ -38,10 +40,12 @@ from app.services.ports.store import (
     PersonCache,
     ReceiptRepository,
     SettlementRepository,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
 from app.store.bill_cache import CachedBillRepository
 from app.store.db import Store, environment_errors, store_error_from
+from app.store.deferred import Write
 from app.store.replica_import import SqlRecordImporter
 from app.store.replica_outbox import SqlReplicaOutbox
 from app.store.repositories.audit import SqlAuditLog
@@ -58,6 +62,8 @@ from app.store.repositories.persons import SqlPersonCache
 from app.store.repositories.receipts import SqlReceiptRepository
 from app.store.repositories.settlements import SqlSettlementRepository
 
+log = logging.getLogger(__name__)
+
 
 class SqlUnitOfWork:
     """:class:`~app.services.ports.store.UnitOfWork` over the store's SQLite file."""
@@ -67,6 +73,8 @@ class SqlUnitOfWork:
         session = store.sessions()
         self._session = session
         self._checkpointer = store.checkpointer
+        self._deferred = store.deferred
+        self._riders: tuple[Write, ...] = ()
         self._committed = False
         # Typed as the ports: the UnitOfWork protocol's attributes are invariant.
         self._msgids = SqlMsgIdRepository(session)
@@ -96,7 +104,19 @@ class SqlUnitOfWork:
         with environment_errors():
             self._session.connection()
         self._checkpointer.begin()
+        self._apply_deferred()
         return self
+
+    def _apply_deferred(self) -> None:
+        """Apply the writes waiting for a commit (app.store.deferred) first, so this unit of work
+        reads what they wrote; they leave the queue when it commits."""
+        self._riders = self._deferred.pending()
+        for write in self._riders:
+            try:
+                write(self)
+            except Exception:  # advisory only: a write that cannot be applied is given up
+                log.exception("deferred write given up")
+                self._deferred.done((write,))
 
     def __exit__(
         self,
@@ -120,6 +140,7 @@ class SqlUnitOfWork:
             self._msgids.flush()
             self._session.commit()
         self._committed = True
+        self._deferred.done(self._riders)
         self._msgids.forget()  # a later transaction of this unit of work reads them afresh
         self._bills.committed()
 
@@ -135,6 +156,11 @@ class SqlUnitOfWorkFactory:
     def __call__(self) -> SqlUnitOfWork:
         """A new unit of work (use it in one ``with`` block on one thread)."""
         return SqlUnitOfWork(self._store, self._hasher)
+
+    def defer(self, write: Callable[[UnitOfWork], None]) -> None:
+        """Have ``write`` ride on the next unit of work that commits (advisory data only; see
+        :mod:`app.store.deferred`)."""
+        self._store.deferred.add(write)
 
 
 if TYPE_CHECKING:

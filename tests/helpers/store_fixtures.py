@@ -8,22 +8,43 @@
 * ``uow_factory``: ``store.uow_factory()`` — a ``UnitOfWorkFactory`` for services under test.
 * ``reopen_store``: a function opening another store on the same file (simulated restart).
 
-Helpers: :func:`open_test_store` opens another store on the same file (simulated restart).
+Helpers: :func:`open_test_store` opens another store on the same file (simulated restart);
+:func:`counting_commits` counts the commits on the stores under a folder.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import Connection
 
 from app.store import FileKeyProvider, SqlUnitOfWorkFactory, Store, open_store
 
 STORE_TEST_START = datetime(2026, 11, 23, 2, 0, 0, tzinfo=UTC)
+
+
+@contextmanager
+def counting_commits(folder: Path) -> Iterator[list[int]]:
+    """How many transactions commit, inside the block, on the stores whose file is under
+    ``folder`` (``[n]``, read after the block)."""
+    commits = [0]
+
+    def on_commit(connection: Connection) -> None:
+        if str(connection.engine.url.database or "").startswith(str(folder)):
+            commits[0] += 1
+
+    event.listen(Engine, "commit", on_commit)
+    try:
+        yield commits
+    finally:
+        event.remove(Engine, "commit", on_commit)
 
 
 def cheap_password_hasher() -> PasswordHasher:

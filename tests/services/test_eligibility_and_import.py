@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -10,6 +12,9 @@ from pathlib import Path
 
 import pytest
 from helpers.engine_fixtures import add_operators, demo_bill, make_engine
+from helpers.store_fixtures import counting_commits
+from sqlalchemy import Engine as SqlEngine
+from sqlalchemy import event
 
 from app.config import Settings
 from app.domain.operator import Operator
@@ -81,6 +86,47 @@ def test_offline_answers_from_the_cache_with_its_age_and_refuses_when_too_old(
             engine.identify(identity, cashier)
     finally:
         engine.close()
+
+
+@contextmanager
+def writes_to(table: str) -> Iterator[list[int]]:
+    """How many statements write to ``table`` inside the block."""
+    writes = [0]
+
+    def on_statement(*args: object) -> None:
+        if str(args[2]).startswith(f"INSERT INTO {table} "):
+            writes[0] += 1
+
+    event.listen(SqlEngine, "before_cursor_execute", on_statement)
+    try:
+        yield writes
+    finally:
+        event.remove(SqlEngine, "before_cursor_execute", on_statement)
+
+
+def test_the_answer_is_cached_without_a_commit_of_its_own_and_kept_when_the_store_closes(
+    engine_settings: Settings, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    folder = tmp_path / "kept"
+    engine = make_engine(engine_settings, folder)
+    try:
+        cashier, _ = add_operators(engine)
+        with counting_commits(folder) as commits, writes_to("persons") as cached_now:
+            live = engine.identify(demo_bill("01").identity, cashier)
+    finally:
+        engine.close()  # nothing committed since: the close stores it
+    assert cached_now == [0]  # the answer is shown before the cache is written
+    assert commits[0] <= 1  # at most the read-only calls' msgid block
+    sandbox.set_faults([{"infno": "*", "kind": "refuse", "probability": 1.0}])
+
+    engine = make_engine(engine_settings, folder)
+    try:
+        cached = engine.identify(demo_bill("01").identity, engine.operator("C001"))
+    finally:
+        engine.close()
+
+    assert cached.from_cache
+    assert cached.person == live.person
 
 
 def test_voucher_and_id_number_identify_the_same_person(

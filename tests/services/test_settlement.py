@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -18,9 +16,7 @@ from helpers.engine_fixtures import (
     ledger_by_msgid,
     make_engine,
 )
-from sqlalchemy import Engine as SqlEngine
-from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from helpers.store_fixtures import counting_commits
 
 from app.config import Settings
 from app.domain.journal import JournalState
@@ -331,22 +327,6 @@ def test_a_groups_kind_is_stored_and_survives_a_restart(
         ]
     finally:
         second.close()
-
-
-@contextmanager
-def counting_commits(folder: Path) -> Iterator[list[int]]:
-    """How many transactions commit on the store under ``folder`` inside the block."""
-    commits = [0]
-
-    def on_commit(connection: Connection) -> None:
-        if str(connection.engine.url.database or "").startswith(str(folder)):
-            commits[0] += 1
-
-    event.listen(SqlEngine, "commit", on_commit)
-    try:
-        yield commits
-    finally:
-        event.remove(SqlEngine, "commit", on_commit)
 
 
 def test_going_straight_on_the_preview_is_stored_with_2207s_prepared_row(

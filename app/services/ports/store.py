@@ -7,7 +7,7 @@ happens inside ``with uow:`` (one SQLite ``BEGIN IMMEDIATE`` transaction) and is
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -536,4 +536,10 @@ class UnitOfWorkFactory(Protocol):
 
     def __call__(self) -> UnitOfWork:
         """A new unit of work."""
+        ...
+
+    def defer(self, write: Callable[[UnitOfWork], None]) -> None:
+        """Have ``write`` ride on the next unit of work that commits instead of a commit of its
+        own; every later unit of work reads what it wrote. For advisory data only (a cache): a
+        process killed before that commit loses it."""
         ...

@@ -47,9 +47,13 @@ def start_hospital_sync(session: Any, engine: Engine) -> Any:
     presence = _hold_window_and_adopt(session, engine, link)
     interval = engine.settings.hospital_db.sync_interval_seconds
     device_no = engine.settings.window.device_no
-    worker = HospitalSyncWorker(
-        link.sync, engine.clock, interval, after_round=lambda: presence.keep(device_no)
-    ).start()
+
+    def after_round() -> None:
+        # The lock first: a row is then resolved here only while this window is seen alive.
+        presence.keep(device_no)
+        engine.recovery.resolve_awaiting()  # rows left for the server while it was away
+
+    worker = HospitalSyncWorker(link.sync, engine.clock, interval, after_round=after_round).start()
     session.closers.append(worker.stop)  # closers run in reverse: the worker stops first
     return worker
 

@@ -49,6 +49,8 @@ def run_resolve(args: argparse.Namespace, context: CliContext) -> int:
         summary = engine.start(wait=True, progress=progress)
     context.out.result(
         {"summary": summary},
-        summary.text() + "\n" + journal_text(summary.escalated + summary.pending),
+        summary.text()
+        + "\n"
+        + journal_text(summary.escalated + summary.pending + summary.awaiting),
     )
-    return EXIT_OK if summary.clear else EXIT_UNKNOWN
+    return EXIT_OK if summary.clear and not summary.awaiting else EXIT_UNKNOWN

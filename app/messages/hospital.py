@@ -43,11 +43,6 @@ WINDOW_ALIVE = Template(
     en="Window {window}'s program is still running and handles journal row {msgid} itself; "
     "another window may handle it only when that window has stopped.",
 )
-NOTE_HANDLED_ELSEWHERE = Template(
-    "hospital.note_handled_elsewhere",
-    zh="已由其他窗口的主管处理。",
-    en="Handled by a supervisor at another window.",
-)
 CANCEL_UNREACHABLE = Template(
     "hospital.cancel_unreachable",
     zh="暂时无法连接医院数据库，不能撤销结算 {settlement_id}：无法确认其他窗口是否已撤销"

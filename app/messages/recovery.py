@@ -147,6 +147,30 @@ PENDING = Template(
     zh="{count} 笔暂未能处理（平台不可用），稍后自动重试",
     en="{count} could not be handled yet (platform unavailable); retried automatically later",
 )
+AWAITING_SERVER = Template(
+    "recovery.awaiting_server",
+    zh="{count} 笔已送达医院服务器（其他窗口可能已处理），等待医院服务器恢复后再处理，不会重复冲正",
+    en="{count} had already reached the hospital server (another window may have resolved them): "
+    "awaiting the hospital server, nothing is sent twice",
+)
+AWAITING_WINDOW = Template(
+    "recovery.awaiting_window",
+    zh="{count} 笔正由其他窗口的收费主管处理，等待其结果",
+    en="{count} are being resolved by a supervisor at another window: awaiting their outcome",
+)
+AWAITING_HOSPITAL_ROW = Template(
+    "recovery.awaiting_hospital_row",
+    zh="交易 {msgid} 已送达医院服务器，可能已由其他窗口处理（处理窗口：{holder}）。"
+    "请待医院服务器恢复、该窗口处理完毕后再试，以免重复冲正。",
+    en="Call {msgid} had already reached the hospital server and may have been resolved at "
+    "another window (resolving window: {holder}). Try again once the hospital server is back and "
+    "that window is done, so nothing is reversed twice.",
+)
+NOTE_ADOPTED = Template(
+    "recovery.note_adopted",
+    zh="已由其他窗口处理（医院记录），本窗口未重复发送。",
+    en="Resolved at another window (hospital record); this window sent nothing again.",
+)
 
 # services/abandoned.py
 GROUP_WITHDRAWN = Template(

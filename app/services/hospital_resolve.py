@@ -11,20 +11,26 @@ sync, and the hospital record never takes a definite outcome back.
 
 When the dead window returns, :meth:`HospitalResolveService.adopt_remote_resolutions` (run before its
 recovery) closes its local copy of every row the hospital record shows resolved, so it sends nothing
-twice.
+twice. Its recovery then asks :class:`HospitalResolutionGate` before each reversal or clean-up: a row
+whose record may have reached the hospital record (``replica_outbox``: delivered, or a delivery begun)
+is sent only under the hospital's resolution claim, so of the returning window and a supervisor at
+another window exactly one sends it whatever the order; while the hospital server cannot be asked
+the row waits ("awaiting the hospital server"), even across restarts. A row that never reached the
+server cannot have been seen by another window and is resolved locally as before.
 """
 
 from __future__ import annotations
 
 import logging
 
-from app.domain.journal import JournalState
+from app.domain.journal import JournalEntry, JournalState
 from app.domain.operator import Action, Operator
 from app.errors import InputError, StoreError
 from app.messages import hospital as words
 from app.services.auth import authorize
 from app.services.ports.clock import Clock
 from app.services.ports.hospital import HospitalJournal, HospitalJournalRow, WindowLiveness
+from app.services.ports.resolution import RESOLVE_HERE, Admission, Verdict
 from app.services.ports.store import UnitOfWorkFactory
 from app.services.recovery import RecoveryService
 
@@ -34,17 +40,44 @@ REMOTE_OWNER_PREFIX = "hospital-"
 _DEFINITE = frozenset(s for s in JournalState if s.is_resolved)
 
 
-def path_to(current: JournalState, target: JournalState) -> list[JournalState]:
-    """The state moves that bring a local row from ``current`` to another window's definite outcome."""
-    steps: list[JournalState] = []
-    state = current
-    if state in (JournalState.PREPARED, JournalState.SENT):
-        state = JournalState.UNKNOWN
-        steps.append(state)
-    if target in (JournalState.REVERSED, JournalState.VOID) and state is JournalState.UNKNOWN:
-        steps.append(JournalState.REVERSING)
-    steps.append(target)
-    return steps
+class HospitalResolutionGate:
+    """Hospital mode's :class:`~app.services.ports.resolution.ResolutionGate` for one window."""
+
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        journal: HospitalJournal,
+        clock: Clock,
+        window: str,
+    ) -> None:
+        """Decide for ``window``'s rows in the store behind ``uow_factory``."""
+        self._uow_factory = uow_factory
+        self._journal = journal
+        self._clock = clock
+        self._window = window
+
+    def admit(self, entry: JournalEntry) -> Admission:
+        """Here (never reached the hospital, or this window holds the claim), adopt another
+        window's definite outcome, or await (the server cannot be asked; another window holds
+        the claim and its outcome is not in the record yet)."""
+        with self._uow_factory() as uow:
+            offered = uow.replica.offered("journal", entry.msgid)
+        if not offered:
+            return RESOLVE_HERE
+        try:
+            remote = self._journal.journal_row(entry.msgid)
+            if remote is not None and JournalState(remote.state) in _DEFINITE:
+                return Admission(Verdict.ADOPT, outcome=JournalState(remote.state))
+            holder = self._journal.claim_resolution(
+                entry.msgid, self._window, entry.operator_code, self._clock.now()
+            )
+        except StoreError as exc:
+            log.info("%s awaits the hospital server (%s)", entry.msgid, exc.code)
+            return Admission(Verdict.AWAIT)
+        if holder == self._window:
+            return RESOLVE_HERE
+        return Admission(Verdict.AWAIT, holder=holder)
 
 
 class HospitalResolveService:
@@ -135,8 +168,8 @@ class HospitalResolveService:
         """Close this window's unresolved rows that another window resolved; returns how many.
 
         Run before this window's recovery. With the hospital database unreachable nothing changes
-        (this window's recovery then acts, and a second 2601 of one msgid is refused by the platform
-        as already processed).
+        here; the recovery's gate (:class:`HospitalResolutionGate`) then keeps every row that may
+        be in the hospital record waiting for it, so no second 2601 is sent meanwhile.
         """
         with self._uow_factory() as uow:
             mine = list(uow.journal.unresolved())
@@ -148,19 +181,6 @@ class HospitalResolveService:
                 return adopted
             if remote is None or JournalState(remote.state) not in _DEFINITE:
                 continue
-            target = JournalState(remote.state)
-            with self._uow_factory() as uow:
-                for step in path_to(entry.state, target):
-                    uow.journal.move(
-                        entry.msgid,
-                        step,
-                        self._clock.now(),
-                        error=str(words.NOTE_HANDLED_ELSEWHERE()),
-                    )
-                uow.audit.append(
-                    self._clock.now(), "", "journal_resolve", "adopted", str(target),
-                    bill_id=entry.bill_id, msgid=entry.msgid,
-                )  # fmt: skip
-                uow.commit()
+            self._recovery.adopt_outcome(entry.msgid, JournalState(remote.state))
             adopted += 1
         return adopted

@@ -95,6 +95,11 @@ class HospitalSync:
             if heartbeat:
                 self._heartbeat()
             return SyncReport(0, 0)
+        with self._uow() as uow:
+            # Before the send: if this process dies with the answer unheard, its next start knows
+            # these records may be in the hospital record (and another window may act on them).
+            uow.replica.mark_offered(items)
+            uow.commit()
         try:
             self._record.apply(self._window, items, self._clock.now())
         except StoreError as exc:

@@ -18,6 +18,12 @@ Ownership (issue #16): a row belongs to the process that wrote it until that pro
 it owns — never on a call another live process has in flight, nor on this process's own calls still in
 flight on another thread. Rows it may not touch are counted in the summary ("由其他运行中的程序办理").
 After the rows, abandoned visits are withdrawn (``app.services.abandoned``, issue #11 item 2).
+
+Hospital mode (issue 13 item 5): before a reversal or a clean-up, a :class:`ResolutionGate` says whether
+this window may send it. A row that may already be in the hospital record is sent only under the
+hospital's resolution claim; one another window resolved is closed with that window's outcome (nothing
+sent); one the hospital server cannot be asked about waits ("awaiting the hospital server", in the
+summary) and is tried again by :meth:`RecoveryService.resolve_awaiting` or the next run.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from app.domain.journal import CLEANABLE_INFNOS, REVERSIBLE_INFNOS, JournalEntry, JournalState
 from app.domain.operator import Action, Operator, Role
@@ -43,8 +49,16 @@ from app.services.ports.clock import Clock
 from app.services.ports.ownership import Ownership, SoleOwner
 from app.services.ports.platform import CallContext, PlatformGateway, ReversalOutcome
 from app.services.ports.progress import NO_PROGRESS, Progress, ProgressSink
+from app.services.ports.resolution import ResolutionGate, Verdict
 from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
 from app.services.recovery_report import QueueRow, RecoverySummary
+from app.services.recovery_steps import (
+    Backoff,
+    adoption_path,
+    needs_a_person,
+    originals_first,
+    withdraw_call,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +68,7 @@ __all__ = [
     "QueueRow",
     "RecoveryService",
     "RecoverySummary",
+    "adoption_path",
 ]
 
 DEFAULT_MAX_ATTEMPTS = 6
@@ -63,22 +78,9 @@ _RESOLVABLE = frozenset(
     {JournalState.PREPARED, JournalState.SENT, JournalState.UNKNOWN, JournalState.REVERSING}
 )
 _IN_FLIGHT = frozenset({JournalState.PREPARED, JournalState.SENT})
-# 2202/2205 refusals that mean the registration is already gone: the withdrawal has its answer.
-ALREADY_WITHDRAWN_TEXTS = ("挂号已撤销",)
 SYSTEM_OPERATOR = "system"
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Exponential back-off with jitter between reversal attempts."""
-
-    base_seconds: float = 1.0
-    cap_seconds: float = 30.0
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        """Seconds to wait before attempt ``attempt + 1`` (full jitter over the upper half)."""
-        ceiling = min(self.cap_seconds, self.base_seconds * 2.0 ** max(attempt - 1, 0))
-        return ceiling * (0.5 + rng.random() / 2)
+# Rows whose resolution sends something to the platform (asked of the gate first).
+_SENDS = REVERSIBLE_INFNOS | CLEANABLE_INFNOS | CLEANUP_INFNOS
 
 
 class RecoveryService:
@@ -112,6 +114,12 @@ class RecoveryService:
         self._sleep = sleep
         self._rng: random.Random = secrets.SystemRandom()
         self._lock = threading.RLock()
+        self._gate: ResolutionGate | None = None
+        self._awaiting: dict[str, str] = {}  # msgid -> the claim's holder ("" = server not asked)
+
+    def use_gate(self, gate: ResolutionGate) -> None:
+        """Hospital mode: ask ``gate`` before sending a reversal or a clean-up (module docstring)."""
+        self._gate = gate
 
     # ------------------------------------------------------------------ queries
 
@@ -145,7 +153,7 @@ class RecoveryService:
             rows = [e for e in uow.journal.unresolved() if e.state in _RESOLVABLE]
         mine = [e for e in rows if self._actionable(e)]
         counts = {"reversed": 0, "void": 0, "cleaned": 0, "closed": 0}
-        for index, entry in enumerate(_originals_first(mine)):
+        for index, entry in enumerate(originals_first(mine)):
             steps.step(
                 str(words.STEP_RESOLVE(infno=entry.infno)), index, len(mine), cancellable=True
             )
@@ -163,16 +171,40 @@ class RecoveryService:
         with self._uow_factory() as uow:
             left = list(uow.journal.unresolved())
         waiting = [e for e in left if e.state is not JournalState.ESCALATED]
+        awaiting = self.awaiting()
         summary = RecoverySummary(
             examined=len(mine),
             escalated=tuple(QueueRow.of(e) for e in left if e.state is JournalState.ESCALATED),
-            pending=tuple(QueueRow.of(e) for e in waiting if self._actionable(e)),
+            pending=tuple(
+                QueueRow.of(e) for e in waiting if self._actionable(e) and e.msgid not in awaiting
+            ),
             elsewhere=tuple(QueueRow.of(e) for e in waiting if not self._actionable(e)),
+            awaiting=tuple(QueueRow.of(e) for e in waiting if e.msgid in awaiting),
+            awaiting_other_window=sum(1 for e in waiting if awaiting.get(e.msgid)),
             visits=visits,
             **counts,
         )
         log.info("recovery: %s", summary.text())
         return summary
+
+    def awaiting(self) -> dict[str, str]:
+        """Rows left for the hospital server: msgid -> the window holding the claim (``""``: the
+        server could not be asked)."""
+        with self._lock:
+            return dict(self._awaiting)
+
+    def resolve_awaiting(self) -> int:
+        """Ask again about the rows left for the hospital server (after it came back); returns how
+        many are still waiting. Cheap when none waits (called after every sync round)."""
+        if not self.awaiting():
+            return 0
+        for msgid in list(self.awaiting()):
+            try:
+                self.resolve_now(msgid)
+            except InputError:  # the row is gone meanwhile
+                with self._lock:
+                    self._awaiting.pop(msgid, None)
+        return len(self.awaiting())
 
     def close_abandoned_visits(self) -> WithdrawReport:
         """Before the day close: claim dead owners, then withdraw every open visit of ours that no
@@ -240,6 +272,17 @@ class RecoveryService:
         """
         authorize(supervisor, Action.RESOLVE_JOURNAL)
         with self._lock:
+            entry = self._get(msgid)
+            if entry.state is JournalState.ESCALATED and self._gate is not None:
+                admission = self._gate.admit(entry)
+                if admission.verdict is Verdict.ADOPT and admission.outcome is not None:
+                    return self._adopt(entry, admission.outcome)
+                if admission.verdict is Verdict.AWAIT:
+                    raise InputError(
+                        words.AWAITING_HOSPITAL_ROW(msgid=msgid, holder=admission.holder or "-"),
+                        code="awaiting_hospital",
+                        detail={"holder": admission.holder},
+                    )
             return self._retry_escalated(msgid, supervisor)
 
     def _retry_escalated(self, msgid: str, supervisor: Operator) -> JournalState:
@@ -278,7 +321,18 @@ class RecoveryService:
     ) -> JournalState:
         entry = self._get(msgid)
         if entry.state not in _RESOLVABLE or entry.owner != self._ownership.owner_id:
+            self._awaiting.pop(msgid, None)
             return entry.state  # settled meanwhile, or another live process's call: not ours
+        if self._gate is not None and entry.infno in _SENDS:
+            admission = self._gate.admit(entry)
+            if admission.verdict is Verdict.AWAIT:
+                if msgid not in self._awaiting:
+                    log.info("%s waits for the hospital server (%s)", msgid, admission.holder)
+                self._awaiting[msgid] = admission.holder
+                return entry.state
+            self._awaiting.pop(msgid, None)
+            if admission.verdict is Verdict.ADOPT and admission.outcome is not None:
+                return self._adopt(entry, admission.outcome)
         if entry.infno in REVERSIBLE_INFNOS:
             return self._reverse(entry, wait=wait, steps=steps)
         if entry.infno in CLEANABLE_INFNOS or entry.infno in CLEANUP_INFNOS:
@@ -287,6 +341,42 @@ class RecoveryService:
             return self._close_reversal_row(entry)
         # Anything else journaled (no money moves): a lost answer simply failed.
         return self._close(entry, JournalState.FAILED, str(words.NOTE_VOIDED()))
+
+    def adopt_outcome(self, msgid: str, outcome: JournalState) -> JournalState:
+        """Close ``msgid`` with the definite ``outcome`` another window reached (nothing is sent)."""
+        with self._lock:
+            self._awaiting.pop(msgid, None)
+            return self._adopt(self._get(msgid), outcome)
+
+    def _adopt(self, entry: JournalEntry, outcome: JournalState) -> JournalState:
+        """Close ``entry`` with the outcome another window reached for it (nothing is sent); its
+        group is failed as if this window had reversed or cleaned it (that window also withdrew
+        the visit)."""
+        with self._uow_factory() as uow:
+            for step in adoption_path(entry.state, outcome):
+                uow.journal.move(
+                    entry.msgid, step, self._clock.now(), error=str(words.NOTE_ADOPTED())
+                )
+            if outcome in (JournalState.REVERSED, JournalState.VOID) and entry.infno == "2207":
+                self._group_failed(
+                    uow,
+                    entry,
+                    str(
+                        words.GROUP_REVERSED()
+                        if outcome is JournalState.REVERSED
+                        else words.GROUP_NEVER_ARRIVED()
+                    ),
+                )
+            elif outcome is JournalState.CLEANED:
+                self._group_failed(uow, entry, str(words.GROUP_CLEANED()))
+            self._close_reversal_rows(uow, entry.msgid)
+            uow.audit.append(
+                self._clock.now(), SYSTEM_OPERATOR, "journal_resolve", "adopted", str(outcome),
+                bill_id=entry.bill_id, msgid=entry.msgid,
+            )  # fmt: skip
+            uow.commit()
+        log.info("%s was resolved at another window: %s", entry.msgid, outcome)
+        return outcome
 
     def _to_unknown(self, entry: JournalEntry) -> JournalEntry:
         if entry.state in (JournalState.PREPARED, JournalState.SENT):
@@ -373,11 +463,11 @@ class RecoveryService:
                 entry.msgid, JournalState.REVERSING, self._clock.now(),
                 error=text, count_attempt=True,
             )  # fmt: skip
-            needs_a_person = _needs_a_person(error)
-            if escalate and (moved.attempts >= self._max_attempts or needs_a_person):
+            refused = needs_a_person(error)
+            if escalate and (moved.attempts >= self._max_attempts or refused):
                 reason = (
                     words.REVERSAL_REFUSED()
-                    if needs_a_person
+                    if refused
                     else words.REVERSAL_FAILED_TIMES(attempts=moved.attempts)
                 )
                 moved = uow.journal.move(
@@ -493,7 +583,7 @@ class RecoveryService:
                 visit_id=entry.visit_id,
                 batch_no="0000" if infno == "2205" else "",
             )
-            send = _withdraw_call(self._gateway, ctx, entry, infno, outpatient_no)
+            send = withdraw_call(self._gateway, ctx, entry, infno, outpatient_no)
             outcome = self._caller.call(intent, send)
             if outcome.state is JournalState.UNKNOWN or (
                 outcome.error is not None and outcome.error.code == "platform_unavailable"
@@ -512,45 +602,3 @@ class RecoveryService:
         if account is not None:
             return account.operator
         return Operator(code, code, Role.CASHIER)
-
-
-def _withdraw_call(
-    gateway: PlatformGateway, ctx: CallContext, entry: JournalEntry, infno: str, outpatient_no: str
-) -> Callable[[str], None]:
-    if infno == "2205":
-        return lambda msgid: gateway.cancel_fees(
-            ctx, msgid, entry.person_no, entry.visit_id, "0000"
-        )
-    return lambda msgid: _already_withdrawn_is_done(
-        lambda: gateway.cancel_registration(
-            ctx, msgid, entry.person_no, entry.visit_id, outpatient_no
-        )
-    )
-
-
-def _already_withdrawn_is_done(send: Callable[[], None]) -> None:
-    """A 2202 refused because the registration is already cancelled has reached its goal."""
-    try:
-        send()
-    except PlatformRejected as exc:
-        if not any(text in exc.failure.platform_text for text in ALREADY_WITHDRAWN_TEXTS):
-            raise
-        log.info("registration already withdrawn: %s", exc.failure.platform_text[:80])
-
-
-def _originals_first(rows: Sequence[JournalEntry]) -> list[JournalEntry]:
-    """Money rows first, then clean-ups, then 2601 rows (closed once their original is settled)."""
-
-    def order(entry: JournalEntry) -> int:
-        if entry.infno in REVERSIBLE_INFNOS:
-            return 0
-        if entry.infno == "2601":
-            return 2
-        return 1
-
-    return sorted(rows, key=order)
-
-
-def _needs_a_person(error: PlatformError | None) -> bool:
-    """A refused 2601 whose text the platform's refusal table reads as "escalate" (issue #17)."""
-    return isinstance(error, PlatformRejected) and error.failure.extra.get("journal") == "escalate"

@@ -61,12 +61,17 @@ class RecoverySummary:
     escalated: tuple[QueueRow, ...] = ()
     pending: tuple[QueueRow, ...] = ()
     elsewhere: tuple[QueueRow, ...] = ()
+    # Hospital mode: rows that may have been resolved at another window, left until the hospital
+    # server answers (``awaiting_other_window`` of them: another window holds their claim).
+    awaiting: tuple[QueueRow, ...] = ()
+    awaiting_other_window: int = 0
     visits: WithdrawReport = field(default_factory=WithdrawReport)
 
     @property
     def clear(self) -> bool:
         """Nothing this process may act on is left unresolved (escalated rows count as unresolved;
-        calls in flight in other live processes are theirs)."""
+        calls in flight in other live processes are theirs, and rows awaiting the hospital server
+        cannot be acted on until it answers: see :attr:`awaiting`)."""
         return not self.escalated and not self.pending
 
     def text(self, language: str = CHINESE) -> str:
@@ -75,7 +80,7 @@ class RecoverySummary:
 
     def message(self) -> Message:
         """The sentence as a catalogue message."""
-        quiet = not (self.elsewhere or self.escalated or self.visits.withdrawn)
+        quiet = not (self.elsewhere or self.escalated or self.visits.withdrawn or self.awaiting)
         if self.examined == 0 and quiet and not self.visits.left_open:
             return words.NOTHING()
         parts = [
@@ -96,4 +101,9 @@ class RecoverySummary:
             parts.append(words.ESCALATED(count=len(self.escalated)))
         if self.pending:
             parts.append(words.PENDING(count=len(self.pending)))
+        server = len(self.awaiting) - self.awaiting_other_window
+        if server:
+            parts.append(words.AWAITING_SERVER(count=server))
+        if self.awaiting_other_window:
+            parts.append(words.AWAITING_WINDOW(count=self.awaiting_other_window))
         return words.SUMMARY(parts=Listing(tuple(parts), chinese_separator="，"))

@@ -221,16 +221,40 @@ class SqlReplicaOutbox:
                 {"version": item.version, "kind": item.kind, "key": item.natural_key},
             )
 
-    def mark_failed(self, items: Iterable[ReplicaItem], error: str) -> None:
-        """Count a failed attempt for these keys (they stay pending)."""
+    def mark_offered(self, items: Iterable[ReplicaItem]) -> None:
+        """Count a delivery attempt before it is sent: a key with ``attempts > 0`` or ``delivered >
+        0`` may be in the hospital record even if this process died before hearing the answer
+        (a dead window's rows are then resolved only under the hospital's claim: issue 13 item 5)."""
         for item in items:
             self._session.execute(
                 text(
-                    "UPDATE replica_outbox SET attempts = attempts + 1, last_error = :error "
+                    "UPDATE replica_outbox SET attempts = attempts + 1 "
+                    "WHERE kind = :kind AND natural_key = :key"
+                ),
+                {"kind": item.kind, "key": item.natural_key},
+            )
+
+    def mark_failed(self, items: Iterable[ReplicaItem], error: str) -> None:
+        """Note why an attempt failed (counted by :meth:`mark_offered`; they stay pending)."""
+        for item in items:
+            self._session.execute(
+                text(
+                    "UPDATE replica_outbox SET last_error = :error "
                     "WHERE kind = :kind AND natural_key = :key"
                 ),
                 {"error": error[:500], "kind": item.kind, "key": item.natural_key},
             )
+
+    def offered(self, kind: str, natural_key: str) -> bool:
+        """Whether any version of the key may have reached the hospital record."""
+        found = self._session.execute(
+            text(
+                "SELECT 1 FROM replica_outbox WHERE kind = :kind AND natural_key = :key "
+                "AND (delivered > 0 OR attempts > 0)"
+            ),
+            {"kind": kind, "key": natural_key},
+        ).first()
+        return found is not None
 
     def stats(self) -> ReplicaStats:
         """How many keys wait and since when; the last successful sync time."""

@@ -129,7 +129,7 @@ class ConnectionMonitor(QObject):
                 busy_text="",
             )
         # Calls another program has in flight are its own; retry so they are picked up if it ends.
-        if not summary.clear or summary.elsewhere or self._flow.locked:
+        if not summary.clear or summary.elsewhere or summary.awaiting or self._flow.locked:
             self.recovery_timer.start()
         self.check()
 

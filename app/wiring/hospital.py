@@ -26,7 +26,7 @@ from app.services.engine import Engine
 from app.services.his_lock_arbiter import HisLockArbiter
 from app.services.hospital_cancel import HospitalCancelService
 from app.services.hospital_day_close import HospitalDayCloseService
-from app.services.hospital_resolve import HospitalResolveService
+from app.services.hospital_resolve import HospitalResolutionGate, HospitalResolveService
 from app.services.hospital_slot import apply_msgid_slot
 from app.services.hospital_sync import HospitalSync
 from app.services.hospital_use_cases import DeadWindows, HospitalUseCases
@@ -118,9 +118,11 @@ def hospital_day_close_for(
     window: str,
 ) -> HospitalDayCloseService | None:
     """Hospital mode: the whole hospital's day close over the same record as the cancel claims;
-    the acting ``window`` first delivers its own outbox (its sync worker may be between rounds)."""
+    the acting ``window`` first delivers its own outbox (its sync worker may be between rounds).
+    ``recovery`` is switched to hospital mode here too (:func:`install_resolution_gate`)."""
     if hospital_cancel is None:
         return None
+    install_resolution_gate(recovery, hospital_cancel, uow_factory, clock, window)
     return HospitalDayCloseService(
         gateway=client,
         uow_factory=uow_factory,
@@ -129,6 +131,26 @@ def hospital_day_close_for(
         recovery=recovery,
         record=hospital_cancel.record,
         sync=HospitalSync(uow_factory, hospital_cancel.record, clock, window),
+    )
+
+
+def install_resolution_gate(
+    recovery: RecoveryService,
+    hospital_cancel: HospitalCancelService | None,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    window: str,
+) -> None:
+    """Hospital mode: ``recovery`` resolves a row that may be in the hospital record only under the
+    hospital's resolution claim (issue 13 item 5); nothing changes for a stand-alone window."""
+    from app.store.hospital.record import PgHospitalRecord  # noqa: PLC0415
+
+    if hospital_cancel is None or not isinstance(hospital_cancel.record, PgHospitalRecord):
+        return
+    recovery.use_gate(
+        HospitalResolutionGate(
+            uow_factory=uow_factory, journal=hospital_cancel.record, clock=clock, window=window
+        )
     )
 
 

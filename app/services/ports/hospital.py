@@ -61,8 +61,17 @@ class ReplicaOutbox(Protocol):
         """The hospital holds these versions."""
         ...
 
+    def mark_offered(self, items: Iterable[ReplicaItem]) -> None:
+        """A delivery attempt of these versions is about to start (committed before it is sent)."""
+        ...
+
     def mark_failed(self, items: Iterable[ReplicaItem], error: str) -> None:
         """A delivery attempt failed; they stay pending."""
+        ...
+
+    def offered(self, kind: str, natural_key: str) -> bool:
+        """Whether any version of this record may have reached the hospital: delivered, or a
+        delivery was started (its answer may have been lost with the process)."""
         ...
 
     def stats(self) -> ReplicaStats:

@@ -22,6 +22,7 @@ server cannot have been seen by another window and is resolved locally as before
 from __future__ import annotations
 
 import logging
+import time
 
 from app.domain.journal import JournalEntry, JournalState
 from app.domain.operator import Action, Operator
@@ -37,6 +38,9 @@ from app.services.recovery import RecoveryService
 log = logging.getLogger(__name__)
 
 REMOTE_OWNER_PREFIX = "hospital-"
+# After the server could not be asked, the gate waits this long before asking again (each try may
+# cost the connect timeout when the LAN drops packets; one recovery run may hold many rows).
+UNREACHABLE_PAUSE_S = 5.0
 _DEFINITE = frozenset(s for s in JournalState if s.is_resolved)
 
 
@@ -56,6 +60,11 @@ class HospitalResolutionGate:
         self._journal = journal
         self._clock = clock
         self._window = window
+        self._unreachable_until = 0.0
+
+    def fresh_pass(self) -> None:
+        """Ask the server again at the next row (a new recovery pass)."""
+        self._unreachable_until = 0.0
 
     def admit(self, entry: JournalEntry) -> Admission:
         """Here (never reached the hospital, or this window holds the claim), adopt another
@@ -65,6 +74,8 @@ class HospitalResolutionGate:
             offered = uow.replica.offered("journal", entry.msgid)
         if not offered:
             return RESOLVE_HERE
+        if time.monotonic() < self._unreachable_until:
+            return Admission(Verdict.AWAIT)  # just found away: the other rows wait without a try
         try:
             remote = self._journal.journal_row(entry.msgid)
             if remote is not None and JournalState(remote.state) in _DEFINITE:
@@ -74,6 +85,7 @@ class HospitalResolutionGate:
             )
         except StoreError as exc:
             log.info("%s awaits the hospital server (%s)", entry.msgid, exc.code)
+            self._unreachable_until = time.monotonic() + UNREACHABLE_PAUSE_S
             return Admission(Verdict.AWAIT)
         if holder == self._window:
             return RESOLVE_HERE

@@ -148,6 +148,8 @@ class RecoveryService:
             UserCancelled: the person stopped it.
         """
         steps = Progress(progress)
+        if self._gate is not None:
+            self._gate.fresh_pass()
         self.claim_dead_owners()
         with self._uow_factory() as uow:
             rows = [e for e in uow.journal.unresolved() if e.state in _RESOLVABLE]
@@ -198,6 +200,8 @@ class RecoveryService:
         many are still waiting. Cheap when none waits (called after every sync round)."""
         if not self.awaiting():
             return 0
+        if self._gate is not None:
+            self._gate.fresh_pass()
         for msgid in list(self.awaiting()):
             try:
                 self.resolve_now(msgid)
@@ -274,6 +278,7 @@ class RecoveryService:
         with self._lock:
             entry = self._get(msgid)
             if entry.state is JournalState.ESCALATED and self._gate is not None:
+                self._gate.fresh_pass()
                 admission = self._gate.admit(entry)
                 if admission.verdict is Verdict.ADOPT and admission.outcome is not None:
                     return self._adopt(entry, admission.outcome)
@@ -358,15 +363,7 @@ class RecoveryService:
                     entry.msgid, step, self._clock.now(), error=str(words.NOTE_ADOPTED())
                 )
             if outcome in (JournalState.REVERSED, JournalState.VOID) and entry.infno == "2207":
-                self._group_failed(
-                    uow,
-                    entry,
-                    str(
-                        words.GROUP_REVERSED()
-                        if outcome is JournalState.REVERSED
-                        else words.GROUP_NEVER_ARRIVED()
-                    ),
-                )
+                self._group_failed(uow, entry, _reversed_text(outcome))
             elif outcome is JournalState.CLEANED:
                 self._group_failed(uow, entry, str(words.GROUP_CLEANED()))
             self._close_reversal_rows(uow, entry.msgid)
@@ -491,15 +488,7 @@ class RecoveryService:
         with self._uow_factory() as uow:
             uow.journal.move(entry.msgid, final, self._clock.now())
             if entry.infno == "2207":
-                self._group_failed(
-                    uow,
-                    entry,
-                    str(
-                        words.GROUP_REVERSED()
-                        if final is JournalState.REVERSED
-                        else words.GROUP_NEVER_ARRIVED()
-                    ),
-                )
+                self._group_failed(uow, entry, _reversed_text(final))
             self._close_reversal_rows(uow, entry.msgid)
             uow.audit.append(
                 self._clock.now(), entry.operator_code, "reversal", str(final), entry.infno,
@@ -602,3 +591,9 @@ class RecoveryService:
         if account is not None:
             return account.operator
         return Operator(code, code, Role.CASHIER)
+
+
+def _reversed_text(final: JournalState) -> str:
+    """A reversed (or never arrived) 2207's note on its group."""
+    reversed_ = final is JournalState.REVERSED
+    return str(words.GROUP_REVERSED() if reversed_ else words.GROUP_NEVER_ARRIVED())

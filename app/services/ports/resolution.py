@@ -44,3 +44,7 @@ class ResolutionGate(Protocol):
     def admit(self, entry: JournalEntry) -> Admission:
         """Whether this window may resolve ``entry`` now (may reach the hospital server)."""
         ...
+
+    def fresh_pass(self) -> None:
+        """A new pass over the rows begins: ask the server again even if it was just away."""
+        ...

@@ -10,6 +10,10 @@ patient query" when the first 1101 arrives (after the operator's login, which pr
 CPU time (user + system of the child, all its threads) is printed too: wall time on a shared machine
 mostly measures the other load.
 
+The CPU of importing the path's libraries alone (SQLAlchemy Core, its ORM with the store's mapped
+classes, requests, the platform client) is printed too, each in a fresh interpreter: the floor of any
+start-up path that loads them.
+
 Like an installed program, the modules run from compiled bytecode (in a temporary
 ``PYTHONPYCACHEPREFIX``, filled by ``compileall`` before the runs).
 
@@ -56,8 +60,20 @@ CPU_HELP = "CPU: settlement-window --help"
 CPU_MAIN_FIRST = "CPU: eligibility → first request, main thread"
 CPU_ALL_FIRST = "CPU: eligibility → first request, all threads"
 CPU_WHOLE = "CPU: eligibility, whole command (all threads)"
+# What the libraries on eligibility's path cost on their own (fresh interpreters, bare included):
+# the floor any start-up path that loads them pays (docs/performance.md, CLI start-up).
+CPU_LIBRARIES = {
+    "CPU: import sqlalchemy (Core) + sqlite dialect": "import sqlalchemy, sqlalchemy.dialects.sqlite",
+    "CPU: … + sqlalchemy.orm": "import sqlalchemy.orm, sqlalchemy.dialects.sqlite",
+    "CPU: … + sqlalchemy.orm + app.store.models": (
+        "import sqlalchemy.orm, sqlalchemy.dialects.sqlite, app.store.models"
+    ),
+    "CPU: import requests": "import requests",
+    "CPU: import app.platform.client": "import app.platform.client",
+}
 FIGURES = (
-    BARE, HELP, FIRST, QUERY, WHOLE, CPU_BARE, CPU_HELP, CPU_MAIN_FIRST, CPU_ALL_FIRST, CPU_WHOLE
+    BARE, HELP, FIRST, QUERY, WHOLE, CPU_BARE, CPU_HELP, CPU_MAIN_FIRST, CPU_ALL_FIRST, CPU_WHOLE,
+    *CPU_LIBRARIES,
 )  # fmt: skip
 INFNO = re.compile(rb'"infno"\s*:\s*"(\d{4})"')
 
@@ -222,6 +238,8 @@ def _rounds(
         samples[CPU_BARE].append(_cpu(bare, env))
         samples[CPU_HELP].append(_cpu(help_, env))
         samples[CPU_WHOLE].append(_cpu(eligibility, env))
+        for name, code in CPU_LIBRARIES.items():
+            samples[name].append(_cpu([python, "-c", code], env))
     return samples
 
 

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from app.config import Settings
     from app.sandbox import SandboxServer
     from app.services.engine import Engine
+    from app.services.lookup import LookupEngine
     from app.services.ports.devices import DeviceHandler
     from app.ui.device_handler import QtDeviceHandler
     from app.ui.errors import MessageBridge
@@ -75,7 +76,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 class EngineWhenNeeded:
     """The console's engine factory: ``app.wiring.build_engine``, imported only by commands that
     build an engine (``--help`` and ``sandbox`` never load the store, the platform client or the
-    PDF library).
+    PDF library); :meth:`lookup` builds the lighter engine of a command that only identifies.
 
     A command that logs an operator in says so first (:meth:`expect_login`): the password's
     argon2id check then starts on another thread while the engine's modules load, and the store's
@@ -95,10 +96,18 @@ class EngineWhenNeeded:
 
     def __call__(self, settings: Settings, folder: Path) -> Engine:
         """The engine of ``folder``."""
-        from app.wiring import build_engine  # noqa: PLC0415
+        from app.wiring.engine import build_engine  # noqa: PLC0415
 
         hasher, self._hasher = self._hasher, None
         return build_engine(settings, folder, password_hasher=hasher)
+
+    def lookup(self, settings: Settings, folder: Path) -> LookupEngine:
+        """The lighter engine of ``folder`` for a command that only identifies (recovery, login,
+        eligibility; :func:`app.wiring.lookup.build_lookup_engine`)."""
+        from app.wiring.lookup import build_lookup_engine  # noqa: PLC0415
+
+        hasher, self._hasher = self._hasher, None
+        return build_lookup_engine(settings, folder, password_hasher=hasher)
 
 
 # ====================================================================== the window

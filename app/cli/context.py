@@ -23,6 +23,7 @@ from app.errors import ConfigError, InputError, SecondFactorNeeded
 
 if TYPE_CHECKING:  # the services are imported when the engine is built, not to parse a command
     from app.services.engine import Engine
+    from app.services.lookup import LookupEngine
 
 
 class EngineFactory(Protocol):
@@ -30,7 +31,9 @@ class EngineFactory(Protocol):
     ``app.main.EngineWhenNeeded``, the tests a function).
 
     A factory may also have ``expect_login(data_dir, code, password)``: called before the engine
-    is built for a login, it starts the slow password check meanwhile (docs/performance.md).
+    is built for a login, it starts the slow password check meanwhile (docs/performance.md), and
+    ``lookup(settings, data_dir)``: the lighter :class:`LookupEngine` of a command that only
+    identifies (without it such a command gets the full engine).
     """
 
     def __call__(self, settings: Settings, data_dir: Path, /) -> Engine:
@@ -54,6 +57,7 @@ class CliContext:
     out: Output
     _settings: Settings | None = field(default=None, init=False)
     _engine: Engine | None = field(default=None, init=False)
+    _lookup: LookupEngine | None = field(default=None, init=False)
 
     def settings(self) -> Settings:
         """The validated settings from ``--config`` (or the default location)."""
@@ -76,18 +80,39 @@ class CliContext:
 
     def engine(self, *, recover: bool = True) -> Engine:
         """The engine, built on first use; recovery runs first unless ``recover`` is false."""
+        if self._lookup is not None:  # one engine per command: a lookup engine was built already
+            raise RuntimeError("this command built a lookup engine; it cannot also build another")
         if self._engine is None:
             if self.engine_factory is None:
                 raise ConfigError("内部错误：未提供结算引擎。", detail={"key": "(engine)"})
             self._engine = self.engine_factory(self.settings(), self.data_dir())
-            if recover:
-                summary = self._engine.start(wait=False)
-                if summary.examined:
-                    self.out.note(summary.text())
+            self._recover(self._engine, recover)
         return self._engine
 
-    def operator(self) -> Operator:
-        """The operator acting, logged in with the password from the environment or a prompt."""
+    def lookup_engine(self, *, recover: bool = True) -> LookupEngine:
+        """The engine of a command that only identifies (recovery, login, eligibility): the
+        factory's lighter one when it has one, else the full engine; built on first use, recovery
+        first unless ``recover`` is false."""
+        if self._engine is not None:
+            return self._engine
+        if self._lookup is None:
+            lookup = getattr(self.engine_factory, "lookup", None)
+            if not callable(lookup):
+                return self.engine(recover=recover)
+            built: LookupEngine = lookup(self.settings(), self.data_dir())
+            self._lookup = built
+            self._recover(built, recover)
+        return self._lookup
+
+    def _recover(self, engine: LookupEngine, recover: bool) -> None:
+        if recover:
+            summary = engine.start(wait=False)
+            if summary.examined:
+                self.out.note(summary.text())
+
+    def operator(self, *, lookup: bool = False) -> Operator:
+        """The operator acting, logged in with the password from the environment or a prompt
+        (``lookup``: on :meth:`lookup_engine`, for a command that only identifies)."""
         code = getattr(self.args, "operator", None) or os.environ.get(OPERATOR_ENV, "")
         if not code:
             raise InputError(
@@ -95,10 +120,10 @@ class CliContext:
             )
         password = secret(OPERATOR_PASSWORD_ENV, f"工号 {code} 的密码：")
         expect_login = getattr(self.engine_factory, "expect_login", None)
-        if self._engine is None and callable(expect_login):
+        if self._engine is None and self._lookup is None and callable(expect_login):
             # The slow password check overlaps loading the engine (docs/performance.md).
             expect_login(self.data_dir(), code, password)
-        engine = self.engine()
+        engine = self.lookup_engine() if lookup else self.engine()
         return with_one_time_code(
             lambda otp: engine.login(code, password, otp),
             OPERATOR_OTP_ENV,
@@ -107,9 +132,10 @@ class CliContext:
 
     def close(self) -> None:
         """Release the engine if one was built."""
-        if self._engine is not None:
-            self._engine.close()
-            self._engine = None
+        for engine in (self._engine, self._lookup):
+            if engine is not None:
+                engine.close()
+        self._engine = self._lookup = None
 
 
 def with_one_time_code(call: Callable[[str], T], env_var: str, prompt: str) -> T:

@@ -36,8 +36,9 @@ def identity_of(args: argparse.Namespace) -> IdentityInput:
 def run(args: argparse.Namespace, context: CliContext) -> int:
     """Identify and print. A cached answer (platform unavailable or in maintenance) is shown for
     reference and exits 4, like the platform's failure itself."""
-    operator = context.operator()
-    view = context.engine().identify(identity_of(args), operator)
+    # Identifying needs no money service: the lighter engine (docs/performance.md, CLI start-up).
+    operator = context.operator(lookup=True)
+    view = context.lookup_engine().identify(identity_of(args), operator)
     data = {
         "person_no": view.person.person_no,
         "name": view.person.name,

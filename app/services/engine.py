@@ -29,12 +29,11 @@ hand-off of the patient on screen, the card reader); anything that reads the sto
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
 
-from app.config import Settings
 from app.domain.bill import FeeLine
 from app.domain.catalogue import CatalogueItem
 from app.domain.his import HisVisit
@@ -45,14 +44,13 @@ from app.errors import ConfigError, DeviceError, InputError, PermissionDenied, R
 from app.messages import Template
 from app.messages import engine as engine_words
 from app.messages import settlement as words
-from app.services.auth import AuthService
-from app.services.bill_import import IdentityInput, ImportedVisit
+from app.services.bill_import import ImportedVisit
 from app.services.cancel import CancelResult, CancelService, RefundResult, SupervisorApproval
 from app.services.catalogue import CatalogueService, SyncResult
 from app.services.charge_claims import ChargeClaimService
 from app.services.day_close import LOCAL_ZONE, DayCloseReport, DayCloseService
 from app.services.day_settlements import DaySettlements
-from app.services.eligibility import EligibilityService, EligibilityView
+from app.services.eligibility import EligibilityView
 from app.services.his import HisService
 from app.services.his_outbox import HisOutbox
 from app.services.hospital_cancel import HospitalCancelService
@@ -64,13 +62,12 @@ from app.services.hospital_use_cases import (
     HospitalUseCases,
     UnresolvedCall,
 )
+from app.services.lookup import LookupEngine
 from app.services.offline import OfflineCollection, OfflineSelfPayService
-from app.services.ports.clock import Clock
 from app.services.ports.his import OutboxItem
 from app.services.ports.progress import ProgressSink
-from app.services.ports.store import UnitOfWorkFactory
 from app.services.receipts import PrintedReceipt, ReceiptService
-from app.services.recovery import QueueRow, RecoveryService, RecoverySummary
+from app.services.recovery import QueueRow
 from app.services.settled_row import SettledRow
 from app.services.settlement import BillResult, ConfirmCallback, GroupResult, SettlementService
 from app.services.shift_report import RenderedShiftReport, ShiftReportRenderer, ShiftReportService
@@ -80,22 +77,15 @@ HIS_DELIVERY_PASSES = 20
 
 
 @dataclass
-class Engine:
+class Engine(LookupEngine):
     """The use cases over the services, settings and clock it is built with (see the module
-    docstring); the fields are the composition's wiring, the methods are the API."""
+    docstring); the fields are the composition's wiring, the methods are the API. Recovery, the
+    login and identification are :class:`LookupEngine`'s."""
 
-    settings: Settings
-    clock: Clock
-    data_dir: Path
-    uow_factory: UnitOfWorkFactory
-    eligibility: EligibilityService
     settlement: SettlementService
-    recovery: RecoveryService
     cancellation: CancelService
     day_close: DayCloseService
     catalogue: CatalogueService
-    auth: AuthService
-    closer: Callable[[], None]
     receipts: ReceiptService | None = None
     his: HisService | None = None  # the HIS hand-off, when a HIS is configured
     his_outbox: HisOutbox | None = None
@@ -110,59 +100,9 @@ class Engine:
 
     # ------------------------------------------------------------------ life cycle
 
-    def start(self, *, wait: bool = True, progress: ProgressSink | None = None) -> RecoverySummary:
-        """Resolve every unresolved journal row before any settlement (reliability.md §2.2).
-
-        ``wait=False`` gives each row one attempt instead of retrying reversals with back-off;
-        ``progress`` sees each row and each wait (Cancel leaves the rest unresolved).
-        """
-        return self.recovery.recover_all(wait=wait, progress=progress)
-
     def today(self) -> date:
         """The local date now (Asia/Shanghai): the day a day close or a shift report is about."""
         return self.clock.now().astimezone(LOCAL_ZONE).date()
-
-    def close(self) -> None:
-        """Release the database and the HTTP session."""
-        self.closer()
-
-    # ------------------------------------------------------------------ people
-
-    def operator(self, code: str) -> Operator:
-        """An active operator by code (the CLI acts as a stored operator).
-
-        Raises:
-            PermissionDenied: unknown or disabled code.
-        """
-        with self.uow_factory() as uow:
-            account = uow.operators.get(code)
-        if account is None or not account.active:
-            raise PermissionDenied(words.OPERATOR_UNKNOWN(code=code))
-        return account.operator
-
-    def login(self, code: str, password: str, otp: str = "") -> Operator:
-        """Check a credential (one-time code when enrolled); lockout applies.
-
-        Raises:
-            PermissionDenied: wrong, locked or disabled.
-        """
-        return self.auth.login(code, password, otp)
-
-    def authorize_supervisor(
-        self, action: Action, code: str, password: str, otp: str, *, requested_by: Operator
-    ) -> Operator:
-        """Another person's supervisor credential allowing ``action`` for ``requested_by``."""
-        return self.auth.authorize_supervisor(
-            action, code, password, otp, requested_by=requested_by
-        )
-
-    def idle_expired(self, last_activity: float, now: float) -> bool:
-        """Whether the window should lock after this idle time (``ui.idle_lock_minutes``)."""
-        return self.auth.policy.idle_expired(last_activity, now)
-
-    def identify(self, identity: IdentityInput, operator: Operator) -> EligibilityView:
-        """Identification and eligibility (cache fallback when offline)."""
-        return self.eligibility.identify(identity, operator)
 
     # ------------------------------------------------------------------ money
 

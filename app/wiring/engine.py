@@ -12,32 +12,21 @@ from sqlalchemy import Engine as SqlEngine
 
 from app.config import (
     Settings,
-    effective_values,
 )
-from app.errors import StoreError
 from app.hardware.printer.pdf_file import PdfFilePrinter
-from app.platform.client import PlatformClient
 from app.printing.deferred import DeferredReceiptRenderer
 from app.services.cancel import CancelService
 from app.services.catalogue import CatalogueService
-from app.services.config_audit import record_config_change
 from app.services.day_close import DayCloseService
-from app.services.eligibility import EligibilityService
 from app.services.engine import Engine
 from app.services.his import HisService, his_charge_check
 from app.services.his_outbox import HisOutbox
-from app.services.his_results import recording_results
-from app.services.journaling import JournaledCaller
-from app.services.msgid_blocks import MsgidBlocks
 from app.services.ports.clock import Clock, SystemClock
 from app.services.ports.his import HisGateway
-from app.services.ports.store import UnitOfWorkFactory
 from app.services.receipts import ReceiptService
-from app.services.recovery import DEFAULT_MAX_ATTEMPTS, Backoff, RecoveryService
+from app.services.recovery import DEFAULT_MAX_ATTEMPTS, Backoff
 from app.services.settlement import SettlementService
 from app.store import KeyProvider
-from app.store.integrity import damaged_store_error
-from app.store.leases import FileLeases
 from app.wiring.edges import his_gateway_for, his_lock_for, receipt_printer
 from app.wiring.hospital import (
     charge_claims_for,
@@ -45,9 +34,8 @@ from app.wiring.hospital import (
     hospital_day_close_for,
     hospital_use_cases_for,
     shared_catalogue_for,
-    window_msgid_slot,
 )
-from app.wiring.local import engine_auth, open_local_store, port_of
+from app.wiring.lookup import open_lookup_parts
 
 log = logging.getLogger(__name__)
 
@@ -83,57 +71,33 @@ def build_engine(
         StoreError: the database cannot be opened safely.
     """
     clock = clock or SystemClock()
-    store = open_local_store(
-        data_dir, clock, key_provider=key_provider, password_hasher=password_hasher
+    parts = open_lookup_parts(
+        settings,
+        data_dir,
+        clock=clock,
+        key_provider=key_provider,
+        password_hasher=password_hasher,
+        reversal_backoff=reversal_backoff,
+        max_reversal_attempts=max_reversal_attempts,
+        sleep=sleep,
+        read_backoff_seconds=read_backoff_seconds,
     )
-    if store.health != "ok":  # no money action on a damaged store (issue #11 item 4)
-        store.close()
-        raise damaged_store_error(store.health)
+    uow_factory, client, caller, recovery = (
+        parts.uow_factory,
+        parts.client,
+        parts.caller,
+        parts.recovery,
+    )
+    hospital = settings.hospital
     try:
-        # This process's lease: its journal rows are its own until it dies (docs/concurrency.md).
-        leases = FileLeases(data_dir)
-    except BaseException:
-        store.close()
-        raise
-    try:
-        # Every stored settlement also writes its HIS results to the outbox (same transaction).
-        uow_factory = recording_results(port_of(store), clock)
-        _audit_config_change(uow_factory, clock, settings)
-        if settings.hospital_db.enabled:
-            window_msgid_slot(uow_factory, settings, clock)
-        hospital = settings.hospital
-        client = PlatformClient(
-            settings.platform,
-            hospital,
-            settings.window,
-            MsgidBlocks(uow_factory, hospital.code, clock),
-            clock,
-            backoff_seconds=read_backoff_seconds,
-        )
         printer = receipt_printer(settings, data_dir)
         his_gateway = his_gateway or his_gateway_for(settings.his)
         claims, hospital_pool = charge_claims_for(
             settings, uow_factory, clock, his_lock_for(settings.his, his_gateway)
         )
     except BaseException:
-        leases.close()
-        store.close()
+        parts.close()
         raise
-    caller = JournaledCaller(uow_factory, clock, hospital.code, leases.owner_id)
-    recovery = RecoveryService(
-        client,
-        uow_factory,
-        clock,
-        caller,
-        ownership=leases,
-        max_attempts=max_reversal_attempts,
-        backoff=reversal_backoff,
-        sleep=sleep,
-    )
-    auth, operators_pool = engine_auth(settings, uow_factory, clock)
-    eligibility = EligibilityService(
-        client, uow_factory, clock, hospital, settings.cache_max_age_hours
-    )
     his = HisService(his_gateway, uow_factory, clock) if his_gateway is not None else None
     settlement = SettlementService(
         gateway=client,
@@ -154,9 +118,9 @@ def build_engine(
         caller=caller,
         recovery=recovery,
         settlement=settlement,
-        eligibility=eligibility,
+        eligibility=parts.eligibility,
         institution_code=hospital.code,
-        authoriser=auth.authorize_supervisor,
+        authoriser=parts.auth.authorize_supervisor,
         window_no=settings.window.device_no,
         deliver_results=his_outbox.deliver_due if his_outbox is not None else None,
     )
@@ -185,17 +149,13 @@ def build_engine(
             window=settings.window.device_no,
         )
     except BaseException:
-        client.close()
-        store.close()
-        leases.close()
+        parts.close()
         raise
 
     def close() -> None:
-        client.close()
         _close_his(his_gateway)
-        _dispose(hospital_pool, operators_pool)
-        store.close()
-        leases.close()  # last: until here this process may still write journal rows
+        _dispose(hospital_pool)
+        parts.close()  # the store, then the lease: until then journal rows may still be written
 
     log.info("engine ready (data dir %s)", data_dir)
     return Engine(
@@ -203,7 +163,7 @@ def build_engine(
         clock=clock,
         data_dir=data_dir,
         uow_factory=uow_factory,
-        eligibility=eligibility,
+        eligibility=parts.eligibility,
         settlement=settlement,
         recovery=recovery,
         cancellation=cancellation,
@@ -219,7 +179,7 @@ def build_engine(
             shared=shared_catalogue_for(hospital_pool),
             clock=clock,
         ),
-        auth=auth,
+        auth=parts.auth,
         closer=close,
         receipts=receipts,
         his=his,
@@ -242,15 +202,3 @@ def _dispose(*pools: SqlEngine | None) -> None:
     for pool in pools:
         if pool is not None:
             pool.dispose()
-
-
-def _audit_config_change(uow_factory: UnitOfWorkFactory, clock: Clock, settings: Settings) -> None:
-    """Settings are only read from the file, so a change shows at the next start: audit it.
-
-    A database that cannot be written now (disk full) must not stop the window from starting for
-    this; the fingerprints stay as they were, so the next start records the change.
-    """
-    try:
-        record_config_change(uow_factory, clock, effective_values(settings))
-    except StoreError as exc:
-        log.warning("configuration change not recorded this time (%s)", exc.code)

@@ -4,7 +4,7 @@ use these without building an engine)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from argon2 import PasswordHasher
 from sqlalchemy import Engine as SqlEngine
@@ -19,7 +19,9 @@ from app.services.auth import AuthService, LoginPolicy
 from app.services.ports.clock import Clock, SystemClock
 from app.services.ports.store import UnitOfWorkFactory
 from app.store import KeyProvider, Store, default_key_provider, open_store
-from app.wiring.hospital import shared_operators_for
+
+if TYPE_CHECKING:
+    from app.services.shared_operators import SharedOperators
 
 
 def open_local_store(
@@ -67,11 +69,23 @@ def login_policy(settings: Settings) -> LoginPolicy:
     )
 
 
+def shared_operators(
+    settings: Settings, clock: Clock
+) -> tuple[SharedOperators | None, SqlEngine | None]:
+    """Hospital mode's accounts and their pool (:func:`app.wiring.hospital.shared_operators_for`);
+    ``(None, None)`` for a stand-alone window, which then never imports hospital mode's wiring."""
+    if not settings.hospital_db.enabled:
+        return None, None
+    from app.wiring.hospital import shared_operators_for  # noqa: PLC0415
+
+    return shared_operators_for(settings, clock)
+
+
 def auth_service(store: Store, settings: Settings, clock: Clock | None = None) -> AuthService:
     """Login and user management over ``store``, with the engine's policy (the admin commands);
     in hospital mode on the hospital's accounts (the pool lives as long as the process)."""
     clock = clock or SystemClock()
-    shared, _pool = shared_operators_for(settings, clock)
+    shared, _pool = shared_operators(settings, clock)
     return AuthService(port_of(store), clock, login_policy(settings), shared=shared)
 
 
@@ -79,5 +93,5 @@ def engine_auth(
     settings: Settings, uow_factory: UnitOfWorkFactory, clock: Clock
 ) -> tuple[AuthService, SqlEngine | None]:
     """The engine's login and accounts (hospital-wide in hospital mode), and the pool to close."""
-    shared, pool = shared_operators_for(settings, clock)
+    shared, pool = shared_operators(settings, clock)
     return AuthService(uow_factory, clock, login_policy(settings), shared=shared), pool

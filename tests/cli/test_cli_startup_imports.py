@@ -62,6 +62,15 @@ ELIGIBILITY_NEVER_APP = (
     "sqlalchemy.dialects.postgresql",
     "app.his",
     "app.workers",
+    # Identifying needs the login, recovery and eligibility, not the money services' modules.
+    "app.services.engine",
+    "app.services.cancel",
+    "app.services.day_close",
+    "app.services.catalogue",
+    "app.services.receipts",
+    "app.services.hospital",
+    "app.wiring.engine",
+    "app.wiring.hospital",
 )
 
 

@@ -79,14 +79,15 @@ BUILDS_ITS_OWN_SERVICES: dict[str, set[str]] = {}
 
 def _reads_off_an_engine(node: ast.AST, wiring: set[str]) -> str | None:
     """The wiring field ``node`` reads off an engine (``engine.X``, ``self._engine.X``,
-    ``context.engine().X``), if it does."""
+    ``context.engine().X``, ``context.lookup_engine().X``), if it does."""
     if not isinstance(node, ast.Attribute) or node.attr not in wiring:
         return None
     owner = node.value
     if isinstance(owner, ast.Call):
         owner = owner.func
     if (isinstance(owner, ast.Name) and owner.id == "engine") or (
-        isinstance(owner, ast.Attribute) and owner.attr in ("_engine", "engine")
+        isinstance(owner, ast.Attribute)
+        and owner.attr in ("_engine", "engine", "_lookup", "lookup_engine")
     ):
         return node.attr
     return None

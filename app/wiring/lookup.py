@@ -160,10 +160,24 @@ def build_lookup_engine(
     """The engine of a command that only identifies: recovery, the login and eligibility over the
     same store and platform client as :func:`app.wiring.build_engine`'s.
 
+    In hospital mode this is the full engine: its recovery resolves a row that may be in the
+    hospital record only under the hospital's resolution claim, a gate installed with the hospital
+    services (``app.wiring.hospital.install_resolution_gate``).
+
     Raises:
         StoreError: the database cannot be opened safely or is damaged.
     """
     clock = clock or SystemClock()
+    if settings.hospital_db.enabled:
+        from app.wiring.engine import build_engine  # noqa: PLC0415
+
+        return build_engine(
+            settings,
+            data_dir,
+            clock=clock,
+            key_provider=key_provider,
+            password_hasher=password_hasher,
+        )
     parts = open_lookup_parts(
         settings, data_dir, clock=clock, key_provider=key_provider, password_hasher=password_hasher
     )

@@ -231,14 +231,19 @@ class ChargeClaimService:
         unresolved in the journal. Best effort: a claim left over is taken over later."""
         try:
             with self._uow_factory() as uow:
+                # The bill and its journal are read only when some group is idle: after a step
+                # that settled every group (the usual end) there is nothing to release.
+                candidates = [g for g in uow.bills.groups(bill_id) if g.state in _IDLE]
+                if not candidates:
+                    return
                 bill = uow.bills.get(bill_id)
                 unresolved = {
                     e.group_key for e in uow.journal.for_bill(bill_id) if not e.state.is_resolved
                 }
                 idle = [
                     no
-                    for group in uow.bills.groups(bill_id)
-                    if group.state in _IDLE and group.group_key not in unresolved
+                    for group in candidates
+                    if group.group_key not in unresolved
                     for no in group.line_nos
                 ]
                 if idle and uow.claims.release(bill_id, idle, self._clock.now(), "idle"):

@@ -22,12 +22,14 @@ from helpers.engine_fixtures import (
 from helpers.money_fixtures import run_json
 from helpers.store_fixtures import StoreTestClock
 
+from app.domain.journal import JournalEntry, JournalState
 from app.domain.operator import Operator
 from app.domain.visit import GroupState
 from app.errors import ChargeAlreadySettled
+from app.platform.envelope import format_msgid
 from app.sandbox import SandboxServer
 from app.services.cancel import SupervisorApproval
-from app.services.charge_claims import ChargeClaimService
+from app.services.charge_claims import ChargeClaimService, charge_key
 from app.services.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -228,3 +230,47 @@ def test_a_visit_collected_offline_is_not_settled_again_once_the_platform_is_bac
     with pytest.raises(ChargeAlreadySettled):
         engine.collect_offline_self_pay(visit, cached, cashier)
     assert sandbox.request_count("2201") == 0
+
+
+def _live_claims(engine: Engine, bill_id: str) -> dict[str, str]:
+    """Charge key → holding bill, for the live claims on ``bill_id``'s lines."""
+    with engine.uow_factory() as uow:
+        bill = uow.bills.get(bill_id)
+        assert bill is not None
+        keys = [charge_key(bill.outpatient_no, line) for line in bill.lines]
+        return {key: claim.bill_id for key, claim in uow.claims.live(keys).items()}
+
+
+def test_idle_groups_keep_their_claims_while_the_journal_has_them_unresolved(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    claims = ChargeClaimService(engine.uow_factory, StoreTestClock(current=engine.clock.now()))
+    view = engine.identify(demo_bill("01").identity, cashier)
+    held = engine.open_bill(demo_bill("01"), view, cashier)  # every group planned: idle
+    free = engine.open_bill(demo_bill("02"), view, cashier)
+    for bill in (held, free):
+        claims.claim(bill.bill_id, cashier.code)
+        assert set(_live_claims(engine, bill.bill_id).values()) == {bill.bill_id}
+    now = engine.clock.now()
+    with engine.uow_factory() as uow:  # a call of the group whose outcome is not known yet
+        uow.journal.add(
+            JournalEntry(
+                msgid=format_msgid("H11010500001", now, 9999),
+                infno="2201",
+                state=JournalState.UNKNOWN,
+                bill_id=held.bill_id,
+                group_key=held.groups[0].group_key,
+                person_no=view.person.person_no,
+                insured_admdvs="",
+                operator_code=cashier.code,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        uow.commit()
+
+    for bill in (held, free):
+        claims.release_idle(bill.bill_id)
+
+    assert set(_live_claims(engine, held.bill_id).values()) == {held.bill_id}
+    assert _live_claims(engine, free.bill_id) == {}

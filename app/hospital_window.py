@@ -47,13 +47,15 @@ def start_hospital_sync(session: Any, engine: Engine) -> Any:
     presence = _hold_window_and_adopt(session, engine, link)
     interval = engine.settings.hospital_db.sync_interval_seconds
     device_no = engine.settings.window.device_no
-
-    def after_round() -> None:
-        # The lock first: a row is then resolved here only while this window is seen alive.
-        presence.keep(device_no)
-        engine.recovery.resolve_awaiting()  # rows left for the server while it was away
-
-    worker = HospitalSyncWorker(link.sync, engine.clock, interval, after_round=after_round).start()
+    worker = HospitalSyncWorker(
+        link.sync,
+        engine.clock,
+        interval,
+        # The lock before any delivery: a record of this window is never in the hospital record
+        # while its lock is free (others would take it for dead and could resolve its rows).
+        before_round=lambda: presence.keep(device_no),
+        after_round=engine.recovery.resolve_awaiting,  # rows left for the server while it was away
+    ).start()
     session.closers.append(worker.stop)  # closers run in reverse: the worker stops first
     return worker
 

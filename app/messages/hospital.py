@@ -66,6 +66,13 @@ RECORD_NOT_SYNCED = Template(
 )
 
 # services/hospital_sync_loop.py
+SYNC_LOCK_NOT_HELD = Template(
+    "hospital.sync_lock_not_held",
+    zh="本窗口尚未取得医院数据库中的窗口锁（服务器未连接，或窗口编号被另一程序占用），本轮不同步，稍后自动重试。",
+    en="This window does not hold its window lock in the hospital database yet (server not "
+    "reached, or the window number in use by another program); nothing is synced this round, "
+    "it is retried automatically.",
+)
 SYNC_ROUND_FAILED = Template(
     "hospital.sync_round_failed",
     zh="同步医院数据库时出错，稍后自动重试（详情见日志）。",

@@ -49,11 +49,16 @@ class HospitalSyncWorker:
         clock: Clock,
         interval: float = 2.0,
         *,
+        before_round: Callable[[], object] | None = None,
         after_round: Callable[[], object] | None = None,
     ) -> None:
         """Drain ``sync`` every ``interval`` seconds, backing off while the server is away;
-        ``after_round`` runs after each round (the window lock taken again after a server restart
-        or a network cut ended the session holding it)."""
+        ``before_round`` runs before each round (the window lock taken again after a server restart
+        or a network cut ended the session holding it); when it returns ``False`` nothing is
+        delivered this round (a record of this window never reaches the hospital record while
+        other windows could take it for dead). ``after_round`` runs after each round that reached
+        the server."""
+        self._before_round = before_round
         self._after_round = after_round
         self._sync = sync
         self._clock = clock
@@ -88,8 +93,10 @@ class HospitalSyncWorker:
     def run_round(self) -> SyncState:
         """One round: drain, then take the snapshot; returns it (the thread's body, and tests')."""
         try:
-            report = self._sync.drain()
-            error = report.error
+            if self._before_round is not None and self._before_round() is False:
+                error = str(words.SYNC_LOCK_NOT_HELD())
+            else:
+                error = self._sync.drain().error
         except Exception:  # a local store error must not end hospital sync for the day
             log.exception("hospital sync round failed; retrying later")
             error = str(words.SYNC_ROUND_FAILED())

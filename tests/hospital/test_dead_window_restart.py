@@ -9,22 +9,32 @@ both windows go for one row, the hospital's resolution claim lets exactly one of
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from helpers.engine_fixtures import add_operators, make_engine, sandbox_settings
+from helpers.engine_fixtures import (
+    add_operators,
+    demo_bill,
+    fresh_visit,
+    make_engine,
+    sandbox_settings,
+)
 from helpers.hospital_windows import Window, open_window, sync_all
 from helpers.pg_fixtures import HOSPITAL_KEY, HospitalDb
 from helpers.tcp_proxy import TcpProxy
+from sqlalchemy import text
 
 from app.domain.journal import JournalState
 from app.domain.visit import GroupState
 from app.errors import AppError, InputError, RecoveryPending
+from app.hospital_window import start_hospital_sync
 from app.sandbox import SandboxServer
 from app.services.engine import Engine
 from app.services.ports.clock import SystemClock
-from app.store.hospital.presence import WindowPresence
+from app.store.hospital.presence import WindowPresence, window_lock_key
 from hospital.test_dead_window import leave_an_unknown_2207, resolver
 
 
@@ -208,3 +218,65 @@ def test_a_row_another_window_claimed_waits_for_its_outcome_even_with_the_server
         assert sandbox.request_count("2601") == reversals
     finally:
         back.close()
+
+
+def watch_window_lock_at_delivery(db: HospitalDb, window: str) -> None:
+    """A trigger on the hospital record notes, at every delivery, whether ``window``'s lock is held
+    (a bigint advisory lock shows in ``pg_locks`` as classid = high half, objid = low half)."""
+    key = window_lock_key(window, db.schema) & 0xFFFFFFFFFFFFFFFF
+    high, low = key >> 32, key & 0xFFFFFFFF
+    schema = db.schema
+    with db.engine.begin() as connection:
+        connection.execute(text(f'CREATE TABLE "{schema}".lock_seen (held boolean NOT NULL)'))
+        connection.execute(
+            text(
+                f'CREATE FUNCTION "{schema}".note_lock() RETURNS trigger LANGUAGE plpgsql AS $$ '  # noqa: S608 - the test's own names
+                f'BEGIN INSERT INTO "{schema}".lock_seen SELECT EXISTS (SELECT 1 FROM pg_locks '
+                f"WHERE locktype = 'advisory' AND classid = {high} AND objid = {low} "
+                "AND objsubid = 1 AND granted); RETURN NULL; END $$"
+            )
+        )
+        connection.execute(
+            text(
+                f'CREATE TRIGGER note_lock AFTER INSERT OR UPDATE ON "{schema}".hospital_records '
+                f'FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".note_lock()'
+            )
+        )
+
+
+def test_a_window_that_started_with_the_server_away_holds_its_lock_before_it_delivers(
+    sandbox: SandboxServer,
+    hospital_db: HospitalDb,
+    proxy: TcpProxy,
+    tmp_path: Path,
+) -> None:
+    # Otherwise its rows appear in the hospital record while its lock is free: a supervisor elsewhere
+    # would take the running window for dead and could resolve a row it is resolving itself.
+    engine = reopen_behind(proxy, "W01", sandbox, hospital_db, tmp_path / "w01")
+    session = SimpleNamespace(closers=[])
+    try:
+        engine.settle_visit(fresh_visit(demo_bill("01")), engine.operator("C001"))
+        watch_window_lock_at_delivery(hospital_db, "W01")
+        proxy.cut()
+        worker = start_hospital_sync(session, engine)  # the lock cannot be taken now
+        assert worker is not None
+        assert not WindowPresence(hospital_db.engine).is_alive("W01")
+
+        rounds = worker.state().rounds
+        proxy.restore()
+        deadline = time.monotonic() + 30
+        while worker.state().rounds <= rounds or worker.state().pending or worker.state().error:
+            assert time.monotonic() < deadline, worker.state()
+            worker.wake()
+            time.sleep(0.2)
+
+        with hospital_db.engine.connect() as connection:
+            seen = [bool(r[0]) for r in connection.execute(text("SELECT held FROM lock_seen"))]
+        assert seen, "the records were delivered"
+        assert all(seen), (
+            f"deliveries without the window's lock: {seen.count(False)} of {len(seen)}"
+        )
+    finally:
+        for closer in reversed(session.closers):
+            closer()
+        engine.close()

@@ -4,15 +4,19 @@ A4 and the 80 mm roll, signature lines, the reprint mark, and a rasterised pictu
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from helpers.engine_fixtures import add_operators, make_engine, sandbox_settings
 from helpers.shift_fixtures import a_day_with_everything, shift_service
 from pypdf import PdfReader
 from reportlab.lib.units import mm
 
+from app.config import Settings
 from app.domain.amount_words import yuan_in_words
 from app.domain.money import format_yuan, from_fen
 from app.domain.operator import Operator
@@ -47,13 +51,39 @@ def _flat(text: str) -> str:
     return text.replace("\n", "").replace(" ", "")
 
 
+@pytest.fixture(scope="module")
+def closed_day_folder(
+    sandbox_server: SandboxServer, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A data folder holding a reconciled day with every kind of record. Built once for the module
+    (a dozen settlements, a reversal after a lost answer, the day close): each test opens its own
+    copy, so every test still prints its report for the first time."""
+    sandbox_server.reset()
+    folder = tmp_path_factory.mktemp("closed-day") / "data"
+    built = make_engine(sandbox_settings(sandbox_server), folder)
+    try:
+        cashier, supervisor = add_operators(built)
+        a_day_with_everything(built, cashier, supervisor, sandbox_server)
+        built.close_day(built.day_close.today(), supervisor)
+    finally:
+        built.close()
+    return folder
+
+
 @pytest.fixture
-def closed_day(
-    engine: Engine, cashier: Operator, supervisor: Operator, sandbox: SandboxServer
-) -> ShiftReport:
+def engine(closed_day_folder: Path, engine_settings: Settings, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on this test's copy of the closed day."""
+    shutil.copytree(closed_day_folder, tmp_path / "data")
+    built = make_engine(engine_settings, tmp_path / "data")
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+@pytest.fixture
+def closed_day(engine: Engine, cashier: Operator) -> ShiftReport:
     """The cashier's report of a reconciled day with every kind of record."""
-    a_day_with_everything(engine, cashier, supervisor, sandbox)
-    engine.close_day(engine.day_close.today(), supervisor)
     service = shift_service(engine)
     return service.report(service.scope(cashier, day=service.today()))
 

@@ -3,11 +3,12 @@ title cut), the figures right-aligned, and no single column stretched over most 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from helpers.pg_fixtures import HospitalDb
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -15,13 +16,12 @@ from pytestqt.qtbot import QtBot
 
 from app.sandbox import SandboxServer
 from app.services.ports.hospital import WindowStatus
+from app.store.hospital.key import create_hospital_key
 from app.ui.tabs.hospital_tab import StatusColumn
 from app.wiring import HospitalLink
 from gui.desk import Desk
+from gui.hospital_desks import open_hospital_desk
 from gui.test_table_fit import overflow
-from gui.test_two_windows_hospital import hospital_key, links, open_hospital_desk
-
-__all__ = ["hospital_key", "links"]  # fixtures shared with the two-window test
 
 
 def status(device_no: str, total: str) -> WindowStatus:
@@ -40,17 +40,28 @@ def status(device_no: str, total: str) -> WindowStatus:
     )
 
 
+@pytest.fixture
+def links() -> Iterator[list[HospitalLink]]:
+    """The hospital links the test opens, closed afterwards."""
+    opened: list[HospitalLink] = []
+    yield opened
+    for link in opened:
+        link.close()
+
+
 def test_the_windows_table_is_sized_to_its_contents_at_1366(
     qtbot: QtBot,
     sandbox: SandboxServer,
     hospital_db: HospitalDb,
+    tmp_path: Path,
     *,
-    hospital_key: Path,
     open_desk: Callable[..., Desk],
     links: list[HospitalLink],
 ) -> None:
+    key = tmp_path / "hospital.key"
+    create_hospital_key(key)
     desk, tab, _link = open_hospital_desk(
-        open_desk, sandbox, hospital_db, key=hospital_key, name="W01", links=links
+        open_desk, sandbox, hospital_db, key=key, name="W01", links=links
     )
     window = desk.window
     window.resize(1366, 768)

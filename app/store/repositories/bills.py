@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Row, delete, insert, select, update
+from sqlalchemy import CursorResult, Row, Table, delete, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.domain.bill import FeeLine, Tag, TagKind
 from app.domain.visit import Bill, BillStatus, Credential, GroupSettlement
+from app.store.bulk import BulkInsert
 from app.store.codec import (
     dumps,
     loads,
@@ -59,15 +60,14 @@ class SqlBillRepository:
         _fill_bill(row, bill)
         self._session.execute(delete(BillLineRow).where(BillLineRow.bill_id == bill.bill_id))
         self._session.flush()
-        if bill.lines:
-            # One executemany through the column types (encryption included), not 200 ORM objects.
-            self._session.connection().execute(
-                insert(BillLineRow),
-                [
-                    _line_values(bill.bill_id, position, line)
-                    for position, line in enumerate(bill.lines)
-                ],
-            )
+        # One executemany through the column types (encryption included), not 200 ORM objects.
+        _INSERT_LINES.execute(
+            self._session.connection(),
+            [
+                _line_values(bill.bill_id, position, line)
+                for position, line in enumerate(bill.lines)
+            ],
+        )
 
     def get(self, bill_id: str) -> Bill | None:
         """A bill with its lines in their original order."""
@@ -186,23 +186,20 @@ def _fill_bill(row: BillRow, bill: Bill) -> None:
     row.diagnosis_name = bill.diagnosis_name
 
 
-def _line_values(bill_id: str, position: int, line: FeeLine) -> dict[str, object]:
-    return {
-        "bill_id": bill_id,
-        "position": position,
-        "line_no": line.line_no,
-        "hospital_code": line.hospital_code,
-        "national_code": line.national_code,
-        "name": line.name,
-        "unit_price": line.unit_price,
-        "quantity": line.quantity,
-        "amount": line.amount,
-        "spec": line.spec,
-        "department": line.department,
-        "doctor": line.doctor,
-        "time": line.time,
-        "tag": encode_tag(line.tag),
-    }
+_LINE_COLUMNS = (
+    "bill_id", "position", "line_no", "hospital_code", "national_code", "name", "unit_price",
+    "quantity", "amount", "spec", "department", "doctor", "time", "tag",
+)  # fmt: skip
+_INSERT_LINES = BulkInsert(cast(Table, BillLineRow.__table__), _LINE_COLUMNS)
+
+
+def _line_values(bill_id: str, position: int, line: FeeLine) -> tuple[object, ...]:
+    """A line's values in :data:`_LINE_COLUMNS` order."""
+    return (
+        bill_id, position, line.line_no, line.hospital_code, line.national_code, line.name,
+        line.unit_price, line.quantity, line.amount, line.spec, line.department, line.doctor,
+        line.time, encode_tag(line.tag),
+    )  # fmt: skip
 
 
 def _fee_line(row: BillLineRow) -> FeeLine:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from app.services.ports.charge_claims import ChargeClaim
+from app.store.bulk import BulkInsert
 from app.store.models import ChargeClaimRow
 
 
@@ -46,16 +48,10 @@ class SqlChargeClaimRepository:
     def add_many(self, bill_id: str, lines: Mapping[str, str], at: datetime) -> None:
         """New live claims of ``bill_id``, ``charge_key → line_no``, in one statement (a visit has
         hundreds of lines); a key already held live fails at the unique index, and none is added."""
-        if not lines:
-            return
-        self._session.connection().execute(
-            insert(ChargeClaimRow),
-            [
-                {"charge_key": key, "bill_id": bill_id, "line_no": line_no, "claimed_at": at,
-                 "released_at": None, "release_reason": ""}
-                for key, line_no in lines.items()
-            ],
-        )  # fmt: skip
+        _INSERT_CLAIMS.execute(
+            self._session.connection(),
+            [(key, bill_id, line_no, at, None, "") for key, line_no in lines.items()],
+        )
 
     def release(self, bill_id: str, line_nos: Collection[str], at: datetime, reason: str) -> int:
         """Release ``bill_id``'s live claims on ``line_nos``."""
@@ -74,3 +70,7 @@ class SqlChargeClaimRepository:
 
 
 _CLAIMS = ChargeClaimRow.__table__
+_INSERT_CLAIMS = BulkInsert(
+    cast(Table, _CLAIMS),
+    ("charge_key", "bill_id", "line_no", "claimed_at", "released_at", "release_reason"),
+)

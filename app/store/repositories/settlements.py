@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from app.domain.settlement import FundPayment, LineSplit, SettlementRecord, SettlementTotals
 from app.services.ports.store import StoredSettlement
+from app.store.bulk import BulkInsert
 from app.store.models import SettlementFundRow, SettlementLineRow, SettlementRow
 
 
@@ -64,22 +66,17 @@ class SqlSettlementRepository:
             ),
         )
         # Core statements through the column types (encryption included): no ORM objects to track.
-        if record.splits:
-            connection.execute(
-                insert(SettlementLineRow),
-                [
-                    _split_values(record.settlement_id, n, split)
-                    for n, split in enumerate(record.splits)
-                ],
-            )
-        if totals.funds:
-            connection.execute(
-                insert(SettlementFundRow),
-                [
-                    _fund_values(record.settlement_id, n, fund)
-                    for n, fund in enumerate(totals.funds)
-                ],
-            )
+        _INSERT_SPLITS.execute(
+            connection,
+            [
+                _split_values(record.settlement_id, n, split)
+                for n, split in enumerate(record.splits)
+            ],
+        )
+        _INSERT_FUNDS.execute(
+            connection,
+            [_fund_values(record.settlement_id, n, fund) for n, fund in enumerate(totals.funds)],
+        )
 
     def get(self, settlement_id: str) -> StoredSettlement | None:
         """By ``setl_id``."""
@@ -164,31 +161,27 @@ class SqlSettlementRepository:
         )
 
 
-def _split_values(settlement_id: str, position: int, split: LineSplit) -> dict[str, object]:
-    return {
-        "settlement_id": settlement_id,
-        "position": position,
-        "line_no": split.line_no,
-        "amount": split.amount,
-        "full_self_pay": split.full_self_pay,
-        "over_limit": split.over_limit,
-        "first_self_pay": split.first_self_pay,
-        "in_scope": split.in_scope,
-        "self_pay_ratio": split.self_pay_ratio,
-        "item_class": split.item_class,
-        "restricted": split.restricted,
-        "note": split.note,
-    }
+_SPLIT_COLUMNS = (
+    "settlement_id", "position", "line_no", "amount", "full_self_pay", "over_limit",
+    "first_self_pay", "in_scope", "self_pay_ratio", "item_class", "restricted", "note",
+)  # fmt: skip
+_INSERT_SPLITS = BulkInsert(cast(Table, SettlementLineRow.__table__), _SPLIT_COLUMNS)
+_FUND_COLUMNS = ("settlement_id", "position", "fund_type", "amount", "name")
+_INSERT_FUNDS = BulkInsert(cast(Table, SettlementFundRow.__table__), _FUND_COLUMNS)
 
 
-def _fund_values(settlement_id: str, position: int, fund: FundPayment) -> dict[str, object]:
-    return {
-        "settlement_id": settlement_id,
-        "position": position,
-        "fund_type": fund.fund_type,
-        "amount": fund.amount,
-        "name": fund.name,
-    }
+def _split_values(settlement_id: str, position: int, split: LineSplit) -> tuple[object, ...]:
+    """A split line's values in :data:`_SPLIT_COLUMNS` order."""
+    return (
+        settlement_id, position, split.line_no, split.amount, split.full_self_pay,
+        split.over_limit, split.first_self_pay, split.in_scope, split.self_pay_ratio,
+        split.item_class, split.restricted, split.note,
+    )  # fmt: skip
+
+
+def _fund_values(settlement_id: str, position: int, fund: FundPayment) -> tuple[object, ...]:
+    """A fund row's values in :data:`_FUND_COLUMNS` order."""
+    return (settlement_id, position, fund.fund_type, fund.amount, fund.name)
 
 
 def _split(row: SettlementLineRow) -> LineSplit:

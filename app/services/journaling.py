@@ -38,6 +38,7 @@ from app.errors import (
 from app.messages import journal as journal_words
 from app.messages import recovery as words
 from app.services.crashpoints import crash_point
+from app.services.msgid_blocks import MsgidBlocks
 from app.services.ports.clock import Clock
 from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
 
@@ -97,10 +98,21 @@ class JournaledCaller:
     """Makes state-changing gateway calls with the journal written around them."""
 
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, clock: Clock, institution_code: str, owner: str = ""
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        institution_code: str,
+        owner: str = "",
+        *,
+        read_msgids: MsgidBlocks | None = None,
     ):
         """Bind to a store, a clock, the institution code used in msgids and this process's lease id
-        (``owner``, written on every row: nobody else touches the row while this process lives)."""
+        (``owner``, written on every row: nobody else touches the row while this process lives).
+
+        ``read_msgids``: the read-only calls' msgid blocks, topped up in the ``PREPARED``
+        transactions (no commit of their own while calls keep coming).
+        """
+        self._read_msgids = read_msgids
         self._uow_factory = uow_factory
         self._clock = clock
         self._institution = institution_code
@@ -134,6 +146,7 @@ class JournaledCaller:
             StoreError: the row could not be committed (then the call must not be made).
         """
         msgid = ""
+        topped_up: Callable[[], None] | None = None
         try:
             with self._uow_factory() as uow:
                 if uow.msgids.window_slot_missing():
@@ -142,6 +155,8 @@ class JournaledCaller:
                 msgid = entry.msgid
                 if with_intent is not None:
                     with_intent(uow)
+                if self._read_msgids is not None:
+                    topped_up = self._read_msgids.top_up(uow)
                 uow.commit()
         except AppError:
             self._land(msgid)
@@ -154,6 +169,8 @@ class JournaledCaller:
                 journal_words.WRITE_FAILED(),
                 code="journal_write_failed",
             ) from exc
+        if topped_up is not None:
+            topped_up()  # committed with the row: usable now
         crash_point(f"prepared:{intent.infno}")
         return entry
 

@@ -103,11 +103,12 @@ def open_lookup_parts(
 
             window_msgid_slot(uow_factory, settings, clock)
         hospital = settings.hospital
+        read_msgids = MsgidBlocks(uow_factory, hospital.code, clock)
         client = PlatformClient(
             settings.platform,
             hospital,
             settings.window,
-            MsgidBlocks(uow_factory, hospital.code, clock),
+            read_msgids,
             clock,
             backoff_seconds=read_backoff_seconds,
         )
@@ -122,7 +123,9 @@ def open_lookup_parts(
         leases.close()
         store.close()
         raise
-    caller = JournaledCaller(uow_factory, clock, hospital.code, leases.owner_id)
+    caller = JournaledCaller(
+        uow_factory, clock, hospital.code, leases.owner_id, read_msgids=read_msgids
+    )
     recovery = RecoveryService(
         client,
         uow_factory,

@@ -21,6 +21,7 @@ from sqlalchemy import event
 from app.domain.journal import JournalState
 from app.errors import PlatformCategory, PlatformFailure, PlatformRejected
 from app.services.journaling import CallIntent, JournaledCaller
+from app.services.msgid_blocks import MsgidBlocks
 from app.store.db import Store
 
 INSTITUTION = "H63010500001"
@@ -167,3 +168,26 @@ def test_a_row_journaled_ahead_is_only_sent_for_its_own_intent(caller: Journaled
         caller.call(_intent("2204", "VISIT1"), lambda _msgid: None, prepared=register.next)
     assert caller.in_flight(register.next.msgid)  # still the caller's to send or abandon
     caller.abandon(register.next)
+
+
+def test_a_prepared_row_tops_up_the_read_only_msgids_so_reads_need_no_commit_of_their_own(
+    store: Store, store_clock: StoreTestClock
+) -> None:
+    reads = MsgidBlocks(store.uow_factory(), INSTITUTION, store_clock)
+    caller = JournaledCaller(
+        store.uow_factory(), store_clock, INSTITUTION, OWNER, read_msgids=reads
+    )
+    with counting_commits(store) as commits:
+        entry = caller.prepare(_intent("2201"))
+    assert commits == [1]  # the PREPARED row, with the block
+
+    with counting_commits(store) as commits:
+        taken = [reads() for _ in range(8)]
+    assert commits == [0]
+    assert len({*taken, entry.msgid}) == 9
+    with store.uow_factory()() as uow:  # durable: the counter is past every msgid handed out
+        assert uow.msgids.next_msgid(INSTITUTION, store_clock.now()) > max(taken)
+
+    with counting_commits(store) as commits:
+        reads()  # the block is used up and no journaled call came: one reservation of its own
+    assert commits == [1]

@@ -96,7 +96,7 @@ class HospitalSyncWorker:
             if self._before_round is not None and self._before_round() is False:
                 error = str(words.SYNC_LOCK_NOT_HELD())
             else:
-                error = self._sync.drain().error
+                error = self._sync.drain(chase=False).error
         except Exception:  # a local store error must not end hospital sync for the day
             log.exception("hospital sync round failed; retrying later")
             error = str(words.SYNC_ROUND_FAILED())

@@ -5,7 +5,8 @@ link cut and restored between them)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 
 import pytest
 from helpers.engine_fixtures import demo_bill, fresh_visit
@@ -18,6 +19,7 @@ from app.domain.operator import Operator
 from app.services.engine import Engine
 from app.services.hospital_sync import HospitalSync
 from app.services.hospital_sync_loop import HospitalSyncWorker
+from app.services.ports.hospital import ReplicaItem
 from app.store.hospital.connect import open_hospital_engine
 from app.store.hospital.record import PgHospitalRecord
 
@@ -93,3 +95,42 @@ def test_the_worker_thread_drains_in_the_background_and_stops(
     assert worker.state().pending == 0
     assert worker.state().connected
     assert settlements(hospital_db) == 1
+
+
+class SettlingMeanwhile(PgHospitalRecord):
+    """The real hospital record, while the window settles one more visit during each of the
+    first ``visits`` batches it receives (a window settling while its sync round runs)."""
+
+    def __init__(self, db: HospitalDb, engine: Engine, cashier: Operator, visits: int) -> None:
+        super().__init__(db.engine, HOSPITAL_KEY)
+        self.batches = 0
+        self._settle = lambda: engine.settle_visit(fresh_visit(demo_bill("01")), cashier)
+        self._left = visits
+
+    def apply(self, window: str, items: Sequence[ReplicaItem], at: datetime) -> None:
+        super().apply(window, items, at)
+        self.batches += 1
+        if self._left:
+            self._left -= 1
+            self._settle()
+
+
+def test_a_round_sends_what_was_pending_and_leaves_what_is_settled_meanwhile_to_the_next(
+    engine: Engine, cashier: Operator, hospital_db: HospitalDb
+) -> None:
+    record = SettlingMeanwhile(hospital_db, engine, cashier, visits=3)
+    sync = HospitalSync(engine.uow_factory, record, engine.clock, "W01")
+    sync.enable()
+    engine.settle_visit(fresh_visit(demo_bill("01")), cashier)
+    worker = HospitalSyncWorker(sync, engine.clock, interval=2.0)
+
+    first = worker.run_round()
+
+    # One batch with what was pending, one after the shared pull; the window's next visit (or the
+    # interval) wakes the next round for the rest. Chasing it sent a batch per move it recorded.
+    assert record.batches == 2
+    assert first.connected
+    assert first.pending > 0
+    rounds = [worker.run_round() for _ in range(3)]
+    assert rounds[-1].pending == 0
+    assert settlements(hospital_db) >= 4

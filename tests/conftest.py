@@ -27,10 +27,24 @@ _QT_FIXTURES = {"qtbot", "qapp", "qtmodeltester"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that uses Qt fixtures as ``gui`` so ``-m 'not gui'`` runs the pure suite."""
+    """Mark every test that uses Qt fixtures as ``gui`` so ``-m 'not gui'`` runs the pure suite; run
+    the long ones first (see :func:`_long`)."""
     for item in items:
         if _QT_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.gui)
+    items.sort(key=lambda item: not _long(item))  # stable: otherwise in collection order
+
+
+def _long(item: pytest.Item) -> bool:
+    """Property tests (2,000 examples each under the ``ci`` profile) and campaigns (``slow``) take
+    tens of seconds each. Started first, they are spread over the xdist workers while short tests
+    fill the gaps; collected last (tests/unit holds most properties), one of them could keep one
+    worker busy while the other has nothing left to do."""
+    function = getattr(item, "obj", None)
+    return (
+        getattr(function, "is_hypothesis_test", False)
+        or item.get_closest_marker("slow") is not None
+    )
 
 
 # Shared fixtures live in tests/helpers/, one module per area (owned by that area).

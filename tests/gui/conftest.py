@@ -132,27 +132,37 @@ def open_desk(
 
 
 @pytest.fixture
-def hospital_windows(
+def hospital_desk(
     open_desk: Callable[..., Desk],
     sandbox: SandboxServer,
     hospital_db: HospitalDb,
     tmp_path: Path,
-) -> Iterator[Callable[..., tuple[HospitalDesk, HospitalDesk]]]:
-    """Two windows of one hospital on demand: ``hospital_windows(second_operator="S001")`` opens
-    W01 (logged in as C001) and W02 (as ``second_operator``) over one hospital record and key, each
-    with its hospital tabs and link (closed afterwards)."""
+) -> Iterator[Callable[..., HospitalDesk]]:
+    """Windows of one hospital on demand: ``hospital_desk("W02", operator="S001")`` opens a window
+    in hospital mode over the test's hospital record and key, with its hospital tabs and its link
+    (closed afterwards)."""
     key = tmp_path / "hospital.key"
     create_hospital_key(key)
     links: list[HospitalLink] = []
 
-    def open_two(second_operator: str = "C001") -> tuple[HospitalDesk, HospitalDesk]:
-        def one(name: str, operator: str) -> HospitalDesk:
-            return open_hospital_desk(
-                open_desk, sandbox, hospital_db, key=key, name=name, links=links, operator=operator
-            )
+    def open_one(name: str, operator: str = "C001") -> HospitalDesk:
+        return open_hospital_desk(
+            open_desk, sandbox, hospital_db, key=key, name=name, links=links, operator=operator
+        )
 
-        return one("W01", "C001"), one("W02", second_operator)
-
-    yield open_two
+    yield open_one
     for link in links:
         link.close()
+
+
+@pytest.fixture
+def hospital_windows(
+    hospital_desk: Callable[..., HospitalDesk],
+) -> Callable[..., tuple[HospitalDesk, HospitalDesk]]:
+    """Two windows of one hospital: ``hospital_windows(second_operator="S001")`` opens W01 (logged
+    in as C001) and W02 (as ``second_operator``)."""
+
+    def open_two(second_operator: str = "C001") -> tuple[HospitalDesk, HospitalDesk]:
+        return hospital_desk("W01"), hospital_desk("W02", operator=second_operator)
+
+    return open_two

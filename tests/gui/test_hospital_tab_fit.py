@@ -3,24 +3,17 @@ title cut), the figures right-aligned, and no single column stretched over most 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
-from helpers.pg_fixtures import HospitalDb
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.sandbox import SandboxServer
 from app.services.ports.hospital import WindowStatus
-from app.store.hospital.key import create_hospital_key
 from app.ui.tabs.hospital_tab import StatusColumn
-from app.wiring import HospitalLink
-from gui.desk import Desk
-from gui.hospital_desks import open_hospital_desk
+from gui.hospital_desks import HospitalDesk
 from gui.test_table_fit import overflow
 
 
@@ -40,29 +33,10 @@ def status(device_no: str, total: str) -> WindowStatus:
     )
 
 
-@pytest.fixture
-def links() -> Iterator[list[HospitalLink]]:
-    """The hospital links the test opens, closed afterwards."""
-    opened: list[HospitalLink] = []
-    yield opened
-    for link in opened:
-        link.close()
-
-
 def test_the_windows_table_is_sized_to_its_contents_at_1366(
-    qtbot: QtBot,
-    sandbox: SandboxServer,
-    hospital_db: HospitalDb,
-    tmp_path: Path,
-    *,
-    open_desk: Callable[..., Desk],
-    links: list[HospitalLink],
+    qtbot: QtBot, hospital_desk: Callable[..., HospitalDesk]
 ) -> None:
-    key = tmp_path / "hospital.key"
-    create_hospital_key(key)
-    desk, tab, _link = open_hospital_desk(
-        open_desk, sandbox, hospital_db, key=key, name="W01", links=links
-    )
+    desk, tab, _link = hospital_desk("W01")
     window = desk.window
     window.resize(1366, 768)
     window.tabs.setTabVisible(window.tabs.indexOf(tab), True)  # noqa: FBT003

@@ -17,6 +17,8 @@ from helpers.engine_fixtures import (
     make_engine,
 )
 from helpers.store_fixtures import counting_commits
+from sqlalchemy import Engine as SqlEngine
+from sqlalchemy import event
 
 from app.config import Settings
 from app.domain.journal import JournalState
@@ -352,3 +354,25 @@ def test_going_straight_on_the_preview_is_stored_with_2207s_prepared_row(
     assert commits_straight[0] == commits_asked[0] - 1  # one group: the preview's own commit
     for bill in (confirmed, settled):
         assert [g.state for g in bill.groups] == [GroupState.SETTLED]
+
+
+def test_the_settled_groups_are_not_read_back_to_set_the_bills_status(
+    engine: Engine, cashier: Operator
+) -> None:
+    visit = fresh_visit(demo_bill("03"))  # three groups
+    opened = engine.open_bill(visit, engine.identify(visit.identity, cashier), cashier)
+    reads: list[str] = []
+
+    def note(*args: object) -> None:
+        if str(args[2]).startswith("SELECT bill_groups."):
+            reads.append(str(args[2]))
+
+    event.listen(SqlEngine, "before_cursor_execute", note)
+    try:
+        settled = engine.settle(opened.bill_id, cashier)
+    finally:
+        event.remove(SqlEngine, "before_cursor_execute", note)
+
+    assert settled == engine.bill(opened.bill_id)  # what the store holds
+    # claiming the charges, starting, releasing idle claims; not again for the status
+    assert len(reads) == 3

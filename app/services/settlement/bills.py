@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 
 from app.domain.visit import Bill, GroupSettlement
 from app.errors import InputError
@@ -92,10 +93,14 @@ class BillReader:
         """One group as shown now."""
         return self.bill(bill_id).group(group_key)
 
-    def refresh_status(self, bill_id: str) -> BillResult:
-        """Store the status that follows from the groups, in one unit of work with reading them."""
+    def refresh_status(
+        self, bill_id: str, groups: Sequence[GroupSettlement] | None = None
+    ) -> BillResult:
+        """Store the status that follows from the groups, in one unit of work with reading them
+        (``groups``: the bill's groups exactly as just committed, not read again)."""
         with self._uow_factory() as uow:
-            result = bill_result(self.contents(uow, bill_id), uow.bills.groups(bill_id))
+            known = groups if groups is not None else uow.bills.groups(bill_id)
+            result = bill_result(self.contents(uow, bill_id), known)
             uow.bills.set_status(bill_id, result.status)
             uow.commit()
         return result

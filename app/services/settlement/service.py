@@ -205,10 +205,11 @@ class SettlementService:
         authorize(operator, Action.SETTLE)
         with self._claims.holding(bill_id, operator.code):  # a charge is paid once (R16)
             self._guard(bill_id)
+            settled: Sequence[GroupSettlement] | None = None
             try:
-                self._settle_groups(bill_id, operator, confirm, use_account=use_account)
-            finally:
-                result = self._reader.refresh_status(bill_id)
+                settled = self._settle_groups(bill_id, operator, confirm, use_account=use_account)
+            finally:  # after an exception the groups are read back
+                result = self._reader.refresh_status(bill_id, settled)
         return result
 
     def _settle_groups(
@@ -218,7 +219,7 @@ class SettlementService:
         confirm: ConfirmCallback | None,
         *,
         use_account: bool,
-    ) -> None:
+    ) -> Sequence[GroupSettlement]:
         """One step at a time, as :func:`app.domain.lifecycle.next_step` decides (each group
         previewed, then confirmed or collected, in plan order; nothing after an unknown outcome).
         A preview or a settlement that succeeded hands on what it committed (or, going straight on,
@@ -261,6 +262,7 @@ class SettlementService:
             groups = self._reader.groups(bill_id)
         if unsaved:
             self._steps.store_preview(groups[unsaved])
+        return tuple(groups.values())  # each as committed (read back after any other step)
 
     def preview(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
         """Run 2201 → 2203 → 2204 → 2206 for one group (resuming where it stands)."""

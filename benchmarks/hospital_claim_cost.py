@@ -31,7 +31,8 @@ from app.sandbox import SandboxServer, client_config
 from app.services.engine import Engine
 from app.store.hospital.key import create_hospital_key
 from app.wiring import build_engine
-from benchmarks.hospital_windows import DEFAULT_PG_URL, _visits, hospital_schema
+from benchmarks.hospital_window_process import _visits
+from benchmarks.hospital_windows import DEFAULT_PG_URL, hospital_schema
 
 WARM_UP = 2
 

@@ -363,6 +363,18 @@ class _Doctor:
                 close()
         return Finding(Status.OK, f"HIS（{his.kind}）可以访问。")
 
+    def his_lock(self) -> Finding:
+        """Hospital mode with ``[his] lock = true``: whether the HIS really offers its lock."""
+        from app.cli.doctor_hospital import his_lock_finding  # noqa: PLC0415
+
+        return his_lock_finding(self._need_settings())
+
+    def charge_conflicts(self) -> Finding:
+        """Hospital mode: offline charge-claim conflicts no supervisor has handled yet."""
+        from app.cli.doctor_hospital import charge_conflicts_finding  # noqa: PLC0415
+
+        return charge_conflicts_finding(self._need_settings())
+
     # -------------------------------------------------------------- helpers
 
     def _head(self, url: str) -> requests.Response:
@@ -404,6 +416,8 @@ class _Doctor:
             Check("his_outbox", "HIS 结果回传", self.his_outbox),
             Check("second_factor", "动态验证码", self.second_factor),
             Check("hospital_db", "医院数据库", self.hospital_db),
+            Check("his_lock", "HIS 锁定", self.his_lock),
+            Check("charge_conflicts", "重复收费冲突", self.charge_conflicts),
         ]
 
 

@@ -4,7 +4,10 @@
   IT with the owner role; the windows' role cannot create tables) and print the revision.
 * ``sync`` — deliver this window's pending records to the hospital database now.
 * ``status [--json]`` — every window as the hospital database sees it: last sync, lag, pending,
-  unresolved journal rows and today's totals (fund + account + cash = total).
+  unresolved journal rows and today's totals (fund + account + cash = total); then the offline
+  charge-claim conflicts waiting for a supervisor.
+* ``conflicts`` / ``conflict-handled ID`` — those conflicts in full, and a supervisor marking one
+  handled (:mod:`app.cli.hospital_conflicts`).
 * ``key-create PATH`` — write a new hospital key (0600) for IT to copy to every window;
   ``key-rotate`` re-encrypts the record under a new one (:mod:`app.cli.hospital_key`).
 * ``unresolved`` / ``resolve MSGID`` — every window's unresolved calls; a supervisor resolving a dead
@@ -27,6 +30,8 @@ from sqlalchemy import Engine as SqlEngine
 from sqlalchemy.exc import DBAPIError
 
 from app.cli.context import CliContext
+from app.cli.hospital_conflicts import conflict_data, conflicts_text
+from app.cli.hospital_conflicts import register_actions as register_conflict_actions
 from app.cli.hospital_day import register_actions as register_day_actions
 from app.cli.hospital_journal import register_actions
 from app.cli.hospital_key import register_key_rotate
@@ -80,6 +85,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     register_actions(actions)
     register_day_actions(actions)
     register_report_actions(actions)
+    register_conflict_actions(actions)
 
 
 def _unavailable(context: CliContext, exc: StoreError) -> int:
@@ -161,14 +167,23 @@ def run_status(args: argparse.Namespace, context: CliContext) -> int:
 
 
 def _status(context: CliContext) -> int:
+    from app.store.hospital.conflicts import PgClaimConflicts  # noqa: PLC0415
+
     record, database = hospital_record(context.settings().hospital_db)
     today = datetime.now(LOCAL_ZONE).date()
     try:
         windows = record.windows(today)
+        conflicts = PgClaimConflicts(database).conflicts()
     finally:
         database.dispose()
+    text = _status_text(windows) + "\n" + conflicts_text(conflicts, context.out.language)
     context.out.result(
-        {"day": today, "windows": [_window_data(w) for w in windows]}, _status_text(windows)
+        {
+            "day": today,
+            "windows": [_window_data(w) for w in windows],
+            "conflicts": [conflict_data(c) for c in conflicts],
+        },
+        text,
     )
     return EXIT_OK
 

@@ -48,6 +48,7 @@ class Action(StrEnum):
     VIEW_HISTORY = "view_history"
     VIEW_JOURNAL = "view_journal"
     RESOLVE_JOURNAL = "resolve_journal"
+    HANDLE_CHARGE_CONFLICT = "handle_charge_conflict"
     DAY_CLOSE = "day_close"
     SYNC_CATALOGUE = "sync_catalogue"
     MANAGE_USERS = "manage_users"
@@ -73,6 +74,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         Action.VIEW_HISTORY,
         Action.VIEW_JOURNAL,
         Action.RESOLVE_JOURNAL,
+        Action.HANDLE_CHARGE_CONFLICT,
         Action.REISSUE_RECEIPT,
         Action.CANCEL_SETTLEMENT,
         Action.PARTIAL_REFUND,

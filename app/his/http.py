@@ -38,6 +38,10 @@ from app.services.ports.his import HisLockHolder, HisRejected, HisUnavailable
 DOWN_TEXT = "HIS 无响应"
 
 
+# Statuses that mean "no such call here" (a HIS without the optional lock, or a wrong base URL).
+NO_SUCH_CALL = frozenset({404, 405, 501})
+
+
 class HttpHis:
     """:class:`~app.services.ports.his.HisGateway` over HTTP JSON."""
 
@@ -89,6 +93,11 @@ class HttpHis:
             data = None
         if held and answer.status_code == held and isinstance(data, Mapping) and "held_by" in data:
             return data
+        if answer.status_code in NO_SUCH_CALL:  # the HIS does not offer this call at all
+            missing = HisRejected if isinstance(data, Mapping) else HisUnavailable
+            raise missing(
+                f"HIS 没有提供 {call} 接口（HTTP {answer.status_code}）", code="his_no_such_call"
+            )
         if 400 <= answer.status_code < 500 and isinstance(data, Mapping):
             error = data.get("error") or {}
             text = str(error.get("message", "")) if isinstance(error, Mapping) else ""

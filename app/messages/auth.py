@@ -65,6 +65,11 @@ ACTIONS = {
     "resolve_journal": Template(
         "auth.action.resolve_journal", zh="处理未明交易", en="resolve unconfirmed calls"
     ),
+    "handle_charge_conflict": Template(
+        "auth.action.handle_charge_conflict",
+        zh="处理重复收费冲突",
+        en="handle charge conflicts between windows",
+    ),
     "day_close": Template("auth.action.day_close", zh="日结对账", en="close the day"),
     "sync_catalogue": Template(
         "auth.action.sync_catalogue", zh="同步目录", en="sync the catalogue"

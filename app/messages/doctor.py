@@ -152,3 +152,124 @@ SECOND_FACTOR_OK = Template(
     en="{roles} must use a one-time code; {enrolled} accounts have an authenticator.",
 )
 ACCOUNT = Template("doctor.account", zh="{code}（{name}）", en="{code} ({name})")
+
+HIS_LOCK_NOT_USED = Template(
+    "doctor.his_lock_not_used",
+    zh="未使用 HIS 锁定：{why}",
+    en="The HIS lock is not used: {why}",
+)
+HIS_LOCK_NO_HIS = Template(
+    "doctor.his_lock_no_his",
+    zh="未对接 HIS（his.kind = none）。",
+    en="No HIS is connected (his.kind = none).",
+)
+HIS_LOCK_STANDALONE = Template(
+    "doctor.his_lock_standalone",
+    zh="只在医院模式（[hospital_db]）下使用，本窗口未启用。",
+    en="it is used only in hospital mode ([hospital_db]), which this window does not use.",
+)
+HIS_LOCK_ADAPTER = Template(
+    "doctor.his_lock_adapter",
+    zh="HIS 对接方式 {kind} 不支持锁定。",
+    en="the HIS connection kind {kind} has no lock.",
+)
+HIS_LOCK_OFF = Template(
+    "doctor.his_lock_off",
+    zh="本窗口未启用 HIS 锁定（[his] lock = false）：医院数据库断开时本窗口不能结算 HIS 就诊；"
+    "若其他窗口启用了锁定，它们断开期间凭 HIS 锁定结算的费用本窗口看不到，可能被重复结算。"
+    "全院各窗口的 [his] lock 应设为相同的值。",
+    en="This window does not use the HIS lock ([his] lock = false): it cannot settle HIS visits "
+    "while the hospital database is away, and if other windows use the lock, what they settle "
+    "under it meanwhile is invisible here and may be settled twice. Give [his] lock the same "
+    "value at every window of the hospital.",
+)
+HIS_LOCK_OK = Template(
+    "doctor.his_lock_ok",
+    zh="HIS（{kind}）的锁定和解锁可以使用（用测试明细 {probe} 试锁、试解锁成功）。",
+    en="The HIS ({kind}) lock and unlock work (a test line {probe} was locked and unlocked).",
+)
+HIS_LOCK_ANSWERED = Template(
+    "doctor.his_lock_answered",
+    zh="HIS（{kind}）的锁定和解锁接口有应答（HIS 拒绝锁定测试明细 {probe}：{reason}——它核对明细，"
+    "这是正常的）。",
+    en="The HIS ({kind}) lock and unlock calls answer (the HIS refused to lock the test line "
+    "{probe}: {reason} — it checks its lines, which is expected).",
+)
+HIS_LOCK_MISSING = Template(
+    "doctor.his_lock_missing",
+    zh="配置了 [his] lock = true，但 HIS（{kind}）没有提供锁定：{reason}。医院数据库断开时本窗口将不能"
+    "结算 HIS 就诊。请让 HIS 厂商提供锁定（{what}），或把 [his] lock 设为 false。",
+    en="[his] lock = true is set, but the HIS ({kind}) does not offer the lock: {reason}. While the "
+    "hospital database is away this window cannot settle HIS visits. Ask the HIS vendor for the "
+    "lock ({what}), or set [his] lock = false.",
+)
+HIS_LOCK_BROKEN = Template(
+    "doctor.his_lock_broken",
+    zh="HIS（{kind}）的锁定不起作用：{reason}。两个窗口可能同时结算同一笔费用。请让 HIS 厂商修正"
+    "锁定（{what}），修好之前把 [his] lock 设为 false。",
+    en="The HIS ({kind}) lock does not work: {reason}. Two windows could settle the same charges. "
+    "Ask the HIS vendor to fix the lock ({what}); until then set [his] lock = false.",
+)
+HIS_LOCK_NOT_HELD = Template(
+    "doctor.his_lock_not_held",
+    zh="另一个锁定请求也得到了同一条测试明细",
+    en="a second lock request was granted the same test line",
+)
+HIS_LOCK_NOT_RELEASED = Template(
+    "doctor.his_lock_not_released",
+    zh="解锁后测试明细仍被锁定",
+    en="the test line stayed locked after the unlock",
+)
+HIS_LOCK_HELD_ELSEWHERE = Template(
+    "doctor.his_lock_held_elsewhere",
+    zh="HIS（{kind}）的测试明细 {probe} 被 {holder} 锁定，无法试用锁定；请让 HIS 清除该锁定后再检查。",
+    en="The HIS ({kind}) test line {probe} is locked by {holder}, so the lock could not be tried; "
+    "have the HIS clear that lock and check again.",
+)
+HIS_LOCK_WHAT_HTTP = Template(
+    "doctor.his_lock_what_http",
+    zh="POST charges/lock 和 charges/unlock，见 docs/his-integration.md",
+    en="POST charges/lock and charges/unlock, see docs/his-integration.md",
+)
+HIS_LOCK_WHAT_MIDDLE = Template(
+    "doctor.his_lock_what_middle",
+    zh="中间库的 his_charge_locks 表，及本窗口账号对它的 INSERT、SELECT、DELETE 权限，"
+    "见 resources/his/middle-tables.sql",
+    en="the middle database's his_charge_locks table with INSERT, SELECT and DELETE for this "
+    "window's account, see resources/his/middle-tables.sql",
+)
+HIS_LOCK_WHAT_FOLDER = Template(
+    "doctor.his_lock_what_folder",
+    zh="交换目录下本窗口可写的 lock 文件夹",
+    en="a lock folder in the exchange folder that this window can write",
+)
+CONFLICTS_NONE = Template(
+    "doctor.conflicts_none",
+    zh="没有待处理的重复收费冲突。",
+    en="No charge conflict between windows waits to be handled.",
+)
+CONFLICTS_OPEN = Template(
+    "doctor.conflicts_open",
+    zh="{count} 个收费冲突待主管处理（患者可能被重复收费）：{shown}。"
+    "请运行 hospital conflicts 查看两笔结算和处理办法，或在“全院窗口”页查看。",
+    en="{count} charge conflicts wait for a supervisor (patients may have been charged twice): "
+    "{shown}. Run hospital conflicts to see both settlements and what to do, or open the All "
+    "windows tab.",
+)
+CONFLICT_SHORT = Template(
+    "doctor.conflict_short",
+    zh="冲突 {conflict_id}（窗口 {window} 与 {other_window}，门诊号 {outpatient_no}）",
+    en="conflict {conflict_id} (windows {window} and {other_window}, outpatient number "
+    "{outpatient_no})",
+)
+CONFLICTS_UNCHECKED = Template(
+    "doctor.conflicts_unchecked",
+    zh="医院数据库无法连接，未能检查重复收费冲突（见“医院数据库”一行）。",
+    en="The hospital database cannot be reached, so charge conflicts were not checked (see the "
+    "hospital database line).",
+)
+CONFLICTS_STANDALONE = Template(
+    "doctor.conflicts_standalone",
+    zh="未启用医院模式，不涉及窗口间的收费冲突。",
+    en="Not in hospital mode: no charge conflicts between windows.",
+)

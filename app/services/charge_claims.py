@@ -50,6 +50,7 @@ from app.messages import Listing
 from app.messages import charge_claims as words
 from app.services.offline_claims import OfflineClaims
 from app.services.ports.charge_claims import ChargeClaim, HospitalChargeClaims, HospitalClaimHolder
+from app.services.ports.claim_conflicts import ClaimConflicts
 from app.services.ports.clock import Clock
 from app.services.ports.his import LoadedCharge
 from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
@@ -110,9 +111,11 @@ class ChargeClaimService:
         hospital: HospitalChargeClaims | None = None,
         window: str = "",
         his_lock: HisLockArbiter | None = None,
+        conflicts: ClaimConflicts | None = None,
     ):
         """Bind to the store and the clock; in hospital mode also to the hospital-wide claims,
-        taken for window ``window``, and to the HIS's lock when the HIS offers it."""
+        taken for window ``window``, and to the HIS's lock when the HIS offers it (``conflicts``:
+        where a push of claims taken under it alone records finding them held elsewhere)."""
         self._uow_factory = uow_factory
         self._clock = clock
         self._stale_after = stale_after
@@ -122,7 +125,13 @@ class ChargeClaimService:
         self._his_lock = his_lock
         self._offline = (
             OfflineClaims(
-                uow_factory, clock, hospital, window, stale_after=stale_after, keys=self._keys
+                uow_factory,
+                clock,
+                hospital,
+                window,
+                stale_after=stale_after,
+                keys=self._keys,
+                conflicts=conflicts,
             )
             if hospital is not None and his_lock is not None
             else None

@@ -19,6 +19,8 @@ from enum import StrEnum
 from app.errors import AppError
 from app.messages import CHINESE, Listing, Message, render
 from app.messages import doctor as words
+from app.services.ports.claim_conflicts import ClaimConflict
+from app.services.ports.his import HisChargeLock, HisRejected, HisUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -238,3 +240,96 @@ def judge_second_factor(
     return Finding(
         Status.OK, words.SECOND_FACTOR_OK(roles=Listing(tuple(required_roles)), enrolled=enrolled)
     )
+
+
+# ------------------------------------------------------------------ hospital mode: the HIS lock
+
+PROBE_VISIT = "SW-DOCTOR-PROBE"
+_LOCK_FIX = {
+    "http": words.HIS_LOCK_WHAT_HTTP,
+    "middle": words.HIS_LOCK_WHAT_MIDDLE,
+    "folder": words.HIS_LOCK_WHAT_FOLDER,
+}
+
+
+def probe_his_lock(lock: HisChargeLock, kind: str, window: str) -> Finding:
+    """Whether the HIS really offers its lock (``[his] lock = true`` in hospital mode).
+
+    Locks a test line no real charge uses (``SW-DOCTOR-PROBE-<window>``) for one claim, checks a
+    second claim is refused it, unlocks it and checks the second claim is then granted it, and
+    unlocks again. A HIS that checks its lines refuses to lock the test line: the calls answered,
+    so the lock is there (its unlock is still called). A call the HIS does not have, or a lock
+    that cannot be reached, is an error saying what to ask the HIS vendor for.
+    """
+    probe = f"{PROBE_VISIT}-{window}"
+    first, second = f"doctor-{window}-1", f"doctor-{window}-2"
+    what = _LOCK_FIX.get(kind, words.HIS_LOCK_WHAT_HTTP)()
+    try:
+        held = lock.lock(PROBE_VISIT, [probe], window, first)
+        if held and all(h.claim_id in {first, second} for h in held):  # left by an earlier run
+            lock.unlock([probe], second)
+            held = lock.lock(PROBE_VISIT, [probe], window, first)
+    except HisRejected as exc:
+        if exc.code == "his_no_such_call":
+            return Finding(
+                Status.ERROR, words.HIS_LOCK_MISSING(kind=kind, reason=exc.text, what=what)
+            )
+        return _refused_probe(lock, kind, probe, exc.text)
+    except HisUnavailable as exc:
+        return Finding(Status.ERROR, words.HIS_LOCK_MISSING(kind=kind, reason=exc.text, what=what))
+    if held:
+        holder = Listing(tuple(f"{h.window} {h.claim_id}" for h in held))
+        return Finding(
+            Status.WARNING, words.HIS_LOCK_HELD_ELSEWHERE(kind=kind, probe=probe, holder=holder)
+        )
+    try:
+        if not lock.lock(PROBE_VISIT, [probe], window, second):
+            lock.unlock([probe], second)
+            lock.unlock([probe], first)
+            return Finding(
+                Status.ERROR,
+                words.HIS_LOCK_BROKEN(kind=kind, reason=words.HIS_LOCK_NOT_HELD(), what=what),
+            )
+        lock.unlock([probe], first)
+        if lock.lock(PROBE_VISIT, [probe], window, second):
+            lock.unlock([probe], first)
+            return Finding(
+                Status.ERROR,
+                words.HIS_LOCK_BROKEN(kind=kind, reason=words.HIS_LOCK_NOT_RELEASED(), what=what),
+            )
+        lock.unlock([probe], second)
+    except (HisRejected, HisUnavailable) as exc:
+        return Finding(Status.ERROR, words.HIS_LOCK_BROKEN(kind=kind, reason=exc.text, what=what))
+    return Finding(Status.OK, words.HIS_LOCK_OK(kind=kind, probe=probe))
+
+
+def _refused_probe(lock: HisChargeLock, kind: str, probe: str, reason: str) -> Finding:
+    """The HIS refused to lock the test line (it checks its lines): its unlock must answer too."""
+    what = _LOCK_FIX.get(kind, words.HIS_LOCK_WHAT_HTTP)()
+    try:
+        lock.unlock([probe], f"doctor-{probe}")
+    except (HisRejected, HisUnavailable) as exc:
+        return Finding(Status.ERROR, words.HIS_LOCK_MISSING(kind=kind, reason=exc.text, what=what))
+    return Finding(Status.OK, words.HIS_LOCK_ANSWERED(kind=kind, probe=probe, reason=reason))
+
+
+def judge_charge_conflicts(conflicts: Sequence[ClaimConflict]) -> Finding:
+    """Open offline charge-claim conflicts: a patient may have been charged twice — an error
+    until a supervisor has handled each."""
+    if not conflicts:
+        return Finding(Status.OK, words.CONFLICTS_NONE())
+    shown = Listing(
+        tuple(
+            words.CONFLICT_SHORT(
+                conflict_id=c.conflict_id,
+                window=c.offline.window,
+                other_window=c.other.window,
+                outpatient_no=c.outpatient_no,
+            )
+            for c in conflicts[:5]
+        )
+        + (("……",) if len(conflicts) > 5 else ()),
+        chinese_separator="；",
+        english_separator="; ",
+    )
+    return Finding(Status.ERROR, words.CONFLICTS_OPEN(count=len(conflicts), shown=shown))

@@ -64,6 +64,7 @@ from app.services.hospital_use_cases import (
 )
 from app.services.lookup import LookupEngine
 from app.services.offline import OfflineCollection, OfflineSelfPayService
+from app.services.ports.claim_conflicts import ClaimConflict
 from app.services.ports.his import OutboxItem
 from app.services.ports.progress import ProgressSink
 from app.services.receipts import PrintedReceipt, ReceiptService
@@ -428,6 +429,27 @@ class Engine(LookupEngine):
             StoreError: the hospital database is unreachable.
         """
         return self._hospital().overview(self.today())
+
+    def hospital_conflicts(self, *, include_handled: bool = False) -> tuple[ClaimConflict, ...]:
+        """Hospital mode: offline charge-claim conflicts not yet handled (``include_handled``:
+        every one), newest first, with both bills' settlements.
+
+        Raises:
+            StoreError: the hospital database is unreachable.
+        """
+        return self._hospital().conflicts(include_handled=include_handled)
+
+    def handle_hospital_conflict(
+        self, conflict_id: int, supervisor: Operator, note: str
+    ) -> ClaimConflict:
+        """Hospital mode: a supervisor marks a charge-claim conflict handled, saying what was done
+        (audited at this window; nothing is refunded by it).
+
+        Raises:
+            PermissionDenied: not a supervisor.
+            InputError: no note, no such conflict, handled already, or the server is unreachable.
+        """
+        return self._hospital().handle_conflict(conflict_id, supervisor, note)
 
     def hospital_shift_report(
         self,

@@ -18,8 +18,10 @@ from app.domain.masking import mask_number
 from app.domain.operator import Operator
 from app.domain.plan import GroupKind, group_label, kind_of
 from app.domain.shift_report import ShiftReport
-from app.errors import StoreError
+from app.errors import InputError, StoreError
+from app.messages import claim_conflicts as conflict_words
 from app.services.day_close import LOCAL_ZONE
+from app.services.hospital_conflicts import HospitalConflicts
 from app.services.hospital_history import HistoryEntry, HospitalHistory, HospitalHistoryService
 from app.services.hospital_import import (
     CLOCK_MARGIN,
@@ -28,6 +30,7 @@ from app.services.hospital_import import (
 )
 from app.services.hospital_resolve import HospitalResolveService
 from app.services.hospital_shift_report import HospitalShiftReportService
+from app.services.ports.claim_conflicts import ClaimConflict, ClaimConflicts
 from app.services.ports.clock import Clock
 from app.services.ports.hospital import HospitalJournalRow, WindowLiveness, WindowStatus
 from app.services.ports.store import UnitOfWorkFactory
@@ -57,6 +60,8 @@ class HospitalOverview:
 
     day: date
     windows: tuple[WindowStatus, ...]
+    # Offline charge-claim conflicts not yet handled (both windows may have settled the charges).
+    conflicts: tuple[ClaimConflict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,8 +94,10 @@ class HospitalUseCases:
         hospital_name: str,
         hospital_code: str,
         dead_windows: DeadWindows,
+        conflicts: ClaimConflicts | None = None,
     ) -> None:
-        """Over this window's store (``uow_factory``) and the hospital ``record``."""
+        """Over this window's store (``uow_factory``) and the hospital ``record`` (``conflicts``:
+        its charge-claim conflicts)."""
         self._uow_factory = uow_factory
         self._clock = clock
         self._record = record
@@ -101,6 +108,11 @@ class HospitalUseCases:
         self._import = HospitalImport(uow_factory, record, window)
         self._reports = HospitalShiftReportService(record)
         self._dead_windows = dead_windows
+        self._conflicts = (
+            HospitalConflicts(conflicts, uow_factory, clock, window=window)
+            if conflicts is not None
+            else None
+        )
 
     # ------------------------------------------------------------------ history (item 4)
 
@@ -174,7 +186,27 @@ class HospitalUseCases:
         Raises:
             StoreError: the hospital database is unreachable.
         """
-        return HospitalOverview(day, tuple(self._record.windows(day)))
+        windows = tuple(self._record.windows(day))
+        return HospitalOverview(day, windows, self.conflicts())
+
+    def conflicts(self, *, include_handled: bool = False) -> tuple[ClaimConflict, ...]:
+        """The offline charge-claim conflicts not yet handled (with ``include_handled``: all).
+
+        Raises:
+            StoreError: the hospital database is unreachable.
+        """
+        if self._conflicts is None:
+            return ()
+        return self._conflicts.listing(include_handled=include_handled)
+
+    def handle_conflict(self, conflict_id: int, supervisor: Operator, note: str) -> ClaimConflict:
+        """A supervisor marks a conflict handled (audited here; see
+        :meth:`~app.services.hospital_conflicts.HospitalConflicts.handle`)."""
+        if self._conflicts is None:
+            raise InputError(
+                conflict_words.NOT_FOUND(conflict_id=conflict_id), code="conflict_not_found"
+            )
+        return self._conflicts.handle(conflict_id, supervisor, note)
 
     def shift_report(
         self,

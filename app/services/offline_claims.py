@@ -7,6 +7,12 @@ them, as audit rows (``charge_claim`` / ``his_locked``, then ``his_lock_pushed``
 hospital-wide once the server answers again (:meth:`OfflineClaims.push`, run by the sync loop's pull
 and after any hospital claim that reaches the server). A restarted window reads the audit rows of
 the last :data:`RECALL` once, at its first push.
+
+A push that finds another window's bill holding the same charges (the HIS lock should have
+prevented it: a window without the lock, or whose HIS could not lock, settled them meanwhile) is a
+conflict: both bills may have settled the charges. It is recorded in the hospital record
+(:class:`~app.services.ports.claim_conflicts.ClaimConflicts`) for a supervisor, and audited here
+(``his_lock_conflict``); nothing is refunded automatically.
 """
 
 from __future__ import annotations
@@ -15,11 +21,12 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Collection
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from app.domain.visit import Bill, GroupState
 from app.errors import StoreError
-from app.services.ports.charge_claims import HospitalChargeClaims
+from app.services.ports.charge_claims import HospitalChargeClaims, HospitalClaimHolder
+from app.services.ports.claim_conflicts import ClaimConflicts
 from app.services.ports.clock import Clock
 from app.services.ports.store import UnitOfWorkFactory
 
@@ -27,6 +34,7 @@ log = logging.getLogger(__name__)
 
 RECALL = timedelta(days=3)
 _EVENT, _LOCKED, _PUSHED = "charge_claim", "his_locked", "his_lock_pushed"
+_CONFLICT = "his_lock_conflict"
 
 
 class OfflineClaims:
@@ -41,15 +49,19 @@ class OfflineClaims:
         *,
         stale_after: timedelta,
         keys: Callable[[Bill, Collection[str]], dict[str, str]],
+        conflicts: ClaimConflicts | None = None,
     ) -> None:
-        """Push to ``hospital`` for ``window``; ``keys`` maps a bill's lines to charge keys."""
+        """Push to ``hospital`` for ``window``; ``keys`` maps a bill's lines to charge keys;
+        ``conflicts`` records a push that finds the charges held by another bill."""
         self._uow_factory = uow_factory
         self._clock = clock
         self._hospital = hospital
         self._window = window
         self._stale_after = stale_after
         self._keys = keys
+        self._conflicts = conflicts
         self._pending: dict[str, frozenset[str]] = {}
+        self._operators: dict[str, str] = {}  # who settled each pending bill
         self._recalled = False
         self._guard = threading.Lock()
 
@@ -58,6 +70,7 @@ class OfflineClaims:
         lines = frozenset(line_nos)
         with self._guard:
             self._pending[bill_id] = self._pending.get(bill_id, frozenset()) | lines
+            self._operators[bill_id] = operator_code
         self._audit(operator_code, _LOCKED, bill_id, json.dumps(sorted(lines)))
         log.warning("bill %s claimed under the HIS lock; hospital claims pushed later", bill_id)
 
@@ -69,7 +82,11 @@ class OfflineClaims:
 
     def push(self) -> int:
         """Claim the waiting bills' lines (not cancelled) hospital-wide; returns how many bills
-        were pushed. Stops at the first unreachable server (the rest wait for the next time)."""
+        were pushed. Stops at the first unreachable server (the rest wait for the next time).
+
+        A bill whose charges another bill holds is a conflict (recorded once) and stays waiting:
+        once a supervisor has one of the two settlements cancelled, either its claims are granted
+        or its lines are no longer live, and it is pushed."""
         pushed = 0
         for bill_id, line_nos in self.pending().items():
             with self._uow_factory() as uow:
@@ -89,17 +106,48 @@ class OfflineClaims:
                     )  # fmt: skip
                 except StoreError:
                     return pushed
-                if holders:  # the HIS lock should have prevented it: a supervisor looks
-                    log.error(
-                        "bill %s claimed under the HIS lock is also claimed by %s",
-                        bill_id, ",".join(sorted({h.window for h in holders})),
-                    )  # fmt: skip
+                if holders:  # kept: claimed once the supervisor has one settlement cancelled
+                    if not self._conflicted(bill, sorted(live), holders, now):
+                        return pushed  # the server went away meanwhile
+                    continue
             self._audit("", _PUSHED, bill_id, json.dumps(sorted(line_nos)))
             with self._guard:
                 if self._pending.get(bill_id) == line_nos:
                     del self._pending[bill_id]
+                    self._operators.pop(bill_id, None)
             pushed += 1
         return pushed
+
+    def _conflicted(
+        self,
+        bill: Bill,
+        line_nos: list[str],
+        holders: Collection[HospitalClaimHolder],
+        now: datetime,
+    ) -> bool:
+        """Another bill holds the charges (the HIS lock should have prevented it): record the
+        conflict for a supervisor; ``False`` when the hospital database went away meanwhile."""
+        operator_code = self._operators.get(bill.bill_id, "")
+        for holder in holders:
+            if self._conflicts is None:  # not wired (a test's engine): only logged
+                log.error("bill %s conflicts with %s", bill.bill_id, holder.bill_id)
+                continue
+            try:
+                new = self._conflicts.record(
+                    window=self._window, bill_id=bill.bill_id, operator_code=operator_code,
+                    outpatient_no=bill.outpatient_no, line_nos=line_nos,
+                    other_window=holder.window, other_bill_id=holder.bill_id, at=now,
+                )  # fmt: skip
+            except StoreError:
+                return False
+            if new:
+                log.error(
+                    "bill %s claimed under the HIS lock is also claimed by bill %s of window %s: "
+                    "recorded for a supervisor", bill.bill_id, holder.bill_id, holder.window,
+                )  # fmt: skip
+                detail = {"window": holder.window, "bill_id": holder.bill_id, "lines": line_nos}
+                self._audit(operator_code, _CONFLICT, bill.bill_id, json.dumps(detail))
+        return True
 
     def _recall(self) -> None:
         """Once per process: the bills noted (and not pushed) before a restart."""
@@ -117,17 +165,20 @@ class OfflineClaims:
                 self._recalled = False
             return
         found: dict[str, frozenset[str]] = {}
+        operators: dict[str, str] = {}
         for row in rows:
             if row.event != _EVENT or row.outcome not in {_LOCKED, _PUSHED}:
                 continue
             lines = frozenset(_lines(row.detail))
             if row.outcome == _LOCKED:
                 found[row.bill_id] = found.get(row.bill_id, frozenset()) | lines
+                operators[row.bill_id] = row.operator_code
             elif found.get(row.bill_id, frozenset()) <= lines:
                 found.pop(row.bill_id, None)
         with self._guard:
             for bill_id, lines in found.items():
                 self._pending[bill_id] = self._pending.get(bill_id, frozenset()) | lines
+                self._operators.setdefault(bill_id, operators.get(bill_id, ""))
 
     def _audit(self, operator_code: str, outcome: str, bill_id: str, detail: str) -> None:
         try:

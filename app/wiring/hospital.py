@@ -65,14 +65,16 @@ def charge_claims_for(
     if not settings.hospital_db.enabled:
         return ChargeClaimService(uow_factory, clock), None
     from app.store.hospital.charge_claims import PgHospitalChargeClaims  # noqa: PLC0415
+    from app.store.hospital.conflicts import PgClaimConflicts  # noqa: PLC0415
 
     pool = hospital_database(settings.hospital_db)
     hospital = PgHospitalChargeClaims(pool)
     window = settings.window.device_no
     arbiter = HisLockArbiter(his_lock, window) if his_lock is not None else None
     return ChargeClaimService(
-        uow_factory, clock, hospital=hospital, window=window, his_lock=arbiter
-    ), pool
+        uow_factory, clock, hospital=hospital, window=window, his_lock=arbiter,
+        conflicts=PgClaimConflicts(pool),
+    ), pool  # fmt: skip
 
 
 def hospital_cancel_for(
@@ -163,11 +165,13 @@ def hospital_use_cases_for(
     pool: SqlEngine | None,
     recovery: RecoveryService,
 ) -> HospitalUseCases | None:
-    """Hospital mode: the window's history of every window, import, overview, hospital-wide
-    shift report and every window's unresolved calls, over the same record as the cancel claims
-    (whether a window runs is probed on ``pool``, the record's); ``None`` for a stand-alone window."""
+    """Hospital mode: the window's history of every window, import, overview, charge-claim
+    conflicts, hospital-wide shift report and every window's unresolved calls, over the same
+    record as the cancel claims (whether a window runs is probed on ``pool``, the record's, where
+    the conflicts are read too); ``None`` for a stand-alone window."""
     if hospital_cancel is None or pool is None:
         return None
+    from app.store.hospital.conflicts import PgClaimConflicts  # noqa: PLC0415
     from app.store.hospital.presence import WindowPresence  # noqa: PLC0415
     from app.store.hospital.record import PgHospitalRecord  # noqa: PLC0415
 
@@ -191,6 +195,7 @@ def hospital_use_cases_for(
         hospital_name=settings.hospital.name,
         hospital_code=settings.hospital.code,
         dead_windows=DeadWindows(resolver, presence),
+        conflicts=PgClaimConflicts(pool),
     )
 
 

@@ -18,6 +18,7 @@ from app.printing.shift_report_pdf import ShiftReportPdf
 from app.services.engine import Engine
 from app.services.hospital_day_close import HospitalDayCloseReport
 from app.services.hospital_use_cases import HospitalHistoryRows, HospitalOverview
+from app.services.ports.claim_conflicts import ClaimConflict
 from app.services.shift_report import RenderedShiftReport
 
 __all__ = ["HospitalHistoryRows", "HospitalOverview", "HospitalWindowBackend"]
@@ -74,6 +75,11 @@ class HospitalWindowBackend:
             StoreError: the hospital database is unreachable.
         """
         return self._engine.hospital_overview()
+
+    def handle_conflict(self, conflict_id: int, operator: Operator, note: str) -> ClaimConflict:
+        """NETWORK. A supervisor marks a charge conflict handled, saying what was done (audited at
+        this window; nothing is refunded by it)."""
+        return self._engine.handle_hospital_conflict(conflict_id, operator, note)
 
     def shift_report(
         self,

@@ -107,6 +107,92 @@
     </message>
 </context>
 <context>
+    <name>ConflictModel</name>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="54"/>
+        <source>Found</source>
+        <translation>发现时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="55"/>
+        <source>Outpatient no.</source>
+        <translation>门诊号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="56"/>
+        <source>Settled offline (HIS lock)</source>
+        <translation>断网结算（HIS 锁定）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="57"/>
+        <source>Also settled at</source>
+        <translation>另一窗口结算</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="58"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="97"/>
+        <source>open</source>
+        <translation>待处理</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="97"/>
+        <source>handled</source>
+        <translation>已处理</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="103"/>
+        <source>{window}: not synced yet</source>
+        <translation>{window}：尚未同步</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="104"/>
+        <source>cancelled</source>
+        <translation>已撤销</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="105"/>
+        <source>{window}: {settlements} ({total})</source>
+        <translation>{window}：{settlements}（{total}）</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictPanel</name>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="138"/>
+        <source>Mark handled…</source>
+        <translation>标记为已处理……</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="159"/>
+        <source>Charge conflicts between windows: {n} waiting for a supervisor (the patient may have been charged twice).</source>
+        <translation>窗口间重复收费冲突：{n} 个待主管处理（患者可能被重复收费）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="166"/>
+        <source>No charge conflict between windows is waiting.</source>
+        <translation>没有待处理的窗口间重复收费冲突。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="201"/>
+        <source>Mark the charge conflict handled</source>
+        <translation>标记收费冲突为已处理</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="203"/>
+        <source>What was done? (e.g. which settlement was cancelled with 2208, whether the patient was refunded)</source>
+        <translation>做了哪些处理？（例如用 2208 撤销了哪一笔结算、是否已向患者退款）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="215"/>
+        <source>Recording the conflict as handled…</source>
+        <translation>正在记录冲突处理结果……</translation>
+    </message>
+</context>
+<context>
     <name>ConnectionMonitor</name>
     <message>
         <location filename="../../app/ui/connection_monitor.py" line="109"/>
@@ -570,63 +656,63 @@
 <context>
     <name>HospitalTab</name>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="163"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="165"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="165"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="167"/>
         <source>Hospital shift report…</source>
         <translation>全院交班表…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="167"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="169"/>
         <source>This window&apos;s settlements</source>
         <translation>查看该窗口的结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="208"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="213"/>
         <source>{day}: {n} window(s); read at {time}.</source>
         <translation>{day}：共 {n} 个窗口；读取时间 {time}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="215"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="220"/>
         <source>Not ready for the hospital day close: {windows} (unresolved calls or records waiting to be sent).</source>
         <translation>以下窗口尚不能参加全院日结：{windows}（有未确认交易或待上传记录）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="224"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="229"/>
         <source>The hospital database cannot be reached; the figures shown may be old. This window keeps working; try again later or call the IT department.</source>
         <translation>暂时连接不上医院数据库，表中数字可能不是最新的。本窗口照常收费；请稍后刷新，或联系信息科。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="243"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="248"/>
         <source>Every window</source>
         <translation>全院所有窗口</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="247"/>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="257"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="252"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="262"/>
         <source>Hospital shift report</source>
         <translation>全院交班表</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="248"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="253"/>
         <source>Window:</source>
         <translation>窗口：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="258"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="263"/>
         <source>Cashier code (leave empty for every cashier):</source>
         <translation>收费员工号（留空表示所有收费员）：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="281"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="286"/>
         <source>Preparing the hospital shift report…</source>
         <translation>正在生成全院交班表…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="308"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="313"/>
         <source>All windows</source>
         <translation>全院窗口</translation>
     </message>
@@ -1312,57 +1398,57 @@
 <context>
     <name>WindowStatusModel</name>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="69"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="71"/>
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="70"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="72"/>
         <source>Last sync</source>
         <translation>上次同步</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="71"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="73"/>
         <source>Lag (s)</source>
         <translation>延迟（秒）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="72"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="74"/>
         <source>Waiting</source>
         <translation>待上传</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="73"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="75"/>
         <source>Unresolved</source>
         <translation>未确认交易</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="74"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="76"/>
         <source>Settlements today</source>
         <translation>今日笔数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="75"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="77"/>
         <source>Fund</source>
         <translation>统筹基金</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="76"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="78"/>
         <source>Account</source>
         <translation>个人账户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="77"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="79"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="78"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="80"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_tab.py" line="129"/>
+        <location filename="../../app/ui/tabs/hospital_tab.py" line="131"/>
         <source>never</source>
         <translation>从未同步</translation>
     </message>

@@ -101,6 +101,13 @@ def _window_role_is_least_privilege(tag: str) -> None:
     conninfo = f"host=127.0.0.1 user=sw_window_{tag} dbname=sw_hospital_{tag}"
     attempts = {
         "delete": "DELETE FROM hospital_records",
+        "delete a charge conflict": "DELETE FROM hospital_claim_conflicts",
+        "rewrite a charge conflict": (
+            'INSERT INTO hospital_claim_conflicts ("window", bill_id, operator_code, '
+            "other_window, other_bill_id, outpatient_no, line_nos, detected_at) VALUES "
+            "('W01', 'b1', 'C001', 'W02', 'b2', 'MZ1', '[]', now());"
+            "UPDATE hospital_claim_conflicts SET other_bill_id = 'x'"
+        ),
         "rewrite audit": "UPDATE hospital_records SET version = version + 1 WHERE kind = 'audit'",
         "re-encrypt audit (owner only)": (
             "SELECT set_config('settlement_window.rekey', 'on', false);"

@@ -40,9 +40,19 @@ def _error(status: int, code: str, message: str) -> Response:
     return _json(status, {"error": {"code": code, "message": message}})
 
 
-def create_his_app(his: ReferenceHis, token: str = "") -> Flask:
-    """The Flask app serving ``his``."""
+LOCK_CALLS = frozenset({"/charges/lock", "/charges/unlock"})
+
+
+def create_his_app(his: ReferenceHis, token: str = "", *, offers_lock: bool = True) -> Flask:
+    """The Flask app serving ``his``; without ``offers_lock`` the optional lock calls are not
+    there (404, as at a HIS that does not offer lock-then-pay)."""
     app = Flask("reference-his")
+
+    @app.before_request
+    def without_lock() -> Response | None:
+        if not offers_lock and request.path in LOCK_CALLS:
+            return Response("not found", status=404, content_type="text/plain")
+        return None
 
     def handled(work: Callable[[Mapping[str, Any]], Mapping[str, Any]]) -> Response:
         if token and request.headers.get("Authorization") != f"Bearer {token}":
@@ -140,10 +150,18 @@ class HisHttpServer:
     """The reference HIS served on loopback by werkzeug's threaded server (a daemon thread)."""
 
     def __init__(
-        self, his: ReferenceHis, *, host: str = "127.0.0.1", port: int = 0, token: str = ""
+        self,
+        his: ReferenceHis,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token: str = "",
+        offers_lock: bool = True,
     ):
-        """Serve ``his`` on ``host:port`` (0: any free port)."""
+        """Serve ``his`` on ``host:port`` (0: any free port); ``offers_lock``: with the optional
+        lock calls."""
         self.his = his
+        self._offers_lock = offers_lock
         self.host = host
         self._port = port
         self._token = token
@@ -159,7 +177,10 @@ class HisHttpServer:
     def start(self) -> HisHttpServer:
         """Bind and serve; returns self."""
         server = ThreadedWSGIServer(
-            self.host, self._port, create_his_app(self.his, self._token), handler=_QuietHandler
+            self.host,
+            self._port,
+            create_his_app(self.his, self._token, offers_lock=self._offers_lock),
+            handler=_QuietHandler,
         )
         server.daemon_threads = True
         self._server = server

@@ -1,7 +1,8 @@
 """全院窗口: the supervisor's view of every window in hospital mode (issue 13 item 7, issue 18).
 
 One row per window — last sync, lag, records waiting, unresolved calls, today's settlements with
-fund + account + cash = total — the figures of ``settlement-window hospital status --json``, read on
+fund + account + cash = total — the figures of ``settlement-window hospital status --json``, and
+below them the charge conflicts between windows (:mod:`app.ui.tabs.hospital_conflicts`), read on
 the NETWORK lane (never the GUI thread) when the tab is shown, on 刷新 and every
 :data:`REFRESH_MS` while it is on screen. From here the supervisor prints the hospital-wide shift
 report (every window, or one; every operator, or one) and opens a window's settlements in the
@@ -41,6 +42,7 @@ from app.ui.format import local_clock, yuan
 from app.ui.main_window import MainWindow
 from app.ui.models.flat_table_model import AnyIndex, FlatTableModel
 from app.ui.tables import SpreadColumns
+from app.ui.tabs.hospital_conflicts import ConflictPanel
 from app.workers.hospital_backend import HospitalOverview, HospitalWindowBackend
 from app.workers.runner import Lane
 
@@ -170,10 +172,12 @@ class HospitalTab(QWidget):
         for button in (self.refresh_button, self.report_button, self.history_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        self.conflicts = ConflictPanel(window, backend, self.refresh, self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.state_label)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.conflicts)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self._tick)
@@ -204,6 +208,7 @@ class HospitalTab(QWidget):
     def _show(self, overview: HospitalOverview) -> None:
         self.overview = overview
         self.model.set_rows(overview.windows)
+        self.conflicts.set_conflicts(overview.conflicts)
         held = [w.device_no for w in overview.windows if w.unresolved or w.pending]
         text = self.tr("{day}: {n} window(s); read at {time}.").format(
             day=overview.day.isoformat(),

@@ -1,0 +1,184 @@
+"""Offline charge-claim conflicts for a supervisor (hospital mode, issue 13).
+
+A window that settled a HIS visit under the HIS's lock alone pushes its claims once the hospital
+database answers again (:mod:`app.services.offline_claims`); when another window's bill holds the
+same charges by then, the pair is recorded in the hospital record. Here a supervisor reads them —
+both bills' settlements with their windows, operators and amounts, and what to do — and marks one
+handled once the patient's double charge is sorted out (one settlement cancelled with 2208 after
+checking with the patient: nothing is refunded automatically). Marking is a supervisor's right
+(:func:`~app.services.auth.authorize`), written once in the hospital record and audited at the acting
+window.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from app.domain.operator import Action, Operator
+from app.errors import InputError, StoreError
+from app.messages import Listing, Message
+from app.messages import claim_conflicts as words
+from app.services.auth import authorize
+from app.services.day_close import LOCAL_ZONE
+from app.services.ports.claim_conflicts import (
+    ClaimConflict,
+    ClaimConflicts,
+    ConflictSettlement,
+    ConflictSide,
+)
+from app.services.ports.clock import Clock
+from app.services.ports.store import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+AUDIT_EVENT = "charge_conflict"
+
+
+class HospitalConflicts:
+    """The hospital's charge-claim conflicts, read and handled at one window."""
+
+    def __init__(
+        self,
+        conflicts: ClaimConflicts,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        *,
+        window: str,
+    ) -> None:
+        """Over the hospital record's ``conflicts``; audited in this window's store."""
+        self._conflicts = conflicts
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._window = window
+
+    def listing(self, *, include_handled: bool = False) -> tuple[ClaimConflict, ...]:
+        """The open conflicts (and the handled ones with ``include_handled``), newest first.
+
+        Raises:
+            StoreError: the hospital database is unreachable.
+        """
+        return tuple(self._conflicts.conflicts(include_handled=include_handled))
+
+    def handle(self, conflict_id: int, supervisor: Operator, note: str) -> ClaimConflict:
+        """Mark ``conflict_id`` handled with ``note`` (what was done), as ``supervisor``.
+
+        Raises:
+            PermissionDenied: the operator may not handle conflicts.
+            InputError: no note, no such conflict, already handled (naming by whom), or the
+                hospital database is unreachable.
+        """
+        authorize(supervisor, Action.HANDLE_CHARGE_CONFLICT)
+        said = note.strip()
+        if not said:
+            raise InputError(words.NOTE_REQUIRED(), code="note_required")
+        now = self._clock.now()
+        try:
+            after = self._conflicts.mark_handled(
+                conflict_id, operator_code=supervisor.code, window=self._window, note=said, at=now
+            )
+        except StoreError as exc:
+            raise InputError(
+                words.UNREACHABLE(), code="hospital_unreachable", detail=exc.detail
+            ) from exc
+        if after is None:
+            raise InputError(words.NOT_FOUND(conflict_id=conflict_id), code="conflict_not_found")
+        mine = (after.handled_by, after.handled_window, after.handled_at) == (
+            supervisor.code,
+            self._window,
+            now,
+        )
+        if not mine:
+            raise InputError(
+                words.ALREADY_HANDLED(
+                    conflict_id=conflict_id,
+                    operator=after.handled_by,
+                    handled_at=_local(after.handled_at),
+                    window=after.handled_window,
+                ),
+                code="conflict_handled",
+                detail={"window": after.handled_window, "operator": after.handled_by},
+            )
+        with self._uow_factory() as uow:
+            uow.audit.append(
+                now, supervisor.code, AUDIT_EVENT, "handled",
+                f"conflict {conflict_id}: {after.offline.window} {after.offline.bill_id} / "
+                f"{after.other.window} {after.other.bill_id}: {said}",
+                bill_id=after.offline.bill_id,
+            )  # fmt: skip
+            uow.commit()
+        log.info("charge conflict %s handled by %s", conflict_id, supervisor.code)
+        return after
+
+
+def conflict_summary(conflict: ClaimConflict) -> Message:
+    """One line: which charges, which windows, when found."""
+    return words.SUMMARY(
+        conflict_id=conflict.conflict_id,
+        outpatient_no=conflict.outpatient_no,
+        lines=len(conflict.line_nos),
+        window=conflict.offline.window,
+        other_window=conflict.other.window,
+        detected_at=_local(conflict.detected_at),
+    )
+
+
+def side_text(side: ConflictSide) -> Message:
+    """One bill: its settlements with operators and amounts (or that they are not synced yet)."""
+    settlements: Message | Listing = (
+        Listing(tuple(settlement_text(s) for s in side.settlements), "；", "; ")
+        if side.settlements
+        else words.NOT_SYNCED()
+    )
+    return words.SIDE(window=side.window, bill_id=side.bill_id, settlements=settlements)
+
+
+def settlement_text(settlement: ConflictSettlement) -> Message:
+    """One settlement: number, operator, time, amounts, and whether it was cancelled."""
+    operator = " ".join(x for x in (settlement.operator_code, settlement.operator_name) if x)
+    return words.SETTLEMENT(
+        settlement_id=settlement.settlement_id,
+        operator=operator,
+        settled_at=_local(settlement.settled_at),
+        total=settlement.total,
+        fund=settlement.fund,
+        account=settlement.account,
+        cash=settlement.cash,
+        state=words.CANCELLED(cancelled_by=settlement.cancelled_by)
+        if settlement.cancelled_by
+        else "",
+    )
+
+
+def conflict_advice(conflict: ClaimConflict) -> Message:
+    """What the supervisor does now (or what was done, once handled)."""
+    if not conflict.open:
+        return words.HANDLED(
+            operator=conflict.handled_by,
+            handled_at=_local(conflict.handled_at),
+            window=conflict.handled_window,
+            note=conflict.note,
+        )
+    a, b = conflict.offline, conflict.other
+    for side in (a, b):
+        if not side.settlements:
+            return words.ADVICE_WAIT(window=side.window)
+    if a.live() and b.live():
+        return words.ADVICE_CANCEL_ONE(
+            window=a.window,
+            settlements=_ids(a),
+            other_window=b.window,
+            other_settlements=_ids(b),
+        )
+    if a.live() or b.live():
+        gone, left = (b, a) if a.live() else (a, b)
+        return words.ADVICE_ONE_LEFT(window=gone.window, other_window=left.window)
+    return words.ADVICE_NONE_LEFT()
+
+
+def _ids(side: ConflictSide) -> Listing:
+    return Listing(tuple(s.settlement_id for s in side.live()))
+
+
+def _local(moment: datetime | None) -> str:
+    return moment.astimezone(LOCAL_ZONE).strftime("%m-%d %H:%M:%S") if moment else ""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from helpers.pg_fixtures import HospitalDb
@@ -17,14 +16,10 @@ from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
-from app.sandbox import SandboxServer
 from app.store.hospital.conflicts import PgClaimConflicts
 from app.ui.tabs.hospital_conflicts import ConflictColumn
-from app.wiring import HospitalLink
-from gui.desk import Desk, login
-from gui.test_two_windows_hospital import hospital_key, links, open_hospital_desk, send, settle
-
-__all__ = ["hospital_key", "links"]  # fixtures shared with the two-window test
+from gui.hospital_desks import HospitalDesk, send
+from gui.test_two_windows_hospital import settle
 
 NOTE = "已与患者核实，W02 的结算已撤销（2208），现金已退还"
 
@@ -40,21 +35,12 @@ def _settlements(db: HospitalDb, window: str) -> list[tuple[str, str]]:
 
 def test_the_windows_tab_shows_a_conflict_and_a_supervisor_marks_it_handled(
     qtbot: QtBot,
-    sandbox: SandboxServer,
     hospital_db: HospitalDb,
-    *,
-    hospital_key: Path,
-    open_desk: Callable[..., Desk],
-    links: list[HospitalLink],
+    hospital_windows: Callable[..., tuple[HospitalDesk, HospitalDesk]],
     monkeypatch: pytest.MonkeyPatch,
     confirm_everything: list[str],
 ) -> None:
-    w1, _tab1, link1 = open_hospital_desk(
-        open_desk, sandbox, hospital_db, key=hospital_key, name="W01", links=links
-    )
-    w2, tab2, link2 = open_hospital_desk(
-        open_desk, sandbox, hospital_db, key=hospital_key, name="W02", links=links
-    )
+    (w1, _tab1, link1), (w2, tab2, link2) = hospital_windows(second_operator="S001")
     settle(qtbot, w1)
     settle(qtbot, w2, "李淑芬")  # another patient: W01's HIS visit is claimed hospital-wide
     send((w1, link1), (w2, link2))
@@ -67,7 +53,6 @@ def test_the_windows_tab_shows_a_conflict_and_a_supervisor_marks_it_handled(
         at=datetime.now(UTC),
     )  # fmt: skip
 
-    login(qtbot, w2, "S001")
     w2.window.tabs.setCurrentWidget(tab2)
     tab2.refresh()
     panel = tab2.conflicts

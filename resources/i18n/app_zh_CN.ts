@@ -109,52 +109,52 @@
 <context>
     <name>ConflictModel</name>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="54"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="55"/>
         <source>Found</source>
         <translation>发现时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="55"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="56"/>
         <source>Outpatient no.</source>
         <translation>门诊号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="56"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="57"/>
         <source>Settled offline (HIS lock)</source>
         <translation>断网结算（HIS 锁定）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="57"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="58"/>
         <source>Also settled at</source>
         <translation>另一窗口结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="58"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="59"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="97"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="98"/>
         <source>open</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="97"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="98"/>
         <source>handled</source>
         <translation>已处理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="103"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="104"/>
         <source>{window}: not synced yet</source>
         <translation>{window}：尚未同步</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="104"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="105"/>
         <source>cancelled</source>
         <translation>已撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="105"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="106"/>
         <source>{window}: {settlements} ({total})</source>
         <translation>{window}：{settlements}（{total}）</translation>
     </message>
@@ -162,32 +162,32 @@
 <context>
     <name>ConflictPanel</name>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="138"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="145"/>
         <source>Mark handled…</source>
         <translation>标记为已处理……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="159"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="166"/>
         <source>Charge conflicts between windows: {n} waiting for a supervisor (the patient may have been charged twice).</source>
         <translation>窗口间重复收费冲突：{n} 个待主管处理（患者可能被重复收费）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="166"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="173"/>
         <source>No charge conflict between windows is waiting.</source>
         <translation>没有待处理的窗口间重复收费冲突。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="201"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="208"/>
         <source>Mark the charge conflict handled</source>
         <translation>标记收费冲突为已处理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="203"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="210"/>
         <source>What was done? (e.g. which settlement was cancelled with 2208, whether the patient was refunded)</source>
         <translation>做了哪些处理？（例如用 2208 撤销了哪一笔结算、是否已向患者退款）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="215"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="222"/>
         <source>Recording the conflict as handled…</source>
         <translation>正在记录冲突处理结果……</translation>
     </message>

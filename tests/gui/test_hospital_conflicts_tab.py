@@ -7,8 +7,10 @@ list; the tab never talks to the database itself (it goes through the engine on 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from helpers.pg_fixtures import HospitalDb
@@ -72,6 +74,11 @@ def test_the_windows_tab_shows_a_conflict_and_a_supervisor_marks_it_handled(
         assert expected in detail, (expected, detail)
     assert "不会自动退费" in detail
     assert panel.handled_button.isEnabled()
+    shots = os.environ.get("SW_HOSPITAL_SHOTS")  # docs/hospital-mode.md: regenerate its picture
+    if shots:
+        w2.window.resize(1366, 768)
+        qtbot.wait(200)
+        assert w2.window.grab().save(str(Path(shots) / "conflicts-tab.png"))
 
     asked: list[str] = []
 

@@ -20,6 +20,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QPushButton,
@@ -130,7 +131,13 @@ class ConflictPanel(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for column in ConflictColumn:  # the two windows' settlements share what is left
+            wide = column in {ConflictColumn.OFFLINE, ConflictColumn.OTHER}
+            header.setSectionResizeMode(
+                column,
+                QHeaderView.ResizeMode.Stretch if wide else QHeaderView.ResizeMode.ResizeToContents,
+            )
         self.detail = QLabel("", self)
         self.detail.setObjectName("hospitalConflictDetail")
         self.detail.setWordWrap(True)

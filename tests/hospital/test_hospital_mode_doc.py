@@ -102,11 +102,9 @@ def _window_role_is_least_privilege(tag: str) -> None:
     attempts = {
         "delete": "DELETE FROM hospital_records",
         "delete a charge conflict": "DELETE FROM hospital_claim_conflicts",
-        "rewrite a charge conflict": (
-            'INSERT INTO hospital_claim_conflicts ("window", bill_id, operator_code, '
-            "other_window, other_bill_id, outpatient_no, line_nos, detected_at) VALUES "
-            "('W01', 'b1', 'C001', 'W02', 'b2', 'MZ1', '[]', now());"
-            "UPDATE hospital_claim_conflicts SET other_bill_id = 'x'"
+        "rewrite a charge conflict": "UPDATE hospital_claim_conflicts SET other_bill_id = 'x'",
+        "handle a charge conflict twice": (
+            "UPDATE hospital_claim_conflicts SET handled_by = 'S002', handled_at = now()"
         ),
         "rewrite audit": "UPDATE hospital_records SET version = version + 1 WHERE kind = 'audit'",
         "re-encrypt audit (owner only)": (
@@ -119,6 +117,16 @@ def _window_role_is_least_privilege(tag: str) -> None:
     with psycopg.connect(conninfo, autocommit=True) as window:
         audit_rows = window.execute("SELECT COUNT(*) FROM hospital_records WHERE kind = 'audit'")
         assert audit_rows.fetchone() > (0,)
+        # What a window does with a charge conflict: record one, and mark it handled once.
+        window.execute(
+            'INSERT INTO hospital_claim_conflicts ("window", bill_id, operator_code, other_window, '
+            "other_bill_id, outpatient_no, line_nos, detected_at) "
+            "VALUES ('W01', 'b1', 'C001', 'W02', 'b2', 'MZ1', '[]', now())"
+        )
+        window.execute(
+            "UPDATE hospital_claim_conflicts SET handled_at = now(), handled_by = 'S001', "
+            "handled_window = 'W02', handled_note = 'checked'"
+        )
         for statement in attempts.values():  # each key says what the window must not be able to do
             with pytest.raises(psycopg.Error):
                 window.execute(statement)

@@ -210,6 +210,18 @@ EN: dict[str, str] = {
     "只看这位收费员（默认全部）": "only this cashier (default: every cashier)",
     "全院各窗口当日的结算记录": "the day's settlements of every window",
     "只看这个窗口": "only this window",
+    "医院数据库断开期间两个窗口重复结算同一笔 HIS 费用的冲突（待主管处理）": (
+        "charges settled at two windows while the hospital database was away (for a supervisor)"
+    ),
+    "也列出已处理的冲突": "also list the conflicts already handled",
+    "收费主管在与患者核实并撤销其中一笔结算后，将收费冲突标记为已处理（不会自动退费）": (
+        "mark a charge conflict handled, once a supervisor has checked with the patient and "
+        "cancelled one of the settlements (nothing is refunded automatically)"
+    ),
+    "冲突编号（见 hospital conflicts）": "the conflict's number (see hospital conflicts)",
+    "处理情况，例如撤销了哪一笔结算、是否已向患者退款": (
+        "what was done, e.g. which settlement was cancelled and whether the patient was refunded"
+    ),
     # sandbox
     "运行沙箱医保平台：按 interface.md Part A 应答，数据均为虚构，仅供培训测试。": (
         "Run the sandbox platform: answers per interface.md Part A; all data fictional, for "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,10 @@ import pytest
 from app.domain.operator import Operator
 from app.sandbox import SandboxServer
 from app.services.cancel import SupervisorApproval
+from app.services.day_close import LOCAL_ZONE
 from app.services.engine import Engine
 from app.services.hospital_cancel import HospitalCancelService
+from app.services.hospital_day_close import HospitalDayCloseService
 from app.services.hospital_sync import HospitalSync
 from app.services.ports.clock import SystemClock
 from app.store.hospital.record import PgHospitalRecord
@@ -110,3 +113,22 @@ def two_windows(
     finally:
         w1.engine.close()
         w2.engine.close()
+
+
+def today() -> date:
+    """The hospital's calendar day now (the day close's and the reports' day)."""
+    return datetime.now(LOCAL_ZONE).date()
+
+
+def day_close_at(window: Window) -> HospitalDayCloseService:
+    """The hospital-wide day close run at ``window``, built over its engine's parts."""
+    alone = window.engine.day_close
+    return HospitalDayCloseService(
+        gateway=alone._gateway,
+        uow_factory=window.engine.uow_factory,
+        clock=SystemClock(),
+        caller=alone._caller,
+        recovery=alone._recovery,
+        record=window.record,
+        sync=window.sync,
+    )

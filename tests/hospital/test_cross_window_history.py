@@ -3,20 +3,13 @@ records not yet synced merged in (issue 13 item 4)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from helpers.engine_fixtures import demo_bill, fresh_visit
-from helpers.hospital_windows import APPROVAL, Window, sync_all
+from helpers.hospital_windows import APPROVAL, Window, sync_all, today
 from helpers.pg_fixtures import HOSPITAL_KEY
 from sqlalchemy import create_engine
 
-from app.services.day_close import LOCAL_ZONE
 from app.services.hospital_history import HospitalHistory, HospitalHistoryService
 from app.store.hospital.record import PgHospitalRecord
-
-
-def today() -> date:
-    return datetime.now(LOCAL_ZONE).date()
 
 
 def settle_at(window: Window) -> str:

@@ -3,38 +3,18 @@ a window is not ready (issue 13 item 6)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import pytest
 from helpers.engine_fixtures import demo_bill, fresh_visit
-from helpers.hospital_windows import Window, sync_all
+from helpers.hospital_windows import Window, day_close_at, sync_all, today
 from sqlalchemy import insert
 
 from app.domain.money import money_sum
 from app.errors import RecoveryPending
 from app.sandbox import SandboxServer
-from app.services.day_close import LOCAL_ZONE, day_bounds
-from app.services.hospital_day_close import HospitalDayCloseService
+from app.services.day_close import day_bounds
 from app.services.hospital_sync import HospitalSync
 from app.services.ports.clock import SystemClock
 from app.store.hospital import schema
-
-
-def today() -> date:
-    return datetime.now(LOCAL_ZONE).date()
-
-
-def day_close_at(window: Window) -> HospitalDayCloseService:
-    alone = window.engine.day_close
-    return HospitalDayCloseService(
-        gateway=alone._gateway,
-        uow_factory=window.engine.uow_factory,
-        clock=SystemClock(),
-        caller=alone._caller,
-        recovery=alone._recovery,
-        record=window.record,
-        sync=window.sync,
-    )
 
 
 def test_the_hospital_day_close_reconciles_every_windows_totals(

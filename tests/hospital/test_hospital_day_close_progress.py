@@ -3,37 +3,17 @@ item 2) — against the sandbox and a real PostgreSQL hospital record."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import pytest
 from helpers.engine_fixtures import demo_bill, fresh_visit
-from helpers.hospital_windows import Window, sync_all
+from helpers.hospital_windows import Window, day_close_at, sync_all, today
 
 from app.domain.journal import JournalState
 from app.errors import UserCancelled
 from app.messages import hospital_window as words
 from app.sandbox import SandboxServer
-from app.services.day_close import LOCAL_ZONE, day_bounds
-from app.services.hospital_day_close import HospitalDayCloseService
+from app.services.day_close import day_bounds
 from app.services.ports.clock import SystemClock
 from app.services.ports.progress import ProgressStep
-
-
-def today() -> date:
-    return datetime.now(LOCAL_ZONE).date()
-
-
-def day_close_at(window: Window) -> HospitalDayCloseService:
-    alone = window.engine.day_close
-    return HospitalDayCloseService(
-        gateway=alone._gateway,
-        uow_factory=window.engine.uow_factory,
-        clock=SystemClock(),
-        caller=alone._caller,
-        recovery=alone._recovery,
-        record=window.record,
-        sync=window.sync,
-    )
 
 
 class Steps:

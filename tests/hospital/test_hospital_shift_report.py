@@ -6,13 +6,12 @@ after another window imported it to refund or 补打 it), equal to the hospital 
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from helpers.engine_fixtures import SUPERVISOR_PASSWORD, add_operators, demo_bill, fresh_visit
 from helpers.engine_fixtures import make_engine as make_window_engine
-from helpers.hospital_windows import APPROVAL, Window, sync_all
+from helpers.hospital_windows import APPROVAL, Window, sync_all, today
 from helpers.pg_fixtures import HospitalDb
 from pypdf import PdfReader
 
@@ -22,17 +21,12 @@ from app.domain.shift_report import EntryKind
 from app.errors import PermissionDenied
 from app.printing.shift_report_pdf import ShiftReportPdf
 from app.sandbox import SandboxServer
-from app.services.day_close import LOCAL_ZONE
 from app.services.hospital_day_close import HospitalDayCloseService
 from app.services.hospital_import import HospitalImport
 from app.services.hospital_shift_report import HospitalShiftReportService
 from app.services.ports.clock import SystemClock
 from app.services.shift_report import ShiftReportService
 from hospital.test_cross_window_cancel_cli import run, window_config
-
-
-def today() -> date:
-    return datetime.now(LOCAL_ZONE).date()
 
 
 def settle(window: Window, code: str) -> tuple[str, str]:

@@ -13,10 +13,12 @@ import argparse
 from typing import Any
 
 from app.cli.context import CliContext
+from app.cli.formatting import LOCAL_ZONE
 from app.cli.hospital_report import require_hospital_mode
 from app.cli.output import EXIT_OK, EXIT_UNAVAILABLE
 from app.errors import StoreError
 from app.services.hospital_use_cases import UnresolvedCall
+from app.services.ports.hospital import HospitalJournalRow
 
 
 def register_actions(actions: Any) -> None:
@@ -64,6 +66,14 @@ def _row_data(call: UnresolvedCall) -> dict[str, Any]:
         "bill_id": row.bill_id,
         "operator": row.operator_code,
         "created_at": row.created_at,
+        # Who is resolving the row (the hospital's resolution claim), or None while nobody is.
+        "resolution_claim": {
+            "window": row.claim_window,
+            "operator": row.claim_operator,
+            "claimed_at": row.claimed_at,
+        }
+        if row.claim_window
+        else None,
     }
 
 
@@ -79,7 +89,20 @@ def _rows_text(calls: tuple[UnresolvedCall, ...]) -> str:
             else "窗口未运行，可由主管在此处理"
         )
         lines.append(f"  {row.msgid}  窗口 {row.window}  {row.infno}  {row.state}  （{where}）")
+        if row.claim_window:
+            lines.append(f"      {_claim_text(row)}")
     return "\n".join(lines)
+
+
+def _claim_text(row: HospitalJournalRow) -> str:
+    """Who holds the row's resolution claim (``journal:<msgid>``) and since when."""
+    who = f"窗口 {row.claim_window}" + (f" 的 {row.claim_operator}" if row.claim_operator else "")
+    since = (
+        f"，自 {row.claimed_at.astimezone(LOCAL_ZONE):%m-%d %H:%M:%S} 起" if row.claimed_at else ""
+    )
+    if row.claim_window == row.window:
+        return f"处理中：该交易所属的{who}已自行接手处理{since}；等待其结果，其他窗口不要再处理"
+    return f"处理中：{who}已接手处理{since}；等待其结果，其他窗口不要再处理"
 
 
 def run_resolve(args: argparse.Namespace, context: CliContext) -> int:

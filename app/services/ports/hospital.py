@@ -138,6 +138,11 @@ class HospitalJournalRow:
     settlement_id: str
     operator_code: str
     created_at: datetime
+    # The hospital's resolution claim on the row (``journal:<msgid>``), when a window holds it:
+    # which window is resolving it, under which operator, since when.
+    claim_window: str = ""
+    claim_operator: str = ""
+    claimed_at: datetime | None = None
 
 
 class WindowLiveness(Protocol):

@@ -358,8 +358,19 @@ class PgHospitalRecord:
         return self._journal_rows(schema.journal.c.state.not_in(_RESOLVED))
 
     def _journal_rows(self, where: Any) -> list[HospitalJournalRow]:
-        j = schema.journal
-        query = select(j).where(where).order_by(j.c.created_at, j.c.msgid)
+        """The rows with the resolution claim each may be under (``journal:<msgid>``)."""
+        j, c = schema.journal, schema.cancel_claims
+        query = (
+            select(
+                j,
+                c.c.window.label("claim_window"),
+                c.c.operator_code.label("claim_operator"),
+                c.c.claimed_at.label("claim_at"),
+            )
+            .select_from(j.outerjoin(c, c.c.settlement_id == literal("journal:") + j.c.msgid))
+            .where(where)
+            .order_by(j.c.created_at, j.c.msgid)
+        )
         try:
             with self._engine.connect() as connection:
                 rows = connection.execute(query).all()
@@ -375,6 +386,9 @@ class PgHospitalRecord:
                 settlement_id=r.settlement_id,
                 operator_code=r.operator_code,
                 created_at=r.created_at,
+                claim_window=r.claim_window or "",
+                claim_operator=r.claim_operator or "",
+                claimed_at=r.claim_at,
             )
             for r in rows
         ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,13 +26,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from app.errors import StoreError
 from app.private_files import secure_data_folder, tighten
 from app.services.ports.clock import Clock
-from app.store.bill_cache import BillCache
 from app.store.checkpoints import WAL_AUTOCHECKPOINT_PAGES, IdleCheckpointer
 from app.store.crypto import FieldCipher, KeyProvider, RotatableKeyProvider
 from app.store.deferred import DeferredWrites
@@ -39,6 +38,10 @@ from app.store.integrity import KEY_CHECK_CONTEXT, key_opens, quick_check, refus
 from app.store.types import bind_cipher
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from app.store.bill_cache import BillCache
+    from app.store.lite import CoreUnitOfWorkFactory
     from app.store.uow import SqlUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -273,25 +276,53 @@ class Store:
     password_hasher: PasswordHasher | None = None
     catalogue_name_index: bool = False
     health: str = "ok"  # PRAGMA quick_check at open; money actions refuse anything else
-    sessions: sessionmaker[Session] = field(init=False)
-    # Decrypted bills shared by this store's units of work (content only; app.store.bill_cache).
-    bill_cache: BillCache = field(init=False)
     # WAL checkpoints when no unit of work is open (app.store.checkpoints).
     checkpointer: IdleCheckpointer = field(init=False)
     # Advisory writes riding on the next commit (app.store.deferred).
     deferred: DeferredWrites = field(init=False)
 
     def __post_init__(self) -> None:
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
-        self.bill_cache = BillCache()
         self.checkpointer = IdleCheckpointer(self._idle_checkpoint)
         self.deferred = DeferredWrites()
+        # The ORM's parts are made on first use: a store used through Core only (the identification
+        # path, app.store.lite) never imports sqlalchemy.orm (docs/performance.md, CLI start-up).
+        self._orm_lock = threading.Lock()
+        self._sessions: sessionmaker[Session] | None = None
+        self._bill_cache: BillCache | None = None
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The ORM session factory (one per store, made on first use)."""
+        with self._orm_lock:
+            if self._sessions is None:
+                from sqlalchemy.orm import sessionmaker  # noqa: PLC0415 - see __post_init__
+
+                self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+            return self._sessions
+
+    @property
+    def bill_cache(self) -> BillCache:
+        """Decrypted bills shared by this store's units of work (content only;
+        :mod:`app.store.bill_cache`), made on first use."""
+        with self._orm_lock:
+            if self._bill_cache is None:
+                from app.store.bill_cache import BillCache  # noqa: PLC0415 - loads the models
+
+                self._bill_cache = BillCache()
+            return self._bill_cache
 
     def uow_factory(self) -> SqlUnitOfWorkFactory:
         """A factory of units of work (the ``UnitOfWorkFactory`` port)."""
         from app.store.uow import SqlUnitOfWorkFactory  # noqa: PLC0415 - uow imports this module
 
         return SqlUnitOfWorkFactory(self, self.password_hasher)
+
+    def core_uow_factory(self) -> CoreUnitOfWorkFactory:
+        """A factory of units of work that open no ORM session unless a repository written for the
+        ORM is used (:mod:`app.store.lite`; the identification path)."""
+        from app.store.lite import CoreUnitOfWorkFactory  # noqa: PLC0415 - lite imports this module
+
+        return CoreUnitOfWorkFactory(self, self.password_hasher)
 
     @contextmanager
     def driver_connection(self) -> Iterator[sqlite3.Connection]:
@@ -325,7 +356,7 @@ class Store:
         SQLite checkpoints on last close)."""
         if self.deferred.pending():
             try:
-                with self.uow_factory()() as uow:
+                with self.core_uow_factory()() as uow:
                     uow.commit()  # applies them (app.store.deferred)
             except Exception as exc:  # advisory writes only: closing goes on
                 log.warning("deferred writes not stored at close: %s", exc)

@@ -22,7 +22,6 @@ from app.errors import StoreError
 from app.store import schema_v1
 from app.store.db import Store, store_error_from
 from app.store.names import name_index_row
-from app.store.replica_outbox import create_replica_outbox
 from app.store.types import format_utc
 
 log = logging.getLogger(__name__)
@@ -174,6 +173,14 @@ def _v10_group_kind(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
+def _v9_replica_outbox(connection: Connection) -> None:
+    # Imported here: the replica outbox's module loads the ORM models, which opening an
+    # up-to-date store does not need (docs/performance.md, CLI start-up).
+    from app.store.replica_outbox import create_replica_outbox  # noqa: PLC0415
+
+    create_replica_outbox(connection)
+
+
 STEPS: dict[int, Step] = {
     1: _v1_core_tables,
     2: _v2_catalogue_name_index,
@@ -184,7 +191,7 @@ STEPS: dict[int, Step] = {
     7: _v7_journal_owners,
     8: _v8_bill_diagnosis,
     # Hospital mode: the outbox to the hospital's PostgreSQL, inert until switched on.
-    9: create_replica_outbox,
+    9: _v9_replica_outbox,
     10: _v10_group_kind,
 }
 SCHEMA_VERSION = max(STEPS)

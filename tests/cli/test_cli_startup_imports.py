@@ -71,6 +71,11 @@ ELIGIBILITY_NEVER_APP = (
     "app.services.hospital",
     "app.wiring.engine",
     "app.wiring.hospital",
+    # The store opens through Core tables only (app.store.lite): no ORM, no mapped classes.
+    "sqlalchemy.orm",
+    "app.store.models",
+    "app.store.uow",
+    "app.store.bill_cache",
 )
 
 

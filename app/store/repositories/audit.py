@@ -14,35 +14,35 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import LargeBinary, String, insert, select, text, type_coerce
-from sqlalchemy.orm import Session
 
 from app.errors import StoreError
 from app.services.ports.store import AuditRecord
 from app.store.crypto import FieldCipher
-from app.store.models import AuditRow
+from app.store.tables import Connected, audit_log
 from app.store.types import format_utc
 
+_AUDIT = audit_log
 GENESIS_HASH = "0" * 64
 CHECKPOINT_KEY = "audit_checkpoint"
 _DETAIL_CONTEXT = "audit_log.detail"
 # The detail column as stored bytes, so that one damaged row is reported instead of stopping the walk.
 _RAW_ROWS = select(
-    AuditRow.seq,
-    type_coerce(AuditRow.at, String).label("at"),
-    AuditRow.operator_code,
-    AuditRow.event,
-    AuditRow.outcome,
-    type_coerce(AuditRow.detail, LargeBinary).label("detail"),
-    AuditRow.bill_id,
-    AuditRow.msgid,
-    AuditRow.prev_hash,
-    AuditRow.row_hash,
-).order_by(AuditRow.seq)
+    _AUDIT.c.seq,
+    type_coerce(_AUDIT.c.at, String).label("at"),
+    _AUDIT.c.operator_code,
+    _AUDIT.c.event,
+    _AUDIT.c.outcome,
+    type_coerce(_AUDIT.c.detail, LargeBinary).label("detail"),
+    _AUDIT.c.bill_id,
+    _AUDIT.c.msgid,
+    _AUDIT.c.prev_hash,
+    _AUDIT.c.row_hash,
+).order_by(_AUDIT.c.seq)
 _HEAD = text(
     "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'),"
     " (SELECT row_hash FROM audit_log ORDER BY seq DESC LIMIT 1)"
 )
-_INSERT = insert(AuditRow)
+_INSERT = insert(_AUDIT)
 
 
 def canonical_row(
@@ -64,7 +64,7 @@ def canonical_row(
 class SqlAuditLog:
     """:class:`~app.services.ports.store.AuditLog` on ``audit_log``."""
 
-    def __init__(self, session: Session, cipher: FieldCipher) -> None:
+    def __init__(self, session: Connected, cipher: FieldCipher) -> None:
         """Work inside ``session``; chain with ``cipher``'s audit key."""
         self._session = session
         self._cipher = cipher
@@ -118,9 +118,11 @@ class SqlAuditLog:
 
     def head(self) -> tuple[int, str]:
         """The last row's sequence number and hash (0 and the genesis hash when empty)."""
-        row = self._session.execute(
-            select(AuditRow.seq, AuditRow.row_hash).order_by(AuditRow.seq.desc()).limit(1)
-        ).first()
+        row = (
+            self._session.connection()
+            .execute(select(_AUDIT.c.seq, _AUDIT.c.row_hash).order_by(_AUDIT.c.seq.desc()).limit(1))
+            .first()
+        )
         return (0, GENESIS_HASH) if row is None else (int(row.seq), str(row.row_hash))
 
     def verify_incremental(self) -> list[str]:
@@ -130,9 +132,11 @@ class SqlAuditLog:
         seq, row_hash, problems = self._checkpoint()
         start, chained_to = 0, GENESIS_HASH
         if seq:
-            stored = self._session.execute(
-                select(AuditRow.prev_hash, AuditRow.row_hash).where(AuditRow.seq == seq)
-            ).first()
+            stored = (
+                self._session.connection()
+                .execute(select(_AUDIT.c.prev_hash, _AUDIT.c.row_hash).where(_AUDIT.c.seq == seq))
+                .first()
+            )
             if stored is None or stored.row_hash != row_hash:
                 problems.append(f"审计记录第 {seq} 条（上次校验点）被改动或删除。")
             else:  # the checkpoint row itself is verified again, then everything after it
@@ -143,9 +147,11 @@ class SqlAuditLog:
         return problems
 
     def _checkpoint(self) -> tuple[int, str, list[str]]:
-        value = self._session.execute(
-            text("SELECT value FROM store_meta WHERE key = :key"), {"key": CHECKPOINT_KEY}
-        ).scalar()
+        value = (
+            self._session.connection()
+            .execute(text("SELECT value FROM store_meta WHERE key = :key"), {"key": CHECKPOINT_KEY})
+            .scalar()
+        )
         if value is None:
             return 0, GENESIS_HASH, []
         seq_text, _, rest = str(value).partition(":")
@@ -156,7 +162,7 @@ class SqlAuditLog:
 
     def _save_checkpoint(self, seq: int, row_hash: str) -> None:
         value = f"{seq}:{row_hash}:{self._checkpoint_mac(seq, row_hash)}"
-        self._session.execute(
+        self._session.connection().execute(
             text("INSERT OR REPLACE INTO store_meta (key, value) VALUES (:key, :value)"),
             {"key": CHECKPOINT_KEY, "value": value},
         )
@@ -170,7 +176,7 @@ class SqlAuditLog:
         problems: list[str] = []
         expected_prev = after_hash
         expected_seq = after_seq + 1
-        for row in self._session.execute(_RAW_ROWS.where(AuditRow.seq > after_seq)):
+        for row in self._session.connection().execute(_RAW_ROWS.where(_AUDIT.c.seq > after_seq)):
             seq = row.seq
             if seq != expected_seq:
                 problems.append(f"审计记录第 {expected_seq}–{seq - 1} 条缺失（被删除）。")
@@ -203,8 +209,8 @@ class SqlAuditLog:
 
     def between(self, start: datetime, end: datetime) -> Sequence[AuditRecord]:
         """Rows with ``start <= at < end``, in sequence order."""
-        rows = self._session.scalars(
-            select(AuditRow).where(AuditRow.at >= start, AuditRow.at < end).order_by(AuditRow.seq)
+        rows = self._session.connection().execute(
+            select(_AUDIT).where(_AUDIT.c.at >= start, _AUDIT.c.at < end).order_by(_AUDIT.c.seq)
         )
         return [
             AuditRecord(
@@ -227,7 +233,9 @@ class SqlAuditLog:
             return None
 
     def _last_issued_seq(self) -> int:
-        value = self._session.execute(
-            text("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'")
-        ).scalar()
+        value = (
+            self._session.connection()
+            .execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'"))
+            .scalar()
+        )
         return int(value or 0)

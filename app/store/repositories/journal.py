@@ -9,10 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, or_, select, update
-from sqlalchemy.orm import Session
 
 from app.domain.journal import JournalEntry, JournalState, OwnershipLost, can_move, move
-from app.store.models import JournalEvent, JournalRow
+from app.store.tables import Connected, journal, journal_events
 
 _UNRESOLVED = tuple(state for state in JournalState if not state.is_resolved)
 
@@ -28,7 +27,7 @@ class SqlJournalRepository:
     later write in the same unit of work has changed.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connected) -> None:
         """Work inside ``session`` (the unit of work's transaction)."""
         self._session = session
 
@@ -123,14 +122,14 @@ class SqlJournalRepository:
     def take_over(self, from_owner: str, to_owner: str) -> int:
         """Every row of ``from_owner`` (a provably dead lease) now belongs to ``to_owner``."""
         result = self._session.connection().execute(
-            update(JournalRow).where(JournalRow.owner == from_owner).values(owner=to_owner)
+            update(_JOURNAL).where(_JOURNAL.c.owner == from_owner).values(owner=to_owner)
         )
         return int(result.rowcount or 0)
 
     def assign(self, msgid: str, owner: str) -> None:
         """One row now belongs to ``owner`` (a supervisor's process taking an escalated row)."""
         self._session.connection().execute(
-            update(JournalRow).where(JournalRow.msgid == msgid).values(owner=owner)
+            update(_JOURNAL).where(_JOURNAL.c.msgid == msgid).values(owner=owner)
         )
 
     def open_visits(self, since: datetime) -> Sequence[JournalEntry]:
@@ -185,8 +184,12 @@ class SqlJournalRepository:
 
     def history(self, msgid: str) -> Sequence[tuple[datetime, JournalState | None, JournalState]]:
         """The recorded moves of one row: (when, from, to), first to last."""
-        query = select(JournalEvent).where(JournalEvent.msgid == msgid).order_by(JournalEvent.id)
-        return [(e.at, e.from_state, e.to_state) for e in self._session.scalars(query)]
+        query = (
+            select(_EVENTS.c.at, _EVENTS.c.from_state, _EVENTS.c.to_state)
+            .where(_EVENTS.c.msgid == msgid)
+            .order_by(_EVENTS.c.id)
+        )
+        return [(e.at, e.from_state, e.to_state) for e in self._session.connection().execute(query)]
 
     def _entries(self, query: Select[Any]) -> list[JournalEntry]:
         rows = self._session.connection().execute(query)
@@ -247,13 +250,14 @@ class SqlJournalRepository:
         for state in states:
             previous = move(previous, state)
         changes["attempts"] = attempts
-        connection.execute(update(JournalRow).where(JournalRow.msgid == msgid).values(changes))
+        connection.execute(update(_JOURNAL).where(_JOURNAL.c.msgid == msgid).values(changes))
         connection.execute(_INSERT_EVENTS, _events(msgid, found.state, moves, attempts, error))
 
 
-_JOURNAL = JournalRow.__table__
-_INSERT_JOURNAL = insert(JournalRow)
-_INSERT_EVENTS = insert(JournalEvent)
+_JOURNAL = journal
+_EVENTS = journal_events
+_INSERT_JOURNAL = insert(_JOURNAL)
+_INSERT_EVENTS = insert(_EVENTS)
 _READ_STATE = select(_JOURNAL.c.state, _JOURNAL.c.attempts, _JOURNAL.c.owner).where(
     _JOURNAL.c.msgid == bindparam("m_msgid")
 )
@@ -287,7 +291,7 @@ def _moved_from(columns: tuple[str, ...], with_owner: bool, count_attempt: bool)
     }
     if count_attempt:
         values["attempts"] = _JOURNAL.c.attempts + 1
-    return update(JournalRow).where(*conditions).values(values).returning(_JOURNAL.c.attempts)
+    return update(_JOURNAL).where(*conditions).values(values).returning(_JOURNAL.c.attempts)
 
 
 def _events(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy.orm import Session
+from app.store.tables import Connected
 
 # China has one time zone and no daylight saving time: a fixed offset needs no tz database.
 PLATFORM_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -52,7 +52,7 @@ class SqlMsgIdRepository:
     just before it commits: in the same transaction as the journal rows that use the ids.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connected) -> None:
         """Work inside ``session``; the unit of work calls :meth:`flush` before committing."""
         self._session = session
         self._state: dict[str, tuple[str, int]] = {}

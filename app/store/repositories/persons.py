@@ -5,37 +5,43 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from app.domain.person import InsuredPerson
 from app.services.ports.store import CachedPerson
 from app.store.codec import person_from_json, person_to_json
 from app.store.crypto import FieldCipher
-from app.store.models import PersonLookup, PersonRow
+from app.store.tables import Connected, person_lookups, persons
 
 _PERSON_NO = "psn_no"
 _LOOKUP = "lookup"
-_person_insert = sqlite_insert(PersonRow)
+_person_insert = sqlite_insert(persons)
 _UPSERT_PERSON = _person_insert.on_conflict_do_update(
-    index_elements=[PersonRow.person_hash],
+    index_elements=[persons.c.person_hash],
     set_={
         "payload": _person_insert.excluded.payload,
         "fetched_at": _person_insert.excluded.fetched_at,
     },
 )
-_lookup_insert = sqlite_insert(PersonLookup)
+_lookup_insert = sqlite_insert(person_lookups)
 _UPSERT_LOOKUP = _lookup_insert.on_conflict_do_update(
-    index_elements=[PersonLookup.lookup_hash],
+    index_elements=[person_lookups.c.lookup_hash],
     set_={"person_hash": _lookup_insert.excluded.person_hash},
+)
+
+_FIND = select(person_lookups.c.person_hash).where(
+    person_lookups.c.lookup_hash == bindparam("lookup_hash")
+)
+_GET = select(persons.c.payload, persons.c.fetched_at).where(
+    persons.c.person_hash == bindparam("person_hash")
 )
 
 
 class SqlPersonCache:
     """:class:`~app.services.ports.store.PersonCache`; nothing personal is stored in plaintext."""
 
-    def __init__(self, session: Session, cipher: FieldCipher) -> None:
+    def __init__(self, session: Connected, cipher: FieldCipher) -> None:
         """Work inside ``session`` with ``cipher`` for hashing and encryption."""
         self._session = session
         self._cipher = cipher
@@ -63,10 +69,12 @@ class SqlPersonCache:
 
     def find(self, lookup_key: str) -> CachedPerson | None:
         """The person stored with ``lookup_key`` among its lookup keys."""
-        lookup = self._session.get(
-            PersonLookup, self._cipher.lookup_hash(_LOOKUP, lookup_key), populate_existing=True
+        person_hash = (
+            self._session.connection()
+            .execute(_FIND, {"lookup_hash": self._cipher.lookup_hash(_LOOKUP, lookup_key)})
+            .scalar()
         )
-        return None if lookup is None else self._cached(lookup.person_hash)
+        return None if person_hash is None else self._cached(person_hash)
 
     def get(self, person_no: str) -> CachedPerson | None:
         """By ``psn_no``."""
@@ -74,14 +82,14 @@ class SqlPersonCache:
 
     def purge_older_than(self, cutoff: datetime) -> int:
         """Delete people fetched before ``cutoff`` (their lookups go with them); returns how many."""
-        stale = select(PersonRow.person_hash).where(PersonRow.fetched_at < cutoff)
-        self._session.execute(delete(PersonLookup).where(PersonLookup.person_hash.in_(stale)))
-        result = self._session.execute(delete(PersonRow).where(PersonRow.fetched_at < cutoff))
+        stale = select(persons.c.person_hash).where(persons.c.fetched_at < cutoff)
+        connection = self._session.connection()
+        connection.execute(delete(person_lookups).where(person_lookups.c.person_hash.in_(stale)))
+        result = connection.execute(delete(persons).where(persons.c.fetched_at < cutoff))
         return int(getattr(result, "rowcount", 0) or 0)
 
     def _cached(self, person_hash: str) -> CachedPerson | None:
-        # populate_existing: put() writes with Core, so a row loaded earlier may be stale.
-        row = self._session.get(PersonRow, person_hash, populate_existing=True)
+        row = self._session.connection().execute(_GET, {"person_hash": person_hash}).first()
         if row is None:
             return None
         return CachedPerson(person=person_from_json(row.payload), fetched_at=row.fetched_at)

@@ -28,7 +28,7 @@ from app.config import (
     load_settings,
 )
 from app.domain.operator import Action, Operator
-from app.errors import AppError, PermissionDenied, SecondFactorNeeded, StoreError
+from app.errors import AppError, InputError, PermissionDenied, SecondFactorNeeded, StoreError
 from app.private_files import private_folder, secure_data_folder
 from app.services.admin import purge_personal_data, run_backup
 from app.services.auth import AuthService, authorize
@@ -144,7 +144,7 @@ def read_secret(args: argparse.Namespace, attribute: str, prompt: str) -> str:
         if not line:
             raise AppError("标准输入中没有读到密码。", code="no_password")
         return line.rstrip("\r\n")
-    return getpass.getpass(prompt)
+    return _typed_at_terminal(prompt, "密码")
 
 
 def read_code(args: argparse.Namespace, attribute: str, prompt: str) -> str:
@@ -158,7 +158,19 @@ def read_code(args: argparse.Namespace, attribute: str, prompt: str) -> str:
         if not line:
             raise AppError("标准输入中没有读到动态验证码（应在密码之后的一行）。", code="no_code")
         return line.strip()
-    return getpass.getpass(prompt).strip()
+    return _typed_at_terminal(prompt, "动态验证码").strip()
+
+
+def _typed_at_terminal(prompt: str, what: str) -> str:
+    """A secret typed at a terminal (not echoed); without one, a usage error naming
+    ``--password-stdin`` — never getpass's EOFError, which ended as an internal error."""
+    if not sys.stdin.isatty():
+        raise InputError(
+            f"没有可以输入{what}的终端（非交互运行）：请加 --password-stdin，"
+            "从标准输入逐行提供密码（需要时动态验证码在密码的下一行）。",
+            code="usage",
+        )
+    return getpass.getpass(prompt)
 
 
 def admin_login(

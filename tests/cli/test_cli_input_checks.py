@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -205,3 +206,34 @@ def test_admin_results_under_json_say_ok_like_every_other_command(
     document = json.loads(capsys.readouterr().out)
     assert code == 0
     assert document["ok"] is True
+
+
+# ------------------------------------------------------------------ no terminal for a password
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["users", "list", "--as", "S001"],
+        ["users", "init-admin", "A001", "--name", "信息科管理员"],
+        ["backup", "create", "--as", "S001"],
+    ],
+    ids=["users-list", "users-init-admin", "backup-create"],
+)
+def test_an_admin_command_without_a_terminal_asks_for_password_stdin(
+    cli: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+) -> None:
+    """Run from a script (stdin not a terminal) without ``--password-stdin``: a usage error naming
+    the option, exit 2 — it used to end in getpass's EOFError, reported as an internal error."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+
+    code, document = cli(*args)
+
+    assert code == 2, document
+    assert document["error"] == "usage"
+    assert "--password-stdin" in document["message"]
+    assert "Traceback" not in capsys.readouterr().err
+

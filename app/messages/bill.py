@@ -123,6 +123,18 @@ NOT_JSON = Template(
     zh="文件不是有效的 JSON：{error}。请检查逗号、引号和括号。",
     en="The file is not valid JSON: {error}. Check the commas, quotes and brackets.",
 )
+# What is wrong with a file that is not JSON (the parser's own English words are never shown).
+JSON_EMPTY = Template("bill.json_empty", zh="文件是空的", en="the file is empty")
+JSON_BROKEN_AT = Template(
+    "bill.json_broken_at",
+    zh="第 {line} 行第 {column} 列附近格式有误",
+    en="the format breaks near line {line}, column {column}",
+)
+JSON_UNREADABLE_VALUE = Template(
+    "bill.json_unreadable_value",
+    zh="其中有无法读取的数字或字符",
+    en="it holds a number or character that cannot be read",
+)
 TOO_DEEP = Template(
     "bill.too_deep",
     zh="文件中的 JSON 嵌套层数过多，不是账单格式（见 docs/bill-format.md），请检查文件。",

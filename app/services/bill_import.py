@@ -206,12 +206,21 @@ def parse_visit(data: Mapping[str, Any]) -> ImportedVisit:
     )
 
 
+def json_problem(exc: ValueError) -> Message:
+    """Where a file stops being JSON, in the staff's words (never the parser's English)."""
+    if isinstance(exc, json.JSONDecodeError):
+        if not exc.doc.strip():
+            return words.JSON_EMPTY()
+        return words.JSON_BROKEN_AT(line=exc.lineno, column=exc.colno)
+    return words.JSON_UNREADABLE_VALUE()  # e.g. an integer of more than 4,300 digits
+
+
 def parse_visit_text(text: str) -> ImportedVisit:
     """Parse a hand-off document from JSON text."""
     try:
         data = json.loads(text, parse_float=Decimal)
     except ValueError as exc:
-        raise _fail(words.NOT_JSON(error=exc), "(json)") from None
+        raise _fail(words.NOT_JSON(error=json_problem(exc)), "(json)") from None
     except RecursionError:
         raise _fail(words.TOO_DEEP(), "(json)") from None
     if not isinstance(data, Mapping):

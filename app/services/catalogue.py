@@ -31,6 +31,7 @@ from app.messages import Message
 from app.messages import catalogue as words
 from app.messages import hospital_shared as shared_words
 from app.messages import money as money_words
+from app.services.bill_import import json_problem
 from app.services.ports.clock import Clock, SystemClock
 from app.services.ports.hospital import SharedCatalogue
 from app.services.ports.platform import CallContext, PlatformGateway
@@ -157,7 +158,7 @@ def parse_catalogue_text(
         try:
             data = json.loads(text, parse_float=Decimal)
         except ValueError as exc:
-            raise CatalogueFileError(words.NOT_JSON(error=exc)) from None
+            raise CatalogueFileError(words.NOT_JSON(error=json_problem(exc))) from None
         except RecursionError:
             raise CatalogueFileError(words.TOO_DEEP()) from None
         items = data.get("items") if isinstance(data, Mapping) else data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -237,3 +238,42 @@ def test_an_admin_command_without_a_terminal_asks_for_password_stdin(
     assert "--password-stdin" in document["message"]
     assert "Traceback" not in capsys.readouterr().err
 
+
+# ------------------------------------------------------------------ a file that is not JSON
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("", "文件是空的"),
+        ('{"identity":', "第 1 行第 13 列"),
+        ('{\n  "a": 1,\n}', "第 3 行第 1 列"),
+    ],
+    ids=["empty", "cut-short", "trailing-comma"],
+)
+@pytest.mark.parametrize("command", ["settle", "catalog"])
+def test_a_file_that_is_not_json_is_explained_in_chinese(
+    cli: CliRunner,
+    *,
+    sandbox: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    command: str,
+    text: str,
+    where: str,
+) -> None:
+    """The parser's English words ("Expecting value: line 1 column 1 (char 0)") never reach the
+    cashier or IT: the message says where the file breaks, in Chinese."""
+    path = _bill(tmp_path, text)
+    if command == "settle":
+        args = ["settle", "--bill", str(path), "--yes", "--operator", "C001"]
+    else:
+        args = ["catalog", "import", str(path), "--operator", "S001"]
+        monkeypatch.setenv("SW_OPERATOR_PASSWORD", SUPERVISOR_PASSWORD)
+
+    code, document = cli(*args)
+
+    assert code == 2, document
+    assert where in document["message"]
+    assert not re.search(r"[A-Za-z]{4,}", document["message"].replace("JSON", "")), document
+    assert sandbox.request_count() == 0

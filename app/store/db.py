@@ -32,9 +32,15 @@ from app.errors import StoreError
 from app.private_files import secure_data_folder, tighten
 from app.services.ports.clock import Clock
 from app.store.checkpoints import WAL_AUTOCHECKPOINT_PAGES, IdleCheckpointer
-from app.store.crypto import FieldCipher, KeyProvider, RotatableKeyProvider
+from app.store.crypto import FieldCipher, FileKeyProvider, KeyProvider, RotatableKeyProvider
 from app.store.deferred import DeferredWrites
-from app.store.integrity import KEY_CHECK_CONTEXT, key_opens, quick_check, refuse_unusable_file
+from app.store.integrity import (
+    KEY_CHECK_CONTEXT,
+    key_opens,
+    quick_check,
+    refuse_lost_key_file,
+    refuse_unusable_file,
+)
 from app.store.types import bind_cipher
 
 if TYPE_CHECKING:
@@ -450,6 +456,8 @@ def open_store(
     """
     from app.store.migrations import migrate  # noqa: PLC0415 - migrations import db helpers
 
+    if isinstance(key_provider, FileKeyProvider):
+        refuse_lost_key_file(path, key_provider.path)  # before a new key file is made
     cipher = FieldCipher.from_data_key(key_provider.data_key())
     status = sqlite_version_status()
     log.info(

@@ -62,6 +62,28 @@ def refuse_unusable_file(path: Path) -> None:
         )
 
 
+def refuse_lost_key_file(path: Path, key_file: Path) -> None:
+    """Refuse a database whose key file, kept beside it, is gone (a missing database is fine).
+
+    A new key could never read the data already there, so none is created: the data folder stays as
+    it was until the escrowed key file is put back.
+
+    Raises:
+        StoreError: ``store_key_missing``; nothing was created or changed.
+    """
+    if key_file.exists() or key_file.parent != path.parent:
+        return
+    if not path.exists() or path.stat().st_size == 0:
+        return  # a new installation (an emptied database is refused by refuse_unusable_file)
+    raise StoreError(
+        f"数据库密钥文件 {key_file} 不见了，而本地数据库 {path} 还在。新建的密钥解不开原有数据，"
+        "所以程序不会新建密钥，并拒绝启动。请把信息科托管的密钥文件复制回数据目录"
+        f" {key_file.parent}（文件名 {key_file.name}，权限 600）后重新启动。",
+        code="store_key_missing",
+        detail={"path": str(path), "key_file": str(key_file)},
+    )
+
+
 def quick_check(connection: sqlite3.Connection) -> str:
     """``ok``, or the problems ``PRAGMA quick_check`` found (or the error it raised)."""
     try:

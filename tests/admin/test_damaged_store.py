@@ -105,6 +105,30 @@ def test_an_emptied_database_beside_its_key_is_refused_not_recreated(
     assert database.stat().st_size == 0  # still the evidence, not a new empty store
 
 
+def test_a_database_whose_key_file_is_gone_is_refused_and_no_new_key_is_made(
+    money_cli: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The key file deleted (or not copied to a replacement PC) beside an existing database: a new
+    key could never read it, so none is written — the data folder stays as it was, for IT to put
+    the escrowed key back (docs/deployment.md, "The data key")."""
+    config, data_dir = money_cli
+    database = database_path(data_dir)
+    key_file = data_dir / "store.key"
+    key_file.unlink()
+    before = database.read_bytes()
+
+    with pytest.raises(StoreError) as refused:
+        make_engine(load_settings(config), data_dir)
+    code, document = run_json(capsys, money_cli, "journal", "list")
+
+    assert refused.value.code == "store_key_missing"
+    assert "密钥" in refused.value.text
+    assert document["error"] == "store_key_missing"
+    assert code != 0
+    assert not key_file.exists()
+    assert database.read_bytes() == before
+
+
 def _backup(capsys: pytest.CaptureFixture[str], env: tuple[Path, Path], target: Path) -> None:
     _add_admin(*env)
     code, document = run_json(capsys, env, "backup", "create", "--output", str(target), *AS_ADMIN)

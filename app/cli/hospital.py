@@ -21,7 +21,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -173,7 +173,8 @@ def _status(context: CliContext) -> int:
     today = datetime.now(LOCAL_ZONE).date()
     try:
         windows = record.windows(today)
-        conflicts = PgClaimConflicts(database).conflicts()
+        since = datetime.combine(today, time.min, LOCAL_ZONE)  # and those closed today as obsolete
+        conflicts = PgClaimConflicts(database).conflicts(obsolete_since=since)
     finally:
         database.dispose()
     text = _status_text(windows) + "\n" + conflicts_text(conflicts, context.out.language)

@@ -88,6 +88,7 @@ def conflict_data(conflict: ClaimConflict) -> dict[str, Any]:
         "offline": _side_data(conflict.offline),
         "other": _side_data(conflict.other),
         "handled": not conflict.open,
+        "state": "obsolete" if conflict.obsolete else "open" if conflict.open else "handled",
         "handled_at": conflict.handled_at,
         "handled_by": conflict.handled_by,
         "handled_window": conflict.handled_window,
@@ -112,6 +113,7 @@ def _side_data(side: ConflictSide) -> dict[str, Any]:
                 "account": s.account,
                 "cash": s.cash,
                 "cancelled_by": s.cancelled_by,
+                "cancelled_at_window": s.cancelled_at_window,
             }
             for s in side.settlements
         ],
@@ -120,9 +122,9 @@ def _side_data(side: ConflictSide) -> dict[str, Any]:
 
 def conflicts_text(conflicts: Sequence[ClaimConflict], language: str) -> str:
     """Each conflict: the summary, both bills, what to do."""
-    if not conflicts:
-        return render(words.NONE_OPEN(), language)
     lines: list[str] = []
+    if not any(c.open for c in conflicts):
+        lines.append(render(words.NONE_OPEN(), language))
     for conflict in conflicts:
         lines.append(render(conflict_summary(conflict), language))
         lines.extend(

@@ -102,3 +102,26 @@ NONE_OPEN = Template(
     zh="没有待处理的收费冲突。",
     en="No charge conflict waits to be handled.",
 )
+CANCELLED_AT = Template(
+    "claim_conflicts.cancelled_at",
+    zh="{settlement_id}（在窗口 {window} 撤销，撤销结算号 {cancelled_by}）",
+    en="{settlement_id} (cancelled at window {window}, cancellation {cancelled_by})",
+)
+OBSOLETE_ONE_LEFT = Template(
+    "claim_conflicts.obsolete_one_left",
+    zh="冲突已不再成立，已自动结案：窗口 {window} 的结算 {cancelled} 已撤销，只剩窗口 {other_window} "
+    "的一笔有效，不再重复收费（窗口 {closed_window} 于 {closed_at} 记录）。撤销时应已按撤销结果向患者"
+    "退还现金，请核实；无需再标记为已处理。",
+    en="The conflict no longer stands and was closed automatically: window {window}'s settlement "
+    "{cancelled} was cancelled, only window {other_window}'s stands, so nothing is charged twice "
+    "(recorded by window {closed_window} at {closed_at}). The patient should have had the cash "
+    "back as the cancellation said: check it; there is nothing to mark.",
+)
+OBSOLETE_NONE_LEFT = Template(
+    "claim_conflicts.obsolete_none_left",
+    zh="冲突已不再成立，已自动结案：两笔结算都已撤销（{cancelled}），这些费用目前未结算，需要时重新结算"
+    "（窗口 {closed_window} 于 {closed_at} 记录）。无需再标记为已处理。",
+    en="The conflict no longer stands and was closed automatically: both settlements were "
+    "cancelled ({cancelled}); these charges are not settled now, settle again if needed (recorded "
+    "by window {closed_window} at {closed_at}). There is nothing to mark.",
+)

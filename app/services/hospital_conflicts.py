@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from app.domain.operator import Action, Operator
 from app.errors import InputError, StoreError
 from app.messages import Listing, Message
 from app.messages import claim_conflicts as words
 from app.services.auth import authorize
-from app.services.day_close import LOCAL_ZONE
 from app.services.ports.claim_conflicts import (
     ClaimConflict,
     ClaimConflicts,
@@ -33,6 +33,7 @@ from app.services.ports.store import UnitOfWorkFactory
 log = logging.getLogger(__name__)
 
 AUDIT_EVENT = "charge_conflict"
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")  # the hospital's clock (as app.services.day_close)
 
 
 class HospitalConflicts:
@@ -52,13 +53,20 @@ class HospitalConflicts:
         self._clock = clock
         self._window = window
 
-    def listing(self, *, include_handled: bool = False) -> tuple[ClaimConflict, ...]:
-        """The open conflicts (and the handled ones with ``include_handled``), newest first.
+    def listing(
+        self, *, include_handled: bool = False, obsolete_since: datetime | None = None
+    ) -> tuple[ClaimConflict, ...]:
+        """The open conflicts (and the handled ones with ``include_handled``; those closed as no
+        longer standing since ``obsolete_since``), newest first.
 
         Raises:
             StoreError: the hospital database is unreachable.
         """
-        return tuple(self._conflicts.conflicts(include_handled=include_handled))
+        return tuple(
+            self._conflicts.conflicts(
+                include_handled=include_handled, obsolete_since=obsolete_since
+            )
+        )
 
     def handle(self, conflict_id: int, supervisor: Operator, note: str) -> ClaimConflict:
         """Mark ``conflict_id`` handled with ``note`` (what was done), as ``supervisor``.
@@ -150,8 +158,50 @@ def settlement_text(settlement: ConflictSettlement) -> Message:
     )
 
 
+def obsolete_text(
+    conflict: ClaimConflict, *, closed_window: str, closed_at: datetime | None
+) -> Message | None:
+    """Why ``conflict`` no longer stands — one side's settlements were all cancelled (at which
+    window, by which cancellation) — or ``None`` while it still does."""
+    gone = conflict.gone()
+    if gone is None:
+        return None
+    left = conflict.other if gone is conflict.offline else conflict.offline
+    when = {"closed_window": closed_window, "closed_at": _local(closed_at)}
+    if left.settlements and not left.live():
+        both = (*gone.settlements, *left.settlements)
+        return words.OBSOLETE_NONE_LEFT(cancelled=_cancellations(both), **when)
+    return words.OBSOLETE_ONE_LEFT(
+        window=gone.window,
+        cancelled=_cancellations(gone.settlements),
+        other_window=left.window,
+        **when,
+    )
+
+
+def _cancellations(settlements: tuple[ConflictSettlement, ...]) -> Listing:
+    return Listing(
+        tuple(
+            words.CANCELLED_AT(
+                settlement_id=s.settlement_id,
+                window=s.cancelled_at_window or "-",
+                cancelled_by=s.cancelled_by,
+            )
+            for s in settlements
+        ),
+        "；",
+        "; ",
+    )
+
+
 def conflict_advice(conflict: ClaimConflict) -> Message:
-    """What the supervisor does now (or what was done, once handled)."""
+    """What the supervisor does now (or what was done, once handled or closed as obsolete)."""
+    if conflict.obsolete:
+        said = obsolete_text(
+            conflict, closed_window=conflict.handled_window, closed_at=conflict.handled_at
+        )
+        if said is not None:
+            return said
     if not conflict.open:
         return words.HANDLED(
             operator=conflict.handled_by,

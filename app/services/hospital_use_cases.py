@@ -60,7 +60,8 @@ class HospitalOverview:
 
     day: date
     windows: tuple[WindowStatus, ...]
-    # Offline charge-claim conflicts not yet handled (both windows may have settled the charges).
+    # Offline charge-claim conflicts not yet handled (both windows may have settled the charges),
+    # then those closed today as no longer standing (``ClaimConflict.obsolete``).
     conflicts: tuple[ClaimConflict, ...] = ()
 
 
@@ -187,17 +188,25 @@ class HospitalUseCases:
             StoreError: the hospital database is unreachable.
         """
         windows = tuple(self._record.windows(day))
-        return HospitalOverview(day, windows, self.conflicts())
+        # The open conflicts, and those closed since the day began as no longer standing (one
+        # settlement cancelled): the supervisor sees that they went away, and why.
+        since = datetime.combine(day, time.min, LOCAL_ZONE)
+        return HospitalOverview(day, windows, self.conflicts(obsolete_since=since))
 
-    def conflicts(self, *, include_handled: bool = False) -> tuple[ClaimConflict, ...]:
-        """The offline charge-claim conflicts not yet handled (with ``include_handled``: all).
+    def conflicts(
+        self, *, include_handled: bool = False, obsolete_since: datetime | None = None
+    ) -> tuple[ClaimConflict, ...]:
+        """The offline charge-claim conflicts not yet handled (with ``include_handled``: all;
+        with ``obsolete_since``: also those closed since then as no longer standing).
 
         Raises:
             StoreError: the hospital database is unreachable.
         """
         if self._conflicts is None:
             return ()
-        return self._conflicts.listing(include_handled=include_handled)
+        return self._conflicts.listing(
+            include_handled=include_handled, obsolete_since=obsolete_since
+        )
 
     def handle_conflict(self, conflict_id: int, supervisor: Operator, note: str) -> ClaimConflict:
         """A supervisor marks a conflict handled (audited here; see

@@ -13,6 +13,14 @@ prevented it: a window without the lock, or whose HIS could not lock, settled th
 conflict: both bills may have settled the charges. It is recorded in the hospital record
 (:class:`~app.services.ports.claim_conflicts.ClaimConflicts`) for a supervisor, and audited here
 (``his_lock_conflict``); nothing is refunded automatically.
+
+A conflict stops standing once the hospital record shows every settlement of one of the two bills
+cancelled (a supervisor had one cancelled, at any window). The push then closes it as obsolete, with
+the reason (which settlement was cancelled where), for the supervisor's view, and audits it here
+(``charge_conflict`` / ``obsolete``). When the cancelled bill is this window's own — cancelled at
+another window, which this window's store does not learn — its charges are no longer settled by it:
+its claims are not pushed any more (``his_lock_obsolete``) instead of being retried at every round
+against the other bill's claim, which now rightly holds them.
 """
 
 from __future__ import annotations
@@ -25,6 +33,8 @@ from datetime import datetime, timedelta
 
 from app.domain.visit import Bill, GroupState
 from app.errors import StoreError
+from app.services.hospital_conflicts import AUDIT_EVENT as CONFLICT_EVENT
+from app.services.hospital_conflicts import obsolete_text
 from app.services.ports.charge_claims import HospitalChargeClaims, HospitalClaimHolder
 from app.services.ports.claim_conflicts import ClaimConflicts
 from app.services.ports.clock import Clock
@@ -35,6 +45,9 @@ log = logging.getLogger(__name__)
 RECALL = timedelta(days=3)
 _EVENT, _LOCKED, _PUSHED = "charge_claim", "his_locked", "his_lock_pushed"
 _CONFLICT = "his_lock_conflict"
+_OBSOLETE = (
+    "his_lock_obsolete"  # not pushed: the hospital record shows the bill's settlements cancelled
+)
 
 
 class OfflineClaims:
@@ -109,14 +122,61 @@ class OfflineClaims:
                 if holders:  # kept: claimed once the supervisor has one settlement cancelled
                     if not self._conflicted(bill, sorted(live), holders, now):
                         return pushed  # the server went away meanwhile
+                    if not self._close_obsolete(bill_id, now):
+                        continue
+                    # Its own settlements were cancelled (at another window): nothing to push.
+                    self._audit("", _OBSOLETE, bill_id, json.dumps(sorted(line_nos)))
+                    self._forget(bill_id, line_nos)
                     continue
+                self._close_obsolete(bill_id, now)  # the other bill's settlement was cancelled
             self._audit("", _PUSHED, bill_id, json.dumps(sorted(line_nos)))
-            with self._guard:
-                if self._pending.get(bill_id) == line_nos:
-                    del self._pending[bill_id]
-                    self._operators.pop(bill_id, None)
+            self._forget(bill_id, line_nos)
             pushed += 1
         return pushed
+
+    def _forget(self, bill_id: str, line_nos: frozenset[str]) -> None:
+        with self._guard:
+            if self._pending.get(bill_id) == line_nos:
+                del self._pending[bill_id]
+                self._operators.pop(bill_id, None)
+
+    def _close_obsolete(self, bill_id: str, now: datetime) -> bool:
+        """Close the conflicts of ``bill_id`` that no longer stand (every settlement of one side
+        cancelled in the hospital record); returns whether ``bill_id``'s own settlements are all
+        cancelled there. Best effort: an unreachable server leaves everything for the next push."""
+        if self._conflicts is None:
+            return False
+        try:
+            found = self._conflicts.for_bill(bill_id)
+        except StoreError:
+            return False
+        own_gone = False
+        for conflict in found:
+            gone = conflict.gone()
+            if gone is None:
+                continue
+            own_gone = own_gone or gone is conflict.offline
+            if not conflict.open:
+                continue
+            reason = obsolete_text(conflict, closed_window=self._window, closed_at=now)
+            try:
+                closed = self._conflicts.mark_obsolete(
+                    conflict.conflict_id, window=self._window, reason=str(reason), at=now
+                )
+            except StoreError:
+                return False
+            if closed:
+                log.warning(
+                    "charge conflict %s no longer stands (bill %s of window %s cancelled): closed",
+                    conflict.conflict_id, gone.bill_id, gone.window,
+                )  # fmt: skip
+                self._audit_as(
+                    CONFLICT_EVENT,
+                    "obsolete",
+                    bill_id,
+                    f"conflict {conflict.conflict_id}: {reason}",
+                )
+        return own_gone
 
     def _conflicted(
         self,
@@ -167,7 +227,7 @@ class OfflineClaims:
         found: dict[str, frozenset[str]] = {}
         operators: dict[str, str] = {}
         for row in rows:
-            if row.event != _EVENT or row.outcome not in {_LOCKED, _PUSHED}:
+            if row.event != _EVENT or row.outcome not in {_LOCKED, _PUSHED, _OBSOLETE}:
                 continue
             lines = frozenset(_lines(row.detail))
             if row.outcome == _LOCKED:
@@ -181,10 +241,15 @@ class OfflineClaims:
                 self._operators.setdefault(bill_id, operators.get(bill_id, ""))
 
     def _audit(self, operator_code: str, outcome: str, bill_id: str, detail: str) -> None:
+        self._audit_as(_EVENT, outcome, bill_id, detail, operator_code)
+
+    def _audit_as(
+        self, event: str, outcome: str, bill_id: str, detail: str, operator_code: str = ""
+    ) -> None:
         try:
             with self._uow_factory() as uow:
                 uow.audit.append(
-                    self._clock.now(), operator_code, _EVENT, outcome, detail, bill_id=bill_id
+                    self._clock.now(), operator_code, event, outcome, detail, bill_id=bill_id
                 )
                 uow.commit()
         except StoreError as exc:

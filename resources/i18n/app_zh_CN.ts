@@ -134,27 +134,32 @@
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="98"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="99"/>
+        <source>no longer stands</source>
+        <translation>已不成立</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="100"/>
         <source>open</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="98"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="100"/>
         <source>handled</source>
         <translation>已处理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="104"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="106"/>
         <source>{window}: not synced yet</source>
         <translation>{window}：尚未同步</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="105"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="107"/>
         <source>cancelled</source>
         <translation>已撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="106"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="108"/>
         <source>{window}: {settlements} ({total})</source>
         <translation>{window}：{settlements}（{total}）</translation>
     </message>
@@ -162,32 +167,37 @@
 <context>
     <name>ConflictPanel</name>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="145"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="147"/>
         <source>Mark handled…</source>
         <translation>标记为已处理……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="166"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="170"/>
         <source>Charge conflicts between windows: {n} waiting for a supervisor (the patient may have been charged twice).</source>
         <translation>窗口间重复收费冲突：{n} 个待主管处理（患者可能被重复收费）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="173"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="178"/>
+        <source>No charge conflict between windows is waiting; {n} closed today by themselves (a settlement was cancelled, see below).</source>
+        <translation>没有待处理的窗口间重复收费冲突；今天有 {n} 个因其中一笔结算已撤销而自动结案（见下表）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="184"/>
         <source>No charge conflict between windows is waiting.</source>
         <translation>没有待处理的窗口间重复收费冲突。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="208"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="221"/>
         <source>Mark the charge conflict handled</source>
         <translation>标记收费冲突为已处理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="210"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="223"/>
         <source>What was done? (e.g. which settlement was cancelled with 2208, whether the patient was refunded)</source>
         <translation>做了哪些处理？（例如用 2208 撤销了哪一笔结算、是否已向患者退款）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="222"/>
+        <location filename="../../app/ui/tabs/hospital_conflicts.py" line="235"/>
         <source>Recording the conflict as handled…</source>
         <translation>正在记录冲突处理结果……</translation>
     </message>

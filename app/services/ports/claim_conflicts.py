@@ -29,6 +29,7 @@ class ConflictSettlement:
     account: Decimal
     cash: Decimal
     cancelled_by: str  # the cancellation's settlement id ("" while live)
+    cancelled_at_window: str = ""  # the window that made the cancellation (once it has synced)
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,22 @@ class ClaimConflict:
 
     @property
     def open(self) -> bool:
-        """Not yet marked handled."""
+        """Not yet marked handled (nor closed as no longer standing)."""
         return self.handled_at is None
+
+    @property
+    def obsolete(self) -> bool:
+        """Closed by a window, not by a supervisor: one side's settlements were all cancelled, so
+        the charges are no longer settled twice (:meth:`ClaimConflicts.mark_obsolete`)."""
+        return self.handled_at is not None and not self.handled_by
+
+    def gone(self) -> ConflictSide | None:
+        """The side whose settlements the hospital record shows all cancelled (the offline side
+        first), ``None`` while both stand or a side has not synced."""
+        for side in (self.offline, self.other):
+            if side.settlements and not side.live():
+                return side
+        return None
 
 
 class ClaimConflicts(Protocol):
@@ -95,9 +110,22 @@ class ClaimConflicts(Protocol):
         the same charges; returns whether it is new (the same pair again adds nothing)."""
         ...
 
-    def conflicts(self, *, include_handled: bool = False) -> list[ClaimConflict]:
-        """The open conflicts (with ``include_handled``, the handled ones too), newest first, each
-        with both bills' settlements as the hospital record holds them now."""
+    def conflicts(
+        self, *, include_handled: bool = False, obsolete_since: datetime | None = None
+    ) -> list[ClaimConflict]:
+        """The open conflicts (with ``include_handled``, the handled ones too; with
+        ``obsolete_since``, also those closed as no longer standing since then), newest first,
+        each with both bills' settlements as the hospital record holds them now."""
+        ...
+
+    def for_bill(self, bill_id: str) -> list[ClaimConflict]:
+        """Every conflict (open or closed) found for the offline side's ``bill_id``."""
+        ...
+
+    def mark_obsolete(self, conflict_id: int, *, window: str, reason: str, at: datetime) -> bool:
+        """Close ``conflict_id`` as no longer standing (one side's settlements were cancelled),
+        found by ``window``, saying ``reason``; no operator is named (``handled_by`` stays empty).
+        Returns whether this call closed it (``False``: closed already, by anyone)."""
         ...
 
     def mark_handled(

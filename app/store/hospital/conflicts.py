@@ -22,12 +22,15 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
+    or_,
     select,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.services.ports.claim_conflicts import (
     ClaimConflict,
@@ -101,11 +104,41 @@ class PgClaimConflicts:
             raise unreachable(exc) from exc
         return inserted is not None
 
-    def conflicts(self, *, include_handled: bool = False) -> list[ClaimConflict]:
+    def conflicts(
+        self, *, include_handled: bool = False, obsolete_since: datetime | None = None
+    ) -> list[ClaimConflict]:
         """Newest first, with both bills' settlements now (see the port)."""
         query = select(conflicts_table).order_by(_c.detected_at.desc(), _c.conflict_id.desc())
         if not include_handled:
-            query = query.where(_c.handled_at.is_(None))
+            shown: ColumnElement[bool] = _c.handled_at.is_(None)
+            if obsolete_since is not None:
+                shown = or_(shown, and_(_c.handled_by == "", _c.handled_at >= obsolete_since))
+            query = query.where(shown)
+        return self._read(query)
+
+    def for_bill(self, bill_id: str) -> list[ClaimConflict]:
+        """Every conflict of the offline side's ``bill_id`` (see the port)."""
+        return self._read(
+            select(conflicts_table).where(_c.bill_id == bill_id).order_by(_c.conflict_id)
+        )
+
+    def mark_obsolete(self, conflict_id: int, *, window: str, reason: str, at: datetime) -> bool:
+        """Close it as no longer standing, once (see the port)."""
+        try:
+            with self._engine.begin() as connection:
+                closed = connection.execute(
+                    update(conflicts_table)
+                    .where(_c.conflict_id == conflict_id, _c.handled_at.is_(None))
+                    .values(
+                        handled_at=at, handled_by="", handled_window=window, handled_note=reason
+                    )
+                    .returning(_c.conflict_id)
+                ).first()
+        except DBAPIError as exc:
+            raise unreachable(exc) from exc
+        return closed is not None
+
+    def _read(self, query: Any) -> list[ClaimConflict]:
         try:
             with self._engine.connect() as connection:
                 rows = connection.execute(query).all()
@@ -153,9 +186,19 @@ def _settlements(
     if not bills:
         return {}
     s, o = schema.settlements, schema.operators
+    cancellation = s.alias("cancellation")
     rows = connection.execute(
-        select(s, o.c.name.label("operator_name"))
-        .select_from(s.outerjoin(o, o.c.code == s.c.operator_code))
+        select(
+            s,
+            o.c.name.label("operator_name"),
+            cancellation.c.window.label("cancelled_at_window"),
+        )
+        .select_from(
+            s.outerjoin(o, o.c.code == s.c.operator_code).outerjoin(
+                cancellation,
+                and_(s.c.cancelled_by != "", cancellation.c.settlement_id == s.c.cancelled_by),
+            )
+        )
         .where(s.c.bill_id.in_(bills), ~s.c.is_cancellation)
         .order_by(s.c.settled_at, s.c.settlement_id)
     ).all()
@@ -172,6 +215,7 @@ def _settlements(
                 account=r.account,
                 cash=r.cash,
                 cancelled_by=str(r.cancelled_by),
+                cancelled_at_window=str(r.cancelled_at_window or ""),
             )
         )
     return found

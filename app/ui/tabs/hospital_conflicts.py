@@ -95,6 +95,8 @@ class ConflictModel(FlatTableModel):
         if column is ConflictColumn.OUTPATIENT:
             return conflict.outpatient_no
         if column is ConflictColumn.STATE:
+            if conflict.obsolete:
+                return self.tr("no longer stands")
             return self.tr("open") if conflict.open else self.tr("handled")
         side = conflict.offline if column is ConflictColumn.OFFLINE else conflict.other
         return self._side(side)
@@ -158,20 +160,31 @@ class ConflictPanel(QWidget):
         self.set_conflicts(())
 
     def set_conflicts(self, conflicts: Sequence[ClaimConflict]) -> None:
-        """Show ``conflicts`` (the open ones), the first selected."""
+        """Show ``conflicts`` (the open ones and those closed today as no longer standing), the
+        first selected."""
         self.model.set_rows(conflicts)
-        if conflicts:
+        waiting = sum(1 for c in conflicts if c.open)
+        if waiting:
             self.title.setText(
                 self.tr(
                     "Charge conflicts between windows: {n} waiting for a supervisor (the patient "
                     "may have been charged twice)."
-                ).format(n=len(conflicts))
+                ).format(n=waiting)
             )
             self.title.setStyleSheet("color: #b00020; font-weight: bold;")
-            self.table.selectRow(0)
+        elif conflicts:  # only conflicts closed today because a settlement was cancelled
+            self.title.setText(
+                self.tr(
+                    "No charge conflict between windows is waiting; {n} closed today by themselves "
+                    "(a settlement was cancelled, see below)."
+                ).format(n=len(conflicts))
+            )
+            self.title.setStyleSheet("")
         else:
             self.title.setText(self.tr("No charge conflict between windows is waiting."))
             self.title.setStyleSheet("")
+        if conflicts:
+            self.table.selectRow(0)
         self.table.setVisible(bool(conflicts))
         self._show_selected()
 

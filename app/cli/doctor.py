@@ -54,7 +54,6 @@ from app.services.doctor import (
     judge_free_space,
     judge_his_outbox,
     judge_hospital_sync,
-    judge_pending_journal,
     judge_second_factor,
     judge_sqlite_version,
     run_checks,
@@ -87,6 +86,7 @@ class _Doctor:
         self._store: Store | None = None
         self._server_date: datetime | None = None
         self._local_at_response: datetime | None = None
+        self._journal_found: tuple[Finding, Finding] | None = None
 
     # -------------------------------------------------------------- prerequisites
 
@@ -263,14 +263,20 @@ class _Doctor:
         )
 
     def pending_journal(self) -> Finding:
-        store = self._need_store()
-        with store.uow_factory()() as uow:
-            rows = list(uow.journal.unresolved())
-        oldest = None
-        if rows:
-            first = min(row.created_at for row in rows)
-            oldest = (datetime.now(UTC) - first).total_seconds() / 60
-        return judge_pending_journal(len(rows), oldest)
+        """Unresolved rows, besides those waiting in hospital mode (:meth:`awaiting_hospital`)."""
+        return self._journal()[0]
+
+    def awaiting_hospital(self) -> Finding:
+        """Hospital mode: unresolved rows left for the hospital server or another window."""
+        return self._journal()[1]
+
+    def _journal(self) -> tuple[Finding, Finding]:
+        if self._journal_found is None:  # one look at the rows (and the server) for both lines
+            from app.cli.doctor_hospital import journal_findings  # noqa: PLC0415
+
+            store = self._need_store().uow_factory()
+            self._journal_found = journal_findings(self._need_settings(), store)
+        return self._journal_found
 
     def audit_chain(self) -> Finding:
         """From the stored checkpoint to the head, so it stays fast at a year of rows."""
@@ -411,6 +417,7 @@ class _Doctor:
             Check("printer", "打印机", self.printer),
             Check("fonts", "字体", self.fonts),
             Check("journal", "未完成交易", self.pending_journal),
+            Check("journal_awaiting", "等待医院服务器", self.awaiting_hospital),
             Check("his", "HIS 连通", self.his_reachable),
             Check("audit", "审计记录链", self.audit_chain),
             Check("his_outbox", "HIS 结果回传", self.his_outbox),

@@ -273,3 +273,48 @@ CONFLICTS_STANDALONE = Template(
     zh="未启用医院模式，不涉及窗口间的收费冲突。",
     en="Not in hospital mode: no charge conflicts between windows.",
 )
+
+JOURNAL_OK_BUT_AWAITING = Template(
+    "doctor.journal_ok_but_awaiting",
+    zh="除下一行“等待医院服务器”所列的交易外，没有未完成的交易。",
+    en="No unfinished transactions besides those on the next line (awaiting the hospital server).",
+)
+AWAITING_NONE = Template(
+    "doctor.awaiting_none",
+    zh="没有等待医院服务器的交易。",
+    en="No transaction awaits the hospital server.",
+)
+AWAITING_STANDALONE = Template(
+    "doctor.awaiting_standalone",
+    zh="未启用医院模式，没有等待医院服务器的交易。",
+    en="Not in hospital mode: no transaction awaits the hospital server.",
+)
+AWAITING_SERVER = Template(
+    "doctor.awaiting_server",
+    zh="{count} 笔结果未明的交易（{msgids}）已送达医院服务器，可能已由其他窗口处理；现在连不上医院服务器，"
+    "为免重复冲正，本窗口暂不处理。请联系信息科恢复医院数据库的连接（见“医院数据库”一行）；恢复后本窗口"
+    "会自动处理或采纳其他窗口的结果，无需其他操作。在此之前照常收费，但不能日结。",
+    en="{count} transactions with an unknown outcome ({msgids}) had reached the hospital server "
+    "and may have been resolved at another window; the server cannot be reached now, so this "
+    "window leaves them, to reverse nothing twice. Ask the IT staff to restore the connection to "
+    "the hospital database (see the hospital database line); then this window resolves them or "
+    "takes the other window's outcome by itself. Settling goes on meanwhile; the day close waits.",
+)
+AWAITING_WINDOW = Template(
+    "doctor.awaiting_window",
+    zh="{count} 笔结果未明的交易正由其他窗口处理：{shown}。本窗口等待其结果并自动采纳，无需操作；"
+    "在此之前不能日结。",
+    en="{count} transactions with an unknown outcome are being resolved at another window: "
+    "{shown}. This window waits for that outcome and takes it by itself: nothing to do; the day "
+    "close waits meanwhile.",
+)
+AWAITING_HOLDER = Template(
+    "doctor.awaiting_holder",
+    zh="{msgid} 由窗口 {window} 的 {operator} 处理（自 {since} 起）",
+    en="{msgid} by {operator} at window {window} (since {since})",
+)
+AWAITING_BOTH = Template(
+    "doctor.awaiting_both",
+    zh="{server}{elsewhere}",
+    en="{server} {elsewhere}",
+)

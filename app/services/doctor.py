@@ -166,10 +166,15 @@ def judge_sqlite_version(version: str, *, affected: bool) -> Finding:
     return Finding(Status.OK, words.SQLITE_OK(version=version))
 
 
-def judge_pending_journal(count: int, oldest_minutes: float | None) -> Finding:
-    """Unresolved journal rows: money whose outcome is not yet known."""
+def judge_pending_journal(
+    count: int, oldest_minutes: float | None, *, awaiting: int = 0
+) -> Finding:
+    """Unresolved journal rows: money whose outcome is not yet known (``count`` of them besides
+    the ``awaiting`` ones, which :func:`judge_awaiting_hospital` shows on their own line)."""
     if count == 0:
-        return Finding(Status.OK, words.JOURNAL_OK())
+        return Finding(
+            Status.OK, words.JOURNAL_OK_BUT_AWAITING() if awaiting else words.JOURNAL_OK()
+        )
     age: Message | str = (
         "" if oldest_minutes is None else words.JOURNAL_AGE(minutes=f"{oldest_minutes:.0f}")
     )
@@ -333,3 +338,47 @@ def judge_charge_conflicts(conflicts: Sequence[ClaimConflict]) -> Finding:
         english_separator="; ",
     )
     return Finding(Status.ERROR, words.CONFLICTS_OPEN(count=len(conflicts), shown=shown))
+
+
+@dataclass(frozen=True)
+class AwaitingRow:
+    """Hospital mode: an unresolved row of this window left for the hospital server or for the
+    window holding its resolution claim (``window`` empty: the server could not be asked)."""
+
+    msgid: str
+    window: str = ""
+    operator: str = ""
+    since: str = ""  # local time the claim was taken
+
+
+def judge_awaiting_hospital(rows: Sequence[AwaitingRow] | None) -> Finding:
+    """Rows that may already be resolved elsewhere wait instead of being reversed here: say why
+    and what to do (``None``: not hospital mode)."""
+    if rows is None:
+        return Finding(Status.OK, words.AWAITING_STANDALONE())
+    if not rows:
+        return Finding(Status.OK, words.AWAITING_NONE())
+    server = [r.msgid for r in rows if not r.window]
+    elsewhere = [r for r in rows if r.window]
+    waiting = words.AWAITING_SERVER(count=len(server), msgids=_some(server))
+    if not elsewhere:
+        return Finding(Status.WARNING, waiting)
+    shown = _some(
+        [
+            words.AWAITING_HOLDER(
+                msgid=r.msgid, window=r.window, operator=r.operator or "-", since=r.since
+            )
+            for r in elsewhere
+        ]
+    )
+    held = words.AWAITING_WINDOW(count=len(elsewhere), shown=shown)
+    said = words.AWAITING_BOTH(server=waiting, elsewhere=held) if server else held
+    return Finding(Status.WARNING, said)
+
+
+def _some(items: Sequence[object]) -> Listing:
+    return Listing(
+        (*items[:5], *(("……",) if len(items) > 5 else ())),
+        chinese_separator="；",
+        english_separator="; ",
+    )

@@ -124,9 +124,15 @@ class RecoveryService:
     # ------------------------------------------------------------------ queries
 
     def unresolved(self) -> tuple[QueueRow, ...]:
-        """Every unresolved row, oldest first (escalated ones included)."""
+        """Every unresolved row, oldest first (escalated ones included); those waiting for the
+        hospital server or another window say so (:meth:`awaiting`)."""
+        awaiting = self.awaiting()
         with self._uow_factory() as uow:
-            return tuple(QueueRow.of(e) for e in uow.journal.unresolved())
+            return tuple(
+                # a reversal (2601) waits with the call it reverses
+                QueueRow.of(e, awaiting.get(e.msgid, awaiting.get(e.original_msgid)))
+                for e in uow.journal.unresolved()
+            )
 
     def escalated(self) -> tuple[QueueRow, ...]:
         """The supervisor queue."""
@@ -181,7 +187,9 @@ class RecoveryService:
                 QueueRow.of(e) for e in waiting if self._actionable(e) and e.msgid not in awaiting
             ),
             elsewhere=tuple(QueueRow.of(e) for e in waiting if not self._actionable(e)),
-            awaiting=tuple(QueueRow.of(e) for e in waiting if e.msgid in awaiting),
+            awaiting=tuple(
+                QueueRow.of(e, awaiting[e.msgid]) for e in waiting if e.msgid in awaiting
+            ),
             awaiting_other_window=sum(1 for e in waiting if awaiting.get(e.msgid)),
             visits=visits,
             **counts,

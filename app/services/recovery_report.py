@@ -29,10 +29,16 @@ class QueueRow:
     attempts: int
     last_error: str
     original_msgid: str = ""
+    # Hospital mode: the row may already have been resolved at another window, so it waits — for
+    # the hospital server to answer (``awaiting_window`` empty) or for the window holding its
+    # resolution claim (``awaiting_window``) — instead of being reversed here.
+    awaiting: bool = False
+    awaiting_window: str = ""
 
     @classmethod
-    def of(cls, entry: JournalEntry) -> QueueRow:
-        """From a journal entry."""
+    def of(cls, entry: JournalEntry, awaiting: str | None = None) -> QueueRow:
+        """From a journal entry; ``awaiting``: the row waits for the hospital server (``""``) or
+        for the window named (``None``: it does not wait)."""
         return cls(
             msgid=entry.msgid,
             infno=entry.infno,
@@ -46,6 +52,8 @@ class QueueRow:
             attempts=entry.attempts,
             last_error=entry.last_error,
             original_msgid=entry.original_msgid,
+            awaiting=awaiting is not None,
+            awaiting_window=awaiting or "",
         )
 
 

@@ -455,51 +455,71 @@
     </message>
     <message>
         <location filename="../../app/ui/models/history_model.py" line="68"/>
+        <source>Being resolved at window {window}</source>
+        <translation>正由窗口 {window} 处理</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/history_model.py" line="72"/>
+        <source>Awaiting the hospital server</source>
+        <translation>等待医院服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/history_model.py" line="79"/>
+        <source>A supervisor at window {window} is resolving this call; this window takes their outcome by itself. Nothing to do here.</source>
+        <translation>窗口 {window} 的收费主管正在处理这笔交易，本窗口会自动采纳其结果，此处无需操作。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/history_model.py" line="85"/>
+        <source>This call had reached the hospital server, so another window may have resolved it: it is not reversed here until the hospital server answers, then it is resolved by itself, never twice. Settling goes on; the day close waits. If the hospital server stays unreachable, ask IT to check it and the network.</source>
+        <translation>这笔交易已送达医院服务器，可能已由其他窗口处理：医院服务器恢复前本窗口不冲正，恢复后自动处理，不会重复冲正。可照常收费，但暂不能日结。如医院服务器长时间连不上，请联系信息科检查服务器和网络。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/history_model.py" line="93"/>
         <source>Automatic reversal failed {n} times: a supervisor must resolve it.</source>
         <translation>自动冲正已失败 {n} 次，须由收费主管处理。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="72"/>
+        <location filename="../../app/ui/models/history_model.py" line="97"/>
         <source>Querying and reversing automatically (attempt {n}).</source>
         <translation>正在自动查询并冲正（第 {n} 次）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="75"/>
+        <location filename="../../app/ui/models/history_model.py" line="100"/>
         <source>Being withdrawn automatically (attempt {n}).</source>
         <translation>正在自动撤销（第 {n} 次）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="146"/>
+        <location filename="../../app/ui/models/history_model.py" line="171"/>
         <source>Cancelled</source>
         <translation>已撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="148"/>
+        <location filename="../../app/ui/models/history_model.py" line="173"/>
         <source>Settled</source>
         <translation>已结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="164"/>
+        <location filename="../../app/ui/models/history_model.py" line="189"/>
         <source>Since</source>
         <translation>发生时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="165"/>
+        <location filename="../../app/ui/models/history_model.py" line="190"/>
         <source>Call</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="166"/>
+        <location filename="../../app/ui/models/history_model.py" line="191"/>
         <source>Bill</source>
         <translation>账单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="167"/>
+        <location filename="../../app/ui/models/history_model.py" line="192"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/history_model.py" line="168"/>
+        <location filename="../../app/ui/models/history_model.py" line="193"/>
         <source>What is being done</source>
         <translation>处理情况</translation>
     </message>

@@ -62,8 +62,33 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("HistoryModel", text)
 
 
+def state_text(row: QueueRow) -> str:
+    """The row's state; rows waiting in hospital mode are named as such."""
+    if row.awaiting and row.awaiting_window:
+        return QCoreApplication.translate(
+            "HistoryModel", "Being resolved at window {window}"
+        ).format(window=row.awaiting_window)
+    if row.awaiting:
+        return QCoreApplication.translate("HistoryModel", "Awaiting the hospital server")
+    return str(row.state)
+
+
 def action_text(row: QueueRow) -> str:
     """What is being done about an unresolved call, in words."""
+    if row.awaiting and row.awaiting_window:
+        return QCoreApplication.translate(
+            "HistoryModel",
+            "A supervisor at window {window} is resolving this call; this window takes their "
+            "outcome by itself. Nothing to do here.",
+        ).format(window=row.awaiting_window)
+    if row.awaiting:
+        return QCoreApplication.translate(
+            "HistoryModel",
+            "This call had reached the hospital server, so another window may have resolved it: "
+            "it is not reversed here until the hospital server answers, then it is resolved by "
+            "itself, never twice. Settling goes on; the day close waits. If the hospital server "
+            "stays unreachable, ask IT to check it and the network.",
+        )
     if row.state is JournalState.ESCALATED:
         return QCoreApplication.translate(
             "HistoryModel", "Automatic reversal failed {n} times: a supervisor must resolve it."
@@ -202,6 +227,6 @@ class JournalModel(FlatTableModel):
             JournalColumn.SINCE: local_time(row.created_at),
             JournalColumn.CALL: f"{row.infno} {row.msgid}",
             JournalColumn.BILL: row.bill_id,
-            JournalColumn.STATE: str(row.state),
+            JournalColumn.STATE: state_text(row),
             JournalColumn.ACTION: action_text(row),
         }[JournalColumn(index.column())]

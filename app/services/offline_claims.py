@@ -33,8 +33,6 @@ from datetime import datetime, timedelta
 
 from app.domain.visit import Bill, GroupState
 from app.errors import StoreError
-from app.services.hospital_conflicts import AUDIT_EVENT as CONFLICT_EVENT
-from app.services.hospital_conflicts import obsolete_text
 from app.services.ports.charge_claims import HospitalChargeClaims, HospitalClaimHolder
 from app.services.ports.claim_conflicts import ClaimConflicts
 from app.services.ports.clock import Clock
@@ -146,6 +144,12 @@ class OfflineClaims:
         cancelled there. Best effort: an unreachable server leaves everything for the next push."""
         if self._conflicts is None:
             return False
+        # The supervisor's words, loaded only here: every settling command loads this module.
+        from app.services.hospital_conflicts import (  # noqa: PLC0415
+            AUDIT_EVENT,
+            obsolete_text,
+        )
+
         try:
             found = self._conflicts.for_bill(bill_id)
         except StoreError:
@@ -171,7 +175,7 @@ class OfflineClaims:
                     conflict.conflict_id, gone.bill_id, gone.window,
                 )  # fmt: skip
                 self._audit_as(
-                    CONFLICT_EVENT,
+                    AUDIT_EVENT,
                     "obsolete",
                     bill_id,
                     f"conflict {conflict.conflict_id}: {reason}",

@@ -163,7 +163,7 @@ def test_doctor_is_green_against_the_running_sandbox(
     code, out, _ = with_admin.run(capsys, monkeypatch, "doctor")
     assert code == 0
     assert out.splitlines()[0].startswith("[警告] 配置：")
-    assert out.splitlines()[-1].startswith("共 19 项检查：0 项错误")
+    assert out.splitlines()[-1].startswith("共 20 项检查：0 项错误")
 
 
 def _closed_port() -> int:

@@ -15,6 +15,7 @@ themself with the password alone (``--as`` the same code).
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 
 from app.cli.backup import (
@@ -167,8 +168,15 @@ def _enrolment_text(enrolment: Enrolment) -> str:
 
 
 def _confirm_hint(enrolment: Enrolment, args: argparse.Namespace) -> str:
+    """The confirming command, with the same ``--config``/``--data-dir`` as this one (without
+    them it would open another window's store, or none)."""
+    words = ["settlement-window"]
+    for option, value in (("--config", args.config), ("--data-dir", args.data_dir)):
+        if value:
+            words += [option, shlex.quote(str(value))]
+    words += ["users", "totp-confirm", enrolment.code, "--as", str(args.as_code)]
     return (
-        f"然后执行 settlement-window users totp-confirm {enrolment.code} --as {args.as_code}，"
+        f"然后执行 {' '.join(words)}，"
         "输入验证器上显示的 6 位数字，绑定才会生效（在此之前原有设置不变）。"
     )
 

@@ -133,7 +133,11 @@ def test_it_enrols_admin_and_supervisor_who_then_need_their_codes(
     assert (code, err) == (0, "")
     assert "尚未生效" in out
     assert "otpauth://totp/settlement-window:A001%40H" in out
-    assert "users totp-confirm A001 --as A001" in out
+    # The hint repeats this command's --config/--data-dir: without them it opens another store.
+    assert (
+        f"settlement-window --config {window.config} --data-dir {window.data_dir} "
+        "users totp-confirm A001 --as A001，"
+    ) in out
     secret = out.split("密钥：", 1)[1].splitlines()[0].replace(" ", "")
     assert len(secret) == 32
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from app.cli.context import CliContext
 from app.cli.output import EXIT_OK, EXIT_REJECTED, EXIT_UNAVAILABLE
+from app.messages import engine as engine_words
 from app.services.engine import Engine
 from app.services.ports.his import OutboxItem, OutboxState
 
@@ -67,9 +68,13 @@ def _exit_code(rows: list[OutboxItem]) -> int:
 
 
 def run_status(_args: argparse.Namespace, context: CliContext) -> int:
-    """Print the waiting and refused results."""
+    """Print the waiting and refused results (or that no HIS is configured, when none waits)."""
     rows = _rows(context.engine(recover=False))
-    context.out.result({"pending": [_as_data(r) for r in rows]}, _text(rows))
+    kind = context.settings().his.kind
+    text = _text(rows)
+    if kind == "none" and not rows:
+        text = engine_words.HIS_NOT_CONFIGURED().render(context.out.language)
+    context.out.result({"his": kind, "pending": [_as_data(r) for r in rows]}, text)
     return _exit_code(rows)
 
 

@@ -205,3 +205,24 @@ def test_catalog_import_and_search(
     code, found = run_cli(capsys, cli_env, "catalog", "search", "H11010500001XY0001")
     assert code == 0
     assert [item["name"] for item in found["items"]] == ["苯磺酸氨氯地平片"]
+
+
+def test_his_status_without_a_his_says_none_is_configured(
+    cli_env: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With ``[his] kind = none`` there is nothing to report back; ``his status`` said "结算结果已
+    全部回传 HIS" (as if a HIS had acknowledged everything) while ``his deliver`` said none is
+    configured."""
+    config, data_dir = cli_env
+    base = ["--config", str(config), "--data-dir", str(data_dir)]
+
+    code = main([*base, "his", "status"], _factory)
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "未配置 HIS" in out
+    assert "已全部回传" not in out
+
+    code = main([*base, "--json", "his", "status"], _factory)
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert (document["his"], document["pending"]) == ("none", [])

@@ -70,6 +70,18 @@ def test_client_config_has_the_documented_schema(sandbox: SandboxServer) -> None
     assert config["window"] == {"device_no": "W01"}
 
 
+def test_docs_show_the_client_config_the_sandbox_writes(sandbox: SandboxServer) -> None:
+    """docs/sandbox.md prints the file ``--write-config`` writes: every key, nothing else (it left
+    out ``demo`` and ``[login]``)."""
+    text = (ROOT / "docs" / "sandbox.md").read_text(encoding="utf-8")
+    block = text.split("Client configuration written by `--write-config`", 1)[1]
+    documented = tomllib.loads(block.split("```toml\n", 1)[1].split("```", 1)[0])
+    written = client_config(sandbox)
+    documented["platform"]["url"] = written["platform"]["url"]
+    documented["platform"]["ec_url"] = written["platform"]["ec_url"]
+    assert documented == written
+
+
 def test_the_process_serves_and_writes_a_usable_config(tmp_path: Path) -> None:
     config_file = tmp_path / "client.toml"
     state = tmp_path / "state.sqlite3"

@@ -63,7 +63,8 @@ class HospitalImport:
 
         Raises:
             InputError: another window's settlement while the hospital database is unreachable, or
-                its records have not reached it yet (the message says from which window).
+                its records have not reached it yet (the message says from which window), or are
+                under another hospital key (a key rotation not finished, ``hospital_key_mismatch``).
         """
         with self._uow_factory() as uow:
             here = uow.settlements.get(settlement_id)
@@ -76,6 +77,8 @@ class HospitalImport:
             if own:
                 log.warning("receipts of %s not checked with the hospital (%s)", settlement_id, exc)
                 return False
+            if exc.code == "hospital_key_mismatch":  # reached, but under another hospital key
+                raise InputError(exc.text, code=exc.code, detail=exc.detail) from exc
             raise InputError(
                 words.IMPORT_UNREACHABLE(settlement_id=settlement_id),
                 code="hospital_unreachable",

@@ -85,6 +85,7 @@ class HospitalShiftReportService:
 
         Raises:
             RecoveryPending: the hospital database is unreachable (nothing to report from).
+            StoreError: records under another hospital key (``hospital_key_mismatch``).
         """
         try:
             fetched = {
@@ -92,6 +93,8 @@ class HospitalShiftReportService:
                 for kind in ("settlement", "bill", "receipt", "journal", "day_close")
             }
         except StoreError as exc:
+            if exc.code != "hospital_unreachable":
+                raise  # e.g. records under another hospital key: its own words say what to do
             raise RecoveryPending(
                 words.REPORT_UNREACHABLE(),
                 code="hospital_unreachable",

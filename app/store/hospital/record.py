@@ -413,17 +413,20 @@ class PgHospitalRecord:
             return None
         blob, row_key = row
         if row_key != self._key_id:
-            raise StoreError(
-                f"医院数据库中窗口 {window} 的这条记录由另一把医院密钥（编号 {row_key}）加密，"
-                f"本窗口的密钥（编号 {self._key_id}）无法解密：医院密钥轮换尚未完成，或本窗口的密钥文件不对。"
-                "请联系信息科运行 hospital key-rotate 或核对本窗口的 hospital_key_file。",
-                code="hospital_key_mismatch",
-                detail={"window": window, "kind": kind, "key_id": str(row_key)},
-            )
+            raise self._key_mismatch(window, kind, str(row_key))
         loaded: dict[str, Any] = json.loads(
             self._cipher.decrypt(bytes(blob), f"hospital_records.{kind}")
         )
         return loaded
+
+    def _key_mismatch(self, window: str, kind: str, row_key: str) -> StoreError:
+        return StoreError(
+            f"医院数据库中窗口 {window} 的记录由另一把医院密钥（编号 {row_key}）加密，"
+            f"本窗口的密钥（编号 {self._key_id}）无法解密：医院密钥轮换尚未完成，或本窗口的密钥文件不对。"
+            "请联系信息科运行 hospital key-rotate 或核对本窗口的 hospital_key_file。",
+            code="hospital_key_mismatch",
+            detail={"window": window, "kind": kind, "key_id": row_key},
+        )
 
     def payloads_since(
         self, kind: str, since: datetime, window: str | None = None
@@ -433,7 +436,9 @@ class PgHospitalRecord:
         every record of a day from the day's start (the hospital-wide shift report, another
         window's receipts for 补打)."""
         r = schema.records
-        query = select(r.c.window, r.c.payload).where(r.c.kind == kind, r.c.updated_at >= since)
+        query = select(r.c.window, r.c.payload, r.c.key_id).where(
+            r.c.kind == kind, r.c.updated_at >= since
+        )
         if window is not None:
             query = query.where(r.c.window == window)
         try:
@@ -441,6 +446,9 @@ class PgHospitalRecord:
                 rows = connection.execute(query.order_by(r.c.window, r.c.natural_key)).all()
         except DBAPIError as exc:
             raise unreachable(exc) from exc
+        other = next((row for row in rows if row.key_id != self._key_id), None)
+        if other is not None:  # said plainly, not as an undecryptable value
+            raise self._key_mismatch(other.window, kind, str(other.key_id))
         context = f"hospital_records.{kind}"
         return [
             (row.window, json.loads(self._cipher.decrypt(bytes(row.payload), context)))

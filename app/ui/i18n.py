@@ -23,17 +23,23 @@ FULL_FONT_FAMILY = "WenQuanYi Micro Hei"
 # fonts-wqy-microhei is the same face, so use it when present.
 SYSTEM_FONT_FALLBACKS = (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),)
 LANGUAGES = ("zh_CN", "en")
+APP_TRANSLATOR = "app_translator"  # object name of the installed app_<language>.qm translator
 
 
 def install_translator(app: QCoreApplication, language: str) -> QTranslator | None:
     """Load ``app_<language>.qm``; English is the source text and needs none.
 
+    The language installed before (ours and Qt's own dialog words) is taken away first: ``run_window``
+    installs Chinese before the configuration is read, and ``[ui] language = "en"`` must replace it.
+
     Returns:
         The installed translator (keep a reference), or ``None`` for English.
     """
+    _remove_installed(app)  # the window starts in Chinese before its configuration is read
     if language == "en":
         return None
     translator = QTranslator(app)
+    translator.setObjectName(APP_TRANSLATOR)
     path = I18N_DIR / f"app_{language}.qm"
     if not translator.load(str(path)):
         log.warning("translation file %s could not be loaded; showing English", path.name)
@@ -43,11 +49,21 @@ def install_translator(app: QCoreApplication, language: str) -> QTranslator | No
     return translator
 
 
+def _remove_installed(app: QCoreApplication) -> None:
+    """Take away the translations installed before (ours and Qt's own): one language at a time."""
+    for translator in app.findChildren(QTranslator):
+        name = translator.objectName()
+        if name == APP_TRANSLATOR or name.startswith("qtbase_"):
+            app.removeTranslator(translator)
+
+
 def _install_qt_translator(app: QCoreApplication, language: str) -> None:
     """Qt's own strings (the Yes/No/Cancel of message boxes, the print dialog) in the same language."""
     name = f"qtbase_{language}"
-    if app.findChild(QTranslator, name) is not None:
-        return  # installed once per application
+    loaded = app.findChild(QTranslator, name)
+    if loaded is not None:
+        app.installTranslator(loaded)  # loaded once per application, installed again after a switch
+        return
     qt_translator = QTranslator(app)
     qt_translator.setObjectName(name)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)

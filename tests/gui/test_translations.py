@@ -84,13 +84,17 @@ def test_the_compiled_qm_is_current(tmp_path: Path) -> None:
 def test_chinese_by_default_and_english_selectable(
     qapp: QApplication, chinese: QTranslator
 ) -> None:
+    """``[ui] language = "en"`` replaces the Chinese the window installs before it reads its
+    configuration (``app.main.run_window``); it used to add nothing, and the window stayed Chinese."""
     assert QCoreApplication.translate("SettlePanel", "Settle (F9)") == "结算（F9）"
-    assert install_translator(qapp, "en") is None  # English is the source text: no file needed
-    qapp.removeTranslator(chinese)
     try:
+        assert install_translator(qapp, "en") is None  # English is the source text: no file needed
         assert QCoreApplication.translate("SettlePanel", "Settle (F9)") == "Settle (F9)"
+        assert QCoreApplication.translate("QPlatformTheme", "&Yes") == "&Yes"
     finally:
-        qapp.installTranslator(chinese)
+        assert install_translator(qapp, "zh_CN") is not None
+    assert QCoreApplication.translate("SettlePanel", "Settle (F9)") == "结算（F9）"
+    assert QCoreApplication.translate("QPlatformTheme", "&Yes") != "&Yes"
 
 
 def test_qt_dialog_buttons_are_chinese_too(chinese: QTranslator) -> None:

@@ -283,7 +283,10 @@ def start_session(
         from app.ui.i18n import install_translator  # noqa: PLC0415
 
         install_translator(session.app, settings.language)
-    shell = StartWindow(demo=demo)
+    # A training configuration (``demo = true``, as ``sandbox --write-config`` writes) shows the
+    # training banner like ``--demo``: a training window must never look like a production one.
+    banner = demo or (settings is not None and settings.demo)
+    shell = StartWindow(demo=banner)
     session.shell = shell
     shell.resize(*WINDOW_SIZE)
     shell.show()
@@ -371,7 +374,7 @@ def _build_window(
         bridge,
         clock,
         settings or _demo_placeholder_settings(),
-        demo=demo,
+        demo=demo or (settings is not None and settings.demo),
         starting=True,
     )
     session.window = window

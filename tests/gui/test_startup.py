@@ -17,11 +17,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import tomli_w
 from PySide6.QtGui import QRawFont
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.main import WindowSession, start_session
+from app.sandbox import SandboxServer, client_config
 from app.ui.i18n import FULL_FONT_FAMILY, UI_FONT, UI_FONT_FAMILY
 from app.ui.main_window import MainWindow
 
@@ -138,5 +140,33 @@ def test_the_real_window_is_built_inside_the_frame_and_logging_in_works(
     finally:
         session.close()
         # Process-wide start-up effects, undone for the tests that follow in this process.
+        sys.excepthook = excepthook
+        gc.unfreeze()
+
+
+def test_a_training_configuration_shows_the_training_banner(
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    """A window configured by ``sandbox --write-config`` (``demo = true``) is a training window: the
+    培训/演示 banner shows on every screen as with ``--demo`` (it showed only with ``--demo``, so a
+    training window looked like a production one)."""
+    config = client_config(sandbox)
+    assert config["demo"] is True
+    path = tmp_path / "training.toml"
+    path.write_text(tomli_w.dumps(config), encoding="utf-8")
+    session = WindowSession(qapp)
+    excepthook = sys.excepthook
+    try:
+        shell = start_session(session, demo=False, config=str(path), data_dir=str(tmp_path / "d"))
+        qtbot.addWidget(shell)
+        assert shell.chrome.demo_banner.isVisibleTo(shell)
+        qtbot.waitUntil(lambda: shell.main_window is not None, timeout=30_000)
+        window = shell.main_window
+        assert window is not None
+        assert window.chrome.demo_banner.isVisibleTo(window)
+        qtbot.waitUntil(lambda: shell.is_ready, timeout=60_000)
+        shell.close()
+    finally:
+        session.close()
         sys.excepthook = excepthook
         gc.unfreeze()

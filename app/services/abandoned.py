@@ -29,7 +29,6 @@ from app.messages import recovery as words
 from app.services.ports.clock import Clock
 from app.services.ports.ownership import Ownership
 from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
-from app.services.settlement import status_of
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +132,10 @@ class AbandonedVisits:
 
     def _mark_group(self, row: JournalEntry) -> None:
         """The group that still points at the withdrawn visit fails, so it can be settled afresh."""
+        # Imported here: the settlement package is not needed by a start with nothing to withdraw
+        # (``eligibility``'s, docs/performance.md, CLI start-up).
+        from app.services.settlement import status_of  # noqa: PLC0415
+
         with self._uow_factory() as uow:
             group = _group(uow, row)
             if group is None or group.visit_id != row.visit_id or group.state not in _UNFINISHED:

@@ -76,6 +76,9 @@ ELIGIBILITY_NEVER_APP = (
     "app.store.models",
     "app.store.uow",
     "app.store.bill_cache",
+    # Recovery withdraws abandoned visits with the settlement package's status rule, imported
+    # only when there is one to withdraw.
+    "app.services.settlement",
 )
 
 

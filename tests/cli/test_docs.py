@@ -13,12 +13,14 @@ import re
 import signal
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.engine_fixtures import SUPERVISOR_PASSWORD
+import tomli_w
+from helpers.engine_fixtures import CASHIER_PASSWORD, SUPERVISOR_PASSWORD, demo_bill_path
 
 from app.sandbox import SandboxServer
 
@@ -100,3 +102,45 @@ def test_the_bill_format_example_settles_once_the_catalogue_is_imported(
     assert json.loads(bill.read_text(encoding="utf-8"))["identity"]["id_number"] in {
         p["id_number"] for p in sandbox.identities()
     }
+
+
+# Plays the person at the terminal: the password of whoever --operator names, as if typed when asked.
+TYPIST = """
+settlement-window() {
+    case " $* " in
+        *" --operator S001 "*) SW_OPERATOR_PASSWORD="$SUPERVISOR" command settlement-window "$@" ;;
+        *) SW_OPERATOR_PASSWORD="$CASHIER" command settlement-window "$@" ;;
+    esac
+}
+"""
+
+
+def test_the_shift_report_commands_run_as_written(
+    cli: CliRunner, cli_env: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """docs/shift-report.md, "From the command line": the four commands, in order, on a window
+    with one settlement today."""
+    config, data_dir = cli_env
+    code, settled = cli(
+        "settle", "--bill", str(demo_bill_path("01")), "--yes", "--operator", "C001"
+    )
+    assert code == 0, settled
+    window = tomllib.loads(config.read_text(encoding="utf-8"))
+    window["data_dir"] = str(data_dir)
+    (tmp_path / "window.toml").write_text(tomli_w.dumps(window), encoding="utf-8")
+    env = {**_shell_env(tmp_path), "CASHIER": CASHIER_PASSWORD, "SUPERVISOR": SUPERVISOR_PASSWORD}
+
+    done = subprocess.run(
+        ["bash", "-e", "-c", TYPIST + docs_block("shift-report.md", "shift-report")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    out = done.stdout
+    assert out.count("交班表 JB-W01-") >= 3
+    assert "总额 179.63" in out  # today's settlement, in the cashier's own shift
+    assert "已保存到 shift.pdf" in out
+    assert (tmp_path / "shift.pdf").read_bytes().startswith(b"%PDF")
+    assert len(list((data_dir / "reports").glob("*.pdf"))) == 2  # C001's day, every cashier's day
+    assert "日结对账平衡" in out

@@ -54,10 +54,19 @@ def start_hospital_sync(session: Any, engine: Engine) -> Any:
         # The lock before any delivery: a record of this window is never in the hospital record
         # while its lock is free (others would take it for dead and could resolve its rows).
         before_round=lambda: presence.keep(device_no),
-        after_round=engine.recovery.resolve_awaiting,  # rows left for the server while it was away
+        after_round=lambda: _resolve_awaiting(engine),
     ).start()
     session.closers.append(worker.stop)  # closers run in reverse: the worker stops first
     return worker
+
+
+def _resolve_awaiting(engine: Engine) -> bool:
+    """After a round: ask again about the rows left for the server while it was away; ``False``
+    when none was waiting (nothing recorded: the sync worker need not read its outbox again)."""
+    if not engine.recovery.awaiting():
+        return False
+    engine.recovery.resolve_awaiting()
+    return True
 
 
 def _hold_window_and_adopt(session: Any, engine: Engine, link: Any) -> Any:

@@ -175,15 +175,16 @@ class AuthService:
         self.policy = policy
         self._shared = shared
 
-    def pull_operators(self) -> int:
-        """Hospital mode: copy the hospital's changed accounts here (0 outside hospital mode).
+    def pull_operators(self, *, changed: bool = True) -> int:
+        """Hospital mode: copy the hospital's changed accounts here (0 outside hospital mode);
+        ``changed=False``: none changed since the last pull (only offline failures are merged).
 
         Raises:
             StoreError: the hospital database is unreachable.
         """
         if self._shared is None:
             return 0
-        return self._shared.pull(self._uow_factory, self.policy)
+        return self._shared.pull(self._uow_factory, self.policy, changed=changed)
 
     def _publish(self, uow: UnitOfWork, code: str, *, new: bool = False) -> None:
         """Hospital mode: the account as changed in ``uow`` goes to the hospital first (``new``:

@@ -8,6 +8,13 @@ highest version of each key: delivered at least once, applied once.
 
 After a round that reached the server, the same loop pulls what is shared once for the whole hospital
 (operators, the catalogue: ``pull``), so an account made at one window logs in at another.
+
+An idle round is kept cheap (20 windows' sync threads share a server's or a small PC's cores): the
+outbox's batch and figures are read in one local transaction, and the heartbeat is sent only when it
+says something new — after a delivery, while records wait, when the last sync time moved (another
+program of this window delivered), or ``HEARTBEAT_REFRESH_S`` after the last one. The hospital day
+close needs "a heartbeat after the last sync with nothing pending": the first round that finds the
+outbox empty after a delivery sends it, as before.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ log = logging.getLogger(__name__)
 BATCH = 200
 FIRST_RETRY_S = 1.0
 MAX_RETRY_S = 60.0
+HEARTBEAT_REFRESH_S = 60.0  # an unchanged "nothing pending" is told again this often
 
 
 @dataclass(frozen=True)
@@ -63,13 +71,17 @@ class HospitalSync:
         pull: Callable[[], object] | None = None,
     ) -> None:
         """Deliver ``window``'s outbox from the store behind ``uow_factory`` to ``record``; after
-        each drain that reached the server, run ``pull`` (copy the hospital's shared data here)."""
+        each drain that reached the server, run ``pull`` (copy the hospital's shared data here;
+        when it returns ``False`` it recorded nothing here, so the outbox is not read again)."""
         self._uow = uow_factory
         self._record = record
         self._clock = clock
         self._window = window
         self._batch = batch
         self._pull = pull
+        self._stats: ReplicaStats | None = None  # the outbox's figures as last read
+        self._told: ReplicaStats | None = None  # what the last heartbeat delivered said
+        self._told_at = 0.0  # its monotonic time
 
     def enable(self) -> int:
         """Start queuing (idempotent); the first time, queue everything already stored."""
@@ -84,16 +96,23 @@ class HospitalSync:
     def stats(self) -> ReplicaStats:
         """The outbox's pending count, oldest pending time and last successful sync."""
         with self._uow() as uow:
-            return uow.replica.stats()
+            self._stats = uow.replica.stats()
+        return self._stats
+
+    def last_stats(self) -> ReplicaStats:
+        """The figures as the last round read them (read now if none was read yet)."""
+        return self._stats if self._stats is not None else self.stats()
 
     def sync_once(self, *, heartbeat: bool = True) -> SyncReport:
         """Send one batch; on an unreachable hospital database keep it pending and say why. With
         ``heartbeat``, then tell the hospital what is left (a drain tells it once, at its end)."""
         with self._uow() as uow:
             items = uow.replica.pending(self._batch)
+            if not items:  # idle: the figures in the same transaction
+                self._stats = uow.replica.stats()
         if not items:
             if heartbeat:
-                self._heartbeat()
+                self._heartbeat(self._stats)
             return SyncReport(0, 0)
         with self._uow() as uow:
             # Before the send: if this process dies with the answer unheard, its next start knows
@@ -106,19 +125,19 @@ class HospitalSync:
             with self._uow() as uow:
                 uow.replica.mark_failed(items, exc.code)
                 uow.commit()
-                left = uow.replica.stats().pending
+                self._stats = uow.replica.stats()
             log.warning("hospital sync: %d records kept for later (%s)", len(items), exc.code)
-            return SyncReport(0, left, exc.text)
+            return SyncReport(0, self._stats.pending, exc.text)
         with self._uow() as uow:
             uow.replica.mark_delivered(items)
             uow.replica.record_sync(self._clock.now())
             uow.commit()
-            left = uow.replica.stats().pending
+            self._stats = uow.replica.stats()
         # Tell the hospital what is left after this batch: a window that dies between the apply and
         # this report has its last contact at its last sync, and the hospital day close waits for it.
         if heartbeat:
-            self._heartbeat()
-        return SyncReport(len(items), left)
+            self._heartbeat(self._stats)
+        return SyncReport(len(items), self._stats.pending)
 
     def drain(self, max_rounds: int = 1000, *, chase: bool = True) -> SyncReport:
         """Send batches until nothing is pending or the hospital database is unreachable; then
@@ -132,9 +151,11 @@ class HospitalSync:
         report = self._send(max_rounds, chase=chase)
         if report.error:
             return report
-        error = self._pull_shared()
-        if error or not self.stats().pending:
-            return SyncReport(report.delivered, report.pending, error)
+        pulled = self._pull_shared()
+        if isinstance(pulled, str):
+            return SyncReport(report.delivered, report.pending, pulled)
+        if not pulled or not self.stats().pending:  # the pull recorded nothing here / nothing left
+            return SyncReport(report.delivered, report.pending)
         more = self._send(max_rounds, chase=chase)
         return SyncReport(report.delivered + more.delivered, more.pending, more.error)
 
@@ -151,24 +172,39 @@ class HospitalSync:
             if not chase and report.delivered < self._batch:
                 break  # everything pending when the batch was read is sent
         if not report.error:
-            self._heartbeat()
+            self._heartbeat(self._stats)
         return SyncReport(delivered, report.pending, report.error)
 
-    def _pull_shared(self) -> str:
-        """Pull the hospital's shared data; the error text when the server could not be reached."""
+    def _pull_shared(self) -> str | bool:
+        """Pull the hospital's shared data: whether it may have recorded anything in this window's
+        store (``False`` only when ``pull`` says so), or the error text when the server could not
+        be reached."""
         if self._pull is None:
-            return ""
+            return True
         try:
-            self._pull()
+            return self._pull() is not False
         except StoreError as exc:
             log.warning("hospital shared data not pulled this round (%s)", exc.code)
             return exc.text
-        return ""
 
-    def _heartbeat(self) -> None:
-        stats = self.stats()
+    def _heartbeat(self, stats: ReplicaStats | None = None) -> None:
+        """Tell the hospital what is left (``stats``: as just read), unless the last heartbeat said
+        the same "nothing pending" after the same last sync less than ``HEARTBEAT_REFRESH_S`` ago."""
+        stats = self.stats() if stats is None else stats
+        told, moment = self._told, self._clock.monotonic()
+        if (
+            told is not None
+            and stats.pending == 0
+            and told.pending == 0
+            and stats.last_sync_at == told.last_sync_at
+            and moment - self._told_at < HEARTBEAT_REFRESH_S
+        ):
+            return
         now = self._clock.now()
         try:
             self._record.report_window(self._window, stats.pending, stats.lag_seconds(now), now)
         except StoreError as exc:
             log.info("hospital heartbeat not delivered (%s)", exc.code)
+            self._told = None
+            return
+        self._told, self._told_at = stats, moment

@@ -57,7 +57,8 @@ class HospitalSyncWorker:
         or a network cut ended the session holding it); when it returns ``False`` nothing is
         delivered this round (a record of this window never reaches the hospital record while
         other windows could take it for dead). ``after_round`` runs after each round that reached
-        the server."""
+        the server; when it returns ``False`` it recorded nothing, and the snapshot takes the
+        outbox's figures as the round read them (no second read)."""
         self._before_round = before_round
         self._after_round = after_round
         self._sync = sync
@@ -101,13 +102,14 @@ class HospitalSyncWorker:
             log.exception("hospital sync round failed; retrying later")
             error = str(words.SYNC_ROUND_FAILED())
         self._retry = next_retry_delay(self._retry) if error else None
+        quiet = False  # the round's own figures still hold
         if self._after_round is not None and not error:
             try:
-                self._after_round()
+                quiet = self._after_round() is False
             except Exception:
                 log.exception("hospital sync: the after-round step failed; retrying next round")
         try:
-            stats = self._sync.stats()
+            stats = self._sync.last_stats() if quiet else self._sync.stats()
             pending, lag = stats.pending, stats.lag_seconds(self._clock.now())
             last = stats.last_sync_at
         except Exception:

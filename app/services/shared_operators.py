@@ -181,8 +181,13 @@ class SharedOperators:
 
     # ------------------------------------------------------------------ pull (sync loop)
 
-    def pull(self, uow_factory: UnitOfWorkFactory, policy: LoginPolicy) -> int:
-        """Copy the accounts changed since this window's version; returns how many.
+    def pull(
+        self, uow_factory: UnitOfWorkFactory, policy: LoginPolicy, *, changed: bool = True
+    ) -> int:
+        """Copy the accounts changed since this window's version; returns how many (and the offline
+        failures merged). ``changed=False``: the caller knows that no account changed in the
+        hospital since this window's last complete pull (the directory is not asked, unless this
+        window has not joined yet).
 
         Raises:
             StoreError: the hospital database is unreachable (the local copy stays as it is).
@@ -192,6 +197,9 @@ class SharedOperators:
             offline = uow.operators.offline_failures()
         for code, count in offline.items():
             self._merge(uow_factory, code, count, policy)
+        if not changed and since:
+            self._offline_until = 0.0  # the caller reached the server
+            return len(offline)
         if since == 0:
             self._join(uow_factory)
         changes = self._directory.changes(since)

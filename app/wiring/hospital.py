@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     # hospital mode is built: a stand-alone window's commands never load them (docs/performance.md).
     from app.store.hospital.catalogue import PgSharedCatalogue
     from app.store.hospital.record import PgHospitalRecord
+    from app.store.hospital.shared_heads import PgSharedHeads, SharedHeads
 
 
 def shared_catalogue_for(pool: SqlEngine | None) -> PgSharedCatalogue | None:
@@ -283,13 +284,15 @@ def hospital_link(engine: Engine) -> HospitalLink | None:
     settings = engine.settings.hospital_db
     if not settings.enabled:
         return None
+    from app.store.hospital.shared_heads import PgSharedHeads  # noqa: PLC0415
+
     record, database = hospital_record(settings)
     sync = HospitalSync(
         engine.uow_factory,
         record,
         engine.clock,
         engine.settings.window.device_no,
-        pull=lambda: pull_shared(engine),
+        pull=SharedPull(engine, PgSharedHeads(database)),
     )
     try:
         sync.enable()
@@ -310,3 +313,33 @@ def pull_shared(engine: Engine) -> None:
     engine.catalogue.pull_shared()
     if engine.claims is not None:  # claimed under the HIS lock while the server was away
         engine.claims.push_offline_claims()
+
+
+class SharedPull:
+    """The sync loop's pull of the shared data (:func:`pull_shared`), asked first whether anything
+    shared changed: one query of both tables' newest versions (:class:`PgSharedHeads`); a table
+    whose newest version is the one seen before this window's last complete pull is not pulled.
+    An account made at one window still logs in at another after that window's next round."""
+
+    def __init__(self, engine: Engine, heads: PgSharedHeads) -> None:
+        """Pull into ``engine``'s store; ask ``heads`` what changed."""
+        self._engine = engine
+        self._heads = heads
+        self._seen: SharedHeads | None = None  # read before the last complete pull
+
+    def __call__(self) -> bool:
+        """Pull what changed; whether anything may have been recorded here (``False``: nothing).
+
+        Raises:
+            StoreError: the hospital database is unreachable (the local copies stay as they are).
+        """
+        engine, seen = self._engine, self._seen
+        heads = self._heads.read()  # before the pulls: a change committed meanwhile moves it
+        operators = seen is None or heads.operators != seen.operators
+        catalogue = seen is None or heads.catalogue != seen.catalogue
+        merged = engine.auth.pull_operators(changed=operators)
+        if catalogue:
+            engine.catalogue.pull_shared()
+        pushed = engine.claims.push_offline_claims() if engine.claims is not None else 0
+        self._seen = heads
+        return bool(operators or merged or pushed)

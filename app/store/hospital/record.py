@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, literal, select
+from sqlalchemy import Engine, and_, case, func, literal, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -99,14 +99,20 @@ class _Upserts:
 
 
 def _upserts() -> _Upserts:
-    r, s, j = schema.records, schema.settlements, schema.journal
-    record = insert(r)
-    # A record moves only forward: an older version arriving late changes nothing.
-    record_upsert = record.on_conflict_do_update(
-        index_elements=["window", "kind", "natural_key"],
-        set_={k: record.excluded[k] for k in ("version", "key_id", "payload", "updated_at")},
-        where=r.c.version < record.excluded.version,
-    ).returning(r.c.version)
+    s, j = schema.settlements, schema.journal
+    # A batch's records as one statement over arrays: one fixed text (the driver parses it once; a
+    # multi-row VALUES list changes with the batch size). A record moves only forward: an older
+    # version arriving late changes nothing; RETURNING names the keys that moved.
+    record_upsert = text(
+        'INSERT INTO hospital_records ("window", kind, natural_key, version, key_id, payload, updated_at) '
+        "SELECT :window, k, n, v, :key_id, p, :at FROM unnest(CAST(:kinds AS varchar[]), "
+        "CAST(:keys AS varchar[]), CAST(:versions AS bigint[]), CAST(:payloads AS bytea[])) "
+        "AS batch(k, n, v, p) "
+        'ON CONFLICT ("window", kind, natural_key) DO UPDATE SET version = EXCLUDED.version, '
+        "key_id = EXCLUDED.key_id, payload = EXCLUDED.payload, updated_at = EXCLUDED.updated_at "
+        "WHERE hospital_records.version < EXCLUDED.version "
+        "RETURNING kind, natural_key"
+    )
     settlement = insert(s)
     # A settlement's figures never change; only "cancelled by" arrives later, and never goes back.
     settlement_upsert = settlement.on_conflict_do_update(
@@ -149,15 +155,32 @@ class PgHospitalRecord:
     def apply(self, window: str, items: Sequence[ReplicaItem], at: datetime) -> None:
         """Upsert the records; a projection changes only when its record's version moved forward.
 
-        The statements are built once (:data:`_UPSERTS`) and the projections of a batch go as one
-        executemany per table: building a statement per record cost more CPU than sending it.
+        The statements are built once (:data:`_UPSERTS`); the records of a batch go as one
+        multi-row upsert whose ``RETURNING`` names the keys that moved forward, and their
+        projections as one executemany per table (a statement per record cost the sync thread
+        about half a millisecond each, more than encrypting it).
         """
+        stored = [item for item in items if item.record is not None]
+        batch = {
+            "window": window,
+            "key_id": self._key_id,
+            "at": at,
+            "kinds": [item.kind for item in stored],
+            "keys": [item.natural_key for item in stored],
+            "versions": [item.version for item in stored],
+            "payloads": [self._payload(item) for item in stored],
+        }
         try:
             with self._engine.begin() as connection:
                 settlements: list[dict[str, Any]] = []
                 journal: list[dict[str, Any]] = []
-                for item in items:
-                    if item.record is None or not self._store_record(connection, window, item, at):
+                moved = (
+                    {(str(k), str(n)) for k, n in connection.execute(_UPSERTS.record, batch)}
+                    if stored
+                    else set()
+                )
+                for item in stored:
+                    if item.record is None or (item.kind, item.natural_key) not in moved:
                         continue
                     if item.kind == "settlement":
                         settlements.append(_settlement_row(window, item.record))
@@ -171,21 +194,9 @@ class PgHospitalRecord:
         except DBAPIError as exc:
             raise unreachable(exc) from exc
 
-    def _store_record(
-        self, connection: Connection, window: str, item: ReplicaItem, at: datetime
-    ) -> bool:
-        text = json.dumps(item.record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        context = f"hospital_records.{item.kind}"
-        values = {
-            "window": window,
-            "kind": item.kind,
-            "natural_key": item.natural_key,
-            "version": item.version,
-            "key_id": self._key_id,
-            "payload": self._cipher.encrypt(text, context),
-            "updated_at": at,
-        }
-        return connection.execute(_UPSERTS.record, values).first() is not None
+    def _payload(self, item: ReplicaItem) -> bytes:
+        plain = json.dumps(item.record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return self._cipher.encrypt(plain, f"hospital_records.{item.kind}")
 
     def _touch_window(
         self,

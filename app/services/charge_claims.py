@@ -240,11 +240,12 @@ class ChargeClaimService:
         unresolved in the journal. Best effort: a claim left over is taken over later."""
         try:
             with self._uow_factory() as uow:
-                # The bill and its journal are read only when some group is idle: after a step
-                # that settled every group (the usual end) there is nothing to release.
-                candidates = [g for g in uow.bills.groups(bill_id) if g.state in _IDLE]
-                if not candidates:
+                # The groups (with their records), the bill and its journal are read only when
+                # some group is idle: after a step that settled every group (the usual end) there
+                # is nothing to release, and only the states are read.
+                if not any(state in _IDLE for state in uow.bills.group_states(bill_id)):
                     return
+                candidates = [g for g in uow.bills.groups(bill_id) if g.state in _IDLE]
                 bill = uow.bills.get(bill_id)
                 unresolved = {
                     e.group_key for e in uow.journal.for_bill(bill_id) if not e.state.is_resolved

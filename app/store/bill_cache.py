@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.visit import Bill, BillStatus, GroupSettlement
+from app.domain.visit import Bill, BillStatus, GroupSettlement, GroupState
 from app.store.models import BillRow
 from app.store.repositories.bills import SqlBillRepository
 
@@ -109,6 +109,10 @@ class CachedBillRepository:
     def groups(self, bill_id: str) -> Sequence[GroupSettlement]:
         """All groups of a bill."""
         return self._inner.groups(bill_id)
+
+    def group_states(self, bill_id: str) -> Sequence[GroupState]:
+        """The states of a bill's groups."""
+        return self._inner.group_states(bill_id)
 
 
 if TYPE_CHECKING:

@@ -376,3 +376,26 @@ def test_the_settled_groups_are_not_read_back_to_set_the_bills_status(
     assert settled == engine.bill(opened.bill_id)  # what the store holds
     # claiming the charges, starting, releasing idle claims; not again for the status
     assert len(reads) == 3
+
+
+def test_releasing_idle_claims_after_every_group_settled_reads_only_the_group_states(
+    engine: Engine, cashier: Operator
+) -> None:
+    visit = fresh_visit(demo_bill("03"))  # three groups
+    opened = engine.open_bill(visit, engine.identify(visit.identity, cashier), cashier)
+    reads: list[str] = []
+
+    def note(*args: object) -> None:
+        if str(args[2]).startswith("SELECT bill_groups."):
+            reads.append(" ".join(str(args[2]).split()))
+
+    event.listen(SqlEngine, "before_cursor_execute", note)
+    try:
+        settled = engine.settle(opened.bill_id, cashier)
+    finally:
+        event.remove(SqlEngine, "before_cursor_execute", note)
+
+    assert {g.state for g in settled.groups} == {GroupState.SETTLED}
+    # the last read (idle claims, after the settlements) decrypts and decodes no settled record
+    assert reads[-1].startswith("SELECT bill_groups.state FROM bill_groups WHERE")
+    assert "record_json" not in reads[-1]

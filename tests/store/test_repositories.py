@@ -79,7 +79,9 @@ def test_groups_round_trip_with_preview_and_record(uow_factory: SqlUnitOfWorkFac
         uow.commit()
     with uow_factory() as uow:
         assert uow.bills.groups("B1") == [settled, self_pay]
+        assert uow.bills.group_states("B1") == [GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED]
         assert uow.bills.groups("B2") == []
+        assert uow.bills.group_states("B2") == []
 
 
 def test_settlements_and_cancellations(uow_factory: SqlUnitOfWorkFactory) -> None:

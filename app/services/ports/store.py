@@ -19,7 +19,7 @@ from app.domain.journal import JournalEntry, JournalState
 from app.domain.operator import Operator, Role
 from app.domain.person import InsuredPerson
 from app.domain.settlement import SettlementRecord
-from app.domain.visit import Bill, BillStatus, GroupSettlement
+from app.domain.visit import Bill, BillStatus, GroupSettlement, GroupState
 from app.services.ports.charge_claims import ChargeClaimRepository
 from app.services.ports.his import HisRepository
 from app.services.ports.hospital import RecordImporter, ReplicaOutbox, SharedAccount
@@ -209,6 +209,10 @@ class BillRepository(Protocol):
 
     def groups(self, bill_id: str) -> Sequence[GroupSettlement]:
         """All groups of a bill."""
+        ...
+
+    def group_states(self, bill_id: str) -> Sequence[GroupState]:
+        """The states of a bill's groups (nothing else read: no record decrypted or decoded)."""
         ...
 
 

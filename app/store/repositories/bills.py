@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Row, Table, delete, select, update
+from sqlalchemy import CursorResult, Row, Table, bindparam, delete, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.domain.bill import FeeLine, Tag, TagKind
-from app.domain.visit import Bill, BillStatus, Credential, GroupSettlement
+from app.domain.visit import Bill, BillStatus, Credential, GroupSettlement, GroupState
 from app.store.bulk import BulkInsert
 from app.store.codec import (
     dumps,
@@ -129,8 +129,17 @@ class SqlBillRepository:
         )
         return [_group(row) for row in rows]
 
+    def group_states(self, bill_id: str) -> Sequence[GroupState]:
+        """The states of a bill's groups, in the order they were first saved: one column read, no
+        record or 2204 split decrypted or decoded (a settled group's record holds every split)."""
+        rows = self._session.connection().execute(_GROUP_STATES, {"bill_id": bill_id})
+        return [row[0] for row in rows]
+
 
 _GROUPS = BillGroupRow.__table__
+_GROUP_STATES = (
+    select(_GROUPS.c.state).where(_GROUPS.c.bill_id == bindparam("bill_id")).order_by(_GROUPS.c.id)
+)
 _KEY_COLUMNS = ("bill_id", "group_hash")
 _upsert = sqlite_insert(BillGroupRow)
 _UPSERT_GROUP = _upsert.on_conflict_do_update(

@@ -21,6 +21,7 @@ import importlib
 import ipaddress
 import json
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Mapping
@@ -333,9 +334,28 @@ def load_settings(path: Path) -> Settings:
         ) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"配置文件 {path} 不是有效的 TOML：{exc}。请检查引号、括号和等号。",
+            f"配置文件 {path} 不是 UTF-8 编码（第 {exc.start + 1} 个字节起无法读取）。"
+            "请用记事本等编辑器另存为 UTF-8 编码后重试。",
+            detail={"key": "(encoding)"},
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"配置文件 {path} 不是有效的 TOML：{_toml_where(exc)}。请检查引号、括号和等号。",
             detail={"key": "(syntax)"},
         ) from None
     return settings_from_mapping(data, base_dir=path.resolve().parent)
+
+
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _toml_where(exc: tomllib.TOMLDecodeError) -> str:
+    """Where the file breaks, in Chinese (tomllib words its errors in English only)."""
+    found = _TOML_AT.search(str(exc))
+    if found is not None:
+        return f"第 {found.group(1)} 行第 {found.group(2)} 列附近格式有误"
+    if "end of document" in str(exc):
+        return "文件末尾不完整"
+    return "格式有误"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -476,6 +477,29 @@ def test_unreadable_and_malformed_files_are_explained(tmp_path: Path) -> None:
     broken.write_text('[platform\nurl = "x"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="不是有效的 TOML"):
         load_settings(broken)
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        (b"demo = tru\n", "第 1 行第 8 列附近"),
+        (b'[window]\ndevice_no = "W01\n', "第 2 行第 17 列附近"),
+        (b"\xff\xfedemo = true\n", "不是 UTF-8 编码"),
+    ],
+    ids=["bad-value", "unclosed-quote", "not-utf8"],
+)
+def test_a_malformed_file_is_explained_in_chinese(
+    tmp_path: Path, content: bytes, where: str
+) -> None:
+    """The parser's English ("Invalid value (at line 1, column 8)", "'utf-8' codec can't decode
+    byte 0xff…") never reaches the IT admin: the message says where the file breaks, in Chinese."""
+    broken = tmp_path / "broken.toml"
+    broken.write_bytes(content)
+    with pytest.raises(ConfigError) as raised:
+        load_settings(broken)
+    assert where in raised.value.text
+    english = re.findall(r"[A-Za-z]{4,}", raised.value.text.replace(str(broken), ""))
+    assert set(english) <= {"TOML"}, raised.value.text
 
 
 def _template_keys(data: dict[str, Any], prefix: str = "") -> set[str]:

@@ -141,8 +141,13 @@ def journal_text(rows: Sequence[QueueRow]) -> str:
     for row in rows:
         amount = format_yuan(row.amount) if row.amount is not None else "-"
         when = row.created_at.astimezone(LOCAL_ZONE).strftime("%m-%d %H:%M:%S")
+        state = row.state.value
+        if row.awaiting:  # hospital mode: may be resolved elsewhere; not reversed here meanwhile
+            state = (
+                f"正由窗口 {row.awaiting_window} 处理" if row.awaiting_window else "等待医院服务器"
+            )
         lines.append(
-            f"  {row.msgid}  {row.infno}  {row.state.value}  金额 {amount}  人员 {row.masked_person_no}"
+            f"  {row.msgid}  {row.infno}  {state}  金额 {amount}  人员 {row.masked_person_no}"
             f"  {when}  尝试 {row.attempts} 次  {row.last_error}"
         )
     return "\n".join(lines)

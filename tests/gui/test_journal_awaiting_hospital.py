@@ -25,6 +25,7 @@ from hospital.test_dead_window_restart import (
 )
 
 from app.cli.doctor_hospital import journal_findings
+from app.cli.formatting import journal_text
 from app.messages import ENGLISH
 from app.sandbox import SandboxServer
 from app.services.doctor import Status
@@ -58,6 +59,8 @@ def test_a_call_awaiting_the_hospital_server_is_named_in_the_journal_tab_and_doc
         assert {(r.msgid if r.infno == "2207" else r.original_msgid) for r in rows} == {msgid}
         assert {(r.awaiting, r.awaiting_window) for r in rows} == {(True, "")}
         (row,) = [r for r in rows if r.msgid == msgid]
+        (listed,) = [ln for ln in journal_text(rows).splitlines() if ln.split()[0] == msgid]
+        assert "等待医院服务器" in listed  # journal list / journal resolve at the console
         model = JournalModel()
         model.set_rows([row])
         assert _shown(model, JournalColumn.STATE) == "等待医院服务器"
@@ -86,6 +89,7 @@ def test_a_call_awaiting_the_hospital_server_is_named_in_the_journal_tab_and_doc
         model.set_rows([row])
         assert _shown(model, JournalColumn.STATE) == "正由窗口 W02 处理"
         assert "W02" in _shown(model, JournalColumn.ACTION)
+        assert "正由窗口 W02 处理" in journal_text([row])
         _own, awaiting = journal_findings(back.settings, back.uow_factory)
         assert awaiting.status is Status.WARNING
         assert "窗口 W02 的 S001" in str(awaiting.text)

@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+from helpers import durations
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("default", max_examples=100, deadline=None)
@@ -24,27 +25,32 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 _QT_FIXTURES = {"qtbot", "qapp", "qtmodeltester"}
+# A test missing from tests/durations.txt that is a property test or a campaign is guessed this long.
+_GUESS_LONG_SECONDS = 5.0
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that uses Qt fixtures as ``gui`` so ``-m 'not gui'`` runs the pure suite; run
-    the long ones first (see :func:`_long`)."""
+    the long ones first (see :func:`_expected_seconds`)."""
     for item in items:
         if _QT_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.gui)
-    items.sort(key=lambda item: not _long(item))  # stable: otherwise in collection order
+    known = durations.load()
+    # stable: tests of equal expectation (most of them: 0) stay in collection order
+    items.sort(key=lambda item: -_expected_seconds(item, known))
 
 
-def _long(item: pytest.Item) -> bool:
-    """Property tests (2,000 examples each under the ``ci`` profile) and campaigns (``slow``) take
-    tens of seconds each. Started first, they are spread over the xdist workers while short tests
-    fill the gaps; collected last (tests/unit holds most properties), one of them could keep one
-    worker busy while the other has nothing left to do."""
+def _expected_seconds(item: pytest.Item, known: dict[str, float]) -> float:
+    """How long ``item`` took last time (tests/durations.txt), else a guess. Started first, long
+    tests are spread over the xdist workers while short tests fill the gaps; handed out last, one
+    of them keeps one worker busy after the other has run out of tests. Property tests (2,000
+    examples each under the ``ci`` profile) and campaigns (``slow``) not in the file yet are
+    guessed long."""
+    if item.nodeid in known:
+        return known[item.nodeid]
     function = getattr(item, "obj", None)
-    return (
-        getattr(function, "is_hypothesis_test", False)
-        or item.get_closest_marker("slow") is not None
-    )
+    long = getattr(function, "is_hypothesis_test", False) or item.get_closest_marker("slow")
+    return _GUESS_LONG_SECONDS if long else 0.0
 
 
 # Shared fixtures live in tests/helpers/, one module per area (owned by that area).
@@ -56,4 +62,5 @@ pytest_plugins = [
     "helpers.money_fixtures",
     "helpers.pg_fixtures",
     "helpers.hospital_windows",
+    "helpers.xdist_groups",
 ]

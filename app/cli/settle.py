@@ -35,12 +35,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
+_NEEDS_YES = "非交互运行时请加 --yes 确认结算。"
+
+
 def _ask(group: GroupResult) -> bool:
+    """The cashier confirms a group's 2206 preview at the terminal. The question goes to stderr:
+    under ``--json`` stdout holds one JSON document only."""
     if not sys.stdin.isatty():
-        raise InputError("非交互运行时请加 --yes 确认结算。", code="usage")
+        raise InputError(_NEEDS_YES, code="usage")
     preview = totals_text(group.preview) if group.preview is not None else ""
-    answer = input(f"{group.label} 预结算：{preview}\n确认结算此组？[y/N] ")
-    return answer.strip().lower() in ("y", "yes", "是")
+    sys.stderr.write(f"{group.label} 预结算：{preview}\n确认结算此组？[y/N] ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes", "是")
 
 
 def exit_code_of(bill: BillResult) -> int:
@@ -55,6 +61,8 @@ def exit_code_of(bill: BillResult) -> int:
 
 def run(args: argparse.Namespace, context: CliContext) -> int:
     """Load, identify, settle, print."""
+    if not args.yes and not sys.stdin.isatty():
+        raise InputError(_NEEDS_YES, code="usage")  # before anything is sent, not at 2206
     visit = load_visit(args.bill)
     operator = context.operator()
     bill = context.engine().settle_visit(

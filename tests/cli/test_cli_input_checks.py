@@ -277,3 +277,44 @@ def test_a_file_that_is_not_json_is_explained_in_chinese(
     assert where in document["message"]
     assert not re.search(r"[A-Za-z]{4,}", document["message"].replace("JSON", "")), document
     assert sandbox.request_count() == 0
+
+
+# ------------------------------------------------------------------ settle without --yes in a script
+
+
+def test_settle_without_yes_and_without_a_terminal_sends_nothing(
+    cli: CliRunner, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script that forgot ``--yes`` is told so before anything is sent; it used to identify the
+    patient, register the visit (2201) and upload its lines (2204) first, then stop with exit 2 and
+    leave the registration open."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+
+    code, document = cli("settle", "--bill", str(demo_bill_path("01")), "--operator", "C001")
+
+    assert code == 2, document
+    assert document["error"] == "usage"
+    assert "--yes" in document["message"]
+    assert sandbox.request_count() == 0
+    assert sandbox.open_visits() == []
+
+
+class _Terminal(io.StringIO):
+    """Typed answers, as at a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_settle_at_a_terminal_asks_on_stderr_and_json_stays_one_document(
+    cli: CliRunner, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without ``--yes`` at a terminal each 2206 preview is confirmed; the question goes to stderr
+    (it went to stdout, breaking ``--json``'s one document)."""
+    monkeypatch.setattr("sys.stdin", _Terminal("y\n"))
+
+    code, document = cli("settle", "--bill", str(demo_bill_path("01")), "--operator", "C001")
+
+    assert code == 0, document
+    assert document["settled"]["total"] == "179.63"
+    assert sandbox.request_count("2207") == 1

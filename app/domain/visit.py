@@ -72,6 +72,13 @@ class Bill:
     diagnosis_code: str = ""
     diagnosis_name: str = ""
 
+    @property
+    def ipt_otp_no(self) -> str:
+        """The outpatient number sent to the platform (2201, 2202): the HIS's, or — for a bill typed
+        at the window without an HIS visit — the bill's own id, unique in the hospital (the platform
+        requires one; ``outpatient_no`` stays empty, so no hospital-wide charge claim is made)."""
+        return self.outpatient_no.strip() or self.bill_id
+
 
 class GroupState(StrEnum):
     """Progress of one settlement group through 2201 → 2203 → 2204 → 2206 → 2207."""

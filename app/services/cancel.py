@@ -306,7 +306,7 @@ class CancelService:
             assert error is not None
             raise error
         crash_point("cancelled_stored")
-        self._withdraw(bill.person_no, bill.insured_admdvs, stored, operator, bill.outpatient_no)
+        self._withdraw(bill.person_no, bill.insured_admdvs, stored, operator, bill.ipt_otp_no)
         self._refresh_bill(stored.bill_id)
         return results[0]
 

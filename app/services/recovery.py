@@ -567,7 +567,7 @@ class RecoveryService:
         ctx = CallContext(operator, entry.insured_admdvs)
         with self._uow_factory() as uow:
             bill = uow.bills.get(entry.bill_id)
-        outpatient_no = bill.outpatient_no if bill is not None else ""
+        outpatient_no = bill.ipt_otp_no if bill is not None else ""
         definite = True
         for infno in ("2205", "2202"):
             intent = CallIntent(

@@ -4,12 +4,15 @@ recent patients only."""
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
-from helpers.engine_fixtures import demo_bill
+from helpers.engine_fixtures import SUPERVISOR_PASSWORD, demo_bill
 
 from app.domain.operator import Operator
+from app.domain.visit import GroupState
 from app.sandbox import SandboxServer
 from app.services.bill_import import ImportedVisit
+from app.services.cancel import SupervisorApproval
 from app.services.eligibility import EligibilityView
 from app.services.engine import Engine
 from app.workers.engine_backend import HANDED_VISITS_KEPT, EngineBackend
@@ -48,3 +51,37 @@ def test_the_hand_off_context_of_only_the_last_few_patients_is_kept(
         handed[v.person.person_no].outpatient_no for v in recent
     ]
     assert outpatient_no(views[0]) == ""  # forgotten: the window's defaults, not a stale visit
+
+
+def test_a_bill_typed_without_an_his_visit_settles(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    """No HIS (``[his] kind = none``, the default): the cashier types the lines, so there is no HIS
+    outpatient number. 2201 needs one (``ipt_otp_no``, unique in the hospital); the bill's own id is
+    sent. It was sent empty, the platform refused every typed bill (“住院/门诊号不能为空”)."""
+    visit = demo_bill("01")
+    view = engine.identify(visit.identity, cashier)
+    backend = EngineBackend(engine, card_reader=None)
+
+    bill = backend.open_bill(cashier, view, visit.lines)
+    (group,) = bill.groups
+    previewed = backend.preview(cashier, bill.bill_id, group.group_key)
+    assert previewed.state is GroupState.PREVIEWED, previewed.failure
+    settled = backend.confirm(cashier, bill.bill_id, group.group_key)
+
+    assert settled.state is GroupState.SETTLED, settled.failure
+    assert settled.totals is not None
+    assert (settled.totals.total, settled.totals.fund, settled.totals.cash) == (
+        Decimal("179.63"),
+        Decimal("129.63"),
+        Decimal("50.00"),
+    )
+    with engine.uow_factory() as uow:
+        stored = uow.bills.get(bill.bill_id)
+    assert stored is not None
+    assert stored.outpatient_no == ""  # no HIS visit: no hospital-wide charge claim either
+
+    # Cancelling withdraws the registration (2205 + 2202, which also name the outpatient number).
+    assert settled.settlement_id
+    engine.cancel(settled.settlement_id, cashier, SupervisorApproval("S001", SUPERVISOR_PASSWORD))
+    assert sandbox.open_visits() == []

@@ -112,7 +112,7 @@ class GroupFailures:
         registration = self._caller.call(
             intent("2202", bill, group, operator),
             lambda msgid: self._gateway.cancel_registration(
-                ctx, msgid, bill.person_no, group.visit_id, bill.outpatient_no
+                ctx, msgid, bill.person_no, group.visit_id, bill.ipt_otp_no
             ),
         )
         if registration.state is JournalState.UNKNOWN:

@@ -59,7 +59,7 @@ def register_request(bill: Bill, now: datetime) -> RegisterRequest:
         insurance_type=bill.insurance_type,
         begin_time=now,
         credential=bill.credential,
-        outpatient_no=bill.outpatient_no,
+        outpatient_no=bill.ipt_otp_no,
         doctor_code=bill.doctor_code,
         doctor_name=bill.doctor_name,
         dept_code=bill.dept_code,

@@ -9,9 +9,10 @@ from pathlib import Path
 from app.cli.context import CliContext
 from app.cli.formatting import bill_text, settled_split, totals_text
 from app.cli.output import EXIT_OK, EXIT_REJECTED, EXIT_UNKNOWN
+from app.domain.bill import TagKind
 from app.domain.visit import GroupState
 from app.errors import InputError
-from app.services.bill_import import load_visit
+from app.services.bill_import import ImportedVisit, load_visit
 from app.services.settlement import BillResult, GroupResult
 
 
@@ -49,6 +50,21 @@ def _ask(group: GroupResult) -> bool:
     return sys.stdin.readline().strip().lower() in ("y", "yes", "是")
 
 
+def _refuse_general_lines_without_diagnosis(visit: ImportedVisit) -> None:
+    """2203 of a general-outpatient group names the visit's diagnosis (a chronic group names its
+    disease): without one that group would be refused by the platform after the others settled."""
+    if visit.diagnosis_code.strip():
+        return
+    general = [line.line_no for line in visit.lines if line.tag.kind is TagKind.GENERAL]
+    if general:
+        raise InputError(
+            f"第 {'、'.join(general)} 行是普通门诊费用，普通门诊结算需要本次就诊的诊断："
+            "请在账单文件的“diagnosis”中给出 code 和 name（医保版 ICD-10，"
+            "见 docs/bill-format.md）。未发送任何交易。",
+            code="usage",
+        )
+
+
 def exit_code_of(bill: BillResult) -> int:
     """5 if any group's outcome is unknown, 3 if any failed, else 0."""
     states = {g.state for g in bill.groups}
@@ -64,6 +80,7 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     if not args.yes and not sys.stdin.isatty():
         raise InputError(_NEEDS_YES, code="usage")  # before anything is sent, not at 2206
     visit = load_visit(args.bill)
+    _refuse_general_lines_without_diagnosis(visit)
     operator = context.operator()
     bill = context.engine().settle_visit(
         visit, operator, None if args.yes else _ask, use_account=args.use_account

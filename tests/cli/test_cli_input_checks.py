@@ -318,3 +318,23 @@ def test_settle_at_a_terminal_asks_on_stderr_and_json_stays_one_document(
     assert code == 0, document
     assert document["settled"]["total"] == "179.63"
     assert sandbox.request_count("2207") == 1
+
+
+def test_a_general_outpatient_line_without_a_diagnosis_is_refused_before_anything_is_sent(
+    cli: CliRunner, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """2203 of a general-outpatient group needs the visit's diagnosis (chronic groups use their
+    disease). Without one the chronic groups were settled, then the general group failed at 2203
+    with advice to re-read the card, exit 3 and part of the bill unsettled."""
+    visit = json.loads(demo_bill_path("03").read_text(encoding="utf-8"))
+    assert any(line.get("tag") == "general" for line in visit["lines"])
+    visit.pop("diagnosis", None)
+    path = _bill(tmp_path, json.dumps(visit, ensure_ascii=False))
+
+    code, document = cli("settle", "--bill", str(path), "--yes", "--operator", "C001")
+
+    assert code == 2, document
+    assert document["error"] == "usage"
+    assert "diagnosis" in document["message"]
+    assert "诊断" in document["message"]
+    assert sandbox.request_count() == 0

@@ -9,7 +9,10 @@ on this thread, the median CPU (``time.thread_time``) of ``--repeats`` runs of e
 round over those records: reading the batch from the outbox, applying it to the hospital record
 (every version moved forward each time, so every record and projection is written; audit rows are
 left out: the hospital refuses to rewrite them), the heartbeat, the outbox's figures, and the pull of
-the shared data. Timings are printed, never asserted.
+the shared data. Then whole rounds of the window's sync worker as the window runs them (its lock
+kept, outbox, heartbeat, shared pulls, the after-round step), on this thread: an idle round (nothing
+to send, nothing shared changed: what every window pays every ``sync_interval_seconds``), and a
+round after each further visit (that visit's records). Timings are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -37,6 +40,11 @@ def _cpu_ms(part: Callable[[], object], repeats: int) -> float:
         part()
         spent.append(time.thread_time() - started)
     return statistics.median(spent) * 1000
+
+
+def window_visit(bills: list[object], n: int) -> object:
+    """Another HIS visit (demo bills 01 and 02 alternately)."""
+    return _new_visit(bills[n % 2], "W01", n)
 
 
 def measure(visits: int, repeats: int, url: str) -> dict[str, float]:
@@ -73,13 +81,23 @@ def measure(visits: int, repeats: int, url: str) -> dict[str, float]:
                     link.record.apply("W01", moved, window.engine.clock.now())
 
                 sync = link.sync
-                return {
+                parts = {
                     "read the batch": _cpu_ms(read, repeats),
                     f"apply ({len(rewritable)} records)": _cpu_ms(apply, repeats),
                     "heartbeat": _cpu_ms(sync._heartbeat, repeats),
                     "outbox figures": _cpu_ms(sync.stats, repeats),
                     "pull shared data": _cpu_ms(sync._pull_shared, repeats),
                 }
+                worker = window.worker
+                for _ in range(3):  # deliver everything; the first rounds warm up
+                    worker.run_round()
+                parts["idle round (whole)"] = _cpu_ms(worker.run_round, repeats * 3)
+                after_visit = []
+                for n in range(repeats):
+                    window.engine.settle_visit(window_visit(bills, n + visits), window.cashier)
+                    after_visit.append(_cpu_ms(worker.run_round, 1))
+                parts["round after one visit (whole)"] = statistics.median(after_visit)
+                return parts
             finally:
                 link.close()
                 window.close()

@@ -3,18 +3,21 @@ SQLAlchemy's own insert through the column types, the same refusals."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import cast
 
 import pytest
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, event, insert
 from sqlalchemy.exc import IntegrityError
 
 from app.store import SqlUnitOfWorkFactory, Store
-from app.store.bulk import BulkInsert
+from app.store.bulk import BulkInsert, DriverStatement, fixed_sql
 from app.store.models import ChargeClaimRow, SettlementLineRow
+from app.store.repositories.journal import _ENTRY_FIELDS
+from app.store.tables import journal, msgid_counters
 
-from .builders import T0, settlement
+from .builders import T0, entry, settlement
 
 CLAIMS = cast(Table, ChargeClaimRow.__table__)
 LINES = cast(Table, SettlementLineRow.__table__)
@@ -73,3 +76,69 @@ def test_a_float_is_refused_and_a_second_live_claim_fails_at_the_unique_index(
             uow._session.connection(),
             [("K1", "B1", "1", T0), ("K1", "B2", "1", T0)],
         )
+
+
+JOURNAL_PLAIN = (
+    "infno, state, bill_id, insured_admdvs, operator_code, created_at, updated_at, visit_id, "
+    "batch_no, original_msgid, original_infno, settlement_id, amount, attempts, owner, writer"
+)
+
+
+def test_journal_rows_sent_to_the_driver_are_stored_as_sqlalchemys_insert_stores_them(
+    store: Store, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    fast = replace(entry("M-FAST"), amount=Decimal("12.34"), last_error="错误", owner="p1")
+    core = replace(fast, msgid="M-CORE")
+    with uow_factory() as uow:
+        uow.journal.add(fast)  # DriverStatement
+        row = {name: getattr(core, name) for name in _ENTRY_FIELDS}
+        uow._session.connection().execute(insert(journal), row)  # SQLAlchemy's own insert
+        uow.commit()
+
+    with store.driver_connection() as raw:
+        stored = [
+            raw.execute(f"SELECT {JOURNAL_PLAIN} FROM journal WHERE msgid = ?", (m,)).fetchone()  # noqa: S608
+            for m in ("M-FAST", "M-CORE")
+        ]
+    assert stored[0] == stored[1]
+    assert stored[0][1] == "PREPARED"
+    assert stored[0][12] == 1234
+    with uow_factory() as uow:  # the encrypted columns decrypt to the same text
+        assert uow.journal.get("M-FAST") == fast
+        assert uow.journal.get("M-CORE") == core
+
+
+def test_a_driver_statement_is_seen_by_the_engines_listeners_and_fails_as_sqlalchemy_does(
+    store: Store, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    seen: list[tuple[str, bool]] = []
+
+    def note(*args: object) -> None:
+        seen.append((str(args[2]).split(" (")[0], bool(args[5])))
+
+    columns = ("institution_code", "last_second", "last_seq")
+    statement = DriverStatement.upsert(msgid_counters, columns, ("institution_code",))
+    event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        with uow_factory() as uow:
+            connection = uow._session.connection()
+            statement.execute(connection, ("A" * 12, "20261207200000", 1))
+            statement.executemany(
+                connection, [("A" * 12, "20261207200001", 2), ("B" * 12, "20261207200000", 3)]
+            )
+            rows = fixed_sql("SELECT institution_code, last_seq FROM msgid_counters").all(
+                connection
+            )
+            uow.commit()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", note)
+
+    assert sorted(rows) == [("A" * 12, 2), ("B" * 12, 3)]  # the upsert replaced A's counter
+    assert seen[-3:] == [
+        ("INSERT INTO msgid_counters", False),
+        ("INSERT INTO msgid_counters", True),
+        ("SELECT institution_code, last_seq FROM msgid_counters", False),
+    ]
+    claims = DriverStatement.insert(CLAIMS, ("charge_key", "bill_id", "line_no", "claimed_at"))
+    with uow_factory() as uow, pytest.raises(IntegrityError):
+        claims.execute(uow._session.connection(), ("K9", None, "1", T0))  # bill_id NOT NULL

@@ -13,10 +13,11 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import LargeBinary, String, insert, select, text, type_coerce
+from sqlalchemy import LargeBinary, String, select, text, type_coerce
 
 from app.errors import StoreError
 from app.services.ports.store import AuditRecord
+from app.store.bulk import DriverStatement, fixed_sql
 from app.store.crypto import FieldCipher
 from app.store.tables import Connected, audit_log
 from app.store.types import format_utc
@@ -38,11 +39,16 @@ _RAW_ROWS = select(
     _AUDIT.c.prev_hash,
     _AUDIT.c.row_hash,
 ).order_by(_AUDIT.c.seq)
-_HEAD = text(
+# The append path straight to the driver through the column types (app.store.bulk).
+_HEAD = fixed_sql(
     "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'),"
     " (SELECT row_hash FROM audit_log ORDER BY seq DESC LIMIT 1)"
 )
-_INSERT = insert(_AUDIT)
+_COLUMNS = (
+    "seq", "at", "operator_code", "event", "outcome", "detail", "bill_id", "msgid", "prev_hash",
+    "row_hash",
+)  # fmt: skip
+_INSERT = DriverStatement.insert(_AUDIT, _COLUMNS)
 
 
 def canonical_row(
@@ -82,7 +88,10 @@ class SqlAuditLog:
     ) -> None:
         """Add a row chained to the last one (personal data must not be put in ``detail``)."""
         # One statement for the highest number ever issued and the last row's hash.
-        issued, previous = self._session.connection().execute(_HEAD).one()
+        connection = self._session.connection()
+        head = _HEAD.first(connection)
+        assert head is not None  # one row of two scalar subqueries
+        issued, previous = head
         seq = int(issued or 0) + 1
         prev_hash = previous or GENESIS_HASH
         canonical = canonical_row(
@@ -96,21 +105,13 @@ class SqlAuditLog:
             msgid=msgid,
         )
         # A Core insert through the column types (detail encrypted): no ORM object to flush.
-        self._session.connection().execute(
-            _INSERT,
-            dict(
-                seq=seq,
-                at=at,
-                operator_code=operator_code,
-                event=event,
-                outcome=outcome,
-                detail=detail,
-                bill_id=bill_id,
-                msgid=msgid,
-                prev_hash=prev_hash,
-                row_hash=self._cipher.chain_hash(prev_hash, canonical),
+        _INSERT.execute(
+            connection,
+            (
+                seq, at, operator_code, event, outcome, detail, bill_id, msgid, prev_hash,
+                self._cipher.chain_hash(prev_hash, canonical),
             ),
-        )
+        )  # fmt: skip
 
     def verify(self) -> list[str]:
         """Problems in the chain (Chinese, one per finding); empty when intact."""

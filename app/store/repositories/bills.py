@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Row, Table, bindparam, delete, select, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.domain.bill import FeeLine, Tag, TagKind
 from app.domain.visit import Bill, BillStatus, Credential, GroupSettlement, GroupState
-from app.store.bulk import BulkInsert
+from app.store.bulk import BulkInsert, DriverStatement
 from app.store.codec import (
     dumps,
     loads,
@@ -120,7 +119,7 @@ class SqlBillRepository:
         first (with its 2204 split) only to overwrite it cost more than the write itself.
         """
         values = _group_values(group, self._cipher.lookup_hash(GROUP_HASH_KIND, group.group_key))
-        self._session.connection().execute(_UPSERT_GROUP, values)
+        _UPSERT_GROUP.execute(self._session.connection(), values)
 
     def groups(self, bill_id: str) -> Sequence[GroupSettlement]:
         """All groups of a bill, in the order they were first saved."""
@@ -141,37 +140,37 @@ _GROUP_STATES = (
     select(_GROUPS.c.state).where(_GROUPS.c.bill_id == bindparam("bill_id")).order_by(_GROUPS.c.id)
 )
 _KEY_COLUMNS = ("bill_id", "group_hash")
-_upsert = sqlite_insert(BillGroupRow)
-_UPSERT_GROUP = _upsert.on_conflict_do_update(
-    index_elements=[_GROUPS.c[name] for name in _KEY_COLUMNS],
-    set_={
-        column.name: _upsert.excluded[column.name]
-        for column in _GROUPS.columns
-        if column.name not in (*_KEY_COLUMNS, "id")
-    },
-)
+_GROUP_COLUMNS = (
+    "bill_id", "group_hash", "group_key", "state", "kind", "med_type", "disease_code", "line_nos",
+    "visit_id", "batch_no", "preview_json", "record_json", "self_pay_reason", "failure_text",
+    "preview_differences", "splits_json",
+)  # fmt: skip
+# Every column but the id, replaced on conflict except the key (sent straight to the driver
+# through the column types: a settlement saves its groups a dozen times).
+_UPSERT_GROUP = DriverStatement.upsert(cast(Table, _GROUPS), _GROUP_COLUMNS, _KEY_COLUMNS)
 
 
-def _group_values(group: GroupSettlement, group_hash: str) -> dict[str, object]:
+def _group_values(group: GroupSettlement, group_hash: str) -> tuple[object, ...]:
+    """A group's values in :data:`_GROUP_COLUMNS` order."""
     splits = group.splits
-    return {
-        "bill_id": group.bill_id,
-        "group_hash": group_hash,
-        "group_key": group.group_key,
-        "state": group.state,
-        "kind": group.kind,
-        "med_type": group.med_type,
-        "disease_code": group.disease_code,
-        "line_nos": dumps(list(group.line_nos)),
-        "visit_id": group.visit_id,
-        "batch_no": group.batch_no,
-        "preview_json": None if group.preview is None else totals_to_json(group.preview),
-        "record_json": None if group.record is None else record_to_json(group.record),
-        "self_pay_reason": group.self_pay_reason,
-        "failure_text": group.failure_text,
-        "preview_differences": dumps(list(group.preview_differences)),
-        "splits_json": dumps([split_to_list(s) for s in splits]) if splits else None,
-    }
+    return (
+        group.bill_id,
+        group_hash,
+        group.group_key,
+        group.state,
+        group.kind,
+        group.med_type,
+        group.disease_code,
+        dumps(list(group.line_nos)),
+        group.visit_id,
+        group.batch_no,
+        None if group.preview is None else totals_to_json(group.preview),
+        None if group.record is None else record_to_json(group.record),
+        group.self_pay_reason,
+        group.failure_text,
+        dumps(list(group.preview_differences)),
+        dumps([split_to_list(s) for s in splits]) if splits else None,
+    )
 
 
 def _fill_bill(row: BillRow, bill: Bill) -> None:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 
 from app.domain.journal import JournalEntry, JournalState, OwnershipLost, can_move, move
+from app.store.bulk import DriverStatement, column_types
 from app.store.tables import Connected, journal, journal_events
 
 _UNRESOLVED = tuple(state for state in JournalState if not state.is_resolved)
@@ -34,17 +35,10 @@ class SqlJournalRepository:
     def add(self, entry: JournalEntry) -> None:
         """Insert a new row and its first event; a duplicate msgid raises at once (IntegrityError)."""
         connection = self._session.connection()
-        connection.execute(_INSERT_JOURNAL, _row_values(entry))
-        connection.execute(
-            _INSERT_EVENTS,
-            _event_values(
-                entry.msgid,
-                previous=None,
-                state=entry.state,
-                at=entry.created_at,
-                attempts=entry.attempts,
-                error=entry.last_error,
-            ),
+        _INSERT_JOURNAL.execute(connection, _row_values(entry))
+        _INSERT_EVENTS.execute(
+            connection,
+            (entry.msgid, entry.created_at, None, entry.state, entry.attempts, entry.last_error),
         )
 
     def advance(
@@ -226,18 +220,13 @@ class SqlJournalRepository:
             if value:
                 changes[name] = value
         if source is not None:
-            returned = connection.execute(
-                _moved_from(tuple(changes), bool(owner), count_attempt),
-                {
-                    **{f"v_{name}": value for name, value in changes.items()},
-                    "m_msgid": msgid,
-                    "m_from": source,
-                    "m_owner": owner,
-                },
-            ).first()
+            returned = _moved_from(tuple(changes), bool(owner), count_attempt).first(
+                connection,
+                (*changes.values(), msgid, source, *((owner,) if owner else ())),
+            )
             if returned is not None:
-                connection.execute(
-                    _INSERT_EVENTS, _events(msgid, source, moves, returned.attempts, error)
+                _INSERT_EVENTS.executemany(
+                    connection, _events(msgid, source, moves, returned[0], error)
                 )
                 return
         found = connection.execute(_READ_STATE, {"m_msgid": msgid}).first()
@@ -251,13 +240,16 @@ class SqlJournalRepository:
             previous = move(previous, state)
         changes["attempts"] = attempts
         connection.execute(update(_JOURNAL).where(_JOURNAL.c.msgid == msgid).values(changes))
-        connection.execute(_INSERT_EVENTS, _events(msgid, found.state, moves, attempts, error))
+        _INSERT_EVENTS.executemany(connection, _events(msgid, found.state, moves, attempts, error))
 
 
 _JOURNAL = journal
 _EVENTS = journal_events
-_INSERT_JOURNAL = insert(_JOURNAL)
-_INSERT_EVENTS = insert(_EVENTS)
+_ENTRY_FIELDS = tuple(field.name for field in fields(JournalEntry))
+# Sent straight to the driver through the column types (app.store.bulk): the hot path of every call.
+_INSERT_JOURNAL = DriverStatement.insert(_JOURNAL, _ENTRY_FIELDS)
+_EVENT_COLUMNS = ("msgid", "at", "from_state", "to_state", "attempts", "error")
+_INSERT_EVENTS = DriverStatement.insert(_EVENTS, _EVENT_COLUMNS)
 _READ_STATE = select(_JOURNAL.c.state, _JOURNAL.c.attempts, _JOURNAL.c.owner).where(
     _JOURNAL.c.msgid == bindparam("m_msgid")
 )
@@ -279,19 +271,23 @@ def _single_source(states: tuple[JournalState, ...]) -> JournalState | None:
 
 
 @functools.cache
-def _moved_from(columns: tuple[str, ...], with_owner: bool, count_attempt: bool) -> Any:
-    """``UPDATE journal SET <columns> WHERE msgid = :m_msgid AND state = :m_from [AND owner =
-    :m_owner] RETURNING attempts`` (built once per shape, so SQLAlchemy's compiled cache serves it).
-    """
-    conditions = [_JOURNAL.c.msgid == bindparam("m_msgid"), _JOURNAL.c.state == bindparam("m_from")]
-    if with_owner:
-        conditions.append(_JOURNAL.c.owner == bindparam("m_owner"))
-    values: dict[str, Any] = {
-        name: bindparam(f"v_{name}", type_=_JOURNAL.c[name].type) for name in columns
-    }
-    if count_attempt:
-        values["attempts"] = _JOURNAL.c.attempts + 1
-    return update(_JOURNAL).where(*conditions).values(values).returning(_JOURNAL.c.attempts)
+def _moved_from(columns: tuple[str, ...], with_owner: bool, count_attempt: bool) -> DriverStatement:
+    """``UPDATE journal SET <columns> WHERE msgid = ? AND state = ? [AND owner = ?] RETURNING
+    attempts`` (built once per shape); parameters: the new values in ``columns`` order, then msgid,
+    the state moved from and the owner."""
+    conditions = ("msgid", "state", *(("owner",) if with_owner else ()))
+
+    def build(quote: Callable[[str], str]) -> str:
+        sets = [f"{quote(name)} = ?" for name in columns]
+        if count_attempt:
+            sets.append(f"{quote('attempts')} = {quote('attempts')} + 1")
+        where = " AND ".join(f"{quote(name)} = ?" for name in conditions)
+        return (
+            f"UPDATE {quote(_JOURNAL.name)} SET {', '.join(sets)} "  # noqa: S608
+            f"WHERE {where} RETURNING {quote('attempts')}"
+        )
+
+    return DriverStatement(build, column_types(_JOURNAL, (*columns, *conditions)))
 
 
 def _events(
@@ -300,21 +296,13 @@ def _events(
     moves: Sequence[tuple[JournalState, datetime]],
     attempts: int,
     error: str,
-) -> list[dict[str, object]]:
-    """One event per move, from ``source``; the error goes with the last."""
-    events = []
+) -> list[tuple[object, ...]]:
+    """One event per move, from ``source`` (in :data:`_EVENT_COLUMNS` order); the error goes with
+    the last."""
+    events: list[tuple[object, ...]] = []
     previous = source
     for number, (state, at) in enumerate(moves, start=1):
-        events.append(
-            _event_values(
-                msgid,
-                previous=previous,
-                state=state,
-                at=at,
-                attempts=attempts,
-                error=error if number == len(moves) else "",
-            )
-        )
+        events.append((msgid, at, previous, state, attempts, error if number == len(moves) else ""))
         previous = state
     return events
 
@@ -326,28 +314,6 @@ def _state_in(column: Any, *states: JournalState) -> Any:
     return func.coalesce(column, "").in_([state.name for state in states])
 
 
-def _row_values(entry: JournalEntry) -> dict[str, object]:
-    # The journal table's columns are the entry's fields, name for name.
-    return {name: getattr(entry, name) for name in _ENTRY_FIELDS}
-
-
-def _event_values(
-    msgid: str,
-    *,
-    previous: JournalState | None,
-    state: JournalState,
-    at: datetime,
-    attempts: int,
-    error: str,
-) -> dict[str, object]:
-    return {
-        "msgid": msgid,
-        "at": at,
-        "from_state": previous,
-        "to_state": state,
-        "attempts": attempts,
-        "error": error,
-    }
-
-
-_ENTRY_FIELDS = tuple(field.name for field in fields(JournalEntry))
+def _row_values(entry: JournalEntry) -> tuple[object, ...]:
+    # The journal table's columns are the entry's fields, name for name (in _ENTRY_FIELDS order).
+    return tuple(getattr(entry, name) for name in _ENTRY_FIELDS)

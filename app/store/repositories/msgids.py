@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from app.store.bulk import fixed_sql
 from app.store.tables import Connected
 
 # China has one time zone and no daylight saving time: a fixed offset needs no tz database.
@@ -29,14 +30,16 @@ INSTITUTION_CODE_LENGTH = 12
 # work, and writes the counter once at commit, as plain SQL (no ORM object, no session events).
 # Both slot settings and every institution's counter (one row per institution: one, normally) in
 # one statement: what a journaled call needs before it is issued a msgid.
-_READ_STATE = (
+_READ_STATE = fixed_sql(
     "SELECT 'meta', key, value, 0 FROM store_meta WHERE key IN (?, ?) "
-    "UNION ALL SELECT 'counter', institution_code, last_second, last_seq FROM msgid_counters"
+    "UNION ALL SELECT 'counter', institution_code, last_second, last_seq FROM msgid_counters",
+    2,
 )
-_WRITE_COUNTER = (
+_WRITE_COUNTER = fixed_sql(
     "INSERT INTO msgid_counters (institution_code, last_second, last_seq) VALUES (?, ?, ?) "
     "ON CONFLICT (institution_code) DO UPDATE SET "
-    "last_second = excluded.last_second, last_seq = excluded.last_seq"
+    "last_second = excluded.last_second, last_seq = excluded.last_seq",
+    3,
 )
 
 
@@ -83,7 +86,7 @@ class SqlMsgIdRepository:
         connection = self._session.connection()
         for code in sorted(self._dirty):
             second, seq = self._state[code]
-            connection.exec_driver_sql(_WRITE_COUNTER, (code, second, seq))
+            _WRITE_COUNTER.execute(connection, (code, second, seq))
         self._dirty.clear()
 
     def forget(self) -> None:
@@ -132,9 +135,7 @@ class SqlMsgIdRepository:
     def _read_state(self) -> None:
         """The slot settings and the counters, in one statement (counters issued in this unit of
         work and not yet written stay as issued)."""
-        rows = self._session.connection().exec_driver_sql(
-            _READ_STATE, (_SLOT_KEY, _SLOT_REQUIRED_KEY)
-        )
+        rows = _READ_STATE.all(self._session.connection(), (_SLOT_KEY, _SLOT_REQUIRED_KEY))
         meta: dict[str, str] = {}
         for kind, key, value, seq in rows:
             if kind == "meta":

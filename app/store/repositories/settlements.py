@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from app.domain.settlement import FundPayment, LineSplit, SettlementRecord, SettlementTotals
 from app.services.ports.store import StoredSettlement
-from app.store.bulk import BulkInsert
+from app.store.bulk import BulkInsert, DriverStatement
 from app.store.models import SettlementFundRow, SettlementLineRow, SettlementRow
 
 
@@ -31,41 +31,20 @@ class SqlSettlementRepository:
         record = settlement.record
         totals = record.totals
         connection = self._session.connection()
-        connection.execute(
-            insert(SettlementRow),
-            dict(
-                settlement_id=record.settlement_id,
-                bill_id=settlement.bill_id,
-                group_key=settlement.group_key,
-                operator_code=settlement.operator_code,
-                window=settlement.window,
-                visit_id=record.visit_id,
-                msgid=record.msgid,
-                med_type=record.med_type,
-                disease_code=record.disease_code,
-                insurance_type=record.insurance_type,
-                settled_at=record.settled_at,
-                total=totals.total,
-                full_self_pay=totals.full_self_pay,
-                over_limit=totals.over_limit,
-                first_self_pay=totals.first_self_pay,
-                in_scope=totals.in_scope,
-                deductible=totals.deductible,
-                fund=totals.fund,
-                account=totals.account,
-                cash=totals.cash,
-                hospital=totals.hospital,
-                pool_ratio=totals.pool_ratio,
-                balance_after=totals.balance_after,
-                clearing_agency=record.clearing_agency,
-                clearing_way=record.clearing_way,
-                clearing_type=record.clearing_type,
-                cancelled_by=settlement.cancelled_by,
-                is_cancellation=settlement.is_cancellation,
-                original_settlement_id=settlement.original_settlement_id,
+        _INSERT_SETTLEMENT.execute(
+            connection,
+            (
+                record.settlement_id, settlement.bill_id, settlement.group_key,
+                settlement.operator_code, settlement.window, record.visit_id, record.msgid,
+                record.med_type, record.disease_code, record.insurance_type, record.settled_at,
+                totals.total, totals.full_self_pay, totals.over_limit, totals.first_self_pay,
+                totals.in_scope, totals.deductible, totals.fund, totals.account, totals.cash,
+                totals.hospital, totals.pool_ratio, totals.balance_after, record.clearing_agency,
+                record.clearing_way, record.clearing_type, settlement.cancelled_by,
+                settlement.is_cancellation, settlement.original_settlement_id,
             ),
-        )
-        # Core statements through the column types (encryption included): no ORM objects to track.
+        )  # fmt: skip
+        # Straight to the driver through the column types (encryption included, app.store.bulk).
         _INSERT_SPLITS.execute(
             connection,
             [
@@ -161,6 +140,16 @@ class SqlSettlementRepository:
         )
 
 
+_SETTLEMENT_COLUMNS = (
+    "settlement_id", "bill_id", "group_key", "operator_code", "window", "visit_id", "msgid",
+    "med_type", "disease_code", "insurance_type", "settled_at", "total", "full_self_pay",
+    "over_limit", "first_self_pay", "in_scope", "deductible", "fund", "account", "cash",
+    "hospital", "pool_ratio", "balance_after", "clearing_agency", "clearing_way", "clearing_type",
+    "cancelled_by", "is_cancellation", "original_settlement_id",
+)  # fmt: skip
+_INSERT_SETTLEMENT = DriverStatement.insert(
+    cast(Table, SettlementRow.__table__), _SETTLEMENT_COLUMNS
+)
 _SPLIT_COLUMNS = (
     "settlement_id", "position", "line_no", "amount", "full_self_pay", "over_limit",
     "first_self_pay", "in_scope", "self_pay_ratio", "item_class", "restricted", "note",

@@ -246,6 +246,18 @@ class BillEditor(QObject):
                 for label, reason in reasons
             )
         )
+        groups = self._groups
+        if not groups.figures_complete and groups.only_failures_unknown:
+            # A group was refused: the split of the others (money moves for them) and what is left.
+            fund, account, cash = groups.sums()
+            panel.sums_label.setText(
+                self.tr("{split}; {amount} not settled").format(
+                    split=breakdown(groups.figured_total(), fund, account, cash),
+                    amount=yuan(groups.failed_total()),
+                )
+            )
+            panel.cash_due_label.setText(cash_due_text(cash))
+            return
         if not self._groups.figures_complete:
             panel.cash_due_label.clear()
             panel.sums_label.setText(

@@ -24,7 +24,12 @@
         <translation>{group}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/bill_editor.py" line="252"/>
+        <location filename="../../app/ui/bill_editor.py" line="254"/>
+        <source>{split}; {amount} not settled</source>
+        <translation>{split}；另有 {amount} 未结算</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/bill_editor.py" line="264"/>
         <source>Total {total} (the split is known after pre-settlement, F8)</source>
         <translation>合计 {total}（预结算后显示统筹、个人账户、现金，按 F8）</translation>
     </message>
@@ -308,7 +313,7 @@
     </message>
     <message>
         <location filename="../../app/ui/models/group_model.py" line="56"/>
-        <location filename="../../app/ui/models/group_model.py" line="222"/>
+        <location filename="../../app/ui/models/group_model.py" line="240"/>
         <source>Not sent</source>
         <translation>未发送</translation>
     </message>
@@ -358,7 +363,7 @@
         <translation>已撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="220"/>
+        <location filename="../../app/ui/models/group_model.py" line="238"/>
         <source>Pay in cash</source>
         <translation>现金自付</translation>
     </message>

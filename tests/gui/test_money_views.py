@@ -159,3 +159,33 @@ def test_the_same_visit_settled_again_is_refused_with_a_clear_dialog(
     assert any(sid in refusals[0].text for sid in settled)  # names the existing settlement
     assert sandbox.request_count("2207") == len(settled)  # nothing was charged twice
     assert not window.settle_panel.settle_button.isEnabled()
+
+
+def test_a_failed_group_leaves_the_split_of_the_rest_and_the_amount_not_settled(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    open_desk: Callable[..., Desk],
+    confirm_everything: list[str],
+) -> None:
+    """The platform refuses one group (here the general-outpatient group's 2203); the others are
+    settled. The summary states their split and the cash due, and what was not settled — it said
+    "合计 107.80（预结算后显示…，按 F8）" with no split and no cash due, money having moved."""
+    desk = open_desk(sandbox)
+    window = desk.window
+    sandbox.set_faults(
+        [{"infno": "2203", "kind": "reject", "nth": [3], "params": {"err_msg": "诊断代码不能为空"}}]
+    )
+    open_and_pre_settle(qtbot, desk, HENAN)
+    states = sorted(g.state for g in window.groups.values())
+    assert states == sorted([GroupState.PREVIEWED, GroupState.PREVIEWED, GroupState.FAILED])
+    failed = next(g for g in window.groups.values() if g.state is GroupState.FAILED)
+    with qtbot.waitSignal(window.settlement_finished, timeout=30_000):
+        window.settle()
+
+    text = window.settle_panel.sums_label.text()
+    settled = [g for g in window.groups.values() if g.state is GroupState.SETTLED]
+    assert len(settled) == 2
+    (split,) = splits_in(text)
+    assert split[0] == sum(g.total for g in settled)
+    assert f"另有 {failed.total:.2f} 未结算" in text
+    assert cash_due(window.settle_panel.cash_due_label.text()) == split[3]

@@ -177,6 +177,24 @@ class GroupModel(FlatTableModel):
         """Every group has figures: the split (and the cash due) is known for the whole bill."""
         return bool(self._rows) and all(row.totals is not None for row in self._rows)
 
+    @property
+    def only_failures_unknown(self) -> bool:
+        """Some groups have figures and every other one failed: the split of what went through is
+        known, and what failed will not be settled in this run."""
+        return any(row.totals is not None for row in self._rows) and all(
+            row.totals is not None or row.state is GroupState.FAILED for row in self._rows
+        )
+
+    def figured_total(self) -> Decimal:
+        """The total of the groups with figures (their parts add up to it)."""
+        return sum((row.totals.total for row in self._rows if row.totals), Decimal("0.00"))
+
+    def failed_total(self) -> Decimal:
+        """The total of the groups that failed."""
+        return sum(
+            (row.total for row in self._rows if row.state is GroupState.FAILED), Decimal("0.00")
+        )
+
     def self_pay_reasons(self) -> tuple[tuple[str, str], ...]:
         """(group label, reason) of each full-self-pay group that has a reason."""
         return tuple((row.label, row.reason) for row in self._rows if row.self_pay and row.reason)

@@ -34,6 +34,7 @@ from app.ui.dialogs.credential_dialog import CredentialAnswer
 from app.ui.errors import show_error
 from app.ui.main_window import MainWindow
 from app.ui.progress_dialog import DialogProgress, run_with_progress
+from app.ui.tabs.journal_tab import day_close_text
 from app.workers.backend import SupervisorCredential
 from app.workers.runner import Lane
 from app.workers.shift_backend import ShiftBackend
@@ -160,7 +161,9 @@ class ShiftReportActions(QObject):
 
     def _day_closed(self, report: DayCloseReport | HospitalDayCloseReport) -> None:
         self.last_day_close = report
-        self.window.journal_tab.day_close_label.setText(report.summary())
+        self.window.journal_tab.day_close_label.setText(
+            day_close_text(report, self.window.bridge.language)
+        )
 
     def ask_import(self) -> None:
         """Choose a catalogue file and import it with a progress dialog."""

@@ -165,3 +165,23 @@ def test_a_day_close_authorised_at_a_cashiers_window_runs_with_the_progress_dial
     assert sandbox.request_count("3201") >= 1
     assert not desk.errors()
     assert desk.window.journal_tab.day_close_label.text() == actions.last_day_close.summary()  # type: ignore[union-attr]
+
+
+def test_the_day_close_summary_is_in_the_windows_language(
+    qtbot: QtBot,
+    open_desk: Callable[..., Desk],
+    sandbox: SandboxServer,
+    confirm_everything: list[str],
+) -> None:
+    """An English window (``[ui] language = "en"``) showed "2026-12-08 日结对账平衡，共 1 个对账组。"."""
+    desk = open_desk(sandbox, operator="S001")
+    desk.window.bridge.language = "en"
+    desk.engine.settle_visit(demo_bill("01"), desk.engine.operator("C001"))
+    actions = _install(desk)
+
+    desk.window.journal_tab.day_close_button.click()
+
+    qtbot.waitUntil(lambda: actions.last_day_close is not None, timeout=30_000)
+    text = desk.window.journal_tab.day_close_label.text()
+    assert text == actions.last_day_close.summary("en")  # type: ignore[union-attr,call-arg]
+    assert "balances" in text

@@ -232,7 +232,7 @@ class JournalTab(QWidget):
         )
 
     def _on_day_closed(self, report: DayCloseReport | HospitalDayCloseReport) -> None:
-        self.day_close_label.setText(report.summary())
+        self.day_close_label.setText(day_close_text(report, self._ctx.bridge.language))
 
     def journal_rows(self) -> tuple[QueueRow, ...]:
         """The unresolved calls shown (for tests)."""
@@ -240,3 +240,13 @@ class JournalTab(QWidget):
             self.model.data(self.model.index(r, 0), Qt.ItemDataRole.UserRole + 1)
             for r in range(self.model.rowCount())
         )
+
+
+def day_close_text(report: DayCloseReport | HospitalDayCloseReport, language: str) -> str:
+    """The day close's summary in the window's language (the reports word it in Chinese by
+    default, as records are)."""
+    from app.services.day_close import DayCloseReport  # noqa: PLC0415 - the tab loads without it
+
+    if isinstance(report, DayCloseReport):
+        return report.summary(language)
+    return report.summary_message().render(language)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from app.errors import StoreError
 from app.services.ports.clock import Clock
@@ -82,6 +83,7 @@ class HospitalSync:
         self._stats: ReplicaStats | None = None  # the outbox's figures as last read
         self._told: ReplicaStats | None = None  # what the last heartbeat delivered said
         self._told_at = 0.0  # its monotonic time
+        self._told_when: datetime | None = None  # its wall-clock time, as the hospital stored it
 
     def enable(self) -> int:
         """Start queuing (idempotent); the first time, queue everything already stored."""
@@ -187,24 +189,35 @@ class HospitalSync:
             log.warning("hospital shared data not pulled this round (%s)", exc.code)
             return exc.text
 
+    def _told_after_sync(self, stats: ReplicaStats) -> bool:
+        """Whether the last heartbeat delivered was stamped after the last sync."""
+        if stats.last_sync_at is None:
+            return True
+        return self._told_when is not None and self._told_when > stats.last_sync_at
+
     def _heartbeat(self, stats: ReplicaStats | None = None) -> None:
         """Tell the hospital what is left (``stats``: as just read), unless the last heartbeat said
-        the same "nothing pending" after the same last sync less than ``HEARTBEAT_REFRESH_S`` ago."""
+        the same "nothing pending" after the same last sync less than ``HEARTBEAT_REFRESH_S`` ago.
+
+        A heartbeat whose time is not later than the last sync is never the last one: the day close
+        reads "drained" only from a report after the sync (``unfinished_windows``), and a coarse
+        clock (15.6 ms ticks on Windows) can give the delivery and the heartbeat after it one time.
+        """
         stats = self.stats() if stats is None else stats
-        told, moment = self._told, self._clock.monotonic()
+        told, moment, now = self._told, self._clock.monotonic(), self._clock.now()
         if (
             told is not None
             and stats.pending == 0
             and told.pending == 0
             and stats.last_sync_at == told.last_sync_at
+            and self._told_after_sync(stats)
             and moment - self._told_at < HEARTBEAT_REFRESH_S
         ):
             return
-        now = self._clock.now()
         try:
             self._record.report_window(self._window, stats.pending, stats.lag_seconds(now), now)
         except StoreError as exc:
             log.info("hospital heartbeat not delivered (%s)", exc.code)
             self._told = None
             return
-        self._told, self._told_at = stats, moment
+        self._told, self._told_at, self._told_when = stats, moment, now

@@ -1007,104 +1007,125 @@
         <translation>〔U+xxxx〕为本机字体无法显示的生僻字，括号内为该字的统一码编号（与票据一致）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="134"/>
+        <location filename="../../app/ui/views/patient_view.py" line="131"/>
+        <location filename="../../app/ui/views/patient_view.py" line="181"/>
+        <source>{label}: {value}</source>
+        <translation>{label}：{value}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/views/patient_view.py" line="138"/>
         <source>unknown</source>
         <translation>不详</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="136"/>
+        <location filename="../../app/ui/views/patient_view.py" line="140"/>
         <source>cross-province patient</source>
         <translation>跨省就医</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="138"/>
+        <location filename="../../app/ui/views/patient_view.py" line="142"/>
         <source>NOT cross-province — use the local insurance procedure</source>
         <translation>非跨省参保 — 请按本省医保流程办理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="140"/>
+        <location filename="../../app/ui/views/patient_view.py" line="144"/>
         <source>Insured place</source>
         <translation>参保地</translation>
     </message>
     <message>
         <location filename="../../app/ui/views/patient_view.py" line="145"/>
+        <source>{label}: {place} ({scope})</source>
+        <translation>{label}：{place}（{scope}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/views/patient_view.py" line="152"/>
         <source>account balance</source>
         <translation>个人账户余额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="147"/>
+        <location filename="../../app/ui/views/patient_view.py" line="154"/>
         <source>normal</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="147"/>
+        <location filename="../../app/ui/views/patient_view.py" line="154"/>
         <source>not active — cannot settle</source>
         <translation>非正常参保 — 不能结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="153"/>
+        <location filename="../../app/ui/views/patient_view.py" line="157"/>
+        <source>{insurance} ({state})</source>
+        <translation>{insurance}（{state}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/views/patient_view.py" line="164"/>
         <source>No insurance returned by the platform.</source>
         <translation>平台未返回参保信息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="155"/>
+        <location filename="../../app/ui/views/patient_view.py" line="166"/>
         <source>Insurance</source>
         <translation>参保险种</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="162"/>
+        <location filename="../../app/ui/views/patient_view.py" line="173"/>
         <source>Cross-province registration: checked by the platform when the visit is registered; without it the fees are paid in full and claimed at home.</source>
         <translation>异地就医备案：挂号登记时由平台核验；未备案的费用须全额自付，回参保地报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="167"/>
+        <location filename="../../app/ui/views/patient_view.py" line="178"/>
         <source>Chronic-disease qualifications</source>
         <translation>门诊慢特病资格</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="169"/>
+        <location filename="../../app/ui/views/patient_view.py" line="180"/>
         <source>none on record</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="173"/>
+        <location filename="../../app/ui/views/patient_view.py" line="185"/>
         <source>valid {start} to {end}</source>
         <translation>有效期 {start} 至 {end}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="175"/>
+        <location filename="../../app/ui/views/patient_view.py" line="187"/>
         <source>open-ended</source>
         <translation>长期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="178"/>
+        <location filename="../../app/ui/views/patient_view.py" line="190"/>
         <source>in force</source>
         <translation>有效</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="179"/>
+        <location filename="../../app/ui/views/patient_view.py" line="191"/>
         <source>EXPIRED</source>
         <translation>已过期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="180"/>
+        <location filename="../../app/ui/views/patient_view.py" line="192"/>
         <source>NOT YET VALID</source>
         <translation>尚未生效</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="183"/>
+        <location filename="../../app/ui/views/patient_view.py" line="195"/>
         <source>not a national pilot disease — cannot be settled directly</source>
         <translation>非国家跨省直接结算试点病种 — 不能直接结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="185"/>
+        <location filename="../../app/ui/views/patient_view.py" line="197"/>
         <source>opened at this hospital</source>
         <translation>本院已开通</translation>
     </message>
     <message>
-        <location filename="../../app/ui/views/patient_view.py" line="187"/>
+        <location filename="../../app/ui/views/patient_view.py" line="199"/>
         <source>NOT opened at this hospital — full self-pay</source>
         <translation>本院未开通 — 全额自费</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/views/patient_view.py" line="200"/>
+        <source>{validity}, {state}; {here}</source>
+        <translation>{validity}，{state}；{here}</translation>
     </message>
 </context>
 <context>
@@ -1341,77 +1362,77 @@
 <context>
     <name>ShiftReportActions</name>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="58"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="59"/>
         <source>Shift report…</source>
         <translation>交班表……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="60"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="61"/>
         <source>Import catalogue…</source>
         <translation>导入目录……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="93"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="94"/>
         <source>Shift report</source>
         <translation>交班表</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="94"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="95"/>
         <source>Cashier code (leave empty for every cashier):</source>
         <translation>收费员工号（留空为全部收费员）：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="115"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="116"/>
         <source>Preparing the shift report…</source>
         <translation>正在生成交班表……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="154"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="155"/>
         <source>Reconciling with the platform…</source>
         <translation>正在与医保平台对账…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="170"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="173"/>
         <source>Import catalogue</source>
         <translation>导入目录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="170"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="173"/>
         <source>Catalogue (*.json *.csv)</source>
         <translation>目录文件 (*.json *.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="182"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="185"/>
         <source>Catalogue imported: {count} items.</source>
         <translation>目录已导入：{count} 条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="190"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="193"/>
         <source>Importing the catalogue…</source>
         <translation>正在导入目录……</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="224"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="227"/>
         <source>Your role cannot do this; ask a supervisor.</source>
         <translation>当前岗位不能进行此操作，请联系收费主管。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="231"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="234"/>
         <source>Stopped; nothing was changed.</source>
         <translation>已停止，未做任何改动。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="62"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="63"/>
         <source>Sync catalogue</source>
         <translation>同步目录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="206"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="209"/>
         <source>Catalogue synced: {count} items updated.</source>
         <translation>目录已同步：更新 {count} 条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shift_report_ui.py" line="212"/>
+        <location filename="../../app/ui/shift_report_ui.py" line="215"/>
         <source>Syncing the catalogue…</source>
         <translation>正在同步目录……</translation>
     </message>

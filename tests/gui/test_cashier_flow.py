@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.domain.money import money_sum
 from app.domain.visit import GroupState
 from app.sandbox import SandboxServer
+from app.ui.i18n import install_translator
 from app.ui.main_window import MainWindow
 from gui.desk import Desk, insert_card
 
@@ -154,3 +157,31 @@ def test_the_demo_card_is_chosen_with_the_keyboard(
 
     assert window.eligibility is not None
     assert window.eligibility.person.name in chosen
+
+
+def test_the_patient_view_reads_as_english_in_an_english_window(
+    qtbot: QtBot, qapp: QApplication, sandbox: SandboxServer, open_desk: Callable[..., Desk]
+) -> None:
+    """The connecting punctuation comes from the translation: an English window showed
+    "ID number：410…", "Insured place：河南省（cross-province patient）", "…，in force；opened…"."""
+    desk = open_desk(sandbox)
+    window = desk.window
+    insert_card(desk, TWO_DISEASES)
+    with qtbot.waitSignal(window.identified, timeout=10_000):
+        QTest.keyClick(window, Qt.Key.Key_F2)
+    view = window.identify_panel.patient_view
+    chinese = view.plain_text()
+    assert "身份证号：410" in chinese
+    assert "参保地：河南省（跨省就医）" in chinese
+    assert "有效；本院已开通" in chinese
+    assert window.eligibility is not None
+    try:
+        install_translator(qapp, "en")
+        view.show_eligibility(window.eligibility, desk.clock.now())
+        english = view.plain_text()
+    finally:
+        install_translator(qapp, "zh_CN")
+    assert "ID number: 410" in english
+    assert "Insured place: 河南省 (cross-province patient)" in english
+    assert "in force; opened at this hospital" in english
+    assert not re.search("[：，；]", english), english

@@ -127,7 +127,11 @@ class PatientView(QWidget):
         return (
             f"<p style='font-size:16pt'><b>{escape(shown)}</b>　"
             f"{escape(person.gender.label)}　{escape(age_part)}</p>{note}"
-            f"<p>{escape(id_label)}：{escape(mask_number(person.id_number))}</p>"
+            "<p>"
+            + self.tr("{label}: {value}").format(
+                label=escape(id_label), value=escape(mask_number(person.id_number))
+            )
+            + "</p>"
         )
 
     def _place(self, view: EligibilityView) -> str:
@@ -138,7 +142,10 @@ class PatientView(QWidget):
             else self.tr("NOT cross-province — use the local insurance procedure")
         )
         label = self.tr("Insured place")
-        return f"<p>{escape(label)}：<b>{escape(place)}</b>（{escape(scope)}）</p>"
+        text = self.tr("{label}: {place} ({scope})").format(
+            label=escape(label), place=f"<b>{escape(place)}</b>", scope=escape(scope)
+        )
+        return f"<p>{text}</p>"
 
     def _insurance(self, person: InsuredPerson) -> str:
         rows = []
@@ -146,8 +153,12 @@ class PatientView(QWidget):
         for entry in person.insurances:
             state = self.tr("normal") if entry.is_active else self.tr("not active — cannot settle")
             rows.append(
-                f"<li>{escape(entry.type_name)}（{escape(state)}）　"
-                f"{escape(balance_label)} ¥{escape(yuan(entry.balance))}</li>"
+                "<li>"
+                + self.tr("{insurance} ({state})").format(
+                    insurance=escape(entry.type_name), state=escape(state)
+                )
+                + "　"
+                + f"{escape(balance_label)} ¥{escape(yuan(entry.balance))}</li>"
             )
         if not rows:
             nothing = self.tr("No insurance returned by the platform.")
@@ -167,7 +178,8 @@ class PatientView(QWidget):
         title = escape(self.tr("Chronic-disease qualifications"))
         if not view.qualifications:
             none = escape(self.tr("none on record"))
-            return f"<p><b>{title}</b>：{none}</p>"
+            text = self.tr("{label}: {value}").format(label=f"<b>{title}</b>", value=none)
+            return f"<p>{text}</p>"
         rows = []
         for q in view.qualifications:
             validity = self.tr("valid {start} to {end}").format(
@@ -185,8 +197,8 @@ class PatientView(QWidget):
                 here = self.tr("opened at this hospital")
             else:
                 here = self.tr("NOT opened at this hospital — full self-pay")
-            rows.append(
-                f"<li><b>{escape(q.name)}（{escape(q.code)}）</b>　{escape(validity)}，"
-                f"{escape(state_text)}；{escape(here)}</li>"
+            judged = self.tr("{validity}, {state}; {here}").format(
+                validity=escape(validity), state=escape(state_text), here=escape(here)
             )
+            rows.append(f"<li><b>{escape(q.name)}（{escape(q.code)}）</b>　{judged}</li>")
         return f"<p><b>{title}</b></p><ul>{''.join(rows)}</ul>"

@@ -2,84 +2,47 @@
 as the cashier types, never shows an older query's answer over a newer one, and never freezes (R12).
 
 The store is built once per session from the sandbox's deterministic generator through the store's
-bulk import (≈ 25 s on the 2-core CI machine, most of it SQLite building the indexes); each test opens
-a window on it.
+bulk import (≈ 25 s on the 2-core CI machine, most of it SQLite building the indexes), or ahead by
+tests/check.py while the parallel tests run (tests/helpers/catalogue_500k.py); each test opens a
+window on it.
 """
 
 from __future__ import annotations
 
 import gc
-import itertools
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers.engine_fixtures import make_engine, sandbox_settings
+from helpers import catalogue_500k
+from helpers.engine_fixtures import sandbox_settings
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.domain.catalogue import CatalogueItem, ItemClass
+from app.domain.catalogue import CatalogueItem
 from app.sandbox import SandboxServer
-from app.sandbox.catalogue_gen import iter_catalogue
-from app.sandbox.data import CatalogueItem as GeneratedItem
 from app.ui.main_window import MainWindow
 from gui.desk import Desk, TickProbe
 
-SIZE = 500_000
-SEED = 20260101
-CHUNK = 50_000
-SAMPLES = (345_678, 456_789)  # generated variants deep in the catalogue
 pytestmark = [pytest.mark.slow, pytest.mark.serial]  # ≈ 30 s to build the store; still part of CI
 
 MAX_STALL_S = 0.100  # R12, as in test_responsiveness.py: a correctness bound, not a benchmark
 TYPING_PAUSE_MS = 70  # between keystrokes: longer than the test debounce (50 ms), so searches run
 
 
-def _domain(item: GeneratedItem) -> CatalogueItem:
-    return CatalogueItem(
-        hospital_code=item.medins_list_codg,
-        national_code=item.med_list_codg,
-        name=item.name,
-        pinyin=item.pinyin,
-        unit_price=item.price,
-        spec=item.spec,
-        unit=item.unit,
-        item_type=item.med_chrgitm_type,
-        item_class=ItemClass(item.chrgitm_lv),
-        self_pay_ratio=item.selfpay_prop,
-        price_ceiling=item.price_ceiling,
-        restricted=item.restricted,
-    )
-
-
 @pytest.fixture(scope="session")
 def big_catalogue(
     sandbox_server: SandboxServer, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, dict[int, CatalogueItem]]:
-    """A data folder whose store holds 500,000 items, and a few of them by generation number.
-
-    The items go through the store's bulk import (``upsert_many``) in one unit of work, in chunks as
-    they are generated, so the 500,000 are never all in memory at once.
-    """
+    """A data folder whose store holds 500,000 items, and a few of them by generation number: a
+    copy of the one tests/check.py had built ahead while the parallel tests ran, else built here
+    (:func:`helpers.catalogue_500k.build`)."""
     folder = tmp_path_factory.mktemp("catalogue500k") / "data"
-    samples: dict[int, CatalogueItem] = {}
-    generated = iter_catalogue(SIZE, SEED)
-    engine = make_engine(sandbox_settings(sandbox_server), folder)
-    try:
-        with engine.uow_factory() as uow:
-            number = 0
-            while chunk := [_domain(item) for item in itertools.islice(generated, CHUNK)]:
-                uow.catalogue.upsert_many(chunk)
-                samples.update(
-                    (n, chunk[n - number]) for n in SAMPLES if number <= n < number + len(chunk)
-                )
-                number += len(chunk)
-            uow.commit()
-        assert engine.catalogue.count() == SIZE
-    finally:
-        engine.close()
+    samples = catalogue_500k.prebuilt(folder)
+    if samples is None:
+        samples = catalogue_500k.build(folder, sandbox_settings(sandbox_server))
     return folder, samples
 
 

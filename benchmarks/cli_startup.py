@@ -10,8 +10,8 @@ patient query" when the first 1101 arrives (after the operator's login, which pr
 CPU time (user + system of the child, all its threads) is printed too: wall time on a shared machine
 mostly measures the other load.
 
-The CPU of importing the path's libraries alone (SQLAlchemy Core, its ORM with the store's mapped
-classes, requests, the platform client) is printed too, each in a fresh interpreter: the floor of any
+The CPU of importing the path's libraries alone (SQLAlchemy Core, the Core-only store eligibility
+opens, SQLAlchemy's ORM with the store's mapped classes, requests, the platform client) is printed too, each in a fresh interpreter: the floor of any
 start-up path that loads them.
 
 Like an installed program, the modules run from compiled bytecode (in a temporary
@@ -66,6 +66,10 @@ CPU_WHOLE = "CPU: eligibility, whole command (all threads)"
 # the floor any start-up path that loads them pays (docs/performance.md, CLI start-up).
 CPU_LIBRARIES = {
     "CPU: import sqlalchemy (Core) + sqlite dialect": "import sqlalchemy, sqlalchemy.dialects.sqlite",
+    # eligibility's store since the Core-only path: Core tables, their repositories, no ORM.
+    "CPU: … + app.store.lite (eligibility's store)": (
+        "import sqlalchemy, sqlalchemy.dialects.sqlite, app.store.lite"
+    ),
     "CPU: … + sqlalchemy.orm": "import sqlalchemy.orm, sqlalchemy.dialects.sqlite",
     "CPU: … + sqlalchemy.orm + app.store.models": (
         "import sqlalchemy.orm, sqlalchemy.dialects.sqlite, app.store.models"

@@ -260,10 +260,19 @@ class Engine(LookupEngine):
     # ------------------------------------------------------------------ receipts
 
     def print_receipts(
-        self, bill_id: str, operator: Operator, *, reprint: bool = False
+        self,
+        bill_id: str,
+        operator: Operator,
+        *,
+        reprint: bool = False,
+        unissued_only: bool = False,
     ) -> tuple[PrintedReceipt, ...]:
-        """Issue (or copy, ``reprint``) and print a bill's receipts."""
-        return tuple(self._receipts().issue_for_bill(bill_id, operator, reprint=reprint))
+        """Issue (or copy, ``reprint``) and print a bill's receipts (``unissued_only``: only the
+        settlements without a receipt yet)."""
+        receipts = self._receipts()
+        return tuple(
+            receipts.issue_for_bill(bill_id, operator, reprint=reprint, unissued_only=unissued_only)
+        )
 
     def receipt_preview(self, settlement_id: str) -> bytes:
         """The settlement's live receipt, rendered only."""

@@ -248,12 +248,15 @@ class ReceiptService:
         operator: Operator,
         *,
         reprint: bool = False,
+        unissued_only: bool = False,
         out_dir: Path | None = None,
     ) -> list[PrintedReceipt]:
         """Every receipt of a bill: one per settled group (and per cancellation), in settlement order.
 
         Args:
             reprint: 补打 — copy each settlement's live receipt instead of issuing.
+            unissued_only: issue only the settlements that have no receipt yet (the window's print
+                after a settle run: a group settled in an earlier run already has its receipt).
             out_dir: also save each PDF there through the ``archive`` printer, if one was given.
 
         Raises:
@@ -274,6 +277,8 @@ class ReceiptService:
         printed: list[PrintedReceipt] = []
         for settlement in stored:
             setl_id = settlement.record.settlement_id
+            if unissued_only and live[setl_id]:
+                continue
             if reprint and live[setl_id]:
                 result = self.copy(live[setl_id][-1], operator)
             else:

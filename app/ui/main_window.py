@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
             bill=self.bill,
             group_model=self.group_model,
             panel=self.settle_panel,
-            print_receipts=lambda: self.receipts.print_receipts(reprint=False),
+            print_receipts=lambda: self.receipts.print_receipts(reprint=False, unissued_only=True),
             on_locked=self.monitor.retry_soon,
             parent=self,
         )

@@ -53,12 +53,15 @@ class ReceiptActions(QObject):
         panel.receipt_button.clicked.connect(self.preview_receipt)
         panel.group_copy_button.clicked.connect(self.copy_selected_group)
 
-    def print_receipts(self, *, reprint: bool, bill_id: str | None = None) -> TaskHandle | None:
+    def print_receipts(
+        self, *, reprint: bool, bill_id: str | None = None, unissued_only: bool = False
+    ) -> TaskHandle | None:
         """Issue/print the receipts (PRINT lane); a reprint is a marked copy (补打).
 
         Args:
             reprint: print copies of the receipts already issued.
             bill_id: another bill than the one on screen (from the history).
+            unissued_only: only the settlements without a receipt yet (after a settle run).
         """
         operator = self._ctx.guarded(Action.COPY_RECEIPT if reprint else Action.PRINT_RECEIPT)
         target = bill_id or self._flow.bill_id
@@ -66,7 +69,9 @@ class ReceiptActions(QObject):
             return None
         return self._ctx.guard.submit(
             "receipts",
-            lambda: self._ctx.backend.receipts(operator, target, reprint=reprint),
+            lambda: self._ctx.backend.receipts(
+                operator, target, reprint=reprint, unissued_only=unissued_only
+            ),
             self.on_printed,
             lane=Lane.PRINT,
             busy_text=self.tr("Printing receipts…"),

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from app.domain.bill import TagKind
-from app.domain.lifecycle import Phase
+from app.domain.lifecycle import PAID, Phase
 from app.domain.money import ZERO
 from app.domain.operator import Action
 from app.domain.visit import GroupState
@@ -20,7 +20,8 @@ from app.ui.bill_editor import BillEditor
 from app.ui.context import WindowContext
 from app.ui.desk_state import DeskState
 from app.ui.dialogs.confirm_dialog import ConfirmDialog
-from app.ui.format import breakdown, cash_due_text
+from app.ui.errors import Level, ShownMessage
+from app.ui.format import breakdown, cash_due_text, yuan
 from app.ui.models.group_labels import group_text
 from app.ui.models.group_model import GroupModel, group_figures
 from app.ui.panels.settle_panel import UNKNOWN_OUTCOME_TEXT, SettlePanel
@@ -61,7 +62,7 @@ class SettleActions(QObject):
         on_locked: Callable[[], None],
         parent: QWidget,
     ) -> None:
-        """``print_receipts`` issues the receipts of a bill paid in full; ``on_locked`` runs when an
+        """``print_receipts`` issues the receipts of the groups paid (not yet issued); ``on_locked`` runs when an
         outcome becomes unknown (recovery retries)."""
         super().__init__(parent)
         self._ctx = ctx
@@ -104,15 +105,31 @@ class SettleActions(QObject):
     def _settle_question(self) -> str:
         """Each group to settle as fund + account + cash = total, then the cash to collect."""
         lines: list[str] = []
+        refused: list[str] = []
         cash = ZERO
         for group in self._flow.groups.values():
+            if group.state is GroupState.FAILED:
+                refused.append(self._not_settled(group))
+                continue
             figures = group_figures(group)
             if group.state not in (GroupState.PREVIEWED, GroupState.PLANNED) or figures is None:
                 continue
             cash += figures.cash
             split = breakdown(figures.total, figures.fund, figures.account, figures.cash)
             lines.append(f"{group_text(group.kind, group.disease_code)}：{split}")
-        return "\n".join([self.tr("Settle these groups?"), "", *lines, "", cash_due_text(cash)])
+        question = [self.tr("Settle these groups?"), "", *lines, "", cash_due_text(cash)]
+        if refused:
+            question += ["", self.tr("Not settled:"), *refused]
+        return "\n".join(question)
+
+    def _not_settled(self, group: GroupResult) -> str:
+        """A failed group as "label: amount not settled — why"."""
+        label, amount = group_text(group.kind, group.disease_code), yuan(group.total)
+        if not group.failure:
+            return self.tr("{group}: {amount} not settled").format(group=label, amount=amount)
+        return self.tr("{group}: {amount} not settled ({reason})").format(
+            group=label, amount=amount, reason=group.failure
+        )
 
     # ------------------------------------------------------------------ what the flow reports
     def _forget_lock(self) -> None:
@@ -147,8 +164,27 @@ class SettleActions(QObject):
         if self._flow.finished:
             self._announce_settled()
             self.settlement_finished.emit()
-            if self._flow.all_paid and self._ctx.session.can(Action.PRINT_RECEIPT):
+            groups = list(self._flow.groups.values())
+            paid = [g for g in groups if g.state in PAID]
+            failed = [g for g in groups if g.state is GroupState.FAILED]
+            printing = bool(paid) and self._ctx.session.can(Action.PRINT_RECEIPT)
+            if printing:
+                # The settled groups are paid for even when another group was refused.
                 self._print_receipts()
+            if paid and failed:
+                self._announce_partial(failed, printing=printing)
+
+    def _announce_partial(self, failed: list[GroupResult], *, printing: bool) -> None:
+        """A dialog: which groups were not settled and for how much; the others went through."""
+        done = (
+            self.tr("The other groups are settled; their receipts are printed.")
+            if printing
+            else self.tr("The other groups are settled.")
+        )
+        text = "\n".join(
+            [self.tr("Part of the bill was not settled:"), *map(self._not_settled, failed), done]
+        )
+        self._ctx.bridge.post(ShownMessage(Level.WARNING, text, "settlement_partial"))
 
     def _announce_settled(self) -> None:
         """The status line repeats the split and the cash to collect once the bill is done."""

@@ -147,9 +147,10 @@ class CashierBackend(Protocol):
         ...
 
     def receipts(
-        self, operator: Operator, bill_id: str, *, reprint: bool
+        self, operator: Operator, bill_id: str, *, reprint: bool, unissued_only: bool = False
     ) -> tuple[PrintedReceipt, ...]:
-        """PRINT. Issue (or copy, 补打) and print the receipts of a bill."""
+        """PRINT. Issue (or copy, 补打) and print the receipts of a bill (``unissued_only``: only
+        the settlements without a receipt yet)."""
         ...
 
     def receipt_preview(self, settlement_id: str) -> bytes:

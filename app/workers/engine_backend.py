@@ -237,10 +237,12 @@ class EngineBackend:
         return self._observed(lambda: self._engine.start(wait=False))
 
     def receipts(
-        self, operator: Operator, bill_id: str, *, reprint: bool
+        self, operator: Operator, bill_id: str, *, reprint: bool, unissued_only: bool = False
     ) -> tuple[PrintedReceipt, ...]:
-        """Issue (or copy) and print a bill's receipts."""
-        return self._engine.print_receipts(bill_id, operator, reprint=reprint)
+        """Issue (or copy) and print a bill's receipts (``unissued_only``: those not issued yet)."""
+        return self._engine.print_receipts(
+            bill_id, operator, reprint=reprint, unissued_only=unissued_only
+        )
 
     def receipt_preview(self, settlement_id: str) -> bytes:
         """The live receipt, rendered only."""

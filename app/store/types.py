@@ -149,7 +149,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         """Stored text → aware UTC datetime."""
         if value is None:
             return None
-        return datetime.strptime(value, _TIME_FORMAT).replace(tzinfo=UTC)
+        return parse_utc(value)
 
 
 def format_utc(value: datetime) -> str:
@@ -157,6 +157,11 @@ def format_utc(value: datetime) -> str:
     if cast(object, value.tzinfo) is None or value.utcoffset() is None:
         raise ValueError("naive datetime: the store keeps timezone-aware UTC times only")
     return value.astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+def parse_utc(text: str) -> datetime:
+    """An aware UTC datetime from its stored text (:func:`format_utc`'s inverse)."""
+    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
 
 
 class EncryptedText(TypeDecorator[str]):

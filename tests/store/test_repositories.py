@@ -16,6 +16,7 @@ from app.domain.settlement import SettlementTotals
 from app.domain.visit import BillStatus, GroupSettlement, GroupState
 from app.services.ports.store import DayCloseResult, ReceiptIssue, StoredSettlement
 from app.store import SqlUnitOfWorkFactory, Store
+from app.store.repositories.bills import SqlBillRepository
 
 from .builders import T0, bill, person, settlement, totals
 
@@ -50,6 +51,25 @@ def test_saving_a_bill_again_replaces_its_lines_and_status_changes(
     assert stored == replace(edited, status=BillStatus.PARTLY_SETTLED)
     assert stored is not None
     assert stored.lines[1].amount == Decimal("24.00")
+
+
+def test_a_bill_read_and_saved_again_in_one_unit_of_work_reads_back_as_saved(
+    store: Store, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    original = bill()
+    with uow_factory() as uow:
+        uow.bills.save(original)
+        uow.commit()
+    store.bill_cache.forget("B1")  # so that the next read loads the row into the session
+    edited = replace(original, dept_name="内分泌科", status=BillStatus.PARTLY_SETTLED)
+    with uow_factory() as uow:
+        assert uow.bills.get("B1") == original
+        uow.bills.save(edited)
+        store.bill_cache.forget("B1")
+        assert SqlBillRepository(uow._session, store.cipher).get("B1") == edited
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.bills.get("B1") == edited
 
 
 def test_groups_round_trip_with_preview_and_record(uow_factory: SqlUnitOfWorkFactory) -> None:

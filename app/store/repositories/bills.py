@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Row, Table, bindparam, delete, select, update
+from sqlalchemy import CursorResult, Row, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.bill import FeeLine, Tag, TagKind
 from app.domain.visit import Bill, BillStatus, Credential, GroupSettlement, GroupState
-from app.store.bulk import BulkInsert, DriverStatement
+from app.store.bulk import BulkInsert, DriverStatement, fixed_sql
 from app.store.codec import (
     dumps,
     loads,
@@ -52,16 +52,18 @@ class SqlBillRepository:
 
     def save(self, bill: Bill) -> None:
         """Insert or replace a bill with its lines (its groups are kept)."""
-        row = self._session.get(BillRow, bill.bill_id)
-        if row is None:
-            row = BillRow(bill_id=bill.bill_id)
-            self._session.add(row)
-        _fill_bill(row, bill)
-        self._session.execute(delete(BillLineRow).where(BillLineRow.bill_id == bill.bill_id))
-        self._session.flush()
+        self._session.flush()  # nothing of the ORM's pending: the rows below go to the driver
+        connection = self._session.connection()
+        # The row with one upsert (its groups are kept: no delete cascades), the lines replaced;
+        # straight to the driver through the column types (app.store.bulk), no ORM object.
+        _UPSERT_BILL.execute(connection, _bill_values(bill))
+        loaded = self._session.identity_map.get(self._session.identity_key(BillRow, bill.bill_id))
+        if loaded is not None:  # read earlier in this unit of work: reload it when used again
+            self._session.expire(loaded)
+        _DELETE_LINES.execute(connection, (bill.bill_id,))
         # One executemany through the column types (encryption included), not 200 ORM objects.
         _INSERT_LINES.execute(
-            self._session.connection(),
+            connection,
             [
                 _line_values(bill.bill_id, position, line)
                 for position, line in enumerate(bill.lines)
@@ -173,25 +175,26 @@ def _group_values(group: GroupSettlement, group_hash: str) -> tuple[object, ...]
     )
 
 
-def _fill_bill(row: BillRow, bill: Bill) -> None:
-    row.created_at = bill.created_at
-    row.person_no = bill.person_no
-    row.insured_admdvs = bill.insured_admdvs
-    row.insurance_type = bill.insurance_type
-    row.credential_kind = bill.credential.kind
-    row.credential_number = bill.credential.number
-    row.credential_card_sn = bill.credential.card_sn
-    row.credential_id_number = bill.credential.id_number
-    row.credential_name = bill.credential.name
-    row.outpatient_no = bill.outpatient_no
-    row.dept_code = bill.dept_code
-    row.dept_name = bill.dept_name
-    row.doctor_code = bill.doctor_code
-    row.doctor_name = bill.doctor_name
-    row.status = bill.status
-    row.parent_bill_id = bill.parent_bill_id
-    row.diagnosis_code = bill.diagnosis_code
-    row.diagnosis_name = bill.diagnosis_name
+_BILL_COLUMNS = (
+    "bill_id", "created_at", "person_no", "insured_admdvs", "insurance_type", "credential_kind",
+    "credential_number", "credential_card_sn", "credential_id_number", "credential_name",
+    "outpatient_no", "dept_code", "dept_name", "doctor_code", "doctor_name", "status",
+    "parent_bill_id", "diagnosis_code", "diagnosis_name",
+)  # fmt: skip
+_UPSERT_BILL = DriverStatement.upsert(cast(Table, BillRow.__table__), _BILL_COLUMNS, ("bill_id",))
+_DELETE_LINES = fixed_sql("DELETE FROM bill_lines WHERE bill_id = ?", 1)
+
+
+def _bill_values(bill: Bill) -> tuple[object, ...]:
+    """A bill's row values in :data:`_BILL_COLUMNS` order."""
+    credential = bill.credential
+    return (
+        bill.bill_id, bill.created_at, bill.person_no, bill.insured_admdvs, bill.insurance_type,
+        credential.kind, credential.number, credential.card_sn, credential.id_number,
+        credential.name, bill.outpatient_no, bill.dept_code, bill.dept_name, bill.doctor_code,
+        bill.doctor_name, bill.status, bill.parent_bill_id, bill.diagnosis_code,
+        bill.diagnosis_name,
+    )  # fmt: skip
 
 
 _LINE_COLUMNS = (

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
 from app.services.ports.charge_claims import ChargeClaim
-from app.store.bulk import BulkInsert
+from app.store.bulk import BulkInsert, fixed_sql
 from app.store.models import ChargeClaimRow
+from app.store.types import parse_utc
 
 
 class SqlChargeClaimRepository:
@@ -24,22 +26,16 @@ class SqlChargeClaimRepository:
 
     def live(self, charge_keys: Collection[str]) -> Mapping[str, ChargeClaim]:
         """The live claims among ``charge_keys``, by key."""
-        found: dict[str, ChargeClaim] = {}
         keys = sorted(set(charge_keys))
-        connection = self._session.connection()
-        for start in range(0, len(keys), 500):  # SQLite's bound-parameter limit
-            rows = connection.execute(
-                select(_CLAIMS.c.charge_key, _CLAIMS.c.bill_id, _CLAIMS.c.line_no,
-                       _CLAIMS.c.claimed_at).where(
-                    _CLAIMS.c.charge_key.in_(keys[start : start + 500]),
-                    _CLAIMS.c.released_at.is_(None),
-                )
-            )  # fmt: skip
-            for row in rows:
-                found[row.charge_key] = ChargeClaim(
-                    row.charge_key, row.bill_id, row.line_no, row.claimed_at
-                )
-        return found
+        if not keys:
+            return {}
+        # One parameter for any number of keys (a visit has hundreds): SQLite's json_each, probed
+        # through the partial unique index; straight to the driver (app.store.bulk).
+        rows = _LIVE.all(self._session.connection(), (json.dumps(keys),))
+        return {
+            key: ChargeClaim(key, bill_id, line_no, parse_utc(claimed_at))
+            for key, bill_id, line_no, claimed_at in rows
+        }
 
     def add(self, charge_key: str, bill_id: str, line_no: str, at: datetime) -> None:
         """A new live claim; a key already held live fails at the unique index."""
@@ -70,6 +66,11 @@ class SqlChargeClaimRepository:
 
 
 _CLAIMS = ChargeClaimRow.__table__
+_LIVE = fixed_sql(
+    "SELECT charge_key, bill_id, line_no, claimed_at FROM charge_claims "
+    "WHERE charge_key IN (SELECT value FROM json_each(?)) AND released_at IS NULL",
+    1,
+)
 _INSERT_CLAIMS = BulkInsert(
     cast(Table, _CLAIMS),
     ("charge_key", "bill_id", "line_no", "claimed_at", "released_at", "release_reason"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -11,8 +12,15 @@ from sqlalchemy.orm import Session
 from app.domain.his import ChargeResult, HisAck, HisChargeLine
 from app.domain.his_codec import line_from_dict, line_to_dict, result_from_dict, result_to_dict
 from app.services.ports.his import LoadedCharge, OutboxItem, OutboxState
+from app.store.bulk import fixed_sql
 from app.store.codec import dumps, loads
 from app.store.models import HisChargeRow, HisOutboxRow
+
+_LOADED = fixed_sql(
+    "SELECT charge_id, visit_no, line_json, paid_setl_id FROM his_charges "
+    "WHERE charge_id IN (SELECT value FROM json_each(?))",
+    1,
+)
 
 
 class SqlHisRepository:
@@ -46,16 +54,18 @@ class SqlHisRepository:
         """The loaded lines among ``charge_ids``."""
         if not charge_ids:
             return {}
-        rows = self._session.scalars(
-            select(HisChargeRow).where(HisChargeRow.charge_id.in_(list(charge_ids)))
-        )
+        # A settlement asks about each of its lines (a hundred): one parameter for all of them
+        # (SQLite's json_each, probed through the primary key), straight to the driver
+        # (app.store.bulk); lines changed through the ORM in this unit of work are flushed first.
+        self._session.flush()
+        rows = _LOADED.all(self._session.connection(), (json.dumps(list(charge_ids)),))
         return {
-            row.charge_id: LoadedCharge(
-                line=line_from_dict(loads(row.line_json)),
-                visit_no=row.visit_no,
-                paid_setl_id=row.paid_setl_id,
+            charge_id: LoadedCharge(
+                line=line_from_dict(loads(line_json)),
+                visit_no=visit_no,
+                paid_setl_id=paid_setl_id,
             )
-            for row in rows
+            for charge_id, visit_no, line_json, paid_setl_id in rows
         }
 
     def mark_paid(self, charge_id: str, setl_id: str) -> None:

@@ -399,3 +399,32 @@ def test_releasing_idle_claims_after_every_group_settled_reads_only_the_group_st
     # the last read (idle claims, after the settlements) decrypts and decodes no settled record
     assert reads[-1].startswith("SELECT bill_groups.state FROM bill_groups WHERE")
     assert "record_json" not in reads[-1]
+
+
+def test_the_bills_status_is_committed_with_its_last_settlement(
+    engine: Engine, cashier: Operator
+) -> None:
+    visit = fresh_visit(demo_bill("03"))  # three groups
+    opened = engine.open_bill(visit, engine.identify(visit.identity, cashier), cashier)
+    seen: list[str] = []
+
+    def note(*args: object) -> None:
+        seen.append(" ".join(str(args[2]).split()[:3]))
+
+    def committed(*_args: object) -> None:
+        seen.append("COMMIT")
+
+    event.listen(SqlEngine, "before_cursor_execute", note)
+    event.listen(SqlEngine, "commit", committed)
+    try:
+        settled = engine.settle(opened.bill_id, cashier)
+    finally:
+        event.remove(SqlEngine, "before_cursor_execute", note)
+        event.remove(SqlEngine, "commit", committed)
+
+    assert settled == engine.bill(opened.bill_id)  # the status the store holds
+    assert settled.status is BillStatus.SETTLED
+    last_settlement = max(i for i, s in enumerate(seen) if s == "INSERT INTO settlements")
+    status = [i for i, s in enumerate(seen) if s == "UPDATE bills SET"]
+    assert len(status) == 1  # no status of its own afterwards
+    assert last_settlement < status[0] < seen.index("COMMIT", last_settlement)

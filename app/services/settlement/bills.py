@@ -6,7 +6,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from app.domain.visit import Bill, GroupSettlement
+from app.domain.visit import Bill, BillStatus, GroupSettlement
 from app.errors import InputError
 from app.messages import settlement as words
 from app.services.ports.store import UnitOfWork, UnitOfWorkFactory
@@ -94,10 +94,23 @@ class BillReader:
         return self.bill(bill_id).group(group_key)
 
     def refresh_status(
-        self, bill_id: str, groups: Sequence[GroupSettlement] | None = None
+        self,
+        bill_id: str,
+        groups: Sequence[GroupSettlement] | None = None,
+        *,
+        stored: BillStatus | None = None,
     ) -> BillResult:
         """Store the status that follows from the groups, in one unit of work with reading them
-        (``groups``: the bill's groups exactly as just committed, not read again)."""
+        (``groups``: the bill's groups exactly as just committed, not read again). ``stored``: the
+        status already committed with the last of ``groups`` (nothing to store when it is the one
+        that follows)."""
+        if groups is not None and stored is not None:
+            with self._lock:
+                bill = self._bills.get(bill_id)
+            if bill is not None:
+                result = bill_result(bill, groups)
+                if result.status is stored:
+                    return result
         with self._uow_factory() as uow:
             known = groups if groups is not None else uow.bills.groups(bill_id)
             result = bill_result(self.contents(uow, bill_id), known)

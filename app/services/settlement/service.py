@@ -20,7 +20,7 @@ from app.domain.money import money_sum
 from app.domain.operator import Action, Operator
 from app.domain.person import InsuredPerson, RegistrationStatus
 from app.domain.settlement import SettlementRecord, full_self_pay_split, full_self_pay_totals
-from app.domain.visit import Bill, GroupSettlement, GroupState
+from app.domain.visit import Bill, BillStatus, GroupSettlement, GroupState
 from app.errors import BillLocked, InputError, RecoveryPending
 from app.messages import settlement as words
 from app.services.auth import authorize
@@ -50,6 +50,7 @@ from app.services.settlement.results import (
     local_day,
     new_bill,
     planned_groups,
+    status_of,
 )
 from app.services.settlement.steps import GroupSteps
 
@@ -206,10 +207,15 @@ class SettlementService:
         with self._claims.holding(bill_id, operator.code):  # a charge is paid once (R16)
             self._guard(bill_id)
             settled: Sequence[GroupSettlement] | None = None
+            stored: list[BillStatus] = []  # the status the last settlement stored with it
             try:
-                settled = self._settle_groups(bill_id, operator, confirm, use_account=use_account)
+                settled = self._settle_groups(
+                    bill_id, operator, confirm, use_account=use_account, stored_status=stored
+                )
             finally:  # after an exception the groups are read back
-                result = self._reader.refresh_status(bill_id, settled)
+                result = self._reader.refresh_status(
+                    bill_id, settled, stored=stored[-1] if stored and settled else None
+                )
         return result
 
     def _settle_groups(
@@ -219,12 +225,15 @@ class SettlementService:
         confirm: ConfirmCallback | None,
         *,
         use_account: bool,
+        stored_status: list[BillStatus],
     ) -> Sequence[GroupSettlement]:
         """One step at a time, as :func:`app.domain.lifecycle.next_step` decides (each group
         previewed, then confirmed or collected, in plan order; nothing after an unknown outcome).
         A preview or a settlement that succeeded hands on what it committed (or, going straight on,
         what 2207's PREPARED row will commit with it); other steps are read
-        back, since a failure may change any group (未备案 turns every direct group into self-pay)."""
+        back, since a failure may change any group (未备案 turns every direct group into self-pay).
+        A settlement that is the bill's last step stores the bill's status with it (appended to
+        ``stored_status``), so no commit of its own is needed for it afterwards."""
         with self._uow_factory() as uow:
             bill = self._reader.contents(uow, bill_id)
             groups = {g.group_key: g for g in uow.bills.groups(bill_id)}
@@ -253,11 +262,19 @@ class SettlementService:
             elif confirm is not None and not confirm(group_result(groups[key], line_amounts(bill))):
                 self.abandon(bill_id, key, operator)
             else:
+                status_after = _status_if_last(groups, key, attempted)
                 settled = self._steps.settle(
-                    bill, groups[key], operator, use_account=use_account, preview_unsaved=goes_on
+                    bill,
+                    groups[key],
+                    operator,
+                    use_account=use_account,
+                    preview_unsaved=goes_on,
+                    status_after=status_after,
                 )
                 if settled is not None:
                     groups[key] = settled  # as committed; settling one group changes no other
+                    if status_after is not None:
+                        stored_status.append(status_after)
                     continue
             groups = self._reader.groups(bill_id)
         if unsaved:
@@ -353,3 +370,13 @@ class SettlementService:
                 words.RECOVERY_PENDING(count=len(unresolved)),
                 detail={"count": str(len(unresolved))},
             )
+
+
+def _status_if_last(
+    groups: dict[str, GroupSettlement], key: str, attempted: set[LifecycleStep]
+) -> BillStatus | None:
+    """The bill's status if settling group ``key`` is its last step in this run, else ``None``."""
+    after = [replace(g, state=GroupState.SETTLED) if k == key else g for k, g in groups.items()]
+    if next_step(after, attempted, Phase.ALL) is not None:
+        return None
+    return status_of(after)

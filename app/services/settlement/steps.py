@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from app.domain.journal import JournalEntry
 from app.domain.operator import Operator
 from app.domain.settlement import LineSplit, SettlementRecord, preview_differences
-from app.domain.visit import Bill, GroupSettlement, GroupState
+from app.domain.visit import Bill, BillStatus, GroupSettlement, GroupState
 from app.errors import InputError, PlatformCategory, PlatformError, PlatformRejected
 from app.messages import settlement as words
 from app.services.crashpoints import crash_point
@@ -146,11 +146,14 @@ class GroupSteps:
         *,
         use_account: bool = True,
         preview_unsaved: bool = False,
+        status_after: BillStatus | None = None,
     ) -> GroupSettlement | None:
         """2207 for a previewed group; the group as settled, or ``None`` if it did not settle.
 
         ``preview_unsaved``: ``group`` is a preview not stored yet; it is stored with 2207's
         ``PREPARED`` row (or on its own if 2207 is not journaled after all).
+        ``status_after``: the bill's status once this group is settled (it is the bill's last
+        step), stored in the same transaction as the settlement.
 
         Raises:
             InputError: the group is not previewed, or the HIS re-check stopped it.
@@ -192,6 +195,8 @@ class GroupSteps:
                 )
             )
             uow.bills.save_group(settled[-1])
+            if status_after is not None:
+                uow.bills.set_status(bill_id, status_after)
             if differences:
                 uow.audit.append(
                     self._clock.now(),

@@ -85,7 +85,16 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     bill = context.engine().settle_visit(
         visit, operator, None if args.yes else _ask, use_account=args.use_account
     )
+    code = exit_code_of(bill)
+    # A group refused (3) or unknown (5) is not a success, even when other groups settled.
     context.out.result(
-        {"bill": bill, "cash_due": bill.cash_due, "settled": settled_split(bill)}, bill_text(bill)
+        {
+            "exit_code": code,
+            "bill": bill,
+            "cash_due": bill.cash_due,
+            "settled": settled_split(bill),
+        },
+        bill_text(bill),
+        ok=code == EXIT_OK,
     )
-    return exit_code_of(bill)
+    return code

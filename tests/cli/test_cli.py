@@ -148,6 +148,7 @@ def test_unresolved_journal_gives_exit_code_5(
         "C001",
     )
     assert code == 5
+    assert (document["ok"], document["exit_code"]) == (False, 5)  # an unknown outcome is no success
     assert document["bill"]["groups"][0]["state"] == "unknown"
 
     code, document = run_cli(capsys, cli_env, "journal", "list")

@@ -21,95 +21,104 @@ from app.domain.journal import JournalState
 from app.domain.operator import Role
 from app.domain.plan import GroupKind
 from app.domain.visit import BillStatus, CredentialKind, GroupState
+from app.store import tables
 from app.store.types import DecimalText, EncryptedText, MoneyType, PriceType, UTCDateTime
 
 
 class Base(DeclarativeBase):
     """Declarative base with the store's type map."""
 
+    # One MetaData for the whole store: the tables of the identification path are declared once,
+    # as Core tables in app.store.tables (which the console's eligibility path uses without the ORM),
+    # and the classes below are mapped onto them.
+    metadata = tables.metadata
     type_annotation_map: ClassVar[dict[Any, Any]] = {Decimal: MoneyType, datetime: UTCDateTime}
 
 
 class StoreMeta(Base):
     """Key/value facts about the database itself (creation time, app version that created it)."""
 
-    __tablename__ = "store_meta"
+    __table__ = tables.store_meta
+    __tablename__ = tables.store_meta.name  # read by the replica outbox's specs
 
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str]
     value: Mapped[str]
 
 
 class MsgIdCounter(Base):
     """The last msgid issued per institution: its time part and sequence (R7)."""
 
-    __tablename__ = "msgid_counters"
+    __table__ = tables.msgid_counters
+    __tablename__ = tables.msgid_counters.name  # read by the replica outbox's specs
 
-    institution_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    last_second: Mapped[str] = mapped_column(String(14))
+    institution_code: Mapped[str]
+    last_second: Mapped[str]
     last_seq: Mapped[int]
 
 
 class JournalRow(Base):
     """A journaled state-changing platform call (reliability.md §2.2)."""
 
-    __tablename__ = "journal"
+    __table__ = tables.journal
+    __tablename__ = tables.journal.name  # read by the replica outbox's specs
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    msgid: Mapped[str] = mapped_column(String(30), unique=True)
-    infno: Mapped[str] = mapped_column(String(4))
-    state: Mapped[JournalState] = mapped_column(index=True)
-    bill_id: Mapped[str] = mapped_column(String(64), index=True)
-    group_key: Mapped[str] = mapped_column(EncryptedText("journal.group_key"))
-    person_no: Mapped[str] = mapped_column(EncryptedText("journal.person_no"))
-    insured_admdvs: Mapped[str] = mapped_column(String(6))
-    operator_code: Mapped[str] = mapped_column(String(30))
-    created_at: Mapped[datetime] = mapped_column(index=True)
+    id: Mapped[int]
+    msgid: Mapped[str]
+    infno: Mapped[str]
+    state: Mapped[JournalState]
+    bill_id: Mapped[str]
+    group_key: Mapped[str]
+    person_no: Mapped[str]
+    insured_admdvs: Mapped[str]
+    operator_code: Mapped[str]
+    created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    visit_id: Mapped[str] = mapped_column(String(30), index=True)
-    batch_no: Mapped[str] = mapped_column(String(30))
-    original_msgid: Mapped[str] = mapped_column(String(30))
-    original_infno: Mapped[str] = mapped_column(String(4))
-    settlement_id: Mapped[str] = mapped_column(String(30))
+    visit_id: Mapped[str]
+    batch_no: Mapped[str]
+    original_msgid: Mapped[str]
+    original_infno: Mapped[str]
+    settlement_id: Mapped[str]
     amount: Mapped[Decimal | None]
     attempts: Mapped[int]
-    last_error: Mapped[str] = mapped_column(EncryptedText("journal.last_error"))
-    owner: Mapped[str] = mapped_column(String(40), index=True, default="")
-    writer: Mapped[str] = mapped_column(String(40), default="")
+    last_error: Mapped[str]
+    owner: Mapped[str]
+    writer: Mapped[str]
 
 
 class JournalEvent(Base):
     """One state move of a journal row (append-only history)."""
 
-    __tablename__ = "journal_events"
+    __table__ = tables.journal_events
+    __tablename__ = tables.journal_events.name  # read by the replica outbox's specs
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    msgid: Mapped[str] = mapped_column(ForeignKey("journal.msgid"), index=True)
+    id: Mapped[int]
+    msgid: Mapped[str]
     at: Mapped[datetime]
     from_state: Mapped[JournalState | None]
     to_state: Mapped[JournalState]
     attempts: Mapped[int]
-    error: Mapped[str] = mapped_column(EncryptedText("journal_events.error"))
+    error: Mapped[str]
 
 
 class PersonRow(Base):
     """A cached person: the whole :class:`InsuredPerson` as encrypted JSON, keyed by HMAC(psn_no)."""
 
-    __tablename__ = "persons"
+    __table__ = tables.persons
+    __tablename__ = tables.persons.name  # read by the replica outbox's specs
 
-    person_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    payload: Mapped[str] = mapped_column(EncryptedText("persons.payload"))
-    fetched_at: Mapped[datetime] = mapped_column(index=True)
+    person_hash: Mapped[str]
+    payload: Mapped[str]
+    fetched_at: Mapped[datetime]
 
 
 class PersonLookup(Base):
     """HMAC of an ID number, card number, ecToken … → the cached person."""
 
-    __tablename__ = "person_lookups"
+    __table__ = tables.person_lookups
+    __tablename__ = tables.person_lookups.name  # read by the replica outbox's specs
 
-    lookup_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    person_hash: Mapped[str] = mapped_column(
-        ForeignKey("persons.person_hash", ondelete="CASCADE"), index=True
-    )
+    lookup_hash: Mapped[str]
+    person_hash: Mapped[str]
 
 
 class CatalogueItemRow(Base):
@@ -339,18 +348,19 @@ class OperatorRow(Base):
     ``totp_last_step`` is the RFC 6238 time step of the last accepted code (replay refusal).
     """
 
-    __tablename__ = "operators"
+    __table__ = tables.operators
+    __tablename__ = tables.operators.name  # read by the replica outbox's specs
 
-    code: Mapped[str] = mapped_column(String(30), primary_key=True)
-    name: Mapped[str] = mapped_column(String(50))
+    code: Mapped[str]
+    name: Mapped[str]
     role: Mapped[Role]
-    password_hash: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str]
     active: Mapped[bool]
     failed_attempts: Mapped[int]
     locked_until: Mapped[datetime | None]
     password_changed_at: Mapped[datetime]
-    totp_secret: Mapped[str | None] = mapped_column(EncryptedText("operators.totp_secret"))
-    totp_pending: Mapped[str | None] = mapped_column(EncryptedText("operators.totp_pending"))
+    totp_secret: Mapped[str | None]
+    totp_pending: Mapped[str | None]
     totp_last_step: Mapped[int | None]
     totp_enrolled_at: Mapped[datetime | None]
 
@@ -358,19 +368,19 @@ class OperatorRow(Base):
 class AuditRow(Base):
     """One audit record; append-only (triggers) and chained by keyed hash to the previous row."""
 
-    __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_at", "at"), {"sqlite_autoincrement": True})
+    __table__ = tables.audit_log
+    __tablename__ = tables.audit_log.name  # read by the replica outbox's specs
 
-    seq: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int]
     at: Mapped[datetime]
-    operator_code: Mapped[str] = mapped_column(String(30))
-    event: Mapped[str] = mapped_column(String(64))
-    outcome: Mapped[str] = mapped_column(String(32))
-    detail: Mapped[str] = mapped_column(EncryptedText("audit_log.detail"))
-    bill_id: Mapped[str] = mapped_column(String(64))
-    msgid: Mapped[str] = mapped_column(String(30))
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    row_hash: Mapped[str] = mapped_column(String(64))
+    operator_code: Mapped[str]
+    event: Mapped[str]
+    outcome: Mapped[str]
+    detail: Mapped[str]
+    bill_id: Mapped[str]
+    msgid: Mapped[str]
+    prev_hash: Mapped[str]
+    row_hash: Mapped[str]
 
 
 class ConfigStateRow(Base):
@@ -380,10 +390,11 @@ class ConfigStateRow(Base):
     the file, and key rotation re-encrypts it like any other encrypted column.
     """
 
-    __tablename__ = "config_state"
+    __table__ = tables.config_state
+    __tablename__ = tables.config_state.name  # read by the replica outbox's specs
 
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    fingerprints: Mapped[str] = mapped_column(EncryptedText("config_state.fingerprints"))
+    name: Mapped[str]
+    fingerprints: Mapped[str]
     recorded_at: Mapped[datetime]
 
 

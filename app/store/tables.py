@@ -6,10 +6,10 @@ and the journal are read and written by repositories that use Core statements on
 opens the store without importing ``sqlalchemy.orm`` or the mapped classes of
 :mod:`app.store.models` (docs/performance.md, CLI start-up).
 
-These tables are the same tables as the mapped classes' ``__table__``: same columns, types
-(encryption contexts included), nullability, keys, indexes and defaults.
-``tests/store/test_core_tables.py`` compares them, so the two definitions cannot drift apart. The
-schema itself is still created by :mod:`app.store.migrations`.
+These tables are declared here only: the mapped classes of :mod:`app.store.models` are mapped onto
+them (``__table__``) and share this module's ``metadata``, so there is one declaration of each
+column (``tests/store/test_core_tables.py``). The schema itself is still created by
+:mod:`app.store.migrations`.
 """
 
 from __future__ import annotations

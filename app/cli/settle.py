@@ -9,7 +9,7 @@ from pathlib import Path
 from app.cli.context import CliContext
 from app.cli.formatting import bill_text, settled_split, totals_text
 from app.cli.output import EXIT_OK, EXIT_REJECTED, EXIT_UNKNOWN
-from app.domain.bill import TagKind
+from app.domain.bill import general_lines_without_diagnosis
 from app.domain.visit import GroupState
 from app.errors import InputError
 from app.services.bill_import import ImportedVisit, load_visit
@@ -53,9 +53,7 @@ def _ask(group: GroupResult) -> bool:
 def _refuse_general_lines_without_diagnosis(visit: ImportedVisit) -> None:
     """2203 of a general-outpatient group names the visit's diagnosis (a chronic group names its
     disease): without one that group would be refused by the platform after the others settled."""
-    if visit.diagnosis_code.strip():
-        return
-    general = [line.line_no for line in visit.lines if line.tag.kind is TagKind.GENERAL]
+    general = general_lines_without_diagnosis(visit.lines, visit.diagnosis_code)
     if general:
         raise InputError(
             f"第 {'、'.join(general)} 行是普通门诊费用，普通门诊结算需要本次就诊的诊断："

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -152,3 +153,17 @@ class FeeLine:
         """The same line with a new unit price (amount recomputed)."""
         price = parse_decimal(unit_price, money_words.UNIT_PRICE(), places=6)
         return replace(self, unit_price=price, amount=line_amount(price, self.quantity))
+
+
+def general_lines_without_diagnosis(
+    lines: Iterable[FeeLine], diagnosis_code: str
+) -> tuple[str, ...]:
+    """The general-outpatient lines that cannot be settled for want of the visit's diagnosis.
+
+    2203 of a general-outpatient group names the visit's diagnosis (a chronic group names its
+    disease); without one the platform refuses that group after the others may have settled, so
+    the bill is refused before anything is sent. Returns their line numbers ('' diagnosis only).
+    """
+    if diagnosis_code.strip():
+        return ()
+    return tuple(line.line_no for line in lines if line.tag.kind is TagKind.GENERAL)

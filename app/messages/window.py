@@ -15,3 +15,11 @@ STARTING = Template(
     zh="收费窗口正在启动，请稍候几秒再操作。",
     en="The window is still starting; wait a few seconds.",
 )
+DIAGNOSIS_NEEDED = Template(
+    "window.diagnosis_needed",
+    zh="第 {lines} 行是普通门诊费用，普通门诊结算需要本次就诊的诊断，诊断来自 HIS 的就诊记录："
+    "请从 HIS 调入本次就诊，或把这些行改为病种（1–9）或删除。未发送任何交易。",
+    en="Lines {lines} are general-outpatient charges; settling them needs this visit's diagnosis, "
+    "which comes from the HIS visit: load the visit from the HIS, or tag these lines with a "
+    "disease (1–9) or remove them. Nothing was sent.",
+)

@@ -17,12 +17,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from app.domain.bill import FeeLine
+from app.domain.bill import FeeLine, general_lines_without_diagnosis
 from app.domain.catalogue import CatalogueItem
 from app.domain.his import HisVisit
 from app.domain.hospital import HospitalProfile
 from app.domain.operator import Action, Operator
-from app.errors import DeviceError, OutcomeUnknown, PlatformMaintenance, PlatformUnavailable
+from app.errors import (
+    DeviceError,
+    InputError,
+    OutcomeUnknown,
+    PlatformMaintenance,
+    PlatformUnavailable,
+)
 from app.messages import window as words
 from app.services.bill_import import IdentityInput, IdentityKind, ImportedVisit
 from app.services.cancel import CancelResult, RefundResult, SupervisorApproval
@@ -186,8 +192,19 @@ class EngineBackend:
     def open_bill(
         self, operator: Operator, view: EligibilityView, lines: Sequence[FeeLine]
     ) -> BillResult:
-        """Save and plan the bill with the lines as the cashier left them."""
-        return self._engine.open_bill(self._visit(view, lines), view, operator)
+        """Save and plan the bill with the lines as the cashier left them.
+
+        Raises:
+            InputError: general-outpatient lines and no diagnosis (no HIS visit): refused before
+                anything is saved or sent, as ``settle`` does.
+        """
+        visit = self._visit(view, lines)
+        general = general_lines_without_diagnosis(visit.lines, visit.diagnosis_code)
+        if general:
+            raise InputError(
+                words.DIAGNOSIS_NEEDED(lines="、".join(general)), code="diagnosis_needed"
+            )
+        return self._engine.open_bill(visit, view, operator)
 
     def collect_offline_self_pay(
         self, operator: Operator, view: EligibilityView, lines: Sequence[FeeLine]

@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+import pytest
 from helpers.engine_fixtures import SUPERVISOR_PASSWORD, demo_bill
 
+from app.domain.bill import TagKind
 from app.domain.operator import Operator
 from app.domain.visit import GroupState
+from app.errors import InputError
 from app.sandbox import SandboxServer
 from app.services.bill_import import ImportedVisit
 from app.services.cancel import SupervisorApproval
@@ -39,8 +42,12 @@ def test_the_hand_off_context_of_only_the_last_few_patients_is_kept(
     for each in views:  # a day of patients, each handed over by the HIS
         assert backend.hand_off(each) == visit.lines
 
+    # A forgotten visit has no diagnosis either: its general lines would be refused before
+    # anything is saved, so the chronic lines alone show which context the bill took.
+    chronic = tuple(line for line in visit.lines if line.tag.kind is not TagKind.GENERAL)
+
     def outpatient_no(shown: EligibilityView) -> str:
-        bill = backend.open_bill(cashier, shown, visit.lines)
+        bill = backend.open_bill(cashier, shown, chronic)
         with engine.uow_factory() as uow:
             stored = uow.bills.get(bill.bill_id)
         assert stored is not None
@@ -84,4 +91,27 @@ def test_a_bill_typed_without_an_his_visit_settles(
     # Cancelling withdraws the registration (2205 + 2202, which also name the outpatient number).
     assert settled.settlement_id
     engine.cancel(settled.settlement_id, cashier, SupervisorApproval("S001", SUPERVISOR_PASSWORD))
+    assert sandbox.open_visits() == []
+
+
+def test_general_lines_typed_without_an_his_visit_are_refused_before_anything_is_sent(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    """No HIS visit, so no diagnosis: a general-outpatient group would be refused at 2203 ('诊断代码
+    不能为空', shown with the advice to re-read the card) after the chronic groups settled. The
+    window refuses the bill at F8 with the right advice, by the same check as ``settle``."""
+    visit = demo_bill("02")  # hypertension + general lines
+    view = engine.identify(visit.identity, cashier)
+    backend = EngineBackend(engine, card_reader=None)
+    general = [line.line_no for line in visit.lines if line.tag.kind is TagKind.GENERAL]
+    sent = sandbox.request_count()
+
+    with pytest.raises(InputError) as refused:
+        backend.open_bill(cashier, view, visit.lines)
+
+    assert refused.value.code == "diagnosis_needed"
+    assert "诊断" in refused.value.text
+    assert "HIS" in refused.value.text  # where the diagnosis comes from, not "re-read the card"
+    assert "、".join(general) in refused.value.text
+    assert sandbox.request_count() == sent  # nothing was sent
     assert sandbox.open_visits() == []

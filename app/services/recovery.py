@@ -57,6 +57,8 @@ from app.services.recovery_steps import (
     adoption_path,
     needs_a_person,
     originals_first,
+    reversed_text,
+    watched_wait,
     withdraw_call,
 )
 
@@ -72,7 +74,6 @@ __all__ = [
 ]
 
 DEFAULT_MAX_ATTEMPTS = 6
-WAIT_SLICE_SECONDS = 0.2  # how often a watched back-off wait looks at the Cancel button
 CLEANUP_INFNOS = frozenset({"2202", "2205"})
 _RESOLVABLE = frozenset(
     {JournalState.PREPARED, JournalState.SENT, JournalState.UNKNOWN, JournalState.REVERSING}
@@ -371,7 +372,7 @@ class RecoveryService:
                     entry.msgid, step, self._clock.now(), error=str(words.NOTE_ADOPTED())
                 )
             if outcome in (JournalState.REVERSED, JournalState.VOID) and entry.infno == "2207":
-                self._group_failed(uow, entry, _reversed_text(outcome))
+                self._group_failed(uow, entry, reversed_text(outcome))
             elif outcome is JournalState.CLEANED:
                 self._group_failed(uow, entry, str(words.GROUP_CLEANED()))
             self._close_reversal_rows(uow, entry.msgid)
@@ -406,22 +407,7 @@ class RecoveryService:
             if state is not JournalState.REVERSING or not wait:
                 return state
             entry = self._get(entry.msgid)
-            self._wait(self._backoff.delay(entry.attempts, self._rng), entry, steps)
-
-    def _wait(self, seconds: float, entry: JournalEntry, steps: Progress) -> None:
-        """Back-off before the next 2601; with someone watching, in short slices so Cancel is quick
-        (stopping a wait is safe: the row stays REVERSING for the next run)."""
-        if steps is NO_PROGRESS:
-            self._sleep(seconds)
-            return
-        steps.step(
-            str(words.STEP_WAIT(attempt=entry.attempts, seconds=f"{seconds:.1f}")), cancellable=True
-        )
-        remaining = seconds
-        while remaining > 0:
-            self._sleep(min(WAIT_SLICE_SECONDS, remaining))
-            remaining -= WAIT_SLICE_SECONDS
-            steps.checkpoint()
+            watched_wait(self._sleep, self._backoff.delay(entry.attempts, self._rng), entry, steps)
 
     def _reverse_once(self, entry: JournalEntry, *, escalate: bool) -> JournalState:
         """One 2601 attempt for a row in ``REVERSING``."""
@@ -496,7 +482,7 @@ class RecoveryService:
         with self._uow_factory() as uow:
             uow.journal.move(entry.msgid, final, self._clock.now())
             if entry.infno == "2207":
-                self._group_failed(uow, entry, _reversed_text(final))
+                self._group_failed(uow, entry, reversed_text(final))
             self._close_reversal_rows(uow, entry.msgid)
             uow.audit.append(
                 self._clock.now(), entry.operator_code, "reversal", str(final), entry.infno,
@@ -599,9 +585,3 @@ class RecoveryService:
         if account is not None:
             return account.operator
         return Operator(code, code, Role.CASHIER)
-
-
-def _reversed_text(final: JournalState) -> str:
-    """A reversed (or never arrived) 2207's note on its group."""
-    reversed_ = final is JournalState.REVERSED
-    return str(words.GROUP_REVERSED() if reversed_ else words.GROUP_NEVER_ARRIVED())

@@ -11,12 +11,15 @@ from dataclasses import dataclass
 
 from app.domain.journal import REVERSIBLE_INFNOS, JournalEntry, JournalState
 from app.errors import PlatformError, PlatformRejected
+from app.messages import recovery as words
 from app.services.ports.platform import CallContext, PlatformGateway
+from app.services.ports.progress import NO_PROGRESS, Progress
 
 log = logging.getLogger(__name__)
 
 # 2202/2205 refusals that mean the registration is already gone: the withdrawal has its answer.
 ALREADY_WITHDRAWN_TEXTS = ("挂号已撤销",)
+WAIT_SLICE_SECONDS = 0.2  # how often a watched back-off wait looks at the Cancel button
 
 
 @dataclass(frozen=True)
@@ -86,3 +89,27 @@ def originals_first(rows: Sequence[JournalEntry]) -> list[JournalEntry]:
 def needs_a_person(error: PlatformError | None) -> bool:
     """A refused 2601 whose text the platform's refusal table reads as "escalate" (issue #17)."""
     return isinstance(error, PlatformRejected) and error.failure.extra.get("journal") == "escalate"
+
+
+def watched_wait(
+    sleep: Callable[[float], None], seconds: float, entry: JournalEntry, steps: Progress
+) -> None:
+    """Back-off before the next 2601; with someone watching, in short slices so Cancel is quick
+    (stopping a wait is safe: the row stays REVERSING for the next run)."""
+    if steps is NO_PROGRESS:
+        sleep(seconds)
+        return
+    steps.step(
+        str(words.STEP_WAIT(attempt=entry.attempts, seconds=f"{seconds:.1f}")), cancellable=True
+    )
+    remaining = seconds
+    while remaining > 0:
+        sleep(min(WAIT_SLICE_SECONDS, remaining))
+        remaining -= WAIT_SLICE_SECONDS
+        steps.checkpoint()
+
+
+def reversed_text(final: JournalState) -> str:
+    """A reversed (or never arrived) 2207's note on its group."""
+    reversed_ = final is JournalState.REVERSED
+    return str(words.GROUP_REVERSED() if reversed_ else words.GROUP_NEVER_ARRIVED())

@@ -59,6 +59,8 @@ RETRY_CANCEL = frozenset(
     }
 )
 UNREACHABLE_WAIT_S = 1.0
+# How long a finishing window waits for another window to finish resolving one of its rows.
+ADOPT_WAIT_S = 90.0
 UNREACHABLE_TRIES = 90  # a window cut off from the hospital database waits this long for it
 
 
@@ -208,6 +210,20 @@ class Window:
             }
         return {"outcome": tried[-1], "tried": tried}
 
+    def _adopt_what_others_resolve(self) -> int:
+        """Recover until this window has no unresolved row: a row another window is resolving
+        (a dead window's 2207 resolved by a supervisor elsewhere, whose 2601 met a fault and is
+        retried there) waits here until that window's outcome reaches the hospital record, then is
+        adopted. Returns what is still unresolved after ``ADOPT_WAIT_S``."""
+        deadline = time.monotonic() + ADOPT_WAIT_S
+        while True:
+            self.recover()
+            with self.engine.uow_factory() as uow:
+                unresolved = len(list(uow.journal.unresolved()))
+            if unresolved == 0 or time.monotonic() > deadline:
+                return unresolved
+            time.sleep(1.0)
+
     def finish(self) -> None:
         while not (self.out / "quit").exists():
             self.tasks()
@@ -221,13 +237,12 @@ class Window:
         link = hospital_link(self.engine)
         assert link is not None
         try:
+            unresolved = self._adopt_what_others_resolve()
             for _ in range(60):
                 report = link.sync.drain()
                 if report.drained:
                     break
                 time.sleep(1.0)
-            with self.engine.uow_factory() as uow:
-                unresolved = len(list(uow.journal.unresolved()))
             self.event(
                 "finished", pending=report.pending, sync_error=report.error, unresolved=unresolved
             )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
+from app.domain.lifecycle import PAID
 from app.domain.operator import Action
 from app.ui import pdf_preview
 from app.ui.context import WindowContext
@@ -83,17 +84,21 @@ class ReceiptActions(QObject):
         numbers = "、".join(p.receipt_no for p in printed)
         self._ctx.bridge.info(self.tr("Receipts printed: {numbers}").format(numbers=numbers))
 
+    def _settled_groups(self) -> list[GroupResult]:
+        """The bill's groups that were paid (settled or collected) and have a receipt to show."""
+        return [g for g in self._flow.groups.values() if g.state in PAID and g.settlement_id]
+
     def _selected_group(self) -> GroupResult | None:
-        """The group selected in the groups table (the first settled one if none is)."""
+        """The settled group selected in the groups table; the first settled one when none is
+        selected or the selected one was not settled (a refused group has no receipt)."""
         table = self._panel.group_table
         rows = table.selectionModel().selectedRows()
         current = table.currentIndex()
         row = rows[0].row() if rows else (current.row() if current.isValid() else -1)
         keys = [r.key for r in self._groups.rows]
-        groups = self._flow.groups
-        if 0 <= row < len(keys) and keys[row] in groups:
-            return groups[keys[row]]
-        return next((g for g in groups.values() if g.settlement_id), None)
+        settled = self._settled_groups()
+        chosen = keys[row] if 0 <= row < len(keys) else None
+        return next((g for g in settled if g.group_key == chosen), settled[0] if settled else None)
 
     def preview_receipt(self) -> TaskHandle | None:
         """F10: the selected group's receipt on screen. Prints nothing and counts nothing."""
@@ -151,9 +156,10 @@ class ReceiptActions(QObject):
         )
 
     def refresh(self) -> None:
-        """Preview and copy once the bill is paid, one print job at a time."""
+        """Preview and copy once a group is paid (also when another group of the bill was
+        refused) and no outcome is unknown, one print job at a time."""
         can = self._ctx.session.can
-        settled = self._flow.all_paid
+        settled = bool(self._settled_groups()) and not self._flow.locked
         printing = self._ctx.guard.running("receipts")
         self._panel.receipt_button.setEnabled(
             can(Action.PRINT_RECEIPT) and settled and not printing

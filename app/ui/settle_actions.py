@@ -155,36 +155,61 @@ class SettleActions(QObject):
                 self._on_locked()
 
     def _on_run_finished(self, phase: str) -> None:
-        """F8's run: the previews are shown; F9's run: announce, and print when all was paid."""
+        """F8's run: the previews are shown; F9's run: announce, print what was paid, and tell
+        about the groups not settled in one dialog."""
         self.changed.emit()
         if phase == Phase.PREVIEW:
             self.pre_settled.emit(tuple(self._flow.groups.values()))
             self._panel.settle_button.setFocus()
             return
+        groups = list(self._flow.groups.values())
+        paid = [g for g in groups if g.state in PAID]
+        failed = [g for g in groups if g.state is GroupState.FAILED]
+        printing = False
         if self._flow.finished:
             self._announce_settled()
             self.settlement_finished.emit()
-            groups = list(self._flow.groups.values())
-            paid = [g for g in groups if g.state in PAID]
-            failed = [g for g in groups if g.state is GroupState.FAILED]
             printing = bool(paid) and self._ctx.session.can(Action.PRINT_RECEIPT)
             if printing:
                 # The settled groups are paid for even when another group was refused.
                 self._print_receipts()
-            if paid and failed:
-                self._announce_partial(failed, printing=printing)
+        if failed:
+            self._announce_refused(failed, paid, printing=printing)
 
-    def _announce_partial(self, failed: list[GroupResult], *, printing: bool) -> None:
-        """A dialog: which groups were not settled and for how much; the others went through."""
-        done = (
-            self.tr("The other groups are settled; their receipts are printed.")
-            if printing
-            else self.tr("The other groups are settled.")
+    def _announce_refused(
+        self, failed: list[GroupResult], paid: list[GroupResult], *, printing: bool
+    ) -> None:
+        """One dialog for the groups not settled: each with its amount and the platform's own
+        words, what to do, and the money of the groups that did settle."""
+        text = [self.tr("Not settled:"), *map(self._not_settled, failed), ""]
+        text.append(
+            self.tr(
+                "What to do: act on the platform's message above, then read the card again and "
+                "settle the lines not settled as a new bill; if that is not possible, these charges "
+                "cannot be settled directly."
+            )
         )
-        text = "\n".join(
-            [self.tr("Part of the bill was not settled:"), *map(self._not_settled, failed), done]
-        )
-        self._ctx.bridge.post(ShownMessage(Level.WARNING, text, "settlement_partial"))
+        if paid:
+            total = fund = account = cash = ZERO
+            for group in paid:
+                figures = group_figures(group)
+                if figures is None:
+                    continue
+                total += figures.total
+                fund += figures.fund
+                account += figures.account
+                cash += figures.cash
+            text += [
+                "",
+                self.tr("Settled:"),
+                breakdown(total, fund, account, cash),
+                cash_due_text(cash),
+            ]
+            if printing:
+                text.append(self.tr("Their receipts are printed."))
+        else:
+            text += ["", self.tr("Nothing of this bill was settled; no cash is due for it.")]
+        self._ctx.bridge.post(ShownMessage(Level.WARNING, "\n".join(text), "settlement_refused"))
 
     def _announce_settled(self) -> None:
         """The status line repeats the split and the cash to collect once the bill is done."""

@@ -198,7 +198,8 @@ class SettleFlow(QObject):
 
     def _stepped(self, operator: Operator, phase: Phase, group: GroupResult) -> None:
         self.update(group)
-        if group.failure:
+        if group.failure and phase is not Phase.SETTLE:
+            # F9's refusals are told once, with what did settle, when its run ends (SettleActions).
             self._ctx.bridge.post(
                 ShownMessage(
                     Level.WARNING,

@@ -1131,37 +1131,37 @@
 <context>
     <name>ReceiptActions</name>
     <message>
-        <location filename="../../app/ui/receipt_actions.py" line="77"/>
+        <location filename="../../app/ui/receipt_actions.py" line="78"/>
         <source>Printing receipts…</source>
         <translation>正在打印收据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/receipt_actions.py" line="84"/>
+        <location filename="../../app/ui/receipt_actions.py" line="85"/>
         <source>Receipts printed: {numbers}</source>
         <translation>已打印收据：{numbers}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/receipt_actions.py" line="105"/>
+        <location filename="../../app/ui/receipt_actions.py" line="110"/>
         <source>Receipt preview: {group}</source>
         <translation>票据预览：{group}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/receipt_actions.py" line="115"/>
+        <location filename="../../app/ui/receipt_actions.py" line="120"/>
         <source>Preparing the preview…</source>
         <translation>正在生成预览…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/receipt_actions.py" line="130"/>
+        <location filename="../../app/ui/receipt_actions.py" line="135"/>
         <source>Printing a copy…</source>
         <translation>正在补打…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/receipt_actions.py" line="146"/>
+        <location filename="../../app/ui/receipt_actions.py" line="151"/>
         <source>Eligibility slip (资格查询单) preview</source>
         <translation>资格查询单预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/receipt_actions.py" line="150"/>
+        <location filename="../../app/ui/receipt_actions.py" line="155"/>
         <source>Preparing the eligibility slip…</source>
         <translation>正在生成资格查询单…</translation>
     </message>
@@ -1273,6 +1273,7 @@
     </message>
     <message>
         <location filename="../../app/ui/settle_actions.py" line="122"/>
+        <location filename="../../app/ui/settle_actions.py" line="184"/>
         <source>Not settled:</source>
         <translation>未结算：</translation>
     </message>
@@ -1287,42 +1288,47 @@
         <translation>{group}：{amount} 未结算（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="180"/>
-        <source>The other groups are settled; their receipts are printed.</source>
-        <translation>其他各组已结算，收据已打印。</translation>
+        <location filename="../../app/ui/settle_actions.py" line="187"/>
+        <source>What to do: act on the platform&apos;s message above, then read the card again and settle the lines not settled as a new bill; if that is not possible, these charges cannot be settled directly.</source>
+        <translation>处理办法：按上面的平台提示处理后，重新读卡，把未结算的行另开一单结算；无法处理时，这部分费用不能直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="182"/>
-        <source>The other groups are settled.</source>
-        <translation>其他各组已结算。</translation>
+        <location filename="../../app/ui/settle_actions.py" line="204"/>
+        <source>Settled:</source>
+        <translation>已结算：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="185"/>
-        <source>Part of the bill was not settled:</source>
-        <translation>本单部分未结算：</translation>
+        <location filename="../../app/ui/settle_actions.py" line="209"/>
+        <source>Their receipts are printed.</source>
+        <translation>收据已打印。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="205"/>
+        <location filename="../../app/ui/settle_actions.py" line="211"/>
+        <source>Nothing of this bill was settled; no cash is due for it.</source>
+        <translation>本单没有任何费用结算成功，不收现金。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settle_actions.py" line="230"/>
         <source>Settlement is enabled once the unresolved calls have been checked.</source>
         <translation>正在确认未完成的医保交易，确认后方可结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="208"/>
+        <location filename="../../app/ui/settle_actions.py" line="233"/>
         <source>The platform is in maintenance: direct settlement is not possible until it ends.</source>
         <translation>医保平台停机维护中，维护结束前不能直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="212"/>
+        <location filename="../../app/ui/settle_actions.py" line="237"/>
         <source>Offline: direct settlement is disabled until the platform is reachable. The patient may pay the whole bill as full self-pay and claim it back at the insured place.</source>
         <translation>离线：医保平台恢复连接前不能直接结算。患者可选择全部费用全额自费，凭收据回参保地报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="215"/>
+        <location filename="../../app/ui/settle_actions.py" line="240"/>
         <source>Eligibility is from the saved copy; read the card again when online.</source>
         <translation>当前参保信息来自本机缓存，仅供参考；联网后请重新读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="217"/>
+        <location filename="../../app/ui/settle_actions.py" line="242"/>
         <source>Tag every line (1–9 disease, G general) before pre-settling.</source>
         <translation>请先标记每一行费用（数字键 1–9 选病种，G 为普通门诊）再预结算。</translation>
     </message>

@@ -1,10 +1,13 @@
 """A bill whose one group the platform refuses at settlement while the others settle: the settled
-groups' receipts print as after a full success, and a dialog names the group not settled and its
-amount (the window printed nothing; only 补打 from the history issued them)."""
+groups' receipts print as after a full success, one dialog names the group not settled with its
+amount, the platform's words, what to do and the money of what did settle (there were two dialogs:
+the refusal, then the partial summary), and F10 / 补打 on the cashier tab work for the settled
+groups (they stayed disabled: only 补打 from the history issued them)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -14,8 +17,10 @@ from app.domain.visit import GroupState
 from app.sandbox import SandboxServer
 from app.ui.errors import Level
 from app.ui.models.group_labels import group_text
+from gui.conftest import Previews
 from gui.desk import Desk
-from gui.test_money_views import HENAN, open_and_pre_settle
+from gui.test_money_views import HENAN, open_and_pre_settle, splits_in
+from gui.test_receipt_preview import pdf_text
 
 
 def test_the_settled_groups_print_and_the_refused_group_is_named_with_its_amount(
@@ -42,13 +47,86 @@ def test_the_settled_groups_print_and_the_refused_group_is_named_with_its_amount
     receipts = printed.args[0]
     assert len(receipts) == 2  # one per settled group, as for a full success
     assert all(r.pdf.startswith(b"%PDF") for r in receipts)
-    partial = [m for m in desk.errors() if m.code == "settlement_partial"]
-    assert len(partial) == 1
-    assert partial[0].level is Level.WARNING  # a dialog
-    text = partial[0].text
+    (dialog,) = desk.errors()  # one dialog for one refusal
+    assert dialog.level is Level.WARNING
+    assert dialog.code == "settlement_refused"
+    text = dialog.text
     assert group_text(failed.kind, failed.disease_code) in text
     assert f"{failed.total:.2f} 未结算" in text
+    assert "结算被拒绝" in text  # the platform's own words
+    assert "处理办法" in text  # what to do
     assert "收据已打印" in text
+    (split,) = splits_in(text)  # the money of what did settle, adding up
+    assert split[0] == sum((g.total for g in settled), Decimal("0.00"))
+    assert split[3] == sum((g.totals.cash for g in settled if g.totals), Decimal("0.00"))
+
+
+def test_one_dialog_when_every_group_is_refused_at_settlement(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    open_desk: Callable[..., Desk],
+    confirm_everything: list[str],
+) -> None:
+    """Nothing settled: the one dialog has the platform's words and says no cash is due."""
+    desk = open_desk(sandbox)
+    window = desk.window
+    open_and_pre_settle(qtbot, desk, HENAN)
+    sandbox.set_faults(
+        [{"infno": "2207", "kind": "reject", "nth": [1, 2, 3], "params": {"err_msg": "结算被拒绝"}}]
+    )
+    with qtbot.waitSignal(window.settlement_finished, timeout=30_000):
+        QTest.keyClick(window, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+    assert {g.state for g in window.groups.values()} == {GroupState.FAILED}
+    (dialog,) = desk.errors()
+    assert dialog.text.count("结算被拒绝") == len(window.groups)
+    assert "不收现金" in dialog.text
+
+
+def test_f10_and_copy_on_the_cashier_tab_work_after_a_partial_settlement(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    open_desk: Callable[..., Desk],
+    confirm_everything: list[str],
+    previews: Previews,
+) -> None:
+    desk = open_desk(sandbox)
+    window = desk.window
+    open_and_pre_settle(qtbot, desk, HENAN)
+    sandbox.set_faults(
+        [{"infno": "2207", "kind": "reject", "nth": [2], "params": {"err_msg": "结算被拒绝"}}]
+    )
+    with qtbot.waitSignal(window.receipts_ready, timeout=30_000):
+        QTest.keyClick(window, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+    panel = window.settle_panel
+    assert panel.receipt_button.isEnabled()
+    assert panel.group_copy_button.isEnabled()
+    rows = window.group_model.rows
+    failed_row = next(
+        n for n, row in enumerate(rows) if window.groups[row.key].state is GroupState.FAILED
+    )
+    settled_row = next(n for n in range(len(rows)) if n != failed_row)
+    settled = window.groups[rows[settled_row].key]
+
+    panel.group_table.selectRow(settled_row)
+    QTest.keyClick(window, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: len(previews) == 1, timeout=10_000)
+    assert settled.settlement_id in pdf_text(previews[0])
+
+    panel.group_table.selectRow(failed_row)  # a refused group has no receipt: a settled one's
+    QTest.keyClick(window, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: len(previews) == 2, timeout=10_000)
+    shown = pdf_text(previews[1])
+    assert any(g.settlement_id in shown for g in window.groups.values() if g.settlement_id)
+
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+    panel.group_table.selectRow(settled_row)
+    with qtbot.waitSignal(window.receipts_ready, timeout=10_000) as copied:
+        panel.group_copy_button.click()
+    (receipt,) = copied.args[0]
+    assert receipt.data.settlement_id == settled.settlement_id
+    assert "补打" in pdf_text(receipt.pdf)
 
 
 def test_a_group_refused_at_pre_settlement_is_named_in_the_confirmation(

@@ -21,6 +21,10 @@ the reason (which settlement was cancelled where), for the supervisor's view, an
 another window, which this window's store does not learn — its charges are no longer settled by it:
 its claims are not pushed any more (``his_lock_obsolete``) instead of being retried at every round
 against the other bill's claim, which now rightly holds them.
+
+A conflict a supervisor marked handled is final for the push too, even while both settlements still
+stand (the supervisor decided what to do with the patient): the bill's claims are not pushed any
+more (``his_lock_handled``) instead of being refused by the other bill's claim at every round.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from datetime import datetime, timedelta
 from app.domain.visit import Bill, GroupState
 from app.errors import StoreError
 from app.services.ports.charge_claims import HospitalChargeClaims, HospitalClaimHolder
-from app.services.ports.claim_conflicts import ClaimConflicts
+from app.services.ports.claim_conflicts import ClaimConflict, ClaimConflicts
 from app.services.ports.clock import Clock
 from app.services.ports.store import UnitOfWorkFactory
 
@@ -46,6 +50,7 @@ _CONFLICT = "his_lock_conflict"
 _OBSOLETE = (
     "his_lock_obsolete"  # not pushed: the hospital record shows the bill's settlements cancelled
 )
+_HANDLED = "his_lock_handled"  # not pushed: a supervisor handled its conflicts, both standing
 
 
 class OfflineClaims:
@@ -97,7 +102,8 @@ class OfflineClaims:
 
         A bill whose charges another bill holds is a conflict (recorded once) and stays waiting:
         once a supervisor has one of the two settlements cancelled, either its claims are granted
-        or its lines are no longer live, and it is pushed."""
+        or its lines are no longer live, and it is pushed; once a supervisor marked the conflict
+        handled it is not pushed any more (final, even while both settlements stand)."""
         pushed = 0
         for bill_id, line_nos in self.pending().items():
             with self._uow_factory() as uow:
@@ -120,10 +126,12 @@ class OfflineClaims:
                 if holders:  # kept: claimed once the supervisor has one settlement cancelled
                     if not self._conflicted(bill, sorted(live), holders, now):
                         return pushed  # the server went away meanwhile
-                    if not self._close_obsolete(bill_id, now):
-                        continue
-                    # Its own settlements were cancelled (at another window): nothing to push.
-                    self._audit("", _OBSOLETE, bill_id, json.dumps(sorted(line_nos)))
+                    ended = self._conflicts_ended(bill_id, holders, now)
+                    if ended is None:
+                        continue  # a conflict still stands: it waits for a supervisor
+                    # Its own settlements were cancelled (at another window), or a supervisor
+                    # handled every conflict with the bills holding its charges: nothing to push.
+                    self._audit("", ended, bill_id, json.dumps(sorted(line_nos)))
                     self._forget(bill_id, line_nos)
                     continue
                 self._close_obsolete(bill_id, now)  # the other bill's settlement was cancelled
@@ -138,12 +146,38 @@ class OfflineClaims:
                 del self._pending[bill_id]
                 self._operators.pop(bill_id, None)
 
-    def _close_obsolete(self, bill_id: str, now: datetime) -> bool:
+    def _conflicts_ended(
+        self, bill_id: str, holders: Collection[HospitalClaimHolder], now: datetime
+    ) -> str | None:
+        """Why ``bill_id``'s push ends although other bills hold its charges — its own
+        settlements are all cancelled in the hospital record (:data:`_OBSOLETE`), or a supervisor
+        marked handled the conflict with every holding bill (:data:`_HANDLED`: final, even while
+        both settlements still stand) — or ``None`` while a conflict stands (or the server went
+        away): then it is tried again at the next push."""
+        found = self._close_obsolete(bill_id, now)
+        if found is None:
+            return None
+        own_gone, conflicts = found
+        if own_gone:
+            return _OBSOLETE
+        handled = {c.other.bill_id for c in conflicts if not c.open and not c.obsolete}
+        if {h.bill_id for h in holders} <= handled:
+            log.warning(
+                "bill %s: its charge conflicts were handled by a supervisor; claims not pushed",
+                bill_id,
+            )
+            return _HANDLED
+        return None
+
+    def _close_obsolete(
+        self, bill_id: str, now: datetime
+    ) -> tuple[bool, list[ClaimConflict]] | None:
         """Close the conflicts of ``bill_id`` that no longer stand (every settlement of one side
         cancelled in the hospital record); returns whether ``bill_id``'s own settlements are all
-        cancelled there. Best effort: an unreachable server leaves everything for the next push."""
+        cancelled there, with its conflicts as read (``None``: not wired, or the server went
+        away). Best effort: an unreachable server leaves everything for the next push."""
         if self._conflicts is None:
-            return False
+            return None
         # The supervisor's words, loaded only here: every settling command loads this module.
         from app.services.hospital_conflicts import (  # noqa: PLC0415
             AUDIT_EVENT,
@@ -153,7 +187,7 @@ class OfflineClaims:
         try:
             found = self._conflicts.for_bill(bill_id)
         except StoreError:
-            return False
+            return None
         own_gone = False
         for conflict in found:
             gone = conflict.gone()
@@ -168,7 +202,7 @@ class OfflineClaims:
                     conflict.conflict_id, window=self._window, reason=str(reason), at=now
                 )
             except StoreError:
-                return False
+                return None
             if closed:
                 log.warning(
                     "charge conflict %s no longer stands (bill %s of window %s cancelled): closed",
@@ -180,7 +214,7 @@ class OfflineClaims:
                     bill_id,
                     f"conflict {conflict.conflict_id}: {reason}",
                 )
-        return own_gone
+        return own_gone, found
 
     def _conflicted(
         self,
@@ -231,7 +265,7 @@ class OfflineClaims:
         found: dict[str, frozenset[str]] = {}
         operators: dict[str, str] = {}
         for row in rows:
-            if row.event != _EVENT or row.outcome not in {_LOCKED, _PUSHED, _OBSOLETE}:
+            if row.event != _EVENT or row.outcome not in {_LOCKED, _PUSHED, _OBSOLETE, _HANDLED}:
                 continue
             lines = frozenset(_lines(row.detail))
             if row.outcome == _LOCKED:

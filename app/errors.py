@@ -180,7 +180,18 @@ class OutcomeUnknown(PlatformError):
     code = "outcome_unknown"
 
 
-class ChargeAlreadySettled(AppError):
+class StateConflict(AppError):
+    """Refused by the state of the record, not by the input: the request is well formed, but what it
+    acts on is already (or still) in a state that does not allow it — a settlement already cancelled,
+    a visit already settled, a conflict already handled, a row another window holds. Nothing was
+    changed. Unlike :class:`InputError` the operator cannot fix it by correcting the command; the
+    message says what the record's state is (who, when, where) and what to do (CLI exit code 3).
+    """
+
+    code = "state_conflict"
+
+
+class ChargeAlreadySettled(StateConflict):
     """The visit's charges are settled, or being settled, under another bill. Nothing was sent.
 
     ``detail``: ``bill_id`` (the bill holding them), ``settlement_ids`` (comma-separated, empty while

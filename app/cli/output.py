@@ -1,8 +1,8 @@
 """Console output: readable Chinese for people, ``--json`` for machines, and the exit codes.
 
-Exit codes (docs/cli.md): 0 ok; 1 a bug or local failure; 2 usage, configuration or input; 3 rejected
-(by the platform, by a rule or for lack of permission); 4 platform unavailable, offline or in
-maintenance; 5 outcome unknown or recovery pending (do not charge again).
+Exit codes (docs/cli.md): 0 ok; 1 a bug or local failure; 2 usage, configuration or input; 3 refused
+(by the platform, by a rule, by the state of the record or for lack of permission); 4 platform
+unavailable, offline or in maintenance; 5 outcome unknown or recovery pending (do not charge again).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any, TextIO
 from app.errors import (
     AppError,
     BillLocked,
-    ChargeAlreadySettled,
     ConfigError,
     InputError,
     OutcomeUnknown,
@@ -29,6 +28,7 @@ from app.errors import (
     PlatformRejected,
     PlatformUnavailable,
     RecoveryPending,
+    StateConflict,
     UserCancelled,
 )
 from app.messages import CHINESE, ENGLISH
@@ -47,7 +47,7 @@ def exit_code_for(exc: AppError) -> int:
         return EXIT_UNKNOWN
     if isinstance(exc, PlatformUnavailable | PlatformMaintenance):
         return EXIT_UNAVAILABLE
-    if isinstance(exc, PlatformRejected | PermissionDenied | UserCancelled | ChargeAlreadySettled):
+    if isinstance(exc, PlatformRejected | PermissionDenied | UserCancelled | StateConflict):
         return EXIT_REJECTED
     if isinstance(exc, ConfigError | InputError):
         return EXIT_USAGE

@@ -21,9 +21,17 @@ SETTLEMENT_NOT_FOUND = Template(
 )
 ALREADY_CANCELLED = Template(
     "cancel.already_cancelled",
-    zh="结算 {settlement_id} 已于此前撤销（撤销流水 {cancelled_by}），不能重复撤销。",
-    en="Settlement {settlement_id} was already cancelled (cancellation {cancelled_by}); it "
-    "cannot be cancelled twice.",
+    zh="结算 {settlement_id} 已于 {cancelled_at} 在窗口 {window} 由 {operator} 撤销（撤销流水 "
+    "{cancelled_by}），不能重复撤销。如患者仍有疑问，请在历史记录中查看该撤销。",
+    en="Settlement {settlement_id} was already cancelled on {cancelled_at} at window {window} by "
+    "{operator} (cancellation {cancelled_by}); it cannot be cancelled twice. Look that "
+    "cancellation up in the history if the patient asks.",
+)
+ALREADY_CANCELLED_ELSEWHERE = Template(
+    "cancel.already_cancelled_elsewhere",
+    zh="结算 {settlement_id} 已在其他窗口撤销（撤销流水 {cancelled_by}），不能重复撤销。",
+    en="Settlement {settlement_id} was already cancelled at another window (cancellation "
+    "{cancelled_by}); it cannot be cancelled twice.",
 )
 UNKNOWN_REVERSED = Template(
     "cancel.unknown_reversed",

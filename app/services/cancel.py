@@ -17,6 +17,7 @@ from typing import Protocol
 from app.domain.journal import JournalState
 from app.domain.money import money_sum
 from app.domain.operator import Action, Operator
+from app.domain.receipt import local_time_text
 from app.domain.settlement import SettlementRecord
 from app.domain.visit import BillStatus, GroupState
 from app.errors import (
@@ -24,6 +25,7 @@ from app.errors import (
     OutcomeUnknown,
     PlatformError,
     PlatformFailure,
+    StateConflict,
 )
 from app.messages import Listing
 from app.messages import cancel as words
@@ -220,18 +222,15 @@ class CancelService:
     def _original(self, settlement_id: str) -> StoredSettlement:
         with self._uow_factory() as uow:
             stored = uow.settlements.get(settlement_id)
+            cancelled_by = stored.cancelled_by if stored is not None else ""
+            cancellation = uow.settlements.get(cancelled_by) if cancelled_by else None
         if stored is None or stored.is_cancellation:
             raise InputError(
                 words.SETTLEMENT_NOT_FOUND(settlement_id=settlement_id),
                 code="settlement_not_found",
             )
         if stored.cancelled_by:
-            raise InputError(
-                words.ALREADY_CANCELLED(
-                    settlement_id=settlement_id, cancelled_by=stored.cancelled_by
-                ),
-                code="already_cancelled",
-            )
+            raise _already_cancelled(stored, cancellation)
         return stored
 
     def _cancel_self_pay(
@@ -408,3 +407,37 @@ def refund_total(result: RefundResult) -> str:
     back = -result.cancellation.record.totals.cash
     again = result.resettled.cash_due if result.resettled is not None else money_sum(())
     return f"{back - again:.2f}"
+
+
+def _already_cancelled(
+    stored: StoredSettlement, cancellation: StoredSettlement | None
+) -> StateConflict:
+    """The refusal of a second cancellation: when, at which window and by whom the first was made
+    (the cancellation's own record; only its number when this store does not hold it)."""
+    settlement_id = stored.record.settlement_id
+    detail = {"settlement_id": settlement_id, "cancelled_by": stored.cancelled_by}
+    if cancellation is None:
+        return StateConflict(
+            words.ALREADY_CANCELLED_ELSEWHERE(
+                settlement_id=settlement_id, cancelled_by=stored.cancelled_by
+            ),
+            code="already_cancelled",
+            detail=detail,
+        )
+    cancelled_at = local_time_text(cancellation.record.settled_at)
+    detail |= {
+        "cancelled_at": cancellation.record.settled_at.isoformat(),
+        "window": cancellation.window,
+        "operator": cancellation.operator_code,
+    }
+    return StateConflict(
+        words.ALREADY_CANCELLED(
+            settlement_id=settlement_id,
+            cancelled_by=stored.cancelled_by,
+            cancelled_at=cancelled_at,
+            window=cancellation.window,
+            operator=cancellation.operator_code,
+        ),
+        code="already_cancelled",
+        detail=detail,
+    )

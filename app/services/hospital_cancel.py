@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection
 from typing import TypeVar
 
 from app.domain.operator import Operator
-from app.errors import InputError, OutcomeUnknown, StoreError
+from app.errors import InputError, OutcomeUnknown, StateConflict, StoreError
 from app.messages import hospital as words
 from app.services.cancel import CancelResult, CancelService, RefundResult, SupervisorApproval
 from app.services.ports.clock import Clock
@@ -68,8 +68,9 @@ class HospitalCancelService:
     ) -> CancelResult:
         """Cancel a settlement of any window (see the module docstring).
 
-        Raises what :meth:`CancelService.cancel` raises, and InputError when the hospital database
-        is unreachable or another window holds the settlement's cancel claim (naming it).
+        Raises what :meth:`CancelService.cancel` raises, InputError when the hospital database is
+        unreachable and StateConflict when another window holds the settlement's cancel claim
+        (naming it).
         """
         return self._claimed(
             settlement_id,
@@ -108,7 +109,7 @@ class HospitalCancelService:
                 detail=exc.detail,
             ) from exc
         if holder != self._window:
-            raise InputError(
+            raise StateConflict(
                 words.CANCEL_CLAIMED_ELSEWHERE(settlement_id=settlement_id, holder=holder),
                 code="cancel_claimed_elsewhere",
                 detail={"window": holder},

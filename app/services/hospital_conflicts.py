@@ -17,7 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from app.domain.operator import Action, Operator
-from app.errors import InputError, StoreError
+from app.errors import InputError, StateConflict, StoreError
 from app.messages import Listing, Message
 from app.messages import claim_conflicts as words
 from app.services.auth import authorize
@@ -97,7 +97,7 @@ class HospitalConflicts:
             now,
         )
         if not mine:
-            raise InputError(
+            raise StateConflict(
                 words.ALREADY_HANDLED(
                     conflict_id=conflict_id,
                     operator=after.handled_by,

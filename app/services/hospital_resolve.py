@@ -26,7 +26,7 @@ import time
 
 from app.domain.journal import JournalEntry, JournalState
 from app.domain.operator import Action, Operator
-from app.errors import InputError, StoreError
+from app.errors import InputError, StateConflict, StoreError
 from app.messages import hospital as words
 from app.services.auth import authorize
 from app.services.ports.clock import Clock
@@ -122,8 +122,10 @@ class HospitalResolveService:
 
         Raises:
             PermissionDenied: the operator may not resolve journal rows.
-            InputError: no such unresolved row, it is this window's own, its window is running,
-                another window is resolving it, or the hospital database is unreachable.
+            InputError: no such row, it is this window's own, or the hospital database is
+                unreachable.
+            StateConflict: the row is resolved already, its window is running, or another window
+                is resolving it.
         """
         authorize(supervisor, Action.RESOLVE_JOURNAL)
         try:
@@ -132,7 +134,7 @@ class HospitalResolveService:
                 msgid, self._window, supervisor.code, self._clock.now()
             )
             if holder != self._window:
-                raise InputError(
+                raise StateConflict(
                     words.RESOLUTION_CLAIMED(msgid=msgid, holder=holder),
                     code="resolution_claimed",
                 )
@@ -167,9 +169,11 @@ class HospitalResolveService:
         if row.window == self._window:
             raise InputError(words.OWN_WINDOW_ROW(msgid=msgid), code="own_window_row")
         if JournalState(row.state) in _DEFINITE:
-            raise InputError(words.ALREADY_RESOLVED(msgid=msgid, state=row.state), code="resolved")
+            raise StateConflict(
+                words.ALREADY_RESOLVED(msgid=msgid, state=row.state), code="resolved"
+            )
         if self._liveness.is_alive(row.window):
-            raise InputError(
+            raise StateConflict(
                 words.WINDOW_ALIVE(window=row.window, msgid=msgid),
                 code="window_alive",
                 detail={"window": row.window},

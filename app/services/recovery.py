@@ -39,7 +39,7 @@ from dataclasses import replace
 from app.domain.journal import CLEANABLE_INFNOS, REVERSIBLE_INFNOS, JournalEntry, JournalState
 from app.domain.operator import Action, Operator, Role
 from app.domain.visit import GroupState
-from app.errors import InputError, PlatformError, PlatformRejected
+from app.errors import InputError, PlatformError, PlatformRejected, StateConflict
 from app.messages import recovery as words
 from app.services.abandoned import AbandonedVisits, WithdrawReport
 from app.services.auth import authorize
@@ -281,7 +281,9 @@ class RecoveryService:
 
         Raises:
             PermissionDenied: the operator may not resolve journal rows.
-            InputError: no such escalated row.
+            InputError: no such row.
+            StateConflict: the row is not escalated (resolved meanwhile), or another window of
+                the hospital is resolving it.
         """
         authorize(supervisor, Action.RESOLVE_JOURNAL)
         with self._lock:
@@ -292,7 +294,7 @@ class RecoveryService:
                 if admission.verdict is Verdict.ADOPT and admission.outcome is not None:
                     return self._adopt(entry, admission.outcome)
                 if admission.verdict is Verdict.AWAIT:
-                    raise InputError(
+                    raise StateConflict(
                         words.AWAITING_HOSPITAL_ROW(msgid=msgid, holder=admission.holder or "-"),
                         code="awaiting_hospital",
                         detail={"holder": admission.holder},
@@ -302,8 +304,10 @@ class RecoveryService:
     def _retry_escalated(self, msgid: str, supervisor: Operator) -> JournalState:
         with self._uow_factory() as uow:
             entry = uow.journal.get(msgid)
-            if entry is None or entry.state is not JournalState.ESCALATED:
-                raise InputError(words.NOT_ESCALATED(msgid=msgid), code="not_escalated")
+            if entry is None:
+                raise InputError(words.NOT_FOUND(msgid=msgid), code="journal_not_found")
+            if entry.state is not JournalState.ESCALATED:
+                raise StateConflict(words.NOT_ESCALATED(msgid=msgid), code="not_escalated")
             # An escalated row is parked for a supervisor: nobody works on it, so the supervisor's
             # process takes it over in the same transaction that starts the retry.
             uow.journal.assign(msgid, self._ownership.owner_id)

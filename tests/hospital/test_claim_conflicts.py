@@ -38,7 +38,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from app.config import load_settings
-from app.errors import InputError, PermissionDenied
+from app.errors import InputError, PermissionDenied, StateConflict
 from app.messages import ENGLISH
 from app.sandbox import SandboxServer, client_config
 from app.sandbox.his import ReferenceHis
@@ -190,7 +190,7 @@ def test_a_conflict_is_marked_handled_by_a_supervisor_only_and_audited(
     assert [(r.outcome, r.operator_code) for r in audit] == [("handled", "S001")]
     assert audit[0].bill_id == first.bill_id
     assert str(conflict.conflict_id) in audit[0].detail
-    with pytest.raises(InputError) as again:  # at another window, once handled
+    with pytest.raises(StateConflict) as again:  # at another window, once handled
         w1.handle_hospital_conflict(conflict.conflict_id, w1.operator("S001"), "重复处理")
     assert again.value.code == "conflict_handled"
     assert "W02" in again.value.text

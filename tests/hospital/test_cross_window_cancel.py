@@ -11,7 +11,7 @@ from helpers.hospital_windows import APPROVAL, Window, sync_all
 from helpers.pg_fixtures import HOSPITAL_KEY
 from sqlalchemy import create_engine
 
-from app.errors import AppError, InputError
+from app.errors import AppError, InputError, StateConflict
 from app.sandbox import SandboxServer
 from app.services.hospital_cancel import HospitalCancelService
 from app.services.ports.clock import SystemClock
@@ -62,7 +62,7 @@ def test_w01_cannot_cancel_again_what_w02_cancelled_and_is_told_who(
     w2.cancels().cancel(settlement_id, w2.cashier, APPROVAL)
     before = sandbox.request_count("2208")
 
-    with pytest.raises(InputError) as refused:
+    with pytest.raises(StateConflict) as refused:
         w1.cancels().cancel(settlement_id, w1.cashier, APPROVAL)
 
     assert refused.value.code == "cancel_claimed_elsewhere"
@@ -117,7 +117,7 @@ def test_two_windows_cancelling_one_settlement_at_once_send_one_2208(
         thread.join(60)
 
     assert sandbox.request_count("2208") == before + 1
-    refused = [o for o in outcomes.values() if isinstance(o, InputError)]
+    refused = [o for o in outcomes.values() if isinstance(o, StateConflict)]
     done = [name for name, o in outcomes.items() if not isinstance(o, AppError)]
     assert len(refused) == 1
     assert len(done) == 1

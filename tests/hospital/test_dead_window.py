@@ -13,7 +13,7 @@ from helpers.pg_fixtures import HospitalDb
 from sqlalchemy import text
 
 from app.domain.journal import JournalState
-from app.errors import AppError, InputError
+from app.errors import AppError, StateConflict
 from app.sandbox import SandboxServer
 from app.services.hospital_resolve import HospitalResolveService
 from app.services.ports.clock import SystemClock
@@ -122,7 +122,7 @@ def check_resolution(  # noqa: PLR0917 - the test's own state, passed on whole
 ) -> None:
     assert [r.msgid for r in resolver(w2, w2_presence).unresolved() if r.infno == "2207"] == [msgid]
 
-    with pytest.raises(InputError) as alive:
+    with pytest.raises(StateConflict) as alive:
         resolver(w2, w2_presence).resolve_for_dead_window(msgid, w2.supervisor)
     assert alive.value.code == "window_alive"
 

@@ -29,7 +29,7 @@ from sqlalchemy import text
 
 from app.domain.journal import JournalState
 from app.domain.visit import GroupState
-from app.errors import AppError, InputError, RecoveryPending
+from app.errors import AppError, RecoveryPending, StateConflict
 from app.hospital_window import start_hospital_sync
 from app.sandbox import SandboxServer
 from app.services.engine import Engine
@@ -186,7 +186,7 @@ def test_a_window_back_with_the_server_claims_its_row_and_the_other_window_is_re
         assert summary.reversed == 1
         w2_presence = WindowPresence(hospital_db.engine)
         try:
-            with pytest.raises(InputError) as refused:
+            with pytest.raises(StateConflict) as refused:
                 resolver(w2, w2_presence).resolve_for_dead_window(msgid, w2.supervisor)
         finally:
             w2_presence.release()

@@ -26,7 +26,7 @@ from helpers.pg_fixtures import HospitalDb
 from helpers.throwaway_pg import ThrowawayPgError
 
 from app.domain.money import money_sum
-from app.errors import AppError, InputError
+from app.errors import AppError, StateConflict
 from app.sandbox import SandboxServer
 from app.services.day_close import LOCAL_ZONE
 from hospital.hospital_campaign import CampaignSize, run_campaign
@@ -91,7 +91,7 @@ def test_four_windows_ten_visits_each_nothing_lost_nothing_double(
 
         run_in_threads({w.name: threading.Thread(target=cancel, args=(w,)) for w in windows[1:]})
         assert sandbox.request_count("2208") == before + 1
-        refused = [o for o in outcomes.values() if isinstance(o, InputError)]
+        refused = [o for o in outcomes.values() if isinstance(o, StateConflict)]
         assert len(refused) == 2
         assert all(o.code == "cancel_claimed_elsewhere" for o in refused)
 

@@ -29,6 +29,8 @@ from app.config import (
 )
 from app.domain.operator import Action, Operator
 from app.errors import AppError, InputError, PermissionDenied, SecondFactorNeeded, StoreError
+from app.messages import CHINESE, Message, render
+from app.messages import console as words
 from app.private_files import private_folder, secure_data_folder
 from app.services.admin import purge_personal_data, run_backup
 from app.services.auth import AuthService, authorize
@@ -223,13 +225,18 @@ def add_actor_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def report(args: argparse.Namespace, text: str, payload: dict[str, object]) -> None:
-    """Print ``text`` for people or ``payload`` as JSON with the global ``--json`` (with
-    ``"ok": true``, like every other command's result document)."""
+def language_of(args: argparse.Namespace) -> str:
+    """The console's language (``[ui] language``, set on ``args`` by :func:`app.cli.main.main`)."""
+    return str(getattr(args, "ui_language", CHINESE))
+
+
+def report(args: argparse.Namespace, text: str | Message, payload: dict[str, object]) -> None:
+    """Print ``text`` for people (a message in the console's language) or ``payload`` as JSON with
+    the global ``--json`` (with ``"ok": true``, like every other command's result document)."""
     if getattr(args, "json", False):
         sys.stdout.write(json.dumps({"ok": True, **payload}, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(render(text, language_of(args)) + "\n")
 
 
 def run_safely(handler: Handler) -> Handler:
@@ -240,7 +247,7 @@ def run_safely(handler: Handler) -> Handler:
         try:
             return handler(args)
         except AppError as exc:
-            out = Output(json_mode=getattr(args, "json", False))
+            out = Output(json_mode=getattr(args, "json", False), language=language_of(args))
             return out.error(exc, exit_code=EXIT_USAGE)
 
     return wrapped
@@ -269,7 +276,7 @@ def _create(args: argparse.Namespace) -> int:
             )
     report(
         args,
-        f"备份完成：{result.path}（{result.size} 字节，SHA-256 {result.sha256}）",
+        words.BACKUP_DONE(path=result.path, size=result.size, sha256=result.sha256),
         {"path": str(result.path), "size": result.size, "sha256": result.sha256},
     )
     return 0
@@ -288,7 +295,12 @@ def _check(args: argparse.Namespace) -> int:
     ok = result == "ok"
     report(
         args,
-        f"{'正常' if ok else '错误'}：{args.file} 完整性检查 {result.splitlines()[0]}，数据库版本 {version}",
+        words.BACKUP_CHECKED(
+            verdict=words.CHECK_OK() if ok else words.CHECK_ERROR(),
+            file=args.file,
+            result=result.splitlines()[0],
+            version=version,
+        ),
         {"file": args.file, "integrity": result, "schema_version": version, "ok": ok},
     )
     return 0 if ok else 1
@@ -320,10 +332,10 @@ def _restore(args: argparse.Namespace) -> int:
                 f"from {result.restored_from.name}",
             )
             uow.commit()
-    previous = f"原数据库已保留为 {result.previous}" if result.previous else "原来没有数据库"
+    previous = words.PREVIOUS_KEPT(path=result.previous) if result.previous else words.NO_PREVIOUS()
     report(
         args,
-        f"恢复完成：{result.database}（数据库版本 {result.schema_version}）；{previous}",
+        words.RESTORED(database=result.database, version=result.schema_version, previous=previous),
         {
             "database": str(result.database),
             "previous": str(result.previous or ""),
@@ -356,7 +368,7 @@ def _purge(args: argparse.Namespace) -> int:
         )
     report(
         args,
-        f"已清除 {result.purged} 位参保人的缓存信息（{result.cutoff.date().isoformat()} 之前获取的）。",
+        words.PURGED(count=result.purged, cutoff=result.cutoff.date().isoformat()),
         {"purged": result.purged, "cutoff": result.cutoff.isoformat()},
     )
     return 0

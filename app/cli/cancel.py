@@ -13,6 +13,7 @@ from app.cli.context import (
 )
 from app.cli.formatting import bill_text, totals_text
 from app.cli.output import EXIT_OK
+from app.messages import console as words
 from app.services.cancel import SupervisorApproval
 
 
@@ -43,6 +44,7 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     password = secret(SUPERVISOR_PASSWORD_ENV, f"收费主管 {args.supervisor} 的密码：")
     otp_prompt = f"收费主管 {args.supervisor} 的动态验证码（验证器上的 6 位数字）："
     engine = context.engine()
+    language = context.out.language
     if args.refund_lines:
         returned = [no.strip() for no in args.refund_lines.split(",") if no.strip()]
         refund = with_one_time_code(
@@ -56,12 +58,16 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
             otp_prompt,
         )
         text = [
-            f"已撤销结算 {refund.cancellation.original_settlement_id}"
-            f"（撤销流水 {refund.cancellation.cancellation_id}）："
-            + totals_text(refund.cancellation.record.totals)
+            words.CANCELLED(
+                settlement_id=refund.cancellation.original_settlement_id,
+                cancellation_id=refund.cancellation.cancellation_id,
+                split=totals_text(refund.cancellation.record.totals, language),
+            ).render(language)
         ]
         if refund.resettled is not None:
-            text.append("剩余项目已重新结算：\n" + bill_text(refund.resettled))
+            text.append(
+                words.RESETTLED().render(language) + "\n" + bill_text(refund.resettled, language)
+            )
         context.out.result(
             {"cancellation": refund.cancellation, "resettled": refund.resettled}, "\n".join(text)
         )
@@ -75,7 +81,10 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     )
     context.out.result(
         {"cancellation": result},
-        f"已撤销结算 {result.original_settlement_id}（撤销流水 {result.cancellation_id}）："
-        + totals_text(result.record.totals),
+        words.CANCELLED(
+            settlement_id=result.original_settlement_id,
+            cancellation_id=result.cancellation_id,
+            split=totals_text(result.record.totals, language),
+        ).render(language),
     )
     return EXIT_OK

@@ -11,6 +11,7 @@ from app.cli.output import EXIT_OK
 from app.cli.progress import terminal_progress
 from app.domain.operator import Action, allows
 from app.errors import PermissionDenied
+from app.messages import console as words
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,7 +54,9 @@ def run_sync(_args: argparse.Namespace, context: CliContext) -> int:
         result = context.engine(recover=False).sync_catalogue(operator, progress)
     context.out.result(
         {"sync": result},
-        f"下载 {result.downloaded} 条，更新本地 {result.updated} 条，目录版本 {result.version}。",
+        words.CATALOGUE_SYNCED(
+            downloaded=result.downloaded, updated=result.updated, version=result.version
+        ).render(context.out.language),
     )
     return EXIT_OK
 
@@ -66,12 +69,15 @@ def run_import(args: argparse.Namespace, context: CliContext) -> int:
     engine = context.engine(recover=False)
     with terminal_progress(json_mode=context.out.json_mode) as progress:
         count = engine.import_catalogue(args.file, progress)
-    context.out.result({"imported": count}, f"已导入 {count} 条目录。")
+    context.out.result(
+        {"imported": count},
+        words.CATALOGUE_IMPORTED(count=count).render(context.out.language),
+    )
     return EXIT_OK
 
 
 def run_search(args: argparse.Namespace, context: CliContext) -> int:
     """Search."""
     items = context.engine(recover=False).search_catalogue(args.text, args.limit)
-    context.out.result({"items": items}, items_text(items))
+    context.out.result({"items": items}, items_text(items, context.out.language))
     return EXIT_OK

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     with terminal_progress(json_mode=context.out.json_mode) as progress:
         report = engine.close_day(day, operator, progress)
     printed: dict[str, object] = {}
-    text = day_close_text(report)
+    text = day_close_text(report, context.out.language)
     if args.print:
         fields, note = print_day(context, operator, day, args.format, args.output)
         printed, text = {"shift_report": fields}, f"{text}\n{note}"

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
         "notice": view.notice,
     }
     if not view.from_cache:
-        context.out.result(data, eligibility_text(view))
+        context.out.result(data, eligibility_text(view, context.out.language))
         return EXIT_OK
     reason = view.offline_reason
     offline = {
@@ -60,5 +60,6 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
         "message": view.notice,
         "detail": platform_detail(reason) if reason is not None else {},
     }
-    context.out.result({**data, **offline}, eligibility_text(view), ok=False)
+    text = eligibility_text(view, context.out.language)
+    context.out.result({**data, **offline}, text, ok=False)
     return EXIT_UNAVAILABLE

@@ -20,6 +20,7 @@ from app.cli.backup import (
 )
 from app.domain.operator import Action
 from app.errors import InputError
+from app.messages import console as words
 from app.private_files import PRIVATE_FILE, make_private_folders
 from app.services.admin import EXPORT_FORMATS, export_audit, export_settlements
 from app.services.ports.clock import SystemClock
@@ -85,7 +86,7 @@ def _export(args: argparse.Namespace) -> int:
     _write(output, text)
     report(
         args,
-        f"已导出 {count} 条记录到 {output}",
+        words.EXPORTED(count=count, path=output),
         {"output": str(output), "rows": count, "format": args.format},
     )
     return 0

@@ -1,4 +1,6 @@
-"""Readable Chinese text of the services' results for the console."""
+"""Readable text of the services' results for the console: Chinese, or English with ``[ui] language
+= "en"`` (the words from :mod:`app.messages.console`; data stays as the platform or the catalogue
+spells it)."""
 
 from __future__ import annotations
 
@@ -8,9 +10,15 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from app.domain.money import format_yuan, money_sum
+from app.messages import CHINESE, Listing, Template
+from app.messages import console as words
+from app.messages import day_close as day_close_words
+from app.messages import eligibility as eligibility_words
+from app.messages import shift_report as shift_words
 
 if TYPE_CHECKING:  # annotations only: a command imports the services it runs, not every command's
     from app.domain.catalogue import CatalogueItem
+    from app.domain.plan import GroupKind
     from app.domain.settlement import SettlementTotals
     from app.services.day_close import DayCloseReport
     from app.services.eligibility import EligibilityView
@@ -20,108 +28,174 @@ if TYPE_CHECKING:  # annotations only: a command imports the services it runs, n
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 ZERO_YUAN = Decimal("0.00")
 
-GROUP_STATE_LABELS = {
-    "planned": "待结算",
-    "registered": "已登记",
-    "visit_uploaded": "已上传就诊信息",
-    "fees_uploaded": "已上传明细",
-    "previewed": "已预结算",
-    "settled": "已结算",
-    "failed": "未结算（失败）",
-    "unknown": "结果未知（自动处理中，请勿重复收费）",
+GROUP_STATE_LABELS: dict[str, Template] = {
+    "planned": words.STATE_PLANNED,
+    "registered": words.STATE_REGISTERED,
+    "visit_uploaded": words.STATE_VISIT_UPLOADED,
+    "fees_uploaded": words.STATE_FEES_UPLOADED,
+    "previewed": words.STATE_PREVIEWED,
+    "settled": words.STATE_SETTLED,
+    "failed": words.STATE_FAILED,
+    "unknown": words.STATE_UNKNOWN,
     # Headless, nothing was collected: the cashier still has to take the cash shown.
-    "self_pay_collected": "全额自费（应收现金，未经医保）",
-    "cancelled": "已撤销",
+    "self_pay_collected": words.STATE_SELF_PAY_COLLECTED,
+    "cancelled": words.STATE_CANCELLED,
+}
+_KIND_WORDS: dict[str, Template] = {
+    "general": words.KIND_GENERAL,
+    "chronic": words.KIND_CHRONIC,
+    "self_pay": words.KIND_SELF_PAY,
+}
+_QUALIFICATION_STATES: dict[str, Template] = {
+    "valid": eligibility_words.STATE_VALID,
+    "expired": eligibility_words.STATE_EXPIRED,
+    "not_yet_valid": eligibility_words.STATE_NOT_YET_VALID,
 }
 
 
-def eligibility_text(view: EligibilityView) -> str:
-    """The patient's identity, insurance and qualifications."""
+def eligibility_text(view: EligibilityView, language: str = CHINESE) -> str:
+    """The patient's identity, insurance and qualifications (names, insurance types, provinces and
+    diseases as the platform spells them)."""
     person = view.person
     lines = [
-        f"姓名：{person.name}    证件号：{view.masked_id}    人员编号：{person.person_no}",
+        words.PERSON(name=person.name, id_number=view.masked_id, person_no=person.person_no).render(
+            language
+        )
     ]
     if view.from_cache:
-        lines.append(f"【离线缓存】{view.notice}")
+        lines.append(words.FROM_CACHE(notice=view.notice).render(language))
     row = view.settlement_insurance
     if row is None:
-        lines.append("参保：无正常参保的基本医疗保险，不能直接结算。")
+        lines.append(words.NO_INSURANCE().render(language))
     else:
-        scope = "跨省异地" if view.cross_province else "本省（不属跨省直接结算）"
-        lines.append(f"参保：{row.type_name}，参保地 {view.insured_province}（{scope}）")
-    for q in view.qualifications:
-        marks = [q.state_label, "试点病种" if q.pilot else "非跨省试点病种"]
-        marks.append("本院已开通" if q.opened_here else "本院未开通")
-        until = q.valid_to.isoformat() if q.valid_to else "长期"
+        scope = words.SCOPE_CROSS() if view.cross_province else words.SCOPE_LOCAL()
         lines.append(
-            f"  门慢资格 {q.code} {q.name}：{q.valid_from}～{until}，{'，'.join(marks)}"
-            + ("  → 可直接结算" if q.settleable else "")
+            words.INSURANCE(
+                type_name=row.type_name, province=view.insured_province, scope=scope
+            ).render(language)
         )
+    for q in view.qualifications:
+        state = _QUALIFICATION_STATES.get(q.state.value)
+        marks = Listing(
+            (
+                state() if state is not None else q.state_label,
+                words.PILOT() if q.pilot else words.NOT_PILOT(),
+                words.OPENED() if q.opened_here else words.NOT_OPENED(),
+            ),
+            chinese_separator="，",
+        )
+        until = q.valid_to.isoformat() if q.valid_to else words.OPEN_ENDED()
+        line = words.QUALIFICATION(
+            code=q.code, name=q.name, valid_from=q.valid_from, until=until, marks=marks
+        ).render(language)
+        lines.append(line + (words.SETTLEABLE().render(language) if q.settleable else ""))
     if not view.qualifications:
-        lines.append("  无门诊慢特病资格记录。")
+        lines.append(words.NO_QUALIFICATIONS().render(language))
     return "\n".join(lines)
 
 
-def totals_text(totals: SettlementTotals) -> str:
+def totals_text(totals: SettlementTotals, language: str = CHINESE) -> str:
     """``总额 T = 统筹基金 F + 个人账户 A + 现金 C`` (+ 医院负担 when the hospital carries a part)."""
-    return split_text(totals.total, totals.fund, totals.account, totals.cash, totals.hospital)
+    return split_text(
+        totals.total, totals.fund, totals.account, totals.cash, totals.hospital, language=language
+    )
 
 
 def split_text(
-    total: Decimal, fund: Decimal, account: Decimal, cash: Decimal, hospital: Decimal
+    total: Decimal,
+    fund: Decimal,
+    account: Decimal,
+    cash: Decimal,
+    hospital: Decimal,
+    *,
+    language: str = CHINESE,
 ) -> str:
     """The one way every summary shows money: the parts that add up to the total."""
-    text = (
-        f"总额 {format_yuan(total)} = 统筹基金 {format_yuan(fund)} + "
-        f"个人账户 {format_yuan(account)} + 现金 {format_yuan(cash)}"
-    )
+    text = words.SPLIT(
+        total=format_yuan(total),
+        fund=format_yuan(fund),
+        account=format_yuan(account),
+        cash=format_yuan(cash),
+    ).render(language)
     if hospital:
-        text += f" + 医院负担 {format_yuan(hospital)}"
+        text += words.SPLIT_HOSPITAL(hospital=format_yuan(hospital)).render(language)
     return text
 
 
-def group_text(group: GroupResult) -> str:
-    """One group with its state, money and reasons."""
-    state = GROUP_STATE_LABELS.get(group.state.value, group.state.value)
-    lines = [f"[{group.label}] {len(group.line_nos)} 项，金额 {format_yuan(group.total)}：{state}"]
+def group_label_text(group: GroupResult, language: str = CHINESE) -> str:
+    """The group's name: the stored label in Chinese; in English the kind's word translated and
+    the disease as the catalogue names it (as the English window shows it)."""
+    if language == CHINESE:
+        return group.label
+    return category_text(group.kind, group.disease_code, language)
+
+
+def category_text(kind: GroupKind, disease_code: str | None, language: str = CHINESE) -> str:
+    """A fee category with its disease (:func:`group_label`), the kind's word in ``language``."""
+    from app.domain.plan import group_label  # noqa: PLC0415 - not on eligibility's path
+
+    word = kind_label(kind.value, kind.label, language)
+    return group_label(kind, disease_code or None, kind_text=lambda _: word)
+
+
+def group_text(group: GroupResult, language: str = CHINESE) -> str:
+    """One group with its state, money and reasons (a reason or failure is the group's record,
+    kept in the words it was written in)."""
+    state = GROUP_STATE_LABELS.get(group.state.value)
+    lines = [
+        words.GROUP_HEAD(
+            label=group_label_text(group, language),
+            count=len(group.line_nos),
+            total=format_yuan(group.total),
+            state=state() if state is not None else group.state.value,
+        ).render(language)
+    ]
     if group.totals is not None:
-        lines.append("    " + totals_text(group.totals))
+        lines.append("    " + totals_text(group.totals, language))
         if group.settlement_id:
-            lines.append(f"    结算号 {group.settlement_id}")
+            lines.append(
+                words.GROUP_SETTLEMENT_ID(settlement_id=group.settlement_id).render(language)
+            )
     elif group.preview is not None:
-        lines.append("    预结算：" + totals_text(group.preview))
-    if group.preview_differences:
         lines.append(
-            "    注意：正式结算与预结算不一致（" + "、".join(group.preview_differences) + "），"
-            "以正式结算为准。"
+            words.GROUP_PREVIEW(split=totals_text(group.preview, language)).render(language)
         )
+    if group.preview_differences:
+        fields = Listing(tuple(group.preview_differences))
+        lines.append(words.GROUP_PREVIEW_DIFFERS(fields=fields).render(language))
     if group.reason:
-        lines.append(f"    原因：{group.reason}")
+        lines.append(words.GROUP_REASON(reason=group.reason).render(language))
     if group.failure and group.state.value != "settled":
-        lines.append(f"    说明：{group.failure}")
+        lines.append(words.GROUP_FAILURE(failure=group.failure).render(language))
     return "\n".join(lines)
 
 
-def bill_text(bill: BillResult) -> str:
+def bill_text(bill: BillResult, language: str = CHINESE) -> str:
     """A bill with every group, the split fund + account + cash = total, and the cash due."""
-    lines = [f"账单 {bill.bill_id}，合计 {format_yuan(bill.total)} 元"]
-    lines.extend(group_text(g) for g in bill.groups)
-    lines.append(money_summary(bill))
+    lines = [words.BILL_HEAD(bill_id=bill.bill_id, total=format_yuan(bill.total)).render(language)]
+    lines.extend(group_text(g, language) for g in bill.groups)
+    lines.append(money_summary(bill, language))
     return "\n".join(lines)
 
 
-def money_summary(bill: BillResult) -> str:
+def money_summary(bill: BillResult, language: str = CHINESE) -> str:
     """What was settled as fund + account + cash (= its total), what is left unsettled, and the
     cash the patient must now be asked for (self-pay groups included: nothing was collected here).
     """
     split = settled_split(bill)
-    text = "已结算：" + split_text(
-        split["total"], split["fund"], split["account"], split["cash"], split["hospital"]
+    settled = split_text(
+        split["total"],
+        split["fund"],
+        split["account"],
+        split["cash"],
+        split["hospital"],
+        language=language,
     )
+    text = words.SETTLED_SUMMARY(split=settled).render(language)
     left = bill.total - split["total"]
     if left:
-        text += f"；另有 {format_yuan(left)} 元未结算"
-    return text + f"。\n应向患者收取现金 {format_yuan(split['cash'])} 元。"
+        text += words.LEFT_UNSETTLED(amount=format_yuan(left)).render(language)
+    return text + words.CASH_DUE(amount=format_yuan(split["cash"])).render(language)
 
 
 def settled_split(bill: BillResult) -> dict[str, Decimal]:
@@ -133,59 +207,138 @@ def settled_split(bill: BillResult) -> dict[str, Decimal]:
     }
 
 
-def journal_text(rows: Sequence[QueueRow]) -> str:
-    """Unresolved journal rows."""
+def journal_text(rows: Sequence[QueueRow], language: str = CHINESE) -> str:
+    """Unresolved journal rows (the last error is the row's record, as it was written)."""
     if not rows:
-        return "没有未确认的医保交易。"
-    lines = [f"未确认的医保交易 {len(rows)} 笔："]
+        return words.JOURNAL_EMPTY().render(language)
+    lines = [words.JOURNAL_HEAD(count=len(rows)).render(language)]
     for row in rows:
         amount = format_yuan(row.amount) if row.amount is not None else "-"
         when = row.created_at.astimezone(LOCAL_ZONE).strftime("%m-%d %H:%M:%S")
         state = row.state.value
         if row.awaiting:  # hospital mode: may be resolved elsewhere; not reversed here meanwhile
             state = (
-                f"正由窗口 {row.awaiting_window} 处理" if row.awaiting_window else "等待医院服务器"
+                words.JOURNAL_AT_WINDOW(window=row.awaiting_window).render(language)
+                if row.awaiting_window
+                else words.JOURNAL_AWAITING().render(language)
             )
         lines.append(
-            f"  {row.msgid}  {row.infno}  {state}  金额 {amount}  人员 {row.masked_person_no}"
-            f"  {when}  尝试 {row.attempts} 次  {row.last_error}"
+            words.JOURNAL_ROW(
+                msgid=row.msgid,
+                infno=row.infno,
+                state=state,
+                amount=amount,
+                person=row.masked_person_no,
+                when=when,
+                attempts=row.attempts,
+                error=row.last_error,
+            ).render(language)
         )
     return "\n".join(lines)
 
 
-def day_close_text(report: DayCloseReport) -> str:
+def day_close_text(report: DayCloseReport, language: str = CHINESE) -> str:
     """Reconciliation groups, discrepancies and the shift report."""
-    lines = [report.summary()]
+    lines = [report.summary(language)]
     for g in report.groups:
-        verdict = "平" if g.balanced else "不平"
+        verdict = words.BALANCED() if g.balanced else words.UNBALANCED()
         lines.append(
-            f"  险种 {g.insurance_type} 清算类别 {g.clearing_type} 经办机构 {g.clearing_agency}："
-            f"{g.count} 笔，总额 {format_yuan(g.total)}，基金 {format_yuan(g.fund)}，{verdict}"
+            words.RECONCILIATION_GROUP(
+                insurance_type=g.insurance_type,
+                clearing_type=g.clearing_type,
+                agency=g.clearing_agency,
+                count=g.count,
+                total=format_yuan(g.total),
+                fund=format_yuan(g.fund),
+                verdict=verdict,
+            ).render(language)
         )
     for d in report.discrepancies:
         lines.append(
-            f"  差异：{d.kind.label}  结算号 {d.settlement_id}  报文 {d.msgid or '-'}  "
-            f"总额 {format_yuan(d.total)}  本地流水 {d.journal_state}"
+            words.DISCREPANCY(
+                kind=discrepancy_label(d.kind.value, d.kind.label, language),
+                settlement_id=d.settlement_id,
+                msgid=d.msgid or "-",
+                total=format_yuan(d.total),
+                journal_state=d.journal_state,
+            ).render(language)
         )
     shift = report.shift
-    lines.append("交班汇总（含撤销、部分退费、自费收退款，金额带符号）：")
+    lines.append(words.SHIFT_HEAD().render(language))
     for line in shift.lines:
-        split = split_text(line.total, line.fund, line.account, line.cash, ZERO_YUAN)
-        lines.append(f"  {line.operator_code}  {line.kind.label}  {line.count} 笔  {split}")
-    lines.append(
-        "  合计："
-        + split_text(shift.total, shift.fund, shift.account, shift.cash, ZERO_YUAN)
-        + f"；已冲正 {shift.reversals} 笔（未扣款）"
+        split = split_text(
+            line.total, line.fund, line.account, line.cash, ZERO_YUAN, language=language
+        )
+        lines.append(
+            words.SHIFT_LINE(
+                operator=line.operator_code,
+                kind=entry_label(line.kind.value, line.kind.label, language),
+                count=line.count,
+                split=split,
+            ).render(language)
+        )
+    total = split_text(
+        shift.total, shift.fund, shift.account, shift.cash, ZERO_YUAN, language=language
     )
+    lines.append(words.SHIFT_TOTAL(split=total, reversals=shift.reversals).render(language))
     return "\n".join(lines)
 
 
-def items_text(items: Sequence[CatalogueItem]) -> str:
-    """Search results."""
+def items_text(items: Sequence[CatalogueItem], language: str = CHINESE) -> str:
+    """Search results (names, specifications and classes as the catalogue gives them)."""
     if not items:
-        return "未找到匹配的项目。"
+        return words.NO_ITEMS().render(language)
     return "\n".join(
         f"{i.hospital_code}  {i.national_code}  {i.name}  {i.spec}  {format_yuan(i.unit_price)}  "
         f"{i.item_class.label}"
         for i in items
     )
+
+
+_ENTRY_KINDS: dict[str, Template] = {
+    "settlement": shift_words.ENTRY_SETTLEMENT,
+    "resettlement": shift_words.ENTRY_RESETTLEMENT,
+    "cancellation": shift_words.ENTRY_CANCELLATION,
+    "partial_refund": shift_words.ENTRY_PARTIAL_REFUND,
+    "self_pay": shift_words.ENTRY_SELF_PAY,
+    "self_pay_refund": shift_words.ENTRY_SELF_PAY_REFUND,
+}
+_DISCREPANCIES: dict[str, Template] = {
+    "0": day_close_words.KIND_BALANCED,
+    "1": day_close_words.KIND_CENTRE_ONLY,
+    "2": day_close_words.KIND_HOSPITAL_ONLY,
+    "3": day_close_words.KIND_AMOUNTS_DIFFER,
+}
+_ROLES: dict[str, Template] = {
+    "cashier": words.ROLE_CASHIER,
+    "registration": words.ROLE_REGISTRATION,
+    "supervisor": words.ROLE_SUPERVISOR,
+    "admin": words.ROLE_ADMIN,
+    "auditor": words.ROLE_AUDITOR,
+}
+
+
+def _labelled(table: dict[str, Template], value: str, chinese: str, language: str) -> str:
+    """An enum's label: the domain's Chinese one, or the catalogue's words in ``language``."""
+    template = table.get(value)
+    return template().render(language) if template is not None else chinese
+
+
+def entry_label(value: str, chinese: str, language: str = CHINESE) -> str:
+    """A shift-report entry kind (医保结算, 结算撤销 …) in ``language``."""
+    return _labelled(_ENTRY_KINDS, value, chinese, language)
+
+
+def kind_label(value: str, chinese: str, language: str = CHINESE) -> str:
+    """A group kind / fee category (普通门诊, 门诊慢特病, 全额自费) in ``language``."""
+    return _labelled(_KIND_WORDS, value, chinese, language)
+
+
+def discrepancy_label(value: str, chinese: str, language: str = CHINESE) -> str:
+    """A 3202 result row's kind in ``language``."""
+    return _labelled(_DISCREPANCIES, value, chinese, language)
+
+
+def role_label(value: str, chinese: str, language: str = CHINESE) -> str:
+    """An operator role (收费员, 收费主管 …) in ``language``."""
+    return _labelled(_ROLES, value, chinese, language)

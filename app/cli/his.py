@@ -13,7 +13,10 @@ from typing import Any
 
 from app.cli.context import CliContext
 from app.cli.output import EXIT_OK, EXIT_REJECTED, EXIT_UNAVAILABLE
+from app.messages import Template
+from app.messages import console as words
 from app.messages import engine as engine_words
+from app.messages import his as his_words
 from app.services.engine import Engine
 from app.services.ports.his import OutboxItem, OutboxState
 
@@ -48,15 +51,30 @@ def _as_data(item: OutboxItem) -> dict[str, Any]:
     }
 
 
-def _text(rows: list[OutboxItem]) -> str:
+_RESULT_KINDS: dict[str, Template] = {
+    "settled": his_words.RESULT_SETTLED,
+    "cancelled": his_words.RESULT_CANCELLED,
+    "partly_refunded": his_words.RESULT_PARTLY_REFUNDED,
+    "self_pay_collected": his_words.RESULT_SELF_PAY_COLLECTED,
+}
+
+
+def _text(rows: list[OutboxItem], language: str) -> str:
+    """The waiting results (the last error is the row's record, as it was written)."""
     if not rows:
-        return "结算结果已全部回传 HIS。"
-    lines = [f"{len(rows)} 条结果尚未被 HIS 确认："]
+        return words.HIS_ALL_DELIVERED().render(language)
+    lines = [words.HIS_WAITING_HEAD(count=len(rows)).render(language)]
     for item in rows:
-        state = "HIS 拒收" if item.state is OutboxState.REFUSED else "等待回传"
+        state = words.HIS_REFUSED() if item.state is OutboxState.REFUSED else words.HIS_WAITING()
+        kind = _RESULT_KINDS.get(item.result.kind.value)
         lines.append(
-            f"  {item.result.key}  {item.result.kind.label}  {state}"
-            f"（已尝试 {item.attempts} 次）{item.last_error}"
+            words.HIS_ROW(
+                key=item.result.key,
+                kind=kind() if kind is not None else item.result.kind.label,
+                state=state,
+                attempts=item.attempts,
+                error=item.last_error,
+            ).render(language)
         )
     return "\n".join(lines)
 
@@ -71,7 +89,7 @@ def run_status(_args: argparse.Namespace, context: CliContext) -> int:
     """Print the waiting and refused results (or that no HIS is configured, when none waits)."""
     rows = _rows(context.engine(recover=False))
     kind = context.settings().his.kind
-    text = _text(rows)
+    text = _text(rows, context.out.language)
     if kind == "none" and not rows:
         text = engine_words.HIS_NOT_CONFIGURED().render(context.out.language)
     context.out.result({"his": kind, "pending": [_as_data(r) for r in rows]}, text)
@@ -85,6 +103,8 @@ def run_deliver(args: argparse.Namespace, context: CliContext) -> int:
     rows = _rows(engine)
     context.out.result(
         {"delivered": delivered, "pending": [_as_data(r) for r in rows]},
-        f"本次回传 {delivered} 条。\n" + _text(rows),
+        words.HIS_DELIVERED(count=delivered).render(context.out.language)
+        + "\n"
+        + _text(rows, context.out.language),
     )
     return _exit_code(rows)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from app.cli.context import CliContext
@@ -24,9 +25,10 @@ from app.cli.shift_report import (
 )
 from app.domain.operator import Operator
 from app.errors import InputError
+from app.messages import console as words
 from app.services.engine import Engine
 from app.services.hospital_use_cases import HOSPITAL_REPORT_NO  # JB-HOSP-<day>-…
-from app.services.shift_report import parse_clock_time, report_no
+from app.services.shift_report import RenderedShiftReport, parse_clock_time, report_no
 from app.wiring import hospital_database, hospital_link
 
 
@@ -87,9 +89,13 @@ def run_shift(args: argparse.Namespace, context: CliContext) -> int:
     )
     scope = report.scope
     number = report_no(scope, "+".join(sorted(scope.windows)) or HOSPITAL_REPORT_NO)
-    text = shift_report_text(report, number).replace("交班表", "全院交班表", 1)
-    text += "\n分窗口合计：\n" + "\n".join(
-        _tally_text(f"窗口 {window}", tally) for window, tally in report.by_window()
+    text = shift_report_text(
+        report, number, context.out.language, title=words.HOSPITAL_SHIFT_REPORT_TITLE
+    )
+    language = context.out.language
+    text += f"\n{words.BY_WINDOW().render(language)}\n" + "\n".join(
+        _tally_text(words.WINDOW(window=window).render(language), tally, language)
+        for window, tally in report.by_window()
     )
     if args.format == "text":
         context.out.result({"shift_report": report_json(report, number)}, text)
@@ -102,7 +108,6 @@ def run_shift(args: argparse.Namespace, context: CliContext) -> int:
         layout=args.format,
         output=args.output,
     )
-    again = "" if printed.sheet.print_no == 1 else f"（补打，第 {printed.sheet.print_no} 次打印）"
     context.out.result(
         {
             "shift_report": report_json(report, printed.sheet.report_no),
@@ -110,7 +115,7 @@ def run_shift(args: argparse.Namespace, context: CliContext) -> int:
             "report_no": printed.sheet.report_no,
             "print_no": printed.sheet.print_no,
         },
-        f"{text}\n全院交班表 {printed.sheet.report_no} 已保存到 {path}{again}。",
+        f"{text}\n{_printed_text(printed, path, language)}",
     )
     return EXIT_OK
 
@@ -140,12 +145,19 @@ def print_hospital_day(
         layout=layout,
         output=output,
     )
-    again = "" if printed.sheet.print_no == 1 else f"（补打，第 {printed.sheet.print_no} 次打印）"
     return (
         {
             "pdf": str(path),
             "report_no": printed.sheet.report_no,
             "print_no": printed.sheet.print_no,
         },
-        f"全院交班表 {printed.sheet.report_no} 已保存到 {path}{again}。",
+        _printed_text(printed, path, context.out.language),
+    )
+
+
+def _printed_text(printed: RenderedShiftReport, path: Path, language: str) -> str:
+    print_no = printed.sheet.print_no
+    again = "" if print_no == 1 else words.PRINTED_AGAIN(print_no=print_no)
+    return words.HOSPITAL_PRINTED(report_no=printed.sheet.report_no, path=path, again=again).render(
+        language
     )

@@ -8,6 +8,7 @@ from app.cli.context import CliContext
 from app.cli.formatting import journal_text
 from app.cli.output import EXIT_OK, EXIT_UNKNOWN
 from app.cli.progress import terminal_progress
+from app.messages import console as words
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,28 +30,31 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_list(_args: argparse.Namespace, context: CliContext) -> int:
     """Print the unresolved rows without touching them."""
     rows = context.engine(recover=False).journal()
-    context.out.result({"unresolved": rows}, journal_text(rows))
+    context.out.result({"unresolved": rows}, journal_text(rows, context.out.language))
     return EXIT_UNKNOWN if rows else EXIT_OK
 
 
 def run_resolve(args: argparse.Namespace, context: CliContext) -> int:
     """Recover everything (waiting with back-off), or have a supervisor retry one escalated row."""
     engine = context.engine(recover=False)
+    language = context.out.language
     if args.msgid:
         supervisor = context.operator()
         state = engine.resolve(args.msgid, supervisor)
         rows = engine.journal()
         context.out.result(
             {"msgid": args.msgid, "state": state, "unresolved": rows},
-            f"交易 {args.msgid} 现为 {state}。\n" + journal_text(rows),
+            words.JOURNAL_RESOLVED(msgid=args.msgid, state=state).render(language)
+            + "\n"
+            + journal_text(rows, language),
         )
         return EXIT_UNKNOWN if rows else EXIT_OK
     with terminal_progress(json_mode=context.out.json_mode) as progress:
         summary = engine.start(wait=True, progress=progress)
     context.out.result(
         {"summary": summary},
-        summary.text()
+        summary.text(language)
         + "\n"
-        + journal_text(summary.escalated + summary.pending + summary.awaiting),
+        + journal_text(summary.escalated + summary.pending + summary.awaiting, language),
     )
     return EXIT_OK if summary.clear and not summary.awaiting else EXIT_UNKNOWN

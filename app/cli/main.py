@@ -154,6 +154,7 @@ def main(argv: list[str], engine_factory: EngineFactory | None = None) -> int:
     if isinstance(parsed, int):
         return parsed
     args = parsed
+    args.ui_language = out.language  # for the handlers that take only ``args`` (users, backup …)
     from app.cli import logs  # noqa: PLC0415  (after parsing: --help stays light)
 
     logs.start_console()

@@ -92,7 +92,7 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
             "cash_due": bill.cash_due,
             "settled": settled_split(bill),
         },
-        bill_text(bill),
+        bill_text(bill, context.out.language),
         ok=code == EXIT_OK,
     )
     return code

@@ -15,12 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.context import CliContext
+from app.cli.formatting import category_text, entry_label
 from app.cli.output import EXIT_OK
 from app.domain.money import format_yuan
 from app.domain.operator import Operator
 from app.domain.receipt import local_time_text
 from app.domain.shift_report import ShiftReport, Tally
 from app.errors import InputError
+from app.messages import CHINESE, Template
+from app.messages import console as words
+from app.messages import shift_report as shift_words
 from app.printing.shift_report_pdf import SHIFT_LAYOUTS, ShiftReportPdf, save_pdf
 from app.services.shift_report import (
     RenderedShiftReport,
@@ -90,7 +94,8 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     if args.format == "text":
         number = report_no(report.scope, engine.settings.window.device_no)
         context.out.result(
-            {"shift_report": report_json(report, number)}, shift_report_text(report, number)
+            {"shift_report": report_json(report, number)},
+            shift_report_text(report, number, context.out.language),
         )
         return EXIT_OK
     printed, path = print_report(
@@ -101,7 +106,9 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
             "shift_report": report_json(report, printed.sheet.report_no),
             **_printed_json(printed, path),
         },
-        shift_report_text(report, printed.sheet.report_no) + "\n" + _printed_text(printed, path),
+        shift_report_text(report, printed.sheet.report_no, context.out.language)
+        + "\n"
+        + _printed_text(printed, path, context.out.language),
     )
     return EXIT_OK
 
@@ -118,7 +125,7 @@ def print_day(
     printed, path = print_report(
         context, engine.render_shift_report, report, supervisor, layout=layout, output=output
     )
-    return _printed_json(printed, path), _printed_text(printed, path)
+    return _printed_json(printed, path), _printed_text(printed, path, context.out.language)
 
 
 def print_report(
@@ -158,46 +165,97 @@ def _printed_json(printed: RenderedShiftReport, path: Path) -> dict[str, Any]:
     }
 
 
-def _printed_text(printed: RenderedShiftReport, path: Path) -> str:
-    again = "" if printed.sheet.print_no == 1 else f"（补打，第 {printed.sheet.print_no} 次打印）"
-    changed = "注意：数字与首次打印不同，以本次为准。" if printed.sheet.changed_since_first else ""
-    return f"交班表 {printed.sheet.report_no} 已保存到 {path}{again}。{changed}"
+def _printed_text(printed: RenderedShiftReport, path: Path, language: str = CHINESE) -> str:
+    sheet = printed.sheet
+    again = "" if sheet.print_no == 1 else words.PRINTED_AGAIN(print_no=sheet.print_no)
+    changed = words.PRINTED_CHANGED() if sheet.changed_since_first else ""
+    return words.PRINTED(report_no=sheet.report_no, path=path, again=again, changed=changed).render(
+        language
+    )
 
 
 # ------------------------------------------------------------------ text and JSON
 
+_RECONCILIATION: dict[str, Template] = {
+    "balanced": shift_words.RECONCILED_BALANCED,
+    "unbalanced": shift_words.RECONCILED_UNBALANCED,
+    "not_closed": shift_words.NOT_CLOSED,
+}
 
-def _tally_text(label: str, tally: Tally) -> str:
+
+def _tally_text(label: str, tally: Tally, language: str = CHINESE) -> str:
     a = tally.amounts
-    return (
-        f"  {label}  {tally.count} 笔  总额 {format_yuan(a.total)}  基金 {format_yuan(a.fund)}  "
-        f"个人账户 {format_yuan(a.account)}  现金 {format_yuan(a.cash)}"
-    )
+    return words.TALLY(
+        label=label,
+        count=tally.count,
+        total=format_yuan(a.total),
+        fund=format_yuan(a.fund),
+        account=format_yuan(a.account),
+        cash=format_yuan(a.cash),
+    ).render(language)
 
 
-def shift_report_text(report: ShiftReport, number: str) -> str:
-    """The report for a terminal (Chinese)."""
+def shift_report_text(
+    report: ShiftReport,
+    number: str,
+    language: str = CHINESE,
+    *,
+    title: Template = words.SHIFT_REPORT_TITLE,
+) -> str:
+    """The report for a terminal (Chinese, or English with ``[ui] language = "en"``)."""
     scope = report.scope
+    total = report.total
     lines = [
-        f"交班表 {number}",
-        f"班次：{local_time_text(scope.start)} 至 {local_time_text(scope.end)}",
-        "按业务类型（撤销、退费为负数）：",
-        *(_tally_text(kind.label, tally) for kind, tally in report.by_kind),
-        "按费用类别：",
-        *(_tally_text(category.label, tally) for category, tally in report.by_category),
-        _tally_text("合计", report.total),
-        f"应缴现金：{format_yuan(report.total.amounts.cash)}",
-        f"冲正（未发生资金往来，不计入合计）：{len(report.reversals)} 笔，"
-        f"涉及 {format_yuan(report.reversed_amount)}",
+        title(number=number).render(language),
+        words.SHIFT_SPAN(start=local_time_text(scope.start), end=local_time_text(scope.end)).render(
+            language
+        ),
+        words.BY_KIND().render(language),
+        *(
+            _tally_text(entry_label(kind.value, kind.label, language), tally, language)
+            for kind, tally in report.by_kind
+        ),
+        words.BY_CATEGORY().render(language),
+        *(
+            _tally_text(
+                category_text(category.category, category.disease_code, language), tally, language
+            )
+            for category, tally in report.by_category
+        ),
+        _tally_text(words.TOTAL().render(language), total, language),
+        words.CASH_TO_HAND_IN(amount=format_yuan(total.amounts.cash)).render(language),
+        words.REVERSALS(
+            count=len(report.reversals), amount=format_yuan(report.reversed_amount)
+        ).render(language),
     ]
     receipts = report.receipts
-    lines.append(f"票据：开具 {receipts.issued} 张，补打 {receipts.copies} 次")
-    lines += [f"  {r.text}" for r in receipts.ranges]
-    lines += [f"  作废 {old}（重打为 {new}）" for old, new in receipts.voided]
-    lines.append(f"对账：{report.reconciliation.state.label}")
+    lines.append(words.RECEIPTS(issued=receipts.issued, copies=receipts.copies).render(language))
+    lines += [
+        "  "
+        + (
+            r.first
+            if r.count == 1
+            else shift_words.RECEIPT_RANGE(first=r.first, last=r.last, count=r.count).render(
+                language
+            )
+        )
+        for r in receipts.ranges
+    ]
+    lines += [
+        words.RECEIPT_VOIDED(old=old, new=new).render(language) for old, new in receipts.voided
+    ]
+    state = report.reconciliation.state
+    reconciliation = _RECONCILIATION.get(state.value)
+    lines.append(
+        words.RECONCILIATION(
+            state=reconciliation() if reconciliation is not None else state.label
+        ).render(language)
+    )
     if len(report.sections) > 1:
-        lines.append("分窗口、分收费员：")
-        lines += [_tally_text(f"{s.window} {s.operator_code}", s.total) for s in report.sections]
+        lines.append(words.SECTIONS().render(language))
+        lines += [
+            _tally_text(f"{s.window} {s.operator_code}", s.total, language) for s in report.sections
+        ]
     return "\n".join(lines)
 
 

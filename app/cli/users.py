@@ -22,6 +22,7 @@ from app.cli.backup import (
     add_actor_options,
     admin_login,
     auth_service,
+    language_of,
     load_cli_settings,
     opened_store,
     read_code,
@@ -29,8 +30,10 @@ from app.cli.backup import (
     report,
     run_safely,
 )
+from app.cli.formatting import role_label
 from app.domain.operator import Operator, Role
 from app.errors import InputError
+from app.messages import console as words
 from app.services.auth import AuthService, Enrolment
 from app.services.ports.store import OperatorAccount
 
@@ -56,7 +59,7 @@ def _init_admin(args: argparse.Namespace) -> int:
     settings = load_cli_settings(args)
     with opened_store(args, settings) as store:
         auth_service(store, settings).init_admin(args.code, args.name, _new_password(args))
-    report(args, f"已创建管理员 {args.code}。", {"code": args.code, "role": "admin"})
+    report(args, words.ADMIN_CREATED(code=args.code), {"code": args.code, "role": "admin"})
     return 0
 
 
@@ -67,7 +70,11 @@ def _add(args: argparse.Namespace) -> int:
         service = auth_service(store, settings)
         actor = admin_login(args, service)
         service.add_user(actor, args.code, args.name, role, _new_password(args))
-    report(args, f"已添加 {role.label} {args.code}。", {"code": args.code, "role": role.value})
+    report(
+        args,
+        words.USER_ADDED(role=_role_text(args, role), code=args.code),
+        {"code": args.code, "role": role.value},
+    )
     return 0
 
 
@@ -78,7 +85,9 @@ def _set_role(args: argparse.Namespace) -> int:
         service = auth_service(store, settings)
         service.set_role(admin_login(args, service), args.code, role)
     report(
-        args, f"{args.code} 的角色已改为 {role.label}。", {"code": args.code, "role": role.value}
+        args,
+        words.ROLE_CHANGED(code=args.code, role=_role_text(args, role)),
+        {"code": args.code, "role": role.value},
     )
     return 0
 
@@ -88,7 +97,7 @@ def _set_active(args: argparse.Namespace, *, active: bool) -> int:
     with opened_store(args, settings) as store:
         service = auth_service(store, settings)
         service.set_active(admin_login(args, service), args.code, active=active)
-    text = f"{args.code} 已{'启用' if active else '停用'}。"
+    text = (words.USER_ENABLED if active else words.USER_DISABLED)(code=args.code)
     report(args, text, {"code": args.code, "active": active})
     return 0
 
@@ -99,7 +108,7 @@ def _reset_password(args: argparse.Namespace) -> int:
         service = auth_service(store, settings)
         actor = admin_login(args, service)
         service.reset_password(actor, args.code, _new_password(args))
-    report(args, f"{args.code} 的密码已重置，锁定已解除。", {"code": args.code})
+    report(args, words.PASSWORD_RESET(code=args.code), {"code": args.code})
     return 0
 
 
@@ -110,10 +119,14 @@ def _second_factor_state(account: OperatorAccount) -> str:
 
 
 _SECOND_FACTOR_TEXT = {
-    "enrolled": "验证器已绑定",
-    "pending": "验证器待确认",
-    "none": "未绑定验证器",
+    "enrolled": words.FACTOR_ENROLLED,
+    "pending": words.FACTOR_PENDING,
+    "none": words.FACTOR_NONE,
 }
+
+
+def _role_text(args: argparse.Namespace, role: Role) -> str:
+    return role_label(role.value, role.label, language_of(args))
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -134,17 +147,18 @@ def _list(args: argparse.Namespace) -> int:
         }
         for a in accounts
     ]
+    language = language_of(args)
     lines = []
     for r in rows:
-        factor = _SECOND_FACTOR_TEXT[str(r["second_factor"])]
+        factor = _SECOND_FACTOR_TEXT[str(r["second_factor"])]().render(language)
         if r["second_factor_required"] and r["second_factor"] != "enrolled":
-            factor += "（必须绑定，否则不能登录）"
-        locked = f"锁定至 {r['locked_until']}" if r["locked_until"] else ""
-        lines.append(
-            f"{r['code']}\t{r['name']}\t{Role(str(r['role'])).label}\t"
-            f"{'启用' if r['active'] else '停用'}\t{factor}\t{locked}".rstrip("\t")
-        )
-    report(args, "\n".join(lines) or "（没有账号）", {"users": rows})
+            factor += words.FACTOR_REQUIRED().render(language)
+        until = r["locked_until"]
+        locked = words.LOCKED_UNTIL(until=until).render(language) if until else ""
+        active = (words.ACTIVE if r["active"] else words.INACTIVE)().render(language)
+        role = _role_text(args, Role(str(r["role"])))
+        lines.append(f"{r['code']}\t{r['name']}\t{role}\t{active}\t{factor}\t{locked}".rstrip("\t"))
+    report(args, "\n".join(lines) or words.NO_ACCOUNTS(), {"users": rows})
     return 0
 
 
@@ -153,32 +167,22 @@ def _totp_actor(args: argparse.Namespace, service: AuthService) -> Operator:
     return admin_login(args, service, enrolling_self=args.as_code == args.code)
 
 
-def _enrolment_text(enrolment: Enrolment) -> str:
+def _enrolment_text(enrolment: Enrolment, args: argparse.Namespace) -> str:
     grouped = " ".join(enrolment.secret[i : i + 4] for i in range(0, len(enrolment.secret), 4))
-    return "\n".join(
-        [
-            f"已为 {enrolment.code} 生成验证器密钥（尚未生效）。",
-            f"密钥：{grouped}",
-            f"链接：{enrolment.uri}",
-            f"请在 {enrolment.code} 本人的手机验证器应用（如 FreeOTP、Microsoft Authenticator、"
-            "Google 身份验证器）中选择“添加账户 → 输入设置密钥”，输入上面的密钥，类型选“基于时间”。",
-            "密钥只显示这一次，请不要拍照、截图或记在纸上。",
-        ]
+    return words.ENROLMENT(code=enrolment.code, secret=grouped, uri=enrolment.uri).render(
+        language_of(args)
     )
 
 
 def _confirm_hint(enrolment: Enrolment, args: argparse.Namespace) -> str:
     """The confirming command, with the same ``--config``/``--data-dir`` as this one (without
     them it would open another window's store, or none)."""
-    words = ["settlement-window"]
+    command = ["settlement-window"]
     for option, value in (("--config", args.config), ("--data-dir", args.data_dir)):
         if value:
-            words += [option, shlex.quote(str(value))]
-    words += ["users", "totp-confirm", enrolment.code, "--as", str(args.as_code)]
-    return (
-        f"然后执行 {' '.join(words)}，"
-        "输入验证器上显示的 6 位数字，绑定才会生效（在此之前原有设置不变）。"
-    )
+            command += [option, shlex.quote(str(value))]
+    command += ["users", "totp-confirm", enrolment.code, "--as", str(args.as_code)]
+    return words.CONFIRM_HINT(command=" ".join(command)).render(language_of(args))
 
 
 def _totp_enroll(args: argparse.Namespace) -> int:
@@ -192,7 +196,7 @@ def _totp_enroll(args: argparse.Namespace) -> int:
         interactive = (
             sys.stdin.isatty() and not getattr(args, "json", False) and not args.password_stdin
         )
-        text = _enrolment_text(enrolment)
+        text = _enrolment_text(enrolment, args)
         payload: dict[str, object] = {
             "code": enrolment.code,
             "secret": enrolment.secret,
@@ -209,7 +213,7 @@ def _totp_enroll(args: argparse.Namespace) -> int:
             sys.stdout.write(_confirm_hint(enrolment, args) + "\n")
             return 0
         service.confirm_second_factor(actor, args.code, typed)
-    report(args, f"{args.code} 的验证器已绑定并生效。", {"code": args.code, "enrolled": True})
+    report(args, words.FACTOR_CONFIRMED(code=args.code), {"code": args.code, "enrolled": True})
     return 0
 
 
@@ -220,7 +224,7 @@ def _totp_confirm(args: argparse.Namespace) -> int:
         actor = _totp_actor(args, service)
         typed = read_code(args, "otp", f"{args.code} 的验证器上当前显示的 6 位数字：")
         service.confirm_second_factor(actor, args.code, typed)
-    report(args, f"{args.code} 的验证器已绑定并生效。", {"code": args.code, "enrolled": True})
+    report(args, words.FACTOR_CONFIRMED(code=args.code), {"code": args.code, "enrolled": True})
     return 0
 
 
@@ -234,12 +238,10 @@ def _totp_reset(args: argparse.Namespace) -> int:
             a.operator.code == args.code and service.policy.requires_second_factor(a.operator.role)
             for a in service.accounts(actor)
         )
-    note = (
-        "该账号的角色必须使用动态验证码，重新绑定（totp-enroll）之前不能登录。" if required else ""
-    )
+    note = words.FACTOR_RESET_REQUIRED() if required else ""
     report(
         args,
-        f"{args.code} 的验证器已解除绑定。{note}",
+        words.FACTOR_RESET(code=args.code, note=note),
         {"code": args.code, "enrolled": False, "required": required},
     )
     return 0

@@ -112,15 +112,16 @@ class HospitalSync:
             items = uow.replica.pending(self._batch)
             if not items:  # idle: the figures in the same transaction
                 self._stats = uow.replica.stats()
+            else:
+                # Committed before the send (in the transaction that read the batch): if this
+                # process dies with the answer unheard, its next start knows these records may be
+                # in the hospital record (and another window may act on them).
+                uow.replica.mark_offered(items)
+                uow.commit()
         if not items:
             if heartbeat:
                 self._heartbeat(self._stats)
             return SyncReport(0, 0)
-        with self._uow() as uow:
-            # Before the send: if this process dies with the answer unheard, its next start knows
-            # these records may be in the hospital record (and another window may act on them).
-            uow.replica.mark_offered(items)
-            uow.commit()
         try:
             self._record.apply(self._window, items, self._clock.now())
         except StoreError as exc:

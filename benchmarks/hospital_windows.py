@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import multiprocessing
 import os
 import secrets
@@ -91,6 +92,19 @@ class RoundResult:
     hospital_count: int = 0
     platform_total: Money | None = None
     hospital_total: Money | None = None
+    platform_calls: int = 0  # requests the sandbox answered during the timed visits
+    latency_s: float = 0.0  # the sandbox's fixed latency per call
+
+    @property
+    def calls_per_visit(self) -> float:
+        """Platform calls per timed visit (every window settles the same bills in turn)."""
+        visits = sum(len(run.visit_seconds) for run in self.settled)
+        return self.platform_calls / visits if visits else 0.0
+
+    @property
+    def platform_s(self) -> float:
+        """The raw platform time of a visit: its calls times the latency of each."""
+        return self.calls_per_visit * self.latency_s
 
     @property
     def per_minute(self) -> float:
@@ -133,6 +147,8 @@ def merged(results: Sequence[RoundResult]) -> RoundResult:
         hospital_count=sum(r.hospital_count for r in results),
         platform_total=_sum_money(totals) if totals else None,
         hospital_total=_sum_money(spent) if spent else None,
+        platform_calls=sum(r.platform_calls for r in results),
+        latency_s=results[0].latency_s,
     )
 
 
@@ -476,10 +492,12 @@ def run_round(
         if hospital is not None and poller is not None:
             pool = hospital.engine()
             poller.ready()
+        calls = server.request_count()
         started = time.time()
         start.set()
         runs: list[WindowRun] = []
         done = _collect(windows, "done", DONE_TIMEOUT_S)
+        calls = server.request_count() - calls
         for spec in specs:
             payload = done[spec.name]
             run = payload if isinstance(payload, WindowRun) else WindowRun(spec.name)
@@ -490,7 +508,7 @@ def run_round(
         returned = [at for run in runs for at in run.returned_at.values()]
         wall = max(returned) - started if returned else 0.0
         timed = sum(len(run.settlement_ids) - run.warm_up_settlements for run in runs)
-        result = RoundResult(runs, wall, timed, hospital is not None)
+        result = RoundResult(runs, wall, timed, hospital is not None, platform_calls=calls)
         result.problems = [f"{run.name}: {run.error}" for run in runs if run.error]
         if poller is not None and pool is not None:
             _check(result, poller, pool, server.ledger(), before)
@@ -584,6 +602,7 @@ def report(
             f"  wall per visit vs {count} SQLite-only windows ({peers.mean_s * 1000:.0f} ms, the "
             f"same contention): {_ratios(windows, 'mean_s', peers.mean_s)}"
         )
+    _distribution(count, hospital, peers, single)
     cpu = single.mean_cpu_s
     worst_cpu = _worst(windows, "mean_cpu_s", cpu)
     print(
@@ -619,6 +638,81 @@ def report(
         f"ledger {_money(hospital.platform_total)}, hospital {_money(hospital.hospital_total)} — "
         + ("ok" if not hospital.problems else "MISMATCH: " + "; ".join(hospital.problems))
     )
+
+
+def _quantiles(values: Sequence[float]) -> str:
+    """min / p25 / median / p75 / p90 / max of ``values`` (each a window's ratio)."""
+    ordered = sorted(values)
+    if len(ordered) < 2:
+        return f"{ordered[0]:.2f}×" if ordered else "-"
+    cuts = statistics.quantiles(ordered, n=20, method="inclusive")  # every 5 %
+    return (
+        f"min {ordered[0]:.2f}, p25 {cuts[4]:.2f}, median {statistics.median(ordered):.2f}, "
+        f"p75 {cuts[14]:.2f}, p90 {cuts[17]:.2f}, max {ordered[-1]:.2f}×"
+    )
+
+
+def _spread(run: WindowRun) -> float:
+    """The standard error of a window's mean wall time per visit, as a fraction of it, from its
+    pairs of visits (bills 01 and 02 alternate and differ, so single visits would overstate it)."""
+    times = run.visit_seconds
+    pairs = [(times[i] + times[i + 1]) / 2 for i in range(0, len(times) - 1, 2)]
+    if len(pairs) < 2:
+        return float("nan")
+    return statistics.stdev(pairs) / len(pairs) ** 0.5 / statistics.fmean(pairs)
+
+
+def _distribution(
+    count: int, hospital: RoundResult, peers: RoundResult | None, single: RoundResult
+) -> None:
+    """Each window's wall ratio over the single SQLite window, as a distribution (every window of
+    every round counted once), next to the N SQLite-only windows' (the same statistic without
+    hospital mode: how much of a worst window is the machine's contention and chance); how
+    precisely a window's mean is known; and the time over the raw platform time."""
+    ref = single.mean_s
+    windows = hospital.settled
+    above = sum(1 for run in windows if run.mean_s / ref > TARGET_RATIO)
+    print(
+        f"  per window (each window of each round, {len(windows)}), wall vs 1 SQLite window: "
+        f"hospital mode {_quantiles([r.mean_s / ref for r in windows])}; "
+        f"{above} of {len(windows)} above {TARGET_RATIO}×"
+    )
+    if peers is not None and peers.settled:
+        plain = peers.settled
+        above_plain = sum(1 for run in plain if run.mean_s / ref > TARGET_RATIO)
+        print(
+            f"    {count} SQLite-only windows, the same statistic: "
+            f"{_quantiles([r.mean_s / ref for r in plain])}; "
+            f"{above_plain} of {len(plain)} above {TARGET_RATIO}×"
+        )
+    spreads = [x for x in (_spread(run) for run in windows) if not math.isnan(x)]
+    base = [x for x in (_spread(run) for run in single.settled) if not math.isnan(x)]
+    if spreads:
+        print(
+            f"    a window's mean is known to ± {statistics.median(spreads) * 100:.1f} % "
+            f"(median standard error over its pairs of visits; the single SQLite window's "
+            + (f"± {statistics.median(base) * 100:.1f} %)" if base else "-)")
+        )
+    raw = single.platform_s
+    if raw > 0:
+        extra = ref - raw
+        ratios = sorted((run.mean_s - raw) / extra for run in windows) if extra > 0 else []
+        print(
+            f"  time over the raw platform time ({single.calls_per_visit:.1f} calls × "
+            f"{single.latency_s * 1000:.0f} ms = {raw * 1000:.0f} ms per visit): 1 SQLite window "
+            f"{extra * 1000:.0f} ms, hospital mode {(hospital.mean_s - raw) * 1000:.0f} ms"
+            + (
+                f" (per window vs the single: median {statistics.median(ratios):.2f}×, "
+                f"worst {ratios[-1]:.2f}×)"
+                if ratios
+                else ""
+            )
+            + (
+                f"; {count} SQLite-only windows {(peers.mean_s - raw) * 1000:.0f} ms"
+                if peers
+                else ""
+            )
+        )
 
 
 def _money(total: Money | None) -> str:
@@ -683,6 +777,8 @@ def run(
                                 pause_s=pause_s,
                             )
                         )
+                for done in (*single, *plain, *mode):
+                    done.latency_s = latency_ms / 1000
                 base = merged(single)
                 peers = merged(plain) if plain else None
                 result = merged(mode)

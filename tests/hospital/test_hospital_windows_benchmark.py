@@ -9,7 +9,16 @@ from decimal import Decimal
 import pytest
 from helpers.pg_fixtures import hospital_test_url
 
-from benchmarks.hospital_windows import Money, consistency_problems, main, money_total, run
+from benchmarks.hospital_window_process import WindowRun
+from benchmarks.hospital_windows import (
+    Money,
+    _quantiles,
+    _spread,
+    consistency_problems,
+    main,
+    money_total,
+    run,
+)
 
 
 def test_two_windows_two_visits_every_settlement_reaches_postgresql(
@@ -28,6 +37,7 @@ def test_two_windows_two_visits_every_settlement_reaches_postgresql(
     assert all(w.hospital for w in result.windows)
     assert all(0 < w.mean_cpu_s <= w.process_cpu_per_visit for w in result.windows)
     assert result.problems == []
+    assert result.calls_per_visit > 5  # the platform calls the sandbox answered per timed visit
     # Each window: a warm-up visit and two timed ones, every one with at least one settlement.
     assert len(local_ids) >= 2 * 3
     assert result.platform_count == result.hospital_count == len(local_ids)
@@ -40,6 +50,10 @@ def test_two_windows_two_visits_every_settlement_reaches_postgresql(
     assert all(lag < 60 for lag in result.lags)
     out = capsys.readouterr().out
     assert "replication lag: p50" in out
+    assert (
+        "per window (each window of each round, 2), wall vs 1 SQLite window: hospital mode min"
+        in out
+    )
     assert "CPU per visit, window process (sync thread included)" in out
     assert f"{len(local_ids)} platform settlements, {len(local_ids)} in PostgreSQL" in out
     assert out.rstrip().endswith("— ok")
@@ -47,9 +61,20 @@ def test_two_windows_two_visits_every_settlement_reaches_postgresql(
 
 def test_main_exits_zero_when_the_records_agree(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["--windows", "1", "--visits", "2", "--baseline-visits", "2", "--rounds", "1"]
-    argv += ["--sync-interval", "0.5", "--pg-url"]
+    argv += ["--sync-interval", "0.5", "--latency-ms", "20", "--pg-url"]
     assert main([*argv, hospital_test_url()]) == 0
-    assert "MISMATCH" not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "MISMATCH" not in out
+    assert "× 20 ms = " in out  # the time over the raw platform time: calls × latency
+
+
+def test_the_distribution_of_window_ratios_is_printed_in_quantiles() -> None:
+    assert _quantiles([1.0, 1.2, 1.1, 1.3, 1.05]) == (
+        "min 1.00, p25 1.05, median 1.10, p75 1.20, p90 1.26, max 1.30×"
+    )
+    run = WindowRun("W01", visit_seconds=[1.0, 3.0, 1.0, 3.0, 1.2, 3.2])
+    # Pairs (01 + 02) of visits: 2.0, 2.0, 2.2 — the bills' own difference is not counted as noise.
+    assert _spread(run) == pytest.approx(0.1154701 / 3**0.5 / (6.2 / 3), rel=1e-4)  # sd / √n / mean
 
 
 ROWS: dict[str, Money] = {

@@ -47,6 +47,8 @@ def exit_code_for(exc: AppError) -> int:
         return EXIT_UNKNOWN
     if isinstance(exc, PlatformUnavailable | PlatformMaintenance):
         return EXIT_UNAVAILABLE
+    if exc.code == "hospital_unreachable":  # nothing sent; try again when the server is back
+        return EXIT_UNAVAILABLE
     if isinstance(exc, PlatformRejected | PermissionDenied | UserCancelled | StateConflict):
         return EXIT_REJECTED
     if isinstance(exc, ConfigError | InputError):

@@ -15,7 +15,15 @@ from typing import Any
 
 import pytest
 import tomli_w
-from helpers.engine_fixtures import add_operators, demo_bill, fresh_visit, make_engine
+from helpers.engine_fixtures import (
+    CASHIER_PASSWORD,
+    SUPERVISOR_PASSWORD,
+    add_operators,
+    demo_bill,
+    demo_bill_path,
+    fresh_visit,
+    make_engine,
+)
 from helpers.pg_fixtures import HospitalDb, hospital_test_url
 from sqlalchemy import create_engine, text
 
@@ -33,14 +41,14 @@ def schema_url(schema: str, base: str | None = None) -> str:
     return f"{base or hospital_test_url()}?options=-csearch_path%3D{schema}"
 
 
-def run(*args: str) -> tuple[int, dict[str, Any], str]:
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, dict[str, Any], str]:
     """``python -m app --json …``; the exit code, the JSON document and stderr."""
     done = subprocess.run(
         [sys.executable, "-m", "app", "--json", *args],
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
         check=False,
         cwd=ROOT,
     )
@@ -177,6 +185,40 @@ def test_an_unreachable_server_keeps_the_records_and_says_so_in_chinese(
     assert status_code == 4
     assert status["error"] == "hospital_unreachable"
     assert "本窗口继续在本机记账和结算" in status["message"]
+
+
+def test_money_commands_refused_for_an_unreachable_server_exit_4_like_an_unreachable_platform(
+    sandbox: SandboxServer, hospital_db: HospitalDb, tmp_path: Path, key_file: Path
+) -> None:
+    """Field test: with PostgreSQL down, ``settle`` of a new HIS visit and ``cancel`` said "nothing
+    was sent, try again when it is back" but exited 2 ("fix the command or the file"), so an HIS
+    script would never retry; ``hospital sync``/``status`` exit 4 for the same cause."""
+    up = write_config(tmp_path / "up.toml", sandbox, schema_url(hospital_db.schema), key_file)
+    data_dir = tmp_path / "w01"
+    engine = make_engine(load_settings(up), data_dir)
+    try:
+        cashier, _ = add_operators(engine)
+        bill = engine.settle_visit(fresh_visit(demo_bill("01")), cashier)
+    finally:
+        engine.close()
+    settlement_id = next(g.settlement_id for g in bill.groups if g.settlement_id)
+    assert settlement_id is not None
+    away = write_config(tmp_path / "away.toml", sandbox, UNREACHABLE, key_file)
+    base = ("--config", str(away), "--data-dir", str(data_dir))
+    env = {"SW_OPERATOR_PASSWORD": CASHIER_PASSWORD, "SW_SUPERVISOR_PASSWORD": SUPERVISOR_PASSWORD}
+
+    settle_code, settled, _ = run(
+        *base, "settle", "--bill", str(demo_bill_path("02")), "--yes", "--operator", "C001", env=env
+    )
+    cancel_code, cancelled, _ = run(
+        *base, "cancel", settlement_id, "--operator", "C001", "--supervisor", "S001", env=env
+    )
+
+    assert (settle_code, settled["error"]) == (4, "hospital_unreachable"), settled
+    assert settled["exit_code"] == 4
+    assert (cancel_code, cancelled["error"]) == (4, "hospital_unreachable"), cancelled
+    assert cancelled["exit_code"] == 4
+    assert sandbox.request_count("2208") == 0
 
 
 def test_key_create_writes_a_private_key_once(tmp_path: Path) -> None:

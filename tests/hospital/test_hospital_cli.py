@@ -140,6 +140,24 @@ def test_sync_delivers_everything_and_status_shows_the_window_with_its_totals(
     assert parts <= total  # the rest is what the hospital bears itself
 
 
+def test_a_window_without_settlements_today_shows_its_totals_to_the_fen(
+    sandbox: SandboxServer, hospital_db: HospitalDb, tmp_path: Path, key_file: Path
+) -> None:
+    """Field test: a window that synced but settled nothing today was shown as ``"0"`` (JSON) and
+    ``0  0  0  0`` (text) instead of amounts to the fen."""
+    config = write_config(tmp_path / "w01.toml", sandbox, schema_url(hospital_db.schema), key_file)
+    base = ("--config", str(config), "--data-dir", str(tmp_path / "w01"), "hospital")
+    assert run(*base, "sync")[0] == 0
+
+    code, status, _ = run(*base, "status")
+
+    assert code == 0
+    (w01,) = status["windows"]
+    assert w01["settlements_today"] == 0
+    amounts = [w01[f"{part}_today"] for part in ("fund", "account", "cash", "total")]
+    assert amounts == ["0.00"] * 4
+
+
 def test_status_in_words_and_with_its_own_json_flag(window: tuple[Path, Path]) -> None:
     config, data_dir = window
     base = ["--config", str(config), "--data-dir", str(data_dir), "hospital"]

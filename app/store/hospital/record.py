@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from app.domain.money import round_money
 from app.errors import StoreError
 from app.services.ports.hospital import (
     HospitalJournalRow,
@@ -37,7 +38,8 @@ def key_id(data_key: bytes) -> str:
 
 
 def _money(value: Any) -> Decimal:
-    return Decimal(str(value)) if value not in (None, "") else Decimal("0.00")
+    """To the fen: a sum coalesced to 0 (no settlement today) is 0.00, never "0"."""
+    return round_money(Decimal(str(value)) if value not in (None, "") else Decimal(0))
 
 
 def _time(value: Any) -> datetime:

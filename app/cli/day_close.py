@@ -39,5 +39,5 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     if args.print:
         fields, note = print_day(context, operator, day, args.format, args.output)
         printed, text = {"shift_report": fields}, f"{text}\n{note}"
-    context.out.result({"report": report, **printed}, text)
+    context.out.result({"report": report, **printed}, text, ok=report.balanced)
     return EXIT_OK if report.balanced else EXIT_REJECTED

@@ -64,7 +64,7 @@ def run_day_close(args: argparse.Namespace, context: CliContext) -> int:
         printed, note = print_hospital_day(context, operator, report.day, args.format, args.output)
         data["shift_report"] = printed
         text = f"{text}\n{note}"
-    context.out.result(data, text)
+    context.out.result(data, text, ok=report.balanced)
     return EXIT_OK if report.balanced else EXIT_REJECTED
 
 
@@ -79,6 +79,31 @@ def _report_data(report: HospitalDayCloseReport) -> dict[str, Any]:
         "cash": report.cash,
         "groups": len(report.groups),
         "discrepancies": len(report.discrepancies),
+        "statement_groups": [
+            {
+                "insurance_type": g.insurance_type,
+                "clearing_type": g.clearing_type,
+                "clearing_agency": g.clearing_agency,
+                "count": g.count,
+                "total": g.total,
+                "fund": g.fund,
+                "account": g.account,
+                "balanced": g.balanced,
+            }
+            for g in report.groups
+        ],
+        "discrepancy_rows": [
+            {
+                "kind": d.kind.name.lower(),
+                "settlement_id": d.settlement_id,
+                "msgid": d.msgid,
+                "total": d.total,
+                "fund": d.fund,
+                "account": d.account,
+                "where": d.journal_state,
+            }
+            for d in report.discrepancies
+        ],
         "shift": [
             {
                 "window": line.window,
@@ -103,6 +128,16 @@ def _report_text(report: HospitalDayCloseReport) -> str:
         lines.append(
             f"  窗口 {line.window} 收费员 {line.operator_code}：{line.count} 笔，合计 {line.total}"
             f" = 统筹 {line.fund} + 个人账户 {line.account} + 现金 {line.cash}"
+        )
+    for g in report.groups:  # which 3201 groups did not balance, and each 3202 row behind them
+        lines.append(
+            f"  险种 {g.insurance_type} 清算类别 {g.clearing_type} 经办机构 {g.clearing_agency}："
+            f"{g.count} 笔，总额 {g.total}，基金 {g.fund}，{'平' if g.balanced else '不平'}"
+        )
+    for d in report.discrepancies:
+        lines.append(
+            f"  差异：{d.kind.label}  结算号 {d.settlement_id}  报文 {d.msgid or '-'}"
+            f"  总额 {d.total}  {d.journal_state}"
         )
     return "\n".join(lines)
 

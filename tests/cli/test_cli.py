@@ -16,6 +16,7 @@ from helpers.engine_fixtures import (
     demo_bill_path,
     make_engine,
 )
+from helpers.sandbox_fixtures import SandboxClient, Visit, person
 
 from app.cli.main import main
 from app.config import Settings
@@ -227,3 +228,35 @@ def test_his_status_without_a_his_says_none_is_configured(
     document = json.loads(capsys.readouterr().out)
     assert code == 0
     assert (document["his"], document["pending"]) == ("none", [])
+
+
+def test_a_day_close_that_does_not_balance_says_not_ok_with_its_exit_code_3(
+    cli_env: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    sandbox: SandboxServer,
+    sandbox_client: SandboxClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Field test: ``--json`` said ``"ok": true`` beside exit code 3 (docs/cli.md: ``ok`` only with
+    exit 0). A settlement on the platform that this store never saw makes its day not balance."""
+    code, _ = run_cli(
+        capsys,
+        cli_env,
+        "settle",
+        "--bill",
+        str(demo_bill_path("01")),
+        "--yes",
+        "--operator",
+        "C001",
+    )
+    assert code == 0
+    lost = Visit(sandbox_client, person(sandbox, "赵龘"))  # a settlement this store never saw
+    lost.open([("H11010500001XY0022", "38.50", "1")])
+    assert lost.settle()["infcode"] == 0
+    monkeypatch.setenv("SW_OPERATOR_PASSWORD", SUPERVISOR_PASSWORD)
+
+    code, closed = run_cli(capsys, cli_env, "day-close", "--operator", "S001")
+
+    assert code == 3, closed
+    assert closed["report"]["balanced"] is False
+    assert closed["ok"] is False

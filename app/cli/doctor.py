@@ -218,7 +218,11 @@ class _Doctor:
         if reader.kind == "simulated":
             demo = self._need_settings().demo
             status = Status.OK if demo else Status.WARNING
-            return Finding(status, "使用模拟读卡器，只适用于培训；正式收费请配置 card_reader。")
+            return Finding(  # the window reads cards only through a vendor library
+                status,
+                "未配置读卡器（card_reader.kind = simulated：模拟卡只在 --demo 演示模式中提供），"
+                "本窗口只能用电子凭证或身份证号识别患者；正式收费请配置厂商读卡库（kind = vendor）。",
+            )
         if reader.library.startswith(("ws://", "http://")):
             return Finding(Status.OK, f"使用读卡助手 {reader.library}（请插卡试读一次）。")
         return Finding(

@@ -166,6 +166,25 @@ def test_doctor_is_green_against_the_running_sandbox(
     assert out.splitlines()[-1].startswith("共 20 项检查：0 项错误")
 
 
+def test_doctor_says_a_window_without_a_vendor_reader_has_no_card_reader(
+    with_admin: Window,
+    sandbox: SandboxServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Field test: with the sandbox's configuration (card_reader.kind = simulated) doctor said
+    "使用模拟读卡器", but such a window has no reader at all (demo cards are --demo only): F2 answered
+    "未配置读卡器". The line says what the window will do."""
+    code, out, _ = with_admin.run(capsys, monkeypatch, "doctor", "--json")
+    reader = next(c for c in json.loads(out)["checks"] if c["key"] == "card_reader")
+
+    assert code == 0, out
+    assert reader["status"] == "ok"  # a training window (demo = true)
+    assert "未配置读卡器" in reader["text"]
+    assert "--demo" in reader["text"]
+    assert "身份证号" in reader["text"]
+
+
 def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -9,6 +9,25 @@ BAD_CREDENTIALS = Template(
     zh="工号或密码不正确。请重新输入；连续输错多次账号会被锁定。",
     en="Wrong operator code or password. Enter them again; repeated failures lock the account.",
 )
+NO_ACCOUNTS = Template(
+    "auth.no_accounts",
+    zh="本机还没有任何操作员账号，无法登录。请信息科先创建第一个管理员"
+    "（settlement-window users init-admin 工号 --name 姓名），再用 users add 添加收费员等账号"
+    "（docs/deployment.md 第 3 节）。",
+    en="This installation has no operator account yet, so nobody can log in. IT first creates the "
+    "first administrator (settlement-window users init-admin CODE --name NAME), then the staff with "
+    "users add (docs/deployment.md section 3).",
+)
+NO_ACCOUNTS_HOSPITAL = Template(
+    "auth.no_accounts_hospital",
+    zh="本窗口还没有任何操作员账号：医院模式下账号来自医院数据库，本窗口尚未从医院数据库取得该账号。"
+    "请确认本窗口能连接医院数据库后重试；全院还没有账号时，请信息科在一个窗口运行 "
+    "settlement-window users init-admin（docs/hospital-mode.md 第 3 节）。",
+    en="This window has no operator account yet: in hospital mode the accounts come from the "
+    "hospital database and this window has not got this one from it. Check that the window can "
+    "reach the hospital database and try again; if the hospital has no account at all yet, IT runs "
+    "settlement-window users init-admin at one window (docs/hospital-mode.md section 3).",
+)
 CODE_NEEDED = Template(
     "auth.code_needed",
     zh="此账号已启用动态验证码。请输入验证器（手机验证器应用）上当前显示的 6 位数字。",

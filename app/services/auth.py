@@ -277,7 +277,14 @@ class AuthService:
             account = uow.operators.get(code)
             if account is None:
                 uow.audit.append(now, code, event, "failed", "unknown code")
+                empty = not uow.operators.all()
                 uow.commit()
+                if empty:  # a new installation: say how to start, not "wrong password"
+                    hospital = self._shared is not None
+                    raise PermissionDenied(
+                        words.NO_ACCOUNTS_HOSPITAL() if hospital else words.NO_ACCOUNTS(),
+                        code="login_no_accounts",
+                    )
                 raise PermissionDenied(_BAD_CREDENTIALS, code="login_failed")
             if not account.active:
                 uow.audit.append(now, code, event, "failed", "disabled")

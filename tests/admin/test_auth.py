@@ -22,6 +22,7 @@ from app.services.auth import (
     check_password_strength,
 )
 from app.services.ports.store import AuditRecord, UnitOfWorkFactory
+from app.services.shared_operators import SharedOperators
 from app.store import SqlUnitOfWorkFactory
 
 ADMIN_PASSWORD = "Admin-2026x"
@@ -143,6 +144,40 @@ def test_unknown_code_and_wrong_password_read_the_same(auth: AuthService, cashie
     with pytest.raises(PermissionDenied) as wrong:
         auth.login(cashier, "wrong-1234")
     assert unknown.value.text == wrong.value.text
+
+
+def test_a_store_without_any_account_says_to_create_the_first_administrator(
+    auth: AuthService, audit_events: Callable[[], list[AuditRecord]]
+) -> None:
+    """Field test: a window on a new data folder answered every login "工号或密码不正确", leaving a new
+    admin to guess; with no account at all it says how to create the first one."""
+    with pytest.raises(PermissionDenied) as refused:
+        auth.login("C001", GOOD_PASSWORD)
+
+    assert refused.value.code == "login_no_accounts"
+    assert "users init-admin" in refused.value.text
+    assert "init-admin" in refused.value.render("en")
+    assert audit_events()[-1].detail == "unknown code"
+
+
+class _ServerWithoutTheAccount:
+    """The hospital's accounts as a window sees them when the server does not give this one."""
+
+    def refresh(self, *_: object) -> None:
+        return None
+
+
+def test_a_hospital_window_without_any_account_says_to_reach_the_hospital_database(
+    factory: UnitOfWorkFactory, store_clock: StoreTestClock
+) -> None:
+    shared = cast(SharedOperators, _ServerWithoutTheAccount())
+    auth = AuthService(factory, store_clock, LoginPolicy(), shared=shared)
+
+    with pytest.raises(PermissionDenied) as refused:
+        auth.login("C001", GOOD_PASSWORD)
+
+    assert refused.value.code == "login_no_accounts"
+    assert "医院数据库" in refused.value.text
 
 
 def test_disabled_account_cannot_log_in_until_enabled(

@@ -31,6 +31,7 @@ from app.ui.settle_flow import SettleFlow
 
 if TYPE_CHECKING:
     from app.services.settlement import GroupResult
+    from app.workers.backend import Diagnosis
 
 
 class BillEditor(QObject):
@@ -93,9 +94,23 @@ class BillEditor(QObject):
         self._panel.bill_table.setFocus()
         self._panel.bill_table.selectRow(0)
 
+    def show_his_diagnosis(self, diagnosis: Diagnosis | None) -> None:
+        """The loaded HIS visit's diagnosis, shown read-only (none: the cashier may type one)."""
+        if diagnosis is not None:
+            self._panel.diagnosis.show_his(diagnosis)
+
+    def diagnosis(self) -> Diagnosis | None:
+        """The diagnosis the cashier typed (``None``: none, or the HIS visit's is used)."""
+        return self._panel.diagnosis.diagnosis()
+
+    def focus_diagnosis(self) -> None:
+        """The diagnosis field takes the cursor (F8 refused for want of a valid one)."""
+        self._panel.diagnosis.focus()
+
     def reset(self) -> None:
         """No bill on screen (the flow's bill included)."""
         self._close_cell_editor()
+        self._panel.diagnosis.clear()
         self._flow.reset()
         self.model.set_context(None)
         self.model.set_lines([])
@@ -202,6 +217,7 @@ class BillEditor(QObject):
         )
         self.model.set_locked(not editable)
         self._panel.search_edit.setEnabled(editable)
+        self._panel.diagnosis.set_editable(editable)
 
     # ------------------------------------------------------------------ groups and sums
     def _on_lines_changed(self) -> None:

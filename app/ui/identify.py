@@ -144,7 +144,7 @@ class IdentifyController(QObject):
             self._ctx.guard.submit(
                 "hand_off",
                 lambda: self._ctx.backend.hand_off(view),
-                self._bill.take_lines,
+                self._on_handed_lines,
                 lane=Lane.STORE,
                 busy_text=self.tr("Loading the visit's fee lines…"),
             )
@@ -194,6 +194,17 @@ class IdentifyController(QObject):
 
     def _on_his_lines(self, lines: tuple[FeeLine, ...]) -> None:
         self._panel.his_panel.show_loaded(self._bill.add_lines(lines))
+        self._show_his_diagnosis()
+
+    def _on_handed_lines(self, lines: tuple[FeeLine, ...]) -> None:
+        self._bill.take_lines(lines)
+        self._show_his_diagnosis()
+
+    def _show_his_diagnosis(self) -> None:
+        """The loaded visit's diagnosis goes in the diagnosis field (read-only)."""
+        view = self._state.eligibility
+        if view is not None:
+            self._bill.show_his_diagnosis(self._ctx.backend.his_diagnosis(view))
 
     # ------------------------------------------------------------------ clearing
     def next_patient(self) -> None:

@@ -15,6 +15,7 @@ from app.domain.lifecycle import PAID, Phase
 from app.domain.money import ZERO
 from app.domain.operator import Action
 from app.domain.visit import GroupState
+from app.errors import AppError
 from app.ui.action_guard import MONEY_KEYS
 from app.ui.bill_editor import BillEditor
 from app.ui.context import WindowContext
@@ -30,6 +31,9 @@ from app.workers.runner import TaskHandle
 
 if TYPE_CHECKING:
     from app.services.settlement import BillResult, GroupResult
+
+# Refusals of F8 that the diagnosis field answers (app.workers.engine_backend).
+DIAGNOSIS_REFUSALS = frozenset({"diagnosis_needed", "diagnosis_invalid"})
 
 
 class SettleActions(QObject):
@@ -79,6 +83,7 @@ class SettleActions(QObject):
         flow.bill_shown.connect(self._show_bill)
         flow.group_changed.connect(self._update_group)
         flow.run_finished.connect(self._on_run_finished)
+        flow.open_refused.connect(self._on_open_refused)
         panel.pre_settle_button.clicked.connect(self.pre_settle)
         panel.settle_button.clicked.connect(self.settle)
 
@@ -88,7 +93,14 @@ class SettleActions(QObject):
         view = self._state.eligibility
         if operator is None or view is None or not self._panel.pre_settle_button.isEnabled():
             return None
-        return self._flow.open_and_preview(operator, view, self._bill.model.lines)
+        return self._flow.open_and_preview(
+            operator, view, self._bill.model.lines, self._bill.diagnosis()
+        )
+
+    def _on_open_refused(self, exc: BaseException) -> None:
+        """A refusal about the diagnosis puts the cursor in the diagnosis field."""
+        if isinstance(exc, AppError) and exc.code in DIAGNOSIS_REFUSALS:
+            self._bill.focus_diagnosis()
 
     def settle(self) -> None:
         """F9: confirm the previews, then settle each group; a failed group leaves the others."""

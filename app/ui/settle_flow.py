@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from app.services.eligibility import EligibilityView
     from app.services.offline import OfflineCollection
     from app.services.settlement import BillResult, GroupResult
+    from app.workers.backend import Diagnosis
 
 
 class SettleFlow(QObject):
@@ -39,12 +40,14 @@ class SettleFlow(QObject):
         group_changed(object): one group (``GroupResult``) moved on.
         run_finished(str): a phase's run is over (``Phase`` value).
         offline_collected(object): an ``OfflineCollection`` (offline full self-pay) was stored.
+        open_refused(object): the bill was not saved (the exception, already shown).
     """
 
     bill_shown = Signal(object)
     group_changed = Signal(object)
     run_finished = Signal(str)
     offline_collected = Signal(object)
+    open_refused = Signal(object)
 
     def __init__(self, ctx: WindowContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -93,7 +96,11 @@ class SettleFlow(QObject):
 
     # ------------------------------------------------------------------ runs
     def open_and_preview(
-        self, operator: Operator, view: EligibilityView, lines: Sequence[FeeLine]
+        self,
+        operator: Operator,
+        view: EligibilityView,
+        lines: Sequence[FeeLine],
+        diagnosis: Diagnosis | None = None,
     ) -> TaskHandle | None:
         """Save the bill (groups planned), then preview its direct groups."""
         backend = self._ctx.backend
@@ -102,13 +109,17 @@ class SettleFlow(QObject):
             self.show(bill)
             self._start(operator, Phase.PREVIEW)
 
+        def refused(exc: BaseException) -> None:
+            self._ctx.platform_failure(exc)
+            self.open_refused.emit(exc)
+
         return self._ctx.guard.submit(
             "open_bill",
-            lambda: backend.open_bill(operator, view, lines),
+            lambda: backend.open_bill(operator, view, lines, diagnosis),
             opened,
             lane=Lane.STORE,
             busy_text=QCoreApplication.translate("SettleFlow", "Saving the bill…"),
-            on_failure=self._ctx.platform_failure,
+            on_failure=refused,
         )
 
     def collect_offline(

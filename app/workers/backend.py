@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from app.services.recovery import QueueRow, RecoverySummary
     from app.services.settlement import BillResult, GroupResult
 
-__all__ = ["CashierBackend", "Connection", "SettledRow", "SupervisorCredential"]
+__all__ = ["CashierBackend", "Connection", "Diagnosis", "SettledRow", "SupervisorCredential"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,14 @@ class SupervisorCredential:
     code: str
     password: str
     otp: str = ""
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A visit's diagnosis (2203 ``diseinfo``): the 医保版 ICD-10 code and its name."""
+
+    code: str
+    name: str
 
 
 class CashierBackend(Protocol):
@@ -116,10 +124,20 @@ class CashierBackend(Protocol):
         """STORE. Remember the picked visits as loaded; their lines for the bill."""
         ...
 
+    def his_diagnosis(self, view: EligibilityView) -> Diagnosis | None:
+        """The diagnosis of the HIS visit loaded for this patient, if it has one (no I/O)."""
+        ...
+
     def open_bill(
-        self, operator: Operator, view: EligibilityView, lines: Sequence[FeeLine]
+        self,
+        operator: Operator,
+        view: EligibilityView,
+        lines: Sequence[FeeLine],
+        diagnosis: Diagnosis | None = None,
     ) -> BillResult:
-        """STORE. Save the bill and plan its groups (nothing is sent yet)."""
+        """STORE. Save the bill and plan its groups (nothing is sent yet). ``diagnosis``: the
+        one the cashier typed, used when no HIS visit gives one; InputError when general lines
+        have no diagnosis or the typed one is malformed."""
         ...
 
     def preview(self, operator: Operator, bill_id: str, group_key: str) -> GroupResult:

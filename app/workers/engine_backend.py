@@ -41,7 +41,8 @@ from app.services.ports.devices import CardReader
 from app.services.receipts import PrintedReceipt
 from app.services.recovery import QueueRow, RecoverySummary
 from app.services.settlement import BillResult, GroupResult
-from app.workers.backend import Connection, SettledRow, SupervisorCredential
+from app.validation.diagnosis import MAX_NAME, is_diagnosis_code, normalized_diagnosis_code
+from app.workers.backend import Connection, Diagnosis, SettledRow, SupervisorCredential
 
 log = logging.getLogger(__name__)
 
@@ -188,17 +189,32 @@ class EngineBackend:
         self._remember(view.person.person_no, visit)
         return visit.lines
 
+    def his_diagnosis(self, view: EligibilityView) -> Diagnosis | None:
+        """The diagnosis of the HIS visit loaded for this patient, if it has one."""
+        with self._lock:
+            handed = self._visits.get(view.person.person_no)
+        if handed is None or not handed.diagnosis_code.strip():
+            return None
+        return Diagnosis(handed.diagnosis_code, handed.diagnosis_name)
+
     # ------------------------------------------------------------------ money
     def open_bill(
-        self, operator: Operator, view: EligibilityView, lines: Sequence[FeeLine]
+        self,
+        operator: Operator,
+        view: EligibilityView,
+        lines: Sequence[FeeLine],
+        diagnosis: Diagnosis | None = None,
     ) -> BillResult:
         """Save and plan the bill with the lines as the cashier left them.
 
+        ``diagnosis`` is the one typed at the window; the HIS visit's, when it has one, is used
+        instead. Either goes to the bill and from there to 2203, the same way.
+
         Raises:
-            InputError: general-outpatient lines and no diagnosis (no HIS visit): refused before
-                anything is saved or sent, as ``settle`` does.
+            InputError: general-outpatient lines and no diagnosis, or a typed diagnosis whose
+                code is malformed or has no name: refused before anything is saved or sent.
         """
-        visit = self._visit(view, lines)
+        visit = self._visit(view, lines, diagnosis)
         general = general_lines_without_diagnosis(visit.lines, visit.diagnosis_code)
         if general:
             raise InputError(
@@ -212,11 +228,14 @@ class EngineBackend:
         """The whole bill as 全额自费 from the cached eligibility (no platform call)."""
         return self._engine.collect_offline_self_pay(self._visit(view, lines), view, operator)
 
-    def _visit(self, view: EligibilityView, lines: Sequence[FeeLine]) -> ImportedVisit:
+    def _visit(
+        self, view: EligibilityView, lines: Sequence[FeeLine], typed: Diagnosis | None = None
+    ) -> ImportedVisit:
         """The visit as the cashier left it, with the HIS hand-off's context when there was one."""
         with self._lock:
             handed = self._visits.get(view.person.person_no)
         defaults = self._defaults
+        diagnosis = self.his_diagnosis(view) or _checked(typed)
         visit = ImportedVisit(
             identity=handed.identity
             if handed
@@ -227,8 +246,8 @@ class EngineBackend:
             doctor_code=handed.doctor_code if handed else defaults.doctor_code,
             doctor_name=handed.doctor_name if handed else defaults.doctor_name,
             lines=tuple(lines),
-            diagnosis_code=handed.diagnosis_code if handed else "",
-            diagnosis_name=handed.diagnosis_name if handed else "",
+            diagnosis_code=diagnosis.code if diagnosis else "",
+            diagnosis_name=diagnosis.name if diagnosis else "",
             visit_time=handed.visit_time if handed else None,
         )
         return visit
@@ -361,3 +380,21 @@ class EngineBackend:
             else None
         )
         return self._observed(lambda: self._engine.close_today(operator, approval=approval))
+
+
+def _checked(typed: Diagnosis | None) -> Diagnosis | None:
+    """A typed diagnosis in the catalogue's form (``None`` when nothing was typed).
+
+    Raises:
+        InputError: the code is not a 医保版 ICD-10 code's form, or the name is missing or long.
+    """
+    if typed is None or not (typed.code.strip() or typed.name.strip()):
+        return None
+    code, name = normalized_diagnosis_code(typed.code), typed.name.strip()
+    if not is_diagnosis_code(code):
+        raise InputError(words.DIAGNOSIS_CODE_FORM(code=code), code="diagnosis_invalid")
+    if not name or len(name) > MAX_NAME:
+        raise InputError(
+            words.DIAGNOSIS_NAME_NEEDED(code=code, max=MAX_NAME), code="diagnosis_invalid"
+        )
+    return Diagnosis(code, name)

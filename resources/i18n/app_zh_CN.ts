@@ -4,32 +4,32 @@
 <context>
     <name>BillEditor</name>
     <message>
-        <location filename="../../app/ui/bill_editor.py" line="128"/>
+        <location filename="../../app/ui/bill_editor.py" line="143"/>
         <source>G = general outpatient</source>
         <translation>G = 普通门诊</translation>
     </message>
     <message>
-        <location filename="../../app/ui/bill_editor.py" line="129"/>
+        <location filename="../../app/ui/bill_editor.py" line="144"/>
         <source>0 = clear</source>
         <translation>0 = 清除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/bill_editor.py" line="130"/>
+        <location filename="../../app/ui/bill_editor.py" line="145"/>
         <source>Tag the selected lines: </source>
         <translation>标记选中行：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/bill_editor.py" line="245"/>
+        <location filename="../../app/ui/bill_editor.py" line="261"/>
         <source>{group}: {reason}</source>
         <translation>{group}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/bill_editor.py" line="254"/>
+        <location filename="../../app/ui/bill_editor.py" line="270"/>
         <source>{split}; {amount} not settled</source>
         <translation>{split}；另有 {amount} 未结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/bill_editor.py" line="264"/>
+        <location filename="../../app/ui/bill_editor.py" line="280"/>
         <source>Total {total} (the split is known after pre-settlement, F8)</source>
         <translation>合计 {total}（预结算后显示统筹、个人账户、现金，按 F8）</translation>
     </message>
@@ -106,7 +106,7 @@
 <context>
     <name>BillPanel</name>
     <message>
-        <location filename="../../app/ui/panels/bill_panel.py" line="59"/>
+        <location filename="../../app/ui/panels/bill_panel.py" line="61"/>
         <source>Add item: hospital code, name or pinyin initials (F4)</source>
         <translation>添加项目：院内编码、名称或拼音首字母（F4）</translation>
     </message>
@@ -236,6 +236,29 @@
         <location filename="../../app/ui/dialogs/credential_dialog.py" line="65"/>
         <source>One-time code</source>
         <translation>动态验证码</translation>
+    </message>
+</context>
+<context>
+    <name>DiagnosisField</name>
+    <message>
+        <location filename="../../app/ui/panels/diagnosis_field.py" line="50"/>
+        <source>&amp;Diagnosis (general outpatient):</source>
+        <translation>诊断(&amp;D)（普通门诊）：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/panels/diagnosis_field.py" line="53"/>
+        <source>ICD-10 code, e.g. J06.900</source>
+        <translation>医保版 ICD-10 编码，如 J06.900</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/panels/diagnosis_field.py" line="59"/>
+        <source>Diagnosis name (or type to pick a common one)</source>
+        <translation>诊断名称（输入几个字可选常见诊断）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/panels/diagnosis_field.py" line="61"/>
+        <source>(from the HIS visit)</source>
+        <translation>（来自 HIS 就诊记录）</translation>
     </message>
 </context>
 <context>
@@ -776,7 +799,7 @@
         <translation>正在查询 HIS 待收费就诊…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/identify.py" line="229"/>
+        <location filename="../../app/ui/identify.py" line="240"/>
         <source>Simulated card reader selected: ↑/↓ choose a card, F2 reads it.</source>
         <translation>已选中模拟读卡器：↑/↓ 选择卡片，F2 读卡。</translation>
     </message>
@@ -1262,73 +1285,73 @@
 <context>
     <name>SettleActions</name>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="102"/>
+        <location filename="../../app/ui/settle_actions.py" line="114"/>
         <source>Settle</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="120"/>
+        <location filename="../../app/ui/settle_actions.py" line="132"/>
         <source>Settle these groups?</source>
         <translation>确认结算以下各组？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="122"/>
-        <location filename="../../app/ui/settle_actions.py" line="184"/>
+        <location filename="../../app/ui/settle_actions.py" line="134"/>
+        <location filename="../../app/ui/settle_actions.py" line="196"/>
         <source>Not settled:</source>
         <translation>未结算：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="129"/>
+        <location filename="../../app/ui/settle_actions.py" line="141"/>
         <source>{group}: {amount} not settled</source>
         <translation>{group}：{amount} 未结算</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="130"/>
+        <location filename="../../app/ui/settle_actions.py" line="142"/>
         <source>{group}: {amount} not settled ({reason})</source>
         <translation>{group}：{amount} 未结算（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="187"/>
+        <location filename="../../app/ui/settle_actions.py" line="199"/>
         <source>What to do: act on the platform&apos;s message above, then read the card again and settle the lines not settled as a new bill; if that is not possible, these charges cannot be settled directly.</source>
         <translation>处理办法：按上面的平台提示处理后，重新读卡，把未结算的行另开一单结算；无法处理时，这部分费用不能直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="204"/>
+        <location filename="../../app/ui/settle_actions.py" line="216"/>
         <source>Settled:</source>
         <translation>已结算：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="209"/>
+        <location filename="../../app/ui/settle_actions.py" line="221"/>
         <source>Their receipts are printed.</source>
         <translation>收据已打印。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="211"/>
+        <location filename="../../app/ui/settle_actions.py" line="223"/>
         <source>Nothing of this bill was settled; no cash is due for it.</source>
         <translation>本单没有任何费用结算成功，不收现金。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="230"/>
+        <location filename="../../app/ui/settle_actions.py" line="242"/>
         <source>Settlement is enabled once the unresolved calls have been checked.</source>
         <translation>正在确认未完成的医保交易，确认后方可结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="233"/>
+        <location filename="../../app/ui/settle_actions.py" line="245"/>
         <source>The platform is in maintenance: direct settlement is not possible until it ends.</source>
         <translation>医保平台停机维护中，维护结束前不能直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="237"/>
+        <location filename="../../app/ui/settle_actions.py" line="249"/>
         <source>Offline: direct settlement is disabled until the platform is reachable. The patient may pay the whole bill as full self-pay and claim it back at the insured place.</source>
         <translation>离线：医保平台恢复连接前不能直接结算。患者可选择全部费用全额自费，凭收据回参保地报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="240"/>
+        <location filename="../../app/ui/settle_actions.py" line="252"/>
         <source>Eligibility is from the saved copy; read the card again when online.</source>
         <translation>当前参保信息来自本机缓存，仅供参考；联网后请重新读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="242"/>
+        <location filename="../../app/ui/settle_actions.py" line="254"/>
         <source>Tag every line (1–9 disease, G general) before pre-settling.</source>
         <translation>请先标记每一行费用（数字键 1–9 选病种，G 为普通门诊）再预结算。</translation>
     </message>
@@ -1336,28 +1359,28 @@
 <context>
     <name>SettleFlow</name>
     <message>
-        <location filename="../../app/ui/settle_flow.py" line="110"/>
+        <location filename="../../app/ui/settle_flow.py" line="121"/>
         <source>Saving the bill…</source>
         <translation>正在保存账单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_flow.py" line="123"/>
+        <location filename="../../app/ui/settle_flow.py" line="134"/>
         <source>Full self-pay {id}: {split}.</source>
         <translation>全额自费 {id}：{split}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_flow.py" line="141"/>
+        <location filename="../../app/ui/settle_flow.py" line="152"/>
         <source>Recording the full self-pay…</source>
         <translation>正在记录全额自费收费…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_flow.py" line="183"/>
+        <location filename="../../app/ui/settle_flow.py" line="194"/>
         <source>Pre-settling {group}…</source>
         <translation>正在预结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_flow.py" line="190"/>
-        <location filename="../../app/ui/settle_flow.py" line="196"/>
+        <location filename="../../app/ui/settle_flow.py" line="201"/>
+        <location filename="../../app/ui/settle_flow.py" line="207"/>
         <source>Settling {group}…</source>
         <translation>正在结算：{group}…</translation>
     </message>

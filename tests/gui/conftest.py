@@ -96,12 +96,13 @@ def open_desk(
     ) -> Desk:
         his_server = start_demo_his()  # the demo HIS, through the real HTTP adapter
         his_servers.append(his_server)
+        without_his = overrides.get("his") == {"kind": "none"}  # a window without an HIS
         overrides.setdefault("his", {"kind": "http", "url": his_server.url, "timeout": 2.0})
         settings: Settings = sandbox_settings(server, **overrides)
         clock = FakeClock()
         folder = data_dir or tmp_path / f"data{len(built)}"
         engine = make_engine(settings, folder, clock=clock)
-        assert engine.his is not None
+        assert (engine.his is None) is without_his
         bridge = MessageBridge()
         # The demo window's own composition (app.main / app.wiring), not a copy of it.
         reader, labels = prepare_demo_desk(engine, QtDeviceHandler(bridge))

@@ -18,6 +18,7 @@ from app.services.bill_import import ImportedVisit
 from app.services.cancel import SupervisorApproval
 from app.services.eligibility import EligibilityView
 from app.services.engine import Engine
+from app.workers.backend import Diagnosis
 from app.workers.engine_backend import HANDED_VISITS_KEPT, EngineBackend
 
 
@@ -115,3 +116,42 @@ def test_general_lines_typed_without_an_his_visit_are_refused_before_anything_is
     assert "、".join(general) in refused.value.text
     assert sandbox.request_count() == sent  # nothing was sent
     assert sandbox.open_visits() == []
+
+
+def test_a_typed_diagnosis_is_kept_with_the_bill_as_an_his_visits_is(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    """No HIS visit: the diagnosis typed at the window (form checked, written as the catalogue
+    writes it) goes to the bill, from which 2203 takes it; a malformed one is refused first."""
+    visit = demo_bill("02")  # hypertension + general lines
+    view = engine.identify(visit.identity, cashier)
+    backend = EngineBackend(engine, card_reader=None)
+    sent = sandbox.request_count()
+    for typed in (Diagnosis("J06.9", "急性上呼吸道感染"), Diagnosis("J06.900", " ")):
+        with pytest.raises(InputError) as refused:
+            backend.open_bill(cashier, view, visit.lines, typed)
+        assert refused.value.code == "diagnosis_invalid"
+    assert sandbox.request_count() == sent
+
+    bill = backend.open_bill(cashier, view, visit.lines, Diagnosis("j06.900", "急性上呼吸道感染"))
+    with engine.uow_factory() as uow:
+        stored = uow.bills.get(bill.bill_id)
+    assert stored is not None
+    assert (stored.diagnosis_code, stored.diagnosis_name) == ("J06.900", "急性上呼吸道感染")
+
+
+def test_the_his_visits_diagnosis_wins_over_a_typed_one(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    visit = demo_bill("02")  # the HIS visit's diagnosis: I10.x00 原发性高血压
+    view = engine.identify(visit.identity, cashier)
+    backend = EngineBackend(engine, card_reader=None, hand_off=lambda shown: visit)
+    assert backend.his_diagnosis(view) is None  # nothing handed over yet
+    backend.hand_off(view)
+    assert backend.his_diagnosis(view) == Diagnosis(visit.diagnosis_code, visit.diagnosis_name)
+
+    bill = backend.open_bill(cashier, view, visit.lines, Diagnosis("J06.900", "急性上呼吸道感染"))
+    with engine.uow_factory() as uow:
+        stored = uow.bills.get(bill.bill_id)
+    assert stored is not None
+    assert stored.diagnosis_code == visit.diagnosis_code

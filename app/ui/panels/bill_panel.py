@@ -1,4 +1,5 @@
-"""The bill panel: catalogue search (F4), the fee lines with their tags, and the tag keys' hint.
+"""The bill panel: catalogue search (F4), the fee lines with their tags, the tag keys' hint and the
+visit's diagnosis (Alt+D).
 Widgets only; :mod:`app.ui.bill_editor` handles the keys, :mod:`app.ui.catalogue_search` the
 search."""
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.models.bill_model import BillColumn, BillModel
 from app.ui.models.catalogue_model import CatalogueModel
+from app.ui.panels.diagnosis_field import DiagnosisField
 from app.ui.tables import FitToWidth
 
 DECIMAL_PATTERN = r"^\d{1,9}(\.\d{1,6})?$"
@@ -80,7 +82,9 @@ class BillPanel(QWidget):
         self.tag_hint = QLabel("", self)
         self.tag_hint.setObjectName("tagHint")
         self.tag_hint.setWordWrap(True)
+        self.diagnosis = DiagnosisField(self)
         bill_layout.addWidget(self.search_edit)
         bill_layout.addWidget(self.search_results)
         bill_layout.addWidget(self.bill_table, 1)
         bill_layout.addWidget(self.tag_hint)
+        bill_layout.addWidget(self.diagnosis)

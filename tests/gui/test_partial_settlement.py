@@ -19,7 +19,7 @@ from app.ui.errors import Level
 from app.ui.models.group_labels import group_text
 from gui.conftest import Previews
 from gui.desk import Desk
-from gui.test_money_views import HENAN, open_and_pre_settle, splits_in
+from gui.test_money_views import HENAN, cash_due, open_and_pre_settle, splits_in
 from gui.test_receipt_preview import pdf_text
 
 
@@ -57,8 +57,20 @@ def test_the_settled_groups_print_and_the_refused_group_is_named_with_its_amount
     assert "处理办法" in text  # what to do
     assert "收据已打印" in text
     (split,) = splits_in(text)  # the money of what did settle, adding up
-    assert split[0] == sum((g.total for g in settled), Decimal("0.00"))
-    assert split[3] == sum((g.totals.cash for g in settled if g.totals), Decimal("0.00"))
+    settled_total = sum((g.total for g in settled), Decimal("0.00"))
+    settled_cash = sum((g.totals.cash for g in settled if g.totals), Decimal("0.00"))
+    assert split[0] == settled_total
+    assert split[3] == settled_cash
+
+    # The money view says the same: the refused group's preview is not in the split nor in the
+    # cash due (it was: "合计 <whole bill> = …" as if every group had been paid).
+    sums = window.settle_panel.sums_label.text()
+    (shown,) = splits_in(sums)
+    assert shown[0] == settled_total
+    assert f"{failed.total:.2f} 未结算" in sums
+    assert cash_due(window.settle_panel.cash_due_label.text()) == settled_cash
+    failed_row = next(r for r in window.group_model.rows if r.key == failed.group_key)
+    assert failed_row.totals is None
 
 
 def test_one_dialog_when_every_group_is_refused_at_settlement(

@@ -100,13 +100,16 @@ def group_figures(group: GroupResult) -> SettlementTotals | None:
 
 
 def _row(group: GroupResult) -> GroupRow:
+    # A failed group moves no money: the preview it may still hold is not part of the bill's split
+    # nor of the cash due (it was counted as if it would be paid after a refusal at 2207).
+    failed = group.state is GroupState.FAILED
     return GroupRow(
         key=group.group_key,
         label=group_text(group.kind, group.disease_code),
         lines=len(group.line_nos),
         total=group.total,
         state=group.state,
-        totals=group_figures(group),
+        totals=None if failed else group_figures(group),
         failure_text=group.failure,
         reason=group.reason,
         self_pay=group.is_self_pay,

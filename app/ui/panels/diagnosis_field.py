@@ -52,13 +52,17 @@ class DiagnosisField(QWidget):
         self.code_edit.setObjectName("diagnosisCode")
         self.code_edit.setPlaceholderText(self.tr("ICD-10 code, e.g. J06.900"))
         self.code_edit.setValidator(QRegularExpressionValidator(CODE_PATTERN, self.code_edit))
-        self.code_edit.setMaximumWidth(220)
+        hint = self.code_edit.fontMetrics().horizontalAdvance(self.code_edit.placeholderText())
+        self.code_edit.setMinimumWidth(hint + 16)  # the placeholder is read in full
         self.label.setBuddy(self.code_edit)
         self.name_edit = QLineEdit(self)
         self.name_edit.setObjectName("diagnosisName")
         self.name_edit.setPlaceholderText(self.tr("Diagnosis name (or type to pick a common one)"))
         self.name_edit.setMaxLength(MAX_NAME)
         self.source_label = QLabel(self.tr("(from the HIS visit)"), self)
+        policy = self.source_label.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # shown or hidden, the row keeps its layout
+        self.source_label.setSizePolicy(policy)
         self.source_label.hide()
         choices = [f"{d.code}{_SEPARATOR}{d.name}" for d in common_diagnoses()]
         for edit in (self.code_edit, self.name_edit):
@@ -92,8 +96,9 @@ class DiagnosisField(QWidget):
     def clear(self) -> None:
         """Nobody's diagnosis: empty and editable again."""
         self._from_his = False
-        self.code_edit.clear()
-        self.name_edit.clear()
+        for edit in (self.code_edit, self.name_edit):
+            if edit.text():
+                edit.clear()
         self.source_label.hide()
         self._apply_editable()
 
@@ -109,8 +114,10 @@ class DiagnosisField(QWidget):
         target.selectAll()
 
     def _apply_editable(self) -> None:
+        read_only = self._from_his or not self._editable
         for edit in (self.code_edit, self.name_edit):
-            edit.setReadOnly(self._from_his or not self._editable)
+            if edit.isReadOnly() != read_only:  # each change re-polishes the entry's style
+                edit.setReadOnly(read_only)
 
     # ------------------------------------------------------------------ completions
     def _picked(self, text: str) -> None:

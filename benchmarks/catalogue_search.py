@@ -26,6 +26,10 @@ def query_sets(items: list[CatalogueItem], count: int, seed: int = 7) -> dict[st
     rng = random.Random(seed)
     sample = [items[rng.randrange(len(items))] for _ in range(count)]
 
+    def middle(code: str) -> str:
+        start = rng.randrange(len(code) // 2, len(code) - 4)
+        return code[start : start + 5]
+
     def substring(name: str, length: int) -> str:
         start = rng.randrange(max(1, len(name) - length))
         return name[start : start + length]
@@ -34,6 +38,9 @@ def query_sets(items: list[CatalogueItem], count: int, seed: int = 7) -> dict[st
         "hospital code prefix": [i.hospital_code[: rng.randrange(4, len(i.hospital_code))] for i in sample],
         "national code prefix": [i.national_code[: rng.randrange(4, len(i.national_code))] for i in sample],
         "pinyin prefix": [i.pinyin[: rng.randrange(2, max(3, len(i.pinyin)))].lower() for i in sample],
+        # Digits from the middle of a hospital code (no prefix, name or pinyin matches them): the
+        # code-index scan, which stops at the limit (common fragments) or reads every code (rare).
+        "hospital code middle": [middle(i.hospital_code) for i in sample],
         "name, 1 character": [substring(i.name, 1) for i in sample],
         "name, 2 characters": [substring(i.name, 2) for i in sample],
         "name, 4 characters": [substring(i.name, 4) for i in sample],

@@ -65,10 +65,11 @@ def _letters(text: str) -> str:
 
 def _matches(item: CatalogueItem, query: str) -> bool:
     """Whether ``item`` answers ``query`` the way the search promises: a code or pinyin-initials
-    prefix (any case), or a part of the name (punctuation and spaces ignored, any case)."""
+    prefix (any case), a part of the name (punctuation and spaces ignored, any case), or a part
+    from inside the hospital code (any case; searched only when nothing else matched)."""
     folded = query.casefold()
     return (
-        item.hospital_code.casefold().startswith(folded)
+        folded in item.hospital_code.casefold()
         or item.national_code.casefold().startswith(folded)
         or item.pinyin.casefold().startswith(folded)
         or _letters(query) in _letters(item.name)

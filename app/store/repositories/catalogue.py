@@ -43,6 +43,25 @@ _NAME_QUERY = text(
     "WHERE catalogue_names MATCH :match LIMIT :limit"
 ).columns(*(_TABLE.c[name] for name in ITEM_COLUMNS))
 
+# A part from inside a hospital code: LIKE (ASCII case-insensitive) over the unique code index,
+# which covers the query; only letters and digits reach it (_code_fragment), so nothing to escape.
+_FRAGMENT_IDS = text(
+    "SELECT item_id FROM catalogue_items WHERE hospital_code LIKE :pattern "
+    "ORDER BY hospital_code LIMIT :limit"
+)
+FRAGMENT_MIN_LENGTH = 3
+
+
+def _code_fragment(query: str) -> bool:
+    """Whether ``query`` looks like a part of an item code: ASCII letters and digits, at least
+    one digit, at least :data:`FRAGMENT_MIN_LENGTH` characters (a word or a name never does)."""
+    return (
+        len(query) >= FRAGMENT_MIN_LENGTH
+        and query.isascii()
+        and query.isalnum()
+        and any(char.isdigit() for char in query)
+    )
+
 
 def _micros(price: Decimal) -> int:
     if not isinstance(cast(object, price), Decimal):
@@ -114,7 +133,8 @@ class SqlCatalogueRepository:
         return None if row is None else _item(row)
 
     def search(self, text_: str, limit: int = 50) -> Sequence[CatalogueItem]:
-        """Hospital code, national code and pinyin-initials prefixes, then name substrings."""
+        """Hospital code, national code and pinyin-initials prefixes, then name substrings; a part
+        from inside a hospital code only when none of those found anything."""
         query = text_.strip()
         if not query or limit <= 0:
             return []
@@ -131,6 +151,8 @@ class SqlCatalogueRepository:
                 found.setdefault(item.hospital_code, item)
                 if len(found) >= limit:
                     break
+        if not found and _code_fragment(query):
+            return self._by_code_fragment(query, limit)
         return list(found.values())
 
     def count(self) -> int:
@@ -185,6 +207,19 @@ class SqlCatalogueRepository:
         if query.upper() != query and len(items) < limit:
             items += self._prefix(column, query.upper(), limit - len(items))
         return items
+
+    def _by_code_fragment(self, query: str, limit: int) -> list[CatalogueItem]:
+        """Hospital codes containing ``query`` (any case), in code order. No index serves a part
+        from the middle, so this scans the code index (not the table) until ``limit`` codes match;
+        :meth:`search` runs it only for a code-like query that found nothing else."""
+        ids = self._session.execute(_FRAGMENT_IDS, {"pattern": f"%{query}%", "limit": limit})
+        found = [item_id for (item_id,) in ids]
+        if not found:
+            return []
+        rows = self._session.execute(
+            select(_TABLE).where(_TABLE.c.item_id.in_(found)).order_by(_TABLE.c.hospital_code)
+        )
+        return [_item(row) for row in rows]
 
     def _by_pinyin(self, query: str, limit: int) -> list[CatalogueItem]:
         if not query.isascii() or not query.isalpha():

@@ -58,6 +58,16 @@ CANCEL_CLAIMED_ELSEWHERE = Template(
     en="Settlement {settlement_id} was cancelled, or is being cancelled, by window {holder}; "
     "this window cannot cancel it. See the result at window {holder} or in the history.",
 )
+NOT_FOUND_ANYWHERE = Template(
+    "hospital.not_found_anywhere",
+    zh="本窗口和医院数据库中都找不到结算记录 {settlement_id}。如果是在其他窗口结算的，该窗口的记录"
+    "可能还没有同步到医院数据库：请该窗口打开收费程序，或在该窗口运行 settlement-window hospital "
+    "sync，然后再试。未向医保平台发送任何请求。",
+    en="Neither this window nor the hospital database has settlement {settlement_id}. If it was "
+    "made at another window, that window's records may not have reached the hospital database yet: "
+    "open the program at that window, or run settlement-window hospital sync there, then try "
+    "again. Nothing was sent to the platform.",
+)
 RECORD_NOT_SYNCED = Template(
     "hospital.record_not_synced",
     zh="结算 {settlement_id} 的完整记录尚未从窗口 {window} 传到医院数据库，请稍后重试，或到该窗口办理。",

@@ -131,8 +131,10 @@ class HospitalCancelService:
             if uow.settlements.get(settlement_id) is not None:
                 return
         found = self._record.find_settlement(settlement_id)
-        if found is None:
-            return  # CancelService says it is not found
+        if found is None:  # here nor there: perhaps at a window that has not synced it yet
+            raise InputError(
+                words.NOT_FOUND_ANYWHERE(settlement_id=settlement_id), code="settlement_not_found"
+            )
         settlement = self._record.record_payload(found.window, "settlement", settlement_id)
         bill = self._record.record_payload(found.window, "bill", found.bill_id)
         if settlement is None or bill is None:

@@ -53,6 +53,25 @@ def test_paid_at_w01_refunded_at_w02_one_2208_and_both_histories_agree(
         assert local.cancelled_by == result.cancellation_id
 
 
+def test_a_settlement_not_yet_synced_from_its_window_is_refused_saying_so(
+    two_windows: tuple[Window, Window], sandbox: SandboxServer
+) -> None:
+    """Field test: paid at W01 (driven from the command line, never synced), refund asked at W02:
+    it said only "找不到结算记录 …" although the settlement exists at W01."""
+    w1, w2 = two_windows
+    sync_all([w1, w2])
+    settlement_id = settle_at(w1)  # not synced
+    before = sandbox.request_count("2208")
+
+    with pytest.raises(InputError) as refused:
+        w2.cancels().cancel(settlement_id, w2.cashier, APPROVAL)
+
+    assert refused.value.code == "settlement_not_found"
+    assert "医院数据库" in refused.value.text
+    assert "hospital sync" in refused.value.text
+    assert sandbox.request_count("2208") == before
+
+
 def test_w01_cannot_cancel_again_what_w02_cancelled_and_is_told_who(
     two_windows: tuple[Window, Window], sandbox: SandboxServer
 ) -> None:

@@ -11,8 +11,8 @@ thread; after anything changes, :meth:`MainWindow.refresh_actions` asks each par
 controls (each also refuses actions the operator's role does not allow).
 
 Keys: F2 read card · F3 ID number · F4 add item · F6 demo cards · F7 load HIS visits · 1–9 / G / 0
-tag the selected lines · Enter edits a quantity or price · F8 pre-settle · F9 settle · F10 receipt
-preview · F12 next patient · Ctrl+L lock.
+tag the selected lines · Enter edits a quantity or price · Alt+D the visit's diagnosis · F8
+pre-settle · F9 settle · F10 receipt preview · F12 next patient · Ctrl+L lock.
 """
 
 from __future__ import annotations

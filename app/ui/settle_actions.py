@@ -173,6 +173,9 @@ class SettleActions(QObject):
         if phase == Phase.PREVIEW:
             self.pre_settled.emit(tuple(self._flow.groups.values()))
             self._panel.settle_button.setFocus()
+            refused = [g for g in self._flow.groups.values() if g.state is GroupState.FAILED]
+            if refused:
+                self._announce_not_previewed(refused)
             return
         groups = list(self._flow.groups.values())
         paid = [g for g in groups if g.state in PAID]
@@ -187,6 +190,26 @@ class SettleActions(QObject):
                 self._print_receipts()
         if failed:
             self._announce_refused(failed, paid, printing=printing)
+
+    def _announce_not_previewed(self, refused: list[GroupResult]) -> None:
+        """One dialog for the groups refused at pre-settlement (F8), each with its amount and the
+        platform's words; the others can still be settled with F9."""
+        text = [self.tr("Not pre-settled:"), *map(self._not_settled, refused), ""]
+        if len(refused) < len(self._flow.groups):
+            text.append(
+                self.tr(
+                    "What to do: act on the platform's message above. F9 settles the other "
+                    "groups; these are not settled."
+                )
+            )
+        else:
+            text.append(
+                self.tr(
+                    "What to do: act on the platform's message above; nothing of this bill was "
+                    "settled."
+                )
+            )
+        self._ctx.bridge.post(ShownMessage(Level.WARNING, "\n".join(text), "presettle_refused"))
 
     def _announce_refused(
         self, failed: list[GroupResult], paid: list[GroupResult], *, printing: bool

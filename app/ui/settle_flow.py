@@ -20,7 +20,6 @@ from app.domain.lifecycle import Phase, Step, StepKind
 from app.domain.money import ZERO
 from app.domain.operator import Operator
 from app.ui.context import WindowContext
-from app.ui.errors import Level, ShownMessage
 from app.ui.format import breakdown
 from app.ui.models.group_labels import group_text
 from app.workers.runner import Lane, TaskHandle
@@ -209,15 +208,7 @@ class SettleFlow(QObject):
 
     def _stepped(self, operator: Operator, phase: Phase, group: GroupResult) -> None:
         self.update(group)
-        if group.failure and phase is not Phase.SETTLE:
-            # F9's refusals are told once, with what did settle, when its run ends (SettleActions).
-            self._ctx.bridge.post(
-                ShownMessage(
-                    Level.WARNING,
-                    f"{group_text(group.kind, group.disease_code)}：{group.failure}",
-                    "group_failed",
-                )
-            )
+        # A refused group is told once, with the others, when the run ends (SettleActions).
         if group.is_self_pay and phase is Phase.PREVIEW:
             # 未备案 turned the bill into full self-pay: every group may have changed.
             self._reload(operator, phase)

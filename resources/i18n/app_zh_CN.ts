@@ -251,12 +251,12 @@
         <translation>医保版 ICD-10 编码，如 J06.900</translation>
     </message>
     <message>
-        <location filename="../../app/ui/panels/diagnosis_field.py" line="59"/>
-        <source>Diagnosis name (or type to pick a common one)</source>
-        <translation>诊断名称（输入几个字可选常见诊断）</translation>
+        <location filename="../../app/ui/panels/diagnosis_field.py" line="60"/>
+        <source>Diagnosis name (type to pick a common one)</source>
+        <translation>诊断名称（可选常见诊断）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/panels/diagnosis_field.py" line="61"/>
+        <location filename="../../app/ui/panels/diagnosis_field.py" line="62"/>
         <source>(from the HIS visit)</source>
         <translation>（来自 HIS 就诊记录）</translation>
     </message>
@@ -336,7 +336,7 @@
     </message>
     <message>
         <location filename="../../app/ui/models/group_model.py" line="56"/>
-        <location filename="../../app/ui/models/group_model.py" line="240"/>
+        <location filename="../../app/ui/models/group_model.py" line="243"/>
         <source>Not sent</source>
         <translation>未发送</translation>
     </message>
@@ -386,7 +386,7 @@
         <translation>已撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/group_model.py" line="238"/>
+        <location filename="../../app/ui/models/group_model.py" line="241"/>
         <source>Pay in cash</source>
         <translation>现金自付</translation>
     </message>
@@ -1296,7 +1296,7 @@
     </message>
     <message>
         <location filename="../../app/ui/settle_actions.py" line="134"/>
-        <location filename="../../app/ui/settle_actions.py" line="196"/>
+        <location filename="../../app/ui/settle_actions.py" line="219"/>
         <source>Not settled:</source>
         <translation>未结算：</translation>
     </message>
@@ -1311,47 +1311,62 @@
         <translation>{group}：{amount} 未结算（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="199"/>
+        <location filename="../../app/ui/settle_actions.py" line="197"/>
+        <source>Not pre-settled:</source>
+        <translation>预结算未通过：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settle_actions.py" line="201"/>
+        <source>What to do: act on the platform&apos;s message above. F9 settles the other groups; these are not settled.</source>
+        <translation>处理办法：按上面的平台提示处理。按 F9 可结算其他各组；以上各组不结算。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settle_actions.py" line="208"/>
+        <source>What to do: act on the platform&apos;s message above; nothing of this bill was settled.</source>
+        <translation>处理办法：按上面的平台提示处理；本单没有任何费用结算。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settle_actions.py" line="222"/>
         <source>What to do: act on the platform&apos;s message above, then read the card again and settle the lines not settled as a new bill; if that is not possible, these charges cannot be settled directly.</source>
         <translation>处理办法：按上面的平台提示处理后，重新读卡，把未结算的行另开一单结算；无法处理时，这部分费用不能直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="216"/>
+        <location filename="../../app/ui/settle_actions.py" line="239"/>
         <source>Settled:</source>
         <translation>已结算：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="221"/>
+        <location filename="../../app/ui/settle_actions.py" line="244"/>
         <source>Their receipts are printed.</source>
         <translation>收据已打印。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="223"/>
+        <location filename="../../app/ui/settle_actions.py" line="246"/>
         <source>Nothing of this bill was settled; no cash is due for it.</source>
         <translation>本单没有任何费用结算成功，不收现金。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="242"/>
+        <location filename="../../app/ui/settle_actions.py" line="265"/>
         <source>Settlement is enabled once the unresolved calls have been checked.</source>
         <translation>正在确认未完成的医保交易，确认后方可结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="245"/>
+        <location filename="../../app/ui/settle_actions.py" line="268"/>
         <source>The platform is in maintenance: direct settlement is not possible until it ends.</source>
         <translation>医保平台停机维护中，维护结束前不能直接结算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="249"/>
+        <location filename="../../app/ui/settle_actions.py" line="272"/>
         <source>Offline: direct settlement is disabled until the platform is reachable. The patient may pay the whole bill as full self-pay and claim it back at the insured place.</source>
         <translation>离线：医保平台恢复连接前不能直接结算。患者可选择全部费用全额自费，凭收据回参保地报销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="252"/>
+        <location filename="../../app/ui/settle_actions.py" line="275"/>
         <source>Eligibility is from the saved copy; read the card again when online.</source>
         <translation>当前参保信息来自本机缓存，仅供参考；联网后请重新读卡。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_actions.py" line="254"/>
+        <location filename="../../app/ui/settle_actions.py" line="277"/>
         <source>Tag every line (1–9 disease, G general) before pre-settling.</source>
         <translation>请先标记每一行费用（数字键 1–9 选病种，G 为普通门诊）再预结算。</translation>
     </message>
@@ -1359,28 +1374,28 @@
 <context>
     <name>SettleFlow</name>
     <message>
-        <location filename="../../app/ui/settle_flow.py" line="121"/>
+        <location filename="../../app/ui/settle_flow.py" line="120"/>
         <source>Saving the bill…</source>
         <translation>正在保存账单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_flow.py" line="134"/>
+        <location filename="../../app/ui/settle_flow.py" line="133"/>
         <source>Full self-pay {id}: {split}.</source>
         <translation>全额自费 {id}：{split}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_flow.py" line="152"/>
+        <location filename="../../app/ui/settle_flow.py" line="151"/>
         <source>Recording the full self-pay…</source>
         <translation>正在记录全额自费收费…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_flow.py" line="194"/>
+        <location filename="../../app/ui/settle_flow.py" line="193"/>
         <source>Pre-settling {group}…</source>
         <translation>正在预结算：{group}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settle_flow.py" line="201"/>
-        <location filename="../../app/ui/settle_flow.py" line="207"/>
+        <location filename="../../app/ui/settle_flow.py" line="200"/>
+        <location filename="../../app/ui/settle_flow.py" line="206"/>
         <source>Settling {group}…</source>
         <translation>正在结算：{group}…</translation>
     </message>

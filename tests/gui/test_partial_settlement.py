@@ -163,3 +163,37 @@ def test_a_group_refused_at_pre_settlement_is_named_in_the_confirmation(
     (question,) = confirm_everything
     label = group_text(failed.kind, failed.disease_code)
     assert f"{label}：{failed.total:.2f} 未结算" in question
+
+
+def test_groups_refused_at_pre_settlement_are_told_in_one_dialog(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    open_desk: Callable[..., Desk],
+    confirm_everything: list[str],
+) -> None:
+    """Two groups refused at F8: one dialog naming both with the platform's words (there was one
+    dialog per refused group)."""
+    desk = open_desk(sandbox)
+    window = desk.window
+    sandbox.set_faults(
+        [
+            {
+                "infno": "2203",
+                "kind": "reject",
+                "nth": [2, 3],
+                "params": {"err_msg": "诊断代码不能为空"},
+            }
+        ]
+    )
+    open_and_pre_settle(qtbot, desk, HENAN)
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+    failed = [g for g in window.groups.values() if g.state is GroupState.FAILED]
+    assert len(failed) == 2
+    (dialog,) = desk.errors()
+    assert dialog.level is Level.WARNING
+    assert dialog.text.count("诊断代码不能为空") == 2
+    for group in failed:
+        assert (
+            f"{group_text(group.kind, group.disease_code)}：{group.total:.2f} 未结算" in dialog.text
+        )
+    assert "F9" in dialog.text  # the other group can still be settled

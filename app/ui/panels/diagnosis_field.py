@@ -57,7 +57,7 @@ class DiagnosisField(QWidget):
         self.label.setBuddy(self.code_edit)
         self.name_edit = QLineEdit(self)
         self.name_edit.setObjectName("diagnosisName")
-        self.name_edit.setPlaceholderText(self.tr("Diagnosis name (or type to pick a common one)"))
+        self.name_edit.setPlaceholderText(self.tr("Diagnosis name (type to pick a common one)"))
         self.name_edit.setMaxLength(MAX_NAME)
         self.source_label = QLabel(self.tr("(from the HIS visit)"), self)
         policy = self.source_label.sizePolicy()

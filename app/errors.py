@@ -126,6 +126,7 @@ class PlatformCategory(StrEnum):
     BUSY = "busy"
     REQUEST = "request"
     IN_HOSPITAL = "in_hospital"
+    LIMIT = "limit"
     OTHER = "other"
 
 

@@ -128,6 +128,14 @@ CATEGORIES = {
         "possible; nothing was done. The patient settles the discharge first, or checks the "
         "admission with the insurance office at home.",
     ),
+    "limit": Template(
+        "platform.category.limit",
+        zh="参保地医保表示该患者的门诊慢特病支付额度已用完（已达年度限额或封顶线），本次未按医保结算，"
+        "未执行任何变更。请向患者说明，这部分费用可按全额自费收取；有疑问请患者联系参保地医保经办机构。",
+        en="The insured place says this patient's chronic-disease allowance is used up (the annual "
+        "limit or cap is reached); nothing was settled and nothing changed. Tell the patient these "
+        "fees can be collected as self-pay; questions go to the insurance office at home.",
+    ),
     "other": Template(
         "platform.category.other",
         zh="医保平台拒绝了本次操作，未执行任何变更。请按下方平台提示处理；看不懂提示时请联系信息科。",

@@ -143,3 +143,20 @@ def test_already_cancelled_empties_a_settlement_but_a_refused_cancel_reversal_ne
         client.reverse(ctx, msgids(), PERSON, msgids(), "2208")
     assert refused.value.failure.extra["journal"] == JournalMeaning.ESCALATE.value
     assert refused.value.failure.platform_text == text
+
+
+@pytest.mark.parametrize(
+    "err_msg",
+    [
+        "该人员本年度门诊慢特病支付额度已用完",
+        "该参保人 高血压 病种年度限额已用完",
+        "本年度统筹基金支付已达封顶线",
+    ],
+)
+def test_a_used_up_allowance_is_told_as_such_not_as_an_unknown_person(err_msg: str) -> None:
+    # The texts hold 人员 / 参保 / 病种: before the limit row they were worded as "cannot find this
+    # person" or "no qualification", which sends the cashier to re-read the card.
+    error = outcomes.rejected("2207", "M", err_msg)
+    assert error.category is PlatformCategory.LIMIT
+    assert "额度已用完" in error.text
+    assert error.failure.platform_text == err_msg

@@ -135,6 +135,11 @@ class MessageBridge(QObject):
         """A status-bar message."""
         self.post(ShownMessage(Level.INFO, text))
 
+    def overtaken(self) -> None:
+        """The status bar's last message no longer applies (a failed card read, once the patient was
+        identified another way): clear it rather than leave a stale error beside the new patient."""
+        self.post(ShownMessage(Level.INFO, ""))
+
     def flush(self) -> None:
         """Mark the receiver ready and deliver what was buffered."""
         self._ready = True

@@ -106,7 +106,11 @@ class IdentifyController(QObject):
             show_error(
                 self._ctx.bridge,
                 InputError(
-                    "当前病人的结算尚未完成，请先完成本单后再识别下一位病人。", code="bill_open"
+                    self.tr(
+                        "The current patient's settlement is not finished; finish this bill "
+                        "before identifying the next patient."
+                    ),
+                    code="bill_open",
                 ),
             )
             return None
@@ -125,6 +129,7 @@ class IdentifyController(QObject):
         self._ctx.platform_failure(exc)
 
     def _on_identified(self, view: EligibilityView) -> None:
+        self._ctx.bridge.overtaken()  # e.g. "no card reader" from before the ID number was typed
         now = self._clock.now()
         self._bill.reset()
         max_age = timedelta(hours=self._state.settings.cache_max_age_hours)

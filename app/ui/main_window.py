@@ -385,6 +385,9 @@ class MainWindow(QMainWindow):
     # ================================================================= messages and closing
     def _on_bridge_shown(self, message: ShownMessage) -> None:
         if message.level is Level.INFO:
+            if not message.text:
+                self.statusBar().clearMessage()
+                return
             self.statusBar().showMessage(message.text, 15_000)
             return
         self.statusBar().showMessage(message.text, 30_000)

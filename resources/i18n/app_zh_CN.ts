@@ -783,23 +783,28 @@
         <translation>正在读卡…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/identify.py" line="118"/>
+        <location filename="../../app/ui/identify.py" line="110"/>
+        <source>The current patient&apos;s settlement is not finished; finish this bill before identifying the next patient.</source>
+        <translation>当前病人的结算尚未完成，请先完成本单后再识别下一位病人。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/identify.py" line="122"/>
         <source>Querying the platform…</source>
         <translation>正在查询医保平台…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/identify.py" line="149"/>
-        <location filename="../../app/ui/identify.py" line="192"/>
+        <location filename="../../app/ui/identify.py" line="154"/>
+        <location filename="../../app/ui/identify.py" line="197"/>
         <source>Loading the visit&apos;s fee lines…</source>
         <translation>正在读取本次就诊费用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/identify.py" line="172"/>
+        <location filename="../../app/ui/identify.py" line="177"/>
         <source>Asking the HIS for unpaid visits…</source>
         <translation>正在查询 HIS 待收费就诊…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/identify.py" line="240"/>
+        <location filename="../../app/ui/identify.py" line="245"/>
         <source>Simulated card reader selected: ↑/↓ choose a card, F2 reads it.</source>
         <translation>已选中模拟读卡器：↑/↓ 选择卡片，F2 读卡。</translation>
     </message>
@@ -1620,12 +1625,12 @@
         <translation>程序内部错误，当前操作已停止，不会重复收费。请通知信息科，详细情况已写入日志。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="170"/>
+        <location filename="../../app/ui/errors.py" line="175"/>
         <source>Settlement window</source>
         <translation>收费窗口</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="177"/>
+        <location filename="../../app/ui/errors.py" line="182"/>
         <source>Platform said: “{detail}”</source>
         <translation>平台返回：“{detail}”</translation>
     </message>

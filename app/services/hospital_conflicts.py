@@ -8,11 +8,19 @@ handled once the patient's double charge is sorted out (one settlement cancelled
 checking with the patient: nothing is refunded automatically). Marking is a supervisor's right
 (:func:`~app.services.auth.authorize`), written once in the hospital record and audited at the acting
 window.
+
+A conflict stops standing once the hospital record shows every settlement of one of the two bills
+cancelled. It is closed as obsolete (no operator, with the reason) as soon as that is seen: by the
+sync of the window that delivers the cancellation (:meth:`HospitalConflicts.after_delivery`, the
+sync's ``after_apply``), by any window reading the conflicts (:meth:`HospitalConflicts.listing`,
+should that delivery not have closed it), and by the offline window's push
+(:mod:`app.services.offline_claims`) — whichever comes first; the others find it closed.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -28,6 +36,7 @@ from app.services.ports.claim_conflicts import (
     ConflictSide,
 )
 from app.services.ports.clock import Clock
+from app.services.ports.hospital import ReplicaItem
 from app.services.ports.store import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -62,11 +71,50 @@ class HospitalConflicts:
         Raises:
             StoreError: the hospital database is unreachable.
         """
-        return tuple(
-            self._conflicts.conflicts(
+        found = self._conflicts.conflicts(
+            include_handled=include_handled, obsolete_since=obsolete_since
+        )
+        if self._close_stale(found):  # one side cancelled meanwhile: read as it stands now
+            found = self._conflicts.conflicts(
                 include_handled=include_handled, obsolete_since=obsolete_since
             )
-        )
+        return tuple(found)
+
+    def after_delivery(self, items: Sequence[ReplicaItem]) -> int:
+        """This window's sync delivered ``items`` to the hospital record: when they cancel a
+        settlement, close the open conflicts that no longer stand (audited here); returns how
+        many. Best effort, never raises: what is left is closed when the conflicts are read or
+        at the offline window's next push. Reads nothing for a batch without a cancellation."""
+        if not any(_cancels(item) for item in items):
+            return 0
+        try:
+            found = self._conflicts.conflicts()
+        except StoreError as exc:
+            log.info("charge conflicts not checked after a cancellation (%s)", exc.code)
+            return 0
+        return self._close_stale(found)
+
+    def _close_stale(self, found: Sequence[ClaimConflict]) -> int:
+        """Close (as obsolete, audited here) the open conflicts of ``found`` with one side's
+        settlements all cancelled; returns how many were stale (closed here or meanwhile)."""
+        stale = [c for c in found if c.open and c.gone() is not None]
+        for conflict in stale:
+            now = self._clock.now()
+            try:
+                reason = close_obsolete(self._conflicts, conflict, window=self._window, at=now)
+            except StoreError as exc:
+                log.info("charge conflict %s not closed (%s)", conflict.conflict_id, exc.code)
+                return len(stale)
+            if reason is None:
+                continue  # closed meanwhile by another window
+            with self._uow_factory() as uow:
+                uow.audit.append(
+                    now, "", AUDIT_EVENT, "obsolete",
+                    f"conflict {conflict.conflict_id}: {reason}",
+                    bill_id=conflict.offline.bill_id,
+                )  # fmt: skip
+                uow.commit()
+        return len(stale)
 
     def handle(self, conflict_id: int, supervisor: Operator, note: str) -> ClaimConflict:
         """Mark ``conflict_id`` handled with ``note`` (what was done), as ``supervisor``.
@@ -117,6 +165,41 @@ class HospitalConflicts:
             uow.commit()
         log.info("charge conflict %s handled by %s", conflict_id, supervisor.code)
         return after
+
+
+def close_obsolete(
+    conflicts: ClaimConflicts, conflict: ClaimConflict, *, window: str, at: datetime
+) -> str | None:
+    """Close ``conflict`` in the hospital record as no longer standing (one side's settlements
+    all cancelled), found by ``window``; returns the reason recorded when this call closed it,
+    ``None`` when it still stands or was closed already (by anyone).
+
+    Raises:
+        StoreError: the hospital database is unreachable.
+    """
+    if not conflict.open:
+        return None
+    said = obsolete_text(conflict, closed_window=window, closed_at=at)
+    if said is None:
+        return None
+    reason = str(said)  # recorded in Chinese, like every stored text
+    if not conflicts.mark_obsolete(conflict.conflict_id, window=window, reason=reason, at=at):
+        return None
+    gone = conflict.gone()
+    assert gone is not None
+    log.warning(
+        "charge conflict %s no longer stands (bill %s of window %s cancelled): closed at %s",
+        conflict.conflict_id, gone.bill_id, gone.window, window,
+    )  # fmt: skip
+    return reason
+
+
+def _cancels(item: ReplicaItem) -> bool:
+    """Whether a delivered record cancels a settlement (the cancelled one, or its cancellation)."""
+    record = item.record
+    if item.kind != "settlement" or record is None:
+        return False
+    return bool(record.get("cancelled_by")) or bool(record.get("is_cancellation"))
 
 
 def conflict_summary(conflict: ClaimConflict) -> Message:

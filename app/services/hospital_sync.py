@@ -20,13 +20,13 @@ outbox empty after a delivery sends it, as before.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from app.errors import StoreError
 from app.services.ports.clock import Clock
-from app.services.ports.hospital import HospitalRecord, ReplicaStats
+from app.services.ports.hospital import HospitalRecord, ReplicaItem, ReplicaStats
 from app.services.ports.store import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -70,16 +70,20 @@ class HospitalSync:
         *,
         batch: int = BATCH,
         pull: Callable[[], object] | None = None,
+        after_apply: Callable[[Sequence[ReplicaItem]], object] | None = None,
     ) -> None:
         """Deliver ``window``'s outbox from the store behind ``uow_factory`` to ``record``; after
         each drain that reached the server, run ``pull`` (copy the hospital's shared data here;
-        when it returns ``False`` it recorded nothing here, so the outbox is not read again)."""
+        when it returns ``False`` it recorded nothing here, so the outbox is not read again);
+        after each batch the record applied, hand it to ``after_apply`` (the charge conflicts a
+        delivered cancellation ends; it never raises)."""
         self._uow = uow_factory
         self._record = record
         self._clock = clock
         self._window = window
         self._batch = batch
         self._pull = pull
+        self._after_apply = after_apply
         self._stats: ReplicaStats | None = None  # the outbox's figures as last read
         self._told: ReplicaStats | None = None  # what the last heartbeat delivered said
         self._told_at = 0.0  # its monotonic time
@@ -136,6 +140,8 @@ class HospitalSync:
             uow.replica.record_sync(self._clock.now())
             uow.commit()
             self._stats = uow.replica.stats()
+        if self._after_apply is not None:
+            self._after_apply(items)
         # Tell the hospital what is left after this batch: a window that dies between the apply and
         # this report has its last contact at its last sync, and the hospital day close waits for it.
         if heartbeat:

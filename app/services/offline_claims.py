@@ -181,7 +181,7 @@ class OfflineClaims:
         # The supervisor's words, loaded only here: every settling command loads this module.
         from app.services.hospital_conflicts import (  # noqa: PLC0415
             AUDIT_EVENT,
-            obsolete_text,
+            close_obsolete,
         )
 
         try:
@@ -194,20 +194,11 @@ class OfflineClaims:
             if gone is None:
                 continue
             own_gone = own_gone or gone is conflict.offline
-            if not conflict.open:
-                continue
-            reason = obsolete_text(conflict, closed_window=self._window, closed_at=now)
             try:
-                closed = self._conflicts.mark_obsolete(
-                    conflict.conflict_id, window=self._window, reason=str(reason), at=now
-                )
+                reason = close_obsolete(self._conflicts, conflict, window=self._window, at=now)
             except StoreError:
                 return None
-            if closed:
-                log.warning(
-                    "charge conflict %s no longer stands (bill %s of window %s cancelled): closed",
-                    conflict.conflict_id, gone.bill_id, gone.window,
-                )  # fmt: skip
+            if reason is not None:
                 self._audit_as(
                     AUDIT_EVENT,
                     "obsolete",

@@ -25,6 +25,7 @@ from app.services.charge_claims import ChargeClaimService
 from app.services.engine import Engine
 from app.services.his_lock_arbiter import HisLockArbiter
 from app.services.hospital_cancel import HospitalCancelService
+from app.services.hospital_conflicts import HospitalConflicts
 from app.services.hospital_day_close import HospitalDayCloseService
 from app.services.hospital_resolve import HospitalResolutionGate, HospitalResolveService
 from app.services.hospital_slot import apply_msgid_slot
@@ -284,15 +285,22 @@ def hospital_link(engine: Engine) -> HospitalLink | None:
     settings = engine.settings.hospital_db
     if not settings.enabled:
         return None
+    from app.store.hospital.conflicts import PgClaimConflicts  # noqa: PLC0415
     from app.store.hospital.shared_heads import PgSharedHeads  # noqa: PLC0415
 
     record, database = hospital_record(settings)
+    window = engine.settings.window.device_no
+    # A delivered cancellation closes the charge conflicts it ends (read only for such a batch).
+    conflicts = HospitalConflicts(
+        PgClaimConflicts(database), engine.uow_factory, engine.clock, window=window
+    )
     sync = HospitalSync(
         engine.uow_factory,
         record,
         engine.clock,
-        engine.settings.window.device_no,
+        window,
         pull=SharedPull(engine, PgSharedHeads(database)),
+        after_apply=conflicts.after_delivery,
     )
     try:
         sync.enable()

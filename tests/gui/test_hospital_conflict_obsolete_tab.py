@@ -1,9 +1,9 @@
 """The supervisor's 全院窗口 tab tells of a charge conflict that no longer stands (issue 13): once one
-of the two settlements was cancelled (here W01's, cancelled at W02) and a window's push closed the
-conflict as obsolete, the tab keeps showing it for the day — state 已不成立, the reason with the
-cancellation, nothing left to mark — instead of either hiding it silently or still asking the
-supervisor to handle it. How a push closes a conflict is proved in
-tests/hospital/test_claim_conflict_obsolete.py; here it is closed at the same seam."""
+of the two settlements was cancelled (here W01's, cancelled at W02) and W02's sync closed the
+conflict as obsolete when it delivered the cancellation, the tab keeps showing it for the day —
+state 已不成立, the reason with the cancellation, nothing left to mark — instead of either hiding it
+silently or still asking the supervisor to handle it. How the conflict is closed is proved in
+tests/hospital/test_claim_conflict_closes_on_cancel.py and test_claim_conflict_obsolete.py."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from helpers.pg_fixtures import HospitalDb
 from pytestqt.qtbot import QtBot
 
 from app.services.cancel import SupervisorApproval
-from app.services.hospital_conflicts import obsolete_text
 from app.store.hospital.conflicts import PgClaimConflicts
 from app.ui.tabs.hospital_conflicts import ConflictColumn
 from gui.desk import PASSWORDS
@@ -45,13 +44,10 @@ def test_the_windows_tab_shows_a_conflict_closed_because_a_settlement_was_cancel
     cancelled = w2.engine.cancel(
         first_id, w2.engine.operator("C001"), SupervisorApproval("S001", PASSWORDS["S001"])
     )
-    send((w2, link2))
+    send((w2, link2))  # W02's sync delivers the cancellation, and closes the conflict it ends
     (found,) = conflicts.for_bill(first_bill)
-    reason = obsolete_text(found, closed_window="W01", closed_at=datetime.now(UTC))
-    assert reason is not None
-    assert conflicts.mark_obsolete(
-        found.conflict_id, window="W01", reason=str(reason), at=datetime.now(UTC)
-    )
+    assert found.obsolete
+    assert found.handled_window == "W02"
 
     w2.window.tabs.setCurrentWidget(tab2)
     tab2.refresh()

@@ -3,9 +3,10 @@ window (issue 13). W01 settled under the HIS lock alone, W02 settled the same vi
 W02's claim and recorded the conflict. Then a supervisor at W03 cancels one of the two settlements:
 
 * W01's own: W01's store never learns of a cancellation made elsewhere, so before this rule its push
-  was refused by W02's (now rightful) claim at every sync round, quietly, for ever. Now the push sees
-  the hospital record's cancellation, closes the conflict as no longer standing with the reason, and
-  stops (audited ``his_lock_obsolete``; a restarted W01 does not take it up again);
+  was refused by W02's (now rightful) claim at every sync round, quietly, for ever. Now W03's sync
+  closes the conflict as no longer standing with the reason when it delivers the cancellation
+  (``test_claim_conflict_closes_on_cancel.py``), and W01's push sees the hospital record's
+  cancellation and stops (audited ``his_lock_obsolete``; a restarted W01 does not take it up again);
 * W02's: W01's claims are granted at the next push, and the conflict is closed the same way instead
   of staying "open" in front of the supervisor.
 
@@ -90,7 +91,7 @@ def test_the_offline_windows_settlement_cancelled_at_a_third_window_stops_its_pu
     (closed,) = w1.hospital_conflicts(include_handled=True)
     assert closed.obsolete
     assert not closed.open
-    assert (closed.handled_window, closed.handled_by) == ("W01", "")
+    assert (closed.handled_window, closed.handled_by) == ("W03", "")  # closed by W03's sync
     assert cancellation in closed.note
     assert "W03" in closed.note
     advice = conflict_advice(closed)
@@ -98,7 +99,8 @@ def test_the_offline_windows_settlement_cancelled_at_a_third_window_stops_its_pu
     assert "W03" in str(advice)
     assert cancellation in str(advice)
     assert "no longer stands" in advice.render(ENGLISH)
-    assert [o for o, _ in _audit(w1, "charge_conflict")] == ["obsolete"]
+    assert [o for o, _ in _audit(w03, "charge_conflict")] == ["obsolete"]
+    assert _audit(w1, "charge_conflict") == []  # found closed: not closed twice
 
     # The supervisor's view: closed, shown for the day with why; nothing waits any more.
     (shown,) = w2.hospital_overview().conflicts

@@ -15,8 +15,10 @@ from typing import Any
 from app.cli.context import CliContext
 from app.cli.formatting import LOCAL_ZONE
 from app.cli.hospital_report import require_hospital_mode
-from app.cli.output import EXIT_OK, EXIT_UNAVAILABLE
+from app.cli.output import EXIT_OK, EXIT_UNAVAILABLE, EXIT_UNKNOWN
+from app.domain.journal import JournalState
 from app.errors import StoreError
+from app.messages import hospital as words
 from app.services.hospital_use_cases import UnresolvedCall
 from app.services.ports.hospital import HospitalJournalRow
 
@@ -106,13 +108,33 @@ def _claim_text(row: HospitalJournalRow) -> str:
 
 
 def run_resolve(args: argparse.Namespace, context: CliContext) -> int:
-    """A supervisor resolves a dead window's row here."""
+    """A supervisor resolves a dead window's row here. When the call sent here (2601 or a
+    clean-up) has no definite outcome yet — the platform faulted — the row is not resolved: exit 5
+    (outcome unknown, do not charge again), saying this window retries it by itself."""
     supervisor = context.operator()
-    state = require_hospital_mode(context.engine(recover=False)).hospital_resolve(
-        args.msgid, supervisor
-    )
+    engine = require_hospital_mode(context.engine(recover=False))
+    state = engine.hospital_resolve(args.msgid, supervisor)
+    window = engine.settings.window.device_no
+    data = {"msgid": args.msgid, "state": str(state), "resolved": state.is_resolved}
+    if state.is_resolved:
+        said = words.RESOLVED_HERE(msgid=args.msgid, window=window, state=str(state))
+        context.out.result(data, said.render(context.out.language))
+        return EXIT_OK
+    if state is JournalState.ESCALATED:  # parked for a supervisor: not retried by itself
+        said = words.RESOLVE_ESCALATED(msgid=args.msgid, window=window)
+        error, retried_by = "resolution_escalated", ""
+    else:
+        said = words.RESOLVE_PENDING(msgid=args.msgid, window=window, state=str(state))
+        error, retried_by = "resolution_pending", window
     context.out.result(
-        {"msgid": args.msgid, "state": str(state)},
-        f"流水 {args.msgid} 已在本窗口处理，结果：{state}。该窗口恢复运行后不会重复处理。",
+        {
+            **data,
+            "exit_code": EXIT_UNKNOWN,
+            "error": error,
+            "message": str(said),  # JSON keeps the Chinese text, as for errors
+            "retried_by": retried_by,
+        },
+        said.render(context.out.language),
+        ok=False,
     )
-    return EXIT_OK
+    return EXIT_UNKNOWN

@@ -36,6 +36,35 @@ ALREADY_RESOLVED = Template(
     zh="流水 {msgid} 已有确定结果（{state}），无需处理。",
     en="Journal row {msgid} already has a definite outcome ({state}); nothing to do.",
 )
+RESOLVED_HERE = Template(
+    "hospital.resolved_here",
+    zh="流水 {msgid} 已在本窗口（{window}）处理，结果：{state}。原窗口恢复运行后不会重复处理。",
+    en="Journal row {msgid} was handled at this window ({window}): {state}. Its own window will "
+    "not handle it again when it runs again.",
+)
+RESOLVE_PENDING = Template(
+    "hospital.resolve_pending",
+    zh="流水 {msgid} 尚未处理完：本窗口（{window}）已接手并向医保平台发出处理请求，但还没有得到"
+    "确定结果（当前状态：{state}，例如平台故障）。窗口 {window} 会自动重试，直到有确定结果："
+    "在其下一笔结算前或收费程序下次启动时（也可在窗口 {window} 运行 journal resolve 立即重试）。"
+    "无需再次运行 hospital resolve；在有确定结果之前请勿向患者重复收费。",
+    en="Journal row {msgid} is not resolved yet: this window ({window}) took it over and sent "
+    "its request to the platform, but has no definite outcome yet (state: {state}, e.g. the "
+    "platform faulted). Window {window} retries it by itself until the outcome is definite: "
+    "before its next settlement or when its program next starts (or run journal resolve at "
+    "window {window} to retry now). Do not run hospital resolve again, and do not charge the "
+    "patient again until the outcome is definite.",
+)
+RESOLVE_ESCALATED = Template(
+    "hospital.resolve_escalated",
+    zh="流水 {msgid} 尚未处理完：本窗口（{window}）的处理请求多次失败，已转人工。请收费主管核实后在"
+    "窗口 {window} 运行 journal resolve {msgid} --operator 工号 重试；在有确定结果之前请勿向患者"
+    "重复收费。",
+    en="Journal row {msgid} is not resolved yet: this window's ({window}) requests failed "
+    "repeatedly and it was escalated. A supervisor checks it and runs journal resolve {msgid} "
+    "--operator CODE at window {window} to retry; do not charge the patient again until the "
+    "outcome is definite.",
+)
 WINDOW_ALIVE = Template(
     "hospital.window_alive",
     zh="窗口 {window} 的收费程序仍在运行，流水 {msgid} 由该窗口自行处理；"

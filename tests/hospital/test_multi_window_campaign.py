@@ -25,6 +25,7 @@ from helpers.hospital_windows import APPROVAL, Window, open_window, sync_all
 from helpers.pg_fixtures import HospitalDb
 from helpers.throwaway_pg import ThrowawayPgError
 
+from app.domain.journal import JournalState
 from app.domain.money import money_sum
 from app.errors import AppError, StateConflict
 from app.sandbox import SandboxServer
@@ -34,6 +35,7 @@ from hospital.hospital_campaign import CampaignSize, run_campaign
 WINDOWS = 4
 VISITS = 10
 BILLS = ("01", "02")
+DEFINITE = frozenset(str(s) for s in JournalState if s.is_resolved)
 
 
 def run_in_threads(work: dict[str, threading.Thread]) -> None:
@@ -171,7 +173,11 @@ def test_window_processes_campaign_ci_size(
     assert figures["amount_mismatches"] == 0
     assert figures["platform_total"] == figures["hospital_total"]
     assert figures["day_close"]["balanced"] is True
-    assert figures["kill"]["resolve_exit"] == 0, "the dead window's row resolved from another"
+    # The dead window's row resolved from another: at once (0), or not yet (5: the 2601 sent there
+    # met a platform fault) and then by that window itself — 0 unresolved above says it was.
+    kill = figures["kill"]
+    assert kill["resolve_exit"] in (0, 5), kill
+    assert (kill["resolve_exit"] == 0) == (kill["resolved_state"] in DEFINITE), kill
     assert figures["postgres_restart"]["all_alive_after_seconds"] >= 0
     assert figures["cut"]["alive_again_after_seconds"] >= 0
     assert all(r["outcome"] == "cancelled" for r in figures["cross_window_refunds"])

@@ -32,6 +32,26 @@ class _WithoutTraceback(logging.Formatter):
             record.exc_info, record.exc_text, record.stack_info = saved
 
 
+# Records the store writes just before it raises the StoreError the command then reports in its own
+# words ("错误：本地数据库正被占用…"): on the console each would say the same thing twice, once as a
+# log line with SQLite's own text. The log file keeps them.
+_REPORTED_BY_THE_COMMAND: tuple[tuple[str, str], ...] = (
+    ("app.store.db", "store environment error"),
+    ("app.store.db", "SQLite settings differ"),
+)
+
+
+class _NotReportedTwice(logging.Filter):
+    """Keeps off the console the records that :data:`_REPORTED_BY_THE_COMMAND` names."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        return not any(
+            record.name == name and message.startswith(start)
+            for name, start in _REPORTED_BY_THE_COMMAND
+        )
+
+
 class _Session:
     console: logging.Handler | None = None
     file: LoggingHandle | None = None
@@ -48,6 +68,7 @@ def start_console() -> None:
     handler.setLevel(logging.WARNING)
     handler.setFormatter(_WithoutTraceback(_FORMAT))
     handler.addFilter(RedactingFilter())
+    handler.addFilter(_NotReportedTwice())
     logging.getLogger().addHandler(handler)
     _session.console = handler
 

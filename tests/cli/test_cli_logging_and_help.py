@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.engine_fixtures import make_engine
 
 from app.cli.main import main
 from app.log import LOG_FILE_NAME
@@ -160,3 +162,44 @@ def test_every_help_is_english_when_the_configuration_says_so(
     out = capsys.readouterr().out
     untranslated = [line.strip() for line in out.splitlines() if re.search("[\u4e00-\u9fff]", line)]
     assert not untranslated, f"add English for these to app/cli/help_en.py: {untranslated}"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        # A data folder where SQLite's settings do not hold (a network share): refused once.
+        ("read_pragmas", lambda _raw: {"journal_mode": "delete"}, "安全设置没有生效"),
+        # Another program holds the database: one line, not a log line and then the error.
+        ("quick_check", "database is locked", "正被占用"),
+    ],
+)
+def test_a_store_refusal_is_said_once_on_the_console(
+    case: tuple[str, Any, str],
+    cli_env: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    target, effect, words = case
+    config, data_dir = cli_env
+    if isinstance(effect, str):
+        message = effect
+
+        def effect(_raw: object) -> None:
+            raise sqlite3.OperationalError(message)
+
+    monkeypatch.setattr(f"app.store.db.{target}", effect)
+
+    code = main(
+        ["--config", str(config), "--data-dir", str(data_dir), "journal", "list"],
+        make_engine,
+    )
+
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 1
+    assert len(lines) == 1, err
+    assert lines[0].startswith("错误：")
+    assert words in lines[0]
+    # The log file still has SQLite's own account of it.
+    log_text = (data_dir / "logs" / LOG_FILE_NAME).read_text(encoding="utf-8")
+    assert "app.store.db" in log_text

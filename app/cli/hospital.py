@@ -39,6 +39,8 @@ from app.cli.hospital_report import register_actions as register_report_actions
 from app.cli.output import EXIT_OK, EXIT_UNAVAILABLE, Output
 from app.config import HospitalDbSettings
 from app.errors import StoreError
+from app.messages import CHINESE
+from app.messages import console_hospital as words
 from app.services.hospital_sync import SyncReport
 from app.services.ports.hospital import WindowStatus
 from app.store.hospital.connect import current_revision, head_revision, unreachable, upgrade
@@ -117,11 +119,14 @@ def _init_db(args: argparse.Namespace, context: CliContext) -> int:
     finally:
         database.dispose()
     text = (
-        f"医院数据库已是最新结构（版本 {after}）。"
+        words.SCHEMA_CURRENT(revision=after)
         if before == after
-        else f"医院数据库结构已升级：{before or '（空库）'} → {after}。"
+        else words.SCHEMA_UPGRADED(before=before or words.EMPTY_DATABASE(), after=after)
     )
-    context.out.result({"revision": after, "previous": before, "head": head_revision()}, text)
+    context.out.result(
+        {"revision": after, "previous": before, "head": head_revision()},
+        text.render(context.out.language),
+    )
     return EXIT_OK
 
 
@@ -143,7 +148,8 @@ def run_sync(_args: argparse.Namespace, context: CliContext) -> int:
         report = link.sync.drain()
     finally:
         link.close()
-    context.out.result(_sync_data(report), _sync_text(report), ok=not report.error)
+    text = _sync_text(report, context.out.language)
+    context.out.result(_sync_data(report), text, ok=not report.error)
     return EXIT_UNAVAILABLE if report.error else EXIT_OK
 
 
@@ -151,8 +157,8 @@ def _sync_data(report: SyncReport) -> dict[str, Any]:
     return {"delivered": report.delivered, "pending": report.pending, "error": report.error}
 
 
-def _sync_text(report: SyncReport) -> str:
-    text = f"本次同步 {report.delivered} 条，尚待同步 {report.pending} 条。"
+def _sync_text(report: SyncReport, language: str) -> str:
+    text = words.SYNCED(delivered=report.delivered, pending=report.pending).render(language)
     return f"{text}\n{report.error}" if report.error else text
 
 
@@ -177,7 +183,8 @@ def _status(context: CliContext) -> int:
         conflicts = PgClaimConflicts(database).conflicts(obsolete_since=since)
     finally:
         database.dispose()
-    text = _status_text(windows) + "\n" + conflicts_text(conflicts, context.out.language)
+    language = context.out.language
+    text = _status_text(windows, language) + "\n" + conflicts_text(conflicts, language)
     context.out.result(
         {
             "day": today,
@@ -204,19 +211,19 @@ def _window_data(window: WindowStatus) -> dict[str, Any]:
     }
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.astimezone(LOCAL_ZONE).strftime("%m-%d %H:%M:%S") if moment else "从未同步"
+def _when(moment: datetime | None, language: str) -> str:
+    if moment is None:
+        return words.NEVER_SYNCED().render(language)
+    return moment.astimezone(LOCAL_ZONE).strftime("%m-%d %H:%M:%S")
 
 
-def _status_text(windows: list[WindowStatus]) -> str:
+def _status_text(windows: list[WindowStatus], language: str) -> str:
     if not windows:
-        return "医院数据库中还没有任何窗口的记录。"
-    lines = [
-        "窗口    上次同步          延迟(秒)  待同步  未确认  笔数  统筹基金  个人账户  现金  合计"
-    ]
+        return words.NO_WINDOWS().render(language)
+    lines = [words.STATUS_HEAD().render(language)]
     for w in windows:
         lines.append(
-            f"{w.device_no:<7} {_when(w.last_sync_at):<16} {w.lag_seconds:>8.1f}  {w.pending:>6}  "
+            f"{w.device_no:<7} {_when(w.last_sync_at, language):<16} {w.lag_seconds:>8.1f}  {w.pending:>6}  "
             f"{w.unresolved:>6}  {w.settlements_today:>4}  {w.fund_today}  {w.account_today}  "
             f"{w.cash_today}  {w.total_today}"
         )
@@ -228,10 +235,9 @@ def run_key_create(args: argparse.Namespace) -> int:
     path = Path(args.path)
     create_hospital_key(path)
     identity = key_id(read_hospital_key(path))
-    Output(json_mode=bool(args.json)).result(
+    language = str(getattr(args, "ui_language", CHINESE))
+    Output(json_mode=bool(args.json), language=language).result(
         {"path": str(path), "key_id": identity},
-        f"已生成医院密钥 {path}（权限 600，密钥编号 {identity}）。\n"
-        "请通过安全途径复制到每个窗口，并在其配置的 hospital_db.hospital_key_file 中填写路径；"
-        "另在安全处离线保存一份：丢失后医院数据库中的个人信息将无法解密。",
+        words.KEY_CREATED(path=path, key_id=identity).render(language),
     )
     return EXIT_OK

@@ -20,6 +20,7 @@ from app.cli.output import EXIT_OK, EXIT_REJECTED
 from app.cli.progress import terminal_progress
 from app.cli.shift_report import add_print_options
 from app.errors import InputError
+from app.messages import console_hospital as words
 from app.services.hospital_day_close import HospitalDayCloseReport
 from app.services.hospital_history import HospitalHistory
 from app.wiring import hospital_database
@@ -59,7 +60,7 @@ def run_day_close(args: argparse.Namespace, context: CliContext) -> int:
     with terminal_progress(json_mode=context.out.json_mode) as progress:
         report = engine.hospital_close_day(day, operator, progress)
     data: dict[str, Any] = {"report": _report_data(report)}
-    text = _report_text(report)
+    text = _report_text(report, context.out.language)
     if args.print:
         printed, note = print_hospital_day(context, operator, report.day, args.format, args.output)
         data["shift_report"] = printed
@@ -119,15 +120,24 @@ def _report_data(report: HospitalDayCloseReport) -> dict[str, Any]:
     }
 
 
-def _report_text(report: HospitalDayCloseReport) -> str:
+def _report_text(report: HospitalDayCloseReport, language: str) -> str:
     lines = [
-        report.summary(),
-        f"全院合计 {report.total} = 统筹 {report.fund} + 个人账户 {report.account} + 现金 {report.cash}",
+        report.summary_message().render(language),
+        words.DAY_TOTAL(
+            total=report.total, fund=report.fund, account=report.account, cash=report.cash
+        ).render(language),
     ]
     for line in report.shift:
         lines.append(
-            f"  窗口 {line.window} 收费员 {line.operator_code}：{line.count} 笔，合计 {line.total}"
-            f" = 统筹 {line.fund} + 个人账户 {line.account} + 现金 {line.cash}"
+            words.DAY_LINE(
+                window=line.window,
+                operator=line.operator_code,
+                count=line.count,
+                total=line.total,
+                fund=line.fund,
+                account=line.account,
+                cash=line.cash,
+            ).render(language)
         )
     for g in report.groups:  # which 3201 groups did not balance, and each 3202 row behind them
         lines.append(
@@ -151,7 +161,7 @@ def run_history(args: argparse.Namespace, context: CliContext) -> int:
         hospital_database(engine.settings.hospital_db)  # raises: hospital mode is off
         return EXIT_OK
     history = engine.hospital_day(_day(args.date, engine.today()), args.window)
-    context.out.result(_history_data(history), _history_text(history))
+    context.out.result(_history_data(history), _history_text(history, context.out.language))
     return EXIT_OK
 
 
@@ -179,16 +189,27 @@ def _history_data(history: HospitalHistory) -> dict[str, Any]:
     }
 
 
-def _history_text(history: HospitalHistory) -> str:
-    lines = [f"{history.day} 全院结算记录 {len(history.entries)} 笔："]
+def _history_text(history: HospitalHistory, language: str) -> str:
+    lines = [words.HISTORY_HEAD(day=history.day, count=len(history.entries)).render(language)]
     if history.notice:
         lines.insert(0, history.notice)
     for entry in history.entries:
         s = entry.settlement
-        kind = "撤销" if s.is_cancellation else ("已撤销" if s.cancelled_by else "结算")
-        pending = "" if entry.synced else "（本窗口，尚未同步）"
+        kind = (
+            words.KIND_CANCELLATION
+            if s.is_cancellation
+            else (words.KIND_CANCELLED if s.cancelled_by else words.KIND_SETTLEMENT)
+        )
         lines.append(
-            f"  {s.settlement_id}  窗口 {s.window}  {kind}  合计 {s.total} = 统筹 {s.fund}"
-            f" + 个人账户 {s.account} + 现金 {s.cash}{pending}"
+            words.HISTORY_LINE(
+                settlement_id=s.settlement_id,
+                window=s.window,
+                kind=kind(),
+                total=s.total,
+                fund=s.fund,
+                account=s.account,
+                cash=s.cash,
+                pending="" if entry.synced else words.NOT_SYNCED_YET(),
+            ).render(language)
         )
     return "\n".join(lines)

@@ -18,7 +18,9 @@ from app.cli.hospital_report import require_hospital_mode
 from app.cli.output import EXIT_OK, EXIT_UNAVAILABLE, EXIT_UNKNOWN
 from app.domain.journal import JournalState
 from app.errors import StoreError
-from app.messages import hospital as words
+from app.messages import Message
+from app.messages import console_hospital as words
+from app.messages import hospital as hospital_words
 from app.services.hospital_use_cases import UnresolvedCall
 from app.services.ports.hospital import HospitalJournalRow
 
@@ -53,7 +55,9 @@ def run_unresolved(args: argparse.Namespace, context: CliContext) -> int:
         if exc.code != "hospital_unreachable":
             raise
         return context.out.error(exc, exit_code=EXIT_UNAVAILABLE)
-    context.out.result({"rows": [_row_data(call) for call in calls]}, _rows_text(calls))
+    context.out.result(
+        {"rows": [_row_data(call) for call in calls]}, _rows_text(calls, context.out.language)
+    )
     return EXIT_OK
 
 
@@ -79,32 +83,35 @@ def _row_data(call: UnresolvedCall) -> dict[str, Any]:
     }
 
 
-def _rows_text(calls: tuple[UnresolvedCall, ...]) -> str:
+def _rows_text(calls: tuple[UnresolvedCall, ...], language: str) -> str:
     if not calls:
-        return "全院没有未确认结果的交易。"
-    lines = [f"全院未确认结果的交易 {len(calls)} 笔："]
+        return words.NO_UNRESOLVED().render(language)
+    lines = [words.UNRESOLVED_HEAD(count=len(calls)).render(language)]
     for call in calls:
         row = call.row
-        where = (
-            "窗口运行中，由该窗口自行处理"
-            if call.window_running
-            else "窗口未运行，可由主管在此处理"
+        where = words.WINDOW_RUNNING() if call.window_running else words.WINDOW_DOWN()
+        lines.append(
+            words.UNRESOLVED_LINE(
+                msgid=row.msgid, window=row.window, infno=row.infno, state=row.state, where=where
+            ).render(language)
         )
-        lines.append(f"  {row.msgid}  窗口 {row.window}  {row.infno}  {row.state}  （{where}）")
         if row.claim_window:
-            lines.append(f"      {_claim_text(row)}")
+            lines.append(f"      {_claim_text(row).render(language)}")
     return "\n".join(lines)
 
 
-def _claim_text(row: HospitalJournalRow) -> str:
+def _claim_text(row: HospitalJournalRow) -> Message:
     """Who holds the row's resolution claim (``journal:<msgid>``) and since when."""
-    who = f"窗口 {row.claim_window}" + (f" 的 {row.claim_operator}" if row.claim_operator else "")
-    since = (
-        f"，自 {row.claimed_at.astimezone(LOCAL_ZONE):%m-%d %H:%M:%S} 起" if row.claimed_at else ""
+    who = (
+        words.CLAIM_WHO_OPERATOR(window=row.claim_window, operator=row.claim_operator)
+        if row.claim_operator
+        else words.CLAIM_WHO(window=row.claim_window)
     )
+    at = row.claimed_at
+    since = words.CLAIM_SINCE(at=f"{at.astimezone(LOCAL_ZONE):%m-%d %H:%M:%S}") if at else ""
     if row.claim_window == row.window:
-        return f"处理中：该交易所属的{who}已自行接手处理{since}；等待其结果，其他窗口不要再处理"
-    return f"处理中：{who}已接手处理{since}；等待其结果，其他窗口不要再处理"
+        return words.CLAIM_OWN(who=who, since=since)
+    return words.CLAIM_OTHER(who=who, since=since)
 
 
 def run_resolve(args: argparse.Namespace, context: CliContext) -> int:
@@ -117,14 +124,14 @@ def run_resolve(args: argparse.Namespace, context: CliContext) -> int:
     window = engine.settings.window.device_no
     data = {"msgid": args.msgid, "state": str(state), "resolved": state.is_resolved}
     if state.is_resolved:
-        said = words.RESOLVED_HERE(msgid=args.msgid, window=window, state=str(state))
+        said = hospital_words.RESOLVED_HERE(msgid=args.msgid, window=window, state=str(state))
         context.out.result(data, said.render(context.out.language))
         return EXIT_OK
     if state is JournalState.ESCALATED:  # parked for a supervisor: not retried by itself
-        said = words.RESOLVE_ESCALATED(msgid=args.msgid, window=window)
+        said = hospital_words.RESOLVE_ESCALATED(msgid=args.msgid, window=window)
         error, retried_by = "resolution_escalated", ""
     else:
-        said = words.RESOLVE_PENDING(msgid=args.msgid, window=window, state=str(state))
+        said = hospital_words.RESOLVE_PENDING(msgid=args.msgid, window=window, state=str(state))
         error, retried_by = "resolution_pending", window
     context.out.result(
         {

@@ -16,6 +16,7 @@ from app.cli.context import CliContext
 from app.cli.output import EXIT_OK, EXIT_UNAVAILABLE
 from app.config import HospitalDbSettings
 from app.errors import StoreError
+from app.messages import console_hospital as words
 from app.store.hospital.key import read_hospital_key
 from app.store.hospital.rekey import KeyRotation
 from app.wiring import hospital_database
@@ -65,20 +66,17 @@ def run_key_rotate(args: argparse.Namespace, context: CliContext) -> int:
         database.dispose()
         if show:
             sys.stderr.write("\n")
-    text = (
-        f"密钥轮换 {report.old_key_id} → {report.new_key_id}：本次重新加密 {report.records} 条记录、"
-        f"{report.operators} 个账号。"
-    )
+    language = context.out.language
+    text = words.KEY_ROTATED(
+        old=report.old_key_id,
+        new=report.new_key_id,
+        records=report.records,
+        operators=report.operators,
+    ).render(language)
     if report.left_under_old:
-        text += (
-            f"\n仍有 {report.left_under_old} 条由旧密钥加密（有窗口仍在使用旧密钥写入）："
-            "请确认每个窗口都已换用新密钥并重启后，再运行一次本命令。"
-        )
+        text += words.KEY_LEFT_UNDER_OLD(count=report.left_under_old).render(language)
     if report.other_keys:
-        text += (
-            f"\n另有 {report.other_keys} 条由其他密钥加密（以前的轮换未完成）：请用那把密钥作为"
-            " --old-key 再运行一次。"
-        )
+        text += words.KEY_OTHER_KEYS(count=report.other_keys).render(language)
     context.out.result(
         {
             "old_key_id": report.old_key_id,

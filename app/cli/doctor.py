@@ -31,8 +31,9 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from app.cli.backup import cli_data_dir, ensure_private_dir, load_cli_settings
+from app.cli.backup import cli_data_dir, ensure_private_dir, language_of, load_cli_settings
 from app.config import (
+    INLINE_CREDENTIAL_WARNING,
     Settings,
     database_path,
     example_config_path,
@@ -41,6 +42,8 @@ from app.config import (
 )
 from app.domain.operator import Operator, Role
 from app.errors import AppError, ConfigError, StoreError
+from app.messages import CHINESE, Listing
+from app.messages import console_doctor as words
 from app.services.auth import missing_second_factor
 from app.services.doctor import (
     Check,
@@ -92,12 +95,12 @@ class _Doctor:
 
     def _need_settings(self) -> Settings:
         if self._settings is None:
-            raise ConfigError("配置有误，无法检查此项（见“配置”一行）。")
+            raise ConfigError(words.NEEDS_CONFIG())
         return self._settings
 
     def _need_store(self) -> Store:
         if self._store is None:
-            raise AppError("数据库没有打开，无法检查此项（见“数据库”一行）。")
+            raise AppError(words.NEEDS_DATABASE())
         return self._store
 
     # -------------------------------------------------------------- checks
@@ -109,10 +112,12 @@ class _Doctor:
             self._config_error = exc.text
             raise
         if self._settings.warnings:
-            return Finding(Status.WARNING, "；".join(self._settings.warnings))
-        return Finding(
-            Status.OK, f"{self._settings.hospital.name}，窗口 {self._settings.window.device_no}。"
-        )
+            known = {INLINE_CREDENTIAL_WARNING: words.INLINE_TOKEN()}
+            said = tuple(known.get(w, w) for w in self._settings.warnings)
+            warnings = Listing(said, chinese_separator="；", english_separator=" ")
+            return Finding(Status.WARNING, words.WARNINGS(warnings=warnings))
+        hospital, window = self._settings.hospital.name, self._settings.window.device_no
+        return Finding(Status.OK, words.CONFIG_OK(hospital=hospital, window=window))
 
     def data_directory(self) -> Finding:
         settings = self._need_settings()
@@ -125,17 +130,14 @@ class _Doctor:
             with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".doctor-"):
                 pass
         except (OSError, StoreError):
-            return Finding(Status.ERROR, f"数据目录 {data_dir} 无法写入，请检查权限或磁盘。")
+            return Finding(Status.ERROR, words.DATA_DIR_UNWRITABLE(folder=data_dir))
         space = judge_free_space(shutil.disk_usage(data_dir).free)
         if space.status is not Status.OK:
-            return Finding(space.status, f"{data_dir}：{space.text}")
+            return Finding(space.status, words.DATA_DIR_SPACE(folder=data_dir, space=space.text))
         mode = data_dir.stat().st_mode
         if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
-            return Finding(
-                Status.WARNING,
-                f"数据目录 {data_dir} 其他用户也可访问，建议执行 chmod 700 {data_dir}。{space.text}",
-            )
-        return Finding(Status.OK, f"{data_dir} 可写，{space.text}")
+            return Finding(Status.WARNING, words.DATA_DIR_OPEN(folder=data_dir, space=space.text))
+        return Finding(Status.OK, words.DATA_DIR_OK(folder=data_dir, space=space.text))
 
     def database(self) -> Finding:
         data_dir = cli_data_dir(self._args, self._need_settings())
@@ -146,13 +148,12 @@ class _Doctor:
         self._store = store
         result = store.integrity_check()
         if result != "ok":
-            return Finding(
-                Status.ERROR,
-                f"数据库完整性检查失败（{result.splitlines()[0]}）。请停止收费，从最近的备份恢复并联系信息科。",
-            )
-        pragmas = f"journal_mode={store.pragmas.get('journal_mode')}，synchronous=FULL"
-        created = "" if existed else "（新建）"
-        return Finding(Status.OK, f"{path.name}{created} 完整性正常，{pragmas}。")
+            return Finding(Status.ERROR, words.DATABASE_DAMAGED(result=result.splitlines()[0]))
+        journal_mode = store.pragmas.get("journal_mode")
+        new = "" if existed else words.DATABASE_NEW()
+        return Finding(
+            Status.OK, words.DATABASE_OK(name=path.name, new=new, journal_mode=journal_mode)
+        )
 
     def sqlite_version(self) -> Finding:
         status = sqlite_version_status()
@@ -162,7 +163,7 @@ class _Doctor:
         settings = self._need_settings().platform
         response = self._head(settings.url)
         self._server_date = _date_header(response)
-        return Finding(Status.OK, f"{settings.url} 可以连通（HTTP {response.status_code}）。")
+        return Finding(Status.OK, words.REACHABLE(url=settings.url, status=response.status_code))
 
     def sign_in(self) -> Finding:
         settings = self._need_settings()
@@ -184,12 +185,8 @@ class _Doctor:
             read_attempts=1,
         ) as client:
             client.check_connection(DOCTOR_OPERATOR)
-        tls = (
-            "HTTPS"
-            if settings.platform.url.startswith("https://")
-            else "HTTP（未加密，仅限内网/沙箱）"
-        )
-        pins = f"，证书指纹 {len(settings.platform.pins)} 个" if settings.platform.pins else ""
+        tls = "HTTPS" if settings.platform.url.startswith("https://") else words.PLAIN_HTTP()
+        pins = words.PINS(count=len(settings.platform.pins)) if settings.platform.pins else ""
         finding_status = (
             Status.OK if settings.platform.url.startswith("https://") else Status.WARNING
         )
@@ -199,57 +196,48 @@ class _Doctor:
             or "localhost" in settings.platform.url
         ):
             finding_status = Status.OK
-        return Finding(finding_status, f"签到（9001）成功，{tls}{pins}，签名被平台接受。")
+        return Finding(finding_status, words.SIGNED_IN(tls=tls, pins=pins))
 
     def clock_skew(self) -> Finding:
         self._need_settings()
         if self._server_date is None:
-            raise AppError("平台没有返回时间，无法比较时钟（见“平台连通”一行）。")
+            raise AppError(words.NO_SERVER_TIME())
         local = self._local_at_response or datetime.now(UTC)
         return judge_clock_skew((local - self._server_date).total_seconds())
 
     def voucher_endpoint(self) -> Finding:
         settings = self._need_settings().platform
         response = self._head(settings.ec_url)
-        return Finding(Status.OK, f"{settings.ec_url} 可以连通（HTTP {response.status_code}）。")
+        return Finding(Status.OK, words.REACHABLE(url=settings.ec_url, status=response.status_code))
 
     def card_reader(self) -> Finding:
         reader = self._need_settings().card_reader
         if reader.kind == "simulated":
             demo = self._need_settings().demo
             status = Status.OK if demo else Status.WARNING
-            return Finding(  # the window reads cards only through a vendor library
-                status,
-                "未配置读卡器（card_reader.kind = simulated：模拟卡只在 --demo 演示模式中提供），"
-                "本窗口只能用电子凭证或身份证号识别患者；正式收费请配置厂商读卡库（kind = vendor）。",
-            )
+            return Finding(status, words.SIMULATED_READER())  # vendor libraries only
         if reader.library.startswith(("ws://", "http://")):
-            return Finding(Status.OK, f"使用读卡助手 {reader.library}（请插卡试读一次）。")
-        return Finding(
-            Status.OK,
-            f"读卡库 {Path(reader.library).name} 已找到，函数 {reader.function}（请插卡试读一次）。",
-        )
+            return Finding(Status.OK, words.READER_HELPER(library=reader.library))
+        library = Path(reader.library).name
+        return Finding(Status.OK, words.READER_LIBRARY(library=library, function=reader.function))
 
     def printer(self) -> Finding:
         printer = self._need_settings().printer
         if printer.kind == "pdf":
-            return Finding(Status.OK, f"票据保存为 PDF（{printer.layout}）。")
+            return Finding(Status.OK, words.PRINTER_PDF(layout=printer.layout))
         if printer.kind == "escpos":
             device = printer.escpos_device
             if device.startswith("/dev/") and not Path(device).exists():
-                return Finding(Status.ERROR, f"热敏打印机设备 {device} 不存在，请检查连接。")
-            return Finding(Status.OK, f"热敏打印机 {device}（请打印测试页确认）。")
-        name = printer.name or "系统默认打印机"
-        return Finding(Status.OK, f"使用 {name}（{printer.layout}，请打印测试页确认）。")
+                return Finding(Status.ERROR, words.PRINTER_MISSING(device=device))
+            return Finding(Status.OK, words.PRINTER_THERMAL(device=device))
+        name = printer.name or words.DEFAULT_PRINTER()
+        return Finding(Status.OK, words.PRINTER_SYSTEM(name=name, layout=printer.layout))
 
     def fonts(self) -> Finding:
         files = _font_files()
         if not files:
-            return Finding(
-                Status.ERROR,
-                f"{resources_dir() / 'fonts'} 中没有字体文件，票据上的中文会无法显示。请重新安装。",
-            )
-        return Finding(Status.OK, "已带中文字体：" + "、".join(p.name for p in files) + "。")
+            return Finding(Status.ERROR, words.NO_FONTS(folder=resources_dir() / "fonts"))
+        return Finding(Status.OK, words.FONTS(files=Listing(tuple(p.name for p in files))))
 
     def second_factor(self) -> Finding:
         settings = self._need_settings()
@@ -313,9 +301,7 @@ class _Doctor:
 
         hospital_db = self._need_settings().hospital_db
         if not hospital_db.enabled:
-            return Finding(
-                Status.OK, "未启用医院模式（[hospital_db] url 为空），只使用本机数据库。"
-            )
+            return Finding(Status.OK, words.HOSPITAL_OFF())
         with self._need_store().uow_factory()() as uow:
             stats = uow.replica.stats()
             started = uow.replica.enabled()
@@ -338,16 +324,10 @@ class _Doctor:
         finally:
             database.dispose()
         if revision != head_revision():
-            return Finding(
-                Status.ERROR,
-                f"医院数据库的表结构不是当前版本（{revision or '尚未建立'}），"
-                "请信息科用数据库属主账号运行 hospital init-db。",
-            )
+            revision_text = revision or words.NOT_BUILT_YET()
+            return Finding(Status.ERROR, words.HOSPITAL_SCHEMA_OLD(revision=revision_text))
         if not started:
-            return Finding(
-                Status.WARNING,
-                "医院数据库可以连接，但本窗口尚未开始同步：打开收费窗口或运行 hospital sync 后开始。",
-            )
+            return Finding(Status.WARNING, words.HOSPITAL_NOT_STARTED())
         return judge_hospital_sync(stats.pending, stats.lag_seconds(now), last)
 
     def his_reachable(self) -> Finding:
@@ -358,20 +338,17 @@ class _Doctor:
         his = self._need_settings().his
         gateway = his_gateway_for(his)
         if gateway is None:
-            return Finding(Status.OK, "未对接 HIS（his.kind = none），收费员录入费用。")
+            return Finding(Status.OK, words.NO_HIS())
         try:
             # A harmless read through the configured adapter: an outpatient number no HIS uses.
             gateway.unpaid_visits(PatientKey(PatientKeyKind.OUTPATIENT_NO, "DOCTOR-PROBE"))
         except (HisUnavailable, HisRejected) as exc:
-            return Finding(
-                Status.ERROR,
-                f"HIS（{his.kind}）无法访问：{exc.text} 请检查 [his] 配置、网络和 HIS 服务。",
-            )
+            return Finding(Status.ERROR, words.HIS_UNREACHABLE(kind=his.kind, error=exc.words))
         finally:
             close = getattr(gateway, "close", None)
             if callable(close):
                 close()
-        return Finding(Status.OK, f"HIS（{his.kind}）可以访问。")
+        return Finding(Status.OK, words.HIS_REACHABLE(kind=his.kind))
 
     def his_lock(self) -> Finding:
         """Hospital mode with ``[his] lock = true``: whether the HIS really offers its lock."""
@@ -398,38 +375,38 @@ class _Doctor:
                 allow_redirects=False,
             )
         except requests.exceptions.SSLError:
-            raise AppError(f"{url} 的证书校验失败，请检查 platform.ca_bundle。") from None
+            raise AppError(words.CERTIFICATE_REFUSED(url=url)) from None
         except requests.exceptions.RequestException as exc:
-            raise AppError(
-                f"无法连接 {url}（{type(exc).__name__}）。请检查网络、前置机和地址配置。"
-            ) from None
+            raise AppError(words.CANNOT_CONNECT(url=url, kind=type(exc).__name__)) from None
         self._local_at_response = datetime.now(UTC)
         response.close()
         return response
 
     def checks(self) -> list[Check]:
-        return [
-            Check("config", "配置", self.configuration),
-            Check("data_dir", "数据目录", self.data_directory),
-            Check("database", "数据库", self.database),
-            Check("sqlite", "SQLite 版本", self.sqlite_version),
-            Check("platform", "平台连通", self.platform_reachable),
-            Check("sign_in", "TLS 和签名", self.sign_in),
-            Check("clock", "时钟", self.clock_skew),
-            Check("voucher", "电子凭证服务", self.voucher_endpoint),
-            Check("card_reader", "读卡器", self.card_reader),
-            Check("printer", "打印机", self.printer),
-            Check("fonts", "字体", self.fonts),
-            Check("journal", "未完成交易", self.pending_journal),
-            Check("journal_awaiting", "等待医院服务器", self.awaiting_hospital),
-            Check("his", "HIS 连通", self.his_reachable),
-            Check("audit", "审计记录链", self.audit_chain),
-            Check("his_outbox", "HIS 结果回传", self.his_outbox),
-            Check("second_factor", "动态验证码", self.second_factor),
-            Check("hospital_db", "医院数据库", self.hospital_db),
-            Check("his_lock", "HIS 锁定", self.his_lock),
-            Check("charge_conflicts", "重复收费冲突", self.charge_conflicts),
-        ]
+        language = _language(self._args)
+        probes = (
+            ("config", self.configuration),
+            ("data_dir", self.data_directory),
+            ("database", self.database),
+            ("sqlite", self.sqlite_version),
+            ("platform", self.platform_reachable),
+            ("sign_in", self.sign_in),
+            ("clock", self.clock_skew),
+            ("voucher", self.voucher_endpoint),
+            ("card_reader", self.card_reader),
+            ("printer", self.printer),
+            ("fonts", self.fonts),
+            ("journal", self.pending_journal),
+            ("journal_awaiting", self.awaiting_hospital),
+            ("his", self.his_reachable),
+            ("audit", self.audit_chain),
+            ("his_outbox", self.his_outbox),
+            ("second_factor", self.second_factor),
+            ("hospital_db", self.hospital_db),
+            ("his_lock", self.his_lock),
+            ("charge_conflicts", self.charge_conflicts),
+        )
+        return [Check(key, words.TITLES[key]().render(language), run) for key, run in probes]
 
 
 def _date_header(response: requests.Response) -> datetime | None:
@@ -450,11 +427,18 @@ def _print_report(args: argparse.Namespace, payload: dict[str, Any], lines: list
         sys.stdout.write("\n".join(lines) + "\n")
 
 
+def _language(args: argparse.Namespace) -> str:
+    """The report's language: ``[ui] language``; JSON keeps the Chinese, like every command's."""
+    json_wanted = getattr(args, "json", False) or getattr(args, "doctor_json", False)
+    return CHINESE if json_wanted else language_of(args)
+
+
 def run_doctor(args: argparse.Namespace) -> int:
     """Run every check, print the report, return 1 if any check is 错误."""
+    language = _language(args)
     with ExitStack() as stack:
-        results = run_checks(_Doctor(args, stack).checks())
-    _print_report(args, as_json(results), format_lines(results))
+        results = run_checks(_Doctor(args, stack).checks(), language)
+    _print_report(args, as_json(results), format_lines(results, language))
     return exit_code(results)
 
 

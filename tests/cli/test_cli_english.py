@@ -183,6 +183,8 @@ def test_the_money_commands_speak_english(
     _run(english, capsys, "catalog", "search", "no-such-item-at-all")
     out = _run(english, capsys, "day-close", "--operator", "S001")
     assert "Shift summary" in out
+    out = _run(english, capsys, "doctor")  # every check, the sandbox reachable
+    assert "Platform reachable" in out
 
 
 def test_the_administration_commands_speak_english(

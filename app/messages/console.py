@@ -398,3 +398,30 @@ HOSPITAL_PRINTED = Template(
     zh="全院交班表 {report_no} 已保存到 {path}{again}。",
     en="Hospital shift report {report_no} saved to {path}{again}.",
 )
+
+# ------------------------------------------------------------------ sandbox
+
+SANDBOX_NOT_LOOPBACK = Template(
+    "console.sandbox_not_loopback",
+    zh="错误：拒绝监听 {host}：不是本机回环地址。沙箱只供本机培训测试；"
+    "确需其他电脑访问请加 --allow-non-loopback。",
+    en="Error: refusing to listen on {host}: not a loopback address. The sandbox is for training "
+    "on this machine; add --allow-non-loopback if other computers really must reach it.",
+)
+SANDBOX_CANNOT_LISTEN = Template(
+    "console.sandbox_cannot_listen",
+    zh="错误：无法在 {host}:{port} 监听（{reason}）。请用 --port 换一个端口（0 = 任意空闲端口）。",
+    en="Error: cannot listen on {host}:{port} ({reason}). Choose another port with --port (0 = any "
+    "free port).",
+)
+SANDBOX_LISTENING = Template(
+    "console.sandbox_listening",
+    zh="沙箱医保平台（虚构数据，仅供培训测试）已在 {url} 监听；按 Ctrl+C 停止。",
+    en="The sandbox platform (fictional data, for training and tests only) listens at {url}; "
+    "Ctrl+C stops it.",
+)
+SANDBOX_CONFIG_WRITTEN = Template(
+    "console.sandbox_config_written",
+    zh="客户端配置已写入 {path}（仅本账号可读）。",
+    en="Client configuration written to {path} (readable by this account only).",
+)

@@ -14,6 +14,8 @@ from types import FrameType
 
 import tomli_w
 
+from app.messages import CHINESE
+from app.messages import console as words
 from app.private_files import make_private_folders, private_file
 from app.sandbox.server import SandboxServer, client_config
 from app.sandbox.variants import ANSWER_VARIANTS
@@ -65,13 +67,10 @@ def is_loopback(host: str) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted. Returns the exit code."""
+    language = str(getattr(args, "ui_language", CHINESE))  # set by app.cli.main
     if not is_loopback(args.host) and not args.allow_non_loopback:
         log.info("refusing to bind %s: not a loopback address", args.host)
-        _say(
-            f"错误：拒绝监听 {args.host}：不是本机回环地址。沙箱只供本机培训测试；"
-            "确需其他电脑访问请加 --allow-non-loopback。",
-            error=True,
-        )
+        _say(words.SANDBOX_NOT_LOOPBACK(host=args.host).render(language), error=True)
         return 2
     server = SandboxServer(state_path=args.state, seed=args.seed, host=args.host, port=args.port)
     if args.catalogue_size:
@@ -95,18 +94,17 @@ def run(args: argparse.Namespace) -> int:
         server.start()
     except OSError as exc:
         log.info("cannot listen on %s:%s: %s", args.host, args.port, exc)
-        _say(
-            f"错误：无法在 {args.host}:{args.port} 监听（{exc.strerror or exc}）。"
-            "请用 --port 换一个端口（0 = 任意空闲端口）。",
-            error=True,
-        )
+        reason = exc.strerror or exc
+        cannot = words.SANDBOX_CANNOT_LISTEN(host=args.host, port=args.port, reason=reason)
+        _say(cannot.render(language), error=True)
         server.state.close()
         return 1
     if args.write_config:
         write_config(server, args.write_config)
-    _say(f"沙箱医保平台（虚构数据，仅供培训测试）已在 {server.url} 监听；按 Ctrl+C 停止。")
+    _say(words.SANDBOX_LISTENING(url=server.url).render(language))
     if args.write_config:
-        _say(f"客户端配置已写入 {args.write_config.resolve()}（仅本账号可读）。")
+        written = words.SANDBOX_CONFIG_WRITTEN(path=args.write_config.resolve())
+        _say(written.render(language))
     log.info("sandbox platform (FICTIONAL data) at %s — Ctrl+C to stop", server.url)
     try:
         stop.wait()

@@ -106,6 +106,32 @@ def test_the_sandbox_says_where_it_listens_and_which_config_it_wrote(tmp_path: P
     assert config.exists()
 
 
+def test_the_sandbox_speaks_the_configured_english(tmp_path: Path) -> None:
+    english = tmp_path / "english.toml"
+    english.write_text('[ui]\nlanguage = "en"\n', encoding="utf-8")
+    config = tmp_path / "client.toml"
+    command = [
+        sys.executable, "-m", "app", "--config", str(english),
+        "sandbox", "--port", "0", "--write-config", str(config),
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    ) as process:
+        try:
+            assert process.stdout is not None
+            listening = process.stdout.readline()
+            written = process.stdout.readline()
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+
+    assert listening.startswith("The sandbox platform"), listening
+    assert "listens at http://127.0.0.1:" in listening
+    assert written.startswith("Client configuration written to"), written
+    assert not re.search(r"[\u4e00-\u9fff]", listening + written)
+
+
 def test_the_standalone_sandbox_logs_through_the_redaction(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -175,7 +175,10 @@ def run_status(args: argparse.Namespace, context: CliContext) -> int:
 def _status(context: CliContext) -> int:
     from app.store.hospital.conflicts import PgClaimConflicts  # noqa: PLC0415
 
-    record, database = hospital_record(context.settings().hospital_db)
+    hospital_db = context.settings().hospital_db
+    if not hospital_db.enabled:
+        hospital_database(hospital_db)  # raises: hospital mode is off (not "no hospital key")
+    record, database = hospital_record(hospital_db)
     today = datetime.now(LOCAL_ZONE).date()
     try:
         windows = record.windows(today)

@@ -31,6 +31,7 @@ from app.domain.operator import Action, Operator
 from app.errors import AppError, InputError, PermissionDenied, SecondFactorNeeded, StoreError
 from app.messages import CHINESE, Message, render
 from app.messages import console as words
+from app.messages import console_errors as errors
 from app.private_files import private_folder, secure_data_folder
 from app.services.admin import purge_personal_data, run_backup
 from app.services.auth import AuthService, authorize
@@ -91,16 +92,12 @@ def window_closed(data_dir: Path) -> Iterator[None]:
     lock = QLockFile(str(data_dir / LOCK_FILE_NAME))
     lock.setStaleLockTime(0)  # a lock left by a crashed window is detected by its dead process id
     if not lock.tryLock(100):
-        raise AppError(
-            "收费窗口程序正在使用这个数据目录。请先关闭收费窗口程序，再执行此操作。",
-            code="window_running",
-        )
+        raise AppError(errors.WINDOW_RUNNING(), code="window_running")
     others = live_leases(data_dir)  # command-line programs and HIS scripts (docs/concurrency.md)
     if others:
         lock.unlock()
         raise AppError(
-            f"另有 {len(others)} 个收费程序（命令行或 HIS 脚本）正在使用这个数据目录。"
-            "请等它们结束（或关闭它们）后再执行此操作。",
+            errors.STORE_IN_USE(count=len(others)),
             code="store_in_use",
             detail={"leases": ",".join(others)},
         )
@@ -144,9 +141,9 @@ def read_secret(args: argparse.Namespace, attribute: str, prompt: str) -> str:
     if getattr(args, "password_stdin", False):
         line = sys.stdin.readline()
         if not line:
-            raise AppError("标准输入中没有读到密码。", code="no_password")
+            raise AppError(errors.NO_PASSWORD_ON_STDIN(), code="no_password")
         return line.rstrip("\r\n")
-    return _typed_at_terminal(prompt, "密码")
+    return _typed_at_terminal(prompt, errors.PASSWORD())
 
 
 def read_code(args: argparse.Namespace, attribute: str, prompt: str) -> str:
@@ -158,18 +155,17 @@ def read_code(args: argparse.Namespace, attribute: str, prompt: str) -> str:
     if getattr(args, "password_stdin", False):
         line = sys.stdin.readline()
         if not line:
-            raise AppError("标准输入中没有读到动态验证码（应在密码之后的一行）。", code="no_code")
+            raise AppError(errors.NO_CODE_ON_STDIN(), code="no_code")
         return line.strip()
-    return _typed_at_terminal(prompt, "动态验证码").strip()
+    return _typed_at_terminal(prompt, errors.ONE_TIME_CODE()).strip()
 
 
-def _typed_at_terminal(prompt: str, what: str) -> str:
+def _typed_at_terminal(prompt: str, what: Message) -> str:
     """A secret typed at a terminal (not echoed); without one, a usage error naming
     ``--password-stdin`` — never getpass's EOFError, which ended as an internal error."""
     if not sys.stdin.isatty():
         raise InputError(
-            f"没有可以输入{what}的终端（非交互运行）：请加 --password-stdin，"
-            "从标准输入逐行提供密码（需要时动态验证码在密码的下一行）。",
+            errors.NO_TERMINAL(what=what),
             code="usage",
         )
     return getpass.getpass(prompt)
@@ -190,7 +186,7 @@ def admin_login(
     """
     code = getattr(args, "as_code", None)
     if not code:
-        raise PermissionDenied("请用 --as 指定执行此操作的管理员工号。", code="no_actor")
+        raise PermissionDenied(errors.NO_ACTOR(), code="no_actor")
     password = read_secret(args, "admin_password", f"{code} 的密码：")
     given = (getattr(args, "admin_otp", None) or "").strip()
     try:

@@ -8,10 +8,13 @@ from pathlib import Path
 from app.cli.context import CliContext
 from app.cli.formatting import items_text
 from app.cli.output import EXIT_OK
+from app.cli.parser import parsing_language
 from app.cli.progress import terminal_progress
 from app.domain.operator import Action, allows
 from app.errors import PermissionDenied
+from app.messages import Message
 from app.messages import console as words
+from app.messages import console_errors as errors
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,14 +39,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 MAX_LIMIT = 1000
 
 
+def _said(message: Message) -> str:
+    return message.render(parsing_language())
+
+
 def _limit(text: str) -> int:
     """``--limit``: a whole number from 1 to :data:`MAX_LIMIT` (argparse reports anything else)."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+        raise argparse.ArgumentTypeError(_said(errors.NOT_AN_INTEGER(text=text))) from None
     if not 1 <= value <= MAX_LIMIT:
-        raise argparse.ArgumentTypeError(f"应在 1～{MAX_LIMIT} 之间")
+        raise argparse.ArgumentTypeError(_said(errors.OUT_OF_RANGE(limit=MAX_LIMIT)))
     return value
 
 
@@ -65,7 +72,7 @@ def run_import(args: argparse.Namespace, context: CliContext) -> int:
     """Import a file (supervisor or administrator)."""
     operator = context.operator()
     if not allows(operator.role, Action.SYNC_CATALOGUE):
-        raise PermissionDenied("只有收费主管或系统管理员可以导入目录。")
+        raise PermissionDenied(errors.IMPORT_NOT_ALLOWED())
     engine = context.engine(recover=False)
     with terminal_progress(json_mode=context.out.json_mode) as progress:
         count = engine.import_catalogue(args.file, progress)

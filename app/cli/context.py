@@ -20,6 +20,7 @@ from app.cli.output import Output
 from app.config import Settings, data_dir_of, default_config_path, load_settings
 from app.domain.operator import Operator
 from app.errors import ConfigError, InputError, SecondFactorNeeded
+from app.messages import console_errors as errors
 
 if TYPE_CHECKING:  # the services are imported when the engine is built, not to parse a command
     from app.services.engine import Engine
@@ -65,8 +66,7 @@ class CliContext:
             path = Path(self.args.config) if self.args.config else default_config_path()
             if not path.exists():
                 raise ConfigError(
-                    f"找不到配置文件 {path}。请用 --config 指定，或设置环境变量 "
-                    "SETTLEMENT_WINDOW_CONFIG。",
+                    errors.NO_CONFIG_FILE(path=path),
                     detail={"key": "(file)"},
                 )
             self._settings = load_settings(path)
@@ -115,9 +115,7 @@ class CliContext:
         (``lookup``: on :meth:`lookup_engine`, for a command that only identifies)."""
         code = getattr(self.args, "operator", None) or os.environ.get(OPERATOR_ENV, "")
         if not code:
-            raise InputError(
-                f"请用 --operator 指定工号（或设置环境变量 {OPERATOR_ENV}）。", code="usage"
-            )
+            raise InputError(errors.NO_OPERATOR(env=OPERATOR_ENV), code="usage")
         password = secret(OPERATOR_PASSWORD_ENV, f"工号 {code} 的密码：")
         expect_login = getattr(self.engine_factory, "expect_login", None)
         if self._engine is None and self._lookup is None and callable(expect_login):
@@ -150,8 +148,7 @@ def with_one_time_code(call: Callable[[str], T], env_var: str, prompt: str) -> T
             raise
         if not sys.stdin.isatty():
             raise InputError(
-                f"此账号已启用动态验证码：请通过环境变量 {env_var} 提供验证器上当前的 6 位数字"
-                "（非交互运行）。",
+                errors.OTP_NEEDED(env=env_var),
                 code="usage",
             ) from None
         return call(getpass.getpass(prompt).strip())
@@ -163,5 +160,5 @@ def secret(env_var: str, prompt: str) -> str:
     if value:
         return value
     if not sys.stdin.isatty():
-        raise InputError(f"请通过环境变量 {env_var} 提供密码（非交互运行）。", code="usage")
+        raise InputError(errors.PASSWORD_NEEDED(env=env_var), code="usage")
     return getpass.getpass(prompt)

@@ -11,6 +11,7 @@ from app.cli.output import EXIT_OK, EXIT_REJECTED
 from app.cli.progress import terminal_progress
 from app.cli.shift_report import add_print_options, print_day
 from app.errors import InputError
+from app.messages import console_errors as errors
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     try:
         day = date.fromisoformat(args.date) if args.date else engine.today()
     except ValueError:
-        raise InputError(f"日期格式不对：{args.date}，应为 YYYY-MM-DD。", code="usage") from None
+        raise InputError(errors.BAD_DATE(text=args.date), code="usage") from None
     with terminal_progress(json_mode=context.out.json_mode) as progress:
         report = engine.close_day(day, operator, progress)
     printed: dict[str, object] = {}

@@ -21,6 +21,7 @@ from app.cli.backup import (
 from app.domain.operator import Action
 from app.errors import InputError
 from app.messages import console as words
+from app.messages import console_errors as errors
 from app.private_files import PRIVATE_FILE, make_private_folders
 from app.services.admin import EXPORT_FORMATS, export_audit, export_settlements
 from app.services.ports.clock import SystemClock
@@ -33,14 +34,14 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"日期“{text}”格式不对，应为 YYYY-MM-DD，如 2026-11-23。") from None
+        raise InputError(errors.BAD_EXPORT_DATE(text=text)) from None
 
 
 def _period(args: argparse.Namespace) -> tuple[datetime, datetime]:
     first = _day(args.start)
     last = _day(args.end) if args.end else first
     if last < first:
-        raise InputError("结束日期不能早于开始日期。")
+        raise InputError(errors.END_BEFORE_START())
     start = datetime.combine(first, time(), _LOCAL).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(), _LOCAL).astimezone(UTC)
     return start, end

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from app.domain.money import format_yuan, money_sum
-from app.messages import CHINESE, Listing, Template
+from app.messages import CHINESE, Listing, Message, Template
+from app.messages import auth as auth_words
 from app.messages import console as words
 from app.messages import day_close as day_close_words
 from app.messages import eligibility as eligibility_words
@@ -309,13 +310,7 @@ _DISCREPANCIES: dict[str, Template] = {
     "2": day_close_words.KIND_HOSPITAL_ONLY,
     "3": day_close_words.KIND_AMOUNTS_DIFFER,
 }
-_ROLES: dict[str, Template] = {
-    "cashier": words.ROLE_CASHIER,
-    "registration": words.ROLE_REGISTRATION,
-    "supervisor": words.ROLE_SUPERVISOR,
-    "admin": words.ROLE_ADMIN,
-    "auditor": words.ROLE_AUDITOR,
-}
+_ROLES: dict[str, Template] = auth_words.ROLES
 
 
 def _labelled(table: dict[str, Template], value: str, chinese: str, language: str) -> str:
@@ -337,6 +332,12 @@ def kind_label(value: str, chinese: str, language: str = CHINESE) -> str:
 def discrepancy_label(value: str, chinese: str, language: str = CHINESE) -> str:
     """A 3202 result row's kind in ``language``."""
     return _labelled(_DISCREPANCIES, value, chinese, language)
+
+
+def role_message(value: str) -> Message | str:
+    """An operator role's words (both languages); its value when unknown."""
+    template = _ROLES.get(value)
+    return template() if template is not None else value
 
 
 def role_label(value: str, chinese: str, language: str = CHINESE) -> str:

@@ -20,6 +20,7 @@ from app.cli.output import EXIT_OK, EXIT_REJECTED
 from app.cli.progress import terminal_progress
 from app.cli.shift_report import add_print_options
 from app.errors import InputError
+from app.messages import console_errors as errors
 from app.messages import console_hospital as words
 from app.services.hospital_day_close import HospitalDayCloseReport
 from app.services.hospital_history import HospitalHistory
@@ -46,7 +47,7 @@ def _day(text: str | None, default: date) -> date:
     try:
         return date.fromisoformat(text) if text else default
     except ValueError:
-        raise InputError(f"日期格式不对：{text}，应为 YYYY-MM-DD。", code="usage") from None
+        raise InputError(errors.BAD_DATE(text=text), code="usage") from None
 
 
 def run_day_close(args: argparse.Namespace, context: CliContext) -> int:

@@ -26,6 +26,7 @@ from app.cli.shift_report import (
 from app.domain.operator import Operator
 from app.errors import InputError
 from app.messages import console as words
+from app.messages import console_errors as errors
 from app.services.engine import Engine
 from app.services.hospital_use_cases import HOSPITAL_REPORT_NO  # JB-HOSP-<day>-…
 from app.services.shift_report import RenderedShiftReport, parse_clock_time, report_no
@@ -67,15 +68,13 @@ def _day(text: str | None, default: date) -> date:
     try:
         return date.fromisoformat(text) if text else default
     except ValueError:
-        raise InputError(f"日期格式不对：{text}，应为 YYYY-MM-DD。", code="usage") from None
+        raise InputError(errors.BAD_DATE(text=text), code="usage") from None
 
 
 def run_shift(args: argparse.Namespace, context: CliContext) -> int:
     """Show or print the hospital-wide shift report."""
     if args.output and args.format == "text":
-        raise InputError(
-            "--output 只用于 PDF：请同时给出 --format a4 或 --format thermal80。", code="usage"
-        )
+        raise InputError(errors.OUTPUT_NEEDS_PDF(), code="usage")
     viewer = context.operator()
     engine = context.engine(recover=False)
     require_hospital_mode(engine)
@@ -84,8 +83,8 @@ def run_shift(args: argparse.Namespace, context: CliContext) -> int:
         _day(args.date, engine.today()),
         args.window,
         args.cashier,
-        start=parse_clock_time(args.start, "班次开始时间") if args.start else None,
-        end=parse_clock_time(args.end, "班次结束时间") if args.end else None,
+        start=parse_clock_time(args.start, errors.SHIFT_START()) if args.start else None,
+        end=parse_clock_time(args.end, errors.SHIFT_END()) if args.end else None,
     )
     scope = report.scope
     number = report_no(scope, "+".join(sorted(scope.windows)) or HOSPITAL_REPORT_NO)

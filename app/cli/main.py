@@ -35,6 +35,7 @@ from app.cli.parser import (
     json_requested,
 )
 from app.errors import AppError, InputError
+from app.messages import console_errors as errors
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -132,7 +133,7 @@ def _parse(argv: list[str], out: Output) -> argparse.Namespace | int:
         except UsageProblem as problem:
             if not out.json_mode:
                 problem.parser.print_usage(sys.stderr)
-            return out.error(InputError(f"命令行有误：{problem.message}", code="usage"))
+            return out.error(InputError(errors.USAGE(problem=problem.message), code="usage"))
         except SystemExit as done:  # --help and --version print and exit 0
             return done.code if isinstance(done.code, int) else EXIT_OK
         if getattr(args, "handler", None) is None:
@@ -180,11 +181,7 @@ def _run(args: argparse.Namespace, engine_factory: EngineFactory | None, out: Ou
     except KeyboardInterrupt:
         # Ctrl+C: a platform call may have been under way, so say what to check, never guess.
         log.warning("command %s interrupted", args.command)
-        interrupted = AppError(
-            "命令已被中断（Ctrl+C）。若中断时正在结算或撤销，结果可能未知：请先运行 journal list "
-            "查看并处理未确认的交易，切勿重复收费。",
-            code="interrupted",
-        )
+        interrupted = AppError(errors.INTERRUPTED(), code="interrupted")
         return out.error(interrupted, exit_code=EXIT_UNKNOWN)
     except Exception:
         log.exception("command %s failed", args.command)

@@ -32,6 +32,7 @@ from app.errors import (
     UserCancelled,
 )
 from app.messages import CHINESE, ENGLISH
+from app.messages import console_errors as errors
 
 EXIT_OK = 0
 EXIT_BUG = 1
@@ -155,7 +156,8 @@ class Output:
 
     def internal_error(self) -> int:
         """Report an unexpected failure (already logged with its traceback); returns 1."""
-        text = "内部错误：命令异常结束，详情已写入日志。请将日志发给信息科。"
+        message = errors.INTERNAL()
+        text = message.render(CHINESE)
         if self.json_mode:
             document = {
                 "ok": False,
@@ -167,5 +169,5 @@ class Output:
             self._out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
             self._out.flush()
         else:
-            self.note(text)
+            self.note(message.render(self.language))
         return EXIT_BUG

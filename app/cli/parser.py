@@ -125,6 +125,11 @@ def _config_path(argv: Sequence[str]) -> Path | None:
     return Path(folder) / "settlement-window.toml"
 
 
+def parsing_language() -> str:
+    """The language argparse speaks at the moment (for the program's own argument errors)."""
+    return ENGLISH if _Texts.current else "zh_CN"
+
+
 @contextmanager
 def argparse_language(language: str) -> Iterator[None]:
     """argparse speaks ``language`` inside the block (Chinese unless it is ``en``)."""

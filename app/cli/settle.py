@@ -12,6 +12,8 @@ from app.cli.output import EXIT_OK, EXIT_REJECTED, EXIT_UNKNOWN
 from app.domain.bill import general_lines_without_diagnosis
 from app.domain.visit import GroupState
 from app.errors import InputError
+from app.messages import Listing
+from app.messages import console_errors as errors
 from app.services.bill_import import ImportedVisit, load_visit
 from app.services.settlement import BillResult, GroupResult
 
@@ -36,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-_NEEDS_YES = "非交互运行时请加 --yes 确认结算。"
+_NEEDS_YES = errors.NEEDS_YES()
 
 
 def _ask(group: GroupResult) -> bool:
@@ -55,12 +57,7 @@ def _refuse_general_lines_without_diagnosis(visit: ImportedVisit) -> None:
     disease): without one that group would be refused by the platform after the others settled."""
     general = general_lines_without_diagnosis(visit.lines, visit.diagnosis_code)
     if general:
-        raise InputError(
-            f"第 {'、'.join(general)} 行是普通门诊费用，普通门诊结算需要本次就诊的诊断："
-            "请在账单文件的“diagnosis”中给出 code 和 name（医保版 ICD-10，"
-            "见 docs/bill-format.md）。未发送任何交易。",
-            code="usage",
-        )
+        raise InputError(errors.NEEDS_DIAGNOSIS(lines=Listing(tuple(general))), code="usage")
 
 
 def exit_code_of(bill: BillResult) -> int:

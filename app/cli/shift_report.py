@@ -24,6 +24,7 @@ from app.domain.shift_report import ShiftReport, Tally
 from app.errors import InputError
 from app.messages import CHINESE, Template
 from app.messages import console as words
+from app.messages import console_errors as errors
 from app.messages import shift_report as shift_words
 from app.printing.shift_report_pdf import SHIFT_LAYOUTS, ShiftReportPdf, save_pdf
 from app.services.shift_report import (
@@ -79,17 +80,15 @@ def add_print_options(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, context: CliContext) -> int:
     """Show or print a shift report."""
     if args.output and args.format == "text":
-        raise InputError(
-            "--output 只用于 PDF：请同时给出 --format a4 或 --format thermal80。", code="usage"
-        )
+        raise InputError(errors.OUTPUT_NEEDS_PDF(), code="usage")
     viewer = context.operator()
     engine = context.engine()
     report = engine.shift_report(
         viewer,
         _day(args.date, engine.today()),
         operator_code=args.cashier,
-        start=parse_clock_time(args.start, "班次开始时间") if args.start else None,
-        end=parse_clock_time(args.end, "班次结束时间") if args.end else None,
+        start=parse_clock_time(args.start, errors.SHIFT_START()) if args.start else None,
+        end=parse_clock_time(args.end, errors.SHIFT_END()) if args.end else None,
     )
     if args.format == "text":
         number = report_no(report.scope, engine.settings.window.device_no)
@@ -153,7 +152,7 @@ def _day(text: str | None, today: date) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"日期格式不对：{text}，应为 YYYY-MM-DD。", code="usage") from None
+        raise InputError(errors.BAD_DATE(text=text), code="usage") from None
 
 
 def _printed_json(printed: RenderedShiftReport, path: Path) -> dict[str, Any]:

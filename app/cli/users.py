@@ -30,10 +30,12 @@ from app.cli.backup import (
     report,
     run_safely,
 )
-from app.cli.formatting import role_label
+from app.cli.formatting import role_label, role_message
 from app.domain.operator import Operator, Role
 from app.errors import InputError
+from app.messages import Listing
 from app.messages import console as words
+from app.messages import console_errors as errors
 from app.services.auth import AuthService, Enrolment
 from app.services.ports.store import OperatorAccount
 
@@ -42,8 +44,10 @@ def _role(text: str) -> Role:
     try:
         return Role(text)
     except ValueError:
-        choices = "、".join(f"{r.value}（{r.label}）" for r in Role)
-        raise InputError(f"角色“{text}”无效，可选：{choices}。") from None
+        choices = Listing(
+            tuple(errors.ROLE_CHOICE(value=r.value, label=role_message(r.value)) for r in Role)
+        )
+        raise InputError(errors.BAD_ROLE(text=text, choices=choices)) from None
 
 
 def _new_password(args: argparse.Namespace) -> str:
@@ -51,7 +55,7 @@ def _new_password(args: argparse.Namespace) -> str:
     if not getattr(args, "password", None) and not args.password_stdin:
         again = read_secret(args, "password", "再输入一次新密码：")
         if again != first:
-            raise InputError("两次输入的密码不一致，请重新执行。")
+            raise InputError(errors.PASSWORDS_DIFFER())
     return first
 
 

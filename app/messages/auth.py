@@ -46,6 +46,16 @@ REPLAYED_CODE = Template(
     "and enter it.",
 )
 
+# What each role is called in refusals and on the console, keyed by ``Role.value`` (the Chinese as
+# ``Role.label`` gives it).
+ROLES = {
+    "cashier": Template("auth.role.cashier", zh="收费员", en="cashier"),
+    "registration": Template("auth.role.registration", zh="挂号/导诊", en="registration desk"),
+    "supervisor": Template("auth.role.supervisor", zh="收费主管", en="supervisor"),
+    "admin": Template("auth.role.admin", zh="系统管理员", en="administrator"),
+    "auditor": Template("auth.role.auditor", zh="审计员", en="auditor"),
+}
+
 # What each action is called in refusals, keyed by ``Action.value``.
 ACTIONS = {
     "identify": Template("auth.action.identify", zh="读卡识别", en="identify a patient"),

@@ -255,11 +255,6 @@ FACTOR_REQUIRED = Template(
 )
 LOCKED_UNTIL = Template("console.locked_until", zh="锁定至 {until}", en="locked until {until}")
 NO_ACCOUNTS = Template("console.no_accounts", zh="（没有账号）", en="(no accounts)")
-ROLE_CASHIER = Template("console.role_cashier", zh="收费员", en="cashier")
-ROLE_REGISTRATION = Template("console.role_registration", zh="挂号/导诊", en="registration desk")
-ROLE_SUPERVISOR = Template("console.role_supervisor", zh="收费主管", en="supervisor")
-ROLE_ADMIN = Template("console.role_admin", zh="系统管理员", en="administrator")
-ROLE_AUDITOR = Template("console.role_auditor", zh="审计员", en="auditor")
 ENROLMENT = Template(
     "console.enrolment",
     zh="已为 {code} 生成验证器密钥（尚未生效）。\n密钥：{secret}\n链接：{uri}\n"

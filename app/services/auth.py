@@ -116,7 +116,9 @@ def authorize(operator: Operator, action: Action) -> None:
     """
     if not allows(operator.role, action):
         raise PermissionDenied(
-            words.NOT_ALLOWED(role=operator.role.label, action=words.ACTIONS[action.value]()),
+            words.NOT_ALLOWED(
+                role=words.ROLES[operator.role.value](), action=words.ACTIONS[action.value]()
+            ),
             code="permission",
             detail={"role": operator.role.value, "action": action.value},
         )
@@ -255,7 +257,7 @@ class AuthService:
             raise PermissionDenied(
                 words.CANNOT_APPROVE(
                     name=supervisor.name,
-                    role=supervisor.role.label,
+                    role=words.ROLES[supervisor.role.value](),
                     action=words.ACTIONS[action.value](),
                 )
             )

@@ -38,6 +38,8 @@ from app.domain.shift_report import (
     build_shift_report,
 )
 from app.errors import InputError, PermissionDenied
+from app.messages import Message
+from app.messages import auth as auth_words
 from app.messages import shift_report as words
 from app.services.day_close import LOCAL_ZONE, entry_kind
 from app.services.ports.clock import Clock
@@ -159,7 +161,7 @@ class ShiftReportService:
             operators = frozenset({viewer.code})
         else:
             raise PermissionDenied(
-                words.NO_REPORT_FOR_ROLE(role=viewer.role.label),
+                words.NO_REPORT_FOR_ROLE(role=auth_words.ROLES[viewer.role.value]()),
                 code="shift_report_permission",
             )
         begin, finish = shift_bounds(day, start, end)
@@ -328,8 +330,9 @@ def _reconciliation(uow: UnitOfWork, day: date) -> Reconciliation:
     return Reconciliation(day, state, result.closed_at, result.operator_code, result.summary)
 
 
-def parse_clock_time(text: str, what: str) -> time:
-    """``HH:MM`` from the command line or a dialog; ``24:00`` is the end of the day.
+def parse_clock_time(text: str, what: str | Message) -> time:
+    """``HH:MM`` from the command line or a dialog (``what`` names the field, in the reader's
+    language when a message); ``24:00`` is the end of the day.
 
     Raises:
         InputError: not a time.

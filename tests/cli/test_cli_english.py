@@ -40,8 +40,9 @@ from app.services.engine import Engine
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "resources" / "sandbox" / "catalogue.json"
 ADMIN_PASSWORD = "Admin-pass-2026"
-# CJK ideographs, CJK punctuation (。、“”【】…) and full-width forms (，：（）).
-CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”]")
+# CJK ideographs, CJK punctuation (。、【】) and full-width forms (，：（）); English quotes “” are
+# English typography.
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
 def _factory(settings: Settings, data_dir: Path) -> Engine:
@@ -238,3 +239,37 @@ def test_the_administration_commands_speak_english(
     _run(english, capsys, "backup", "purge", *admin)
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     _run(english, capsys, "backup", "restore", str(backup), *admin)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("day-close", "--date", "2026-13-01", "--operator", "S001"),
+        ("report", "shift", "--from", "25:00", "--operator", "C001"),
+        ("report", "shift", "--output", "x.pdf", "--operator", "C001"),
+        ("journal", "resolve", "123", "--operator", "C001"),  # a cashier may not: the role's name
+        ("catalog", "search", "x", "--limit", "0"),
+        ("catalog", "search", "x", "--limit", "many"),
+        ("settle", "--bill", "bill.json"),  # no terminal, no --yes
+        ("cancel", "400000000001", "--supervisor", "S001"),  # no operator named
+        ("nosuchcommand",),
+        ("export", "settlements", "--start", "bad", "--output", "x.csv", "--as", "S001"),
+        ("users", "add", "X001", "--name", "X", "--role", "boss", "--as", "A001"),
+    ],
+)
+def test_refusals_speak_english(
+    args: tuple[str, ...],
+    english: tuple[Path, Path, list[str]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SW_OPERATOR", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    config, data_dir, data = english
+
+    code = main(["--config", str(config), "--data-dir", str(data_dir), *args], _factory)
+
+    err = capsys.readouterr().err
+    assert code in {2, 3}, err
+    assert err.startswith(("Error: ", "usage: ")), err
+    assert not CHINESE.findall(_without_data(err, data)), err

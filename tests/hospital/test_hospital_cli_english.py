@@ -27,7 +27,7 @@ from app.sandbox import SandboxServer, client_config
 from app.services.engine import Engine
 from app.store.hospital.key import create_hospital_key
 
-CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”]")
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
 def _factory(settings: Settings, data_dir: Path) -> Engine:

@@ -38,7 +38,7 @@ from app.cli.hospital_key import register_key_rotate
 from app.cli.hospital_report import register_actions as register_report_actions
 from app.cli.output import EXIT_OK, EXIT_UNAVAILABLE, Output
 from app.config import HospitalDbSettings
-from app.errors import StoreError
+from app.errors import InputError, StoreError
 from app.messages import CHINESE
 from app.messages import console_hospital as words
 from app.services.hospital_sync import SyncReport
@@ -236,7 +236,12 @@ def _status_text(windows: list[WindowStatus], language: str) -> str:
 def run_key_create(args: argparse.Namespace) -> int:
     """Write a new hospital key; print its public id (to compare copies, never the key)."""
     path = Path(args.path)
-    create_hospital_key(path)
+    try:
+        create_hospital_key(path)
+    except StoreError as exc:
+        if exc.code != "hospital_key_exists":
+            raise
+        raise InputError(exc.words, code=exc.code) from None  # choose another name: exit 2
     identity = key_id(read_hospital_key(path))
     language = str(getattr(args, "ui_language", CHINESE))
     Output(json_mode=bool(args.json), language=language).result(

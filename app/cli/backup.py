@@ -187,14 +187,17 @@ def admin_login(
     code = getattr(args, "as_code", None)
     if not code:
         raise PermissionDenied(errors.NO_ACTOR(), code="no_actor")
-    password = read_secret(args, "admin_password", f"{code} 的密码：")
+    language = language_of(args)
+    password = read_secret(
+        args, "admin_password", errors.PROMPT_ADMIN_PASSWORD(code=code).render(language)
+    )
     given = (getattr(args, "admin_otp", None) or "").strip()
     try:
         operator = service.login(code, password, given, enrolling_self=enrolling_self)
     except SecondFactorNeeded:
         if given:
             raise
-        otp = read_code(args, "admin_otp", f"{code} 的动态验证码（验证器上的 6 位数字）：")
+        otp = read_code(args, "admin_otp", errors.PROMPT_ADMIN_OTP(code=code).render(language))
         operator = service.login(code, password, otp, enrolling_self=enrolling_self)
     authorize(operator, action)
     return operator

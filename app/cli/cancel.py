@@ -14,6 +14,7 @@ from app.cli.context import (
 from app.cli.formatting import bill_text, totals_text
 from app.cli.output import EXIT_OK
 from app.messages import console as words
+from app.messages import console_errors as errors
 from app.services.cancel import SupervisorApproval
 
 
@@ -41,8 +42,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace, context: CliContext) -> int:
     """Cancel or refund, print."""
     operator = context.operator()
-    password = secret(SUPERVISOR_PASSWORD_ENV, f"收费主管 {args.supervisor} 的密码：")
-    otp_prompt = f"收费主管 {args.supervisor} 的动态验证码（验证器上的 6 位数字）："
+    asked = context.out.language
+    prompt = errors.PROMPT_SUPERVISOR_PASSWORD(code=args.supervisor).render(asked)
+    password = secret(SUPERVISOR_PASSWORD_ENV, prompt)
+    otp_prompt = errors.PROMPT_SUPERVISOR_OTP(code=args.supervisor).render(asked)
     engine = context.engine()
     language = context.out.language
     if args.refund_lines:

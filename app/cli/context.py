@@ -108,7 +108,7 @@ class CliContext:
         if recover:
             summary = engine.start(wait=False)
             if summary.examined:
-                self.out.note(summary.text())
+                self.out.note(summary.text(self.out.language))
 
     def operator(self, *, lookup: bool = False) -> Operator:
         """The operator acting, logged in with the password from the environment or a prompt
@@ -116,7 +116,9 @@ class CliContext:
         code = getattr(self.args, "operator", None) or os.environ.get(OPERATOR_ENV, "")
         if not code:
             raise InputError(errors.NO_OPERATOR(env=OPERATOR_ENV), code="usage")
-        password = secret(OPERATOR_PASSWORD_ENV, f"工号 {code} 的密码：")
+        language = self.out.language
+        prompt = errors.PROMPT_OPERATOR_PASSWORD(code=code).render(language)
+        password = secret(OPERATOR_PASSWORD_ENV, prompt)
         expect_login = getattr(self.engine_factory, "expect_login", None)
         if self._engine is None and self._lookup is None and callable(expect_login):
             # The slow password check overlaps loading the engine (docs/performance.md).
@@ -125,7 +127,7 @@ class CliContext:
         return with_one_time_code(
             lambda otp: engine.login(code, password, otp),
             OPERATOR_OTP_ENV,
-            f"工号 {code} 的动态验证码（验证器上的 6 位数字）：",
+            errors.PROMPT_OPERATOR_OTP(code=code).render(language),
         )
 
     def close(self) -> None:

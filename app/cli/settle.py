@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from app.cli.context import CliContext
-from app.cli.formatting import bill_text, settled_split, totals_text
+from app.cli.formatting import bill_text, group_label_text, settled_split, totals_text
 from app.cli.output import EXIT_OK, EXIT_REJECTED, EXIT_UNKNOWN
 from app.domain.bill import general_lines_without_diagnosis
 from app.domain.visit import GroupState
@@ -41,15 +42,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 _NEEDS_YES = errors.NEEDS_YES()
 
 
-def _ask(group: GroupResult) -> bool:
+def _asker(language: str) -> Callable[[GroupResult], bool]:
     """The cashier confirms a group's 2206 preview at the terminal. The question goes to stderr:
     under ``--json`` stdout holds one JSON document only."""
-    if not sys.stdin.isatty():
-        raise InputError(_NEEDS_YES, code="usage")
-    preview = totals_text(group.preview) if group.preview is not None else ""
-    sys.stderr.write(f"{group.label} 预结算：{preview}\n确认结算此组？[y/N] ")
-    sys.stderr.flush()
-    return sys.stdin.readline().strip().lower() in ("y", "yes", "是")
+
+    def ask(group: GroupResult) -> bool:
+        if not sys.stdin.isatty():
+            raise InputError(_NEEDS_YES, code="usage")
+        preview = totals_text(group.preview, language) if group.preview is not None else ""
+        label = group_label_text(group, language)
+        question = errors.PROMPT_PREVIEW(label=label, preview=preview).render(language)
+        sys.stderr.write(question)
+        sys.stderr.flush()
+        return sys.stdin.readline().strip().lower() in ("y", "yes", "是")
+
+    return ask
 
 
 def _refuse_general_lines_without_diagnosis(visit: ImportedVisit) -> None:
@@ -78,7 +85,10 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     _refuse_general_lines_without_diagnosis(visit)
     operator = context.operator()
     bill = context.engine().settle_visit(
-        visit, operator, None if args.yes else _ask, use_account=args.use_account
+        visit,
+        operator,
+        None if args.yes else _asker(context.out.language),
+        use_account=args.use_account,
     )
     code = exit_code_of(bill)
     # A group refused (3) or unknown (5) is not a success, even when other groups settled.

@@ -51,9 +51,10 @@ def _role(text: str) -> Role:
 
 
 def _new_password(args: argparse.Namespace) -> str:
-    first = read_secret(args, "password", "新密码：")
+    language = language_of(args)
+    first = read_secret(args, "password", errors.PROMPT_NEW_PASSWORD().render(language))
     if not getattr(args, "password", None) and not args.password_stdin:
-        again = read_secret(args, "password", "再输入一次新密码：")
+        again = read_secret(args, "password", errors.PROMPT_NEW_PASSWORD_AGAIN().render(language))
         if again != first:
             raise InputError(errors.PASSWORDS_DIFFER())
     return first
@@ -210,9 +211,8 @@ def _totp_enroll(args: argparse.Namespace) -> int:
             report(args, text + "\n" + _confirm_hint(enrolment, args), payload)
             return 0
         sys.stdout.write(text + "\n")
-        typed = read_code(
-            args, "otp", "添加好后，输入验证器上显示的 6 位数字以确认（直接回车则稍后确认）："
-        )
+        prompt = errors.PROMPT_CONFIRM_ENROLMENT().render(language_of(args))
+        typed = read_code(args, "otp", prompt)
         if not typed:
             sys.stdout.write(_confirm_hint(enrolment, args) + "\n")
             return 0
@@ -226,7 +226,8 @@ def _totp_confirm(args: argparse.Namespace) -> int:
     with opened_store(args, settings) as store:
         service = auth_service(store, settings)
         actor = _totp_actor(args, service)
-        typed = read_code(args, "otp", f"{args.code} 的验证器上当前显示的 6 位数字：")
+        prompt = errors.PROMPT_CURRENT_CODE(code=args.code).render(language_of(args))
+        typed = read_code(args, "otp", prompt)
         service.confirm_second_factor(actor, args.code, typed)
     report(args, words.FACTOR_CONFIRMED(code=args.code), {"code": args.code, "enrolled": True})
     return 0

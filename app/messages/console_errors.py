@@ -142,3 +142,55 @@ PASSWORDS_DIFFER = Template(
 ROLE_CHOICE = Template(
     "console_errors.role_choice", zh="{value}（{label}）", en="{value} ({label})"
 )
+
+# ------------------------------------------------------------------ prompts (stderr, at a terminal)
+
+PROMPT_OPERATOR_PASSWORD = Template(
+    "console_errors.prompt_operator_password", zh="工号 {code} 的密码：", en="Password of {code}: "
+)
+PROMPT_OPERATOR_OTP = Template(
+    "console_errors.prompt_operator_otp",
+    zh="工号 {code} 的动态验证码（验证器上的 6 位数字）：",
+    en="One-time code of {code} (the 6 digits on the authenticator): ",
+)
+PROMPT_SUPERVISOR_PASSWORD = Template(
+    "console_errors.prompt_supervisor_password",
+    zh="收费主管 {code} 的密码：",
+    en="Password of supervisor {code}: ",
+)
+PROMPT_SUPERVISOR_OTP = Template(
+    "console_errors.prompt_supervisor_otp",
+    zh="收费主管 {code} 的动态验证码（验证器上的 6 位数字）：",
+    en="One-time code of supervisor {code} (the 6 digits on the authenticator): ",
+)
+PROMPT_ADMIN_PASSWORD = Template(
+    "console_errors.prompt_admin_password", zh="{code} 的密码：", en="Password of {code}: "
+)
+PROMPT_ADMIN_OTP = Template(
+    "console_errors.prompt_admin_otp",
+    zh="{code} 的动态验证码（验证器上的 6 位数字）：",
+    en="One-time code of {code} (the 6 digits on the authenticator): ",
+)
+PROMPT_NEW_PASSWORD = Template(
+    "console_errors.prompt_new_password", zh="新密码：", en="New password: "
+)
+PROMPT_NEW_PASSWORD_AGAIN = Template(
+    "console_errors.prompt_new_password_again",
+    zh="再输入一次新密码：",
+    en="The new password again: ",
+)
+PROMPT_CONFIRM_ENROLMENT = Template(
+    "console_errors.prompt_confirm_enrolment",
+    zh="添加好后，输入验证器上显示的 6 位数字以确认（直接回车则稍后确认）：",
+    en="Once added, type the 6 digits the authenticator shows to confirm (Enter alone: later): ",
+)
+PROMPT_CURRENT_CODE = Template(
+    "console_errors.prompt_current_code",
+    zh="{code} 的验证器上当前显示的 6 位数字：",
+    en="The 6 digits {code}'s authenticator shows now: ",
+)
+PROMPT_PREVIEW = Template(
+    "console_errors.prompt_preview",
+    zh="{label} 预结算：{preview}\n确认结算此组？[y/N] ",
+    en="{label} preview: {preview}\nSettle this group? [y/N] ",
+)

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import tomli_w
 from helpers.engine_fixtures import (
+    CASHIER_PASSWORD,
     SUPERVISOR_PASSWORD,
     demo_bill_path,
     make_engine,
@@ -273,3 +274,34 @@ def test_refusals_speak_english(
     assert code in {2, 3}, err
     assert err.startswith(("Error: ", "usage: ")), err
     assert not CHINESE.findall(_without_data(err, data)), err
+
+
+def test_the_password_prompts_speak_english(
+    english: tuple[Path, Path, list[str]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[str] = []
+
+    def typed(prompt: str) -> str:
+        asked.append(prompt)
+        return CASHIER_PASSWORD if "C001" in prompt else SUPERVISOR_PASSWORD
+
+    monkeypatch.delenv("SW_OPERATOR_PASSWORD", raising=False)
+    monkeypatch.delenv("SW_SUPERVISOR_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("getpass.getpass", typed)
+
+    _run(
+        english,
+        capsys,
+        "cancel",
+        "499999999999",
+        "--operator",
+        "C001",
+        "--supervisor",
+        "S001",
+        expect=2,
+    )
+
+    assert asked == ["Password of C001: ", "Password of supervisor S001: "]

@@ -15,11 +15,13 @@ from datetime import date
 from typing import Any
 
 from app.cli.context import CliContext
+from app.cli.formatting import discrepancy_label
 from app.cli.hospital_report import print_hospital_day
 from app.cli.output import EXIT_OK, EXIT_REJECTED
 from app.cli.progress import terminal_progress
 from app.cli.shift_report import add_print_options
 from app.errors import InputError
+from app.messages import console as console_words
 from app.messages import console_errors as errors
 from app.messages import console_hospital as words
 from app.services.hospital_day_close import HospitalDayCloseReport
@@ -142,13 +144,25 @@ def _report_text(report: HospitalDayCloseReport, language: str) -> str:
         )
     for g in report.groups:  # which 3201 groups did not balance, and each 3202 row behind them
         lines.append(
-            f"  险种 {g.insurance_type} 清算类别 {g.clearing_type} 经办机构 {g.clearing_agency}："
-            f"{g.count} 笔，总额 {g.total}，基金 {g.fund}，{'平' if g.balanced else '不平'}"
+            console_words.RECONCILIATION_GROUP(
+                insurance_type=g.insurance_type,
+                clearing_type=g.clearing_type,
+                agency=g.clearing_agency,
+                count=g.count,
+                total=g.total,
+                fund=g.fund,
+                verdict=console_words.BALANCED() if g.balanced else console_words.UNBALANCED(),
+            ).render(language)
         )
     for d in report.discrepancies:
         lines.append(
-            f"  差异：{d.kind.label}  结算号 {d.settlement_id}  报文 {d.msgid or '-'}"
-            f"  总额 {d.total}  {d.journal_state}"
+            words.DISCREPANCY(
+                kind=discrepancy_label(d.kind.value, d.kind.label, language),
+                settlement_id=d.settlement_id,
+                msgid=d.msgid or "-",
+                total=d.total,
+                where=d.journal_state,
+            ).render(language)
         )
     return "\n".join(lines)
 

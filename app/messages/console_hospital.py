@@ -138,3 +138,8 @@ CLAIM_OTHER = Template(
     en="being resolved: {who} took it over{since}; wait for the outcome, no other window should "
     "resolve it",
 )
+DISCREPANCY = Template(
+    "console_hospital.discrepancy",
+    zh="  差异：{kind}  结算号 {settlement_id}  报文 {msgid}  总额 {total}  {where}",
+    en="  difference: {kind}  settlement {settlement_id}  message {msgid}  total {total}  {where}",
+)

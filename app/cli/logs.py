@@ -52,6 +52,22 @@ class _NotReportedTwice(logging.Filter):
         )
 
 
+class _Once(logging.Filter):
+    """Each console line once per command: the same record twice (a provincial answer's unread
+    details, read in the 2206 preview and again in the 2207 settlement) would print twice."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: set[tuple[str, int, str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.levelno, record.getMessage())
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+
 class _Session:
     console: logging.Handler | None = None
     file: LoggingHandle | None = None
@@ -69,6 +85,7 @@ def start_console() -> None:
     handler.setFormatter(_WithoutTraceback(_FORMAT))
     handler.addFilter(RedactingFilter())
     handler.addFilter(_NotReportedTwice())
+    handler.addFilter(_Once())
     logging.getLogger().addHandler(handler)
     _session.console = handler
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.engine_fixtures import make_engine
+from helpers.engine_fixtures import demo_bill_path, make_engine
 
 from app.cli.main import main
 from app.log import LOG_FILE_NAME
@@ -229,3 +229,22 @@ def test_a_store_refusal_is_said_once_on_the_console(
     # The log file still has SQLite's own account of it.
     log_text = (data_dir / "logs" / LOG_FILE_NAME).read_text(encoding="utf-8")
     assert "app.store.db" in log_text
+
+
+def test_a_provincial_answers_unread_details_are_said_once(
+    cli_env: tuple[Path, Path], capsys: pytest.CaptureFixture[str], sandbox: SandboxServer
+) -> None:
+    # In a province's dialect the 2206 preview and the 2207 settlement carry the same blank
+    # fund row: the warning came twice on the console. The log file keeps both.
+    config, data_dir = cli_env
+    sandbox.set_faults([{"infno": "*", "kind": "variant", "params": {"variant": "province"}}])
+    argv = ["--config", str(config), "--data-dir", str(data_dir), "settle", "--bill"]
+
+    code = main([*argv, str(demo_bill_path("01")), "--yes", "--operator", "C001"], make_engine)
+
+    err = capsys.readouterr().err
+    said = [line for line in err.splitlines() if "details not read" in line]
+    assert code == 0, err
+    assert len(said) == 1, err
+    log_text = (data_dir / "logs" / LOG_FILE_NAME).read_text(encoding="utf-8")
+    assert log_text.count("details not read") == 2

@@ -1,7 +1,8 @@
 """A charge is paid once: the durable claim a bill takes on its HIS charges (issue #11 item 1, R16).
 
 Before any platform call of a money step, the bill claims every charge line it is about to settle, in
-one ``BEGIN IMMEDIATE`` transaction committed before anything is sent. The key of a line is a SHA-256
+one ``BEGIN IMMEDIATE`` transaction committed before anything is sent (when the settlement follows
+the bill's opening at once, ``settle_visit``, that is the transaction that stores the bill). The key of a line is a SHA-256
 of the HIS outpatient number and the line's identity (line number, hospital code, quantity, unit
 price), so the same HIS visit re-run by a script, double-clicked or opened at two windows maps to the
 same keys. The store holds at most one live claim per key (a partial unique index), which is what makes
@@ -138,11 +139,13 @@ class ChargeClaimService:
         )
 
     @contextmanager
-    def holding(self, bill_id: str, operator_code: str) -> Iterator[None]:
+    def holding(self, bill_id: str, operator_code: str, *, claimed: bool = False) -> Iterator[None]:
         """Claim the bill's charges for the duration of one money step; release the idle ones after.
 
         Re-entrant on one thread: a step inside another step of the same bill (``settle`` collecting
         its self-pay group) neither claims again nor releases anything half-way through the outer one.
+        ``claimed``: the claim was just committed with the bill (:meth:`claim_at_opening`), so it is
+        not taken again.
 
         Raises:
             ChargeAlreadySettled: another bill (of any window, in hospital mode) settled or is
@@ -153,7 +156,8 @@ class ChargeClaimService:
         if bill_id in held:
             yield
             return
-        self.claim(bill_id, operator_code)
+        if not claimed:
+            self.claim(bill_id, operator_code)
         held.add(bill_id)
         try:
             yield
@@ -196,6 +200,28 @@ class ChargeClaimService:
             return
         self._record_refusal(bill_id, operator_code, refusal)
         raise refusal
+
+    def claim_at_opening(
+        self,
+        uow: UnitOfWork,
+        bill: Bill,
+        groups: Collection[GroupSettlement],
+        operator_code: str,
+    ) -> bool:
+        """Claim a bill being opened in its opening transaction, when its first money step follows at
+        once (``settle_visit``): what :meth:`claim` would commit a moment later, committed with the
+        bill instead (one transaction and one ``fsync``ed commit fewer). Whether it was claimed:
+        never in hospital mode (the hospital-wide claim follows the local commit: :meth:`claim`),
+        nor when another bill holds some of the charges (then nothing is written, and :meth:`claim`
+        refuses and audits as usual). Once ``uow`` has committed, hold with
+        ``holding(..., claimed=True)``."""
+        if self._hospital is not None:
+            return False
+        wanted = {no for g in groups if g.state is not GroupState.CANCELLED for no in g.line_nos}
+        keys = self._keys(bill, wanted)
+        if not keys:
+            return True  # a bill typed at the window: nothing to claim
+        return self._claim_keys(uow, bill, keys, uow.claims.live(keys), operator_code) is None
 
     def claim_within(
         self, uow: UnitOfWork, bill: Bill, line_nos: Collection[str], operator_code: str

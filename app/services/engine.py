@@ -147,8 +147,9 @@ class Engine(LookupEngine):
             if view.offline_reason is not None:
                 raise view.offline_reason
             raise InputError(view.notice or words.OFFLINE(), code="offline")
-        bill = self.settlement.open_bill(visit, view, operator)
-        return self.settlement.settle(bill.bill_id, operator, confirm, use_account=use_account)
+        return self.settlement.open_and_settle(
+            visit, view, operator, confirm, use_account=use_account
+        )
 
     def collect_offline_self_pay(
         self, visit: ImportedVisit, view: EligibilityView, operator: Operator

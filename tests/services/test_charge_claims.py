@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +22,8 @@ from helpers.engine_fixtures import (
 )
 from helpers.money_fixtures import run_json
 from helpers.store_fixtures import StoreTestClock
+from sqlalchemy import Engine as SqlEngine
+from sqlalchemy import event
 
 from app.domain.journal import JournalEntry, JournalState
 from app.domain.operator import Operator
@@ -274,3 +277,55 @@ def test_idle_groups_keep_their_claims_while_the_journal_has_them_unresolved(
 
     assert set(_live_claims(engine, held.bill_id).values()) == {held.bill_id}
     assert _live_claims(engine, free.bill_id) == {}
+
+
+def _statements_and_commits(engine: Engine, work: Callable[[], object]) -> list[str]:
+    """The first three words of every SQL statement ``work`` runs, and ``COMMIT`` for each commit."""
+    seen: list[str] = []
+
+    def note(*args: object) -> None:
+        seen.append(" ".join(str(args[2]).split()[:3]))
+
+    def committed(*_args: object) -> None:
+        seen.append("COMMIT")
+
+    event.listen(SqlEngine, "before_cursor_execute", note)
+    event.listen(SqlEngine, "commit", committed)
+    try:
+        work()
+    finally:
+        event.remove(SqlEngine, "before_cursor_execute", note)
+        event.remove(SqlEngine, "commit", committed)
+    return seen
+
+
+def test_settling_a_visit_at_once_claims_its_charges_in_the_bills_own_transaction(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    seen = _statements_and_commits(engine, lambda: engine.settle_visit(demo_bill("01"), cashier))
+
+    opened = seen.index("INSERT INTO bills")
+    claimed = seen.index("INSERT INTO charge_claims")
+    assert opened < claimed < seen.index("COMMIT", opened)  # committed with the bill
+    assert seen.count("INSERT INTO charge_claims") == 1  # and not claimed again
+    assert sandbox.request_count("2207") == 1
+
+
+def test_a_visit_opened_and_settled_at_once_is_still_refused_when_its_charges_are_held(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    view = engine.identify(demo_bill("01").identity, cashier)
+    first = engine.open_bill(demo_bill("01"), view, cashier)
+    engine.settlement.preview(first.bill_id, first.groups[0].group_key, cashier)  # in flight
+    registrations = sandbox.request_count("2201")
+    since = engine.clock.now() - timedelta(hours=1)
+
+    with pytest.raises(ChargeAlreadySettled):
+        engine.settle_visit(demo_bill("01"), cashier)
+
+    assert sandbox.request_count("2201") == registrations
+    with engine.uow_factory() as uow:  # the refusal is audited, as for a bill opened earlier
+        rows = uow.audit.between(since, engine.clock.now() + timedelta(hours=1))
+        refused = [r for r in rows if (r.event, r.outcome) == ("charge_claim", "refused")]
+    assert len(refused) == 1
+    assert set(_live_claims(engine, first.bill_id).values()) == {first.bill_id}

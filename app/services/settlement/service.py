@@ -121,6 +121,41 @@ class SettlementService:
             PermissionDenied: the operator may not settle.
             InputError: the view came from the offline cache, or the lines cannot be planned.
         """
+        bill, groups, _claimed = self._open(visit, view, operator, parent_bill_id=parent_bill_id)
+        return bill_result(bill, groups)
+
+    def open_and_settle(
+        self,
+        visit: ImportedVisit,
+        view: EligibilityView,
+        operator: Operator,
+        confirm: ConfirmCallback | None = None,
+        *,
+        use_account: bool = True,
+    ) -> BillResult:
+        """:meth:`open_bill` then :meth:`settle` at once (``settle_visit``): the bill's charge claim
+        is taken in the transaction that stores the bill (outside hospital mode), not in one of its
+        own a moment later.
+
+        Raises:
+            as :meth:`open_bill` and :meth:`settle`.
+        """
+        bill, _groups, claimed = self._open(visit, view, operator, claim=True)
+        return self._settle(
+            bill.bill_id, operator, confirm, use_account=use_account, claimed=claimed
+        )
+
+    def _open(
+        self,
+        visit: ImportedVisit,
+        view: EligibilityView,
+        operator: Operator,
+        *,
+        parent_bill_id: str = "",
+        claim: bool = False,
+    ) -> tuple[Bill, list[GroupSettlement], bool]:
+        """The bill stored with its planned groups (``claim``: and its charge claim, if it could be
+        taken there — the third value)."""
         authorize(operator, Action.SETTLE)
         if view.from_cache:
             raise InputError(
@@ -138,9 +173,10 @@ class SettlementService:
             uow.audit.append(
                 now, operator.code, "bill_opened", "ok", f"{len(lines)} lines", bill_id=bill.bill_id
             )
+            claimed = claim and self._claims.claim_at_opening(uow, bill, groups, operator.code)
             uow.commit()
         self._reader.remember(bill)  # just stored: no need to read and decrypt it back
-        return bill_result(bill, groups)
+        return bill, groups, claimed
 
     def _complete_lines(self, lines: Sequence[FeeLine]) -> tuple[FeeLine, ...]:
         """Fill national code and name from the local catalogue when the HIS left them out."""
@@ -204,7 +240,20 @@ class SettlementService:
             PermissionDenied: the operator may not settle.
         """
         authorize(operator, Action.SETTLE)
-        with self._claims.holding(bill_id, operator.code):  # a charge is paid once (R16)
+        return self._settle(bill_id, operator, confirm, use_account=use_account)
+
+    def _settle(
+        self,
+        bill_id: str,
+        operator: Operator,
+        confirm: ConfirmCallback | None,
+        *,
+        use_account: bool,
+        claimed: bool = False,
+    ) -> BillResult:
+        """:meth:`settle` (``claimed``: the claim was committed with the bill just now)."""
+        # A charge is paid once (R16).
+        with self._claims.holding(bill_id, operator.code, claimed=claimed):
             self._guard(bill_id)
             settled: Sequence[GroupSettlement] | None = None
             stored: list[BillStatus] = []  # the status the last settlement stored with it

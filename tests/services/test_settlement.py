@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -30,7 +31,7 @@ from app.domain.visit import BillStatus, GroupState
 from app.errors import InputError, PermissionDenied
 from app.sandbox import SandboxServer
 from app.services.engine import Engine
-from app.services.settlement import SELF_PAY_PREFIX, GroupResult
+from app.services.settlement import SELF_PAY_PREFIX, BillResult, GroupResult
 
 ALL_BILLS = sorted(path.name[:2] for path in DEMO_BILLS.glob("*.json"))
 
@@ -428,3 +429,65 @@ def test_the_bills_status_is_committed_with_its_last_settlement(
     status = [i for i, s in enumerate(seen) if s == "UPDATE bills SET"]
     assert len(status) == 1  # no status of its own afterwards
     assert last_settlement < status[0] < seen.index("COMMIT", last_settlement)
+
+
+def _trace(work: Callable[[], object]) -> list[str]:
+    """``BEGIN``, the first three words of each SQL statement and ``COMMIT``, in order."""
+    seen: list[str] = []
+
+    def began(*_args: object) -> None:
+        seen.append("BEGIN")
+
+    def note(*args: object) -> None:
+        seen.append(" ".join(str(args[2]).split()[:3]))
+
+    def committed(*_args: object) -> None:
+        seen.append("COMMIT")
+
+    listeners = (("begin", began), ("before_cursor_execute", note), ("commit", committed))
+    for name, listener in listeners:
+        event.listen(SqlEngine, name, listener)
+    try:
+        work()
+    finally:
+        for name, listener in listeners:
+            event.remove(SqlEngine, name, listener)
+    return seen
+
+
+UNRESOLVED_READ = "SELECT journal.id, journal.msgid,"
+GROUPS_READ = "SELECT bill_groups.id, bill_groups.bill_id,"
+
+
+def test_the_guard_and_the_groups_it_starts_from_are_read_in_one_unit_of_work(
+    engine: Engine, cashier: Operator
+) -> None:
+    visit = fresh_visit(demo_bill("03"))  # three groups
+    opened = engine.open_bill(visit, engine.identify(visit.identity, cashier), cashier)
+
+    seen = _trace(lambda: engine.settle(opened.bill_id, cashier))
+
+    guard = seen.index(UNRESOLVED_READ)
+    first_call = seen.index("INSERT INTO journal")
+    assert seen.index(GROUPS_READ, guard) < first_call
+    assert "BEGIN" not in seen[guard : seen.index(GROUPS_READ, guard)]  # one unit of work
+    assert seen[guard:first_call].count("BEGIN") == 1  # then the first PREPARED row's own
+
+
+def test_settling_at_once_reads_the_guard_with_the_bill_and_not_the_groups_back(
+    engine: Engine, cashier: Operator
+) -> None:
+    visit = fresh_visit(demo_bill("03"))  # three groups
+
+    settled: list[BillResult] = []
+    seen = _trace(lambda: settled.append(engine.settle_visit(visit, cashier)))
+
+    stored = seen.index("INSERT INTO bills")
+    guard = seen.index(UNRESOLVED_READ)
+    assert stored < guard < seen.index("COMMIT", stored)  # in the bill's own transaction
+    assert GROUPS_READ not in seen[: seen.index("INSERT INTO journal")]  # handed on as planned
+    assert settled == [engine.bill(settled[0].bill_id)]  # as the store holds it
+    assert {g.state for g in settled[0].groups} <= {
+        GroupState.SETTLED,
+        GroupState.SELF_PAY_COLLECTED,
+    }

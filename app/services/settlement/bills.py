@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from app.domain.visit import Bill, BillStatus, GroupSettlement
 from app.errors import InputError
@@ -61,6 +61,29 @@ class BillReader:
             while len(self._bills) > self._size:
                 self._bills.popitem(last=False)
 
+    def stored(self, uow: UnitOfWork, bill_id: str) -> Bill | None:
+        """The bill's contents (cached), or ``None`` if there is no such bill."""
+        try:
+            return self.contents(uow, bill_id)
+        except InputError:
+            return None
+
+    @staticmethod
+    def pick(
+        bill_id: str, groups: Mapping[str, GroupSettlement], group_key: str
+    ) -> GroupSettlement:
+        """One of a bill's groups by key.
+
+        Raises:
+            InputError: no such group.
+        """
+        group = groups.get(group_key)
+        if group is None:
+            raise InputError(
+                words.GROUP_NOT_FOUND(bill_id=bill_id, group_key=group_key), code="group_not_found"
+            )
+        return group
+
     def load(self, bill_id: str, group_key: str) -> tuple[Bill, GroupSettlement]:
         """A bill and one of its groups.
 
@@ -69,13 +92,8 @@ class BillReader:
         """
         with self._uow_factory() as uow:
             bill = self.contents(uow, bill_id)
-            groups = list(uow.bills.groups(bill_id))
-        group = next((g for g in groups if g.group_key == group_key), None)
-        if group is None:
-            raise InputError(
-                words.GROUP_NOT_FOUND(bill_id=bill_id, group_key=group_key), code="group_not_found"
-            )
-        return bill, group
+            groups = {g.group_key: g for g in uow.bills.groups(bill_id)}
+        return bill, self.pick(bill_id, groups, group_key)
 
     def groups(self, bill_id: str) -> dict[str, GroupSettlement]:
         """The bill's groups by key."""

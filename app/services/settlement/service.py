@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from app.domain.bill import FeeLine
 from app.domain.hospital import HospitalProfile
+from app.domain.journal import JournalEntry
 from app.domain.lifecycle import Phase, StepKind, next_step
 from app.domain.lifecycle import Step as LifecycleStep
 from app.domain.money import money_sum
@@ -121,8 +122,8 @@ class SettlementService:
             PermissionDenied: the operator may not settle.
             InputError: the view came from the offline cache, or the lines cannot be planned.
         """
-        bill, groups, _claimed = self._open(visit, view, operator, parent_bill_id=parent_bill_id)
-        return bill_result(bill, groups)
+        opened = self._open(visit, view, operator, parent_bill_id=parent_bill_id)
+        return bill_result(opened.bill, opened.groups)
 
     def open_and_settle(
         self,
@@ -135,14 +136,15 @@ class SettlementService:
     ) -> BillResult:
         """:meth:`open_bill` then :meth:`settle` at once (``settle_visit``): the bill's charge claim
         is taken in the transaction that stores the bill (outside hospital mode), not in one of its
-        own a moment later.
+        own a moment later, and the journal's unresolved rows for the guard are read there too (the
+        groups just planned are handed on, not read back).
 
         Raises:
             as :meth:`open_bill` and :meth:`settle`.
         """
-        bill, _groups, claimed = self._open(visit, view, operator, claim=True)
+        opened = self._open(visit, view, operator, at_once=True)
         return self._settle(
-            bill.bill_id, operator, confirm, use_account=use_account, claimed=claimed
+            opened.bill.bill_id, operator, confirm, use_account=use_account, opened=opened
         )
 
     def _open(
@@ -152,10 +154,10 @@ class SettlementService:
         operator: Operator,
         *,
         parent_bill_id: str = "",
-        claim: bool = False,
-    ) -> tuple[Bill, list[GroupSettlement], bool]:
-        """The bill stored with its planned groups (``claim``: and its charge claim, if it could be
-        taken there — the third value)."""
+        at_once: bool = False,
+    ) -> _Opened:
+        """The bill stored with its planned groups (``at_once``: settling follows at once, so its
+        charge claim is taken there if it can be, and the journal's unresolved rows are read)."""
         authorize(operator, Action.SETTLE)
         if view.from_cache:
             raise InputError(
@@ -173,10 +175,11 @@ class SettlementService:
             uow.audit.append(
                 now, operator.code, "bill_opened", "ok", f"{len(lines)} lines", bill_id=bill.bill_id
             )
-            claimed = claim and self._claims.claim_at_opening(uow, bill, groups, operator.code)
+            claimed = at_once and self._claims.claim_at_opening(uow, bill, groups, operator.code)
+            unresolved = tuple(uow.journal.unresolved()) if at_once else ()
             uow.commit()
         self._reader.remember(bill)  # just stored: no need to read and decrypt it back
-        return bill, groups, claimed
+        return _Opened(bill, tuple(groups), claimed=claimed, unresolved=unresolved)
 
     def _complete_lines(self, lines: Sequence[FeeLine]) -> tuple[FeeLine, ...]:
         """Fill national code and name from the local catalogue when the HIS left them out."""
@@ -249,17 +252,18 @@ class SettlementService:
         confirm: ConfirmCallback | None,
         *,
         use_account: bool,
-        claimed: bool = False,
+        opened: _Opened | None = None,
     ) -> BillResult:
-        """:meth:`settle` (``claimed``: the claim was committed with the bill just now)."""
+        """:meth:`settle` (``opened``: the bill as just opened with ``at_once``)."""
+        claimed = opened is not None and opened.claimed
         # A charge is paid once (R16).
         with self._claims.holding(bill_id, operator.code, claimed=claimed):
-            self._guard(bill_id)
+            bill, groups = self._guarded(bill_id, opened)
             settled: Sequence[GroupSettlement] | None = None
             stored: list[BillStatus] = []  # the status the last settlement stored with it
             try:
                 settled = self._settle_groups(
-                    bill_id, operator, confirm, use_account=use_account, stored_status=stored
+                    bill, groups, operator, confirm, use_account=use_account, stored_status=stored
                 )
             finally:  # after an exception the groups are read back
                 result = self._reader.refresh_status(
@@ -269,7 +273,8 @@ class SettlementService:
 
     def _settle_groups(
         self,
-        bill_id: str,
+        bill: Bill,
+        groups: dict[str, GroupSettlement],
         operator: Operator,
         confirm: ConfirmCallback | None,
         *,
@@ -283,9 +288,7 @@ class SettlementService:
         back, since a failure may change any group (未备案 turns every direct group into self-pay).
         A settlement that is the bill's last step stores the bill's status with it (appended to
         ``stored_status``), so no commit of its own is needed for it afterwards."""
-        with self._uow_factory() as uow:
-            bill = self._reader.contents(uow, bill_id)
-            groups = {g.group_key: g for g in uow.bills.groups(bill_id)}
+        bill_id = bill.bill_id
         attempted: set[LifecycleStep] = set()
         # With no one to confirm, 2207 follows 2206 at once: the preview is stored with 2207's
         # PREPARED row, not in a commit of its own (a crash in between loses only the preview).
@@ -334,8 +337,8 @@ class SettlementService:
         """Run 2201 → 2203 → 2204 → 2206 for one group (resuming where it stands)."""
         authorize(operator, Action.PRE_SETTLE)
         with self._claims.holding(bill_id, operator.code):
-            self._guard(bill_id)
-            bill, group = self._reader.load(bill_id, group_key)
+            bill, groups = self._guarded(bill_id)
+            group = self._reader.pick(bill_id, groups, group_key)
             previewed = self._steps.preview(bill, group, operator)
         if previewed is None:
             return self._reader.result(bill_id, group_key)
@@ -345,8 +348,8 @@ class SettlementService:
         """2207 for a previewed group; the result is stored with its journal row."""
         authorize(operator, Action.SETTLE)
         with self._claims.holding(bill_id, operator.code):
-            self._guard(bill_id)
-            bill, group = self._reader.load(bill_id, group_key)
+            bill, groups = self._guarded(bill_id)
+            group = self._reader.pick(bill_id, groups, group_key)
             settled = self._steps.settle(bill, group, operator)
             if settled is None:
                 return self._reader.result(bill_id, group_key)
@@ -404,21 +407,55 @@ class SettlementService:
 
     # ------------------------------------------------------------------ guard
 
-    def _guard(self, bill_id: str) -> None:
-        with self._uow_factory() as uow:
-            unresolved = list(uow.journal.unresolved())
-        if self._recovery.resolve_orphans(unresolved):
+    def _guarded(
+        self, bill_id: str, opened: _Opened | None = None
+    ) -> tuple[Bill, dict[str, GroupSettlement]]:
+        """The bill and its groups by key, once the guard lets the step start. The journal's
+        unresolved rows, the bill and its groups are read in one unit of work (``opened``: handed on
+        from the opening transaction instead); read again after recovery resolved orphans.
+
+        Raises:
+            BillLocked / RecoveryPending: unresolved journal rows forbid starting.
+            InputError: no such bill.
+        """
+        bill: Bill | None
+        if opened is not None:
+            bill, unresolved = opened.bill, list(opened.unresolved)
+            groups = {g.group_key: g for g in opened.groups}
+        else:
             with self._uow_factory() as uow:
                 unresolved = list(uow.journal.unresolved())
+                bill = self._reader.stored(uow, bill_id)
+                groups = {g.group_key: g for g in uow.bills.groups(bill_id)}
+        if self._recovery.resolve_orphans(unresolved):
+            with self._uow_factory() as uow:  # recovery may have moved this bill's groups too
+                unresolved = list(uow.journal.unresolved())
+                groups = {g.group_key: g for g in uow.bills.groups(bill_id)}
+        self._guard(bill_id, unresolved)
+        if bill is None:
+            raise InputError(words.BILL_NOT_FOUND(bill_id=bill_id), code="bill_not_found")
+        return bill, groups
+
+    def _guard(self, bill_id: str, unresolved: Sequence[JournalEntry]) -> None:
         if any(entry.bill_id == bill_id for entry in unresolved):
             raise BillLocked(words.BILL_LOCKED())
         # Another live process's calls are in flight, not unknown: they hold up only their own bill.
-        unresolved = [e for e in unresolved if not self._recovery.in_other_hands(e)]
-        if unresolved:
+        pending = [e for e in unresolved if not self._recovery.in_other_hands(e)]
+        if pending:
             raise RecoveryPending(
-                words.RECOVERY_PENDING(count=len(unresolved)),
-                detail={"count": str(len(unresolved))},
+                words.RECOVERY_PENDING(count=len(pending)),
+                detail={"count": str(len(pending))},
             )
+
+
+@dataclass(frozen=True)
+class _Opened:
+    """A bill just stored by :meth:`SettlementService._open`, as committed."""
+
+    bill: Bill
+    groups: tuple[GroupSettlement, ...]
+    claimed: bool = False  # its charge claim committed with it
+    unresolved: tuple[JournalEntry, ...] = ()  # the journal's unresolved rows, read with it
 
 
 def _status_if_last(

@@ -491,3 +491,62 @@ def test_settling_at_once_reads_the_guard_with_the_bill_and_not_the_groups_back(
         GroupState.SETTLED,
         GroupState.SELF_PAY_COLLECTED,
     }
+
+
+def test_the_next_groups_registration_is_journaled_with_the_settlement_before_it(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    visit = fresh_visit(demo_bill("03"))  # three groups settled on the platform
+    opened = engine.open_bill(visit, engine.identify(visit.identity, cashier), cashier)
+    sent_before = sandbox.request_count("2201")
+
+    seen = _trace(lambda: engine.settle(opened.bill_id, cashier))
+
+    first = seen.index("INSERT INTO settlements")
+    assert "INSERT INTO journal" in seen[first : seen.index("COMMIT", first)]
+    with engine.uow_factory() as uow:
+        rows = list(uow.journal.for_bill(opened.bill_id))
+    registrations = [r for r in rows if r.infno == "2201"]
+    assert len(registrations) == sandbox.request_count("2201") - sent_before == 3
+    assert {r.state for r in rows} == {JournalState.OK}  # each row journaled ahead was sent
+    assert {g.state for g in engine.bill(opened.bill_id).groups} <= {
+        GroupState.SETTLED,
+        GroupState.SELF_PAY_COLLECTED,
+    }
+
+
+def test_a_registration_journaled_ahead_and_not_sent_is_closed_and_holds_nothing_up(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    visit = fresh_visit(demo_bill("03"))
+    opened = engine.open_bill(visit, engine.identify(visit.identity, cashier), cashier)
+    sent_before = sandbox.request_count("2201")
+    steps = engine.settlement._steps  # stop the run right after the first settlement
+    previews = steps.preview
+    settled_once: list[bool] = []
+
+    def preview(*args: object, **kwargs: object) -> object:
+        if settled_once:
+            raise RuntimeError("stopped")
+        return previews(*args, **kwargs)  # type: ignore[arg-type]
+
+    real_settle = steps.settle
+
+    def settle(*args: object, **kwargs: object) -> object:
+        result = real_settle(*args, **kwargs)  # type: ignore[arg-type]
+        settled_once.append(True)
+        return result
+
+    monkeypatch.setattr(steps, "preview", preview)
+    monkeypatch.setattr(steps, "settle", settle)
+    with pytest.raises(RuntimeError):
+        engine.settle(opened.bill_id, cashier)
+    monkeypatch.undo()
+
+    with engine.uow_factory() as uow:
+        rows = list(uow.journal.for_bill(opened.bill_id))
+    ahead = [r for r in rows if r.infno == "2201" and r.state is JournalState.FAILED]
+    assert len(ahead) == 1  # closed as never sent
+    assert sandbox.request_count("2201") - sent_before == 1
+    again = engine.settle(opened.bill_id, cashier)  # nothing left unresolved holds the bill up
+    assert {g.state for g in again.groups} <= {GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED}

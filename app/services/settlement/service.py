@@ -40,7 +40,7 @@ from app.services.settlement.hooks import (
     RecoveryHook,
     check_charges,
 )
-from app.services.settlement.requests import restarted
+from app.services.settlement.requests import intent, restarted
 from app.services.settlement.results import (
     SELF_PAY_PREFIX,
     BillResult,
@@ -53,7 +53,7 @@ from app.services.settlement.results import (
     planned_groups,
     status_of,
 )
-from app.services.settlement.steps import GroupSteps
+from app.services.settlement.steps import Ahead, GroupSteps
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ class SettlementService:
         self._hospital = hospital
         self._recovery = recovery
         self._reader = BillReader(uow_factory)
+        self._caller = caller
         self._failures = GroupFailures(
             gateway=gateway,
             uow_factory=uow_factory,
@@ -287,7 +288,35 @@ class SettlementService:
         what 2207's PREPARED row will commit with it); other steps are read
         back, since a failure may change any group (未备案 turns every direct group into self-pay).
         A settlement that is the bill's last step stores the bill's status with it (appended to
-        ``stored_status``), so no commit of its own is needed for it afterwards."""
+        ``stored_status``), so no commit of its own is needed for it afterwards; one followed by
+        another group's registration journals that 2201's ``PREPARED`` row with its ``OK``."""
+        ahead = Ahead()  # the next group's 2201 row, journaled with a settlement's outcome
+        try:
+            return self._settle_steps(
+                bill,
+                groups,
+                operator,
+                confirm,
+                use_account=use_account,
+                stored_status=stored_status,
+                ahead=ahead,
+            )
+        finally:
+            if ahead.entry is not None:  # the run stopped before that 2201 was sent
+                self._caller.abandon(ahead.entry)
+
+    def _settle_steps(
+        self,
+        bill: Bill,
+        groups: dict[str, GroupSettlement],
+        operator: Operator,
+        confirm: ConfirmCallback | None,
+        *,
+        use_account: bool,
+        stored_status: list[BillStatus],
+        ahead: Ahead,
+    ) -> Sequence[GroupSettlement]:
+        """:meth:`_settle_groups`' loop (``ahead`` holds a row journaled ahead until it is sent)."""
         bill_id = bill.bill_id
         attempted: set[LifecycleStep] = set()
         # With no one to confirm, 2207 follows 2206 at once: the preview is stored with 2207's
@@ -305,7 +334,12 @@ class SettlementService:
                 self.collect_self_pay(bill_id, key, operator)
             elif step.kind is StepKind.PREVIEW:
                 previewed = self._steps.preview(
-                    bill, groups[key], operator, use_account=use_account, defer_preview=straight_on
+                    bill,
+                    groups[key],
+                    operator,
+                    use_account=use_account,
+                    defer_preview=straight_on,
+                    held=ahead,
                 )
                 if previewed is not None:
                     groups[key] = previewed
@@ -314,7 +348,13 @@ class SettlementService:
             elif confirm is not None and not confirm(group_result(groups[key], line_amounts(bill))):
                 self.abandon(bill_id, key, operator)
             else:
-                status_after = _status_if_last(groups, key, attempted)
+                following, status_after = _after_settling(groups, key, attempted)
+                # The next group's registration follows at once: journaled with this OK.
+                then = None
+                if following is not None and following.kind is StepKind.PREVIEW:
+                    upcoming = groups[following.group_key]
+                    if upcoming.state is GroupState.PLANNED:
+                        then = intent("2201", bill, upcoming, operator)
                 settled = self._steps.settle(
                     bill,
                     groups[key],
@@ -322,6 +362,8 @@ class SettlementService:
                     use_account=use_account,
                     preview_unsaved=goes_on,
                     status_after=status_after,
+                    then=then,
+                    ahead=ahead,
                 )
                 if settled is not None:
                     groups[key] = settled  # as committed; settling one group changes no other
@@ -458,11 +500,10 @@ class _Opened:
     unresolved: tuple[JournalEntry, ...] = ()  # the journal's unresolved rows, read with it
 
 
-def _status_if_last(
+def _after_settling(
     groups: dict[str, GroupSettlement], key: str, attempted: set[LifecycleStep]
-) -> BillStatus | None:
-    """The bill's status if settling group ``key`` is its last step in this run, else ``None``."""
+) -> tuple[LifecycleStep | None, BillStatus | None]:
+    """Once group ``key`` is settled: the run's next step, or (it is the last) the bill's status."""
     after = [replace(g, state=GroupState.SETTLED) if k == key else g for k, g in groups.items()]
-    if next_step(after, attempted, Phase.ALL) is not None:
-        return None
-    return status_of(after)
+    following = next_step(after, attempted, Phase.ALL)
+    return following, (status_of(after) if following is None else None)

@@ -57,12 +57,13 @@ class Ahead:
         """The row if it is for ``infno``, else ``None`` (still held here)."""
         return self.entry if self.entry is not None and self.entry.infno == infno else None
 
-    def take(self, infno: str) -> JournalEntry | None:
-        """The row if it is for ``infno``, handed over at the call that sends it (until then, a
-        failure leaves it here to be abandoned), else ``None``."""
+    def take(self, infno: str, group_key: str = "") -> JournalEntry | None:
+        """The row if it is for ``infno`` (and ``group_key``, if given), handed over at the call
+        that sends it (until then, a failure leaves it here to be abandoned), else ``None``."""
         entry = self.peek(infno)
-        if entry is not None:
-            self.entry = None
+        if entry is None or (group_key and entry.group_key != group_key):
+            return None
+        self.entry = None
         return entry
 
 
@@ -104,11 +105,14 @@ class GroupSteps:
         *,
         use_account: bool = True,
         defer_preview: bool = False,
+        held: Ahead | None = None,
     ) -> GroupSettlement | None:
         """The remaining steps up to 2206; the group as committed, or ``None`` if a step failed.
 
         With ``defer_preview`` a successful 2206's preview is returned *unsaved*: the caller hands
         it to :meth:`settle` (``preview_unsaved=True``) or stores it (:meth:`store_preview`).
+        ``held``: may hold this group's 2201 ``PREPARED`` row, journaled with the previous group's
+        settlement (``settle(then=…)``); taken from there, then sent from or abandoned.
         """
         steps: list[tuple[GroupState, Step]] = [
             (GroupState.PLANNED, self._register),
@@ -120,6 +124,8 @@ class GroupSteps:
             group = restarted(group)
         ahead = Ahead(defer_preview=defer_preview)
         try:
+            if held is not None:
+                ahead.entry = held.take("2201", group.group_key)
             for state, step in steps:
                 if group.state is not state:
                     continue
@@ -147,6 +153,8 @@ class GroupSteps:
         use_account: bool = True,
         preview_unsaved: bool = False,
         status_after: BillStatus | None = None,
+        then: CallIntent | None = None,
+        ahead: Ahead | None = None,
     ) -> GroupSettlement | None:
         """2207 for a previewed group; the group as settled, or ``None`` if it did not settle.
 
@@ -154,6 +162,8 @@ class GroupSteps:
         ``PREPARED`` row (or on its own if 2207 is not journaled after all).
         ``status_after``: the bill's status once this group is settled (it is the bill's last
         step), stored in the same transaction as the settlement.
+        ``then``: the intent of the call that follows at once (the next group's 2201), journaled
+        with the settlement's ``OK`` and handed back in ``ahead`` (the caller sends or abandons it).
 
         Raises:
             InputError: the group is not previewed, or the HIS re-check stopped it.
@@ -219,9 +229,12 @@ class GroupSteps:
             lambda msgid: self._gateway.settle(call_context(bill, operator), msgid, request),
             stored,
             on_failure=self._failures.recorder(group, operator),
+            then=None if then is None else lambda _record: then,
             prepared=prepared,
         )
         if outcome.ok:
+            if ahead is not None:
+                ahead.entry = outcome.next
             crash_point("settlement_stored")
             return settled[-1]
         self._failures.after(bill, group, operator, outcome)
@@ -267,6 +280,7 @@ class GroupSteps:
             registered,
             on_failure=self._failures.recorder(group, operator),
             then=lambda visit_id: intent("2203", bill, replace(group, visit_id=visit_id), operator),
+            prepared=ahead.take("2201", group.group_key),
         )
         if outcome.ok:
             ahead.entry = outcome.next

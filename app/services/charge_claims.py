@@ -91,6 +91,14 @@ def _canonical(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+@dataclass
+class Hold:
+    """What a money step inside :meth:`ChargeClaimService.holding` says about the bill at its end."""
+
+    # Every group of the bill as the step committed it (None: not known, the store is read).
+    groups: Sequence[GroupSettlement] | None = None
+
+
 @dataclass(frozen=True)
 class _Holder:
     """Another bill holding some of our charges, and how far it got."""
@@ -139,13 +147,14 @@ class ChargeClaimService:
         )
 
     @contextmanager
-    def holding(self, bill_id: str, operator_code: str, *, claimed: bool = False) -> Iterator[None]:
+    def holding(self, bill_id: str, operator_code: str, *, claimed: bool = False) -> Iterator[Hold]:
         """Claim the bill's charges for the duration of one money step; release the idle ones after.
 
         Re-entrant on one thread: a step inside another step of the same bill (``settle`` collecting
         its self-pay group) neither claims again nor releases anything half-way through the outer one.
         ``claimed``: the claim was just committed with the bill (:meth:`claim_at_opening`), so it is
-        not taken again.
+        not taken again. The step may say how it left the bill's groups (:attr:`Hold.groups`, as
+        committed): when none of them is idle nothing is read to release.
 
         Raises:
             ChargeAlreadySettled: another bill (of any window, in hospital mode) settled or is
@@ -153,17 +162,19 @@ class ChargeClaimService:
             InputError: hospital mode with the hospital database unreachable (see :meth:`claim`).
         """
         held: set[str] = self._held.__dict__.setdefault("bills", set())
+        hold = Hold()
         if bill_id in held:
-            yield
+            yield hold
             return
         if not claimed:
             self.claim(bill_id, operator_code)
         held.add(bill_id)
         try:
-            yield
+            yield hold
         finally:
             held.discard(bill_id)
-            self.release_idle(bill_id)
+            if hold.groups is None or any(g.state in _IDLE for g in hold.groups):
+                self.release_idle(bill_id)
 
     def claim(self, bill_id: str, operator_code: str) -> None:
         """Claim every charge line of the bill's groups that are not cancelled (committed now).

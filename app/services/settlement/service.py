@@ -258,7 +258,7 @@ class SettlementService:
         """:meth:`settle` (``opened``: the bill as just opened with ``at_once``)."""
         claimed = opened is not None and opened.claimed
         # A charge is paid once (R16).
-        with self._claims.holding(bill_id, operator.code, claimed=claimed):
+        with self._claims.holding(bill_id, operator.code, claimed=claimed) as hold:
             bill, groups = self._guarded(bill_id, opened)
             settled: Sequence[GroupSettlement] | None = None
             stored: list[BillStatus] = []  # the status the last settlement stored with it
@@ -266,6 +266,7 @@ class SettlementService:
                 settled = self._settle_groups(
                     bill, groups, operator, confirm, use_account=use_account, stored_status=stored
                 )
+                hold.groups = settled  # as committed: nothing to read if none is idle
             finally:  # after an exception the groups are read back
                 result = self._reader.refresh_status(
                     bill_id, settled, stored=stored[-1] if stored and settled else None
@@ -378,10 +379,12 @@ class SettlementService:
     def preview(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
         """Run 2201 → 2203 → 2204 → 2206 for one group (resuming where it stands)."""
         authorize(operator, Action.PRE_SETTLE)
-        with self._claims.holding(bill_id, operator.code):
+        with self._claims.holding(bill_id, operator.code) as hold:
             bill, groups = self._guarded(bill_id)
             group = self._reader.pick(bill_id, groups, group_key)
             previewed = self._steps.preview(bill, group, operator)
+            if previewed is not None:  # as committed (the others unchanged)
+                hold.groups = [previewed if k == group_key else g for k, g in groups.items()]
         if previewed is None:
             return self._reader.result(bill_id, group_key)
         return group_result(previewed, line_amounts(bill))
@@ -389,10 +392,12 @@ class SettlementService:
     def confirm(self, bill_id: str, group_key: str, operator: Operator) -> GroupResult:
         """2207 for a previewed group; the result is stored with its journal row."""
         authorize(operator, Action.SETTLE)
-        with self._claims.holding(bill_id, operator.code):
+        with self._claims.holding(bill_id, operator.code) as hold:
             bill, groups = self._guarded(bill_id)
             group = self._reader.pick(bill_id, groups, group_key)
             settled = self._steps.settle(bill, group, operator)
+            if settled is not None:  # as committed (the others unchanged)
+                hold.groups = [settled if k == group_key else g for k, g in groups.items()]
             if settled is None:
                 return self._reader.result(bill_id, group_key)
             return group_result(settled, line_amounts(bill))

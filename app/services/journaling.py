@@ -204,6 +204,19 @@ class JournaledCaller:
             self._flying.add(msgid)
         return entry
 
+    def journal_ahead(self, uow: UnitOfWork, intent: CallIntent) -> JournalEntry | None:
+        """Journal ``intent``'s ``PREPARED`` row in the caller's transaction, which commits it with
+        what it stores before the call is made (then sent with ``call(prepared=…)``, or closed with
+        :meth:`abandon`); ``None`` when this window has no msgid slot (the call then journals
+        itself and is refused). If that transaction does not commit, :meth:`forget` the row."""
+        if uow.msgids.window_slot_missing():
+            return None
+        return self._journal_intent(uow, intent)
+
+    def forget(self, entry: JournalEntry) -> None:
+        """A row from :meth:`journal_ahead` whose transaction rolled back (it never existed)."""
+        self._land(entry.msgid)
+
     def abandon(self, entry: JournalEntry) -> None:
         """A row journaled ahead (``then``) whose call is not going to be made: closed as ``FAILED``
         (provably never sent). If that cannot be written the row stays for recovery."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -456,6 +456,7 @@ def _trace(work: Callable[[], object]) -> list[str]:
 
 
 UNRESOLVED_READ = "SELECT journal.id, journal.msgid,"
+_EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 GROUPS_READ = "SELECT bill_groups.id, bill_groups.bill_id,"
 
 
@@ -550,3 +551,38 @@ def test_a_registration_journaled_ahead_and_not_sent_is_closed_and_holds_nothing
     assert sandbox.request_count("2201") - sent_before == 1
     again = engine.settle(opened.bill_id, cashier)  # nothing left unresolved holds the bill up
     assert {g.state for g in again.groups} <= {GroupState.SETTLED, GroupState.SELF_PAY_COLLECTED}
+
+
+def test_settling_at_once_journals_the_first_registration_with_the_bill(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer
+) -> None:
+    visit = fresh_visit(demo_bill("03"))
+
+    seen = _trace(lambda: engine.settle_visit(visit, cashier))
+
+    stored = seen.index("INSERT INTO bills")
+    assert "INSERT INTO journal" in seen[stored : seen.index("COMMIT", stored)]
+    assert seen.count("INSERT INTO journal") == 4 * 3  # 2201, 2203, 2204, 2207 per group, once each
+
+
+def test_a_registration_journaled_with_the_bill_and_not_sent_is_closed_as_never_sent(
+    engine: Engine, cashier: Operator, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    visit = fresh_visit(demo_bill("01"))
+    sent_before = sandbox.request_count("2201")
+
+    def stop(*_args: object, **_kwargs: object) -> object:
+        raise RuntimeError("stopped before the first call")
+
+    monkeypatch.setattr(engine.settlement, "_guarded", stop)
+    with pytest.raises(RuntimeError):
+        engine.settle_visit(visit, cashier)
+    monkeypatch.undo()
+
+    with engine.uow_factory() as uow:
+        (bill_id,) = {e.bill_id for e in uow.journal.between(*_EVER)}
+        rows = list(uow.journal.for_bill(bill_id))
+    assert [(r.infno, r.state) for r in rows] == [("2201", JournalState.FAILED)]
+    assert sandbox.request_count("2201") == sent_before
+    again = engine.settle(bill_id, cashier)  # not held up, its claims not left behind
+    assert {g.state for g in again.groups} == {GroupState.SETTLED}

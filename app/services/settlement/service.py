@@ -27,11 +27,12 @@ from app.messages import settlement as words
 from app.services.auth import authorize
 from app.services.bill_import import ImportedVisit
 from app.services.charge_claims import ChargeClaimService
+from app.services.crashpoints import crash_point
 from app.services.eligibility import EligibilityView
 from app.services.journaling import JournaledCaller
 from app.services.ports.clock import Clock
 from app.services.ports.platform import PlatformGateway
-from app.services.ports.store import StoredSettlement, UnitOfWorkFactory
+from app.services.ports.store import StoredSettlement, UnitOfWork, UnitOfWorkFactory
 from app.services.settlement.bills import BillReader
 from app.services.settlement.failures import GroupFailures
 from app.services.settlement.hooks import (
@@ -178,9 +179,36 @@ class SettlementService:
             )
             claimed = at_once and self._claims.claim_at_opening(uow, bill, groups, operator.code)
             unresolved = tuple(uow.journal.unresolved()) if at_once else ()
-            uow.commit()
+            # Nothing in the journal can stop the run (the guard lets it start): the first 2201's
+            # PREPARED row is committed with the bill.
+            first = (
+                self._first_registration(uow, bill, groups, operator)
+                if claimed and not unresolved
+                else None
+            )
+            try:
+                uow.commit()
+            except BaseException:
+                if first is not None:
+                    self._caller.forget(first)  # rolled back with the bill: never visible
+                raise
         self._reader.remember(bill)  # just stored: no need to read and decrypt it back
-        return _Opened(bill, tuple(groups), claimed=claimed, unresolved=unresolved)
+        if first is not None:
+            crash_point("prepared:2201")
+        return _Opened(bill, tuple(groups), claimed=claimed, unresolved=unresolved, first=first)
+
+    def _first_registration(
+        self, uow: UnitOfWork, bill: Bill, groups: Sequence[GroupSettlement], operator: Operator
+    ) -> JournalEntry | None:
+        """The first group's 2201 ``PREPARED`` row in the bill's opening transaction, if the run
+        starts with that group's registration; else ``None`` (the first call journals itself)."""
+        step = next_step(groups, set(), Phase.ALL)
+        if step is None or step.kind is not StepKind.PREVIEW:
+            return None
+        group = next(g for g in groups if g.group_key == step.group_key)
+        if group.state is not GroupState.PLANNED:
+            return None
+        return self._caller.journal_ahead(uow, intent("2201", bill, group, operator))
 
     def _complete_lines(self, lines: Sequence[FeeLine]) -> tuple[FeeLine, ...]:
         """Fill national code and name from the local catalogue when the HIS left them out."""
@@ -257,20 +285,32 @@ class SettlementService:
     ) -> BillResult:
         """:meth:`settle` (``opened``: the bill as just opened with ``at_once``)."""
         claimed = opened is not None and opened.claimed
+        # A 2201 row journaled ahead (with the bill, or with a settlement's outcome) until sent.
+        ahead = Ahead(entry=opened.first if opened is not None else None)
         # A charge is paid once (R16).
         with self._claims.holding(bill_id, operator.code, claimed=claimed) as hold:
-            bill, groups = self._guarded(bill_id, opened)
-            settled: Sequence[GroupSettlement] | None = None
-            stored: list[BillStatus] = []  # the status the last settlement stored with it
             try:
-                settled = self._settle_groups(
-                    bill, groups, operator, confirm, use_account=use_account, stored_status=stored
-                )
-                hold.groups = settled  # as committed: nothing to read if none is idle
-            finally:  # after an exception the groups are read back
-                result = self._reader.refresh_status(
-                    bill_id, settled, stored=stored[-1] if stored and settled else None
-                )
+                bill, groups = self._guarded(bill_id, opened)
+                settled: Sequence[GroupSettlement] | None = None
+                stored: list[BillStatus] = []  # the status the last settlement stored with it
+                try:
+                    settled = self._settle_groups(
+                        bill,
+                        groups,
+                        operator,
+                        confirm,
+                        use_account=use_account,
+                        stored_status=stored,
+                        ahead=ahead,
+                    )
+                    hold.groups = settled  # as committed: nothing to read if none is idle
+                finally:  # after an exception the groups are read back
+                    result = self._reader.refresh_status(
+                        bill_id, settled, stored=stored[-1] if stored and settled else None
+                    )
+            finally:
+                if ahead.entry is not None:  # the run stopped before that 2201 was sent
+                    self._caller.abandon(ahead.entry)
         return result
 
     def _settle_groups(
@@ -282,6 +322,7 @@ class SettlementService:
         *,
         use_account: bool,
         stored_status: list[BillStatus],
+        ahead: Ahead,
     ) -> Sequence[GroupSettlement]:
         """One step at a time, as :func:`app.domain.lifecycle.next_step` decides (each group
         previewed, then confirmed or collected, in plan order; nothing after an unknown outcome).
@@ -290,34 +331,8 @@ class SettlementService:
         back, since a failure may change any group (未备案 turns every direct group into self-pay).
         A settlement that is the bill's last step stores the bill's status with it (appended to
         ``stored_status``), so no commit of its own is needed for it afterwards; one followed by
-        another group's registration journals that 2201's ``PREPARED`` row with its ``OK``."""
-        ahead = Ahead()  # the next group's 2201 row, journaled with a settlement's outcome
-        try:
-            return self._settle_steps(
-                bill,
-                groups,
-                operator,
-                confirm,
-                use_account=use_account,
-                stored_status=stored_status,
-                ahead=ahead,
-            )
-        finally:
-            if ahead.entry is not None:  # the run stopped before that 2201 was sent
-                self._caller.abandon(ahead.entry)
-
-    def _settle_steps(
-        self,
-        bill: Bill,
-        groups: dict[str, GroupSettlement],
-        operator: Operator,
-        confirm: ConfirmCallback | None,
-        *,
-        use_account: bool,
-        stored_status: list[BillStatus],
-        ahead: Ahead,
-    ) -> Sequence[GroupSettlement]:
-        """:meth:`_settle_groups`' loop (``ahead`` holds a row journaled ahead until it is sent)."""
+        another group's registration journals that 2201's ``PREPARED`` row with its ``OK``.
+        ``ahead`` holds a 2201 row journaled ahead until its group's preview takes it."""
         bill_id = bill.bill_id
         attempted: set[LifecycleStep] = set()
         # With no one to confirm, 2207 follows 2206 at once: the preview is stored with 2207's
@@ -503,6 +518,7 @@ class _Opened:
     groups: tuple[GroupSettlement, ...]
     claimed: bool = False  # its charge claim committed with it
     unresolved: tuple[JournalEntry, ...] = ()  # the journal's unresolved rows, read with it
+    first: JournalEntry | None = None  # the first group's 2201 PREPARED row, committed with it
 
 
 def _after_settling(

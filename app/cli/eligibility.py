@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from app.cli.context import CliContext
-from app.cli.formatting import eligibility_text
 from app.cli.output import EXIT_OK, EXIT_UNAVAILABLE, platform_detail
 from app.services.bill_import import IdentityInput, IdentityKind
 
@@ -39,6 +38,9 @@ def run(args: argparse.Namespace, context: CliContext) -> int:
     # Identifying needs no money service: the lighter engine (docs/performance.md, CLI start-up).
     operator = context.operator(lookup=True)
     view = context.lookup_engine().identify(identity_of(args), operator)
+    # The words come after the platform answered: not on the way to the first request.
+    from app.cli.formatting import eligibility_text  # noqa: PLC0415
+
     data = {
         "person_no": view.person.person_no,
         "name": view.person.name,

@@ -250,6 +250,9 @@ def shift_report_text(
             state=reconciliation() if reconciliation is not None else state.label
         ).render(language)
     )
+    changed = report.reconciliation.changed_words()
+    if changed is not None:  # the close cited no longer covers the day: never read as balanced
+        lines.append(words.RECONCILIATION(state=changed).render(language))
     if len(report.sections) > 1:
         lines.append(words.SECTIONS().render(language))
         lines += [
@@ -329,6 +332,11 @@ def report_json(report: ShiftReport, number: str) -> dict[str, Any]:
             "state": report.reconciliation.state.value,
             "closed_at": _when(report.reconciliation.closed_at),
             "closed_by": report.reconciliation.closed_by,
+            "covers_day": report.reconciliation.covers_day,
+            "changed_after_close": {
+                "count": report.reconciliation.changed_count,
+                "total": str(report.reconciliation.changed_total),
+            },
         },
         "sections": [
             {"window": s.window, "operator": s.operator_code, **_tally_json(s.total)}

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -28,6 +28,7 @@ from typing import TypeVar
 from app.domain.money import ZERO, money_sum
 from app.domain.plan import group_label, group_order
 from app.domain.receipt import FeeCategory
+from app.messages import Message
 from app.messages import shift_report as words
 
 K = TypeVar("K")
@@ -186,13 +187,55 @@ class ReconciliationState(StrEnum):
 
 @dataclass(frozen=True)
 class Reconciliation:
-    """The latest day close of the report's day (or none yet)."""
+    """The latest day close of the report's day (or none yet).
+
+    ``changed_count`` / ``changed_total``: records of the day (settlements, cancellations, refunds,
+    self-pay collections) made after that close, which its result therefore does not cover.
+    """
 
     day: date
     state: ReconciliationState
     closed_at: datetime | None = None
     closed_by: str = ""
     summary: str = ""
+    changed_count: int = 0
+    changed_total: Decimal = ZERO
+
+    @property
+    def covers_day(self) -> bool:
+        """Whether the cited day close still covers every record of the day (no close: False)."""
+        return self.state is not ReconciliationState.NOT_CLOSED and self.changed_count == 0
+
+    @property
+    def outdated(self) -> bool:
+        """A day close was run but records of the day were made after it: close the day again."""
+        return self.state is not ReconciliationState.NOT_CLOSED and self.changed_count > 0
+
+    def changed_words(self) -> Message | None:
+        """What to tell staff when the close is outdated (``None`` when it is not)."""
+        if not self.outdated:
+            return None
+        return words.CHANGED_AFTER_CLOSE(
+            count=self.changed_count, total=f"{self.changed_total:.2f}"
+        )
+
+
+def after_close(
+    reconciliation: Reconciliation,
+    made: Iterable[tuple[datetime, Decimal]],
+    day_start: datetime,
+    day_end: datetime,
+) -> Reconciliation:
+    """``reconciliation`` with the records of its day made after its close counted.
+
+    ``made`` holds ``(made at, signed total)`` of any records (of every window and operator: the
+    day close covers them all); those in ``[day_start, day_end)`` and after the close count.
+    """
+    closed_at = reconciliation.closed_at
+    if reconciliation.state is ReconciliationState.NOT_CLOSED or closed_at is None:
+        return reconciliation
+    late = [total for at, total in made if day_start <= at < day_end and at > closed_at]
+    return replace(reconciliation, changed_count=len(late), changed_total=money_sum(late))
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,14 @@ RECONCILED_UNBALANCED = Template(
     "shift_report.reconciled_unbalanced", zh="已日结，对账不平", en="day closed, not balanced"
 )
 NOT_CLOSED = Template("shift_report.not_closed", zh="尚未日结对账", en="day not closed yet")
+CHANGED_AFTER_CLOSE = Template(
+    "shift_report.changed_after_close",
+    zh="日结后又有 {count} 笔变动（合计 ¥{total}），日结结果不再覆盖全天，请重新日结",
+    en=(
+        "{count} record(s) made after the day close (total ¥{total}): the day close no longer"
+        " covers the whole day; close the day again"
+    ),
+)
 RECEIPT_RANGE = Template(
     "shift_report.receipt_range",
     zh="{first} 至 {last}（{count} 张）",

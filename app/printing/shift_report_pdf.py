@@ -182,6 +182,9 @@ class _Report:
                 f"日结时间 {local_time_text(recon.closed_at)}  经办 {recon.closed_by}",
                 page.small_size,
             )
+        changed = recon.changed_words()
+        if changed is not None:  # the close above no longer covers the day: said on paper too
+            w.paragraph(f"注意：{changed}", page.body_size)
         if recon.summary and recon.state is not ReconciliationState.BALANCED:
             w.paragraph(recon.summary, page.small_size)
         for group in self.report.insured:

@@ -30,6 +30,7 @@ from app.domain.shift_report import (
     ShiftRecord,
     ShiftReport,
     ShiftScope,
+    after_close,
     build_shift_report,
 )
 from app.errors import RecoveryPending, StoreError
@@ -104,13 +105,43 @@ class HospitalShiftReportService:
         children = {b for b, p in bills.items() if p.get("parent_bill_id")}
         parents = {str(p["parent_bill_id"]) for p in bills.values() if p.get("parent_bill_id")}
         records = _settlements(fetched["settlement"], children, parents)
+        reconciliation = _reconciliation(fetched["day_close"], scope.day)
         return build_shift_report(
             scope,
             records,
             _reversals(fetched["journal"]),
             _receipts(fetched["receipt"]),
-            _reconciliation(fetched["day_close"], scope.day),
+            self._after_close(reconciliation, scope, records, fetched["settlement"]),
         )
+
+    def _after_close(
+        self,
+        reconciliation: Reconciliation,
+        scope: ShiftScope,
+        records: list[ShiftRecord],
+        fetched: list[tuple[str, dict[str, Any]]],
+    ) -> Reconciliation:
+        """The close with every window's records of the day made after it counted. What was read
+        for the scope holds them unless the close came before the scope's start (a later shift):
+        then the day's settlements from the close on are read as well."""
+        closed_at = reconciliation.closed_at
+        if closed_at is None:
+            return reconciliation
+        start, end = shift_bounds(scope.day)
+        if closed_at >= end:
+            return reconciliation
+        if closed_at < scope.start:
+            try:
+                fetched = self._record.payloads_since("settlement", max(start, closed_at))
+            except StoreError as exc:
+                if exc.code != "hospital_unreachable":
+                    raise
+                raise RecoveryPending(
+                    words.REPORT_UNREACHABLE(), code="hospital_unreachable", detail=exc.detail
+                ) from exc
+            records = _settlements(fetched, set(), set())  # only when and how much matter here
+        made = [(r.at, r.amounts.total) for r in records]
+        return after_close(reconciliation, made, start, end)
 
 
 def _settlements(

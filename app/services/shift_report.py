@@ -35,13 +35,14 @@ from app.domain.shift_report import (
     ShiftReport,
     ShiftScope,
     ShiftSheet,
+    after_close,
     build_shift_report,
 )
 from app.errors import InputError, PermissionDenied
 from app.messages import Message
 from app.messages import auth as auth_words
 from app.messages import shift_report as words
-from app.services.day_close import LOCAL_ZONE, entry_kind
+from app.services.day_close import LOCAL_ZONE, day_bounds, entry_kind
 from app.services.ports.clock import Clock
 from app.services.ports.store import StoredSettlement, UnitOfWork, UnitOfWorkFactory
 from app.services.settlement import SELF_PAY_PREFIX
@@ -310,6 +311,9 @@ def fingerprint(report: ShiftReport) -> str:
     parts += [f"{a}>{b}" for a, b in report.receipts.voided]
     parts += [r.msgid for r in report.reversals]
     parts.append(report.reconciliation.state.value)
+    if report.reconciliation.changed_count:  # a record made after the day close (old digests kept)
+        recon = report.reconciliation
+        parts += [f"changed={recon.changed_count}", str(recon.changed_total)]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
@@ -323,11 +327,19 @@ def _operator_name(uow: UnitOfWork, code: str) -> str:
 
 
 def _reconciliation(uow: UnitOfWork, day: date) -> Reconciliation:
+    """The day's latest close, and the records of the day made after it (every operator's: the
+    close covers them all), which that close's result does not cover."""
     result = uow.day_closes.get(day)
     if result is None:
         return Reconciliation(day, ReconciliationState.NOT_CLOSED)
     state = ReconciliationState.BALANCED if result.balanced else ReconciliationState.UNBALANCED
-    return Reconciliation(day, state, result.closed_at, result.operator_code, result.summary)
+    closed = Reconciliation(day, state, result.closed_at, result.operator_code, result.summary)
+    start, end = day_bounds(day)
+    if result.closed_at >= end:
+        return closed  # closed after the day was over: nothing of the day can follow it
+    later = uow.settlements.between(max(start, result.closed_at), end)
+    made = [(s.record.settled_at, s.record.totals.total) for s in later]
+    return after_close(closed, made, start, end)
 
 
 def parse_clock_time(text: str, what: str | Message) -> time:

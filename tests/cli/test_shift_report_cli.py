@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 import stat
+import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import CliRunner
-from helpers.engine_fixtures import SUPERVISOR_PASSWORD, demo_bill_path
+from conftest import CliRunner, engine_factory
+from helpers.engine_fixtures import CASHIER_PASSWORD, SUPERVISOR_PASSWORD, demo_bill_path
 from pypdf import PdfReader
 
+from app.cli.main import main
 from app.sandbox import SandboxServer
 
 
@@ -104,3 +107,54 @@ def test_an_output_file_needs_a_pdf_format(cli: CliRunner, sandbox: SandboxServe
 
     assert code == 2
     assert "--format a4" in refused["message"]
+
+
+def test_records_made_after_the_day_close_say_the_close_no_longer_covers_the_day(
+    cli: CliRunner,
+    cli_env: tuple[Path, Path],
+    sandbox: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _settle(cli, "01")
+    monkeypatch.setenv("SW_OPERATOR_PASSWORD", SUPERVISOR_PASSWORD)
+    code, closed = cli("day-close", "--operator", "S001")
+    assert code == 0, closed
+    code, before = cli("report", "shift", "--operator", "S001")
+    assert code == 0
+    assert before["shift_report"]["reconciliation"]["covers_day"] is True
+    assert before["shift_report"]["reconciliation"]["changed_after_close"]["count"] == 0
+    monkeypatch.setenv("SW_OPERATOR_PASSWORD", CASHIER_PASSWORD)
+    time.sleep(1.05)  # record times are compared to the second: a later second, as in the field
+    _settle(cli, "13")  # after the close
+    monkeypatch.setenv("SW_OPERATOR_PASSWORD", SUPERVISOR_PASSWORD)
+
+    code, after = cli("report", "shift", "--operator", "S001")
+    assert code == 0
+    recon = after["shift_report"]["reconciliation"]
+    assert recon["state"] == "balanced"  # what the close found, and now also that it is outdated
+    assert recon["covers_day"] is False
+    late = Decimal(after["shift_report"]["total"]["total"]) - Decimal(
+        before["shift_report"]["total"]["total"]
+    )
+    assert recon["changed_after_close"] == {"count": 1, "total": str(late)}
+
+    config, data_dir = cli_env
+    code = main(["--config", str(config), "--data-dir", str(data_dir), "report", "shift",
+                 "--operator", "S001"], engine_factory)  # fmt: skip
+    text = capsys.readouterr().out
+    assert code == 0
+    assert f"日结后又有 1 笔变动（合计 ¥{late}），日结结果不再覆盖全天，请重新日结" in text
+
+    target = cli_env[1] / "late.pdf"
+    code, printed = cli("report", "shift", "--operator", "S001", "--format", "a4",
+                        "--output", str(target))  # fmt: skip
+    assert code == 0, printed
+    assert "日结后又有1笔变动" in _text(target)
+
+    # A day close may be run again: the latest close counts and covers the day again.
+    code, again = cli("day-close", "--operator", "S001")
+    assert code == 0, again
+    code, reclosed = cli("report", "shift", "--operator", "S001")
+    assert reclosed["shift_report"]["reconciliation"]["covers_day"] is True
+    assert reclosed["shift_report"]["reconciliation"]["changed_after_close"]["count"] == 0

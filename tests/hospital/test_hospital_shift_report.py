@@ -6,18 +6,20 @@ after another window imported it to refund or 补打 it), equal to the hospital 
 from __future__ import annotations
 
 import io
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from helpers.engine_fixtures import SUPERVISOR_PASSWORD, add_operators, demo_bill, fresh_visit
 from helpers.engine_fixtures import make_engine as make_window_engine
-from helpers.hospital_windows import APPROVAL, Window, sync_all, today
+from helpers.hospital_windows import APPROVAL, Window, day_close_at, sync_all, today
 from helpers.pg_fixtures import HospitalDb
 from pypdf import PdfReader
 
 from app.config import load_settings
 from app.domain.money import money_sum
-from app.domain.shift_report import EntryKind
+from app.domain.shift_report import EntryKind, ShiftScope
 from app.errors import PermissionDenied
 from app.printing.shift_report_pdf import ShiftReportPdf
 from app.sandbox import SandboxServer
@@ -25,7 +27,7 @@ from app.services.hospital_day_close import HospitalDayCloseService
 from app.services.hospital_import import HospitalImport
 from app.services.hospital_shift_report import HospitalShiftReportService
 from app.services.ports.clock import SystemClock
-from app.services.shift_report import ShiftReportService
+from app.services.shift_report import ShiftReportService, shift_bounds
 from hospital.test_cross_window_cancel_cli import run, window_config
 
 
@@ -205,3 +207,52 @@ def test_hospital_report_shift_from_the_command_line(
     flat = pdf_text(filed.read_bytes())
     assert "已日结，对账平衡" in flat
     assert "经办S001（窗口W02）" in flat
+
+
+def test_records_after_the_hospital_day_close_say_it_no_longer_covers_the_day(
+    two_windows: tuple[Window, Window], sandbox: SandboxServer
+) -> None:
+    w1, w2 = two_windows
+    _, paid = settle(w1, "01")
+    sync_all([w1, w2])
+    closed = day_close_at(w1).close(today(), w1.supervisor)
+    assert closed.balanced
+    sync_all([w1, w2])
+    service = HospitalShiftReportService(w1.record)
+    whole_day = service.scope(w1.supervisor, day=today())
+    assert service.report(whole_day).reconciliation.covers_day
+
+    # A refund at the other window after the close (the hospital record keeps a record's time to
+    # the second, so it is made in a later second than the close, as in the field: 06:47 / 06:49).
+    time.sleep(1.05)
+    settled = next(s for s in w1.record.settlements(today()) if s.settlement_id == paid)
+    refund = w2.cancels().cancel(paid, w2.cashier, APPROVAL)
+    sync_all([w1, w2])
+    later = [s for s in w1.record.settlements(today()) if s.settlement_id != paid]
+    assert refund.cancellation_id in {s.settlement_id for s in later}
+
+    report = service.report(whole_day)
+    recon = report.reconciliation
+    assert recon.state.value == "balanced"
+    assert not recon.covers_day
+    assert recon.changed_count == len(later)
+    assert recon.changed_total == money_sum(s.total for s in later)
+    assert recon.changed_total == -settled.total
+    # A later shift (starting after the records) still reads them: the close cites the whole day.
+    _, day_end = shift_bounds(today())
+    after = ShiftScope(day=today(), start=datetime.now(UTC), end=day_end)
+    late_shift = service.report(after)
+    assert late_shift.total.count == 0
+    assert late_shift.reconciliation.changed_count == recon.changed_count
+    assert late_shift.reconciliation.changed_total == recon.changed_total
+
+    printed = ShiftReportService(
+        w1.engine.uow_factory, SystemClock(), hospital_name="演示医院",
+        hospital_code="H11010500001", window_no="HOSP", hospital_wide=True,
+    ).render(report, w1.supervisor, ShiftReportPdf("a4"))  # fmt: skip
+    assert f"日结后又有{len(later)}笔变动" in pdf_text(printed.pdf)
+
+    # Closing the day again (the latest close counts) covers it again.
+    assert day_close_at(w2).close(today(), w2.supervisor).balanced
+    sync_all([w1, w2])
+    assert service.report(whole_day).reconciliation.covers_day

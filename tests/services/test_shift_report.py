@@ -3,6 +3,7 @@ sandbox flow, its figures equal the store's and the platform's 3201 totals."""
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -28,7 +29,7 @@ from app.sandbox import SandboxServer
 from app.services.day_close import LOCAL_ZONE, DayCloseReport, day_bounds
 from app.services.engine import Engine
 from app.services.ports.store import StoredSettlement
-from app.services.shift_report import category_of, parse_clock_time, shift_bounds
+from app.services.shift_report import category_of, fingerprint, parse_clock_time, shift_bounds
 
 
 class _TextRenderer:
@@ -215,3 +216,36 @@ def test_shift_bounds_by_the_clock(start: str | None, end: str | None, hours: fl
 def test_a_bad_clock_time_says_what_to_type() -> None:
     with pytest.raises(InputError, match="HH:MM"):
         parse_clock_time("8点", "班次开始时间")
+
+
+def test_a_record_made_after_the_day_close_shows_on_every_report_of_the_day(
+    engine: Engine, cashier: Operator, supervisor: Operator, sandbox: SandboxServer
+) -> None:
+    other = _second_cashier(engine)
+    engine.settle_visit(demo_bill("01"), cashier)
+    closed = engine.close_day(engine.day_close.today(), supervisor)
+    assert closed.balanced
+    service = shift_service(engine)
+    mine = service.scope(cashier, day=closed.day)
+    balanced = service.report(mine)
+    assert balanced.reconciliation.covers_day
+    assert balanced.reconciliation.changed_words() is None
+
+    time.sleep(1.05)  # record times are compared to the second: a later second, as in the field
+    engine.settle_visit(demo_bill("13"), other)  # another cashier, after the close
+
+    late = service.report(mine)  # the cashier's own report: the close covers every record
+    theirs = service.report(service.scope(supervisor, day=closed.day, operator_code=other.code))
+    recon = late.reconciliation
+    assert recon.state is ReconciliationState.BALANCED
+    assert not recon.covers_day
+    assert recon.outdated
+    assert recon.changed_count == 1
+    assert recon.changed_total == theirs.total.amounts.total != Decimal("0.00")
+    assert fingerprint(late) != fingerprint(balanced)  # a reprint says the figures changed
+    words = recon.changed_words()
+    assert words is not None
+    assert "请重新日结" in str(words)
+
+    engine.close_day(closed.day, supervisor)  # closing again: the latest close counts
+    assert service.report(mine).reconciliation.covers_day

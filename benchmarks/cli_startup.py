@@ -67,8 +67,8 @@ CPU_WHOLE = "CPU: eligibility, whole command (all threads)"
 CPU_LIBRARIES = {
     "CPU: import sqlalchemy (Core) + sqlite dialect": "import sqlalchemy, sqlalchemy.dialects.sqlite",
     # eligibility's store since the Core-only path: Core tables, their repositories, no ORM.
-    "CPU: … + app.store.lite (eligibility's store)": (
-        "import sqlalchemy, sqlalchemy.dialects.sqlite, app.store.lite"
+    "CPU: … + app.store.uow (eligibility's store)": (
+        "import sqlalchemy, sqlalchemy.dialects.sqlite, app.store.uow"
     ),
     "CPU: … + sqlalchemy.orm": "import sqlalchemy.orm, sqlalchemy.dialects.sqlite",
     "CPU: … + sqlalchemy.orm + app.store.models": (

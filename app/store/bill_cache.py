@@ -15,18 +15,18 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
 
 from app.domain.visit import Bill, BillStatus, GroupSettlement, GroupState
 from app.store.models import BillRow
 from app.store.repositories.bills import SqlBillRepository
+from app.store.tables import Connected
 
 if TYPE_CHECKING:
     from app.services.ports.store import BillRepository
 
 CACHE_SIZE = 64
-_STATUS = select(BillRow.__table__.c.status)
+_STATUS = select(BillRow.__table__.c.status).where(BillRow.bill_id == bindparam("bill_id"))
 
 
 class BillCache:
@@ -64,8 +64,8 @@ class CachedBillRepository:
     """:class:`~app.services.ports.store.BillRepository`: the SQL repository, with ``get`` answered
     from the store's :class:`BillCache` plus a read of the bill's status."""
 
-    def __init__(self, inner: SqlBillRepository, session: Session, cache: BillCache) -> None:
-        """Wrap ``inner`` (same session) with the store's shared ``cache``."""
+    def __init__(self, inner: SqlBillRepository, session: Connected, cache: BillCache) -> None:
+        """Wrap ``inner`` (same transaction) with the store's shared ``cache``."""
         self._inner = inner
         self._session = session
         self._cache = cache
@@ -85,7 +85,7 @@ class CachedBillRepository:
             if bill is not None:
                 self._cache.put(bill)  # not saved in this unit of work: committed content
             return bill
-        row = self._session.connection().execute(_STATUS.where(BillRow.bill_id == bill_id)).first()
+        row = self._session.connection().execute(_STATUS, {"bill_id": bill_id}).first()
         if row is None:
             self._cache.forget(bill_id)
             return None

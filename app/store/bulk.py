@@ -74,10 +74,10 @@ class DriverStatement:
 
         return cls(build, [column.type for column in chosen])
 
-    def execute(self, connection: Connection, values: Sequence[Any]) -> None:
-        """Run once with ``values``."""
+    def execute(self, connection: Connection, values: Sequence[Any]) -> int:
+        """Run once with ``values``; the number of rows it changed (the driver's ``rowcount``)."""
         sql, processors, _ = self._for(connection.dialect)
-        _send(connection, sql, _converted(processors, values), many=False)
+        return _send(connection, sql, _converted(processors, values), many=False).rowcount
 
     def first(self, connection: Connection, values: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         """Run once with ``values``; the first row it returns (``RETURNING``, ``SELECT``), as the

@@ -44,10 +44,7 @@ from app.store.integrity import (
 from app.store.types import bind_cipher
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
-
     from app.store.bill_cache import BillCache
-    from app.store.lite import CoreUnitOfWorkFactory
     from app.store.uow import SqlUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -290,21 +287,10 @@ class Store:
     def __post_init__(self) -> None:
         self.checkpointer = IdleCheckpointer(self._idle_checkpoint)
         self.deferred = DeferredWrites()
-        # The ORM's parts are made on first use: a store used through Core only (the identification
-        # path, app.store.lite) never imports sqlalchemy.orm (docs/performance.md, CLI start-up).
+        # Made on first use: a store used for identification only (app.store.uow, Core first)
+        # never imports sqlalchemy.orm or the mapped classes (docs/performance.md, CLI start-up).
         self._orm_lock = threading.Lock()
-        self._sessions: sessionmaker[Session] | None = None
         self._bill_cache: BillCache | None = None
-
-    @property
-    def sessions(self) -> sessionmaker[Session]:
-        """The ORM session factory (one per store, made on first use)."""
-        with self._orm_lock:
-            if self._sessions is None:
-                from sqlalchemy.orm import sessionmaker  # noqa: PLC0415 - see __post_init__
-
-                self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
-            return self._sessions
 
     @property
     def bill_cache(self) -> BillCache:
@@ -322,13 +308,6 @@ class Store:
         from app.store.uow import SqlUnitOfWorkFactory  # noqa: PLC0415 - uow imports this module
 
         return SqlUnitOfWorkFactory(self, self.password_hasher)
-
-    def core_uow_factory(self) -> CoreUnitOfWorkFactory:
-        """A factory of units of work that open no ORM session unless a repository written for the
-        ORM is used (:mod:`app.store.lite`; the identification path)."""
-        from app.store.lite import CoreUnitOfWorkFactory  # noqa: PLC0415 - lite imports this module
-
-        return CoreUnitOfWorkFactory(self, self.password_hasher)
 
     @contextmanager
     def driver_connection(self) -> Iterator[sqlite3.Connection]:
@@ -362,7 +341,7 @@ class Store:
         SQLite checkpoints on last close)."""
         if self.deferred.pending():
             try:
-                with self.core_uow_factory()() as uow:
+                with self.uow_factory()() as uow:
                     uow.commit()  # applies them (app.store.deferred)
             except Exception as exc:  # advisory writes only: closing goes on
                 log.warning("deferred writes not stored at close: %s", exc)

@@ -154,7 +154,7 @@ config_state = Table(
 
 class Connected(Protocol):
     """What a repository works in: the unit of work's transaction, whose ``connection()`` is the
-    Core connection holding it (an ORM ``Session``, or :class:`app.store.lite.CoreSession`)."""
+    Core connection holding it (:class:`app.store.uow.CoreSession`, or an ORM ``Session``)."""
 
     def connection(self) -> Connection:
         """The connection of the unit of work's transaction (begun on first use)."""

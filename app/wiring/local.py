@@ -59,14 +59,6 @@ def port_of(store: Store) -> UnitOfWorkFactory:
     return cast(UnitOfWorkFactory, store.uow_factory())
 
 
-def core_port_of(store: Store) -> UnitOfWorkFactory:
-    """The store's units of work that open no ORM session unless a repository written for the
-    ORM is used (:mod:`app.store.lite`): the identification path, which then never imports
-    ``sqlalchemy.orm`` (docs/performance.md, CLI start-up). Same structure as :func:`port_of`'s.
-    """
-    return cast(UnitOfWorkFactory, store.core_uow_factory())
-
-
 def login_policy(settings: Settings) -> LoginPolicy:
     """``[login]`` and ``ui.idle_lock_minutes`` as the auth service's policy."""
     return LoginPolicy.of(

@@ -33,7 +33,7 @@ from app.services.recovery import DEFAULT_MAX_ATTEMPTS, Backoff, RecoveryService
 from app.store import KeyProvider, Store
 from app.store.integrity import damaged_store_error
 from app.store.leases import FileLeases
-from app.wiring.local import core_port_of, engine_auth, open_local_store, port_of
+from app.wiring.local import engine_auth, open_local_store, port_of
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +73,12 @@ def open_lookup_parts(
     max_reversal_attempts: int = DEFAULT_MAX_ATTEMPTS,
     sleep: Callable[[float], None] = time.sleep,
     read_backoff_seconds: float = 0.5,
-    core_first: bool = False,
 ) -> LookupParts:
     """Open the store (migrating it; refused when damaged), take this process's lease, audit a
     configuration change, and build the platform client, recovery, login and eligibility.
 
-    The arguments are :func:`app.wiring.build_engine`'s; with ``core_first`` the units of work
-    open no ORM session unless a repository written for the ORM is used (:func:`core_port_of`:
-    the lookup engine's, whose path then never imports ``sqlalchemy.orm``).
+    The arguments are :func:`app.wiring.build_engine`'s. The units of work are Core first
+    (:mod:`app.store.uow`): the lookup engine's path never imports ``sqlalchemy.orm``.
 
     Raises:
         StoreError: the database cannot be opened safely or is damaged.
@@ -99,7 +97,7 @@ def open_lookup_parts(
         raise
     try:
         # Every stored settlement also writes its HIS results to the outbox (same transaction).
-        uow_factory = recording_results((core_port_of if core_first else port_of)(store), clock)
+        uow_factory = recording_results(port_of(store), clock)
         _audit_config_change(uow_factory, clock, settings)
         if settings.hospital_db.enabled:
             from app.wiring.hospital import window_msgid_slot  # noqa: PLC0415
@@ -190,7 +188,6 @@ def build_lookup_engine(
         clock=clock,
         key_provider=key_provider,
         password_hasher=password_hasher,
-        core_first=True,
     )
     log.info("lookup engine ready (data dir %s)", data_dir)
     return LookupEngine(

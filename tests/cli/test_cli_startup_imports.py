@@ -71,10 +71,10 @@ ELIGIBILITY_NEVER_APP = (
     "app.services.hospital",
     "app.wiring.engine",
     "app.wiring.hospital",
-    # The store opens through Core tables only (app.store.lite): no ORM, no mapped classes.
+    # The store opens through Core tables only (app.store.uow is Core first): no ORM, no mapped
+    # classes.
     "sqlalchemy.orm",
     "app.store.models",
-    "app.store.uow",
     "app.store.bill_cache",
     # Recovery withdraws abandoned visits with the settlement package's status rule, imported
     # only when there is one to withdraw.

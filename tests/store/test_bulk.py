@@ -47,7 +47,7 @@ def test_rows_are_stored_exactly_as_sqlalchemy_stores_them(
     with uow_factory() as uow:
         uow.settlements.add(settlement("S1"))
         uow.settlements.add(settlement("S2"))
-        connection = uow._session.connection()
+        connection = uow._core.connection()
         connection.execute(LINES.delete().where(LINES.c.settlement_id.in_(["S1", "S2"])))
         BulkInsert(LINES, LINE_COLUMNS).execute(connection, rows)
         connection.execute(
@@ -67,13 +67,13 @@ def test_a_float_is_refused_and_a_second_live_claim_fails_at_the_unique_index(
 ) -> None:
     with uow_factory() as uow, pytest.raises(TypeError):
         BulkInsert(LINES, LINE_COLUMNS).execute(
-            uow._session.connection(),
+            uow._core.connection(),
             [("S1", 0, "L1", 12.3, *[Decimal("0")] * 5, "甲", False, "")],
         )
     claims = BulkInsert(CLAIMS, ("charge_key", "bill_id", "line_no", "claimed_at"))
     with uow_factory() as uow, pytest.raises(IntegrityError):
         claims.execute(
-            uow._session.connection(),
+            uow._core.connection(),
             [("K1", "B1", "1", T0), ("K1", "B2", "1", T0)],
         )
 
@@ -92,7 +92,7 @@ def test_journal_rows_sent_to_the_driver_are_stored_as_sqlalchemys_insert_stores
     with uow_factory() as uow:
         uow.journal.add(fast)  # DriverStatement
         row = {name: getattr(core, name) for name in _ENTRY_FIELDS}
-        uow._session.connection().execute(insert(journal), row)  # SQLAlchemy's own insert
+        uow._core.connection().execute(insert(journal), row)  # SQLAlchemy's own insert
         uow.commit()
 
     with store.driver_connection() as raw:
@@ -121,7 +121,7 @@ def test_a_driver_statement_is_seen_by_the_engines_listeners_and_fails_as_sqlalc
     event.listen(store.engine, "before_cursor_execute", note)
     try:
         with uow_factory() as uow:
-            connection = uow._session.connection()
+            connection = uow._core.connection()
             statement.execute(connection, ("A" * 12, "20261207200000", 1))
             statement.executemany(
                 connection, [("A" * 12, "20261207200001", 2), ("B" * 12, "20261207200000", 3)]
@@ -141,4 +141,4 @@ def test_a_driver_statement_is_seen_by_the_engines_listeners_and_fails_as_sqlalc
     ]
     claims = DriverStatement.insert(CLAIMS, ("charge_key", "bill_id", "line_no", "claimed_at"))
     with uow_factory() as uow, pytest.raises(IntegrityError):
-        claims.execute(uow._session.connection(), ("K9", None, "1", T0))  # bill_id NOT NULL
+        claims.execute(uow._core.connection(), ("K9", None, "1", T0))  # bill_id NOT NULL

@@ -121,7 +121,7 @@ def test_name_search_without_the_fts_index_falls_back_to_like(
     catalogue: SqlUnitOfWorkFactory,
 ) -> None:
     with catalogue() as uow:
-        fallback = SqlCatalogueRepository(uow._session, name_index=False)
+        fallback = SqlCatalogueRepository(uow._orm_session(), name_index=False)
         assert sorted(i.hospital_code for i in fallback.search("氯地")) == ["YP0001", "YP0003"]
         assert [i.hospital_code for i in fallback.search("100%")] == []
 

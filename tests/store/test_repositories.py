@@ -66,7 +66,7 @@ def test_a_bill_read_and_saved_again_in_one_unit_of_work_reads_back_as_saved(
         assert uow.bills.get("B1") == original
         uow.bills.save(edited)
         store.bill_cache.forget("B1")
-        assert SqlBillRepository(uow._session, store.cipher).get("B1") == edited
+        assert SqlBillRepository(uow._core, store.cipher).get("B1") == edited
         uow.commit()
     with uow_factory() as uow:
         assert uow.bills.get("B1") == edited

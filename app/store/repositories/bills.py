@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Row, Table, bindparam, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, Table, bindparam, select
 
 from app.domain.bill import FeeLine, Tag, TagKind
 from app.domain.visit import Bill, BillStatus, Credential, GroupSettlement, GroupState
@@ -23,6 +22,7 @@ from app.store.codec import (
 )
 from app.store.crypto import FieldCipher
 from app.store.models import BillGroupRow, BillLineRow, BillRow
+from app.store.tables import Connected
 
 GROUP_HASH_KIND = "group_key"
 
@@ -43,23 +43,21 @@ def decode_tag(text: str) -> Tag:
 
 
 class SqlBillRepository:
-    """:class:`~app.services.ports.store.BillRepository`; credentials and disease codes encrypted."""
+    """:class:`~app.services.ports.store.BillRepository`; credentials and disease codes encrypted.
 
-    def __init__(self, session: Session, cipher: FieldCipher) -> None:
-        """Work inside ``session``."""
+    Core statements only (no ORM object, so nothing loaded earlier can go stale)."""
+
+    def __init__(self, session: Connected, cipher: FieldCipher) -> None:
+        """Work inside ``session`` (the unit of work's transaction)."""
         self._session = session
         self._cipher = cipher
 
     def save(self, bill: Bill) -> None:
         """Insert or replace a bill with its lines (its groups are kept)."""
-        self._session.flush()  # nothing of the ORM's pending: the rows below go to the driver
         connection = self._session.connection()
         # The row with one upsert (its groups are kept: no delete cascades), the lines replaced;
-        # straight to the driver through the column types (app.store.bulk), no ORM object.
+        # straight to the driver through the column types (app.store.bulk).
         _UPSERT_BILL.execute(connection, _bill_values(bill))
-        loaded = self._session.identity_map.get(self._session.identity_key(BillRow, bill.bill_id))
-        if loaded is not None:  # read earlier in this unit of work: reload it when used again
-            self._session.expire(loaded)
         _DELETE_LINES.execute(connection, (bill.bill_id,))
         # One executemany through the column types (encryption included), not 200 ORM objects.
         _INSERT_LINES.execute(
@@ -72,12 +70,11 @@ class SqlBillRepository:
 
     def get(self, bill_id: str) -> Bill | None:
         """A bill with its lines in their original order."""
-        row = self._session.get(BillRow, bill_id)
+        connection = self._session.connection()
+        row = connection.execute(_BILL, {"bill_id": bill_id}).first()
         if row is None:
             return None
-        lines = self._session.scalars(
-            select(BillLineRow).where(BillLineRow.bill_id == bill_id).order_by(BillLineRow.position)
-        )
+        lines = connection.execute(_LINES, {"bill_id": bill_id})
         return Bill(
             bill_id=row.bill_id,
             created_at=row.created_at,
@@ -105,13 +102,8 @@ class SqlBillRepository:
 
     def set_status(self, bill_id: str, status: BillStatus) -> None:
         """Change a bill's status."""
-        # One UPDATE (no SELECT of the row and its encrypted columns first); a bill already
-        # loaded in this session gets the new status too ("evaluate").
-        changed = self._session.execute(
-            update(BillRow).where(BillRow.bill_id == bill_id).values(status=status),
-            execution_options={"synchronize_session": "evaluate"},
-        )
-        if not cast(CursorResult[Any], changed).rowcount:
+        # One UPDATE straight to the driver (no SELECT of the row and its encrypted columns first).
+        if not _SET_STATUS.execute(self._session.connection(), (status, bill_id)):
             raise UnknownBill(bill_id)
 
     def save_group(self, group: GroupSettlement) -> None:
@@ -137,6 +129,18 @@ class SqlBillRepository:
         return [row[0] for row in rows]
 
 
+_BILLS = cast(Table, BillRow.__table__)
+_BILL = select(_BILLS).where(_BILLS.c.bill_id == bindparam("bill_id"))
+_LINES_TABLE = cast(Table, BillLineRow.__table__)
+_LINES = (
+    select(_LINES_TABLE)
+    .where(_LINES_TABLE.c.bill_id == bindparam("bill_id"))
+    .order_by(_LINES_TABLE.c.position)
+)
+_SET_STATUS = DriverStatement(
+    lambda _quote: "UPDATE bills SET status = ? WHERE bill_id = ?",
+    [_BILLS.c.status.type, None],
+)
 _GROUPS = BillGroupRow.__table__
 _GROUP_STATES = (
     select(_GROUPS.c.state).where(_GROUPS.c.bill_id == bindparam("bill_id")).order_by(_GROUPS.c.id)
@@ -213,7 +217,7 @@ def _line_values(bill_id: str, position: int, line: FeeLine) -> tuple[object, ..
     )  # fmt: skip
 
 
-def _fee_line(row: BillLineRow) -> FeeLine:
+def _fee_line(row: Row[Any]) -> FeeLine:
     return FeeLine(
         line_no=row.line_no,
         hospital_code=row.hospital_code,

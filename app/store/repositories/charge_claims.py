@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, update
-from sqlalchemy.orm import Session
 
 from app.services.ports.charge_claims import ChargeClaim
 from app.store.bulk import BulkInsert, fixed_sql
 from app.store.models import ChargeClaimRow
+from app.store.tables import Connected
 from app.store.types import parse_utc
 
 
@@ -20,8 +20,8 @@ class SqlChargeClaimRepository:
     """:class:`~app.services.ports.charge_claims.ChargeClaimRepository` (partial unique index on
     ``charge_key`` where ``released_at IS NULL``)."""
 
-    def __init__(self, session: Session) -> None:
-        """Work inside ``session``."""
+    def __init__(self, session: Connected) -> None:
+        """Work inside ``session`` (the unit of work's transaction; Core statements only)."""
         self._session = session
 
     def live(self, charge_keys: Collection[str]) -> Mapping[str, ChargeClaim]:
@@ -53,25 +53,25 @@ class SqlChargeClaimRepository:
         """Release ``bill_id``'s live claims on ``line_nos``."""
         if not line_nos:
             return 0
-        result = self._session.execute(
-            update(ChargeClaimRow)
+        result = self._session.connection().execute(
+            update(_CLAIMS)
             .where(
-                ChargeClaimRow.bill_id == bill_id,
-                ChargeClaimRow.line_no.in_(sorted(set(line_nos))),
-                ChargeClaimRow.released_at.is_(None),
+                _CLAIMS.c.bill_id == bill_id,
+                _CLAIMS.c.line_no.in_(sorted(set(line_nos))),
+                _CLAIMS.c.released_at.is_(None),
             )
             .values(released_at=at, release_reason=reason)
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
 
-_CLAIMS = ChargeClaimRow.__table__
+_CLAIMS = cast(Table, ChargeClaimRow.__table__)
 _LIVE = fixed_sql(
     "SELECT charge_key, bill_id, line_no, claimed_at FROM charge_claims "
     "WHERE charge_key IN (SELECT value FROM json_each(?)) AND released_at IS NULL",
     1,
 )
 _INSERT_CLAIMS = BulkInsert(
-    cast(Table, _CLAIMS),
+    _CLAIMS,
     ("charge_key", "bill_id", "line_no", "claimed_at", "released_at", "release_reason"),
 )

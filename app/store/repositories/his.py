@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, Table, func, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.domain.his import ChargeResult, HisAck, HisChargeLine
 from app.domain.his_codec import line_from_dict, line_to_dict, result_from_dict, result_to_dict
@@ -15,6 +16,10 @@ from app.services.ports.his import LoadedCharge, OutboxItem, OutboxState
 from app.store.bulk import fixed_sql
 from app.store.codec import dumps, loads
 from app.store.models import HisChargeRow, HisOutboxRow
+from app.store.tables import Connected
+
+_CHARGES = cast(Table, HisChargeRow.__table__)
+_OUTBOX = cast(Table, HisOutboxRow.__table__)
 
 _LOADED = fixed_sql(
     "SELECT charge_id, visit_no, line_json, paid_setl_id FROM his_charges "
@@ -24,31 +29,39 @@ _LOADED = fixed_sql(
 
 
 class SqlHisRepository:
-    """:class:`~app.services.ports.his.HisRepository`."""
+    """:class:`~app.services.ports.his.HisRepository` (Core statements only)."""
 
-    def __init__(self, session: Session) -> None:
-        """Work inside ``session``."""
+    def __init__(self, session: Connected) -> None:
+        """Work inside ``session`` (the unit of work's transaction)."""
         self._session = session
 
     # ------------------------------------------------------------------ loaded lines
     def note_loaded(self, visit_no: str, lines: Sequence[HisChargeLine], at: datetime) -> None:
         """Insert or refresh the loaded lines; a paid mark stays."""
-        for line in lines:
-            row = self._session.get(HisChargeRow, line.charge_id)
-            text = dumps(line_to_dict(line))
-            if row is None:
-                self._session.add(
-                    HisChargeRow(
-                        charge_id=line.charge_id,
-                        visit_no=visit_no,
-                        line_json=text,
-                        loaded_at=at,
-                        paid_setl_id="",
-                    )
-                )
-            else:
-                row.visit_no, row.line_json, row.loaded_at = visit_no, text, at
-        self._session.flush()
+        if not lines:
+            return
+        statement = sqlite_insert(_CHARGES)
+        statement = statement.on_conflict_do_update(
+            index_elements=[_CHARGES.c.charge_id],
+            set_={
+                "visit_no": statement.excluded.visit_no,
+                "line_json": statement.excluded.line_json,
+                "loaded_at": statement.excluded.loaded_at,
+            },
+        )
+        self._session.connection().execute(
+            statement,
+            [
+                {
+                    "charge_id": line.charge_id,
+                    "visit_no": visit_no,
+                    "line_json": dumps(line_to_dict(line)),
+                    "loaded_at": at,
+                    "paid_setl_id": "",
+                }
+                for line in lines
+            ],
+        )
 
     def loaded(self, charge_ids: Sequence[str]) -> Mapping[str, LoadedCharge]:
         """The loaded lines among ``charge_ids``."""
@@ -56,8 +69,7 @@ class SqlHisRepository:
             return {}
         # A settlement asks about each of its lines (a hundred): one parameter for all of them
         # (SQLite's json_each, probed through the primary key), straight to the driver
-        # (app.store.bulk); lines changed through the ORM in this unit of work are flushed first.
-        self._session.flush()
+        # (app.store.bulk).
         rows = _LOADED.all(self._session.connection(), (json.dumps(list(charge_ids)),))
         return {
             charge_id: LoadedCharge(
@@ -70,10 +82,9 @@ class SqlHisRepository:
 
     def mark_paid(self, charge_id: str, setl_id: str) -> None:
         """Paid here by ``setl_id``."""
-        row = self._session.get(HisChargeRow, charge_id)
-        if row is not None:
-            row.paid_setl_id = setl_id
-            self._session.flush()
+        self._session.connection().execute(
+            update(_CHARGES).where(_CHARGES.c.charge_id == charge_id).values(paid_setl_id=setl_id)
+        )
 
     def mark_unpaid(self, charge_id: str) -> None:
         """Payable again."""
@@ -82,13 +93,14 @@ class SqlHisRepository:
     # ------------------------------------------------------------------ outbox
     def enqueue(self, result: ChargeResult, at: datetime) -> bool:
         """Add a result unless its key is already there."""
-        existing = self._session.scalar(
-            select(HisOutboxRow.seq).where(HisOutboxRow.result_key == result.key)
-        )
+        connection = self._session.connection()
+        existing = connection.execute(
+            select(_OUTBOX.c.seq).where(_OUTBOX.c.result_key == result.key)
+        ).first()
         if existing is not None:
             return False
-        self._session.add(
-            HisOutboxRow(
+        connection.execute(
+            insert(_OUTBOX).values(
                 result_key=result.key,
                 charge_id=result.charge_id,
                 payload_json=dumps(result_to_dict(result)),
@@ -101,51 +113,53 @@ class SqlHisRepository:
                 delivered_at=None,
             )
         )
-        self._session.flush()
         return True
 
     def due(self, now: datetime, limit: int) -> Sequence[OutboxItem]:
         """Pending and refused rows, oldest first (the worker keeps order per charge)."""
-        rows = self._session.scalars(
-            select(HisOutboxRow)
-            .where(HisOutboxRow.state != OutboxState.DELIVERED.value)
-            .order_by(HisOutboxRow.seq)
+        rows = self._session.connection().execute(
+            select(_OUTBOX)
+            .where(_OUTBOX.c.state != OutboxState.DELIVERED.value)
+            .order_by(_OUTBOX.c.seq)
             .limit(limit)
         )
         return [_item(row) for row in rows]
 
     def record_delivery(self, seq: int, ack: HisAck, at: datetime) -> None:
         """Delivered."""
-        row = self._session.get(HisOutboxRow, seq)
-        if row is None:
-            return
-        row.state = OutboxState.DELIVERED.value
-        row.attempts += 1
-        row.his_ref = ack.his_ref[:64]
-        row.delivered_at = at
-        row.last_error = ""
-        self._session.flush()
+        self._session.connection().execute(
+            update(_OUTBOX)
+            .where(_OUTBOX.c.seq == seq)
+            .values(
+                state=OutboxState.DELIVERED.value,
+                attempts=_OUTBOX.c.attempts + 1,
+                his_ref=ack.his_ref[:64],
+                delivered_at=at,
+                last_error="",
+            )
+        )
 
     def record_failure(
         self, seq: int, error: str, next_attempt_at: datetime, *, refused: bool
     ) -> None:
         """One more failed attempt."""
-        row = self._session.get(HisOutboxRow, seq)
-        if row is None:
-            return
-        row.attempts += 1
-        row.last_error = error[:500]
-        row.next_attempt_at = next_attempt_at
+        values: dict[str, Any] = {
+            "attempts": _OUTBOX.c.attempts + 1,
+            "last_error": error[:500],
+            "next_attempt_at": next_attempt_at,
+        }
         if refused:
-            row.state = OutboxState.REFUSED.value
-        self._session.flush()
+            values["state"] = OutboxState.REFUSED.value
+        self._session.connection().execute(
+            update(_OUTBOX).where(_OUTBOX.c.seq == seq).values(**values)
+        )
 
     def pending_count(self) -> int:
         """Rows not delivered."""
-        count = self._session.scalar(
+        count = self._session.connection().scalar(
             select(func.count())
-            .select_from(HisOutboxRow)
-            .where(HisOutboxRow.state != OutboxState.DELIVERED.value)
+            .select_from(_OUTBOX)
+            .where(_OUTBOX.c.state != OutboxState.DELIVERED.value)
         )
         return int(count or 0)
 
@@ -154,24 +168,22 @@ class SqlHisRepository:
         states = [OutboxState.PENDING.value]
         if refused_too:
             states.append(OutboxState.REFUSED.value)
-        rows = list(
-            self._session.scalars(select(HisOutboxRow).where(HisOutboxRow.state.in_(states)))
+        result = self._session.connection().execute(
+            update(_OUTBOX)
+            .where(_OUTBOX.c.state.in_(states))
+            .values(state=OutboxState.PENDING.value, next_attempt_at=now)
         )
-        for row in rows:
-            row.state = OutboxState.PENDING.value
-            row.next_attempt_at = now
-        self._session.flush()
-        return len(rows)
+        return int(result.rowcount)
 
     def items(self, charge_id: str = "") -> Sequence[OutboxItem]:
         """Every row (of one charge), in order."""
-        query = select(HisOutboxRow).order_by(HisOutboxRow.seq)
+        query = select(_OUTBOX).order_by(_OUTBOX.c.seq)
         if charge_id:
-            query = query.where(HisOutboxRow.charge_id == charge_id)
-        return [_item(row) for row in self._session.scalars(query)]
+            query = query.where(_OUTBOX.c.charge_id == charge_id)
+        return [_item(row) for row in self._session.connection().execute(query)]
 
 
-def _item(row: HisOutboxRow) -> OutboxItem:
+def _item(row: Row[Any]) -> OutboxItem:
     return OutboxItem(
         seq=row.seq,
         result=result_from_dict(loads(row.payload_json)),

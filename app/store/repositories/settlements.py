@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, Select, Table, bindparam, select
+from sqlalchemy.engine import Connection
 
 from app.domain.settlement import FundPayment, LineSplit, SettlementRecord, SettlementTotals
 from app.services.ports.store import StoredSettlement
-from app.store.bulk import BulkInsert, DriverStatement
+from app.store.bulk import BulkInsert, DriverStatement, fixed_sql
 from app.store.models import SettlementFundRow, SettlementLineRow, SettlementRow
+from app.store.tables import Connected
 
 
 class UnknownSettlement(LookupError):
@@ -20,10 +21,10 @@ class UnknownSettlement(LookupError):
 
 
 class SqlSettlementRepository:
-    """:class:`~app.services.ports.store.SettlementRepository`."""
+    """:class:`~app.services.ports.store.SettlementRepository` (Core statements only)."""
 
-    def __init__(self, session: Session) -> None:
-        """Work inside ``session``."""
+    def __init__(self, session: Connected) -> None:
+        """Work inside ``session`` (the unit of work's transaction)."""
         self._session = session
 
     def add(self, settlement: StoredSettlement) -> None:
@@ -59,46 +60,40 @@ class SqlSettlementRepository:
 
     def get(self, settlement_id: str) -> StoredSettlement | None:
         """By ``setl_id``."""
-        row = self._session.get(SettlementRow, settlement_id)
-        return None if row is None else self._stored(row)
+        found = self._read(_SETTLEMENTS.where(_TABLE.c.settlement_id == settlement_id))
+        return found[0] if found else None
 
     def mark_cancelled(self, settlement_id: str, cancellation_id: str) -> None:
         """Link a settlement to the cancellation that undid it."""
-        row = self._session.get(SettlementRow, settlement_id)
-        if row is None:
+        if not _MARK_CANCELLED.execute(
+            self._session.connection(), (cancellation_id, settlement_id)
+        ):
             raise UnknownSettlement(settlement_id)
-        row.cancelled_by = cancellation_id
-        self._session.flush()
 
     def between(self, start: datetime, end: datetime) -> Sequence[StoredSettlement]:
         """Settlements and cancellations settled in ``[start, end)``, in time order."""
-        rows = self._session.scalars(
-            select(SettlementRow)
-            .where(SettlementRow.settled_at >= start, SettlementRow.settled_at < end)
-            .order_by(SettlementRow.settled_at, SettlementRow.settlement_id)
+        return self._read(
+            _SETTLEMENTS.where(_TABLE.c.settled_at >= start, _TABLE.c.settled_at < end).order_by(
+                _TABLE.c.settled_at, _TABLE.c.settlement_id
+            )
         )
-        return [self._stored(row) for row in rows]
 
     def for_bill(self, bill_id: str) -> Sequence[StoredSettlement]:
         """All of a bill's settlements, in time order."""
-        rows = self._session.scalars(
-            select(SettlementRow)
-            .where(SettlementRow.bill_id == bill_id)
-            .order_by(SettlementRow.settled_at, SettlementRow.settlement_id)
+        return self._read(
+            _SETTLEMENTS.where(_TABLE.c.bill_id == bill_id).order_by(
+                _TABLE.c.settled_at, _TABLE.c.settlement_id
+            )
         )
-        return [self._stored(row) for row in rows]
 
-    def _stored(self, row: SettlementRow) -> StoredSettlement:
-        splits = self._session.scalars(
-            select(SettlementLineRow)
-            .where(SettlementLineRow.settlement_id == row.settlement_id)
-            .order_by(SettlementLineRow.position)
-        )
-        funds = self._session.scalars(
-            select(SettlementFundRow)
-            .where(SettlementFundRow.settlement_id == row.settlement_id)
-            .order_by(SettlementFundRow.position)
-        )
+    def _read(self, query: Select[Any]) -> list[StoredSettlement]:
+        connection = self._session.connection()
+        return [self._stored(connection, row) for row in connection.execute(query).all()]
+
+    def _stored(self, connection: Connection, row: Row[Any]) -> StoredSettlement:
+        key = {"settlement_id": row.settlement_id}
+        splits = connection.execute(_SPLITS_OF, key)
+        funds = connection.execute(_FUNDS_OF, key)
         totals = SettlementTotals(
             total=row.total,
             full_self_pay=row.full_self_pay,
@@ -140,6 +135,21 @@ class SqlSettlementRepository:
         )
 
 
+_TABLE = cast(Table, SettlementRow.__table__)
+_SETTLEMENTS = select(_TABLE)
+_SPLITS_TABLE = cast(Table, SettlementLineRow.__table__)
+_SPLITS_OF = (
+    select(_SPLITS_TABLE)
+    .where(_SPLITS_TABLE.c.settlement_id == bindparam("settlement_id"))
+    .order_by(_SPLITS_TABLE.c.position)
+)
+_FUNDS_TABLE = cast(Table, SettlementFundRow.__table__)
+_FUNDS_OF = (
+    select(_FUNDS_TABLE)
+    .where(_FUNDS_TABLE.c.settlement_id == bindparam("settlement_id"))
+    .order_by(_FUNDS_TABLE.c.position)
+)
+_MARK_CANCELLED = fixed_sql("UPDATE settlements SET cancelled_by = ? WHERE settlement_id = ?", 2)
 _SETTLEMENT_COLUMNS = (
     "settlement_id", "bill_id", "group_key", "operator_code", "window", "visit_id", "msgid",
     "med_type", "disease_code", "insurance_type", "settled_at", "total", "full_self_pay",
@@ -173,7 +183,7 @@ def _fund_values(settlement_id: str, position: int, fund: FundPayment) -> tuple[
     return (settlement_id, position, fund.fund_type, fund.amount, fund.name)
 
 
-def _split(row: SettlementLineRow) -> LineSplit:
+def _split(row: Row[Any]) -> LineSplit:
     return LineSplit(
         line_no=row.line_no,
         amount=row.amount,

@@ -6,6 +6,7 @@ Money and ratios are written as decimal strings and read back with ``Decimal`` â
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -175,22 +176,44 @@ def split_from_list(row: list[Any]) -> LineSplit:
     )
 
 
-def record_to_json(record: SettlementRecord) -> str:
-    """A settlement record (totals, splits, identities) as JSON text."""
-    return dumps(
-        {
-            "settlement_id": record.settlement_id,
-            "visit_id": record.visit_id,
-            "msgid": record.msgid,
-            "med_type": record.med_type,
-            "disease_code": record.disease_code,
-            "insurance_type": record.insurance_type,
-            "settled_at": record.settled_at.isoformat(),
-            "totals": totals_to_dict(record.totals),
-            "splits": [split_to_list(s) for s in record.splits],
-            "clearing": [record.clearing_agency, record.clearing_way, record.clearing_type],
-        }
-    )
+def splits_to_json(splits: Sequence[LineSplit]) -> str:
+    """Line splits as JSON text (a list of :func:`split_to_list`)."""
+    return dumps([split_to_list(s) for s in splits])
+
+
+def record_to_json(record: SettlementRecord, splits_json: str | None = None) -> str:
+    """A settlement record (totals, splits, identities) as JSON text.
+
+    ``splits_json``, when given, is :func:`splits_to_json` of ``record.splits`` already made (a
+    group's 2204 split, encoded when it was stored): it is placed as it is, and the text is the
+    same as without it.
+    """
+    data: dict[str, Any] = {
+        "settlement_id": record.settlement_id,
+        "visit_id": record.visit_id,
+        "msgid": record.msgid,
+        "med_type": record.med_type,
+        "disease_code": record.disease_code,
+        "insurance_type": record.insurance_type,
+        "settled_at": record.settled_at.isoformat(),
+        "totals": totals_to_dict(record.totals),
+        "clearing": [record.clearing_agency, record.clearing_way, record.clearing_type],
+    }
+    if splits_json is None:
+        data["splits"] = [split_to_list(s) for s in record.splits]
+        return dumps(data)
+    return _dumps_with(data, "splits", splits_json)
+
+
+def _dumps_with(data: dict[str, Any], key: str, text: str) -> str:
+    """:func:`dumps` of ``data`` with ``key`` holding the JSON ``text`` (placed where the sorted
+    keys put it, with the same separators)."""
+    before = dumps({k: v for k, v in data.items() if k < key})
+    after = dumps({k: v for k, v in data.items() if k > key})
+    middle = f"{json.dumps(key, ensure_ascii=False)}:{text}"
+    head = before[:-1] + "," if len(before) > 2 else "{"
+    tail = "," + after[1:] if len(after) > 2 else "}"
+    return head + middle + tail
 
 
 def record_from_json(text: str) -> SettlementRecord:

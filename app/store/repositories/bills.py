@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import Row, Table, bindparam, select
 
 from app.domain.bill import FeeLine, Tag, TagKind
+from app.domain.settlement import LineSplit
 from app.domain.visit import Bill, BillStatus, Credential, GroupSettlement, GroupState
 from app.store.bulk import BulkInsert, DriverStatement, fixed_sql
 from app.store.codec import (
@@ -16,7 +19,7 @@ from app.store.codec import (
     record_from_json,
     record_to_json,
     split_from_list,
-    split_to_list,
+    splits_to_json,
     totals_from_json,
     totals_to_json,
 )
@@ -156,9 +159,53 @@ _GROUP_COLUMNS = (
 _UPSERT_GROUP = DriverStatement.upsert(cast(Table, _GROUPS), _GROUP_COLUMNS, _KEY_COLUMNS)
 
 
+class SplitTexts:
+    """The JSON text of the groups' 2204 splits lately stored, by the splits' identity.
+
+    A group keeps its split (the very same tuple: a settlement hands each group on as committed)
+    from the 2204 upload until its 2207 record carries it, and is saved at each state change on the
+    way: the split is encoded once and its text reused by the later saves and by the settled
+    record's JSON (:func:`app.store.codec.record_to_json`). The text is a pure function of the
+    tuple, whose values are immutable, so the stored bytes are the same as when encoded each time;
+    an entry holds its tuple, so an identity is never reused while it is here.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        """Keep the texts of at most ``size`` splits (least recently used go first)."""
+        self._size = size
+        self._texts: OrderedDict[int, tuple[tuple[LineSplit, ...], str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def text(self, splits: tuple[LineSplit, ...]) -> str:
+        """:func:`app.store.codec.splits_to_json` of ``splits``, encoded once."""
+        key = id(splits)
+        with self._lock:
+            known = self._texts.get(key)
+            if known is not None and known[0] is splits:
+                self._texts.move_to_end(key)
+                return known[1]
+        text = splits_to_json(splits)
+        with self._lock:
+            self._texts[key] = (splits, text)
+            self._texts.move_to_end(key)
+            while len(self._texts) > self._size:
+                self._texts.popitem(last=False)
+        return text
+
+
+SPLIT_TEXTS = SplitTexts()
+
+
 def _group_values(group: GroupSettlement, group_hash: str) -> tuple[object, ...]:
     """A group's values in :data:`_GROUP_COLUMNS` order."""
     splits = group.splits
+    record = group.record
+    if record is None:
+        record_json = None
+    elif record.splits:
+        record_json = record_to_json(record, SPLIT_TEXTS.text(record.splits))
+    else:
+        record_json = record_to_json(record)
     return (
         group.bill_id,
         group_hash,
@@ -171,11 +218,11 @@ def _group_values(group: GroupSettlement, group_hash: str) -> tuple[object, ...]
         group.visit_id,
         group.batch_no,
         None if group.preview is None else totals_to_json(group.preview),
-        None if group.record is None else record_to_json(group.record),
+        record_json,
         group.self_pay_reason,
         group.failure_text,
         dumps(list(group.preview_differences)),
-        dumps([split_to_list(s) for s in splits]) if splits else None,
+        SPLIT_TEXTS.text(splits) if splits else None,
     )
 
 

@@ -62,6 +62,22 @@ def test_rows_are_stored_exactly_as_sqlalchemy_stores_them(
     )  # fmt: skip
 
 
+def test_rows_of_the_wrong_length_are_refused_before_anything_is_sent(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    statements: list[str] = []
+    lines = BulkInsert(LINES, LINE_COLUMNS)
+    good = ("S1", 0, "L1", *[Decimal("0")] * 5, Decimal("0"), "甲", False, "")
+    with uow_factory() as uow:
+        connection = uow._core.connection()
+        event.listen(connection, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        for rows in ([good, good[:-1]], [good[:-1], good[:-1]], [(*good, "extra")]):
+            with pytest.raises(ValueError, match=r"argument|values"):
+                lines.execute(connection, rows)
+        lines.execute(connection, [])
+    assert statements == []
+
+
 def test_a_float_is_refused_and_a_second_live_claim_fails_at_the_unique_index(
     uow_factory: SqlUnitOfWorkFactory,
 ) -> None:

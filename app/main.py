@@ -456,7 +456,7 @@ def _compose(
         composition.reader, composition.cards = desk
         session.closers.append(desk.reader.close)
     else:
-        composition.reader = configured_card_reader(settings, handler)
+        composition.reader, composition.cards = configured_card_reader(settings, handler)
         if composition.reader is not None:
             session.closers.append(composition.reader.close)
     _start_his(session, session.engine)
@@ -576,14 +576,23 @@ def _connect_scanner(session: WindowSession, window: MainWindow) -> None:
     session.closers.append(lambda: session.app.removeEventFilter(scanner))
 
 
-def configured_card_reader(settings: Settings, handler: DeviceHandler) -> Any:
-    """The card reader of a real window: the vendor library when configured, else none (ID number
-    and e-voucher still work; PC/SC alone cannot read the protected card fields)."""
-    from app.hardware.factory import make_card_reader  # noqa: PLC0415
+def configured_card_reader(
+    settings: Settings, handler: DeviceHandler
+) -> tuple[Any, tuple[str, ...]]:
+    """The card reader of a window started from its configuration, and the simulated cards it
+    offers (F6): the vendor library when configured; the sandbox people's simulated cards in a
+    training window (``demo = true``, ``kind = simulated``: the sandbox's own population, as
+    ``--demo``); else none (ID number and e-voucher still work; PC/SC alone cannot read the
+    protected card fields)."""
+    if settings.card_reader.kind == "vendor":
+        from app.hardware.factory import make_card_reader  # noqa: PLC0415
 
-    if settings.card_reader.kind != "vendor":
-        return None
-    return make_card_reader(settings, handler)
+        return make_card_reader(settings, handler), ()
+    if settings.demo:  # a training window: never a real patient's card
+        from app.demo import demo_card_reader  # noqa: PLC0415
+
+        return demo_card_reader(handler)
+    return None, ()
 
 
 def _start_his(session: WindowSession, engine: Engine) -> None:

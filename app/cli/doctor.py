@@ -211,15 +211,7 @@ class _Doctor:
         return Finding(Status.OK, words.REACHABLE(url=settings.ec_url, status=response.status_code))
 
     def card_reader(self) -> Finding:
-        reader = self._need_settings().card_reader
-        if reader.kind == "simulated":
-            demo = self._need_settings().demo
-            status = Status.OK if demo else Status.WARNING
-            return Finding(status, words.SIMULATED_READER())  # vendor libraries only
-        if reader.library.startswith(("ws://", "http://")):
-            return Finding(Status.OK, words.READER_HELPER(library=reader.library))
-        library = Path(reader.library).name
-        return Finding(Status.OK, words.READER_LIBRARY(library=library, function=reader.function))
+        return card_reader_finding(self._need_settings())
 
     def printer(self) -> Finding:
         printer = self._need_settings().printer
@@ -576,3 +568,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "selfcheck", help="安装/打包自检：离屏界面、内置沙箱、签到和票据 PDF（无需配置）"
     )
     selfcheck.set_defaults(handler=run_selfcheck)
+
+
+def card_reader_finding(settings: Settings) -> Finding:
+    """What card reader the window started from ``settings`` has (``app.main`` builds it)."""
+    reader = settings.card_reader
+    if reader.kind == "simulated":
+        if settings.demo:  # a training window: the sandbox people's simulated cards (F6)
+            return Finding(Status.OK, words.SIMULATED_READER_TRAINING())
+        return Finding(Status.WARNING, words.SIMULATED_READER())  # vendor libraries only
+    if reader.library.startswith(("ws://", "http://")):
+        return Finding(Status.OK, words.READER_HELPER(library=reader.library))
+    library = Path(reader.library).name
+    return Finding(Status.OK, words.READER_LIBRARY(library=library, function=reader.function))

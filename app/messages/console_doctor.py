@@ -96,11 +96,17 @@ NO_SERVER_TIME = Template(
 )
 SIMULATED_READER = Template(
     "console_doctor.simulated_reader",
-    zh="未配置读卡器（card_reader.kind = simulated：模拟卡只在 --demo 演示模式中提供），"
+    zh="未配置读卡器（card_reader.kind = simulated：模拟卡只在培训窗口 demo = true 或 --demo 演示模式中提供），"
     "本窗口只能用电子凭证或身份证号识别患者；正式收费请配置厂商读卡库（kind = vendor）。",
-    en="No card reader is configured (card_reader.kind = simulated: simulated cards exist only in "
-    "the --demo mode); this window identifies patients by e-voucher or ID number only. To charge, "
-    "configure the vendor's card library (kind = vendor).",
+    en="No card reader is configured (card_reader.kind = simulated: simulated cards exist only in a "
+    "training window, demo = true, or the --demo mode); this window identifies patients by "
+    "e-voucher or ID number only. To charge, configure the vendor's card library (kind = vendor).",
+)
+SIMULATED_READER_TRAINING = Template(
+    "console_doctor.simulated_reader_training",
+    zh="模拟读卡器（培训窗口）：F6 选择沙箱人员的模拟卡，F2 读卡；正式收费请配置厂商读卡库（kind = vendor）。",
+    en="Simulated card reader (training window): F6 picks a sandbox person's simulated card, F2 "
+    "reads it. To charge, configure the vendor's card library (kind = vendor).",
 )
 READER_HELPER = Template(
     "console_doctor.reader_helper",

@@ -15,9 +15,10 @@ from helpers.engine_fixtures import add_operators, demo_bill, make_engine, sandb
 from PySide6.QtWidgets import QApplication
 
 from app.cli import backup as cli_backup
+from app.config import Settings, settings_from_mapping
 from app.domain.operator import Role
 from app.errors import DeviceError
-from app.sandbox import SandboxServer
+from app.sandbox import SandboxServer, client_config
 from app.services.auth import LoginPolicy
 from app.wiring import build_backend
 
@@ -77,3 +78,43 @@ def test_system_printer_kind_means_the_system_printer_everywhere(
         assert not list(tmp_path.glob("receipts/*.pdf"))  # not silently sent to the PDF folder
     finally:
         engine.close()
+
+
+def test_a_training_window_offers_the_sandbox_peoples_simulated_cards(
+    sandbox: SandboxServer,
+) -> None:
+    """Field test: a window started from `sandbox --write-config` (demo = true, kind = simulated)
+    had no card reader at all, so README's "F6 then ↓ picks a demo card" worked only with --demo."""
+    from helpers.device_fixtures import RecordingHandler  # noqa: PLC0415
+
+    from app.main import configured_card_reader  # noqa: PLC0415
+    from app.validation.card import parse_card_string  # noqa: PLC0415
+
+    settings = sandbox_settings(sandbox)
+    assert settings.demo
+    assert settings.card_reader.kind == "simulated"
+    reader, cards = configured_card_reader(settings, RecordingHandler())
+    try:
+        assert "李淑芬" in cards
+        reader.select("李淑芬")
+        assert parse_card_string(reader.read_card()).name == "李淑芬"
+    finally:
+        reader.close()
+
+
+def test_a_window_that_is_not_training_gets_no_simulated_cards(sandbox: SandboxServer) -> None:
+    from helpers.device_fixtures import RecordingHandler  # noqa: PLC0415
+
+    from app.main import configured_card_reader  # noqa: PLC0415
+
+    settings = _not_training(sandbox)
+    assert configured_card_reader(settings, RecordingHandler()) == (None, ())
+
+
+def _not_training(sandbox: SandboxServer) -> Settings:
+    """The sandbox's configuration as a real window's: demo off (its loopback http:// allowed
+    by the setting a front-end processor on this PC would use)."""
+    config = client_config(sandbox)
+    config["demo"] = False
+    config["platform"]["allow_http_loopback"] = True
+    return settings_from_mapping(config)

@@ -17,8 +17,8 @@ import pytest
 from PySide6.QtCore import QLockFile
 
 from app.cli.main import main
-from app.config import LOCK_FILE_NAME
-from app.sandbox import SandboxServer
+from app.config import LOCK_FILE_NAME, Settings, settings_from_mapping
+from app.sandbox import SandboxServer, client_config
 from app.sandbox.cli import write_config
 
 ADMIN_PASSWORD = "Admin-2026x"
@@ -166,23 +166,35 @@ def test_doctor_is_green_against_the_running_sandbox(
     assert out.splitlines()[-1].startswith("共 20 项检查：0 项错误")
 
 
-def test_doctor_says_a_window_without_a_vendor_reader_has_no_card_reader(
+def test_doctor_says_what_card_reader_a_training_window_has(
     with_admin: Window,
     sandbox: SandboxServer,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Field test: with the sandbox's configuration (card_reader.kind = simulated) doctor said
-    "使用模拟读卡器", but such a window has no reader at all (demo cards are --demo only): F2 answered
-    "未配置读卡器". The line says what the window will do."""
+    """Field test: doctor's card-reader line says what the window will do. A training window
+    (the sandbox's configuration: demo = true, kind = simulated) offers the sandbox people's
+    simulated cards (F6, F2), as --demo does."""
     code, out, _ = with_admin.run(capsys, monkeypatch, "doctor", "--json")
     reader = next(c for c in json.loads(out)["checks"] if c["key"] == "card_reader")
 
     assert code == 0, out
     assert reader["status"] == "ok"  # a training window (demo = true)
-    assert "未配置读卡器" in reader["text"]
-    assert "--demo" in reader["text"]
-    assert "身份证号" in reader["text"]
+    assert "模拟读卡器（培训窗口）" in reader["text"]
+    assert "F6" in reader["text"]
+
+
+def test_doctor_says_a_window_without_a_vendor_reader_has_no_card_reader(
+    sandbox: SandboxServer,
+) -> None:
+    """Outside training, kind = simulated means no reader at all: F2 answers 未配置读卡器."""
+
+    from app.cli.doctor import card_reader_finding  # noqa: PLC0415
+
+    finding = card_reader_finding(_not_training(sandbox))
+    assert finding.status.value == "warning"
+    assert "未配置读卡器" in str(finding.text)
+    assert "身份证号" in str(finding.text)
 
 
 def _closed_port() -> int:
@@ -315,3 +327,12 @@ def test_restore_and_purge_refuse_while_the_window_runs(
     finally:
         running_window.unlock()
     assert code == 0
+
+
+def _not_training(sandbox: SandboxServer) -> Settings:
+    """The sandbox's configuration as a real window's: demo off (its loopback http:// allowed
+    by the setting a front-end processor on this PC would use)."""
+    config = client_config(sandbox)
+    config["demo"] = False
+    config["platform"]["allow_http_loopback"] = True
+    return settings_from_mapping(config)

@@ -111,12 +111,14 @@ class MessageBridge(QObject):
 
     Signals:
         shown(object): a :class:`ShownMessage` to display.
+        cleared(): the status bar's last message no longer applies.
 
     Attributes:
         language: the window's language (``[ui] language``); errors are worded in it.
     """
 
     shown = Signal(object)
+    cleared = Signal()
 
     def __init__(self, parent: QObject | None = None, *, language: str = CHINESE) -> None:
         super().__init__(parent)
@@ -137,8 +139,10 @@ class MessageBridge(QObject):
 
     def overtaken(self) -> None:
         """The status bar's last message no longer applies (a failed card read, once the patient was
-        identified another way): clear it rather than leave a stale error beside the new patient."""
-        self.post(ShownMessage(Level.INFO, ""))
+        identified another way): clear it rather than leave a stale error beside the new patient.
+        Not a message: nothing is shown or logged, and nothing buffered is dropped."""
+        if self._ready:
+            self.cleared.emit()
 
     def flush(self) -> None:
         """Mark the receiver ready and deliver what was buffered."""

@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
         self.work_page.apply_role()
         self.refresh_actions()
         self.bridge.shown.connect(self._on_bridge_shown)
+        self.bridge.cleared.connect(self.statusBar().clearMessage)
         self.bridge.flush()
         self.starting_text = self.tr("Starting…")
         self.is_ready = not starting
@@ -385,9 +386,6 @@ class MainWindow(QMainWindow):
     # ================================================================= messages and closing
     def _on_bridge_shown(self, message: ShownMessage) -> None:
         if message.level is Level.INFO:
-            if not message.text:
-                self.statusBar().clearMessage()
-                return
             self.statusBar().showMessage(message.text, 15_000)
             return
         self.statusBar().showMessage(message.text, 30_000)

@@ -933,13 +933,13 @@
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="139"/>
+        <location filename="../../app/ui/main_window.py" line="140"/>
         <location filename="../../app/ui/shell.py" line="120"/>
         <source>Press Enter to log in.</source>
         <translation>请按回车键登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="131"/>
+        <location filename="../../app/ui/main_window.py" line="132"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
@@ -1625,12 +1625,12 @@
         <translation>程序内部错误，当前操作已停止，不会重复收费。请通知信息科，详细情况已写入日志。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="175"/>
+        <location filename="../../app/ui/errors.py" line="179"/>
         <source>Settlement window</source>
         <translation>收费窗口</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="182"/>
+        <location filename="../../app/ui/errors.py" line="186"/>
         <source>Platform said: “{detail}”</source>
         <translation>平台返回：“{detail}”</translation>
     </message>

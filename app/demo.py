@@ -1,7 +1,8 @@
 """Demo mode's desk: the fictional operators, the sandbox catalogue and people's cards in a simulated
 reader, and a warmed-up sandbox (the demo window and the GUI test fixtures both start this way).
 
-Imported only when a demo starts: nothing here is on a real window's path.
+Imported only when a demo or a training window (``demo = true``) starts: nothing here is on a
+real window's path.
 """
 
 from __future__ import annotations

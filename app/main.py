@@ -307,8 +307,7 @@ def start_session(
         from app.ui.i18n import install_translator  # noqa: PLC0415
 
         install_translator(session.app, settings.language)
-    # A training configuration (``demo = true``, as ``sandbox --write-config`` writes) shows the
-    # training banner like ``--demo``: a training window must never look like a production one.
+    # A training configuration (``demo = true``) shows the banner: it must never look like production.
     banner = demo or (settings is not None and settings.demo)
     shell = StartWindow(demo=banner)
     session.shell = shell
@@ -579,20 +578,17 @@ def _connect_scanner(session: WindowSession, window: MainWindow) -> None:
 def configured_card_reader(
     settings: Settings, handler: DeviceHandler
 ) -> tuple[Any, tuple[str, ...]]:
-    """The card reader of a window started from its configuration, and the simulated cards it
-    offers (F6): the vendor library when configured; the sandbox people's simulated cards in a
-    training window (``demo = true``, ``kind = simulated``: the sandbox's own population, as
-    ``--demo``); else none (ID number and e-voucher still work; PC/SC alone cannot read the
-    protected card fields)."""
+    """The configured card reader and its simulated cards (F6): the vendor library; in a training
+    window (``demo = true``) the sandbox people's cards, as ``--demo``; else none (ID, e-voucher)."""
     if settings.card_reader.kind == "vendor":
         from app.hardware.factory import make_card_reader  # noqa: PLC0415
 
         return make_card_reader(settings, handler), ()
-    if settings.demo:  # a training window: never a real patient's card
-        from app.demo import demo_card_reader  # noqa: PLC0415
+    if not settings.demo:
+        return None, ()  # PC/SC alone cannot read the card's protected fields
+    from app.demo import demo_card_reader  # noqa: PLC0415
 
-        return demo_card_reader(handler)
-    return None, ()
+    return demo_card_reader(handler)  # a training window: never a real patient's card
 
 
 def _start_his(session: WindowSession, engine: Engine) -> None:

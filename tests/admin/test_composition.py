@@ -11,14 +11,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from helpers.engine_fixtures import add_operators, demo_bill, make_engine, sandbox_settings
+from helpers.engine_fixtures import (
+    add_operators,
+    demo_bill,
+    make_engine,
+    production_settings,
+    sandbox_settings,
+)
 from PySide6.QtWidgets import QApplication
 
 from app.cli import backup as cli_backup
-from app.config import Settings, settings_from_mapping
 from app.domain.operator import Role
 from app.errors import DeviceError
-from app.sandbox import SandboxServer, client_config
+from app.sandbox import SandboxServer
 from app.services.auth import LoginPolicy
 from app.wiring import build_backend
 
@@ -107,14 +112,5 @@ def test_a_window_that_is_not_training_gets_no_simulated_cards(sandbox: SandboxS
 
     from app.main import configured_card_reader  # noqa: PLC0415
 
-    settings = _not_training(sandbox)
+    settings = production_settings(sandbox)
     assert configured_card_reader(settings, RecordingHandler()) == (None, ())
-
-
-def _not_training(sandbox: SandboxServer) -> Settings:
-    """The sandbox's configuration as a real window's: demo off (its loopback http:// allowed
-    by the setting a front-end processor on this PC would use)."""
-    config = client_config(sandbox)
-    config["demo"] = False
-    config["platform"]["allow_http_loopback"] = True
-    return settings_from_mapping(config)

@@ -17,8 +17,8 @@ import pytest
 from PySide6.QtCore import QLockFile
 
 from app.cli.main import main
-from app.config import LOCK_FILE_NAME, Settings, settings_from_mapping
-from app.sandbox import SandboxServer, client_config
+from app.config import LOCK_FILE_NAME
+from app.sandbox import SandboxServer
 from app.sandbox.cli import write_config
 
 ADMIN_PASSWORD = "Admin-2026x"
@@ -188,10 +188,11 @@ def test_doctor_says_a_window_without_a_vendor_reader_has_no_card_reader(
     sandbox: SandboxServer,
 ) -> None:
     """Outside training, kind = simulated means no reader at all: F2 answers 未配置读卡器."""
+    from helpers.engine_fixtures import production_settings  # noqa: PLC0415
 
     from app.cli.doctor import card_reader_finding  # noqa: PLC0415
 
-    finding = card_reader_finding(_not_training(sandbox))
+    finding = card_reader_finding(production_settings(sandbox))
     assert finding.status.value == "warning"
     assert "未配置读卡器" in str(finding.text)
     assert "身份证号" in str(finding.text)
@@ -327,12 +328,3 @@ def test_restore_and_purge_refuse_while_the_window_runs(
     finally:
         running_window.unlock()
     assert code == 0
-
-
-def _not_training(sandbox: SandboxServer) -> Settings:
-    """The sandbox's configuration as a real window's: demo off (its loopback http:// allowed
-    by the setting a front-end processor on this PC would use)."""
-    config = client_config(sandbox)
-    config["demo"] = False
-    config["platform"]["allow_http_loopback"] = True
-    return settings_from_mapping(config)

@@ -47,6 +47,15 @@ def sandbox_settings(server: SandboxServer, **overrides: Any) -> Settings:
     return settings_from_mapping(config)
 
 
+def production_settings(server: SandboxServer) -> Settings:
+    """``server``'s configuration as a real (not training) window's: ``demo`` off, its loopback
+    ``http://`` allowed by the setting a front-end processor on this PC would use."""
+    config: dict[str, Any] = client_config(server)
+    config["demo"] = False
+    config["platform"]["allow_http_loopback"] = True
+    return settings_from_mapping(config)
+
+
 def make_engine(
     settings: Settings, data_dir: Path, *, clock: Clock | None = None, **kwargs: Any
 ) -> Engine:
